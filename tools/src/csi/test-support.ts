@@ -18,7 +18,7 @@ export interface TestIssuer {
 }
 
 export async function testIssuer(url = "https://issuer.test.local/"): Promise<TestIssuer> {
-  const keys: { kid: string; privateKey: CryptoKey; jwk: jose.JWK }[] = [];
+  const keys: { kid: string; privateKey: Awaited<ReturnType<typeof jose.generateKeyPair>>["privateKey"]; jwk: jose.JWK }[] = [];
   const addKey = async () => {
     const { privateKey, publicKey } = await jose.generateKeyPair("RS256", { extractable: true });
     const kid = `key-${keys.length + 1}`;

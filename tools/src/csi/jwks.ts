@@ -25,8 +25,10 @@ export function apiServerJwks(kc: KubeConfig, timeoutMs = 10_000): JwksSource {
   return async () => {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error("the kubeconfig has no current cluster");
-    const url = new URL("/openid/v1/jwks", cluster.server);
-    const options: https.RequestOptions = { method: "GET", timeout: timeoutMs, headers: { accept: "application/json" } };
+    // Appended, not resolved: a server URL may carry a path prefix (API proxies).
+    const url = new URL(`${cluster.server.replace(/\/+$/, "")}/openid/v1/jwks`);
+    // The API server offers the key set only as application/jwk-set+json and answers 406 otherwise.
+    const options: https.RequestOptions = { method: "GET", timeout: timeoutMs, headers: { accept: "application/jwk-set+json, application/json" } };
     await kc.applyToHTTPSOptions(options);
     const body = await new Promise<string>((resolve, reject) => {
       const req = https.request(url, options, (res) => {

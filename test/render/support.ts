@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Ajv, { type ValidateFunction } from "ajv";
+import { Ajv, type ValidateFunction } from "ajv";
 import yaml from "js-yaml";
 import { run } from "../../tools/src/exec/run.ts";
 import { HelmClient } from "../../tools/src/helm/helm.ts";
@@ -111,7 +111,8 @@ export async function kubernetesValidator(): Promise<KindValidator> {
   return (object) => {
     const validate = byKind.get(`${object.apiVersion}/${object.kind}`);
     if (!validate) return [`no Kubernetes 1.34 schema for ${object.apiVersion} ${object.kind}`];
+    const name = `${object.kind}/${object.metadata?.name}`;
     if (validate(object)) return [];
-    return (validate.errors ?? []).map((e) => `${object.kind}/${object.metadata?.name}${e.instancePath}: ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`);
+    return (validate.errors ?? []).map((e) => `${name}${e.instancePath}: ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`);
   };
 }

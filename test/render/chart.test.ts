@@ -18,6 +18,7 @@ import {
   renderScenario,
   scenarioFile,
   scenarioValues,
+  SETUP_TIMEOUT_MS,
 } from "./support.ts";
 
 /** The seed article's manifests, per mode: what the chart must reproduce (slips fixed). */
@@ -100,7 +101,7 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
     helm = await helmClient(major);
     validate = await kubernetesValidator();
     for (const mode of MODES) rendered.set(mode, await renderScenario(helm, mode));
-  });
+  }, SETUP_TIMEOUT_MS);
 
   const objectsOf = (mode: Mode) => rendered.get(mode) ?? [];
 

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ToolError } from "../../tools/src/errors.ts";
 import type { HelmClient } from "../../tools/src/helm/helm.ts";
 import { parseValues, valuesProblems } from "../../tools/src/schema/values.ts";
-import { CHART_DIR, HELM_MAJORS, helmClient, valuesFile } from "./support.ts";
+import { CHART_DIR, HELM_MAJORS, SETUP_TIMEOUT_MS, helmClient, valuesFile } from "./support.ts";
 
 interface InvalidCase {
   name: string;
@@ -55,7 +55,7 @@ describe.each(HELM_MAJORS)("Helm %s rejects every invalid values file", (major) 
   let helm: HelmClient;
   beforeAll(async () => {
     helm = await helmClient(major);
-  });
+  }, SETUP_TIMEOUT_MS);
 
   it.each(cases)("$name", async (c) => {
     const err = await helm

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/src/schema/generate.ts";
-import { type K8sObject, MODES, helmClient, isTestHook, renderScenario } from "./support.ts";
+import { type K8sObject, MODES, SETUP_TIMEOUT_MS, helmClient, isTestHook, renderScenario } from "./support.ts";
 
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
 
@@ -33,7 +33,7 @@ describe("README", () => {
     const helm = await helmClient("4");
     for (const mode of MODES) everything.push(...(await renderScenario(helm, mode, { storageClass: { create: true } })));
     everything = everything.filter(Boolean);
-  });
+  }, SETUP_TIMEOUT_MS);
 
   it("documents what helm uninstall does to every kind of object the chart can create", () => {
     const rows = uninstallRows();

@@ -13,6 +13,8 @@ import type { Mode } from "../../tools/src/schema/values.ts";
 
 export { CHART_DIR };
 export const HELM_MAJORS: HelmMajor[] = ["4", "3"];
+/** beforeAll budget: on a clean machine Helm 3 is built from Go modules and the Kubernetes module is downloaded. */
+export const SETUP_TIMEOUT_MS = 30 * 60_000;
 export const MODES: Mode[] = ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"];
 export const RELEASE = "data";
 export const NAMESPACE: Record<Mode, string> = { "blob-fuse-wi": "blob-fuse", "fileshare-nfs": "fileshare-nfs", "blob-nfs": "blob-nfs" };

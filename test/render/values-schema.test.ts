@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ToolError } from "../../tools/src/errors.ts";
 import type { HelmClient } from "../../tools/src/helm/helm.ts";
 import { valuesSchema } from "../../tools/src/schema/values.ts";
-import { CHART_DIR, HELM_MAJORS, helmClient, scenarioFile, scenarioValues, valuesFile } from "./support.ts";
+import { CHART_DIR, HELM_MAJORS, SETUP_TIMEOUT_MS, helmClient, scenarioFile, scenarioValues, valuesFile } from "./support.ts";
 
 const schema = JSON.parse(readFileSync(join(CHART_DIR, "values.schema.json"), "utf8")) as Record<string, any>;
 
@@ -54,7 +54,7 @@ describe.each(HELM_MAJORS)("Helm %s enforces the schema", (major) => {
   let helm: HelmClient;
   beforeAll(async () => {
     helm = await helmClient(major);
-  });
+  }, SETUP_TIMEOUT_MS);
 
   it("fails helm lint --strict on an unknown key", async () => {
     const typo = valuesFile({ persistentVolume: { mountOption: ["nconnect=4"] } });

@@ -92,6 +92,15 @@ export class HelmClient {
     return (await this.exec(args, { cluster: true })).stdout;
   }
 
+  /**
+   * `helm install --dry-run=client`: renders the release, hooks and NOTES.txt without a cluster
+   * (Helm 4; Helm 3 still insists on reaching a cluster). Returns helm's full output.
+   */
+  async installDryRun(release: string, chart: string, opts: ValuesInput & { namespace: string }): Promise<string> {
+    const args = ["install", release, chart, "--namespace", opts.namespace, "--dry-run=client", ...valuesArgs(opts)];
+    return (await this.exec(args)).stdout;
+  }
+
   async upgrade(release: string, chart: string, opts: ReleaseOptions & { install?: boolean }): Promise<string> {
     const args = ["upgrade", release, chart, "--namespace", opts.namespace, ...valuesArgs(opts), ...releaseArgs(opts)];
     if (opts.install) args.push("--install");

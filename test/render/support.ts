@@ -7,7 +7,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import yaml from "js-yaml";
 import { run } from "../../tools/src/exec/run.ts";
 import { HelmClient } from "../../tools/src/helm/helm.ts";
-import { type HelmMajor, ensureHelm } from "../../tools/src/helm/install.ts";
+import { type HelmMajor, ensureHelm, goBinary } from "../../tools/src/helm/install.ts";
 import { CHART_DIR } from "../../tools/src/schema/generate.ts";
 import type { Mode } from "../../tools/src/schema/values.ts";
 
@@ -73,7 +73,7 @@ export const KUBERNETES_MODULE = "k8s.io/kubernetes@v1.34.4";
 
 /** Locates (downloading once, through the Go module proxy) the Kubernetes source that ships the OpenAPI v3 specs. */
 async function openapiDir(): Promise<string> {
-  const out = await run("go", ["mod", "download", "-json", KUBERNETES_MODULE], { cwd: tmpdir(), timeoutMs: 900_000, env: { GOFLAGS: "-mod=mod" } });
+  const out = await run(goBinary(), ["mod", "download", "-json", KUBERNETES_MODULE], { cwd: tmpdir(), timeoutMs: 900_000, env: { GOFLAGS: "-mod=mod" } });
   const info = JSON.parse(out.stdout) as { Dir?: string; Error?: string };
   if (!info.Dir) throw new Error(`go mod download ${KUBERNETES_MODULE} gave no directory: ${info.Error ?? out.stdout}`);
   return join(info.Dir, "api", "openapi-spec", "v3");

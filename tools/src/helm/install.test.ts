@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ToolError } from "../errors.ts";
 import type { Runner } from "../exec/run.ts";
-import { HELM3_CANDIDATES, KUBECTL_LAYER, ensureHelm, ensureKubectl, helmPath, kubectlPath } from "./install.ts";
+import { HELM3_CANDIDATES, KUBECTL_LAYER, ensureHelm, ensureKubectl, goBinary, helmPath, kubectlPath } from "./install.ts";
 
 const refuse: Runner = async (command) => {
   throw new Error(`no command may run on a warm cache, but ${command} did`);
@@ -65,5 +65,14 @@ describe("ensureHelm / ensureKubectl", () => {
     const err = await ensureHelm("3", { cacheDir, runner: proxy, log: () => {} }).catch((e: unknown) => e);
     expect(asked).toEqual(HELM3_CANDIDATES.map((v) => `helm.sh/helm/v3/cmd/helm@v${v}`));
     expect(err).toMatchObject({ code: "COMMAND_FAILED" });
+  });
+});
+
+describe("goBinary", () => {
+  it("prefers CTV_GO, then go on PATH", () => {
+    expect(goBinary({ CTV_GO: "/opt/go/bin/go", PATH: "" })).toBe("/opt/go/bin/go");
+    const dir = mkdtempSync(join(tmpdir(), "ctv-path-"));
+    writeFileSync(join(dir, "go"), "#!/bin/sh\n", { mode: 0o755 });
+    expect(goBinary({ PATH: dir })).toBe("go");
   });
 });

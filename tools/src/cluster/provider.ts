@@ -1,6 +1,8 @@
 // The one interface every test cluster implements, so cluster tests take only a kubeconfig and
 // never care whether Kubernetes runs as host processes (`local`) or in Docker (`kind`).
 import { ToolError } from "../errors.ts";
+import { KindProvider } from "./kind/kind-provider.ts";
+import { LocalProvider } from "./local/local-provider.ts";
 
 export interface ClusterInfo {
   provider: "local" | "kind";
@@ -33,4 +35,10 @@ export function parseProviderName(name: string | undefined): ProviderName {
     `Unknown cluster provider '${chosen}'.`,
     `Use one of: ${providerNames.join(", ")} (flag --provider or env CTV_CLUSTER_PROVIDER).`,
   );
+}
+
+/** The provider named by `name`, else by env CTV_CLUSTER_PROVIDER, else `local`. */
+export function getProvider(name?: string): ClusterProvider {
+  const chosen = parseProviderName(name ?? process.env.CTV_CLUSTER_PROVIDER);
+  return chosen === "kind" ? new KindProvider() : new LocalProvider();
 }

@@ -46,13 +46,15 @@ export function parseGoVersion(output: string): [number, number] | undefined {
 export interface KubeBuildOptions {
   run?: Runner;
   log?: (line: string) => void;
+  /** Where the binary goes; defaults to .cache/kube/<version>/kube. */
+  binary?: string;
 }
 
 /** Returns the path of the kube binary, building it first when it is missing or stale. */
 export async function ensureKubeBinary(options: KubeBuildOptions = {}): Promise<string> {
   const run = options.run ?? defaultRun;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const binary = kubeBinaryPath();
+  const binary = options.binary ?? kubeBinaryPath();
   const stampPath = `${binary}.sources-sha256`;
   const wanted = kubeSourceHash();
   if (existsSync(binary) && existsSync(stampPath) && readFileSync(stampPath, "utf8").trim() === wanted) return binary;

@@ -142,8 +142,7 @@ function archiveFileName(recipe: ImageRecipe, hash: string): string {
 }
 
 /** Builds one image's docker-archive unless an archive with the same content hash exists. */
-export async function buildImage(recipe: ImageRecipe, run: Runner = defaultRun): Promise<string> {
-  const dir = path.join(cacheDir, "images");
+export async function buildImage(recipe: ImageRecipe, run: Runner = defaultRun, dir = path.join(cacheDir, "images")): Promise<string> {
   const hash = recipeHash(recipe);
   const archive = path.join(dir, archiveFileName(recipe, hash));
   if (existsSync(archive)) return archive;

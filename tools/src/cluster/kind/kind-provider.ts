@@ -66,7 +66,7 @@ export class KindProvider implements ClusterProvider {
     if (docker.exitCode !== 0 || docker.stdout.trim() === "") {
       throw new ToolError(
         "PRECONDITION",
-        `The kind provider needs a running Docker engine, and 'docker info' failed: ${docker.stderr.trim().split("\n").slice(-1)[0] || "no server answered"}.`,
+        `The kind provider needs a running Docker engine, and 'docker info' failed: ${(docker.stderr.trim().split("\n").slice(-1)[0] || "no server answered").replace(/[.?!]*$/, "")}.`,
         "Start Docker (or install it), or use --provider local on a Linux machine as root.",
       );
     }

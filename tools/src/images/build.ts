@@ -74,12 +74,16 @@ export function demoRecipe(applets: readonly string[]): ImageRecipe {
   return { name: demoImage, files: busyboxFiles(applets), config: { entrypoint: [], cmd: ["/bin/sh"], user: "65534:65534", workingDir: "/tmp" } };
 }
 
-/** Node.js (the host's binary and the libraries `ldd` lists) plus a bundled entry under /app. */
+/**
+ * Node.js (the host's binary and the libraries `ldd` lists) plus a bundled entry under /app, a
+ * busybox shell, and any `extraFiles` the app needs at run time (helper binaries, for example).
+ */
 export async function nodeAppRecipe(
   name: string,
   bundleDir: string,
   applets: readonly string[],
   run: Runner = defaultRun,
+  extraFiles: ImageFile[] = [],
 ): Promise<ImageRecipe> {
   const node = realpathSync(process.execPath);
   const libs = parseLdd((await run("ldd", [node], { timeoutMs: 10_000, allowFailure: true })).stdout);
@@ -90,6 +94,7 @@ export async function nodeAppRecipe(
       { to: "/usr/bin/node", from: node, mode: 0o755 },
       ...libs.map((lib) => ({ to: lib, from: realpathSync(lib), mode: 0o755 })),
       { to: "/app", from: bundleDir },
+      ...extraFiles,
     ],
     config: { entrypoint: ["/usr/bin/node", "/app/main.mjs"], env: { PATH: "/usr/bin:/bin" } },
   };

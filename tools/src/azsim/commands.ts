@@ -414,7 +414,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const sp = ctx.state.servicePrincipals.find((x) => x.tenantId === tenant && (x.appId === id || x.id === id));
       if (!sp) throw graphNotFound(id);
       const sets = ctx.args.set;
-      if (!Array.isArray(sets) || ctx.args.add !== undefined || ctx.args.remove !== undefined) throw new AzCommandError("The simulated az supports only `az ad sp update --set tags=[...]`.", 2);
+      const adds = ctx.args.add;
+      if (Array.isArray(adds)) {
+        // Generic update: `--add <list property> <value>` appends to the list.
+        if (adds[0] !== "tags" || adds.length < 2) throw new AzCommandError("The simulated az supports only `--add tags <value>...` on service principals.", 2);
+        for (const t of adds.slice(1)) if (!sp.tags.includes(t)) sp.tags.push(t);
+        return undefined;
+      }
+      if (!Array.isArray(sets) || ctx.args.remove !== undefined) throw new AzCommandError("The simulated az supports only `az ad sp update --set tags=[...]` or `--add tags <value>`.", 2);
       for (const s of sets) {
         const m = /^tags=(.*)$/s.exec(s);
         if (!m) throw new AzCommandError(`The simulated az cannot set '${s}'; only tags=[...] is modelled.`, 2);

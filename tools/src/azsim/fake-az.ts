@@ -126,9 +126,8 @@ function main(): void {
   loadAzState(statePath);
   const r = runFakeAz(process.argv.slice(2), { statePath, configDir });
   if (r.crash) {
-    // The change reached Azure, but the client died before reporting it: what a killed `az` looks like.
-    process.kill(process.pid, "SIGKILL");
-    return;
+    // The change reached Azure, but the client died before reporting it; 137 is how a shell reports a SIGKILLed process.
+    process.exit(137);
   }
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);

@@ -24,6 +24,8 @@ export interface InstallMockDriverOptions {
   aksCluster?: { resourceGroup: string; name: string };
   logFile?: string;
   registrationTimeoutMs?: number;
+  /** Host process only: keep running after this process exits, with its pid in this file. */
+  pidFile?: string;
 }
 
 export interface InstalledMockDriver {
@@ -70,6 +72,7 @@ export async function installMockDriver(opts: InstallMockDriverOptions): Promise
       ...(fuseHelper ? { fuseHelper } : {}),
       ...(opts.aksCluster ? { aksCluster: opts.aksCluster } : {}),
       ...(opts.logFile ? { logFile: opts.logFile } : {}),
+      ...(opts.pidFile ? { detached: true, pidFile: opts.pidFile } : {}),
     });
     try {
       await waitForRegistration(opts.kubeconfig, opts.nodeName, opts.registrationTimeoutMs);

@@ -39,6 +39,8 @@ export interface TestbedOptions {
   log?: (line: string) => void;
   /** Token lifetime the kubelet requests for the CSI drivers (the soak shortens it). */
   tokenExpirationSeconds?: number;
+  /** Leave the mock driver running after this process exits (host provider), its pid in this file. */
+  driverPidFile?: string;
 }
 
 /** One mode bootstrapped: where its values are and which release/namespace it goes to. */
@@ -87,6 +89,7 @@ export class Testbed {
       runAs: opts.provider === "local" ? "host" : "daemonset",
       ...(opts.tokenExpirationSeconds ? { tokenExpirationSeconds: opts.tokenExpirationSeconds } : {}),
       logFile: path.join(opts.workDir, "csi-mock.log"),
+      ...(opts.driverPidFile ? { pidFile: opts.driverPidFile } : {}),
     });
     tb.log(`mock CSI driver registered on ${opts.nodeName} (${tb.driver.runAs})`);
     return tb;

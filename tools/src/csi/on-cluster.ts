@@ -60,7 +60,13 @@ export async function waitForRegistration(kubeconfig: string, nodeName: string, 
 export async function installMockDriver(opts: InstallMockDriverOptions): Promise<InstalledMockDriver> {
   const runAs = opts.runAs ?? "host";
   const drivers = csiDriverObjects(opts.tokenExpirationSeconds ? { tokenExpirationSeconds: opts.tokenExpirationSeconds } : {});
-  await applyObjects(opts.kubeconfig, drivers);
+  try {
+    await applyObjects(opts.kubeconfig, drivers);
+  } catch {
+    // Some CSIDriver fields are immutable (a soak's shorter token lifetime, say): replace the objects.
+    await deleteObjects(opts.kubeconfig, drivers);
+    await applyObjects(opts.kubeconfig, drivers);
+  }
   const fuseHelper = opts.fuse === false ? undefined : await ensureFuseHelper();
   if (runAs === "host") {
     const proc = await startMockDriver({

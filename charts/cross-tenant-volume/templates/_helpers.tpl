@@ -1,0 +1,247 @@
+{{/*
+Helpers of the cross-tenant-volume chart. Every name is prefixed with the chart's name because
+template names are global across a parent chart and its subcharts.
+*/}}
+
+{{/*
+cross-tenant-volume.modeDefaults: takes the root context; returns (as YAML) what the selected mode
+renders when a name, size or option list is left empty: the seed article's choices. Mirrors
+MODE_DEFAULTS in tools/src/schema/values.ts; the render tests check that the two agree.
+*/}}
+{{- define "cross-tenant-volume.modeDefaults" -}}
+{{- if eq .Values.mode "blob-fuse-wi" -}}
+driver: blob.csi.azure.com
+storageClassName: azureblob-fuse
+storageClassParameters:
+  skuName: Standard_LRS
+persistentVolumeName: pv-blob-wi
+persistentVolumeClaimName: pvc-blob-wi
+podName: blob-fuse-wi-mount
+claimStorage: 10Gi
+mountOptions:
+  - -o allow_other
+  - --file-cache-timeout-in-seconds=120
+  - --use-attr-cache=true
+  - --cancel-list-on-mount-seconds=10
+  - -o attr_timeout=120
+  - -o entry_timeout=120
+  - -o negative_timeout=120
+  - --log-level=LOG_WARNING
+  - --cache-size-mb=1000
+containerName: aks-container
+shareName: ""
+{{- else if eq .Values.mode "fileshare-nfs" -}}
+driver: file.csi.azure.com
+storageClassName: azurefile-premium-nfs
+storageClassParameters:
+  protocol: nfs
+  skuName: Premium_LRS
+persistentVolumeName: pv-fileshare-nfs
+persistentVolumeClaimName: pvc-fileshare-nfs
+podName: fileshare-nfs-mount
+claimStorage: 5Gi
+mountOptions:
+  - nconnect=4
+  - noresvport
+  - actimeo=30
+containerName: ""
+shareName: aks-share
+{{- else -}}
+driver: blob.csi.azure.com
+storageClassName: azureblob-nfs
+storageClassParameters:
+  protocol: nfs
+  skuName: Standard_LRS
+persistentVolumeName: pv-blob-nfs
+persistentVolumeClaimName: pvc-blob-nfs
+podName: blob-nfs-mount
+claimStorage: 5Gi
+mountOptions:
+  - nconnect=4
+containerName: aks-container
+shareName: ""
+{{- end -}}
+{{- end }}
+
+{{/*
+cross-tenant-volume.default: takes (list <root context> "<key>"); returns one mode default as a string.
+*/}}
+{{- define "cross-tenant-volume.default" -}}
+{{- $root := index . 0 -}}
+{{- $defaults := include "cross-tenant-volume.modeDefaults" $root | fromYaml -}}
+{{- index $defaults (index . 1) -}}
+{{- end }}
+
+{{/*
+cross-tenant-volume.chart: takes the root context; the helm.sh/chart label value.
+*/}}
+{{- define "cross-tenant-volume.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end }}
+
+{{/*
+cross-tenant-volume.labels: takes the root context; the labels every object carries (standard
+app.kubernetes.io labels, the mode, and commonLabels).
+*/}}
+{{- define "cross-tenant-volume.labels" -}}
+helm.sh/chart: {{ include "cross-tenant-volume.chart" . }}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+cross-tenant-volume/mode: {{ .Values.mode }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+cross-tenant-volume.persistentVolumeName: takes the root context. The PV is cluster-scoped, so the
+default adds namespace and release to the seed's name: two releases never collide.
+*/}}
+{{- define "cross-tenant-volume.persistentVolumeName" -}}
+{{- if .Values.persistentVolume.name -}}
+{{- .Values.persistentVolume.name -}}
+{{- else -}}
+{{- printf "%s-%s-%s" (include "cross-tenant-volume.default" (list . "persistentVolumeName")) .Release.Namespace .Release.Name | trunc 253 | trimSuffix "-" | trimSuffix "." -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+cross-tenant-volume.persistentVolumeClaimName: takes the root context; the claim's name.
+*/}}
+{{- define "cross-tenant-volume.persistentVolumeClaimName" -}}
+{{- .Values.persistentVolumeClaim.name | default (include "cross-tenant-volume.default" (list . "persistentVolumeClaimName")) -}}
+{{- end }}
+
+{{/*
+cross-tenant-volume.storageClassName: takes the root context; the storageClassName on PV, PVC and
+(when created) the StorageClass. Static binding needs only the names to match.
+*/}}
+{{- define "cross-tenant-volume.storageClassName" -}}
+{{- .Values.storageClass.name | default (include "cross-tenant-volume.default" (list . "storageClassName")) -}}
+{{- end }}
+
+{{/*
+cross-tenant-volume.podName: takes the root context; the demo pod's name.
+*/}}
+{{- define "cross-tenant-volume.podName" -}}
+{{- .Values.demo.name | default (include "cross-tenant-volume.default" (list . "podName")) -}}
+{{- end }}
+
+{{/*
+cross-tenant-volume.driver: takes the root context; the CSI driver of the mode.
+*/}}
+{{- define "cross-tenant-volume.driver" -}}
+{{- include "cross-tenant-volume.default" (list . "driver") -}}
+{{- end }}
+
+{{/*
+cross-tenant-volume.containerName / shareName: take the root context; the container or share the
+volume points at (the seed's aks-container / aks-share when left empty).
+*/}}
+{{- define "cross-tenant-volume.containerName" -}}
+{{- .Values.storage.containerName | default (include "cross-tenant-volume.default" (list . "containerName")) -}}
+{{- end }}
+
+{{- define "cross-tenant-volume.shareName" -}}
+{{- .Values.storage.shareName | default (include "cross-tenant-volume.default" (list . "shareName")) -}}
+{{- end }}
+
+{{/*
+cross-tenant-volume.claimStorage: takes the root context; the size the claim requests.
+*/}}
+{{- define "cross-tenant-volume.claimStorage" -}}
+{{- .Values.persistentVolumeClaim.storage | default (include "cross-tenant-volume.default" (list . "claimStorage")) -}}
+{{- end }}
+
+{{/*
+cross-tenant-volume.mountOptions: takes the root context; returns YAML {"options": [...]}. null in
+values means the mode's seed options; a list (even an empty one) is used as given.
+*/}}
+{{- define "cross-tenant-volume.mountOptions" -}}
+{{- $options := .Values.persistentVolume.mountOptions -}}
+{{- if kindIs "invalid" $options -}}
+{{- $options = get (include "cross-tenant-volume.modeDefaults" . | fromYaml) "mountOptions" -}}
+{{- end -}}
+{{- dict "options" $options | toYaml -}}
+{{- end }}
+
+{{/*
+cross-tenant-volume.volumeHandle: takes the root context. Deterministic (a PV's spec cannot change,
+so a random suffix would break helm upgrade) and unique per PV: the PV name is the last segment.
+Blob: <rg>#<account>#<container>#<pv>, where the 4th segment is free-form for the Blob CSI driver.
+File: <rg>#<account>#<share>##<pv>, since the Azure Files driver reads a 4th segment as a VHD disk name.
+*/}}
+{{- define "cross-tenant-volume.volumeHandle" -}}
+{{- if .Values.persistentVolume.volumeHandle -}}
+{{- .Values.persistentVolume.volumeHandle -}}
+{{- else if eq .Values.mode "fileshare-nfs" -}}
+{{- printf "%s#%s#%s##%s" .Values.storage.resourceGroup .Values.storage.accountName (include "cross-tenant-volume.shareName" .) (include "cross-tenant-volume.persistentVolumeName" .) -}}
+{{- else -}}
+{{- printf "%s#%s#%s#%s" .Values.storage.resourceGroup .Values.storage.accountName (include "cross-tenant-volume.containerName" .) (include "cross-tenant-volume.persistentVolumeName" .) -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+cross-tenant-volume.podSpec: takes (dict "root" <root context> "image" <image values> "container"
+<name> "script" <shell script> "restartPolicy" <policy>); the spec shared by the demo and test pods,
+which meets the restricted Pod Security Standard and, in blob-fuse-wi, runs as the ServiceAccount
+the federated credential trusts.
+*/}}
+{{- define "cross-tenant-volume.podSpec" -}}
+{{- $root := .root -}}
+{{- $v := $root.Values -}}
+{{- if eq $v.mode "blob-fuse-wi" }}
+serviceAccountName: {{ $v.serviceAccount.name }}
+{{- end }}
+{{- /* The CSI driver gets its token from kubelet (CSIDriver tokenRequests), not from the pod. */}}
+automountServiceAccountToken: false
+restartPolicy: {{ .restartPolicy }}
+securityContext:
+  runAsNonRoot: true
+  runAsUser: {{ $v.pods.runAsUser }}
+  runAsGroup: {{ $v.pods.runAsGroup }}
+  fsGroup: {{ $v.pods.fsGroup }}
+  seccompProfile:
+    type: RuntimeDefault
+containers:
+  - name: {{ .container }}
+    image: {{ printf "%s:%s" .image.repository .image.tag | quote }}
+    imagePullPolicy: {{ .image.pullPolicy }}
+    command: ["/bin/sh", "-c"]
+    args:
+      - {{ .script | quote }}
+    env:
+      - name: MOUNT_PATH
+        value: {{ $v.pods.mountPath | quote }}
+    securityContext:
+      allowPrivilegeEscalation: false
+      readOnlyRootFilesystem: true
+      runAsNonRoot: true
+      capabilities:
+        drop: ["ALL"]
+    {{- with $v.pods.resources }}
+    resources:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    volumeMounts:
+      - name: volume
+        mountPath: {{ $v.pods.mountPath }}
+volumes:
+  - name: volume
+    persistentVolumeClaim:
+      claimName: {{ include "cross-tenant-volume.persistentVolumeClaimName" $root }}
+{{- with $v.pods.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $v.pods.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $v.pods.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,52 @@
+// NOTES.txt, per mode: what was created, the commands that check the mount, and for blob-fuse-wi the
+// federated credential subject. Rendered by `helm install --dry-run=client`, which needs no cluster
+// in Helm 4 only (Helm 3 insists on reaching one), so this file runs under Helm 4.
+import { beforeAll, describe, expect, it } from "vitest";
+import type { HelmClient } from "../../tools/src/helm/helm.ts";
+import type { Mode } from "../../tools/src/schema/values.ts";
+import { CHART_DIR, MODES, NAMESPACE, SETUP_TIMEOUT_MS, helmClient, scenarioFile, valuesFile } from "./support.ts";
+
+let helm: HelmClient;
+beforeAll(async () => {
+  helm = await helmClient("4");
+}, SETUP_TIMEOUT_MS);
+
+async function notes(mode: Mode, overrides?: unknown): Promise<string> {
+  const files = [scenarioFile(mode), ...(overrides ? [valuesFile(overrides)] : [])];
+  const out = await helm.installDryRun("data", CHART_DIR, { namespace: NAMESPACE[mode], valuesFiles: files });
+  const start = out.indexOf("NOTES:\n");
+  expect(start, "helm printed NOTES").toBeGreaterThanOrEqual(0);
+  return out.slice(start + "NOTES:\n".length);
+}
+
+describe.each(MODES)("NOTES.txt in mode %s", (mode) => {
+  it("names the objects and gives the exact commands to check the mount", async () => {
+    const text = await notes(mode);
+    const ns = NAMESPACE[mode];
+    const pvc = { "blob-fuse-wi": "pvc-blob-wi", "fileshare-nfs": "pvc-fileshare-nfs", "blob-nfs": "pvc-blob-nfs" }[mode];
+    const pod = { "blob-fuse-wi": "blob-fuse-wi-mount", "fileshare-nfs": "fileshare-nfs-mount", "blob-nfs": "blob-nfs-mount" }[mode];
+    expect(text).toContain(`cross-tenant-volume (${mode})`);
+    expect(text).toContain(`kubectl get pvc ${pvc} -n ${ns}`);
+    expect(text).toContain(`kubectl exec ${pod} -n ${ns} -- sh -c 'echo hello! > /mnt/azure/text'`);
+    expect(text).toContain(`kubectl logs ${pod} -n ${ns}`);
+    expect(text).toContain(`helm test data -n ${ns}`);
+    expect(text.split("\n").length).toBeLessThanOrEqual(20);
+  });
+
+  it(mode === "blob-fuse-wi" ? "prints the federated credential subject" : "prints no identity, only the network prerequisites", async () => {
+    const text = await notes(mode);
+    if (mode === "blob-fuse-wi") {
+      expect(text).toContain("system:serviceaccount:blob-fuse:blob-fuse-sa");
+      expect(text).toContain("api://AzureADTokenExchange");
+    } else {
+      expect(text).not.toContain("system:serviceaccount:");
+      expect(text).toMatch(/private endpoint/);
+    }
+  });
+});
+
+it("follows a renamed ServiceAccount and leaves out the demo commands when there is no demo pod", async () => {
+  const text = await notes("blob-fuse-wi", { serviceAccount: { name: "reader" }, demo: { enabled: false } });
+  expect(text).toContain("system:serviceaccount:blob-fuse:reader");
+  expect(text).not.toContain("kubectl exec");
+});

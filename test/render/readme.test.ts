@@ -1,0 +1,70 @@
+// The README must stay true about the chart: every object the chart can create has its fate on
+// `helm uninstall` documented, and the install example points at files that exist.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../../tools/src/schema/generate.ts";
+import { type K8sObject, MODES, SETUP_TIMEOUT_MS, helmClient, isTestHook, renderScenario } from "./support.ts";
+
+const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+
+function section(heading: string): string {
+  const start = readme.indexOf(heading);
+  if (start < 0) throw new Error(`README has no '${heading}'`);
+  const next = readme.slice(start + heading.length).search(/\n#{2,4} /);
+  return next < 0 ? readme.slice(start) : readme.slice(start, start + heading.length + next);
+}
+
+/** First-column labels of the uninstall table, e.g. "Pod (helm test)". */
+function uninstallRows(): Map<string, string> {
+  const rows = new Map<string, string>();
+  for (const line of section("#### Uninstalling").split("\n")) {
+    const cells = line.split("|").map((c) => c.trim());
+    if (cells.length < 4 || cells[1] === "Object" || /^-+$/.test(cells[1] ?? "")) continue;
+    rows.set(cells[1] ?? "", line);
+  }
+  return rows;
+}
+
+describe("README", () => {
+  let everything: K8sObject[] = [];
+
+  beforeAll(async () => {
+    const helm = await helmClient("4");
+    for (const mode of MODES) everything.push(...(await renderScenario(helm, mode, { storageClass: { create: true } })));
+    everything = everything.filter(Boolean);
+  }, SETUP_TIMEOUT_MS);
+
+  it("documents what helm uninstall does to every kind of object the chart can create", () => {
+    const rows = uninstallRows();
+    const labels = [...rows.keys()];
+    const kinds = new Set(everything.map((o) => (o.kind === "Pod" ? (isTestHook(o) ? "Pod (helm test)" : "Pod (demo)") : o.kind)));
+    expect(kinds.size).toBeGreaterThanOrEqual(6);
+    for (const kind of kinds) expect(labels.some((l) => l.startsWith(kind)), `no uninstall row for ${kind}`).toBe(true);
+    for (const [label, row] of rows) {
+      if (label.startsWith("Namespace")) continue;
+      expect(row, `${label} must say what happens to the data`).toMatch(/Untouched/);
+    }
+  });
+
+  it("says which objects survive uninstall, matching the keep annotations the chart renders", () => {
+    const rows = uninstallRows();
+    const kept = everything.filter((o) => o.metadata.annotations?.["helm.sh/resource-policy"] === "keep").map((o) => o.kind);
+    expect(kept).toContain("StorageClass");
+    expect(rows.get("StorageClass (`storageClass.create: true`)")).toMatch(/Kept \(`helm\.sh\/resource-policy: keep`\)/);
+    expect(rows.get("PersistentVolumeClaim")).toMatch(/persistentVolumeClaim\.keep: true/);
+  });
+
+  it("installs with a command whose chart path and example values files exist", () => {
+    expect(readme).toContain("helm install data charts/cross-tenant-volume -n blob-fuse --create-namespace -f values.yaml");
+    expect(existsSync(join(repoRoot, "charts/cross-tenant-volume/Chart.yaml"))).toBe(true);
+    for (const mode of MODES) expect(existsSync(join(repoRoot, `charts/cross-tenant-volume/ci/${mode}-values.yaml`))).toBe(true);
+  });
+
+  it("states the prerequisites from the seed", () => {
+    const prereq = section("#### Prerequisites");
+    expect(prereq).toMatch(/AKS \*\*1\.34 or newer\*\*/);
+    expect(prereq).toMatch(/\*\*v1\.27\.1 or newer\*\*/);
+    expect(prereq).toMatch(/OIDC issuer and workload identity/);
+  });
+});

@@ -1,0 +1,120 @@
+// Shared pieces of the render tests: a pinned helm per major version, rendering a scenario into parsed
+// objects, and validators for the Kubernetes 1.34 API schemas, read offline from the Go module cache.
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Ajv, type ValidateFunction } from "ajv";
+import yaml from "js-yaml";
+import { run } from "../../tools/src/exec/run.ts";
+import { HelmClient } from "../../tools/src/helm/helm.ts";
+import { type HelmMajor, ensureHelm, goBinary } from "../../tools/src/helm/install.ts";
+import { CHART_DIR } from "../../tools/src/schema/generate.ts";
+import type { Mode } from "../../tools/src/schema/values.ts";
+
+export { CHART_DIR };
+export const HELM_MAJORS: HelmMajor[] = ["4", "3"];
+/** beforeAll budget: on a clean machine Helm 3 is built from Go modules and the Kubernetes module is downloaded. */
+export const SETUP_TIMEOUT_MS = 30 * 60_000;
+export const MODES: Mode[] = ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"];
+export const RELEASE = "data";
+export const NAMESPACE: Record<Mode, string> = { "blob-fuse-wi": "blob-fuse", "fileshare-nfs": "fileshare-nfs", "blob-nfs": "blob-nfs" };
+
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: any;
+  [key: string]: any;
+}
+
+export async function helmClient(major: HelmMajor): Promise<HelmClient> {
+  return new HelmClient({ helmPath: await ensureHelm(major) });
+}
+
+export function scenarioFile(mode: Mode): string {
+  return join(CHART_DIR, "ci", `${mode}-values.yaml`);
+}
+
+export function scenarioValues(mode: Mode): Record<string, any> {
+  return yaml.load(readFileSync(scenarioFile(mode), "utf8")) as Record<string, any>;
+}
+
+/** Writes values to a temporary file, for helm's --values. */
+export function valuesFile(values: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), "ctv-values-"));
+  const path = join(dir, "values.yaml");
+  writeFileSync(path, yaml.dump(values));
+  return path;
+}
+
+export function parseManifests(text: string): K8sObject[] {
+  return yaml.loadAll(text).filter((d): d is K8sObject => d !== null && typeof d === "object");
+}
+
+/** Renders a mode's scenario (plus overrides) and returns the parsed objects, hooks included. */
+export async function renderScenario(helm: HelmClient, mode: Mode, overrides?: unknown, opts: { release?: string; namespace?: string } = {}): Promise<K8sObject[]> {
+  const files = [scenarioFile(mode)];
+  if (overrides) files.push(valuesFile(overrides));
+  const text = await helm.template(CHART_DIR, { releaseName: opts.release ?? RELEASE, namespace: opts.namespace ?? NAMESPACE[mode], valuesFiles: files });
+  return parseManifests(text);
+}
+
+export function only(objects: K8sObject[], kind: string, filter: (o: K8sObject) => boolean = () => true): K8sObject {
+  const found = objects.filter((o) => o.kind === kind && filter(o));
+  if (found.length !== 1) throw new Error(`expected exactly one ${kind}, found ${found.length}`);
+  return found[0] as K8sObject;
+}
+
+export const isTestHook = (o: K8sObject) => o.metadata.annotations?.["helm.sh/hook"] === "test";
+
+// ---- Kubernetes 1.34 OpenAPI schemas ----
+
+export const KUBERNETES_MODULE = "k8s.io/kubernetes@v1.34.4";
+
+/** Locates (downloading once, through the Go module proxy) the Kubernetes source that ships the OpenAPI v3 specs. */
+async function openapiDir(): Promise<string> {
+  const out = await run(goBinary(), ["mod", "download", "-json", KUBERNETES_MODULE], { cwd: tmpdir(), timeoutMs: 900_000, env: { GOFLAGS: "-mod=mod" } });
+  const info = JSON.parse(out.stdout) as { Dir?: string; Error?: string };
+  if (!info.Dir) throw new Error(`go mod download ${KUBERNETES_MODULE} gave no directory: ${info.Error ?? out.stdout}`);
+  return join(info.Dir, "api", "openapi-spec", "v3");
+}
+
+/** Kubernetes accepts no unknown fields (kubectl's default field validation is Strict): close every object schema. */
+function closeObjects(node: unknown): void {
+  if (Array.isArray(node)) {
+    node.forEach(closeObjects);
+    return;
+  }
+  if (!node || typeof node !== "object") return;
+  const o = node as Record<string, unknown>;
+  if (o.properties && typeof o.properties === "object" && o.additionalProperties === undefined) o.additionalProperties = false;
+  for (const value of Object.values(o)) closeObjects(value);
+}
+
+export type KindValidator = (object: K8sObject) => string[];
+
+/** One validator for every kind in the core/v1 and storage.k8s.io/v1 API documents. */
+export async function kubernetesValidator(): Promise<KindValidator> {
+  const dir = await openapiDir();
+  const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
+  const byKind = new Map<string, ValidateFunction>();
+  for (const file of readdirSync(dir).filter((f) => f === "api__v1_openapi.json" || f === "apis__storage.k8s.io__v1_openapi.json")) {
+    const doc = JSON.parse(readFileSync(join(dir, file), "utf8")) as { components: { schemas: Record<string, any> } };
+    closeObjects(doc.components.schemas);
+    const id = `k8s:${file}`;
+    ajv.addSchema({ $id: id, components: doc.components }, id);
+    for (const [name, schema] of Object.entries(doc.components.schemas)) {
+      for (const gvk of (schema["x-kubernetes-group-version-kind"] ?? []) as Array<{ group: string; version: string; kind: string }>) {
+        const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
+        if (!byKind.has(`${apiVersion}/${gvk.kind}`)) byKind.set(`${apiVersion}/${gvk.kind}`, ajv.compile({ $ref: `${id}#/components/schemas/${name}` }));
+      }
+    }
+  }
+  return (object) => {
+    const validate = byKind.get(`${object.apiVersion}/${object.kind}`);
+    if (!validate) return [`no Kubernetes 1.34 schema for ${object.apiVersion} ${object.kind}`];
+    const name = `${object.kind}/${object.metadata?.name}`;
+    if (validate(object)) return [];
+    return (validate.errors ?? []).map((e) => `${name}${e.instancePath}: ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`);
+  };
+}

@@ -1,0 +1,171 @@
+// Generates everything derived from the zod values schema: the chart's values.schema.json and
+// values.yaml, the TypeScript types, and the README's values table. Pure: returns file contents.
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import yaml from "js-yaml";
+import { compile } from "json-schema-to-typescript";
+import { z } from "zod";
+import { valuesSchema } from "./values.ts";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export const CHART_DIR = join(repoRoot, "charts", "cross-tenant-volume");
+export const GENERATED = {
+  schema: join(CHART_DIR, "values.schema.json"),
+  values: join(CHART_DIR, "values.yaml"),
+  types: join(repoRoot, "tools", "src", "schema", "values.generated.ts"),
+  readme: join(repoRoot, "README.md"),
+} as const;
+
+const TABLE_START = "<!-- values-table:start -->";
+const TABLE_END = "<!-- values-table:end -->";
+
+interface JsonSchema {
+  type?: string | string[];
+  description?: string;
+  default?: unknown;
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: boolean | JsonSchema;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  enum?: unknown[];
+  minimum?: number;
+  title?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The draft-07 schema Helm validates values with. Input mode: keys with defaults are optional, and
+ * strict objects become `additionalProperties: false`, which Helm 3 (gojsonschema) and 4 both enforce.
+ */
+export function valuesJsonSchema(): JsonSchema {
+  return z.toJSONSchema(valuesSchema, { target: "draft-07", io: "input" }) as JsonSchema;
+}
+
+export function renderSchemaFile(): string {
+  return `${JSON.stringify(valuesJsonSchema(), null, 2)}\n`;
+}
+
+export async function renderTypesFile(): Promise<string> {
+  const schema = valuesJsonSchema();
+  return compile(schema as never, "CrossTenantVolumeValues", {
+    bannerComment:
+      "// The cross-tenant-volume chart's values as a values file may give them (every key optional).\n// GENERATED from tools/src/schema/values.ts by `npm run gen`: do not edit.",
+    additionalProperties: false,
+    format: true,
+    strictIndexSignatures: true,
+  });
+}
+
+function isMap(s: JsonSchema): boolean {
+  return s.type === "object" && !s.properties;
+}
+
+function scalarYaml(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value) && value.length === 0) return "[]";
+  if (typeof value === "object" && value && Object.keys(value).length === 0) return "{}";
+  return yaml.dump(value, { lineWidth: -1 }).trimEnd();
+}
+
+function yamlLines(schema: JsonSchema, indent: string): string[] {
+  const lines: string[] = [];
+  for (const [key, prop] of Object.entries(schema.properties ?? {})) {
+    if (lines.length > 0 && indent === "") lines.push("");
+    lines.push(`${indent}# -- ${prop.description ?? ""}`);
+    // Recurse where every child has its own default; otherwise show the parent's default whole.
+    if (prop.properties && Object.values(prop.properties).every((child) => "default" in child)) {
+      lines.push(`${indent}${key}:`);
+      lines.push(...yamlLines(prop, `${indent}  `));
+      continue;
+    }
+    const value = prop.default;
+    const rendered = scalarYaml(value);
+    if (rendered.includes("\n")) {
+      lines.push(`${indent}${key}:`);
+      for (const l of rendered.split("\n")) lines.push(`${indent}  ${l}`);
+    } else {
+      lines.push(`${indent}${key}: ${rendered}`);
+    }
+  }
+  return lines;
+}
+
+/** values.yaml: every key with its default and its one-line `# --` description. */
+export function renderValuesFile(): string {
+  const header = [
+    "# Values of the cross-tenant-volume chart: one release per volume.",
+    "# GENERATED from tools/src/schema/values.ts by `npm run gen`: do not edit; the README's values table is generated too.",
+    "# Examples per mode: ci/blob-fuse-wi-values.yaml, ci/fileshare-nfs-values.yaml, ci/blob-nfs-values.yaml.",
+    "",
+  ];
+  return `${[...header, ...yamlLines(valuesJsonSchema(), "")].join("\n")}\n`;
+}
+
+function typeOf(s: JsonSchema): string {
+  if (s.enum) return s.enum.map((v) => String(v)).join(" \\| ");
+  if (s.anyOf) return s.anyOf.map(typeOf).join(" or ");
+  if (s.type === "array") return `list of ${s.items ? typeOf(s.items) : "any"}`;
+  if (isMap(s)) {
+    const ap = s.additionalProperties;
+    return typeof ap === "object" && ap.type ? `map of ${typeOf(ap)}` : "map";
+  }
+  if (s.type === "object") return "object";
+  if (s.type === "integer" && typeof s.minimum === "number") return `integer ≥ ${s.minimum}`;
+  return String(s.type ?? "any");
+}
+
+function tableRows(schema: JsonSchema, prefix: string): string[] {
+  const rows: string[] = [];
+  for (const [key, prop] of Object.entries(schema.properties ?? {})) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (prop.properties && Object.values(prop.properties).every((child) => "default" in child)) {
+      rows.push(...tableRows(prop, path));
+      continue;
+    }
+    const def = JSON.stringify(prop.default);
+    const desc = (prop.description ?? "").replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    rows.push(`| \`${path}\` | ${typeOf(prop)} | \`${def}\` | ${desc} |`);
+  }
+  return rows;
+}
+
+export function renderValuesTable(): string {
+  return ["| Key | Type | Default | Description |", "|---|---|---|---|", ...tableRows(valuesJsonSchema(), "")].join("\n");
+}
+
+/** The README with the generated table between its markers (content elsewhere untouched). */
+export function renderReadme(current: string): string {
+  const start = current.indexOf(TABLE_START);
+  const end = current.indexOf(TABLE_END);
+  if (start < 0 || end < start) {
+    throw new Error(`README.md lacks the ${TABLE_START} ... ${TABLE_END} markers`);
+  }
+  const intro = "Generated from `tools/src/schema/values.ts` (`npm run gen`). Empty names and sizes take the mode's seed defaults.";
+  return `${current.slice(0, start + TABLE_START.length)}\n${intro}\n\n${renderValuesTable()}\n${current.slice(end)}`;
+}
+
+/** Every generated file with the content it should have now. */
+export async function generatedFiles(): Promise<Array<{ path: string; content: string }>> {
+  return [
+    { path: GENERATED.schema, content: renderSchemaFile() },
+    { path: GENERATED.values, content: renderValuesFile() },
+    { path: GENERATED.types, content: await renderTypesFile() },
+    { path: GENERATED.readme, content: renderReadme(readFileSync(GENERATED.readme, "utf8")) },
+  ];
+}
+
+/** The generated files whose committed copy differs from what `npm run gen` would write. */
+export async function staleFiles(): Promise<string[]> {
+  const stale: string[] = [];
+  for (const file of await generatedFiles()) {
+    let onDisk = "";
+    try {
+      onDisk = readFileSync(file.path, "utf8");
+    } catch {
+      onDisk = "";
+    }
+    if (onDisk !== file.content) stale.push(file.path);
+  }
+  return stale;
+}

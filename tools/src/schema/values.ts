@@ -1,0 +1,468 @@
+// The cross-tenant-volume chart's values: the single source of truth. values.schema.json, values.yaml,
+// the TypeScript types and the README table are generated from this file (npm run gen).
+//
+// Two layers, on purpose. The zod object shapes (types, enums, closed objects) become the JSON schema
+// that Helm enforces before rendering. The rules in `checkValues` (naming rules, mode-specific keys,
+// sizes) are NOT in the JSON schema: draft-07 cannot express most of them, and a failed `pattern` in
+// Helm prints no hint. They live here and, with identical messages, in templates/_validate.tpl.
+import { z } from "zod";
+import { ToolError } from "../errors.ts";
+
+export const MODES = ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const;
+export type Mode = (typeof MODES)[number];
+
+/** BlobFuse2 options from the seed article; `-o allow_other` lets the non-root pods use the mount. */
+export const BLOBFUSE_MOUNT_OPTIONS = [
+  "-o allow_other",
+  "--file-cache-timeout-in-seconds=120",
+  "--use-attr-cache=true",
+  "--cancel-list-on-mount-seconds=10",
+  "-o attr_timeout=120",
+  "-o entry_timeout=120",
+  "-o negative_timeout=120",
+  "--log-level=LOG_WARNING",
+  "--cache-size-mb=1000",
+] as const;
+
+/** What each mode renders when a name, size or option list is left empty: the seed article's choices. */
+export const MODE_DEFAULTS = {
+  "blob-fuse-wi": {
+    driver: "blob.csi.azure.com",
+    storageClassName: "azureblob-fuse",
+    storageClassParameters: { skuName: "Standard_LRS" },
+    persistentVolumeName: "pv-blob-wi",
+    persistentVolumeClaimName: "pvc-blob-wi",
+    podName: "blob-fuse-wi-mount",
+    claimStorage: "10Gi",
+    mountOptions: [...BLOBFUSE_MOUNT_OPTIONS],
+    containerName: "aks-container",
+    shareName: "",
+  },
+  "fileshare-nfs": {
+    driver: "file.csi.azure.com",
+    storageClassName: "azurefile-premium-nfs",
+    storageClassParameters: { protocol: "nfs", skuName: "Premium_LRS" },
+    persistentVolumeName: "pv-fileshare-nfs",
+    persistentVolumeClaimName: "pvc-fileshare-nfs",
+    podName: "fileshare-nfs-mount",
+    claimStorage: "5Gi",
+    mountOptions: ["nconnect=4", "noresvport", "actimeo=30"],
+    containerName: "",
+    shareName: "aks-share",
+  },
+  "blob-nfs": {
+    driver: "blob.csi.azure.com",
+    storageClassName: "azureblob-nfs",
+    storageClassParameters: { protocol: "nfs", skuName: "Standard_LRS" },
+    persistentVolumeName: "pv-blob-nfs",
+    persistentVolumeClaimName: "pvc-blob-nfs",
+    podName: "blob-nfs-mount",
+    claimStorage: "5Gi",
+    mountOptions: ["nconnect=4"],
+    containerName: "aks-container",
+    shareName: "",
+  },
+} as const satisfies Record<Mode, unknown>;
+
+const d = (description: string) => ({ description });
+const text = (def: string, description: string) => z.string().default(def).meta(d(description));
+const stringMap = (description: string) => z.record(z.string(), z.string()).default({}).meta(d(description));
+
+const image = (description: string) =>
+  z
+    .strictObject({
+      repository: text("alpine", "Image repository."),
+      tag: text("3.22", "Image tag."),
+      pullPolicy: z.enum(["Always", "IfNotPresent", "Never"]).default("IfNotPresent").meta(d("Image pull policy (Always, IfNotPresent or Never).")),
+    })
+    .default({ repository: "alpine", tag: "3.22", pullPolicy: "IfNotPresent" })
+    .meta(d(description));
+
+const quantityMap = z.record(z.string(), z.union([z.string(), z.number()]));
+
+export const valuesSchema = z
+  .strictObject({
+    mode: z
+      .enum(MODES)
+      .default("blob-fuse-wi")
+      .meta(d("How pods reach the storage: blob-fuse-wi (BlobFuse2 with workload identity), fileshare-nfs (Azure Files over NFS 4.1), blob-nfs (Blob over NFS v3).")),
+    storage: z
+      .strictObject({
+        accountName: text("", "Storage account name in the storage tenant (all modes): 3-24 lowercase letters and digits."),
+        containerName: text("", "Blob container (blob-fuse-wi, blob-nfs). Empty: aks-container. Must stay empty in fileshare-nfs."),
+        shareName: text("", "Azure Files NFS share (fileshare-nfs). Empty: aks-share. Must stay empty in the blob modes."),
+        resourceGroup: text("", "Resource group of the storage account (required for blob-fuse-wi; optional for NFS, where it only feeds the volume handle)."),
+        subscriptionId: text("", "Subscription ID (GUID) that holds the storage account (blob-fuse-wi only)."),
+        tenantId: text("", "Tenant ID (GUID) of the tenant that holds the storage account, not the cluster's (blob-fuse-wi only)."),
+        endpointSuffix: text("core.windows.net", "Storage endpoint DNS suffix of the Azure cloud."),
+      })
+      .default({ accountName: "", containerName: "", shareName: "", resourceGroup: "", subscriptionId: "", tenantId: "", endpointSuffix: "core.windows.net" })
+      .meta(d("The storage being reached, in the storage tenant.")),
+    workloadIdentity: z
+      .strictObject({
+        clientId: text("", "Client (application) ID (GUID) of the multi-tenant Entra app that the storage tenant trusts (blob-fuse-wi only)."),
+      })
+      .default({ clientId: "" })
+      .meta(d("The identity the Blob CSI driver exchanges the pod's token for (blob-fuse-wi).")),
+    serviceAccount: z
+      .strictObject({
+        create: z.boolean().default(true).meta(d("Create the ServiceAccount (blob-fuse-wi). false: use an existing one with this name.")),
+        name: text("blob-fuse-sa", "ServiceAccount the pods run as in blob-fuse-wi; the federated credential subject is system:serviceaccount:<namespace>:<name>."),
+        annotations: stringMap("Annotations on the ServiceAccount."),
+        labels: stringMap("Labels on the ServiceAccount."),
+      })
+      .default({ create: true, name: "blob-fuse-sa", annotations: {}, labels: {} })
+      .meta(d("The ServiceAccount whose token the Blob CSI driver presents to Entra ID (blob-fuse-wi only; NFS pods use no identity).")),
+    persistentVolume: z
+      .strictObject({
+        name: text("", "PersistentVolume name (cluster-scoped). Empty: <mode's seed name>-<namespace>-<release>, unique per release."),
+        capacity: text("10Gi", "Capacity recorded on the PersistentVolume, a whole number of Mi, Gi, Ti or Pi (Azure does not enforce it)."),
+        reclaimPolicy: text("Retain", "Must be Retain: deleting the claim or the release never deletes the container or share."),
+        mountOptions: z
+          .array(z.string())
+          .nullable()
+          .default(null)
+          .meta(d("Mount options. null: the mode's seed options (BlobFuse2 cache options; NFS nconnect=4 ...). A list replaces them, [] mounts with none.")),
+        volumeHandle: text("", "CSI volume handle. Empty: <resourceGroup>#<account>#<container>#<pv name> (blob) or <resourceGroup>#<account>#<share>##<pv name> (file), deterministic and unique."),
+        volumeAttributes: stringMap("Extra CSI volume attributes (e.g. mountPermissions). Keys the chart sets, and Secret or key references, are refused."),
+        annotations: stringMap("Annotations on the PersistentVolume."),
+        labels: stringMap("Labels on the PersistentVolume."),
+      })
+      .default({ name: "", capacity: "10Gi", reclaimPolicy: "Retain", mountOptions: null, volumeHandle: "", volumeAttributes: {}, annotations: {}, labels: {} })
+      .meta(d("The statically provisioned PersistentVolume that points at the container or share.")),
+    persistentVolumeClaim: z
+      .strictObject({
+        name: text("", "PersistentVolumeClaim name. Empty: the mode's seed name (pvc-blob-wi, pvc-fileshare-nfs, pvc-blob-nfs)."),
+        storage: text("", "Requested size, at most persistentVolume.capacity. Empty: the seed's size (10Gi for blob-fuse-wi, 5Gi for NFS)."),
+        keep: z.boolean().default(false).meta(d("Annotate the claim with helm.sh/resource-policy: keep, so helm uninstall leaves it; the PV is then not pre-bound by claimRef, so a reinstall binds the kept claim again.")),
+        annotations: stringMap("Annotations on the PersistentVolumeClaim."),
+        labels: stringMap("Labels on the PersistentVolumeClaim."),
+      })
+      .default({ name: "", storage: "", keep: false, annotations: {}, labels: {} })
+      .meta(d("The claim, bound to the PersistentVolume by name.")),
+    storageClass: z
+      .strictObject({
+        create: z
+          .boolean()
+          .default(false)
+          .meta(d("Create the StorageClass. Off by default: static binding does not need the object, and a cluster-scoped object owned by one release blocks the next release's install.")),
+        name: text("", "storageClassName on the PV and PVC (and the class's name when created). Empty: the mode's seed name (azureblob-fuse, azurefile-premium-nfs, azureblob-nfs)."),
+        reclaimPolicy: z.enum(["Delete", "Retain"]).default("Delete").meta(d("reclaimPolicy of the created class (the seed's Delete); it governs only volumes others provision with it, never this chart's PV.")),
+        allowVolumeExpansion: z.boolean().default(true).meta(d("allowVolumeExpansion of the created class.")),
+        volumeBindingMode: z.enum(["Immediate", "WaitForFirstConsumer"]).default("Immediate").meta(d("volumeBindingMode of the created class.")),
+        parameters: stringMap("Parameters merged over the mode's seed parameters (skuName, protocol)."),
+        annotations: stringMap("Annotations on the created class (it always carries helm.sh/resource-policy: keep)."),
+      })
+      .default({ create: false, name: "", reclaimPolicy: "Delete", allowVolumeExpansion: true, volumeBindingMode: "Immediate", parameters: {}, annotations: {} })
+      .meta(d("The StorageClass of the seed article, optional.")),
+    pods: z
+      .strictObject({
+        mountPath: text("/mnt/azure", "Where the demo and test pods mount the volume."),
+        runAsUser: z.number().int().min(1).default(1000).meta(d("UID of the demo and test pods (restricted pod security: never 0). For BlobFuse2 mounts, see -o uid=/gid= in the README.")),
+        runAsGroup: z.number().int().min(1).default(1000).meta(d("GID of the demo and test pods.")),
+        fsGroup: z.number().int().min(1).default(1000).meta(d("fsGroup of the demo and test pods (BlobFuse2 ignores it; NFS mounts keep the server's ownership).")),
+        resources: z
+          .strictObject({ requests: quantityMap.optional(), limits: quantityMap.optional() })
+          .default({ requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } })
+          .meta(d("Container resources of the demo and test pods.")),
+        nodeSelector: stringMap("Node selector of the demo and test pods."),
+        tolerations: z.array(z.record(z.string(), z.unknown())).default([]).meta(d("Tolerations of the demo and test pods.")),
+        affinity: z.record(z.string(), z.unknown()).default({}).meta(d("Affinity of the demo and test pods.")),
+        annotations: stringMap("Annotations on the demo and test pods."),
+        labels: stringMap("Labels on the demo and test pods."),
+      })
+      .default({
+        mountPath: "/mnt/azure",
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        fsGroup: 1000,
+        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+        nodeSelector: {},
+        tolerations: [],
+        affinity: {},
+        annotations: {},
+        labels: {},
+      })
+      .meta(d("Settings shared by the demo pod and the helm test pod; both meet the restricted Pod Security Standard.")),
+    demo: z
+      .strictObject({
+        enabled: z.boolean().default(true).meta(d("Run the seed's demo pod, which prints /mnt/azure/text every 5 seconds.")),
+        name: text("", "Demo pod name. Empty: the mode's seed name (blob-fuse-wi-mount, fileshare-nfs-mount, blob-nfs-mount)."),
+        image: image("Demo pod image (any image with /bin/sh, cat and sleep)."),
+      })
+      .default({ enabled: true, name: "", image: { repository: "alpine", tag: "3.22", pullPolicy: "IfNotPresent" } })
+      .meta(d("The seed article's demo pod.")),
+    tests: z
+      .strictObject({
+        enabled: z.boolean().default(true).meta(d("Render the helm test pod, which writes a marker file on the volume and reads it back.")),
+        image: image("helm test pod image (any image with /bin/sh, echo, cat and rm)."),
+      })
+      .default({ enabled: true, image: { repository: "alpine", tag: "3.22", pullPolicy: "IfNotPresent" } })
+      .meta(d("The helm test hook.")),
+    commonLabels: stringMap("Labels added to every object the chart creates."),
+    global: z.record(z.string(), z.unknown()).default({}).meta(d("Values shared with a parent chart; this chart reads nothing from it.")),
+  })
+  .meta({ title: "CrossTenantVolumeValues", description: "Values of the cross-tenant-volume chart." });
+
+export type ValuesInput = z.input<typeof valuesSchema>;
+export type Values = z.output<typeof valuesSchema>;
+
+// ---- Rules shared with templates/_validate.tpl (same checks, same order, same words). ----
+
+const ACCOUNT_RE = /^[a-z0-9]{3,24}$/;
+/** Containers and shares: 3-63 of a-z 0-9 and '-', starting and ending with a letter or digit, and no "--" (checked apart: Go's regexp has no lookahead). */
+const CONTAINER_RE = /^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$/;
+const validContainer = (name: string) => CONTAINER_RE.test(name) && !name.includes("--");
+const RESOURCE_GROUP_RE = /^[-A-Za-z0-9_.()]{0,89}[-A-Za-z0-9_()]$/;
+const GUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const DNS_SUFFIX_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+const K8S_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUANTITY_RE = /^([1-9][0-9]{0,5})(Mi|Gi|Ti|Pi)$/;
+const QUANTITY_MI: Record<string, bigint> = { Mi: 1n, Gi: 1024n, Ti: 1024n * 1024n, Pi: 1024n * 1024n * 1024n };
+
+/** Attribute keys the chart itself sets, in any mode; the driver matches keys case-insensitively. */
+export const CHART_VOLUME_ATTRIBUTES = [
+  "mountWithWorkloadIdentityToken",
+  "storageaccount",
+  "containerName",
+  "clientID",
+  "resourcegroup",
+  "tenantID",
+  "subscriptionid",
+  "shareName",
+  "storageEndpointSuffix",
+  "protocol",
+] as const;
+/** Attribute keys that would make a driver read a Secret or an account key. */
+const CREDENTIAL_ATTRIBUTES = ["secretName", "secretNamespace", "azurestorageaccountkey", "azurestorageaccountsastoken", "azurestoragespnclientsecret"];
+/** Mount options the drivers set themselves and refuse from users. */
+const BLOBFUSE_REFUSED = ["--tmp-path", "--config-file", "--container-name", "--log-file-path"];
+const NFS_REFUSED = ["vers", "minorversion", "sec"];
+
+export interface Finding {
+  path: string;
+  /** `<problem>. <how to fix>` */
+  message: string;
+}
+
+/** Converts a size like 10Gi to MiB; undefined when the chart does not accept the format. */
+export function quantityMi(quantity: string): bigint | undefined {
+  const m = QUANTITY_RE.exec(quantity);
+  if (!m || !m[1] || !m[2]) return undefined;
+  return BigInt(m[1]) * (QUANTITY_MI[m[2]] ?? 0n);
+}
+
+function nameRule(findings: Finding[], path: string, value: string, what: string): void {
+  if (value !== "" && (value.length > 253 || !K8S_NAME_RE.test(value))) {
+    findings.push({ path, message: `'${value}' is not a valid ${what} name. Use at most 253 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit` });
+  }
+}
+
+function guidRule(findings: Finding[], path: string, value: string, how: string): void {
+  if (value !== "" && !GUID_RE.test(value)) {
+    findings.push({ path, message: `'${value}' is not a GUID. Use the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (${how})` });
+  }
+}
+
+/**
+ * The cross-field rules, in the order _validate.tpl checks them. Each finding's message is
+ * `<problem>. <how to fix>`; the chart prints `ERROR: <path>: <message>`.
+ */
+export function checkValues(v: Values): Finding[] {
+  const f: Finding[] = [];
+  const mode = v.mode;
+  const s = v.storage;
+  const blob = mode !== "fileshare-nfs";
+  const wi = mode === "blob-fuse-wi";
+
+  // storage
+  if (s.accountName === "") {
+    f.push({ path: "storage.accountName", message: "is empty. Set it to the storage account's name in the storage tenant (3-24 lowercase letters and digits)" });
+  } else if (!ACCOUNT_RE.test(s.accountName)) {
+    f.push({ path: "storage.accountName", message: `'${s.accountName}' is not a valid storage account name. Use 3-24 lowercase letters and digits only` });
+  }
+  if (!blob && s.containerName !== "") {
+    f.push({ path: "storage.containerName", message: "is set, but mode fileshare-nfs mounts a file share. Remove storage.containerName and set storage.shareName, or choose mode blob-fuse-wi or blob-nfs" });
+  }
+  if (blob && s.shareName !== "") {
+    f.push({ path: "storage.shareName", message: `is set, but mode ${mode} mounts a blob container. Remove storage.shareName and set storage.containerName, or choose mode fileshare-nfs` });
+  }
+  if (s.containerName !== "" && !validContainer(s.containerName)) {
+    f.push({ path: "storage.containerName", message: `'${s.containerName}' is not a valid container name. Use 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit` });
+  }
+  if (s.shareName !== "" && !validContainer(s.shareName)) {
+    f.push({ path: "storage.shareName", message: `'${s.shareName}' is not a valid file share name. Use 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit` });
+  }
+  if (wi && s.resourceGroup === "") {
+    f.push({ path: "storage.resourceGroup", message: "is empty, but mode blob-fuse-wi needs it. Set it to the storage account's resource group in the storage tenant" });
+  }
+  if (s.resourceGroup !== "" && !RESOURCE_GROUP_RE.test(s.resourceGroup)) {
+    f.push({ path: "storage.resourceGroup", message: `'${s.resourceGroup}' is not a valid resource group name. Use 1-90 letters, digits, '.', '_', '-', '(' and ')', not ending with '.'` });
+  }
+  const wiOnly: Array<[string, string, string]> = [
+    ["storage.subscriptionId", s.subscriptionId, "az account show --query id -o tsv, in the storage tenant"],
+    ["storage.tenantId", s.tenantId, "az account show --query tenantId -o tsv, in the storage tenant"],
+    ["workloadIdentity.clientId", v.workloadIdentity.clientId, "az ad app show --id <app> --query appId -o tsv"],
+  ];
+  for (const [path, value, how] of wiOnly) {
+    if (wi && value === "") {
+      f.push({ path, message: `is empty, but mode blob-fuse-wi needs it. Set it to a GUID (${how})` });
+    } else if (!wi && value !== "") {
+      f.push({ path, message: `is set, but mode ${mode} does not use it (NFS access is granted by the network, not an identity). Remove it, or choose mode blob-fuse-wi` });
+    }
+    guidRule(f, path, value, how);
+  }
+  if (!DNS_SUFFIX_RE.test(s.endpointSuffix)) {
+    f.push({ path: "storage.endpointSuffix", message: `'${s.endpointSuffix}' is not a DNS suffix. Use core.windows.net for Azure's public cloud, or your cloud's storage suffix` });
+  }
+
+  // identity
+  if (wi && v.serviceAccount.name === "") {
+    f.push({ path: "serviceAccount.name", message: "is empty, but mode blob-fuse-wi runs the pods as a named ServiceAccount that the federated credential trusts. Set it (the seed uses blob-fuse-sa)" });
+  }
+  nameRule(f, "serviceAccount.name", v.serviceAccount.name, "ServiceAccount");
+
+  // volume
+  const pv = v.persistentVolume;
+  nameRule(f, "persistentVolume.name", pv.name, "PersistentVolume");
+  const capacity = quantityMi(pv.capacity);
+  if (capacity === undefined) {
+    f.push({ path: "persistentVolume.capacity", message: `'${pv.capacity}' is not a size this chart accepts. Use a whole number of Mi, Gi, Ti or Pi, like 10Gi` });
+  }
+  if (pv.reclaimPolicy !== "Retain") {
+    f.push({ path: "persistentVolume.reclaimPolicy", message: `'${pv.reclaimPolicy}' is not allowed. Use Retain: the chart never lets Kubernetes delete the container or share` });
+  }
+  (pv.mountOptions ?? []).forEach((option, i) => {
+    const flag = option.trim().split(/[\s=]/)[0] ?? "";
+    if (wi && BLOBFUSE_REFUSED.includes(flag)) {
+      f.push({ path: `persistentVolume.mountOptions[${i}]`, message: `'${option}' is set by the Blob CSI driver itself and refused from users. Remove it` });
+    }
+    if (!blob && NFS_REFUSED.includes(flag)) {
+      f.push({ path: `persistentVolume.mountOptions[${i}]`, message: `'${option}' is fixed by the Azure Files CSI driver for NFS. Remove it` });
+    }
+  });
+  for (const key of Object.keys(pv.volumeAttributes).sort()) {
+    const lower = key.toLowerCase();
+    const own = CHART_VOLUME_ATTRIBUTES.find((k) => k.toLowerCase() === lower);
+    if (own) {
+      f.push({ path: `persistentVolume.volumeAttributes.${key}`, message: `duplicates the attribute ${own} that the chart sets (the driver compares keys case-insensitively). Remove it and set the matching storage or workloadIdentity value` });
+    } else if (CREDENTIAL_ATTRIBUTES.some((k) => k.toLowerCase() === lower)) {
+      f.push({ path: `persistentVolume.volumeAttributes.${key}`, message: "would make the driver use an account key or a Secret, which this chart never does. Remove it" });
+    }
+  }
+
+  // claim
+  const pvc = v.persistentVolumeClaim;
+  nameRule(f, "persistentVolumeClaim.name", pvc.name, "PersistentVolumeClaim");
+  const claimText = pvc.storage === "" ? MODE_DEFAULTS[mode].claimStorage : pvc.storage;
+  const claim = quantityMi(claimText);
+  if (claim === undefined) {
+    f.push({ path: "persistentVolumeClaim.storage", message: `'${pvc.storage}' is not a size this chart accepts. Use a whole number of Mi, Gi, Ti or Pi, like 5Gi` });
+  } else if (capacity !== undefined && claim > capacity) {
+    f.push({ path: "persistentVolumeClaim.storage", message: `${claimText} is larger than persistentVolume.capacity ${pv.capacity}. Request at most ${pv.capacity}, or raise persistentVolume.capacity` });
+  }
+
+  // class and pods
+  nameRule(f, "storageClass.name", v.storageClass.name, "StorageClass");
+  nameRule(f, "demo.name", v.demo.name, "Pod");
+  if (!v.pods.mountPath.startsWith("/") || v.pods.mountPath === "/") {
+    f.push({ path: "pods.mountPath", message: `'${v.pods.mountPath}' is not an absolute path below /. Use a path like /mnt/azure` });
+  }
+  for (const [path, img] of [
+    ["demo.image", v.demo.image],
+    ["tests.image", v.tests.image],
+  ] as const) {
+    if (img.repository === "") f.push({ path: `${path}.repository`, message: "is empty. Set an image repository, e.g. alpine" });
+    if (img.tag === "") f.push({ path: `${path}.tag`, message: "is empty. Set an image tag, e.g. 3.22, so the pod's image is pinned" });
+  }
+  return f;
+}
+
+// ---- Parsing with messages that name the key and the fix. ----
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a map";
+  if (typeof value === "string") return `the string '${value}'`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let cur: unknown = input;
+  for (const part of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[part as string];
+  }
+  return cur;
+}
+
+/** Keys an object accepts at `path` of the values, for "did you mean" hints on unknown keys. */
+function knownKeys(path: ReadonlyArray<PropertyKey>): string[] {
+  let schema: z.ZodType = valuesSchema;
+  for (const part of path) {
+    const shape = unwrapObject(schema)?.shape as Record<string, z.ZodType> | undefined;
+    const next = shape?.[String(part)];
+    if (!next) return [];
+    schema = next;
+  }
+  return Object.keys(unwrapObject(schema)?.shape ?? {});
+}
+
+function unwrapObject(schema: z.ZodType): z.ZodObject | undefined {
+  let cur: unknown = schema;
+  for (let i = 0; i < 5 && cur; i++) {
+    if (cur instanceof z.ZodObject) return cur;
+    cur = (cur as { def?: { innerType?: unknown } }).def?.innerType;
+  }
+  return undefined;
+}
+
+/** One message per problem, `<key.path>: <problem>. <how to fix>`, for zod's own (shape) issues. */
+function formatShapeIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
+  const path = formatPath(issue.path);
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const where = path === "" ? "the top level" : path;
+      const known = knownKeys(issue.path);
+      return issue.keys.map((key) => `${path === "" ? key : `${path}.${key}`}: is not a key of this chart. Check the spelling; ${where} takes ${known.join(", ")}`);
+    }
+    case "invalid_type":
+      return [`${path}: is ${typeName(valueAt(input, issue.path))}, but must be ${issue.expected === "object" ? "a map" : issue.expected === "array" ? "a list" : `a ${issue.expected}`}. Change it to that type (see the README's values table)`];
+    case "invalid_value":
+      return [`${path}: '${String(valueAt(input, issue.path))}' is not allowed. Use one of ${issue.values.map(String).join(", ")}`];
+    case "too_small":
+      return [`${path}: must be at least ${String(issue.minimum)}. Raise it`];
+    default:
+      return [`${path}: ${issue.message}. See the README's values table`];
+  }
+}
+
+/** Every problem in `input` as `<key.path>: <problem>. <how to fix>`; empty when the values are valid. */
+export function valuesProblems(input: unknown): string[] {
+  const parsed = valuesSchema.safeParse(input ?? {});
+  if (!parsed.success) return parsed.error.issues.flatMap((issue) => formatShapeIssue(issue, input)).map((m) => `${m}.`);
+  return checkValues(parsed.data).map((x) => `${x.path}: ${x.message}.`);
+}
+
+/** Parses chart values (as the chart would see them) and fills defaults; throws INVALID_INPUT naming each bad key. */
+export function parseValues(input: unknown): Values {
+  const problems = valuesProblems(input);
+  if (problems.length > 0) {
+    throw new ToolError(
+      "INVALID_INPUT",
+      problems.join("\n"),
+      "Change the values named above as each message says; the README's 'Chart values' table lists every key, its type and default.",
+    );
+  }
+  return valuesSchema.parse(input ?? {});
+}

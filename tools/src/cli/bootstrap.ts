@@ -5,7 +5,7 @@ import { z } from "zod";
 import { ToolError, runMain } from "../errors.ts";
 import { runBootstrap } from "../bootstrap/index.ts";
 
-const USAGE = "Usage: npm run bootstrap -- --config [bootstrap.yaml] [--dry-run] [--json]";
+const USAGE = "Usage: npm run bootstrap -- [--config bootstrap.yaml] [--dry-run] [--json]";
 const Args = z.strictObject({ config: z.string().min(1).default("bootstrap.yaml"), "dry-run": z.boolean().default(false), json: z.boolean().default(false) });
 
 export function parseBootstrapArgs(argv: string[]): z.infer<typeof Args> {

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { ToolError, runMain } from "../errors.ts";
 import { runTeardown } from "../bootstrap/index.ts";
 
-const USAGE = "Usage: npm run teardown -- --config [bootstrap.yaml] [--delete-storage [--yes]]";
+const USAGE = "Usage: npm run teardown -- [--config bootstrap.yaml] [--delete-storage [--yes]]";
 const Args = z.strictObject({ config: z.string().min(1).default("bootstrap.yaml"), "delete-storage": z.boolean().default(false), yes: z.boolean().default(false) });
 
 export function parseTeardownArgs(argv: string[]): z.infer<typeof Args> {

@@ -67,7 +67,7 @@ describe("bootstrap apply against the simulated Azure", () => {
     expect(sim.state().calls.slice(before).filter((c) => c.mutating)).toEqual([]);
     expect(second.outcome.applied?.changed).toEqual([]);
     expect(second.lines).toContain("Nothing to change: both tenants already match the config.");
-  });
+  }, 240_000);
 
   for (const mode of ["fileshare-nfs", "blob-nfs"] as const) {
     it(`sets up ${mode} so the AKS VNet reaches the share over an approved private endpoint, and changes nothing the second time`, async () => {
@@ -154,6 +154,25 @@ describe("bootstrap apply against the simulated Azure", () => {
     const record = JSON.parse(readFileSync(`${sim.dir}/bootstrap-record.blob-fuse-wi.json`, "utf8")) as { created: { stepId: string }[]; pending: string[] };
     expect(record.pending).toEqual([]);
     expect(record.created.map((c) => c.stepId).sort()).toEqual(["tenant1/app", "tenant1/federated-credential", "tenant2/resource-group", "tenant2/role-assignment", "tenant2/service-principal", "tenant2/storage-account"]);
+  }, 240_000);
+
+  it("refuses to guess between two apps with the same display name", async () => {
+    const sim = createSimulatedAzure();
+    const cfg = sim.writeConfig("blob-fuse-wi");
+    await bootstrap(sim, cfg);
+    const { updateAzState } = await import("../azsim/state.ts");
+    updateAzState(sim.statePath, (s) => { s.apps.push({ ...s.apps[0]!, id: "dup-object", appId: "dup-app", federatedCredentials: [] }); });
+    const e = await failure(bootstrap(sim, cfg));
+    expect(e.code).toBe("CONFLICT");
+    expect(e.hint).toMatch(/app.clientId/);
+  });
+
+  it("points at the config when the AKS cluster does not exist", async () => {
+    const sim = createSimulatedAzure();
+    const e = await failure(bootstrap(sim, sim.writeConfig("blob-fuse-wi", { aks: { name: "aks-typo" } })));
+    expect(e.code).toBe("NOT_FOUND");
+    expect(e.message).toMatch(/aks-typo/);
+    expect(mutations(sim)).toEqual([]);
   });
 
   it("explains missing rights to register apps", async () => {

@@ -230,6 +230,28 @@ describe("bootstrap apply against the simulated Azure", () => {
     expect(outcome.applied?.warnings).toEqual([expect.stringMatching(/older than 1\.34/)]);
   });
 
+  it("runs tenant-1 and tenant-2 steps side by side, but never two steps of one tenant at once", async () => {
+    const sim = createSimulatedAzure();
+    const inFlight = new Map<string, number>();
+    let most = 0;
+    let sameTenantOverlap = false;
+    const slow: typeof sim.inProcessRunner = async (cmd, args, options) => {
+      const dir = options?.env?.AZURE_CONFIG_DIR ?? "";
+      inFlight.set(dir, (inFlight.get(dir) ?? 0) + 1);
+      if (inFlight.get(dir)! > 1) sameTenantOverlap = true;
+      most = Math.max(most, [...inFlight.values()].reduce((a, b) => a + b, 0));
+      await new Promise((r) => setTimeout(r, 5));
+      try {
+        return await sim.inProcessRunner(cmd, args, options);
+      } finally {
+        inFlight.set(dir, inFlight.get(dir)! - 1);
+      }
+    };
+    await runBootstrap(sim.writeConfig("blob-nfs"), { env: sim.env, runner: slow, write: () => undefined, retryBaseMs: 1 });
+    expect(most).toBe(2);
+    expect(sameTenantOverlap).toBe(false);
+  });
+
   it("makes no az call on a dry run", async () => {
     const sim = createSimulatedAzure();
     const lines: string[] = [];

@@ -324,7 +324,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const tenant = ctx.graphTenant();
       const dn = a(ctx, "display-name");
       const appId = a(ctx, "app-id");
-      return ctx.state.apps.filter((x) => x.tenantId === tenant && (dn === undefined || x.displayName === dn) && (appId === undefined || x.appId === appId)).map((x) => appJson(x, ctx.state));
+      // Like the real CLI, --display-name is a Graph startswith() filter (case-insensitive), not an exact match.
+      return ctx.state.apps.filter((x) => x.tenantId === tenant && (dn === undefined || x.displayName.toLowerCase().startsWith(dn.toLowerCase())) && (appId === undefined || x.appId === appId)).map((x) => appJson(x, ctx.state));
     },
   },
   "ad app show": {

@@ -167,6 +167,13 @@ describe("bootstrap apply against the simulated Azure", () => {
     expect(e.hint).toMatch(/app.clientId/);
   });
 
+  it("does not mistake an app whose name merely starts with the configured one for it", async () => {
+    const sim = createSimulatedAzure();
+    await bootstrap(sim, sim.writeConfig("blob-fuse-wi", { app: { displayName: "aks-cross-tenant-storage-old" }, output: { recordFile: "old.json" } }));
+    await bootstrap(sim, sim.writeConfig("blob-fuse-wi"));
+    expect(sim.state().apps.map((a) => a.displayName).sort()).toEqual(["aks-cross-tenant-storage", "aks-cross-tenant-storage-old"]);
+  });
+
   it("points at the config when the AKS cluster does not exist", async () => {
     const sim = createSimulatedAzure();
     const e = await failure(bootstrap(sim, sim.writeConfig("blob-fuse-wi", { aks: { name: "aks-typo" } })));

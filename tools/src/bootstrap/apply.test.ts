@@ -259,6 +259,22 @@ describe("bootstrap apply against the simulated Azure", () => {
     expect(sameTenantOverlap).toBe(false);
   });
 
+  it("waits for the cross-tenant connection request to show up before approving it", async () => {
+    const sim = createSimulatedAzure();
+    let hidden = 2;
+    const lagging: typeof sim.inProcessRunner = async (cmd, args, options) => {
+      if (args.slice(0, 3).join(" ") === "network private-endpoint-connection list" && hidden > 0) {
+        hidden -= 1;
+        return { command: cmd, args, exitCode: 0, stdout: "[]", stderr: "" };
+      }
+      return sim.inProcessRunner(cmd, args, options);
+    };
+    const lines: string[] = [];
+    await runBootstrap(sim.writeConfig("fileshare-nfs"), { env: sim.env, runner: lagging, write: (l) => lines.push(l), retryBaseMs: 1 });
+    expect(lines.filter((l) => l.includes("waiting for the connection request"))).toHaveLength(2);
+    expect(findStorageAccount(sim.state(), "ctvsimfiles")?.privateEndpointConnections.map((c) => c.status)).toEqual(["Approved"]);
+  });
+
   it("makes no az call on a dry run", async () => {
     const sim = createSimulatedAzure();
     const lines: string[] = [];

@@ -189,8 +189,17 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
           outcome = "ok";
         }
       } else {
-        const answer = step.check ? await readOrAbsent(step, step.check.argv) : undefined;
-        const item = step.check ? selectItem(answer, step.check.select?.where, vars, step.id) : undefined;
+        let item: unknown;
+        for (let attempt = 0; step.check; attempt++) {
+          item = selectItem(await readOrAbsent(step, step.check.argv), step.check.select?.where, vars, step.id);
+          if (item !== undefined || !step.check.waitForItem) break;
+          if (attempt >= maxRetries) {
+            throw new ToolError("PRECONDITION", `${step.tenant}: ${step.check.waitForItem} did not show up.`, "Check in the portal that the earlier step's resource exists, then run the bootstrap again.");
+          }
+          const delay = Math.min(base * 2 ** attempt, 60_000);
+          write(`  ${step.tenant}: waiting for ${step.check.waitForItem}; checking again in ${(delay / 1000).toFixed(delay < 1000 ? 2 : 0)} s`);
+          await sleep(delay);
+        }
         if (item !== undefined) capture(step, item, "check", vars);
         const done = item !== undefined && Object.entries(step.check?.doneWhen ?? {}).every(([p, v]) => matches(getPath(item, p), fill(v, vars, step.id)));
         if (done) {

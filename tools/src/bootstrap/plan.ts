@@ -289,6 +289,7 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
       argv: ["network", "private-endpoint-connection", "list", "--id", storageAccountResourceId(c), ...sub2],
       select: { where: { "privateEndpoint.id": pe.id } },
       doneWhen: { "privateLinkServiceConnectionState.status": "Approved" },
+      waitForItem: `the connection request from private endpoint ${pe.name}`,
     },
     captures: [{ name: "privateEndpointConnectionId", path: "id", from: "check" }],
     retryOn: ["not-found"],

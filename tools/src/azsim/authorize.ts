@@ -1,0 +1,160 @@
+// Pure decisions on whether Entra ID and Azure Storage would let a mount through, from the simulated
+// state: the mock CSI driver asks these instead of talking to Azure. Messages carry the real error text.
+import {
+  type AksCluster, type AzState, type StorageAccount,
+  containerId, findStorageAccount, findVnet, privateEndpointId, sameId, scopeCovers,
+} from "./state.ts";
+
+export type MountDecision = { ok: true } | { ok: false; code: string; message: string };
+
+export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
+
+/** Roles whose data actions let a principal read blobs (and so mount a container). */
+const BLOB_DATA_ROLES = new Set(["storage blob data contributor", "storage blob data owner", "storage blob data reader"]);
+
+function deny(code: string, message: string): MountDecision {
+  return { ok: false, code, message };
+}
+
+// blob-fuse-wi: claims come from a token whose signature the caller already verified
+export function authorizeWorkloadIdentityMount(state: AzState, req: {
+  clientId: string; tenantId: string; subscriptionId?: string; resourceGroup?: string;
+  accountName: string; containerName: string;
+  token: { iss: string; sub: string; aud: string | string[]; exp: number };
+  now?: Date;
+}): MountDecision {
+  const notFound = deny("AADSTS700016", `AADSTS700016: Application with identifier '${req.clientId}' was not found in the directory '${req.tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+  const app = state.apps.find((a) => a.appId.toLowerCase() === req.clientId.toLowerCase());
+  if (!app) return notFound;
+  if (app.tenantId !== req.tenantId && app.signInAudience === "AzureADMyOrg") return notFound;
+  const sp = state.servicePrincipals.find((s) => s.tenantId === req.tenantId && s.appId.toLowerCase() === req.clientId.toLowerCase());
+  if (!sp) return notFound;
+
+  const nowSeconds = Math.floor((req.now ?? new Date()).getTime() / 1000);
+  if (req.token.exp <= nowSeconds) {
+    return deny("AADSTS700024", "AADSTS700024: Client assertion is not within its valid time range.");
+  }
+
+  const exact = app.federatedCredentials.find((c) => c.issuer === req.token.iss && c.subject === req.token.sub);
+  if (!exact) {
+    const caseOnly = app.federatedCredentials.find((c) => c.issuer === req.token.iss && c.subject.toLowerCase() === req.token.sub.toLowerCase());
+    if (caseOnly) {
+      return deny("AADSTS7002138", `AADSTS7002138: No matching federated identity record found for presented assertion subject '${req.token.sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison.`);
+    }
+    const subjectOnly = app.federatedCredentials.find((c) => c.subject === req.token.sub);
+    if (subjectOnly) {
+      // Typical cause: the issuer was registered without (or with) its trailing slash.
+      return deny("AADSTS70021", `AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: '${req.token.iss}'. Assertion Subject: '${req.token.sub}'. Assertion Audience: '${audiences(req.token.aud).join(",")}'.`);
+    }
+    return deny("AADSTS700213", `AADSTS700213: No matching federated identity record found for presented assertion subject '${req.token.sub}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`);
+  }
+  const tokenAud = audiences(req.token.aud);
+  if (!exact.audiences.some((a) => tokenAud.includes(a))) {
+    return deny("AADSTS70021", `AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: '${req.token.iss}'. Assertion Subject: '${req.token.sub}'. Assertion Audience: '${tokenAud.join(",")}'.`);
+  }
+
+  const account = findStorageAccount(state, req.accountName);
+  if (!account || (req.resourceGroup && account.resourceGroup.toLowerCase() !== req.resourceGroup.toLowerCase())
+    || (req.subscriptionId && account.subscriptionId.toLowerCase() !== req.subscriptionId.toLowerCase())) {
+    return deny("StorageAccountNotFound", `StorageAccountNotFound: The storage account '${req.accountName}' was not found${req.resourceGroup ? ` in resource group '${req.resourceGroup}'` : ""}.`);
+  }
+  if (account.publicNetworkAccess === "Disabled" || account.defaultAction === "Deny") {
+    return deny("AuthorizationFailure", `AuthorizationFailure: This request is not authorized to perform this operation. (Storage account '${account.name}' does not accept traffic from public networks.)`);
+  }
+  if (!account.containers.some((c) => c.name === req.containerName)) {
+    return deny("ContainerNotFound", `ContainerNotFound: The specified container does not exist. (container '${req.containerName}' in account '${account.name}')`);
+  }
+  const target = containerId(account, req.containerName);
+  const granted = state.roleAssignments.some((r) => r.principalId === sp.id && BLOB_DATA_ROLES.has(r.roleDefinitionName.toLowerCase()) && scopeCovers(r.scope, target));
+  if (!granted) {
+    return deny("AuthorizationPermissionMismatch", `AuthorizationPermissionMismatch: This request is not authorized to perform this operation using this permission. (Service principal ${sp.id} has no Storage Blob Data role on ${target} or any scope above it.)`);
+  }
+  return { ok: true };
+}
+
+function audiences(aud: string | string[]): string[] {
+  return Array.isArray(aud) ? aud : [aud];
+}
+
+// fileshare-nfs / blob-nfs: network-based access from the AKS cluster whose VNet is given (or, if omitted, any AKS cluster in state)
+export function authorizeNfsMount(state: AzState, req: {
+  kind: "blob" | "file"; accountName: string; containerName?: string; shareName?: string; endpointSuffix: string;
+  fromAksCluster?: { resourceGroup: string; name: string };
+}): MountDecision {
+  const host = `${req.accountName}.${req.kind}.${req.endpointSuffix}`;
+  const path = req.kind === "file" ? `/${req.accountName}/${req.shareName ?? ""}` : `/${req.accountName}/${req.containerName ?? ""}`;
+  const denied = (code: string, reason: string) => deny(code, `mount.nfs: access denied by server while mounting ${host}:${path} (${reason})`);
+
+  const account = findStorageAccount(state, req.accountName);
+  if (!account) {
+    return deny("StorageAccountNotFound", `mount.nfs: Failed to resolve server ${host}: Name or service not known (storage account '${req.accountName}' does not exist)`);
+  }
+  if (req.kind === "file") {
+    if (account.kind !== "FileStorage") return denied("NfsNotEnabled", `account '${account.name}' is ${account.kind}; NFS shares need a premium FileStorage account`);
+    if (!req.shareName) return denied("ShareNotFound", "no share name given");
+    const share = account.shares.find((s) => s.name === req.shareName);
+    if (!share) return denied("ShareNotFound", `share '${req.shareName}' does not exist in account '${account.name}'`);
+    if (share.enabledProtocols !== "NFS") return denied("NfsNotEnabled", `share '${share.name}' is an SMB share; create it with --enabled-protocols NFS`);
+    if (account.enableHttpsTrafficOnly) return denied("SecureTransferRequired", `account '${account.name}' requires secure transfer, which NFS 4.1 without encryption in transit cannot use; set --https-only false`);
+  } else {
+    if (!account.isHnsEnabled || !account.enableNfsV3) return denied("NfsNotEnabled", `account '${account.name}' does not have NFS v3 enabled (needs --enable-hierarchical-namespace true --enable-nfs-v3 true)`);
+    if (!req.containerName) return denied("ContainerNotFound", "no container name given");
+    if (!account.containers.some((c) => c.name === req.containerName)) return denied("ContainerNotFound", `container '${req.containerName}' does not exist in account '${account.name}'`);
+  }
+
+  const clusters = req.fromAksCluster
+    ? state.aksClusters.filter((c) => c.resourceGroup.toLowerCase() === req.fromAksCluster!.resourceGroup.toLowerCase() && c.name === req.fromAksCluster!.name)
+    : state.aksClusters;
+  if (clusters.length === 0) {
+    return denied("AksClusterNotFound", req.fromAksCluster ? `AKS cluster ${req.fromAksCluster.resourceGroup}/${req.fromAksCluster.name} is not in the simulated Azure` : "no AKS cluster in the simulated Azure");
+  }
+  let last: MountDecision = denied("NoApprovedPrivateEndpoint", "no cluster checked");
+  for (const cluster of clusters) {
+    last = networkPath(state, account, cluster, req.kind, req.endpointSuffix, denied);
+    if (last.ok) return last;
+  }
+  return last;
+}
+
+/** Can pods in this cluster reach the account over a private endpoint, with DNS pointing at it? */
+function networkPath(
+  state: AzState, account: StorageAccount, cluster: AksCluster, kind: "blob" | "file", endpointSuffix: string,
+  denied: (code: string, reason: string) => MountDecision,
+): MountDecision {
+  const approved = account.privateEndpointConnections.filter((c) => c.status === "Approved");
+  const endpoints = state.privateEndpoints.filter((pe) => approved.some((c) => sameId(c.privateEndpointId, privateEndpointId(pe))) && pe.groupIds.includes(kind));
+  if (endpoints.length === 0) {
+    const pending = account.privateEndpointConnections.some((c) => c.status === "Pending");
+    return denied("NoApprovedPrivateEndpoint", pending
+      ? `the private endpoint connection to account '${account.name}' is still Pending; the storage owner must approve it in the storage tenant`
+      : `account '${account.name}' has no approved private endpoint for '${kind}', and public network access is ${account.publicNetworkAccess}`);
+  }
+  const aksVnet = findVnet(state, cluster.vnetId);
+  const reachable = endpoints.filter((pe) => {
+    const peVnetId = pe.subnetId.replace(/\/subnets\/[^/]+$/i, "");
+    if (sameId(peVnetId, cluster.vnetId)) return true;
+    const peering = aksVnet?.peerings.find((p) => sameId(p.remoteVirtualNetworkId, peVnetId));
+    return peering?.peeringState === "Connected";
+  });
+  if (reachable.length === 0) {
+    const peVnets = endpoints.map((pe) => pe.subnetId.replace(/\/subnets\/[^/]+$/i, ""));
+    const initiated = aksVnet?.peerings.find((p) => peVnets.some((v) => sameId(v, p.remoteVirtualNetworkId)));
+    return denied("PeeringNotConnected", initiated
+      ? `VNet peering '${initiated.name}' from the AKS VNet is ${initiated.peeringState}, not Connected; create the peering from the other side too`
+      : `the private endpoint sits in ${peVnets.join(", ")}, which is not peered with the AKS VNet ${cluster.vnetId} (connection timed out)`);
+  }
+  const zoneName = `privatelink.${kind}.${endpointSuffix}`;
+  const resolving = state.privateDnsZones.filter((z) => z.name === zoneName
+    && z.links.some((l) => sameId(l.virtualNetworkId, cluster.vnetId))
+    && (z.aRecords[account.name] ?? []).some((ip) => reachable.some((pe) => pe.ipAddress === ip)));
+  if (resolving.length === 0) {
+    const zone = state.privateDnsZones.find((z) => z.name === zoneName);
+    const reason = !zone
+      ? `no private DNS zone ${zoneName}, so ${account.name}.${kind}.${endpointSuffix} resolves to the public endpoint, which refuses the connection`
+      : !zone.links.some((l) => sameId(l.virtualNetworkId, cluster.vnetId))
+        ? `private DNS zone ${zoneName} is not linked to the AKS VNet ${cluster.vnetId}, so the name resolves to the public endpoint`
+        : `private DNS zone ${zoneName} has no A record for '${account.name}'; add a DNS zone group to the private endpoint`;
+    return denied("PrivateDnsNotLinked", reason);
+  }
+  return { ok: true };
+}

@@ -1,0 +1,275 @@
+// apply(plan, az): runs a plan against Azure. Each write is preceded by a read of current state and
+// skipped when already done, so a second run changes nothing and an interrupted run resumes.
+// Tenant-1 and tenant-2 steps run side by side; each tenant's steps run one at a time in plan order.
+import { ToolError } from "../errors.ts";
+import { type AzCall, AzError, type AzTarget, loginCommand } from "../az/az.ts";
+import type { BootstrapConfig } from "./config.ts";
+import type { Capture, Expectation, Plan, Step, TenantKey } from "./step.ts";
+import type { CreationRecord } from "./record.ts";
+
+export interface ApplyOptions {
+  az: AzCall;
+  write?: (line: string) => void;
+  /** First retry delay; doubles each time. Tests make it tiny. */
+  retryBaseMs?: number;
+  maxRetries?: number;
+  sleep?: (ms: number) => Promise<void>;
+  record?: CreationRecord;
+}
+
+export interface ApplyResult {
+  changed: string[];
+  unchanged: string[];
+  warnings: string[];
+  vars: Record<string, string>;
+}
+
+export function targets(c: BootstrapConfig): Record<TenantKey, AzTarget> {
+  return {
+    tenant1: { configDir: c.tenant1.configDir, label: "tenant1", tenantId: c.tenant1.tenantId },
+    tenant2: { configDir: c.tenant2.configDir, label: "tenant2", tenantId: c.tenant2.tenantId },
+  };
+}
+
+/** Reads a dotted path with [n] indexes ("agentPoolProfiles[0].vnetSubnetId") from a JSON answer. */
+export function getPath(value: unknown, path: string): unknown {
+  let cur: unknown = value;
+  for (const part of path.match(/[^.[\]]+|\[\d+\]/g) ?? []) {
+    if (cur === null || cur === undefined) return undefined;
+    const idx = /^\[(\d+)\]$/.exec(part);
+    cur = idx ? (Array.isArray(cur) ? cur[Number(idx[1])] : undefined) : (typeof cur === "object" ? (cur as Record<string, unknown>)[part] : undefined);
+  }
+  return cur;
+}
+
+export function fill(text: string, vars: Record<string, string>, stepId: string): string {
+  return text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    const v = vars[name];
+    if (v === undefined) {
+      throw new ToolError("PRECONDITION", `Step ${stepId} needs ${name}, which no earlier step found in Azure.`, "Run the bootstrap again; if it persists, check the resource named in the step above exists.");
+    }
+    return v;
+  });
+}
+
+function matches(actual: unknown, expected: string): boolean {
+  if (Array.isArray(actual)) return actual.some((a) => String(a) === expected);
+  return typeof actual === "string" ? actual.toLowerCase() === expected.toLowerCase() : String(actual) === expected;
+}
+
+function selectItem(answer: unknown, where: Record<string, string> | undefined, vars: Record<string, string>, stepId: string): unknown {
+  const ok = (item: unknown) => Object.entries(where ?? {}).every(([p, v]) => matches(getPath(item, p), fill(v, vars, stepId)));
+  if (Array.isArray(answer)) {
+    const found = answer.filter(ok);
+    return found[0];
+  }
+  return answer !== undefined && ok(answer) ? answer : undefined;
+}
+
+function transform(value: string, t: Capture["transform"]): string {
+  if (!t) return value;
+  const vnet = value.replace(/\/subnets\/[^/]+$/i, "");
+  if (t === "vnet-of-subnet") return vnet;
+  const m = /resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)$/i.exec(vnet);
+  if (!m) throw new ToolError("PRECONDITION", `'${value}' is not a subnet resource id.`, "Set network.aksVnetId in the config.");
+  return t === "vnet-resource-group-of-subnet" ? m[1]! : m[2]!;
+}
+
+function versionAtLeast(actual: string, min: string): boolean {
+  const a = actual.split(".").map(Number);
+  const b = min.split(".").map(Number);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] ?? 0;
+    const y = b[i] ?? 0;
+    if (x !== y) return x > y;
+  }
+  return true;
+}
+
+function checkExpectations(step: Step, item: unknown, vars: Record<string, string>, warnings: string[], write: (l: string) => void): void {
+  for (const e of step.expect ?? []) {
+    const actual = getPath(item, e.path);
+    if (!violates(e, actual, vars, step.id)) continue;
+    if (e.severity === "warning") {
+      warnings.push(`${e.problem} ${e.hint}`);
+      write(`  warning: ${e.problem}\n  hint: ${e.hint}`);
+    } else {
+      throw new ToolError("PRECONDITION", `${step.tenant}: ${e.problem} (${e.path} is ${JSON.stringify(actual ?? null)})`, fill(e.hint, vars, step.id));
+    }
+  }
+}
+
+function violates(e: Expectation, actual: unknown, vars: Record<string, string>, stepId: string): boolean {
+  if (e.atLeastVersion !== undefined) return typeof actual !== "string" || !versionAtLeast(actual, e.atLeastVersion);
+  if (e.equals !== undefined) {
+    const want = typeof e.equals === "string" ? fill(e.equals, vars, stepId) : e.equals;
+    return (actual ?? null) !== want;
+  }
+  if (e.notEquals !== undefined) return (actual ?? null) === e.notEquals;
+  return false;
+}
+
+function capture(step: Step, item: unknown, which: "check" | "result", vars: Record<string, string>): void {
+  for (const c of step.captures ?? []) {
+    if (which === "result" && c.from === "check") continue;
+    const v = getPath(item, c.path);
+    if (typeof v === "string" && v !== "") vars[c.name] = transform(v, c.transform);
+  }
+}
+
+/** Hints for errors that retrying will not fix. */
+function hintFor(step: Step, err: AzError, c: { tenantId: string }): string | undefined {
+  switch (err.kind) {
+    case "name-taken":
+      return "Storage account names are global across Azure. Choose another storage.accountName and run again.";
+    case "credential-limit":
+      return "An app holds at most 20 federated identity credentials. Remove unused ones (az ad app federated-credential list/delete --id <app object id>) or use another app (app.displayName).";
+    case "insufficient-privileges":
+      if (step.id === "tenant1/app" || step.id === "tenant1/federated-credential") return `Your account in tenant ${c.tenantId} may not register apps. Ask for the Application Developer role (or an admin to run this step), then run again.`;
+      if (step.id.startsWith("tenant2/service-principal")) return `Creating a service principal for another tenant's app needs Application Administrator or Cloud Application Administrator in tenant ${c.tenantId}, or admin consent for the app.`;
+      if (step.id === "tenant2/role-assignment") return "Granting a role needs Owner, User Access Administrator or Role Based Access Control Administrator on the container (or above) in the storage tenant.";
+      return `Your account in tenant ${c.tenantId} lacks the permission for this step; ask an owner of the subscription.`;
+    case "linked-authorization":
+      return "This step references a resource in the other tenant; log in to both tenants in this credential cache (see the bootstrap's login check) and run again.";
+    default:
+      return err.hint;
+  }
+}
+
+export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOptions): Promise<ApplyResult> {
+  const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const base = opts.retryBaseMs ?? 2_000;
+  const maxRetries = opts.maxRetries ?? 7;
+  const tgt = targets(config);
+  const vars: Record<string, string> = {};
+  const result: ApplyResult = { changed: [], unchanged: [], warnings: [], vars };
+  const total = plan.steps.length;
+  let counter = 0;
+
+  const call = async (step: Step, argv: string[], retryOn: Step["retryOn"] = []): Promise<unknown> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await opts.az(tgt[step.tenant], argv.map((a) => fill(a, vars, step.id)));
+      } catch (err) {
+        const retryable = err instanceof AzError && (err.kind === "throttled" || (retryOn ?? []).includes(err.kind as never));
+        if (!retryable || attempt >= maxRetries) throw err;
+        const delay = Math.min(base * 2 ** attempt, 60_000);
+        write(`  ${step.tenant}: ${err.kind === "throttled" ? "throttled by Azure (429)" : err.kind === "principal-not-found" ? "the new service principal has not reached Azure RBAC yet (PrincipalNotFound)" : "not visible yet"}; retrying in ${(delay / 1000).toFixed(delay < 1000 ? 2 : 0)} s (attempt ${attempt + 2} of ${maxRetries + 1})`);
+        await sleep(delay);
+      }
+    }
+  };
+
+  const readOrAbsent = async (step: Step, argv: string[]): Promise<unknown> => {
+    try {
+      return await call(step, argv);
+    } catch (err) {
+      if (err instanceof AzError && err.kind === "not-found") return undefined;
+      throw err;
+    }
+  };
+
+  const runStep = async (step: Step): Promise<void> => {
+    let outcome: string;
+    try {
+      if (step.kind === "read") {
+        if (step.check && (await readOrAbsent(step, step.check.argv)) !== undefined) {
+          outcome = "ok";
+        } else {
+          const answer = await call(step, step.argv, step.retryOn);
+          checkExpectations(step, answer, vars, result.warnings, write);
+          capture(step, answer, "check", vars);
+          capture(step, answer, "result", vars);
+          outcome = "ok";
+        }
+      } else {
+        const answer = step.check ? await readOrAbsent(step, step.check.argv) : undefined;
+        const item = step.check ? selectItem(answer, step.check.select?.where, vars, step.id) : undefined;
+        if (item !== undefined) capture(step, item, "check", vars);
+        const done = item !== undefined && Object.entries(step.check?.doneWhen ?? {}).every(([p, v]) => matches(getPath(item, p), fill(v, vars, step.id)));
+        if (done) {
+          checkExpectations(step, item, vars, result.warnings, write);
+          capture(step, item, "result", vars);
+          opts.record?.confirmIfPending(step, vars);
+          result.unchanged.push(step.id);
+          outcome = "already in place";
+        } else {
+          opts.record?.intend(step);
+          const created = await call(step, step.argv, step.retryOn);
+          if (created !== undefined) capture(step, created, "result", vars);
+          opts.record?.created(step, vars);
+          result.changed.push(step.id);
+          outcome = "done";
+        }
+      }
+    } catch (err) {
+      if (err instanceof AzError && err.kind !== "not-logged-in" && err.kind !== "crashed") {
+        throw new ToolError(err.code, `${err.message}`, hintFor(step, err, tgt[step.tenant]), { cause: err });
+      }
+      throw err;
+    }
+    counter += 1;
+    write(`[${counter}/${total}] ${step.tenant}: ${step.action} ... ${outcome}`);
+  };
+
+  // Preflight: every check runs, so the user sees all missing logins at once, before any change.
+  const preflight = plan.steps.filter((s) => s.phase === "preflight");
+  const failures = await runPhase(preflight, runStep, true);
+  if (failures.length > 0) {
+    const logins = failures.filter((f) => f.err instanceof AzError && f.err.kind === "not-logged-in");
+    if (logins.length > 0) {
+      const cmds = logins.map((f) => {
+        const t = tgt[f.step.tenant];
+        const otherTenant = f.step.id.endsWith("login-tenant1") ? config.tenant1.tenantId : f.step.id.endsWith("login-tenant2") ? config.tenant2.tenantId : t.tenantId;
+        return loginCommand({ configDir: t.configDir, tenantId: otherTenant });
+      });
+      throw new ToolError("NOT_LOGGED_IN", `Not logged in: ${logins.map((f) => f.step.action.replace(/^checking /, "")).join("; ")}. Nothing was changed.`, `Run, then start the bootstrap again:\n  ${[...new Set(cmds)].join("\n  ")}`);
+    }
+    throw failures[0]!.err;
+  }
+  const main = plan.steps.filter((s) => s.phase === "main");
+  const mainFailures = await runPhase(main, runStep, false);
+  if (mainFailures.length > 0) throw mainFailures[0]!.err;
+  return result;
+}
+
+/** Runs steps honouring dependsOn, one step per tenant at a time, tenants in parallel. */
+async function runPhase(steps: Step[], runStep: (s: Step) => Promise<void>, keepGoing: boolean): Promise<{ step: Step; err: unknown }[]> {
+  const ids = new Set(steps.map((s) => s.id));
+  const done = new Set<string>();
+  const failed: { step: Step; err: unknown }[] = [];
+  const queues: Record<TenantKey, Step[]> = { tenant1: steps.filter((s) => s.tenant === "tenant1"), tenant2: steps.filter((s) => s.tenant === "tenant2") };
+  const running = new Map<TenantKey, Promise<void>>();
+  for (;;) {
+    if (failed.length > 0 && !keepGoing) {
+      await Promise.all(running.values());
+      return failed;
+    }
+    for (const t of ["tenant1", "tenant2"] as const) {
+      if (running.has(t)) continue;
+      // Skip steps whose dependencies failed; then take the first step (in plan order) that is ready.
+      for (const s of [...queues[t]]) {
+        const failedDep = s.dependsOn.find((d) => failed.some((f) => f.step.id === d));
+        if (failedDep) {
+          queues[t] = queues[t].filter((x) => x !== s);
+          failed.push({ step: s, err: new ToolError("PRECONDITION", `${s.id} skipped: ${failedDep} failed.`) });
+        }
+      }
+      const next = queues[t].find((s) => s.dependsOn.every((d) => !ids.has(d) || done.has(d)));
+      if (!next) continue;
+      queues[t] = queues[t].filter((x) => x !== next);
+      running.set(t, runStep(next).then(
+        () => { done.add(next.id); },
+        (err: unknown) => { failed.push({ step: next, err }); },
+      ).finally(() => { running.delete(t); }));
+    }
+    if (running.size === 0) {
+      const left = [...queues.tenant1, ...queues.tenant2];
+      if (left.length === 0) return failed;
+      if (failed.length > 0) return failed;
+      throw new ToolError("INTERNAL", `The plan cannot proceed: ${left.map((s) => `${s.id} waits for ${s.dependsOn.filter((d) => !done.has(d)).join(", ")}`).join("; ")}.`);
+    }
+    await Promise.race(running.values());
+  }
+}

@@ -1,0 +1,111 @@
+// Programmatic entry points of the bootstrap (used by the CLI, the demo and the tests):
+// runBootstrap(configPath, opts) and runTeardown(configPath, opts).
+import { createInterface } from "node:readline/promises";
+import { ToolError } from "../errors.ts";
+import type { Runner } from "../exec/run.ts";
+import { createAz } from "../az/az.ts";
+import { type ApplyResult, apply } from "./apply.ts";
+import { type BootstrapConfig, loadConfig } from "./config.ts";
+import { formatPlan, commandLine } from "./format.ts";
+import { plan } from "./plan.ts";
+import { CreationRecord } from "./record.ts";
+import type { Plan } from "./step.ts";
+import { teardown, type TeardownResult } from "./teardown.ts";
+import { type BootstrapValues, buildValues, helmInstallCommand, writeValuesFile } from "./values.ts";
+
+export interface RunBootstrapOptions {
+  dryRun?: boolean;
+  /** Print data instead of prose: the plan (dry run) or the outcome (apply). Progress goes to stderr. */
+  json?: boolean;
+  /** Extra environment for az (the demo and tests put the fake az on PATH and set AZSIM_STATE). */
+  env?: Record<string, string | undefined>;
+  runner?: Runner;
+  /** Where human-readable lines go (default stdout; stderr with json). */
+  write?: (line: string) => void;
+  retryBaseMs?: number;
+  /** Counts every az call (reads and writes), for the benchmark. */
+  onAzCall?: (call: { tenant: string; argv: readonly string[]; exitCode: number }) => void;
+}
+
+export interface BootstrapOutcome {
+  config: BootstrapConfig;
+  plan: Plan;
+  applied?: ApplyResult;
+  values?: BootstrapValues;
+  valuesFile?: string;
+  helmCommand?: string[];
+}
+
+export async function runBootstrap(configPath: string, opts: RunBootstrapOptions = {}): Promise<BootstrapOutcome> {
+  const config = loadConfig(configPath);
+  const p = plan(config);
+  const out = (l: string) => process.stdout.write(`${l}\n`);
+  const err = (l: string) => process.stderr.write(`${l}\n`);
+  const write = opts.write ?? (opts.json ? err : out);
+  if (opts.dryRun) {
+    if (opts.json) out(JSON.stringify(p, null, 2));
+    else write(formatPlan(p));
+    return { config, plan: p };
+  }
+  const az = createAz({
+    ...(opts.runner ? { runner: opts.runner } : {}), ...(opts.env ? { env: opts.env } : {}),
+    onCall: (c) => opts.onAzCall?.({ tenant: c.target.label, argv: c.argv, exitCode: c.exitCode }),
+  });
+  const record = new CreationRecord(config.paths.recordFile, config.mode);
+  write(`Bootstrapping ${config.mode}: tenant1 ${config.tenant1.tenantId} (AKS ${config.aks.name}), tenant2 ${config.tenant2.tenantId} (storage ${config.storage.accountName}).`);
+  let applied: ApplyResult;
+  try {
+    applied = await apply(p, config, { az, write, record, ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}) });
+  } catch (e) {
+    if (e instanceof ToolError && e.code !== "NOT_LOGGED_IN" && e.code !== "INVALID_INPUT") {
+      throw new ToolError(e.code, e.message, `${e.hint ? `${e.hint}\n` : ""}Everything done so far stays; after fixing this, run the same command again and it continues where it stopped.`, { cause: e });
+    }
+    throw e;
+  }
+  write(applied.changed.length === 0
+    ? "Nothing to change: both tenants already match the config."
+    : `Changed ${applied.changed.length} thing(s): ${applied.changed.join(", ")}.`);
+  const values = buildValues(config, applied.vars);
+  writeValuesFile(config.paths.valuesFile, config, values);
+  const helmCommand = helmInstallCommand(config, config.paths.valuesFile);
+  write(`Wrote chart values to ${config.paths.valuesFile}. Install the chart with:\n  ${helmCommand.join(" ")}`);
+  if (applied.warnings.length > 0) write(`${applied.warnings.length} warning(s) above need attention.`);
+  if (opts.json) out(JSON.stringify({ mode: config.mode, changed: applied.changed, unchanged: applied.unchanged, warnings: applied.warnings, valuesFile: config.paths.valuesFile, values, helmCommand }, null, 2));
+  return { config, plan: p, applied, values, valuesFile: config.paths.valuesFile, helmCommand };
+}
+
+export interface RunTeardownOptions {
+  deleteStorage?: boolean;
+  /** Confirms storage deletion without asking (needed without a terminal). */
+  yes?: boolean;
+  env?: Record<string, string | undefined>;
+  runner?: Runner;
+  write?: (line: string) => void;
+  /** Whether stdin is a terminal we may prompt on (default: process.stdin.isTTY). */
+  interactive?: boolean;
+}
+
+export async function runTeardown(configPath: string, opts: RunTeardownOptions = {}): Promise<TeardownResult> {
+  const config = loadConfig(configPath);
+  const record = new CreationRecord(config.paths.recordFile, config.mode);
+  const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const az = createAz({ ...(opts.runner ? { runner: opts.runner } : {}), ...(opts.env ? { env: opts.env } : {}) });
+  const interactive = opts.interactive ?? Boolean(process.stdin.isTTY);
+  const confirm = async (): Promise<boolean> => {
+    if (opts.yes) return true;
+    if (!interactive) {
+      throw new ToolError("PRECONDITION", "--delete-storage needs confirmation, and there is no terminal to ask on.", "Pass --yes to confirm deleting the storage account (and all its data) without a prompt.");
+    }
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      const answer = await rl.question(`This deletes storage account ${config.storage.accountName} in tenant ${config.tenant2.tenantId} and ALL its data. Type the account name to confirm: `);
+      return answer.trim() === config.storage.accountName;
+    } finally {
+      rl.close();
+    }
+  };
+  write(`Tearing down what the bootstrap created for ${config.mode} (record: ${config.paths.recordFile}).`);
+  return teardown(config, { az, record, deleteStorage: opts.deleteStorage ?? false, confirmDeleteStorage: confirm, write });
+}
+
+export { commandLine, formatPlan, plan };

@@ -1,0 +1,340 @@
+// plan(config) -> Step[]: everything the seed article's az commands do, for one mode, in order,
+// as data. Pure: no az call, no file access. apply() runs it.
+import type { BootstrapConfig } from "./config.ts";
+import type { Capture, Expectation, Plan, Step, TenantKey } from "./step.ts";
+
+export const ENTERPRISE_APP_TAG = "WindowsAzureActiveDirectoryIntegratedApp";
+export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
+export const BLOB_DATA_ROLE = "Storage Blob Data Contributor";
+export const MIN_AKS_VERSION = "1.34";
+const CREATED_BY_TAG = "createdBy=aks-cross-tenant-storage";
+
+export interface ObservedState {
+  /** Ids of write steps known to be done already; they are left out of the plan. */
+  done?: string[];
+}
+
+export function storageAccountResourceId(c: BootstrapConfig): string {
+  return `/subscriptions/${c.tenant2.subscriptionId}/resourceGroups/${c.storage.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${c.storage.accountName}`;
+}
+export function containerResourceId(c: BootstrapConfig): string {
+  return `${storageAccountResourceId(c)}/blobServices/default/containers/${c.storage.containerName}`;
+}
+export function privateEndpointNames(c: BootstrapConfig) {
+  const kind = c.mode === "fileshare-nfs" ? "file" : "blob";
+  const rg = c.network.privateEndpointResourceGroup ?? c.aks.resourceGroup;
+  const name = c.network.privateEndpointName ?? `pe-${c.storage.accountName}-${kind}`;
+  const dnsRg = c.network.dnsZoneResourceGroup ?? c.aks.resourceGroup;
+  const zone = `privatelink.${kind}.${c.storage.endpointSuffix}`;
+  return {
+    kind, rg, name, dnsRg, zone,
+    id: `/subscriptions/${c.tenant1.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Network/privateEndpoints/${name}`,
+    zoneId: `/subscriptions/${c.tenant1.subscriptionId}/resourceGroups/${dnsRg}/providers/Microsoft.Network/privateDnsZones/${zone}`,
+  };
+}
+function parseVnet(id: string) {
+  const m = /resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)$/i.exec(id)!;
+  return { resourceGroup: m[1]!, name: m[2]! };
+}
+
+export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
+  const steps: Step[] = [];
+  const add = (s: Omit<Step, "phase" | "dependsOn"> & { phase?: Step["phase"]; dependsOn?: string[] }) => {
+    steps.push({ phase: "main", dependsOn: [], ...s });
+    return s.id;
+  };
+  const sub = (t: TenantKey) => ["--subscription", c[t].subscriptionId];
+  const wi = c.mode === "blob-fuse-wi";
+
+  // ---- preflight: logins and global names, before anything changes ----
+  const pre: string[] = [];
+  const peering = !wi && c.network.storageVnetId !== undefined;
+  for (const t of ["tenant1", "tenant2"] as const) {
+    pre.push(add({
+      id: `${t}/login`, tenant: t, phase: "preflight", kind: "read", action: `checking the login to ${t} (${c[t].tenantId})`,
+      why: `Every ${t} command runs with AZURE_CONFIG_DIR=${c[t].configDir}, which must hold a login to this tenant.`,
+      argv: ["account", "show", ...sub(t)],
+    }));
+    if (peering) {
+      // Cross-tenant peering sends a token for the other tenant from the same credential cache.
+      const other: TenantKey = t === "tenant1" ? "tenant2" : "tenant1";
+      pre.push(add({
+        id: `${t}/login-${other}`, tenant: t, phase: "preflight", kind: "read", action: `checking that ${t}'s credential cache can also reach ${other}`,
+        why: "VNet peering across tenants needs a token for the remote tenant in the same credential cache (az sends it as an auxiliary token).",
+        argv: ["account", "show", ...sub(other)],
+      }));
+    }
+  }
+  if (wi) {
+    for (const t of ["tenant1", "tenant2"] as const) {
+      // az ad commands act on the active subscription's tenant; make sure it is this tenant's.
+      pre.push(add({
+        id: `${t}/active-subscription`, tenant: t, phase: "preflight", kind: "local", action: `selecting subscription ${c[t].subscriptionId} in ${t}'s credential cache`,
+        why: "Microsoft Graph (az ad) commands act on the active subscription's tenant.",
+        argv: ["account", "set", "--subscription", c[t].subscriptionId],
+        check: { argv: ["account", "show"], doneWhen: { id: c[t].subscriptionId } },
+        dependsOn: [`${t}/login`],
+      }));
+    }
+  }
+  const accountShow = ["storage", "account", "show", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub("tenant2")];
+  pre.push(add({
+    id: "tenant2/storage-account-name", tenant: "tenant2", phase: "preflight", kind: "read", action: `checking that storage account name ${c.storage.accountName} is ours or free`,
+    why: "Storage account names are global across Azure; find out before creating anything else.",
+    argv: ["storage", "account", "check-name", "-n", c.storage.accountName, ...sub("tenant2")],
+    check: { argv: accountShow },
+    expect: [{ path: "nameAvailable", equals: true, severity: "error", problem: `Storage account name ${c.storage.accountName} is already taken by someone else (names are global across Azure).`, hint: "Choose another storage.accountName (3-24 lowercase letters and digits) and run again." }],
+    dependsOn: ["tenant2/login"],
+  }));
+
+  // ---- tenant 1: the cluster ----
+  const aksExpect: Expectation[] = [
+    { path: "kubernetesVersion", atLeastVersion: MIN_AKS_VERSION, severity: "warning", problem: `AKS is older than ${MIN_AKS_VERSION}; its managed Blob CSI driver lacks the token refresh fix (v1.27), so mounts lose access after a few hours.`, hint: `Upgrade: az aks upgrade -g ${c.aks.resourceGroup} -n ${c.aks.name} --kubernetes-version ${MIN_AKS_VERSION}` },
+  ];
+  const aksCaptures: Capture[] = [{ name: "aksLocation", path: "location" }];
+  if (wi) {
+    aksExpect.unshift(
+      { path: "oidcIssuerProfile.enabled", equals: true, severity: "error", problem: `AKS ${c.aks.name} has no OIDC issuer.`, hint: `Enable it: az aks update -g ${c.aks.resourceGroup} -n ${c.aks.name} --enable-oidc-issuer --enable-workload-identity` },
+      { path: "securityProfile.workloadIdentity.enabled", equals: true, severity: "error", problem: `AKS ${c.aks.name} does not have workload identity enabled.`, hint: `Enable it: az aks update -g ${c.aks.resourceGroup} -n ${c.aks.name} --enable-workload-identity` },
+      { path: "storageProfile.blobCsiDriver.enabled", equals: true, severity: "warning", problem: `The managed Blob CSI driver is off on AKS ${c.aks.name}.`, hint: `Enable it: az aks update -g ${c.aks.resourceGroup} -n ${c.aks.name} --enable-blob-driver (or install the open-source driver v1.27.1+).` },
+    );
+    aksCaptures.push({ name: "oidcIssuer", path: "oidcIssuerProfile.issuerUrl" });
+  } else if (!c.network.aksVnetId) {
+    aksExpect.unshift({ path: "agentPoolProfiles[0].vnetSubnetId", notEquals: null, severity: "error", problem: `AKS ${c.aks.name} uses a VNet that AKS manages, so its id is not in the node pool profile.`, hint: "Set network.aksVnetId to the node VNet's full resource id (in the cluster's MC_ resource group)." });
+    aksCaptures.push({ name: "aksVnetId", path: "agentPoolProfiles[0].vnetSubnetId", transform: "vnet-of-subnet" });
+    if (c.network.storageVnetId) {
+      aksCaptures.push(
+        { name: "aksVnetResourceGroup", path: "agentPoolProfiles[0].vnetSubnetId", transform: "vnet-resource-group-of-subnet" },
+        { name: "aksVnetName", path: "agentPoolProfiles[0].vnetSubnetId", transform: "vnet-name-of-subnet" },
+      );
+    }
+  }
+  const aks = add({
+    id: "tenant1/aks", tenant: "tenant1", kind: "read", action: `reading AKS cluster ${c.aks.name}`,
+    why: wi ? "The federated credential must name the cluster's OIDC issuer exactly as AKS reports it." : "The private endpoint goes into the cluster's VNet.",
+    argv: ["aks", "show", "-g", c.aks.resourceGroup, "-n", c.aks.name, ...sub("tenant1")],
+    captures: aksCaptures, expect: aksExpect, dependsOn: pre,
+  });
+
+  if (wi) planWorkloadIdentity(c, add, aks, pre);
+  else planNfs(c, add, aks, pre);
+
+  const done = new Set(observed.done ?? []);
+  return { mode: c.mode, steps: steps.filter((s) => s.kind === "read" || !done.has(s.id)) };
+}
+
+type Add = (s: Omit<Step, "phase" | "dependsOn"> & { phase?: Step["phase"]; dependsOn?: string[] }) => string;
+
+function storageSteps(c: BootstrapConfig, add: Add, pre: string[]): { account: string; rg: string } {
+  const sub = ["--subscription", c.tenant2.subscriptionId];
+  const rg = add({
+    id: "tenant2/resource-group", tenant: "tenant2", kind: "write", action: `creating resource group ${c.storage.resourceGroup}`,
+    why: "The storage account needs a resource group in tenant 2.",
+    argv: ["group", "create", "-n", c.storage.resourceGroup, "-l", c.storage.location, "--tags", CREATED_BY_TAG, ...sub],
+    check: { argv: ["group", "show", "-n", c.storage.resourceGroup, ...sub] },
+    creates: { kind: "resource-group", label: `resource group ${c.storage.resourceGroup}` },
+    dependsOn: pre,
+  });
+  const common = ["storage", "account", "create", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, "-l", c.storage.location];
+  const secure = ["--allow-shared-key-access", "false", "--min-tls-version", "TLS1_2", "--allow-blob-public-access", "false", "--tags", CREATED_BY_TAG, ...sub];
+  const noKeys: Expectation = { path: "allowSharedKeyAccess", equals: false, severity: "error", problem: `Storage account ${c.storage.accountName} allows shared key (account key) access.`, hint: `This project never uses account keys; turn them off: az storage account update -n ${c.storage.accountName} -g ${c.storage.resourceGroup} --allow-shared-key-access false --subscription ${c.tenant2.subscriptionId}` };
+  let argv: string[];
+  let expect: Expectation[];
+  let why: string;
+  if (c.mode === "blob-fuse-wi") {
+    argv = [...common, "--kind", "StorageV2", "--sku", "Standard_LRS", "--https-only", "true", ...secure];
+    expect = [noKeys, { path: "kind", equals: "StorageV2", severity: "error", problem: `Storage account ${c.storage.accountName} is not StorageV2.`, hint: "Use a StorageV2 account for blob-fuse-wi, or pick another storage.accountName." }];
+    why = "A StorageV2 account with shared key access off: only Entra identities get in.";
+  } else if (c.mode === "fileshare-nfs") {
+    argv = [...common, "--kind", "FileStorage", "--sku", "Premium_LRS", "--https-only", "false", "--default-action", "Deny", "--public-network-access", "Disabled", ...secure];
+    expect = [noKeys,
+      { path: "kind", equals: "FileStorage", severity: "error", problem: `Storage account ${c.storage.accountName} is not a premium FileStorage account; NFS shares need one.`, hint: "Pick another storage.accountName (a new one is created as FileStorage Premium_LRS)." },
+      { path: "enableHttpsTrafficOnly", equals: false, severity: "error", problem: `Storage account ${c.storage.accountName} requires secure transfer, which NFS 4.1 cannot use.`, hint: `az storage account update -n ${c.storage.accountName} -g ${c.storage.resourceGroup} --https-only false --subscription ${c.tenant2.subscriptionId}` }];
+    why = "NFS shares need a premium FileStorage account with secure transfer off; public access stays off (private endpoint only).";
+  } else {
+    argv = [...common, "--kind", "StorageV2", "--sku", "Standard_LRS", "--enable-hierarchical-namespace", "true", "--enable-nfs-v3", "true", "--https-only", "true", "--default-action", "Deny", "--public-network-access", "Disabled", ...secure];
+    expect = [noKeys,
+      { path: "isHnsEnabled", equals: true, severity: "error", problem: `Storage account ${c.storage.accountName} has no hierarchical namespace; NFS v3 needs it and it cannot be turned on later.`, hint: "Pick another storage.accountName (a new one is created with HNS and NFS v3)." },
+      { path: "enableNfsV3", equals: true, severity: "error", problem: `Storage account ${c.storage.accountName} does not have NFS v3 enabled, which can only be set at creation.`, hint: "Pick another storage.accountName." }];
+    why = "NFS v3 on blob needs a hierarchical-namespace account with NFS v3 on and network access limited to private endpoints.";
+  }
+  const account = add({
+    id: "tenant2/storage-account", tenant: "tenant2", kind: "write", action: `creating storage account ${c.storage.accountName}`,
+    why, argv, check: { argv: ["storage", "account", "show", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub] }, expect,
+    creates: { kind: "storage-account", label: `storage account ${c.storage.accountName}` },
+    dependsOn: [rg],
+  });
+  return { account, rg };
+}
+
+function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void {
+  const sub2 = ["--subscription", c.tenant2.subscriptionId];
+  const subject = `system:serviceaccount:${c.kubernetes.namespace}:${c.kubernetes.serviceAccount}`;
+  const app = c.app.clientId
+    ? add({
+      id: "tenant1/app", tenant: "tenant1", kind: "read", action: `reading app ${c.app.clientId}`,
+      why: "The multi-tenant app you brought is the identity the storage tenant trusts.",
+      argv: ["ad", "app", "show", "--id", c.app.clientId],
+      captures: [{ name: "appId", path: "appId" }, { name: "appObjectId", path: "id" }],
+      expect: [{ path: "signInAudience", equals: "AzureADMultipleOrgs", severity: "error", problem: `App ${c.app.clientId} is not multi-tenant, so tenant 2 cannot have a service principal for it.`, hint: `az ad app update --id ${c.app.clientId} --sign-in-audience AzureADMultipleOrgs` }],
+      dependsOn: pre,
+    })
+    : add({
+      id: "tenant1/app", tenant: "tenant1", kind: "write", action: `creating multi-tenant app ${c.app.displayName}`,
+      why: "A multi-tenant app registration is the identity that tenant 2 trusts; pods act as it through workload identity.",
+      argv: ["ad", "app", "create", "--display-name", c.app.displayName, "--sign-in-audience", "AzureADMultipleOrgs"],
+      check: { argv: ["ad", "app", "list", "--display-name", c.app.displayName], select: { where: { displayName: c.app.displayName } } },
+      captures: [{ name: "appId", path: "appId" }, { name: "appObjectId", path: "id" }],
+      expect: [{ path: "signInAudience", equals: "AzureADMultipleOrgs", severity: "error", problem: `App ${c.app.displayName} exists but is not multi-tenant.`, hint: `Make it multi-tenant (az ad app update --id <appId> --sign-in-audience AzureADMultipleOrgs) or set app.displayName to a new name.` }],
+      creates: { kind: "app", idVar: "appObjectId", label: `app ${c.app.displayName}` },
+      dependsOn: pre,
+    });
+  const params = JSON.stringify({
+    name: c.app.federatedCredentialName, issuer: "{{oidcIssuer}}", subject,
+    description: `Kubernetes service account ${c.kubernetes.namespace}:${c.kubernetes.serviceAccount} on AKS ${c.aks.name}`, audiences: [TOKEN_EXCHANGE_AUDIENCE],
+  });
+  add({
+    id: "tenant1/federated-credential", tenant: "tenant1", kind: "write", action: `adding federated credential ${c.app.federatedCredentialName} for ${subject}`,
+    why: "Lets Entra accept the pod's service account token (issuer exactly as AKS reports it) in exchange for the app's token.",
+    argv: ["ad", "app", "federated-credential", "create", "--id", "{{appObjectId}}", "--parameters", params],
+    check: { argv: ["ad", "app", "federated-credential", "list", "--id", "{{appObjectId}}"], select: { where: { name: c.app.federatedCredentialName } } },
+    captures: [{ name: "federatedCredentialId", path: "id" }],
+    expect: [
+      { path: "issuer", equals: "{{oidcIssuer}}", severity: "error", problem: `Federated credential ${c.app.federatedCredentialName} names another issuer than AKS reports (was the cluster re-created?).`, hint: "Delete it (az ad app federated-credential delete --id <appObjectId> --federated-credential-id <id>) or choose another app.federatedCredentialName, then run again." },
+      { path: "subject", equals: subject, severity: "error", problem: `Federated credential ${c.app.federatedCredentialName} is for another service account.`, hint: "Choose another app.federatedCredentialName, or fix kubernetes.namespace/serviceAccount." },
+    ],
+    creates: { kind: "federated-credential", idVar: "federatedCredentialId", label: `federated credential ${c.app.federatedCredentialName}` },
+    dependsOn: [aks, app],
+  });
+
+  const sp = add({
+    id: "tenant2/service-principal", tenant: "tenant2", kind: "write", action: "creating the app's service principal",
+    why: "Tenant 2 needs its own service principal of the multi-tenant app before it can grant it a role.",
+    argv: ["ad", "sp", "create", "--id", "{{appId}}"],
+    check: { argv: ["ad", "sp", "show", "--id", "{{appId}}"] },
+    captures: [{ name: "spObjectId", path: "id" }],
+    creates: { kind: "service-principal", idVar: "spObjectId", label: "service principal in tenant 2" },
+    retryOn: ["not-found"],
+    dependsOn: [app, ...pre],
+  });
+  add({
+    id: "tenant2/service-principal-tag", tenant: "tenant2", kind: "write", action: "tagging the service principal as an enterprise application",
+    why: "The tag makes it show up under Enterprise applications in the portal of tenant 2.",
+    argv: ["ad", "sp", "update", "--id", "{{appId}}", "--add", "tags", ENTERPRISE_APP_TAG],
+    check: { argv: ["ad", "sp", "show", "--id", "{{appId}}"], doneWhen: { tags: ENTERPRISE_APP_TAG } },
+    dependsOn: [sp],
+  });
+  const { account } = storageSteps(c, add, pre);
+  const container = add({
+    id: "tenant2/container", tenant: "tenant2", kind: "write", action: `creating container ${c.storage.containerName}`,
+    why: "The container the volume mounts.",
+    argv: ["storage", "container-rm", "create", "-n", c.storage.containerName, "--storage-account", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub2],
+    check: { argv: ["storage", "container-rm", "show", "-n", c.storage.containerName, "--storage-account", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub2] },
+    dependsOn: [account],
+  });
+  const scope = containerResourceId(c);
+  add({
+    id: "tenant2/role-assignment", tenant: "tenant2", kind: "write", action: `granting ${BLOB_DATA_ROLE} on container ${c.storage.containerName}`,
+    why: "The narrowest scope that works: the one container, not the account or resource group.",
+    argv: ["role", "assignment", "create", "--role", BLOB_DATA_ROLE, "--assignee-object-id", "{{spObjectId}}", "--assignee-principal-type", "ServicePrincipal", "--scope", scope, ...sub2],
+    check: { argv: ["role", "assignment", "list", "--scope", scope, "--assignee-object-id", "{{spObjectId}}", "--role", BLOB_DATA_ROLE, ...sub2], select: { where: { roleDefinitionName: BLOB_DATA_ROLE } } },
+    captures: [{ name: "roleAssignmentId", path: "id" }],
+    creates: { kind: "role-assignment", idVar: "roleAssignmentId", label: `${BLOB_DATA_ROLE} on ${c.storage.containerName}` },
+    retryOn: ["principal-not-found"],
+    dependsOn: [sp, container],
+  });
+}
+
+function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void {
+  const sub1 = ["--subscription", c.tenant1.subscriptionId];
+  const sub2 = ["--subscription", c.tenant2.subscriptionId];
+  const pe = privateEndpointNames(c);
+  const { account } = storageSteps(c, add, pre);
+  if (c.mode === "fileshare-nfs") {
+    add({
+      id: "tenant2/share", tenant: "tenant2", kind: "write", action: `creating NFS share ${c.storage.shareName}`,
+      why: "The NFS 4.1 share the volume mounts (through ARM, so it works with shared keys off).",
+      argv: ["storage", "share-rm", "create", "-n", c.storage.shareName, "--storage-account", c.storage.accountName, "-g", c.storage.resourceGroup, "--enabled-protocols", "NFS", "--quota", String(c.storage.shareQuotaGiB), ...sub2],
+      check: { argv: ["storage", "share-rm", "show", "-n", c.storage.shareName, "--storage-account", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub2] },
+      expect: [{ path: "enabledProtocols", equals: "NFS", severity: "error", problem: `Share ${c.storage.shareName} is an SMB share.`, hint: "Choose another storage.shareName; a share's protocol cannot change." }],
+      dependsOn: [account],
+    });
+  } else {
+    add({
+      id: "tenant2/container", tenant: "tenant2", kind: "write", action: `creating container ${c.storage.containerName}`,
+      why: "The container the volume mounts over NFS v3.",
+      argv: ["storage", "container-rm", "create", "-n", c.storage.containerName, "--storage-account", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub2],
+      check: { argv: ["storage", "container-rm", "show", "-n", c.storage.containerName, "--storage-account", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub2] },
+      dependsOn: [account],
+    });
+  }
+  const vnetVar = c.network.aksVnetId ?? "{{aksVnetId}}";
+  const endpoint = add({
+    id: "tenant1/private-endpoint", tenant: "tenant1", kind: "write", action: `creating private endpoint ${pe.name} in the AKS VNet`,
+    why: "Cross-tenant private endpoints are manual requests: tenant 1 asks, tenant 2 approves.",
+    argv: ["network", "private-endpoint", "create", "-n", pe.name, "-g", pe.rg, "-l", "{{aksLocation}}", "--subnet", `${vnetVar}/subnets/${c.network.privateEndpointSubnet}`,
+      "--private-connection-resource-id", storageAccountResourceId(c), "--group-id", pe.kind, "--connection-name", `${pe.name}-connection`,
+      "--manual-request", "true", "--request-message", `AKS ${c.aks.name} (tenant ${c.tenant1.tenantId}) mounting ${c.storage.accountName} over NFS`, ...sub1],
+    check: { argv: ["network", "private-endpoint", "show", "-n", pe.name, "-g", pe.rg, ...sub1] },
+    creates: { kind: "network", label: `private endpoint ${pe.name}` },
+    dependsOn: [aks, account],
+  });
+  add({
+    id: "tenant2/approve-private-endpoint", tenant: "tenant2", kind: "write", action: `approving the private endpoint connection from ${pe.name}`,
+    why: "The storage owner approves the cross-tenant connection in tenant 2.",
+    argv: ["network", "private-endpoint-connection", "approve", "--id", "{{privateEndpointConnectionId}}", "--description", `Approved for AKS ${c.aks.name} by aks-cross-tenant-storage bootstrap`, ...sub2],
+    check: {
+      argv: ["network", "private-endpoint-connection", "list", "--id", storageAccountResourceId(c), ...sub2],
+      select: { where: { "privateEndpoint.id": pe.id } },
+      doneWhen: { "privateLinkServiceConnectionState.status": "Approved" },
+    },
+    captures: [{ name: "privateEndpointConnectionId", path: "id", from: "check" }],
+    retryOn: ["not-found"],
+    dependsOn: [endpoint],
+  });
+  const zone = add({
+    id: "tenant1/private-dns-zone", tenant: "tenant1", kind: "write", action: `creating private DNS zone ${pe.zone}`,
+    why: `Pods resolve ${c.storage.accountName}.${pe.kind}.${c.storage.endpointSuffix} through this zone to the endpoint's private IP.`,
+    argv: ["network", "private-dns", "zone", "create", "-n", pe.zone, "-g", pe.dnsRg, ...sub1],
+    check: { argv: ["network", "private-dns", "zone", "show", "-n", pe.zone, "-g", pe.dnsRg, ...sub1] },
+    creates: { kind: "network", label: `private DNS zone ${pe.zone}` },
+    dependsOn: pre,
+  });
+  add({
+    id: "tenant1/private-dns-link", tenant: "tenant1", kind: "write", action: "linking the private DNS zone to the AKS VNet",
+    why: "Without the link, the AKS VNet resolves the account to its public endpoint, which refuses connections.",
+    argv: ["network", "private-dns", "link", "vnet", "create", "-n", `${c.aks.name}-link`, "-g", pe.dnsRg, "-z", pe.zone, "-v", vnetVar, "-e", "false", ...sub1],
+    check: { argv: ["network", "private-dns", "link", "vnet", "show", "-n", `${c.aks.name}-link`, "-g", pe.dnsRg, "-z", pe.zone, ...sub1] },
+    creates: { kind: "network", label: `DNS link ${c.aks.name}-link` },
+    dependsOn: [zone, aks],
+  });
+  add({
+    id: "tenant1/dns-zone-group", tenant: "tenant1", kind: "write", action: `registering ${pe.name} in the private DNS zone`,
+    why: "A zone group keeps the endpoint's A record in the zone.",
+    argv: ["network", "private-endpoint", "dns-zone-group", "create", "-n", "default", "-g", pe.rg, "--endpoint-name", pe.name, "--private-dns-zone", pe.zoneId, "--zone-name", pe.kind, ...sub1],
+    check: { argv: ["network", "private-endpoint", "dns-zone-group", "show", "-n", "default", "-g", pe.rg, "--endpoint-name", pe.name, ...sub1] },
+    dependsOn: [endpoint, zone],
+  });
+  if (c.network.storageVnetId) {
+    const storageVnet = parseVnet(c.network.storageVnetId);
+    const aksVnetArgs = c.network.aksVnetId
+      ? ["-g", parseVnet(c.network.aksVnetId).resourceGroup, "--vnet-name", parseVnet(c.network.aksVnetId).name]
+      : ["-g", "{{aksVnetResourceGroup}}", "--vnet-name", "{{aksVnetName}}"];
+    add({
+      id: "tenant1/peering", tenant: "tenant1", kind: "write", action: `peering the AKS VNet with ${storageVnet.name}`,
+      why: "Peering must exist from both sides before it is Connected.",
+      argv: ["network", "vnet", "peering", "create", "-n", `to-${storageVnet.name}`, ...aksVnetArgs, "--remote-vnet", c.network.storageVnetId, "--allow-vnet-access", "true", ...sub1],
+      check: { argv: ["network", "vnet", "peering", "show", "-n", `to-${storageVnet.name}`, ...aksVnetArgs, ...sub1] },
+      creates: { kind: "network", label: `peering to-${storageVnet.name}` },
+      dependsOn: [aks],
+    });
+    add({
+      id: "tenant2/peering", tenant: "tenant2", kind: "write", action: `peering ${storageVnet.name} with the AKS VNet`,
+      why: "The storage tenant's side of the peering.",
+      argv: ["network", "vnet", "peering", "create", "-n", `to-${c.aks.name}`, "-g", storageVnet.resourceGroup, "--vnet-name", storageVnet.name, "--remote-vnet", vnetVar, "--allow-vnet-access", "true", ...sub2],
+      check: { argv: ["network", "vnet", "peering", "show", "-n", `to-${c.aks.name}`, "-g", storageVnet.resourceGroup, "--vnet-name", storageVnet.name, ...sub2] },
+      creates: { kind: "network", label: `peering to-${c.aks.name}` },
+      dependsOn: [aks, ...pre],
+    });
+  }
+}

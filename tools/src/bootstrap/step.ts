@@ -1,0 +1,64 @@
+// The data a bootstrap plan is made of: steps you can print, snapshot and diff. Placeholders like
+// {{appId}} in argv are values earlier steps read from Azure; apply fills them in.
+
+export type TenantKey = "tenant1" | "tenant2";
+
+/** Picks the one element of a list answer that the step is about (all `where` paths must match, case-insensitively). */
+export interface Select { where: Record<string, string> }
+
+export interface Capture {
+  /** Variable name, used as {{name}} in later steps. */
+  name: string;
+  /** Dotted path into the answer (after `select`), e.g. "oidcIssuerProfile.issuerUrl" or "[0].appId". */
+  path: string;
+  /** "check": from the check's answer (even when it says a change is needed); "result": from whichever answer describes the resource. */
+  from?: "check" | "result";
+  /** From a subnet id: the VNet's id, resource group or name. */
+  transform?: "vnet-of-subnet" | "vnet-resource-group-of-subnet" | "vnet-name-of-subnet";
+}
+
+export interface Expectation {
+  path: string;
+  /** Value the resource must have (compared as strings, case-sensitively), or... */
+  equals?: string | boolean | null;
+  notEquals?: string | boolean | null;
+  /** ...a Kubernetes version it must be at least. */
+  atLeastVersion?: string;
+  severity: "error" | "warning";
+  problem: string;
+  hint: string;
+}
+
+export interface Step {
+  /** Stable id, e.g. "tenant2/storage-account". */
+  id: string;
+  tenant: TenantKey;
+  /** preflight steps run first, in both tenants, and only read. */
+  phase: "preflight" | "main";
+  /** read: argv only reads. write: argv changes Azure. local: argv changes only the local az config. */
+  kind: "read" | "write" | "local";
+  /** What the step does, for progress lines ("creating storage account sa2"). */
+  action: string;
+  why: string;
+  /** The az command (without `az`). For writes, run only when `check` says the change is needed. */
+  argv: string[];
+  check?: {
+    argv: string[];
+    select?: Select;
+    /** Extra conditions the selected answer must meet to count as already done. */
+    doneWhen?: Record<string, string>;
+  };
+  captures?: Capture[];
+  /** Checked against the resource when it already exists (or, for reads, against the answer). */
+  expect?: Expectation[];
+  /** Failures worth retrying with backoff, besides throttling (always retried). */
+  retryOn?: ("principal-not-found" | "not-found")[];
+  /** What teardown may undo, when this step created it. */
+  creates?: { kind: "app" | "federated-credential" | "service-principal" | "role-assignment" | "resource-group" | "storage-account" | "network"; idVar?: string; label: string; deleteArgv?: string[] };
+  dependsOn: string[];
+}
+
+export interface Plan {
+  mode: string;
+  steps: Step[];
+}

@@ -1,0 +1,41 @@
+// The chart values the bootstrap writes (keys from the chart's values contract), and the helm command to run next.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, relative } from "node:path";
+import yaml from "js-yaml";
+import type { BootstrapConfig } from "./config.ts";
+
+/** The subset of the chart's values the bootstrap knows; the chart's schema (tools/src/schema/values.ts) validates it. */
+export interface BootstrapValues {
+  mode: BootstrapConfig["mode"];
+  storage: { accountName: string; containerName?: string; shareName?: string; resourceGroup: string; subscriptionId?: string; tenantId?: string; endpointSuffix?: string };
+  workloadIdentity?: { clientId: string };
+  serviceAccount?: { create: boolean; name: string };
+}
+
+export function buildValues(c: BootstrapConfig, vars: Record<string, string>): BootstrapValues {
+  const storage: BootstrapValues["storage"] = { accountName: c.storage.accountName, resourceGroup: c.storage.resourceGroup };
+  if (c.mode === "fileshare-nfs") storage.shareName = c.storage.shareName;
+  else storage.containerName = c.storage.containerName;
+  if (c.storage.endpointSuffix !== "core.windows.net") storage.endpointSuffix = c.storage.endpointSuffix;
+  if (c.mode !== "blob-fuse-wi") return { mode: c.mode, storage };
+  const clientId = vars.appId ?? c.app.clientId;
+  if (!clientId) throw new Error("buildValues: blob-fuse-wi needs the app's client id (vars.appId)");
+  return {
+    mode: c.mode,
+    storage: { ...storage, subscriptionId: c.tenant2.subscriptionId, tenantId: c.tenant2.tenantId },
+    workloadIdentity: { clientId },
+    serviceAccount: { create: true, name: c.kubernetes.serviceAccount },
+  };
+}
+
+export function writeValuesFile(path: string, c: BootstrapConfig, values: BootstrapValues): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const header = `# Written by \`npm run bootstrap\` for mode ${c.mode} (AKS ${c.aks.name} in tenant ${c.tenant1.tenantId}, storage in tenant ${c.tenant2.tenantId}).\n# Re-running the bootstrap rewrites this file. Install with the helm command it printed.\n`;
+  writeFileSync(path, header + yaml.dump(values, { lineWidth: 200, noRefs: true }));
+}
+
+export function helmInstallCommand(c: BootstrapConfig, valuesPath: string, cwd = process.cwd()): string[] {
+  const release = c.kubernetes.releaseName ?? `ctv-${c.mode}`;
+  const shown = relative(cwd, valuesPath);
+  return ["helm", "install", release, "charts/cross-tenant-volume", "--namespace", c.kubernetes.namespace, "--create-namespace", "-f", shown.startsWith("..") ? valuesPath : shown];
+}

@@ -1,0 +1,90 @@
+// Long-running host processes (etcd, containerd, the Kubernetes components): started detached
+// with a log file and a pid file, so `status` and `down` find them from any later invocation.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export interface DaemonSpec {
+  name: string;
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+}
+
+export interface DaemonDirs {
+  logs: string;
+  pids: string;
+}
+
+export function logPath(dirs: DaemonDirs, name: string): string {
+  return path.join(dirs.logs, `${name}.log`);
+}
+
+function pidPath(dirs: DaemonDirs, name: string): string {
+  return path.join(dirs.pids, `${name}.pid`);
+}
+
+/** Starts the process in its own session, detached from ours, with stdout and stderr to its log. */
+export function startDaemon(dirs: DaemonDirs, spec: DaemonSpec): number {
+  mkdirSync(dirs.logs, { recursive: true });
+  mkdirSync(dirs.pids, { recursive: true });
+  const fd = openSync(logPath(dirs, spec.name), "a");
+  try {
+    const child = spawn(spec.command, spec.args, {
+      detached: true,
+      stdio: ["ignore", fd, fd],
+      env: { ...process.env, ...spec.env },
+    });
+    if (child.pid === undefined) throw new Error(`could not start ${spec.command}`);
+    child.unref();
+    writeFileSync(pidPath(dirs, spec.name), `${child.pid}\n${spec.command}\n`);
+    return child.pid;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The recorded pid when that process still runs the recorded program (a reused pid does not count). */
+export function runningPid(dirs: DaemonDirs, name: string): number | undefined {
+  const file = pidPath(dirs, name);
+  if (!existsSync(file)) return undefined;
+  const [pidText, command] = readFileSync(file, "utf8").split("\n");
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    const argv0 = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0];
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return argv0 === command && state !== "Z" ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function recordedDaemons(dirs: DaemonDirs): string[] {
+  if (!existsSync(dirs.pids)) return [];
+  return readdirSync(dirs.pids).filter((f) => f.endsWith(".pid")).map((f) => f.slice(0, -4));
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; removes the pid file once the process is gone. */
+export async function stopDaemon(dirs: DaemonDirs, name: string, graceMs = 10_000): Promise<void> {
+  const pid = runningPid(dirs, name);
+  if (pid !== undefined) {
+    process.kill(pid, "SIGTERM");
+    const deadline = Date.now() + graceMs;
+    while (runningPid(dirs, name) !== undefined && Date.now() < deadline) await sleep(100);
+    if (runningPid(dirs, name) !== undefined) {
+      process.kill(pid, "SIGKILL");
+      while (runningPid(dirs, name) !== undefined) await sleep(50);
+    }
+  }
+  rmSync(pidPath(dirs, name), { force: true });
+}
+
+/** The last lines of a component's log, for error messages. */
+export function logTail(dirs: DaemonDirs, name: string, lines = 25): string {
+  const file = logPath(dirs, name);
+  if (!existsSync(file)) return "(no log)";
+  return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+}

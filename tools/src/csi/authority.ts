@@ -1,0 +1,142 @@
+// What the mock driver asks "Azure" before it mounts: Entra ID's token exchange and Storage's data
+// role checks for blob-fuse-wi, ARM's listKeys for account-key mounts, and network reachability for
+// NFS. The decisions live in the simulated Azure (tools/src/azsim/authorize.ts); this adapter reads
+// its state file on every call, so what bootstrap or a test changes takes effect at once.
+import { ToolError } from "../errors.ts";
+import type { TokenClaims } from "./tokens.ts";
+
+export type MountDecision = { ok: true } | { ok: false; code: string; message: string };
+
+export interface WorkloadIdentityCheck {
+  clientId: string;
+  tenantId: string;
+  accountName: string;
+  containerName: string;
+  token: TokenClaims;
+  now?: Date;
+}
+
+export interface NfsCheck {
+  kind: "blob" | "file";
+  accountName: string;
+  containerName?: string;
+  shareName?: string;
+  endpointSuffix: string;
+}
+
+export interface MountAuthority {
+  /** Tenant of the AKS cluster whose OIDC issuer is `issuer`: the driver's default tenantID. */
+  clusterTenant(issuer: string): Promise<string | undefined>;
+  workloadIdentity(req: WorkloadIdentityCheck): Promise<MountDecision>;
+  accountKey(req: WorkloadIdentityCheck & { resourceGroup: string; subscriptionId: string }): Promise<MountDecision>;
+  nfs(req: NfsCheck): Promise<MountDecision>;
+}
+
+// ---- the parts of the simulated Azure state this file reads (tools/src/azsim/state.ts) ----
+interface StateView {
+  servicePrincipals: { tenantId: string; id: string; appId: string }[];
+  storageAccounts: { subscriptionId: string; resourceGroup: string; name: string; allowSharedKeyAccess: boolean }[];
+  roleAssignments: { scope: string; roleDefinitionName: string; principalId: string }[];
+  aksClusters: { tenantId: string; resourceGroup: string; name: string; oidcIssuerUrl: string }[];
+}
+interface AzsimModules {
+  loadAzState(path: string): StateView;
+  authorizeWorkloadIdentityMount(state: StateView, req: {
+    clientId: string; tenantId: string; accountName: string; containerName: string;
+    token: { iss: string; sub: string; aud: string | string[]; exp: number }; now?: Date;
+  }): MountDecision;
+  authorizeNfsMount(state: StateView, req: NfsCheck & { fromAksCluster?: { resourceGroup: string; name: string } }): MountDecision;
+}
+
+async function loadAzsim(): Promise<AzsimModules> {
+  // Resolved at run time so this file builds on its own; the modules belong to the simulated Azure.
+  const stateUrl = new URL("../azsim/state.ts", import.meta.url).href;
+  const authorizeUrl = new URL("../azsim/authorize.ts", import.meta.url).href;
+  try {
+    const [state, authorize] = await Promise.all([import(stateUrl), import(authorizeUrl)]);
+    return { ...(state as object), ...(authorize as object) } as AzsimModules;
+  } catch (err) {
+    throw new ToolError("NOT_INSTALLED", "The simulated Azure (tools/src/azsim) could not be loaded.", "Run from a full checkout of the project.", { cause: err });
+  }
+}
+
+/** Roles whose actions include Microsoft.Storage/storageAccounts/listKeys/action. */
+const listKeysRoles = ["owner", "contributor", "storage account contributor", "storage account key operator service role"];
+
+function covers(scope: string, target: string): boolean {
+  const s = scope.toLowerCase().replace(/\/+$/, "");
+  const t = target.toLowerCase();
+  return t === s || t.startsWith(`${s}/`);
+}
+
+function sameIssuer(a: string, b: string): boolean {
+  return a === b || a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
+}
+
+/**
+ * The decision for clientID without mountWithWorkloadIdentityToken: the token is exchanged for an
+ * ARM token (so Entra's checks apply), then the driver lists the account keys, then blobfuse2 mounts
+ * with a key. Exported for tests; pure over the state it is given.
+ */
+export function decideAccountKeyMount(
+  state: StateView,
+  exchange: MountDecision,
+  req: { clientId: string; tenantId: string; accountName: string },
+): MountDecision {
+  if (!exchange.ok && exchange.code.startsWith("AADSTS")) return exchange;
+  const account = state.storageAccounts.find((a) => a.name.toLowerCase() === req.accountName.toLowerCase());
+  if (!account) {
+    return { ok: false, code: "StorageAccountNotFound", message: `StorageAccountNotFound: The storage account ${req.accountName} was not found.` };
+  }
+  const accountId = `/subscriptions/${account.subscriptionId}/resourceGroups/${account.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${account.name}`;
+  const sp = state.servicePrincipals.find((p) => p.appId === req.clientId && p.tenantId === req.tenantId);
+  const canList =
+    sp !== undefined &&
+    state.roleAssignments.some((r) => r.principalId === sp.id && listKeysRoles.includes(r.roleDefinitionName.toLowerCase()) && covers(r.scope, accountId));
+  if (!canList) {
+    return {
+      ok: false,
+      code: "AuthorizationFailed",
+      message:
+        `AuthorizationFailed: The client '${req.clientId}' with object id '${sp?.id ?? ""}' does not have authorization to perform action ` +
+        `'Microsoft.Storage/storageAccounts/listKeys/action' over scope '${accountId}' or the scope is invalid. ` +
+        "If access was recently granted, please refresh your credentials.",
+    };
+  }
+  if (!account.allowSharedKeyAccess) {
+    return {
+      ok: false,
+      code: "KeyBasedAuthenticationNotPermitted",
+      message: "KeyBasedAuthenticationNotPermitted: Key based authentication is not permitted on this storage account.",
+    };
+  }
+  return { ok: true };
+}
+
+/** The authority backed by the simulated Azure state file (env AZSIM_STATE). */
+export function azsimAuthority(statePath: string, opts: { aksCluster?: { resourceGroup: string; name: string } } = {}): MountAuthority {
+  let modules: Promise<AzsimModules> | undefined;
+  const get = async () => {
+    modules ??= loadAzsim();
+    const m = await modules;
+    return { m, state: m.loadAzState(statePath) };
+  };
+  return {
+    async clusterTenant(issuer) {
+      const { state } = await get();
+      return state.aksClusters.find((c) => sameIssuer(c.oidcIssuerUrl, issuer))?.tenantId;
+    },
+    async workloadIdentity(req) {
+      const { m, state } = await get();
+      return m.authorizeWorkloadIdentityMount(state, req);
+    },
+    async accountKey(req) {
+      const { m, state } = await get();
+      return decideAccountKeyMount(state, m.authorizeWorkloadIdentityMount(state, req), req);
+    },
+    async nfs(req) {
+      const { m, state } = await get();
+      return m.authorizeNfsMount(state, opts.aksCluster ? { ...req, fromAksCluster: opts.aksCluster } : req);
+    },
+  };
+}

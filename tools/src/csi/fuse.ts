@@ -1,0 +1,96 @@
+// The FUSE layer for blob-fuse-wi mounts: a small Go passthrough (tools/fuse) that serves the
+// storage directory at the target path and fails with EIO once the mount's token has expired
+// without a refresh, the way blobfuse2 fails when it cannot renew its Entra token.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ToolError } from "../errors.ts";
+import { run as defaultRun, type Runner } from "../exec/run.ts";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const sourceDir = path.join(repoRoot, "tools", "fuse");
+
+export function fuseHelperPath(): string {
+  return process.env.CTV_FUSE_HELPER ?? path.join(process.env.CTV_CACHE_DIR ?? path.join(repoRoot, ".cache"), "bin", "ctv-fuse");
+}
+
+/** Builds the helper into .cache/bin when it is missing or older than its sources; returns its path. */
+export async function ensureFuseHelper(run: Runner = defaultRun): Promise<string> {
+  const out = fuseHelperPath();
+  const newestSource = Math.max(...readdirSync(sourceDir).map((f) => statSync(path.join(sourceDir, f)).mtimeMs));
+  if (existsSync(out) && statSync(out).mtimeMs >= newestSource) return out;
+  mkdirSync(path.dirname(out), { recursive: true });
+  try {
+    await run("go", ["build", "-trimpath", "-o", out, "."], {
+      cwd: sourceDir,
+      env: { CGO_ENABLED: "0", GOFLAGS: "-mod=mod", GOTOOLCHAIN: "local" },
+      timeoutMs: 600_000,
+    });
+  } catch (err) {
+    if (err instanceof ToolError && err.code === "NOT_INSTALLED") {
+      throw new ToolError("NOT_INSTALLED", "Go is needed to build the mock driver's FUSE helper (tools/fuse).", "Install Go 1.22 or newer, or set CTV_FUSE_HELPER to a built helper.", { cause: err });
+    }
+    throw err;
+  }
+  return out;
+}
+
+export interface FuseMounter {
+  mount(source: string, target: string, expiryFile: string): Promise<void>;
+  /** Stops the helper serving `target`, if this process started it. */
+  forget(target: string): Promise<void>;
+}
+
+export function fuseMounter(helper: string, log: (line: string) => void = () => {}): FuseMounter {
+  if (!existsSync("/dev/fuse")) {
+    throw new ToolError("PRECONDITION", "/dev/fuse is missing, so blob-fuse-wi mounts cannot be served.", "Load the fuse kernel module (modprobe fuse), or run the driver privileged.");
+  }
+  const children = new Map<string, ChildProcess>();
+  return {
+    async mount(source, target, expiryFile) {
+      const child = spawn(helper, ["--source", source, "--target", target, "--expiry-file", expiryFile], { stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr!.setEncoding("utf8").on("data", (d: string) => {
+        stderr += d;
+        for (const line of d.split("\n").filter(Boolean)) log(`fuse ${target}: ${line}`);
+      });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          child.kill("SIGKILL");
+          reject(new Error(`the FUSE helper did not mount ${target} within 15 s: ${stderr.trim()}`));
+        }, 15_000);
+        child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+          if (d.includes("ready")) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        child.on("exit", (code) => {
+          clearTimeout(timer);
+          reject(new Error(`the FUSE helper exited with code ${code}: ${stderr.trim()}`));
+        });
+        child.on("error", (err) => {
+          clearTimeout(timer);
+          reject(err);
+        });
+      });
+      children.set(target, child);
+      child.on("exit", () => children.delete(target));
+    },
+    async forget(target) {
+      const child = children.get(target);
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      // After the unmount the helper's serve loop ends by itself; the signal covers a stuck one.
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      child.kill("SIGTERM");
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export function ensureDir(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+}

@@ -1,0 +1,81 @@
+// Runs the mock driver as a host process next to a kubelet that runs on the host (the local
+// cluster provider): starts tools/src/csi/main.ts with tsx, waits until its sockets serve, and
+// stops it on request. Its log goes to a file, for diagnostics.
+import { spawn } from "node:child_process";
+import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ToolError } from "../errors.ts";
+import type { DriverName } from "./attributes.ts";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+export interface MockDriverOptions {
+  kubeconfig: string;
+  azsimState: string;
+  nodeId: string;
+  kubeletDir?: string;
+  storageRoot?: string;
+  drivers?: DriverName[];
+  /** Built FUSE helper (ensureFuseHelper()); without it blob-fuse-wi mounts never expire. */
+  fuseHelper?: string;
+  aksCluster?: { resourceGroup: string; name: string };
+  logFile?: string;
+  startTimeoutMs?: number;
+}
+
+export interface MockDriverProcess {
+  pid: number;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+export async function startMockDriver(opts: MockDriverOptions): Promise<MockDriverProcess> {
+  const logFile = opts.logFile ?? path.join(process.env.CTV_CACHE_DIR ?? path.join(repoRoot, ".cache"), "logs", "csi-mock.log");
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  const args = [
+    "--import", "tsx", path.join(repoRoot, "tools/src/csi/main.ts"),
+    "--kubeconfig", opts.kubeconfig,
+    "--azsim-state", opts.azsimState,
+    "--node-id", opts.nodeId,
+    "--kubelet-dir", opts.kubeletDir ?? "/var/lib/kubelet",
+    "--storage-root", opts.storageRoot ?? process.env.CTV_STORAGE_ROOT ?? "/var/lib/ctv-storage",
+    ...(opts.drivers ?? []).flatMap((d) => ["--driver", d]),
+    ...(opts.fuseHelper ? ["--fuse-helper", opts.fuseHelper] : []),
+    ...(opts.aksCluster ? ["--aks-cluster", `${opts.aksCluster.resourceGroup}/${opts.aksCluster.name}`] : []),
+  ];
+  const log = openSync(logFile, "a");
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "pipe", log], env: process.env });
+  closeSync(log);
+  const timeoutMs = opts.startTimeoutMs ?? 60_000;
+  await new Promise<void>((resolve, reject) => {
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      const tail = readFileSync(logFile, "utf8").trim().split("\n").slice(-5).join(" | ");
+      reject(new ToolError("COMMAND_FAILED", `The mock CSI driver ${why}: ${tail}`, `See ${logFile}.`));
+    };
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      fail(`did not start within ${timeoutMs / 1000} s`);
+    }, timeoutMs);
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+      if (d.includes("ready")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once("exit", (code) => fail(`exited with code ${code}`));
+  });
+  return {
+    pid: child.pid!,
+    logFile,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

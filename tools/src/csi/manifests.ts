@@ -1,0 +1,122 @@
+// Kubernetes objects for the mock driver: CSIDriver objects that match the real drivers' (so the
+// kubelet behaves as on AKS: no attach step, SA tokens for api://AzureADTokenExchange, republish),
+// and a DaemonSet that runs the driver in-cluster from the offline image. Pure data.
+import type { KubernetesObject } from "@kubernetes/client-node";
+
+/** A Kubernetes object with its kind-specific fields (spec, data, ...). */
+export type K8sObject = KubernetesObject & Record<string, unknown>;
+import { blobDriver, fileDriver, tokenAudience, type DriverName } from "./attributes.ts";
+
+export const mockImage = "localhost/ctv-csi-mock:e2e";
+
+export interface CsiDriverOptions {
+  /** Token lifetime the kubelet requests; the real drivers use 3600. The soak shortens it (minimum 600). */
+  tokenExpirationSeconds?: number;
+}
+
+/** CSIDriver objects as the real drivers ship them (deploy/csi-blob-driver.yaml, csi-azurefile-driver.yaml). */
+export function csiDriverObjects(opts: CsiDriverOptions = {}): K8sObject[] {
+  const expirationSeconds = opts.tokenExpirationSeconds ?? 3600;
+  return ([blobDriver, fileDriver] as DriverName[]).map((name) => ({
+    apiVersion: "storage.k8s.io/v1",
+    kind: "CSIDriver",
+    metadata: { name, labels: { "app.kubernetes.io/managed-by": "ctv-csi-mock" } },
+    spec: {
+      attachRequired: false,
+      podInfoOnMount: true,
+      fsGroupPolicy: "ReadWriteOnceWithFSType",
+      volumeLifecycleModes: ["Persistent", "Ephemeral"],
+      requiresRepublish: true,
+      tokenRequests: [{ audience: tokenAudience, expirationSeconds }],
+    },
+  }));
+}
+
+export interface DaemonSetOptions {
+  namespace?: string;
+  image?: string;
+  imagePullPolicy?: "Never" | "IfNotPresent";
+  /** The kubelet's root directory on the node; mounted at the same path so socket and target paths match. */
+  kubeletDir?: string;
+  /** Host directory of the simulated storage. */
+  storageRoot?: string;
+  /** Host path of the simulated Azure state file. */
+  azsimState: string;
+  /** Host path of the built FUSE helper; without it blob-fuse-wi mounts are bind mounts that never expire. */
+  fuseHelper?: string;
+  /** Overrides the image's entrypoint, e.g. ["node", "/app/main.js"]. */
+  command?: string[];
+}
+
+export const daemonSetName = "ctv-csi-mock-node";
+
+export function daemonSetObjects(opts: DaemonSetOptions): K8sObject[] {
+  const namespace = opts.namespace ?? "kube-system";
+  const kubeletDir = opts.kubeletDir ?? "/var/lib/kubelet";
+  const storageRoot = opts.storageRoot ?? "/var/lib/ctv-storage";
+  const stateDir = opts.azsimState.replace(/\/[^/]+$/, "") || "/";
+  const labels = { "app.kubernetes.io/name": daemonSetName, "app.kubernetes.io/managed-by": "ctv-csi-mock" };
+  const hostPath = (name: string, path: string, type: string) => ({ name, hostPath: { path, type } });
+  const args = [
+    `--kubelet-dir=${kubeletDir}`,
+    `--storage-root=${storageRoot}`,
+    `--azsim-state=${opts.azsimState}`,
+    "--node-id=$(NODE_NAME)",
+    ...(opts.fuseHelper ? ["--fuse-helper=/opt/ctv/bin/ctv-fuse"] : []),
+  ];
+  return [
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: daemonSetName, namespace, labels } },
+    {
+      apiVersion: "apps/v1",
+      kind: "DaemonSet",
+      metadata: { name: daemonSetName, namespace, labels },
+      spec: {
+        selector: { matchLabels: { "app.kubernetes.io/name": daemonSetName } },
+        updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: daemonSetName,
+            hostNetwork: true,
+            dnsPolicy: "ClusterFirstWithHostNet",
+            priorityClassName: "system-node-critical",
+            nodeSelector: { "kubernetes.io/os": "linux" },
+            tolerations: [{ operator: "Exists" }],
+            containers: [
+              {
+                name: "driver",
+                image: opts.image ?? mockImage,
+                imagePullPolicy: opts.imagePullPolicy ?? "Never",
+                ...(opts.command ? { command: opts.command } : {}),
+                args,
+                env: [
+                  { name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
+                  { name: "AZSIM_STATE", value: opts.azsimState },
+                  { name: "CTV_STORAGE_ROOT", value: storageRoot },
+                ],
+                // Mounting on the node for pods needs privilege and Bidirectional propagation, as
+                // the real node plugins have.
+                securityContext: { privileged: true },
+                volumeMounts: [
+                  { name: "kubelet-dir", mountPath: kubeletDir, mountPropagation: "Bidirectional" },
+                  { name: "storage-root", mountPath: storageRoot },
+                  { name: "azsim-state", mountPath: stateDir },
+                  { name: "dev-fuse", mountPath: "/dev/fuse" },
+                  ...(opts.fuseHelper ? [{ name: "fuse-helper", mountPath: "/opt/ctv/bin/ctv-fuse", readOnly: true }] : []),
+                ],
+                resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "512Mi" } },
+              },
+            ],
+            volumes: [
+              hostPath("kubelet-dir", kubeletDir, "Directory"),
+              hostPath("storage-root", storageRoot, "DirectoryOrCreate"),
+              hostPath("azsim-state", stateDir, "Directory"),
+              hostPath("dev-fuse", "/dev/fuse", "CharDevice"),
+              ...(opts.fuseHelper ? [hostPath("fuse-helper", opts.fuseHelper, "File")] : []),
+            ],
+          },
+        },
+      },
+    },
+  ];
+}

@@ -1,0 +1,67 @@
+// Which mount options pass and which fail, and with whose words (the driver's or blobfuse2's).
+import { describe, expect, it } from "vitest";
+import { CsiError } from "./grpc-errors.ts";
+import { checkBlobfuseOptions, checkNfsOptions, tokenizeBlobfuseOptions } from "./mount-options.ts";
+
+function refusal(fn: () => void): { code: string; message: string } {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof CsiError) return { code: err.code, message: err.message };
+    throw err;
+  }
+  throw new Error("expected a refusal");
+}
+
+describe("blobfuse2 options", () => {
+  it("keeps '-o option' pairs together when splitting", () => {
+    expect(tokenizeBlobfuseOptions(["-o allow_other", "--cache-size-mb=1000 -o ro"])).toEqual(["-o allow_other", "--cache-size-mb=1000", "-o ro"]);
+  });
+
+  it("accepts every option of the seed article and the AKS docs", () => {
+    expect(() =>
+      checkBlobfuseOptions(["-o allow_other", "--file-cache-timeout-in-seconds=120", "--use-attr-cache=true", "--cancel-list-on-mount-seconds=10", "-o attr_timeout=120", "-o entry_timeout=120", "-o negative_timeout=120", "--log-level=LOG_WARNING", "--cache-size-mb=1000", "-o gid=1000", "--use-adls=true"]),
+    ).not.toThrow();
+  });
+
+  it("refuses --block-cache-path, --passphrase and --secure-config like the other driver-controlled flags", () => {
+    for (const f of ["--block-cache-path=/x", "--passphrase=p", "--secure-config"]) expect(refusal(() => checkBlobfuseOptions([f])).code).toBe("InvalidArgument");
+  });
+
+  it("fails an unknown shorthand flag with cobra's wording", () => {
+    expect(refusal(() => checkBlobfuseOptions(["-x"]))).toEqual({ code: "Internal", message: "Mount failed with error: exit status 1, output: Error: unknown shorthand flag: 'x' in -x" });
+  });
+
+  it("refuses an invalid log level with the allowed values", () => {
+    expect(refusal(() => checkBlobfuseOptions(["--log-level=LOG_LOUD"])).message).toBe(
+      'mount option --log-level has invalid value "LOG_LOUD": allowed values are LOG_OFF, LOG_CRIT, LOG_ERR, LOG_WARNING, LOG_INFO, LOG_TRACE, LOG_DEBUG',
+    );
+  });
+
+  it("refuses a CLI flag smuggled through -o", () => {
+    expect(refusal(() => checkBlobfuseOptions(["-o --tmp-path=/etc"])).message).toBe('mount option "-o --tmp-path=/etc": -o values must be FUSE options, not CLI flags');
+  });
+
+  it("passes FUSE options blobfuse2 ignores, and fails a non-numeric uid", () => {
+    expect(() => checkBlobfuseOptions(["-o default_permissions", "-o nosuid"])).not.toThrow();
+    expect(refusal(() => checkBlobfuseOptions(["-o uid=root"])).message).toContain("failed to parse uid");
+  });
+});
+
+describe("NFS options", () => {
+  const args = (o: string) => `-t nfs -o ${o} src dst`;
+  it("accepts the seed's options for both drivers", () => {
+    expect(() => checkNfsOptions("file.csi.azure.com", ["nconnect=4", "noresvport", "actimeo=30"], args)).not.toThrow();
+    expect(() => checkNfsOptions("blob.csi.azure.com", ["nconnect=4"], args)).not.toThrow();
+  });
+
+  it("refuses vers on a blob container too, where the driver fixes NFSv3", () => {
+    expect(refusal(() => checkNfsOptions("blob.csi.azure.com", ["vers=4"], args)).message).toBe(
+      'mount option "vers=4" is not allowed: blob.csi.azure.com sets sec=sys,vers=3,nolock for NFS volumes itself; remove vers from mountOptions',
+    );
+  });
+
+  it("reads comma-joined options one by one", () => {
+    expect(refusal(() => checkNfsOptions("file.csi.azure.com", ["noresvport,nfsvers=3"], args)).code).toBe("InvalidArgument");
+  });
+});

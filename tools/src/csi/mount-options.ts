@@ -1,0 +1,153 @@
+// Mount option checks: what blobfuse2 accepts, what the blob driver keeps for itself, and the NFS
+// options the drivers fix. Lists come from blobfuse2's `mount` command and the drivers' sources.
+import { internal, invalidArgument } from "./grpc-errors.ts";
+
+/** Flags the blob driver sets itself; a user value would redirect host paths or the container. */
+export const driverControlledFlags = [
+  "--tmp-path",
+  "--block-cache-path",
+  "--config-file",
+  "--log-file-path",
+  "--container-name",
+  "--passphrase",
+  "--secure-config",
+] as const;
+
+/** Every long flag `blobfuse2 mount` knows (its own and its components'), minus the driver-controlled ones. */
+export const blobfuse2Flags: ReadonlySet<string> = new Set([
+  "--allow-other", "--attr-cache-max-size-mb", "--attr-cache-timeout", "--attr-timeout", "--background-download",
+  "--basic-remount-check", "--block-cache", "--block-cache-block-size", "--block-cache-disk-size",
+  "--block-cache-disk-timeout", "--block-cache-parallelism", "--block-cache-pool-size", "--block-cache-prefetch",
+  "--block-cache-prefetch-on-open", "--block-cache-strong-consistency", "--block-size-mb", "--ca-cert-file",
+  "--cache-on-list", "--cache-poll-timeout-msec", "--cache-size-mb", "--cancel-list-on-mount-seconds", "--cap-iops",
+  "--cap-mbps-read", "--cleanup-on-start", "--cpk-enabled", "--debug-libcurl", "--default-working-dir",
+  "--disable-compression", "--disable-kernel-cache", "--disable-version-check", "--disable-writeback-cache",
+  "--empty-dir-check", "--entry-timeout", "--file-cache-policy", "--file-cache-timeout",
+  "--file-cache-timeout-in-seconds", "--filter", "--foreground", "--hard-limit", "--high-disk-threshold",
+  "--honour-acl", "--http-proxy", "--https-proxy", "--ignore-open-flags", "--ignore-sync", "--invalidate-on-sync",
+  "--kernel-list-cache-timeout", "--lazy-write", "--list-cache-timeout", "--log-compress", "--log-goroutine-id",
+  "--log-level", "--log-type", "--low-disk-threshold", "--max-blocks-per-file", "--max-concurrency",
+  "--max-eviction", "--max-retry", "--max-retry-interval-in-seconds", "--negative-timeout", "--no-symlinks",
+  "--pool-size", "--pre-mount-validate", "--preload", "--preserve-acl", "--read-only", "--required-free-space-mb",
+  "--retry-delay-factor", "--set-content-type", "--stream-cache-mb", "--streaming", "--subdirectory",
+  "--sync-to-flush", "--telemetry", "--upload-modified-only", "--use-adls", "--use-attr-cache", "--use-https",
+  "--virtual-directory", "--wait-for-mount", "--workers",
+]);
+
+export const logLevels = ["LOG_OFF", "LOG_CRIT", "LOG_ERR", "LOG_WARNING", "LOG_INFO", "LOG_TRACE", "LOG_DEBUG"] as const;
+
+/** FUSE `-o` options blobfuse2 maps to its own settings; others on its ignore list pass silently. */
+const fuseOptionsWithValue = ["attr_timeout", "entry_timeout", "negative_timeout", "umask", "uid", "gid"];
+const fuseOptionsBare = ["allow_other", "allow_root", "ro", "nonempty", "direct_io"];
+const fuseOptionsIgnored = ["default_permissions", "rw", "dev", "nodev", "suid", "nosuid", "delay_connect", "auto", "noauto", "user", "nouser", "exec", "noexec"];
+
+// blobfuse2's own wording for a FUSE option it does not know.
+const fuseAllowedText =
+  "Invalid FUSE options. Allowed FUSE configurations are: `-o attr_timeout=TIMEOUT`, `-o negative_timeout=TIMEOUT`, `-o entry_timeout=TIMEOUT` `-o allow_other`, `-o allow_root`, `-o umask=PERMISSIONS -o default_permissions`, `-o ro`";
+
+/** How the blob driver reports a blobfuse2 process that exited with an error. */
+export function blobfuseMountFailure(output: string): string {
+  return `Mount failed with error: exit status 1, output: Error: ${output}`;
+}
+
+/**
+ * Splits the PV's mountOptions the way they reach blobfuse2's argv: the driver joins them with
+ * spaces, so "-o allow_other" is two words, kept together here as one FUSE option.
+ */
+export function tokenizeBlobfuseOptions(mountFlags: readonly string[]): string[] {
+  const words = mountFlags.flatMap((f) => f.trim().split(/\s+/)).filter((w) => w !== "");
+  const tokens: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (w === "-o" && i + 1 < words.length) {
+      tokens.push(`-o ${words[++i]!}`);
+    } else {
+      tokens.push(w);
+    }
+  }
+  return tokens;
+}
+
+/** Throws the error the driver or blobfuse2 gives for the first option it would refuse. */
+export function checkBlobfuseOptions(mountFlags: readonly string[]): void {
+  for (const token of tokenizeBlobfuseOptions(mountFlags)) {
+    if (token === "-o") throw invalidArgument(`mount option "-o" requires a FUSE option value`);
+    if (token.startsWith("-o ")) {
+      for (const opt of token.slice(3).split(",")) checkFuseOption(opt);
+      continue;
+    }
+    const [name, value] = splitFlag(token);
+    if ((driverControlledFlags as readonly string[]).includes(name)) {
+      throw invalidArgument(`mount option "${name}" is not allowed: the driver sets ${name} itself; remove it from mountOptions`);
+    }
+    if (!name.startsWith("--")) {
+      // cobra's wording for an unknown shorthand flag.
+      throw internal(blobfuseMountFailure(`unknown shorthand flag: '${name.replace(/^-+/, "").charAt(0)}' in ${name}`));
+    }
+    if (!blobfuse2Flags.has(name)) throw internal(blobfuseMountFailure(`unknown flag: ${name}`));
+    if (name === "--log-level" && value !== undefined && !(logLevels as readonly string[]).includes(value)) {
+      throw invalidArgument(`mount option --log-level has invalid value "${value}": allowed values are ${logLevels.join(", ")}`);
+    }
+  }
+}
+
+function splitFlag(token: string): [string, string | undefined] {
+  const eq = token.indexOf("=");
+  return eq < 0 ? [token, undefined] : [token.slice(0, eq), token.slice(eq + 1)];
+}
+
+function checkFuseOption(opt: string): void {
+  const [name, value] = splitFlag(opt.trim());
+  if (name.startsWith("-")) throw invalidArgument(`mount option "-o ${opt}": -o values must be FUSE options, not CLI flags`);
+  if (fuseOptionsIgnored.some((i) => opt.startsWith(i))) return;
+  if (value === undefined && fuseOptionsBare.includes(name)) return;
+  if (value === "true" && fuseOptionsBare.includes(name)) return;
+  if (value !== undefined && fuseOptionsWithValue.includes(name)) {
+    if (["umask", "uid", "gid"].includes(name) && !/^\d+$/.test(value)) {
+      throw internal(blobfuseMountFailure(`failed to parse ${name} [strconv.ParseUint: parsing "${value}": invalid syntax]`));
+    }
+    return;
+  }
+  throw internal(blobfuseMountFailure(fuseAllowedText));
+}
+
+/** NFS options each driver fixes itself (blob: NFSv3; file: NFSv4.1), which users may not set. */
+export const nfsFixedOptions = {
+  "blob.csi.azure.com": "sec=sys,vers=3,nolock",
+  "file.csi.azure.com": "vers=4,minorversion=1,sec=sys",
+} as const;
+
+/** NFS client options the kernel accepts (nfs(5)); anything else fails the mount. */
+const nfsOptions = new Set([
+  "nconnect", "noresvport", "resvport", "actimeo", "acregmin", "acregmax", "acdirmin", "acdirmax", "ac", "noac",
+  "hard", "soft", "softerr", "timeo", "retrans", "rsize", "wsize", "ro", "rw", "lookupcache", "nolock", "lock",
+  "proto", "port", "namlen", "noatime", "atime", "nodiratime", "relatime", "strictatime", "nosuid", "suid", "nodev",
+  "dev", "noexec", "exec", "bg", "fg", "retry", "cto", "nocto", "intr", "nointr", "fsc", "nofsc", "local_lock",
+  "mountport", "mountproto", "mounthost", "sharecache", "nosharecache", "clientaddr", "_netdev", "sync", "async",
+  "max_connect", "rdirplus", "nordirplus", "xprtsec",
+]);
+
+/** The mount(8) failure k8s mount-utils reports, for an option the kernel would refuse. */
+export function nfsMountFailure(args: string, output: string): string {
+  return `mount failed: exit status 32\nMounting command: mount\nMounting arguments: ${args}\nOutput: ${output}`;
+}
+
+/** Splits NFS mountOptions ("nconnect=4", "noresvport,actimeo=30") into single options. */
+export function tokenizeNfsOptions(mountFlags: readonly string[]): string[] {
+  return mountFlags.flatMap((f) => f.split(",")).map((o) => o.trim()).filter((o) => o !== "");
+}
+
+export function checkNfsOptions(driver: keyof typeof nfsFixedOptions, mountFlags: readonly string[], mountArgs: (opts: string) => string): void {
+  for (const opt of tokenizeNfsOptions(mountFlags)) {
+    const [name] = splitFlag(opt);
+    if (name === "vers" || name === "nfsvers" || name === "minorversion" || name === "sec") {
+      throw invalidArgument(
+        `mount option "${opt}" is not allowed: ${driver} sets ${nfsFixedOptions[driver]} for NFS volumes itself; remove ${name} from mountOptions`,
+      );
+    }
+    if (!nfsOptions.has(name)) {
+      const all = [...tokenizeNfsOptions(mountFlags), nfsFixedOptions[driver]].join(",");
+      throw internal(nfsMountFailure(mountArgs(all), "mount.nfs: an incorrect mount option was specified"));
+    }
+  }
+}

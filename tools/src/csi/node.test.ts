@@ -1,0 +1,366 @@
+// Drives the mock driver's Node service over its real unix socket, as the kubelet does: real bind
+// mounts into temp dirs, tokens signed by a local issuer, and a scripted authority for Azure's answers.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { serviceAccountTokensKey } from "./attributes.ts";
+import { startDrivers, type RunningDrivers } from "./driver.ts";
+import { mountPoints } from "./mounter.ts";
+import { csiClient, failure, ScriptedAuthority, testIssuer, tokensAttribute, type CsiClient, type TestIssuer } from "./test-support.ts";
+
+let root: string;
+let issuer: TestIssuer;
+let authority: ScriptedAuthority;
+let running: RunningDrivers;
+let blob: CsiClient;
+let file: CsiClient;
+let targets: string[] = [];
+
+beforeAll(async () => {
+  root = mkdtempSync(path.join(tmpdir(), "ctv-csi-node-"));
+  issuer = await testIssuer();
+  authority = new ScriptedAuthority();
+  running = await startDrivers({
+    drivers: ["blob.csi.azure.com", "file.csi.azure.com"],
+    kubeletDir: path.join(root, "kubelet"),
+    storageRoot: path.join(root, "storage"),
+    nodeId: "node-1",
+    authority,
+    jwks: () => issuer.jwks(),
+    log: () => {},
+  });
+  blob = csiClient(running.drivers[0]!.csiSocket);
+  file = csiClient(running.drivers[1]!.csiSocket);
+});
+
+afterAll(async () => {
+  blob.close();
+  file.close();
+  await running.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  authority.wi = { ok: true };
+  authority.key = { ok: true };
+  authority.nfsDecision = { ok: true };
+  authority.asked = [];
+});
+
+afterEach(async () => {
+  // Never leave a mount behind in the temp dir, whatever a test did.
+  const mounted = mountPoints();
+  for (const t of targets) if (mounted.has(t)) await blob.NodeUnpublishVolume({ volume_id: "cleanup", target_path: t }).catch(() => {});
+  targets = [];
+});
+
+function newTarget(): string {
+  const t = path.join(root, "kubelet", "pods", `pod-${targets.length}-${Date.now()}`, "volumes", "mount");
+  targets.push(t);
+  return t;
+}
+
+function capability(flags: string[] = [], mode = "MULTI_NODE_MULTI_WRITER") {
+  return { mount: { fs_type: "", mount_flags: flags, volume_mount_group: "" }, access_mode: { mode } };
+}
+
+async function wiRequest(target: string, opts: { attrs?: Record<string, string>; flags?: string[]; token?: string; drop?: string[] } = {}) {
+  const context: Record<string, string> = {
+    storageaccount: "sa2",
+    containerName: "aks-container",
+    clientID: "00000000-0000-0000-0000-00000000a991",
+    resourcegroup: "rg2",
+    tenantID: "22222222-0000-0000-0000-000000000002",
+    subscriptionid: "33333333-0000-0000-0000-000000000003",
+    mountWithWorkloadIdentityToken: "true",
+    [serviceAccountTokensKey]: tokensAttribute(opts.token ?? (await issuer.token())),
+    ...opts.attrs,
+  };
+  for (const k of opts.drop ?? []) delete context[k];
+  return {
+    volume_id: "rg2#sa2#aks-container#wi",
+    target_path: target,
+    volume_capability: capability(opts.flags),
+    readonly: false,
+    secrets: {},
+    publish_context: {},
+    volume_context: context,
+  };
+}
+
+function nfsRequest(kind: "blob" | "file", target: string, flags: string[] = [], attrs: Record<string, string> = {}) {
+  const context: Record<string, string> =
+    kind === "blob"
+      ? { storageAccount: "sanfs", containerName: "aks-container", storageEndpointSuffix: "core.windows.net", protocol: "nfs", ...attrs }
+      : { storageAccount: "safile", shareName: "aks-share", storageEndpointSuffix: "core.windows.net", protocol: "nfs", ...attrs };
+  return { volume_id: `rg2#${context.storageAccount}#x#nfs`, target_path: target, volume_capability: capability(flags), readonly: false, secrets: {}, publish_context: {}, volume_context: context };
+}
+
+describe("blob-fuse-wi publish and unpublish", () => {
+  it("makes the container's host directory visible at the target path and keeps the data after unpublish", async () => {
+    const target = newTarget();
+    await blob.NodePublishVolume(await wiRequest(target));
+    expect(mountPoints().has(target)).toBe(true);
+    writeFileSync(path.join(target, "text"), "hello!\n");
+    const onHost = path.join(root, "storage", "sa2", "aks-container", "text");
+    expect(readFileSync(onHost, "utf8")).toBe("hello!\n");
+
+    await blob.NodeUnpublishVolume({ volume_id: "rg2#sa2#aks-container#wi", target_path: target });
+    expect(mountPoints().has(target)).toBe(false);
+    expect(existsSync(target)).toBe(false);
+    expect(readFileSync(onHost, "utf8")).toBe("hello!\n");
+  });
+
+  it("asks the authority with the verified token's claims and the volume's identity", async () => {
+    const target = newTarget();
+    await blob.NodePublishVolume(await wiRequest(target));
+    const asked = authority.asked.find((a) => a.kind === "wi")!.req as { clientId: string; tenantId: string; accountName: string; containerName: string; token: { iss: string; sub: string; aud: string } };
+    expect(asked).toMatchObject({
+      clientId: "00000000-0000-0000-0000-00000000a991",
+      tenantId: "22222222-0000-0000-0000-000000000002",
+      accountName: "sa2",
+      containerName: "aks-container",
+      token: { iss: issuer.url, sub: "system:serviceaccount:blob-fuse:blob-fuse-sa", aud: "api://AzureADTokenExchange" },
+    });
+  });
+
+  it("uses the tenant of the AKS cluster that issued the token when tenantID is empty", async () => {
+    authority.tenantByIssuer.set(issuer.url, "11111111-0000-0000-0000-000000000001");
+    const target = newTarget();
+    await blob.NodePublishVolume(await wiRequest(target, { drop: ["tenantID"] }));
+    const asked = authority.asked.find((a) => a.kind === "wi")!.req as { tenantId: string };
+    expect(asked.tenantId).toBe("11111111-0000-0000-0000-000000000001");
+    authority.tenantByIssuer.clear();
+  });
+
+  it("answers a second publish of a mounted target with success and counts token rotations", async () => {
+    const target = newTarget();
+    await blob.NodePublishVolume(await wiRequest(target, { token: await issuer.token({ expiresInSec: 600 }) }));
+    await blob.NodePublishVolume(await wiRequest(target, { token: await issuer.token({ expiresInSec: 600 }) }));
+    await blob.NodePublishVolume(await wiRequest(target, { token: await issuer.token({ expiresInSec: 1200 }) }));
+    const rec = running.nodes.get("blob.csi.azure.com")!.readRecord(target)!;
+    expect(rec).toMatchObject({ publishes: 3, rotations: 1, mode: "blob-fuse-wi", fuse: false });
+    expect(mountPoints().has(target)).toBe(true);
+  });
+
+  it("keeps the mount but records the refusal when a republish is no longer authorized", async () => {
+    const target = newTarget();
+    await blob.NodePublishVolume(await wiRequest(target));
+    authority.wi = { ok: false, code: "AuthorizationPermissionMismatch", message: "AuthorizationPermissionMismatch: This request is not authorized to perform this operation using this permission." };
+    await blob.NodePublishVolume(await wiRequest(target));
+    const rec = running.nodes.get("blob.csi.azure.com")!.readRecord(target)!;
+    expect(rec.lastRefusal).toContain("AuthorizationPermissionMismatch");
+  });
+
+  it("mounts read-only when the capability asks for a reader-only access mode", async () => {
+    const target = newTarget();
+    const req = await wiRequest(target);
+    req.volume_capability = capability([], "MULTI_NODE_READER_ONLY");
+    await blob.NodePublishVolume(req);
+    expect(() => writeFileSync(path.join(target, "nope"), "x")).toThrow(/EROFS|read-only/);
+  });
+
+  it("accepts the seed's blobfuse2 mount options", async () => {
+    const target = newTarget();
+    const flags = ["-o allow_other", "--file-cache-timeout-in-seconds=120", "--use-attr-cache=true", "--cancel-list-on-mount-seconds=10", "-o attr_timeout=120", "-o entry_timeout=120", "-o negative_timeout=120", "--log-level=LOG_WARNING", "--cache-size-mb=1000"];
+    await blob.NodePublishVolume(await wiRequest(target, { flags }));
+    expect(mountPoints().has(target)).toBe(true);
+  });
+
+  it("treats unpublish of a target that is not mounted as done", async () => {
+    await blob.NodeUnpublishVolume({ volume_id: "v", target_path: path.join(root, "never-mounted") });
+  });
+});
+
+describe("blob-fuse-wi refusals", () => {
+  it("refuses two attribute keys that differ only in case with different values", async () => {
+    const req = await wiRequest(newTarget(), { attrs: { containername: "other" } });
+    const f = await failure(blob.NodePublishVolume(req));
+    expect(f).toEqual({ code: "INVALID_ARGUMENT", details: 'NodePublishVolume: conflicting volume attribute: key "containername" collides with another key (case-insensitive) with a different value' });
+  });
+
+  it("reads attribute keys case-insensitively", async () => {
+    const target = newTarget();
+    const req = await wiRequest(target, { drop: ["storageaccount", "containerName"], attrs: { StorageAccount: "sa2", CONTAINERNAME: "aks-container" } });
+    await blob.NodePublishVolume(req);
+    expect((authority.asked[0]!.req as { accountName: string }).accountName).toBe("sa2");
+  });
+
+  it("refuses mountWithWorkloadIdentityToken values that are not booleans", async () => {
+    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { attrs: { mountWithWorkloadIdentityToken: "yes" } })));
+    expect(f).toEqual({ code: "INTERNAL", details: "invalid mountwithworkloadidentitytoken: yes in volume context" });
+  });
+
+  it("refuses mountWithWorkloadIdentityToken without clientID", async () => {
+    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { drop: ["clientID"] })));
+    expect(f.details).toBe("mountWithWorkloadIdentityToken is true but clientID is not specified");
+  });
+
+  it("fails when the kubelet passed no token (CSIDriver without tokenRequests)", async () => {
+    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { drop: [serviceAccountTokensKey] })));
+    expect(f).toEqual({ code: "INTERNAL", details: "service account token is empty" });
+  });
+
+  it("fails when the token is for another audience", async () => {
+    const req = await wiRequest(newTarget());
+    req.volume_context[serviceAccountTokensKey] = JSON.stringify({ "https://kubernetes.default.svc": { token: await issuer.token(), expirationTimestamp: "" } });
+    const f = await failure(blob.NodePublishVolume(req));
+    expect(f.details).toBe("token for audience api://AzureADTokenExchange not found");
+  });
+
+  for (const flag of ["--tmp-path=/etc", "--config-file=/tmp/x.yaml", "--container-name=other", "--log-file-path=/var/log/x"]) {
+    it(`refuses the driver-controlled option ${flag.split("=")[0]}`, async () => {
+      const name = flag.split("=")[0]!;
+      const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { flags: [flag] })));
+      expect(f.code).toBe("INVALID_ARGUMENT");
+      expect(f.details).toBe(`mount option "${name}" is not allowed: the driver sets ${name} itself; remove it from mountOptions`);
+    });
+  }
+
+  it("fails an unknown blobfuse2 flag the way blobfuse2 does", async () => {
+    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { flags: ["--file-cache-timout=120"] })));
+    expect(f).toEqual({ code: "INTERNAL", details: "Mount failed with error: exit status 1, output: Error: unknown flag: --file-cache-timout" });
+  });
+
+  it("fails an unknown FUSE option with blobfuse2's list of allowed ones", async () => {
+    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { flags: ["-o noatime"] })));
+    expect(f.details).toMatch(/^Mount failed with error: exit status 1, output: Error: Invalid FUSE options\. Allowed FUSE configurations are:/);
+  });
+
+  it("passes Entra's refusal to the pod's events inside blobfuse2's error", async () => {
+    authority.wi = {
+      ok: false,
+      code: "AADSTS700213",
+      message: "AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:blob-fuse:other'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.",
+    };
+    const target = newTarget();
+    const f = await failure(blob.NodePublishVolume(await wiRequest(target)));
+    expect(f.code).toBe("INTERNAL");
+    expect(f.details).toBe(
+      "Mount failed with error: exit status 1, output: Error: failed to initialize new pipeline [failed to authenticate azstorage credentials with error [AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:blob-fuse:other'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.]]",
+    );
+    expect(mountPoints().has(target)).toBe(false);
+  });
+
+  it("refuses a token signed by a key the issuer does not publish", async () => {
+    const stranger = await testIssuer(issuer.url);
+    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { token: await stranger.token() })));
+    expect(f.details).toMatch(/^AADSTS50013: Assertion failed signature validation\./);
+  });
+
+  it("refuses an expired token with Entra's time-range error", async () => {
+    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { token: await issuer.token({ expiresInSec: -120 }) })));
+    expect(f.details).toMatch(/^AADSTS700024: Client assertion is not within its valid time range\./);
+  });
+
+  it("fetches the key set again when the issuer rotates its signing key", async () => {
+    await issuer.rotate();
+    const before = issuer.fetches;
+    await new Promise((r) => setTimeout(r, 5_100)); // the verifier refetches at most every 5 s
+    await blob.NodePublishVolume(await wiRequest(newTarget()));
+    expect(issuer.fetches).toBe(before + 1);
+  });
+});
+
+describe("clientID without mountWithWorkloadIdentityToken (account-key mode)", () => {
+  it("asks ARM for the account keys and fails with its answer", async () => {
+    authority.key = { ok: false, code: "KeyBasedAuthenticationNotPermitted", message: "KeyBasedAuthenticationNotPermitted: Key based authentication is not permitted on this storage account." };
+    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { drop: ["mountWithWorkloadIdentityToken"] })));
+    expect(f).toEqual({ code: "INTERNAL", details: "KeyBasedAuthenticationNotPermitted: Key based authentication is not permitted on this storage account." });
+    expect(authority.asked.map((a) => a.kind)).toEqual(["key"]);
+    expect(authority.asked[0]!.req).toMatchObject({ resourceGroup: "rg2", subscriptionId: "33333333-0000-0000-0000-000000000003" });
+  });
+
+  it("treats mountWithWorkloadIdentityToken: \"false\" the same way", async () => {
+    authority.key = { ok: false, code: "AuthorizationFailed", message: "AuthorizationFailed: no listKeys" };
+    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { attrs: { mountWithWorkloadIdentityToken: "false" } })));
+    expect(f.details).toBe("AuthorizationFailed: no listKeys");
+  });
+
+  it("refuses a blob volume with neither clientID nor NFS, since no key is ever available", async () => {
+    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { drop: ["clientID", "mountWithWorkloadIdentityToken"] })));
+    expect(f.details).toMatch(/^no key for storage account\(sa2\) under resource group\(rg2\)/);
+  });
+});
+
+describe("NFS modes", () => {
+  it("mounts a file share (fileshare-nfs) and asks the authority about the network path", async () => {
+    const target = newTarget();
+    await file.NodePublishVolume(nfsRequest("file", target, ["nconnect=4", "noresvport", "actimeo=30"]));
+    writeFileSync(path.join(target, "text"), "hello!\n");
+    expect(readFileSync(path.join(root, "storage", "safile", "aks-share", "text"), "utf8")).toBe("hello!\n");
+    expect(authority.asked[0]).toEqual({ kind: "nfs", req: { kind: "file", accountName: "safile", shareName: "aks-share", endpointSuffix: "core.windows.net" } });
+    await file.NodeUnpublishVolume({ volume_id: "x", target_path: target });
+  });
+
+  it("mounts a blob container over NFSv3 (blob-nfs)", async () => {
+    const target = newTarget();
+    await blob.NodePublishVolume(nfsRequest("blob", target, ["nconnect=4"]));
+    expect(mountPoints().has(target)).toBe(true);
+    expect(authority.asked[0]!.req).toMatchObject({ kind: "blob", containerName: "aks-container" });
+  });
+
+  for (const opt of ["vers=3", "minorversion=0", "sec=krb5"]) {
+    it(`refuses ${opt.split("=")[0]} on a file share, which the driver fixes`, async () => {
+      const f = await failure(file.NodePublishVolume(nfsRequest("file", newTarget(), [opt])));
+      expect(f.code).toBe("INVALID_ARGUMENT");
+      expect(f.details).toBe(`mount option "${opt}" is not allowed: file.csi.azure.com sets vers=4,minorversion=1,sec=sys for NFS volumes itself; remove ${opt.split("=")[0]} from mountOptions`);
+    });
+  }
+
+  it("fails an option the NFS client does not know with mount.nfs's error", async () => {
+    const f = await failure(file.NodePublishVolume(nfsRequest("file", newTarget(), ["nconect=4"])));
+    expect(f.details).toContain("Output: mount.nfs: an incorrect mount option was specified");
+  });
+
+  it("shows the network refusal as the mount failure a user sees", async () => {
+    authority.nfsDecision = { ok: false, code: "NfsAccessDenied", message: "mount.nfs: access denied by server while mounting safile.file.core.windows.net:/safile/aks-share (no approved private endpoint)" };
+    const target = newTarget();
+    const f = await failure(file.NodePublishVolume(nfsRequest("file", target)));
+    expect(f.code).toBe("INTERNAL");
+    expect(f.details).toBe(
+      `volume(rg2#safile#x#nfs) mount safile.file.core.windows.net:/safile/aks-share on ${target} failed with mount failed: exit status 32\n` +
+        `Mounting command: mount\nMounting arguments: -t nfs -o vers=4,minorversion=1,sec=sys safile.file.core.windows.net:/safile/aks-share ${target}\n` +
+        "Output: mount.nfs: access denied by server while mounting safile.file.core.windows.net:/safile/aks-share (no approved private endpoint)",
+    );
+  });
+
+  it("refuses SMB file shares, which need an account key", async () => {
+    const f = await failure(file.NodePublishVolume(nfsRequest("file", newTarget(), [], { protocol: "smb" })));
+    expect(f.details).toMatch(/^accountName\(safile\) or accountKey is empty/);
+  });
+
+  it("refuses a file volume without a share name", async () => {
+    const req = nfsRequest("file", newTarget());
+    delete req.volume_context.shareName;
+    req.volume_id = "novolumeid";
+    const f = await failure(file.NodePublishVolume(req));
+    expect(f).toEqual({ code: "INVALID_ARGUMENT", details: "failed to get file share name from novolumeid" });
+  });
+
+  it("refuses case-colliding keys on a file volume even with equal values", async () => {
+    const f = await failure(file.NodePublishVolume(nfsRequest("file", newTarget(), [], { storageaccount: "safile" })));
+    expect(f).toEqual({ code: "INVALID_ARGUMENT", details: 'volume request contains case-colliding volume attribute keys that normalize to "storageaccount"' });
+  });
+});
+
+describe("request basics", () => {
+  it("refuses a publish without a volume capability", async () => {
+    const req = { ...(await wiRequest(newTarget())), volume_capability: null };
+    expect(await failure(blob.NodePublishVolume(req))).toEqual({ code: "INVALID_ARGUMENT", details: "Volume capability missing in request" });
+  });
+
+  it("refuses an unpublish without a target path", async () => {
+    expect(await failure(blob.NodeUnpublishVolume({ volume_id: "v", target_path: "" }))).toEqual({ code: "INVALID_ARGUMENT", details: "Target path missing in request" });
+  });
+
+  it("leaves no record files behind after unpublishing", async () => {
+    const target = newTarget();
+    await blob.NodePublishVolume(await wiRequest(target));
+    await blob.NodeUnpublishVolume({ volume_id: "v", target_path: target });
+    const mounts = path.join(root, "kubelet", "plugins", "blob.csi.azure.com", "mounts");
+    const { recordKey } = await import("./node.ts");
+    expect(readdirSync(mounts).filter((f) => f.startsWith(recordKey(target)))).toEqual([]);
+  });
+});

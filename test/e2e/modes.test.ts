@@ -44,6 +44,15 @@ describe.each(modes)("%s", (mode) => {
     expect(pod.status?.phase).toBe("Running");
   });
 
+  it("mounts blob-fuse-wi through FUSE (so an expired token fails reads, as with blobfuse2) and NFS modes as plain mounts", async () => {
+    const pod = await tb.core.readNamespacedPod({ namespace: d.namespace, name: demoPodName[mode] });
+    const line = readFileSync("/proc/self/mountinfo", "utf8").split("\n").find((l) => l.includes(`/pods/${pod.metadata!.uid}/volumes/kubernetes.io~csi/`));
+    expect(line, "the pod's CSI volume is mounted on this host").toBeDefined();
+    const fsType = line!.split(" - ")[1]!.split(" ")[0];
+    if (mode === "blob-fuse-wi") expect(fsType).toBe("fuse.blobfuse2");
+    else expect(fsType).not.toMatch(/^fuse/);
+  });
+
   it("shows hello! written through the pod in its log and on the host", async () => {
     const { log, host } = await tb.writeHelloAndReadBack(d);
     expect(log.split("\n")).toContain("hello!");

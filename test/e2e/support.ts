@@ -4,9 +4,14 @@ import path from "node:path";
 import { inject } from "vitest";
 import { repoRoot, Testbed } from "../../tools/src/testbed/testbed.ts";
 
-export async function openTestbed(name: string, opts: { tokenExpirationSeconds?: number } = {}): Promise<Testbed> {
+/** Where the kubelet runs: on this host (local) or in a kind node container. */
+export function clusterProvider(): "local" | "kind" {
   const managed = inject("CTV_CLUSTER_MANAGED");
-  const provider = managed === "" ? (process.env.CTV_CLUSTER_PROVIDER === "kind" ? "kind" : "local") : managed;
+  return managed === "" ? (process.env.CTV_CLUSTER_PROVIDER === "kind" ? "kind" : "local") : managed;
+}
+
+export async function openTestbed(name: string, opts: { tokenExpirationSeconds?: number } = {}): Promise<Testbed> {
+  const provider = clusterProvider();
   const workRoot = path.join(repoRoot, ".cache", "e2e");
   (await import("node:fs")).mkdirSync(workRoot, { recursive: true });
   return Testbed.open({

@@ -112,7 +112,7 @@ export class NodeService {
       if (useFuse) {
         this.writeExpiry(target, claims!.exp);
         try {
-          await this.deps.fuse!.mount(source, target, this.expiryPath(target));
+          await this.deps.fuse!.mount(source, target, this.expiryPath(target), path.join(this.mountsDir, `${recordKey(target)}.log`));
         } catch (err) {
           throw internal(blobfuseMountFailure(`failed to mount: ${(err as Error).message}`));
         }
@@ -184,6 +184,7 @@ export class NodeService {
       }
       rmSync(this.recordPath(target), { force: true });
       rmSync(this.expiryPath(target), { force: true });
+      rmSync(path.join(this.mountsDir, `${recordKey(target)}.log`), { force: true });
       this.log(`unpublished ${req.volume_id} from ${target}`);
     });
   }

@@ -245,8 +245,17 @@ export class Testbed {
     });
   }
 
-  async deleteNamespace(namespace: string): Promise<void> {
-    await this.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  /** Deletes the namespace and waits until it is gone, so its pods' volumes are unpublished while the driver still runs. */
+  async deleteNamespace(namespace: string, timeoutMs = 180_000): Promise<void> {
+    await this.core.deleteNamespace({ name: namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
+    await this.poll(`namespace ${namespace} gone`, timeoutMs, async () => {
+      try {
+        await this.core.readNamespace({ name: namespace });
+        return false;
+      } catch (err) {
+        return (err as { code?: number }).code === 404;
+      }
+    });
   }
 
   private async poll<T>(what: string, timeoutMs: number, check: () => Promise<T | false | undefined>, context?: () => Promise<string>): Promise<T> {

@@ -247,7 +247,9 @@ export class Testbed {
 
   /** Deletes the namespace and waits until it is gone, so its pods' volumes are unpublished while the driver still runs. */
   async deleteNamespace(namespace: string, timeoutMs = 180_000): Promise<void> {
-    await this.core.deleteNamespace({ name: namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
+    // The demo pods' shell loops ignore SIGTERM; without this each would hold the namespace for 30 s.
+    await this.core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
+    await this.core.deleteNamespace({ name: namespace }).catch(() => undefined);
     await this.poll(`namespace ${namespace} gone`, timeoutMs, async () => {
       try {
         await this.core.readNamespace({ name: namespace });

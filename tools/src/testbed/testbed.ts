@@ -86,7 +86,8 @@ export class Testbed {
       nodeName: opts.nodeName,
       azsimState: tb.statePath,
       storageRoot: tb.storageRoot,
-      runAs: opts.provider === "local" ? "host" : "daemonset",
+      // kind's kubelet runs in a container, so the driver must too; CTV_CSI_RUN_AS=daemonset tries that path locally.
+      runAs: opts.provider === "kind" || process.env.CTV_CSI_RUN_AS === "daemonset" ? "daemonset" : "host",
       ...(opts.tokenExpirationSeconds ? { tokenExpirationSeconds: opts.tokenExpirationSeconds } : {}),
       logFile: path.join(opts.workDir, "csi-mock.log"),
       ...(opts.driverPidFile ? { pidFile: opts.driverPidFile } : {}),

@@ -1,7 +1,7 @@
 // The `local` provider: a single-node Kubernetes from host processes (etcd, containerd and the
 // components built from source), with TLS, RBAC + Node authorization, a served JWKS and a bridge
 // pod network. `down` undoes every change it made to the host and checks that it did.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ToolError } from "../../errors.ts";
 import { run as defaultRun, type Runner } from "../../exec/run.ts";
@@ -95,7 +95,16 @@ export class LocalProvider implements ClusterProvider {
     return { logs: l.logs, pids: l.pids };
   }
 
+  /** Idempotent; serialised with other `up`/`down` calls on this machine (other checkouts share the cluster). */
   async up(): Promise<ClusterInfo> {
+    return withHostLock(() => this.start());
+  }
+
+  async down(): Promise<void> {
+    return withHostLock(() => this.stop());
+  }
+
+  private async start(): Promise<ClusterInfo> {
     const { kubeBinary } = await ensureClusterPrereqs({ run: this.run, log: this.log });
     if (!kubeBinary) throw new ToolError("INTERNAL", "The Kubernetes binary was not built.");
     const current = await this.status();
@@ -106,7 +115,7 @@ export class LocalProvider implements ClusterProvider {
     const stale = this.saved() !== undefined || existsSync(localClusterConfig("0.0.0.0").stateDir);
     if (stale) {
       this.log("==> cleaning up a stopped or half-started local cluster first");
-      await this.down();
+      await this.stop();
     }
     const c = localClusterConfig(process.env.CTV_NODE_IP ?? (await detectNodeIP(this.run)));
     const l = layout(c);
@@ -245,7 +254,7 @@ export class LocalProvider implements ClusterProvider {
     return parts.join("\n");
   }
 
-  async down(): Promise<void> {
+  private async stop(): Promise<void> {
     const c = await this.config();
     const l = layout(c);
     const dirs = this.dirs(c);
@@ -331,5 +340,46 @@ export class LocalProvider implements ClusterProvider {
       iptables,
       paths: [cfg.stateDir, cfg.runDir].filter((p) => existsSync(p)),
     };
+  }
+}
+
+const hostLockFile = "/run/ctv-cluster.lock";
+
+/** A machine-wide lock (a file holding the owner's pid; a dead owner's lock is taken over). */
+async function withHostLock<T>(fn: () => Promise<T>, timeoutMs = 20 * 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      writeFileSync(hostLockFile, `${process.pid}\n`, { flag: "wx" });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const text = readFileSync(hostLockFile, "utf8").trim();
+      if (text === "" && Date.now() - statSync(hostLockFile).mtimeMs < 10_000) {
+        // Created by another process that has not written its pid yet.
+        await sleep(200);
+        continue;
+      }
+      const holder = Number(text);
+      let alive = false;
+      try {
+        alive = Number.isInteger(holder) && holder > 0 && process.kill(holder, 0);
+      } catch {
+        alive = false;
+      }
+      if (!alive) {
+        rmSync(hostLockFile, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new ToolError("CONFLICT", `Another process (pid ${holder}) has been starting or stopping the local cluster for ${Math.round(timeoutMs / 60_000)} min.`, `Wait for it, or stop it; if pid ${holder} is not a cluster command, remove ${hostLockFile}.`);
+      }
+      await sleep(500);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(hostLockFile, { force: true });
   }
 }

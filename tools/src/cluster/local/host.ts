@@ -271,13 +271,21 @@ export function removeCreatedDirs(snapshot: HostSnapshot | undefined): void {
   }
 }
 
-/** Processes whose command line mentions any of `markers` (our state or run directory). */
-export function processesMentioning(markers: readonly string[]): Array<{ pid: number; cmdline: string }> {
+/** Programs the cluster runs: its components and containerd's per-pod shims. */
+const clusterPrograms = ["etcd", "containerd", "containerd-shim", "containerd-shim-runc-v2", "kube", "runc"];
+
+/**
+ * Cluster processes: one of the cluster's programs whose command line mentions one of `markers`
+ * (the state or run directory). Clients that merely name the admin kubeconfig are not included.
+ */
+export function clusterProcesses(markers: readonly string[]): Array<{ pid: number; cmdline: string }> {
   const found: Array<{ pid: number; cmdline: string }> = [];
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
-      if (cmdline && markers.some((m) => cmdline.includes(m)) && Number(pid) !== process.pid) found.push({ pid: Number(pid), cmdline });
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+      const program = path.basename(argv[0] ?? "");
+      const cmdline = argv.join(" ");
+      if (clusterPrograms.includes(program) && markers.some((m) => cmdline.includes(m)) && Number(pid) !== process.pid) found.push({ pid: Number(pid), cmdline });
     } catch {
       // Exited while we looked.
     }

@@ -32,7 +32,7 @@ import {
   mountPoints,
   mountsUnder,
   portOwner,
-  processesMentioning,
+  clusterProcesses,
   removeBridge,
   removeCreatedDirs,
   removePodCgroups,
@@ -273,7 +273,7 @@ export class LocalProvider implements ClusterProvider {
     for (const name of [...componentOrder].reverse()) await stopDaemon(dirs, name);
     for (const name of recordedDaemons(dirs)) await stopDaemon(dirs, name);
     // containerd's shims and anything else started with our paths outlive containerd by design.
-    for (const p of processesMentioning([c.stateDir, c.runDir])) {
+    for (const p of clusterProcesses([c.stateDir, c.runDir])) {
       try {
         process.kill(p.pid, "SIGKILL");
       } catch {
@@ -334,7 +334,7 @@ export class LocalProvider implements ClusterProvider {
       if (script) iptables.push(`${tool}: ${script.split("\n").filter((x) => x.startsWith("-X")).join(" ")}`);
     }
     return {
-      processes: processesMentioning([cfg.stateDir, cfg.runDir]).map((p) => `${p.pid} ${p.cmdline.slice(0, 80)}`),
+      processes: clusterProcesses([cfg.stateDir, cfg.runDir]).map((p) => `${p.pid} ${p.cmdline.slice(0, 80)}`),
       mounts,
       interfaces: [...(link.exitCode === 0 ? [cfg.bridgeName] : []), ...veths.map((v) => v.ifname)],
       iptables,

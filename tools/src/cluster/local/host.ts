@@ -34,6 +34,14 @@ export function listeningInodes(procNetTcp: string, port: number): string[] {
     .map((f) => f[9]!);
 }
 
+/** "kube kube-apiserver", "etcd", "node": the program and, for multi-call binaries, its subcommand. */
+function describeProcess(pid: string): string {
+  const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+  if (argv.length === 0) return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  const sub = argv[1] && !argv[1].startsWith("-") && !argv[1].includes("/") ? ` ${argv[1]}` : "";
+  return `${path.basename(argv[0]!)}${sub}`.slice(0, 60);
+}
+
 /** Who listens on a TCP port: undefined when it is free, else a description like "etcd (pid 42)". */
 export function portOwner(port: number): string | undefined {
   const tables = ["/proc/net/tcp", "/proc/net/tcp6"].filter(existsSync).map((f) => readFileSync(f, "utf8")).join("\n");
@@ -51,8 +59,7 @@ export function portOwner(port: number): string | undefined {
         const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
         const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
         if (inode && inodes.has(inode)) {
-          const comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-          return `${comm} (pid ${pid})`;
+          return `${describeProcess(pid)} (pid ${pid})`;
         }
       } catch {
         // The process or descriptor went away while we looked.

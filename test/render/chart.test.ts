@@ -246,6 +246,17 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
     });
   });
 
+  it("catches what the API server would refuse: a misspelled field, a missing required one, a wrong type", () => {
+    const pv = structuredClone(only(objectsOf("blob-nfs"), "PersistentVolume"));
+    pv.spec.csi.volumeHandel = pv.spec.csi.volumeHandle;
+    delete pv.spec.csi.volumeHandle;
+    pv.spec.accessModes = "ReadWriteMany";
+    const problems = validate(pv).join("\n");
+    expect(problems).toContain("(volumeHandel)");
+    expect(problems).toContain("must have required property 'volumeHandle'");
+    expect(problems).toContain("/spec/accessModes: must be array");
+  });
+
   it("lets two releases of one mode coexist: distinct PV names and handles, no cluster-scoped clash", async () => {
     const a = await renderScenario(helm, "blob-nfs", undefined, { release: "a", namespace: "team-a" });
     const b = await renderScenario(helm, "blob-nfs", undefined, { release: "b", namespace: "team-b" });
@@ -272,9 +283,26 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
     expect(pvc.spec.volumeName).toBe("team-data");
     expect(pvc.spec.resources.requests.storage).toBe("100Gi");
     expect(pvc.metadata.annotations?.["helm.sh/resource-policy"]).toBe("keep");
-    // A kept claim outlives the PV; a PV pre-bound by claimRef (no UID) would leave it Lost (ClaimMisbound) on reinstall.
-    expect(pv.spec.claimRef).toBeUndefined();
+    expect(pv.spec.claimRef).toMatchObject({ namespace: NAMESPACE["fileshare-nfs"], name: "data" });
     expect(objects.filter((o) => o.kind === "Pod")).toEqual([]);
+  });
+
+  it("merges common and per-object labels and annotations, emitting each key once and keeping the chart's own", async () => {
+    const objects = await renderScenario(helm, "blob-fuse-wi", {
+      commonLabels: { team: "data", "cost-center": "42" },
+      persistentVolume: { labels: { team: "storage" }, annotations: { "pv.kubernetes.io/provisioned-by": "someone-else", note: "x" } },
+      persistentVolumeClaim: { keep: true, annotations: { "helm.sh/resource-policy": "delete-me" } },
+      pods: { labels: { "app.kubernetes.io/component": "mine" }, annotations: { "helm.sh/hook": "pre-install", "example.com/owner": "data-team" } },
+    });
+    const pv = only(objects, "PersistentVolume");
+    expect(pv.metadata.labels).toMatchObject({ team: "storage", "cost-center": "42", "app.kubernetes.io/instance": RELEASE });
+    expect(pv.metadata.annotations).toEqual({ "pv.kubernetes.io/provisioned-by": "blob.csi.azure.com", note: "x" });
+    expect(only(objects, "PersistentVolumeClaim").metadata.annotations).toEqual({ "helm.sh/resource-policy": "keep" });
+    expect(only(objects, "ServiceAccount").metadata.labels?.team).toBe("data");
+    const hook = only(objects, "Pod", isTestHook);
+    expect(hook.metadata.annotations?.["helm.sh/hook"]).toBe("test");
+    expect(hook.metadata.labels?.["app.kubernetes.io/component"]).toBe("test");
+    expect(hook.metadata.annotations?.["example.com/owner"]).toBe("data-team");
   });
 
   it("uses an existing ServiceAccount when serviceAccount.create is false", async () => {

@@ -93,8 +93,15 @@ function closeObjects(node: unknown): void {
 
 export type KindValidator = (object: K8sObject) => string[];
 
-/** One validator for every kind in the core/v1 and storage.k8s.io/v1 API documents. */
-export async function kubernetesValidator(): Promise<KindValidator> {
+let validatorOnce: Promise<KindValidator> | undefined;
+
+/** One validator for every kind in the core/v1 and storage.k8s.io/v1 API documents (built once per worker). */
+export function kubernetesValidator(): Promise<KindValidator> {
+  validatorOnce ??= buildKubernetesValidator();
+  return validatorOnce;
+}
+
+async function buildKubernetesValidator(): Promise<KindValidator> {
   const dir = await openapiDir();
   const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
   const byKind = new Map<string, ValidateFunction>();

@@ -1,6 +1,7 @@
 // values.schema.json must actually reject things (an invalid schema can pass helm lint silently,
 // helm/helm#12994): it is a valid draft-07 schema, closed at every level, and Helm enforces it.
-import { readFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import yaml from "js-yaml";
@@ -61,6 +62,16 @@ describe.each(HELM_MAJORS)("Helm %s enforces the schema", (major) => {
     const err = await helm.lint(CHART_DIR, { valuesFiles: [scenarioFile("blob-nfs"), typo] }).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(ToolError);
     expect((err as ToolError).message).toContain("mountOption");
+  });
+
+  it("renders as a subchart of a parent chart that sets global values", async () => {
+    const parent = mkdtempSync(join(tmpdir(), "ctv-parent-"));
+    writeFileSync(join(parent, "Chart.yaml"), "apiVersion: v2\nname: platform\nversion: 1.0.0\ndependencies:\n  - name: cross-tenant-volume\n    version: 0.1.0\n");
+    mkdirSync(join(parent, "charts"));
+    cpSync(CHART_DIR, join(parent, "charts", "cross-tenant-volume"), { recursive: true });
+    writeFileSync(join(parent, "values.yaml"), yaml.dump({ global: { imageRegistry: "example.invalid", labels: { team: "x" } }, "cross-tenant-volume": scenarioValues("blob-nfs") }));
+    const out = await helm.template(parent, { releaseName: "platform", namespace: "ns" });
+    expect(out).toContain("kind: PersistentVolume");
   });
 
   it("fails helm template on a wrong type before any template runs", async () => {

@@ -96,6 +96,26 @@ cross-tenant-volume/mode: {{ .Values.mode }}
 {{- end }}
 
 {{/*
+cross-tenant-volume.labelsWith: takes (list <root context> <extra map>); the common labels merged with
+an object's own (the object's win), as YAML, so a key set in both places is emitted once.
+*/}}
+{{- define "cross-tenant-volume.labelsWith" -}}
+{{- $base := include "cross-tenant-volume.labels" (index . 0) | fromYaml -}}
+{{- toYaml (merge (deepCopy (index . 1 | default dict)) $base) -}}
+{{- end }}
+
+{{/*
+cross-tenant-volume.annotationsWith: takes (list <chart's map> <user's map>); one map, the chart's keys
+winning (e.g. helm.sh/hook, pv.kubernetes.io/provisioned-by), as YAML; empty when both are empty.
+*/}}
+{{- define "cross-tenant-volume.annotationsWith" -}}
+{{- $merged := merge (deepCopy (index . 0 | default dict)) (deepCopy (index . 1 | default dict)) -}}
+{{- if $merged -}}
+{{- toYaml $merged -}}
+{{- end -}}
+{{- end }}
+
+{{/*
 cross-tenant-volume.persistentVolumeName: takes the root context. The PV is cluster-scoped, so the
 default adds namespace and release to the seed's name: two releases never collide.
 */}}
@@ -137,13 +157,17 @@ cross-tenant-volume.driver: takes the root context; the CSI driver of the mode.
 {{- end }}
 
 {{/*
-cross-tenant-volume.containerName / shareName: take the root context; the container or share the
-volume points at (the seed's aks-container / aks-share when left empty).
+cross-tenant-volume.containerName: takes the root context; the blob container the volume points at
+(the seed's aks-container when left empty; empty in fileshare-nfs).
 */}}
 {{- define "cross-tenant-volume.containerName" -}}
 {{- .Values.storage.containerName | default (include "cross-tenant-volume.default" (list . "containerName")) -}}
 {{- end }}
 
+{{/*
+cross-tenant-volume.shareName: takes the root context; the Azure Files share the volume points at
+(the seed's aks-share when left empty; empty in the blob modes).
+*/}}
 {{- define "cross-tenant-volume.shareName" -}}
 {{- .Values.storage.shareName | default (include "cross-tenant-volume.default" (list . "shareName")) -}}
 {{- end }}

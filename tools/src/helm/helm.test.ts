@@ -40,6 +40,22 @@ describe("HelmClient", () => {
     expect(calls[0]?.options?.env?.KUBECONFIG).toBe("/k/config");
   });
 
+  it("builds upgrade, uninstall, test and client-side dry-run command lines", async () => {
+    const { runner, calls } = fakeRunner();
+    const helm = new HelmClient({ helmPath: "h", runner, kubeconfig: "/k" });
+    await helm.upgrade("data", "c", { namespace: "ns", install: true, valuesFiles: ["v.yaml"], wait: true });
+    await helm.uninstall("data", { namespace: "ns", wait: true, timeout: "2m0s" });
+    await helm.test("data", { namespace: "ns", timeout: "5m0s", logs: true });
+    await new HelmClient({ helmPath: "h", runner }).installDryRun("data", "c", { namespace: "ns", valuesFiles: ["v.yaml"] });
+    expect(calls.map((c) => c.args.join(" "))).toEqual([
+      "upgrade data c --namespace ns --values v.yaml --wait --install",
+      "uninstall data --namespace ns --wait --timeout 2m0s",
+      "test data --namespace ns --timeout 5m0s --logs",
+      "install data c --namespace ns --dry-run=client --values v.yaml",
+    ]);
+    expect(calls[3]?.options?.env?.KUBECONFIG).toBeUndefined();
+  });
+
   it("returns lint findings and throws INVALID_INPUT with the [ERROR] lines when lint fails", async () => {
     const ok = new HelmClient({ helmPath: "h", runner: fakeRunner({ stdout: "==> Linting c\n[INFO] Chart.yaml: icon is recommended\n\n1 chart(s) linted, 0 chart(s) failed" }).runner });
     expect(await ok.lint("c")).toEqual(["[INFO] Chart.yaml: icon is recommended"]);

@@ -132,7 +132,7 @@ export interface CrossTenantVolumeValues {
      */
     storage?: string;
     /**
-     * Annotate the claim with helm.sh/resource-policy: keep, so helm uninstall leaves it; the PV is then not pre-bound by claimRef, so a reinstall binds the kept claim again.
+     * Annotate the claim with helm.sh/resource-policy: keep: helm uninstall leaves it, and its PV stays (Terminating) until the claim is deleted, so workloads using the claim keep working.
      */
     keep?: boolean;
     /**

@@ -134,7 +134,7 @@ export const valuesSchema = z
       .strictObject({
         name: text("", "PersistentVolumeClaim name. Empty: the mode's seed name (pvc-blob-wi, pvc-fileshare-nfs, pvc-blob-nfs)."),
         storage: text("", "Requested size, at most persistentVolume.capacity. Empty: the seed's size (10Gi for blob-fuse-wi, 5Gi for NFS)."),
-        keep: z.boolean().default(false).meta(d("Annotate the claim with helm.sh/resource-policy: keep, so helm uninstall leaves it; the PV is then not pre-bound by claimRef, so a reinstall binds the kept claim again.")),
+        keep: z.boolean().default(false).meta(d("Annotate the claim with helm.sh/resource-policy: keep: helm uninstall leaves it, and its PV stays (Terminating) until the claim is deleted, so workloads using the claim keep working.")),
         annotations: stringMap("Annotations on the PersistentVolumeClaim."),
         labels: stringMap("Labels on the PersistentVolumeClaim."),
       })

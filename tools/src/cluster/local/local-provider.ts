@@ -284,7 +284,8 @@ export class LocalProvider implements ClusterProvider {
       await this.run(saved.kubeBinary, ["kube-proxy", "--cleanup", "--v=0"], { timeoutMs: 60_000, allowFailure: true });
     }
     await removePodCgroups();
-    await unmountUnder([c.kubeletDir, c.stateDir, c.runDir, "/run/containerd"], this.run);
+    // Not /run/containerd: a system containerd (Docker's, for one) keeps its containers' mounts there.
+    await unmountUnder([c.kubeletDir, c.stateDir, c.runDir], this.run);
     const netns = mountPoints(readFileSync("/proc/self/mountinfo", "utf8")).filter((m) => m.startsWith("/run/netns/cni-"));
     for (const ns of netns) {
       await this.run("umount", [ns], { allowFailure: true, timeoutMs: 10_000 });

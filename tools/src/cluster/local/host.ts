@@ -91,6 +91,8 @@ const ownedChainPrefixes = ["KUBE-", "CNI-"];
 
 export interface HostSnapshot {
   sysctls: Record<string, string>;
+  /** Network namespaces under /run/netns that existed before (another runtime's); never removed. */
+  netns?: string[];
   existingDirs: string[];
   chains: { iptables: string[]; ip6tables: string[] };
 }
@@ -104,6 +106,7 @@ export async function snapshotHost(run: Runner = defaultRun): Promise<HostSnapsh
   return {
     sysctls,
     existingDirs: sideDirectories.filter((d) => existsSync(d)),
+    netns: existsSync("/run/netns") ? readdirSync("/run/netns").map((n) => `/run/netns/${n}`) : [],
     chains: { iptables: chainKeys(await iptablesSave("iptables", run)), ip6tables: chainKeys(await iptablesSave("ip6tables", run)) },
   };
 }

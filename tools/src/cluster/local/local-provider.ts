@@ -286,7 +286,8 @@ export class LocalProvider implements ClusterProvider {
     await removePodCgroups();
     // Not /run/containerd: a system containerd (Docker's, for one) keeps its containers' mounts there.
     await unmountUnder([c.kubeletDir, c.stateDir, c.runDir], this.run);
-    const netns = mountPoints(readFileSync("/proc/self/mountinfo", "utf8")).filter((m) => m.startsWith("/run/netns/cni-"));
+    const foreignNetns = new Set(snapshot?.netns ?? []);
+    const netns = mountPoints(readFileSync("/proc/self/mountinfo", "utf8")).filter((m) => m.startsWith("/run/netns/cni-") && !foreignNetns.has(m));
     for (const ns of netns) {
       await this.run("umount", [ns], { allowFailure: true, timeoutMs: 10_000 });
       rmSync(ns, { force: true });
@@ -324,7 +325,7 @@ export class LocalProvider implements ClusterProvider {
   async leftovers(c?: LocalClusterConfig, snapshot?: HostSnapshot): Promise<Leftovers> {
     const cfg = c ?? (await this.config());
     const mounts = mountsUnder(readFileSync("/proc/self/mountinfo", "utf8"), [cfg.kubeletDir, cfg.stateDir, cfg.runDir]).concat(
-      mountPoints(readFileSync("/proc/self/mountinfo", "utf8")).filter((m) => m.startsWith("/run/netns/cni-")),
+      mountPoints(readFileSync("/proc/self/mountinfo", "utf8")).filter((m) => m.startsWith("/run/netns/cni-") && !(snapshot?.netns ?? []).includes(m)),
     );
     const link = await this.run("ip", ["-j", "link", "show", cfg.bridgeName], { allowFailure: true, timeoutMs: 10_000 });
     const veths = JSON.parse((await this.run("ip", ["-j", "link", "show", "type", "veth"], { allowFailure: true, timeoutMs: 10_000 })).stdout || "[]") as Array<{ ifname: string }>;

@@ -93,8 +93,15 @@ export interface HostSnapshot {
   sysctls: Record<string, string>;
   /** Network namespaces under /run/netns that existed before (another runtime's); never removed. */
   netns?: string[];
+  /** veth interfaces that existed before (Docker's, for example). */
+  veths?: string[];
   existingDirs: string[];
   chains: { iptables: string[]; ip6tables: string[] };
+}
+
+export async function vethNames(run: Runner = defaultRun): Promise<string[]> {
+  const out = await run("ip", ["-j", "link", "show", "type", "veth"], { allowFailure: true, timeoutMs: 10_000 });
+  return (JSON.parse(out.stdout || "[]") as Array<{ ifname: string }>).map((l) => l.ifname);
 }
 
 export async function snapshotHost(run: Runner = defaultRun): Promise<HostSnapshot> {
@@ -106,6 +113,7 @@ export async function snapshotHost(run: Runner = defaultRun): Promise<HostSnapsh
   return {
     sysctls,
     existingDirs: sideDirectories.filter((d) => existsSync(d)),
+    veths: await vethNames(run),
     netns: existsSync("/run/netns") ? readdirSync("/run/netns").map((n) => `/run/netns/${n}`) : [],
     chains: { iptables: chainKeys(await iptablesSave("iptables", run)), ip6tables: chainKeys(await iptablesSave("ip6tables", run)) },
   };

@@ -39,6 +39,7 @@ import {
   restoreSysctls,
   snapshotHost,
   unmountUnder,
+  vethNames,
   type HostSnapshot,
 } from "./host.ts";
 import { ensurePki } from "./pki.ts";
@@ -328,7 +329,9 @@ export class LocalProvider implements ClusterProvider {
       mountPoints(readFileSync("/proc/self/mountinfo", "utf8")).filter((m) => m.startsWith("/run/netns/cni-") && !(snapshot?.netns ?? []).includes(m)),
     );
     const link = await this.run("ip", ["-j", "link", "show", cfg.bridgeName], { allowFailure: true, timeoutMs: 10_000 });
-    const veths = JSON.parse((await this.run("ip", ["-j", "link", "show", "type", "veth"], { allowFailure: true, timeoutMs: 10_000 })).stdout || "[]") as Array<{ ifname: string }>;
+    // Without a snapshot (after down removed it) every veth counts: a leaked pod interface is one.
+    const vethsBefore = new Set(snapshot?.veths ?? []);
+    const veths = (await vethNames(this.run)).filter((v) => !vethsBefore.has(v));
     const iptables: string[] = [];
     for (const tool of ["iptables", "ip6tables"] as const) {
       const save = await this.run(`${tool}-save`, [], { allowFailure: true, timeoutMs: 30_000 });
@@ -338,7 +341,7 @@ export class LocalProvider implements ClusterProvider {
     return {
       processes: clusterProcesses([cfg.stateDir, cfg.runDir]).map((p) => `${p.pid} ${p.cmdline.slice(0, 80)}`),
       mounts,
-      interfaces: [...(link.exitCode === 0 ? [cfg.bridgeName] : []), ...veths.map((v) => v.ifname)],
+      interfaces: [...(link.exitCode === 0 ? [cfg.bridgeName] : []), ...veths],
       iptables,
       paths: [cfg.stateDir, cfg.runDir].filter((p) => existsSync(p)),
     };

@@ -108,7 +108,15 @@ export class LocalProvider implements ClusterProvider {
   private async start(): Promise<ClusterInfo> {
     const { kubeBinary } = await ensureClusterPrereqs({ run: this.run, log: this.log });
     if (!kubeBinary) throw new ToolError("INTERNAL", "The Kubernetes binary was not built.");
-    const current = await this.status();
+    let current = await this.status();
+    // Every process alive but the node or API not answering yet is usually a busy moment, not a
+    // broken cluster; give it a minute before restarting a cluster others may be using.
+    const saved = this.saved();
+    const deadline = Date.now() + 60_000;
+    while (!current.running && saved && componentOrder.every((n) => runningPid(this.dirs(saved.config), n) !== undefined) && Date.now() < deadline) {
+      await sleep(2_000);
+      current = await this.status();
+    }
     if (current.running && current.info) {
       this.log(`==> the local cluster is already running (${current.detail})`);
       return current.info;

@@ -81,7 +81,8 @@ cross-tenant-volume.chart: takes the root context; the helm.sh/chart label value
 
 {{/*
 cross-tenant-volume.labels: takes the root context; the labels every object carries (standard
-app.kubernetes.io labels, the mode, and commonLabels).
+app.kubernetes.io labels, the mode, and commonLabels), as raw YAML in which a commonLabels key may
+repeat a chart key: templates emit labels through labelsWith, which folds the repeats into one.
 */}}
 {{- define "cross-tenant-volume.labels" -}}
 helm.sh/chart: {{ include "cross-tenant-volume.chart" . }}

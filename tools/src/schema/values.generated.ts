@@ -26,7 +26,7 @@ export interface CrossTenantVolumeValues {
      */
     shareName?: string;
     /**
-     * Resource group of the storage account (required for blob-fuse-wi; optional for NFS, where it only feeds the volume handle).
+     * Resource group of the storage account (all modes): the first segment of the volume handle, so it cannot change after install.
      */
     resourceGroup?: string;
     /**

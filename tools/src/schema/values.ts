@@ -91,7 +91,7 @@ export const valuesSchema = z
         accountName: text("", "Storage account name in the storage tenant (all modes): 3-24 lowercase letters and digits."),
         containerName: text("", "Blob container (blob-fuse-wi, blob-nfs). Empty: aks-container. Must stay empty in fileshare-nfs."),
         shareName: text("", "Azure Files NFS share (fileshare-nfs). Empty: aks-share. Must stay empty in the blob modes."),
-        resourceGroup: text("", "Resource group of the storage account (required for blob-fuse-wi; optional for NFS, where it only feeds the volume handle)."),
+        resourceGroup: text("", "Resource group of the storage account (all modes): the first segment of the volume handle, so it cannot change after install."),
         subscriptionId: text("", "Subscription ID (GUID) that holds the storage account (blob-fuse-wi only)."),
         tenantId: text("", "Tenant ID (GUID) of the tenant that holds the storage account, not the cluster's (blob-fuse-wi only)."),
         endpointSuffix: text("core.windows.net", "Storage endpoint DNS suffix of the Azure cloud."),
@@ -293,8 +293,9 @@ export function checkValues(v: Values): Finding[] {
   if (s.shareName !== "" && !validContainer(s.shareName)) {
     f.push({ path: "storage.shareName", message: `'${s.shareName}' is not a valid file share name. Use 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit` });
   }
-  if (wi && s.resourceGroup === "") {
-    f.push({ path: "storage.resourceGroup", message: "is empty, but mode blob-fuse-wi needs it. Set it to the storage account's resource group in the storage tenant" });
+  // Every mode: it opens the volume handle, which may never change once the PV exists.
+  if (s.resourceGroup === "") {
+    f.push({ path: "storage.resourceGroup", message: `is empty, but mode ${mode} needs it. Set it to the storage account's resource group in the storage tenant` });
   }
   if (s.resourceGroup !== "" && !RESOURCE_GROUP_RE.test(s.resourceGroup)) {
     f.push({ path: "storage.resourceGroup", message: `'${s.resourceGroup}' is not a valid resource group name. Use 1-90 letters, digits, '.', '_', '-', '(' and ')', not ending with '.'` });

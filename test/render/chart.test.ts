@@ -238,6 +238,22 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
       }
     });
 
+    it(
+      mode === "blob-fuse-wi"
+        ? "gives the pods an fsGroup, which the Blob CSI driver hands to BlobFuse2 as -o gid="
+        : "sets no fsGroup on the pods, so the NFS driver never re-owns the files of the other tenant's share",
+      () => {
+        // Blob and Azure Files drivers (VOLUME_MOUNT_GROUP): BlobFuse2 gets -o gid=<fsGroup>; an NFS
+        // volume gets SetVolumeOwnership, a recursive chgrp of the whole share when its root differs.
+        // The NFS root is writable without it: the drivers chmod it to mountPermissions (0777).
+        for (const pod of objectsOf(mode).filter((o) => o.kind === "Pod")) {
+          if (mode === "blob-fuse-wi") expect(pod.spec.securityContext.fsGroup).toBe(1000);
+          else expect(pod.spec.securityContext.fsGroup).toBeUndefined();
+          expect(pod.spec.securityContext.runAsUser).toBe(1000);
+        }
+      },
+    );
+
     it("has a helm test hook that writes and reads back a marker on the volume", () => {
       const hook = only(objectsOf(mode), "Pod", isTestHook);
       expect(hook.metadata.annotations?.["helm.sh/hook-delete-policy"]).toBe("before-hook-creation,hook-succeeded");

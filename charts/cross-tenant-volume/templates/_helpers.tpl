@@ -227,7 +227,11 @@ securityContext:
   runAsNonRoot: true
   runAsUser: {{ $v.pods.runAsUser }}
   runAsGroup: {{ $v.pods.runAsGroup }}
+  {{- /* The drivers apply fsGroup themselves: BlobFuse2 gets -o gid=, an NFS share a recursive chgrp of
+  the other tenant's files. NFS roots are writable anyway: the drivers chmod them to mountPermissions 0777. */}}
+  {{- if eq $v.mode "blob-fuse-wi" }}
   fsGroup: {{ $v.pods.fsGroup }}
+  {{- end }}
   seccompProfile:
     type: RuntimeDefault
 containers:

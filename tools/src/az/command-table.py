@@ -9,6 +9,7 @@ os.environ.setdefault("AZURE_CORE_COLLECT_TELEMETRY", "false")
 
 from azure.cli.core import get_default_cli  # noqa: E402
 from knack import events  # noqa: E402
+from azure.cli.core.commands.events import EVENT_INVOKER_PRE_LOAD_ARGUMENTS, EVENT_INVOKER_POST_LOAD_ARGUMENTS  # noqa: E402
 
 wanted = [line.strip() for line in sys.stdin if line.strip()]
 cli = get_default_cli()
@@ -17,13 +18,15 @@ cli.invocation = invoker
 loader = invoker.commands_loader
 table = loader.load_command_table(None)
 present = [name for name in wanted if name in table]
+# Mirror AzCliCommandInvoker.execute: global arguments such as --subscription arrive through these events.
+cli.raise_event(EVENT_INVOKER_PRE_LOAD_ARGUMENTS, commands_loader=loader)
 for name in present:
     # Argument contexts only apply to the command being "invoked"; pretend each one is.
     invoker.data["command_string"] = name
     loader.command_name = name
     loader.load_arguments(name)
-# --subscription is added to every command by an event the invoker raises after loading arguments.
-cli.raise_event(events.EVENT_INVOKER_POST_CMD_TBL_CREATE, commands_loader=loader, cmd_tbl=table)
+cli.raise_event(EVENT_INVOKER_POST_LOAD_ARGUMENTS, commands_loader=loader)
+cli.raise_event(events.EVENT_INVOKER_POST_CMD_TBL_CREATE, commands_loader=loader)
 invoker.parser.load_command_table(loader)
 
 try:

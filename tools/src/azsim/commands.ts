@@ -116,10 +116,14 @@ function spJson(sp: ServicePrincipal) {
     servicePrincipalType: sp.servicePrincipalType, servicePrincipalNames: [sp.appId], tags: sp.tags, appRoleAssignmentRequired: false,
   };
 }
-function roleJson(r: RoleAssignment) {
+/** `role assignment list` fills in role and principal names; `create` answers with the bare assignment. */
+function roleJson(r: RoleAssignment, state?: AzState) {
+  const names = state
+    ? { roleDefinitionName: r.roleDefinitionName, principalName: state.servicePrincipals.find((sp) => sp.id === r.principalId)?.appId ?? "" }
+    : {};
   return {
     id: r.id, name: r.name, principalId: r.principalId, principalType: r.principalType, roleDefinitionId: r.roleDefinitionId,
-    roleDefinitionName: r.roleDefinitionName, scope: r.scope, type: "Microsoft.Authorization/roleAssignments", description: r.description ?? null,
+    ...names, scope: r.scope, type: "Microsoft.Authorization/roleAssignments", description: r.description ?? null,
     condition: null, conditionVersion: null, resourceGroup: /\/resourceGroups\/([^/]+)/i.exec(r.scope)?.[1] ?? null,
   };
 }
@@ -320,7 +324,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const tenant = ctx.graphTenant();
       const dn = a(ctx, "display-name");
       const appId = a(ctx, "app-id");
-      return ctx.state.apps.filter((x) => x.tenantId === tenant && (dn === undefined || x.displayName === dn) && (appId === undefined || x.appId === appId)).map((x) => appJson(x, ctx.state));
+      // Like the real CLI, --display-name is a Graph startswith() filter (case-insensitive), not an exact match.
+      return ctx.state.apps.filter((x) => x.tenantId === tenant && (dn === undefined || x.displayName.toLowerCase().startsWith(dn.toLowerCase())) && (appId === undefined || x.appId === appId)).map((x) => appJson(x, ctx.state));
     },
   },
   "ad app show": {
@@ -605,7 +610,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       return ctx.state.roleAssignments.filter((r) => r.scope.toLowerCase().startsWith(`/subscriptions/${subscriptionId}`.toLowerCase())
         && (ctx.args.all === true || sameId(r.scope, scope) || (inherited && scope.toLowerCase().startsWith(`${r.scope.toLowerCase()}/`)))
         && (principal === undefined || r.principalId === principal || ctx.state.servicePrincipals.some((sp) => sp.id === r.principalId && sp.appId === principal))
-        && (role === undefined || r.roleDefinitionName === role || r.roleDefinitionId.endsWith(role))).map(roleJson);
+        && (role === undefined || r.roleDefinitionName === role || r.roleDefinitionId.endsWith(role))).map((r) => roleJson(r, ctx.state));
     },
   },
   "role assignment create": {

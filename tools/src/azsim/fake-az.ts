@@ -76,7 +76,11 @@ export function runFakeAz(argv: string[], env: { statePath: string; configDir: s
       const stdout = data === undefined || output === "none" ? "" : output === "tsv" ? `${tsv(shown)}\n` : `${JSON.stringify(shown, null, 2)}\n`;
       return { ...record({ exitCode: 0, stdout, stderr: "", crash }, spec.mutating) };
     } catch (e) {
+      // Fault counters are about calls, not resources: keep their progress through the rollback.
+      const faultsNow = structuredClone(state.faults);
       Object.assign(state, JSON.parse(snapshot) as AzState);
+      state.faults = faultsNow;
+      if (crash) state.faults.crashAtMutation = 1;
       if (e instanceof AzCommandError) return record(err(e.message, e.exitCode), spec.mutating);
       if (e instanceof AzUsageError) return record(err(e.message, 2), spec.mutating);
       if (e instanceof QueryError) return record(err(`argument --query: invalid jmespath_type value: ${e.message}`, 2), spec.mutating);

@@ -61,6 +61,9 @@ function selectItem(answer: unknown, where: Record<string, string> | undefined, 
   const ok = (item: unknown) => Object.entries(where ?? {}).every(([p, v]) => matches(getPath(item, p), fill(v, vars, stepId)));
   if (Array.isArray(answer)) {
     const found = answer.filter(ok);
+    if (found.length > 1) {
+      throw new ToolError("CONFLICT", `${stepId}: ${found.length} objects match ${JSON.stringify(where)}, so the bootstrap cannot tell which one is meant.`, "Make the name unique (for apps: set app.clientId to the one to use, or choose another app.displayName).");
+    }
     return found[0];
   }
   return answer !== undefined && ok(answer) ? answer : undefined;
@@ -129,6 +132,8 @@ function hintFor(step: Step, err: AzError, c: { tenantId: string }): string | un
       if (step.id.startsWith("tenant2/service-principal")) return `Creating a service principal for another tenant's app needs Application Administrator or Cloud Application Administrator in tenant ${c.tenantId}, or admin consent for the app.`;
       if (step.id === "tenant2/role-assignment") return "Granting a role needs Owner, User Access Administrator or Role Based Access Control Administrator on the container (or above) in the storage tenant.";
       return `Your account in tenant ${c.tenantId} lacks the permission for this step; ask an owner of the subscription.`;
+    case "not-found":
+      return `Check the names and subscription IDs in the config for ${step.tenant}: '${step.action}' found nothing.`;
     case "linked-authorization":
       return "This step references a resource in the other tenant; log in to both tenants in this credential cache (see the bootstrap's login check) and run again.";
     default:
@@ -184,8 +189,17 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
           outcome = "ok";
         }
       } else {
-        const answer = step.check ? await readOrAbsent(step, step.check.argv) : undefined;
-        const item = step.check ? selectItem(answer, step.check.select?.where, vars, step.id) : undefined;
+        let item: unknown;
+        for (let attempt = 0; step.check; attempt++) {
+          item = selectItem(await readOrAbsent(step, step.check.argv), step.check.select?.where, vars, step.id);
+          if (item !== undefined || !step.check.waitForItem) break;
+          if (attempt >= maxRetries) {
+            throw new ToolError("PRECONDITION", `${step.tenant}: ${step.check.waitForItem} did not show up.`, "Check in the portal that the earlier step's resource exists, then run the bootstrap again.");
+          }
+          const delay = Math.min(base * 2 ** attempt, 60_000);
+          write(`  ${step.tenant}: waiting for ${step.check.waitForItem}; checking again in ${(delay / 1000).toFixed(delay < 1000 ? 2 : 0)} s`);
+          await sleep(delay);
+        }
         if (item !== undefined) capture(step, item, "check", vars);
         const done = item !== undefined && Object.entries(step.check?.doneWhen ?? {}).every(([p, v]) => matches(getPath(item, p), fill(v, vars, step.id)));
         if (done) {

@@ -117,7 +117,7 @@ export function loadConfig(path: string): BootstrapConfig {
   try {
     text = readFileSync(path, "utf8");
   } catch {
-    throw new ToolError("NOT_FOUND", `Cannot read the bootstrap config ${path}.`, "Copy examples/bootstrap.<mode>.yaml, fill it in, and pass its path with --config.");
+    throw new ToolError("NOT_FOUND", `Cannot read the bootstrap config ${path}.`, "Copy examples/bootstrap.<mode>.yaml to bootstrap.yaml and fill it in, or pass another file with --config <path>.");
   }
   let data: unknown;
   try {

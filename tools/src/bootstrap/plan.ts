@@ -109,12 +109,14 @@ export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
       );
     }
   }
+  // A preflight read: a cluster without OIDC or workload identity stops the run before any change.
   const aks = add({
-    id: "tenant1/aks", tenant: "tenant1", kind: "read", action: `reading AKS cluster ${c.aks.name}`,
+    id: "tenant1/aks", tenant: "tenant1", phase: "preflight", kind: "read", action: `reading AKS cluster ${c.aks.name}`,
     why: wi ? "The federated credential must name the cluster's OIDC issuer exactly as AKS reports it." : "The private endpoint goes into the cluster's VNet.",
     argv: ["aks", "show", "-g", c.aks.resourceGroup, "-n", c.aks.name, ...sub("tenant1")],
-    captures: aksCaptures, expect: aksExpect, dependsOn: pre,
+    captures: aksCaptures, expect: aksExpect, dependsOn: ["tenant1/login"],
   });
+  pre.push(aks);
 
   if (wi) planWorkloadIdentity(c, add, aks, pre);
   else planNfs(c, add, aks, pre);
@@ -287,6 +289,7 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
       argv: ["network", "private-endpoint-connection", "list", "--id", storageAccountResourceId(c), ...sub2],
       select: { where: { "privateEndpoint.id": pe.id } },
       doneWhen: { "privateLinkServiceConnectionState.status": "Approved" },
+      waitForItem: `the connection request from private endpoint ${pe.name}`,
     },
     captures: [{ name: "privateEndpointConnectionId", path: "id", from: "check" }],
     retryOn: ["not-found"],

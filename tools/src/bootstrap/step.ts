@@ -47,6 +47,8 @@ export interface Step {
     select?: Select;
     /** Extra conditions the selected answer must meet to count as already done. */
     doneWhen?: Record<string, string>;
+    /** The selected item must exist (it is made by an earlier step and may take a while to show up): re-read with backoff. */
+    waitForItem?: string;
   };
   captures?: Capture[];
   /** Checked against the resource when it already exists (or, for reads, against the answer). */

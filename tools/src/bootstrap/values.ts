@@ -2,15 +2,15 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, relative } from "node:path";
 import yaml from "js-yaml";
+import type { CrossTenantVolumeValues } from "../schema/values.generated.ts";
+import { parseValues } from "../schema/values.ts";
 import type { BootstrapConfig } from "./config.ts";
 
-/** The subset of the chart's values the bootstrap knows; the chart's schema (tools/src/schema/values.ts) validates it. */
-export interface BootstrapValues {
+/** The values the bootstrap writes: a subset of the chart's values, typed by the generated chart types. */
+export type BootstrapValues = CrossTenantVolumeValues & {
   mode: BootstrapConfig["mode"];
-  storage: { accountName: string; containerName?: string; shareName?: string; resourceGroup: string; subscriptionId?: string; tenantId?: string; endpointSuffix?: string };
-  workloadIdentity?: { clientId: string };
-  serviceAccount?: { create: boolean; name: string };
-}
+  storage: NonNullable<CrossTenantVolumeValues["storage"]> & { accountName: string; resourceGroup: string };
+};
 
 export function buildValues(c: BootstrapConfig, vars: Record<string, string>): BootstrapValues {
   const storage: BootstrapValues["storage"] = { accountName: c.storage.accountName, resourceGroup: c.storage.resourceGroup };
@@ -29,6 +29,8 @@ export function buildValues(c: BootstrapConfig, vars: Record<string, string>): B
 }
 
 export function writeValuesFile(path: string, c: BootstrapConfig, values: BootstrapValues): void {
+  // The chart's own rules (the same the chart enforces at install) vet the file before it is written.
+  parseValues(values);
   mkdirSync(dirname(path), { recursive: true });
   const header = `# Written by \`npm run bootstrap\` for mode ${c.mode} (AKS ${c.aks.name} in tenant ${c.tenant1.tenantId}, storage in tenant ${c.tenant2.tenantId}).\n# Re-running the bootstrap rewrites this file. Install with the helm command it printed.\n`;
   writeFileSync(path, header + yaml.dump(values, { lineWidth: 200, noRefs: true }));

@@ -5,8 +5,8 @@ import { z } from "zod";
 import { ToolError, runMain } from "../errors.ts";
 import { runBootstrap } from "../bootstrap/index.ts";
 
-const USAGE = "Usage: npm run bootstrap -- --config <bootstrap.yaml> [--dry-run] [--json]";
-const Args = z.strictObject({ config: z.string().min(1), "dry-run": z.boolean().default(false), json: z.boolean().default(false) });
+const USAGE = "Usage: npm run bootstrap -- [--config bootstrap.yaml] [--dry-run] [--json]";
+const Args = z.strictObject({ config: z.string().min(1).default("bootstrap.yaml"), "dry-run": z.boolean().default(false), json: z.boolean().default(false) });
 
 export function parseBootstrapArgs(argv: string[]): z.infer<typeof Args> {
   let values: Record<string, unknown>;
@@ -16,7 +16,7 @@ export function parseBootstrapArgs(argv: string[]): z.infer<typeof Args> {
     throw new ToolError("INVALID_INPUT", (err as Error).message, USAGE);
   }
   const parsed = Args.safeParse(values);
-  if (!parsed.success) throw new ToolError("INVALID_INPUT", "--config <file> is required.", `${USAGE}\nStart from examples/bootstrap.<mode>.yaml.`);
+  if (!parsed.success) throw new ToolError("INVALID_INPUT", "--config needs a file path.", `${USAGE}\nStart from examples/bootstrap.<mode>.yaml.`);
   return parsed.data;
 }
 

@@ -7,6 +7,7 @@ import { ensureClusterPrereqs } from "../cluster/prereqs.ts";
 import { ensureHelm, ensureKubectl } from "../helm/install.ts";
 import { ensureFuseHelper } from "../csi/fuse.ts";
 import { buildImages } from "../images/build.ts";
+import { ensureAzureCli } from "../az/install.ts";
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -31,6 +32,7 @@ async function main(): Promise<number> {
     await ensureKubectl();
   });
   if (forTests) await step("Helm 3 (built from Go modules)", () => ensureHelm("3"));
+  if (forTests) await step("the real Azure CLI 2.91.0 (to check the fake az)", () => ensureAzureCli({ log }));
   if (provider === "local") {
     await step("Debian packages and the Kubernetes v1.34 binary", () => ensureClusterPrereqs({ log }));
     await step("FUSE helper of the mock CSI driver", () => ensureFuseHelper());

@@ -5,8 +5,8 @@ import { z } from "zod";
 import { ToolError, runMain } from "../errors.ts";
 import { runTeardown } from "../bootstrap/index.ts";
 
-const USAGE = "Usage: npm run teardown -- --config <bootstrap.yaml> [--delete-storage [--yes]]";
-const Args = z.strictObject({ config: z.string().min(1), "delete-storage": z.boolean().default(false), yes: z.boolean().default(false) });
+const USAGE = "Usage: npm run teardown -- [--config bootstrap.yaml] [--delete-storage [--yes]]";
+const Args = z.strictObject({ config: z.string().min(1).default("bootstrap.yaml"), "delete-storage": z.boolean().default(false), yes: z.boolean().default(false) });
 
 export function parseTeardownArgs(argv: string[]): z.infer<typeof Args> {
   let values: Record<string, unknown>;
@@ -16,7 +16,7 @@ export function parseTeardownArgs(argv: string[]): z.infer<typeof Args> {
     throw new ToolError("INVALID_INPUT", (err as Error).message, USAGE);
   }
   const parsed = Args.safeParse(values);
-  if (!parsed.success) throw new ToolError("INVALID_INPUT", "--config <file> is required.", USAGE);
+  if (!parsed.success) throw new ToolError("INVALID_INPUT", "--config needs a file path.", USAGE);
   if (parsed.data.yes && !parsed.data["delete-storage"]) throw new ToolError("INVALID_INPUT", "--yes only confirms --delete-storage.", USAGE);
   return parsed.data;
 }

@@ -1,0 +1,89 @@
+// A simulated Azure ready for the bootstrap: seeded state, per-tenant credential caches, the env that
+// puts the fake az first on PATH, an in-process runner for fast tests, and bootstrap config files.
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join, resolve } from "node:path";
+import yaml from "js-yaml";
+import type { RunOptions, RunResult, Runner } from "../exec/run.ts";
+import { runFakeAz } from "./fake-az.ts";
+import { DEMO_IDS, type SeedInput, demoSeed, seedAzState } from "./seed.ts";
+import { type AzState, type Faults, loadAzState } from "./state.ts";
+
+/** Directory holding the fake `az` executable; put it first on PATH. */
+export const FAKE_AZ_BIN = resolve(import.meta.dirname, "bin");
+
+export type BootstrapMode = "blob-fuse-wi" | "fileshare-nfs" | "blob-nfs";
+
+export interface SimulatedAzure {
+  dir: string;
+  statePath: string;
+  configDirs: { tenant1: string; tenant2: string };
+  /** Environment for az subprocesses: PATH with the fake first, and AZSIM_STATE. */
+  env: Record<string, string>;
+  /** Runs the fake az in this process (no subprocess): same behaviour, much faster. */
+  inProcessRunner: Runner;
+  state(): AzState;
+  /** Writes a bootstrap config for `mode` against this simulated Azure and returns its path. */
+  writeConfig(mode: BootstrapMode, overrides?: Record<string, unknown>): string;
+}
+
+export interface SimulatedAzureOptions {
+  /** The AKS cluster's OIDC issuer (e.g. the test cluster's service-account issuer). */
+  oidcIssuerUrl?: string;
+  kubernetesVersion?: string;
+  /** Log both credential caches in to both tenants (default true). */
+  loggedIn?: boolean;
+  faults?: Faults;
+  dir?: string;
+  /** Adjust the seed before it is written. */
+  editSeed?: (seed: SeedInput) => void;
+}
+
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = v && typeof v === "object" && !Array.isArray(v) && b && typeof b === "object" && !Array.isArray(b) ? merge(b as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+export function createSimulatedAzure(opts: SimulatedAzureOptions = {}): SimulatedAzure {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "azsim-"));
+  mkdirSync(dir, { recursive: true });
+  const statePath = join(dir, "azure-state.json");
+  const configDirs = { tenant1: join(dir, "azure-tenant1"), tenant2: join(dir, "azure-tenant2") };
+  const seed = demoSeed({
+    oidcIssuerUrl: opts.oidcIssuerUrl ?? "https://oidc.simulated.example/tenant1/aks1/",
+    ...(opts.kubernetesVersion ? { kubernetesVersion: opts.kubernetesVersion } : {}),
+    ...(opts.loggedIn === false ? {} : { loginConfigDirs: configDirs }),
+    ...(opts.faults ? { faults: opts.faults } : {}),
+  });
+  opts.editSeed?.(seed);
+  seedAzState(statePath, seed);
+  const env = { PATH: `${FAKE_AZ_BIN}${delimiter}${process.env.PATH ?? ""}`, AZSIM_STATE: statePath };
+  const inProcessRunner: Runner = async (command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> => {
+    if (command !== "az") throw new Error(`the in-process runner only runs az, not ${command}`);
+    const configDir = resolve(options.env?.AZURE_CONFIG_DIR ?? join(dir, "default-azure"));
+    const r = runFakeAz([...args], { statePath: options.env?.AZSIM_STATE ?? statePath, configDir });
+    return { command, args, exitCode: r.crash ? 137 : r.exitCode, stdout: r.crash ? "" : r.stdout.trimEnd(), stderr: r.crash ? "" : r.stderr.trimEnd() };
+  };
+  const writeConfig = (mode: BootstrapMode, overrides: Record<string, unknown> = {}) => {
+    const base: Record<string, unknown> = {
+      mode,
+      tenant1: { tenantId: DEMO_IDS.tenant1, subscriptionId: DEMO_IDS.subscription1, configDir: configDirs.tenant1 },
+      tenant2: { tenantId: DEMO_IDS.tenant2, subscriptionId: DEMO_IDS.subscription2, configDir: configDirs.tenant2 },
+      aks: { resourceGroup: DEMO_IDS.aksResourceGroup, name: DEMO_IDS.aksName },
+      storage: {
+        resourceGroup: "rg-storage", location: "westeurope",
+        accountName: mode === "blob-fuse-wi" ? "ctvsimblob" : mode === "fileshare-nfs" ? "ctvsimfiles" : "ctvsimnfs",
+      },
+      kubernetes: { namespace: mode, ...(mode === "blob-fuse-wi" ? { serviceAccount: "blob-fuse-sa" } : {}) },
+      ...(mode === "blob-nfs" ? { network: { storageVnetId: `/subscriptions/${DEMO_IDS.subscription2}/resourceGroups/rg-storage-net/providers/Microsoft.Network/virtualNetworks/storage-vnet` } } : {}),
+    };
+    const path = join(dir, `bootstrap.${mode}.yaml`);
+    writeFileSync(path, yaml.dump(merge(base, overrides)));
+    return path;
+  };
+  return { dir, statePath, configDirs, env, inProcessRunner, state: () => loadAzState(statePath), writeConfig };
+}

@@ -1,5 +1,9 @@
 // Renders each mode's scenario with a real Helm (4 and 3) and checks the objects against the seed
 // article's manifests, against each other, and against the Kubernetes 1.34 API schemas.
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import yaml from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { HelmClient } from "../../tools/src/helm/helm.ts";
 import { BLOBFUSE_MOUNT_OPTIONS, MODE_DEFAULTS, type Mode, quantityMi } from "../../tools/src/schema/values.ts";
@@ -15,6 +19,7 @@ import {
   isTestHook,
   kubernetesValidator,
   only,
+  parseManifests,
   renderScenario,
   scenarioFile,
   scenarioValues,
@@ -72,6 +77,54 @@ function expectedAttributes(mode: Mode): Record<string, string> {
     return { storageAccount: v.storage.accountName, shareName: v.storage.shareName, storageEndpointSuffix: "core.windows.net", protocol: "nfs" };
   }
   return { storageAccount: v.storage.accountName, containerName: v.storage.containerName, storageEndpointSuffix: "core.windows.net", protocol: "nfs" };
+}
+
+/**
+ * Values a user may change on a live release without meaning to move the volume: none names the
+ * storage, the identity, the release or an object.
+ */
+const INNOCENT_CHANGES: Array<[string, Record<string, unknown>]> = [
+  ["a larger recorded capacity", { persistentVolume: { capacity: "20Gi" } }],
+  ["other mount options", { persistentVolume: { mountOptions: ["noresvport"] } }],
+  ["no mount options at all", { persistentVolume: { mountOptions: [] } }],
+  [
+    "labels and annotations on every object",
+    {
+      commonLabels: { team: "data" },
+      persistentVolume: { labels: { tier: "gold" }, annotations: { note: "x" } },
+      persistentVolumeClaim: { labels: { tier: "gold" }, annotations: { note: "x" } },
+      serviceAccount: { labels: { tier: "gold" }, annotations: { note: "x" } },
+      pods: { labels: { tier: "gold" }, annotations: { note: "x" } },
+    },
+  ],
+  ["the keep policy on the claim", { persistentVolumeClaim: { keep: true } }],
+  [
+    "a created StorageClass with settings of its own",
+    { storageClass: { create: true, reclaimPolicy: "Retain", allowVolumeExpansion: false, volumeBindingMode: "WaitForFirstConsumer", parameters: { skuName: "Premium_LRS" }, annotations: { note: "x" } } },
+  ],
+  ["another demo image tag", { demo: { image: { tag: "3.21" } } }],
+  ["another test image, or no test hook", { tests: { enabled: false, image: { repository: "busybox", tag: "1.37" } } }],
+  ["values from a parent chart", { global: { imageRegistry: "example.com" } }],
+];
+
+/** What Kubernetes refuses to change on a live release: the PV's source and binding, the claim's spec, the demo pod's spec (its image aside). */
+function immutableParts(objects: K8sObject[]) {
+  const pv = only(objects, "PersistentVolume");
+  const pvc = only(objects, "PersistentVolumeClaim");
+  const pod = only(objects, "Pod", (o) => !isTestHook(o));
+  const podSpec = structuredClone(pod.spec);
+  for (const c of podSpec.containers) delete c.image;
+  return {
+    pvName: pv.metadata.name,
+    csi: pv.spec.csi,
+    volumeMode: pv.spec.volumeMode,
+    nodeAffinity: pv.spec.nodeAffinity,
+    claimRef: pv.spec.claimRef,
+    pvcName: pvc.metadata.name,
+    pvcSpec: pvc.spec,
+    podName: pod.metadata.name,
+    podSpec,
+  };
 }
 
 function expectRestricted(pod: K8sObject): void {
@@ -185,6 +238,22 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
       }
     });
 
+    it(
+      mode === "blob-fuse-wi"
+        ? "gives the pods an fsGroup, which the Blob CSI driver hands to BlobFuse2 as -o gid="
+        : "sets no fsGroup on the pods, so the NFS driver never re-owns the files of the other tenant's share",
+      () => {
+        // Blob and Azure Files drivers (VOLUME_MOUNT_GROUP): BlobFuse2 gets -o gid=<fsGroup>; an NFS
+        // volume gets SetVolumeOwnership, a recursive chgrp of the whole share when its root differs.
+        // The NFS root is writable without it: the drivers chmod it to mountPermissions (0777).
+        for (const pod of objectsOf(mode).filter((o) => o.kind === "Pod")) {
+          if (mode === "blob-fuse-wi") expect(pod.spec.securityContext.fsGroup).toBe(1000);
+          else expect(pod.spec.securityContext.fsGroup).toBeUndefined();
+          expect(pod.spec.securityContext.runAsUser).toBe(1000);
+        }
+      },
+    );
+
     it("has a helm test hook that writes and reads back a marker on the volume", () => {
       const hook = only(objectsOf(mode), "Pod", isTestHook);
       expect(hook.metadata.annotations?.["helm.sh/hook-delete-policy"]).toBe("before-hook-creation,hook-succeeded");
@@ -233,6 +302,22 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
       // A bound claim's spec and a pod's spec are immutable too: mount options live on the PV only.
       expect(only(after, "PersistentVolumeClaim").spec).toEqual(only(before, "PersistentVolumeClaim").spec);
       expect(only(after, "Pod", (o) => !isTestHook(o)).spec).toEqual(only(before, "Pod", (o) => !isTestHook(o)).spec);
+    });
+
+    it.each(INNOCENT_CHANGES)("keeps the PV, claim and demo pod specs Kubernetes makes immutable when an upgrade changes %s", async (_what, change) => {
+      const after = await renderScenario(helm, mode, change);
+      expect(immutableParts(after)).toEqual(immutableParts(objectsOf(mode)));
+    });
+
+    it("keeps them too when the chart itself is upgraded to a new version", async () => {
+      const chart = join(mkdtempSync(join(tmpdir(), "ctv-chart-")), "cross-tenant-volume");
+      cpSync(CHART_DIR, chart, { recursive: true });
+      const meta = yaml.load(readFileSync(join(chart, "Chart.yaml"), "utf8")) as Record<string, unknown>;
+      writeFileSync(join(chart, "Chart.yaml"), yaml.dump({ ...meta, version: "9.8.7", appVersion: "9.8.7" }));
+      const text = await helm.template(chart, { releaseName: RELEASE, namespace: NAMESPACE[mode], valuesFiles: [scenarioFile(mode)] });
+      const after = parseManifests(text);
+      expect(only(after, "PersistentVolume").metadata.labels?.["helm.sh/chart"]).toBe("cross-tenant-volume-9.8.7");
+      expect(immutableParts(after)).toEqual(immutableParts(objectsOf(mode)));
     });
 
     it("renders byte-identical manifests twice (nothing random)", async () => {
@@ -303,6 +388,27 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
     expect(hook.metadata.annotations?.["helm.sh/hook"]).toBe("test");
     expect(hook.metadata.labels?.["app.kubernetes.io/component"]).toBe("test");
     expect(hook.metadata.annotations?.["example.com/owner"]).toBe("data-team");
+  });
+
+  it("emits every label once on the StorageClass too, when commonLabels repeat a label the chart sets", async () => {
+    // js-yaml refuses a mapping with a key twice, as the API server's strict decoding does.
+    const objects = await renderScenario(helm, "blob-nfs", { storageClass: { create: true }, commonLabels: { "app.kubernetes.io/name": "data-volume", team: "data" } });
+    const sc = only(objects, "StorageClass");
+    expect(sc.metadata.labels).toMatchObject({ "app.kubernetes.io/name": "data-volume", team: "data", "app.kubernetes.io/instance": RELEASE });
+    expect(sc.metadata.labels).toEqual(only(objects, "PersistentVolume").metadata.labels);
+  });
+
+  it("installs into a namespace of the user's choosing: every namespaced object, the PV's claimRef and the PV name follow it", async () => {
+    for (const mode of MODES) {
+      const objects = await renderScenario(helm, mode, undefined, { namespace: "team-x" });
+      const namespaced = objects.filter((o) => o.kind !== "PersistentVolume" && o.kind !== "StorageClass");
+      expect(namespaced.length).toBeGreaterThanOrEqual(3);
+      for (const o of namespaced) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe("team-x");
+      const pv = only(objects, "PersistentVolume");
+      expect(pv.spec.claimRef.namespace).toBe("team-x");
+      expect(pv.metadata.name).toBe(`${MODE_DEFAULTS[mode].persistentVolumeName}-team-x-${RELEASE}`);
+      expect(pv.spec.csi.volumeHandle).toContain(`#${pv.metadata.name}`);
+    }
   });
 
   it("uses an existing ServiceAccount when serviceAccount.create is false", async () => {

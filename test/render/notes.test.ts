@@ -28,6 +28,10 @@ describe.each(MODES)("NOTES.txt in mode %s", (mode) => {
     expect(text).toContain(`cross-tenant-volume (${mode})`);
     expect(text).toContain(`kubectl get pvc ${pvc} -n ${ns}`);
     expect(text).toContain(`kubectl exec ${pod} -n ${ns} -- sh -c 'echo hello! > /mnt/azure/text'`);
+    // Right after install the pod is still mounting: exec would fail with "container not found".
+    const wait = text.indexOf(`kubectl wait pod/${pod} -n ${ns} --for=condition=Ready --timeout=5m`);
+    expect(wait).toBeGreaterThanOrEqual(0);
+    expect(wait).toBeLessThan(text.indexOf("kubectl exec"));
     expect(text).toContain(`kubectl logs ${pod} -n ${ns}`);
     expect(text).toContain(`helm test data -n ${ns}`);
     expect(text.split("\n").length).toBeLessThanOrEqual(20);
@@ -42,6 +46,14 @@ describe.each(MODES)("NOTES.txt in mode %s", (mode) => {
       expect(text).not.toContain("system:serviceaccount:");
       expect(text).toMatch(/private endpoint/);
     }
+  });
+
+  it("says where a failed mount shows and what to look for in this mode", async () => {
+    const text = await notes(mode);
+    const pod = { "blob-fuse-wi": "blob-fuse-wi-mount", "fileshare-nfs": "fileshare-nfs-mount", "blob-nfs": "blob-nfs-mount" }[mode];
+    expect(text).toContain(`kubectl describe pod ${pod} -n ${NAMESPACE[mode]}`);
+    if (mode === "blob-fuse-wi") expect(text).toMatch(/AADSTS/);
+    else expect(text).toMatch(/mount\.nfs: access denied by server.*timed out/s);
   });
 });
 

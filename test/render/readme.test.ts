@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/src/schema/generate.ts";
-import { type K8sObject, MODES, SETUP_TIMEOUT_MS, helmClient, isTestHook, renderScenario } from "./support.ts";
+import { type K8sObject, MODES, SETUP_TIMEOUT_MS, helmClient, isTestHook, parseManifests, renderScenario, scenarioFile } from "./support.ts";
 
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
 
@@ -59,6 +59,17 @@ describe("README", () => {
     expect(readme).toContain("helm install data charts/cross-tenant-volume -n blob-fuse --create-namespace -f values.yaml");
     expect(existsSync(join(repoRoot, "charts/cross-tenant-volume/Chart.yaml"))).toBe(true);
     for (const mode of MODES) expect(existsSync(join(repoRoot, `charts/cross-tenant-volume/ci/${mode}-values.yaml`))).toBe(true);
+  });
+
+  it.each(MODES)("installs verbatim with the README's command and the %s scenario as values.yaml", async (mode) => {
+    const command = /^helm install (\S+) (\S+) -n (\S+) --create-namespace -f values\.yaml$/m.exec(readme);
+    expect(command, "README shows the install command").not.toBeNull();
+    const [, release, chart, namespace] = command as unknown as [string, string, string, string];
+    const helm = await helmClient("4");
+    const out = await helm.installDryRun(release, join(repoRoot, chart), { namespace, valuesFiles: [scenarioFile(mode)] });
+    const objects = parseManifests(out.slice(out.indexOf("MANIFEST:") + "MANIFEST:".length, out.indexOf("NOTES:")));
+    expect(objects.find((o) => o.kind === "PersistentVolumeClaim")?.metadata.namespace).toBe(namespace);
+    expect(out).toContain(`helm test ${release} -n ${namespace}`);
   });
 
   it("states the prerequisites from the seed", () => {

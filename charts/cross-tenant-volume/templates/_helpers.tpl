@@ -81,7 +81,8 @@ cross-tenant-volume.chart: takes the root context; the helm.sh/chart label value
 
 {{/*
 cross-tenant-volume.labels: takes the root context; the labels every object carries (standard
-app.kubernetes.io labels, the mode, and commonLabels).
+app.kubernetes.io labels, the mode, and commonLabels), as raw YAML in which a commonLabels key may
+repeat a chart key: templates emit labels through labelsWith, which folds the repeats into one.
 */}}
 {{- define "cross-tenant-volume.labels" -}}
 helm.sh/chart: {{ include "cross-tenant-volume.chart" . }}
@@ -226,7 +227,11 @@ securityContext:
   runAsNonRoot: true
   runAsUser: {{ $v.pods.runAsUser }}
   runAsGroup: {{ $v.pods.runAsGroup }}
+  {{- /* The drivers apply fsGroup themselves: BlobFuse2 gets -o gid=, an NFS share a recursive chgrp of
+  the other tenant's files. NFS roots are writable anyway: the drivers chmod them to mountPermissions 0777. */}}
+  {{- if eq $v.mode "blob-fuse-wi" }}
   fsGroup: {{ $v.pods.fsGroup }}
+  {{- end }}
   seccompProfile:
     type: RuntimeDefault
 containers:

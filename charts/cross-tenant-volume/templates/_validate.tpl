@@ -33,8 +33,9 @@ values files (test/fixtures/invalid) runs against both. Included once, from pers
 {{- if and (ne $s.shareName "") (or (not (regexMatch $containerRe $s.shareName)) (contains "--" $s.shareName)) -}}
 {{- fail (printf "ERROR: storage.shareName: '%s' is not a valid file share name. Use 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit." $s.shareName) -}}
 {{- end -}}
-{{- if and $wi (eq $s.resourceGroup "") -}}
-{{- fail "ERROR: storage.resourceGroup: is empty, but mode blob-fuse-wi needs it. Set it to the storage account's resource group in the storage tenant." -}}
+{{- /* Every mode: it opens the volume handle, which may never change once the PV exists. */ -}}
+{{- if eq $s.resourceGroup "" -}}
+{{- fail (printf "ERROR: storage.resourceGroup: is empty, but mode %s needs it. Set it to the storage account's resource group in the storage tenant." $mode) -}}
 {{- end -}}
 {{- if and (ne $s.resourceGroup "") (not (regexMatch "^[-A-Za-z0-9_.()]{0,89}[-A-Za-z0-9_()]$" $s.resourceGroup)) -}}
 {{- fail (printf "ERROR: storage.resourceGroup: '%s' is not a valid resource group name. Use 1-90 letters, digits, '.', '_', '-', '(' and ')', not ending with '.'." $s.resourceGroup) -}}

@@ -10,7 +10,7 @@ export interface CrossTenantVolumeValues {
    */
   mode?: "blob-fuse-wi" | "fileshare-nfs" | "blob-nfs";
   /**
-   * The storage being reached, in the storage tenant.
+   * The storage being reached, in the storage tenant. Fixed after install: it makes up the PV's volume source, which Kubernetes never lets change.
    */
   storage?: {
     /**
@@ -26,7 +26,7 @@ export interface CrossTenantVolumeValues {
      */
     shareName?: string;
     /**
-     * Resource group of the storage account (required for blob-fuse-wi; optional for NFS, where it only feeds the volume handle).
+     * Resource group of the storage account (all modes): the first segment of the volume handle, so it cannot change after install.
      */
     resourceGroup?: string;
     /**
@@ -38,7 +38,7 @@ export interface CrossTenantVolumeValues {
      */
     tenantId?: string;
     /**
-     * Storage endpoint DNS suffix of the Azure cloud.
+     * Storage endpoint DNS suffix of the Azure cloud (NFS modes: the PV's storageEndpointSuffix; blob-fuse-wi uses the cluster's own cloud).
      */
     endpointSuffix?: string;
   };
@@ -81,7 +81,7 @@ export interface CrossTenantVolumeValues {
    */
   persistentVolume?: {
     /**
-     * PersistentVolume name (cluster-scoped). Empty: <mode's seed name>-<namespace>-<release>, unique per release.
+     * PersistentVolume name (cluster-scoped). Empty: <mode's seed name>-<namespace>-<release>, unique per release. Fixed after install, like volumeHandle and volumeAttributes.
      */
     name?: string;
     /**
@@ -101,7 +101,7 @@ export interface CrossTenantVolumeValues {
      */
     volumeHandle?: string;
     /**
-     * Extra CSI volume attributes (e.g. mountPermissions). Keys the chart sets, and Secret or key references, are refused.
+     * Extra CSI volume attributes (e.g. mountPermissions, default 0777 in the drivers). Keys the chart sets, and Secret or key references, are refused.
      */
     volumeAttributes?: {
       [k: string]: string | undefined;
@@ -124,11 +124,11 @@ export interface CrossTenantVolumeValues {
    */
   persistentVolumeClaim?: {
     /**
-     * PersistentVolumeClaim name. Empty: the mode's seed name (pvc-blob-wi, pvc-fileshare-nfs, pvc-blob-nfs).
+     * PersistentVolumeClaim name. Empty: the mode's seed name (pvc-blob-wi, pvc-fileshare-nfs, pvc-blob-nfs). Fixed after install: the PV stays bound to the first claim.
      */
     name?: string;
     /**
-     * Requested size, at most persistentVolume.capacity. Empty: the seed's size (10Gi for blob-fuse-wi, 5Gi for NFS).
+     * Requested size, at most persistentVolume.capacity. Empty: the seed's size (10Gi for blob-fuse-wi, 5Gi for NFS). Fixed after install: Kubernetes resizes only dynamically provisioned claims.
      */
     storage?: string;
     /**
@@ -157,7 +157,7 @@ export interface CrossTenantVolumeValues {
      */
     create?: boolean;
     /**
-     * storageClassName on the PV and PVC (and the class's name when created). Empty: the mode's seed name (azureblob-fuse, azurefile-premium-nfs, azureblob-nfs).
+     * storageClassName on the PV and PVC (and the class's name when created). Empty: the mode's seed name (azureblob-fuse, azurefile-premium-nfs, azureblob-nfs). Fixed after install: a claim's class cannot change.
      */
     name?: string;
     /**
@@ -186,7 +186,7 @@ export interface CrossTenantVolumeValues {
     };
   };
   /**
-   * Settings shared by the demo pod and the helm test pod; both meet the restricted Pod Security Standard.
+   * Settings shared by the demo pod and the helm test pod; both meet the restricted Pod Security Standard. A running pod's spec cannot change (its image aside): to change these on a live release, delete the demo pod, then helm upgrade.
    */
   pods?: {
     /**
@@ -194,7 +194,7 @@ export interface CrossTenantVolumeValues {
      */
     mountPath?: string;
     /**
-     * UID of the demo and test pods (restricted pod security: never 0). For BlobFuse2 mounts, see -o uid=/gid= in the README.
+     * UID of the demo and test pods (restricted pod security: never 0). It can write in every mode: BlobFuse2 with -o allow_other shows files as mode 0777, and the NFS drivers chmod the mount root to 0777 (mountPermissions).
      */
     runAsUser?: number;
     /**
@@ -202,7 +202,7 @@ export interface CrossTenantVolumeValues {
      */
     runAsGroup?: number;
     /**
-     * fsGroup of the demo and test pods (BlobFuse2 ignores it; NFS mounts keep the server's ownership).
+     * fsGroup of the demo and test pods in blob-fuse-wi, which the Blob CSI driver passes to BlobFuse2 as -o gid=. Not set in the NFS modes, where the driver would chgrp every file of the other tenant's share to it.
      */
     fsGroup?: number;
     /**

@@ -91,13 +91,13 @@ export const valuesSchema = z
         accountName: text("", "Storage account name in the storage tenant (all modes): 3-24 lowercase letters and digits."),
         containerName: text("", "Blob container (blob-fuse-wi, blob-nfs). Empty: aks-container. Must stay empty in fileshare-nfs."),
         shareName: text("", "Azure Files NFS share (fileshare-nfs). Empty: aks-share. Must stay empty in the blob modes."),
-        resourceGroup: text("", "Resource group of the storage account (required for blob-fuse-wi; optional for NFS, where it only feeds the volume handle)."),
+        resourceGroup: text("", "Resource group of the storage account (all modes): the first segment of the volume handle, so it cannot change after install."),
         subscriptionId: text("", "Subscription ID (GUID) that holds the storage account (blob-fuse-wi only)."),
         tenantId: text("", "Tenant ID (GUID) of the tenant that holds the storage account, not the cluster's (blob-fuse-wi only)."),
-        endpointSuffix: text("core.windows.net", "Storage endpoint DNS suffix of the Azure cloud."),
+        endpointSuffix: text("core.windows.net", "Storage endpoint DNS suffix of the Azure cloud (NFS modes: the PV's storageEndpointSuffix; blob-fuse-wi uses the cluster's own cloud)."),
       })
       .default({ accountName: "", containerName: "", shareName: "", resourceGroup: "", subscriptionId: "", tenantId: "", endpointSuffix: "core.windows.net" })
-      .meta(d("The storage being reached, in the storage tenant.")),
+      .meta(d("The storage being reached, in the storage tenant. Fixed after install: it makes up the PV's volume source, which Kubernetes never lets change.")),
     workloadIdentity: z
       .strictObject({
         clientId: text("", "Client (application) ID (GUID) of the multi-tenant Entra app that the storage tenant trusts (blob-fuse-wi only)."),
@@ -115,7 +115,7 @@ export const valuesSchema = z
       .meta(d("The ServiceAccount whose token the Blob CSI driver presents to Entra ID (blob-fuse-wi only; NFS pods use no identity).")),
     persistentVolume: z
       .strictObject({
-        name: text("", "PersistentVolume name (cluster-scoped). Empty: <mode's seed name>-<namespace>-<release>, unique per release."),
+        name: text("", "PersistentVolume name (cluster-scoped). Empty: <mode's seed name>-<namespace>-<release>, unique per release. Fixed after install, like volumeHandle and volumeAttributes."),
         capacity: text("10Gi", "Capacity recorded on the PersistentVolume, a whole number of Mi, Gi, Ti or Pi (Azure does not enforce it)."),
         reclaimPolicy: text("Retain", "Must be Retain: deleting the claim or the release never deletes the container or share."),
         mountOptions: z
@@ -124,7 +124,7 @@ export const valuesSchema = z
           .default(null)
           .meta(d("Mount options. null: the mode's seed options (BlobFuse2 cache options; NFS nconnect=4 ...). A list replaces them, [] mounts with none.")),
         volumeHandle: text("", "CSI volume handle. Empty: <resourceGroup>#<account>#<container>#<pv name> (blob) or <resourceGroup>#<account>#<share>##<pv name> (file), deterministic and unique."),
-        volumeAttributes: stringMap("Extra CSI volume attributes (e.g. mountPermissions). Keys the chart sets, and Secret or key references, are refused."),
+        volumeAttributes: stringMap("Extra CSI volume attributes (e.g. mountPermissions, default 0777 in the drivers). Keys the chart sets, and Secret or key references, are refused."),
         annotations: stringMap("Annotations on the PersistentVolume."),
         labels: stringMap("Labels on the PersistentVolume."),
       })
@@ -132,8 +132,8 @@ export const valuesSchema = z
       .meta(d("The statically provisioned PersistentVolume that points at the container or share.")),
     persistentVolumeClaim: z
       .strictObject({
-        name: text("", "PersistentVolumeClaim name. Empty: the mode's seed name (pvc-blob-wi, pvc-fileshare-nfs, pvc-blob-nfs)."),
-        storage: text("", "Requested size, at most persistentVolume.capacity. Empty: the seed's size (10Gi for blob-fuse-wi, 5Gi for NFS)."),
+        name: text("", "PersistentVolumeClaim name. Empty: the mode's seed name (pvc-blob-wi, pvc-fileshare-nfs, pvc-blob-nfs). Fixed after install: the PV stays bound to the first claim."),
+        storage: text("", "Requested size, at most persistentVolume.capacity. Empty: the seed's size (10Gi for blob-fuse-wi, 5Gi for NFS). Fixed after install: Kubernetes resizes only dynamically provisioned claims."),
         keep: z.boolean().default(false).meta(d("Annotate the claim with helm.sh/resource-policy: keep: helm uninstall leaves it, and its PV stays (Terminating) until the claim is deleted, so workloads using the claim keep working.")),
         annotations: stringMap("Annotations on the PersistentVolumeClaim."),
         labels: stringMap("Labels on the PersistentVolumeClaim."),
@@ -146,7 +146,7 @@ export const valuesSchema = z
           .boolean()
           .default(false)
           .meta(d("Create the StorageClass. Off by default: static binding does not need the object, and a cluster-scoped object owned by one release blocks the next release's install.")),
-        name: text("", "storageClassName on the PV and PVC (and the class's name when created). Empty: the mode's seed name (azureblob-fuse, azurefile-premium-nfs, azureblob-nfs)."),
+        name: text("", "storageClassName on the PV and PVC (and the class's name when created). Empty: the mode's seed name (azureblob-fuse, azurefile-premium-nfs, azureblob-nfs). Fixed after install: a claim's class cannot change."),
         reclaimPolicy: z.enum(["Delete", "Retain"]).default("Delete").meta(d("reclaimPolicy of the created class (the seed's Delete); it governs only volumes others provision with it, never this chart's PV.")),
         allowVolumeExpansion: z.boolean().default(true).meta(d("allowVolumeExpansion of the created class.")),
         volumeBindingMode: z.enum(["Immediate", "WaitForFirstConsumer"]).default("Immediate").meta(d("volumeBindingMode of the created class.")),
@@ -158,9 +158,9 @@ export const valuesSchema = z
     pods: z
       .strictObject({
         mountPath: text("/mnt/azure", "Where the demo and test pods mount the volume."),
-        runAsUser: z.number().int().min(1).default(1000).meta(d("UID of the demo and test pods (restricted pod security: never 0). For BlobFuse2 mounts, see -o uid=/gid= in the README.")),
+        runAsUser: z.number().int().min(1).default(1000).meta(d("UID of the demo and test pods (restricted pod security: never 0). It can write in every mode: BlobFuse2 with -o allow_other shows files as mode 0777, and the NFS drivers chmod the mount root to 0777 (mountPermissions).")),
         runAsGroup: z.number().int().min(1).default(1000).meta(d("GID of the demo and test pods.")),
-        fsGroup: z.number().int().min(1).default(1000).meta(d("fsGroup of the demo and test pods (BlobFuse2 ignores it; NFS mounts keep the server's ownership).")),
+        fsGroup: z.number().int().min(1).default(1000).meta(d("fsGroup of the demo and test pods in blob-fuse-wi, which the Blob CSI driver passes to BlobFuse2 as -o gid=. Not set in the NFS modes, where the driver would chgrp every file of the other tenant's share to it.")),
         resources: z
           .strictObject({ requests: quantityMap.optional(), limits: quantityMap.optional() })
           .default({ requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } })
@@ -183,7 +183,7 @@ export const valuesSchema = z
         annotations: {},
         labels: {},
       })
-      .meta(d("Settings shared by the demo pod and the helm test pod; both meet the restricted Pod Security Standard.")),
+      .meta(d("Settings shared by the demo pod and the helm test pod; both meet the restricted Pod Security Standard. A running pod's spec cannot change (its image aside): to change these on a live release, delete the demo pod, then helm upgrade.")),
     demo: z
       .strictObject({
         enabled: z.boolean().default(true).meta(d("Run the seed's demo pod, which prints /mnt/azure/text every 5 seconds.")),
@@ -293,8 +293,9 @@ export function checkValues(v: Values): Finding[] {
   if (s.shareName !== "" && !validContainer(s.shareName)) {
     f.push({ path: "storage.shareName", message: `'${s.shareName}' is not a valid file share name. Use 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit` });
   }
-  if (wi && s.resourceGroup === "") {
-    f.push({ path: "storage.resourceGroup", message: "is empty, but mode blob-fuse-wi needs it. Set it to the storage account's resource group in the storage tenant" });
+  // Every mode: it opens the volume handle, which may never change once the PV exists.
+  if (s.resourceGroup === "") {
+    f.push({ path: "storage.resourceGroup", message: `is empty, but mode ${mode} needs it. Set it to the storage account's resource group in the storage tenant` });
   }
   if (s.resourceGroup !== "" && !RESOURCE_GROUP_RE.test(s.resourceGroup)) {
     f.push({ path: "storage.resourceGroup", message: `'${s.resourceGroup}' is not a valid resource group name. Use 1-90 letters, digits, '.', '_', '-', '(' and ')', not ending with '.'` });

@@ -18,8 +18,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const dep of [d, nfs]) if (dep) await tb.deleteNamespace(dep.namespace);
-  await tb?.close();
+  try {
+    for (const dep of [d, nfs]) if (dep) await tb.deleteNamespace(dep.namespace);
+  } finally {
+    await tb?.close();
+  }
 });
 
 /** A second release of the chart in the deployment's namespace, sharing its ServiceAccount. */
@@ -35,20 +38,12 @@ async function installVariant(dep: Deployment, name: string, set: Record<string,
   return pod;
 }
 
-/** A pod that mounts the working claim, with a ServiceAccount of the test's choosing. */
-async function podWithServiceAccount(name: string, serviceAccountName: string): Promise<void> {
-  const template = await tb.core.readNamespacedPod({ namespace: d.namespace, name: demoPodName["blob-fuse-wi"] });
-  await tb.core.createNamespacedPod({
-    namespace: d.namespace,
-    body: { apiVersion: "v1", kind: "Pod", metadata: { name }, spec: { ...template.spec!, nodeName: undefined, serviceAccountName, serviceAccount: undefined } },
-  });
-}
-
 describe("blob-fuse-wi refusals seen in pod events", () => {
+  // Each case gets its own release and so its own PersistentVolume: the kubelet serialises (and backs
+  // off) mount attempts per volume, so a failing pod on a shared volume would hold up the next case.
   it("refuses a pod whose ServiceAccount is not the federated subject", async () => {
-    await tb.core.createNamespacedServiceAccount({ namespace: d.namespace, body: { metadata: { name: "other-sa" } } });
-    await podWithServiceAccount("pod-other-sa", "other-sa");
-    const message = await tb.waitForPodEvent(d.namespace, "pod-other-sa", /AADSTS700213/);
+    const pod = await installVariant(d, "other-sa", { "serviceAccount.create": "true", "serviceAccount.name": "other-sa" });
+    const message = await tb.waitForPodEvent(d.namespace, pod, /AADSTS700213/);
     expect(message).toContain(`MountVolume.SetUp failed for volume`);
     expect(message).toContain(`AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:${d.namespace}:other-sa'.`);
   });
@@ -60,8 +55,8 @@ describe("blob-fuse-wi refusals seen in pod events", () => {
       s.roleAssignments = s.roleAssignments.filter((r) => !removed.includes(r));
     });
     try {
-      await podWithServiceAccount("pod-no-role", "blob-fuse-sa");
-      const message = await tb.waitForPodEvent(d.namespace, "pod-no-role", /AuthorizationPermissionMismatch/);
+      const pod = await installVariant(d, "no-role", {});
+      const message = await tb.waitForPodEvent(d.namespace, pod, /AuthorizationPermissionMismatch/);
       expect(message).toContain("This request is not authorized to perform this operation using this permission.");
     } finally {
       updateAzState(tb.statePath, (s) => s.roleAssignments.push(...removed));

@@ -47,6 +47,7 @@ export async function startMockDriver(opts: MockDriverOptions): Promise<MockDriv
     ...(opts.drivers ?? []).flatMap((d) => ["--driver", d]),
     ...(opts.fuseHelper ? ["--fuse-helper", opts.fuseHelper] : []),
     ...(opts.aksCluster ? ["--aks-cluster", `${opts.aksCluster.resourceGroup}/${opts.aksCluster.name}`] : []),
+    ...(opts.detached ? [] : ["--parent-pid", String(process.pid)]),
   ];
   const log = openSync(logFile, "a");
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "pipe", log], env: process.env, detached: opts.detached ?? false });

@@ -17,6 +17,7 @@ const flagsSchema = z.strictObject({
   "fuse-helper": z.string().optional(),
   "aks-cluster": z.string().regex(/^[^/]+\/[^/]+$/, "must be <resourceGroup>/<name>").optional(),
   "no-register": z.boolean().optional(),
+  "parent-pid": z.coerce.number().int().positive().optional(),
 });
 
 async function main(): Promise<void> {
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
       "fuse-helper": { type: "string" },
       "aks-cluster": { type: "string" },
       "no-register": { type: "boolean" },
+      "parent-pid": { type: "string" },
     },
     strict: true,
   });
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
     "fuse-helper": values["fuse-helper"] ?? process.env.CTV_FUSE_HELPER,
     "aks-cluster": values["aks-cluster"] ?? process.env.CTV_AKS_CLUSTER,
     "no-register": values["no-register"],
+    "parent-pid": values["parent-pid"],
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -69,6 +72,17 @@ async function main(): Promise<void> {
     const stop = () => resolve();
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
+    const parent = f["parent-pid"];
+    if (parent !== undefined) {
+      // A launcher that dies without stopping us (a crashed test worker) must not leave a driver behind.
+      setInterval(() => {
+        try {
+          process.kill(parent, 0);
+        } catch {
+          stop();
+        }
+      }, 2_000).unref();
+    }
   });
   await running.stop();
 }

@@ -235,6 +235,8 @@ export const CHART_VOLUME_ATTRIBUTES = [
 ] as const;
 /** Attribute keys that would make a driver read a Secret or an account key. */
 const CREDENTIAL_ATTRIBUTES = ["secretName", "secretNamespace", "azurestorageaccountkey", "azurestorageaccountsastoken", "azurestoragespnclientsecret"];
+/** The values both drivers accept for the fsGroupChangePolicy attribute (compared case-sensitively). */
+const FS_GROUP_CHANGE_POLICIES = ["OnRootMismatch", "Always", "None"];
 /** Mount options the drivers set themselves and refuse from users. */
 const BLOBFUSE_REFUSED = ["--tmp-path", "--config-file", "--container-name", "--log-file-path"];
 const NFS_REFUSED = ["vers", "minorversion", "sec"];
@@ -342,13 +344,17 @@ export function checkValues(v: Values): Finding[] {
       f.push({ path: `persistentVolume.mountOptions[${i}]`, message: `'${option}' is fixed by the Azure Files CSI driver for NFS. Remove it` });
     }
   });
-  for (const key of Object.keys(pv.volumeAttributes).sort()) {
+  for (const [key, value] of Object.entries(pv.volumeAttributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const lower = key.toLowerCase();
     const own = CHART_VOLUME_ATTRIBUTES.find((k) => k.toLowerCase() === lower);
     if (own) {
       f.push({ path: `persistentVolume.volumeAttributes.${key}`, message: `duplicates the attribute ${own} that the chart sets (the driver compares keys case-insensitively). Remove it and set the matching storage or workloadIdentity value` });
     } else if (CREDENTIAL_ATTRIBUTES.some((k) => k.toLowerCase() === lower)) {
       f.push({ path: `persistentVolume.volumeAttributes.${key}`, message: "would make the driver use an account key or a Secret, which this chart never does. Remove it" });
+    } else if (lower === "mountpermissions" && !/^[0-7]{1,4}$/.test(value)) {
+      f.push({ path: `persistentVolume.volumeAttributes.${key}`, message: `'${value}' is not an octal file mode. Use 1-4 digits 0-7, like 0777, or 0 to skip the chmod of the mount root` });
+    } else if (lower === "fsgroupchangepolicy" && !FS_GROUP_CHANGE_POLICIES.includes(value)) {
+      f.push({ path: `persistentVolume.volumeAttributes.${key}`, message: `'${value}' is not a policy the drivers accept. Use ${FS_GROUP_CHANGE_POLICIES.join(", ").replace(/, ([^,]+)$/, " or $1")}` });
     }
   }
 

@@ -85,7 +85,7 @@ export const valuesSchema = z
     mode: z
       .enum(MODES)
       .default("blob-fuse-wi")
-      .meta(d("How pods reach the storage: blob-fuse-wi (BlobFuse2 with workload identity), fileshare-nfs (Azure Files over NFS 4.1), blob-nfs (Blob over NFS v3).")),
+      .meta(d("How pods reach the storage: blob-fuse-wi (BlobFuse2 with workload identity), fileshare-nfs (Azure Files over NFS 4.1), blob-nfs (Blob over NFS v3). Fixed after install.")),
     storage: z
       .strictObject({
         accountName: text("", "Storage account name in the storage tenant (all modes): 3-24 lowercase letters and digits."),
@@ -100,7 +100,7 @@ export const valuesSchema = z
       .meta(d("The storage being reached, in the storage tenant. Fixed after install: it makes up the PV's volume source, which Kubernetes never lets change.")),
     workloadIdentity: z
       .strictObject({
-        clientId: text("", "Client (application) ID (GUID) of the multi-tenant Entra app that the storage tenant trusts (blob-fuse-wi only)."),
+        clientId: text("", "Client (application) ID (GUID) of the multi-tenant Entra app that the storage tenant trusts (blob-fuse-wi only). Fixed after install (a PV attribute)."),
       })
       .default({ clientId: "" })
       .meta(d("The identity the Blob CSI driver exchanges the pod's token for (blob-fuse-wi).")),
@@ -123,7 +123,7 @@ export const valuesSchema = z
           .nullable()
           .default(null)
           .meta(d("Mount options. null: the mode's seed options (BlobFuse2 cache options; NFS nconnect=4 ...). A list replaces them, [] mounts with none.")),
-        volumeHandle: text("", "CSI volume handle. Empty: <resourceGroup>#<account>#<container>#<pv name> (blob) or <resourceGroup>#<account>#<share>##<pv name> (file), deterministic and unique."),
+        volumeHandle: text("", "CSI volume handle. Empty: <resourceGroup>#<account>#<container>#<pv name> (blob) or <resourceGroup>#<account>#<share>##<pv name> (file), deterministic and unique. Fixed after install."),
         volumeAttributes: stringMap("Extra CSI volume attributes (e.g. mountPermissions, default 0777 in the drivers). Keys the chart sets, and Secret or key references, are refused."),
         annotations: stringMap("Annotations on the PersistentVolume."),
         labels: stringMap("Labels on the PersistentVolume."),

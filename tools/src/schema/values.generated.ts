@@ -248,7 +248,7 @@ export interface CrossTenantVolumeValues {
     };
   };
   /**
-   * The seed article's demo pod.
+   * The seed article's demo pod, a bare Pod: on a live release only its image can change; delete the pod before an upgrade that changes anything else about it.
    */
   demo?: {
     /**

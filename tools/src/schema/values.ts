@@ -191,7 +191,7 @@ export const valuesSchema = z
         image: image("Demo pod image (any image with /bin/sh, cat and sleep)."),
       })
       .default({ enabled: true, name: "", image: { repository: "alpine", tag: "3.22", pullPolicy: "IfNotPresent" } })
-      .meta(d("The seed article's demo pod.")),
+      .meta(d("The seed article's demo pod, a bare Pod: on a live release only its image can change; delete the pod before an upgrade that changes anything else about it.")),
     tests: z
       .strictObject({
         enabled: z.boolean().default(true).meta(d("Render the helm test pod, which writes a marker file on the volume and reads it back.")),

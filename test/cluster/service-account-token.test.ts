@@ -16,11 +16,13 @@ describe("service-account tokens", () => {
   beforeAll(async () => {
     namespace = await createNamespace(core, "ctv-token");
     await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: "workload" } } });
-    // Fetched the way an external verifier does: from the issuer's discovery document, anonymously.
-    const issuer = inject("CTV_SA_ISSUER");
+    // Fetched the way an external verifier does: anonymously, from the API server that serves the
+    // issuer's documents (kind's issuer name is not resolvable from the host, so use the server URL).
+    const server = kc.getCurrentCluster()!.server;
     const ca = clusterCA(kc);
-    const discovery = JSON.parse((await tlsGet(`${issuer}/.well-known/openid-configuration`, { ca })).body) as { jwks_uri: string };
-    jwks = createLocalJWKSet(JSON.parse((await tlsGet(discovery.jwks_uri, { ca })).body) as JSONWebKeySet);
+    const discovery = JSON.parse((await tlsGet(`${server}/.well-known/openid-configuration`, { ca })).body) as { issuer: string };
+    expect(discovery.issuer).toBe(inject("CTV_SA_ISSUER"));
+    jwks = createLocalJWKSet(JSON.parse((await tlsGet(`${server}/openid/v1/jwks`, { ca })).body) as JSONWebKeySet);
   });
   afterAll(async () => {
     if (namespace) await core.deleteNamespace({ name: namespace });

@@ -22,16 +22,20 @@ export async function missingPackages(packages: readonly string[], run: Runner =
   return packages.filter((p) => !installed.has(p));
 }
 
-/** Runs `apt-get update` then installs the packages; waits for a dpkg lock held by another process. */
-export async function installPackages(packages: readonly string[], run: Runner = defaultRun): Promise<void> {
+/**
+ * Runs `apt-get update` then installs the packages; waits for a dpkg lock held by another process.
+ * With `sudo`, runs apt-get through non-interactive sudo (for CI runners that are not root).
+ */
+export async function installPackages(packages: readonly string[], run: Runner = defaultRun, options: { sudo?: boolean } = {}): Promise<void> {
   if (packages.length === 0) return;
   const lock = ["-o", "DPkg::Lock::Timeout=600"];
+  const aptGet = (args: string[], timeoutMs: number) =>
+    options.sudo
+      ? run("sudo", ["-n", ...Object.entries(aptEnv).map(([k, v]) => `${k}=${v}`), "apt-get", ...args], { timeoutMs })
+      : run("apt-get", args, { env: aptEnv, timeoutMs });
   try {
-    await run("apt-get", [...lock, "update", "-qq"], { env: aptEnv, timeoutMs: 900_000 });
-    await run("apt-get", [...lock, "install", "-y", "-qq", "--no-install-recommends", ...packages], {
-      env: aptEnv,
-      timeoutMs: 1_800_000,
-    });
+    await aptGet([...lock, "update", "-qq"], 900_000);
+    await aptGet([...lock, "install", "-y", "-qq", "--no-install-recommends", ...packages], 1_800_000);
   } catch (err) {
     if (err instanceof ToolError && err.code === "COMMAND_FAILED") {
       throw new ToolError(

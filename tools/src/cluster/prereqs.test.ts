@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ToolError } from "../errors.ts";
 import type { RunOptions, Runner } from "../exec/run.ts";
 import { installPackages, missingPackages } from "./apt.ts";
-import { assertRoot, ensureClusterPrereqs } from "./prereqs.ts";
+import { assertRoot, ensureClusterPrereqs, ensureImageTools } from "./prereqs.ts";
 
 function recorder(reply: (command: string, args: readonly string[]) => { exitCode?: number; stdout?: string; stderr?: string } | Error) {
   const calls: Array<{ command: string; args: readonly string[]; options?: RunOptions }> = [];
@@ -41,5 +41,27 @@ describe("cluster prerequisites", () => {
     expect(err.code).toBe("NOT_INSTALLED");
     expect(err.message).toContain("umoci");
     expect(err.hint).toContain("apt-get install umoci");
+  });
+
+  it("installs missing image tools through non-interactive sudo when not root", async () => {
+    const { run, calls } = recorder(() => ({}));
+    await ensureImageTools({ run, isRoot: () => false, exists: (f) => f !== "/usr/bin/umoci", log: () => undefined });
+    expect(calls[0]).toMatchObject({ command: "sudo", args: ["-n", "true"] });
+    expect(calls.at(-1)!.command).toBe("sudo");
+    expect(calls.at(-1)!.args).toEqual(expect.arrayContaining(["-n", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "umoci"]));
+    expect(calls.at(-1)!.args).not.toContain("skopeo");
+  });
+
+  it("says which image tools to install when neither root nor sudo is available", async () => {
+    const { run } = recorder((command) => (command === "sudo" ? { exitCode: 1, stderr: "sudo: a password is required" } : {}));
+    const err = (await ensureImageTools({ run, isRoot: () => false, exists: () => false }).catch((e: unknown) => e)) as ToolError;
+    expect(err.code).toBe("NOT_INSTALLED");
+    expect(err.hint).toBe("Install them: sudo apt-get install umoci skopeo busybox-static");
+  });
+
+  it("does nothing when the image tools are present", async () => {
+    const { run, calls } = recorder(() => ({}));
+    await ensureImageTools({ run, isRoot: () => false, exists: () => true });
+    expect(calls).toEqual([]);
   });
 });

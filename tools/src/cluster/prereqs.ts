@@ -23,6 +23,34 @@ export const clusterPackages: Readonly<Record<string, string>> = {
   "busybox-static": "/bin/busybox",
 };
 
+/** The subset the offline images need; the kind provider needs only these. */
+export const imageToolPackages = ["umoci", "skopeo", "busybox-static"] as const;
+
+/**
+ * Installs umoci, skopeo and busybox-static when their programs are missing: directly as root,
+ * else through `sudo -n` (CI runners), else fails with the command to run.
+ */
+export async function ensureImageTools(
+  options: Pick<PrereqOptions, "run" | "log" | "isRoot"> & { exists?: (file: string) => boolean } = {},
+): Promise<void> {
+  const run = options.run ?? defaultRun;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const exists = options.exists ?? existsSync;
+  const missing = imageToolPackages.filter((p) => !exists(clusterPackages[p]!));
+  if (missing.length === 0) return;
+  const isRoot = (options.isRoot ?? (() => process.getuid?.() === 0))();
+  const canSudo = !isRoot && (await run("sudo", ["-n", "true"], { allowFailure: true, timeoutMs: 10_000 }).then((r) => r.exitCode === 0, () => false));
+  if (!isRoot && !canSudo) {
+    throw new ToolError(
+      "NOT_INSTALLED",
+      `The offline images are built with ${missing.join(", ")}, which are not installed.`,
+      `Install them: sudo apt-get install ${missing.join(" ")}`,
+    );
+  }
+  log(`==> installing Debian packages for the offline images: ${missing.join(" ")}`);
+  await installPackages(missing, run, { sudo: !isRoot });
+}
+
 export interface PrereqOptions {
   run?: Runner;
   log?: (line: string) => void;

@@ -2,10 +2,11 @@
 // role checks for blob-fuse-wi, ARM's listKeys for account-key mounts, and network reachability for
 // NFS. The decisions live in the simulated Azure (tools/src/azsim/authorize.ts); this adapter reads
 // its state file on every call, so what bootstrap or a test changes takes effect at once.
-import { ToolError } from "../errors.ts";
+import { authorizeNfsMount, authorizeWorkloadIdentityMount, type MountDecision } from "../azsim/authorize.ts";
+import { loadAzState, scopeCovers } from "../azsim/state.ts";
 import type { TokenClaims } from "./tokens.ts";
 
-export type MountDecision = { ok: true } | { ok: false; code: string; message: string };
+export type { MountDecision };
 
 export interface WorkloadIdentityCheck {
   clientId: string;
@@ -32,42 +33,15 @@ export interface MountAuthority {
   nfs(req: NfsCheck): Promise<MountDecision>;
 }
 
-// ---- the parts of the simulated Azure state this file reads (tools/src/azsim/state.ts) ----
+// The parts of the simulated Azure state (AzState) the account-key decision reads.
 interface StateView {
   servicePrincipals: { tenantId: string; id: string; appId: string }[];
   storageAccounts: { subscriptionId: string; resourceGroup: string; name: string; allowSharedKeyAccess: boolean }[];
   roleAssignments: { scope: string; roleDefinitionName: string; principalId: string }[];
   aksClusters: { tenantId: string; resourceGroup: string; name: string; oidcIssuerUrl: string }[];
 }
-interface AzsimModules {
-  loadAzState(path: string): StateView;
-  authorizeWorkloadIdentityMount(state: StateView, req: {
-    clientId: string; tenantId: string; accountName: string; containerName: string;
-    token: { iss: string; sub: string; aud: string | string[]; exp: number }; now?: Date;
-  }): MountDecision;
-  authorizeNfsMount(state: StateView, req: NfsCheck & { fromAksCluster?: { resourceGroup: string; name: string } }): MountDecision;
-}
-
-async function loadAzsim(): Promise<AzsimModules> {
-  // Resolved at run time so this file builds on its own; the modules belong to the simulated Azure.
-  const stateUrl = new URL("../azsim/state.ts", import.meta.url).href;
-  const authorizeUrl = new URL("../azsim/authorize.ts", import.meta.url).href;
-  try {
-    const [state, authorize] = await Promise.all([import(stateUrl), import(authorizeUrl)]);
-    return { ...(state as object), ...(authorize as object) } as AzsimModules;
-  } catch (err) {
-    throw new ToolError("NOT_INSTALLED", "The simulated Azure (tools/src/azsim) could not be loaded.", "Run from a full checkout of the project.", { cause: err });
-  }
-}
-
 /** Roles whose actions include Microsoft.Storage/storageAccounts/listKeys/action. */
 const listKeysRoles = ["owner", "contributor", "storage account contributor", "storage account key operator service role"];
-
-function covers(scope: string, target: string): boolean {
-  const s = scope.toLowerCase().replace(/\/+$/, "");
-  const t = target.toLowerCase();
-  return t === s || t.startsWith(`${s}/`);
-}
 
 function sameIssuer(a: string, b: string): boolean {
   return a === b || a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
@@ -92,7 +66,7 @@ export function decideAccountKeyMount(
   const sp = state.servicePrincipals.find((p) => p.appId === req.clientId && p.tenantId === req.tenantId);
   const canList =
     sp !== undefined &&
-    state.roleAssignments.some((r) => r.principalId === sp.id && listKeysRoles.includes(r.roleDefinitionName.toLowerCase()) && covers(r.scope, accountId));
+    state.roleAssignments.some((r) => r.principalId === sp.id && listKeysRoles.includes(r.roleDefinitionName.toLowerCase()) && scopeCovers(r.scope, accountId));
   if (!canList) {
     return {
       ok: false,
@@ -115,28 +89,19 @@ export function decideAccountKeyMount(
 
 /** The authority backed by the simulated Azure state file (env AZSIM_STATE). */
 export function azsimAuthority(statePath: string, opts: { aksCluster?: { resourceGroup: string; name: string } } = {}): MountAuthority {
-  let modules: Promise<AzsimModules> | undefined;
-  const get = async () => {
-    modules ??= loadAzsim();
-    const m = await modules;
-    return { m, state: m.loadAzState(statePath) };
-  };
   return {
     async clusterTenant(issuer) {
-      const { state } = await get();
-      return state.aksClusters.find((c) => sameIssuer(c.oidcIssuerUrl, issuer))?.tenantId;
+      return loadAzState(statePath).aksClusters.find((c) => sameIssuer(c.oidcIssuerUrl, issuer))?.tenantId;
     },
     async workloadIdentity(req) {
-      const { m, state } = await get();
-      return m.authorizeWorkloadIdentityMount(state, req);
+      return authorizeWorkloadIdentityMount(loadAzState(statePath), req);
     },
     async accountKey(req) {
-      const { m, state } = await get();
-      return decideAccountKeyMount(state, m.authorizeWorkloadIdentityMount(state, req), req);
+      const state = loadAzState(statePath);
+      return decideAccountKeyMount(state, authorizeWorkloadIdentityMount(state, req), req);
     },
     async nfs(req) {
-      const { m, state } = await get();
-      return m.authorizeNfsMount(state, opts.aksCluster ? { ...req, fromAksCluster: opts.aksCluster } : req);
+      return authorizeNfsMount(loadAzState(statePath), opts.aksCluster ? { ...req, fromAksCluster: opts.aksCluster } : req);
     },
   };
 }

@@ -2,7 +2,8 @@
 // cluster provider): starts tools/src/csi/main.ts with tsx, waits until its sockets serve, and
 // stops it on request. Its log goes to a file, for diagnostics.
 import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ToolError } from "../errors.ts";
@@ -22,6 +23,9 @@ export interface MockDriverOptions {
   aksCluster?: { resourceGroup: string; name: string };
   logFile?: string;
   startTimeoutMs?: number;
+  /** Keep the driver running after this process exits (the demo leaves the cluster up); its pid goes to pidFile. */
+  detached?: boolean;
+  pidFile?: string;
 }
 
 export interface MockDriverProcess {
@@ -45,7 +49,7 @@ export async function startMockDriver(opts: MockDriverOptions): Promise<MockDriv
     ...(opts.aksCluster ? ["--aks-cluster", `${opts.aksCluster.resourceGroup}/${opts.aksCluster.name}`] : []),
   ];
   const log = openSync(logFile, "a");
-  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "pipe", log], env: process.env });
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "pipe", log], env: process.env, detached: opts.detached ?? false });
   closeSync(log);
   const timeoutMs = opts.startTimeoutMs ?? 60_000;
   await new Promise<void>((resolve, reject) => {
@@ -66,8 +70,17 @@ export async function startMockDriver(opts: MockDriverOptions): Promise<MockDriv
     });
     child.once("exit", (code) => fail(`exited with code ${code}`));
   });
+  const pid = child.pid!;
+  if (opts.detached) {
+    // The driver prints nothing more on stdout; let this process exit without it.
+    child.stdout!.destroy();
+    child.removeAllListeners("exit");
+    child.unref();
+    if (opts.pidFile) writeFileSync(opts.pidFile, `${pid}\n`);
+    return { pid, logFile, stop: () => stopPid(pid, opts.pidFile) };
+  }
   return {
-    pid: child.pid!,
+    pid,
     logFile,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -78,4 +91,37 @@ export async function startMockDriver(opts: MockDriverOptions): Promise<MockDriv
       clearTimeout(timer);
     },
   };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops a driver started detached (by this or an earlier run), by its pid. */
+export async function stopPid(pid: number, pidFile?: string): Promise<void> {
+  if (alive(pid)) {
+    process.kill(pid, "SIGTERM");
+    const deadline = Date.now() + 10_000;
+    while (alive(pid) && Date.now() < deadline) await sleep(100);
+    if (alive(pid)) process.kill(pid, "SIGKILL");
+  }
+  if (pidFile) rmSync(pidFile, { force: true });
+}
+
+/** Stops the driver an earlier detached run left, if its pid file names a live process. */
+export async function stopDetachedDriver(pidFile: string): Promise<boolean> {
+  if (!existsSync(pidFile)) return false;
+  const pid = Number(readFileSync(pidFile, "utf8").trim());
+  if (!Number.isInteger(pid) || pid <= 0) {
+    rmSync(pidFile, { force: true });
+    return false;
+  }
+  const wasAlive = alive(pid);
+  await stopPid(pid, pidFile);
+  return wasAlive;
 }

@@ -7,6 +7,7 @@ import path from "node:path";
 import { ToolError } from "../errors.ts";
 import { run as defaultRun, type Runner } from "../exec/run.ts";
 import { cacheDir, repoRoot } from "../cluster/paths.ts";
+import { ensureImageTools } from "../cluster/prereqs.ts";
 import { bundleEntry } from "./bundle.ts";
 import { csiMockImage, demoImage, sandboxImage } from "./names.ts";
 import { Skopeo, Umoci, type ImageConfig } from "./oci-tools.ts";
@@ -177,6 +178,7 @@ export interface BuiltImages {
 export async function buildImages(options: { run?: Runner; only?: Array<keyof BuiltImages> } = {}): Promise<BuiltImages> {
   const run = options.run ?? defaultRun;
   const want = (k: keyof BuiltImages) => !options.only || options.only.includes(k);
+  await ensureImageTools({ run });
   const applets = await busyboxApplets(run);
   const pause = await buildImage(pauseRecipe(), run);
   const demo = want("demo") ? await buildImage(demoRecipe(applets), run) : "";

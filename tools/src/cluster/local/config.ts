@@ -358,6 +358,8 @@ export function componentCommands(c: LocalClusterConfig, kubeBinary: string): Co
         `--cluster-signing-key-file=${l.key("ca")}`,
         `--service-cluster-ip-range=${c.serviceCIDR}`,
         "--allocate-node-cidrs=false",
+        // A claim created in the same apply as its PV binds on the next sync; 15 s by default.
+        "--pvclaimbinder-sync-period=2s",
         "--leader-elect=false",
         "--profiling=false",
       ],

@@ -34,6 +34,14 @@ export function listeningInodes(procNetTcp: string, port: number): string[] {
     .map((f) => f[9]!);
 }
 
+/** "kube kube-apiserver", "etcd", "node": the program and, for multi-call binaries, its subcommand. */
+function describeProcess(pid: string): string {
+  const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+  if (argv.length === 0) return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  const sub = argv[1] && !argv[1].startsWith("-") && !argv[1].includes("/") ? ` ${argv[1]}` : "";
+  return `${path.basename(argv[0]!)}${sub}`.slice(0, 60);
+}
+
 /** Who listens on a TCP port: undefined when it is free, else a description like "etcd (pid 42)". */
 export function portOwner(port: number): string | undefined {
   const tables = ["/proc/net/tcp", "/proc/net/tcp6"].filter(existsSync).map((f) => readFileSync(f, "utf8")).join("\n");
@@ -51,8 +59,7 @@ export function portOwner(port: number): string | undefined {
         const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
         const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
         if (inode && inodes.has(inode)) {
-          const comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-          return `${comm} (pid ${pid})`;
+          return `${describeProcess(pid)} (pid ${pid})`;
         }
       } catch {
         // The process or descriptor went away while we looked.
@@ -84,8 +91,17 @@ const ownedChainPrefixes = ["KUBE-", "CNI-"];
 
 export interface HostSnapshot {
   sysctls: Record<string, string>;
+  /** Network namespaces under /run/netns that existed before (another runtime's); never removed. */
+  netns?: string[];
+  /** veth interfaces that existed before (Docker's, for example). */
+  veths?: string[];
   existingDirs: string[];
   chains: { iptables: string[]; ip6tables: string[] };
+}
+
+export async function vethNames(run: Runner = defaultRun): Promise<string[]> {
+  const out = await run("ip", ["-j", "link", "show", "type", "veth"], { allowFailure: true, timeoutMs: 10_000 });
+  return (JSON.parse(out.stdout || "[]") as Array<{ ifname: string }>).map((l) => l.ifname);
 }
 
 export async function snapshotHost(run: Runner = defaultRun): Promise<HostSnapshot> {
@@ -97,6 +113,8 @@ export async function snapshotHost(run: Runner = defaultRun): Promise<HostSnapsh
   return {
     sysctls,
     existingDirs: sideDirectories.filter((d) => existsSync(d)),
+    veths: await vethNames(run),
+    netns: existsSync("/run/netns") ? readdirSync("/run/netns").map((n) => `/run/netns/${n}`) : [],
     chains: { iptables: chainKeys(await iptablesSave("iptables", run)), ip6tables: chainKeys(await iptablesSave("ip6tables", run)) },
   };
 }
@@ -271,13 +289,21 @@ export function removeCreatedDirs(snapshot: HostSnapshot | undefined): void {
   }
 }
 
-/** Processes whose command line mentions any of `markers` (our state or run directory). */
-export function processesMentioning(markers: readonly string[]): Array<{ pid: number; cmdline: string }> {
+/** Programs the cluster runs: its components and containerd's per-pod shims. */
+const clusterPrograms = ["etcd", "containerd", "containerd-shim", "containerd-shim-runc-v2", "kube", "runc"];
+
+/**
+ * Cluster processes: one of the cluster's programs whose command line mentions one of `markers`
+ * (the state or run directory). Clients that merely name the admin kubeconfig are not included.
+ */
+export function clusterProcesses(markers: readonly string[]): Array<{ pid: number; cmdline: string }> {
   const found: Array<{ pid: number; cmdline: string }> = [];
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
-      if (cmdline && markers.some((m) => cmdline.includes(m)) && Number(pid) !== process.pid) found.push({ pid: Number(pid), cmdline });
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+      const program = path.basename(argv[0] ?? "");
+      const cmdline = argv.join(" ");
+      if (clusterPrograms.includes(program) && markers.some((m) => cmdline.includes(m)) && Number(pid) !== process.pid) found.push({ pid: Number(pid), cmdline });
     } catch {
       // Exited while we looked.
     }

@@ -1,7 +1,7 @@
 // The `local` provider: a single-node Kubernetes from host processes (etcd, containerd and the
 // components built from source), with TLS, RBAC + Node authorization, a served JWKS and a bridge
 // pod network. `down` undoes every change it made to the host and checks that it did.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ToolError } from "../../errors.ts";
 import { run as defaultRun, type Runner } from "../../exec/run.ts";
@@ -32,13 +32,14 @@ import {
   mountPoints,
   mountsUnder,
   portOwner,
-  processesMentioning,
+  clusterProcesses,
   removeBridge,
   removeCreatedDirs,
   removePodCgroups,
   restoreSysctls,
   snapshotHost,
   unmountUnder,
+  vethNames,
   type HostSnapshot,
 } from "./host.ts";
 import { ensurePki } from "./pki.ts";
@@ -95,10 +96,27 @@ export class LocalProvider implements ClusterProvider {
     return { logs: l.logs, pids: l.pids };
   }
 
+  /** Idempotent; serialised with other `up`/`down` calls on this machine (other checkouts share the cluster). */
   async up(): Promise<ClusterInfo> {
+    return withHostLock(() => this.start());
+  }
+
+  async down(): Promise<void> {
+    return withHostLock(() => this.stop());
+  }
+
+  private async start(): Promise<ClusterInfo> {
     const { kubeBinary } = await ensureClusterPrereqs({ run: this.run, log: this.log });
     if (!kubeBinary) throw new ToolError("INTERNAL", "The Kubernetes binary was not built.");
-    const current = await this.status();
+    let current = await this.status();
+    // Every process alive but the node or API not answering yet is usually a busy moment, not a
+    // broken cluster; give it a minute before restarting a cluster others may be using.
+    const saved = this.saved();
+    const deadline = Date.now() + 60_000;
+    while (!current.running && saved && componentOrder.every((n) => runningPid(this.dirs(saved.config), n) !== undefined) && Date.now() < deadline) {
+      await sleep(2_000);
+      current = await this.status();
+    }
     if (current.running && current.info) {
       this.log(`==> the local cluster is already running (${current.detail})`);
       return current.info;
@@ -106,7 +124,7 @@ export class LocalProvider implements ClusterProvider {
     const stale = this.saved() !== undefined || existsSync(localClusterConfig("0.0.0.0").stateDir);
     if (stale) {
       this.log("==> cleaning up a stopped or half-started local cluster first");
-      await this.down();
+      await this.stop();
     }
     const c = localClusterConfig(process.env.CTV_NODE_IP ?? (await detectNodeIP(this.run)));
     const l = layout(c);
@@ -245,7 +263,7 @@ export class LocalProvider implements ClusterProvider {
     return parts.join("\n");
   }
 
-  async down(): Promise<void> {
+  private async stop(): Promise<void> {
     const c = await this.config();
     const l = layout(c);
     const dirs = this.dirs(c);
@@ -264,7 +282,7 @@ export class LocalProvider implements ClusterProvider {
     for (const name of [...componentOrder].reverse()) await stopDaemon(dirs, name);
     for (const name of recordedDaemons(dirs)) await stopDaemon(dirs, name);
     // containerd's shims and anything else started with our paths outlive containerd by design.
-    for (const p of processesMentioning([c.stateDir, c.runDir])) {
+    for (const p of clusterProcesses([c.stateDir, c.runDir])) {
       try {
         process.kill(p.pid, "SIGKILL");
       } catch {
@@ -275,8 +293,10 @@ export class LocalProvider implements ClusterProvider {
       await this.run(saved.kubeBinary, ["kube-proxy", "--cleanup", "--v=0"], { timeoutMs: 60_000, allowFailure: true });
     }
     await removePodCgroups();
-    await unmountUnder([c.kubeletDir, c.stateDir, c.runDir, "/run/containerd"], this.run);
-    const netns = mountPoints(readFileSync("/proc/self/mountinfo", "utf8")).filter((m) => m.startsWith("/run/netns/cni-"));
+    // Not /run/containerd: a system containerd (Docker's, for one) keeps its containers' mounts there.
+    await unmountUnder([c.kubeletDir, c.stateDir, c.runDir], this.run);
+    const foreignNetns = new Set(snapshot?.netns ?? []);
+    const netns = mountPoints(readFileSync("/proc/self/mountinfo", "utf8")).filter((m) => m.startsWith("/run/netns/cni-") && !foreignNetns.has(m));
     for (const ns of netns) {
       await this.run("umount", [ns], { allowFailure: true, timeoutMs: 10_000 });
       rmSync(ns, { force: true });
@@ -314,10 +334,12 @@ export class LocalProvider implements ClusterProvider {
   async leftovers(c?: LocalClusterConfig, snapshot?: HostSnapshot): Promise<Leftovers> {
     const cfg = c ?? (await this.config());
     const mounts = mountsUnder(readFileSync("/proc/self/mountinfo", "utf8"), [cfg.kubeletDir, cfg.stateDir, cfg.runDir]).concat(
-      mountPoints(readFileSync("/proc/self/mountinfo", "utf8")).filter((m) => m.startsWith("/run/netns/cni-")),
+      mountPoints(readFileSync("/proc/self/mountinfo", "utf8")).filter((m) => m.startsWith("/run/netns/cni-") && !(snapshot?.netns ?? []).includes(m)),
     );
     const link = await this.run("ip", ["-j", "link", "show", cfg.bridgeName], { allowFailure: true, timeoutMs: 10_000 });
-    const veths = JSON.parse((await this.run("ip", ["-j", "link", "show", "type", "veth"], { allowFailure: true, timeoutMs: 10_000 })).stdout || "[]") as Array<{ ifname: string }>;
+    // Without a snapshot (after down removed it) every veth counts: a leaked pod interface is one.
+    const vethsBefore = new Set(snapshot?.veths ?? []);
+    const veths = (await vethNames(this.run)).filter((v) => !vethsBefore.has(v));
     const iptables: string[] = [];
     for (const tool of ["iptables", "ip6tables"] as const) {
       const save = await this.run(`${tool}-save`, [], { allowFailure: true, timeoutMs: 30_000 });
@@ -325,11 +347,52 @@ export class LocalProvider implements ClusterProvider {
       if (script) iptables.push(`${tool}: ${script.split("\n").filter((x) => x.startsWith("-X")).join(" ")}`);
     }
     return {
-      processes: processesMentioning([cfg.stateDir, cfg.runDir]).map((p) => `${p.pid} ${p.cmdline.slice(0, 80)}`),
+      processes: clusterProcesses([cfg.stateDir, cfg.runDir]).map((p) => `${p.pid} ${p.cmdline.slice(0, 80)}`),
       mounts,
-      interfaces: [...(link.exitCode === 0 ? [cfg.bridgeName] : []), ...veths.map((v) => v.ifname)],
+      interfaces: [...(link.exitCode === 0 ? [cfg.bridgeName] : []), ...veths],
       iptables,
       paths: [cfg.stateDir, cfg.runDir].filter((p) => existsSync(p)),
     };
+  }
+}
+
+const hostLockFile = "/run/ctv-cluster.lock";
+
+/** A machine-wide lock (a file holding the owner's pid; a dead owner's lock is taken over). */
+async function withHostLock<T>(fn: () => Promise<T>, timeoutMs = 20 * 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      writeFileSync(hostLockFile, `${process.pid}\n`, { flag: "wx" });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const text = readFileSync(hostLockFile, "utf8").trim();
+      if (text === "" && Date.now() - statSync(hostLockFile).mtimeMs < 10_000) {
+        // Created by another process that has not written its pid yet.
+        await sleep(200);
+        continue;
+      }
+      const holder = Number(text);
+      let alive = false;
+      try {
+        alive = Number.isInteger(holder) && holder > 0 && process.kill(holder, 0);
+      } catch {
+        alive = false;
+      }
+      if (!alive) {
+        rmSync(hostLockFile, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new ToolError("CONFLICT", `Another process (pid ${holder}) has been starting or stopping the local cluster for ${Math.round(timeoutMs / 60_000)} min.`, `Wait for it, or stop it; if pid ${holder} is not a cluster command, remove ${hostLockFile}.`);
+      }
+      await sleep(500);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(hostLockFile, { force: true });
   }
 }

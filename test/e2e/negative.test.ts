@@ -1,0 +1,107 @@
+// What a user sees when one piece is wrong: each case installs a second release (or pod) next to a
+// working blob-fuse-wi deployment and checks the mount error in the pod's events.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_IDS } from "../../tools/src/azsim/seed.ts";
+import { updateAzState, type RoleAssignment } from "../../tools/src/azsim/state.ts";
+import { demoPodName, type Deployment, type Testbed } from "../../tools/src/testbed/testbed.ts";
+import { openTestbed } from "./support.ts";
+
+let tb: Testbed;
+let d: Deployment;
+let nfs: Deployment;
+
+beforeAll(async () => {
+  tb = await openTestbed("negative");
+  d = await tb.bootstrap("blob-fuse-wi");
+  await tb.install(d);
+  await tb.waitForPodRunning(d.namespace, demoPodName["blob-fuse-wi"]);
+});
+
+afterAll(async () => {
+  for (const dep of [d, nfs]) if (dep) await tb.deleteNamespace(dep.namespace);
+  await tb?.close();
+});
+
+/** A second release of the chart in the deployment's namespace, sharing its ServiceAccount. */
+async function installVariant(dep: Deployment, name: string, set: Record<string, string>): Promise<string> {
+  const pod = `pod-${name}`;
+  await tb.install(dep, {
+    "persistentVolumeClaim.name": `pvc-${name}`,
+    "demo.name": pod,
+    "tests.enabled": "false",
+    ...(dep.mode === "blob-fuse-wi" ? { "serviceAccount.create": "false" } : {}),
+    ...set,
+  }, `ctv-${name}`);
+  return pod;
+}
+
+/** A pod that mounts the working claim, with a ServiceAccount of the test's choosing. */
+async function podWithServiceAccount(name: string, serviceAccountName: string): Promise<void> {
+  const template = await tb.core.readNamespacedPod({ namespace: d.namespace, name: demoPodName["blob-fuse-wi"] });
+  await tb.core.createNamespacedPod({
+    namespace: d.namespace,
+    body: { apiVersion: "v1", kind: "Pod", metadata: { name }, spec: { ...template.spec!, nodeName: undefined, serviceAccountName, serviceAccount: undefined } },
+  });
+}
+
+describe("blob-fuse-wi refusals seen in pod events", () => {
+  it("refuses a pod whose ServiceAccount is not the federated subject", async () => {
+    await tb.core.createNamespacedServiceAccount({ namespace: d.namespace, body: { metadata: { name: "other-sa" } } });
+    await podWithServiceAccount("pod-other-sa", "other-sa");
+    const message = await tb.waitForPodEvent(d.namespace, "pod-other-sa", /AADSTS700213/);
+    expect(message).toContain(`MountVolume.SetUp failed for volume`);
+    expect(message).toContain(`AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:${d.namespace}:other-sa'.`);
+  });
+
+  it("refuses a mount when the role assignment is missing", async () => {
+    let removed: RoleAssignment[] = [];
+    updateAzState(tb.statePath, (s) => {
+      removed = s.roleAssignments.filter((r) => r.roleDefinitionName === "Storage Blob Data Contributor");
+      s.roleAssignments = s.roleAssignments.filter((r) => !removed.includes(r));
+    });
+    try {
+      await podWithServiceAccount("pod-no-role", "blob-fuse-sa");
+      const message = await tb.waitForPodEvent(d.namespace, "pod-no-role", /AuthorizationPermissionMismatch/);
+      expect(message).toContain("This request is not authorized to perform this operation using this permission.");
+    } finally {
+      updateAzState(tb.statePath, (s) => s.roleAssignments.push(...removed));
+    }
+  });
+
+  it("refuses the wrong tenantID (the app has no service principal there)", async () => {
+    const pod = await installVariant(d, "wrong-tenant", { "storage.tenantId": DEMO_IDS.tenant1 });
+    const message = await tb.waitForPodEvent(d.namespace, pod, /AADSTS700016/);
+    expect(message).toContain(`was not found in the directory '${DEMO_IDS.tenant1}'`);
+  });
+
+  it("refuses a container that does not exist", async () => {
+    const pod = await installVariant(d, "no-container", { "storage.containerName": "no-such-container" });
+    const message = await tb.waitForPodEvent(d.namespace, pod, /ContainerNotFound/);
+    expect(message).toContain("The specified container does not exist.");
+  });
+
+  it("fails a mount option blobfuse2 does not know, with blobfuse2's error", async () => {
+    const pod = await installVariant(d, "bad-option", { "persistentVolume.mountOptions": "{--file-cache-timout=120}" });
+    const message = await tb.waitForPodEvent(d.namespace, pod, /unknown flag/);
+    expect(message).toContain("Mount failed with error: exit status 1, output: Error: unknown flag: --file-cache-timout");
+  });
+});
+
+describe("NFS refusals seen in pod events", () => {
+  it("fails an NFS option the client does not know", async () => {
+    nfs = await tb.bootstrap("fileshare-nfs");
+    const pod = await installVariant(nfs, "nfs-bad-option", { "persistentVolume.mountOptions": "{nconect=4}" });
+    const message = await tb.waitForPodEvent(nfs.namespace, pod, /incorrect mount option/);
+    expect(message).toContain("mount.nfs: an incorrect mount option was specified");
+  });
+
+  it("fails like mount.nfs when the private endpoint connection is no longer approved", async () => {
+    updateAzState(tb.statePath, (s) => {
+      for (const a of s.storageAccounts) for (const c of a.privateEndpointConnections) c.status = "Rejected";
+    });
+    const pod = await installVariant(nfs, "nfs-rejected", {});
+    const message = await tb.waitForPodEvent(nfs.namespace, pod, /access denied by server/);
+    expect(message).toContain("has no approved private endpoint");
+  });
+});
+

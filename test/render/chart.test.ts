@@ -444,6 +444,12 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
     for (const pod of objects.filter((o) => o.kind === "Pod")) expect(pod.spec.serviceAccountName).toBe("existing-sa");
   });
 
+  it("keeps the pods on Linux nodes, also when the user adds a node selector (AKS may have Windows node pools)", async () => {
+    for (const pod of objectsOf("fileshare-nfs").filter((o) => o.kind === "Pod")) expect(pod.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux" });
+    const objects = await renderScenario(helm, "blob-fuse-wi", { pods: { nodeSelector: { agentpool: "data" } } });
+    for (const pod of objects.filter((o) => o.kind === "Pod")) expect(pod.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux", agentpool: "data" });
+  });
+
   it("points the pods at offline images for the test cluster", async () => {
     const image = { repository: "localhost/ctv-demo", tag: "e2e", pullPolicy: "Never" };
     const objects = await renderScenario(helm, "blob-nfs", { demo: { image }, tests: { image } });

@@ -217,7 +217,7 @@ export interface CrossTenantVolumeValues {
       };
     };
     /**
-     * Node selector of the demo and test pods.
+     * Node selector of the demo and test pods, merged over kubernetes.io/os: linux (the mounts and the image are Linux-only).
      */
     nodeSelector?: {
       [k: string]: string | undefined;

@@ -165,7 +165,7 @@ export const valuesSchema = z
           .strictObject({ requests: quantityMap.optional(), limits: quantityMap.optional() })
           .default({ requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } })
           .meta(d("Container resources of the demo and test pods.")),
-        nodeSelector: stringMap("Node selector of the demo and test pods."),
+        nodeSelector: stringMap("Node selector of the demo and test pods, merged over kubernetes.io/os: linux (the mounts and the image are Linux-only)."),
         tolerations: z.array(z.record(z.string(), z.unknown())).default([]).meta(d("Tolerations of the demo and test pods.")),
         affinity: z.record(z.string(), z.unknown()).default({}).meta(d("Affinity of the demo and test pods.")),
         annotations: stringMap("Annotations on the demo and test pods."),

@@ -44,7 +44,7 @@ export async function startDrivers(config: DriverConfig): Promise<RunningDrivers
     azsimAuthority(requireValue(config.azsimState, "the simulated Azure state (--azsim-state or AZSIM_STATE)"), config.aksCluster ? { aksCluster: config.aksCluster } : {});
   const verifier = new TokenVerifier(config.jwks ?? apiServerJwks(kubeConfigFrom(config.kubeconfig)));
   const mounter = config.mounter ?? hostMounter();
-  const fuse = config.fuse ?? (config.fuseHelper ? fuseMounter(config.fuseHelper, log) : undefined);
+  const fuse = config.fuse ?? (config.fuseHelper ? fuseMounter(config.fuseHelper) : undefined);
   const running: RunningDriver[] = [];
   const nodes = new Map<DriverName, NodeService>();
   for (const driver of config.drivers) {

@@ -95,6 +95,29 @@ describe("blob-fuse-wi through FUSE", () => {
     expect(mountPoints().has(target)).toBe(false);
   });
 
+  it("mounts afresh when the FUSE helper behind a target has died", async () => {
+    const target = path.join(root, "pod-d", "mount");
+    await publish(target, 3600);
+    writeFileSync(path.join(target, "text"), "hello!\n");
+    const helperPid = readdirSync("/proc")
+      .filter((p) => /^\d+$/.test(p))
+      .find((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").includes(target);
+        } catch {
+          return false;
+        }
+      });
+    expect(helperPid).toBeDefined();
+    process.kill(Number(helperPid), "SIGKILL");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(() => readdirSync(target)).toThrow(expect.objectContaining({ code: "ENOTCONN" }));
+    await publish(target, 3600);
+    expect(readFileSync(path.join(target, "text"), "utf8")).toBe("hello!\n");
+    await blob.NodeUnpublishVolume({ volume_id: "v", target_path: target });
+    expect(mountPoints().has(target)).toBe(false);
+  });
+
   it("can unpublish a mount whose token has expired", async () => {
     const target = path.join(root, "pod-c", "mount");
     await publish(target, 2);

@@ -2,7 +2,7 @@
 // storage directory at the target path and fails with EIO once the mount's token has expired
 // without a refresh, the way blobfuse2 fails when it cannot renew its Entra token.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ToolError } from "../errors.ts";
@@ -37,50 +37,52 @@ export async function ensureFuseHelper(run: Runner = defaultRun): Promise<string
 }
 
 export interface FuseMounter {
-  mount(source: string, target: string, expiryFile: string): Promise<void>;
-  /** Stops the helper serving `target`, if this process started it. */
+  /** Serves `source` at `target` until unmounted; the helper's messages go to `logFile`. */
+  mount(source: string, target: string, expiryFile: string, logFile: string): Promise<void>;
+  /** Waits for (or ends) the helper serving `target`, if this process started it. */
   forget(target: string): Promise<void>;
 }
 
-export function fuseMounter(helper: string, log: (line: string) => void = () => {}): FuseMounter {
+export function fuseMounter(helper: string): FuseMounter {
   if (!existsSync("/dev/fuse")) {
     throw new ToolError("PRECONDITION", "/dev/fuse is missing, so blob-fuse-wi mounts cannot be served.", "Load the fuse kernel module (modprobe fuse), or run the driver privileged.");
   }
   const children = new Map<string, ChildProcess>();
   return {
-    async mount(source, target, expiryFile) {
-      const child = spawn(helper, ["--source", source, "--target", target, "--expiry-file", expiryFile], { stdio: ["ignore", "pipe", "pipe"] });
-      let stderr = "";
-      child.stderr!.setEncoding("utf8").on("data", (d: string) => {
-        stderr += d;
-        for (const line of d.split("\n").filter(Boolean)) log(`fuse ${target}: ${line}`);
-      });
+    async mount(source, target, expiryFile, logFile) {
+      // Detached, logging to a file: like blobfuse2, a mount outlives a restart of the driver.
+      const log = openSync(logFile, "a");
+      const child = spawn(helper, ["--source", source, "--target", target, "--expiry-file", expiryFile], { stdio: ["ignore", "pipe", log], detached: true });
+      closeSync(log);
       await new Promise<void>((resolve, reject) => {
+        const fail = (why: string) => {
+          clearTimeout(timer);
+          const tail = existsSync(logFile) ? readFileSync(logFile, "utf8").trim().split("\n").slice(-3).join(" | ") : "";
+          reject(new Error(`${why}${tail ? `: ${tail}` : ""}`));
+        };
         const timer = setTimeout(() => {
           child.kill("SIGKILL");
-          reject(new Error(`the FUSE helper did not mount ${target} within 15 s: ${stderr.trim()}`));
+          fail(`the FUSE helper did not mount ${target} within 15 s`);
         }, 15_000);
         child.stdout!.setEncoding("utf8").on("data", (d: string) => {
           if (d.includes("ready")) {
             clearTimeout(timer);
+            child.removeAllListeners("exit");
             resolve();
           }
         });
-        child.on("exit", (code) => {
-          clearTimeout(timer);
-          reject(new Error(`the FUSE helper exited with code ${code}: ${stderr.trim()}`));
-        });
-        child.on("error", (err) => {
-          clearTimeout(timer);
-          reject(err);
-        });
+        child.once("exit", (code) => fail(`the FUSE helper exited with code ${code}`));
+        child.once("error", (err) => fail(err.message));
       });
+      // It prints nothing more on stdout; let the driver exit without waiting for it.
+      child.stdout!.destroy();
+      child.unref();
       children.set(target, child);
-      child.on("exit", () => children.delete(target));
+      child.once("exit", () => children.delete(target));
     },
     async forget(target) {
       const child = children.get(target);
-      if (!child || child.exitCode !== null) return;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       // After the unmount the helper's serve loop ends by itself; the signal covers a stuck one.
       const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);

@@ -95,9 +95,15 @@ export class NodeService {
     await this.exclusive(req, async () => {
       const target = req.target_path;
       const source = this.storageDir(plan);
-      const mounted = this.deps.mounter.isMountPoint(target);
+      let mounted = this.deps.mounter.isMountPoint(target);
       const useFuse = plan.mode === "blob-fuse-wi" && this.deps.fuse !== undefined;
 
+      if (mounted && brokenMount(target)) {
+        // Its FUSE helper is gone (killed, or the node rebooted its processes): mount afresh.
+        this.log(`remounting ${target}: the previous mount no longer answers`);
+        await this.deps.mounter.unmount(target);
+        mounted = false;
+      }
       if (mounted) {
         // requiresRepublish: the kubelet calls again with a fresh token. The real driver only hands
         // the new token to blobfuse2 here; a refused refresh shows later, as I/O errors.
@@ -109,19 +115,22 @@ export class NodeService {
       mkdirSync(source, { recursive: true });
       this.applyMountPermissions(source, req.volume_context);
       mkdirSync(target, { recursive: true });
-      if (useFuse) {
-        this.writeExpiry(target, claims!.exp);
-        try {
-          await this.deps.fuse!.mount(source, target, this.expiryPath(target));
-        } catch (err) {
-          throw internal(blobfuseMountFailure(`failed to mount: ${(err as Error).message}`));
-        }
-      } else {
-        try {
+      try {
+        if (useFuse) {
+          this.writeExpiry(target, claims!.exp);
+          await this.deps.fuse!.mount(source, target, this.expiryPath(target), path.join(this.mountsDir, `${recordKey(target)}.log`));
+        } else {
           await this.deps.mounter.bindMount(source, target, plan.readOnly);
-        } catch (err) {
-          throw internal(`Could not mount "${source}" at "${target}": ${(err as Error).message}`);
         }
+      } catch (err) {
+        // As the real drivers do: leave no empty target behind for the next attempt.
+        try {
+          rmdirSync(target);
+        } catch {
+          // Not empty or already gone: the kubelet cleans it up.
+        }
+        const why = (err as Error).message;
+        throw internal(useFuse ? blobfuseMountFailure(`failed to mount: ${why}`) : `Could not mount "${source}" at "${target}": ${why}`);
       }
       this.writeRecord({
         volumeId: req.volume_id,
@@ -184,6 +193,7 @@ export class NodeService {
       }
       rmSync(this.recordPath(target), { force: true });
       rmSync(this.expiryPath(target), { force: true });
+      rmSync(path.join(this.mountsDir, `${recordKey(target)}.log`), { force: true });
       this.log(`unpublished ${req.volume_id} from ${target}`);
     });
   }
@@ -250,6 +260,17 @@ export class NodeService {
         return undefined;
       }
     }
+  }
+}
+
+/** A mount point whose file system no longer answers (a FUSE server that died). */
+function brokenMount(target: string): boolean {
+  try {
+    statSync(target);
+    return false;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === "ENOTCONN" || code === "ESTALE";
   }
 }
 

@@ -86,7 +86,8 @@ export class Testbed {
       nodeName: opts.nodeName,
       azsimState: tb.statePath,
       storageRoot: tb.storageRoot,
-      runAs: opts.provider === "local" ? "host" : "daemonset",
+      // kind's kubelet runs in a container, so the driver must too; CTV_CSI_RUN_AS=daemonset tries that path locally.
+      runAs: opts.provider === "kind" || process.env.CTV_CSI_RUN_AS === "daemonset" ? "daemonset" : "host",
       ...(opts.tokenExpirationSeconds ? { tokenExpirationSeconds: opts.tokenExpirationSeconds } : {}),
       logFile: path.join(opts.workDir, "csi-mock.log"),
       ...(opts.driverPidFile ? { pidFile: opts.driverPidFile } : {}),
@@ -245,8 +246,19 @@ export class Testbed {
     });
   }
 
-  async deleteNamespace(namespace: string): Promise<void> {
+  /** Deletes the namespace and waits until it is gone, so its pods' volumes are unpublished while the driver still runs. */
+  async deleteNamespace(namespace: string, timeoutMs = 180_000): Promise<void> {
+    // The demo pods' shell loops ignore SIGTERM; without this each would hold the namespace for 30 s.
+    await this.core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
     await this.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+    await this.poll(`namespace ${namespace} gone`, timeoutMs, async () => {
+      try {
+        await this.core.readNamespace({ name: namespace });
+        return false;
+      } catch (err) {
+        return (err as { code?: number }).code === 404;
+      }
+    });
   }
 
   private async poll<T>(what: string, timeoutMs: number, check: () => Promise<T | false | undefined>, context?: () => Promise<string>): Promise<T> {

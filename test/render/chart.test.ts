@@ -79,6 +79,19 @@ function expectedAttributes(mode: Mode): Record<string, string> {
   return { storageAccount: v.storage.accountName, containerName: v.storage.containerName, storageEndpointSuffix: "core.windows.net", protocol: "nfs" };
 }
 
+/** How the Blob CSI driver splits a volume handle (GetContainerInfo in pkg/blob/blob.go): rg#account#container#<ignored>#<secret namespace>#<subscription>. */
+function parseContainerHandle(handle: string) {
+  const s = handle.split("#");
+  return { resourceGroup: s[0], accountName: s[1], target: s[2], diskName: "", namespace: s[4] ?? "", subscriptionId: s[5] ?? "" };
+}
+
+/** How the Azure Files driver splits one (GetFileShareInfo in pkg/azurefile/azurefile.go): the 4th segment is a VHD disk name; with an empty resource group the 5th is a namespace, else the 6th, then a subscription. */
+function parseFileShareHandle(handle: string) {
+  const s = handle.split("#");
+  const rg = s[0] ?? "";
+  return { resourceGroup: rg, accountName: s[1], target: s[2], diskName: s[3] ?? "", namespace: (rg === "" ? s[4] : s[5]) ?? "", subscriptionId: (rg === "" ? "" : s[6]) ?? "" };
+}
+
 /**
  * Values a user may change on a live release without meaning to move the volume: none names the
  * storage, the identity, the release or an object.
@@ -188,6 +201,20 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
       // Seed slip fixed: the file share handle names the share, not a container.
       const target = mode === "fileshare-nfs" ? `${v.storage.shareName}##` : `${v.storage.containerName}#`;
       expect(pv.spec.csi.volumeHandle).toBe(`${v.storage.resourceGroup}#${v.storage.accountName}#${target}${pv.metadata.name}`);
+    });
+
+    it("has a handle the real driver parses into this account and container or share, with no disk name or Secret namespace", () => {
+      const pv = only(objectsOf(mode), "PersistentVolume");
+      const v = scenarioValues(mode);
+      const parsed = mode === "fileshare-nfs" ? parseFileShareHandle(pv.spec.csi.volumeHandle) : parseContainerHandle(pv.spec.csi.volumeHandle);
+      expect(parsed).toEqual({
+        resourceGroup: v.storage.resourceGroup,
+        accountName: v.storage.accountName,
+        target: mode === "fileshare-nfs" ? v.storage.shareName : v.storage.containerName,
+        diskName: "",
+        namespace: "",
+        subscriptionId: "",
+      });
     });
 
     it("emits every volume attribute key once, even ignoring case, and the token flag as a string", () => {
@@ -415,6 +442,12 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
     const objects = await renderScenario(helm, "blob-fuse-wi", { serviceAccount: { create: false, name: "existing-sa" } });
     expect(objects.filter((o) => o.kind === "ServiceAccount")).toEqual([]);
     for (const pod of objects.filter((o) => o.kind === "Pod")) expect(pod.spec.serviceAccountName).toBe("existing-sa");
+  });
+
+  it("keeps the pods on Linux nodes, also when the user adds a node selector (AKS may have Windows node pools)", async () => {
+    for (const pod of objectsOf("fileshare-nfs").filter((o) => o.kind === "Pod")) expect(pod.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux" });
+    const objects = await renderScenario(helm, "blob-fuse-wi", { pods: { nodeSelector: { agentpool: "data" } } });
+    for (const pod of objects.filter((o) => o.kind === "Pod")) expect(pod.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux", agentpool: "data" });
   });
 
   it("points the pods at offline images for the test cluster", async () => {

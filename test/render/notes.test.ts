@@ -33,7 +33,8 @@ describe.each(MODES)("NOTES.txt in mode %s", (mode) => {
     expect(wait).toBeGreaterThanOrEqual(0);
     expect(wait).toBeLessThan(text.indexOf("kubectl exec"));
     expect(text).toContain(`kubectl logs ${pod} -n ${ns}`);
-    expect(text).toContain(`helm test data -n ${ns}`);
+    // --logs prints the pod's verdict (and, on failure, why) without a second command.
+    expect(text).toContain(`helm test data -n ${ns} --logs`);
     expect(text.split("\n").length).toBeLessThanOrEqual(20);
   });
 

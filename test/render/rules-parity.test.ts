@@ -31,6 +31,7 @@ const FAULTS: Array<[string, unknown]> = [
   ["persistentVolume.reclaimPolicy", "Recycle"],
   ["persistentVolume.mountOptions", ["--config-file=/x", "vers=4"]],
   ["persistentVolume.volumeAttributes", { ClientId: "x", secretNamespace: "y" }],
+  ["persistentVolume.volumeAttributes", { mountPermissions: "0o777", fsGroupChangePolicy: "never" }],
   ["persistentVolumeClaim.name", "a_b"],
   ["persistentVolumeClaim.storage", "20Gi"],
   ["persistentVolumeClaim.storage", "2.5Gi"],

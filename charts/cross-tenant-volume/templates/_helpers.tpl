@@ -261,10 +261,9 @@ volumes:
   - name: volume
     persistentVolumeClaim:
       claimName: {{ include "cross-tenant-volume.persistentVolumeClaimName" $root }}
-{{- with $v.pods.nodeSelector }}
+{{- /* Linux only: BlobFuse2 and the NFS mounts do not exist on Windows nodes, nor does the image. */}}
 nodeSelector:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
+  {{- toYaml (merge (deepCopy $v.pods.nodeSelector) (dict "kubernetes.io/os" "linux")) | nindent 2 }}
 {{- with $v.pods.tolerations }}
 tolerations:
   {{- toYaml . | nindent 2 }}

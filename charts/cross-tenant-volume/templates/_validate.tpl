@@ -89,6 +89,7 @@ values files (test/fixtures/invalid) runs against both. Included once, from pers
 {{- $chartKeys := list "mountWithWorkloadIdentityToken" "storageaccount" "containerName" "clientID" "resourcegroup" "tenantID" "subscriptionid" "shareName" "storageEndpointSuffix" "protocol" -}}
 {{- $credentialKeys := list "secretname" "secretnamespace" "azurestorageaccountkey" "azurestorageaccountsastoken" "azurestoragespnclientsecret" -}}
 {{- range $key := keys $pv.volumeAttributes | sortAlpha -}}
+{{- $value := get $pv.volumeAttributes $key -}}
 {{- $own := "" -}}
 {{- range $chartKeys -}}
 {{- if eq (lower .) (lower $key) -}}{{- $own = . -}}{{- end -}}
@@ -97,6 +98,10 @@ values files (test/fixtures/invalid) runs against both. Included once, from pers
 {{- fail (printf "ERROR: persistentVolume.volumeAttributes.%s: duplicates the attribute %s that the chart sets (the driver compares keys case-insensitively). Remove it and set the matching storage or workloadIdentity value." $key $own) -}}
 {{- else if has (lower $key) $credentialKeys -}}
 {{- fail (printf "ERROR: persistentVolume.volumeAttributes.%s: would make the driver use an account key or a Secret, which this chart never does. Remove it." $key) -}}
+{{- else if and (eq (lower $key) "mountpermissions") (not (regexMatch "^[0-7]{1,4}$" $value)) -}}
+{{- fail (printf "ERROR: persistentVolume.volumeAttributes.%s: '%s' is not an octal file mode. Use 1-4 digits 0-7, like 0777, or 0 to skip the chmod of the mount root." $key $value) -}}
+{{- else if and (eq (lower $key) "fsgroupchangepolicy") (not (has $value (list "OnRootMismatch" "Always" "None"))) -}}
+{{- fail (printf "ERROR: persistentVolume.volumeAttributes.%s: '%s' is not a policy the drivers accept. Use OnRootMismatch, Always or None." $key $value) -}}
 {{- end -}}
 {{- end -}}
 

@@ -6,7 +6,7 @@
  */
 export interface CrossTenantVolumeValues {
   /**
-   * How pods reach the storage: blob-fuse-wi (BlobFuse2 with workload identity), fileshare-nfs (Azure Files over NFS 4.1), blob-nfs (Blob over NFS v3).
+   * How pods reach the storage: blob-fuse-wi (BlobFuse2 with workload identity), fileshare-nfs (Azure Files over NFS 4.1), blob-nfs (Blob over NFS v3). Fixed after install.
    */
   mode?: "blob-fuse-wi" | "fileshare-nfs" | "blob-nfs";
   /**
@@ -47,7 +47,7 @@ export interface CrossTenantVolumeValues {
    */
   workloadIdentity?: {
     /**
-     * Client (application) ID (GUID) of the multi-tenant Entra app that the storage tenant trusts (blob-fuse-wi only).
+     * Client (application) ID (GUID) of the multi-tenant Entra app that the storage tenant trusts (blob-fuse-wi only). Fixed after install (a PV attribute).
      */
     clientId?: string;
   };
@@ -97,7 +97,7 @@ export interface CrossTenantVolumeValues {
      */
     mountOptions?: string[] | null;
     /**
-     * CSI volume handle. Empty: <resourceGroup>#<account>#<container>#<pv name> (blob) or <resourceGroup>#<account>#<share>##<pv name> (file), deterministic and unique.
+     * CSI volume handle. Empty: <resourceGroup>#<account>#<container>#<pv name> (blob) or <resourceGroup>#<account>#<share>##<pv name> (file), deterministic and unique. Fixed after install.
      */
     volumeHandle?: string;
     /**
@@ -217,7 +217,7 @@ export interface CrossTenantVolumeValues {
       };
     };
     /**
-     * Node selector of the demo and test pods.
+     * Node selector of the demo and test pods, merged over kubernetes.io/os: linux (the mounts and the image are Linux-only).
      */
     nodeSelector?: {
       [k: string]: string | undefined;
@@ -248,7 +248,7 @@ export interface CrossTenantVolumeValues {
     };
   };
   /**
-   * The seed article's demo pod.
+   * The seed article's demo pod, a bare Pod: on a live release only its image can change; delete the pod before an upgrade that changes anything else about it.
    */
   demo?: {
     /**

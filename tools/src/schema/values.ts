@@ -85,7 +85,7 @@ export const valuesSchema = z
     mode: z
       .enum(MODES)
       .default("blob-fuse-wi")
-      .meta(d("How pods reach the storage: blob-fuse-wi (BlobFuse2 with workload identity), fileshare-nfs (Azure Files over NFS 4.1), blob-nfs (Blob over NFS v3).")),
+      .meta(d("How pods reach the storage: blob-fuse-wi (BlobFuse2 with workload identity), fileshare-nfs (Azure Files over NFS 4.1), blob-nfs (Blob over NFS v3). Fixed after install.")),
     storage: z
       .strictObject({
         accountName: text("", "Storage account name in the storage tenant (all modes): 3-24 lowercase letters and digits."),
@@ -100,7 +100,7 @@ export const valuesSchema = z
       .meta(d("The storage being reached, in the storage tenant. Fixed after install: it makes up the PV's volume source, which Kubernetes never lets change.")),
     workloadIdentity: z
       .strictObject({
-        clientId: text("", "Client (application) ID (GUID) of the multi-tenant Entra app that the storage tenant trusts (blob-fuse-wi only)."),
+        clientId: text("", "Client (application) ID (GUID) of the multi-tenant Entra app that the storage tenant trusts (blob-fuse-wi only). Fixed after install (a PV attribute)."),
       })
       .default({ clientId: "" })
       .meta(d("The identity the Blob CSI driver exchanges the pod's token for (blob-fuse-wi).")),
@@ -123,7 +123,7 @@ export const valuesSchema = z
           .nullable()
           .default(null)
           .meta(d("Mount options. null: the mode's seed options (BlobFuse2 cache options; NFS nconnect=4 ...). A list replaces them, [] mounts with none.")),
-        volumeHandle: text("", "CSI volume handle. Empty: <resourceGroup>#<account>#<container>#<pv name> (blob) or <resourceGroup>#<account>#<share>##<pv name> (file), deterministic and unique."),
+        volumeHandle: text("", "CSI volume handle. Empty: <resourceGroup>#<account>#<container>#<pv name> (blob) or <resourceGroup>#<account>#<share>##<pv name> (file), deterministic and unique. Fixed after install."),
         volumeAttributes: stringMap("Extra CSI volume attributes (e.g. mountPermissions, default 0777 in the drivers). Keys the chart sets, and Secret or key references, are refused."),
         annotations: stringMap("Annotations on the PersistentVolume."),
         labels: stringMap("Labels on the PersistentVolume."),
@@ -165,7 +165,7 @@ export const valuesSchema = z
           .strictObject({ requests: quantityMap.optional(), limits: quantityMap.optional() })
           .default({ requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } })
           .meta(d("Container resources of the demo and test pods.")),
-        nodeSelector: stringMap("Node selector of the demo and test pods."),
+        nodeSelector: stringMap("Node selector of the demo and test pods, merged over kubernetes.io/os: linux (the mounts and the image are Linux-only)."),
         tolerations: z.array(z.record(z.string(), z.unknown())).default([]).meta(d("Tolerations of the demo and test pods.")),
         affinity: z.record(z.string(), z.unknown()).default({}).meta(d("Affinity of the demo and test pods.")),
         annotations: stringMap("Annotations on the demo and test pods."),
@@ -191,7 +191,7 @@ export const valuesSchema = z
         image: image("Demo pod image (any image with /bin/sh, cat and sleep)."),
       })
       .default({ enabled: true, name: "", image: { repository: "alpine", tag: "3.22", pullPolicy: "IfNotPresent" } })
-      .meta(d("The seed article's demo pod.")),
+      .meta(d("The seed article's demo pod, a bare Pod: on a live release only its image can change; delete the pod before an upgrade that changes anything else about it.")),
     tests: z
       .strictObject({
         enabled: z.boolean().default(true).meta(d("Render the helm test pod, which writes a marker file on the volume and reads it back.")),
@@ -235,6 +235,8 @@ export const CHART_VOLUME_ATTRIBUTES = [
 ] as const;
 /** Attribute keys that would make a driver read a Secret or an account key. */
 const CREDENTIAL_ATTRIBUTES = ["secretName", "secretNamespace", "azurestorageaccountkey", "azurestorageaccountsastoken", "azurestoragespnclientsecret"];
+/** The values both drivers accept for the fsGroupChangePolicy attribute (compared case-sensitively). */
+const FS_GROUP_CHANGE_POLICIES = ["OnRootMismatch", "Always", "None"];
 /** Mount options the drivers set themselves and refuse from users. */
 const BLOBFUSE_REFUSED = ["--tmp-path", "--config-file", "--container-name", "--log-file-path"];
 const NFS_REFUSED = ["vers", "minorversion", "sec"];
@@ -342,13 +344,17 @@ export function checkValues(v: Values): Finding[] {
       f.push({ path: `persistentVolume.mountOptions[${i}]`, message: `'${option}' is fixed by the Azure Files CSI driver for NFS. Remove it` });
     }
   });
-  for (const key of Object.keys(pv.volumeAttributes).sort()) {
+  for (const [key, value] of Object.entries(pv.volumeAttributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const lower = key.toLowerCase();
     const own = CHART_VOLUME_ATTRIBUTES.find((k) => k.toLowerCase() === lower);
     if (own) {
       f.push({ path: `persistentVolume.volumeAttributes.${key}`, message: `duplicates the attribute ${own} that the chart sets (the driver compares keys case-insensitively). Remove it and set the matching storage or workloadIdentity value` });
     } else if (CREDENTIAL_ATTRIBUTES.some((k) => k.toLowerCase() === lower)) {
       f.push({ path: `persistentVolume.volumeAttributes.${key}`, message: "would make the driver use an account key or a Secret, which this chart never does. Remove it" });
+    } else if (lower === "mountpermissions" && !/^[0-7]{1,4}$/.test(value)) {
+      f.push({ path: `persistentVolume.volumeAttributes.${key}`, message: `'${value}' is not an octal file mode. Use 1-4 digits 0-7, like 0777, or 0 to skip the chmod of the mount root` });
+    } else if (lower === "fsgroupchangepolicy" && !FS_GROUP_CHANGE_POLICIES.includes(value)) {
+      f.push({ path: `persistentVolume.volumeAttributes.${key}`, message: `'${value}' is not a policy the drivers accept. Use ${FS_GROUP_CHANGE_POLICIES.join(", ").replace(/, ([^,]+)$/, " or $1")}` });
     }
   }
 

@@ -4,6 +4,8 @@ import { z } from "zod";
 import { ToolError, runMain } from "../errors.ts";
 import { getProvider, providerNames } from "../cluster/provider.ts";
 import { buildImages } from "../images/build.ts";
+import { stopDetachedDriver } from "../csi/host.ts";
+import { demoDriverPidFile } from "../testbed/demo.ts";
 
 const argsSchema = z.strictObject({
   command: z.enum(["up", "down", "status", "images", "diagnostics"]),
@@ -35,6 +37,8 @@ async function main(): Promise<number> {
       return 0;
     }
     case "down":
+      // The demo leaves its mock CSI driver running beside a cluster it keeps; it goes with the cluster.
+      if (await stopDetachedDriver(demoDriverPidFile)) console.error("==> stopped the mock CSI driver left by npm run demo");
       await provider.down();
       return 0;
     case "status": {

@@ -75,7 +75,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult[]> {
     await provider.down();
   } else {
     say(`    the cluster keeps running: KUBECONFIG=${info.kubeconfigPath}`);
-    say(`    remove it with: npm run demo -- --down (or npm run cluster -- down after stopping the mock driver: kill $(cat ${path.relative(process.cwd(), demoDriverPidFile)}))`);
+    say("    remove it with: npm run cluster -- down (it stops the demo's mock CSI driver too)");
   }
   return results;
 }

@@ -20,22 +20,37 @@ const flagsSchema = z.strictObject({
   "parent-pid": z.coerce.number().int().positive().optional(),
 });
 
+const usage =
+  "Usage: main.ts [--driver blob.csi.azure.com|file.csi.azure.com]... --azsim-state <file> [--kubeconfig <file>] [--kubelet-dir /var/lib/kubelet] [--storage-root /var/lib/ctv-storage] [--node-id <name>] [--aks-cluster <rg>/<name>] [--fuse-helper <path>] [--no-register]";
+
+function parseFlags(): ReturnType<typeof parseArgs<{ options: typeof options; strict: true }>>["values"] {
+  try {
+    return parseArgs({ options, strict: true }).values;
+  } catch (err) {
+    throw new ToolError("INVALID_INPUT", err instanceof Error ? err.message : String(err), usage);
+  }
+}
+
+const options = {
+  driver: { type: "string", multiple: true },
+  "kubelet-dir": { type: "string" },
+  "storage-root": { type: "string" },
+  "azsim-state": { type: "string" },
+  kubeconfig: { type: "string" },
+  "node-id": { type: "string" },
+  "fuse-helper": { type: "string" },
+  "aks-cluster": { type: "string" },
+  "no-register": { type: "boolean" },
+  "parent-pid": { type: "string" },
+  help: { type: "boolean" },
+} as const;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      driver: { type: "string", multiple: true },
-      "kubelet-dir": { type: "string" },
-      "storage-root": { type: "string" },
-      "azsim-state": { type: "string" },
-      kubeconfig: { type: "string" },
-      "node-id": { type: "string" },
-      "fuse-helper": { type: "string" },
-      "aks-cluster": { type: "string" },
-      "no-register": { type: "boolean" },
-      "parent-pid": { type: "string" },
-    },
-    strict: true,
-  });
+  const values = parseFlags();
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
   const parsed = flagsSchema.safeParse({
     driver: values.driver ?? [...driverNames],
     "kubelet-dir": values["kubelet-dir"] ?? "/var/lib/kubelet",

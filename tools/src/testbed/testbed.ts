@@ -190,7 +190,10 @@ export class Testbed {
   }
 
   /** Waits for a warning event on the pod whose message matches, and returns that message. */
-  async waitForPodEvent(namespace: string, name: string, pattern: RegExp, timeoutMs = 120_000): Promise<string> {
+  // Six minutes: a pod created in the same helm release as its claim can be parked as unschedulable
+  // ("unbound immediate PersistentVolumeClaims") and, if the scheduler misses the claim's bind event,
+  // is retried only by its five-minute flush of unschedulable pods (seen once in CI).
+  async waitForPodEvent(namespace: string, name: string, pattern: RegExp, timeoutMs = 360_000): Promise<string> {
     return this.poll(`an event on ${namespace}/${name} matching ${pattern}`, timeoutMs, async () => {
       return (await this.podEvents(namespace, name)).map((e) => e.message ?? "").find((m) => pattern.test(m));
     }, async () => (await this.podEvents(namespace, name)).map((e) => `${e.reason}: ${e.message}`).slice(-3).join(" | "));

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { demoImage } from "../../tools/src/images/names.ts";
+import { giveUp } from "../../tools/src/wait/poll.ts";
 import { clusterClients, createNamespace, restrictedContainer, waitFor } from "./support.ts";
 
 describe("pods", () => {
@@ -39,7 +40,7 @@ describe("pods", () => {
     });
     const pod = await waitFor("pod writer to succeed", 120_000, async () => {
       const p = await core.readNamespacedPod({ name: "writer", namespace });
-      if (p.status?.phase === "Failed") throw new Error(`pod failed: ${JSON.stringify(p.status)}`);
+      if (p.status?.phase === "Failed") giveUp(`pod failed: ${JSON.stringify(p.status)}`);
       return p.status?.phase === "Succeeded" ? p : false;
     });
     expect(pod.spec?.nodeName).toBe(inject("CTV_NODE_NAME"));

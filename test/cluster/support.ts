@@ -1,7 +1,7 @@
 // Shared helpers for the cluster suites: API clients from the provided kubeconfig, a throwaway
 // namespace per test file, and polling.
+import { pollUntil } from "../../tools/src/wait/poll.ts";
 import { randomBytes } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, KubeConfig, StorageV1Api } from "@kubernetes/client-node";
 import { inject } from "vitest";
 
@@ -30,18 +30,7 @@ export async function createNamespace(core: CoreV1Api, prefix: string): Promise<
 }
 
 export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | false | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== false && value !== undefined) return value;
-    } catch (err) {
-      last = err instanceof Error ? err.message : String(err);
-    }
-    await sleep(500);
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last error: ${last})` : ""}`);
+  return pollUntil(what, timeoutMs, check);
 }
 
 /** A restricted-profile security context, as the chart's pods use. */

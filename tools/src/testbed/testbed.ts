@@ -2,11 +2,11 @@
 // cluster's OIDC issuer, the mock CSI driver on the cluster, the bootstrap run against the fake az,
 // and the chart installed with the values it wrote. Shared by the end-to-end suite, `npm run demo`,
 // the soak and the benchmark, so they all exercise the same path a user takes.
+import { pollUntil } from "../wait/poll.ts";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PassThrough } from "node:stream";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { CoreV1Api, Exec, KubeConfig, type CoreV1Event, type V1Pod } from "@kubernetes/client-node";
 import yaml from "js-yaml";
@@ -265,20 +265,14 @@ export class Testbed {
   }
 
   private async poll<T>(what: string, timeoutMs: number, check: () => Promise<T | false | undefined>, context?: () => Promise<string>): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last = "";
-    while (Date.now() < deadline) {
-      try {
-        const v = await check();
-        if (v !== false && v !== undefined) return v;
-      } catch (err) {
-        last = (err as Error).message;
-      }
-      await sleep(500);
-    }
-    const extra = context ? await context().catch(() => "") : "";
-    throw new ToolError("TIMED_OUT", `Timed out after ${timeoutMs / 1000} s waiting for ${what}.${extra ? ` Events: ${extra}` : ""}${last ? ` Last error: ${last}` : ""}`, `See the mock driver's log${this.driverLog ? ` (${this.driverLog})` : ""}.`);
+    return pollUntil(what, timeoutMs, check, {
+      onTimeout: async (last) => {
+        const extra = context ? await context().catch(() => "") : "";
+        return new ToolError("TIMED_OUT", `Timed out after ${timeoutMs / 1000} s waiting for ${what}.${extra ? ` Events: ${extra}` : ""}${last ? ` Last error: ${last}` : ""}`, `See the mock driver's log${this.driverLog ? ` (${this.driverLog})` : ""}.`);
+      },
+    });
   }
+
 }
 
 function splitImage(image: string): [string, string] {

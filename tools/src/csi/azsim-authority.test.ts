@@ -10,7 +10,7 @@ import { serviceAccountTokensKey } from "./attributes.ts";
 import { azsimAuthority } from "./authority.ts";
 import { startDrivers, type RunningDrivers } from "./driver.ts";
 import { mountPoints } from "./mounter.ts";
-import { csiClient, failure, testIssuer, tokensAttribute, type CsiClient, type TestIssuer } from "./test-support.ts";
+import { csiClient, failure, mountCapability, testIssuer, tokensAttribute, type CsiClient, type TestIssuer } from "./test-support.ts";
 
 const clientId = "0b6c1a7e-3f2d-4e5a-9c8b-7d6e5f4a3b21";
 const spId = "5e4d3c2b-1a09-4f8e-8d7c-6b5a49382716";
@@ -84,7 +84,7 @@ async function publishWi(opts: { sub?: string; tenantId?: string; container?: st
   const req = {
     volume_id: `rg-storage#ctvdata2#${opts.container ?? "aks-container"}#pv`,
     target_path: target,
-    volume_capability: { mount: { fs_type: "", mount_flags: ["-o allow_other"], volume_mount_group: "" }, access_mode: { mode: "MULTI_NODE_MULTI_WRITER" } },
+    volume_capability: mountCapability(["-o allow_other"]),
     readonly: false,
     secrets: {},
     publish_context: {},

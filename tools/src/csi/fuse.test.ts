@@ -9,7 +9,7 @@ import { serviceAccountTokensKey } from "./attributes.ts";
 import { startDrivers, type RunningDrivers } from "./driver.ts";
 import { ensureFuseHelper } from "./fuse.ts";
 import { mountPoints } from "./mounter.ts";
-import { csiClient, ScriptedAuthority, testIssuer, tokensAttribute, type CsiClient, type TestIssuer } from "./test-support.ts";
+import { csiClient, mountCapability, ScriptedAuthority, testIssuer, tokensAttribute, type CsiClient, type TestIssuer } from "./test-support.ts";
 
 let root: string;
 let issuer: TestIssuer;
@@ -42,7 +42,7 @@ async function publish(target: string, expiresInSec: number) {
   await blob.NodePublishVolume({
     volume_id: "rg2#sa2#aks-container#fuse",
     target_path: target,
-    volume_capability: { mount: { fs_type: "", mount_flags: ["-o allow_other"], volume_mount_group: "" }, access_mode: { mode: "MULTI_NODE_MULTI_WRITER" } },
+    volume_capability: mountCapability(["-o allow_other"]),
     readonly: false,
     secrets: {},
     publish_context: {},

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { serviceAccountTokensKey } from "./attributes.ts";
 import { startDrivers, type RunningDrivers } from "./driver.ts";
 import { mountPoints } from "./mounter.ts";
-import { csiClient, failure, ScriptedAuthority, testIssuer, tokensAttribute, type CsiClient, type TestIssuer } from "./test-support.ts";
+import { csiClient, failure, mountCapability, ScriptedAuthority, testIssuer, tokensAttribute, type CsiClient, type TestIssuer } from "./test-support.ts";
 
 let root: string;
 let issuer: TestIssuer;
@@ -61,9 +61,7 @@ function newTarget(): string {
   return t;
 }
 
-function capability(flags: string[] = [], mode = "MULTI_NODE_MULTI_WRITER") {
-  return { mount: { fs_type: "", mount_flags: flags, volume_mount_group: "" }, access_mode: { mode } };
-}
+
 
 async function wiRequest(target: string, opts: { attrs?: Record<string, string>; flags?: string[]; token?: string; drop?: string[] } = {}) {
   const context: Record<string, string> = {
@@ -81,7 +79,7 @@ async function wiRequest(target: string, opts: { attrs?: Record<string, string>;
   return {
     volume_id: "rg2#sa2#aks-container#wi",
     target_path: target,
-    volume_capability: capability(opts.flags),
+    volume_capability: mountCapability(opts.flags),
     readonly: false,
     secrets: {},
     publish_context: {},
@@ -94,7 +92,7 @@ function nfsRequest(kind: "blob" | "file", target: string, flags: string[] = [],
     kind === "blob"
       ? { storageAccount: "sanfs", containerName: "aks-container", storageEndpointSuffix: "core.windows.net", protocol: "nfs", ...attrs }
       : { storageAccount: "safile", shareName: "aks-share", storageEndpointSuffix: "core.windows.net", protocol: "nfs", ...attrs };
-  return { volume_id: `rg2#${context.storageAccount}#x#nfs`, target_path: target, volume_capability: capability(flags), readonly: false, secrets: {}, publish_context: {}, volume_context: context };
+  return { volume_id: `rg2#${context.storageAccount}#x#nfs`, target_path: target, volume_capability: mountCapability(flags), readonly: false, secrets: {}, publish_context: {}, volume_context: context };
 }
 
 describe("blob-fuse-wi publish and unpublish", () => {
@@ -156,7 +154,7 @@ describe("blob-fuse-wi publish and unpublish", () => {
   it("mounts read-only when the capability asks for a reader-only access mode", async () => {
     const target = newTarget();
     const req = await wiRequest(target);
-    req.volume_capability = capability([], "MULTI_NODE_READER_ONLY");
+    req.volume_capability = mountCapability([], "MULTI_NODE_READER_ONLY");
     await blob.NodePublishVolume(req);
     expect(() => writeFileSync(path.join(target, "nope"), "x")).toThrow(/EROFS|read-only/);
   });

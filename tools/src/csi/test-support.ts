@@ -138,3 +138,8 @@ export async function failure(p: Promise<unknown>): Promise<{ code: string; deta
   }
   throw new Error("expected the call to fail, but it succeeded");
 }
+
+/** The volume_capability kubelet sends for a ReadWriteMany filesystem volume with these mount flags. */
+export function mountCapability(flags: string[] = [], mode = "MULTI_NODE_MULTI_WRITER") {
+  return { mount: { fs_type: "", mount_flags: flags, volume_mount_group: "" }, access_mode: { mode } };
+}

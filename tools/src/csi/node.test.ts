@@ -61,8 +61,6 @@ function newTarget(): string {
   return t;
 }
 
-
-
 async function wiRequest(target: string, opts: { attrs?: Record<string, string>; flags?: string[]; token?: string; drop?: string[] } = {}) {
   const context: Record<string, string> = {
     storageaccount: "sa2",

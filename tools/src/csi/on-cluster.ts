@@ -1,7 +1,7 @@
 // Puts the mock driver on a test cluster: the CSIDriver objects, then the driver itself (a host
 // process next to the local provider's kubelet, or a DaemonSet from the offline image), and waits
 // until the kubelet has registered both drivers on the node.
-import { setTimeout as sleep } from "node:timers/promises";
+import { pollUntil } from "../wait/poll.ts";
 import { KubeConfig, StorageV1Api } from "@kubernetes/client-node";
 import { ToolError } from "../errors.ts";
 import { driverNames } from "./attributes.ts";
@@ -38,23 +38,19 @@ export async function waitForRegistration(kubeconfig: string, nodeName: string, 
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   const storage = kc.makeApiClient(StorageV1Api);
-  const deadline = Date.now() + timeoutMs;
   let seen: string[] = [];
-  while (Date.now() < deadline) {
-    try {
-      const node = await storage.readCSINode({ name: nodeName });
-      seen = (node.spec?.drivers ?? []).map((d) => d.name);
-      if (driverNames.every((d) => seen.includes(d))) return;
-    } catch {
-      // The CSINode object appears with the first registration.
-    }
-    await sleep(500);
-  }
-  throw new ToolError(
-    "TIMED_OUT",
-    `The kubelet on ${nodeName} did not register the mock CSI drivers within ${timeoutMs / 1000} s (registered: ${seen.join(", ") || "none"}).`,
-    "Check the driver's log and that its kubelet directory matches the kubelet's --root-dir.",
-  );
+  await pollUntil(`the mock CSI drivers on ${nodeName}`, timeoutMs, async () => {
+    // The CSINode object appears with the first registration; until then reading it fails.
+    const node = await storage.readCSINode({ name: nodeName });
+    seen = (node.spec?.drivers ?? []).map((d) => d.name);
+    return driverNames.every((d) => seen.includes(d));
+  }, {
+    onTimeout: () => new ToolError(
+      "TIMED_OUT",
+      `The kubelet on ${nodeName} did not register the mock CSI drivers within ${timeoutMs / 1000} s (registered: ${seen.join(", ") || "none"}).`,
+      "Check the driver's log and that its kubelet directory matches the kubelet's --root-dir.",
+    ),
+  });
 }
 
 export async function installMockDriver(opts: InstallMockDriverOptions): Promise<InstalledMockDriver> {

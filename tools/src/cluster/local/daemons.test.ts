@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { logTail, recordedDaemons, runningPid, startDaemon, stopDaemon } from "./daemons.ts";
@@ -21,6 +21,34 @@ describe("daemons", () => {
       await stopDaemon(d, "sleeper", 2_000);
       expect(runningPid(d, "sleeper")).toBeUndefined();
       expect(existsSync(path.join(d.pids, "sleeper.pid"))).toBe(false);
+    } finally {
+      rmSync(d.root, { recursive: true, force: true });
+    }
+  });
+
+  it("still knows a daemon after it exec'd into another program", async () => {
+    const d = dirs();
+    try {
+      const pid = startDaemon(d, { name: "execer", command: "/bin/sh", args: ["-c", "exec sleep 60"] });
+      for (let i = 0; i < 100 && !readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("sleep"); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]).toBe("sleep");
+      expect(runningPid(d, "execer")).toBe(pid);
+      await stopDaemon(d, "execer", 2_000);
+      expect(runningPid(d, "execer")).toBeUndefined();
+    } finally {
+      rmSync(d.root, { recursive: true, force: true });
+    }
+  });
+
+  it("does not take a reused pid that started at another time for the recorded daemon", () => {
+    const d = dirs();
+    try {
+      mkdirSync(d.pids, { recursive: true });
+      // Same pid and program as this test's process, but a start time it never had.
+      writeFileSync(path.join(d.pids, "node.pid"), `${process.pid}\n${process.execPath}\n1\n`);
+      expect(runningPid(d, "node")).toBeUndefined();
     } finally {
       rmSync(d.root, { recursive: true, force: true });
     }

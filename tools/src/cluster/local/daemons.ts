@@ -38,25 +38,46 @@ export function startDaemon(dirs: DaemonDirs, spec: DaemonSpec): number {
     });
     if (child.pid === undefined) throw new Error(`could not start ${spec.command}`);
     child.unref();
-    writeFileSync(pidPath(dirs, spec.name), `${child.pid}\n${spec.command}\n`);
+    // The start time identifies the process for good: it survives an exec (a shell that execs its
+    // program) and differs for any later process that reuses the pid.
+    writeFileSync(pidPath(dirs, spec.name), `${child.pid}\n${spec.command}\n${startTime(child.pid) ?? ""}\n`);
     return child.pid;
   } finally {
     closeSync(fd);
   }
 }
 
-/** The recorded pid when that process still runs the recorded program (a reused pid does not count). */
+/** The fields of /proc/<pid>/stat after the command name (state is the first), or undefined when gone. */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/** The process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat). */
+function startTime(pid: number): string | undefined {
+  return statFields(pid)?.[19];
+}
+
+/**
+ * The recorded pid when that same process still runs: matched by its start time when the pid file has
+ * one (so a daemon that exec'd into another program still counts), by its program otherwise. A reused
+ * pid never counts, nor does a zombie.
+ */
 export function runningPid(dirs: DaemonDirs, name: string): number | undefined {
   const file = pidPath(dirs, name);
   if (!existsSync(file)) return undefined;
-  const [pidText, command] = readFileSync(file, "utf8").split("\n");
+  const [pidText, command, started] = readFileSync(file, "utf8").split("\n");
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const fields = statFields(pid);
+  if (fields === undefined || fields[0] === "Z") return undefined;
+  if (started) return fields[19] === started ? pid : undefined;
   try {
-    const argv0 = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0];
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return argv0 === command && state !== "Z" ? pid : undefined;
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0] === command ? pid : undefined;
   } catch {
     return undefined;
   }

@@ -256,7 +256,7 @@ containers:
     {{- end }}
     volumeMounts:
       - name: volume
-        mountPath: {{ $v.pods.mountPath }}
+        mountPath: {{ $v.pods.mountPath | quote }}
 volumes:
   - name: volume
     persistentVolumeClaim:

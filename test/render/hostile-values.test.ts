@@ -11,12 +11,19 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../tools/src/exec/run.ts";
 import { ensureHelm } from "../../tools/src/helm/install.ts";
-import { type Mode, valuesProblems } from "../../tools/src/schema/values.ts";
+import { type Mode, valuesProblems, valuesSchema } from "../../tools/src/schema/values.ts";
 import { CHART_DIR, type K8sObject, MODES, SETUP_TIMEOUT_MS, parseManifests, scenarioValues, valuesFile } from "./support.ts";
 import { type StringLocation, setAt, stringLocations } from "./schema-walk.ts";
 
 /** What an attacker (or a careless copy-paste) might put in a values file. */
 export const HOSTILE = [
+  // {valid} is the value the scenario has in that place (or "ok"): the attack hides behind a value that passes.
+  "{valid}\nhostPID: true",
+  "{valid}\n  privileged: true",
+  "{valid}\nsecretName: stolen",
+  "{valid}: x",
+  "{valid} # x",
+  "{valid}{{ .Release.Name }}",
   "x\nhostPID: true",
   "x\nsecretName: stolen",
   "\n  privileged: true",
@@ -42,7 +49,7 @@ export const HOSTILE = [
   "ünï-cødé",
 ] as const;
 /** The ones checked against Helm also where zod refuses them (each refusal is one helm run). */
-const CORE = new Set<string>(["x\nhostPID: true", "  indented\n  hostNetwork: true", "{{ .Release.Name }}", "\"quoted\": 'q'"]);
+const CORE = new Set<string>(["{valid}\nhostPID: true", "{valid}: x", "  indented\n  hostNetwork: true", "{{ .Release.Name }}"]);
 
 const RELEASE = { name: "data", namespace: "ns" };
 const LOCATIONS = stringLocations();
@@ -58,8 +65,21 @@ function withText(mode: Mode, placements: Array<[StringLocation, string]>): Reco
   return values;
 }
 
-/** Where location i's text goes: keys get a suffix so that two maps merged into one keep two keys. */
-const variant = (location: StringLocation, text: string, i: number) => (location.path.endsWith("<key>") ? `${text}~k${i}` : text);
+/** The scenario's string in a place (defaults filled in), if any: what {valid} stands for. */
+function validAt(mode: Mode, location: StringLocation): string {
+  let cur: any = valuesSchema.parse(base(mode));
+  for (const step of location.steps) {
+    if ("prop" in step) cur = cur?.[step.prop];
+    else cur = undefined;
+  }
+  return typeof cur === "string" && cur !== "" ? cur : "ok";
+}
+
+/** What location i gets: {valid} filled in; keys get a suffix so that two maps merged into one keep two keys. */
+function variant(mode: Mode, location: StringLocation, hostile: string, i: number): string {
+  const text = hostile.replace("{valid}", validAt(mode, location));
+  return location.path.endsWith("<key>") ? `${text}~k${i}` : text;
+}
 const marker = (i: number) => `ctvmark${String(i).padStart(3, "0")}q`;
 
 /** Replaces every marker in every string and key of the parsed objects. */
@@ -124,7 +144,7 @@ describe("hostile strings in every string value and key of the schema", () => {
         const accepted: number[] = [];
         for (const [i, location] of LOCATIONS.entries()) {
           counts.fed++;
-          const first = valuesProblems(withText(mode, [[location, variant(location, hostile, i)]]), RELEASE)[0];
+          const first = valuesProblems(withText(mode, [[location, variant(mode, location, hostile, i)]]), RELEASE)[0];
           if (first === undefined) {
             accepted.push(i);
             continue;
@@ -132,7 +152,7 @@ describe("hostile strings in every string value and key of the schema", () => {
           counts.refused++;
           // Refusals: the chart must refuse too, with zod's words (one helm run each, for the core strings).
           if (!CORE.has(hostile) || MODES.indexOf(mode) !== [...CORE].indexOf(hostile) % MODES.length) continue;
-          const r = await helmTemplate(withText(mode, [[location, variant(location, hostile, i)]]));
+          const r = await helmTemplate(withText(mode, [[location, variant(mode, location, hostile, i)]]));
           counts.refusalsCheckedByHelm++;
           refusedByHelm.add(location.path);
           expect(r.ok, `${location.path}: zod refuses (${first}) but Helm rendered`).toBe(false);
@@ -142,7 +162,7 @@ describe("hostile strings in every string value and key of the schema", () => {
 
         // Everything zod accepts, at once: against a baseline with a marker in each of those places.
         const placed = accepted.map((i) => LOCATIONS[i] as StringLocation);
-        const hostileValues = withText(mode, placed.map((l, j) => [l, variant(l, hostile, accepted[j] as number)]));
+        const hostileValues = withText(mode, placed.map((l, j) => [l, variant(mode, l, hostile, accepted[j] as number)]));
         const markerValues = withText(mode, placed.map((l, j) => [l, marker(accepted[j] as number)]));
         expect(valuesProblems(hostileValues, RELEASE), "zod accepts the accepted values together").toEqual([]);
         expect(valuesProblems(markerValues, RELEASE), "zod accepts the markers").toEqual([]);
@@ -152,7 +172,7 @@ describe("hostile strings in every string value and key of the schema", () => {
         const withHostile = await helmTemplate(hostileValues);
         if (!withHostile.ok) throw new Error(`zod accepts ${JSON.stringify(hostile)} in ${placed.map((l) => l.path).join(", ")}, but Helm refused:\n${withHostile.stderr}`);
         if (!withMarkers.ok) throw new Error(`Helm refused the markers:\n${withMarkers.stderr}`);
-        const replacements = new Map(accepted.map((i) => [marker(i), variant(LOCATIONS[i] as StringLocation, hostile, i)]));
+        const replacements = new Map(accepted.map((i) => [marker(i), variant(mode, LOCATIONS[i] as StringLocation, hostile, i)]));
         expect(withHostile.objects).toEqual(substitute(withMarkers.objects, replacements));
         for (const pod of withHostile.objects.filter((o) => o.kind === "Pod")) {
           expect(pod.spec.hostPID ?? pod.spec.hostNetwork ?? pod.spec.hostIPC).toBeUndefined();

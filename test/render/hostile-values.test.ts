@@ -13,41 +13,8 @@ import { run } from "../../tools/src/exec/run.ts";
 import { ensureHelm } from "../../tools/src/helm/install.ts";
 import { type Mode, valuesProblems, valuesSchema } from "../../tools/src/schema/values.ts";
 import { CHART_DIR, type K8sObject, MODES, SETUP_TIMEOUT_MS, parseManifests, scenarioValues, valuesFile } from "./support.ts";
-import { type StringLocation, setAt, stringLocations } from "./schema-walk.ts";
+import { HOSTILE, type StringLocation, marker, setAt, stringLocations, substitute } from "./schema-walk.ts";
 
-/** What an attacker (or a careless copy-paste) might put in a values file. */
-export const HOSTILE = [
-  // {valid} is the value the scenario has in that place (or "ok"): the attack hides behind a value that passes.
-  "{valid}\nhostPID: true",
-  "{valid}\n  privileged: true",
-  "{valid}\nsecretName: stolen",
-  "{valid}: x",
-  "{valid} # x",
-  "{valid}{{ .Release.Name }}",
-  "x\nhostPID: true",
-  "x\nsecretName: stolen",
-  "\n  privileged: true",
-  "  indented\n  hostNetwork: true",
-  "x: y",
-  "key: {hostIPC: true}",
-  "{{ .Release.Name }}",
-  '{{ fail "boom" }}',
-  "# comment",
-  "x # comment",
-  "\"quoted\": 'q'",
-  "'single",
-  "- item",
-  "*alias",
-  "&anchor x",
-  "!!binary aGk=",
-  "true",
-  "0777",
-  "null",
-  "x\n---\napiVersion: v1\nkind: Secret",
-  "a\tb\\n",
-  "trailing \n",
-  "ünï-cødé",
-] as const;
 /** The ones checked against Helm also where zod refuses them (each refusal is one helm run). */
 const CORE = new Set<string>(["{valid}\nhostPID: true", "{valid}: x", "  indented\n  hostNetwork: true", "{{ .Release.Name }}"]);
 
@@ -80,21 +47,6 @@ function variant(mode: Mode, location: StringLocation, hostile: string, i: numbe
   const text = hostile.replace("{valid}", validAt(mode, location));
   return location.path.endsWith("<key>") ? `${text}~k${i}` : text;
 }
-const marker = (i: number) => `ctvmark${String(i).padStart(3, "0")}q`;
-
-/** Replaces every marker in every string and key of the parsed objects. */
-function substitute(node: unknown, replacements: Map<string, string>): unknown {
-  const swap = (s: string) => {
-    let out = s;
-    for (const [from, to] of replacements) out = out.split(from).join(to);
-    return out;
-  };
-  if (typeof node === "string") return swap(node);
-  if (Array.isArray(node)) return node.map((n) => substitute(n, replacements));
-  if (node && typeof node === "object") return Object.fromEntries(Object.entries(node).map(([k, v]) => [swap(k), substitute(v, replacements)]));
-  return node;
-}
-
 describe("hostile strings in every string value and key of the schema", () => {
   let helmPath = "";
   /** Marker renders, shared by the hostile strings that zod accepts in the same places. */

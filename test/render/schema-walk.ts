@@ -102,3 +102,53 @@ export function setAt(values: Record<string, unknown>, location: StringLocation,
     }
   }
 }
+
+/** A harmless string, unique per place i, to render in place of a probe (lowercase letters and digits pass every rule). */
+export const marker = (i: number) => `ctvmark${String(i).padStart(3, "0")}q`;
+
+/** Replaces each marker (a key of `replacements`) in every string and map key of parsed objects. */
+export function substitute(node: unknown, replacements: Map<string, string>): unknown {
+  const swap = (s: string) => {
+    let out = s;
+    for (const [from, to] of replacements) out = out.split(from).join(to);
+    return out;
+  };
+  if (typeof node === "string") return swap(node);
+  if (Array.isArray(node)) return node.map((n) => substitute(n, replacements));
+  if (node && typeof node === "object") return Object.fromEntries(Object.entries(node).map(([k, v]) => [swap(k), substitute(v, replacements)]));
+  return node;
+}
+
+/** What an attacker (or a careless copy-paste) might put in a values file. */
+export const HOSTILE = [
+  // {valid} is the value the scenario has in that place (or "ok"): the attack hides behind a value that passes.
+  "{valid}\nhostPID: true",
+  "{valid}\n  privileged: true",
+  "{valid}\nsecretName: stolen",
+  "{valid}: x",
+  "{valid} # x",
+  "{valid}{{ .Release.Name }}",
+  "x\nhostPID: true",
+  "x\nsecretName: stolen",
+  "\n  privileged: true",
+  "  indented\n  hostNetwork: true",
+  "x: y",
+  "key: {hostIPC: true}",
+  "{{ .Release.Name }}",
+  '{{ fail "boom" }}',
+  "# comment",
+  "x # comment",
+  "\"quoted\": 'q'",
+  "'single",
+  "- item",
+  "*alias",
+  "&anchor x",
+  "!!binary aGk=",
+  "true",
+  "0777",
+  "null",
+  "x\n---\napiVersion: v1\nkind: Secret",
+  "a\tb\\n",
+  "trailing \n",
+  "ünï-cødé",
+] as const;

@@ -621,12 +621,16 @@ function unwrapObject(schema: z.ZodType): z.ZodObject | undefined {
 
 /** One message per problem, `<key.path>: <problem>. <how to fix>`, for zod's own (shape) issues. */
 function formatShapeIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
-  const path = formatPath(issue.path);
+  const path = formatPath(issue.path) || (issue.code === "unrecognized_keys" ? "" : "values");
   switch (issue.code) {
     case "unrecognized_keys": {
       const where = path === "" ? "the top level" : path;
       const known = knownKeys(issue.path);
-      return issue.keys.map((key) => `${path === "" ? key : `${path}.${key}`}: is not a key of this chart. Check the spelling; ${where} takes ${known.join(", ")}`);
+      return issue.keys.map((raw) => {
+        // A key with spaces, colons or quotes (or none at all) is shown quoted, so the message still reads '<key>: <problem>'.
+        const key = /^[^\s:'"]+$/.test(raw) ? raw : `'${raw}'`;
+        return `${path === "" ? key : `${path}.${key}`}: is not a key of this chart. Check the spelling; ${where} takes ${known.join(", ")}`;
+      });
     }
     case "invalid_type":
       return [`${path}: is ${typeName(valueAt(input, issue.path))}, but must be ${issue.expected === "object" ? "a map" : issue.expected === "array" ? "a list" : `a ${issue.expected}`}. Change it to that type (see the README's values table)`];

@@ -122,9 +122,9 @@ export const valuesSchema = z
           .array(z.string())
           .nullable()
           .default(null)
-          .meta(d("Mount options. null: the mode's seed options (BlobFuse2 cache options; NFS nconnect=4 ...). A list replaces them, [] mounts with none.")),
-        volumeHandle: text("", "CSI volume handle. Empty: <resourceGroup>#<account>#<container>#<pv name> (blob) or <resourceGroup>#<account>#<share>##<pv name> (file), deterministic and unique. Fixed after install."),
-        volumeAttributes: stringMap("Extra CSI volume attributes (e.g. mountPermissions, default 0777 in the drivers). Keys the chart sets, and Secret or key references, are refused."),
+          .meta(d("Mount options. null: the mode's seed options (BlobFuse2 cache options; NFS nconnect=4 ...). A list replaces them, [] mounts with none. Each entry is split as the driver splits it (blobfuse2: --flags and -o lists; NFS: comma lists) and every piece is checked.")),
+        volumeHandle: text("", "CSI volume handle. Empty: <resourceGroup>#<account>#<container>#<pv name> (blob) or <resourceGroup>#<account>#<share>##<pv name> (file), deterministic and unique. A segment the drivers would read as a Secret namespace is refused. Fixed after install."),
+        volumeAttributes: stringMap("Extra CSI volume attributes: mountPermissions (default 0777 in the drivers), fsGroupChangePolicy, server; also isHnsEnabled (blob-fuse-wi) and folderName (fileshare-nfs). Any other key is refused, in any case: the chart's own, Secret or key references, the rest."),
         annotations: stringMap("Annotations on the PersistentVolume."),
         labels: stringMap("Labels on the PersistentVolume."),
       })
@@ -150,14 +150,14 @@ export const valuesSchema = z
         reclaimPolicy: z.enum(["Delete", "Retain"]).default("Delete").meta(d("reclaimPolicy of the created class (the seed's Delete); it governs only volumes others provision with it, never this chart's PV.")),
         allowVolumeExpansion: z.boolean().default(true).meta(d("allowVolumeExpansion of the created class.")),
         volumeBindingMode: z.enum(["Immediate", "WaitForFirstConsumer"]).default("Immediate").meta(d("volumeBindingMode of the created class.")),
-        parameters: stringMap("Parameters merged over the mode's seed parameters (skuName, protocol)."),
+        parameters: stringMap("Parameters merged over the mode's seed parameters (skuName, protocol): only the driver's parameters that need no key or Secret; CSI secret parameters, account keys and an SMB protocol are refused."),
         annotations: stringMap("Annotations on the created class (it always carries helm.sh/resource-policy: keep)."),
       })
       .default({ create: false, name: "", reclaimPolicy: "Delete", allowVolumeExpansion: true, volumeBindingMode: "Immediate", parameters: {}, annotations: {} })
       .meta(d("The StorageClass of the seed article, optional.")),
     pods: z
       .strictObject({
-        mountPath: text("/mnt/azure", "Where the demo and test pods mount the volume."),
+        mountPath: text("/mnt/azure", "Where the demo and test pods mount the volume: an absolute path of letters, digits and . _ - + @."),
         runAsUser: z.number().int().min(1).default(1000).meta(d("UID of the demo and test pods (restricted pod security: never 0). It can write in every mode: BlobFuse2 with -o allow_other shows files as mode 0777, and the NFS drivers chmod the mount root to 0777 (mountPermissions).")),
         runAsGroup: z.number().int().min(1).default(1000).meta(d("GID of the demo and test pods.")),
         fsGroup: z.number().int().min(1).default(1000).meta(d("fsGroup of the demo and test pods in blob-fuse-wi, which the Blob CSI driver passes to BlobFuse2 as -o gid=. Not set in the NFS modes, where the driver would chgrp every file of the other tenant's share to it.")),

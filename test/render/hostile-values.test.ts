@@ -12,8 +12,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../tools/src/exec/run.ts";
 import { ensureHelm } from "../../tools/src/helm/install.ts";
 import { type Mode, valuesProblems, valuesSchema } from "../../tools/src/schema/values.ts";
-import { CHART_DIR, type K8sObject, MODES, SETUP_TIMEOUT_MS, parseManifests, scenarioValues, valuesFile } from "./support.ts";
-import { HOSTILE, type StringLocation, marker, setAt, stringLocations, substitute } from "./schema-walk.ts";
+import { CHART_DIR, type K8sObject, MODES, SETUP_TIMEOUT_MS, scenarioValues, valuesFile } from "./support.ts";
+import { HOSTILE, type StringLocation, parseManifestsAsKubernetes, marker, setAt, stringLocations, substitute } from "./schema-walk.ts";
 
 /** The ones checked against Helm also where zod refuses them (each refusal is one helm run). */
 const CORE = new Set<string>(["{valid}\nhostPID: true", "{valid}: x", "  indented\n  hostNetwork: true", "{{ .Release.Name }}"]);
@@ -60,7 +60,7 @@ describe("hostile strings in every string value and key of the schema", () => {
     counts.helmRuns++;
     const r = await run(helmPath, ["template", RELEASE.name, CHART_DIR, "--namespace", RELEASE.namespace, "--values", valuesFile(values)], { allowFailure: true, timeoutMs: 60_000 });
     if (r.exitCode !== 0) return { ok: false, stderr: r.stderr };
-    return { ok: true, objects: parseManifests(r.stdout) };
+    return { ok: true, objects: parseManifestsAsKubernetes(r.stdout) };
   }
 
   beforeAll(async () => {

@@ -3,7 +3,8 @@
 // added to tools/src/schema/values.ts shows up here without touching the tests.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CHART_DIR } from "./support.ts";
+import YAML from "yaml";
+import { CHART_DIR, type K8sObject } from "./support.ts";
 
 interface JsonSchema {
   type?: string | string[];
@@ -147,8 +148,30 @@ export const HOSTILE = [
   "true",
   "0777",
   "null",
+  // Plain scalars that only YAML 1.1 (which Kubernetes' sigs.k8s.io/yaml speaks) reads as a boolean, number, null, date or merge key.
+  "on",
+  "y",
+  "0x1F",
+  "~",
+  "2001-12-14",
+  "<<",
   "x\n---\napiVersion: v1\nkind: Secret",
   "a\tb\\n",
   "trailing \n",
   "ünï-cødé",
 ] as const;
+
+/**
+ * Parses helm's output as the API server does: YAML 1.1, where an unquoted on, y, 0x1F, ~ or 2001-12-14 is
+ * no string (js-yaml, YAML 1.2, would hide such a missing quote).
+ */
+export function parseManifestsAsKubernetes(text: string): K8sObject[] {
+  const docs = YAML.parseAllDocuments(text, { version: "1.1" });
+  const out: K8sObject[] = [];
+  for (const doc of docs) {
+    if (doc.errors.length > 0) throw new Error(`helm's output is not valid YAML: ${doc.errors.map((e) => e.message).join("; ")}`);
+    const value = doc.toJS({ maxAliasCount: -1 }) as unknown;
+    if (value !== null && typeof value === "object") out.push(value as K8sObject);
+  }
+  return out;
+}

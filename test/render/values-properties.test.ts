@@ -10,8 +10,8 @@ import { ToolError } from "../../tools/src/errors.ts";
 import { run } from "../../tools/src/exec/run.ts";
 import { ensureHelm } from "../../tools/src/helm/install.ts";
 import { MODES, type Mode, parseValues, valuesProblems } from "../../tools/src/schema/values.ts";
-import { CHART_DIR, SETUP_TIMEOUT_MS, parseManifests, scenarioValues, valuesFile } from "./support.ts";
-import { HOSTILE, type StringLocation, marker, setAt, stringLocations, substitute, valuesJsonSchema } from "./schema-walk.ts";
+import { CHART_DIR, SETUP_TIMEOUT_MS, scenarioValues, valuesFile } from "./support.ts";
+import { HOSTILE, type StringLocation, parseManifestsAsKubernetes, marker, setAt, stringLocations, substitute, valuesJsonSchema } from "./schema-walk.ts";
 
 const LOCATIONS = stringLocations();
 const RELEASE = { name: "data", namespace: "ns" };
@@ -114,7 +114,7 @@ describe("every value parseValues accepts renders back to itself (fast-check, He
 
   async function template(values: unknown) {
     const r = await run(helmPath, ["template", RELEASE.name, CHART_DIR, "--namespace", RELEASE.namespace, "--values", valuesFile(values)], { allowFailure: true, timeoutMs: 60_000 });
-    return r.exitCode === 0 ? { ok: true as const, objects: parseManifests(r.stdout) } : { ok: false as const, stderr: r.stderr };
+    return r.exitCode === 0 ? { ok: true as const, objects: parseManifestsAsKubernetes(r.stdout) } : { ok: false as const, stderr: r.stderr };
   }
 
   it(

@@ -96,9 +96,12 @@ function parseFileShareHandle(handle: string) {
  * Values a user may change on a live release without meaning to move the volume: none names the
  * storage, the identity, the release or an object.
  */
-const INNOCENT_CHANGES: Array<[string, Record<string, unknown>]> = [
+/** Mount options another release might use: blobfuse2 flags, or an NFS option. */
+const OTHER_OPTIONS: Record<Mode, string[]> = { "blob-fuse-wi": ["-o allow_other", "--log-level=LOG_ERR"], "fileshare-nfs": ["noresvport"], "blob-nfs": ["noresvport"] };
+
+const innocentChanges = (mode: Mode): Array<[string, Record<string, unknown>]> => [
   ["a larger recorded capacity", { persistentVolume: { capacity: "20Gi" } }],
-  ["other mount options", { persistentVolume: { mountOptions: ["noresvport"] } }],
+  ["other mount options", { persistentVolume: { mountOptions: OTHER_OPTIONS[mode] } }],
   ["no mount options at all", { persistentVolume: { mountOptions: [] } }],
   [
     "labels and annotations on every object",
@@ -315,7 +318,7 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
 
     it("keeps every field the API server makes immutable when an upgrade changes the mount options", async () => {
       const before = objectsOf(mode);
-      const after = await renderScenario(helm, mode, { persistentVolume: { mountOptions: ["noresvport"] } });
+      const after = await renderScenario(helm, mode, { persistentVolume: { mountOptions: OTHER_OPTIONS[mode] } });
       const pv0 = only(before, "PersistentVolume");
       const pv1 = only(after, "PersistentVolume");
       // ValidatePersistentVolumeUpdate: the volume source (spec.csi: driver, handle, attributes), volumeMode
@@ -324,14 +327,14 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
       expect(pv1.spec.csi).toEqual(pv0.spec.csi);
       expect(pv1.spec.volumeMode).toEqual(pv0.spec.volumeMode);
       expect(pv1.spec.nodeAffinity).toEqual(pv0.spec.nodeAffinity);
-      expect(pv1.spec.mountOptions).toEqual(["noresvport"]);
+      expect(pv1.spec.mountOptions).toEqual(OTHER_OPTIONS[mode]);
       expect(pv1.spec.capacity).toEqual(pv0.spec.capacity);
       // A bound claim's spec and a pod's spec are immutable too: mount options live on the PV only.
       expect(only(after, "PersistentVolumeClaim").spec).toEqual(only(before, "PersistentVolumeClaim").spec);
       expect(only(after, "Pod", (o) => !isTestHook(o)).spec).toEqual(only(before, "Pod", (o) => !isTestHook(o)).spec);
     });
 
-    it.each(INNOCENT_CHANGES)("keeps the PV, claim and demo pod specs Kubernetes makes immutable when an upgrade changes %s", async (_what, change) => {
+    it.each(innocentChanges(mode))("keeps the PV, claim and demo pod specs Kubernetes makes immutable when an upgrade changes %s", async (_what, change) => {
       const after = await renderScenario(helm, mode, change);
       expect(immutableParts(after)).toEqual(immutableParts(objectsOf(mode)));
     });

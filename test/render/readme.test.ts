@@ -1,9 +1,10 @@
 // The README must stay true about the chart: every object the chart can create has its fate on
 // `helm uninstall` documented, and the install example points at files that exist.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/src/schema/generate.ts";
+import { HOSTILE, stringLocations } from "./schema-walk.ts";
 import { type K8sObject, MODES, SETUP_TIMEOUT_MS, helmClient, isTestHook, parseManifests, renderScenario, scenarioFile } from "./support.ts";
 
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
@@ -77,5 +78,25 @@ describe("README", () => {
     expect(prereq).toMatch(/AKS \*\*1\.34 or newer\*\*/);
     expect(prereq).toMatch(/\*\*v1\.27\.1 or newer\*\*/);
     expect(prereq).toMatch(/OIDC issuer and workload identity/);
+  });
+
+  it("cites test files that exist for its safety promises, with the counts they run", () => {
+    const cited = [...readme.matchAll(/`((?:test|tools)\/[\w./-]+\.test\.ts)`/g)].map((m) => m[1] as string);
+    expect(cited).toEqual(expect.arrayContaining(["test/render/hostile-values.test.ts", "test/render/values-properties.test.ts", "test/render/invalid-values.test.ts"]));
+    for (const file of cited) expect(existsSync(join(repoRoot, file)), file).toBe(true);
+    const design = section("#### Design decisions");
+    for (const promise of ["**No Secret, no key**", "**No value can inject YAML.**", "**Restricted pods.**"]) {
+      const line = design.split("\n").find((l) => l.includes(promise)) ?? "";
+      expect(line, promise).toMatch(/`test\/render\/[\w-]+\.test\.ts`/);
+    }
+    const places = stringLocations().length;
+    expect(design).toContain(`every string place (${places},`);
+    expect(design).toContain(`feeds each ${HOSTILE.length} hostile strings`);
+    expect(design).toContain(`${places * HOSTILE.length * MODES.length} values in all`);
+  });
+
+  it("counts the invalid values files it says the table holds", () => {
+    const files = readdirSync(join(repoRoot, "test", "fixtures", "invalid")).filter((f) => f.endsWith(".yaml"));
+    expect(section("#### What is validated")).toContain(`one table of ${files.length} invalid values files`);
   });
 });

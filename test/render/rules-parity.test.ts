@@ -40,6 +40,12 @@ const FAULTS: Array<[string, unknown]> = [
   ["pods.mountPath", "/"],
   ["demo.image", { tag: "" }],
   ["tests.image", { repository: "" }],
+  ["persistentVolume.mountOptions", ["-o allow_other --config-file=/x", "nconnect=4,vers=3"]],
+  ["persistentVolume.mountOptions", ["--log-level=LOG_WARNING -o", "nconnect=4 sec=sys"]],
+  ["persistentVolume.volumeHandle", "rg#acct#c#id#default"],
+  ["persistentVolume.volumeAttributes", { server: "a.example", keyVaultURL: "x", KeyVaultSecretName: "y" }],
+  ["storageClass.parameters", { "csi.storage.k8s.io/provisioner-secret-name": "x", SKUName: "y", protocol: "smb" }],
+  ["pods.mountPath", "/mnt/a b"],
 ];
 
 /** A small seeded generator, so a failure names a case that reproduces. */

@@ -85,12 +85,12 @@ app.kubernetes.io labels, the mode, and commonLabels), as raw YAML in which a co
 repeat a chart key: templates emit labels through labelsWith, which folds the repeats into one.
 */}}
 {{- define "cross-tenant-volume.labels" -}}
-helm.sh/chart: {{ include "cross-tenant-volume.chart" . }}
-app.kubernetes.io/name: {{ .Chart.Name }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+helm.sh/chart: {{ include "cross-tenant-volume.chart" . | quote }}
+app.kubernetes.io/name: {{ .Chart.Name | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
-cross-tenant-volume/mode: {{ .Values.mode }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+cross-tenant-volume/mode: {{ .Values.mode | quote }}
 {{- with .Values.commonLabels }}
 {{ toYaml . }}
 {{- end }}
@@ -218,11 +218,11 @@ the federated credential trusts.
 {{- $root := .root -}}
 {{- $v := $root.Values -}}
 {{- if eq $v.mode "blob-fuse-wi" }}
-serviceAccountName: {{ $v.serviceAccount.name }}
+serviceAccountName: {{ $v.serviceAccount.name | quote }}
 {{- end }}
 {{- /* The CSI driver gets its token from kubelet (CSIDriver tokenRequests), not from the pod. */}}
 automountServiceAccountToken: false
-restartPolicy: {{ .restartPolicy }}
+restartPolicy: {{ .restartPolicy | quote }}
 securityContext:
   runAsNonRoot: true
   runAsUser: {{ $v.pods.runAsUser }}
@@ -235,9 +235,9 @@ securityContext:
   seccompProfile:
     type: RuntimeDefault
 containers:
-  - name: {{ .container }}
+  - name: {{ .container | quote }}
     image: {{ printf "%s:%s" .image.repository .image.tag | quote }}
-    imagePullPolicy: {{ .image.pullPolicy }}
+    imagePullPolicy: {{ .image.pullPolicy | quote }}
     command: ["/bin/sh", "-c"]
     args:
       - {{ .script | quote }}
@@ -256,11 +256,11 @@ containers:
     {{- end }}
     volumeMounts:
       - name: volume
-        mountPath: {{ $v.pods.mountPath }}
+        mountPath: {{ $v.pods.mountPath | quote }}
 volumes:
   - name: volume
     persistentVolumeClaim:
-      claimName: {{ include "cross-tenant-volume.persistentVolumeClaimName" $root }}
+      claimName: {{ include "cross-tenant-volume.persistentVolumeClaimName" $root | quote }}
 {{- /* Linux only: BlobFuse2 and the NFS mounts do not exist on Windows nodes, nor does the image. */}}
 nodeSelector:
   {{- toYaml (merge (deepCopy $v.pods.nodeSelector) (dict "kubernetes.io/os" "linux")) | nindent 2 }}

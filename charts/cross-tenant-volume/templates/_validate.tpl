@@ -14,6 +14,13 @@ values files (test/fixtures/invalid) runs against both. Included once, from pers
 {{- $containerRe := "^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$" -}}
 {{- $nameRe := "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" -}}
 {{- $guidRe := "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$" -}}
+{{- $rules := include "cross-tenant-volume.rules" . | fromYaml -}}
+
+{{- /* release: the namespace is written into object names and fields (and the default PV name) */ -}}
+{{- $ns := .Release.Namespace -}}
+{{- if or (gt (len $ns) 63) (not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" $ns)) -}}
+{{- fail (printf "ERROR: namespace: '%s' is not a valid Kubernetes namespace, and the chart writes it into the PV's name and claimRef. Install into a namespace of at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit (helm --namespace)." $ns) -}}
+{{- end -}}
 
 {{- /* storage */ -}}
 {{- if eq $s.accountName "" -}}
@@ -77,31 +84,83 @@ values files (test/fixtures/invalid) runs against both. Included once, from pers
 {{- if ne $pv.reclaimPolicy "Retain" -}}
 {{- fail (printf "ERROR: persistentVolume.reclaimPolicy: '%s' is not allowed. Use Retain: the chart never lets Kubernetes delete the container or share." $pv.reclaimPolicy) -}}
 {{- end -}}
+{{- if eq $pv.name "" -}}
+{{- $name := include "cross-tenant-volume.persistentVolumeName" . -}}
+{{- if or (gt (len $name) 253) (not (regexMatch $nameRe $name)) -}}
+{{- fail (printf "ERROR: persistentVolume.name: is empty, and the name the chart would give the PV, '%s' (<seed name>-<namespace>-<release>), is not a valid PersistentVolume name. Set persistentVolume.name, or install with a lowercase namespace and release name." $name) -}}
+{{- end -}}
+{{- end -}}
+{{- /* Mount options, split as the drivers split them: blobfuse2's argv words (a --flag, or -o and a FUSE list), NFS comma lists. */ -}}
+{{- $ws := "[\\t\\n\\v\\f\\r ]" -}}
 {{- range $i, $option := ($pv.mountOptions | default list) -}}
-{{- $flag := regexReplaceAll "[\\s=].*$" (trim $option) "" -}}
-{{- if and $wi (has $flag (list "--tmp-path" "--config-file" "--container-name" "--log-file-path")) -}}
-{{- fail (printf "ERROR: persistentVolume.mountOptions[%d]: '%s' is set by the Blob CSI driver itself and refused from users. Remove it." $i $option) -}}
+{{- $where := printf "persistentVolume.mountOptions[%d]" $i -}}
+{{- if $wi -}}
+{{- $fuseList := false -}}
+{{- range $word := regexSplit (printf "%s+" $ws) (regexReplaceAll (printf "^%s+|%s+$" $ws $ws) $option "") -1 -}}
+{{- if eq $word "" -}}
+{{- else if $fuseList -}}
+{{- $fuseList = false -}}
+{{- range $piece := splitList "," $word -}}
+{{- if hasPrefix "-" $piece -}}
+{{- fail (printf "ERROR: %s: %s is a flag inside a FUSE option list. Give blobfuse2 flags as separate entries, and after -o only FUSE options like allow_other." $where (include "cross-tenant-volume.quoted" (list $piece $option))) -}}
 {{- end -}}
-{{- if and (not $blob) (has $flag (list "vers" "minorversion" "sec")) -}}
-{{- fail (printf "ERROR: persistentVolume.mountOptions[%d]: '%s' is fixed by the Azure Files CSI driver for NFS. Remove it." $i $option) -}}
+{{- end -}}
+{{- else if eq $word "-o" -}}
+{{- $fuseList = true -}}
+{{- else if hasPrefix "--" $word -}}
+{{- if has (first (splitList "=" $word)) $rules.blobfuseRefused -}}
+{{- fail (printf "ERROR: %s: %s is set by the Blob CSI driver itself and refused from users. Remove it." $where (include "cross-tenant-volume.quoted" (list $word $option))) -}}
+{{- end -}}
+{{- else -}}
+{{- fail (printf "ERROR: %s: %s is neither a blobfuse2 flag (--name=value) nor a FUSE option list (-o a,b). Write it in one of those forms." $where (include "cross-tenant-volume.quoted" (list $word $option))) -}}
 {{- end -}}
 {{- end -}}
-{{- $chartKeys := list "mountWithWorkloadIdentityToken" "storageaccount" "containerName" "clientID" "resourcegroup" "tenantID" "subscriptionid" "shareName" "storageEndpointSuffix" "protocol" -}}
-{{- $credentialKeys := list "secretname" "secretnamespace" "azurestorageaccountkey" "azurestorageaccountsastoken" "azurestoragespnclientsecret" -}}
+{{- if $fuseList -}}
+{{- fail (printf "ERROR: %s: '%s' ends with -o, which would take the driver's next option as its list. Add the FUSE options after it, like -o allow_other." $where $option) -}}
+{{- end -}}
+{{- else -}}
+{{- range $piece := splitList "," $option -}}
+{{- if regexMatch $ws $piece -}}
+{{- fail (printf "ERROR: %s: %s contains whitespace, which mount would take into the option. Remove it, and give options as separate entries or a comma list." $where (include "cross-tenant-volume.quoted" (list $piece $option))) -}}
+{{- else if has (first (splitList "=" $piece)) $rules.nfsRefused -}}
+{{- fail (printf "ERROR: %s: %s is fixed by the %s CSI driver for NFS. Remove it." $where (include "cross-tenant-volume.quoted" (list $piece $option)) (ternary "Blob" "Azure Files" $blob)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- /* A custom handle must not carry the segment the drivers read as the namespace of an account-key Secret. */ -}}
+{{- if ne $pv.volumeHandle "" -}}
+{{- $segments := splitList "#" $pv.volumeHandle -}}
+{{- if and $blob (gt (len $segments) 4) -}}
+{{- fail (printf "ERROR: persistentVolume.volumeHandle: '%s' has a fifth '#' segment, which the Blob CSI driver reads as the namespace of an account-key Secret. Use at most four segments, <resourceGroup>#<account>#<container>#<id>, or leave it empty." $pv.volumeHandle) -}}
+{{- else if and (not $blob) (or (gt (len $segments) 5) (and (eq (first $segments) "") (gt (len $segments) 4))) -}}
+{{- fail (printf "ERROR: persistentVolume.volumeHandle: '%s' has a namespace segment, which the Azure Files CSI driver reads as the namespace of an account-key Secret. Use at most five segments with a resource group first, <resourceGroup>#<account>#<share>##<id>, or leave it empty." $pv.volumeHandle) -}}
+{{- end -}}
+{{- end -}}
+{{- /* Attribute keys: the chart's own, key or Secret material (deny-list), then only the mode's allow-list; ASCII keys compared lower-cased as the drivers do. */ -}}
+{{- $allowedAttributes := get $rules.allowedVolumeAttributes $mode -}}
 {{- range $key := keys $pv.volumeAttributes | sortAlpha -}}
 {{- $value := get $pv.volumeAttributes $key -}}
+{{- $lower := "" -}}
+{{- if regexMatch "^[!-~]+$" $key -}}{{- $lower = lower $key -}}{{- end -}}
 {{- $own := "" -}}
-{{- range $chartKeys -}}
-{{- if eq (lower .) (lower $key) -}}{{- $own = . -}}{{- end -}}
+{{- range $rules.chartVolumeAttributes -}}
+{{- if eq (lower .) $lower -}}{{- $own = . -}}{{- end -}}
+{{- end -}}
+{{- $allowed := false -}}
+{{- range $allowedAttributes -}}
+{{- if eq (lower .) $lower -}}{{- $allowed = true -}}{{- end -}}
 {{- end -}}
 {{- if ne $own "" -}}
 {{- fail (printf "ERROR: persistentVolume.volumeAttributes.%s: duplicates the attribute %s that the chart sets (the driver compares keys case-insensitively). Remove it and set the matching storage or workloadIdentity value." $key $own) -}}
-{{- else if has (lower $key) $credentialKeys -}}
+{{- else if and (ne $lower "") (include "cross-tenant-volume.isCredentialKey" (list $lower $rules)) -}}
 {{- fail (printf "ERROR: persistentVolume.volumeAttributes.%s: would make the driver use an account key or a Secret, which this chart never does. Remove it." $key) -}}
-{{- else if and (eq (lower $key) "mountpermissions") (not (regexMatch "^[0-7]{1,4}$" $value)) -}}
+{{- else if not $allowed -}}
+{{- fail (printf "ERROR: persistentVolume.volumeAttributes.%s: is not an attribute this chart passes to the driver in mode %s. Remove it, or use one of %s." $key $mode (include "cross-tenant-volume.orList" $allowedAttributes)) -}}
+{{- else if and (eq $lower "mountpermissions") (not (regexMatch "^[0-7]{1,4}$" $value)) -}}
 {{- fail (printf "ERROR: persistentVolume.volumeAttributes.%s: '%s' is not an octal file mode. Use 1-4 digits 0-7, like 0777, or 0 to skip the chmod of the mount root." $key $value) -}}
-{{- else if and (eq (lower $key) "fsgroupchangepolicy") (not (has $value (list "OnRootMismatch" "Always" "None"))) -}}
-{{- fail (printf "ERROR: persistentVolume.volumeAttributes.%s: '%s' is not a policy the drivers accept. Use OnRootMismatch, Always or None." $key $value) -}}
+{{- else if and (eq $lower "fsgroupchangepolicy") (not (has $value $rules.fsGroupChangePolicies)) -}}
+{{- fail (printf "ERROR: persistentVolume.volumeAttributes.%s: '%s' is not a policy the drivers accept. Use %s." $key $value (include "cross-tenant-volume.orList" $rules.fsGroupChangePolicies)) -}}
 {{- end -}}
 {{- end -}}
 
@@ -118,9 +177,33 @@ values files (test/fixtures/invalid) runs against both. Included once, from pers
 
 {{- /* class and pods */ -}}
 {{- include "cross-tenant-volume.validateName" (list "storageClass.name" $v.storageClass.name "StorageClass" $nameRe) -}}
+{{- $seedParameters := keys (get (include "cross-tenant-volume.modeDefaults" . | fromYaml) "storageClassParameters") -}}
+{{- $allowedParameters := get $rules.allowedClassParameters $mode -}}
+{{- range $key := keys $v.storageClass.parameters | sortAlpha -}}
+{{- $value := get $v.storageClass.parameters $key -}}
+{{- $lower := "" -}}
+{{- if regexMatch "^[!-~]+$" $key -}}{{- $lower = lower $key -}}{{- end -}}
+{{- $seed := "" -}}
+{{- range $seedParameters -}}
+{{- if eq (lower .) $lower -}}{{- $seed = . -}}{{- end -}}
+{{- end -}}
+{{- $allowed := false -}}
+{{- range $allowedParameters -}}
+{{- if eq (lower .) $lower -}}{{- $allowed = true -}}{{- end -}}
+{{- end -}}
+{{- if and (ne $lower "") (include "cross-tenant-volume.isCredentialKey" (list $lower $rules)) -}}
+{{- fail (printf "ERROR: storageClass.parameters.%s: would make the driver use an account key or a Secret, which this chart never does. Remove it." $key) -}}
+{{- else if not $allowed -}}
+{{- fail (printf "ERROR: storageClass.parameters.%s: is not a parameter the %s driver takes without keys or Secrets. Remove it, or use one of %s." $key (include "cross-tenant-volume.driver" $) (include "cross-tenant-volume.orList" $allowedParameters)) -}}
+{{- else if and (ne $seed "") (ne $seed $key) -}}
+{{- fail (printf "ERROR: storageClass.parameters.%s: spells the chart's parameter %s in another case, and the driver would read both. Write it as %s." $key $seed $seed) -}}
+{{- else if and (eq $lower "protocol") (not (has $value (get $rules.classProtocols $mode))) -}}
+{{- fail (printf "ERROR: storageClass.parameters.%s: '%s' is not a protocol of mode %s. Use %s, or remove it." $key $value $mode (include "cross-tenant-volume.orList" (get $rules.classProtocols $mode))) -}}
+{{- end -}}
+{{- end -}}
 {{- include "cross-tenant-volume.validateName" (list "demo.name" $v.demo.name "Pod" $nameRe) -}}
-{{- if or (not (hasPrefix "/" $v.pods.mountPath)) (eq $v.pods.mountPath "/") -}}
-{{- fail (printf "ERROR: pods.mountPath: '%s' is not an absolute path below /. Use a path like /mnt/azure." $v.pods.mountPath) -}}
+{{- if not (regexMatch "^(/[-A-Za-z0-9._@+]+)+/?$" $v.pods.mountPath) -}}
+{{- fail (printf "ERROR: pods.mountPath: '%s' is not an absolute path below / made of letters, digits and . _ - + @. Use a path like /mnt/azure." $v.pods.mountPath) -}}
 {{- end -}}
 {{- range $path, $img := dict "demo.image" $v.demo.image "tests.image" $v.tests.image -}}
 {{- if eq $img.repository "" -}}
@@ -156,5 +239,42 @@ so the chart accepts only the forms it can compare exactly.
 {{- $unit := trimPrefix $number $q -}}
 {{- $factor := get (dict "Mi" 1 "Gi" 1024 "Ti" 1048576 "Pi" 1073741824) $unit -}}
 {{- mul (int64 $number) $factor -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+cross-tenant-volume.quoted: takes (list <piece> <option>); names a piece of a mount option for a message:
+'<option>' when the piece is the whole option, else '<piece>' in '<option>'.
+*/}}
+{{- define "cross-tenant-volume.quoted" -}}
+{{- if eq (index . 0) (index . 1) -}}
+{{- printf "'%s'" (index . 1) -}}
+{{- else -}}
+{{- printf "'%s' in '%s'" (index . 0) (index . 1) -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+cross-tenant-volume.isCredentialKey: takes (list <lower-cased key> <rules>); returns "true" when the key
+names key or Secret material (one of the listed keys, or containing a listed fragment such as "secret").
+*/}}
+{{- define "cross-tenant-volume.isCredentialKey" -}}
+{{- $lower := index . 0 -}}
+{{- $rules := index . 1 -}}
+{{- $hit := has $lower $rules.credentialKeys -}}
+{{- range $rules.credentialFragments -}}
+{{- if contains . $lower -}}{{- $hit = true -}}{{- end -}}
+{{- end -}}
+{{- if $hit -}}true{{- end -}}
+{{- end }}
+
+{{/*
+cross-tenant-volume.orList: takes a list of strings; returns them as "a, b or c".
+*/}}
+{{- define "cross-tenant-volume.orList" -}}
+{{- if le (len .) 1 -}}
+{{- join "" . -}}
+{{- else -}}
+{{- printf "%s or %s" (initial . | join ", ") (last .) -}}
 {{- end -}}
 {{- end }}

@@ -155,7 +155,7 @@ function lastLines(text: string, n = 8): string {
 
 /** The chart's own validation messages, as `_validate.tpl` prints them: `ERROR: <key.path>: <problem>. <fix>`. */
 export function chartErrors(stderr: string): string[] {
-  return [...stderr.matchAll(/ERROR: ([\w.[\]-]+: [^\n]*)/g)].map((m) => `ERROR: ${(m[1] ?? "").trim()}`);
+  return [...stderr.matchAll(/ERROR: ([\w.[\]/-]+: [^\n]*)/g)].map((m) => `ERROR: ${(m[1] ?? "").trim()}`);
 }
 
 /** Sorts a failed helm command into a typed error that says what to do next. */

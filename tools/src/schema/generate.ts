@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import yaml from "js-yaml";
 import { compile } from "json-schema-to-typescript";
 import { z } from "zod";
-import { valuesSchema } from "./values.ts";
+import { chartRuleLists, valuesSchema } from "./values.ts";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 export const CHART_DIR = join(repoRoot, "charts", "cross-tenant-volume");
@@ -15,6 +15,7 @@ export const GENERATED = {
   values: join(CHART_DIR, "values.yaml"),
   types: join(repoRoot, "tools", "src", "schema", "values.generated.ts"),
   readme: join(repoRoot, "README.md"),
+  rules: join(CHART_DIR, "templates", "_rules.generated.tpl"),
 } as const;
 
 const TABLE_START = "<!-- values-table:start -->";
@@ -145,12 +146,33 @@ export function renderReadme(current: string): string {
   return `${current.slice(0, start + TABLE_START.length)}\n${intro}\n\n${renderValuesTable()}\n${current.slice(end)}`;
 }
 
+/**
+ * templates/_rules.generated.tpl: the key and option lists of the no-Secret rules (deny-lists and
+ * allow-lists), so that templates/_validate.tpl checks exactly the lists zod checks.
+ */
+export function renderRulesTemplate(): string {
+  const body = yaml.dump(chartRuleLists(), { lineWidth: -1, noRefs: true }).trimEnd();
+  if (body.includes("{{") || body.includes("}}")) throw new Error("a rule list holds template delimiters");
+  return [
+    "{{/*",
+    "cross-tenant-volume.rules: takes nothing; returns (as YAML) the lists the no-Secret rules check: attribute",
+    "keys and StorageClass parameters that name key or Secret material, the ones a user may set per mode,",
+    "and the mount options the drivers refuse. GENERATED from tools/src/schema/values.ts by `npm run gen`: do not edit.",
+    "*/}}",
+    '{{- define "cross-tenant-volume.rules" -}}',
+    body,
+    "{{- end }}",
+    "",
+  ].join("\n");
+}
+
 /** Every generated file with the content it should have now. */
 export async function generatedFiles(): Promise<Array<{ path: string; content: string }>> {
   return [
     { path: GENERATED.schema, content: renderSchemaFile() },
     { path: GENERATED.values, content: renderValuesFile() },
     { path: GENERATED.types, content: await renderTypesFile() },
+    { path: GENERATED.rules, content: renderRulesTemplate() },
     { path: GENERATED.readme, content: renderReadme(readFileSync(GENERATED.readme, "utf8")) },
   ];
 }

@@ -93,15 +93,15 @@ export interface CrossTenantVolumeValues {
      */
     reclaimPolicy?: string;
     /**
-     * Mount options. null: the mode's seed options (BlobFuse2 cache options; NFS nconnect=4 ...). A list replaces them, [] mounts with none.
+     * Mount options. null: the mode's seed options (BlobFuse2 cache options; NFS nconnect=4 ...). A list replaces them, [] mounts with none. Each entry is split as the driver splits it (blobfuse2: --flags and -o lists; NFS: comma lists) and every piece is checked.
      */
     mountOptions?: string[] | null;
     /**
-     * CSI volume handle. Empty: <resourceGroup>#<account>#<container>#<pv name> (blob) or <resourceGroup>#<account>#<share>##<pv name> (file), deterministic and unique. Fixed after install.
+     * CSI volume handle. Empty: <resourceGroup>#<account>#<container>#<pv name> (blob) or <resourceGroup>#<account>#<share>##<pv name> (file), deterministic and unique. A segment the drivers would read as a Secret namespace is refused. Fixed after install.
      */
     volumeHandle?: string;
     /**
-     * Extra CSI volume attributes (e.g. mountPermissions, default 0777 in the drivers). Keys the chart sets, and Secret or key references, are refused.
+     * Extra CSI volume attributes: mountPermissions (default 0777 in the drivers), fsGroupChangePolicy, server; also isHnsEnabled (blob-fuse-wi) and folderName (fileshare-nfs). Any other key is refused, in any case: the chart's own, Secret or key references, the rest.
      */
     volumeAttributes?: {
       [k: string]: string | undefined;
@@ -173,7 +173,7 @@ export interface CrossTenantVolumeValues {
      */
     volumeBindingMode?: "Immediate" | "WaitForFirstConsumer";
     /**
-     * Parameters merged over the mode's seed parameters (skuName, protocol).
+     * Parameters merged over the mode's seed parameters (skuName, protocol): only the driver's parameters that need no key or Secret; CSI secret parameters, account keys and an SMB protocol are refused.
      */
     parameters?: {
       [k: string]: string | undefined;
@@ -190,7 +190,7 @@ export interface CrossTenantVolumeValues {
    */
   pods?: {
     /**
-     * Where the demo and test pods mount the volume.
+     * Where the demo and test pods mount the volume: an absolute path of letters, digits and . _ - + @.
      */
     mountPath?: string;
     /**

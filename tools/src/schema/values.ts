@@ -122,9 +122,9 @@ export const valuesSchema = z
           .array(z.string())
           .nullable()
           .default(null)
-          .meta(d("Mount options. null: the mode's seed options (BlobFuse2 cache options; NFS nconnect=4 ...). A list replaces them, [] mounts with none.")),
-        volumeHandle: text("", "CSI volume handle. Empty: <resourceGroup>#<account>#<container>#<pv name> (blob) or <resourceGroup>#<account>#<share>##<pv name> (file), deterministic and unique. Fixed after install."),
-        volumeAttributes: stringMap("Extra CSI volume attributes (e.g. mountPermissions, default 0777 in the drivers). Keys the chart sets, and Secret or key references, are refused."),
+          .meta(d("Mount options. null: the mode's seed options (BlobFuse2 cache options; NFS nconnect=4 ...). A list replaces them, [] mounts with none. Each entry is split as the driver splits it (blobfuse2: --flags and -o lists; NFS: comma lists) and every piece is checked.")),
+        volumeHandle: text("", "CSI volume handle. Empty: <resourceGroup>#<account>#<container>#<pv name> (blob) or <resourceGroup>#<account>#<share>##<pv name> (file), deterministic and unique. A segment the drivers would read as a Secret namespace is refused. Fixed after install."),
+        volumeAttributes: stringMap("Extra CSI volume attributes: mountPermissions (default 0777 in the drivers), fsGroupChangePolicy, server; also isHnsEnabled (blob-fuse-wi) and folderName (fileshare-nfs). Any other key is refused, in any case: the chart's own, Secret or key references, the rest."),
         annotations: stringMap("Annotations on the PersistentVolume."),
         labels: stringMap("Labels on the PersistentVolume."),
       })
@@ -150,14 +150,14 @@ export const valuesSchema = z
         reclaimPolicy: z.enum(["Delete", "Retain"]).default("Delete").meta(d("reclaimPolicy of the created class (the seed's Delete); it governs only volumes others provision with it, never this chart's PV.")),
         allowVolumeExpansion: z.boolean().default(true).meta(d("allowVolumeExpansion of the created class.")),
         volumeBindingMode: z.enum(["Immediate", "WaitForFirstConsumer"]).default("Immediate").meta(d("volumeBindingMode of the created class.")),
-        parameters: stringMap("Parameters merged over the mode's seed parameters (skuName, protocol)."),
+        parameters: stringMap("Parameters merged over the mode's seed parameters (skuName, protocol): only the driver's parameters that need no key or Secret; CSI secret parameters, account keys and an SMB protocol are refused."),
         annotations: stringMap("Annotations on the created class (it always carries helm.sh/resource-policy: keep)."),
       })
       .default({ create: false, name: "", reclaimPolicy: "Delete", allowVolumeExpansion: true, volumeBindingMode: "Immediate", parameters: {}, annotations: {} })
       .meta(d("The StorageClass of the seed article, optional.")),
     pods: z
       .strictObject({
-        mountPath: text("/mnt/azure", "Where the demo and test pods mount the volume."),
+        mountPath: text("/mnt/azure", "Where the demo and test pods mount the volume: an absolute path of letters, digits and . _ - + @."),
         runAsUser: z.number().int().min(1).default(1000).meta(d("UID of the demo and test pods (restricted pod security: never 0). It can write in every mode: BlobFuse2 with -o allow_other shows files as mode 0777, and the NFS drivers chmod the mount root to 0777 (mountPermissions).")),
         runAsGroup: z.number().int().min(1).default(1000).meta(d("GID of the demo and test pods.")),
         fsGroup: z.number().int().min(1).default(1000).meta(d("fsGroup of the demo and test pods in blob-fuse-wi, which the Blob CSI driver passes to BlobFuse2 as -o gid=. Not set in the NFS modes, where the driver would chgrp every file of the other tenant's share to it.")),
@@ -233,13 +233,112 @@ export const CHART_VOLUME_ATTRIBUTES = [
   "storageEndpointSuffix",
   "protocol",
 ] as const;
-/** Attribute keys that would make a driver read a Secret or an account key. */
-const CREDENTIAL_ATTRIBUTES = ["secretName", "secretNamespace", "azurestorageaccountkey", "azurestorageaccountsastoken", "azurestoragespnclientsecret"];
+/**
+ * Attribute keys and StorageClass parameters that name key or Secret material, as the drivers read them
+ * (lower-cased; kubernetes-sigs/blob-csi-driver pkg/blob/blob.go, azurefile-csi-driver pkg/azurefile/azurefile.go):
+ * Secret references, Key Vault secrets, account keys and SAS tokens, service-principal and MSI secrets,
+ * the auth-type switch that selects them, and the keys that fetch or store an account key.
+ */
+export const CREDENTIAL_KEYS = [
+  "secretname",
+  "secretnamespace",
+  "keyvaulturl",
+  "keyvaultsecretname",
+  "keyvaultsecretversion",
+  "accountname",
+  "accountkey",
+  "storageaccountkey",
+  "azurestorageaccountname",
+  "azurestorageaccountkey",
+  "azurestorageaccountsastoken",
+  "sastoken",
+  "msisecret",
+  "azurestoragespnclientid",
+  "azurestoragespntenantid",
+  "azurestoragespnclientsecret",
+  "azurestorageauthtype",
+  "getaccountkeyfromsecret",
+  "getlatestaccountkey",
+  "storeaccountkey",
+  "usesecretcache",
+  "allowsharedkeyaccess",
+  "mountwithmanagedidentity",
+  "mountwithoauthtoken",
+  "csi.storage.k8s.io/serviceaccount.tokens",
+  "csi.storage.k8s.io/pvc/namespace",
+] as const;
+/** Any key containing one of these (lower-cased) is key or Secret material too: csi.storage.k8s.io/*-secret-name|namespace and the like. */
+const CREDENTIAL_FRAGMENTS = ["secret", "sastoken", "accountkey"] as const;
+/** A key (ASCII, compared lower-cased as the drivers do) that names key or Secret material. */
+export function isCredentialKey(lowerKey: string): boolean {
+  return (CREDENTIAL_KEYS as readonly string[]).includes(lowerKey) || CREDENTIAL_FRAGMENTS.some((f) => lowerKey.includes(f));
+}
+/** The extra volume attributes a user may set, per mode (compared lower-cased); anything else is refused. */
+export const ALLOWED_VOLUME_ATTRIBUTES: Record<Mode, readonly string[]> = {
+  "blob-fuse-wi": ["mountPermissions", "fsGroupChangePolicy", "server", "isHnsEnabled"],
+  "fileshare-nfs": ["mountPermissions", "fsGroupChangePolicy", "server", "folderName"],
+  "blob-nfs": ["mountPermissions", "fsGroupChangePolicy", "server"],
+};
+/** StorageClass parameters a user may set, per driver (compared lower-cased; driver-parameters.md of each driver, secrets left out). */
+const COMMON_CLASS_PARAMETERS = [
+  "skuName", "storageAccountType", "location", "resourceGroup", "subscriptionID", "storageAccount", "protocol", "server", "tags", "matchTags",
+  "tagValueDelimiter", "accessTier", "networkEndpointType", "vnetResourceGroup", "vnetName", "vnetLinkName", "subnetName",
+  "privateDnsZoneResourceGroup", "publicNetworkAccess", "requireInfraEncryption", "storageEndpointSuffix", "mountPermissions",
+  "fsGroupChangePolicy", "useDataPlaneAPI",
+] as const;
+export const ALLOWED_CLASS_PARAMETERS: Record<Mode, readonly string[]> = {
+  "blob-fuse-wi": [...COMMON_CLASS_PARAMETERS, "containerName", "containerNamePrefix", "isHnsEnabled", "softDeleteBlobs", "softDeleteContainers", "enableBlobVersioning"],
+  "blob-nfs": [...COMMON_CLASS_PARAMETERS, "containerName", "containerNamePrefix", "isHnsEnabled", "softDeleteBlobs", "softDeleteContainers", "enableBlobVersioning"],
+  "fileshare-nfs": [...COMMON_CLASS_PARAMETERS, "shareName", "shareNamePrefix", "shareAccessTier", "accountAccessTier", "rootSquashType", "folderName", "enableLargeFileShares", "provisionedBandwidth", "provisionedIops", "disableDeleteRetentionPolicy"],
+};
+/** The StorageClass protocols that keep a mode's access path (anything else, e.g. smb, mounts with an account key). */
+const CLASS_PROTOCOLS: Record<Mode, readonly string[]> = { "blob-fuse-wi": ["fuse", "fuse2"], "fileshare-nfs": ["nfs"], "blob-nfs": ["nfs"] };
 /** The values both drivers accept for the fsGroupChangePolicy attribute (compared case-sensitively). */
 const FS_GROUP_CHANGE_POLICIES = ["OnRootMismatch", "Always", "None"];
-/** Mount options the drivers set themselves and refuse from users. */
-const BLOBFUSE_REFUSED = ["--tmp-path", "--config-file", "--container-name", "--log-file-path"];
-const NFS_REFUSED = ["vers", "minorversion", "sec"];
+/** blobfuse2 flags the Blob CSI driver sets itself, or that load host files or encrypted configs: refused from users. */
+export const BLOBFUSE_REFUSED = ["--tmp-path", "--config-file", "--container-name", "--log-file-path", "--block-cache-path", "--passphrase", "--secure-config"];
+/** NFS options the drivers fix themselves (Azure Files: vers=4,minorversion=1,sec=sys; Blob: sec=sys,vers=3). */
+export const NFS_REFUSED = ["vers", "minorversion", "sec"];
+/** The whitespace both Go's regexp (\s) and the drivers' splitting agree on; JavaScript's \s and trim() know more. */
+const WS = "[\t\n\v\f\r ]";
+const WS_TRIM = new RegExp(`^${WS}+|${WS}+$`, "g");
+const WS_SPLIT = new RegExp(`${WS}+`);
+const WS_ANY = new RegExp(WS);
+/** Printable ASCII without space: the only keys the chart compares case-insensitively (Go and JavaScript lower-case other letters differently). */
+const ASCII_KEY_RE = /^[!-~]+$/;
+const MOUNT_PATH_RE = /^(\/[-A-Za-z0-9._@+]+)+\/?$/;
+const NAMESPACE_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Byte order of the UTF-8 encodings, as Go's sort.Strings (Helm's sortAlpha) orders keys. */
+export function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
+/** "a, b or c" */
+function orList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+}
+
+/** The lists templates/_validate.tpl checks, written into templates/_rules.generated.tpl by `npm run gen`. */
+export function chartRuleLists() {
+  return {
+    chartVolumeAttributes: [...CHART_VOLUME_ATTRIBUTES],
+    credentialKeys: [...CREDENTIAL_KEYS],
+    credentialFragments: [...CREDENTIAL_FRAGMENTS],
+    allowedVolumeAttributes: ALLOWED_VOLUME_ATTRIBUTES,
+    allowedClassParameters: ALLOWED_CLASS_PARAMETERS,
+    classProtocols: CLASS_PROTOCOLS,
+    blobfuseRefused: BLOBFUSE_REFUSED,
+    nfsRefused: NFS_REFUSED,
+    fsGroupChangePolicies: FS_GROUP_CHANGE_POLICIES,
+  };
+}
+
+/** The release a values file is rendered for: Helm's --namespace and release name. */
+export interface ReleaseContext {
+  namespace: string;
+  name: string;
+}
 
 export interface Finding {
   path: string;
@@ -266,13 +365,76 @@ function guidRule(findings: Finding[], path: string, value: string, how: string)
   }
 }
 
+/** The PV name the chart renders when persistentVolume.name is empty (helpers.tpl persistentVolumeName). */
+export function defaultPersistentVolumeName(mode: Mode, release: ReleaseContext): string {
+  return `${MODE_DEFAULTS[mode].persistentVolumeName}-${release.namespace}-${release.name}`.slice(0, 253).replace(/-$/, "").replace(/\.$/, "");
+}
+
+function quoted(piece: string, option: string): string {
+  return piece === option ? `'${option}'` : `'${piece}' in '${option}'`;
+}
+
+/**
+ * A blobfuse2 mount option, split as the Blob CSI driver splits it (the options are joined with spaces and
+ * split again into blobfuse2's argv): each word is a --flag[=value], or -o followed by a FUSE option list a,b.
+ */
+export function blobfuseOptionProblem(option: string): string | undefined {
+  const words = option.replace(WS_TRIM, "").split(WS_SPLIT).filter((w) => w !== "");
+  let fuseList = false;
+  for (const word of words) {
+    if (fuseList) {
+      fuseList = false;
+      for (const piece of word.split(",")) {
+        if (piece.startsWith("-")) return `${quoted(piece, option)} is a flag inside a FUSE option list. Give blobfuse2 flags as separate entries, and after -o only FUSE options like allow_other`;
+      }
+    } else if (word === "-o") {
+      fuseList = true;
+    } else if (word.startsWith("--")) {
+      const flag = word.split("=")[0] ?? "";
+      if (BLOBFUSE_REFUSED.includes(flag)) return `${quoted(word, option)} is set by the Blob CSI driver itself and refused from users. Remove it`;
+    } else {
+      return `${quoted(word, option)} is neither a blobfuse2 flag (--name=value) nor a FUSE option list (-o a,b). Write it in one of those forms`;
+    }
+  }
+  if (fuseList) return `'${option}' ends with -o, which would take the driver's next option as its list. Add the FUSE options after it, like -o allow_other`;
+  return undefined;
+}
+
+/** An NFS mount option, split as mount(8) reads -o: a comma list, each piece name[=value]. */
+export function nfsOptionProblem(option: string, driver: "Blob" | "Azure Files"): string | undefined {
+  for (const piece of option.split(",")) {
+    if (WS_ANY.test(piece)) return `${quoted(piece, option)} contains whitespace, which mount would take into the option. Remove it, and give options as separate entries or a comma list`;
+    if (NFS_REFUSED.includes(piece.split("=")[0] ?? "")) return `${quoted(piece, option)} is fixed by the ${driver} CSI driver for NFS. Remove it`;
+  }
+  return undefined;
+}
+
+/** A custom volume handle must not carry the segment the drivers read as the namespace of an account-key Secret. */
+export function volumeHandleProblem(handle: string, blob: boolean): string | undefined {
+  if (handle === "") return undefined;
+  const segments = handle.split("#");
+  if (blob && segments.length > 4) {
+    return `'${handle}' has a fifth '#' segment, which the Blob CSI driver reads as the namespace of an account-key Secret. Use at most four segments, <resourceGroup>#<account>#<container>#<id>, or leave it empty`;
+  }
+  if (!blob && (segments.length > 5 || (segments[0] === "" && segments.length > 4))) {
+    return `'${handle}' has a namespace segment, which the Azure Files CSI driver reads as the namespace of an account-key Secret. Use at most five segments with a resource group first, <resourceGroup>#<account>#<share>##<id>, or leave it empty`;
+  }
+  return undefined;
+}
+
 /**
  * The cross-field rules, in the order _validate.tpl checks them. Each finding's message is
  * `<problem>. <how to fix>`; the chart prints `ERROR: <path>: <message>`.
  */
-export function checkValues(v: Values): Finding[] {
+export function checkValues(v: Values, release?: ReleaseContext): Finding[] {
   const f: Finding[] = [];
   const mode = v.mode;
+
+  // release: the namespace is written into object names and fields (and the default PV name)
+  if (release && (release.namespace.length > 63 || !NAMESPACE_RE.test(release.namespace))) {
+    f.push({ path: "namespace", message: `'${release.namespace}' is not a valid Kubernetes namespace, and the chart writes it into the PV's name and claimRef. Install into a namespace of at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit (helm --namespace)` });
+  }
+
   const s = v.storage;
   const blob = mode !== "fileshare-nfs";
   const wi = mode === "blob-fuse-wi";
@@ -335,26 +497,33 @@ export function checkValues(v: Values): Finding[] {
   if (pv.reclaimPolicy !== "Retain") {
     f.push({ path: "persistentVolume.reclaimPolicy", message: `'${pv.reclaimPolicy}' is not allowed. Use Retain: the chart never lets Kubernetes delete the container or share` });
   }
+  if (pv.name === "" && release) {
+    const name = defaultPersistentVolumeName(mode, release);
+    if (name.length > 253 || !K8S_NAME_RE.test(name)) {
+      f.push({ path: "persistentVolume.name", message: `is empty, and the name the chart would give the PV, '${name}' (<seed name>-<namespace>-<release>), is not a valid PersistentVolume name. Set persistentVolume.name, or install with a lowercase namespace and release name` });
+    }
+  }
   (pv.mountOptions ?? []).forEach((option, i) => {
-    const flag = option.trim().split(/[\s=]/)[0] ?? "";
-    if (wi && BLOBFUSE_REFUSED.includes(flag)) {
-      f.push({ path: `persistentVolume.mountOptions[${i}]`, message: `'${option}' is set by the Blob CSI driver itself and refused from users. Remove it` });
-    }
-    if (!blob && NFS_REFUSED.includes(flag)) {
-      f.push({ path: `persistentVolume.mountOptions[${i}]`, message: `'${option}' is fixed by the Azure Files CSI driver for NFS. Remove it` });
-    }
+    const message = blob && wi ? blobfuseOptionProblem(option) : nfsOptionProblem(option, blob ? "Blob" : "Azure Files");
+    if (message) f.push({ path: `persistentVolume.mountOptions[${i}]`, message });
   });
-  for (const [key, value] of Object.entries(pv.volumeAttributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const lower = key.toLowerCase();
+  const handle = volumeHandleProblem(pv.volumeHandle, blob);
+  if (handle) f.push({ path: "persistentVolume.volumeHandle", message: handle });
+  for (const [key, value] of Object.entries(pv.volumeAttributes).sort(([a], [b]) => byteOrder(a, b))) {
+    const path = `persistentVolume.volumeAttributes.${key}`;
+    const allowed = ALLOWED_VOLUME_ATTRIBUTES[mode];
+    const lower = ASCII_KEY_RE.test(key) ? key.toLowerCase() : "";
     const own = CHART_VOLUME_ATTRIBUTES.find((k) => k.toLowerCase() === lower);
     if (own) {
-      f.push({ path: `persistentVolume.volumeAttributes.${key}`, message: `duplicates the attribute ${own} that the chart sets (the driver compares keys case-insensitively). Remove it and set the matching storage or workloadIdentity value` });
-    } else if (CREDENTIAL_ATTRIBUTES.some((k) => k.toLowerCase() === lower)) {
-      f.push({ path: `persistentVolume.volumeAttributes.${key}`, message: "would make the driver use an account key or a Secret, which this chart never does. Remove it" });
+      f.push({ path, message: `duplicates the attribute ${own} that the chart sets (the driver compares keys case-insensitively). Remove it and set the matching storage or workloadIdentity value` });
+    } else if (lower !== "" && isCredentialKey(lower)) {
+      f.push({ path, message: "would make the driver use an account key or a Secret, which this chart never does. Remove it" });
+    } else if (!allowed.some((k) => k.toLowerCase() === lower)) {
+      f.push({ path, message: `is not an attribute this chart passes to the driver in mode ${mode}. Remove it, or use one of ${orList(allowed)}` });
     } else if (lower === "mountpermissions" && !/^[0-7]{1,4}$/.test(value)) {
-      f.push({ path: `persistentVolume.volumeAttributes.${key}`, message: `'${value}' is not an octal file mode. Use 1-4 digits 0-7, like 0777, or 0 to skip the chmod of the mount root` });
+      f.push({ path, message: `'${value}' is not an octal file mode. Use 1-4 digits 0-7, like 0777, or 0 to skip the chmod of the mount root` });
     } else if (lower === "fsgroupchangepolicy" && !FS_GROUP_CHANGE_POLICIES.includes(value)) {
-      f.push({ path: `persistentVolume.volumeAttributes.${key}`, message: `'${value}' is not a policy the drivers accept. Use ${FS_GROUP_CHANGE_POLICIES.join(", ").replace(/, ([^,]+)$/, " or $1")}` });
+      f.push({ path, message: `'${value}' is not a policy the drivers accept. Use ${orList(FS_GROUP_CHANGE_POLICIES)}` });
     }
   }
 
@@ -371,9 +540,25 @@ export function checkValues(v: Values): Finding[] {
 
   // class and pods
   nameRule(f, "storageClass.name", v.storageClass.name, "StorageClass");
+  const seedParameters = Object.keys(MODE_DEFAULTS[mode].storageClassParameters);
+  for (const key of Object.keys(v.storageClass.parameters).sort(byteOrder)) {
+    const path = `storageClass.parameters.${key}`;
+    const allowed = ALLOWED_CLASS_PARAMETERS[mode];
+    const lower = ASCII_KEY_RE.test(key) ? key.toLowerCase() : "";
+    const seed = seedParameters.find((k) => k.toLowerCase() === lower);
+    if (lower !== "" && isCredentialKey(lower)) {
+      f.push({ path, message: "would make the driver use an account key or a Secret, which this chart never does. Remove it" });
+    } else if (!allowed.some((k) => k.toLowerCase() === lower)) {
+      f.push({ path, message: `is not a parameter the ${MODE_DEFAULTS[mode].driver} driver takes without keys or Secrets. Remove it, or use one of ${orList(allowed)}` });
+    } else if (seed !== undefined && seed !== key) {
+      f.push({ path, message: `spells the chart's parameter ${seed} in another case, and the driver would read both. Write it as ${seed}` });
+    } else if (lower === "protocol" && !CLASS_PROTOCOLS[mode].includes(v.storageClass.parameters[key] ?? "")) {
+      f.push({ path, message: `'${v.storageClass.parameters[key]}' is not a protocol of mode ${mode}. Use ${orList(CLASS_PROTOCOLS[mode])}, or remove it` });
+    }
+  }
   nameRule(f, "demo.name", v.demo.name, "Pod");
-  if (!v.pods.mountPath.startsWith("/") || v.pods.mountPath === "/") {
-    f.push({ path: "pods.mountPath", message: `'${v.pods.mountPath}' is not an absolute path below /. Use a path like /mnt/azure` });
+  if (!MOUNT_PATH_RE.test(v.pods.mountPath)) {
+    f.push({ path: "pods.mountPath", message: `'${v.pods.mountPath}' is not an absolute path below / made of letters, digits and . _ - + @. Use a path like /mnt/azure` });
   }
   for (const [path, img] of [
     ["demo.image", v.demo.image],
@@ -436,12 +621,16 @@ function unwrapObject(schema: z.ZodType): z.ZodObject | undefined {
 
 /** One message per problem, `<key.path>: <problem>. <how to fix>`, for zod's own (shape) issues. */
 function formatShapeIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
-  const path = formatPath(issue.path);
+  const path = formatPath(issue.path) || (issue.code === "unrecognized_keys" ? "" : "values");
   switch (issue.code) {
     case "unrecognized_keys": {
       const where = path === "" ? "the top level" : path;
       const known = knownKeys(issue.path);
-      return issue.keys.map((key) => `${path === "" ? key : `${path}.${key}`}: is not a key of this chart. Check the spelling; ${where} takes ${known.join(", ")}`);
+      return issue.keys.map((raw) => {
+        // A key with spaces, colons or quotes (or none at all) is shown quoted, so the message still reads '<key>: <problem>'.
+        const key = /^[^\s:'"]+$/.test(raw) ? raw : `'${raw}'`;
+        return `${path === "" ? key : `${path}.${key}`}: is not a key of this chart. Check the spelling; ${where} takes ${known.join(", ")}`;
+      });
     }
     case "invalid_type":
       return [`${path}: is ${typeName(valueAt(input, issue.path))}, but must be ${issue.expected === "object" ? "a map" : issue.expected === "array" ? "a list" : `a ${issue.expected}`}. Change it to that type (see the README's values table)`];
@@ -455,15 +644,18 @@ function formatShapeIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
 }
 
 /** Every problem in `input` as `<key.path>: <problem>. <how to fix>`; empty when the values are valid. */
-export function valuesProblems(input: unknown): string[] {
+export function valuesProblems(input: unknown, release?: ReleaseContext): string[] {
   const parsed = valuesSchema.safeParse(input ?? {});
   if (!parsed.success) return parsed.error.issues.flatMap((issue) => formatShapeIssue(issue, input)).map((m) => `${m}.`);
-  return checkValues(parsed.data).map((x) => `${x.path}: ${x.message}.`);
+  return checkValues(parsed.data, release).map((x) => `${x.path}: ${x.message}.`);
 }
 
-/** Parses chart values (as the chart would see them) and fills defaults; throws INVALID_INPUT naming each bad key. */
-export function parseValues(input: unknown): Values {
-  const problems = valuesProblems(input);
+/**
+ * Parses chart values (as the chart would see them) and fills defaults; throws INVALID_INPUT naming each bad key.
+ * With `release`, also checks what the chart derives from Helm's namespace and release name.
+ */
+export function parseValues(input: unknown, release?: ReleaseContext): Values {
+  const problems = valuesProblems(input, release);
   if (problems.length > 0) {
     throw new ToolError(
       "INVALID_INPUT",

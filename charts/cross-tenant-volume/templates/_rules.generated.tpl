@@ -1,0 +1,186 @@
+{{/*
+cross-tenant-volume.rules: takes nothing; returns (as YAML) the lists the no-Secret rules check: attribute
+keys and StorageClass parameters that name key or Secret material, the ones a user may set per mode,
+and the mount options the drivers refuse. GENERATED from tools/src/schema/values.ts by `npm run gen`: do not edit.
+*/}}
+{{- define "cross-tenant-volume.rules" -}}
+chartVolumeAttributes:
+  - mountWithWorkloadIdentityToken
+  - storageaccount
+  - containerName
+  - clientID
+  - resourcegroup
+  - tenantID
+  - subscriptionid
+  - shareName
+  - storageEndpointSuffix
+  - protocol
+credentialKeys:
+  - secretname
+  - secretnamespace
+  - keyvaulturl
+  - keyvaultsecretname
+  - keyvaultsecretversion
+  - accountname
+  - accountkey
+  - storageaccountkey
+  - azurestorageaccountname
+  - azurestorageaccountkey
+  - azurestorageaccountsastoken
+  - sastoken
+  - msisecret
+  - azurestoragespnclientid
+  - azurestoragespntenantid
+  - azurestoragespnclientsecret
+  - azurestorageauthtype
+  - getaccountkeyfromsecret
+  - getlatestaccountkey
+  - storeaccountkey
+  - usesecretcache
+  - allowsharedkeyaccess
+  - mountwithmanagedidentity
+  - mountwithoauthtoken
+  - csi.storage.k8s.io/serviceaccount.tokens
+  - csi.storage.k8s.io/pvc/namespace
+credentialFragments:
+  - secret
+  - sastoken
+  - accountkey
+allowedVolumeAttributes:
+  blob-fuse-wi:
+    - mountPermissions
+    - fsGroupChangePolicy
+    - server
+    - isHnsEnabled
+  fileshare-nfs:
+    - mountPermissions
+    - fsGroupChangePolicy
+    - server
+    - folderName
+  blob-nfs:
+    - mountPermissions
+    - fsGroupChangePolicy
+    - server
+allowedClassParameters:
+  blob-fuse-wi:
+    - skuName
+    - storageAccountType
+    - location
+    - resourceGroup
+    - subscriptionID
+    - storageAccount
+    - protocol
+    - server
+    - tags
+    - matchTags
+    - tagValueDelimiter
+    - accessTier
+    - networkEndpointType
+    - vnetResourceGroup
+    - vnetName
+    - vnetLinkName
+    - subnetName
+    - privateDnsZoneResourceGroup
+    - publicNetworkAccess
+    - requireInfraEncryption
+    - storageEndpointSuffix
+    - mountPermissions
+    - fsGroupChangePolicy
+    - useDataPlaneAPI
+    - containerName
+    - containerNamePrefix
+    - isHnsEnabled
+    - softDeleteBlobs
+    - softDeleteContainers
+    - enableBlobVersioning
+  blob-nfs:
+    - skuName
+    - storageAccountType
+    - location
+    - resourceGroup
+    - subscriptionID
+    - storageAccount
+    - protocol
+    - server
+    - tags
+    - matchTags
+    - tagValueDelimiter
+    - accessTier
+    - networkEndpointType
+    - vnetResourceGroup
+    - vnetName
+    - vnetLinkName
+    - subnetName
+    - privateDnsZoneResourceGroup
+    - publicNetworkAccess
+    - requireInfraEncryption
+    - storageEndpointSuffix
+    - mountPermissions
+    - fsGroupChangePolicy
+    - useDataPlaneAPI
+    - containerName
+    - containerNamePrefix
+    - isHnsEnabled
+    - softDeleteBlobs
+    - softDeleteContainers
+    - enableBlobVersioning
+  fileshare-nfs:
+    - skuName
+    - storageAccountType
+    - location
+    - resourceGroup
+    - subscriptionID
+    - storageAccount
+    - protocol
+    - server
+    - tags
+    - matchTags
+    - tagValueDelimiter
+    - accessTier
+    - networkEndpointType
+    - vnetResourceGroup
+    - vnetName
+    - vnetLinkName
+    - subnetName
+    - privateDnsZoneResourceGroup
+    - publicNetworkAccess
+    - requireInfraEncryption
+    - storageEndpointSuffix
+    - mountPermissions
+    - fsGroupChangePolicy
+    - useDataPlaneAPI
+    - shareName
+    - shareNamePrefix
+    - shareAccessTier
+    - accountAccessTier
+    - rootSquashType
+    - folderName
+    - enableLargeFileShares
+    - provisionedBandwidth
+    - provisionedIops
+    - disableDeleteRetentionPolicy
+classProtocols:
+  blob-fuse-wi:
+    - fuse
+    - fuse2
+  fileshare-nfs:
+    - nfs
+  blob-nfs:
+    - nfs
+blobfuseRefused:
+  - '--tmp-path'
+  - '--config-file'
+  - '--container-name'
+  - '--log-file-path'
+  - '--block-cache-path'
+  - '--passphrase'
+  - '--secure-config'
+nfsRefused:
+  - vers
+  - minorversion
+  - sec
+fsGroupChangePolicies:
+  - OnRootMismatch
+  - Always
+  - None
+{{- end }}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "./config.ts";
 import { commandLine, formatPlan } from "./format.ts";
-import { plan } from "./plan.ts";
+import { RUN_VARS, plan } from "./plan.ts";
 import type { Step } from "./step.ts";
 
 const T1 = { tenantId: "11111111-1111-4111-8111-111111111111", subscriptionId: "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", configDir: "/home/user/.azure-tenant1" };
@@ -27,7 +27,7 @@ function checkVariableFlow(steps: Step[]): string[] {
   const problems: string[] = [];
   for (const s of steps) {
     const used = new Set([...s.argv, ...(s.check?.argv ?? []), ...Object.values(s.check?.select?.where ?? {})].join(" ").match(/\{\{(\w+)\}\}/g)?.map((m) => m.slice(2, -2)) ?? []);
-    const available = new Set([...ancestors(s)].flatMap((id) => (byId.get(id)?.captures ?? []).map((c) => c.name)));
+    const available = new Set<string>([...RUN_VARS, ...[...ancestors(s)].flatMap((id) => (byId.get(id)?.captures ?? []).map((c) => c.name))]);
     for (const c of s.captures ?? []) if (c.from === "check") available.add(c.name);
     for (const v of used) if (!available.has(v)) problems.push(`${s.id} uses {{${v}}} that no dependency captures`);
   }

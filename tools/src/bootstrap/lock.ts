@@ -60,7 +60,8 @@ export async function withConfigLock<T>(recordFile: string, opts: ConfigLockOpti
         throw new ToolError("CONFLICT", `Another run holds the lock of this config: ${describe(owner)}. Lock: ${lockDir}.`,
           `Wait for it to finish and run again: two runs at once would create everything twice. If that process is no longer running (it crashed, or its machine stopped), the lock is stale and clears itself ${LOCK_STALE_MS / 1000} s after its holder stopped; to clear it at once, make sure no bootstrap or teardown of this config runs anywhere and remove ${lockDir}.`);
       }
-      if (!told) {
+      // The holder writes its name just after taking the lock: give it a moment before saying who it is.
+      if (!told && (owner || Date.now() - started > 1_000)) {
         opts.write?.(`Waiting up to ${Math.round(waitMs / 1000)} s for the other run of this config to finish (${describe(owner)}).`);
         told = true;
       }

@@ -69,6 +69,14 @@ function loadError(path: string): ToolError {
   throw new Error("expected the config to be rejected");
 }
 
+describe("the example configs", () => {
+  for (const mode of ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"]) {
+    it(`examples/bootstrap.${mode}.yaml passes every check`, () => {
+      expect(loadConfig(join(import.meta.dirname, `../../../examples/bootstrap.${mode}.yaml`)).mode).toBe(mode);
+    });
+  }
+});
+
 describe("bootstrap config checks that run before any az call", () => {
   it("refuses tenant 1's subscription as tenant 2's", () => {
     const e = errorOf({ ...valid, tenant2: { ...valid.tenant2, subscriptionId: valid.tenant1.subscriptionId.toUpperCase() } });

@@ -124,7 +124,7 @@ function capture(step: Step, item: unknown, which: "check" | "result", vars: Rec
 }
 
 function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(ms < 1000 ? 2 : 0)} s`;
+  return `${(ms / 1000).toFixed(ms > 0 && ms < 1000 ? 2 : 0)} s`;
 }
 
 export function formatDuration(ms: number): string {

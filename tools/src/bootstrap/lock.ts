@@ -65,7 +65,8 @@ export async function withConfigLock<T>(recordFile: string, opts: ConfigLockOpti
         opts.write?.(`Waiting up to ${Math.round(waitMs / 1000)} s for the other run of this config to finish (${describe(owner)}).`);
         told = true;
       }
-      await new Promise((r) => setTimeout(r, 200 + Math.floor(Math.random() * 200)));
+      // Look again soon while the holder's name is not written yet, then every few hundred ms.
+      await new Promise((r) => setTimeout(r, told ? 200 + Math.floor(Math.random() * 200) : 25));
     }
   }
   const me: LockOwner = { pid: process.pid, host: hostname(), command: opts.command, since: new Date().toISOString(), config: opts.configPath };

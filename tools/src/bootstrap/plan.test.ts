@@ -80,6 +80,16 @@ describe("plan", () => {
     expect(pe.argv[pe.argv.indexOf("--group-id") + 1]).toBe("file");
   });
 
+  it("puts the private endpoint into a subnet given by name (in the AKS VNet) or by full id", () => {
+    const subnetOf = (extra: Record<string, unknown>) => {
+      const pe = plan(config("fileshare-nfs", extra)).steps.find((s) => s.id === "tenant1/private-endpoint")!;
+      return pe.argv[pe.argv.indexOf("--subnet") + 1];
+    };
+    expect(subnetOf({})).toBe("{{aksVnetId}}/subnets/private-endpoints");
+    const id = "/subscriptions/aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/hub/subnets/pe";
+    expect(subnetOf({ network: { privateEndpointSubnet: id } })).toBe(id);
+  });
+
   it("peers both sides only when a storage VNet is configured", () => {
     expect(plan(config("fileshare-nfs")).steps.filter((s) => s.id.endsWith("/peering"))).toHaveLength(0);
     expect(plan(config("blob-nfs")).steps.filter((s) => s.id.endsWith("/peering")).map((s) => s.tenant)).toEqual(["tenant1", "tenant2"]);

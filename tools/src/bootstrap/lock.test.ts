@@ -1,7 +1,7 @@
 // Concurrent runs of one config against the simulated Azure: in one process (many pairs, cheap) and as
 // two real `npm run bootstrap` processes with the fake az on PATH. Whatever the interleaving, Azure
 // ends with one app, one service principal, one role assignment, and the record lists them all.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -83,6 +83,14 @@ describe("one run per config at a time", () => {
     expectOneOfEverything(sim, "blob-fuse-wi");
     expect(existsSync(join(sim.dir, "bootstrap-record.blob-fuse-wi.json.lock"))).toBe(false);
     expect(existsSync(join(sim.dir, "bootstrap-record.blob-fuse-wi.json.lock-owner.json"))).toBe(false);
+  });
+
+  it("says so, naming output.recordFile, when the lock cannot be made next to the record", async () => {
+    const sim = createSimulatedAzure();
+    writeFileSync(join(sim.dir, "not-a-dir"), "");
+    const cfg = sim.writeConfig("fileshare-nfs", { output: { recordFile: "not-a-dir/record.json" } });
+    await expect(runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, write: () => undefined })).rejects.toMatchObject({ code: "PRECONDITION", hint: expect.stringMatching(/output\.recordFile/) });
+    expect(sim.state().calls).toEqual([]);
   });
 
   it("serialises a teardown started during a bootstrap: it removes everything the bootstrap recorded", async () => {

@@ -39,7 +39,13 @@ function readOwner(path: string): LockOwner | undefined {
 /** Runs `fn` holding the lock of the config whose record file is `recordFile`. */
 export async function withConfigLock<T>(recordFile: string, opts: ConfigLockOptions, fn: () => Promise<T>): Promise<T> {
   const target = realPath(recordFile);
-  mkdirSync(dirname(target), { recursive: true });
+  const cannot = (err: unknown) => new ToolError("PRECONDITION", `Cannot take the lock ${target}.lock next to the record file: ${(err as Error).message}.`,
+    "The record's directory must be writable: check output.recordFile in the config and the directory's permissions.", { cause: err });
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+  } catch (err) {
+    throw cannot(err);
+  }
   const lockDir = `${target}.lock`;
   const ownerFile = `${target}.lock-owner.json`;
   const waitMs = opts.waitMs ?? DEFAULT_LOCK_WAIT_MS;
@@ -54,7 +60,7 @@ export async function withConfigLock<T>(recordFile: string, opts: ConfigLockOpti
         onCompromised: (err) => { compromised = err; },
       });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ELOCKED") throw err;
+      if ((err as NodeJS.ErrnoException).code !== "ELOCKED") throw cannot(err);
       const owner = readOwner(ownerFile);
       if (Date.now() - started >= waitMs) {
         throw new ToolError("CONFLICT", `Another run holds the lock of this config: ${describe(owner)}. Lock: ${lockDir}.`,

@@ -2,6 +2,7 @@
 // JSON output parsed, and failures sorted into kinds the bootstrap can act on (retry, hint, or stop).
 import { ToolError, type ToolErrorCode } from "../errors.ts";
 import { type Runner, run as defaultRunner } from "../exec/run.ts";
+import { shellCommandWithEnv } from "./shell.ts";
 
 export type AzFailureKind =
   | "not-found" | "not-logged-in" | "throttled" | "principal-not-found" | "name-taken" | "insufficient-privileges"
@@ -53,9 +54,9 @@ const CODE_OF: Record<AzFailureKind, ToolErrorCode> = {
   "linked-authorization": "PERMISSION_DENIED", usage: "INTERNAL", crashed: "COMMAND_FAILED", other: "COMMAND_FAILED",
 };
 
-/** `az login --tenant` command a user runs to give a tenant's credential cache a login. */
+/** `az login --tenant` command a user runs to give a tenant's credential cache a login (shell-quoted, safe to paste). */
 export function loginCommand(target: Pick<AzTarget, "configDir" | "tenantId">): string {
-  return `AZURE_CONFIG_DIR=${target.configDir} az login --tenant ${target.tenantId}`;
+  return shellCommandWithEnv({ AZURE_CONFIG_DIR: target.configDir }, ["az", "login", "--tenant", target.tenantId]);
 }
 
 export function createAz(opts: AzClientOptions = {}): AzCall {

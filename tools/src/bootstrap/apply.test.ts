@@ -102,6 +102,39 @@ describe("bootstrap apply against the simulated Azure", () => {
     expect(sim.state().roleAssignments).toHaveLength(1);
   });
 
+  it("keeps retrying PrincipalNotFound for the whole replication budget (default 10 min), with a progress line per retry", async () => {
+    const sim = createSimulatedAzure({ faults: { principalNotFound: 12 } });
+    let t = 0;
+    const lines: string[] = [];
+    await runBootstrap(sim.writeConfig("blob-fuse-wi"), { env: sim.env, runner: sim.inProcessRunner, write: (l) => lines.push(l), now: () => t, sleep: async (ms) => { t += ms; } });
+    const retries = lines.filter((l) => l.includes("(PrincipalNotFound)"));
+    expect(retries).toHaveLength(12);
+    expect(retries[0]).toBe("  tenant2: the new service principal has not reached Azure RBAC yet (PrincipalNotFound); retry 1 in 2 s (waited 0 s of 10 min (retry.replicationMinutes: 10))");
+    expect(retries[11]).toMatch(/retry 12 in 60 s \(waited 7 min 2 s of 10 min/);
+    expect(sim.state().roleAssignments).toHaveLength(1);
+  });
+
+  it("stops when the replication budget is spent, saying that a rerun resumes; the rerun does", async () => {
+    const sim = createSimulatedAzure({ faults: { principalNotFound: 1_000 } });
+    const cfg = sim.writeConfig("blob-fuse-wi", { retry: { replicationMinutes: 2 } });
+    let t = 0;
+    const lines: string[] = [];
+    const e = await failure(runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, write: (l) => lines.push(l), now: () => t, sleep: async (ms) => { t += ms; } }));
+    expect(e.code).toBe("TIMED_OUT");
+    expect(e.message).toBe("tenant2: Azure RBAC kept answering PrincipalNotFound for 2 min, the whole replication budget of 2 min (retry.replicationMinutes: 2); granting Storage Blob Data Contributor on container aks-container did not finish.");
+    expect(e.hint).toMatch(/run the same command again and it resumes where it stopped/);
+    expect(e.hint).toMatch(/raise retry.replicationMinutes/);
+    expect(t).toBe(120_000);
+    // 2, 4, 8, 16, 32 s, then the 58 s left of the budget.
+    expect(lines.filter((l) => l.includes("(PrincipalNotFound)")).length).toBe(6);
+    // Replication catches up; the same command finishes the one missing step.
+    const { updateAzState } = await import("../azsim/state.ts");
+    updateAzState(sim.statePath, (s) => { s.faults.principalNotFound = 0; });
+    const again = await runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, write: () => undefined, retryBaseMs: 1 });
+    expect(again.applied?.changed).toEqual(["tenant2/role-assignment"]);
+    expect(sim.state().roleAssignments).toHaveLength(1);
+  });
+
   it("backs off and retries when Azure throttles (429)", async () => {
     const sim = createSimulatedAzure({ faults: { throttle: 2 } });
     const { lines } = await bootstrap(sim, sim.writeConfig("fileshare-nfs"));

@@ -10,10 +10,13 @@ import type { CreationRecord } from "./record.ts";
 export interface ApplyOptions {
   az: AzCall;
   write?: (line: string) => void;
-  /** First retry delay; doubles each time. Tests make it tiny. */
+  /** First retry delay; doubles each time (at most a minute). Tests make it tiny. */
   retryBaseMs?: number;
+  /** Retries of throttled calls (429), which say nothing about replication. */
   maxRetries?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Clock for the replication budget (tests pass a fake one that sleep() advances). */
+  now?: () => number;
   record?: CreationRecord;
 }
 
@@ -120,6 +123,23 @@ function capture(step: Step, item: unknown, which: "check" | "result", vars: Rec
   }
 }
 
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms > 0 && ms < 1000 ? 2 : 0)} s`;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 60_000) return seconds(ms);
+  const min = Math.floor(ms / 60_000);
+  const s = Math.round((ms % 60_000) / 1000);
+  return s === 0 ? `${min} min` : `${min} min ${s} s`;
+}
+
+/** The step's `creates.ref` with placeholders filled, for the record. */
+function refOf(step: Step, vars: Record<string, string>): Record<string, string> | undefined {
+  const ref = step.creates?.ref;
+  return ref ? Object.fromEntries(Object.entries(ref).map(([k, v]) => [k, fill(v, vars, step.id)])) : undefined;
+}
+
 /** Hints for errors that retrying will not fix. */
 function hintFor(step: Step, err: AzError, c: { tenantId: string }): string | undefined {
   switch (err.kind) {
@@ -146,21 +166,53 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const base = opts.retryBaseMs ?? 2_000;
   const maxRetries = opts.maxRetries ?? 7;
+  const now = opts.now ?? Date.now;
+  // How long to wait for Entra/RBAC replication (PrincipalNotFound, an object not visible yet).
+  const budgetMs = config.retry.replicationMinutes * 60_000;
+  const budgetText = `${formatDuration(budgetMs)} (retry.replicationMinutes: ${config.retry.replicationMinutes})`;
   const tgt = targets(config);
-  const vars: Record<string, string> = {};
+  // creationId goes into the tags of what this run creates, so teardown can prove later that they are the record's.
+  const vars: Record<string, string> = opts.record ? { creationId: opts.record.creationId } : {};
   const result: ApplyResult = { changed: [], unchanged: [], warnings: [], vars };
   const total = plan.steps.length;
   let counter = 0;
 
+  /**
+   * Waits out Entra/RBAC replication within the budget: returns the delay before the next try, or
+   * throws (saying a rerun resumes) once the budget is spent. `started` is when the first try failed.
+   */
+  const replicationDelay = (step: Step, started: number, tries: number, what: string): number => {
+    const waited = now() - started;
+    if (waited >= budgetMs) {
+      throw new ToolError("TIMED_OUT", `${step.tenant}: ${what} for ${formatDuration(waited)}, the whole replication budget of ${budgetText}; ${step.action} did not finish.`,
+        `Entra ID and Azure RBAC replication sometimes takes longer. Everything done so far stays: run the same command again and it resumes where it stopped (the step checks Azure first). To wait longer in one run, raise retry.replicationMinutes in the config.`);
+    }
+    return Math.min(base * 2 ** tries, 60_000, budgetMs - waited);
+  };
+
   const call = async (step: Step, argv: string[], retryOn: Step["retryOn"] = []): Promise<unknown> => {
-    for (let attempt = 0; ; attempt++) {
+    let throttles = 0;
+    let replicationTries = 0;
+    let started: number | undefined;
+    for (;;) {
       try {
         return await opts.az(tgt[step.tenant], argv.map((a) => fill(a, vars, step.id)));
       } catch (err) {
-        const retryable = err instanceof AzError && (err.kind === "throttled" || (retryOn ?? []).includes(err.kind as never));
-        if (!retryable || attempt >= maxRetries) throw err;
-        const delay = Math.min(base * 2 ** attempt, 60_000);
-        write(`  ${step.tenant}: ${err.kind === "throttled" ? "throttled by Azure (429)" : err.kind === "principal-not-found" ? "the new service principal has not reached Azure RBAC yet (PrincipalNotFound)" : "not visible yet"}; retrying in ${(delay / 1000).toFixed(delay < 1000 ? 2 : 0)} s (attempt ${attempt + 2} of ${maxRetries + 1})`);
+        if (!(err instanceof AzError)) throw err;
+        if (err.kind === "throttled") {
+          if (throttles >= maxRetries) throw err;
+          const delay = Math.min(base * 2 ** throttles, 60_000);
+          throttles += 1;
+          write(`  ${step.tenant}: throttled by Azure (429); retrying in ${seconds(delay)} (attempt ${throttles + 1} of ${maxRetries + 1})`);
+          await sleep(delay);
+          continue;
+        }
+        if (!(retryOn ?? []).includes(err.kind as never)) throw err;
+        started ??= now();
+        const what = err.kind === "principal-not-found" ? "the new service principal has not reached Azure RBAC yet (PrincipalNotFound)" : "the object is not visible yet";
+        const delay = replicationDelay(step, started, replicationTries, err.kind === "principal-not-found" ? "Azure RBAC kept answering PrincipalNotFound" : "the object stayed invisible");
+        replicationTries += 1;
+        write(`  ${step.tenant}: ${what}; retry ${replicationTries} in ${seconds(delay)} (waited ${formatDuration(now() - started)} of ${budgetText})`);
         await sleep(delay);
       }
     }
@@ -190,14 +242,13 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
         }
       } else {
         let item: unknown;
+        let started: number | undefined;
         for (let attempt = 0; step.check; attempt++) {
           item = selectItem(await readOrAbsent(step, step.check.argv), step.check.select?.where, vars, step.id);
           if (item !== undefined || !step.check.waitForItem) break;
-          if (attempt >= maxRetries) {
-            throw new ToolError("PRECONDITION", `${step.tenant}: ${step.check.waitForItem} did not show up.`, "Check in the portal that the earlier step's resource exists, then run the bootstrap again.");
-          }
-          const delay = Math.min(base * 2 ** attempt, 60_000);
-          write(`  ${step.tenant}: waiting for ${step.check.waitForItem}; checking again in ${(delay / 1000).toFixed(delay < 1000 ? 2 : 0)} s`);
+          started ??= now();
+          const delay = replicationDelay(step, started, attempt, `${step.check.waitForItem} did not show up`);
+          write(`  ${step.tenant}: waiting for ${step.check.waitForItem}; checking again in ${seconds(delay)} (waited ${formatDuration(now() - started)} of ${budgetText})`);
           await sleep(delay);
         }
         if (item !== undefined) capture(step, item, "check", vars);
@@ -205,14 +256,14 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
         if (done) {
           checkExpectations(step, item, vars, result.warnings, write);
           capture(step, item, "result", vars);
-          opts.record?.confirmIfPending(step, vars);
+          opts.record?.confirmIfPending(step, vars, refOf(step, vars));
           result.unchanged.push(step.id);
           outcome = "already in place";
         } else {
-          opts.record?.intend(step);
+          opts.record?.intend(step, vars, refOf(step, vars));
           const created = await call(step, step.argv, step.retryOn);
           if (created !== undefined) capture(step, created, "result", vars);
-          opts.record?.created(step, vars);
+          opts.record?.created(step, vars, refOf(step, vars));
           result.changed.push(step.id);
           outcome = "done";
         }

@@ -1,8 +1,8 @@
 // The bootstrap's config file: what the seed article's shell variables hold, per tenant, validated with
 // zod before any az call. Errors name the key and the fix.
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import yaml from "js-yaml";
 import { z } from "zod";
 import { ToolError } from "../errors.ts";
@@ -11,10 +11,29 @@ export const MODES = ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const;
 export type Mode = (typeof MODES)[number];
 
 const guid = (what: string) => z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, `must be the ${what} GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`);
-const rgName = z.string().regex(/^[-\w._()]{1,90}$/, "must be a resource group name: 1-90 letters, digits, - _ . ( )").refine((s) => !s.endsWith("."), "must not end with a period");
-const azName = z.string().regex(/^[A-Za-z0-9][-A-Za-z0-9_.]{0,78}[A-Za-z0-9_]$|^[A-Za-z0-9]$/, "must be 1-80 letters, digits, - _ . starting with a letter or digit");
+// Values passed to az as the word after a flag must not start with '-': az (argparse) would read them as another flag.
+const notAFlag = (s: string) => !s.startsWith("-");
+const RG = String.raw`[-\w._()]{0,89}[-\w_()]`;
+const AZ_NAME = String.raw`[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,78}[A-Za-z0-9_])?`;
+const rgName = z.string().regex(new RegExp(`^${RG}$`), "must be a resource group name: 1-90 letters, digits, - _ . ( ), not ending with a period")
+  .refine(notAFlag, "must not start with '-' (az would read it as an option)");
+const azName = z.string().regex(new RegExp(`^${AZ_NAME}$`), "must be 1-80 letters, digits, - _ . starting with a letter or digit");
 const dns1123 = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS-1123 label: lowercase letters, digits and '-', at most 63");
-const vnetId = z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/i, "must be a full VNet resource id: /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>");
+const GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+const VNET_ID = `/subscriptions/${GUID}/resourceGroups/${RG}/providers/Microsoft\\.Network/virtualNetworks/${AZ_NAME}`;
+const vnetId = z.string().regex(new RegExp(`^${VNET_ID}$`, "i"), "must be a full VNet resource id: /subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>");
+/** A subnet name in the AKS VNet, or a subnet's full resource id. */
+const subnet = z.string().regex(new RegExp(`^(?:${AZ_NAME}|${VNET_ID}/subnets/${AZ_NAME})$`, "i"),
+  "must be a subnet name (1-80 letters, digits, - _ . starting with a letter or digit) or a full subnet id /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<name>");
+/** The storage DNS suffix of an Azure cloud: core.windows.net, core.chinacloudapi.cn, core.usgovcloudapi.net, ... */
+const endpointSuffix = z.string().regex(/^(?=.{4,253}$)(?:[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+  "must be a storage DNS suffix in lowercase, such as core.windows.net (Azure China: core.chinacloudapi.cn, US Government: core.usgovcloudapi.net), without a leading dot or scheme");
+const displayName = z.string().min(1).max(120)
+  .refine(notAFlag, "must not start with '-' (az would read it as an option); rename the app")
+  // Control characters would end up in Entra and in printed commands; no app name needs them.
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters such as newlines or tabs")
+  // {{name}} marks a value read from Azure in planned commands; a name holding one would be filled in.
+  .refine((s) => !s.includes("{{"), "must not contain '{{'");
 
 const tenant = (which: string) => z.strictObject({
   tenantId: guid(`${which} tenant ID`),
@@ -34,10 +53,10 @@ export const bootstrapConfigSchema = z.strictObject({
     containerName: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, "must be 3-63 lowercase letters, digits and single hyphens").default("aks-container"),
     shareName: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, "must be 3-63 lowercase letters, digits and single hyphens").default("aks-share"),
     shareQuotaGiB: z.number().int().min(100, "must be at least 100 (premium NFS shares)").max(102400).default(100),
-    endpointSuffix: z.string().default("core.windows.net"),
+    endpointSuffix: endpointSuffix.default("core.windows.net"),
   }),
   app: z.strictObject({
-    displayName: z.string().min(1).max(120).default("aks-cross-tenant-storage"),
+    displayName: displayName.default("aks-cross-tenant-storage"),
     /** Bring your own multi-tenant app: its client (application) ID. */
     clientId: guid("application (client)").optional(),
     federatedCredentialName: z.string().regex(/^[A-Za-z0-9][-A-Za-z0-9_]{0,119}$/, "must be 1-120 letters, digits, - and _").default("kubernetes-federated-credential"),
@@ -50,13 +69,18 @@ export const bootstrapConfigSchema = z.strictObject({
   network: z.strictObject({
     /** The AKS node VNet; read from the cluster's node pool when omitted (clusters with a managed VNet need it). */
     aksVnetId: vnetId.optional(),
-    privateEndpointSubnet: z.string().min(1).default("private-endpoints"),
+    /** A subnet name in the AKS VNet, or a full subnet id. */
+    privateEndpointSubnet: subnet.default("private-endpoints"),
     privateEndpointResourceGroup: rgName.optional(),
     privateEndpointName: azName.optional(),
     dnsZoneResourceGroup: rgName.optional(),
     /** A VNet in tenant 2 to peer with the AKS VNet (both sides), when storage-side workloads must reach the endpoint too. */
     storageVnetId: vnetId.optional(),
   }).default({ privateEndpointSubnet: "private-endpoints" }),
+  retry: z.strictObject({
+    /** How long to keep retrying while a new identity replicates through Entra and Azure RBAC (PrincipalNotFound, not visible yet). */
+    replicationMinutes: z.number({ error: "must be a number of minutes, e.g. 10" }).positive("must be more than 0").max(120, "must be at most 120 (two hours)").default(10),
+  }).default({ replicationMinutes: 10 }),
   output: z.strictObject({
     valuesFile: z.string().optional(),
     recordFile: z.string().optional(),
@@ -79,12 +103,33 @@ function expandHome(p: string): string {
   return p === "~" ? homedir() : p.startsWith("~/") ? resolve(homedir(), p.slice(2)) : p;
 }
 
-/** Validates a parsed config object; `baseDir` resolves relative paths (the config file's directory). */
-export function parseConfig(input: unknown, baseDir = process.cwd()): BootstrapConfig {
+/**
+ * The real path of `p` even when it does not exist yet: the deepest existing ancestor is resolved
+ * (symlinks followed) and the rest appended, so two spellings of one place compare equal.
+ */
+export function realPath(p: string): string {
+  const abs = resolve(p);
+  try {
+    return realpathSync(abs);
+  } catch {
+    const parent = dirname(abs);
+    return parent === abs ? abs : join(realPath(parent), basename(abs));
+  }
+}
+
+function refuse(message: string, hint: string): never {
+  throw new ToolError("INVALID_INPUT", message, hint);
+}
+
+/**
+ * Validates a parsed config object; `baseDir` resolves relative paths (the config file's directory).
+ * `configFile` is the file it came from, so no output path may overwrite it.
+ */
+export function parseConfig(input: unknown, baseDir = process.cwd(), configFile?: string): BootstrapConfig {
   const result = bootstrapConfigSchema.safeParse(input);
   if (!result.success) {
     const lines = result.error.issues.map((i) => {
-      const key = i.path.join(".") || "(top level)";
+      const key = i.path.map(String).join(".") || "(top level)";
       const msg = i.code === "unrecognized_keys" ? `unknown key(s) ${i.keys.join(", ")}; remove them or check the spelling` : i.message.replace(/^Invalid input: expected (\w+), received undefined$/, "is required ($1)");
       return `${key}: ${msg}.`;
     });
@@ -93,31 +138,57 @@ export function parseConfig(input: unknown, baseDir = process.cwd()): BootstrapC
   }
   const c = result.data;
   if (c.tenant1.tenantId.toLowerCase() === c.tenant2.tenantId.toLowerCase()) {
-    throw new ToolError("INVALID_INPUT", "tenant1.tenantId and tenant2.tenantId are the same tenant.", "This tool is for storage in another tenant; for one tenant, follow the single-tenant AKS guide instead.");
+    refuse("tenant1.tenantId and tenant2.tenantId are the same tenant.", "This tool is for storage in another tenant; for one tenant, follow the single-tenant AKS guide instead.");
+  }
+  if (c.tenant1.subscriptionId.toLowerCase() === c.tenant2.subscriptionId.toLowerCase()) {
+    refuse(`tenant2.subscriptionId is tenant1's subscription ${c.tenant1.subscriptionId}.`,
+      "Set tenant2.subscriptionId to the storage tenant's subscription (az account list --query \"[?tenantId=='<tenant2 id>'].id\" with tenant 2's AZURE_CONFIG_DIR); a subscription belongs to one tenant only.");
   }
   const d1 = resolve(baseDir, expandHome(c.tenant1.configDir));
   const d2 = resolve(baseDir, expandHome(c.tenant2.configDir));
-  if (d1 === d2) {
-    throw new ToolError("INVALID_INPUT", `tenant1.configDir and tenant2.configDir are both ${d1}.`, "Give each tenant its own AZURE_CONFIG_DIR (e.g. ~/.azure-tenant1 and ~/.azure-tenant2), so both stay logged in and no run switches tenants.");
-  }
+  const ownCache = "Give each tenant its own AZURE_CONFIG_DIR (e.g. ~/.azure-tenant1 and ~/.azure-tenant2), so both stay logged in and no run switches tenants.";
+  if (d1 === d2) refuse(`tenant1.configDir and tenant2.configDir are both ${d1}.`, ownCache);
+  if (realPath(d1) === realPath(d2)) refuse(`tenant1.configDir (${d1}) and tenant2.configDir (${d2}) are the same directory ${realPath(d1)} (through a symbolic link).`, ownCache);
   const abs = (p: string) => (isAbsolute(expandHome(p)) ? expandHome(p) : resolve(baseDir, p));
+  const paths = {
+    valuesFile: abs(c.output.valuesFile ?? `values.${c.mode}.yaml`),
+    recordFile: abs(c.output.recordFile ?? `bootstrap-record.${c.mode}.json`),
+  };
+  const files: [string, string][] = [["output.valuesFile", paths.valuesFile], ["output.recordFile", paths.recordFile], ...(configFile ? [["the config file", configFile] as [string, string]] : [])];
+  for (let i = 0; i < files.length; i++) {
+    for (let j = i + 1; j < files.length; j++) {
+      const [ka, pa] = files[i]!;
+      const [kb, pb] = files[j]!;
+      // files[i] is always an output.* key (the config file comes last).
+      if (realPath(pa) === realPath(pb)) {
+        refuse(`${ka} (${pa}) is the same file as ${kb} (${realPath(pb)}); writing it would destroy the other.`,
+          `Point ${ka} at a file of its own (default values.${c.mode}.yaml and bootstrap-record.${c.mode}.json next to the config).`);
+      }
+    }
+  }
   return {
     ...c,
     tenant1: { ...c.tenant1, configDir: d1 },
     tenant2: { ...c.tenant2, configDir: d2 },
-    paths: {
-      valuesFile: abs(c.output.valuesFile ?? `values.${c.mode}.yaml`),
-      recordFile: abs(c.output.recordFile ?? `bootstrap-record.${c.mode}.json`),
-    },
+    paths,
   };
 }
 
 export function loadConfig(path: string): BootstrapConfig {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, "utf8");
+    bytes = readFileSync(path);
   } catch {
     throw new ToolError("NOT_FOUND", `Cannot read the bootstrap config ${path}.`, "Copy examples/bootstrap.<mode>.yaml to bootstrap.yaml and fill it in, or pass another file with --config <path>.");
+  }
+  let text: string;
+  try {
+    // fatal: a byte that is not UTF-8 stops here, instead of turning silently into U+FFFD inside a name.
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    throw new ToolError("INVALID_INPUT", `${path} is not valid UTF-8 (first bad byte at offset ${at}, line ${bytes.subarray(0, at).toString("latin1").split("\n").length}).`,
+      "Save the file as UTF-8 (most editors: File > Save with encoding > UTF-8), or convert it: iconv -f latin1 -t utf-8.");
   }
   let data: unknown;
   try {
@@ -125,5 +196,18 @@ export function loadConfig(path: string): BootstrapConfig {
   } catch (err) {
     throw new ToolError("INVALID_INPUT", `${path} is not valid YAML: ${(err as Error).message.split("\n")[0]}`, "Fix the YAML syntax (indentation, quotes) and run again.");
   }
-  return parseConfig(data, dirname(resolve(path)));
+  return parseConfig(data, dirname(resolve(path)), resolve(path));
+}
+
+/** Offset of the first byte that is not part of valid UTF-8 (for the error message; config files are small). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  const dec = new TextDecoder("utf-8", { fatal: true });
+  for (let i = 0; i < bytes.length; i++) {
+    try {
+      dec.decode(bytes.subarray(i, i + 1), { stream: true });
+    } catch {
+      return i;
+    }
+  }
+  return bytes.length;
 }

@@ -1,12 +1,19 @@
 // Printing a plan for --dry-run: ordered, with tenant, command and why; placeholders shown as <name>.
+import { shellWord } from "../az/shell.ts";
 import type { Plan, Step } from "./step.ts";
 
-function shellQuote(a: string): string {
-  return /^[\w@%+=:,./<>-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+/**
+ * One argv word, shell-quoted. Placeholders ({{name}}, filled from Azure at apply) show as <name>: bare
+ * when the rest of the word needs no quoting, else inside the quotes. Either way the user substitutes them.
+ */
+function word(a: string): string {
+  const shown = a.replace(/\{\{(\w+)\}\}/g, "<$1>");
+  const literal = a.replace(/\{\{\w+\}\}/g, "");
+  return shown !== a && (literal === "" || shellWord(literal) === literal) ? shown : shellWord(shown);
 }
 
 export function commandLine(argv: readonly string[]): string {
-  return ["az", ...argv].map((a) => shellQuote(a.replace(/\{\{(\w+)\}\}/g, "<$1>"))).join(" ");
+  return ["az", ...argv].map(word).join(" ");
 }
 
 export function formatPlan(plan: Plan): string {

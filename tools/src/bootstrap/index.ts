@@ -1,17 +1,20 @@
 // Programmatic entry points of the bootstrap (used by the CLI, the demo and the tests):
 // runBootstrap(configPath, opts) and runTeardown(configPath, opts).
+import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { ToolError } from "../errors.ts";
 import type { Runner } from "../exec/run.ts";
 import { createAz } from "../az/az.ts";
+import { shellCommand } from "../az/shell.ts";
 import { type ApplyResult, apply } from "./apply.ts";
 import { type BootstrapConfig, loadConfig } from "./config.ts";
 import { formatPlan, commandLine } from "./format.ts";
 import { plan } from "./plan.ts";
+import { withConfigLock } from "./lock.ts";
 import { CreationRecord } from "./record.ts";
 import type { Plan } from "./step.ts";
 import { teardown, type TeardownResult } from "./teardown.ts";
-import { type BootstrapValues, buildValues, helmInstallCommand, writeValuesFile } from "./values.ts";
+import { type BootstrapValues, buildValues, helmInstallCommand, precheckValues, writeValuesFile } from "./values.ts";
 
 export interface RunBootstrapOptions {
   dryRun?: boolean;
@@ -23,6 +26,11 @@ export interface RunBootstrapOptions {
   /** Where human-readable lines go (default stdout; stderr with json). */
   write?: (line: string) => void;
   retryBaseMs?: number;
+  /** Sleep and clock for retries (tests pass fake ones to run the replication budget out instantly). */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** How long to wait for another run of the same config to finish (default 10 s). */
+  lockWaitMs?: number;
   /** Counts every az call (reads and writes), for the benchmark. */
   onAzCall?: (call: { tenant: string; argv: readonly string[]; exitCode: number }) => void;
 }
@@ -38,6 +46,7 @@ export interface BootstrapOutcome {
 
 export async function runBootstrap(configPath: string, opts: RunBootstrapOptions = {}): Promise<BootstrapOutcome> {
   const config = loadConfig(configPath);
+  precheckValues(config);
   const p = plan(config);
   const out = (l: string) => process.stdout.write(`${l}\n`);
   const err = (l: string) => process.stderr.write(`${l}\n`);
@@ -51,13 +60,23 @@ export async function runBootstrap(configPath: string, opts: RunBootstrapOptions
     ...(opts.runner ? { runner: opts.runner } : {}), ...(opts.env ? { env: opts.env } : {}),
     onCall: (c) => opts.onAzCall?.({ tenant: c.target.label, argv: c.argv, exitCode: c.exitCode }),
   });
+  return withConfigLock(config.paths.recordFile, { command: "bootstrap", configPath: resolve(configPath), write, ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}) },
+    () => applyLocked(config, p, az, write, opts));
+}
+
+async function applyLocked(config: BootstrapConfig, p: Plan, az: ReturnType<typeof createAz>, write: (l: string) => void, opts: RunBootstrapOptions): Promise<BootstrapOutcome> {
+  const out = (l: string) => process.stdout.write(`${l}\n`);
+  // Read under the lock: another run may have just written it.
   const record = new CreationRecord(config.paths.recordFile, config.mode);
   write(`Bootstrapping ${config.mode}: tenant1 ${config.tenant1.tenantId} (AKS ${config.aks.name}), tenant2 ${config.tenant2.tenantId} (storage ${config.storage.accountName}).`);
   let applied: ApplyResult;
   try {
-    applied = await apply(p, config, { az, write, record, ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}) });
+    applied = await apply(p, config, {
+      az, write, record, ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
+      ...(opts.sleep ? { sleep: opts.sleep } : {}), ...(opts.now ? { now: opts.now } : {}),
+    });
   } catch (e) {
-    if (e instanceof ToolError && e.code !== "NOT_LOGGED_IN" && e.code !== "INVALID_INPUT") {
+    if (e instanceof ToolError && e.code !== "NOT_LOGGED_IN" && e.code !== "INVALID_INPUT" && !e.hint?.includes("resumes where it stopped")) {
       throw new ToolError(e.code, e.message, `${e.hint ? `${e.hint}\n` : ""}Everything done so far stays; after fixing this, run the same command again and it continues where it stopped.`, { cause: e });
     }
     throw e;
@@ -68,7 +87,7 @@ export async function runBootstrap(configPath: string, opts: RunBootstrapOptions
   const values = buildValues(config, applied.vars);
   writeValuesFile(config.paths.valuesFile, config, values);
   const helmCommand = helmInstallCommand(config, config.paths.valuesFile);
-  write(`Wrote chart values to ${config.paths.valuesFile}. Install the chart with:\n  ${helmCommand.join(" ")}`);
+  write(`Wrote chart values to ${config.paths.valuesFile}. Install the chart with:\n  ${shellCommand(helmCommand)}`);
   if (applied.warnings.length > 0) write(`${applied.warnings.length} warning(s) above need attention.`);
   if (opts.json) out(JSON.stringify({ mode: config.mode, changed: applied.changed, unchanged: applied.unchanged, warnings: applied.warnings, valuesFile: config.paths.valuesFile, values, helmCommand }, null, 2));
   return { config, plan: p, applied, values, valuesFile: config.paths.valuesFile, helmCommand };
@@ -83,29 +102,34 @@ export interface RunTeardownOptions {
   write?: (line: string) => void;
   /** Whether stdin is a terminal we may prompt on (default: process.stdin.isTTY). */
   interactive?: boolean;
+  /** How long to wait for another run of the same config to finish (default 10 s). */
+  lockWaitMs?: number;
 }
 
 export async function runTeardown(configPath: string, opts: RunTeardownOptions = {}): Promise<TeardownResult> {
   const config = loadConfig(configPath);
-  const record = new CreationRecord(config.paths.recordFile, config.mode);
   const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
   const az = createAz({ ...(opts.runner ? { runner: opts.runner } : {}), ...(opts.env ? { env: opts.env } : {}) });
   const interactive = opts.interactive ?? Boolean(process.stdin.isTTY);
-  const confirm = async (): Promise<boolean> => {
+  const confirm = async (accounts: { name: string; id: string }[]): Promise<boolean> => {
     if (opts.yes) return true;
     if (!interactive) {
       throw new ToolError("PRECONDITION", "--delete-storage needs confirmation, and there is no terminal to ask on.", "Pass --yes to confirm deleting the storage account (and all its data) without a prompt.");
     }
     const rl = createInterface({ input: process.stdin, output: process.stdout });
     try {
-      const answer = await rl.question(`This deletes storage account ${config.storage.accountName} in tenant ${config.tenant2.tenantId} and ALL its data. Type the account name to confirm: `);
-      return answer.trim() === config.storage.accountName;
+      const names = accounts.map((a) => a.name);
+      const answer = await rl.question(`This deletes what the record says the bootstrap created: storage account ${accounts.map((a) => `${a.name} (${a.id})`).join(", ")} in tenant ${config.tenant2.tenantId}, and ALL its data. Type ${names.length > 1 ? "the account names, separated by spaces," : "the account name"} to confirm: `);
+      return answer.trim().split(/\s+/).sort().join(" ") === [...names].sort().join(" ");
     } finally {
       rl.close();
     }
   };
-  write(`Tearing down what the bootstrap created for ${config.mode} (record: ${config.paths.recordFile}).`);
-  return teardown(config, { az, record, deleteStorage: opts.deleteStorage ?? false, confirmDeleteStorage: confirm, write });
+  return withConfigLock(config.paths.recordFile, { command: "teardown", configPath: resolve(configPath), write, ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}) }, async () => {
+    const record = new CreationRecord(config.paths.recordFile, config.mode);
+    write(`Tearing down what the record says the bootstrap created for ${config.mode} (record: ${config.paths.recordFile}).`);
+    return teardown(config, { az, record, deleteStorage: opts.deleteStorage ?? false, confirmDeleteStorage: confirm, write });
+  });
 }
 
 export { commandLine, formatPlan, plan };

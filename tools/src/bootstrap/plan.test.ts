@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "./config.ts";
 import { commandLine, formatPlan } from "./format.ts";
-import { plan } from "./plan.ts";
+import { RUN_VARS, plan } from "./plan.ts";
 import type { Step } from "./step.ts";
 
 const T1 = { tenantId: "11111111-1111-4111-8111-111111111111", subscriptionId: "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", configDir: "/home/user/.azure-tenant1" };
@@ -27,7 +27,7 @@ function checkVariableFlow(steps: Step[]): string[] {
   const problems: string[] = [];
   for (const s of steps) {
     const used = new Set([...s.argv, ...(s.check?.argv ?? []), ...Object.values(s.check?.select?.where ?? {})].join(" ").match(/\{\{(\w+)\}\}/g)?.map((m) => m.slice(2, -2)) ?? []);
-    const available = new Set([...ancestors(s)].flatMap((id) => (byId.get(id)?.captures ?? []).map((c) => c.name)));
+    const available = new Set<string>([...RUN_VARS, ...[...ancestors(s)].flatMap((id) => (byId.get(id)?.captures ?? []).map((c) => c.name))]);
     for (const c of s.captures ?? []) if (c.from === "check") available.add(c.name);
     for (const v of used) if (!available.has(v)) problems.push(`${s.id} uses {{${v}}} that no dependency captures`);
   }
@@ -78,6 +78,16 @@ describe("plan", () => {
     const pe = plan(config("fileshare-nfs")).steps.find((s) => s.id === "tenant1/private-endpoint")!;
     expect(pe.argv).toContain("--manual-request");
     expect(pe.argv[pe.argv.indexOf("--group-id") + 1]).toBe("file");
+  });
+
+  it("puts the private endpoint into a subnet given by name (in the AKS VNet) or by full id", () => {
+    const subnetOf = (extra: Record<string, unknown>) => {
+      const pe = plan(config("fileshare-nfs", extra)).steps.find((s) => s.id === "tenant1/private-endpoint")!;
+      return pe.argv[pe.argv.indexOf("--subnet") + 1];
+    };
+    expect(subnetOf({})).toBe("{{aksVnetId}}/subnets/private-endpoints");
+    const id = "/subscriptions/aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/hub/subnets/pe";
+    expect(subnetOf({ network: { privateEndpointSubnet: id } })).toBe(id);
   });
 
   it("peers both sides only when a storage VNet is configured", () => {

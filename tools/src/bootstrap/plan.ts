@@ -1,5 +1,6 @@
 // plan(config) -> Step[]: everything the seed article's az commands do, for one mode, in order,
 // as data. Pure: no az call, no file access. apply() runs it.
+import { shellCommand as sh } from "../az/shell.ts";
 import type { BootstrapConfig } from "./config.ts";
 import type { Capture, Expectation, Plan, Step, TenantKey } from "./step.ts";
 
@@ -8,6 +9,11 @@ export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
 export const BLOB_DATA_ROLE = "Storage Blob Data Contributor";
 export const MIN_AKS_VERSION = "1.34";
 const CREATED_BY_TAG = "createdBy=aks-cross-tenant-storage";
+/** Tag on every ARM resource the bootstrap creates; its value is the record's creationId, which teardown checks before deleting. */
+export const CREATION_TAG = "ctvCreationId";
+/** Variables apply() knows before any step runs (not captured from Azure). */
+export const RUN_VARS = ["creationId"] as const;
+const CREATION_TAGS = ["--tags", CREATED_BY_TAG, `${CREATION_TAG}={{creationId}}`];
 
 export interface ObservedState {
   /** Ids of write steps known to be done already; they are left out of the plan. */
@@ -89,14 +95,14 @@ export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
 
   // ---- tenant 1: the cluster ----
   const aksExpect: Expectation[] = [
-    { path: "kubernetesVersion", atLeastVersion: MIN_AKS_VERSION, severity: "warning", problem: `AKS is older than ${MIN_AKS_VERSION}; its managed Blob CSI driver lacks the token refresh fix (v1.27), so mounts lose access after a few hours.`, hint: `Upgrade: az aks upgrade -g ${c.aks.resourceGroup} -n ${c.aks.name} --kubernetes-version ${MIN_AKS_VERSION}` },
+    { path: "kubernetesVersion", atLeastVersion: MIN_AKS_VERSION, severity: "warning", problem: `AKS is older than ${MIN_AKS_VERSION}; its managed Blob CSI driver lacks the token refresh fix (v1.27), so mounts lose access after a few hours.`, hint: `Upgrade: ${sh(["az", "aks", "upgrade", "-g", c.aks.resourceGroup, "-n", c.aks.name, "--kubernetes-version", MIN_AKS_VERSION, "--subscription", c.tenant1.subscriptionId])}` },
   ];
   const aksCaptures: Capture[] = [{ name: "aksLocation", path: "location" }];
   if (wi) {
     aksExpect.unshift(
-      { path: "oidcIssuerProfile.enabled", equals: true, severity: "error", problem: `AKS ${c.aks.name} has no OIDC issuer.`, hint: `Enable it: az aks update -g ${c.aks.resourceGroup} -n ${c.aks.name} --enable-oidc-issuer --enable-workload-identity` },
-      { path: "securityProfile.workloadIdentity.enabled", equals: true, severity: "error", problem: `AKS ${c.aks.name} does not have workload identity enabled.`, hint: `Enable it: az aks update -g ${c.aks.resourceGroup} -n ${c.aks.name} --enable-workload-identity` },
-      { path: "storageProfile.blobCsiDriver.enabled", equals: true, severity: "warning", problem: `The managed Blob CSI driver is off on AKS ${c.aks.name}.`, hint: `Enable it: az aks update -g ${c.aks.resourceGroup} -n ${c.aks.name} --enable-blob-driver (or install the open-source driver v1.27.1+).` },
+      { path: "oidcIssuerProfile.enabled", equals: true, severity: "error", problem: `AKS ${c.aks.name} has no OIDC issuer.`, hint: `Enable it: ${sh(["az", "aks", "update", "-g", c.aks.resourceGroup, "-n", c.aks.name, "--enable-oidc-issuer", "--enable-workload-identity", "--subscription", c.tenant1.subscriptionId])}` },
+      { path: "securityProfile.workloadIdentity.enabled", equals: true, severity: "error", problem: `AKS ${c.aks.name} does not have workload identity enabled.`, hint: `Enable it: ${sh(["az", "aks", "update", "-g", c.aks.resourceGroup, "-n", c.aks.name, "--enable-workload-identity", "--subscription", c.tenant1.subscriptionId])}` },
+      { path: "storageProfile.blobCsiDriver.enabled", equals: true, severity: "warning", problem: `The managed Blob CSI driver is off on AKS ${c.aks.name}.`, hint: `Enable it: ${sh(["az", "aks", "update", "-g", c.aks.resourceGroup, "-n", c.aks.name, "--enable-blob-driver", "--subscription", c.tenant1.subscriptionId])} (or install the open-source driver v1.27.1+).` },
     );
     aksCaptures.push({ name: "oidcIssuer", path: "oidcIssuerProfile.issuerUrl" });
   } else if (!c.network.aksVnetId) {
@@ -132,14 +138,15 @@ function storageSteps(c: BootstrapConfig, add: Add, pre: string[]): { account: s
   const rg = add({
     id: "tenant2/resource-group", tenant: "tenant2", kind: "write", action: `creating resource group ${c.storage.resourceGroup}`,
     why: "The storage account needs a resource group in tenant 2.",
-    argv: ["group", "create", "-n", c.storage.resourceGroup, "-l", c.storage.location, "--tags", CREATED_BY_TAG, ...sub],
+    argv: ["group", "create", "-n", c.storage.resourceGroup, "-l", c.storage.location, ...CREATION_TAGS, ...sub],
     check: { argv: ["group", "show", "-n", c.storage.resourceGroup, ...sub] },
-    creates: { kind: "resource-group", label: `resource group ${c.storage.resourceGroup}` },
+    captures: [{ name: "resourceGroupId", path: "id" }],
+    creates: { kind: "resource-group", idVar: "resourceGroupId", label: `resource group ${c.storage.resourceGroup}`, ref: { resourceId: `/subscriptions/${c.tenant2.subscriptionId}/resourceGroups/${c.storage.resourceGroup}` } },
     dependsOn: pre,
   });
   const common = ["storage", "account", "create", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, "-l", c.storage.location];
-  const secure = ["--allow-shared-key-access", "false", "--min-tls-version", "TLS1_2", "--allow-blob-public-access", "false", "--tags", CREATED_BY_TAG, ...sub];
-  const noKeys: Expectation = { path: "allowSharedKeyAccess", equals: false, severity: "error", problem: `Storage account ${c.storage.accountName} allows shared key (account key) access.`, hint: `This project never uses account keys; turn them off: az storage account update -n ${c.storage.accountName} -g ${c.storage.resourceGroup} --allow-shared-key-access false --subscription ${c.tenant2.subscriptionId}` };
+  const secure = ["--allow-shared-key-access", "false", "--min-tls-version", "TLS1_2", "--allow-blob-public-access", "false", ...CREATION_TAGS, ...sub];
+  const noKeys: Expectation = { path: "allowSharedKeyAccess", equals: false, severity: "error", problem: `Storage account ${c.storage.accountName} allows shared key (account key) access.`, hint: `This project never uses account keys; turn them off: ${sh(["az", "storage", "account", "update", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, "--allow-shared-key-access", "false", "--subscription", c.tenant2.subscriptionId])}` };
   let argv: string[];
   let expect: Expectation[];
   let why: string;
@@ -151,7 +158,7 @@ function storageSteps(c: BootstrapConfig, add: Add, pre: string[]): { account: s
     argv = [...common, "--kind", "FileStorage", "--sku", "Premium_LRS", "--https-only", "false", "--default-action", "Deny", "--public-network-access", "Disabled", ...secure];
     expect = [noKeys,
       { path: "kind", equals: "FileStorage", severity: "error", problem: `Storage account ${c.storage.accountName} is not a premium FileStorage account; NFS shares need one.`, hint: "Pick another storage.accountName (a new one is created as FileStorage Premium_LRS)." },
-      { path: "enableHttpsTrafficOnly", equals: false, severity: "error", problem: `Storage account ${c.storage.accountName} requires secure transfer, which NFS 4.1 cannot use.`, hint: `az storage account update -n ${c.storage.accountName} -g ${c.storage.resourceGroup} --https-only false --subscription ${c.tenant2.subscriptionId}` }];
+      { path: "enableHttpsTrafficOnly", equals: false, severity: "error", problem: `Storage account ${c.storage.accountName} requires secure transfer, which NFS 4.1 cannot use.`, hint: sh(["az", "storage", "account", "update", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, "--https-only", "false", "--subscription", c.tenant2.subscriptionId]) }];
     why = "NFS shares need a premium FileStorage account with secure transfer off; public access stays off (private endpoint only).";
   } else {
     argv = [...common, "--kind", "StorageV2", "--sku", "Standard_LRS", "--enable-hierarchical-namespace", "true", "--enable-nfs-v3", "true", "--https-only", "true", "--default-action", "Deny", "--public-network-access", "Disabled", ...secure];
@@ -163,7 +170,8 @@ function storageSteps(c: BootstrapConfig, add: Add, pre: string[]): { account: s
   const account = add({
     id: "tenant2/storage-account", tenant: "tenant2", kind: "write", action: `creating storage account ${c.storage.accountName}`,
     why, argv, check: { argv: ["storage", "account", "show", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub] }, expect,
-    creates: { kind: "storage-account", label: `storage account ${c.storage.accountName}` },
+    captures: [{ name: "storageAccountId", path: "id" }],
+    creates: { kind: "storage-account", idVar: "storageAccountId", label: `storage account ${c.storage.accountName}`, ref: { resourceId: storageAccountResourceId(c) } },
     dependsOn: [rg],
   });
   return { account, rg };
@@ -178,7 +186,7 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
       why: "The multi-tenant app you brought is the identity the storage tenant trusts.",
       argv: ["ad", "app", "show", "--id", c.app.clientId],
       captures: [{ name: "appId", path: "appId" }, { name: "appObjectId", path: "id" }],
-      expect: [{ path: "signInAudience", equals: "AzureADMultipleOrgs", severity: "error", problem: `App ${c.app.clientId} is not multi-tenant, so tenant 2 cannot have a service principal for it.`, hint: `az ad app update --id ${c.app.clientId} --sign-in-audience AzureADMultipleOrgs` }],
+      expect: [{ path: "signInAudience", equals: "AzureADMultipleOrgs", severity: "error", problem: `App ${c.app.clientId} is not multi-tenant, so tenant 2 cannot have a service principal for it.`, hint: sh(["az", "ad", "app", "update", "--id", c.app.clientId, "--sign-in-audience", "AzureADMultipleOrgs"]) }],
       dependsOn: pre,
     })
     : add({
@@ -187,8 +195,8 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
       argv: ["ad", "app", "create", "--display-name", c.app.displayName, "--sign-in-audience", "AzureADMultipleOrgs"],
       check: { argv: ["ad", "app", "list", "--display-name", c.app.displayName], select: { where: { displayName: c.app.displayName } } },
       captures: [{ name: "appId", path: "appId" }, { name: "appObjectId", path: "id" }],
-      expect: [{ path: "signInAudience", equals: "AzureADMultipleOrgs", severity: "error", problem: `App ${c.app.displayName} exists but is not multi-tenant.`, hint: `Make it multi-tenant (az ad app update --id <appId> --sign-in-audience AzureADMultipleOrgs) or set app.displayName to a new name.` }],
-      creates: { kind: "app", idVar: "appObjectId", label: `app ${c.app.displayName}` },
+      expect: [{ path: "signInAudience", equals: "AzureADMultipleOrgs", severity: "error", problem: `App ${c.app.displayName} exists but is not multi-tenant.`, hint: `Make it multi-tenant (${sh(["az", "ad", "app", "update", "--id", "{{appId}}", "--sign-in-audience", "AzureADMultipleOrgs"])}) or set app.displayName to a new name.` }],
+      creates: { kind: "app", idVar: "appObjectId", label: `app ${c.app.displayName}`, ref: { displayName: c.app.displayName } },
       dependsOn: pre,
     });
   const params = JSON.stringify({
@@ -205,7 +213,7 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
       { path: "issuer", equals: "{{oidcIssuer}}", severity: "error", problem: `Federated credential ${c.app.federatedCredentialName} names another issuer than AKS reports (was the cluster re-created?).`, hint: "Delete it (az ad app federated-credential delete --id <appObjectId> --federated-credential-id <id>) or choose another app.federatedCredentialName, then run again." },
       { path: "subject", equals: subject, severity: "error", problem: `Federated credential ${c.app.federatedCredentialName} is for another service account.`, hint: "Choose another app.federatedCredentialName, or fix kubernetes.namespace/serviceAccount." },
     ],
-    creates: { kind: "federated-credential", idVar: "federatedCredentialId", label: `federated credential ${c.app.federatedCredentialName}` },
+    creates: { kind: "federated-credential", idVar: "federatedCredentialId", label: `federated credential ${c.app.federatedCredentialName}`, ref: { appObjectId: "{{appObjectId}}", name: c.app.federatedCredentialName, subject } },
     dependsOn: [aks, app],
   });
 
@@ -215,7 +223,7 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
     argv: ["ad", "sp", "create", "--id", "{{appId}}"],
     check: { argv: ["ad", "sp", "show", "--id", "{{appId}}"] },
     captures: [{ name: "spObjectId", path: "id" }],
-    creates: { kind: "service-principal", idVar: "spObjectId", label: "service principal in tenant 2" },
+    creates: { kind: "service-principal", idVar: "spObjectId", label: "service principal in tenant 2", ref: { appId: "{{appId}}" } },
     retryOn: ["not-found"],
     dependsOn: [app, ...pre],
   });
@@ -241,7 +249,7 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
     argv: ["role", "assignment", "create", "--role", BLOB_DATA_ROLE, "--assignee-object-id", "{{spObjectId}}", "--assignee-principal-type", "ServicePrincipal", "--scope", scope, ...sub2],
     check: { argv: ["role", "assignment", "list", "--scope", scope, "--assignee-object-id", "{{spObjectId}}", "--role", BLOB_DATA_ROLE, ...sub2], select: { where: { roleDefinitionName: BLOB_DATA_ROLE } } },
     captures: [{ name: "roleAssignmentId", path: "id" }],
-    creates: { kind: "role-assignment", idVar: "roleAssignmentId", label: `${BLOB_DATA_ROLE} on ${c.storage.containerName}` },
+    creates: { kind: "role-assignment", idVar: "roleAssignmentId", label: `${BLOB_DATA_ROLE} on ${c.storage.containerName}`, ref: { scope, role: BLOB_DATA_ROLE, principalId: "{{spObjectId}}" } },
     retryOn: ["principal-not-found"],
     dependsOn: [sp, container],
   });
@@ -274,7 +282,7 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
   const endpoint = add({
     id: "tenant1/private-endpoint", tenant: "tenant1", kind: "write", action: `creating private endpoint ${pe.name} in the AKS VNet`,
     why: "Cross-tenant private endpoints are manual requests: tenant 1 asks, tenant 2 approves.",
-    argv: ["network", "private-endpoint", "create", "-n", pe.name, "-g", pe.rg, "-l", "{{aksLocation}}", "--subnet", `${vnetVar}/subnets/${c.network.privateEndpointSubnet}`,
+    argv: ["network", "private-endpoint", "create", "-n", pe.name, "-g", pe.rg, "-l", "{{aksLocation}}", "--subnet", c.network.privateEndpointSubnet.includes("/") ? c.network.privateEndpointSubnet : `${vnetVar}/subnets/${c.network.privateEndpointSubnet}`,
       "--private-connection-resource-id", storageAccountResourceId(c), "--group-id", pe.kind, "--connection-name", `${pe.name}-connection`,
       "--manual-request", "true", "--request-message", `AKS ${c.aks.name} (tenant ${c.tenant1.tenantId}) mounting ${c.storage.accountName} over NFS`, ...sub1],
     check: { argv: ["network", "private-endpoint", "show", "-n", pe.name, "-g", pe.rg, ...sub1] },

@@ -56,7 +56,14 @@ export interface Step {
   /** Failures worth retrying with backoff, besides throttling (always retried). */
   retryOn?: ("principal-not-found" | "not-found")[];
   /** What teardown may undo, when this step created it. */
-  creates?: { kind: "app" | "federated-credential" | "service-principal" | "role-assignment" | "resource-group" | "storage-account" | "network"; idVar?: string; label: string; deleteArgv?: string[] };
+  creates?: {
+    kind: "app" | "federated-credential" | "service-principal" | "role-assignment" | "resource-group" | "storage-account" | "network";
+    /** Variable holding the created object's Azure id (object id or resource id), kept in the record. */
+    idVar?: string;
+    label: string;
+    /** What teardown needs to find the object again when a run stopped before its id came back (placeholders allowed). */
+    ref?: Record<string, string>;
+  };
   dependsOn: string[];
 }
 

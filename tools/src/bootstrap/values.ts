@@ -1,7 +1,9 @@
 // The chart values the bootstrap writes (keys from the chart's values contract), and the helm command to run next.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, relative } from "node:path";
 import yaml from "js-yaml";
+import writeFileAtomic from "write-file-atomic";
+import { ToolError } from "../errors.ts";
 import type { CrossTenantVolumeValues } from "../schema/values.generated.ts";
 import { parseValues } from "../schema/values.ts";
 import type { BootstrapConfig } from "./config.ts";
@@ -33,7 +35,23 @@ export function writeValuesFile(path: string, c: BootstrapConfig, values: Bootst
   parseValues(values);
   mkdirSync(dirname(path), { recursive: true });
   const header = `# Written by \`npm run bootstrap\` for mode ${c.mode} (AKS ${c.aks.name} in tenant ${c.tenant1.tenantId}, storage in tenant ${c.tenant2.tenantId}).\n# Re-running the bootstrap rewrites this file. Install with the helm command it printed.\n`;
-  writeFileSync(path, header + yaml.dump(values, { lineWidth: 200, noRefs: true }));
+  // Unique temporary name, then rename: a crash or a second writer never leaves half a file.
+  writeFileAtomic.sync(path, header + yaml.dump(values, { lineWidth: 200, noRefs: true }));
+}
+
+/**
+ * Before the first az call: the values this config will produce must pass the chart's own rules, so a
+ * value the chart refuses stops the run now instead of after every change was made.
+ */
+export function precheckValues(c: BootstrapConfig): void {
+  try {
+    // The client id comes from Azure later; a well-formed stand-in checks everything else.
+    parseValues(buildValues(c, { appId: c.app.clientId ?? "00000000-0000-4000-8000-000000000000" }));
+  } catch (err) {
+    if (!(err instanceof ToolError)) throw err;
+    throw new ToolError("INVALID_INPUT", `The config would produce chart values the chart refuses (nothing was changed):\n${err.message}`,
+      "The keys above are chart values written from the config keys of the same name (storage.*, kubernetes.namespace, kubernetes.serviceAccount); fix them in the config.");
+  }
 }
 
 export function helmInstallCommand(c: BootstrapConfig, valuesPath: string, cwd = process.cwd()): string[] {

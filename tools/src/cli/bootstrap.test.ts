@@ -11,7 +11,9 @@ const tsx = join(import.meta.dirname, "../../../node_modules/.bin/tsx");
 
 describe("bootstrap and teardown arguments", () => {
   it("defaults the config to bootstrap.yaml", () => {
-    expect(parseBootstrapArgs(["--dry-run"])).toEqual({ config: "bootstrap.yaml", "dry-run": true, json: false });
+    expect(parseBootstrapArgs(["--dry-run"])).toEqual({ config: "bootstrap.yaml", "dry-run": true, json: false, "lock-wait": 10 });
+    expect(parseBootstrapArgs(["--lock-wait", "90"])["lock-wait"]).toBe(90);
+    expect(() => parseBootstrapArgs(["--lock-wait", "soon"])).toThrow(/--lock-wait: needs a number of seconds/);
   });
   it("rejects unknown flags with the usage", () => {
     expect(() => parseBootstrapArgs(["--apply-now"])).toThrow(/Unknown option/);

@@ -2,7 +2,7 @@
 // when a check first asks, and the checks run side by side, so independent reads (the cluster, tenant 1,
 // tenant 2) overlap. Nothing here writes: the cluster reader has only reads, and every az call is a show/list.
 import type { CoreV1Event, V1CSIDriver, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from "@kubernetes/client-node";
-import { AzError, type AzCall, type AzTarget } from "../az/az.ts";
+import { AzError, type AzCall, type AzFailureKind, type AzTarget } from "../az/az.ts";
 import type { BootstrapConfig, Mode } from "../bootstrap/config.ts";
 import { MODES } from "../bootstrap/config.ts";
 import { privateEndpointNames, storageAccountResourceId } from "../bootstrap/plan.ts";
@@ -10,7 +10,7 @@ import { attr, blobDriver, fileDriver } from "../csi/attributes.ts";
 import type { ClusterReader } from "./cluster-reader.ts";
 
 export type TenantKey = "tenant1" | "tenant2";
-export type AzRead<T> = { ok: true; value: T } | { ok: false; notFound: boolean; message: string };
+export type AzRead<T> = { ok: true; value: T } | { ok: false; notFound: boolean; kind?: AzFailureKind; message: string };
 
 /** Label the chart puts on every object with the release's mode. */
 export const MODE_LABEL = "cross-tenant-volume/mode";
@@ -116,7 +116,7 @@ export class Facts {
   async podsWrite(): Promise<boolean> {
     const claim = await this.claimName();
     return (await this.pods()).some((p) => {
-      const vols = (p.spec?.volumes ?? []).filter((v) => v.persistentVolumeClaim?.claimName === claim && !v.persistentVolumeClaim.readOnly).map((v) => v.name);
+      const vols = (p.spec?.volumes ?? []).filter((v) => v.persistentVolumeClaim?.claimName === claim && !v.persistentVolumeClaim?.readOnly).map((v) => v.name);
       return [...(p.spec?.containers ?? []), ...(p.spec?.initContainers ?? [])].some((c) => (c.volumeMounts ?? []).some((m) => vols.includes(m.name) && !m.readOnly));
     });
   }
@@ -163,7 +163,7 @@ export class Facts {
       try {
         return { ok: true, value: (await this.input.az!(this.target(t), argv)) as T };
       } catch (err) {
-        if (err instanceof AzError) return { ok: false, notFound: err.kind === "not-found", message: err.message };
+        if (err instanceof AzError) return { ok: false, notFound: err.kind === "not-found", kind: err.kind, message: err.message };
         throw err;
       }
     });

@@ -23,7 +23,7 @@ export const MOUNT_ERROR_LINKS: MountErrorLink[] = [
   { pattern: /AADSTS50013|signing keys \(JWKS\)/, check: "cluster.issuer", meaning: "Entra cannot verify the token against the cluster's issuer keys" },
   { pattern: /AuthorizationPermissionMismatch/, check: "tenant2.role", meaning: "the service principal lacks the data role" },
   { pattern: /AuthorizationFailure/, check: "tenant2.storage-account", meaning: "the account refuses public network traffic" },
-  { pattern: /KeyBasedAuthenticationNotPermitted|listKeys\/action/, check: "cluster.pv-attributes", meaning: "the PV asks for account-key mode (no mountWithWorkloadIdentityToken)" },
+  { pattern: /KeyBasedAuthenticationNotPermitted|AuthorizationFailed\b/, check: "cluster.pv-attributes", meaning: "the PV asks for account-key mode (no mountWithWorkloadIdentityToken)" },
   { pattern: /StorageAccountNotFound|Failed to resolve server/, check: "tenant2.storage-account", meaning: "the storage account does not exist" },
   { pattern: /ContainerNotFound|container '[^']*' does not exist/, check: "tenant2.container", meaning: "the container does not exist" },
   { pattern: /share '[^']*' does not exist|is an SMB share/, check: "tenant2.share", meaning: "the NFS share does not exist" },

@@ -33,11 +33,11 @@ export class CannotRunError extends ToolError {}
 
 async function checkLogins(f: Facts, wi: boolean): Promise<void> {
   const tenants: TenantKey[] = ["tenant1", "tenant2"];
+  // az ad commands act on the active subscription's tenant, so in blob-fuse-wi the active one must be this
+  // tenant's (doctor does not switch it: that writes the profile); one `account show` proves the login too.
   const results = await Promise.all(tenants.map(async (t) => {
-    const r = await f.az<{ tenantId: string }>(t, ["account", "show", ...f.sub(t)]);
-    // az ad commands act on the active subscription's tenant; doctor does not switch it (that writes the profile).
-    const active = wi && r.ok ? await f.az<{ tenantId: string; id: string }>(t, ["account", "show"]) : undefined;
-    return { t, r, active };
+    const r = await f.az<{ tenantId: string; id: string }>(t, ["account", "show", ...(wi ? [] : f.sub(t))]);
+    return { t, r, active: wi ? r : undefined };
   }));
   const loggedOut = results.filter((x) => !x.r.ok && x.r.kind === "not-logged-in").map((x) => x.t);
   if (loggedOut.length > 0) {

@@ -235,6 +235,19 @@ describe("mount events", () => {
   });
 });
 
+describe("the README's troubleshooting table", () => {
+  it("names only checks that exist, and every check a mount error points at", () => {
+    const readme = readFileSync(join(import.meta.dirname, "../../../README.md"), "utf8");
+    const start = readme.indexOf("## Troubleshooting");
+    const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
+    const rows = section.split("\n").filter((l) => l.startsWith("| `"));
+    expect(rows.length).toBeGreaterThan(10);
+    const named = new Set(rows.flatMap((l) => [...(l.split("|")[2] ?? "").matchAll(/`([a-z0-9]+\.[a-z-]+)`/g)].map((m) => m[1]!)));
+    expect([...named].filter((id) => !CHECKS.some((c) => c.id === id))).toEqual([]);
+    expect([...new Set(MOUNT_ERROR_LINKS.map((l) => l.check))].filter((id) => !named.has(id))).toEqual([]);
+  });
+});
+
 describe("NFS refusals", () => {
   it("every refusal of the NFS path was produced by some fault above and mapped to its link", () => {
     const text = readFileSync(join(import.meta.dirname, "../azsim/authorize.ts"), "utf8");

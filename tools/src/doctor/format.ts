@@ -14,7 +14,7 @@ export function formatReport(r: DoctorReport, opts: { color?: boolean } = {}): s
     const verdict = LABEL[c.verdict].padEnd(6);
     const row = `${mark} ${verdict}  ${c.id.padEnd(idWidth)}  ${c.title}: ${c.why}`;
     lines.push(c.verdict === "broken" ? paint(first ? "1;31" : "31", row) : c.verdict === "unknown" ? paint("33", row) : row);
-    if (c.fix && (c.verdict === "broken" || c.verdict === "unknown")) lines.push(`${" ".repeat(10 + idWidth)}fix: ${c.fix}`);
+    if (c.fix && (c.verdict === "broken" || c.verdict === "unknown")) lines.push(`${" ".repeat(12 + idWidth)}fix: ${c.fix}`);
   }
   const { ok, broken, unknown } = r.summary;
   const first = r.checks.find((c) => c.id === r.firstBroken);

@@ -158,7 +158,7 @@ export const tenant2Checks: Check[] = [
       }
       if (c.mode === "blob-fuse-wi" && (acc.value.publicNetworkAccess === "Disabled" || acc.value.networkRuleSet?.defaultAction === "Deny")) {
         return broken(`Account ${acc.value.name} refuses public network traffic (public network access ${acc.value.publicNetworkAccess}, default action ${acc.value.networkRuleSet?.defaultAction}), and blob-fuse-wi reaches its public endpoint (AuthorizationFailure).`,
-          `AZURE_CONFIG_DIR=${c.tenant2.configDir} az storage account update -n ${acc.value.name} -g ${c.storage.resourceGroup} --public-network-access Enabled --default-action Allow (or allow the cluster's egress IPs).`);
+          `AZURE_CONFIG_DIR=${c.tenant2.configDir} az storage account update -n ${acc.value.name} -g ${c.storage.resourceGroup} --subscription ${c.tenant2.subscriptionId} --public-network-access Enabled --default-action Allow (or allow the cluster's egress IPs).`);
       }
       return ok(`${acc.value.name} (${acc.value.kind}).`);
     },
@@ -174,7 +174,7 @@ export const tenant2Checks: Check[] = [
       const a = acc.value;
       if (c.mode === "fileshare-nfs") {
         if (a.kind !== "FileStorage") return broken(`Account ${a.name} is ${a.kind}; NFS shares need a premium FileStorage account.`, "Use a new account name in the config and run npm run bootstrap (an account's kind cannot change).");
-        if (a.enableHttpsTrafficOnly) return broken(`Account ${a.name} requires secure transfer, which NFS 4.1 without encryption in transit cannot use (mount.nfs: access denied).`, `AZURE_CONFIG_DIR=${c.tenant2.configDir} az storage account update -n ${a.name} -g ${c.storage.resourceGroup} --https-only false`);
+        if (a.enableHttpsTrafficOnly) return broken(`Account ${a.name} requires secure transfer, which NFS 4.1 without encryption in transit cannot use (mount.nfs: access denied).`, `AZURE_CONFIG_DIR=${c.tenant2.configDir} az storage account update -n ${a.name} -g ${c.storage.resourceGroup} --subscription ${c.tenant2.subscriptionId} --https-only false`);
         return ok("FileStorage, secure transfer off as NFS 4.1 needs.");
       }
       if (!a.isHnsEnabled || !a.enableNfsV3) return broken(`Account ${a.name} has hierarchical namespace ${a.isHnsEnabled ? "on" : "off"} and NFS v3 ${a.enableNfsV3 ? "on" : "off"}; NFS v3 needs both, and both are set only at creation.`, "Use a new account name in the config and run npm run bootstrap.");
@@ -188,7 +188,7 @@ export const tenant2Checks: Check[] = [
       if (none) return none;
       const r = await f.container();
       const c = f.config!;
-      if (!r.ok) return r.notFound ? broken(`Container ${c.storage.containerName} does not exist in account ${c.storage.accountName} (ContainerNotFound).`, `AZURE_CONFIG_DIR=${c.tenant2.configDir} az storage container-rm create -n ${c.storage.containerName} --storage-account ${c.storage.accountName} -g ${c.storage.resourceGroup} (or run npm run bootstrap).`) : cannotRead(r);
+      if (!r.ok) return r.notFound ? broken(`Container ${c.storage.containerName} does not exist in account ${c.storage.accountName} (ContainerNotFound).`, `AZURE_CONFIG_DIR=${c.tenant2.configDir} az storage container-rm create -n ${c.storage.containerName} --storage-account ${c.storage.accountName} -g ${c.storage.resourceGroup} --subscription ${c.tenant2.subscriptionId} (or run npm run bootstrap).`) : cannotRead(r);
       return ok(c.storage.containerName);
     },
   },
@@ -214,7 +214,7 @@ export const tenant2Checks: Check[] = [
       if (!roles.ok) return cannotRead(roles);
       const target = containerResourceId(f.config!);
       const covering = roles.value.filter((r) => r.principalId === sp.value.id && scopeCovers(r.scope, target) && BLOB_ROLES[r.roleDefinitionName.toLowerCase()]);
-      const grant = `AZURE_CONFIG_DIR=${f.config!.tenant2.configDir} az role assignment create --role "${BLOB_DATA_ROLE}" --assignee-object-id ${sp.value.id} --assignee-principal-type ServicePrincipal --scope ${target}`;
+      const grant = `AZURE_CONFIG_DIR=${f.config!.tenant2.configDir} az role assignment create --role "${BLOB_DATA_ROLE}" --assignee-object-id ${sp.value.id} --assignee-principal-type ServicePrincipal --scope ${target} --subscription ${f.config!.tenant2.subscriptionId}`;
       if (covering.length === 0) return broken(`The service principal holds no Storage Blob Data role on container ${f.config!.storage.containerName} or any scope above it (AuthorizationPermissionMismatch).`, grant);
       if (writes && !covering.some((r) => BLOB_ROLES[r.roleDefinitionName.toLowerCase()]!.write)) {
         return broken(`The service principal holds only ${covering.map((r) => r.roleDefinitionName).join(", ")}, which cannot write, and pods mount the volume read-write (writes fail with 403 AuthorizationPermissionMismatch).`, `${grant} (then remove the read-only assignment), or mount the volume read-only.`);
@@ -235,7 +235,7 @@ export const tenant2Checks: Check[] = [
       if (broader.length > 0) {
         const r = broader[0]!;
         return broken(`The service principal holds ${r.roleDefinitionName} at ${r.scope}, broader than the container the config asks for: it reaches ${scopeCovers(r.scope, target) ? "every container under that scope" : "another scope"}.`,
-          `AZURE_CONFIG_DIR=${f.config!.tenant2.configDir} az role assignment delete --ids ${r.id}${broader.length > 1 ? ` (and ${broader.length - 1} more)` : ""}; keep ${BLOB_DATA_ROLE} on the container only.`);
+          `AZURE_CONFIG_DIR=${f.config!.tenant2.configDir} az role assignment delete --ids ${r.id} --subscription ${f.config!.tenant2.subscriptionId}${broader.length > 1 ? ` (and ${broader.length - 1} more)` : ""}; keep ${BLOB_DATA_ROLE} on the container only.`);
       }
       return ok("Only the container.");
     },
@@ -250,7 +250,7 @@ export const tenant2Checks: Check[] = [
       if (acc.value.allowSharedKeyAccess !== false) {
         const c = f.config!;
         return broken(`Account ${acc.value.name} allows shared key access (${acc.value.allowSharedKeyAccess === null ? "unset, which means on" : "on"}): anyone with a key bypasses Entra ID and RBAC, and a PV without mountWithWorkloadIdentityToken would silently fall back to keys.`,
-          `AZURE_CONFIG_DIR=${c.tenant2.configDir} az storage account update -n ${acc.value.name} -g ${c.storage.resourceGroup} --allow-shared-key-access false`);
+          `AZURE_CONFIG_DIR=${c.tenant2.configDir} az storage account update -n ${acc.value.name} -g ${c.storage.resourceGroup} --subscription ${c.tenant2.subscriptionId} --allow-shared-key-access false`);
       }
       return ok("Off.");
     },

@@ -11,7 +11,7 @@ import { type AzState, findStorageAccount, updateAzState } from "../azsim/state.
 import { ToolError } from "../errors.ts";
 import { CannotRunError, CHECKS, runDoctor } from "./index.ts";
 import { MOUNT_ERROR_LINKS, linkOfMountError } from "./events.ts";
-import { SIM_ISSUER, type SimCluster, type SimulatedRelease, simClusterReader, simulatedRelease } from "./simulated.ts";
+import { SIM_ISSUER, type SimulatedRelease, simClusterReader, simulatedRelease } from "./simulated.ts";
 import { formatReport } from "./format.ts";
 
 async function doctor(r: SimulatedRelease, configPath: string | undefined = r.configPath) {
@@ -297,4 +297,3 @@ describe("when doctor cannot run or cannot tell", () => {
   });
 });
 
-export type { SimCluster };

@@ -55,6 +55,7 @@ describe.each(MODES)("NOTES.txt in mode %s", (mode) => {
     expect(text).toContain(`kubectl describe pod ${pod} -n ${NAMESPACE[mode]}`);
     if (mode === "blob-fuse-wi") expect(text).toMatch(/AADSTS/);
     else expect(text).toMatch(/mount\.nfs: access denied by server.*timed out/s);
+    expect(text).toContain(`npm run doctor -- --release data --namespace ${NAMESPACE[mode]} --config bootstrap.yaml`);
   });
 });
 

@@ -798,6 +798,26 @@ export const COMMANDS: Record<string, CommandSpec> = {
       return linkJson(z, l);
     },
   },
+  "network private-dns link vnet list": {
+    opts: [req(RG), req(["--zone-name", "-z"])], mutating: false, arm: true,
+    run(ctx) {
+      const z = zoneInRg(ctx, ctx.arm().subscriptionId, must(ctx, "resource-group", "-g"), must(ctx, "zone-name", "-z"));
+      return z.links.map((l) => linkJson(z, l));
+    },
+  },
+  "network private-dns record-set a show": {
+    opts: [req(NAME), req(RG), req(["--zone-name", "-z"])], mutating: false, arm: true,
+    run(ctx) {
+      const z = zoneInRg(ctx, ctx.arm().subscriptionId, must(ctx, "resource-group", "-g"), must(ctx, "zone-name", "-z"));
+      const name = must(ctx, "name", "-n");
+      const ips = z.aRecords[name];
+      if (!ips) throw notFound(`Microsoft.Network/privateDnsZones/${z.name}/A`, name, z.resourceGroup);
+      return {
+        id: `${privateDnsZoneId(z)}/A/${name}`, name, type: "Microsoft.Network/privateDnsZones/A", resourceGroup: z.resourceGroup,
+        fqdn: `${name}.${z.name}.`, ttl: 10, isAutoRegistered: false, aRecords: ips.map((ip) => ({ ipv4Address: ip })),
+      };
+    },
+  },
   "network private-dns link vnet create": {
     opts: [req(NAME), req(RG), req(["--zone-name", "-z"]), req(["--virtual-network", "-v"]), req(["--registration-enabled", "-e"], { choices: ["true", "false"] }), o(["--tags"], { arity: "many" })],
     mutating: true, arm: true,

@@ -1,0 +1,52 @@
+// The shapes doctor works with: a check is data (an id, the link of the chain it looks at, the modes it
+// applies to, and a function over the gathered facts); each answers ok, broken (with one fix) or unknown.
+import type { Mode } from "../bootstrap/config.ts";
+import type { Facts } from "./facts.ts";
+
+export type Verdict = "ok" | "broken" | "unknown";
+
+/** Which side of the chain a check looks at, in the order a mount crosses them. */
+export type Side = "cluster" | "tenant1" | "tenant2" | "network" | "pods";
+
+export interface CheckResult {
+  verdict: Verdict;
+  /** What was found, in one or two sentences. */
+  why: string;
+  /** When broken: the one thing to do. */
+  fix?: string;
+}
+
+export interface Check {
+  id: string;
+  side: Side;
+  /** The link in words, e.g. "federated credential subject per ServiceAccount". */
+  title: string;
+  modes: readonly Mode[];
+  /** Only when a configured feature is in play (e.g. peering when the config names a storage VNet). */
+  when?: (f: Facts) => boolean;
+  run(f: Facts): Promise<CheckResult>;
+}
+
+export interface CheckReport extends CheckResult {
+  id: string;
+  side: Side;
+  title: string;
+}
+
+export interface DoctorReport {
+  release: string;
+  namespace: string;
+  mode?: Mode;
+  checks: CheckReport[];
+  /** Id of the first broken check, in chain order. */
+  firstBroken?: string;
+  summary: { ok: number; broken: number; unknown: number };
+  /** How many az calls the run made, and how many Kubernetes API requests (every one a GET). */
+  azCalls: number;
+  kubeRequests: { method: string; path: string }[];
+  durationMs: number;
+}
+
+export const ok = (why: string): CheckResult => ({ verdict: "ok", why });
+export const broken = (why: string, fix: string): CheckResult => ({ verdict: "broken", why, fix });
+export const unknown = (why: string, fix?: string): CheckResult => ({ verdict: "unknown", why, ...(fix ? { fix } : {}) });

@@ -1,28 +1,28 @@
-// `npm run bootstrap -- --config <file> [--dry-run] [--json]`: plans and applies the Azure side in
-// both tenants, then writes the chart's values file. Parses arguments and delegates to tools/src/bootstrap.
-import { parseArgs as parseNodeArgs } from "node:util";
-import { z } from "zod";
-import { ToolError, runMain } from "../errors.ts";
-import { runBootstrap } from "../bootstrap/index.ts";
+// `ctv bootstrap [--config bootstrap.yaml] [--dry-run] [--json]`: plans and applies the Azure side in
+// both tenants, then writes the chart's values file. Wires options to tools/src/bootstrap.
+import { Command } from "@commander-js/extra-typings";
 
-const USAGE = "Usage: npm run bootstrap -- [--config bootstrap.yaml] [--dry-run] [--json]";
-const Args = z.strictObject({ config: z.string().min(1).default("bootstrap.yaml"), "dry-run": z.boolean().default(false), json: z.boolean().default(false) });
-
-export function parseBootstrapArgs(argv: string[]): z.infer<typeof Args> {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseNodeArgs({ args: argv, options: { config: { type: "string", short: "c" }, "dry-run": { type: "boolean" }, json: { type: "boolean" } }, strict: true, allowPositionals: false }));
-  } catch (err) {
-    throw new ToolError("INVALID_INPUT", (err as Error).message, USAGE);
-  }
-  const parsed = Args.safeParse(values);
-  if (!parsed.success) throw new ToolError("INVALID_INPUT", "--config needs a file path.", `${USAGE}\nStart from examples/bootstrap.<mode>.yaml.`);
-  return parsed.data;
+export interface BootstrapCommandDeps {
+  runBootstrap(config: string, opts: { dryRun: boolean; json: boolean }): Promise<unknown>;
 }
 
-if (process.argv[1] && import.meta.filename === (await import("node:fs")).realpathSync(process.argv[1])) {
-  runMain(async () => {
-    const args = parseBootstrapArgs(process.argv.slice(2));
-    await runBootstrap(args.config, { dryRun: args["dry-run"], json: args.json });
-  });
+const load = async (): Promise<BootstrapCommandDeps> => import("../bootstrap/index.ts");
+
+export function bootstrapCommand(deps: () => Promise<BootstrapCommandDeps> = load) {
+  return new Command("bootstrap")
+    .description("Plan and apply the Azure side in both tenants (az), then write the chart's values file.")
+    .option("-c, --config <file>", "bootstrap config (start from examples/bootstrap.<mode>.yaml)", "bootstrap.yaml")
+    .option("--dry-run", "print the ordered plan (tenant, command, why) and change nothing", false)
+    .option("--json", "with --dry-run: the plan as JSON on stdout; otherwise progress goes to stderr", false)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ ctv bootstrap --config examples/bootstrap.blob-fuse-wi.yaml --dry-run
+  $ ctv bootstrap --config bootstrap.yaml          # apply; safe to run again`,
+    )
+    .action(async (opts) => {
+      const { runBootstrap } = await deps();
+      await runBootstrap(opts.config, { dryRun: opts.dryRun, json: opts.json });
+    });
 }

@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The `ctv` executable (package.json "bin", and every `npm run <command>` script through tsx).
+import { runMain } from "../errors.ts";
+import { runCli } from "./command.ts";
+import { buildProgram } from "./program.ts";
+
+runMain(() => runCli(buildProgram(), process.argv.slice(2)));

@@ -2,12 +2,14 @@
 // or DaemonSet container. Reads flags (with environment fallbacks), starts the drivers from
 // tools/src/csi/driver.ts, prints "ready" when the sockets serve, and stops cleanly on SIGTERM/SIGINT.
 // tools/src/csi/main.ts runs this same command on its own (the image's entry and the host launcher's).
+import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { ToolError } from "../errors.ts";
-import { blobDriver, fileDriver, type DriverName } from "../csi/attributes.ts";
+import type { DriverName } from "../csi/attributes.ts";
 
-const driverNames = [blobDriver, fileDriver] as const satisfies readonly DriverName[];
+// The drivers' names (as in csi/attributes.ts, which is not imported here: it loads gRPC, and `--help` need not).
+const driverNames = ["blob.csi.azure.com", "file.csi.azure.com"] as const satisfies readonly DriverName[];
 
 function aksClusterArg(value: string): { resourceGroup: string; name: string } {
   const m = /^([^/]+)\/([^/]+)$/.exec(value);
@@ -94,6 +96,9 @@ Example:
     .action(async (opts) => {
       // Checked here, not with makeOptionMandatory(): commander reports a missing mandatory option before a mistyped one.
       if (!opts.azsimState) throw new ToolError("INVALID_INPUT", "ctv csi-driver: --azsim-state <file> is required (or set AZSIM_STATE). Run 'ctv csi-driver --help' for its options.");
+      for (const [flag, file] of [["--kubeconfig", opts.kubeconfig], ["--fuse-helper", opts.fuseHelper]] as const) {
+        if (file && !existsSync(file)) throw new ToolError("INVALID_INPUT", `ctv csi-driver: ${flag} ${file}: no such file. Give the path of an existing file.`);
+      }
       await run({
         drivers: opts.driver ?? [...driverNames],
         kubeletDir: opts.kubeletDir,

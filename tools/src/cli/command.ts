@@ -71,3 +71,11 @@ export async function runCli(root: Command<any, any, any>, args: readonly string
     return reportError(err, write);
   }
 }
+
+/** For entry points: `ctv --help | head -1` closes the pipe early; stop writing to it rather than crash with a stack trace. */
+export function ignoreClosedStdout(): void {
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    process.stdout.destroy();
+  });
+}

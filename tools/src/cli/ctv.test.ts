@@ -161,4 +161,11 @@ describe("ctv as a process (through tsx, as the npm scripts run it)", () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toBe("Error: ctv demo: unknown option '--dwon' (did you mean --down?). Run 'ctv demo --help' for its options.");
   });
+
+  it("a reader that closes the pipe early (ctv --help | head -1) gets no stack trace", async () => {
+    const child = execa(tsx, [entry, "completion", "zsh"], { reject: false, stdout: "pipe" });
+    child.stdout!.destroy(); // closed before ctv writes (tsx takes a while to start)
+    const r = await child;
+    expect([r.exitCode, r.stderr]).toEqual([0, ""]);
+  });
 });

@@ -2,10 +2,11 @@
 // launcher in host.ts): the same `ctv csi-driver` command, without the rest of ctv. Flags, defaults and
 // errors live in tools/src/cli/csi-driver.ts.
 import { Command } from "@commander-js/extra-typings";
-import { configureTree, runCli } from "../cli/command.ts";
+import { configureTree, ignoreClosedStdout, runCli } from "../cli/command.ts";
 import { csiDriverCommand } from "../cli/csi-driver.ts";
 import { runMain } from "../errors.ts";
 
 const root = new Command("ctv").addCommand(csiDriverCommand());
 configureTree(root);
+ignoreClosedStdout();
 runMain(() => runCli(root, ["csi-driver", ...process.argv.slice(2)]));

@@ -8,6 +8,8 @@ import pkg from "../../../package.json" with { type: "json" };
 import { bootstrapCommand } from "./bootstrap.ts";
 import { commandPath, configureTree, runCli, walk } from "./command.ts";
 import { csiDriverCommand, type CsiDriverFlags } from "./csi-driver.ts";
+import { doctorCommand } from "./doctor-command.ts";
+import { ToolError } from "../errors.ts";
 import { demoCommand, type DemoCommandOptions } from "./demo.ts";
 import { buildProgram } from "./program.ts";
 import { soakCommand, type SoakCommandOptions } from "./soak.ts";
@@ -71,6 +73,7 @@ describe("bad values", () => {
     [["soak", "--token-lifetime", "60s"], "ctv soak: option '--token-lifetime <duration>' argument '60s' is invalid. It is below 600 s"],
     [["csi-driver", "--azsim-state", "s.json", "--aks-cluster", "aks1"], "ctv csi-driver: option '--aks-cluster <rg/name>' argument 'aks1' is invalid. Write it as <resourceGroup>/<name>"],
     [["csi-driver"], "ctv csi-driver: --azsim-state <file> is required (or set AZSIM_STATE)"],
+    [["csi-driver", "--azsim-state", "s.json", "--kubeconfig", "/nonexistent/kubeconfig"], "ctv csi-driver: --kubeconfig /nonexistent/kubeconfig: no such file. Give the path of an existing file"],
     [["completion", "fish"], "ctv completion: command-argument value 'fish' is invalid for argument 'shell'. Allowed choices are bash, zsh"],
     [["bootstrap", "--config"], "ctv bootstrap: option '-c, --config <file>' argument missing"],
     [["cluster", "start"], "ctv cluster: unknown command 'start' (did you mean status?)"],
@@ -167,5 +170,47 @@ describe("ctv as a process (through tsx, as the npm scripts run it)", () => {
     child.stdout!.destroy(); // closed before ctv writes (tsx takes a while to start)
     const r = await child;
     expect([r.exitCode, r.stderr]).toEqual([0, ""]);
+  });
+});
+
+describe("ctv doctor (registered in program.ts when tools/src/doctor is merged)", () => {
+  const report = (firstBroken?: string) => ({ release: "data", ...(firstBroken ? { firstBroken } : {}) });
+  function doctorRoot(result: () => Promise<{ release: string; firstBroken?: string }>, calls: unknown[] = []) {
+    return new Command("ctv").addCommand(
+      doctorCommand(async () => ({
+        runDoctor: async (o) => (calls.push(o), result()),
+        defaultConfigPath: () => undefined,
+        formatReport: (r) => `report of ${r.release}`,
+      })),
+    );
+  }
+
+  it("answers --help with its usage, exit 0", async () => {
+    const r = await ctv(["doctor", "--help"], doctorRoot(async () => report()));
+    expect([r.code, r.stdout.split("\n")[0]]).toEqual([0, "Usage: ctv doctor [options]"]);
+    expect(r.stdout).toContain("$ ctv doctor --release data --namespace blob-fuse --config bootstrap.yaml");
+  });
+
+  it("needs --release and --namespace (exit 2) and passes the options on", async () => {
+    const calls: unknown[] = [];
+    const root = doctorRoot(async () => report(), calls);
+    const missing = await ctv(["doctor", "--namespace", "ns"], root);
+    expect([missing.code, missing.stderr]).toEqual([2, "Error: ctv doctor: --release <name> is required, e.g. --release data. Run 'ctv doctor --help' for its options.\n"]);
+    const ok = await ctv(["doctor", "-r", "data", "-n", "blob-fuse", "--context", "aks1"], root);
+    expect(ok.code).toBe(0);
+    expect(calls).toEqual([{ release: "data", namespace: "blob-fuse", context: "aks1" }]);
+  });
+
+  it("names a mistyped option before a missing one", async () => {
+    const r = await ctv(["doctor", "--relase", "data"], doctorRoot(async () => report()));
+    expect([r.code, r.stderr]).toEqual([2, "Error: ctv doctor: unknown option '--relase' (did you mean --release?). Run 'ctv doctor --help' for its options.\n"]);
+  });
+
+  it("exits 1 when a link is broken and 2 when it cannot run", async () => {
+    expect((await ctv(["doctor", "-r", "data", "-n", "ns"], doctorRoot(async () => report("tenant2/role-assignment")))).code).toBe(1);
+    const cannot = await ctv(["doctor", "-r", "data", "-n", "ns"], doctorRoot(async () => {
+      throw new ToolError("NOT_LOGGED_IN", "tenant1 is not logged in.", "az login --tenant t1");
+    }));
+    expect([cannot.code, cannot.stderr]).toEqual([2, "Error: tenant1 is not logged in.\nHint: az login --tenant t1\n"]);
   });
 });

@@ -17,6 +17,11 @@ function aksClusterArg(value: string): { resourceGroup: string; name: string } {
   return { resourceGroup: m[1]!, name: m[2]! };
 }
 
+function releaseArg(value: string): string {
+  if (!/^v?\d+\.\d+\.\d+$/.test(value)) throw new InvalidArgumentError("Give a release like v1.27.9.");
+  return value;
+}
+
 function pidArg(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("Give a process id (a positive integer).");
@@ -34,11 +39,20 @@ export interface CsiDriverFlags {
   aksCluster?: { resourceGroup: string; name: string };
   register: boolean;
   parentPid?: number;
+  /** The real driver releases the mock imitates (tools/src/csi/versions.ts, issue 10). */
+  blobDriverVersion?: string;
+  fileDriverVersion?: string;
 }
 
 async function serve(f: CsiDriverFlags): Promise<void> {
   const { startDrivers } = await import("../csi/driver.ts");
+  // Passed through to DriverConfig's blobDriverVersion/fileDriverVersion (issue 10's driver.ts reads them).
+  const versions: Pick<CsiDriverFlags, "blobDriverVersion" | "fileDriverVersion"> = {
+    ...(f.blobDriverVersion ? { blobDriverVersion: f.blobDriverVersion } : {}),
+    ...(f.fileDriverVersion ? { fileDriverVersion: f.fileDriverVersion } : {}),
+  };
   const running = await startDrivers({
+    ...versions,
     drivers: f.drivers,
     kubeletDir: f.kubeletDir,
     storageRoot: f.storageRoot,
@@ -84,8 +98,8 @@ export function csiDriverCommand(run: (flags: CsiDriverFlags) => Promise<void> =
     .addOption(new Option("--fuse-helper <path>", "the built FUSE helper; without it blob-fuse-wi mounts are bind mounts whose tokens never expire").env("CTV_FUSE_HELPER"))
     .option("--no-register", "do not serve the kubelet plugin-registration socket")
     .addOption(new Option("--parent-pid <pid>", "stop when this process is gone (set by the host launcher)").argParser(pidArg).hideHelp())
-    // Flags selecting the imitated real driver release (--blob-driver-version, --file-driver-version) are
-    // added here when the driver accepts them (tools/src/csi/versions.ts, issue 10).
+    .addOption(new Option("--blob-driver-version <release>", "the blob-csi-driver release to imitate (default: what AKS 1.34 ships)").env("CTV_BLOB_DRIVER_VERSION").argParser(releaseArg))
+    .addOption(new Option("--file-driver-version <release>", "the azurefile-csi-driver release to imitate (default: what AKS 1.34 ships)").env("CTV_FILE_DRIVER_VERSION").argParser(releaseArg))
     .addHelpText(
       "after",
       `
@@ -97,7 +111,7 @@ Example:
       // Checked here, not with makeOptionMandatory(): commander reports a missing mandatory option before a mistyped one.
       if (!opts.azsimState) throw new ToolError("INVALID_INPUT", "ctv csi-driver: --azsim-state <file> is required (or set AZSIM_STATE). Run 'ctv csi-driver --help' for its options.");
       for (const [flag, file] of [["--kubeconfig", opts.kubeconfig], ["--fuse-helper", opts.fuseHelper]] as const) {
-        if (file && !existsSync(file)) throw new ToolError("INVALID_INPUT", `ctv csi-driver: ${flag} ${file}: no such file. Give the path of an existing file.`);
+        if (file && !existsSync(file)) throw new ToolError("INVALID_INPUT", `ctv csi-driver: ${flag} ${file}: no such file. Give the path of an existing file; run 'ctv csi-driver --help' for its options.`);
       }
       await run({
         drivers: opts.driver ?? [...driverNames],
@@ -110,6 +124,8 @@ Example:
         ...(opts.fuseHelper ? { fuseHelper: opts.fuseHelper } : {}),
         ...(opts.aksCluster ? { aksCluster: opts.aksCluster } : {}),
         ...(opts.parentPid !== undefined ? { parentPid: opts.parentPid } : {}),
+        ...(opts.blobDriverVersion ? { blobDriverVersion: opts.blobDriverVersion } : {}),
+        ...(opts.fileDriverVersion ? { fileDriverVersion: opts.fileDriverVersion } : {}),
       });
     });
 }

@@ -73,7 +73,8 @@ describe("bad values", () => {
     [["soak", "--token-lifetime", "60s"], "ctv soak: option '--token-lifetime <duration>' argument '60s' is invalid. It is below 600 s"],
     [["csi-driver", "--azsim-state", "s.json", "--aks-cluster", "aks1"], "ctv csi-driver: option '--aks-cluster <rg/name>' argument 'aks1' is invalid. Write it as <resourceGroup>/<name>"],
     [["csi-driver"], "ctv csi-driver: --azsim-state <file> is required (or set AZSIM_STATE)"],
-    [["csi-driver", "--azsim-state", "s.json", "--kubeconfig", "/nonexistent/kubeconfig"], "ctv csi-driver: --kubeconfig /nonexistent/kubeconfig: no such file. Give the path of an existing file"],
+    [["csi-driver", "--azsim-state", "s.json", "--kubeconfig", "/nonexistent/kubeconfig"], "ctv csi-driver: --kubeconfig /nonexistent/kubeconfig: no such file. Give the path of an existing file; run 'ctv csi-driver --help' for its options"],
+    [["csi-driver", "--file-driver-version", "1.34"], "ctv csi-driver: option '--file-driver-version <release>' argument '1.34' is invalid. Give a release like v1.27.9"],
     [["completion", "fish"], "ctv completion: command-argument value 'fish' is invalid for argument 'shell'. Allowed choices are bash, zsh"],
     [["bootstrap", "--config"], "ctv bootstrap: option '-c, --config <file>' argument missing"],
     [["cluster", "start"], "ctv cluster: unknown command 'start' (did you mean status?)"],
@@ -83,7 +84,7 @@ describe("bad values", () => {
     expect(r.code).toBe(2);
     expect(r.stderr.split("\n").filter(Boolean)).toHaveLength(1);
     expect(r.stderr).toContain(`Error: ${message}`);
-    expect(r.stderr).toMatch(/Run 'ctv [a-z -]+--help'/);
+    expect(r.stderr).toMatch(/[Rr]un 'ctv [a-z -]+--help'/);
   });
 
   it("a group without its command prints its help and one error line, exit code 2", async () => {
@@ -138,13 +139,13 @@ describe("what each command hands the domain code", () => {
     try {
       Object.assign(process.env, { AZSIM_STATE: "/s.json", NODE_NAME: "node-1", CTV_AKS_CLUSTER: "rg-aks/aks1" });
       await ctv(["csi-driver", "--no-register"], root);
-      await ctv(["csi-driver", "--driver", "file.csi.azure.com", "--kubelet-dir=/k", "--storage-root=/s", "--azsim-state=/t.json", "--node-id=n2", "--parent-pid", "42"], root);
+      await ctv(["csi-driver", "--driver", "file.csi.azure.com", "--kubelet-dir=/k", "--storage-root=/s", "--azsim-state=/t.json", "--node-id=n2", "--parent-pid", "42", "--blob-driver-version", "v1.26.9"], root);
     } finally {
       process.env = saved;
     }
     expect(calls).toEqual([
       { drivers: ["blob.csi.azure.com", "file.csi.azure.com"], kubeletDir: "/var/lib/kubelet", storageRoot: "/var/lib/ctv-storage", azsimState: "/s.json", nodeId: "node-1", register: false, aksCluster: { resourceGroup: "rg-aks", name: "aks1" } },
-      { drivers: ["file.csi.azure.com"], kubeletDir: "/k", storageRoot: "/s", azsimState: "/t.json", nodeId: "n2", register: true, aksCluster: { resourceGroup: "rg-aks", name: "aks1" }, parentPid: 42 },
+      { drivers: ["file.csi.azure.com"], kubeletDir: "/k", storageRoot: "/s", azsimState: "/t.json", nodeId: "n2", register: true, aksCluster: { resourceGroup: "rg-aks", name: "aks1" }, parentPid: 42, blobDriverVersion: "v1.26.9" },
     ]);
   });
 });

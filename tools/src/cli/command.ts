@@ -34,6 +34,9 @@ export function usageErrorLine(err: CommanderError, path: string): string {
 export interface Output {
   writeOut?: (text: string) => void;
   writeErr?: (text: string) => void;
+  /** Columns to wrap help at (default: the terminal's, else 80). */
+  getOutHelpWidth?: () => number;
+  getErrHelpWidth?: () => number;
 }
 
 /**

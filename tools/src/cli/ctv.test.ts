@@ -19,7 +19,7 @@ import { teardownCommand } from "./teardown.ts";
 async function ctv(args: string[], root?: Command<any, any, any>) {
   let stdout = "";
   let stderr = "";
-  const output = { writeOut: (t: string) => void (stdout += t), writeErr: (t: string) => void (stderr += t) };
+  const output = { writeOut: (t: string) => void (stdout += t), writeErr: (t: string) => void (stderr += t), getOutHelpWidth: () => 80, getErrHelpWidth: () => 80 };
   const program = root ?? buildProgram(output);
   if (root) configureTree(root, output);
   const code = await runCli(program, args, (line) => void (stderr += `${line}\n`));

@@ -11,7 +11,7 @@ describe("mock CSI driver entry point", () => {
     const r = await execa("npx", ["tsx", entry, "--help"], { reject: false });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^Usage: ctv csi-driver \[options\]\n/);
-    expect(r.stdout).toMatch(/--azsim-state <file> +state file of the simulated Azure \(env: AZSIM_STATE\)/);
+    expect(r.stdout).toMatch(/--azsim-state <file>\s+state file of the simulated Azure\s+\(env:\s+AZSIM_STATE\)/);
   });
 
   it("refuses an unknown flag with exit code 2 and one line naming it", async () => {

@@ -89,6 +89,26 @@ describe("the npm package, installed from its tarball", () => {
     expect(demo.stderr).toMatch(/^Error: 'ctv demo' builds the test bed from the project's sources, which the npm package does not include\.\nHint: /);
   });
 
+  it("the installed mock driver (ctv csi-driver) finds its .proto files and serves its sockets", async () => {
+    const work = mkdtempSync(join(tmpdir(), "ctv-pack-driver-"));
+    const kubeconfig = join(work, "kubeconfig");
+    writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:9'}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n");
+    const driver = execa(join(app, "node_modules", ".bin", "ctv"), [
+      "csi-driver", "--azsim-state", join(work, "state.json"), "--kubeconfig", kubeconfig, "--kubelet-dir", join(work, "kubelet"),
+      "--storage-root", join(work, "storage"), "--node-id", "pack-test", "--no-register", "--parent-pid", String(process.pid),
+    ], { cwd: app, env: cleanEnv(), reject: false });
+    const ready = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 30_000);
+      driver.stdout!.on("data", (d: Buffer) => d.toString().includes("ready") && (clearTimeout(timer), resolve(true)));
+      void driver.then(() => (clearTimeout(timer), resolve(false)));
+    });
+    driver.kill("SIGTERM");
+    const r = await driver;
+    expect(ready, r.stderr).toBe(true);
+    expect(r.stderr).toContain(`serving ${join(work, "kubelet", "plugins", "blob.csi.azure.com", "csi.sock")}`);
+    expect(r.exitCode).toBe(0);
+  });
+
   it("the shipped chart renders each mode with the values the bootstrap writes", async () => {
     const helm = new HelmClient({ helmPath: await ensureHelm("4") });
     const chart = join(installed, "charts", "cross-tenant-volume");

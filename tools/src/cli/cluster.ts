@@ -11,7 +11,9 @@ const providerNames = ["local", "kind"] as const satisfies readonly ProviderName
 const providerOption = () =>
   new Option("-p, --provider <name>", "cluster provider").choices(providerNames).env("CTV_CLUSTER_PROVIDER").default("local" as ProviderName);
 
-async function provider(name: ProviderName) {
+/** The provider, from a checkout only: the providers build and run the cluster from the project's sources. */
+async function provider(name: ProviderName, command: string) {
+  requireCheckout(`cluster ${command}`);
   const { getProvider } = await import("../cluster/provider.ts");
   return getProvider(name);
 }
@@ -40,8 +42,7 @@ Examples:
     )
     .addCommand(
       sub("up", "Bring the cluster up (building Kubernetes the first time), load the offline images, print the kubeconfig path.", "ctv cluster up --provider local").action(async (opts) => {
-        requireCheckout("cluster up");
-        const p = await provider(opts.provider);
+        const p = await provider(opts.provider, "up");
         const info = await p.up();
         await loadImages(p);
         console.log(info.kubeconfigPath);
@@ -49,7 +50,7 @@ Examples:
     )
     .addCommand(
       sub("down", "Stop the cluster and the mock CSI driver a demo left running; remove everything they set up.", "ctv cluster down").action(async (opts) => {
-        const p = await provider(opts.provider);
+        const p = await provider(opts.provider, "down");
         const { stopDetachedDriver } = await import("../csi/host.ts");
         const { demoDriverPidFile } = await import("../testbed/demo.ts");
         // The demo leaves its mock CSI driver running beside a cluster it keeps; it goes with the cluster.
@@ -59,21 +60,20 @@ Examples:
     )
     .addCommand(
       sub("status", "Print the cluster's status as JSON; exit code 0 when running, 3 when not.", "ctv cluster status").action(async (opts) => {
-        const status = await (await provider(opts.provider)).status();
+        const status = await (await provider(opts.provider, "status")).status();
         console.log(JSON.stringify(status, null, 2));
         setExitCode(status.running ? 0 : 3);
       }),
     )
     .addCommand(
       sub("images", "(Re)build the offline images and load them into the cluster; print their archive paths.", "ctv cluster images").action(async (opts) => {
-        requireCheckout("cluster images");
-        const images = await loadImages(await provider(opts.provider));
+        const images = await loadImages(await provider(opts.provider, "images"));
         console.log(JSON.stringify(images, null, 2));
       }),
     )
     .addCommand(
       sub("diagnostics", "Print what helps find out why the cluster misbehaves (process states, logs' tails, node conditions).", "ctv cluster diagnostics").action(async (opts) => {
-        console.log(await (await provider(opts.provider)).diagnostics());
+        console.log(await (await provider(opts.provider, "diagnostics")).diagnostics());
       }),
     );
 }

@@ -108,7 +108,7 @@ describe("doctor on healthy releases", () => {
 async function cli(d: Deployment, extra: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env, ...tb.azEnv() };
   try {
-    const { stdout, stderr } = await promisify(execFile)("node", ["--import", "tsx", path.join(repoRoot, "tools/src/cli/doctor.ts"),
+    const { stdout, stderr } = await promisify(execFile)("node", ["--import", "tsx", path.join(repoRoot, "tools/src/cli/ctv.ts"), "doctor",
       "--release", d.release, "--namespace", d.namespace, "--config", configPath(d), "--kubeconfig", tb.opts.kubeconfig, ...extra], { env, cwd: repoRoot });
     return { code: 0, stdout, stderr };
   } catch (err) {

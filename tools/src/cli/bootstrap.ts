@@ -1,35 +1,42 @@
-// `npm run bootstrap -- --config <file> [--dry-run] [--json]`: plans and applies the Azure side in
-// both tenants, then writes the chart's values file. Parses arguments and delegates to tools/src/bootstrap.
-import { parseArgs as parseNodeArgs } from "node:util";
-import { z } from "zod";
-import { ToolError, runMain } from "../errors.ts";
+// `ctv bootstrap [--config bootstrap.yaml] [--dry-run] [--json]`: plans and applies the Azure side in
+// both tenants, then writes the chart's values file. Wires options to tools/src/bootstrap.
+import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
+
 import { DEFAULT_LOCK_WAIT_MS } from "../bootstrap/lock.ts";
-import { runBootstrap } from "../bootstrap/index.ts";
 
-/** Seconds to wait for another run of the same config (it holds the config's lock) before stopping. */
-const lockWait = z.coerce.number({ error: "needs a number of seconds" }).min(0, "must be 0 or more").max(3600, "must be at most 3600").default(DEFAULT_LOCK_WAIT_MS / 1000);
+/** Default seconds a run waits for another run of the same config (it holds the config's lock). */
+export const DEFAULT_LOCK_WAIT_SECONDS = DEFAULT_LOCK_WAIT_MS / 1000;
 
-const USAGE = "Usage: npm run bootstrap -- [--config bootstrap.yaml] [--dry-run] [--json] [--lock-wait <seconds>]";
-const Args = z.strictObject({
-  config: z.string().min(1).default("bootstrap.yaml"), "dry-run": z.boolean().default(false), json: z.boolean().default(false),
-  "lock-wait": lockWait,
-});
-
-export function parseBootstrapArgs(argv: string[]): z.infer<typeof Args> {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseNodeArgs({ args: argv, options: { config: { type: "string", short: "c" }, "dry-run": { type: "boolean" }, json: { type: "boolean" }, "lock-wait": { type: "string" } }, strict: true, allowPositionals: false }));
-  } catch (err) {
-    throw new ToolError("INVALID_INPUT", (err as Error).message, USAGE);
-  }
-  const parsed = Args.safeParse(values);
-  if (!parsed.success) throw new ToolError("INVALID_INPUT", parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; "), `${USAGE}\nStart from examples/bootstrap.<mode>.yaml.`);
-  return parsed.data;
+/** commander's parser for --lock-wait: whole seconds from 0 to 3600, else a one-line reason. */
+export function lockWaitArg(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError("It needs a number of seconds, e.g. 60.");
+  if (n < 0 || n > 3600) throw new InvalidArgumentError("It must be between 0 and 3600 seconds.");
+  return n;
 }
 
-if (process.argv[1] && import.meta.filename === (await import("node:fs")).realpathSync(process.argv[1])) {
-  runMain(async () => {
-    const args = parseBootstrapArgs(process.argv.slice(2));
-    await runBootstrap(args.config, { dryRun: args["dry-run"], json: args.json, lockWaitMs: args["lock-wait"] * 1000 });
-  });
+export interface BootstrapCommandDeps {
+  runBootstrap(config: string, opts: { dryRun: boolean; json: boolean; lockWaitMs: number }): Promise<unknown>;
+}
+
+const load = async (): Promise<BootstrapCommandDeps> => import("../bootstrap/index.ts");
+
+export function bootstrapCommand(deps: () => Promise<BootstrapCommandDeps> = load) {
+  return new Command("bootstrap")
+    .description("Plan and apply the Azure side in both tenants (az), then write the chart's values file.")
+    .option("-c, --config <file>", "bootstrap config (start from examples/bootstrap.<mode>.yaml)", "bootstrap.yaml")
+    .option("--dry-run", "print the ordered plan (tenant, command, why) and change nothing", false)
+    .option("--json", "with --dry-run: the plan as JSON on stdout; otherwise progress goes to stderr", false)
+    .option("--lock-wait <seconds>", "how long to wait for another run of the same config before stopping", lockWaitArg, DEFAULT_LOCK_WAIT_SECONDS)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ ctv bootstrap --config examples/bootstrap.blob-fuse-wi.yaml --dry-run
+  $ ctv bootstrap --config bootstrap.yaml          # apply; safe to run again`,
+    )
+    .action(async (opts) => {
+      const { runBootstrap } = await deps();
+      await runBootstrap(opts.config, { dryRun: opts.dryRun, json: opts.json, lockWaitMs: opts.lockWait * 1000 });
+    });
 }

@@ -1,61 +1,79 @@
-// `npm run cluster -- up|down|status|images|diagnostics [--provider local|kind]`: manages the test cluster.
-import { parseArgs } from "node:util";
-import { z } from "zod";
-import { ToolError, runMain } from "../errors.ts";
-import { getProvider, providerNames } from "../cluster/provider.ts";
-import { buildImages } from "../images/build.ts";
-import { stopDetachedDriver } from "../csi/host.ts";
-import { demoDriverPidFile } from "../testbed/demo.ts";
+// `ctv cluster up|down|status|images|diagnostics [--provider local|kind]`: manages the offline test
+// cluster. Wires each subcommand to the provider in tools/src/cluster.
+import { Command, Option } from "@commander-js/extra-typings";
+import type { ProviderName } from "../cluster/provider.ts";
+import { setExitCode } from "./command.ts";
+import { requireCheckout } from "./checkout.ts";
 
-const argsSchema = z.strictObject({
-  command: z.enum(["up", "down", "status", "images", "diagnostics"]),
-  provider: z.enum(providerNames).optional(),
-});
+// The names getProvider() accepts (not imported from provider.ts, which loads both providers at once).
+const providerNames = ["local", "kind"] as const satisfies readonly ProviderName[];
 
-export function parseClusterArgs(argv: string[]): z.infer<typeof argsSchema> {
-  const { values, positionals } = parseArgs({ args: argv, options: { provider: { type: "string" } }, allowPositionals: true, strict: true });
-  const parsed = argsSchema.safeParse({ command: positionals[0], provider: values.provider });
-  if (!parsed.success || positionals.length !== 1) {
-    throw new ToolError(
-      "INVALID_INPUT",
-      `Cannot understand 'cluster ${argv.join(" ")}'.`,
-      "Usage: npm run cluster -- up|down|status|images|diagnostics [--provider local|kind] (default provider: env CTV_CLUSTER_PROVIDER, else local).",
+const providerOption = () =>
+  new Option("-p, --provider <name>", "cluster provider").choices(providerNames).env("CTV_CLUSTER_PROVIDER").default("local" as ProviderName);
+
+/** The provider, from a checkout only: the providers build and run the cluster from the project's sources. */
+async function provider(name: ProviderName, command: string) {
+  requireCheckout(`cluster ${command}`);
+  const { getProvider } = await import("../cluster/provider.ts");
+  return getProvider(name);
+}
+
+async function loadImages(p: Awaited<ReturnType<typeof provider>>) {
+  const { buildImages } = await import("../images/build.ts");
+  const images = await buildImages();
+  await p.loadImages([images.pause, images.demo, ...(images.csi ? [images.csi] : [])]);
+  return images;
+}
+
+function sub(name: string, description: string, example: string) {
+  return new Command(name).description(description).addOption(providerOption()).addHelpText("after", `\nExample:\n  $ ${example}`);
+}
+
+export function clusterCommand() {
+  return new Command("cluster")
+    .description("Manage the offline test cluster (Kubernetes 1.34; local host processes or kind).")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ ctv cluster up         # idempotent; prints the kubeconfig path
+  $ ctv cluster status     # JSON; exit code 0 when healthy, 3 when not running
+  $ ctv cluster down       # leaves no process, mount, interface or iptables rule behind`,
+    )
+    .addCommand(
+      sub("up", "Bring the cluster up (building Kubernetes the first time), load the offline images, print the kubeconfig path.", "ctv cluster up --provider local").action(async (opts) => {
+        const p = await provider(opts.provider, "up");
+        const info = await p.up();
+        await loadImages(p);
+        console.log(info.kubeconfigPath);
+      }),
+    )
+    .addCommand(
+      sub("down", "Stop the cluster and the mock CSI driver a demo left running; remove everything they set up.", "ctv cluster down").action(async (opts) => {
+        const p = await provider(opts.provider, "down");
+        const { stopDetachedDriver } = await import("../csi/host.ts");
+        const { demoDriverPidFile } = await import("../testbed/demo.ts");
+        // The demo leaves its mock CSI driver running beside a cluster it keeps; it goes with the cluster.
+        if (await stopDetachedDriver(demoDriverPidFile)) console.error("==> stopped the mock CSI driver left by npm run demo");
+        await p.down();
+      }),
+    )
+    .addCommand(
+      sub("status", "Print the cluster's status as JSON; exit code 0 when running, 3 when not.", "ctv cluster status").action(async (opts) => {
+        const status = await (await provider(opts.provider, "status")).status();
+        console.log(JSON.stringify(status, null, 2));
+        setExitCode(status.running ? 0 : 3);
+      }),
+    )
+    .addCommand(
+      sub("images", "(Re)build the offline images and load them into the cluster; print their archive paths.", "ctv cluster images").action(async (opts) => {
+        const images = await loadImages(await provider(opts.provider, "images"));
+        console.log(JSON.stringify(images, null, 2));
+      }),
+    )
+    .addCommand(
+      sub("diagnostics", "Print what helps find out why the cluster misbehaves (process states, logs' tails, node conditions).", "ctv cluster diagnostics").action(async (opts) => {
+        console.log(await (await provider(opts.provider, "diagnostics")).diagnostics());
+      }),
     );
-  }
-  return parsed.data;
 }
-
-async function main(): Promise<number> {
-  const args = parseClusterArgs(process.argv.slice(2));
-  const provider = getProvider(args.provider);
-  switch (args.command) {
-    case "up": {
-      const info = await provider.up();
-      const images = await buildImages();
-      await provider.loadImages([images.pause, images.demo, ...(images.csi ? [images.csi] : [])]);
-      console.log(info.kubeconfigPath);
-      return 0;
-    }
-    case "down":
-      // The demo leaves its mock CSI driver running beside a cluster it keeps; it goes with the cluster.
-      if (await stopDetachedDriver(demoDriverPidFile)) console.error("==> stopped the mock CSI driver left by npm run demo");
-      await provider.down();
-      return 0;
-    case "status": {
-      const status = await provider.status();
-      console.log(JSON.stringify(status, null, 2));
-      return status.running ? 0 : 3;
-    }
-    case "images": {
-      const images = await buildImages();
-      await provider.loadImages([images.pause, images.demo, ...(images.csi ? [images.csi] : [])]);
-      console.log(JSON.stringify(images, null, 2));
-      return 0;
-    }
-    case "diagnostics":
-      console.log(await provider.diagnostics());
-      return 0;
-  }
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) runMain(main);

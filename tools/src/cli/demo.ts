@@ -1,42 +1,40 @@
-// `npm run demo [-- --down] [--mode <mode>]... [--provider local|kind]`: all three modes on the
-// offline test bed, no Azure account. Parses arguments and delegates to tools/src/testbed/demo.ts.
-import { realpathSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { z } from "zod";
-import { runMain, ToolError } from "../errors.ts";
-import { runDemo } from "../testbed/demo.ts";
-import { modes } from "../testbed/testbed.ts";
+// `ctv demo [--down] [--mode <mode>]... [--provider local|kind]`: all three modes on the offline test
+// bed, no Azure account. Wires options to tools/src/testbed/demo.ts.
+import { Command, Option } from "@commander-js/extra-typings";
+import type { ProviderName } from "../cluster/provider.ts";
+import { MODES, type Mode } from "../schema/values.ts";
+import { requireCheckout } from "./checkout.ts";
+import { setExitCode } from "./command.ts";
 
-const argsSchema = z.strictObject({
-  down: z.boolean(),
-  mode: z.array(z.enum(modes)).optional(),
-  provider: z.enum(["local", "kind"]).optional(),
-});
-
-export function parseDemoArgs(argv: string[]): z.infer<typeof argsSchema> {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { down: { type: "boolean", default: false }, mode: { type: "string", multiple: true }, provider: { type: "string" } }, strict: true }));
-  } catch (err) {
-    throw new ToolError("INVALID_INPUT", (err as Error).message, "Usage: npm run demo [-- --down] [--mode blob-fuse-wi|fileshare-nfs|blob-nfs]... [--provider local|kind]");
-  }
-  const parsed = argsSchema.safeParse(values);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ToolError("INVALID_INPUT", `--${issue.path.join(".")}: ${issue.message}`, `Modes: ${modes.join(", ")}; providers: local, kind.`);
-  }
-  return parsed.data;
+export interface DemoCommandOptions {
+  down: boolean;
+  modes?: Mode[];
+  provider?: ProviderName;
 }
 
-if (process.argv[1] && import.meta.filename === realpathSync(process.argv[1])) {
-  runMain(async () => {
-    const args = parseDemoArgs(process.argv.slice(2));
-    const results = await runDemo({
-      down: args.down,
-      ...(args.mode ? { modes: args.mode } : {}),
-      ...(args.provider ? { provider: args.provider } : {}),
-      write: (line) => process.stdout.write(`${line}\n`),
+async function runDemoCli(opts: DemoCommandOptions): Promise<void> {
+  requireCheckout("demo");
+  const { runDemo } = await import("../testbed/demo.ts");
+  const results = await runDemo({ ...opts, write: (line) => process.stdout.write(`${line}\n`) });
+  setExitCode(results.every((r) => r.line === "hello!") ? 0 : 1);
+}
+
+export function demoCommand(run: (opts: DemoCommandOptions) => Promise<void> = runDemoCli) {
+  return new Command("demo")
+    .description("Run every mode on the offline test bed (local Kubernetes, simulated Azure, mock CSI driver) and print each pod's hello!.")
+    .option("--down", "remove the cluster and the mock driver at the end (default: keep them for `ctv cluster down`)", false)
+    .addOption(
+      new Option("-m, --mode <mode...>", "run only these modes; repeat or list several (default: all three)").choices(MODES),
+    )
+    .addOption(new Option("-p, --provider <name>", "cluster provider").choices(["local", "kind"] as const satisfies readonly ProviderName[]).env("CTV_CLUSTER_PROVIDER"))
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ ctv demo                                   # all three modes; the cluster stays up
+  $ ctv demo --mode blob-nfs --mode fileshare-nfs --down`,
+    )
+    .action(async (opts) => {
+      await run({ down: opts.down, ...(opts.mode ? { modes: opts.mode } : {}), ...(opts.provider ? { provider: opts.provider } : {}) });
     });
-    return results.every((r) => r.line === "hello!") ? 0 : 1;
-  });
 }

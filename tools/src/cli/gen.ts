@@ -1,24 +1,15 @@
-// `npm run gen [-- --check]`: writes the files generated from the values schema, or with --check
-// fails when a committed copy is stale.
+// `ctv gen [--check]`: writes the files generated from the values schema, or with --check fails when a
+// committed copy is stale. Wires the option to tools/src/schema/generate.ts.
 import { writeFileSync } from "node:fs";
 import { relative } from "node:path";
-import { z } from "zod";
-import { ToolError, runMain } from "../errors.ts";
-import { generatedFiles, repoRoot, staleFiles } from "../schema/generate.ts";
+import { Command } from "@commander-js/extra-typings";
+import { ToolError } from "../errors.ts";
+import { requireCheckout } from "./checkout.ts";
 
-const Args = z.object({ check: z.boolean() });
-
-export function parseArgs(argv: readonly string[]): z.infer<typeof Args> {
-  const unknown = argv.filter((a) => a !== "--check");
-  if (unknown.length > 0) {
-    throw new ToolError("INVALID_INPUT", `Unknown argument(s): ${unknown.join(" ")}.`, "Usage: npm run gen [-- --check]");
-  }
-  return Args.parse({ check: argv.includes("--check") });
-}
-
-runMain(async () => {
-  const args = parseArgs(process.argv.slice(2));
-  if (args.check) {
+async function runGen(opts: { check: boolean }): Promise<void> {
+  requireCheckout("gen");
+  const { generatedFiles, repoRoot, staleFiles } = await import("../schema/generate.ts");
+  if (opts.check) {
     const stale = await staleFiles();
     if (stale.length > 0) {
       throw new ToolError(
@@ -34,4 +25,18 @@ runMain(async () => {
     writeFileSync(file.path, file.content);
     process.stdout.write(`wrote ${relative(repoRoot, file.path)}\n`);
   }
-});
+}
+
+export function genCommand() {
+  return new Command("gen")
+    .description("Regenerate values.schema.json, values.yaml, the TypeScript types and the README's values table from the zod schema.")
+    .option("--check", "write nothing; fail when a committed copy is stale", false)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ ctv gen
+  $ ctv gen --check     # in CI`,
+    )
+    .action(runGen);
+}

@@ -1,13 +1,9 @@
-// `npm run setup [-- --for-tests]`: installs, once, everything the demo and the tests need on this
-// machine (Debian packages, the Kubernetes binary, Helm 4 and 3, kubectl, the FUSE helper, the
-// offline images, the real Azure CLI for checking the fake). Warm runs only check and return.
-import { parseArgs } from "node:util";
-import { runMain } from "../errors.ts";
-import { ensureClusterPrereqs } from "../cluster/prereqs.ts";
-import { ensureHelm, ensureKubectl } from "../helm/install.ts";
-import { ensureFuseHelper } from "../csi/fuse.ts";
-import { buildImages } from "../images/build.ts";
-import { ensureAzureCli } from "../az/install.ts";
+// `ctv setup [--for-tests]`: installs, once, everything the demo and the tests need on this machine
+// (Debian packages, the Kubernetes binary, Helm 4 and 3, kubectl, the FUSE helper, the offline images,
+// the real Azure CLI for checking the fake). Warm runs only check and return.
+import { Command, Option } from "@commander-js/extra-typings";
+import type { ProviderName } from "../cluster/provider.ts";
+import { requireCheckout } from "./checkout.ts";
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -22,24 +18,45 @@ async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
   return result;
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { "for-tests": { type: "boolean", default: false } }, strict: true });
-  const forTests = values["for-tests"] ?? false;
-  const provider = process.env.CTV_CLUSTER_PROVIDER ?? "local";
-
+async function runSetup(opts: { forTests: boolean; provider: ProviderName }): Promise<void> {
+  requireCheckout("setup");
+  const { ensureHelm, ensureKubectl } = await import("../helm/install.ts");
   await step("Helm 4 and kubectl", async () => {
     await ensureHelm("4");
     await ensureKubectl();
   });
-  if (forTests) await step("Helm 3 (built from Go modules)", () => ensureHelm("3"));
-  if (forTests) await step("the real Azure CLI 2.91.0 (to check the fake az)", () => ensureAzureCli({ log }));
-  if (provider === "local") {
+  if (opts.forTests) await step("Helm 3 (built from Go modules)", () => ensureHelm("3"));
+  if (opts.forTests) {
+    const { ensureAzureCli } = await import("../az/install.ts");
+    await step("the real Azure CLI 2.91.0 (to check the fake az)", () => ensureAzureCli({ log }));
+  }
+  if (opts.provider === "local") {
+    const { ensureClusterPrereqs } = await import("../cluster/prereqs.ts");
+    const { ensureFuseHelper } = await import("../csi/fuse.ts");
     await step("Debian packages and the Kubernetes v1.34 binary", () => ensureClusterPrereqs({ log }));
     await step("FUSE helper of the mock CSI driver", () => ensureFuseHelper());
   }
+  const { buildImages } = await import("../images/build.ts");
   await step("offline container images", () => buildImages());
   log("==> setup: complete");
-  return 0;
 }
 
-runMain(main);
+export function setupCommand() {
+  return new Command("setup")
+    .description("Install, once, what the demo needs on this machine (the Kubernetes binary, Helm, kubectl, the FUSE helper, offline images); warm runs only check.")
+    .option("--for-tests", "also what the tests need: Helm 3 and the real Azure CLI", false)
+    .addOption(
+      new Option("-p, --provider <name>", "the cluster provider to prepare for (kind skips the host packages and the FUSE helper)")
+        .choices(["local", "kind"] as const satisfies readonly ProviderName[])
+        .env("CTV_CLUSTER_PROVIDER")
+        .default("local" as ProviderName),
+    )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ ctv setup
+  $ ctv setup --for-tests`,
+    )
+    .action(runSetup);
+}

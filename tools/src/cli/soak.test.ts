@@ -1,6 +1,6 @@
-// Argument parsing of `npm run soak`.
+// Durations of `ctv soak` (its options are covered in ctv.test.ts).
 import { describe, expect, it } from "vitest";
-import { parseDuration, parseSoakArgs } from "./soak.ts";
+import { parseDuration } from "./soak.ts";
 
 describe("parseDuration", () => {
   it("reads hours, minutes and seconds", () => {
@@ -8,14 +8,5 @@ describe("parseDuration", () => {
   });
   it("refuses text that is not a duration", () => {
     expect(() => parseDuration("30 minutes")).toThrow(/is not a duration/);
-  });
-});
-
-describe("parseSoakArgs", () => {
-  it("defaults to 30 minutes with 600 s tokens", () => {
-    expect(parseSoakArgs([])).toEqual({ durationMs: 1_800_000, tokenExpirationSeconds: 600, operationIntervalSeconds: 2, kubeletDir: "/var/lib/kubelet" });
-  });
-  it("refuses token lifetimes below the API's 600 s minimum", () => {
-    expect(() => parseSoakArgs(["--token-lifetime", "60s"])).toThrow(/below 600 s/);
   });
 });

@@ -1,11 +1,9 @@
-// `npm run soak -- --duration 30m [--token-lifetime 600s] [--interval 2s]`: reads and writes through a
+// `ctv soak [--duration 30m] [--token-lifetime 600s] [--interval 2s]`: reads and writes through a
 // blob-fuse-wi mount while tokens rotate; reports rotations and failed operations and fails on any.
-// Parses arguments and delegates to tools/src/testbed/soak.ts. Not part of CI.
-import { realpathSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { z } from "zod";
-import { runMain, ToolError } from "../errors.ts";
-import { runSoak, soakVerdict } from "../testbed/soak.ts";
+// Wires options to tools/src/testbed/soak.ts. Not part of CI.
+import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
+import { ToolError } from "../errors.ts";
+import { requireCheckout } from "./checkout.ts";
 
 /** "30m", "90s", "1h", "2h30m" -> milliseconds. */
 export function parseDuration(text: string): number {
@@ -16,47 +14,60 @@ export function parseDuration(text: string): number {
   return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
 }
 
-const argsSchema = z.strictObject({
-  duration: z.string(),
-  "token-lifetime": z.string(),
-  interval: z.string(),
-  "kubelet-dir": z.string(),
-});
-
-export function parseSoakArgs(argv: string[]) {
-  let values: Record<string, unknown>;
+/** commander's parser for a duration option: milliseconds, or a one-line reason. */
+function durationArg(text: string): number {
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        duration: { type: "string", default: "30m" },
-        "token-lifetime": { type: "string", default: "600s" },
-        interval: { type: "string", default: "2s" },
-        "kubelet-dir": { type: "string", default: "/var/lib/kubelet" },
-      },
-      strict: true,
-    }));
+    return parseDuration(text);
   } catch (err) {
-    throw new ToolError("INVALID_INPUT", (err as Error).message, "Usage: npm run soak -- --duration 30m [--token-lifetime 600s] [--interval 2s]");
+    throw new InvalidArgumentError(err instanceof ToolError && err.hint ? err.hint : String(err));
   }
-  const a = argsSchema.parse(values);
-  const tokenSeconds = parseDuration(a["token-lifetime"]) / 1000;
-  if (tokenSeconds < 600) {
-    throw new ToolError("INVALID_INPUT", `--token-lifetime ${a["token-lifetime"]} is below 600 s, which the Kubernetes API refuses for CSIDriver tokenRequests.`, "Use --token-lifetime 600s or longer.");
-  }
-  return { durationMs: parseDuration(a.duration), tokenExpirationSeconds: tokenSeconds, operationIntervalSeconds: Math.max(1, parseDuration(a.interval) / 1000), kubeletDir: a["kubelet-dir"] };
 }
 
-if (process.argv[1] && import.meta.filename === realpathSync(process.argv[1])) {
-  runMain(async () => {
-    const args = parseSoakArgs(process.argv.slice(2));
-    const write = (line: string) => process.stdout.write(`${line}\n`);
-    const report = await runSoak({ ...args, reportEverySeconds: 60, write });
-    write(`soak: ${report.seconds} s, ${report.operations} operations, ${report.failedOperations} failed, ${report.rotations} token rotations, ${report.publishes} publishes`);
-    const problems = soakVerdict(report, args.tokenExpirationSeconds);
-    if (problems.length > 0) {
-      throw new ToolError("COMMAND_FAILED", `The soak failed: ${problems.join("; ")}.`, "Look at the mock driver's log under .cache/soak/ and the soak pod's log.");
-    }
-    write("soak: passed");
-  });
+function tokenLifetimeArg(text: string): number {
+  const ms = durationArg(text);
+  if (ms < 600_000) throw new InvalidArgumentError("It is below 600 s, which the Kubernetes API refuses for CSIDriver tokenRequests; use 600s or longer.");
+  return ms;
+}
+
+export interface SoakCommandOptions {
+  durationMs: number;
+  tokenExpirationSeconds: number;
+  operationIntervalSeconds: number;
+  kubeletDir: string;
+}
+
+async function runSoakCli(args: SoakCommandOptions): Promise<void> {
+  requireCheckout("soak");
+  const { runSoak, soakVerdict } = await import("../testbed/soak.ts");
+  const write = (line: string) => process.stdout.write(`${line}\n`);
+  const report = await runSoak({ ...args, reportEverySeconds: 60, write });
+  write(`soak: ${report.seconds} s, ${report.operations} operations, ${report.failedOperations} failed, ${report.rotations} token rotations, ${report.publishes} publishes`);
+  const problems = soakVerdict(report, args.tokenExpirationSeconds);
+  if (problems.length > 0) {
+    throw new ToolError("COMMAND_FAILED", `The soak failed: ${problems.join("; ")}.`, "Look at the mock driver's log under .cache/soak/ and the soak pod's log.");
+  }
+  write("soak: passed");
+}
+
+export function soakCommand(run: (opts: SoakCommandOptions) => Promise<void> = runSoakCli) {
+  return new Command("soak")
+    .description("Read and write through a blob-fuse-wi mount while its tokens rotate; fail on any failed operation (local provider; not in CI).")
+    .addOption(new Option("-d, --duration <duration>", "how long to run (like 30m, 90s, 1h30m)").argParser(durationArg).default(1_800_000, "30m"))
+    .addOption(new Option("--token-lifetime <duration>", "lifetime of the CSIDriver tokens (the API's minimum is 600s; the kubelet renews at 80%)").argParser(tokenLifetimeArg).default(600_000, "600s"))
+    .addOption(new Option("--interval <duration>", "how often the pod writes and reads a file").argParser(durationArg).default(2_000, "2s"))
+    .option("--kubelet-dir <dir>", "the kubelet's root directory on the host", "/var/lib/kubelet")
+    .addHelpText(
+      "after",
+      `
+Example:
+  $ ctv soak --duration 30m --token-lifetime 600s`,
+    )
+    .action(async (opts) => {
+      await run({
+        durationMs: opts.duration,
+        tokenExpirationSeconds: opts.tokenLifetime / 1000,
+        operationIntervalSeconds: Math.max(1, opts.interval / 1000),
+        kubeletDir: opts.kubeletDir,
+      });
+    });
 }

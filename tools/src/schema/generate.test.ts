@@ -10,7 +10,7 @@ describe("generated files", () => {
   });
 
   it("npm run gen -- --check exits 0 when nothing is stale", async () => {
-    const result = await run("npx", ["tsx", "tools/src/cli/gen.ts", "--check"], { cwd: repoRoot, allowFailure: true, timeoutMs: 120_000 });
+    const result = await run("npx", ["tsx", "tools/src/cli/ctv.ts", "gen", "--check"], { cwd: repoRoot, allowFailure: true, timeoutMs: 120_000 });
     expect(result.stderr).toBe("");
     expect(result.exitCode).toBe(0);
   });

@@ -1,0 +1,44 @@
+// `npm run build` (and `npm pack`'s prepack): compiles the `ctv` command to JavaScript for the npm
+// package, so an installed ctv runs on node alone (no tsx, no TypeScript).
+//
+// Layout: dist/tools/cli/ctv.js plus its lazily loaded chunks, three directories below the package root
+// like the sources (tools/src/<area>/), because modules find the package root (the chart, examples) as
+// ../../.. from their own file. The runtime dependencies stay external (package.json "dependencies");
+// code that needs a development dependency (esbuild, fflate, json-schema-to-typescript) sits in chunks
+// that only the checkout-only commands (setup, gen, cluster, demo, soak) load.
+import { chmodSync, cpSync, rmSync } from "node:fs";
+import path from "node:path";
+import { build } from "esbuild";
+
+const root = path.resolve(import.meta.dirname, "../..");
+export const distDir = path.join(root, "dist");
+const outdir = path.join(distDir, "tools", "cli");
+
+export async function buildPackage(): Promise<string> {
+  rmSync(distDir, { recursive: true, force: true });
+  await build({
+    absWorkingDir: root,
+    entryPoints: { ctv: "tools/src/cli/ctv.ts" },
+    outdir,
+    entryNames: "[name]",
+    chunkNames: "[name]-[hash]",
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    logLevel: "warning",
+    legalComments: "none",
+  });
+  // The mock CSI driver loads its .proto files from beside its code (tools/src/csi/protos.ts).
+  cpSync(path.join(root, "tools", "src", "csi", "proto"), path.join(outdir, "proto"), { recursive: true });
+  const bin = path.join(outdir, "ctv.js");
+  chmodSync(bin, 0o755);
+  return bin;
+}
+
+if (import.meta.filename === process.argv[1]) {
+  const bin = await buildPackage();
+  process.stdout.write(`built ${path.relative(root, bin)}\n`);
+}

@@ -1,0 +1,22 @@
+// Commands that build the test bed (Kubernetes, the FUSE helper, images) need the project's sources,
+// which the npm package does not ship; from an installed `ctv` they say so instead of failing deep inside.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ToolError } from "../errors.ts";
+
+/** The repository (or, for an installed package, the package's root): three levels above this file, in source or in dist/tools/cli. */
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+export function isCheckout(root = packageRoot): boolean {
+  return existsSync(path.join(root, "tools", "src")) && existsSync(path.join(root, "tools", "kube"));
+}
+
+export function requireCheckout(command: string, root = packageRoot): void {
+  if (isCheckout(root)) return;
+  throw new ToolError(
+    "PRECONDITION",
+    `'ctv ${command}' builds the test bed from the project's sources, which the npm package does not include.`,
+    `Run it from a clone of the repository: npm ci, then npm run ${command.split(" ")[0]}${command.includes(" ") ? ` -- ${command.split(" ").slice(1).join(" ")}` : ""}.`,
+  );
+}

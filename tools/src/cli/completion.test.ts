@@ -1,0 +1,66 @@
+// The completion scripts `ctv completion bash|zsh` print, run in the real shells: what they offer after
+// a given command line.
+import { execFileSync, spawnSync } from "node:child_process";
+import { writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { bashCompletion, zshCompletion } from "./completion.ts";
+import { buildProgram } from "./program.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "ctv-completion-"));
+const program = buildProgram();
+
+/** What bash offers for `line` (the cursor at its end; a trailing space starts a new word). */
+function bash(line: string): string[] {
+  const script = join(dir, "ctv.bash");
+  writeFileSync(script, bashCompletion(program));
+  const words = line.split(" ");
+  const out = execFileSync("bash", ["-c", `source "$1"; COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _ctv_complete; printf '%s\\n' "\${COMPREPLY[@]}"`, "_", script], { encoding: "utf8" });
+  return out.split("\n").filter(Boolean);
+}
+
+const hasZsh = spawnSync("zsh", ["-c", "true"]).status === 0;
+
+/** What zsh offers for `line`, with the completion system's functions replaced by ones that print. */
+function zsh(line: string): string[] {
+  const script = join(dir, "_ctv");
+  writeFileSync(script, zshCompletion(program));
+  const words = line.split(" ");
+  const stubs = [
+    "compdef() { :; }",
+    "_describe() { local arr=${@[-1]}; local e; for e in ${(P)arr}; do print -r -- ${e%%:*}; done; }",
+    "compadd() { shift; print -l -- $@; }",
+    "_files() { print FILES; }",
+  ].join("\n");
+  const out = execFileSync("zsh", ["-f", "-c", `${stubs}\nsource "$1"\nwords=(${words.map((w) => `'${w}'`).join(" ")}); CURRENT=${words.length}\n_ctv`, "_", script], { encoding: "utf8" });
+  return out.split("\n").filter(Boolean);
+}
+
+describe("bash completion", () => {
+  it("offers the commands, then a group's subcommands", () => {
+    expect(bash("ctv ")).toEqual(expect.arrayContaining(["bootstrap", "teardown", "doctor", "cluster", "demo", "soak", "setup", "gen", "csi-driver", "completion"]));
+    expect(bash("ctv b")).toEqual(["bootstrap"]);
+    expect(bash("ctv cluster d")).toEqual(["down", "diagnostics"]);
+  });
+  it("offers a command's options, and an option's choices", () => {
+    expect(bash("ctv bootstrap --")).toEqual(["--config", "--dry-run", "--json", "--lock-wait", "--help", "--version"]);
+    expect(bash("ctv demo --mode blob-")).toEqual(["blob-fuse-wi", "blob-nfs"]);
+    expect(bash("ctv demo --down --mode blob-nfs --provider ")).toEqual(["local", "kind"]);
+    expect(bash("ctv cluster up -p k")).toEqual(["kind"]);
+    expect(bash("ctv completion ")).toEqual(expect.arrayContaining(["bash", "zsh"]));
+  });
+  it("leaves a file option's value to bash's file completion", () => {
+    expect(bash("ctv bootstrap --config ")).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasZsh)("zsh completion (needs zsh)", () => {
+  it("offers the commands, a group's subcommands, options and choices", () => {
+    expect(zsh("ctv ")).toEqual(["bootstrap", "teardown", "doctor", "cluster", "demo", "soak", "setup", "gen", "csi-driver", "completion"]);
+    expect(zsh("ctv cluster ")).toEqual(["up", "down", "status", "images", "diagnostics"]);
+    expect(zsh("ctv teardown --")).toEqual(["-c", "--config", "--delete-storage", "-y", "--yes", "--lock-wait", "-h", "--help", "-V", "--version"]);
+    expect(zsh("ctv demo --mode ")).toEqual(["blob-fuse-wi", "fileshare-nfs", "blob-nfs"]);
+    expect(zsh("ctv bootstrap --config ")).toEqual(["FILES"]);
+  });
+});

@@ -1,0 +1,43 @@
+// The `ctv` command: every subcommand, wired to the domain code in tools/src/<area>. Each subcommand's
+// file defines its options and loads its domain module only when it runs, so `--help` is fast and the
+// npm package can run the commands it ships without the development dependencies.
+import { Command } from "@commander-js/extra-typings";
+import { bootstrapCommand } from "./bootstrap.ts";
+import { clusterCommand } from "./cluster.ts";
+import { configureTree, type Output } from "./command.ts";
+import { completionCommand } from "./completion.ts";
+import { csiDriverCommand } from "./csi-driver.ts";
+import { demoCommand } from "./demo.ts";
+import { doctorCommand } from "./doctor-command.ts";
+import { genCommand } from "./gen.ts";
+import { setupCommand } from "./setup.ts";
+import { soakCommand } from "./soak.ts";
+import { teardownCommand } from "./teardown.ts";
+
+export function buildProgram(output: Output = {}): Command {
+  const program: Command = new Command("ctv")
+    .description("Mount Azure Storage from another Microsoft Entra tenant into AKS without account keys: bootstrap both tenants, and run the offline test bed.")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ ctv bootstrap --config bootstrap.yaml --dry-run   # what would change in both tenants
+  $ ctv bootstrap --config bootstrap.yaml             # apply, then: helm install ... -f <values file>
+  $ ctv demo                                          # every mode on the offline test bed (from a clone)
+  $ ctv <command> --help                              # a command's options
+
+From a clone of the repository the same commands run as npm scripts: npm run bootstrap -- --config bootstrap.yaml`,
+    );
+  program.addCommand(bootstrapCommand());
+  program.addCommand(teardownCommand());
+  program.addCommand(doctorCommand(async () => ({ ...(await import("../doctor/index.ts")), ...(await import("../doctor/format.ts")) })));
+  program.addCommand(clusterCommand());
+  program.addCommand(demoCommand());
+  program.addCommand(soakCommand());
+  program.addCommand(setupCommand());
+  program.addCommand(genCommand());
+  program.addCommand(csiDriverCommand());
+  program.addCommand(completionCommand(() => program));
+  configureTree(program, output);
+  return program;
+}

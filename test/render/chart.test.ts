@@ -36,7 +36,7 @@ const SEED = {
     mountOptions: [...BLOBFUSE_MOUNT_OPTIONS],
     podName: "blob-fuse-wi-mount",
     pvcName: "pvc-blob-wi",
-    scParameters: { skuName: "Standard_LRS" },
+    scParameters: { skuName: "Standard_LRS", storeAccountKey: "false" },
   },
   "fileshare-nfs": {
     driver: "file.csi.azure.com",
@@ -46,7 +46,7 @@ const SEED = {
     mountOptions: ["nconnect=4", "noresvport", "actimeo=30"],
     podName: "fileshare-nfs-mount",
     pvcName: "pvc-fileshare-nfs",
-    scParameters: { protocol: "nfs", skuName: "Premium_LRS" },
+    scParameters: { protocol: "nfs", skuName: "Premium_LRS", storeAccountKey: "false" },
   },
   "blob-nfs": {
     driver: "blob.csi.azure.com",
@@ -56,7 +56,7 @@ const SEED = {
     mountOptions: ["nconnect=4"],
     podName: "blob-nfs-mount",
     pvcName: "pvc-blob-nfs",
-    scParameters: { protocol: "nfs", skuName: "Standard_LRS" },
+    scParameters: { protocol: "nfs", skuName: "Standard_LRS", storeAccountKey: "false" },
   },
 } as const;
 

@@ -14,6 +14,7 @@ driver: blob.csi.azure.com
 storageClassName: azureblob-fuse
 storageClassParameters:
   skuName: Standard_LRS
+  storeAccountKey: "false"
 persistentVolumeName: pv-blob-wi
 persistentVolumeClaimName: pvc-blob-wi
 podName: blob-fuse-wi-mount
@@ -36,6 +37,7 @@ storageClassName: azurefile-premium-nfs
 storageClassParameters:
   protocol: nfs
   skuName: Premium_LRS
+  storeAccountKey: "false"
 persistentVolumeName: pv-fileshare-nfs
 persistentVolumeClaimName: pvc-fileshare-nfs
 podName: fileshare-nfs-mount
@@ -52,6 +54,7 @@ storageClassName: azureblob-nfs
 storageClassParameters:
   protocol: nfs
   skuName: Standard_LRS
+  storeAccountKey: "false"
 persistentVolumeName: pv-blob-nfs
 persistentVolumeClaimName: pvc-blob-nfs
 podName: blob-nfs-mount

@@ -173,7 +173,7 @@ export interface CrossTenantVolumeValues {
      */
     volumeBindingMode?: "Immediate" | "WaitForFirstConsumer";
     /**
-     * Parameters merged over the mode's seed parameters (skuName, protocol): only the driver's parameters that need no key or Secret; CSI secret parameters, account keys and an SMB protocol are refused.
+     * Parameters merged over the mode's seed parameters (skuName, protocol, and storeAccountKey "false" so the driver never keeps an account key in a Secret): only the driver's parameters that need no key or Secret; CSI secret parameters, account keys and an SMB protocol are refused.
      */
     parameters?: {
       [k: string]: string | undefined;

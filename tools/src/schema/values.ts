@@ -29,7 +29,7 @@ export const MODE_DEFAULTS = {
   "blob-fuse-wi": {
     driver: "blob.csi.azure.com",
     storageClassName: "azureblob-fuse",
-    storageClassParameters: { skuName: "Standard_LRS" },
+    storageClassParameters: { skuName: "Standard_LRS", storeAccountKey: "false" },
     persistentVolumeName: "pv-blob-wi",
     persistentVolumeClaimName: "pvc-blob-wi",
     podName: "blob-fuse-wi-mount",
@@ -41,7 +41,7 @@ export const MODE_DEFAULTS = {
   "fileshare-nfs": {
     driver: "file.csi.azure.com",
     storageClassName: "azurefile-premium-nfs",
-    storageClassParameters: { protocol: "nfs", skuName: "Premium_LRS" },
+    storageClassParameters: { protocol: "nfs", skuName: "Premium_LRS", storeAccountKey: "false" },
     persistentVolumeName: "pv-fileshare-nfs",
     persistentVolumeClaimName: "pvc-fileshare-nfs",
     podName: "fileshare-nfs-mount",
@@ -53,7 +53,7 @@ export const MODE_DEFAULTS = {
   "blob-nfs": {
     driver: "blob.csi.azure.com",
     storageClassName: "azureblob-nfs",
-    storageClassParameters: { protocol: "nfs", skuName: "Standard_LRS" },
+    storageClassParameters: { protocol: "nfs", skuName: "Standard_LRS", storeAccountKey: "false" },
     persistentVolumeName: "pv-blob-nfs",
     persistentVolumeClaimName: "pvc-blob-nfs",
     podName: "blob-nfs-mount",
@@ -150,7 +150,7 @@ export const valuesSchema = z
         reclaimPolicy: z.enum(["Delete", "Retain"]).default("Delete").meta(d("reclaimPolicy of the created class (the seed's Delete); it governs only volumes others provision with it, never this chart's PV.")),
         allowVolumeExpansion: z.boolean().default(true).meta(d("allowVolumeExpansion of the created class.")),
         volumeBindingMode: z.enum(["Immediate", "WaitForFirstConsumer"]).default("Immediate").meta(d("volumeBindingMode of the created class.")),
-        parameters: stringMap("Parameters merged over the mode's seed parameters (skuName, protocol): only the driver's parameters that need no key or Secret; CSI secret parameters, account keys and an SMB protocol are refused."),
+        parameters: stringMap("Parameters merged over the mode's seed parameters (skuName, protocol, and storeAccountKey \"false\" so the driver never keeps an account key in a Secret): only the driver's parameters that need no key or Secret; CSI secret parameters, account keys and an SMB protocol are refused."),
         annotations: stringMap("Annotations on the created class (it always carries helm.sh/resource-policy: keep)."),
       })
       .default({ create: false, name: "", reclaimPolicy: "Delete", allowVolumeExpansion: true, volumeBindingMode: "Immediate", parameters: {}, annotations: {} })

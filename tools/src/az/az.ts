@@ -77,10 +77,9 @@ export function createAz(opts: AzClientOptions = {}): AzCall {
         allowFailure: true,
       });
     } catch (err) {
-      // run() reports a process killed by a signal as not installed; tell the two apart by PATH lookup elsewhere.
       if (err instanceof ToolError && err.code === "NOT_INSTALLED") {
         throw new AzError("crashed", "NOT_INSTALLED", `'az' could not be run for ${target.label}: ${err.message}`, "", argv,
-          "Install the Azure CLI (https://aka.ms/InstallAzureCLI) and make sure `az` is on PATH. If it is, the process was killed: run the command again; the bootstrap resumes where it stopped.");
+          "Install the Azure CLI (https://aka.ms/InstallAzureCLI) and make sure `az` is on PATH, then run the command again.");
       }
       throw err;
     }

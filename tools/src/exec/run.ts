@@ -1,5 +1,6 @@
 // The one place that starts external programs. Per-tool wrappers (az, helm, kubectl, ...) build on it:
 // argv arrays only (never a shell string), an explicit environment, a timeout, and typed failures.
+import { constants } from "node:os";
 import { execa } from "execa";
 import { ToolError } from "../errors.ts";
 
@@ -40,6 +41,14 @@ export const run: Runner = async (command, args, options = {}) => {
   const shown = `${command} ${args.join(" ")}`;
   if (result.timedOut) {
     throw new ToolError("TIMED_OUT", `'${shown}' did not finish within ${Math.round((options.timeoutMs ?? 120_000) / 1000)} s.`, "Check the machine's load and network, then run the command again.");
+  }
+  if (result.signal !== undefined) {
+    // Killed (out of memory, a user's kill, a shutdown): not a missing program. As a shell does, a caller that
+    // takes failures sees 128 + the signal's number (137 for SIGKILL).
+    if (!options.allowFailure) {
+      throw new ToolError("COMMAND_FAILED", `'${shown}' was killed by signal ${result.signal}.`, "Check the machine's memory and whether something stopped it, then run the command again.");
+    }
+    return { command, args, exitCode: 128 + (constants.signals[result.signal] ?? 0), stdout, stderr };
   }
   const code = (result as { code?: string }).code;
   if (code === "ENOENT" || result.exitCode === undefined) {

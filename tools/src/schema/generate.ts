@@ -7,6 +7,7 @@ import yaml from "js-yaml";
 import { compile } from "json-schema-to-typescript";
 import { z } from "zod";
 import { valuesSchema } from "./values.ts";
+import { renderChartReadme } from "./chart-readme.ts";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 export const CHART_DIR = join(repoRoot, "charts", "cross-tenant-volume");
@@ -15,6 +16,7 @@ export const GENERATED = {
   values: join(CHART_DIR, "values.yaml"),
   types: join(repoRoot, "tools", "src", "schema", "values.generated.ts"),
   readme: join(repoRoot, "README.md"),
+  chartReadme: join(CHART_DIR, "README.md"),
 } as const;
 
 const TABLE_START = "<!-- values-table:start -->";
@@ -152,6 +154,7 @@ export async function generatedFiles(): Promise<Array<{ path: string; content: s
     { path: GENERATED.values, content: renderValuesFile() },
     { path: GENERATED.types, content: await renderTypesFile() },
     { path: GENERATED.readme, content: renderReadme(readFileSync(GENERATED.readme, "utf8")) },
+    { path: GENERATED.chartReadme, content: renderChartReadme(CHART_DIR, renderValuesTable()) },
   ];
 }
 

@@ -8,6 +8,8 @@ import { ensureHelm, ensureKubectl } from "../helm/install.ts";
 import { ensureFuseHelper } from "../csi/fuse.ts";
 import { buildImages } from "../images/build.ts";
 import { ensureAzureCli } from "../az/install.ts";
+import { ensureRegistry } from "../registry/install.ts";
+import { ensureGpg } from "../release/signing.ts";
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -33,6 +35,12 @@ async function main(): Promise<number> {
   });
   if (forTests) await step("Helm 3 (built from Go modules)", () => ensureHelm("3"));
   if (forTests) await step("the real Azure CLI 2.91.0 (to check the fake az)", () => ensureAzureCli({ log }));
+  if (forTests) {
+    await step("the distribution registry 3.1.2 (built from Go modules) and GnuPG, for the signed-chart tests", async () => {
+      await ensureRegistry({ log });
+      await ensureGpg({ log });
+    });
+  }
   if (provider === "local") {
     await step("Debian packages and the Kubernetes v1.34 binary", () => ensureClusterPrereqs({ log }));
     await step("FUSE helper of the mock CSI driver", () => ensureFuseHelper());

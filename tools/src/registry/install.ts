@@ -1,6 +1,6 @@
 // Builds the CNCF distribution registry (`registry`, the reference OCI registry) from its Go module
 // into the cache, once; the OCI end-to-end tests and the release tests push the chart to it.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync, renameSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ToolError } from "../errors.ts";
 import { run as defaultRunner } from "../exec/run.ts";
@@ -44,10 +44,10 @@ export async function ensureRegistry(options: InstallOptions = {}): Promise<stri
     writeFileSync(tmp, readFileSync(join(work, "registry")));
     chmodSync(tmp, 0o755);
     renameSync(tmp, path);
-    const version = await runner(path, ["--version"], { timeoutMs: 30_000, allowFailure: true });
-    if (!`${version.stdout}${version.stderr}`.includes(`v${REGISTRY_VERSION}`) && !`${version.stdout}${version.stderr}`.includes(REGISTRY_VERSION)) {
-      // Built with -trimpath outside a VCS checkout, the binary may not know its version: record the module instead.
-      log(`    (registry --version printed '${`${version.stdout}${version.stderr}`.trim().slice(0, 80)}')`);
+    // Prints e.g. "github.com/distribution/distribution/v3 v3.1.2+unknown" (no VCS stamp outside a checkout).
+    const version = await runner(path, ["--version"], { timeoutMs: 30_000 });
+    if (!version.stdout.includes(`v${REGISTRY_VERSION}`)) {
+      throw new ToolError("INTERNAL", `${path} reports '${version.stdout.trim().slice(0, 120)}', expected v${REGISTRY_VERSION}.`, `Delete ${dirname(path)} and run again.`);
     }
     writeFileSync(`${path}.installed`, `${JSON.stringify({ source: `${REGISTRY_MODULE}@v${REGISTRY_VERSION}`, installedAt: new Date().toISOString() })}\n`);
     return path;

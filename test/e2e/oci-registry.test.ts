@@ -1,8 +1,8 @@
 // The chart as users get it: released (signed, with its provenance file) to a real OCI registry — the
 // CNCF distribution registry on 127.0.0.1 with TLS from a per-run CA and htpasswd auth — then shown,
 // pulled and installed from oci:// with --verify. A tampered archive and a wrong key must be refused
-// with Helm's own message. Helm 4 only: Helm 3 talks plain HTTP to any loopback registry (containerd's
-// MatchLocalhost), so it cannot reach a TLS registry on 127.0.0.1.
+// with Helm's own message. Helm 4 only: Helm 3.17.4 speaks plain HTTP to a registry on a loopback address
+// (push fails with `unexpected status from HEAD request to http://127.0.0.1:…: 400 Bad Request`).
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync, copyFileSync } from "node:fs";
 import path from "node:path";
 import yaml from "js-yaml";

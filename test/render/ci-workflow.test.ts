@@ -2,7 +2,9 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
+import { buildProgram } from "../../tools/src/cli/program.ts";
 import { describe, expect, it } from "vitest";
+import { run } from "../../tools/src/exec/run.ts";
 import { repoRoot } from "../../tools/src/schema/generate.ts";
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
@@ -25,5 +27,25 @@ describe.each(workflows)("ci/%s", (file) => {
     expect(cluster, "a job with CTV_CLUSTER_PROVIDER=kind").toBeDefined();
     expect(cluster?.needs).toBe("lint-and-render");
     expect(cluster?.steps.map((s) => s.run)).toContain("npm test");
+  });
+  it("releases on a version tag only, after every test: signs with the key from a secret and pushes with npm run release", async () => {
+    type Step = { run?: string; uses?: string; env?: Record<string, string> };
+    const jobs = wf.jobs as unknown as Record<string, { if?: string; needs?: string[]; steps: Step[] }>;
+    const names = Object.keys(jobs);
+    expect(names.at(-1)).toBe("release");
+    const job = jobs.release!;
+    expect(job.if).toBe("startsWith(github.ref, 'refs/tags/v')");
+    expect(job.needs).toEqual(expect.arrayContaining(names.filter((n) => n !== "release")));
+    const release = job.steps.find((s) => s.run?.startsWith("npm run release"));
+    expect(release?.run).not.toContain("--dry-run");
+    expect(release?.env).toMatchObject({ CTV_REGISTRY_USERNAME: "${{ secrets.CTV_REGISTRY_USERNAME }}", CTV_REGISTRY_PASSWORD: "${{ secrets.CTV_REGISTRY_PASSWORD }}" });
+    // Secrets reach commands through env only, never spliced into a shell line.
+    for (const step of job.steps) expect(step.run ?? "").not.toMatch(/\$\{\{\s*secrets\./);
+    // Every option the job passes is one the release command knows (it would refuse an unknown one with exit 2).
+    const flags = [...(release?.run ?? "").matchAll(/(--[a-z-]+) "[^"]*"/g)].flatMap((m) => [m[1]!, "x"]);
+    expect(flags).toEqual(["--registry", "x", "--signing-key", "x"]);
+    const command = buildProgram().commands.find((c) => c.name() === "release")!;
+    for (const flag of flags.filter((f) => f.startsWith("--"))) expect(command.options.map((o) => o.long), flag).toContain(flag);
+    expect(job.steps.some((s) => s.uses?.startsWith("actions/upload-artifact@") )).toBe(true);
   });
 });

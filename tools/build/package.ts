@@ -40,5 +40,5 @@ export async function buildPackage(): Promise<string> {
 
 if (import.meta.filename === process.argv[1]) {
   const bin = await buildPackage();
-  process.stdout.write(`built ${path.relative(root, bin)}\n`);
+  process.stderr.write(`built ${path.relative(root, bin)}\n`);
 }

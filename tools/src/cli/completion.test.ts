@@ -57,7 +57,7 @@ describe("bash completion", () => {
 
 describe.skipIf(!hasZsh)("zsh completion (needs zsh)", () => {
   it("offers the commands, a group's subcommands, options and choices", () => {
-    expect(zsh("ctv ")).toEqual(["bootstrap", "teardown", "doctor", "cluster", "demo", "soak", "setup", "gen", "csi-driver", "completion"]);
+    expect(zsh("ctv ")).toEqual(["bootstrap", "teardown", "doctor", "cluster", "demo", "soak", "setup", "gen", "release", "csi-driver", "completion"]);
     expect(zsh("ctv cluster ")).toEqual(["up", "down", "status", "images", "diagnostics"]);
     expect(zsh("ctv teardown --")).toEqual(["-c", "--config", "--delete-storage", "-y", "--yes", "--lock-wait", "-h", "--help", "-V", "--version"]);
     expect(zsh("ctv demo --mode ")).toEqual(["blob-fuse-wi", "fileshare-nfs", "blob-nfs"]);

@@ -33,7 +33,7 @@ describe("every command and subcommand", () => {
   it("is there", () => {
     expect(paths.map((p) => p.join(" "))).toEqual([
       "", "bootstrap", "teardown", "doctor", "cluster", "cluster up", "cluster down", "cluster status", "cluster images", "cluster diagnostics",
-      "demo", "soak", "setup", "gen", "csi-driver", "completion",
+      "demo", "soak", "setup", "gen", "release", "csi-driver", "completion",
     ]);
   });
 

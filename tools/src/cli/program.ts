@@ -10,6 +10,7 @@ import { csiDriverCommand } from "./csi-driver.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor-command.ts";
 import { genCommand } from "./gen.ts";
+import { releaseCommand } from "./release.ts";
 import { setupCommand } from "./setup.ts";
 import { soakCommand } from "./soak.ts";
 import { teardownCommand } from "./teardown.ts";
@@ -36,6 +37,7 @@ From a clone of the repository the same commands run as npm scripts: npm run boo
   program.addCommand(soakCommand());
   program.addCommand(setupCommand());
   program.addCommand(genCommand());
+  program.addCommand(releaseCommand());
   program.addCommand(csiDriverCommand());
   program.addCommand(completionCommand(() => program));
   configureTree(program, output);

@@ -30,6 +30,14 @@ async function runSetup(opts: { forTests: boolean; provider: ProviderName }): Pr
     const { ensureAzureCli } = await import("../az/install.ts");
     await step("the real Azure CLI 2.91.0 (to check the fake az)", () => ensureAzureCli({ log }));
   }
+  if (opts.forTests) {
+    const { ensureRegistry } = await import("../registry/install.ts");
+    const { ensureGpg } = await import("../release/signing.ts");
+    await step("the distribution registry 3.1.2 (built from Go modules) and GnuPG, for the signed-chart tests", async () => {
+      await ensureRegistry({ log });
+      await ensureGpg({ log });
+    });
+  }
   if (opts.provider === "local") {
     const { ensureClusterPrereqs } = await import("../cluster/prereqs.ts");
     const { ensureFuseHelper } = await import("../csi/fuse.ts");

@@ -56,6 +56,27 @@ describe("HelmClient", () => {
     expect(calls[3]?.options?.env?.KUBECONFIG).toBeUndefined();
   });
 
+  it("builds package --sign, registry login (password on stdin), push, show, pull --verify and install from a registry", async () => {
+    const { runner, calls } = fakeRunner({ stdout: "Successfully packaged chart and saved it to: /d/c-0.1.0.tgz" });
+    const helm = new HelmClient({ helmPath: "h", runner, kubeconfig: "/k" });
+    expect(await helm.package("charts/c", { destination: "/d", sign: { key: "me", keyring: "/s.gpg" } })).toBe("/d/c-0.1.0.tgz");
+    await helm.registryLogin("127.0.0.1:5000", { username: "u", password: "p4ss", caFile: "/ca.crt" });
+    await helm.push("/d/c-0.1.0.tgz", "oci://127.0.0.1:5000/charts", { caFile: "/ca.crt" });
+    await helm.show("readme", "oci://r/c", { version: "0.1.0", caFile: "/ca.crt" });
+    await helm.pull("oci://r/c", { version: "0.1.0", destination: "/p", verifyKeyring: "/pub.gpg" });
+    await helm.install("data", "oci://r/c", { namespace: "ns", chartVersion: "0.1.0", verifyKeyring: "/pub.gpg", caFile: "/ca.crt" });
+    expect(calls.map((c) => c.args.join(" "))).toEqual([
+      "package charts/c --destination /d --sign --key me --keyring /s.gpg",
+      "registry login 127.0.0.1:5000 --username u --password-stdin --ca-file /ca.crt",
+      "push /d/c-0.1.0.tgz oci://127.0.0.1:5000/charts --ca-file /ca.crt",
+      "show readme oci://r/c --ca-file /ca.crt --version 0.1.0",
+      "pull oci://r/c --destination /p --version 0.1.0 --verify --keyring /pub.gpg",
+      "install data oci://r/c --namespace ns --ca-file /ca.crt --version 0.1.0 --verify --keyring /pub.gpg",
+    ]);
+    expect(calls[1]?.options?.input).toBe("p4ss");
+    expect(calls.flatMap((c) => c.args)).not.toContain("p4ss");
+  });
+
   it("returns lint findings and throws INVALID_INPUT with the [ERROR] lines when lint fails", async () => {
     const ok = new HelmClient({ helmPath: "h", runner: fakeRunner({ stdout: "==> Linting c\n[INFO] Chart.yaml: icon is recommended\n\n1 chart(s) linted, 0 chart(s) failed" }).runner });
     expect(await ok.lint("c")).toEqual(["[INFO] Chart.yaml: icon is recommended"]);
@@ -89,6 +110,14 @@ describe("classifyHelmFailure", () => {
     expect(fail("Error: uninstall: Release not loaded: data: release: not found", "uninstall").code).toBe("NOT_FOUND");
     expect(fail("Error: INSTALLATION FAILED: context deadline exceeded", "install").code).toBe("TIMED_OUT");
     expect(fail("Error: something new", "install").code).toBe("COMMAND_FAILED");
+  });
+
+  it("sorts refused provenance, refused credentials and untrusted certificates, keeping Helm's message", () => {
+    const tampered = classifyHelmFailure(["install", "x", "oci://r/c", "--verify"], { exitCode: 1, stdout: "", stderr: 'Error: INSTALLATION FAILED: sha256 sum does not match for c-0.1.0.tgz: "sha256:aa" != "sha256:bb"' });
+    expect(tampered).toMatchObject({ code: "CONFLICT", message: expect.stringContaining("sha256 sum does not match for c-0.1.0.tgz") });
+    expect(classifyHelmFailure(["pull", "oci://r/c", "--verify"], { exitCode: 1, stdout: "", stderr: "Error: openpgp: signature made by unknown entity" }).message).toContain("openpgp: signature made by unknown entity");
+    expect(fail('Error: GET "https://r/v2/c/manifests/0.1.0": basic credential not found', "show").code).toBe("NOT_LOGGED_IN");
+    expect(fail("Error: tls: failed to verify certificate: x509: certificate signed by unknown authority", "push").code).toBe("PRECONDITION");
   });
 
   it("extracts every chart message from mixed output", () => {

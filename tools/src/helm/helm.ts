@@ -31,8 +31,17 @@ export interface TemplateOptions extends ValuesInput {
   kubeVersion?: string;
 }
 
-export interface ReleaseOptions extends ValuesInput {
+/** For charts in an OCI registry whose certificate is signed by a private CA. */
+export interface RegistryOptions {
+  caFile?: string;
+}
+
+export interface ReleaseOptions extends ValuesInput, RegistryOptions {
   namespace: string;
+  /** `--version` of a chart from a registry. */
+  chartVersion?: string;
+  /** `--verify --keyring <file>`: refuse a chart whose provenance file does not verify against the keyring. */
+  verifyKeyring?: string;
   createNamespace?: boolean;
   wait?: boolean;
   /** Helm's own --timeout, e.g. "5m0s". */
@@ -87,8 +96,10 @@ export class HelmClient {
   }
 
   async install(release: string, chart: string, opts: ReleaseOptions): Promise<string> {
-    const args = ["install", release, chart, "--namespace", opts.namespace, ...valuesArgs(opts), ...releaseArgs(opts)];
+    const args = ["install", release, chart, "--namespace", opts.namespace, ...valuesArgs(opts), ...releaseArgs(opts), ...registryArgs(opts)];
     if (opts.createNamespace) args.push("--create-namespace");
+    if (opts.chartVersion) args.push("--version", opts.chartVersion);
+    if (opts.verifyKeyring) args.push("--verify", "--keyring", opts.verifyKeyring);
     return (await this.exec(args, { cluster: true })).stdout;
   }
 
@@ -121,7 +132,44 @@ export class HelmClient {
     return (await this.exec(args, { cluster: true })).stdout;
   }
 
-  private async exec(args: string[], opts: { allowFailure?: boolean; cluster?: boolean } = {}): Promise<RunResult> {
+  /** `helm package` into `destination`, signed with `sign` when given; returns the archive's path. */
+  async package(chartDir: string, opts: { destination: string; sign?: { key: string; keyring: string } }): Promise<string> {
+    const args = ["package", chartDir, "--destination", opts.destination];
+    if (opts.sign) args.push("--sign", "--key", opts.sign.key, "--keyring", opts.sign.keyring);
+    const out = (await this.exec(args)).stdout;
+    const saved = /saved it to: (.+\.tgz)\s*$/m.exec(out)?.[1];
+    if (!saved) throw new ToolError("INTERNAL", `helm package printed no archive path: ${lastLines(out, 2)}`);
+    return saved.trim();
+  }
+
+  /** `helm registry login`, the password on stdin (never in argv). */
+  async registryLogin(host: string, opts: { username: string; password: string } & RegistryOptions): Promise<void> {
+    await this.exec(["registry", "login", host, "--username", opts.username, "--password-stdin", ...registryArgs(opts)], { input: opts.password });
+  }
+
+  /** `helm push` of a packaged chart (its `.prov` beside it goes along) to `oci://host/path`; returns helm's output (with the digest). */
+  async push(archive: string, remote: string, opts: RegistryOptions = {}): Promise<string> {
+    const result = await this.exec(["push", archive, remote, ...registryArgs(opts)]);
+    return `${result.stdout}\n${result.stderr}`.trim();
+  }
+
+  /** `helm show chart|readme|values` of a chart directory, archive or `oci://` reference. */
+  async show(what: "chart" | "readme" | "values", chart: string, opts: RegistryOptions & { version?: string } = {}): Promise<string> {
+    const args = ["show", what, chart, ...registryArgs(opts)];
+    if (opts.version) args.push("--version", opts.version);
+    return (await this.exec(args)).stdout;
+  }
+
+  /** `helm pull` into `destination`, with `--verify` against `keyring` when given; returns helm's output. */
+  async pull(chart: string, opts: RegistryOptions & { version?: string; destination: string; verifyKeyring?: string }): Promise<string> {
+    const args = ["pull", chart, "--destination", opts.destination, ...registryArgs(opts)];
+    if (opts.version) args.push("--version", opts.version);
+    if (opts.verifyKeyring) args.push("--verify", "--keyring", opts.verifyKeyring);
+    const result = await this.exec(args);
+    return `${result.stdout}\n${result.stderr}`.trim();
+  }
+
+  private async exec(args: string[], opts: { allowFailure?: boolean; cluster?: boolean; input?: string } = {}): Promise<RunResult> {
     if (opts.cluster && !this.options.kubeconfig) {
       throw new ToolError("PRECONDITION", `helm ${args[0]} needs a cluster but no kubeconfig was given.`, "Pass the kubeconfig of the target cluster (for the test cluster: npm run cluster -- up).");
     }
@@ -129,6 +177,7 @@ export class HelmClient {
       env: this.env,
       timeoutMs: this.options.timeoutMs ?? (opts.cluster ? 900_000 : 120_000),
       allowFailure: true,
+      ...(opts.input !== undefined ? { input: opts.input } : {}),
     });
     if (result.exitCode === 0 || opts.allowFailure) return result;
     throw classifyHelmFailure(args, result);
@@ -147,6 +196,10 @@ function releaseArgs(opts: { wait?: boolean; timeout?: string }): string[] {
   if (opts.wait) args.push("--wait");
   if (opts.timeout) args.push("--timeout", opts.timeout);
   return args;
+}
+
+function registryArgs(opts: RegistryOptions): string[] {
+  return opts.caFile ? ["--ca-file", opts.caFile] : [];
 }
 
 function lastLines(text: string, n = 8): string {
@@ -172,6 +225,19 @@ export function classifyHelmFailure(args: readonly string[], result: Pick<RunRes
       `The values do not match the chart's schema:\n${text.replace(/^Error: /gm, "").trim()}`,
       "Fix or remove the keys listed above; the README's values table lists every key the chart accepts.",
     );
+  }
+  if (/sha256 sum does not match|openpgp: |failed to verify|provenance/.test(text) && args.includes("--verify")) {
+    return new ToolError(
+      "CONFLICT",
+      `${command} refused the chart: its provenance does not verify: ${lastLines(text, 2)}`,
+      "Do not install this chart: it was changed after signing, or signed by another key. Check the keyring is the publisher's public key and pull the chart again.",
+    );
+  }
+  if (/401 Unauthorized|unauthorized: authentication required|basic credential not found|invalid username\/password/i.test(text)) {
+    return new ToolError("NOT_LOGGED_IN", `${command}: the registry refused the credentials: ${lastLines(text, 2)}`, "Log in first: helm registry login <host> --username <user> --password-stdin");
+  }
+  if (/x509: |certificate signed by unknown authority|tls: /.test(text)) {
+    return new ToolError("PRECONDITION", `${command}: the registry's TLS certificate is not trusted: ${lastLines(text, 2)}`, "Pass the CA that signed it with --ca-file, or add it to the system's trusted certificates.");
   }
   if (/Kubernetes cluster unreachable|connection refused|no such host|dial tcp/.test(text)) {
     return new ToolError("PRECONDITION", `${command} could not reach the cluster: ${lastLines(text, 3)}`, "Check the kubeconfig and that the cluster is running (npm run cluster -- status).");

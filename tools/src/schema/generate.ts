@@ -7,6 +7,7 @@ import yaml from "js-yaml";
 import { compile } from "json-schema-to-typescript";
 import { z } from "zod";
 import { chartRuleLists, valuesSchema } from "./values.ts";
+import { renderChartReadme } from "./chart-readme.ts";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 export const CHART_DIR = join(repoRoot, "charts", "cross-tenant-volume");
@@ -16,6 +17,7 @@ export const GENERATED = {
   types: join(repoRoot, "tools", "src", "schema", "values.generated.ts"),
   readme: join(repoRoot, "README.md"),
   rules: join(CHART_DIR, "templates", "_rules.generated.tpl"),
+  chartReadme: join(CHART_DIR, "README.md"),
 } as const;
 
 const TABLE_START = "<!-- values-table:start -->";
@@ -174,6 +176,7 @@ export async function generatedFiles(): Promise<Array<{ path: string; content: s
     { path: GENERATED.types, content: await renderTypesFile() },
     { path: GENERATED.rules, content: renderRulesTemplate() },
     { path: GENERATED.readme, content: renderReadme(readFileSync(GENERATED.readme, "utf8")) },
+    { path: GENERATED.chartReadme, content: renderChartReadme(CHART_DIR, renderValuesTable()) },
   ];
 }
 

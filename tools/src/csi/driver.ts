@@ -10,6 +10,7 @@ import { hostMounter, type Mounter } from "./mounter.ts";
 import { NodeService } from "./node.ts";
 import { serveDriver, type RunningDriver } from "./server.ts";
 import { TokenVerifier, type JwksSource } from "./tokens.ts";
+import { driverVersions, type DriverVersions } from "./versions.ts";
 
 export interface DriverConfig {
   drivers: DriverName[];
@@ -23,6 +24,9 @@ export interface DriverConfig {
   fuseHelper?: string;
   aksCluster?: { resourceGroup: string; name: string };
   register?: boolean;
+  /** Real driver releases to imitate (--blob-driver-version, --file-driver-version); defaults: AKS 1.34's. */
+  blobDriverVersion?: string;
+  fileDriverVersion?: string;
   // Injection points for tests.
   authority?: MountAuthority;
   jwks?: JwksSource;
@@ -45,6 +49,11 @@ export async function startDrivers(config: DriverConfig): Promise<RunningDrivers
   const verifier = new TokenVerifier(config.jwks ?? apiServerJwks(kubeConfigFrom(config.kubeconfig)));
   const mounter = config.mounter ?? hostMounter();
   const fuse = config.fuse ?? (config.fuseHelper ? fuseMounter(config.fuseHelper) : undefined);
+  const versions: DriverVersions = driverVersions({
+    ...(config.blobDriverVersion ? { blob: config.blobDriverVersion } : {}),
+    ...(config.fileDriverVersion ? { file: config.fileDriverVersion } : {}),
+  });
+  log(`imitating blob-csi-driver ${versions.blob.version} (blobfuse2 ${versions.blob.blobfuse2}) and azurefile-csi-driver ${versions.file.version}`);
   const running: RunningDriver[] = [];
   const nodes = new Map<DriverName, NodeService>();
   for (const driver of config.drivers) {
@@ -56,6 +65,7 @@ export async function startDrivers(config: DriverConfig): Promise<RunningDrivers
       authority,
       verifier,
       mounter,
+      versions,
       ...(fuse && driver === "blob.csi.azure.com" ? { fuse } : {}),
       log: (line) => log(`[${driver}] ${line}`),
     });
@@ -67,6 +77,7 @@ export async function startDrivers(config: DriverConfig): Promise<RunningDrivers
     nodes,
     async stop() {
       for (const d of running) await d.stop();
+      for (const n of nodes.values()) n.close();
     },
   };
 }

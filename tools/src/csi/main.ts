@@ -18,10 +18,12 @@ const flagsSchema = z.strictObject({
   "aks-cluster": z.string().regex(/^[^/]+\/[^/]+$/, "must be <resourceGroup>/<name>").optional(),
   "no-register": z.boolean().optional(),
   "parent-pid": z.coerce.number().int().positive().optional(),
+  "blob-driver-version": z.string().regex(/^v?\d+\.\d+\.\d+$/, "must be a release like v1.27.9").optional(),
+  "file-driver-version": z.string().regex(/^v?\d+\.\d+\.\d+$/, "must be a release like v1.34.8").optional(),
 });
 
 const usage =
-  "Usage: main.ts [--driver blob.csi.azure.com|file.csi.azure.com]... --azsim-state <file> [--kubeconfig <file>] [--kubelet-dir /var/lib/kubelet] [--storage-root /var/lib/ctv-storage] [--node-id <name>] [--aks-cluster <rg>/<name>] [--fuse-helper <path>] [--no-register]";
+  "Usage: main.ts [--driver blob.csi.azure.com|file.csi.azure.com]... --azsim-state <file> [--kubeconfig <file>] [--kubelet-dir /var/lib/kubelet] [--storage-root /var/lib/ctv-storage] [--node-id <name>] [--aks-cluster <rg>/<name>] [--fuse-helper <path>] [--blob-driver-version v1.27.9] [--file-driver-version v1.34.8] [--no-register]";
 
 function parseFlags(): ReturnType<typeof parseArgs<{ options: typeof options; strict: true }>>["values"] {
   try {
@@ -42,6 +44,8 @@ const options = {
   "aks-cluster": { type: "string" },
   "no-register": { type: "boolean" },
   "parent-pid": { type: "string" },
+  "blob-driver-version": { type: "string" },
+  "file-driver-version": { type: "string" },
   help: { type: "boolean" },
 } as const;
 
@@ -62,6 +66,8 @@ async function main(): Promise<void> {
     "aks-cluster": values["aks-cluster"] ?? process.env.CTV_AKS_CLUSTER,
     "no-register": values["no-register"],
     "parent-pid": values["parent-pid"],
+    "blob-driver-version": values["blob-driver-version"] ?? process.env.CTV_BLOB_DRIVER_VERSION,
+    "file-driver-version": values["file-driver-version"] ?? process.env.CTV_FILE_DRIVER_VERSION,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -79,6 +85,8 @@ async function main(): Promise<void> {
     ...(f["fuse-helper"] ? { fuseHelper: f["fuse-helper"] } : {}),
     ...(rg && name ? { aksCluster: { resourceGroup: rg, name } } : {}),
     register: !f["no-register"],
+    ...(f["blob-driver-version"] ? { blobDriverVersion: f["blob-driver-version"] } : {}),
+    ...(f["file-driver-version"] ? { fileDriverVersion: f["file-driver-version"] } : {}),
   });
   for (const d of running.drivers) process.stderr.write(`serving ${d.csiSocket}${d.registrationSocket ? ` (registration ${d.registrationSocket})` : ""}\n`);
   // Tells a launcher (host.ts) the sockets are up.

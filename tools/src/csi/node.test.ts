@@ -1,6 +1,6 @@
 // Drives the mock driver's Node service over its real unix socket, as the kubelet does: real bind
 // mounts into temp dirs, tokens signed by a local issuer, and a scripted authority for Azure's answers.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -336,6 +336,51 @@ describe("NFS modes", () => {
     await file.NodePublishVolume(nfsRequest("file", target, ["encryptInTransit", "nconnect=4"]));
     expect(mountPoints().has(target)).toBe(true);
     expect(authority.asked[0]!.req).toMatchObject({ kind: "file", encryptInTransit: true });
+  });
+
+  it("applies the pod's fsGroup to the whole share, as the NFS paths of both drivers do (VOLUME_MOUNT_GROUP)", async () => {
+    const share = path.join(root, "storage", "safile", "aks-share");
+    mkdirSync(path.join(share, "deep", "er"), { recursive: true });
+    writeFileSync(path.join(share, "deep", "er", "file"), "x");
+    chmodSync(path.join(share, "deep", "er", "file"), 0o600);
+    const target = newTarget();
+    const req = nfsRequest("file", target);
+    req.volume_capability.mount.volume_mount_group = "4321";
+    await file.NodePublishVolume(req);
+    expect(statSync(path.join(share, "deep", "er", "file"))).toMatchObject({ gid: 4321 });
+    expect(statSync(path.join(share, "deep", "er", "file")).mode & 0o7777).toBe(0o660);
+    expect(statSync(path.join(share, "deep")).mode & 0o2070).toBe(0o2070);
+    await file.NodeUnpublishVolume({ volume_id: "x", target_path: target });
+  });
+
+  it("leaves ownership alone with fsGroupChangePolicy None, and skips the walk with OnRootMismatch when the root already matches", async () => {
+    const share = path.join(root, "storage", "sanfs", "aks-container");
+    mkdirSync(share, { recursive: true });
+    writeFileSync(path.join(share, "f"), "x");
+    chownSync(path.join(share, "f"), 0, 0);
+    const target = newTarget();
+    const req = nfsRequest("blob", target, [], { fsGroupChangePolicy: "None" });
+    req.volume_capability.mount.volume_mount_group = "4321";
+    await blob.NodePublishVolume(req);
+    expect(statSync(path.join(share, "f")).gid).toBe(0);
+    await blob.NodeUnpublishVolume({ volume_id: "x", target_path: target });
+    chownSync(share, 0, 4321);
+    req.volume_context.fsGroupChangePolicy = "OnRootMismatch";
+    await blob.NodePublishVolume(req);
+    expect(statSync(path.join(share, "f")).gid).toBe(0);
+    await blob.NodeUnpublishVolume({ volume_id: "x", target_path: target });
+  });
+
+  it("chmods the share root to mountPermissions, and not at all for 0", async () => {
+    const share = path.join(root, "storage", "safile", "aks-share");
+    chmodSync(share, 0o700);
+    const target = newTarget();
+    await file.NodePublishVolume(nfsRequest("file", target, [], { mountPermissions: "0" }));
+    expect(statSync(share).mode & 0o7777).toBe(0o700);
+    await file.NodeUnpublishVolume({ volume_id: "x", target_path: target });
+    await file.NodePublishVolume(nfsRequest("file", target, [], { mountPermissions: "0750" }));
+    expect(statSync(share).mode & 0o7777).toBe(0o750);
+    await file.NodeUnpublishVolume({ volume_id: "x", target_path: target });
   });
 
   it("fails an option the NFS client does not know with mount.nfs's error", async () => {

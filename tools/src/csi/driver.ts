@@ -5,6 +5,7 @@ import { ToolError } from "../errors.ts";
 import type { DriverName } from "./attributes.ts";
 import { azsimAuthority, type MountAuthority } from "./authority.ts";
 import { fuseMounter, type FuseMounter } from "./fuse.ts";
+import { apiServerWarnings, type WarningSink } from "./events.ts";
 import { apiServerJwks, kubeConfigFrom } from "./jwks.ts";
 import { hostMounter, type Mounter } from "./mounter.ts";
 import { NodeService } from "./node.ts";
@@ -32,6 +33,7 @@ export interface DriverConfig {
   jwks?: JwksSource;
   mounter?: Mounter;
   fuse?: FuseMounter;
+  warn?: WarningSink;
   log?: (line: string) => void;
 }
 
@@ -46,7 +48,11 @@ export async function startDrivers(config: DriverConfig): Promise<RunningDrivers
   const authority =
     config.authority ??
     azsimAuthority(requireValue(config.azsimState, "the simulated Azure state (--azsim-state or AZSIM_STATE)"), config.aksCluster ? { aksCluster: config.aksCluster } : {});
-  const verifier = new TokenVerifier(config.jwks ?? apiServerJwks(kubeConfigFrom(config.kubeconfig)));
+  // The API server serves the issuer's keys and takes the warning events; tests inject both.
+  const reachable = config.kubeconfig !== undefined || process.env.KUBERNETES_SERVICE_HOST !== undefined;
+  const kc = config.jwks && (config.warn || !reachable) ? undefined : kubeConfigFrom(config.kubeconfig);
+  const verifier = new TokenVerifier(config.jwks ?? apiServerJwks(kc!));
+  const warn = config.warn ?? (kc ? apiServerWarnings(kc, "ctv-csi-mock") : undefined);
   const mounter = config.mounter ?? hostMounter();
   const fuse = config.fuse ?? (config.fuseHelper ? fuseMounter(config.fuseHelper) : undefined);
   const versions: DriverVersions = driverVersions({
@@ -66,6 +72,7 @@ export async function startDrivers(config: DriverConfig): Promise<RunningDrivers
       verifier,
       mounter,
       versions,
+      ...(warn ? { warn } : {}),
       ...(fuse && driver === "blob.csi.azure.com" ? { fuse } : {}),
       log: (line) => log(`[${driver}] ${line}`),
     });

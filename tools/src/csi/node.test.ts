@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { serviceAccountTokensKey } from "./attributes.ts";
 import { startDrivers, type RunningDrivers } from "./driver.ts";
+import type { PodRef } from "./events.ts";
 import { mountPoints } from "./mounter.ts";
 import { csiClient, failure, mountCapability, ScriptedAuthority, testIssuer, tokensAttribute, type CsiClient, type TestIssuer } from "./test-support.ts";
 
@@ -17,6 +18,7 @@ let blob: CsiClient;
 let file: CsiClient;
 let targets: string[] = [];
 let logLines: string[] = [];
+let events: { pod: PodRef; message: string }[] = [];
 
 beforeAll(async () => {
   root = mkdtempSync(path.join(tmpdir(), "ctv-csi-node-"));
@@ -30,6 +32,7 @@ beforeAll(async () => {
     authority,
     jwks: () => issuer.jwks(),
     log: (line) => logLines.push(line),
+    warn: async (pod, message) => void events.push({ pod, message }),
   });
   blob = csiClient(running.drivers[0]!.csiSocket);
   file = csiClient(running.drivers[1]!.csiSocket);
@@ -49,6 +52,7 @@ beforeEach(() => {
   authority.asked = [];
   authority.actions = ["read", "write", "delete", "list"];
   logLines = [];
+  events = [];
 });
 
 afterEach(async () => {
@@ -217,6 +221,12 @@ describe("blob-fuse-wi refusals", () => {
       await blob.NodePublishVolume(await wiRequest(target, { flags: [flag] }));
       expect(mountPoints().has(target)).toBe(true);
       expect(logLines.some((l) => l.includes(`warning: volume rg2#sa2#aks-container#wi: mount option ${name} is passed to blobfuse2 as given`))).toBe(true);
+    });
+
+    it(`posts the warning about ${name} as an Event on the pod named in the volume context`, async () => {
+      const target = newTarget();
+      await blob.NodePublishVolume(await wiRequest(target, { flags: [flag], attrs: { "csi.storage.k8s.io/pod.name": "demo", "csi.storage.k8s.io/pod.namespace": "ns1", "csi.storage.k8s.io/pod.uid": "u1" } }));
+      expect(events).toEqual([{ pod: { name: "demo", namespace: "ns1", uid: "u1" }, message: expect.stringContaining(`blob.csi.azure.com (mock): mount option ${name} is passed to blobfuse2 as given`) }]);
     });
 
     it(`refuses ${name} on an inline (ephemeral) volume, as the driver sanitises those`, async () => {

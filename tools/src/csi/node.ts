@@ -5,6 +5,7 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, re
 import path from "node:path";
 import { nfsSource, planMount, type DriverName, type MountPlan } from "./attributes.ts";
 import type { MountAuthority, MountDecision } from "./authority.ts";
+import { podFromContext, type WarningSink } from "./events.ts";
 import type { FuseMounter } from "./fuse.ts";
 import { CsiError, internal, invalidArgument } from "./grpc-errors.ts";
 import { blobfuseMountFailure, nfsMountFailure } from "./mount-options.ts";
@@ -29,6 +30,8 @@ export interface NodeDeps {
   versions?: DriverVersions;
   now?: () => Date;
   log?: (line: string) => void;
+  /** Posts warnings as Events on the pod (besides the log line). */
+  warn?: WarningSink;
   /** How often live blob-fuse-wi mounts re-read the identity's data actions (Azure checks RBAC per request). */
   grantsIntervalMs?: number;
 }
@@ -181,7 +184,7 @@ export class NodeService {
         return;
       }
 
-      for (const w of plan.warnings) this.log(`warning: volume ${req.volume_id}: ${w}`);
+      await this.warnings(plan, req);
       const claims = await this.authorize(plan, req);
       mkdirSync(source, { recursive: true });
       if (plan.mode === "blob-nfs" || plan.mode === "fileshare-nfs") this.prepareNfsShare(plan, source);
@@ -225,6 +228,16 @@ export class NodeService {
       });
       this.log(`published ${req.volume_id} (${plan.mode}) at ${target} from ${source}${useFuse ? " through FUSE" : ""}`);
     });
+  }
+
+  private async warnings(plan: MountPlan, req: NodePublishVolumeRequest): Promise<void> {
+    const pod = podFromContext(req.volume_context ?? {});
+    for (const w of plan.warnings) {
+      this.log(`warning: volume ${req.volume_id}: ${w}`);
+      if (pod && this.deps.warn) {
+        await this.deps.warn(pod, `${this.deps.driver} (mock): ${w}`).catch((err: unknown) => this.log(`could not post the warning as an event on ${pod.namespace}/${pod.name}: ${(err as Error).message}`));
+      }
+    }
   }
 
   private identityOf(plan: Extract<MountPlan, { mode: "blob-fuse-wi" }>, claims: TokenClaims & { tenantId?: string }): { clientId: string; tenantId: string; accountName: string; containerName: string } {

@@ -90,10 +90,11 @@ func readGrants(path string) map[string]bool {
 }
 
 // view is how blobfuse2 presents a flat-namespace container: owner from -o uid/gid (else the mounting
-// user), permissions 0777 less -o umask.
+// user), permissions 0777 with -o allow_other (else 0755 for files, 0775 for directories), less -o umask.
 type view struct {
-	uid, gid *uint32
-	umask    uint32
+	uid, gid   *uint32
+	umask      uint32
+	allowOther bool
 }
 
 func (v *view) fix(a *fuse.Attr) {
@@ -107,7 +108,14 @@ func (v *view) fix(a *fuse.Attr) {
 	} else {
 		a.Gid = uint32(os.Getgid())
 	}
-	a.Mode = (a.Mode &^ 0o7777) | (0o777 &^ v.umask)
+	perm := uint32(0o777)
+	if !v.allowOther {
+		perm = 0o755
+		if a.Mode&syscall.S_IFMT == syscall.S_IFDIR {
+			perm = 0o775
+		}
+	}
+	a.Mode = (a.Mode &^ 0o7777) | (perm &^ v.umask)
 }
 
 // readExpiry parses the file's Unix time in seconds; an unreadable file counts as expired, so a
@@ -439,7 +447,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "invalid umask %q: %v\n", *umask, err)
 		os.Exit(2)
 	}
-	v := &view{uid: optionalID(*uid), gid: optionalID(*gid), umask: uint32(mask) & 0o777}
+	v := &view{uid: optionalID(*uid), gid: optionalID(*gid), umask: uint32(mask) & 0o777, allowOther: *allowOther}
 
 	var st syscall.Stat_t
 	if err := syscall.Stat(*source, &st); err != nil {

@@ -59,15 +59,12 @@ export async function waitForRegistration(kubeconfig: string, nodeName: string, 
 
 export async function installMockDriver(opts: InstallMockDriverOptions): Promise<InstalledMockDriver> {
   const runAs = opts.runAs ?? "host";
-  const versions = driverVersions({
-    ...(opts.blobDriverVersion ? { blob: opts.blobDriverVersion } : {}),
-    ...(opts.fileDriverVersion ? { file: opts.fileDriverVersion } : {}),
-  });
+  // CTV_BLOB_DRIVER_VERSION / CTV_FILE_DRIVER_VERSION choose the releases for a whole test run.
+  const blobDriverVersion = opts.blobDriverVersion ?? process.env.CTV_BLOB_DRIVER_VERSION;
+  const fileDriverVersion = opts.fileDriverVersion ?? process.env.CTV_FILE_DRIVER_VERSION;
+  const versions = driverVersions({ ...(blobDriverVersion ? { blob: blobDriverVersion } : {}), ...(fileDriverVersion ? { file: fileDriverVersion } : {}) });
   const drivers = csiDriverObjects({ versions, ...(opts.tokenExpirationSeconds ? { tokenExpirationSeconds: opts.tokenExpirationSeconds } : {}) });
-  const versionFlags = {
-    ...(opts.blobDriverVersion ? { blobDriverVersion: opts.blobDriverVersion } : {}),
-    ...(opts.fileDriverVersion ? { fileDriverVersion: opts.fileDriverVersion } : {}),
-  };
+  const versionFlags = { blobDriverVersion: versions.blob.version, fileDriverVersion: versions.file.version };
   try {
     await applyObjects(opts.kubeconfig, drivers);
   } catch {

@@ -62,11 +62,11 @@ describe("blob-fuse-wi: what blobfuse2 does with the mount options and the pod's
     await expect(sh(d, pod, "touch /mnt/azure/x")).rejects.toThrow(/Permission denied/);
   });
 
-  it("passes --tmp-path from the PersistentVolume to blobfuse2, as AKS does, and warns on the pod", async () => {
-    const pod = await installVariant(tb, d, "tmp-path", { "persistentVolume.mountOptions": "{-o allow_other,--tmp-path=/tmp/ctv-e2e-cache}" });
+  it("mounts a protocol value the driver's node server does not check, as AKS does, and warns on the pod", async () => {
+    const pod = await installVariant(tb, d, "protocol", { "persistentVolume.volumeAttributes.protocol": "fuse3" });
     await tb.waitForPodRunning(d.namespace, pod);
-    const message = await tb.waitForPodEvent(d.namespace, pod, /passed to blobfuse2 as given/, 60_000);
-    expect(message).toContain("mount option --tmp-path is passed to blobfuse2 as given");
+    const message = await tb.waitForPodEvent(d.namespace, pod, /is not in the driver's list/, 60_000);
+    expect(message).toContain('blob.csi.azure.com (mock): protocol "fuse3" is not in the driver\'s list [fuse fuse2 nfs aznfs]; a static volume still mounts, with blobfuse2');
   });
 });
 

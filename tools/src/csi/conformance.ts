@@ -219,7 +219,6 @@ export const conformance: readonly ConformanceRow[] = [
     status: "warns",
     tests: [
       { file: T.opts, name: "passes driver-controlled flags from a PersistentVolume with a warning, and refuses them on inline volumes" },
-      { file: T.e2e, name: "passes --tmp-path from the PersistentVolume to blobfuse2, as AKS does, and warns on the pod" },
     ],
   },
   {
@@ -289,7 +288,10 @@ export const conformance: readonly ConformanceRow[] = [
     real: { component: blob, versions: "v1.27.9", source: "pkg/blob/nodeserver.go NodeStageVolume (only CreateVolume checks the list)", does: "a static volume mounts with blobfuse2 whatever the value" },
     mock: "mounts with blobfuse2 and warns",
     status: "warns",
-    tests: [{ file: T.attrs, name: "mounts a protocol value the node server does not check with blobfuse2, with a warning" }],
+    tests: [
+      { file: T.attrs, name: "mounts a protocol value the node server does not check with blobfuse2, with a warning" },
+      { file: T.e2e, name: "mounts a protocol value the driver's node server does not check, as AKS does, and warns on the pod" },
+    ],
   },
   {
     id: "wi-ignores-rg",

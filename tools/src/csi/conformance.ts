@@ -212,6 +212,17 @@ export const conformance: readonly ConformanceRow[] = [
     ],
   },
   {
+    id: "published-examples",
+    behaviour: "The drivers' own example PersistentVolumes and StorageClasses",
+    real: { component: `${blob}, ${file}`, versions: "blob v1.27.9, azurefile v1.34.8", source: "deploy/example/", does: "their mount option lists mount" },
+    mock: "accepts every blobfuse2 and NFS option list they use (their SMB examples are a mode not served)",
+    status: "same",
+    tests: [
+      { file: T.opts, name: "accepts every blobfuse2 option their PersistentVolumes and StorageClasses use" },
+      { file: T.opts, name: "accepts every NFS option they use, for both drivers" },
+    ],
+  },
+  {
     id: "driver-controlled-flags",
     behaviour: "--tmp-path, --config-file, --container-name and friends in mountOptions",
     real: { component: blob, versions: "v1.27.9", source: "pkg/blob/blob.go SanitizeMountOptions (inline volumes only), appendDefaultMountOptions", does: "a PersistentVolume's values reach blobfuse2 and win over the driver's; inline volumes are refused" },

@@ -57,6 +57,19 @@ describe("blobfuse2 options", () => {
   });
 });
 
+describe("the drivers' published examples (deploy/example in blob v1.27.9 and azurefile v1.34.8)", () => {
+  it("accepts every blobfuse2 option their PersistentVolumes and StorageClasses use", () => {
+    const used = ["-o allow_other", "--file-cache-timeout-in-seconds=120", "--file-cache-timeout-in-seconds=0", "--use-attr-cache=true", "--cancel-list-on-mount-seconds=10",
+      "--cancel-list-on-mount-seconds=60", "-o attr_timeout=120", "-o entry_timeout=120", "-o negative_timeout=120", "--log-level=LOG_WARNING", "--log-level=LOG_DEBUG", "--cache-size-mb=1000", "-o ro"];
+    expect(checkBlobfuseOptions(used, { blobfuse2: "2.5.4" })).toEqual([]);
+  });
+  it("accepts every NFS option they use, for both drivers", () => {
+    const args = (o: string) => `-t nfs -o ${o} src dst`;
+    expect(checkNfsOptions("blob.csi.azure.com", ["nconnect=4"], args).warnings).toEqual([]);
+    expect(checkNfsOptions("file.csi.azure.com", ["nconnect=4", "noresvport", "actimeo=30"], args).warnings).toEqual([]);
+  });
+});
+
 describe("NFS options", () => {
   const args = (o: string) => `-t nfs -o ${o} src dst`;
   it("accepts the seed's options for both drivers", () => {

@@ -348,6 +348,14 @@ export const conformance: readonly ConformanceRow[] = [
     ],
   },
   {
+    id: "no-token",
+    behaviour: "clientID set but no token from the kubelet (CSIDriver without tokenRequests)",
+    real: { component: blob, versions: "v1.27.9", source: "pkg/blob/nodeserver.go NodeStageVolume (\"Skip NodeStageVolume ... service account token is empty\"), NodePublishVolume", does: "skips staging and bind-mounts the empty staging directory: the pod starts on an empty volume" },
+    mock: "refuses with `service account token is empty`, so the missing tokenRequests shows at once",
+    status: "differs",
+    tests: [{ file: T.node, name: "fails when the kubelet passed no token (CSIDriver without tokenRequests)" }],
+  },
+  {
     id: "republish-reverifies",
     behaviour: "A republish whose token Entra would now refuse",
     real: { component: blob, versions: "v1.27.9", source: "pkg/blob/nodeserver.go NodeStageVolume (GetAuthEnv errors ignored when mounted)", does: "succeeds; blobfuse2 fails later, when it exchanges the token" },

@@ -202,6 +202,11 @@ export class NodeService {
           }, plan.fuse);
           this.startGrantsLoop();
         } else {
+          if (plan.mode === "blob-fuse-wi" || plan.mode === "blob-account-key") {
+            // Without the FUSE helper a bind mount stands in for blobfuse2 with -o allow_other, which
+            // shows everything as 0777; allow_other, -o gid= and per-operation RBAC are not imitated then.
+            if ((statSync(source).mode & 0o777) !== 0o777) chmodSync(source, 0o777);
+          }
           await this.deps.mounter.bindMount(source, target, plan.readOnly || plan.readOnlyCapability);
         }
       } catch (err) {

@@ -372,6 +372,14 @@ export const conformance: readonly ConformanceRow[] = [
     tests: [{ file: T.node, name: "uses the tenant of the AKS cluster that issued the token when tenantID is empty" }],
   },
   {
+    id: "no-fuse-helper",
+    behaviour: "blob-fuse-wi without the FUSE helper (no --fuse-helper, e.g. a DaemonSet without it)",
+    real: { component: fuse2, versions: "2.5.4", source: "-", does: "always a FUSE mount" },
+    mock: "a bind mount of the container's directory shown as 0777: no token expiry, allow_other, -o gid= or per-operation RBAC; the test bed always uses the helper on the host",
+    status: "differs",
+    tests: [{ file: T.node, name: "makes the container's host directory visible at the target path and keeps the data after unpublish" }],
+  },
+  {
     id: "no-staging",
     behaviour: "Staging and the other CSI services",
     real: { component: `${blob}, ${file}`, versions: "blob v1.27.9, azurefile v1.34.8", source: "NodeGetCapabilities, the Controller service", does: "STAGE_UNSTAGE_VOLUME, a Controller service, volume stats, expansion" },

@@ -62,12 +62,6 @@ describe("blob-fuse-wi: what blobfuse2 does with the mount options and the pod's
     await expect(sh(d, pod, "touch /mnt/azure/x")).rejects.toThrow(/Permission denied/);
   });
 
-  it("mounts a protocol value the driver's node server does not check, as AKS does, and warns on the pod", async () => {
-    const pod = await installVariant(tb, d, "protocol", { "persistentVolume.volumeAttributes.protocol": "fuse3" });
-    await tb.waitForPodRunning(d.namespace, pod);
-    const message = await tb.waitForPodEvent(d.namespace, pod, /is not in the driver's list/, 60_000);
-    expect(message).toContain('blob.csi.azure.com (mock): protocol "fuse3" is not in the driver\'s list [fuse fuse2 nfs aznfs]; a static volume still mounts, with blobfuse2');
-  });
 });
 
 describe("blob-fuse-wi: data-plane RBAC per operation", () => {
@@ -113,6 +107,20 @@ describe("driver releases", () => {
     expect(blob.spec.requiresRepublish).toBe(true);
     expect(blob.spec.tokenRequests).toEqual([{ audience: "api://AzureADTokenExchange", expirationSeconds: 3600 }]);
     expect(file.spec.requiresRepublish ?? false).toBe(false);
+  });
+});
+
+describe("blob-nfs: NFS options merged with the driver's", () => {
+  it("mounts with nfsvers=3 next to the driver's vers=3, as AKS does, and warns on the pod", async () => {
+    const blobNfs = await tb.bootstrap("blob-nfs");
+    try {
+      const pod = await installVariant(tb, blobNfs, "nfsvers", { "persistentVolume.mountOptions": "{nconnect=4,nfsvers=3}" });
+      await tb.waitForPodRunning(blobNfs.namespace, pod);
+      const message = await tb.waitForPodEvent(blobNfs.namespace, pod, /is merged with the driver's own/, 60_000);
+      expect(message).toContain('blob.csi.azure.com (mock): mount option "nfsvers=3" is merged with the driver\'s own sec=sys,vers=3,nolock');
+    } finally {
+      await tb.deleteNamespace(blobNfs.namespace);
+    }
   });
 });
 

@@ -235,10 +235,12 @@ export const conformance: readonly ConformanceRow[] = [
   {
     id: "nfs-options-merge",
     behaviour: "NFS vers/minorversion/sec in mountOptions",
-    real: { component: `${blob}, ${file}`, versions: "blob v1.27.9, azurefile v1.34.8", source: "NodeStageVolume (util.JoinMountOptions)", does: "merged with the driver's own options, duplicates dropped, sorted; mount.nfs gets both" },
-    mock: "same, with a warning event when they differ from the driver's",
+    real: { component: `${blob}, ${file}`, versions: "blob v1.27.9, azurefile v1.34.8", source: "NodeStageVolume (util.JoinMountOptions)", does: "merged with the driver's own options, duplicates dropped, sorted; mount.nfs gets both and the last vers wins, so a version the endpoint does not speak fails" },
+    mock: "same, with a warning event when they differ from the driver's; `Protocol not supported` when the last vers is not 3 (blob) or 4.1 (file)",
     status: "warns",
     tests: [
+      { file: T.opts, name: "fails like mount.nfs when the merged list ends on an NFS version the endpoint does not speak" },
+      { file: T.e2e, name: "mounts with nfsvers=3 next to the driver's vers=3, as AKS does, and warns on the pod" },
       { file: T.opts, name: "merges vers with the blob driver's options like util.JoinMountOptions (sorted, de-duplicated) and warns" },
       { file: T.node, name: "accepts vers=4.1 equal to the driver's own without a warning" },
     ],
@@ -299,10 +301,7 @@ export const conformance: readonly ConformanceRow[] = [
     real: { component: blob, versions: "v1.27.9", source: "pkg/blob/nodeserver.go NodeStageVolume (only CreateVolume checks the list)", does: "a static volume mounts with blobfuse2 whatever the value" },
     mock: "mounts with blobfuse2 and warns",
     status: "warns",
-    tests: [
-      { file: T.attrs, name: "mounts a protocol value the node server does not check with blobfuse2, with a warning" },
-      { file: T.e2e, name: "mounts a protocol value the driver's node server does not check, as AKS does, and warns on the pod" },
-    ],
+    tests: [{ file: T.attrs, name: "mounts a protocol value the node server does not check with blobfuse2, with a warning" }],
   },
   {
     id: "wi-ignores-rg",

@@ -78,9 +78,17 @@ describe("NFS options", () => {
   });
 
   it("merges vers with the blob driver's options like util.JoinMountOptions (sorted, de-duplicated) and warns", () => {
-    const out = checkNfsOptions("blob.csi.azure.com", ["vers=4", "nconnect=4", "nconnect=4"], args);
-    expect(out.options).toEqual(["nconnect=4", "sec=sys,vers=3,nolock", "vers=4"]);
-    expect(out.warnings).toEqual([expect.stringContaining('mount option "vers=4" is merged with the driver\'s own sec=sys,vers=3,nolock')]);
+    const out = checkNfsOptions("blob.csi.azure.com", ["nfsvers=3", "nconnect=4", "nconnect=4"], args);
+    expect(out.options).toEqual(["nconnect=4", "nfsvers=3", "sec=sys,vers=3,nolock"]);
+    expect(out.warnings).toEqual([expect.stringContaining('mount option "nfsvers=3" is merged with the driver\'s own sec=sys,vers=3,nolock')]);
+  });
+
+  it("fails like mount.nfs when the merged list ends on an NFS version the endpoint does not speak", () => {
+    expect(refusal(() => checkNfsOptions("blob.csi.azure.com", ["vers=4"], args)).message).toBe(
+      "mount failed: exit status 32\nMounting command: mount\nMounting arguments: -t nfs -o sec=sys,vers=3,nolock,vers=4 src dst\nOutput: mount.nfs: Protocol not supported",
+    );
+    expect(refusal(() => checkNfsOptions("file.csi.azure.com", ["vers=4.2"], args)).message).toContain("Protocol not supported");
+    expect(checkNfsOptions("file.csi.azure.com", ["vers=4.1"], args).options).toEqual(["vers=4,minorversion=1,sec=sys", "vers=4.1"]);
   });
 
   it("reads comma-joined options one by one", () => {

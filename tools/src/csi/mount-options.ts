@@ -220,11 +220,18 @@ export function checkNfsOptions(
     user.push(opt);
   }
   const options = joinMountOptions(user, [nfsFixedOptions[driver]]);
+  // mount.nfs reads the merged list left to right; the last vers/nfsvers wins. Blob endpoints speak
+  // NFSv3 only, Azure Files NFSv4.1 only: any other outcome fails as the kernel would.
+  const versions = options.flatMap((o) => o.split(",")).map((o) => splitFlag(o)).filter(([n]) => n === "vers" || n === "nfsvers").map(([, v]) => v ?? "");
+  const effective = versions[versions.length - 1] ?? "";
+  if (driver === "blob.csi.azure.com" ? effective !== "3" : !/^4(\.1)?$/.test(effective)) {
+    throw internal(nfsMountFailure(mountArgs(options.join(",")), "mount.nfs: Protocol not supported"));
+  }
   for (const opt of user) {
     const [name] = splitFlag(opt);
     if (name === "vers" || name === "nfsvers" || name === "minorversion" || name === "sec") {
       if (!nfsFixedOptions[driver].split(",").includes(opt)) {
-        warnings.push(`mount option "${opt}" is merged with the driver's own ${nfsFixedOptions[driver]}; mount.nfs gets both, and the later one wins: remove ${name} from mountOptions`);
+        warnings.push(`mount option "${opt}" is merged with the driver's own ${nfsFixedOptions[driver]}; mount.nfs gets both, and the last one in sorted order wins: remove ${name} from mountOptions`);
       }
       continue;
     }

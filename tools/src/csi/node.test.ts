@@ -326,7 +326,7 @@ describe("NFS modes", () => {
     expect(authority.asked[0]!.req).toMatchObject({ kind: "blob", containerName: "aks-container" });
   });
 
-  for (const opt of ["vers=3", "minorversion=0", "sec=krb5"]) {
+  for (const opt of ["vers=4.1", "minorversion=0", "sec=krb5"]) {
     it(`merges ${opt.split("=")[0]} with the driver's own options, as AKS does, and warns in the log`, async () => {
       const target = newTarget();
       await file.NodePublishVolume(nfsRequest("file", target, [opt]));

@@ -139,8 +139,10 @@ describe("blob-fuse-wi publish and unpublish", () => {
 
   it("answers a second publish of a mounted target with success and counts token rotations", async () => {
     const target = newTarget();
-    await blob.NodePublishVolume(await wiRequest(target, { token: await issuer.token({ expiresInSec: 600 }) }));
-    await blob.NodePublishVolume(await wiRequest(target, { token: await issuer.token({ expiresInSec: 600 }) }));
+    // The same token twice: two tokens signed a second apart would have different expiries.
+    const first = await issuer.token({ expiresInSec: 600 });
+    await blob.NodePublishVolume(await wiRequest(target, { token: first }));
+    await blob.NodePublishVolume(await wiRequest(target, { token: first }));
     await blob.NodePublishVolume(await wiRequest(target, { token: await issuer.token({ expiresInSec: 1200 }) }));
     const rec = running.nodes.get("blob.csi.azure.com")!.readRecord(target)!;
     expect(rec).toMatchObject({ publishes: 3, rotations: 1, mode: "blob-fuse-wi", fuse: false });

@@ -2,7 +2,7 @@
 import { mkdtempSync } from "node:fs";
 import path from "node:path";
 import { inject } from "vitest";
-import { repoRoot, Testbed } from "../../tools/src/testbed/testbed.ts";
+import { repoRoot, Testbed, type Deployment } from "../../tools/src/testbed/testbed.ts";
 
 /** Where the kubelet runs: on this host (local) or in a kind node container. */
 export function clusterProvider(): "local" | "kind" {
@@ -23,4 +23,17 @@ export async function openTestbed(name: string, opts: { tokenExpirationSeconds?:
     log: (line) => process.stderr.write(`[e2e ${name}] ${line}\n`),
     ...opts,
   });
+}
+
+/** A second release of the chart in the deployment's namespace (sharing its ServiceAccount); returns its demo pod's name. */
+export async function installVariant(tb: Testbed, dep: Deployment, name: string, set: Record<string, string>): Promise<string> {
+  const pod = `pod-${name}`;
+  await tb.install(dep, {
+    "persistentVolumeClaim.name": `pvc-${name}`,
+    "demo.name": pod,
+    "tests.enabled": "false",
+    ...(dep.mode === "blob-fuse-wi" ? { "serviceAccount.create": "false" } : {}),
+    ...set,
+  }, `ctv-${name}`);
+  return pod;
 }

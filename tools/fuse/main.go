@@ -19,34 +19,103 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 )
 
-// gate answers "may this operation reach storage?" from the expiry file the driver rewrites on
-// every NodePublishVolume, so a republish with a fresh token reopens the mount.
+// gate answers "may this operation reach storage?" from two files the driver rewrites: the token's
+// expiry (one per clientID+account, renewed by republish) and the data actions the identity's roles
+// grant on the container right now (Azure checks data-plane RBAC on every request).
 type gate struct {
-	path    string
-	mu      sync.Mutex
-	checked time.Time
-	expiry  time.Time
-	logged  bool
+	path       string
+	grantsPath string
+	mu         sync.Mutex
+	checked    time.Time
+	expiry     time.Time
+	grants     map[string]bool
+	logged     bool
+	deniedLog  map[string]bool
 }
 
-func (g *gate) deny() syscall.Errno {
+// Data actions, as the driver writes them to the grants file.
+const (
+	actRead   = "read"
+	actWrite  = "write"
+	actDelete = "delete"
+	actList   = "list"
+)
+
+func (g *gate) deny(actions ...string) syscall.Errno {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := time.Now()
-	// Re-read at most every 200 ms: cheap, yet a refreshed token takes effect at once in practice.
+	// Re-read at most every 200 ms: cheap, yet a refreshed token or a changed role takes effect at once in practice.
 	if now.Sub(g.checked) > 200*time.Millisecond {
 		g.checked = now
 		g.expiry = readExpiry(g.path)
+		if g.grantsPath != "" {
+			g.grants = readGrants(g.grantsPath)
+		}
 	}
-	if now.Before(g.expiry) {
-		g.logged = false
+	if !now.Before(g.expiry) {
+		if !g.logged {
+			g.logged = true
+			fmt.Fprintf(os.Stderr, "token expired at %s and was not refreshed; failing file operations with EIO\n", g.expiry.UTC().Format(time.RFC3339))
+		}
+		return syscall.EIO
+	}
+	g.logged = false
+	if g.grants == nil {
 		return 0
 	}
-	if !g.logged {
-		g.logged = true
-		fmt.Fprintf(os.Stderr, "token expired at %s and was not refreshed; failing file operations with EIO\n", g.expiry.UTC().Format(time.RFC3339))
+	for _, a := range actions {
+		if !g.grants[a] {
+			if !g.deniedLog[a] {
+				g.deniedLog[a] = true
+				fmt.Fprintf(os.Stderr, "403 AuthorizationPermissionMismatch: the identity's roles grant no '%s' data action on the container; failing with EACCES\n", a)
+			}
+			return syscall.EACCES
+		}
 	}
-	return syscall.EIO
+	return 0
+}
+
+// readGrants parses the space-separated data actions; an unreadable file grants nothing.
+func readGrants(path string) map[string]bool {
+	grants := map[string]bool{}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return grants
+	}
+	for _, a := range strings.Fields(string(data)) {
+		grants[a] = true
+	}
+	return grants
+}
+
+// view is how blobfuse2 presents a flat-namespace container: owner from -o uid/gid (else the mounting
+// user), permissions 0777 with -o allow_other (else 0755 for files, 0775 for directories), less -o umask.
+type view struct {
+	uid, gid   *uint32
+	umask      uint32
+	allowOther bool
+}
+
+func (v *view) fix(a *fuse.Attr) {
+	if v.uid != nil {
+		a.Uid = *v.uid
+	} else {
+		a.Uid = uint32(os.Getuid())
+	}
+	if v.gid != nil {
+		a.Gid = *v.gid
+	} else {
+		a.Gid = uint32(os.Getgid())
+	}
+	perm := uint32(0o777)
+	if !v.allowOther {
+		perm = 0o755
+		if a.Mode&syscall.S_IFMT == syscall.S_IFDIR {
+			perm = 0o775
+		}
+	}
+	a.Mode = (a.Mode &^ 0o7777) | (perm &^ v.umask)
 }
 
 // readExpiry parses the file's Unix time in seconds; an unreadable file counts as expired, so a
@@ -66,6 +135,7 @@ func readExpiry(path string) time.Time {
 type node struct {
 	fs.LoopbackNode
 	gate *gate
+	view *view
 }
 
 func (n *node) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno {
@@ -76,150 +146,173 @@ func (n *node) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno {
 }
 
 func (n *node) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
-	if e := n.gate.deny(); e != 0 {
+	if e := n.gate.deny(actRead); e != 0 {
 		return nil, e
 	}
-	return n.LoopbackNode.Lookup(ctx, name, out)
+	inode, errno := n.LoopbackNode.Lookup(ctx, name, out)
+	n.view.fix(&out.Attr)
+	return inode, errno
 }
 
 func (n *node) Mknod(ctx context.Context, name string, mode, rdev uint32, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
-	if e := n.gate.deny(); e != 0 {
+	if e := n.gate.deny(actWrite); e != 0 {
 		return nil, e
 	}
-	return n.LoopbackNode.Mknod(ctx, name, mode, rdev, out)
+	inode, errno := n.LoopbackNode.Mknod(ctx, name, mode, rdev, out)
+	n.view.fix(&out.Attr)
+	return inode, errno
 }
 
 func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
-	if e := n.gate.deny(); e != 0 {
+	if e := n.gate.deny(actWrite); e != 0 {
 		return nil, e
 	}
-	return n.LoopbackNode.Mkdir(ctx, name, mode, out)
+	inode, errno := n.LoopbackNode.Mkdir(ctx, name, mode, out)
+	n.view.fix(&out.Attr)
+	return inode, errno
 }
 
 func (n *node) Rmdir(ctx context.Context, name string) syscall.Errno {
-	if e := n.gate.deny(); e != 0 {
+	if e := n.gate.deny(actDelete); e != 0 {
 		return e
 	}
 	return n.LoopbackNode.Rmdir(ctx, name)
 }
 
 func (n *node) Unlink(ctx context.Context, name string) syscall.Errno {
-	if e := n.gate.deny(); e != 0 {
+	if e := n.gate.deny(actDelete); e != 0 {
 		return e
 	}
 	return n.LoopbackNode.Unlink(ctx, name)
 }
 
+// Rename copies the blob to its new name and deletes the old one: both actions.
 func (n *node) Rename(ctx context.Context, name string, newParent fs.InodeEmbedder, newName string, flags uint32) syscall.Errno {
-	if e := n.gate.deny(); e != 0 {
+	if e := n.gate.deny(actWrite, actDelete); e != 0 {
 		return e
 	}
 	return n.LoopbackNode.Rename(ctx, name, newParent, newName, flags)
 }
 
 func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint32, out *fuse.EntryOut) (*fs.Inode, fs.FileHandle, uint32, syscall.Errno) {
-	if e := n.gate.deny(); e != 0 {
+	if e := n.gate.deny(actWrite); e != 0 {
 		return nil, nil, 0, e
 	}
 	inode, fh, fuseFlags, errno := n.LoopbackNode.Create(ctx, name, flags, mode, out)
 	if errno != 0 {
 		return inode, fh, fuseFlags, errno
 	}
-	return inode, &file{inner: fh, gate: n.gate}, fuseFlags | fuse.FOPEN_DIRECT_IO, 0
+	n.view.fix(&out.Attr)
+	return inode, &file{inner: fh, gate: n.gate, view: n.view, writable: true}, fuseFlags | fuse.FOPEN_DIRECT_IO, 0
 }
 
 func (n *node) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
-	if e := n.gate.deny(); e != 0 {
+	if e := n.gate.deny(actWrite); e != 0 {
 		return nil, e
 	}
-	return n.LoopbackNode.Symlink(ctx, target, name, out)
+	inode, errno := n.LoopbackNode.Symlink(ctx, target, name, out)
+	n.view.fix(&out.Attr)
+	return inode, errno
 }
 
 func (n *node) Link(ctx context.Context, target fs.InodeEmbedder, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
-	if e := n.gate.deny(); e != 0 {
+	if e := n.gate.deny(actWrite); e != 0 {
 		return nil, e
 	}
-	return n.LoopbackNode.Link(ctx, target, name, out)
+	inode, errno := n.LoopbackNode.Link(ctx, target, name, out)
+	n.view.fix(&out.Attr)
+	return inode, errno
 }
 
 func (n *node) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
-	if e := n.gate.deny(); e != 0 {
+	if e := n.gate.deny(actRead); e != 0 {
 		return nil, e
 	}
 	return n.LoopbackNode.Readlink(ctx)
 }
 
+// writes reports whether open(2) flags ask for writing (or truncation).
+func writes(flags uint32) bool {
+	return flags&(syscall.O_WRONLY|syscall.O_RDWR|syscall.O_TRUNC|syscall.O_APPEND) != 0
+}
+
 // Open turns off the page cache (direct I/O) so that every read reaches the gate, as every
 // blobfuse2 read without a file cache reaches Azure Storage.
 func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {
-	if e := n.gate.deny(); e != 0 {
+	action := actRead
+	if writes(flags) {
+		action = actWrite
+	}
+	if e := n.gate.deny(action); e != 0 {
 		return nil, 0, e
 	}
 	fh, fuseFlags, errno := n.LoopbackNode.Open(ctx, flags)
 	if errno != 0 {
 		return fh, fuseFlags, errno
 	}
-	return &file{inner: fh, gate: n.gate}, fuseFlags | fuse.FOPEN_DIRECT_IO, 0
+	return &file{inner: fh, gate: n.gate, view: n.view, writable: writes(flags)}, fuseFlags | fuse.FOPEN_DIRECT_IO, 0
 }
 
 func (n *node) OpendirHandle(ctx context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {
-	if e := n.gate.deny(); e != 0 {
+	if e := n.gate.deny(actList); e != 0 {
 		return nil, 0, e
 	}
 	return n.LoopbackNode.OpendirHandle(ctx, flags)
 }
 
 func (n *node) Readdir(ctx context.Context) (fs.DirStream, syscall.Errno) {
-	if e := n.gate.deny(); e != 0 {
+	if e := n.gate.deny(actList); e != 0 {
 		return nil, e
 	}
 	return n.LoopbackNode.Readdir(ctx)
 }
 
 func (n *node) Getattr(ctx context.Context, f fs.FileHandle, out *fuse.AttrOut) syscall.Errno {
-	if e := n.gate.deny(); e != 0 {
+	if e := n.gate.deny(actRead); e != 0 {
 		return e
 	}
-	return n.LoopbackNode.Getattr(ctx, unwrap(f), out)
+	errno := n.LoopbackNode.Getattr(ctx, unwrap(f), out)
+	n.view.fix(&out.Attr)
+	return errno
 }
 
 func (n *node) Setattr(ctx context.Context, f fs.FileHandle, in *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
-	if e := n.gate.deny(); e != 0 {
+	if e := n.gate.deny(actWrite); e != 0 {
 		return e
 	}
-	return n.LoopbackNode.Setattr(ctx, unwrap(f), in, out)
+	errno := n.LoopbackNode.Setattr(ctx, unwrap(f), in, out)
+	n.view.fix(&out.Attr)
+	return errno
 }
 
 func (n *node) Statx(ctx context.Context, f fs.FileHandle, flags uint32, mask uint32, out *fuse.StatxOut) syscall.Errno {
-	if e := n.gate.deny(); e != 0 {
-		return e
-	}
-	return n.LoopbackNode.Statx(ctx, unwrap(f), flags, mask, out)
+	// No Statx answer: the kernel falls back to Getattr, which presents the blobfuse2 view.
+	return syscall.ENOSYS
 }
 
 func (n *node) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, syscall.Errno) {
-	if e := n.gate.deny(); e != 0 {
+	if e := n.gate.deny(actRead); e != 0 {
 		return 0, e
 	}
 	return n.LoopbackNode.Getxattr(ctx, attr, dest)
 }
 
 func (n *node) Setxattr(ctx context.Context, attr string, data []byte, flags uint32) syscall.Errno {
-	if e := n.gate.deny(); e != 0 {
+	if e := n.gate.deny(actWrite); e != 0 {
 		return e
 	}
 	return n.LoopbackNode.Setxattr(ctx, attr, data, flags)
 }
 
 func (n *node) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errno) {
-	if e := n.gate.deny(); e != 0 {
+	if e := n.gate.deny(actRead); e != 0 {
 		return 0, e
 	}
 	return n.LoopbackNode.Listxattr(ctx, dest)
 }
 
 func (n *node) Removexattr(ctx context.Context, attr string) syscall.Errno {
-	if e := n.gate.deny(); e != 0 {
+	if e := n.gate.deny(actWrite); e != 0 {
 		return e
 	}
 	return n.LoopbackNode.Removexattr(ctx, attr)
@@ -232,10 +325,12 @@ func (n *node) CopyFileRange(ctx context.Context, fhIn fs.FileHandle, offIn uint
 }
 
 // file wraps an open file of the loopback so reads and writes on a handle opened before the
-// token expired fail afterwards too.
+// token expired (or a role was removed) fail afterwards too.
 type file struct {
-	inner fs.FileHandle
-	gate  *gate
+	inner    fs.FileHandle
+	gate     *gate
+	view     *view
+	writable bool
 }
 
 func unwrap(f fs.FileHandle) fs.FileHandle {
@@ -246,21 +341,28 @@ func unwrap(f fs.FileHandle) fs.FileHandle {
 }
 
 func (f *file) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
-	if e := f.gate.deny(); e != 0 {
+	if e := f.gate.deny(actRead); e != 0 {
 		return nil, e
 	}
 	return f.inner.(fs.FileReader).Read(ctx, dest, off)
 }
 
 func (f *file) Write(ctx context.Context, data []byte, off int64) (uint32, syscall.Errno) {
-	if e := f.gate.deny(); e != 0 {
+	if e := f.gate.deny(actWrite); e != 0 {
 		return 0, e
 	}
 	return f.inner.(fs.FileWriter).Write(ctx, data, off)
 }
 
+// Flush uploads what was written, so it needs 'write' on handles opened for writing only.
 func (f *file) Flush(ctx context.Context) syscall.Errno {
-	if e := f.gate.deny(); e != 0 {
+	var e syscall.Errno
+	if f.writable {
+		e = f.gate.deny(actWrite)
+	} else {
+		e = f.gate.deny()
+	}
+	if e != 0 {
 		// Still release the descriptor's flush so the underlying file is consistent.
 		_ = f.inner.(fs.FileFlusher).Flush(ctx)
 		return e
@@ -269,7 +371,7 @@ func (f *file) Flush(ctx context.Context) syscall.Errno {
 }
 
 func (f *file) Fsync(ctx context.Context, flags uint32) syscall.Errno {
-	if e := f.gate.deny(); e != 0 {
+	if e := f.gate.deny(actWrite); e != 0 {
 		return e
 	}
 	return f.inner.(fs.FileFsyncer).Fsync(ctx, flags)
@@ -280,52 +382,82 @@ func (f *file) Release(ctx context.Context) syscall.Errno {
 }
 
 func (f *file) Getattr(ctx context.Context, out *fuse.AttrOut) syscall.Errno {
-	if e := f.gate.deny(); e != 0 {
+	if e := f.gate.deny(actRead); e != 0 {
 		return e
 	}
-	return f.inner.(fs.FileGetattrer).Getattr(ctx, out)
+	errno := f.inner.(fs.FileGetattrer).Getattr(ctx, out)
+	f.view.fix(&out.Attr)
+	return errno
 }
 
 func (f *file) Setattr(ctx context.Context, in *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
-	if e := f.gate.deny(); e != 0 {
+	if e := f.gate.deny(actWrite); e != 0 {
 		return e
 	}
-	return f.inner.(fs.FileSetattrer).Setattr(ctx, in, out)
+	errno := f.inner.(fs.FileSetattrer).Setattr(ctx, in, out)
+	f.view.fix(&out.Attr)
+	return errno
 }
 
 func (f *file) Lseek(ctx context.Context, off uint64, whence uint32) (uint64, syscall.Errno) {
-	if e := f.gate.deny(); e != 0 {
+	if e := f.gate.deny(actRead); e != 0 {
 		return 0, e
 	}
 	return f.inner.(fs.FileLseeker).Lseek(ctx, off, whence)
 }
 
 func (f *file) Allocate(ctx context.Context, off uint64, size uint64, mode uint32) syscall.Errno {
-	if e := f.gate.deny(); e != 0 {
+	if e := f.gate.deny(actWrite); e != 0 {
 		return e
 	}
 	return f.inner.(fs.FileAllocater).Allocate(ctx, off, size, mode)
+}
+
+// optionalID parses a -o uid=/gid= value passed on; "" means not given.
+func optionalID(raw string) *uint32 {
+	if raw == "" {
+		return nil
+	}
+	v, err := strconv.ParseUint(raw, 10, 32)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "invalid id %q: %v\n", raw, err)
+		os.Exit(2)
+	}
+	id := uint32(v)
+	return &id
 }
 
 func main() {
 	source := flag.String("source", "", "host directory that backs the mount (the simulated container)")
 	target := flag.String("target", "", "mount point (the CSI target path)")
 	expiryFile := flag.String("expiry-file", "", "file holding the token's expiry as Unix seconds")
+	grantsFile := flag.String("grants-file", "", "file holding the data actions the identity holds (read write delete list); none: all")
+	allowOther := flag.Bool("allow-other", false, "let users other than the mounting one in (blobfuse2's -o allow_other)")
+	readOnly := flag.Bool("read-only", false, "mount read-only (blobfuse2's -o ro)")
+	uid := flag.String("uid", "", "owner shown for every file (-o uid=)")
+	gid := flag.String("gid", "", "group shown for every file (-o gid=)")
+	umask := flag.String("umask", "0", "permission bits taken away from 0777 (-o umask=)")
 	flag.Parse()
 	if *source == "" || *target == "" || *expiryFile == "" {
-		fmt.Fprintln(os.Stderr, "usage: ctv-fuse --source DIR --target DIR --expiry-file FILE")
+		fmt.Fprintln(os.Stderr, "usage: ctv-fuse --source DIR --target DIR --expiry-file FILE [--grants-file FILE] [--allow-other] [--read-only] [--uid N] [--gid N] [--umask OCTAL]")
 		os.Exit(2)
 	}
+	mask, err := strconv.ParseUint(*umask, 8, 32)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "invalid umask %q: %v\n", *umask, err)
+		os.Exit(2)
+	}
+	v := &view{uid: optionalID(*uid), gid: optionalID(*gid), umask: uint32(mask) & 0o777, allowOther: *allowOther}
 
 	var st syscall.Stat_t
 	if err := syscall.Stat(*source, &st); err != nil {
 		fmt.Fprintf(os.Stderr, "cannot stat source %s: %v\n", *source, err)
 		os.Exit(1)
 	}
-	g := &gate{path: *expiryFile}
+	g := &gate{path: *expiryFile, grantsPath: *grantsFile, deniedLog: map[string]bool{}}
 	root := &fs.LoopbackRoot{Path: *source, Dev: uint64(st.Dev)}
 	root.NewNode = func(r *fs.LoopbackRoot, _ *fs.Inode, _ string, _ *syscall.Stat_t) fs.InodeEmbedder {
-		return &node{LoopbackNode: fs.LoopbackNode{RootData: r}, gate: g}
+		return &node{LoopbackNode: fs.LoopbackNode{RootData: r}, gate: g, view: v}
 	}
 	root.RootNode = root.NewNode(root, nil, "", &st)
 
@@ -336,7 +468,10 @@ func main() {
 		AttrTimeout:     &zero,
 		NegativeTimeout: &zero,
 		MountOptions: fuse.MountOptions{
-			AllowOther:        true,
+			// Like blobfuse2: without -o allow_other only the mounting user (root) may enter, and the
+			// kernel answers EACCES to everyone else, such as a pod running as UID 1000.
+			AllowOther:        *allowOther,
+			Options:           mountOptions(*readOnly),
 			DirectMountStrict: true,
 			FsName:            "ctv-mock-blobfuse2",
 			Name:              "blobfuse2",
@@ -355,4 +490,11 @@ func main() {
 	// The driver waits for this line before it answers NodePublishVolume.
 	fmt.Println("ready")
 	server.Wait()
+}
+
+func mountOptions(readOnly bool) []string {
+	if readOnly {
+		return []string{"ro"}
+	}
+	return nil
 }

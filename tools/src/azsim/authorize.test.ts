@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { authorizeNfsMount, authorizeWorkloadIdentityMount } from "./authorize.ts";
+import { authorizeNfsMount, authorizeWorkloadIdentityMount, blobDataActions, grantedDataActions, roleDefinition, ROLE_DEFINITIONS } from "./authorize.ts";
 import { DEMO_IDS, buildAzState, demoSeed } from "./seed.ts";
 import { type AzState, type PrivateEndpoint, containerId, privateDnsZoneId, privateEndpointId, storageAccountId } from "./state.ts";
 
@@ -120,10 +120,11 @@ describe("authorizeNfsMount", () => {
     s.privateDnsZones[0]!.links = [];
     expect(authorizeNfsMount(s, fileReq)).toMatchObject({ ok: false, code: "PrivateDnsNotLinked" });
   });
-  it("refuses a share on an account that still requires secure transfer", () => {
+  it("refuses a share on an account that still requires secure transfer, unless the mount encrypts in transit", () => {
     const s = nfsState("file");
     s.storageAccounts[0]!.enableHttpsTrafficOnly = true;
     expect(authorizeNfsMount(s, fileReq)).toMatchObject({ ok: false, code: "SecureTransferRequired" });
+    expect(authorizeNfsMount(s, { ...fileReq, encryptInTransit: true })).toEqual({ ok: true });
   });
   it("refuses a blob account without NFS v3", () => {
     const s = nfsState("blob");
@@ -147,5 +148,63 @@ describe("authorizeNfsMount", () => {
   });
   it("answers StorageAccountNotFound for an unknown account", () => {
     expect(authorizeNfsMount(nfsState("file"), { ...fileReq, accountName: "ghost" })).toMatchObject({ ok: false, code: "StorageAccountNotFound" });
+  });
+});
+
+describe("data-plane roles", () => {
+  const role = (s: AzState, name: string) => { s.roleAssignments[0]!.roleDefinitionName = name; return s; };
+  const target = (s: AzState) => containerId(s.storageAccounts[0]!, "data");
+
+  it("list their data actions: Storage Blob Data Reader reads and lists, Contributor and Owner also write and delete", () => {
+    expect(roleDefinition("Storage Blob Data Reader")?.dataActions).toEqual(["read", "list"]);
+    expect(roleDefinition("storage blob data contributor")?.dataActions).toEqual(["read", "write", "delete", "list"]);
+    expect(roleDefinition("Storage Blob Data Owner")?.dataActions).toEqual(["read", "write", "delete", "list"]);
+  });
+  it("keep management-plane roles (Owner, Contributor, Reader) free of data actions", () => {
+    for (const r of ROLE_DEFINITIONS.filter((d) => d.plane === "management")) expect(r.dataActions, r.name).toEqual([]);
+    expect(ROLE_DEFINITIONS.filter((d) => d.plane === "management").map((d) => d.name)).toEqual(expect.arrayContaining(["Owner", "Contributor", "Reader"]));
+  });
+  it("let a Reader mount (blobfuse2 lists the container while mounting) with read and list only", () => {
+    const s = role(wiState(), "Storage Blob Data Reader");
+    expect(authorizeWorkloadIdentityMount(s, wiRequest())).toEqual({ ok: true });
+    expect(blobDataActions(s, { clientId: CLIENT, tenantId: DEMO_IDS.tenant2, accountName: "sa2", containerName: "data" })?.actions).toEqual(["read", "list"]);
+  });
+  it("refuse the mount for a role without data actions (Owner of the account) with 403 AuthorizationPermissionMismatch", () => {
+    for (const name of ["Owner", "Contributor", "Reader"]) {
+      const d = authorizeWorkloadIdentityMount(role(wiState(), name), wiRequest());
+      expect(d, name).toMatchObject({ ok: false, code: "AuthorizationPermissionMismatch" });
+      expect(d.ok ? "" : d.message).toContain("no blob data actions");
+    }
+  });
+  it("add up the data actions of every assignment whose scope covers the container", () => {
+    const s = role(wiState(), "Storage Blob Data Reader");
+    s.roleAssignments.push({ ...s.roleAssignments[0]!, name: "r2", roleDefinitionName: "Owner", scope: storageAccountId(s.storageAccounts[0]!) });
+    expect([...grantedDataActions(s, "sp-obj", target(s))]).toEqual(["read", "list"]);
+    s.roleAssignments.push({ ...s.roleAssignments[0]!, name: "r3", roleDefinitionName: "Storage Blob Data Contributor", scope: storageAccountId(s.storageAccounts[0]!) });
+    expect([...grantedDataActions(s, "sp-obj", target(s))].sort()).toEqual(["delete", "list", "read", "write"]);
+  });
+});
+
+describe("blob-fuse-wi to an account closed to public networks", () => {
+  function privateState(): AzState {
+    const s = wiState();
+    const account = s.storageAccounts[0]!;
+    account.publicNetworkAccess = "Disabled";
+    const aks = s.aksClusters[0]!;
+    const pe: PrivateEndpoint = { subscriptionId: DEMO_IDS.subscription1, resourceGroup: "rg-aks", name: "pe-sa2", location: "westeurope", subnetId: `${aks.vnetId}/subnets/private-endpoints`,
+      connectionName: "c", privateLinkServiceId: storageAccountId(account), groupIds: ["blob"], manual: true, ipAddress: "10.1.1.5", dnsZoneGroups: [] };
+    s.privateEndpoints.push(pe);
+    account.privateEndpointConnections.push({ name: "pe-sa2.guid", privateEndpointId: privateEndpointId(pe), status: "Approved", description: "ok" });
+    s.privateDnsZones.push({ subscriptionId: DEMO_IDS.subscription1, resourceGroup: "rg-aks", name: "privatelink.blob.core.windows.net",
+      links: [{ name: "aks", virtualNetworkId: aks.vnetId, registrationEnabled: false }], aRecords: { sa2: ["10.1.1.5"] } });
+    return s;
+  }
+  it("mounts through an approved private endpoint the cluster resolves, as AKS does", () => {
+    expect(authorizeWorkloadIdentityMount(privateState(), wiRequest())).toEqual({ ok: true });
+  });
+  it("refuses without that path (AuthorizationFailure)", () => {
+    const s = privateState();
+    s.storageAccounts[0]!.privateEndpointConnections[0]!.status = "Pending";
+    expect(authorizeWorkloadIdentityMount(s, wiRequest())).toMatchObject({ ok: false, code: "AuthorizationFailure" });
   });
 });

@@ -9,8 +9,63 @@ export type MountDecision = { ok: true } | { ok: false; code: string; message: s
 
 export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
 
-/** Roles whose data actions let a principal read blobs (and so mount a container). */
-const BLOB_DATA_ROLES = new Set(["storage blob data contributor", "storage blob data owner", "storage blob data reader"]);
+/** What a principal may do with the blobs of a container: Azure's blob data actions, per operation. */
+export const DATA_ACTIONS = ["read", "write", "delete", "list"] as const;
+export type DataAction = (typeof DATA_ACTIONS)[number];
+
+/**
+ * Built-in role definitions the simulated Azure knows. Management-plane roles (Owner, Contributor, Reader)
+ * carry no data actions, so on an account without shared keys they cannot read a single blob; the
+ * Storage Blob Data roles carry data actions and no management actions.
+ */
+export interface RoleDefinition {
+  name: string;
+  /** The GUID of the built-in role. */
+  id: string;
+  plane: "management" | "data";
+  /** Management actions that matter to the project (listing keys). */
+  actions: string[];
+  dataActions: DataAction[];
+}
+
+export const LIST_KEYS_ACTION = "Microsoft.Storage/storageAccounts/listKeys/action";
+
+export const ROLE_DEFINITIONS: readonly RoleDefinition[] = [
+  { name: "Storage Blob Data Owner", id: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", plane: "data", actions: [], dataActions: ["read", "write", "delete", "list"] },
+  { name: "Storage Blob Data Contributor", id: "ba92f5b4-2d11-453d-a403-e96b0029c9fe", plane: "data", actions: [], dataActions: ["read", "write", "delete", "list"] },
+  { name: "Storage Blob Data Reader", id: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", plane: "data", actions: [], dataActions: ["read", "list"] },
+  { name: "Owner", id: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", plane: "management", actions: ["*", LIST_KEYS_ACTION], dataActions: [] },
+  { name: "Contributor", id: "b24988ac-6180-42a0-ab88-20f7382dd24c", plane: "management", actions: ["*", LIST_KEYS_ACTION], dataActions: [] },
+  { name: "Reader", id: "acdd72a7-3385-48ef-bd42-f606fba81ae7", plane: "management", actions: ["*/read"], dataActions: [] },
+  { name: "Storage Account Contributor", id: "17d1049b-9a84-46fb-8f53-869881c3d3ab", plane: "management", actions: ["Microsoft.Storage/storageAccounts/*", LIST_KEYS_ACTION], dataActions: [] },
+  { name: "Storage Account Key Operator Service Role", id: "81a9662b-bebf-436f-a333-f67b29880f12", plane: "management", actions: [LIST_KEYS_ACTION], dataActions: [] },
+];
+
+export function roleDefinition(nameOrId: string): RoleDefinition | undefined {
+  const key = nameOrId.toLowerCase();
+  return ROLE_DEFINITIONS.find((r) => r.name.toLowerCase() === key || key.endsWith(r.id));
+}
+
+/** The blob data actions a principal holds on a container, from every role assignment whose scope covers it. */
+export function grantedDataActions(state: AzState, principalId: string, target: string): Set<DataAction> {
+  const granted = new Set<DataAction>();
+  for (const r of state.roleAssignments) {
+    if (r.principalId !== principalId || !scopeCovers(r.scope, target)) continue;
+    for (const a of (roleDefinition(r.roleDefinitionName) ?? roleDefinition(r.roleDefinitionId))?.dataActions ?? []) granted.add(a);
+  }
+  return granted;
+}
+
+/** Whether a principal's roles on `scope` include a management action (e.g. listKeys). */
+export function holdsAction(state: AzState | { roleAssignments: { scope: string; roleDefinitionName: string; principalId: string }[] }, principalId: string, scope: string, action: string): boolean {
+  return state.roleAssignments.some((r) => r.principalId === principalId && scopeCovers(r.scope, scope) && (roleDefinition(r.roleDefinitionName)?.actions.includes(action) ?? false));
+}
+
+/** Storage's answer to a data request the principal's roles do not allow. */
+export function permissionMismatch(principalId: string, action: DataAction, target: string, granted: Set<DataAction>): MountDecision {
+  const held = granted.size === 0 ? "no blob data actions (management-plane roles such as Owner or Contributor carry none)" : `only ${[...granted].join(", ")}`;
+  return deny("AuthorizationPermissionMismatch", `AuthorizationPermissionMismatch: This request is not authorized to perform this operation using this permission. (Service principal ${principalId} needs the blob data action '${action}' on ${target}; its roles there grant ${held}.)`);
+}
 
 function deny(code: string, message: string): MountDecision {
   return { ok: false, code, message };
@@ -22,6 +77,8 @@ export function authorizeWorkloadIdentityMount(state: AzState, req: {
   accountName: string; containerName: string;
   token: { iss: string; sub: string; aud: string | string[]; exp: number };
   now?: Date;
+  endpointSuffix?: string;
+  fromAksCluster?: { resourceGroup: string; name: string };
 }): MountDecision {
   const notFound = deny("AADSTS700016", `AADSTS700016: Application with identifier '${req.clientId}' was not found in the directory '${req.tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
   const app = state.apps.find((a) => a.appId.toLowerCase() === req.clientId.toLowerCase());
@@ -59,17 +116,38 @@ export function authorizeWorkloadIdentityMount(state: AzState, req: {
     return deny("StorageAccountNotFound", `StorageAccountNotFound: The storage account '${req.accountName}' was not found${req.resourceGroup ? ` in resource group '${req.resourceGroup}'` : ""}.`);
   }
   if (account.publicNetworkAccess === "Disabled" || account.defaultAction === "Deny") {
-    return deny("AuthorizationFailure", `AuthorizationFailure: This request is not authorized to perform this operation. (Storage account '${account.name}' does not accept traffic from public networks.)`);
+    // Closed to the internet, yet reachable from the cluster through an approved private endpoint
+    // whose privatelink zone the cluster resolves: Storage sees the request arrive privately.
+    const clusters = req.fromAksCluster
+      ? state.aksClusters.filter((c) => c.resourceGroup.toLowerCase() === req.fromAksCluster!.resourceGroup.toLowerCase() && c.name === req.fromAksCluster!.name)
+      : state.aksClusters;
+    const privately = clusters.some((c) => networkPath(state, account, c, "blob", req.endpointSuffix ?? "core.windows.net", (code, reason) => deny(code, reason)).ok);
+    if (!privately) {
+      return deny("AuthorizationFailure", `AuthorizationFailure: This request is not authorized to perform this operation. (Storage account '${account.name}' does not accept traffic from public networks, and no approved private endpoint with a linked privatelink.blob zone reaches it from the cluster.)`);
+    }
   }
   if (!account.containers.some((c) => c.name === req.containerName)) {
     return deny("ContainerNotFound", `ContainerNotFound: The specified container does not exist. (container '${req.containerName}' in account '${account.name}')`);
   }
   const target = containerId(account, req.containerName);
-  const granted = state.roleAssignments.some((r) => r.principalId === sp.id && BLOB_DATA_ROLES.has(r.roleDefinitionName.toLowerCase()) && scopeCovers(r.scope, target));
-  if (!granted) {
-    return deny("AuthorizationPermissionMismatch", `AuthorizationPermissionMismatch: This request is not authorized to perform this operation using this permission. (Service principal ${sp.id} has no Storage Blob Data role on ${target} or any scope above it.)`);
-  }
+  // blobfuse2 lists the container once while mounting (azstorage's TestPipeline), so a mount needs 'list'.
+  const granted = grantedDataActions(state, sp.id, target);
+  if (!granted.has("list")) return permissionMismatch(sp.id, "list", target, granted);
   return { ok: true };
+}
+
+/**
+ * Storage's per-request check for a mounted container: which data actions the app's service principal
+ * in the storage tenant holds on it right now (Azure evaluates data-plane RBAC on every request).
+ * Entra's checks are not repeated: they happened when the token was exchanged.
+ */
+export function blobDataActions(state: AzState, req: { clientId: string; tenantId: string; accountName: string; containerName: string }): { principalId: string; target: string; actions: DataAction[] } | undefined {
+  const sp = state.servicePrincipals.find((s) => s.tenantId === req.tenantId && s.appId.toLowerCase() === req.clientId.toLowerCase());
+  const account = findStorageAccount(state, req.accountName);
+  if (!sp || !account) return undefined;
+  const target = containerId(account, req.containerName);
+  const granted = grantedDataActions(state, sp.id, target);
+  return { principalId: sp.id, target, actions: DATA_ACTIONS.filter((a) => granted.has(a)) };
 }
 
 function audiences(aud: string | string[]): string[] {
@@ -80,6 +158,8 @@ function audiences(aud: string | string[]): string[] {
 export function authorizeNfsMount(state: AzState, req: {
   kind: "blob" | "file"; accountName: string; containerName?: string; shareName?: string; endpointSuffix: string;
   fromAksCluster?: { resourceGroup: string; name: string };
+  /** azurefile's encryptInTransit: NFS 4.1 over TLS (aznfs), which secure transfer allows. */
+  encryptInTransit?: boolean;
 }): MountDecision {
   const host = `${req.accountName}.${req.kind}.${req.endpointSuffix}`;
   const path = req.kind === "file" ? `/${req.accountName}/${req.shareName ?? ""}` : `/${req.accountName}/${req.containerName ?? ""}`;
@@ -95,7 +175,7 @@ export function authorizeNfsMount(state: AzState, req: {
     const share = account.shares.find((s) => s.name === req.shareName);
     if (!share) return denied("ShareNotFound", `share '${req.shareName}' does not exist in account '${account.name}'`);
     if (share.enabledProtocols !== "NFS") return denied("NfsNotEnabled", `share '${share.name}' is an SMB share; create it with --enabled-protocols NFS`);
-    if (account.enableHttpsTrafficOnly) return denied("SecureTransferRequired", `account '${account.name}' requires secure transfer, which NFS 4.1 without encryption in transit cannot use; set --https-only false`);
+    if (account.enableHttpsTrafficOnly && !req.encryptInTransit) return denied("SecureTransferRequired", `account '${account.name}' requires secure transfer, which NFS 4.1 without encryption in transit cannot use; set --https-only false, or add encryptInTransit to mountOptions`);
   } else {
     if (!account.isHnsEnabled || !account.enableNfsV3) return denied("NfsNotEnabled", `account '${account.name}' does not have NFS v3 enabled (needs --enable-hierarchical-namespace true --enable-nfs-v3 true)`);
     if (!req.containerName) return denied("ContainerNotFound", "no container name given");

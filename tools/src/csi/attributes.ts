@@ -2,8 +2,9 @@
 // volume-id fallbacks, per-mode required attributes) and turns it into a mount plan, or throws the
 // drivers' own error. Pure: no file system, no network.
 import { CsiError, internal, invalidArgument } from "./grpc-errors.ts";
-import { checkBlobfuseOptions, checkNfsOptions, nfsFixedOptions } from "./mount-options.ts";
+import { checkBlobfuseOptions, checkNfsOptions, fuseOptions, nfsFixedOptions } from "./mount-options.ts";
 import type { NodePublishVolumeRequest } from "./protos.ts";
+import { driverVersions, type BlobDriverTraits, type DriverVersions, type FileDriverTraits } from "./versions.ts";
 
 export const blobDriver = "blob.csi.azure.com";
 export const fileDriver = "file.csi.azure.com";
@@ -14,35 +15,55 @@ export const tokenAudience = "api://AzureADTokenExchange";
 export const serviceAccountTokensKey = "csi.storage.k8s.io/serviceAccount.tokens";
 const defaultEndpointSuffix = "core.windows.net";
 
-export type MountPlan =
-  | {
-      mode: "blob-fuse-wi";
-      accountName: string;
-      containerName: string;
-      clientId: string;
-      /** Empty: the cluster's own tenant, as the real driver does. */
-      tenantId: string;
-      /** The raw service account token for api://AzureADTokenExchange. */
-      token: string;
-      mountFlags: string[];
-      readOnly: boolean;
-    }
-  | {
-      // clientID without mountWithWorkloadIdentityToken: the driver exchanges the token for an ARM
-      // token and lists the account keys.
-      mode: "blob-account-key";
-      accountName: string;
-      containerName: string;
-      clientId: string;
-      tenantId: string;
-      resourceGroup: string;
-      subscriptionId: string;
-      token: string;
-      mountFlags: string[];
-      readOnly: boolean;
-    }
-  | { mode: "blob-nfs"; accountName: string; containerName: string; endpointSuffix: string; server: string; mountFlags: string[]; readOnly: boolean }
-  | { mode: "fileshare-nfs"; accountName: string; shareName: string; endpointSuffix: string; server: string; mountFlags: string[]; readOnly: boolean };
+/** What every plan carries besides its mode's own fields. */
+interface PlanCommon {
+  mountFlags: string[];
+  /** Read-only access mode (…_READER_ONLY): the drivers add `-o ro` (blobfuse2) or `ro` (NFS). */
+  readOnlyCapability: boolean;
+  /** NodePublishVolume's readonly (the pod's volumeMount readOnly): a read-only bind of the target. */
+  readOnly: boolean;
+  /** The pod's fsGroup, handed over by the kubelet because the driver advertises VOLUME_MOUNT_GROUP. */
+  volumeMountGroup: string;
+  /** "", None, Always or OnRootMismatch. */
+  fsGroupChangePolicy: string;
+  /** Options AKS accepts that the mock warns about (the driver's log). */
+  warnings: string[];
+}
+
+export type MountPlan = PlanCommon &
+  (
+    | {
+        mode: "blob-fuse-wi";
+        accountName: string;
+        containerName: string;
+        clientId: string;
+        /** Empty: the cluster's own tenant, as the real driver does. */
+        tenantId: string;
+        /** The raw service account token for api://AzureADTokenExchange. */
+        token: string;
+        /** Whether a republish hands blobfuse2 a fresh token (v1.27+, and the attribute is exactly "true" in any case). */
+        refreshOnRepublish: boolean;
+        /** FUSE options blobfuse2 gets, after the driver added -o ro and -o gid=. */
+        fuse: { allowOther: boolean; readOnly: boolean; gid?: number; uid?: number; umask?: number };
+      }
+    | {
+        // clientID without mountWithWorkloadIdentityToken: the driver exchanges the token for an ARM
+        // token and lists the account keys.
+        mode: "blob-account-key";
+        accountName: string;
+        containerName: string;
+        clientId: string;
+        tenantId: string;
+        resourceGroup: string;
+        subscriptionId: string;
+        token: string;
+      }
+    | { mode: "blob-nfs"; accountName: string; containerName: string; endpointSuffix: string; server: string; nfsOptions: string[]; mountPermissions: number }
+    | {
+        mode: "fileshare-nfs"; accountName: string; shareName: string; endpointSuffix: string; server: string; nfsOptions: string[]; mountPermissions: number;
+        encryptInTransit: boolean;
+      }
+  );
 
 /** Value of a volume attribute, matching its key case-insensitively like the drivers' getValueInMap. */
 export function attr(context: Record<string, string>, key: string): string {
@@ -108,20 +129,59 @@ export function checkPublishBasics(req: NodePublishVolumeRequest): void {
   }
 }
 
-function isReadOnly(req: NodePublishVolumeRequest): boolean {
-  const mode = req.volume_capability?.access_mode?.mode ?? "";
-  return req.readonly || mode === "SINGLE_NODE_READER_ONLY" || mode === "MULTI_NODE_READER_ONLY";
+const readerOnlyModes = ["SINGLE_NODE_READER_ONLY", "MULTI_NODE_READER_ONLY"];
+
+/** Read-only access mode: both drivers' isReadOnlyFromCapability. */
+export function isReadOnlyCapability(req: NodePublishVolumeRequest): boolean {
+  return readerOnlyModes.includes(req.volume_capability?.access_mode?.mode ?? "");
 }
 
-export function planMount(driver: DriverName, req: NodePublishVolumeRequest): MountPlan {
+/** Go's strconv.ParseUint(v, 8, 32), as both drivers parse mountPermissions: octal digits only, no 0o prefix. */
+export function parseOctalPermissions(raw: string): number | undefined {
+  if (!/^[0-7]+$/.test(raw)) return undefined;
+  const n = parseInt(raw, 8);
+  return n > 0xffffffff ? undefined : n;
+}
+
+export const fsGroupChangePolicies = ["None", "Always", "OnRootMismatch"] as const;
+
+function checkFsGroupChangePolicy(context: Record<string, string>): string {
+  const policy = attr(context, "fsgroupchangepolicy");
+  if (policy !== "" && !(fsGroupChangePolicies as readonly string[]).includes(policy)) {
+    throw invalidArgument(`fsGroupChangePolicy(${policy}) is not supported, supported fsGroupChangePolicy list: [${fsGroupChangePolicies.join(" ")}]`);
+  }
+  return policy;
+}
+
+function mountPermissions(context: Record<string, string>): number {
+  const raw = attr(context, "mountpermissions");
+  if (raw === "") return 0o777;
+  const perm = parseOctalPermissions(raw);
+  if (perm === undefined) throw invalidArgument(`invalid mountPermissions ${raw}`);
+  return perm;
+}
+
+/** A keyless mode the real driver has but this project does not serve: refused as exactly that. */
+export function notServed(mode: string, alternative: string): CsiError {
+  return invalidArgument(`${mode} is a mode not served by this project (the mock CSI driver imitates the keyless modes the chart uses): ${alternative}`);
+}
+
+export function planMount(driver: DriverName, req: NodePublishVolumeRequest, versions: DriverVersions = driverVersions()): MountPlan {
   checkPublishBasics(req);
   const context = req.volume_context ?? {};
-  const mountFlags = req.volume_capability?.mount?.mount_flags ?? [];
-  const readOnly = isReadOnly(req);
-  return driver === blobDriver ? planBlob(req, context, mountFlags, readOnly) : planFile(req, context, mountFlags, readOnly);
+  const mount = req.volume_capability?.mount;
+  const common: PlanCommon = {
+    mountFlags: mount?.mount_flags ?? [],
+    readOnlyCapability: isReadOnlyCapability(req),
+    readOnly: req.readonly,
+    volumeMountGroup: mount?.volume_mount_group ?? "",
+    fsGroupChangePolicy: "",
+    warnings: [],
+  };
+  return driver === blobDriver ? planBlob(req, context, common, versions.blob) : planFile(req, context, common, versions.file);
 }
 
-function planBlob(req: NodePublishVolumeRequest, context: Record<string, string>, mountFlags: string[], readOnly: boolean): MountPlan {
+function planBlob(req: NodePublishVolumeRequest, context: Record<string, string>, common: PlanCommon, traits: BlobDriverTraits): MountPlan {
   const conflict = findCaseConflict(context);
   if (conflict !== undefined) {
     throw invalidArgument(`NodePublishVolume: conflicting volume attribute: key "${conflict}" collides with another key (case-insensitive) with a different value`);
@@ -130,36 +190,87 @@ function planBlob(req: NodePublishVolumeRequest, context: Record<string, string>
   const accountName = attr(context, "storageaccount") || attr(context, "storageaccountname") || (fromId?.accountName ?? "");
   const containerName = attr(context, "containername") || (fromId?.containerName ?? "");
   const protocol = attr(context, "protocol");
-  if (protocol !== "" && !["fuse", "fuse2", "nfs", "aznfs"].includes(protocol)) {
-    throw invalidArgument(`protocol(${protocol}) is not supported, supported protocol list: [fuse fuse2 nfs aznfs]`);
+  // Only CreateVolume checks the protocol; the node server mounts nfs, aznfs and nfsv3 over NFS and anything else with blobfuse2.
+  const nfsProtocols = ["nfs", "aznfs", "nfsv3"];
+  if (protocol !== "" && !["fuse", "fuse2", ...nfsProtocols].includes(protocol)) {
+    common.warnings.push(`protocol "${protocol}" is not in the driver's list [fuse fuse2 nfs aznfs]; a static volume still mounts, with blobfuse2`);
   }
   if (accountName === "") throw internal(`could not find storage account from attributes or volumeID(${req.volume_id}): set volumeAttributes.storageAccount`);
   if (containerName === "") throw internal(`could not find containerName from attributes or volumeID(${req.volume_id})`);
+  const inline = attr(context, "csi.storage.k8s.io/ephemeral").toLowerCase() === "true";
+  const perm = mountPermissions(context);
+  common.fsGroupChangePolicy = checkFsGroupChangePolicy(context);
 
-  if (protocol === "nfs" || protocol === "aznfs") {
+  if (nfsProtocols.includes(protocol)) {
+    if (protocol !== "nfs") {
+      throw notServed(
+        `protocol: ${protocol} (blob-csi-driver ${traits.version} skips the account key only for protocol nfs, so it looks for a key Secret or lists the keys with its own identity)`,
+        "set protocol: nfs (blob-nfs), which needs no credentials",
+      );
+    }
     const endpointSuffix = attr(context, "storageendpointsuffix") || defaultEndpointSuffix;
     const server = attr(context, "server") || `${accountName}.blob.${endpointSuffix}`;
     const source = `${server}:/${accountName}/${containerName}`;
-    checkNfsOptions(blobDriver, mountFlags, (opts) => `-t nfs -o ${opts} ${source} ${req.target_path}`);
-    return { mode: "blob-nfs", accountName, containerName, endpointSuffix, server, mountFlags, readOnly };
+    const flags = common.readOnlyCapability ? [...common.mountFlags, "ro"] : common.mountFlags;
+    const checked = checkNfsOptions(blobDriver, flags, (opts) => `-t nfs -o ${opts} ${source} ${req.target_path}`);
+    common.warnings.push(...checked.warnings);
+    return { ...common, mode: "blob-nfs", accountName, containerName, endpointSuffix, server, nfsOptions: checked.options, mountPermissions: perm };
   }
 
+  if (attr(context, "azurestorageauthtype").toUpperCase() === "MSI") {
+    throw notServed("blobfuse2 with the node's managed identity (AzureStorageAuthType: MSI)", 'use blob-fuse-wi (mountWithWorkloadIdentityToken: "true" with the app\'s clientID) or blob-nfs');
+  }
   const clientId = attr(context, "clientid");
   const wiRaw = attr(context, "mountwithworkloadidentitytoken");
+  // GetAuthEnv reads the attribute with strconv.ParseBool ("1", "t", "TRUE" ... are true).
   const mountWithToken = wiRaw === "" ? false : parseGoBool(wiRaw);
   if (mountWithToken === undefined) throw internal(`invalid mountwithworkloadidentitytoken: ${wiRaw} in volume context`);
   const tenantId = attr(context, "tenantid");
+  const blobfuse = { blobfuse2: traits.blobfuse2, inline };
 
-  if (mountWithToken) {
-    if (clientId === "") throw internal("mountWithWorkloadIdentityToken is true but clientID is not specified");
+  if (mountWithToken && (clientId !== "" || traits.tokenPathWithoutClientId)) {
+    if (clientId === "") {
+      if (!traits.clientIdOptional) throw internal("mountWithWorkloadIdentityToken is true but clientID is not specified");
+      throw notServed(
+        `mountWithWorkloadIdentityToken without clientID (blob-csi-driver ${traits.version} then uses the kubelet's managed identity)`,
+        "set clientID to the client ID of the app whose federated credential trusts the pod's ServiceAccount (blob-fuse-wi)",
+      );
+    }
     const token = serviceAccountToken(req);
-    checkBlobfuseOptions(mountFlags);
-    return { mode: "blob-fuse-wi", accountName, containerName, clientId, tenantId, token, mountFlags, readOnly };
+    common.warnings.push(...checkBlobfuseOptions(common.mountFlags, blobfuse));
+    // The republish check compares the attribute with "true" (any case), not with ParseBool.
+    const refreshOnRepublish = traits.refreshesToken && wiRaw.toLowerCase() === "true";
+    if (!traits.refreshesToken) {
+      common.warnings.push(`blob-csi-driver ${traits.version} hands the token to blobfuse2 once: this mount fails with EIO when the token expires (fixed in v1.27.0)`);
+    } else if (!refreshOnRepublish) {
+      common.warnings.push(`mountWithWorkloadIdentityToken "${wiRaw}" mounts with the token, but the driver refreshes it on republish only for "true": this mount fails with EIO when its first token expires; write "true"`);
+    }
+    const fo = fuseOptions(common.mountFlags);
+    const num = (name: string) => (fo.has(name) ? Number(fo.get(name)) : undefined);
+    let gid = num("gid");
+    if (!common.mountFlags.some((f) => f.includes("gid=")) && common.volumeMountGroup !== "") {
+      // The driver appends -o gid=<fsGroup> itself.
+      if (!/^\d+$/.test(common.volumeMountGroup) || Number(common.volumeMountGroup) > 0xffffffff) {
+        throw invalidArgument(`invalid volumeMountGroup "${common.volumeMountGroup}": must be an unsigned 32-bit integer (POSIX GID)`);
+      }
+      gid = Number(common.volumeMountGroup);
+    }
+    const uid = num("uid");
+    const umask = fo.has("umask") ? parseInt(fo.get("umask")!, 8) : undefined;
+    const fuse = {
+      allowOther: fo.has("allow_other") && fo.get("allow_other") !== "false",
+      readOnly: fo.has("ro") || common.readOnlyCapability,
+      ...(gid !== undefined ? { gid } : {}),
+      ...(uid !== undefined ? { uid } : {}),
+      ...(umask !== undefined ? { umask } : {}),
+    };
+    return { ...common, mode: "blob-fuse-wi", accountName, containerName, clientId, tenantId, token, refreshOnRepublish, fuse };
   }
   if (clientId !== "") {
     const token = serviceAccountToken(req);
-    checkBlobfuseOptions(mountFlags);
+    common.warnings.push(...checkBlobfuseOptions(common.mountFlags, blobfuse));
     return {
+      ...common,
       mode: "blob-account-key",
       accountName,
       containerName,
@@ -168,44 +279,73 @@ function planBlob(req: NodePublishVolumeRequest, context: Record<string, string>
       resourceGroup: attr(context, "resourcegroup") || (fromId?.resourceGroup ?? ""),
       subscriptionId: attr(context, "subscriptionid") || (fromId?.subscriptionId ?? ""),
       token,
-      mountFlags,
-      readOnly,
     };
   }
-  throw internal(
-    `no key for storage account(${accountName}) under resource group(${attr(context, "resourcegroup") || (fromId?.resourceGroup ?? "")}): ` +
-      "no secret azure-storage-account-" + accountName + "-secret and no cluster identity to list keys with. " +
-      "This mock serves keyless mounts only: set mountWithWorkloadIdentityToken: \"true\" with clientID, or protocol: nfs",
+  throw notServed(
+    `blobfuse2 with an account key (no clientID: the driver reads the Secret azure-storage-account-${accountName}-secret or lists the keys with the kubelet identity)`,
+    'set mountWithWorkloadIdentityToken: "true" with clientID (blob-fuse-wi), or protocol: nfs (blob-nfs)',
   );
 }
 
-function planFile(req: NodePublishVolumeRequest, context: Record<string, string>, mountFlags: string[], readOnly: boolean): MountPlan {
-  // The file driver refuses any two keys that differ only in case (its caseCollidingKey).
+const fileFsTypes = ["cifs", "smb", "nfs", "ext4", "ext3", "ext2", "xfs"];
+
+function planFile(req: NodePublishVolumeRequest, context: Record<string, string>, common: PlanCommon, traits: FileDriverTraits): MountPlan {
+  const inline = attr(context, "csi.storage.k8s.io/ephemeral").toLowerCase() === "true";
+  // The file driver refuses two keys that differ only in case for inline volumes only (caseCollidingKey);
+  // for a PersistentVolume whichever key its map loop sees last wins.
   const lowered = Object.keys(context).map((k) => k.toLowerCase());
   const collision = lowered.find((k, i) => lowered.indexOf(k) !== i);
   if (collision !== undefined) {
-    throw invalidArgument(`volume request contains case-colliding volume attribute keys that normalize to "${collision}"`);
+    if (inline) throw invalidArgument(`ephemeral volume request contains case-colliding volume attribute keys that normalize to "${collision}"`);
+    common.warnings.push(`volume attributes hold two keys that normalize to "${collision}"; the driver uses one of them at random: keep one`);
   }
   // volume id form rg#account#share[#...]
   const segs = req.volume_id.split("#");
   const accountName = attr(context, "storageaccount") || (segs.length >= 3 ? segs[1]! : "");
   const shareName = attr(context, "sharename") || (segs.length >= 3 ? segs[2]! : "");
   const protocol = attr(context, "protocol");
+  const fsType = attr(context, "fstype");
+  if (shareName === "") throw invalidArgument(`failed to get file share name from ${req.volume_id}`);
+  if (accountName === "" && attr(context, "server") === "") throw invalidArgument(`failed to get account name from ${req.volume_id}`);
+  if (fsType !== "" && !fileFsTypes.includes(fsType)) {
+    throw invalidArgument(`fsType(${fsType}) is not supported, supported fsType list: [${fileFsTypes.join(" ")}]`);
+  }
   if (protocol !== "" && protocol !== "smb" && protocol !== "nfs") {
     throw invalidArgument(`protocol(${protocol}) is not supported, supported protocol list: [smb nfs]`);
   }
-  if (shareName === "") throw invalidArgument(`failed to get file share name from ${req.volume_id}`);
-  if (accountName === "" && attr(context, "server") === "") throw invalidArgument(`failed to get account name from ${req.volume_id}`);
+  common.fsGroupChangePolicy = checkFsGroupChangePolicy(context);
+  const perm = mountPermissions(context);
+  const boolAttr = (key: string, name: string): boolean => {
+    const raw = attr(context, key);
+    if (raw === "") return false;
+    const v = parseGoBool(raw);
+    if (v === undefined) throw invalidArgument(`Volume context property "${name}" must be a boolean value: strconv.ParseBool: parsing "${raw}": invalid syntax`);
+    return v;
+  };
+  const withManagedIdentity = boolAttr("mountwithmanagedidentity", "mountWithManagedIdentity");
+  let encryptInTransit = boolAttr("encryptintransit", "encryptInTransit");
   if (protocol !== "nfs") {
-    throw internal(
-      `accountName(${accountName}) or accountKey is empty: SMB shares need an account key, which this project never uses; set protocol: nfs`,
-    );
+    if (withManagedIdentity) {
+      throw notServed("Azure Files SMB with the node's managed identity (mountWithManagedIdentity)", "use fileshare-nfs (protocol: nfs), which needs no credentials");
+    }
+    if (attr(context, "clientid") !== "" && attr(context, serviceAccountTokensKey) !== "") {
+      throw notServed(
+        traits.smbWorkloadIdentity
+          ? `Azure Files SMB with a workload identity token (azurefile-csi-driver ${traits.version})`
+          : `Azure Files SMB with clientID (azurefile-csi-driver ${traits.version} lists the account keys with the workload identity token)`,
+        "use fileshare-nfs (protocol: nfs), which needs no credentials",
+      );
+    }
+    throw notServed(`Azure Files SMB with an account key (accountName(${accountName}) or accountKey is empty)`, "set protocol: nfs (fileshare-nfs)");
   }
   const endpointSuffix = attr(context, "storageendpointsuffix") || defaultEndpointSuffix;
   const server = attr(context, "server") || `${accountName}.file.${endpointSuffix}`;
   const source = `${server}:/${accountName}/${shareName}`;
-  checkNfsOptions(fileDriver, mountFlags, (opts) => `-t nfs -o ${opts} ${source} ${req.target_path}`);
-  return { mode: "fileshare-nfs", accountName, shareName, endpointSuffix, server, mountFlags, readOnly };
+  const flags = common.readOnlyCapability ? [...common.mountFlags, "ro"] : common.mountFlags;
+  const checked = checkNfsOptions(fileDriver, flags, (opts) => `-t nfs -o ${opts} ${source} ${req.target_path}`);
+  common.warnings.push(...checked.warnings);
+  encryptInTransit ||= checked.encryptInTransit;
+  return { ...common, mode: "fileshare-nfs", accountName, shareName, endpointSuffix, server, nfsOptions: checked.options, mountPermissions: perm, encryptInTransit };
 }
 
 export function isCsiError(err: unknown): err is CsiError {

@@ -2,11 +2,20 @@
 // role checks for blob-fuse-wi, ARM's listKeys for account-key mounts, and network reachability for
 // NFS. The decisions live in the simulated Azure (tools/src/azsim/authorize.ts); this adapter reads
 // its state file on every call, so what bootstrap or a test changes takes effect at once.
-import { authorizeNfsMount, authorizeWorkloadIdentityMount, type MountDecision } from "../azsim/authorize.ts";
-import { loadAzState, scopeCovers } from "../azsim/state.ts";
+import {
+  authorizeNfsMount, authorizeWorkloadIdentityMount, blobDataActions, holdsAction, LIST_KEYS_ACTION, type DataAction, type MountDecision,
+} from "../azsim/authorize.ts";
+import { loadAzState } from "../azsim/state.ts";
 import type { TokenClaims } from "./tokens.ts";
 
-export type { MountDecision };
+export type { DataAction, MountDecision };
+
+export interface DataActionsCheck {
+  clientId: string;
+  tenantId: string;
+  accountName: string;
+  containerName: string;
+}
 
 export interface WorkloadIdentityCheck {
   clientId: string;
@@ -23,6 +32,8 @@ export interface NfsCheck {
   containerName?: string;
   shareName?: string;
   endpointSuffix: string;
+  /** azurefile's encryptInTransit: NFS through aznfs (TLS), which an account requiring secure transfer accepts. */
+  encryptInTransit?: boolean;
 }
 
 export interface MountAuthority {
@@ -31,6 +42,8 @@ export interface MountAuthority {
   workloadIdentity(req: WorkloadIdentityCheck): Promise<MountDecision>;
   accountKey(req: WorkloadIdentityCheck & { resourceGroup: string; subscriptionId: string }): Promise<MountDecision>;
   nfs(req: NfsCheck): Promise<MountDecision>;
+  /** The blob data actions the app's service principal holds on the container now (per-operation RBAC). */
+  dataActions(req: DataActionsCheck): Promise<DataAction[]>;
 }
 
 // The parts of the simulated Azure state (AzState) the account-key decision reads.
@@ -40,8 +53,6 @@ interface StateView {
   roleAssignments: { scope: string; roleDefinitionName: string; principalId: string }[];
   aksClusters: { tenantId: string; resourceGroup: string; name: string; oidcIssuerUrl: string }[];
 }
-/** Roles whose actions include Microsoft.Storage/storageAccounts/listKeys/action. */
-const listKeysRoles = ["owner", "contributor", "storage account contributor", "storage account key operator service role"];
 
 function sameIssuer(a: string, b: string): boolean {
   return a === b || a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
@@ -64,9 +75,7 @@ export function decideAccountKeyMount(
   }
   const accountId = `/subscriptions/${account.subscriptionId}/resourceGroups/${account.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${account.name}`;
   const sp = state.servicePrincipals.find((p) => p.appId === req.clientId && p.tenantId === req.tenantId);
-  const canList =
-    sp !== undefined &&
-    state.roleAssignments.some((r) => r.principalId === sp.id && listKeysRoles.includes(r.roleDefinitionName.toLowerCase()) && scopeCovers(r.scope, accountId));
+  const canList = sp !== undefined && holdsAction(state, sp.id, accountId, LIST_KEYS_ACTION);
   if (!canList) {
     return {
       ok: false,
@@ -94,7 +103,10 @@ export function azsimAuthority(statePath: string, opts: { aksCluster?: { resourc
       return loadAzState(statePath).aksClusters.find((c) => sameIssuer(c.oidcIssuerUrl, issuer))?.tenantId;
     },
     async workloadIdentity(req) {
-      return authorizeWorkloadIdentityMount(loadAzState(statePath), req);
+      return authorizeWorkloadIdentityMount(loadAzState(statePath), opts.aksCluster ? { ...req, fromAksCluster: opts.aksCluster } : req);
+    },
+    async dataActions(req) {
+      return blobDataActions(loadAzState(statePath), req)?.actions ?? [];
     },
     async accountKey(req) {
       const state = loadAzState(statePath);

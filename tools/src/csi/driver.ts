@@ -5,11 +5,13 @@ import { ToolError } from "../errors.ts";
 import type { DriverName } from "./attributes.ts";
 import { azsimAuthority, type MountAuthority } from "./authority.ts";
 import { fuseMounter, type FuseMounter } from "./fuse.ts";
+import { apiServerWarnings, type WarningSink } from "./events.ts";
 import { apiServerJwks, kubeConfigFrom } from "./jwks.ts";
 import { hostMounter, type Mounter } from "./mounter.ts";
 import { NodeService } from "./node.ts";
 import { serveDriver, type RunningDriver } from "./server.ts";
 import { TokenVerifier, type JwksSource } from "./tokens.ts";
+import { driverVersions, type DriverVersions } from "./versions.ts";
 
 export interface DriverConfig {
   drivers: DriverName[];
@@ -23,11 +25,15 @@ export interface DriverConfig {
   fuseHelper?: string;
   aksCluster?: { resourceGroup: string; name: string };
   register?: boolean;
+  /** Real driver releases to imitate (--blob-driver-version, --file-driver-version); defaults: AKS 1.34's. */
+  blobDriverVersion?: string;
+  fileDriverVersion?: string;
   // Injection points for tests.
   authority?: MountAuthority;
   jwks?: JwksSource;
   mounter?: Mounter;
   fuse?: FuseMounter;
+  warn?: WarningSink;
   log?: (line: string) => void;
 }
 
@@ -42,9 +48,18 @@ export async function startDrivers(config: DriverConfig): Promise<RunningDrivers
   const authority =
     config.authority ??
     azsimAuthority(requireValue(config.azsimState, "the simulated Azure state (--azsim-state or AZSIM_STATE)"), config.aksCluster ? { aksCluster: config.aksCluster } : {});
-  const verifier = new TokenVerifier(config.jwks ?? apiServerJwks(kubeConfigFrom(config.kubeconfig)));
+  // The API server serves the issuer's keys and takes the warning events; tests inject both.
+  const reachable = config.kubeconfig !== undefined || process.env.KUBERNETES_SERVICE_HOST !== undefined;
+  const kc = config.jwks && (config.warn || !reachable) ? undefined : kubeConfigFrom(config.kubeconfig);
+  const verifier = new TokenVerifier(config.jwks ?? apiServerJwks(kc!));
+  const warn = config.warn ?? (kc ? apiServerWarnings(kc, "ctv-csi-mock") : undefined);
   const mounter = config.mounter ?? hostMounter();
   const fuse = config.fuse ?? (config.fuseHelper ? fuseMounter(config.fuseHelper) : undefined);
+  const versions: DriverVersions = driverVersions({
+    ...(config.blobDriverVersion ? { blob: config.blobDriverVersion } : {}),
+    ...(config.fileDriverVersion ? { file: config.fileDriverVersion } : {}),
+  });
+  log(`imitating blob-csi-driver ${versions.blob.version} (blobfuse2 ${versions.blob.blobfuse2}) and azurefile-csi-driver ${versions.file.version}`);
   const running: RunningDriver[] = [];
   const nodes = new Map<DriverName, NodeService>();
   for (const driver of config.drivers) {
@@ -56,6 +71,8 @@ export async function startDrivers(config: DriverConfig): Promise<RunningDrivers
       authority,
       verifier,
       mounter,
+      versions,
+      ...(warn ? { warn } : {}),
       ...(fuse && driver === "blob.csi.azure.com" ? { fuse } : {}),
       log: (line) => log(`[${driver}] ${line}`),
     });
@@ -67,6 +84,7 @@ export async function startDrivers(config: DriverConfig): Promise<RunningDrivers
     nodes,
     async stop() {
       for (const d of running) await d.stop();
+      for (const n of nodes.values()) n.close();
     },
   };
 }

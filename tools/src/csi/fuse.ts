@@ -2,7 +2,8 @@
 // storage directory at the target path and fails with EIO once the mount's token has expired
 // without a refresh, the way blobfuse2 fails when it cannot renew its Entra token.
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ToolError } from "../errors.ts";
@@ -11,18 +12,27 @@ import { run as defaultRun, type Runner } from "../exec/run.ts";
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const sourceDir = path.join(repoRoot, "tools", "fuse");
 
-export function fuseHelperPath(): string {
-  return process.env.CTV_FUSE_HELPER ?? path.join(process.env.CTV_CACHE_DIR ?? path.join(repoRoot, ".cache"), "bin", "ctv-fuse");
+/** A digest of the helper's sources: the cache key of the built binary, so a changed source never runs a stale build. */
+export function fuseSourceDigest(): string {
+  const hash = createHash("sha256");
+  for (const f of readdirSync(sourceDir).filter((n) => /\.(go|mod|sum)$/.test(n)).sort()) {
+    hash.update(f).update("\0").update(readFileSync(path.join(sourceDir, f))).update("\0");
+  }
+  return hash.digest("hex").slice(0, 12);
 }
 
-/** Builds the helper into .cache/bin when it is missing or older than its sources; returns its path. */
+export function fuseHelperPath(): string {
+  return process.env.CTV_FUSE_HELPER ?? path.join(process.env.CTV_CACHE_DIR ?? path.join(repoRoot, ".cache"), "bin", `ctv-fuse-${fuseSourceDigest()}`);
+}
+
+/** Builds the helper into <cache>/bin/ctv-fuse-<source digest> unless that build exists; returns its path. */
 export async function ensureFuseHelper(run: Runner = defaultRun): Promise<string> {
   const out = fuseHelperPath();
-  const newestSource = Math.max(...readdirSync(sourceDir).map((f) => statSync(path.join(sourceDir, f)).mtimeMs));
-  if (existsSync(out) && statSync(out).mtimeMs >= newestSource) return out;
+  if (existsSync(out)) return out;
   mkdirSync(path.dirname(out), { recursive: true });
   try {
-    await run("go", ["build", "-trimpath", "-o", out, "."], {
+    // Build beside the target and rename, so a parallel run never starts a half-written binary.
+    await run("go", ["build", "-trimpath", "-o", `${out}.tmp-${process.pid}`, "."], {
       cwd: sourceDir,
       env: { CGO_ENABLED: "0", GOFLAGS: "-mod=mod", GOTOOLCHAIN: "local" },
       timeoutMs: 600_000,
@@ -33,12 +43,44 @@ export async function ensureFuseHelper(run: Runner = defaultRun): Promise<string
     }
     throw err;
   }
+  renameSync(`${out}.tmp-${process.pid}`, out);
   return out;
 }
 
+/** What blobfuse2 would get from the mount options (after the driver added -o ro and -o gid=). */
+export interface FuseMountOptions {
+  allowOther: boolean;
+  readOnly: boolean;
+  uid?: number;
+  gid?: number;
+  umask?: number;
+}
+
+export interface FuseMountFiles {
+  /** The token's expiry (Unix seconds); shared by every mount of one clientID+account from blob v1.27. */
+  expiryFile: string;
+  /** The data actions the identity holds on the container, rewritten while the mount lives. */
+  grantsFile?: string;
+  /** The helper's messages. */
+  logFile: string;
+}
+
+/** The helper's command line for a mount. */
+export function fuseHelperArgs(source: string, target: string, files: FuseMountFiles, opts: FuseMountOptions): string[] {
+  return [
+    "--source", source, "--target", target, "--expiry-file", files.expiryFile,
+    ...(files.grantsFile ? ["--grants-file", files.grantsFile] : []),
+    ...(opts.allowOther ? ["--allow-other"] : []),
+    ...(opts.readOnly ? ["--read-only"] : []),
+    ...(opts.uid !== undefined ? ["--uid", String(opts.uid)] : []),
+    ...(opts.gid !== undefined ? ["--gid", String(opts.gid)] : []),
+    ...(opts.umask !== undefined ? ["--umask", opts.umask.toString(8)] : []),
+  ];
+}
+
 export interface FuseMounter {
-  /** Serves `source` at `target` until unmounted; the helper's messages go to `logFile`. */
-  mount(source: string, target: string, expiryFile: string, logFile: string): Promise<void>;
+  /** Serves `source` at `target` until unmounted. */
+  mount(source: string, target: string, files: FuseMountFiles, opts: FuseMountOptions): Promise<void>;
   /** Waits for (or ends) the helper serving `target`, if this process started it. */
   forget(target: string): Promise<void>;
 }
@@ -49,10 +91,11 @@ export function fuseMounter(helper: string): FuseMounter {
   }
   const children = new Map<string, ChildProcess>();
   return {
-    async mount(source, target, expiryFile, logFile) {
+    async mount(source, target, files, opts) {
+      const logFile = files.logFile;
       // Detached, logging to a file: like blobfuse2, a mount outlives a restart of the driver.
       const log = openSync(logFile, "a");
-      const child = spawn(helper, ["--source", source, "--target", target, "--expiry-file", expiryFile], { stdio: ["ignore", "pipe", log], detached: true });
+      const child = spawn(helper, fuseHelperArgs(source, target, files, opts), { stdio: ["ignore", "pipe", log], detached: true });
       closeSync(log);
       await new Promise<void>((resolve, reject) => {
         const fail = (why: string) => {

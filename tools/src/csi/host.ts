@@ -21,6 +21,8 @@ export interface MockDriverOptions {
   /** Built FUSE helper (ensureFuseHelper()); without it blob-fuse-wi mounts never expire. */
   fuseHelper?: string;
   aksCluster?: { resourceGroup: string; name: string };
+  blobDriverVersion?: string;
+  fileDriverVersion?: string;
   logFile?: string;
   startTimeoutMs?: number;
   /** Keep the driver running after this process exits (the demo leaves the cluster up); its pid goes to pidFile. */
@@ -47,6 +49,8 @@ export async function startMockDriver(opts: MockDriverOptions): Promise<MockDriv
     ...(opts.drivers ?? []).flatMap((d) => ["--driver", d]),
     ...(opts.fuseHelper ? ["--fuse-helper", opts.fuseHelper] : []),
     ...(opts.aksCluster ? ["--aks-cluster", `${opts.aksCluster.resourceGroup}/${opts.aksCluster.name}`] : []),
+    ...(opts.blobDriverVersion ? ["--blob-driver-version", opts.blobDriverVersion] : []),
+    ...(opts.fileDriverVersion ? ["--file-driver-version", opts.fileDriverVersion] : []),
     ...(opts.detached ? [] : ["--parent-pid", String(process.pid)]),
   ];
   const log = openSync(logFile, "a");

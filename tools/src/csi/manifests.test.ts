@@ -2,21 +2,23 @@
 // same paths the kubelet hands the driver.
 import { describe, expect, it } from "vitest";
 import { csiDriverObjects, daemonSetObjects } from "./manifests.ts";
+import { driverVersions } from "./versions.ts";
 
 describe("CSIDriver objects", () => {
-  it("match the real blob and file drivers: no attach, SA tokens for Entra, republish", () => {
+  const base = { attachRequired: false, podInfoOnMount: true, fsGroupPolicy: "ReadWriteOnceWithFSType", volumeLifecycleModes: ["Persistent", "Ephemeral"] };
+
+  it("match AKS 1.34's drivers by default: blob v1.27 republishes with 3600 s tokens, azurefile v1.34 has no requiresRepublish", () => {
     const [blob, file] = csiDriverObjects();
-    for (const [obj, name] of [[blob, "blob.csi.azure.com"], [file, "file.csi.azure.com"]] as const) {
-      expect(obj).toMatchObject({ apiVersion: "storage.k8s.io/v1", kind: "CSIDriver", metadata: { name } });
-      expect(obj!.spec).toEqual({
-        attachRequired: false,
-        podInfoOnMount: true,
-        fsGroupPolicy: "ReadWriteOnceWithFSType",
-        volumeLifecycleModes: ["Persistent", "Ephemeral"],
-        requiresRepublish: true,
-        tokenRequests: [{ audience: "api://AzureADTokenExchange", expirationSeconds: 3600 }],
-      });
-    }
+    expect(blob).toMatchObject({ apiVersion: "storage.k8s.io/v1", kind: "CSIDriver", metadata: { name: "blob.csi.azure.com" } });
+    expect(blob!.spec).toEqual({ ...base, requiresRepublish: true, tokenRequests: [{ audience: "api://AzureADTokenExchange", expirationSeconds: 3600 }] });
+    expect(file).toMatchObject({ metadata: { name: "file.csi.azure.com" } });
+    expect(file!.spec).toEqual({ ...base, tokenRequests: [{ audience: "api://AzureADTokenExchange" }] });
+  });
+
+  it("follow the chosen releases: blob v1.26 never republishes, azurefile v1.35 does", () => {
+    const [blob, file] = csiDriverObjects({ versions: driverVersions({ blob: "v1.26.16", file: "v1.35.7" }) });
+    expect(blob!.spec).toEqual({ ...base, tokenRequests: [{ audience: "api://AzureADTokenExchange" }] });
+    expect(file!.spec).toEqual({ ...base, requiresRepublish: true, tokenRequests: [{ audience: "api://AzureADTokenExchange", expirationSeconds: 3600 }] });
   });
 
   it("can shorten the token lifetime for the soak", () => {

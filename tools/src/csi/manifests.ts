@@ -5,19 +5,30 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 
 /** A Kubernetes object with its kind-specific fields (spec, data, ...). */
 export type K8sObject = KubernetesObject & Record<string, unknown>;
-import { blobDriver, fileDriver, tokenAudience, type DriverName } from "./attributes.ts";
+import { blobDriver, fileDriver, tokenAudience } from "./attributes.ts";
+import { driverVersions, type DriverVersions } from "./versions.ts";
 
 export const mockImage = "localhost/ctv-csi-mock:e2e";
 
 export interface CsiDriverOptions {
   /** Token lifetime the kubelet requests; the real drivers use 3600. The soak shortens it (minimum 600). */
   tokenExpirationSeconds?: number;
+  /** The releases imitated: their CSIDriver objects differ (deploy/csi-blob-driver.yaml, csi-azurefile-driver.yaml). */
+  versions?: DriverVersions;
 }
 
-/** CSIDriver objects as the real drivers ship them (deploy/csi-blob-driver.yaml, csi-azurefile-driver.yaml). */
+/**
+ * CSIDriver objects as the real releases ship them. Blob v1.27+ and azurefile v1.35+ set
+ * requiresRepublish with a 3600 s token; blob v1.26 and azurefile v1.34 request a token without an
+ * expiry (the API's default, one hour) and never republish.
+ */
 export function csiDriverObjects(opts: CsiDriverOptions = {}): K8sObject[] {
-  const expirationSeconds = opts.tokenExpirationSeconds ?? 3600;
-  return ([blobDriver, fileDriver] as DriverName[]).map((name) => ({
+  const versions = opts.versions ?? driverVersions();
+  const drivers = [
+    { name: blobDriver, republish: versions.blob.refreshesToken },
+    { name: fileDriver, republish: versions.file.requiresRepublish },
+  ];
+  return drivers.map(({ name, republish }) => ({
     apiVersion: "storage.k8s.io/v1",
     kind: "CSIDriver",
     metadata: { name, labels: { "app.kubernetes.io/managed-by": "ctv-csi-mock" } },
@@ -26,8 +37,12 @@ export function csiDriverObjects(opts: CsiDriverOptions = {}): K8sObject[] {
       podInfoOnMount: true,
       fsGroupPolicy: "ReadWriteOnceWithFSType",
       volumeLifecycleModes: ["Persistent", "Ephemeral"],
-      requiresRepublish: true,
-      tokenRequests: [{ audience: tokenAudience, expirationSeconds }],
+      ...(republish ? { requiresRepublish: true } : {}),
+      tokenRequests: [
+        republish || opts.tokenExpirationSeconds
+          ? { audience: tokenAudience, expirationSeconds: opts.tokenExpirationSeconds ?? 3600 }
+          : { audience: tokenAudience },
+      ],
     },
   }));
 }
@@ -46,6 +61,8 @@ export interface DaemonSetOptions {
   fuseHelper?: string;
   /** Overrides the image's entrypoint, e.g. ["node", "/app/main.js"]. */
   command?: string[];
+  blobDriverVersion?: string;
+  fileDriverVersion?: string;
 }
 
 export const daemonSetName = "ctv-csi-mock-node";
@@ -63,6 +80,8 @@ export function daemonSetObjects(opts: DaemonSetOptions): K8sObject[] {
     `--azsim-state=${opts.azsimState}`,
     "--node-id=$(NODE_NAME)",
     ...(opts.fuseHelper ? ["--fuse-helper=/opt/ctv/bin/ctv-fuse"] : []),
+    ...(opts.blobDriverVersion ? [`--blob-driver-version=${opts.blobDriverVersion}`] : []),
+    ...(opts.fileDriverVersion ? [`--file-driver-version=${opts.fileDriverVersion}`] : []),
   ];
   return [
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: daemonSetName, namespace, labels } },

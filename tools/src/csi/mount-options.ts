@@ -68,8 +68,38 @@ export function tokenizeBlobfuseOptions(mountFlags: readonly string[]): string[]
   return tokens;
 }
 
-/** Throws the error the driver or blobfuse2 gives for the first option it would refuse. */
-export function checkBlobfuseOptions(mountFlags: readonly string[]): void {
+/** Flags blobfuse2 gained after a release the drivers pinned: older blobfuse2 answers `unknown flag`. */
+// From the flags each blobfuse2 tag registers (Azure/azure-storage-fuse, blobfuse2-2.4.1 .. 2.5.4).
+export const blobfuse2FlagsSince: Readonly<Record<string, string>> = {
+  "--pool-size": "2.5.0",
+  "--preload": "2.5.0",
+  "--workers": "2.5.0",
+  "--cap-iops": "2.5.3",
+  "--cap-mbps-read": "2.5.3",
+  "--attr-cache-max-size-mb": "2.5.4",
+  "--kernel-list-cache-timeout": "2.5.4",
+};
+
+function versionAtLeast(have: string, want: string): boolean {
+  const a = have.split(".").map(Number);
+  const b = want.split(".").map(Number);
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  return true;
+}
+
+export interface BlobfuseOptionContext {
+  /** blobfuse2 release the driver pins (flags added later are unknown to it). */
+  blobfuse2?: string;
+  /** Inline (ephemeral) volume: the driver sanitises user options and refuses the ones it controls. */
+  inline?: boolean;
+}
+
+/**
+ * Throws the error the driver or blobfuse2 gives for the first option it would refuse. Returns warnings
+ * for options AKS accepts but that likely do not do what the user meant (shown in the driver's log).
+ */
+export function checkBlobfuseOptions(mountFlags: readonly string[], ctx: BlobfuseOptionContext = {}): string[] {
+  const warnings: string[] = [];
   for (const token of tokenizeBlobfuseOptions(mountFlags)) {
     if (token === "-o") throw invalidArgument(`mount option "-o" requires a FUSE option value`);
     if (token.startsWith("-o ")) {
@@ -78,17 +108,38 @@ export function checkBlobfuseOptions(mountFlags: readonly string[]): void {
     }
     const [name, value] = splitFlag(token);
     if ((driverControlledFlags as readonly string[]).includes(name)) {
-      throw invalidArgument(`mount option "${name}" is not allowed: the driver sets ${name} itself; remove it from mountOptions`);
+      // The real driver sanitises only inline volumes' options; a PersistentVolume's reach blobfuse2,
+      // and the user's value wins over the driver's default.
+      if (ctx.inline) throw invalidArgument(`mount option "${name}" is not allowed for ephemeral volumes`);
+      warnings.push(`mount option ${name} is passed to blobfuse2 as given and overrides the driver's own ${name}: check that the path exists on every node`);
+      continue;
     }
     if (!name.startsWith("--")) {
       // cobra's wording for an unknown shorthand flag.
       throw internal(blobfuseMountFailure(`unknown shorthand flag: '${name.replace(/^-+/, "").charAt(0)}' in ${name}`));
     }
-    if (!blobfuse2Flags.has(name)) throw internal(blobfuseMountFailure(`unknown flag: ${name}`));
+    const since = blobfuse2FlagsSince[name];
+    if (!blobfuse2Flags.has(name) || (since !== undefined && ctx.blobfuse2 !== undefined && !versionAtLeast(ctx.blobfuse2, since))) {
+      throw internal(blobfuseMountFailure(`unknown flag: ${name}`));
+    }
     if (name === "--log-level" && value !== undefined && !(logLevels as readonly string[]).includes(value)) {
       throw invalidArgument(`mount option --log-level has invalid value "${value}": allowed values are ${logLevels.join(", ")}`);
     }
   }
+  return warnings;
+}
+
+/** The FUSE options (`-o a,b=c`) of a blobfuse2 option list, as name -> value ("" for bare options). */
+export function fuseOptions(mountFlags: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const token of tokenizeBlobfuseOptions(mountFlags)) {
+    if (!token.startsWith("-o ")) continue;
+    for (const opt of token.slice(3).split(",")) {
+      const [name, value] = splitFlag(opt.trim());
+      if (name !== "") out.set(name, value ?? "");
+    }
+  }
+  return out;
 }
 
 function splitFlag(token: string): [string, string | undefined] {
@@ -137,17 +188,56 @@ export function tokenizeNfsOptions(mountFlags: readonly string[]): string[] {
   return mountFlags.flatMap((f) => f.split(",")).map((o) => o.trim()).filter((o) => o !== "");
 }
 
-export function checkNfsOptions(driver: keyof typeof nfsFixedOptions, mountFlags: readonly string[], mountArgs: (opts: string) => string): void {
+/**
+ * The drivers' util.JoinMountOptions: the user's options plus the driver's, duplicates dropped, sorted.
+ * The driver's fixed string stays one element, as the drivers add it.
+ */
+export function joinMountOptions(user: readonly string[], extra: readonly string[]): string[] {
+  return [...new Set([...user, ...extra])].sort();
+}
+
+/** Options the file driver takes out of mountOptions and handles itself. */
+export const encryptInTransitOption = "encryptInTransit";
+
+/**
+ * Checks NFS mountOptions as mount.nfs would after the driver merged them with its own; returns the
+ * merged option list and warnings for user options that change what the driver fixes (vers, sec).
+ */
+export function checkNfsOptions(
+  driver: keyof typeof nfsFixedOptions,
+  mountFlags: readonly string[],
+  mountArgs: (opts: string) => string,
+): { options: string[]; warnings: string[]; encryptInTransit: boolean } {
+  const warnings: string[] = [];
+  let encryptInTransit = false;
+  const user: string[] = [];
   for (const opt of tokenizeNfsOptions(mountFlags)) {
+    if (driver === "file.csi.azure.com" && opt.toLowerCase() === encryptInTransitOption.toLowerCase()) {
+      // azurefile strips it and mounts through aznfs (stunnel) instead of plain NFS.
+      encryptInTransit = true;
+      continue;
+    }
+    user.push(opt);
+  }
+  const options = joinMountOptions(user, [nfsFixedOptions[driver]]);
+  // mount.nfs reads the merged list left to right; the last vers/nfsvers wins. Blob endpoints speak
+  // NFSv3 only, Azure Files NFSv4.1 only: any other outcome fails as the kernel would.
+  const versions = options.flatMap((o) => o.split(",")).map((o) => splitFlag(o)).filter(([n]) => n === "vers" || n === "nfsvers").map(([, v]) => v ?? "");
+  const effective = versions[versions.length - 1] ?? "";
+  if (driver === "blob.csi.azure.com" ? effective !== "3" : !/^4(\.1)?$/.test(effective)) {
+    throw internal(nfsMountFailure(mountArgs(options.join(",")), "mount.nfs: Protocol not supported"));
+  }
+  for (const opt of user) {
     const [name] = splitFlag(opt);
     if (name === "vers" || name === "nfsvers" || name === "minorversion" || name === "sec") {
-      throw invalidArgument(
-        `mount option "${opt}" is not allowed: ${driver} sets ${nfsFixedOptions[driver]} for NFS volumes itself; remove ${name} from mountOptions`,
-      );
+      if (!nfsFixedOptions[driver].split(",").includes(opt)) {
+        warnings.push(`mount option "${opt}" is merged with the driver's own ${nfsFixedOptions[driver]}; mount.nfs gets both, and the last one in sorted order wins: remove ${name} from mountOptions`);
+      }
+      continue;
     }
     if (!nfsOptions.has(name)) {
-      const all = [...tokenizeNfsOptions(mountFlags), nfsFixedOptions[driver]].join(",");
-      throw internal(nfsMountFailure(mountArgs(all), "mount.nfs: an incorrect mount option was specified"));
+      throw internal(nfsMountFailure(mountArgs(options.join(",")), "mount.nfs: an incorrect mount option was specified"));
     }
   }
+  return { options, warnings, encryptInTransit };
 }

@@ -1,11 +1,12 @@
 // Drives the mock driver's Node service over its real unix socket, as the kubelet does: real bind
 // mounts into temp dirs, tokens signed by a local issuer, and a scripted authority for Azure's answers.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { serviceAccountTokensKey } from "./attributes.ts";
 import { startDrivers, type RunningDrivers } from "./driver.ts";
+import type { PodRef } from "./events.ts";
 import { mountPoints } from "./mounter.ts";
 import { csiClient, failure, mountCapability, ScriptedAuthority, testIssuer, tokensAttribute, type CsiClient, type TestIssuer } from "./test-support.ts";
 
@@ -16,6 +17,8 @@ let running: RunningDrivers;
 let blob: CsiClient;
 let file: CsiClient;
 let targets: string[] = [];
+let logLines: string[] = [];
+let events: { pod: PodRef; message: string }[] = [];
 
 beforeAll(async () => {
   root = mkdtempSync(path.join(tmpdir(), "ctv-csi-node-"));
@@ -28,7 +31,8 @@ beforeAll(async () => {
     nodeId: "node-1",
     authority,
     jwks: () => issuer.jwks(),
-    log: () => {},
+    log: (line) => logLines.push(line),
+    warn: async (pod, message) => void events.push({ pod, message }),
   });
   blob = csiClient(running.drivers[0]!.csiSocket);
   file = csiClient(running.drivers[1]!.csiSocket);
@@ -46,6 +50,9 @@ beforeEach(() => {
   authority.key = { ok: true };
   authority.nfsDecision = { ok: true };
   authority.asked = [];
+  authority.actions = ["read", "write", "delete", "list"];
+  logLines = [];
+  events = [];
 });
 
 afterEach(async () => {
@@ -132,8 +139,10 @@ describe("blob-fuse-wi publish and unpublish", () => {
 
   it("answers a second publish of a mounted target with success and counts token rotations", async () => {
     const target = newTarget();
-    await blob.NodePublishVolume(await wiRequest(target, { token: await issuer.token({ expiresInSec: 600 }) }));
-    await blob.NodePublishVolume(await wiRequest(target, { token: await issuer.token({ expiresInSec: 600 }) }));
+    // The same token twice: two tokens signed a second apart would have different expiries.
+    const first = await issuer.token({ expiresInSec: 600 });
+    await blob.NodePublishVolume(await wiRequest(target, { token: first }));
+    await blob.NodePublishVolume(await wiRequest(target, { token: first }));
     await blob.NodePublishVolume(await wiRequest(target, { token: await issuer.token({ expiresInSec: 1200 }) }));
     const rec = running.nodes.get("blob.csi.azure.com")!.readRecord(target)!;
     expect(rec).toMatchObject({ publishes: 3, rotations: 1, mode: "blob-fuse-wi", fuse: false });
@@ -188,9 +197,11 @@ describe("blob-fuse-wi refusals", () => {
     expect(f).toEqual({ code: "INTERNAL", details: "invalid mountwithworkloadidentitytoken: yes in volume context" });
   });
 
-  it("refuses mountWithWorkloadIdentityToken without clientID", async () => {
+  it("refuses mountWithWorkloadIdentityToken without clientID as a mode not served (v1.27.1+ would use the kubelet identity)", async () => {
     const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { drop: ["clientID"] })));
-    expect(f.details).toBe("mountWithWorkloadIdentityToken is true but clientID is not specified");
+    expect(f.code).toBe("INVALID_ARGUMENT");
+    expect(f.details).toMatch(/^mountWithWorkloadIdentityToken without clientID \(blob-csi-driver v1\.27\.9 then uses the kubelet's managed identity\) is a mode not served by this project/);
+    expect(f.details).toContain("set clientID");
   });
 
   it("fails when the kubelet passed no token (CSIDriver without tokenRequests)", async () => {
@@ -205,12 +216,24 @@ describe("blob-fuse-wi refusals", () => {
     expect(f.details).toBe("token for audience api://AzureADTokenExchange not found");
   });
 
-  for (const flag of ["--tmp-path=/etc", "--config-file=/tmp/x.yaml", "--container-name=other", "--log-file-path=/var/log/x"]) {
-    it(`refuses the driver-controlled option ${flag.split("=")[0]}`, async () => {
-      const name = flag.split("=")[0]!;
-      const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { flags: [flag] })));
-      expect(f.code).toBe("INVALID_ARGUMENT");
-      expect(f.details).toBe(`mount option "${name}" is not allowed: the driver sets ${name} itself; remove it from mountOptions`);
+  for (const flag of ["--tmp-path=/tmp/x", "--config-file=/tmp/x.yaml", "--container-name=other", "--log-file-path=/var/log/x"]) {
+    const name = flag.split("=")[0]!;
+    it(`passes ${name} from a PersistentVolume through, with a warning in the driver's log`, async () => {
+      const target = newTarget();
+      await blob.NodePublishVolume(await wiRequest(target, { flags: [flag] }));
+      expect(mountPoints().has(target)).toBe(true);
+      expect(logLines.some((l) => l.includes(`warning: volume rg2#sa2#aks-container#wi: mount option ${name} is passed to blobfuse2 as given`))).toBe(true);
+    });
+
+    it(`posts the warning about ${name} as an Event on the pod named in the volume context`, async () => {
+      const target = newTarget();
+      await blob.NodePublishVolume(await wiRequest(target, { flags: [flag], attrs: { "csi.storage.k8s.io/pod.name": "demo", "csi.storage.k8s.io/pod.namespace": "ns1", "csi.storage.k8s.io/pod.uid": "u1" } }));
+      expect(events).toEqual([{ pod: { name: "demo", namespace: "ns1", uid: "u1" }, message: expect.stringContaining(`blob.csi.azure.com (mock): mount option ${name} is passed to blobfuse2 as given`) }]);
+    });
+
+    it(`refuses ${name} on an inline (ephemeral) volume, as the driver sanitises those`, async () => {
+      const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { flags: [flag], attrs: { "csi.storage.k8s.io/ephemeral": "true" } })));
+      expect(f).toEqual({ code: "INVALID_ARGUMENT", details: `mount option "${name}" is not allowed for ephemeral volumes` });
     });
   }
 
@@ -274,9 +297,17 @@ describe("clientID without mountWithWorkloadIdentityToken (account-key mode)", (
     expect(f.details).toBe("AuthorizationFailed: no listKeys");
   });
 
-  it("refuses a blob volume with neither clientID nor NFS, since no key is ever available", async () => {
+  it("refuses a blob volume with neither clientID nor NFS as the account-key mode this project does not serve", async () => {
     const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { drop: ["clientID", "mountWithWorkloadIdentityToken"] })));
-    expect(f.details).toMatch(/^no key for storage account\(sa2\) under resource group\(rg2\)/);
+    expect(f.details).toMatch(/^blobfuse2 with an account key \(no clientID: the driver reads the Secret azure-storage-account-sa2-secret/);
+    expect(f.details).toContain("is a mode not served by this project");
+  });
+
+  it("refuses blobfuse2 with the node's managed identity (AzureStorageAuthType: MSI) as a mode not served, naming blob-fuse-wi", async () => {
+    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { drop: ["clientID", "mountWithWorkloadIdentityToken"], attrs: { AzureStorageAuthType: "MSI" } })));
+    expect(f.code).toBe("INVALID_ARGUMENT");
+    expect(f.details).toMatch(/^blobfuse2 with the node's managed identity \(AzureStorageAuthType: MSI\) is a mode not served by this project.*blob-fuse-wi/);
+    expect(f.details).not.toContain("account key");
   });
 });
 
@@ -297,13 +328,72 @@ describe("NFS modes", () => {
     expect(authority.asked[0]!.req).toMatchObject({ kind: "blob", containerName: "aks-container" });
   });
 
-  for (const opt of ["vers=3", "minorversion=0", "sec=krb5"]) {
-    it(`refuses ${opt.split("=")[0]} on a file share, which the driver fixes`, async () => {
-      const f = await failure(file.NodePublishVolume(nfsRequest("file", newTarget(), [opt])));
-      expect(f.code).toBe("INVALID_ARGUMENT");
-      expect(f.details).toBe(`mount option "${opt}" is not allowed: file.csi.azure.com sets vers=4,minorversion=1,sec=sys for NFS volumes itself; remove ${opt.split("=")[0]} from mountOptions`);
+  for (const opt of ["vers=4.1", "minorversion=0", "sec=krb5"]) {
+    it(`merges ${opt.split("=")[0]} with the driver's own options, as AKS does, and warns in the log`, async () => {
+      const target = newTarget();
+      await file.NodePublishVolume(nfsRequest("file", target, [opt]));
+      expect(mountPoints().has(target)).toBe(true);
+      expect(logLines.some((l) => l.includes(`mount option "${opt}" is merged with the driver's own vers=4,minorversion=1,sec=sys`))).toBe(true);
     });
   }
+
+  it("accepts vers=4.1 equal to the driver's own without a warning", async () => {
+    const target = newTarget();
+    await file.NodePublishVolume(nfsRequest("file", target, ["vers=4", "nconnect=4"]));
+    expect(logLines.filter((l) => l.includes("warning"))).toEqual([]);
+  });
+
+  it("strips encryptInTransit from a file share's options and asks for the network path over TLS", async () => {
+    const target = newTarget();
+    await file.NodePublishVolume(nfsRequest("file", target, ["encryptInTransit", "nconnect=4"]));
+    expect(mountPoints().has(target)).toBe(true);
+    expect(authority.asked[0]!.req).toMatchObject({ kind: "file", encryptInTransit: true });
+  });
+
+  it("applies the pod's fsGroup to the whole share, as the NFS paths of both drivers do (VOLUME_MOUNT_GROUP)", async () => {
+    const share = path.join(root, "storage", "safile", "aks-share");
+    mkdirSync(path.join(share, "deep", "er"), { recursive: true });
+    writeFileSync(path.join(share, "deep", "er", "file"), "x");
+    chmodSync(path.join(share, "deep", "er", "file"), 0o600);
+    const target = newTarget();
+    const req = nfsRequest("file", target);
+    req.volume_capability.mount.volume_mount_group = "4321";
+    await file.NodePublishVolume(req);
+    expect(statSync(path.join(share, "deep", "er", "file"))).toMatchObject({ gid: 4321 });
+    expect(statSync(path.join(share, "deep", "er", "file")).mode & 0o7777).toBe(0o660);
+    expect(statSync(path.join(share, "deep")).mode & 0o2070).toBe(0o2070);
+    await file.NodeUnpublishVolume({ volume_id: "x", target_path: target });
+  });
+
+  it("leaves ownership alone with fsGroupChangePolicy None, and skips the walk with OnRootMismatch when the root already matches", async () => {
+    const share = path.join(root, "storage", "sanfs", "aks-container");
+    mkdirSync(share, { recursive: true });
+    writeFileSync(path.join(share, "f"), "x");
+    chownSync(path.join(share, "f"), 0, 0);
+    const target = newTarget();
+    const req = nfsRequest("blob", target, [], { fsGroupChangePolicy: "None" });
+    req.volume_capability.mount.volume_mount_group = "4321";
+    await blob.NodePublishVolume(req);
+    expect(statSync(path.join(share, "f")).gid).toBe(0);
+    await blob.NodeUnpublishVolume({ volume_id: "x", target_path: target });
+    chownSync(share, 0, 4321);
+    req.volume_context.fsGroupChangePolicy = "OnRootMismatch";
+    await blob.NodePublishVolume(req);
+    expect(statSync(path.join(share, "f")).gid).toBe(0);
+    await blob.NodeUnpublishVolume({ volume_id: "x", target_path: target });
+  });
+
+  it("chmods the share root to mountPermissions, and not at all for 0", async () => {
+    const share = path.join(root, "storage", "safile", "aks-share");
+    chmodSync(share, 0o700);
+    const target = newTarget();
+    await file.NodePublishVolume(nfsRequest("file", target, [], { mountPermissions: "0" }));
+    expect(statSync(share).mode & 0o7777).toBe(0o700);
+    await file.NodeUnpublishVolume({ volume_id: "x", target_path: target });
+    await file.NodePublishVolume(nfsRequest("file", target, [], { mountPermissions: "0750" }));
+    expect(statSync(share).mode & 0o7777).toBe(0o750);
+    await file.NodeUnpublishVolume({ volume_id: "x", target_path: target });
+  });
 
   it("fails an option the NFS client does not know with mount.nfs's error", async () => {
     const f = await failure(file.NodePublishVolume(nfsRequest("file", newTarget(), ["nconect=4"])));
@@ -322,9 +412,14 @@ describe("NFS modes", () => {
     );
   });
 
-  it("refuses SMB file shares, which need an account key", async () => {
+  it("refuses SMB file shares with an account key as a mode not served", async () => {
     const f = await failure(file.NodePublishVolume(nfsRequest("file", newTarget(), [], { protocol: "smb" })));
-    expect(f.details).toMatch(/^accountName\(safile\) or accountKey is empty/);
+    expect(f.details).toMatch(/^Azure Files SMB with an account key \(accountName\(safile\) or accountKey is empty\) is a mode not served by this project/);
+  });
+
+  it("refuses SMB with the node's managed identity (mountWithManagedIdentity) as a mode not served, naming fileshare-nfs", async () => {
+    const f = await failure(file.NodePublishVolume(nfsRequest("file", newTarget(), [], { protocol: "smb", mountWithManagedIdentity: "true" })));
+    expect(f.details).toMatch(/^Azure Files SMB with the node's managed identity \(mountWithManagedIdentity\) is a mode not served by this project .*: use fileshare-nfs/);
   });
 
   it("refuses a file volume without a share name", async () => {
@@ -335,9 +430,16 @@ describe("NFS modes", () => {
     expect(f).toEqual({ code: "INVALID_ARGUMENT", details: "failed to get file share name from novolumeid" });
   });
 
-  it("refuses case-colliding keys on a file volume even with equal values", async () => {
-    const f = await failure(file.NodePublishVolume(nfsRequest("file", newTarget(), [], { storageaccount: "safile" })));
-    expect(f).toEqual({ code: "INVALID_ARGUMENT", details: 'volume request contains case-colliding volume attribute keys that normalize to "storageaccount"' });
+  it("accepts case-colliding keys on a file PersistentVolume, with a warning", async () => {
+    const target = newTarget();
+    await file.NodePublishVolume(nfsRequest("file", target, [], { storageaccount: "safile" }));
+    expect(mountPoints().has(target)).toBe(true);
+    expect(logLines.some((l) => l.includes('two keys that normalize to "storageaccount"'))).toBe(true);
+  });
+
+  it("refuses case-colliding keys on an inline file volume", async () => {
+    const f = await failure(file.NodePublishVolume(nfsRequest("file", newTarget(), [], { storageaccount: "safile", "csi.storage.k8s.io/ephemeral": "true" })));
+    expect(f).toEqual({ code: "INVALID_ARGUMENT", details: 'ephemeral volume request contains case-colliding volume attribute keys that normalize to "storageaccount"' });
   });
 });
 

@@ -1,13 +1,15 @@
 // The Node service of the mock driver: checks a publish request like the real driver and like
 // Azure would, then makes the simulated storage directory visible at the pod's target path.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync, chmodSync, statSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { attr, nfsFixedOptions, nfsSource, planMount, type DriverName, type MountPlan } from "./attributes.ts";
+import { nfsSource, planMount, type DriverName, type MountPlan } from "./attributes.ts";
 import type { MountAuthority, MountDecision } from "./authority.ts";
+import { podFromContext, type WarningSink } from "./events.ts";
 import type { FuseMounter } from "./fuse.ts";
 import { CsiError, internal, invalidArgument } from "./grpc-errors.ts";
-import { blobfuseMountFailure, nfsMountFailure, tokenizeNfsOptions } from "./mount-options.ts";
+import { blobfuseMountFailure, nfsMountFailure } from "./mount-options.ts";
+import { driverVersions, type DriverVersions } from "./versions.ts";
 import type { Mounter } from "./mounter.ts";
 import type { NodePublishVolumeRequest, NodeUnpublishVolumeRequest } from "./protos.ts";
 import type { TokenClaims, TokenVerifier } from "./tokens.ts";
@@ -24,8 +26,14 @@ export interface NodeDeps {
   mounter: Mounter;
   /** Serves blob-fuse-wi mounts through FUSE; without it they are plain bind mounts that never expire. */
   fuse?: FuseMounter;
+  /** The real driver releases imitated (defaults: what AKS 1.34 ships). */
+  versions?: DriverVersions;
   now?: () => Date;
   log?: (line: string) => void;
+  /** Posts warnings as Events on the pod (besides the log line). */
+  warn?: WarningSink;
+  /** How often live blob-fuse-wi mounts re-read the identity's data actions (Azure checks RBAC per request). */
+  grantsIntervalMs?: number;
 }
 
 /** What the driver remembers about a published target, for republish and for the soak's report. */
@@ -41,6 +49,10 @@ export interface MountRecord {
   tokenExpiry?: number;
   /** Why the last republish did not extend the mount's token, if it did not. */
   lastRefusal?: string;
+  /** blob-fuse-wi: whose data actions the mount's grants file follows. */
+  identity?: { clientId: string; tenantId: string; accountName: string; containerName: string };
+  /** blob-fuse-wi: the token expiry file blobfuse2 reads (shared per clientID+account from blob v1.27). */
+  expiryFile?: string;
 }
 
 export function recordKey(targetPath: string): string {
@@ -51,11 +63,72 @@ export class NodeService {
   private readonly busy = new Set<string>();
   private readonly now: () => Date;
   private readonly log: (line: string) => void;
+  readonly versions: DriverVersions;
+  private grantsTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: NodeDeps) {
     this.now = deps.now ?? (() => new Date());
     this.log = deps.log ?? (() => {});
+    this.versions = deps.versions ?? driverVersions();
     mkdirSync(this.mountsDir, { recursive: true });
+    mkdirSync(this.tokensDir, { recursive: true });
+    // Mounts made before a restart of the driver keep following role changes.
+    if (readdirSync(this.mountsDir).some((f) => f.endsWith(".grants"))) this.startGrantsLoop();
+  }
+
+  /** Stops the background refresh of data actions. */
+  close(): void {
+    if (this.grantsTimer) clearInterval(this.grantsTimer);
+    this.grantsTimer = undefined;
+  }
+
+  private get tokensDir(): string {
+    return path.join(this.deps.stateDir, "tokens");
+  }
+
+  grantsPath(target: string): string {
+    return path.join(this.mountsDir, `${recordKey(target)}.grants`);
+  }
+
+  /**
+   * blob v1.27+ writes one token file per clientID+account that every blobfuse2 mount of that pair
+   * reads, so a republish of any pod renews all of them; v1.26 hands each mount its own token once.
+   */
+  tokenExpiryFile(plan: Extract<MountPlan, { mode: "blob-fuse-wi" }>, target: string): string {
+    return this.versions.blob.refreshesToken ? path.join(this.tokensDir, `${plan.clientId}-${plan.accountName}.expiry`) : this.expiryPath(target);
+  }
+
+  private startGrantsLoop(): void {
+    if (this.grantsTimer) return;
+    this.grantsTimer = setInterval(() => void this.refreshGrants(), this.deps.grantsIntervalMs ?? 500);
+    this.grantsTimer.unref();
+  }
+
+  /** Rewrites every live mount's grants file from the role assignments as they are now. */
+  async refreshGrants(): Promise<void> {
+    for (const f of readdirSync(this.mountsDir).filter((n) => n.endsWith(".json"))) {
+      let rec: MountRecord;
+      try {
+        rec = JSON.parse(readFileSync(path.join(this.mountsDir, f), "utf8")) as MountRecord;
+      } catch {
+        continue;
+      }
+      if (!rec.fuse || !rec.identity) continue;
+      try {
+        this.writeGrants(rec.targetPath, await this.deps.authority.dataActions(rec.identity));
+      } catch (err) {
+        this.log(`could not read the data actions of ${rec.identity.clientId} on ${rec.identity.accountName}/${rec.identity.containerName}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private writeGrants(target: string, actions: string[]): void {
+    const file = this.grantsPath(target);
+    const content = `${actions.join(" ")}\n`;
+    if (existsSync(file) && readFileSync(file, "utf8") === content) return;
+    writeFileSync(`${file}.tmp`, content);
+    // Atomic, so the helper never reads half a file.
+    renameSync(`${file}.tmp`, file);
   }
 
   private get mountsDir(): string {
@@ -91,7 +164,7 @@ export class NodeService {
   }
 
   async publish(req: NodePublishVolumeRequest): Promise<void> {
-    const plan = planMount(this.deps.driver, req);
+    const plan = planMount(this.deps.driver, req, this.versions);
     await this.exclusive(req, async () => {
       const target = req.target_path;
       const source = this.storageDir(plan);
@@ -111,16 +184,30 @@ export class NodeService {
         return;
       }
 
+      await this.warnings(plan, req);
       const claims = await this.authorize(plan, req);
       mkdirSync(source, { recursive: true });
-      this.applyMountPermissions(source, req.volume_context);
+      if (plan.mode === "blob-nfs" || plan.mode === "fileshare-nfs") this.prepareNfsShare(plan, source);
       mkdirSync(target, { recursive: true });
+      let expiryFile: string | undefined;
       try {
-        if (useFuse) {
-          this.writeExpiry(target, claims!.exp);
-          await this.deps.fuse!.mount(source, target, this.expiryPath(target), path.join(this.mountsDir, `${recordKey(target)}.log`));
+        if (useFuse && plan.mode === "blob-fuse-wi") {
+          expiryFile = this.tokenExpiryFile(plan, target);
+          this.writeExpiry(expiryFile, claims!.exp);
+          this.writeGrants(target, await this.deps.authority.dataActions(this.identityOf(plan, claims!)));
+          await this.deps.fuse!.mount(source, target, {
+            expiryFile,
+            grantsFile: this.grantsPath(target),
+            logFile: path.join(this.mountsDir, `${recordKey(target)}.log`),
+          }, plan.fuse);
+          this.startGrantsLoop();
         } else {
-          await this.deps.mounter.bindMount(source, target, plan.readOnly);
+          if (plan.mode === "blob-fuse-wi" || plan.mode === "blob-account-key") {
+            // Without the FUSE helper a bind mount stands in for blobfuse2 with -o allow_other, which
+            // shows everything as 0777; allow_other, -o gid= and per-operation RBAC are not imitated then.
+            if ((statSync(source).mode & 0o777) !== 0o777) chmodSync(source, 0o777);
+          }
+          await this.deps.mounter.bindMount(source, target, plan.readOnly || plan.readOnlyCapability);
         }
       } catch (err) {
         // As the real drivers do: leave no empty target behind for the next attempt.
@@ -129,6 +216,7 @@ export class NodeService {
         } catch {
           // Not empty or already gone: the kubelet cleans it up.
         }
+        rmSync(this.grantsPath(target), { force: true });
         const why = (err as Error).message;
         throw internal(useFuse ? blobfuseMountFailure(`failed to mount: ${why}`) : `Could not mount "${source}" at "${target}": ${why}`);
       }
@@ -141,9 +229,37 @@ export class NodeService {
         publishes: 1,
         rotations: 0,
         ...(claims ? { tokenExpiry: claims.exp } : {}),
+        ...(useFuse && plan.mode === "blob-fuse-wi" ? { identity: this.identityOf(plan, claims!), expiryFile: expiryFile! } : {}),
       });
       this.log(`published ${req.volume_id} (${plan.mode}) at ${target} from ${source}${useFuse ? " through FUSE" : ""}`);
     });
+  }
+
+  private async warnings(plan: MountPlan, req: NodePublishVolumeRequest): Promise<void> {
+    const pod = podFromContext(req.volume_context ?? {});
+    for (const w of plan.warnings) {
+      this.log(`warning: volume ${req.volume_id}: ${w}`);
+      if (pod && this.deps.warn) {
+        await this.deps.warn(pod, `${this.deps.driver} (mock): ${w}`).catch((err: unknown) => this.log(`could not post the warning as an event on ${pod.namespace}/${pod.name}: ${(err as Error).message}`));
+      }
+    }
+  }
+
+  private identityOf(plan: Extract<MountPlan, { mode: "blob-fuse-wi" }>, claims: TokenClaims & { tenantId?: string }): { clientId: string; tenantId: string; accountName: string; containerName: string } {
+    return { clientId: plan.clientId, tenantId: claims.tenantId ?? plan.tenantId, accountName: plan.accountName, containerName: plan.containerName };
+  }
+
+  /** What the NFS paths of both drivers do after mounting: chmod the root to mountPermissions, then apply fsGroup to the whole share. */
+  private prepareNfsShare(plan: Extract<MountPlan, { mode: "blob-nfs" | "fileshare-nfs" }>, dir: string): void {
+    // 0 turns the chmod off; the blob driver skips it on read-only mounts.
+    const skipChmod = plan.mountPermissions === 0 || (plan.mode === "blob-nfs" && plan.readOnlyCapability);
+    if (!skipChmod && (statSync(dir).mode & 0o7777) !== plan.mountPermissions) chmodSync(dir, plan.mountPermissions);
+    if (plan.volumeMountGroup !== "" && plan.fsGroupChangePolicy !== "None") {
+      const gid = Number(plan.volumeMountGroup);
+      if (plan.fsGroupChangePolicy === "OnRootMismatch" && statSync(dir).gid === gid) return;
+      const changed = setVolumeOwnership(dir, gid);
+      this.log(`set gid of the share ${dir} to ${gid} on ${changed} files and directories (fsGroupChangePolicy ${plan.fsGroupChangePolicy || "Always"})`);
+    }
   }
 
   private async republish(plan: MountPlan, req: NodePublishVolumeRequest, useFuse: boolean): Promise<void> {
@@ -152,15 +268,19 @@ export class NodeService {
       volumeId: req.volume_id, targetPath: target, mode: plan.mode, source: this.storageDir(plan), fuse: useFuse, publishes: 0, rotations: 0,
     };
     rec.publishes += 1;
-    if (plan.mode === "blob-fuse-wi") {
+    if (plan.mode === "blob-fuse-wi" && !plan.refreshOnRepublish) {
+      // v1.26 never refreshes; v1.27 skips the token path unless the attribute reads "true".
+      rec.lastRefusal = `blob-csi-driver ${this.versions.blob.version} does not refresh the token of this mount (mountWithWorkloadIdentityToken must be "true", and v1.27.0 or later)`;
+    } else if (plan.mode === "blob-fuse-wi") {
       try {
         const claims = await this.authorize(plan, req);
         if (claims) {
           if (rec.tokenExpiry === undefined || claims.exp > rec.tokenExpiry) {
             if (rec.tokenExpiry !== undefined) rec.rotations += 1;
             rec.tokenExpiry = claims.exp;
-            if (useFuse) this.writeExpiry(target, claims.exp);
           }
+          // The driver rewrites the shared token file with the newest token it was handed.
+          if (useFuse) this.writeExpiry(rec.expiryFile ?? this.tokenExpiryFile(plan, target), claims.exp);
           delete rec.lastRefusal;
         }
       } catch (err) {
@@ -193,6 +313,7 @@ export class NodeService {
       }
       rmSync(this.recordPath(target), { force: true });
       rmSync(this.expiryPath(target), { force: true });
+      rmSync(this.grantsPath(target), { force: true });
       rmSync(path.join(this.mountsDir, `${recordKey(target)}.log`), { force: true });
       this.log(`unpublished ${req.volume_id} from ${target}`);
     });
@@ -207,20 +328,13 @@ export class NodeService {
     return path.join(this.deps.storageRoot, plan.accountName.toLowerCase(), name);
   }
 
-  private writeExpiry(target: string, exp: number): void {
-    writeFileSync(this.expiryPath(target), `${exp}\n`);
-  }
-
-  /** mountPermissions (octal, default 0777) as the drivers apply it to NFS and blobfuse targets. */
-  private applyMountPermissions(dir: string, context: Record<string, string>): void {
-    const raw = attr(context, "mountpermissions");
-    const perm = raw === "" ? 0o777 : parseInt(raw, 8);
-    if (Number.isNaN(perm)) throw invalidArgument(`invalid mountPermissions ${raw}`);
-    if (perm !== 0 && (statSync(dir).mode & 0o777) !== perm) chmodSync(dir, perm);
+  private writeExpiry(file: string, exp: number): void {
+    writeFileSync(`${file}.tmp`, `${exp}\n`);
+    renameSync(`${file}.tmp`, file);
   }
 
   /** Runs Entra's, Storage's or the network's checks for the plan; returns the verified token claims for token modes. */
-  private async authorize(plan: MountPlan, req: NodePublishVolumeRequest): Promise<TokenClaims | undefined> {
+  private async authorize(plan: MountPlan, req: NodePublishVolumeRequest): Promise<(TokenClaims & { tenantId: string }) | undefined> {
     const { authority, verifier } = this.deps;
     switch (plan.mode) {
       case "blob-fuse-wi":
@@ -238,7 +352,7 @@ export class NodeService {
         } else {
           fail(await authority.accountKey({ ...check, resourceGroup: plan.resourceGroup, subscriptionId: plan.subscriptionId }), (m) => m);
         }
-        return claims;
+        return { ...claims, tenantId };
       }
       case "blob-nfs":
       case "fileshare-nfs": {
@@ -247,10 +361,11 @@ export class NodeService {
           accountName: plan.accountName,
           ...(plan.mode === "blob-nfs" ? { containerName: plan.containerName } : { shareName: plan.shareName }),
           endpointSuffix: plan.endpointSuffix,
+          ...(plan.mode === "fileshare-nfs" && plan.encryptInTransit ? { encryptInTransit: true } : {}),
         });
         const src = nfsSource(plan);
         const driver = this.deps.driver;
-        const opts = [...tokenizeNfsOptions(plan.mountFlags), nfsFixedOptions[driver]].join(",");
+        const opts = plan.nfsOptions.join(",");
         const args = `-t nfs -o ${opts} ${src} ${req.target_path}`;
         fail(decision, (m) =>
           driver === "blob.csi.azure.com"
@@ -272,6 +387,25 @@ function brokenMount(target: string): boolean {
     const code = (err as NodeJS.ErrnoException).code;
     return code === "ENOTCONN" || code === "ESTALE";
   }
+}
+
+/**
+ * The kubelet's SetVolumeOwnership, as the NFS paths of both drivers run it on the whole share: every
+ * file and directory gets the group and mode bits 0660 (directories also 0110 and setgid). Returns how many entries it touched.
+ */
+export function setVolumeOwnership(root: string, gid: number): number {
+  let count = 0;
+  const visit = (p: string) => {
+    const st = lstatSync(p);
+    if (st.isSymbolicLink()) return;
+    chownSync(p, st.uid, gid);
+    const dir = st.isDirectory();
+    chmodSync(p, (st.mode & 0o7777) | 0o660 | (dir ? 0o2110 : 0));
+    count += 1;
+    if (dir) for (const e of readdirSync(p)) visit(path.join(p, e));
+  };
+  visit(root);
+  return count;
 }
 
 function fail(decision: MountDecision, format: (message: string) => string): void {

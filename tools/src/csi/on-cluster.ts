@@ -9,6 +9,7 @@ import { applyObjects, deleteObjects } from "./deploy.ts";
 import { ensureFuseHelper } from "./fuse.ts";
 import { startMockDriver } from "./host.ts";
 import { csiDriverObjects, daemonSetObjects } from "./manifests.ts";
+import { driverVersions } from "./versions.ts";
 
 export interface InstallMockDriverOptions {
   kubeconfig: string;
@@ -21,6 +22,9 @@ export interface InstallMockDriverOptions {
   /** Serve blob-fuse-wi through the FUSE helper so expired tokens fail reads (default true on the host). */
   fuse?: boolean;
   tokenExpirationSeconds?: number;
+  /** Real driver releases to imitate; the CSIDriver objects follow them. Defaults: AKS 1.34's. */
+  blobDriverVersion?: string;
+  fileDriverVersion?: string;
   aksCluster?: { resourceGroup: string; name: string };
   logFile?: string;
   registrationTimeoutMs?: number;
@@ -55,7 +59,12 @@ export async function waitForRegistration(kubeconfig: string, nodeName: string, 
 
 export async function installMockDriver(opts: InstallMockDriverOptions): Promise<InstalledMockDriver> {
   const runAs = opts.runAs ?? "host";
-  const drivers = csiDriverObjects(opts.tokenExpirationSeconds ? { tokenExpirationSeconds: opts.tokenExpirationSeconds } : {});
+  // CTV_BLOB_DRIVER_VERSION / CTV_FILE_DRIVER_VERSION choose the releases for a whole test run.
+  const blobDriverVersion = opts.blobDriverVersion ?? process.env.CTV_BLOB_DRIVER_VERSION;
+  const fileDriverVersion = opts.fileDriverVersion ?? process.env.CTV_FILE_DRIVER_VERSION;
+  const versions = driverVersions({ ...(blobDriverVersion ? { blob: blobDriverVersion } : {}), ...(fileDriverVersion ? { file: fileDriverVersion } : {}) });
+  const drivers = csiDriverObjects({ versions, ...(opts.tokenExpirationSeconds ? { tokenExpirationSeconds: opts.tokenExpirationSeconds } : {}) });
+  const versionFlags = { blobDriverVersion: versions.blob.version, fileDriverVersion: versions.file.version };
   try {
     await applyObjects(opts.kubeconfig, drivers);
   } catch {
@@ -73,6 +82,7 @@ export async function installMockDriver(opts: InstallMockDriverOptions): Promise
       ...(opts.storageRoot ? { storageRoot: opts.storageRoot } : {}),
       ...(fuseHelper ? { fuseHelper } : {}),
       ...(opts.aksCluster ? { aksCluster: opts.aksCluster } : {}),
+      ...versionFlags,
       ...(opts.logFile ? { logFile: opts.logFile } : {}),
       ...(opts.pidFile ? { detached: true, pidFile: opts.pidFile } : {}),
     });
@@ -96,6 +106,7 @@ export async function installMockDriver(opts: InstallMockDriverOptions): Promise
     ...(opts.kubeletDir ? { kubeletDir: opts.kubeletDir } : {}),
     ...(opts.storageRoot ? { storageRoot: opts.storageRoot } : {}),
     ...(fuseHelper ? { fuseHelper } : {}),
+    ...versionFlags,
   });
   await applyObjects(opts.kubeconfig, ds);
   await waitForRegistration(opts.kubeconfig, opts.nodeName, opts.registrationTimeoutMs ?? 180_000);

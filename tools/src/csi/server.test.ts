@@ -51,11 +51,11 @@ describe("identity service", () => {
 });
 
 describe("node service info", () => {
-  it("reports the node id and no staging step", async () => {
+  it("reports the node id, no staging step, and VOLUME_MOUNT_GROUP like both real drivers", async () => {
     const c = csiClient(running.drivers[0]!.csiSocket);
     expect(await c.NodeGetInfo({})).toMatchObject({ node_id: "node-7", max_volumes_per_node: 0 });
     const caps = (await c.NodeGetCapabilities({})) as { capabilities: { rpc: { type: string } }[] };
-    expect(caps.capabilities.map((x) => x.rpc.type)).toEqual(["SINGLE_NODE_MULTI_WRITER"]);
+    expect(caps.capabilities.map((x) => x.rpc.type)).toEqual(["SINGLE_NODE_MULTI_WRITER", "VOLUME_MOUNT_GROUP"]);
     c.close();
   });
 });

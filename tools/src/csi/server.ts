@@ -82,7 +82,9 @@ export async function serveDriver(opts: DriverServerOptions): Promise<RunningDri
       return {};
     }, log),
     NodeGetCapabilities: unary("NodeGetCapabilities", async () => ({
-      capabilities: [{ rpc: { type: "SINGLE_NODE_MULTI_WRITER" } }],
+      // VOLUME_MOUNT_GROUP, as both real drivers: the kubelet then hands the pod's fsGroup to the driver
+      // (blobfuse2 -o gid=, an ownership change of the whole NFS share) instead of applying it itself.
+      capabilities: [{ rpc: { type: "SINGLE_NODE_MULTI_WRITER" } }, { rpc: { type: "VOLUME_MOUNT_GROUP" } }],
     }), log),
     NodeGetInfo: unary("NodeGetInfo", async () => ({ node_id: opts.nodeId, max_volumes_per_node: 0 }), log),
   });

@@ -2,7 +2,7 @@
 // scriptable authority, and promise-returning gRPC clients that talk to the sockets like the kubelet.
 import * as grpc from "@grpc/grpc-js";
 import * as jose from "jose";
-import type { MountAuthority, MountDecision, NfsCheck, WorkloadIdentityCheck } from "./authority.ts";
+import type { DataAction, DataActionsCheck, MountAuthority, MountDecision, NfsCheck, WorkloadIdentityCheck } from "./authority.ts";
 import { csiPackage, registrationPackage } from "./protos.ts";
 import { tokenAudience } from "./attributes.ts";
 
@@ -62,6 +62,8 @@ export class ScriptedAuthority implements MountAuthority {
   wi: MountDecision = { ok: true };
   key: MountDecision = { ok: true };
   nfsDecision: MountDecision = { ok: true };
+  /** The blob data actions the identity holds; a test narrows them (Reader) or empties them (role removed). */
+  actions: DataAction[] = ["read", "write", "delete", "list"];
   tenantByIssuer = new Map<string, string>();
   asked: { kind: string; req: unknown }[] = [];
 
@@ -79,6 +81,10 @@ export class ScriptedAuthority implements MountAuthority {
   async nfs(req: NfsCheck) {
     this.asked.push({ kind: "nfs", req });
     return this.nfsDecision;
+  }
+  async dataActions(req: DataActionsCheck) {
+    this.asked.push({ kind: "data", req });
+    return this.actions;
   }
 }
 

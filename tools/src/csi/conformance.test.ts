@@ -1,0 +1,46 @@
+// The conformance table stays honest: every row names tests, and every named test exists, so a row
+// cannot claim agreement that nothing checks. The README copy is generated from it.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { conformance, renderReadmeConformance, type ConformanceRow } from "./conformance.ts";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+/** The tests a row names that no test file declares (it("<name>", ...) with any quote). */
+function missingTests(rows: readonly ConformanceRow[]): string[] {
+  const missing: string[] = [];
+  for (const row of rows) {
+    if (row.tests.length === 0) missing.push(`${row.id}: names no test`);
+    for (const t of row.tests) {
+      const file = path.join(repoRoot, t.file);
+      const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+      const escaped = t.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      if (!new RegExp(`\\bit(\\.\\w+(\\([^)]*\\))?)?\\(\\s*(["'\`])${escaped}\\3`).test(text)) missing.push(`${row.id}: ${t.file} > ${t.name}`);
+    }
+  }
+  return missing;
+}
+
+describe("conformance table", () => {
+  it("names, for every row, tests that exist", () => {
+    expect(missingTests(conformance)).toEqual([]);
+  });
+
+  it("catches a row whose test does not exist, or that names none", () => {
+    const row = conformance[0]!;
+    expect(missingTests([{ ...row, tests: [{ file: row.tests[0]!.file, name: "a test nobody wrote" }] }])).toEqual([`${row.id}: ${row.tests[0]!.file} > a test nobody wrote`]);
+    expect(missingTests([{ ...row, tests: [] }])).toEqual([`${row.id}: names no test`]);
+  });
+
+  it("has one row per behaviour", () => {
+    const ids = conformance.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("is what the README shows (npm run gen writes it)", () => {
+    const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
+    expect(renderReadmeConformance(readme)).toBe(readme);
+  });
+});

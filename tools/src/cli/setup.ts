@@ -8,6 +8,8 @@ import { ensureHelm, ensureKubectl } from "../helm/install.ts";
 import { ensureFuseHelper } from "../csi/fuse.ts";
 import { buildImages } from "../images/build.ts";
 import { ensureAzureCli } from "../az/install.ts";
+import { ensureKind } from "../cluster/kind/kind-binary.ts";
+import { prepareNodeImage } from "../images/kind-node/node-image.ts";
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -36,6 +38,11 @@ async function main(): Promise<number> {
   if (provider === "local") {
     await step("Debian packages and the Kubernetes v1.34 binary", () => ensureClusterPrereqs({ log }));
     await step("FUSE helper of the mock CSI driver", () => ensureFuseHelper());
+  }
+  if (provider === "kind") {
+    await step("kind (built from its Go module)", () => ensureKind({ log }));
+    // The node image is imported into the Docker engine at `cluster up`; here it is only built.
+    if (!process.env.CTV_KIND_NODE_IMAGE) await step("the kind node image, built offline", () => prepareNodeImage({ log }));
   }
   await step("offline container images", () => buildImages());
   log("==> setup: complete");

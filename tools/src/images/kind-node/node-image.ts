@@ -370,13 +370,12 @@ async function importedHash(run: Runner, env: Record<string, string>): Promise<s
 }
 
 /**
- * Makes sure the engine holds the node image built from the current sources: imports the cached
- * tar when the engine lacks it, builds everything first when the tar is missing too.
+ * Builds the node image's tar (or finds it cached) without any Docker engine: what `npm run setup`
+ * does for the kind provider. Returns the tar and the content hash it is labelled with.
  */
-export async function ensureNodeImage(options: NodeImageOptions = {}): Promise<{ image: string; built: boolean; imported: boolean }> {
+export async function prepareNodeImage(options: NodeImageOptions = {}): Promise<{ tar: string; hash: string; built: boolean }> {
   const run = options.run ?? defaultRun;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const env = options.dockerEnv ?? {};
   if (process.getuid?.() !== 0) {
     throw new ToolError("PERMISSION_DENIED", "Building the kind node image offline needs root (mmdebstrap, chroot and a containerd of its own).", "Run as root, or point the kind provider at a ready node image with CTV_KIND_NODE_IMAGE.");
   }
@@ -386,32 +385,41 @@ export async function ensureNodeImage(options: NodeImageOptions = {}): Promise<{
   const etcd = await ensureGoProgram(goPrograms.etcd, { run, log });
   const coredns = await ensureGoProgram(goPrograms.coredns, { run, log });
   const hash = nodeImageHash(rootfsTar, [kube, nodeTools, etcd, coredns]);
-  if ((await importedHash(run, env)) === hash) return { image: ctvNodeImage, built: false, imported: false };
   const nodeTar = path.join(cacheDir, "kind-node", `ctv-kind-node-${kubernetesVersion}-${hash}.tar`);
-  let built = false;
-  if (!existsSync(nodeTar)) {
-    const started = Date.now();
-    const work = path.join(cacheDir, "kind-node", "work");
-    const stage = path.join(work, "rootfs");
+  if (existsSync(nodeTar)) return { tar: nodeTar, hash, built: false };
+  const started = Date.now();
+  const work = path.join(cacheDir, "kind-node", "work");
+  const stage = path.join(work, "rootfs");
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(stage, { recursive: true });
+  try {
+    // The preloaded images take files from the root filesystem, so it is unpacked first.
+    await run("tar", ["-xpf", rootfsTar, "-C", stage, "--numeric-owner", "--xattrs", "--xattrs-include=*"], { timeoutMs: 600_000 });
+    const archives = await preloadArchives(run, log, stage, { kube, etcd, coredns });
+    log(`==> assembling the kind node image ${ctvNodeImage}`);
+    assembleNode(stage, { kube, nodeTools });
+    await preloadIntoContainerd(run, path.join(stage, "var/lib/containerd"), archives, work);
+    const partial = `${nodeTar}.partial`;
+    await run("tar", ["-cf", partial, "-C", stage, "--numeric-owner", "--xattrs", "."], { timeoutMs: 1_800_000 });
+    renameSync(partial, nodeTar);
+    log(`    node image built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
     rmSync(work, { recursive: true, force: true });
-    mkdirSync(stage, { recursive: true });
-    try {
-      // The preloaded images take files from the root filesystem, so it is unpacked first.
-      await run("tar", ["-xpf", rootfsTar, "-C", stage, "--numeric-owner", "--xattrs", "--xattrs-include=*"], { timeoutMs: 600_000 });
-      const archives = await preloadArchives(run, log, stage, { kube, etcd, coredns });
-      log(`==> assembling the kind node image ${ctvNodeImage}`);
-      assembleNode(stage, { kube, nodeTools });
-      await preloadIntoContainerd(run, path.join(stage, "var/lib/containerd"), archives, work);
-      const partial = `${nodeTar}.partial`;
-      await run("tar", ["-cf", partial, "-C", stage, "--numeric-owner", "--xattrs", "."], { timeoutMs: 1_800_000 });
-      renameSync(partial, nodeTar);
-      built = true;
-      log(`    node image built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
   }
-  await importNodeTar(run, env, nodeTar, hash, log);
+  return { tar: nodeTar, hash, built: true };
+}
+
+/**
+ * Makes sure the engine holds the node image built from the current sources: imports the cached
+ * tar when the engine lacks it, builds everything first when the tar is missing too.
+ */
+export async function ensureNodeImage(options: NodeImageOptions = {}): Promise<{ image: string; built: boolean; imported: boolean }> {
+  const run = options.run ?? defaultRun;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const env = options.dockerEnv ?? {};
+  const { tar, hash, built } = await prepareNodeImage(options);
+  if ((await importedHash(run, env)) === hash) return { image: ctvNodeImage, built, imported: false };
+  await importNodeTar(run, env, tar, hash, log);
   return { image: ctvNodeImage, built, imported: true };
 }
 

@@ -3,7 +3,7 @@
 // docker/engine.ts); the node image is the project's offline build (localhost/ctv-kind-node) unless
 // CTV_KIND_NODE_IMAGE names another (the public kindest/node on GitHub's runners); kind itself is
 // built from its Go module into .cache. `down` removes what `up` created and nothing else.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ToolError } from "../../errors.ts";
 import { run as defaultRun, type Runner } from "../../exec/run.ts";
@@ -47,6 +47,15 @@ export const kindArgs = {
 interface KindState {
   /** True when `up` found no `kind` network and kind created it. */
   createdNetwork: boolean;
+}
+
+/** What `leftovers()` reports: anything of the cluster or the project's engine still on the host. */
+export interface KindLeftovers {
+  containers: string[];
+  networks: string[];
+  processes: string[];
+  mounts: string[];
+  iptables: string[];
 }
 
 export class KindProvider implements ClusterProvider {
@@ -165,6 +174,37 @@ export class KindProvider implements ClusterProvider {
     const exported = await this.kind(kindArgs.exportLogs(dir), 300_000, true).catch(() => undefined);
     const conditions = await nodeConditions(this.kubeconfigPath, `${kindClusterName}-control-plane`).catch((err: unknown) => String(err));
     return `node conditions:\n${conditions}\n${exported?.exitCode === 0 ? `component logs exported to ${dir}` : "could not export kind logs"}`;
+  }
+
+  /**
+   * What of the cluster and the project's engine is still on this host: node containers, the
+   * network `up` created, processes and mounts of the engine, iptables rules naming Docker.
+   */
+  async leftovers(): Promise<KindLeftovers> {
+    const left: KindLeftovers = { containers: [], networks: [], processes: [], mounts: [], iptables: [] };
+    if ((await this.engine.probe()).ok) {
+      const ps = await this.docker(["ps", "-a", "--filter", `label=io.x-k8s.kind.cluster=${kindClusterName}`, "--format", "{{.Names}}"]);
+      left.containers = ps.stdout.split("\n").filter(Boolean);
+      if ((this.readState()?.createdNetwork || this.engine.ownPid() !== undefined) && (await this.networkExists())) left.networks.push(kindNetwork);
+    }
+    const roots = [this.engine.paths.run, this.engine.paths.dataRoot];
+    for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+      const cmdline = (() => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+        } catch {
+          return "";
+        }
+      })();
+      if (roots.some((r) => cmdline.includes(r))) left.processes.push(`${pid} ${cmdline.slice(0, 120)}`);
+    }
+    left.mounts = readFileSync("/proc/self/mountinfo", "utf8")
+      .split("\n")
+      .map((line) => line.split(" ")[4] ?? "")
+      .filter((mountPoint) => roots.some((r) => mountPoint === r || mountPoint.startsWith(`${r}/`)));
+    const rules = await this.run("iptables-save", [], { timeoutMs: 30_000, allowFailure: true }).catch(() => undefined);
+    left.iptables = (rules?.stdout ?? "").split("\n").filter((l) => /docker/i.test(l));
+    return left;
   }
 
   async down(): Promise<void> {

@@ -311,7 +311,7 @@ async function preloadIntoContainerd(run: Runner, root: string, archives: string
       await sleep(100);
     }
     for (const archive of archives) {
-      await run("ctr", ["--address", socket, "--namespace", "k8s.io", "images", "import", "--no-unpack", "--all-platforms", "--label=io.cri-containerd.pinned=pinned", archive], { timeoutMs: 600_000 });
+      await run("ctr", ["--address", socket, "--namespace", "k8s.io", "images", "import", "--no-unpack", "--all-platforms", archive], { timeoutMs: 600_000 });
     }
   } finally {
     daemon.kill("SIGTERM");

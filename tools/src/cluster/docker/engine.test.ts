@@ -16,7 +16,7 @@ describe("the project's Docker engine", () => {
 
   it("starts dockerd with its own paths, off the host's firewall, and the runc wrapper only when needed", () => {
     const args = dockerdArgs(paths, false);
-    expect(args).toEqual(expect.arrayContaining(["--data-root=/c/docker", "--exec-root=/run/x/exec", "--pidfile=/run/x/dockerd.pid", "--host=unix:///run/x/docker.sock", "--iptables=false", "--ip-forward=false", "--bridge=none"]));
+    expect(args).toEqual(expect.arrayContaining(["--data-root=/c/docker", "--exec-root=/run/x/exec", "--pidfile=/run/x/docker.pid", "--host=unix:///run/x/docker.sock", "--iptables=false", "--ip-forward=false", "--bridge=none"]));
     expect(args.some((a) => a.startsWith("--default-runtime"))).toBe(false);
     expect(dockerdArgs(paths, true)).toEqual(expect.arrayContaining(["--add-runtime=ctv-runc=/run/x/ctv-runc", "--default-runtime=ctv-runc"]));
   });

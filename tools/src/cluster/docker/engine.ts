@@ -45,7 +45,8 @@ export function dockerdArgs(paths: EnginePaths, withWrapper: boolean): string[] 
   const args = [
     `--data-root=${paths.dataRoot}`,
     `--exec-root=${path.join(paths.run, "exec")}`,
-    `--pidfile=${path.join(paths.run, "dockerd.pid")}`,
+    // dockerd's own pid file; the project records the pid it started in pids/ (see DockerEngine.dirs).
+    `--pidfile=${path.join(paths.run, "docker.pid")}`,
     `--host=unix://${path.join(paths.run, "docker.sock")}`,
     // Leave the host's network configuration alone: kind's nodes only need their own bridge and
     // published ports (served by docker-proxy), not NAT to the outside or a FORWARD policy.
@@ -98,7 +99,7 @@ export class DockerEngine {
   }
 
   private get dirs(): DaemonDirs {
-    return { logs: this.paths.logs, pids: this.paths.run };
+    return { logs: this.paths.logs, pids: path.join(this.paths.run, "pids") };
   }
 
   /** The pid of the project's own dockerd, when it runs. */
@@ -189,13 +190,10 @@ export class DockerEngine {
 
   /** Stops the project's own engine (never one it did not start) and removes its runtime files. */
   async stop(): Promise<boolean> {
-    if (this.ownPid() === undefined) {
-      rmSync(path.join(this.paths.run, "dockerd.pid"), { force: true });
-      return false;
-    }
+    if (this.ownPid() === undefined) return false;
     this.log("==> stopping the project's Docker engine");
     await stopDaemon(this.dirs, "dockerd", 30_000);
-    for (const file of ["docker.sock", runtimeName, "dockerd.pid"]) rmSync(path.join(this.paths.run, file), { force: true });
+    for (const file of ["docker.sock", "docker.pid", runtimeName, "pids", "exec"]) rmSync(path.join(this.paths.run, file), { recursive: true, force: true });
     return true;
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadAll } from "js-yaml";
-import { defaultCniManifest, fromRootfs, preloadedImages } from "./node-image.ts";
+import { defaultCniManifest, fromRootfs, preloadedImages, treeFromRootfs } from "./node-image.ts";
 import { corednsVersion, etcdImageTag, goProgramHash, goPrograms, pauseVersion } from "./go-binaries.ts";
 import { readFileSync } from "node:fs";
 
@@ -39,6 +39,17 @@ describe("the kind node image", () => {
     symlinkSync("/usr/sbin/xtables-nft-multi", path.join(root, "etc/alternatives/iptables"));
     symlinkSync("/etc/alternatives/iptables", path.join(root, "usr/sbin/iptables"));
     expect(fromRootfs(root, "/usr/sbin/iptables")).toMatchObject({ to: "/usr/sbin/iptables", from: path.join(root, "usr/sbin/xtables-nft-multi") });
+  });
+
+  it("keeps relative symlinks of a root filesystem directory relative", () => {
+    const root = mkdtempSync(path.join(tmpdir(), "ctv-rootfs-"));
+    mkdirSync(path.join(root, "lib/xtables"), { recursive: true });
+    writeFileSync(path.join(root, "lib/xtables/libxt_NAT.so"), "so");
+    symlinkSync("libxt_NAT.so", path.join(root, "lib/xtables/libxt_MASQUERADE.so"));
+    expect(treeFromRootfs(root, "/lib/xtables")).toEqual([
+      { to: "/lib/xtables/libxt_MASQUERADE.so", symlink: "libxt_NAT.so" },
+      { to: "/lib/xtables/libxt_NAT.so", from: path.join(root, "lib/xtables/libxt_NAT.so"), mode: 0o644 },
+    ]);
   });
 
   it("rebuilds a Go program when its build settings change", () => {

@@ -145,6 +145,20 @@ export function fromRootfs(rootfs: string, file: string): ImageFile {
   return lstatSync(from).isDirectory() ? { to: file, from } : { to: file, from, mode: statSync(from).mode & 0o7777 };
 }
 
+/** Every entry under a directory of the root filesystem, keeping its symlinks as they are (relative). */
+export function treeFromRootfs(rootfs: string, dir: string): ImageFile[] {
+  const entries: ImageFile[] = [];
+  for (const name of readdirSync(path.join(rootfs, dir)).sort()) {
+    const at = path.posix.join(dir, name);
+    const full = path.join(rootfs, at);
+    const stat = lstatSync(full);
+    if (stat.isSymbolicLink()) entries.push({ to: at, symlink: readlinkSync(full) });
+    else if (stat.isDirectory()) entries.push({ to: at, dir: true, mode: stat.mode & 0o7777 }, ...treeFromRootfs(rootfs, at));
+    else entries.push({ to: at, from: full, mode: stat.mode & 0o7777 });
+  }
+  return entries;
+}
+
 function multiarchLibDir(): string {
   const triplet = ({ amd64: "x86_64", arm64: "aarch64" } as Record<string, string>)[ociArchitecture()] ?? ociArchitecture();
   return `/usr/lib/${triplet}-linux-gnu`;
@@ -165,7 +179,8 @@ async function controlPlaneImages(run: Runner, rootfs: string, kube: string, app
     // The kube binary's C libraries come from the root filesystem too: the node runs Debian 12 whatever the host is.
     ...[...new Set([...kubeLibs, ...libs])].map((lib) => fromRootfs(rootfs, lib)),
     ...xtables.map((x) => fromRootfs(rootfs, x)),
-    fromRootfs(rootfs, `${multiarchLibDir()}/xtables`),
+    // iptables' extensions, some of them relative symlinks (libxt_MASQUERADE.so -> libxt_NAT.so).
+    ...treeFromRootfs(rootfs, `${multiarchLibDir()}/xtables`),
     fromRootfs(rootfs, "/etc/protocols"),
     fromRootfs(rootfs, "/etc/ethertypes"),
     { to: "/usr/sbin/iptables-wrapper", content: iptablesWrapper, mode: 0o755 },

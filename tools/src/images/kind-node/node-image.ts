@@ -171,7 +171,9 @@ function multiarchLibDir(): string {
 async function controlPlaneImages(run: Runner, rootfs: string, kube: string, applets: readonly string[], imagesDir: string): Promise<string[]> {
   const kubeLibs = parseLdd((await run("ldd", [kube], { timeoutMs: 10_000, allowFailure: true })).stdout);
   const xtables = ["/usr/sbin/xtables-nft-multi", "/usr/sbin/xtables-legacy-multi"];
-  const libs = await rootfsLibraries(run, rootfs, xtables);
+  const extensions = treeFromRootfs(rootfs, `${multiarchLibDir()}/xtables`);
+  // The extensions are loaded at run time and bring libraries of their own (libm for `statistic`).
+  const libs = await rootfsLibraries(run, rootfs, [...xtables, ...extensions.filter((e) => "from" in e).map((e) => e.to)]);
   const files: ImageFile[] = [
     ...busyboxFiles(applets),
     { to: "/usr/local/bin/kube", from: kube, mode: 0o755 },
@@ -180,7 +182,7 @@ async function controlPlaneImages(run: Runner, rootfs: string, kube: string, app
     ...[...new Set([...kubeLibs, ...libs])].map((lib) => fromRootfs(rootfs, lib)),
     ...xtables.map((x) => fromRootfs(rootfs, x)),
     // iptables' extensions, some of them relative symlinks (libxt_MASQUERADE.so -> libxt_NAT.so).
-    ...treeFromRootfs(rootfs, `${multiarchLibDir()}/xtables`),
+    ...extensions,
     fromRootfs(rootfs, "/etc/protocols"),
     fromRootfs(rootfs, "/etc/ethertypes"),
     { to: "/usr/sbin/iptables-wrapper", content: iptablesWrapper, mode: 0o755 },

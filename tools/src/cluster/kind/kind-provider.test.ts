@@ -6,7 +6,8 @@ import { ToolError } from "../../errors.ts";
 import type { Runner } from "../../exec/run.ts";
 import { DockerEngine } from "../docker/engine.ts";
 import { kindNodeImage } from "../paths.ts";
-import { KindProvider, kindArgs, kindClusterName } from "./kind-provider.ts";
+import { load } from "js-yaml";
+import { KindProvider, kindArgs, kindClusterConfig, kindClusterName, sharedDirs } from "./kind-provider.ts";
 
 type Reply = { exitCode?: number; stdout?: string; stderr?: string } | Error;
 
@@ -70,10 +71,18 @@ describe("the kind provider", () => {
   });
 
   it("creates the cluster from the node image it is given and writes its own kubeconfig", () => {
-    expect(kindArgs.create("/k/ctv.kubeconfig", "localhost/ctv-kind-node:v1.34.4")).toEqual([
-      "create", "cluster", "--name", "ctv", "--image", "localhost/ctv-kind-node:v1.34.4", "--kubeconfig", "/k/ctv.kubeconfig", "--wait", "180s",
+    expect(kindArgs.create("/k/ctv.kubeconfig", "localhost/ctv-kind-node:v1.34.4", "/k/kind.yaml")).toEqual([
+      "create", "cluster", "--name", "ctv", "--image", "localhost/ctv-kind-node:v1.34.4", "--kubeconfig", "/k/ctv.kubeconfig", "--config", "/k/kind.yaml", "--wait", "180s",
     ]);
     expect(kindNodeImage).toMatch(/^kindest\/node:v1\.34\.\d+@sha256:[0-9a-f]{64}$/);
+  });
+
+  it("mounts the test bed's and the demo's directories into the node at the same paths", () => {
+    const config = load(kindClusterConfig(sharedDirs("/repo"))) as { kind: string; nodes: Array<{ role: string; extraMounts: Array<{ hostPath: string; containerPath: string }> }> };
+    expect(config.kind).toBe("Cluster");
+    expect(config.nodes).toEqual([
+      { role: "control-plane", extraMounts: [{ hostPath: "/repo/.cache/e2e", containerPath: "/repo/.cache/e2e" }, { hostPath: "/repo/.cache/demo", containerPath: "/repo/.cache/demo" }] },
+    ]);
   });
 
   it("loads each archive into the named cluster", async () => {

@@ -8,7 +8,7 @@ import path from "node:path";
 import { ToolError } from "../../errors.ts";
 import { run as defaultRun, type Runner } from "../../exec/run.ts";
 import { allowAnonymousIssuerDiscovery, kubeClients, nodeConditions, nodeReady } from "../kube-client.ts";
-import { cacheDir } from "../paths.ts";
+import { cacheDir, repoRoot } from "../paths.ts";
 import type { ClusterInfo, ClusterProvider } from "../provider.ts";
 import { tlsGet } from "../local/tls-get.ts";
 import { DockerEngine } from "../docker/engine.ts";
@@ -35,13 +35,30 @@ export interface KindProviderOptions {
 
 /** The argv of each kind call, pure so tests can check them. */
 export const kindArgs = {
-  create: (kubeconfigPath: string, image: string) => ["create", "cluster", "--name", kindClusterName, "--image", image, "--kubeconfig", kubeconfigPath, "--wait", "180s"],
+  create: (kubeconfigPath: string, image: string, configPath: string) => [
+    "create", "cluster", "--name", kindClusterName, "--image", image, "--kubeconfig", kubeconfigPath, "--config", configPath, "--wait", "180s",
+  ],
   load: (archive: string) => ["load", "image-archive", archive, "--name", kindClusterName],
   remove: (kubeconfigPath: string) => ["delete", "cluster", "--name", kindClusterName, "--kubeconfig", kubeconfigPath],
   clusters: () => ["get", "clusters"],
   exportKubeconfig: (kubeconfigPath: string) => ["export", "kubeconfig", "--name", kindClusterName, "--kubeconfig", kubeconfigPath],
   exportLogs: (dir: string) => ["export", "logs", dir, "--name", kindClusterName],
 };
+
+/**
+ * The host directories the node shares at the same paths: the end-to-end test bed and the demo
+ * keep the simulated Azure's state and the mock storage there, and the mock driver's DaemonSet
+ * reads and writes them through hostPath volumes, as on the local provider.
+ */
+export function sharedDirs(root = repoRoot): string[] {
+  return [path.join(root, ".cache", "e2e"), path.join(root, ".cache", "demo")];
+}
+
+/** kind's cluster config: one control-plane node with the shared directories mounted. */
+export function kindClusterConfig(dirs: string[]): string {
+  const mounts = dirs.map((d) => `      - hostPath: ${JSON.stringify(d)}\n        containerPath: ${JSON.stringify(d)}\n`).join("");
+  return `kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n${mounts ? `    extraMounts:\n${mounts}` : ""}`;
+}
 
 /** What `up` created that is not the cluster itself, so `down` removes exactly that. */
 interface KindState {
@@ -131,8 +148,12 @@ export class KindProvider implements ClusterProvider {
       const image = this.nodeImage ?? (await this.buildNodeImage(engine.env));
       const createdNetwork = !(await this.networkExists());
       writeFileSync(this.stateFile, `${JSON.stringify({ createdNetwork } satisfies KindState)}\n`);
+      const dirs = sharedDirs();
+      for (const dir of dirs) mkdirSync(dir, { recursive: true });
+      const configPath = path.join(path.dirname(this.stateFile), "kind-config.yaml");
+      writeFileSync(configPath, kindClusterConfig(dirs));
       this.log(`==> creating kind cluster '${kindClusterName}' (${image})`);
-      const created = await this.kind(kindArgs.create(this.kubeconfigPath, image), 900_000, true);
+      const created = await this.kind(kindArgs.create(this.kubeconfigPath, image, configPath), 900_000, true);
       if (created.exitCode !== 0) {
         const reason = created.stderr.trim().split("\n").filter((l) => /ERROR|error|failed/i.test(l)).slice(-3).join(" | ") || created.stderr.trim().split("\n").slice(-3).join(" | ");
         const logs = path.join(cacheDir, "kind", "logs", "create-failed");

@@ -78,10 +78,10 @@ describe("the kind provider", () => {
   });
 
   it("mounts the test bed's and the demo's directories into the node at the same paths", () => {
-    const config = load(kindClusterConfig(sharedDirs("/repo"))) as { kind: string; nodes: Array<{ role: string; extraMounts: Array<{ hostPath: string; containerPath: string }> }> };
+    const config = load(kindClusterConfig(sharedDirs("/repo", "/cache/bin/ctv-fuse"))) as { kind: string; nodes: Array<{ role: string; extraMounts: Array<{ hostPath: string; containerPath: string }> }> };
     expect(config.kind).toBe("Cluster");
     expect(config.nodes).toEqual([
-      { role: "control-plane", extraMounts: [{ hostPath: "/repo/.cache/e2e", containerPath: "/repo/.cache/e2e" }, { hostPath: "/repo/.cache/demo", containerPath: "/repo/.cache/demo" }] },
+      { role: "control-plane", extraMounts: [{ hostPath: "/repo/.cache/e2e", containerPath: "/repo/.cache/e2e" }, { hostPath: "/repo/.cache/demo", containerPath: "/repo/.cache/demo" }, { hostPath: "/cache/bin", containerPath: "/cache/bin" }] },
     ]);
   });
 

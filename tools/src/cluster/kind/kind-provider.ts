@@ -14,6 +14,7 @@ import { tlsGet } from "../local/tls-get.ts";
 import { DockerEngine } from "../docker/engine.ts";
 import { ctvNodeImage, ensureNodeImage } from "../../images/kind-node/node-image.ts";
 import { ensureKind } from "./kind-binary.ts";
+import { fuseHelperPath } from "../../csi/fuse.ts";
 
 export const kindClusterName = "ctv";
 /** The Docker network kind puts its nodes on. */
@@ -48,10 +49,11 @@ export const kindArgs = {
 /**
  * The host directories the node shares at the same paths: the end-to-end test bed and the demo
  * keep the simulated Azure's state and the mock storage there, and the mock driver's DaemonSet
- * reads and writes them through hostPath volumes, as on the local provider.
+ * reads and writes them (and runs the FUSE helper) through hostPath volumes, as on the local provider.
  */
-export function sharedDirs(root = repoRoot): string[] {
-  return [path.join(root, ".cache", "e2e"), path.join(root, ".cache", "demo")];
+export function sharedDirs(root = repoRoot, fuseHelper = fuseHelperPath()): string[] {
+  // The mock driver's FUSE helper (a static binary) is mounted into its pod from the node by path too.
+  return [path.join(root, ".cache", "e2e"), path.join(root, ".cache", "demo"), path.dirname(fuseHelper)];
 }
 
 /** kind's cluster config: one control-plane node with the shared directories mounted. */

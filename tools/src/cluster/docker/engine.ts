@@ -135,6 +135,12 @@ export class DockerEngine {
       const env = this.env();
       const probe = await this.probe(env);
       if (probe.ok) return { env, started: false, own: true };
+      // A second dockerd on the same data root would fail, or worse, share it.
+      throw new ToolError(
+        "PRECONDITION",
+        `The project's Docker engine (pid ${this.ownPid()}) runs but does not answer: ${probe.reason}.`,
+        `See ${logPath(this.dirs, "dockerd")}; stop it with 'npm run cluster -- down --provider kind' and run again.`,
+      );
     }
     const existing = await this.probe({});
     if (existing.ok) return { env: {}, started: false, own: false };
@@ -147,15 +153,18 @@ export class DockerEngine {
           : "Start Docker Desktop (or another Docker engine) and run again.",
       );
     }
-    await this.start();
+    if (!(await this.start())) return { env: {}, started: false, own: false };
     return { env: this.env(), started: true, own: true };
   }
 
-  private async start(): Promise<void> {
+  /** Starts the project's engine; false when installing Docker started the system's engine instead. */
+  private async start(): Promise<boolean> {
     const missing = await missingPackages(["docker.io"], this.run);
     if (missing.length > 0) {
       this.log("==> installing Debian's Docker engine (docker.io) for the kind provider");
       await installPackages(missing, this.run);
+      // Where the package starts its own service (hosts with systemd), that engine is the one to use.
+      if ((await this.probe({})).ok) return false;
     }
     mkdirSync(this.paths.run, { recursive: true, mode: 0o700 });
     mkdirSync(this.paths.dataRoot, { recursive: true });
@@ -175,7 +184,7 @@ export class DockerEngine {
     while (Date.now() < deadline) {
       if (this.ownPid() === undefined) break;
       const probe = await this.probe(this.env());
-      if (probe.ok) return;
+      if (probe.ok) return true;
       last = probe.reason;
       await sleep(250);
     }

@@ -65,8 +65,8 @@ describe("the runc wrapper for hosts without CAP_SYS_RESOURCE", () => {
   it("removes it from the process spec on exec, wherever it stands in the list", () => {
     const { dir, env } = setup();
     const processFile = path.join(dir, "process.json");
-    writeFileSync(processFile, JSON.stringify({ capabilities: { bounding: ["CAP_SYS_RESOURCE"], effective: ["CAP_CHOWN", "CAP_SYS_RESOURCE"] } }));
+    writeFileSync(processFile, JSON.stringify({ capabilities: { bounding: ["CAP_SYS_RESOURCE"], effective: ["CAP_CHOWN", "CAP_SYS_RESOURCE"], permitted: ["CAP_SYS_RESOURCE", "CAP_KILL"] } }));
     execFileSync("sh", [wrapper, "--root", "/run/r", "exec", "--process", processFile, "--detach", "id1"], { env });
-    expect(JSON.parse(readFileSync(processFile, "utf8"))).toEqual({ capabilities: { bounding: [], effective: ["CAP_CHOWN"] } });
+    expect(JSON.parse(readFileSync(processFile, "utf8"))).toEqual({ capabilities: { bounding: [], effective: ["CAP_CHOWN"], permitted: ["CAP_KILL"] } });
   });
 });

@@ -60,10 +60,15 @@ async function measure(target: Target, runs: number, demoArchive: string): Promi
     await provider.loadImages([demoArchive]);
     const { core } = kubeClients(kubeconfig);
     const t1 = performance.now();
-    await core.createNamespacedPod({
-      namespace: "default",
-      body: { metadata: { name: "bench" }, spec: { containers: [{ name: "main", image: demoImage, imagePullPolicy: "Never", command: ["sleep", "3600"] }] } },
-    });
+    // Right after `up` the namespace's default ServiceAccount may still be on its way (kind returns at node Ready).
+    await until(60_000, async () =>
+      core
+        .createNamespacedPod({
+          namespace: "default",
+          body: { metadata: { name: "bench" }, spec: { containers: [{ name: "main", image: demoImage, imagePullPolicy: "Never", command: ["sleep", "3600"] }] } },
+        })
+        .then(() => true as const, () => false as const),
+    );
     await until(120_000, async () => ((await core.readNamespacedPod({ name: "bench", namespace: "default" })).status?.phase === "Running" ? true : false));
     const tPod = performance.now();
     const t2 = performance.now();

@@ -419,6 +419,10 @@ export async function prepareNodeImage(options: NodeImageOptions = {}): Promise<
     const partial = `${nodeTar}.partial`;
     await run("tar", ["-cf", partial, "-C", stage, "--numeric-owner", "--xattrs", "."], { timeoutMs: 1_800_000 });
     renameSync(partial, nodeTar);
+    // Tars of earlier sources are about 1 GB each and never used again.
+    for (const old of readdirSync(path.dirname(nodeTar)).filter((f) => /^ctv-kind-node-.*\.tar$/.test(f) && f !== path.basename(nodeTar))) {
+      rmSync(path.join(path.dirname(nodeTar), old), { force: true });
+    }
     log(`    node image built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -436,7 +440,10 @@ export async function ensureNodeImage(options: NodeImageOptions = {}): Promise<{
   const env = options.dockerEnv ?? {};
   const { tar, hash, built } = await prepareNodeImage(options);
   if ((await importedHash(run, env)) === hash) return { image: ctvNodeImage, built, imported: false };
+  const previous = await run("docker", ["image", "inspect", "--format", "{{.Id}}", ctvNodeImage], { env, timeoutMs: 60_000, allowFailure: true });
   await importNodeTar(run, env, tar, hash, log);
+  // The image the tag pointed at before is an outdated node image of this project: drop it.
+  if (previous.exitCode === 0 && previous.stdout.trim() !== "") await run("docker", ["image", "rm", previous.stdout.trim()], { env, timeoutMs: 120_000, allowFailure: true });
   return { image: ctvNodeImage, built, imported: true };
 }
 

@@ -1,11 +1,11 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ToolError } from "../../errors.ts";
 import type { Runner } from "../../exec/run.ts";
 import { DockerEngine } from "../docker/engine.ts";
-import { kindNodeImage } from "../paths.ts";
+import { kindNodeImage, repoRoot } from "../paths.ts";
 import { load } from "js-yaml";
 import { KindProvider, kindArgs, kindClusterConfig, kindClusterName, sharedDirs } from "./kind-provider.ts";
 
@@ -83,6 +83,13 @@ describe("the kind provider", () => {
     expect(config.nodes).toEqual([
       { role: "control-plane", extraMounts: [{ hostPath: "/repo/.cache/e2e", containerPath: "/repo/.cache/e2e" }, { hostPath: "/repo/.cache/demo", containerPath: "/repo/.cache/demo" }, { hostPath: "/cache/bin", containerPath: "/cache/bin" }] },
     ]);
+  });
+
+  it("has GitHub's workflow use the pinned public node image, the same digest as paths.ts", () => {
+    const workflow = load(readFileSync(path.join(repoRoot, "ci", "cross-tenant-volume.yml"), "utf8")) as { jobs: Record<string, { env?: Record<string, string> }> };
+    const kindJobs = Object.values(workflow.jobs).filter((job) => job.env?.CTV_CLUSTER_PROVIDER === "kind");
+    expect(kindJobs.length).toBeGreaterThan(0);
+    for (const job of kindJobs) expect(job.env?.CTV_KIND_NODE_IMAGE).toBe(kindNodeImage);
   });
 
   it("loads each archive into the named cluster", async () => {

@@ -44,6 +44,13 @@ async function runSetup(opts: { forTests: boolean; provider: ProviderName }): Pr
     await step("Debian packages and the Kubernetes v1.34 binary", () => ensureClusterPrereqs({ log }));
     await step("FUSE helper of the mock CSI driver", () => ensureFuseHelper());
   }
+  if (opts.provider === "kind") {
+    const { ensureKind } = await import("../cluster/kind/kind-binary.ts");
+    const { prepareNodeImage } = await import("../images/kind-node/node-image.ts");
+    await step("kind (built from its Go module)", () => ensureKind({ log }));
+    // The node image is imported into the Docker engine at `cluster up`; here it is only built.
+    if (!process.env.CTV_KIND_NODE_IMAGE) await step("the kind node image, built offline", () => prepareNodeImage({ log }));
+  }
   const { buildImages } = await import("../images/build.ts");
   await step("offline container images", () => buildImages());
   log("==> setup: complete");

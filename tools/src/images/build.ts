@@ -190,3 +190,45 @@ export async function buildImages(options: { run?: Runner; only?: Array<keyof Bu
   }
   return { pause, demo, csi };
 }
+
+export interface ImageSetMember {
+  name: string;
+  config: ImageConfig;
+}
+
+/**
+ * Builds several images that share one root filesystem (one layer), differing only in their
+ * config, into one docker-archive each. A runtime that loads them stores the layer once, which
+ * matters for a large shared binary (the kind node's control-plane images share the kube binary).
+ */
+export async function buildImageSet(files: ImageFile[], members: ImageSetMember[], run: Runner = defaultRun, dir = path.join(cacheDir, "images")): Promise<string[]> {
+  const hashes = members.map((m) => recipeHash({ name: `${m.name}\0${members.map((o) => o.name).join(",")}`, files, config: m.config }));
+  const archives = members.map((m, i) => path.join(dir, archiveFileName({ name: m.name, files, config: m.config }, hashes[i] ?? "")));
+  if (archives.every((a) => existsSync(a))) return archives;
+  const work = path.join(dir, "work", `set-${hashes[0]}`);
+  rmSync(work, { recursive: true, force: true });
+  const [first, ...rest] = members;
+  if (first === undefined) return [];
+  materialize({ name: first.name, files, config: first.config }, path.join(work, "rootfs"));
+  const layout = path.join(work, "oci");
+  const tagOf = (i: number) => `m${i}`;
+  await new Umoci(run).build(layout, tagOf(0), path.join(work, "rootfs"), first.config);
+  for (const [i, member] of rest.entries()) {
+    const args = ["config", "--image", `${layout}:${tagOf(0)}`, "--tag", tagOf(i + 1), "--clear=config.entrypoint", "--clear=config.cmd"];
+    for (const part of member.config.entrypoint) args.push(`--config.entrypoint=${part}`);
+    for (const part of member.config.cmd ?? []) args.push(`--config.cmd=${part}`);
+    if (member.config.user) args.push(`--config.user=${member.config.user}`);
+    if (member.config.workingDir) args.push(`--config.workingdir=${member.config.workingDir}`);
+    for (const [k, v] of Object.entries(member.config.env ?? {})) args.push(`--config.env=${k}=${v}`);
+    await run("umoci", args, { timeoutMs: 600_000 });
+  }
+  for (const [i, member] of members.entries()) {
+    const archive = archives[i] ?? "";
+    const partial = `${archive}.partial`;
+    rmSync(partial, { force: true });
+    await new Skopeo(run).toDockerArchive(layout, tagOf(i), partial, member.name);
+    renameSync(partial, archive);
+  }
+  rmSync(work, { recursive: true, force: true });
+  return archives;
+}

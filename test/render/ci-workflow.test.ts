@@ -1,7 +1,9 @@
 // The users' GitHub Actions workflow in ci/ must keep calling commands that exist in this project.
-import { readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
+import { actionlint } from "../../tools/src/ci/actionlint.ts";
 import { buildProgram } from "../../tools/src/cli/program.ts";
 import { describe, expect, it } from "vitest";
 import { run } from "../../tools/src/exec/run.ts";
@@ -47,5 +49,21 @@ describe.each(workflows)("ci/%s", (file) => {
     const command = buildProgram().commands.find((c) => c.name() === "release")!;
     for (const flag of flags.filter((f) => f.startsWith("--"))) expect(command.options.map((o) => o.long), flag).toContain(flag);
     expect(job.steps.some((s) => s.uses?.startsWith("actions/upload-artifact@") )).toBe(true);
+  });
+});
+
+describe("actionlint", () => {
+  it("finds nothing wrong in the users' workflows", async () => {
+    const findings = await actionlint(workflows.map((f) => join(repoRoot, "ci", f)));
+    expect(findings.map((f) => `${f.filepath}:${f.line}:${f.column}: ${f.message} [${f.kind}]`)).toEqual([]);
+  });
+
+  it("catches a broken workflow (so a green result means something)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ctv-actionlint-"));
+    const file = join(dir, "broken.yml");
+    // An unknown job key and a step that uses a context that does not exist.
+    writeFileSync(file, "on: push\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    timeout: 5\n    steps:\n      - run: echo ${{ secret.TOKEN }}\n");
+    const findings = await actionlint([file]);
+    expect(findings.map((f) => f.kind)).toEqual(expect.arrayContaining(["syntax-check", "expression"]));
   });
 });

@@ -37,6 +37,9 @@ async function runSetup(opts: { forTests: boolean; provider: ProviderName }): Pr
       await ensureRegistry({ log });
       await ensureGpg({ log });
     });
+    const { ensureGoProgram } = await import("../exec/go-install.ts");
+    const { ACTIONLINT } = await import("../ci/actionlint.ts");
+    await step("actionlint (built from Go modules), for the workflow checks", () => ensureGoProgram(ACTIONLINT, { log }));
   }
   if (opts.provider === "local") {
     const { ensureClusterPrereqs } = await import("../cluster/prereqs.ts");

@@ -1,5 +1,6 @@
-// The README must stay true about the chart: every object the chart can create has its fate on
-// `helm uninstall` documented, and the install example points at files that exist.
+// The install page (docs/install.md) must stay true about the chart: every object the chart can create
+// has its fate on `helm uninstall` documented, and the install example points at files that exist.
+// The README keeps what a newcomer needs: the quick start, the modes, the registry install, the links.
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -8,12 +9,13 @@ import { HOSTILE, stringLocations } from "./schema-walk.ts";
 import { type K8sObject, MODES, SETUP_TIMEOUT_MS, helmClient, isTestHook, parseManifests, renderScenario, scenarioFile } from "./support.ts";
 
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+const install = readFileSync(join(repoRoot, "docs", "install.md"), "utf8");
 
 function section(heading: string): string {
-  const start = readme.indexOf(heading);
-  if (start < 0) throw new Error(`README has no '${heading}'`);
-  const next = readme.slice(start + heading.length).search(/\n#{2,4} /);
-  return next < 0 ? readme.slice(start) : readme.slice(start, start + heading.length + next);
+  const start = install.indexOf(heading);
+  if (start < 0) throw new Error(`docs/install.md has no '${heading}'`);
+  const next = install.slice(start + heading.length).search(/\n#{2,4} /);
+  return next < 0 ? install.slice(start) : install.slice(start, start + heading.length + next);
 }
 
 /** First-column labels of the uninstall table, e.g. "Pod (helm test)". */
@@ -28,6 +30,24 @@ function uninstallRows(): Map<string, string> {
 }
 
 describe("README", () => {
+  it("keeps the quick start with both commands, the modes table, the registry install and a link to every docs page", () => {
+    const quick = readme.slice(readme.indexOf("<!-- quick-start -->"));
+    expect(readme.indexOf("<!-- quick-start -->")).toBeGreaterThan(0);
+    expect(quick).toMatch(/^npm run demo +# /m);
+    expect(quick).toMatch(/^npm test +# /m);
+    for (const mode of MODES) expect(readme).toMatch(new RegExp(`^\\| \`${mode}\` \\|`, "m"));
+    expect(readme).toMatch(/^helm install data oci:\/\/\S+ --version \S+ --verify /m);
+    const pages = readdirSync(join(repoRoot, "docs")).filter((f) => f.endsWith(".md"));
+    expect(pages.length).toBeGreaterThanOrEqual(5);
+    for (const page of pages) expect(readme, page).toContain(`](docs/${page})`);
+  });
+
+  it("fits on a screen or two: the rest lives in docs/", () => {
+    expect(readme.length).toBeLessThan(8000);
+  });
+});
+
+describe("docs/install.md", () => {
   let everything: K8sObject[] = [];
 
   beforeAll(async () => {
@@ -57,14 +77,14 @@ describe("README", () => {
   });
 
   it("installs with a command whose chart path and example values files exist", () => {
-    expect(readme).toContain("helm install data charts/cross-tenant-volume -n blob-fuse --create-namespace -f values.yaml");
+    expect(install).toContain("helm install data charts/cross-tenant-volume -n blob-fuse --create-namespace -f values.yaml");
     expect(existsSync(join(repoRoot, "charts/cross-tenant-volume/Chart.yaml"))).toBe(true);
     for (const mode of MODES) expect(existsSync(join(repoRoot, `charts/cross-tenant-volume/ci/${mode}-values.yaml`))).toBe(true);
   });
 
-  it.each(MODES)("installs verbatim with the README's command and the %s scenario as values.yaml", async (mode) => {
-    const command = /^helm install (\S+) (\S+) -n (\S+) --create-namespace -f values\.yaml$/m.exec(readme);
-    expect(command, "README shows the install command").not.toBeNull();
+  it.each(MODES)("installs verbatim with the page's command and the %s scenario as values.yaml", async (mode) => {
+    const command = /^helm install (\S+) (\S+) -n (\S+) --create-namespace -f values\.yaml$/m.exec(install);
+    expect(command, "docs/install.md shows the install command").not.toBeNull();
     const [, release, chart, namespace] = command as unknown as [string, string, string, string];
     const helm = await helmClient("4");
     const out = await helm.installDryRun(release, join(repoRoot, chart), { namespace, valuesFiles: [scenarioFile(mode)] });
@@ -81,7 +101,7 @@ describe("README", () => {
   });
 
   it("cites test files that exist for its safety promises, with the counts they run", () => {
-    const cited = [...readme.matchAll(/`((?:test|tools)\/[\w./-]+\.test\.ts)`/g)].map((m) => m[1] as string);
+    const cited = [...install.matchAll(/`((?:test|tools)\/[\w./-]+\.test\.ts)`/g)].map((m) => m[1] as string);
     expect(cited).toEqual(expect.arrayContaining(["test/render/hostile-values.test.ts", "test/render/values-properties.test.ts", "test/render/invalid-values.test.ts"]));
     for (const file of cited) expect(existsSync(join(repoRoot, file)), file).toBe(true);
     const design = section("#### Design decisions");

@@ -1,15 +1,15 @@
-// The README's bootstrap promises cite the test that proves each one, as (proof: `file` › "test name").
+// The bootstrap promises of docs/bootstrap.md cite the test that proves each one, as (proof: `file` › "test name").
 // This keeps the citations true: every cited file exists and still holds a test of that name.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "../../..");
-const readme = readFileSync(join(root, "README.md"), "utf8");
-const section = readme.slice(readme.indexOf("## Bootstrapping both tenants"), readme.indexOf("## The test cluster"));
+const page = readFileSync(join(root, "docs", "bootstrap.md"), "utf8");
+const section = page.slice(page.indexOf("## Bootstrapping both tenants"));
 const proofs = [...section.matchAll(/proof: `([^`]+)` › "([^"]+)"/g)].map((m) => ({ file: m[1]!, name: m[2]! }));
 
-describe("the README's bootstrap safety promises", () => {
+describe("the bootstrap safety promises of docs/bootstrap.md", () => {
   it("cite tests for: teardown keeps what it did not create, pending entries, the lock, reruns, quoting, the retry budget, config checks", () => {
     const files = new Set(proofs.map((p) => p.file));
     for (const f of ["tools/src/bootstrap/teardown.test.ts", "tools/src/bootstrap/lock.test.ts", "tools/src/bootstrap/apply.test.ts", "tools/src/az/shell.test.ts", "tools/src/bootstrap/config.property.test.ts"]) {

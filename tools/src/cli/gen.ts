@@ -1,5 +1,6 @@
 // `ctv gen [--check]`: writes the files generated from the values schema (schema, values.yaml, types,
-// chart rules, READMEs) and the README's mock section from the mock driver's conformance table, or with
+// chart rules, the chart README, the values table of docs/install.md) and the mock section of docs/test-bed.md
+// from the mock driver's conformance table, or with
 // --check fails when a committed copy is stale. Wires the option to tools/src/schema/generate.ts.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -7,15 +8,16 @@ import { Command } from "@commander-js/extra-typings";
 import { ToolError } from "../errors.ts";
 import { requireCheckout } from "./checkout.ts";
 
-/** Every generated file with its content: the schema's, with the README's mock section rendered on top. */
+/** Every generated file with its content: the schema's, and the mock section of docs/test-bed.md (rendered on top
+ * of the schema's copy if that page ever holds the values table too). */
 async function allGenerated(): Promise<{ repoRoot: string; files: Array<{ path: string; content: string }> }> {
   const { generatedFiles, repoRoot } = await import("../schema/generate.ts");
-  const { renderReadmeConformance } = await import("../csi/conformance.ts");
+  const { CONFORMANCE_DOC, renderReadmeConformance } = await import("../csi/conformance.ts");
   const files = await generatedFiles();
-  const readme = join(repoRoot, "README.md");
-  const own = files.find((f) => f.path === readme);
-  const content = renderReadmeConformance(own?.content ?? readFileSync(readme, "utf8"));
-  return { repoRoot, files: [...files.filter((f) => f !== own), { path: readme, content }] };
+  const page = join(repoRoot, CONFORMANCE_DOC);
+  const own = files.find((f) => f.path === page);
+  const content = renderReadmeConformance(own?.content ?? readFileSync(page, "utf8"));
+  return { repoRoot, files: [...files.filter((f) => f !== own), { path: page, content }] };
 }
 
 async function runGen(opts: { check: boolean }): Promise<void> {
@@ -47,7 +49,7 @@ async function runGen(opts: { check: boolean }): Promise<void> {
 
 export function genCommand() {
   return new Command("gen")
-    .description("Regenerate values.schema.json, values.yaml, the TypeScript types, the chart's rules and README, and the README's values table and mock section.")
+    .description("Regenerate values.schema.json, values.yaml, the TypeScript types, the chart's rules and README, the values table of docs/install.md and the mock section of docs/test-bed.md.")
     .option("--check", "write nothing; fail when a committed copy is stale", false)
     .addHelpText(
       "after",

@@ -1,10 +1,10 @@
 // The conformance table stays honest: every row names tests, and every named test exists, so a row
-// cannot claim agreement that nothing checks. The README copy is generated from it.
+// cannot claim agreement that nothing checks. The copy in docs/test-bed.md is generated from it.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { conformance, renderReadmeConformance, type ConformanceRow } from "./conformance.ts";
+import { CONFORMANCE_DOC, conformance, renderReadmeConformance, type ConformanceRow } from "./conformance.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -39,8 +39,8 @@ describe("conformance table", () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it("is what the README shows (npm run gen writes it)", () => {
-    const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
-    expect(renderReadmeConformance(readme)).toBe(readme);
+  it("is what docs/test-bed.md shows (npm run gen writes it)", () => {
+    const page = readFileSync(path.join(repoRoot, CONFORMANCE_DOC), "utf8");
+    expect(renderReadmeConformance(page)).toBe(page);
   });
 });

@@ -52,7 +52,7 @@ export const run: Runner = async (command, args, options = {}) => {
   }
   const code = (result as { code?: string }).code;
   if (code === "ENOENT" || result.exitCode === undefined) {
-    throw new ToolError("NOT_INSTALLED", `'${command}' is not installed or not on PATH.`, `Install ${command} (see the README's prerequisites) and run again.`);
+    throw new ToolError("NOT_INSTALLED", `'${command}' is not installed or not on PATH.`, `Install ${command} (see the prerequisites in docs/install.md) and run again.`);
   }
   const exitCode = result.exitCode;
   if (exitCode !== 0 && !options.allowFailure) {

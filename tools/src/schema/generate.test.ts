@@ -1,5 +1,5 @@
-// The committed generated files (values.schema.json, values.yaml, values.generated.ts, the README
-// table) must be what `npm run gen` writes now; `npm run gen -- --check` is the same check.
+// The committed generated files (values.schema.json, values.yaml, values.generated.ts, the values
+// table of docs/install.md) must be what `npm run gen` writes now; `npm run gen -- --check` is the same check.
 import { describe, expect, it } from "vitest";
 import { run } from "../exec/run.ts";
 import { renderReadme, renderValuesTable, repoRoot, staleFiles } from "./generate.ts";
@@ -15,7 +15,7 @@ describe("generated files", () => {
     expect(result.exitCode).toBe(0);
   });
 
-  it("replaces only the table between the README markers", () => {
+  it("replaces only the table between the markers of docs/install.md", () => {
     const readme = "# T\n\nbefore\n<!-- values-table:start -->\nold table\n<!-- values-table:end -->\nafter\n";
     const out = renderReadme(readme);
     expect(out.startsWith("# T\n\nbefore\n<!-- values-table:start -->\n")).toBe(true);

@@ -1,5 +1,5 @@
 // Generates everything derived from the zod values schema: the chart's values.schema.json and
-// values.yaml, the TypeScript types, and the README's values table. Pure: returns file contents.
+// values.yaml, the TypeScript types, and the values table of docs/install.md. Pure: returns file contents.
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,7 +15,8 @@ export const GENERATED = {
   schema: join(CHART_DIR, "values.schema.json"),
   values: join(CHART_DIR, "values.yaml"),
   types: join(repoRoot, "tools", "src", "schema", "values.generated.ts"),
-  readme: join(repoRoot, "README.md"),
+  /** The page with the values table (between its markers): docs/install.md. */
+  readme: join(repoRoot, "docs", "install.md"),
   rules: join(CHART_DIR, "templates", "_rules.generated.tpl"),
   chartReadme: join(CHART_DIR, "README.md"),
 } as const;
@@ -98,7 +99,7 @@ function yamlLines(schema: JsonSchema, indent: string): string[] {
 export function renderValuesFile(): string {
   const header = [
     "# Values of the cross-tenant-volume chart: one release per volume.",
-    "# GENERATED from tools/src/schema/values.ts by `npm run gen`: do not edit; the README's values table is generated too.",
+    "# GENERATED from tools/src/schema/values.ts by `npm run gen`: do not edit; the values tables of README.md (beside this file) and docs/install.md are generated too.",
     "# Examples per mode: ci/blob-fuse-wi-values.yaml, ci/fileshare-nfs-values.yaml, ci/blob-nfs-values.yaml.",
     "",
   ];
@@ -137,12 +138,12 @@ export function renderValuesTable(): string {
   return ["| Key | Type | Default | Description |", "|---|---|---|---|", ...tableRows(valuesJsonSchema(), "")].join("\n");
 }
 
-/** The README with the generated table between its markers (content elsewhere untouched). */
+/** The page (docs/install.md) with the generated table between its markers (content elsewhere untouched). */
 export function renderReadme(current: string): string {
   const start = current.indexOf(TABLE_START);
   const end = current.indexOf(TABLE_END);
   if (start < 0 || end < start) {
-    throw new Error(`README.md lacks the ${TABLE_START} ... ${TABLE_END} markers`);
+    throw new Error(`docs/install.md lacks the ${TABLE_START} ... ${TABLE_END} markers`);
   }
   const intro = "Generated from `tools/src/schema/values.ts` (`npm run gen`). Empty names and sizes take the mode's seed defaults.";
   return `${current.slice(0, start + TABLE_START.length)}\n${intro}\n\n${renderValuesTable()}\n${current.slice(end)}`;

@@ -660,7 +660,7 @@ export function parseValues(input: unknown, release?: ReleaseContext): Values {
     throw new ToolError(
       "INVALID_INPUT",
       problems.join("\n"),
-      "Change the values named above as each message says; the README's 'Chart values' table lists every key, its type and default.",
+      "Change the values named above as each message says; the 'Chart values' table of docs/install.md (and the chart README, `helm show readme`) lists every key, its type and default.",
     );
   }
   return valuesSchema.parse(input ?? {});

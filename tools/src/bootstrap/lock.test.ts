@@ -109,10 +109,10 @@ describe("one run per config at a time", () => {
 });
 
 describe("two real bootstrap processes of one config at once (fake az on PATH)", () => {
-  const cli = join(import.meta.dirname, "../cli/bootstrap.ts");
+  const cli = join(import.meta.dirname, "../cli/ctv.ts");
   const loader = `file://${join(import.meta.dirname, "../../../node_modules/tsx/dist/loader.mjs")}`;
   const start = (sim: SimulatedAzure, cfg: string, wait: number) =>
-    execa(process.execPath, ["--import", loader, cli, "--config", cfg, "--lock-wait", String(wait)], { env: sim.env, reject: false, all: true });
+    execa(process.execPath, ["--import", loader, cli, "bootstrap", "--config", cfg, "--lock-wait", String(wait)], { env: sim.env, reject: false, all: true });
 
   it("the second stops after a short wait, naming the first by pid and host; Azure and the record hold one of everything", async () => {
     const sim = createSimulatedAzure();

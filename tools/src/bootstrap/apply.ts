@@ -365,6 +365,9 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
   const main = plan.steps.filter((s) => s.phase === "main");
   const mainFailures = await runPhase(main, runStep, false);
   if (mainFailures.length > 0) throw mainFailures[0]!.err;
+  // The tenants run side by side; report planned changes in plan order, the same every time.
+  const order = new Map(plan.steps.map((s, i) => [s.id, i]));
+  result.planned.sort((a, b) => order.get(a.step)! - order.get(b.step)!);
   return result;
 }
 

@@ -58,6 +58,12 @@ const CASES: Case[] = [
   { name: "DNS zone link deleted", mode: "fileshare-nfs", inject: (s) => { s.privateDnsZones[0]!.links = []; }, step: "tenant1/private-dns-link", reason: /^missing$/, runs: /^az network private-dns link vnet create -n aks1-link / },
   { name: "public network access turned on", mode: "fileshare-nfs", inject: (s) => { const a = account(s, "fileshare-nfs"); a.publicNetworkAccess = "Enabled"; a.defaultAction = "Allow"; },
     step: "tenant2/storage-account", reason: /publicNetworkAccess is "Enabled", not "Disabled"; networkRuleSet.defaultAction is "Allow", not "Deny"/, runs: /--public-network-access Disabled --default-action Deny/ },
+  { name: "role only Reader", mode: "blob-fuse-wi", inject: (s) => { for (const r of s.roleAssignments) { r.roleDefinitionName = "Storage Blob Data Reader"; r.roleDefinitionId = r.roleDefinitionId.replace(/[^/]+$/, "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"); } }, step: "tenant2/role-assignment", reason: /^missing$/, runs: /role assignment create --role Storage Blob Data Contributor/ },
+  { name: "container deleted", mode: "blob-fuse-wi", inject: (s) => { account(s, "blob-fuse-wi").containers = []; }, step: "tenant2/container", reason: /^missing$/, runs: /^az storage container-rm create -n aks-container / },
+  { name: "secure transfer turned on", mode: "fileshare-nfs", inject: (s) => { account(s, "fileshare-nfs").enableHttpsTrafficOnly = true; },
+    step: "tenant2/storage-account", reason: /^enableHttpsTrafficOnly is true, not "false"$/, runs: /--https-only false/ },
+  { name: "endpoint connection back to Pending", mode: "blob-nfs", inject: (s) => { account(s, "blob-nfs").privateEndpointConnections[0]!.status = "Pending"; },
+    step: "tenant2/approve-private-endpoint", reason: /is "Pending", not "Approved"/, runs: /private-endpoint-connection approve/ },
   { name: "shared keys turned back on", mode: "blob-nfs", inject: (s) => { account(s, "blob-nfs").allowSharedKeyAccess = true; }, step: "tenant2/storage-account", reason: /allowSharedKeyAccess is true/, runs: /--allow-shared-key-access false/ },
   { name: "one side of the peering deleted", mode: "blob-nfs", inject: (s) => { s.virtualNetworks.find((v) => v.name === "storage-vnet")!.peerings = []; }, step: "tenant2/peering", reason: /^missing$/, runs: /^az network vnet peering create -n to-aks1 / },
 ];

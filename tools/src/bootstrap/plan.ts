@@ -165,12 +165,17 @@ function storageSteps(c: BootstrapConfig, add: Add, pre: string[]): { account: s
       ? [...common, "--kind", "FileStorage", "--sku", "Premium_LRS", "--https-only", "false", "--default-action", "Deny", "--public-network-access", "Disabled", ...secure]
       : [...common, "--kind", "StorageV2", "--sku", "Standard_LRS", "--enable-hierarchical-namespace", "true", "--enable-nfs-v3", "true", "--https-only", "true", "--default-action", "Deny", "--public-network-access", "Disabled", ...secure];
   // What may drift (or a brought account may lack) and the bootstrap puts back: shared keys off; for NFS, no public network access.
-  const doneWhen: Record<string, string> = { allowSharedKeyAccess: "false", ...(nfs ? { publicNetworkAccess: "Disabled", "networkRuleSet.defaultAction": "Deny" } : {}) };
+  const doneWhen: Record<string, string> = {
+    allowSharedKeyAccess: "false",
+    ...(c.mode === "fileshare-nfs" ? { enableHttpsTrafficOnly: "false" } : {}),
+    ...(nfs ? { publicNetworkAccess: "Disabled", "networkRuleSet.defaultAction": "Deny" } : {}),
+  };
   const update = {
     onlyIfCreated: true,
-    action: nfs ? `turning off shared key access and public network access on ${c.storage.accountName}` : `turning off shared key access on ${c.storage.accountName}`,
+    action: c.mode === "fileshare-nfs" ? `turning off shared key access, secure transfer (NFS 4.1 cannot use it) and public network access on ${c.storage.accountName}`
+      : nfs ? `turning off shared key access and public network access on ${c.storage.accountName}` : `turning off shared key access on ${c.storage.accountName}`,
     argv: ["storage", "account", "update", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, "--allow-shared-key-access", "false",
-      ...(nfs ? ["--public-network-access", "Disabled", "--default-action", "Deny"] : []), ...sub],
+      ...(c.mode === "fileshare-nfs" ? ["--https-only", "false"] : []), ...(nfs ? ["--public-network-access", "Disabled", "--default-action", "Deny"] : []), ...sub],
   };
   const account = add({
     id: "tenant2/storage-account", tenant: "tenant2", kind: "write", action: `creating storage account ${c.storage.accountName}`,
@@ -188,6 +193,9 @@ function accountExpectations(c: BootstrapConfig): { fixed: Expectation[]; settin
   const update = (...flags: string[]) => sh(["az", "storage", "account", "update", "-n", a, "-g", c.storage.resourceGroup, ...flags, "--subscription", c.tenant2.subscriptionId]);
   // A brought account's security settings: the bootstrap says how to fix them rather than change someone else's account.
   const settings: Expectation[] = [{ path: "allowSharedKeyAccess", equals: false, severity: "error", problem: `Storage account ${a} allows shared key (account key) access.`, hint: `This project never uses account keys; turn them off: ${update("--allow-shared-key-access", "false")}` }];
+  if (c.mode === "fileshare-nfs") {
+    settings.push({ path: "enableHttpsTrafficOnly", equals: false, severity: "error", problem: `Storage account ${a} requires secure transfer, which NFS 4.1 cannot use.`, hint: `Turn it off: ${update("--https-only", "false")}` });
+  }
   if (c.mode !== "blob-fuse-wi") {
     settings.push(
       { path: "networkRuleSet.defaultAction", equals: "Deny", severity: "error", problem: `Storage account ${a} accepts traffic from any network (default action Allow); NFS must reach it only through the private endpoint.`, hint: `Deny by default (the private endpoint still gets in): ${update("--default-action", "Deny")}` },
@@ -204,7 +212,6 @@ function accountExpectations(c: BootstrapConfig): { fixed: Expectation[]; settin
     return { settings,
       fixed: [
         { path: "kind", equals: "FileStorage", severity: "error", problem: `Storage account ${a} is not a premium FileStorage account; NFS shares need one.`, hint: "Pick another storage.accountName (a new one is created as FileStorage Premium_LRS)." },
-        { path: "enableHttpsTrafficOnly", equals: false, severity: "error", problem: `Storage account ${a} requires secure transfer, which NFS 4.1 cannot use.`, hint: sh(["az", "storage", "account", "update", "-n", a, "-g", c.storage.resourceGroup, "--https-only", "false", "--subscription", c.tenant2.subscriptionId]) },
       ],
       why: "NFS shares need a premium FileStorage account with secure transfer off; public access stays off (private endpoint only).",
     };

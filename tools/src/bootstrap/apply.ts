@@ -33,7 +33,7 @@ export interface PlannedChange {
   action: string;
   /** Why: missing, which field differs, or which earlier planned change it waits for. */
   reason: string;
-  /** The az command it would run, with what is known filled in. */
+  /** The az command it would run, with what is known filled in (empty when only the record changes). */
   command: string[];
 }
 
@@ -198,8 +198,8 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
   const recorded = (id: string) => opts.record?.items.some((i) => i.stepId === id) ?? false;
   /** Fills what is known; a value only a planned change would produce stays a {{placeholder}}. */
   const known = (argv: string[]) => argv.map((a) => a.replace(/\{\{(\w+)\}\}/g, (m, name: string) => vars[name] ?? m));
-  const plan1 = (step: Step, reason: string, argv: string[], action = step.action) => {
-    result.planned.push({ step: step.id, tenant: step.tenant, action, reason, command: ["az", ...known(argv)] });
+  const plan1 = (step: Step, reason: string, argv: string[] | undefined, action = step.action) => {
+    result.planned.push({ step: step.id, tenant: step.tenant, action, reason, command: argv ? ["az", ...known(argv)] : [] });
   };
   const total = plan.steps.length;
   let counter = 0;
@@ -311,7 +311,7 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
           checkExpectations(step, item, vars, result.warnings, write);
           capture(step, item, "result", vars);
           if (dry) {
-            if (opts.record?.pending.some((p) => p.stepId === step.id)) plan1(step, "in place, but the record still lists it as unconfirmed (a run stopped before Azure answered); a run records it", [], `recording ${step.creates?.label ?? step.id} as created`);
+            if (opts.record?.pending.some((p) => p.stepId === step.id)) plan1(step, "in place, but the record still lists it as unconfirmed (a run stopped before Azure answered); a run records it", undefined, `recording ${step.creates?.label ?? step.id} as created`);
           } else {
             opts.record?.confirmIfPending(step, vars, refOf(step, vars));
           }

@@ -1,6 +1,6 @@
 // `bootstrap --check` against the simulated Azure: each kind of drift is named with the step that
 // repairs it, the check only reads, and after a run repairs it the check is clean again.
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { type BootstrapMode, createSimulatedAzure, type SimulatedAzure } from "../azsim/harness.ts";
 import { type AzState, findStorageAccount, updateAzState } from "../azsim/state.ts";
@@ -112,6 +112,21 @@ describe("bootstrap --check", () => {
     const other = sim.writeConfig("fileshare-nfs", { storage: { shareName: "other-share" } });
     const { drift } = await check(sim, other);
     expect(drift.map((d) => d.step)).toEqual(["tenant2/share", "values-file"]);
+  });
+
+  it("reports a record entry left unconfirmed by an interrupted run; a run confirms it", async () => {
+    const { sim, cfg } = await setUp("blob-fuse-wi");
+    const path = `${sim.dir}/bootstrap-record.blob-fuse-wi.json`;
+    const rec = JSON.parse(readFileSync(path, "utf8")) as { created: { stepId: string }[]; pending: unknown[] };
+    const entry = rec.created.find((c) => c.stepId === "tenant2/role-assignment")!;
+    rec.created = rec.created.filter((c) => c !== entry);
+    rec.pending = [{ ...entry, at: new Date(0).toISOString() }];
+    writeFileSync(path, JSON.stringify(rec));
+    const { drift, lines } = await check(sim, cfg);
+    expect(drift).toEqual([expect.objectContaining({ step: "tenant2/role-assignment", command: [], reason: expect.stringMatching(/record still lists it as unconfirmed/) })]);
+    expect(lines.join("\n")).not.toMatch(/runs: $/m);
+    await runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, retryBaseMs: 1, write: () => undefined });
+    expect((await check(sim, cfg)).drift).toEqual([]);
   });
 
   it("stops with an error (not drift) when a tenant is not logged in, saying how to log in", async () => {

@@ -132,7 +132,7 @@ async function checkDrift(configPath: string, config: BootstrapConfig, p: Plan, 
     write("No drift: both tenants, the record and the values file match the config; a run would change nothing.");
   } else {
     write(`Drift: a run would make ${drift.length} change(s):`);
-    for (const d of drift) write(`  ${d.step} (${d.tenant}): ${d.action}\n    because: ${d.reason}\n    runs: ${shellCommand(d.command)}`);
+    for (const d of drift) write(`  ${d.step} (${d.tenant}): ${d.action}\n    because: ${d.reason}${d.command.length > 0 ? `\n    runs: ${shellCommand(d.command)}` : ""}`);
     write(`Repair: ${shellCommand(["ctv", "bootstrap", "--config", configPath])}  (from a clone: npm run bootstrap -- --config ${configPath})`);
   }
   if (applied.warnings.length > 0) write(`${applied.warnings.length} warning(s) above need attention.`);

@@ -372,6 +372,22 @@ export const COMMANDS: Record<string, CommandSpec> = {
       return ficJson(cred);
     },
   },
+  "ad app federated-credential update": {
+    opts: [req(["--id"]), req(["--federated-credential-id"]), req(["--parameters"])], mutating: true,
+    run(ctx) {
+      const app = graphApp(ctx, must(ctx, "id", "--id"));
+      const fid = must(ctx, "federated-credential-id", "--federated-credential-id");
+      const cred = app.federatedCredentials.find((c) => c.id === fid || c.name === fid);
+      if (!cred) throw graphNotFound(fid);
+      const p = readJsonArg(must(ctx, "parameters", "--parameters"), "--parameters") as Record<string, unknown>;
+      if (p.name !== undefined && String(p.name) !== cred.name) throw new AzCommandError("Request_BadRequest: The name of a federated identity credential cannot be changed.");
+      if (p.issuer !== undefined) cred.issuer = String(p.issuer);
+      if (p.subject !== undefined) cred.subject = String(p.subject);
+      if (p.audiences !== undefined) cred.audiences = (p.audiences as unknown[]).map(String);
+      if (p.description !== undefined) cred.description = String(p.description);
+      return undefined;
+    },
+  },
   "ad app federated-credential delete": {
     opts: [req(["--id"]), req(["--federated-credential-id"])], mutating: true,
     run(ctx) {
@@ -530,6 +546,30 @@ export const COMMANDS: Record<string, CommandSpec> = {
       return accountJson(acc);
     },
   },
+  "storage account update": {
+    opts: [
+      req(NAME), o(RG), o(["--allow-shared-key-access"], { arity: "optional-bool" }), o(["--https-only"], { arity: "optional-bool" }),
+      o(["--public-network-access"], { choices: ["Enabled", "Disabled", "SecuredByPerimeter"] }), o(["--default-action"], { choices: ["Allow", "Deny"] }),
+      o(["--min-tls-version"], { choices: ["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"] }), o(["--allow-blob-public-access"], { arity: "optional-bool" }),
+    ],
+    mutating: true, arm: true,
+    run(ctx) {
+      const acc = account(ctx, ctx.arm().subscriptionId, a(ctx, "resource-group"), must(ctx, "name", "--name/-n"));
+      if (ctx.args["allow-shared-key-access"] !== undefined) acc.allowSharedKeyAccess = parseBool(ctx.args["allow-shared-key-access"], true);
+      if (ctx.args["https-only"] !== undefined) acc.enableHttpsTrafficOnly = parseBool(ctx.args["https-only"], true);
+      if (ctx.args["allow-blob-public-access"] !== undefined) acc.allowBlobPublicAccess = parseBool(ctx.args["allow-blob-public-access"], false);
+      const pna = a(ctx, "public-network-access");
+      if (pna) acc.publicNetworkAccess = pna as StorageAccount["publicNetworkAccess"];
+      const da = a(ctx, "default-action");
+      if (da) {
+        if (acc.enableNfsV3 && da !== "Deny") throw armError("InvalidRequestPropertyValue", "NFSv3 requires the network default action to be Deny.");
+        acc.defaultAction = da as "Allow" | "Deny";
+      }
+      const tls = a(ctx, "min-tls-version");
+      if (tls) acc.minimumTlsVersion = tls;
+      return accountJson(acc);
+    },
+  },
   "storage account delete": {
     opts: [req(NAME), o(RG), o(["--yes", "-y"], { arity: "flag" })], mutating: true, arm: true,
     run(ctx) {
@@ -671,6 +711,15 @@ export const COMMANDS: Record<string, CommandSpec> = {
       return vnetJson(vnetByNameOrId(ctx, subscriptionId, must(ctx, "resource-group", "-g"), must(ctx, "name", "-n")));
     },
   },
+  "network vnet subnet show": {
+    opts: [req(NAME), req(RG), req(["--vnet-name"])], mutating: false, arm: true,
+    run(ctx) {
+      const v = vnetByNameOrId(ctx, ctx.arm().subscriptionId, must(ctx, "resource-group", "-g"), must(ctx, "vnet-name", "--vnet-name"));
+      const sn = v.subnets.find((x) => x.name === a(ctx, "name"));
+      if (!sn) throw notFound(`Microsoft.Network/virtualNetworks/${v.name}/subnets`, a(ctx, "name")!, v.resourceGroup);
+      return { id: `${vnetId(v)}/subnets/${sn.name}`, name: sn.name, addressPrefix: sn.addressPrefix, provisioningState: "Succeeded", resourceGroup: v.resourceGroup, type: "Microsoft.Network/virtualNetworks/subnets" };
+    },
+  },
   "network vnet peering show": {
     opts: [req(NAME), req(RG), req(["--vnet-name"])], mutating: false, arm: true,
     run(ctx) {
@@ -732,6 +781,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const groupIds = (ctx.args["group-id"] as string[] | undefined) ?? [];
       if (groupIds.length !== 1 || !["blob", "file", "dfs"].includes(groupIds[0]!)) throw armError("PrivateEndpointBadRequest", "Call to Microsoft.Storage/storageAccounts failed. Error message: a single --group-id of blob, file or dfs is required.");
       const manual = parseBool(ctx.args["manual-request"], false);
+      const message = a(ctx, "request-message") ?? "";
+      if (message.length > 140) throw armError("PrivateEndpointRequestMessageTooLong", `Request message of private link service connection ${must(ctx, "connection-name", "--connection-name")} is ${message.length} characters long; at most 140 are allowed.`);
       const crossTenant = tenantOfSubscription(ctx.state, acc.subscriptionId) !== tenantId;
       if (!manual && crossTenant) throw linkedAuth(ctx, acc.subscriptionId);
       const used = ctx.state.privateEndpoints.filter((p) => p.subnetId === subnetId).length;

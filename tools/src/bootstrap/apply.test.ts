@@ -245,7 +245,43 @@ describe("bootstrap apply against the simulated Azure", () => {
     const e = await failure(bootstrap(sim, sim.writeConfig("blob-fuse-wi")));
     expect(e.message).toMatch(/allows shared key/);
     expect(e.hint).toMatch(/--allow-shared-key-access false/);
-    expect(mutations(sim).some((c) => c.argv.includes("storage"))).toBe(false);
+    expect(mutations(sim)).toEqual([]);
+  });
+
+  it("preflight: stops before any change when the private endpoint's subnet does not exist (an AKS-managed VNet has none), with the command that makes it", async () => {
+    const sim = createSimulatedAzure();
+    const { updateAzState } = await import("../azsim/state.ts");
+    updateAzState(sim.statePath, (s) => { for (const v of s.virtualNetworks) v.subnets = v.subnets.filter((x) => x.name !== "private-endpoints"); });
+    const e = await failure(bootstrap(sim, sim.writeConfig("fileshare-nfs")));
+    expect(e.code).toBe("PRECONDITION");
+    expect(e.message).toMatch(/^tenant1: Subnet private-endpoints does not exist in VNet \S+ \(resource group \S+\); the private endpoint needs it\. An AKS-managed VNet/);
+    expect(e.hint).toMatch(/^Create it \(nothing was changed yet\): az network vnet subnet create -g \S+ --vnet-name \S+ -n private-endpoints --address-prefixes '<a free \/28 or larger in the VNet>' --subscription /);
+    expect(e.hint).not.toContain("{{");
+    expect(mutations(sim)).toEqual([]);
+  });
+
+  it("preflight: stops before any change when a brought NFS account is open to public networks, with the fix", async () => {
+    const sim = createSimulatedAzure({
+      editSeed: (seed) => { seed.storageAccounts = [{ subscriptionId: DEMO_IDS.subscription2, resourceGroup: "rg-storage", name: "ctvsimfiles", kind: "FileStorage", sku: "Premium_LRS", enableHttpsTrafficOnly: false, publicNetworkAccess: "Enabled", defaultAction: "Allow" }]; },
+    });
+    const e = await failure(bootstrap(sim, sim.writeConfig("fileshare-nfs")));
+    expect(e.message).toMatch(/ctvsimfiles accepts traffic from any network \(default action Allow\)/);
+    expect(e.hint).toMatch(/az storage account update -n ctvsimfiles -g rg-storage --default-action Deny/);
+    expect(mutations(sim)).toEqual([]);
+    // Fixed as the hint says (and public access off): the run goes through and leaves the brought account's settings alone.
+    const { updateAzState } = await import("../azsim/state.ts");
+    updateAzState(sim.statePath, (s) => { const a = findStorageAccount(s, "ctvsimfiles")!; a.defaultAction = "Deny"; a.publicNetworkAccess = "Disabled"; });
+    const { outcome } = await bootstrap(sim, sim.writeConfig("fileshare-nfs"));
+    expect(outcome.applied?.unchanged).toContain("tenant2/storage-account");
+  });
+
+  it("a long AKS name still fits the private endpoint's 140-character request message", async () => {
+    const long = `aks-${"x".repeat(60)}`;
+    const sim = createSimulatedAzure({ editSeed: (seed) => { seed.aksClusters![0]!.name = long; } });
+    await bootstrap(sim, sim.writeConfig("blob-nfs", { aks: { name: long } }));
+    const pe = sim.state().privateEndpoints[0]!;
+    expect(pe.requestMessage!.length).toBeLessThanOrEqual(140);
+    expect(pe.requestMessage).toContain(long);
   });
 
   it("uses a brought storage account and resource group without re-creating them", async () => {

@@ -18,12 +18,31 @@ export interface ApplyOptions {
   /** Clock for the replication budget (tests pass a fake one that sleep() advances). */
   now?: () => number;
   record?: CreationRecord;
+  /**
+   * Drift check: run every read (preflight and each write's check) but no write; each write that would
+   * run is listed in `planned` instead. Nothing changes in Azure, the az config or the record.
+   */
+  checkOnly?: boolean;
+}
+
+/** A change a run would make (what `bootstrap --check` reports as drift), with the step that makes it. */
+export interface PlannedChange {
+  step: string;
+  tenant: TenantKey;
+  /** What the step would do ("granting Storage Blob Data Contributor on container ..."). */
+  action: string;
+  /** Why: missing, which field differs, or which earlier planned change it waits for. */
+  reason: string;
+  /** The az command it would run, with what is known filled in (empty when only the record changes). */
+  command: string[];
 }
 
 export interface ApplyResult {
   changed: string[];
   unchanged: string[];
   warnings: string[];
+  /** With checkOnly: the changes a run would make, in plan order. */
+  planned: PlannedChange[];
   vars: Record<string, string>;
 }
 
@@ -92,8 +111,8 @@ function versionAtLeast(actual: string, min: string): boolean {
   return true;
 }
 
-function checkExpectations(step: Step, item: unknown, vars: Record<string, string>, warnings: string[], write: (l: string) => void): void {
-  for (const e of step.expect ?? []) {
+function checkExpectations(step: Step, item: unknown, vars: Record<string, string>, warnings: string[], write: (l: string) => void, list = step.expect): void {
+  for (const e of list ?? []) {
     const actual = getPath(item, e.path);
     if (!violates(e, actual, vars, step.id)) continue;
     if (e.severity === "warning") {
@@ -173,7 +192,15 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
   const tgt = targets(config);
   // creationId goes into the tags of what this run creates, so teardown can prove later that they are the record's.
   const vars: Record<string, string> = opts.record ? { creationId: opts.record.creationId } : {};
-  const result: ApplyResult = { changed: [], unchanged: [], warnings: [], vars };
+  const result: ApplyResult = { changed: [], unchanged: [], warnings: [], planned: [], vars };
+  const check = opts.checkOnly ?? false;
+  /** Whether the record says step `id` created its object (so the bootstrap may put it back in line). */
+  const recorded = (id: string) => opts.record?.items.some((i) => i.stepId === id) ?? false;
+  /** Fills what is known; a value only a planned change would produce stays a {{placeholder}}. */
+  const known = (argv: string[]) => argv.map((a) => a.replace(/\{\{(\w+)\}\}/g, (m, name: string) => vars[name] ?? m));
+  const plan1 = (step: Step, reason: string, argv: string[] | undefined, action = step.action) => {
+    result.planned.push({ step: step.id, tenant: step.tenant, action, reason, command: argv ? ["az", ...known(argv)] : [] });
+  };
   const total = plan.steps.length;
   let counter = 0;
 
@@ -231,21 +258,43 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
     let outcome: string;
     try {
       if (step.kind === "read") {
-        if (step.check && (await readOrAbsent(step, step.check.argv)) !== undefined) {
+        const found = step.check ? await readOrAbsent(step, step.check.argv) : undefined;
+        if (found !== undefined) {
+          checkExpectations(step, found, vars, result.warnings, write, step.checkExpect);
+          if (step.brought && !recorded(step.brought.createdBy)) checkExpectations(step, found, vars, result.warnings, write, step.brought.expect);
           outcome = "ok";
         } else {
-          const answer = await call(step, step.argv, step.retryOn);
+          let answer: unknown;
+          try {
+            answer = await call(step, step.argv, step.retryOn);
+          } catch (err) {
+            if (step.absent && err instanceof AzError && err.kind === "not-found") {
+              throw new ToolError("PRECONDITION", `${step.tenant}: ${step.absent.problem}`, fill(step.absent.hint, vars, step.id), { cause: err });
+            }
+            throw err;
+          }
           checkExpectations(step, answer, vars, result.warnings, write);
           capture(step, answer, "check", vars);
           capture(step, answer, "result", vars);
           outcome = "ok";
         }
       } else {
+        // A local step (selecting the tenant's subscription in its az config) still runs: the reads after it depend on it.
+        const dry = check && step.kind === "write";
+        const waitsFor = dry ? step.dependsOn.find((d) => result.planned.some((p) => p.step === d)) : undefined;
+        const unknownVar = dry && step.check ? [step.check.argv.join(" "), ...Object.values(step.check.select?.where ?? {})].join(" ").match(/\{\{(\w+)\}\}/g)?.find((m) => vars[m.slice(2, -2)] === undefined) : undefined;
+        if (dry && (waitsFor || unknownVar)) {
+          // What it acts on is itself a planned change: a run makes it after that one.
+          plan1(step, `after ${waitsFor ?? "a planned change above"}`, step.argv);
+          counter += 1;
+          write(`[${counter}/${total}] ${step.tenant}: ${step.action} ... would run (after ${waitsFor ?? "a planned change above"})`);
+          return;
+        }
         let item: unknown;
         let started: number | undefined;
         for (let attempt = 0; step.check; attempt++) {
           item = selectItem(await readOrAbsent(step, step.check.argv), step.check.select?.where, vars, step.id);
-          if (item !== undefined || !step.check.waitForItem) break;
+          if (item !== undefined || !step.check.waitForItem || dry) break;
           started ??= now();
           const delay = replicationDelay(step, started, attempt, `${step.check.waitForItem} did not show up`);
           write(`  ${step.tenant}: waiting for ${step.check.waitForItem}; checking again in ${seconds(delay)} (waited ${formatDuration(now() - started)} of ${budgetText})`);
@@ -253,12 +302,32 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
         }
         if (item !== undefined) capture(step, item, "check", vars);
         const done = item !== undefined && Object.entries(step.check?.doneWhen ?? {}).every(([p, v]) => matches(getPath(item, p), fill(v, vars, step.id)));
+        if (item !== undefined && step.brought && !recorded(step.brought.createdBy)) checkExpectations(step, item, vars, result.warnings, write, step.brought.expect);
+        const update = step.update && (!step.update.onlyIfCreated || recorded(step.id)) ? step.update : undefined;
+        const differs = item !== undefined && !done
+          ? Object.entries(step.check?.doneWhen ?? {}).filter(([p, v]) => !matches(getPath(item, p), fill(v, vars, step.id))).map(([p, v]) => `${p} is ${JSON.stringify(getPath(item, p) ?? null)}, not ${JSON.stringify(fill(v, vars, step.id))}`).join("; ")
+          : "";
         if (done) {
           checkExpectations(step, item, vars, result.warnings, write);
           capture(step, item, "result", vars);
-          opts.record?.confirmIfPending(step, vars, refOf(step, vars));
+          if (dry) {
+            if (opts.record?.pending.some((p) => p.stepId === step.id)) plan1(step, "in place, but the record still lists it as unconfirmed (a run stopped before Azure answered); a run records it", undefined, `recording ${step.creates?.label ?? step.id} as created`);
+          } else {
+            opts.record?.confirmIfPending(step, vars, refOf(step, vars));
+          }
           result.unchanged.push(step.id);
           outcome = "already in place";
+        } else if (dry) {
+          if (item !== undefined && update) plan1(step, differs, update.argv, update.action);
+          else plan1(step, item === undefined ? "missing" : differs, step.argv);
+          outcome = `would run (${item === undefined ? "missing" : differs})`;
+        } else if (item !== undefined && update) {
+          checkExpectations(step, item, vars, result.warnings, write);
+          capture(step, item, "result", vars);
+          write(`  ${step.tenant}: ${differs}`);
+          await call(step, update.argv, step.retryOn);
+          result.changed.push(step.id);
+          outcome = `done (${update.action})`;
         } else {
           opts.record?.intend(step, vars, refOf(step, vars));
           const created = await call(step, step.argv, step.retryOn);
@@ -296,6 +365,9 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
   const main = plan.steps.filter((s) => s.phase === "main");
   const mainFailures = await runPhase(main, runStep, false);
   if (mainFailures.length > 0) throw mainFailures[0]!.err;
+  // The tenants run side by side; report planned changes in plan order, the same every time.
+  const order = new Map(plan.steps.map((s, i) => [s.id, i]));
+  result.planned.sort((a, b) => order.get(a.step)! - order.get(b.step)!);
   return result;
 }
 

@@ -1,12 +1,15 @@
 // Programmatic entry points of the bootstrap (used by the CLI, the demo and the tests):
 // runBootstrap(configPath, opts) and runTeardown(configPath, opts).
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import yaml from "js-yaml";
 import { createInterface } from "node:readline/promises";
 import { ToolError } from "../errors.ts";
 import type { Runner } from "../exec/run.ts";
 import { createAz } from "../az/az.ts";
 import { shellCommand } from "../az/shell.ts";
-import { type ApplyResult, apply } from "./apply.ts";
+import { type ApplyResult, type PlannedChange, apply } from "./apply.ts";
 import { type BootstrapConfig, loadConfig } from "./config.ts";
 import { formatPlan, commandLine } from "./format.ts";
 import { plan } from "./plan.ts";
@@ -18,6 +21,8 @@ import { type BootstrapValues, buildValues, helmInstallCommand, precheckValues, 
 
 export interface RunBootstrapOptions {
   dryRun?: boolean;
+  /** Drift check: read both tenants, the record and the values file; change nothing; report what a run would change. */
+  check?: boolean;
   /** Print data instead of prose: the plan (dry run) or the outcome (apply). Progress goes to stderr. */
   json?: boolean;
   /** Extra environment for az (the demo and tests put the fake az on PATH and set AZSIM_STATE). */
@@ -42,6 +47,8 @@ export interface BootstrapOutcome {
   values?: BootstrapValues;
   valuesFile?: string;
   helmCommand?: string[];
+  /** With check: what a run would change (empty: no drift). */
+  drift?: PlannedChange[];
 }
 
 export async function runBootstrap(configPath: string, opts: RunBootstrapOptions = {}): Promise<BootstrapOutcome> {
@@ -60,6 +67,7 @@ export async function runBootstrap(configPath: string, opts: RunBootstrapOptions
     ...(opts.runner ? { runner: opts.runner } : {}), ...(opts.env ? { env: opts.env } : {}),
     onCall: (c) => opts.onAzCall?.({ tenant: c.target.label, argv: c.argv, exitCode: c.exitCode }),
   });
+  if (opts.check) return checkDrift(configPath, config, p, az, write, opts);
   return withConfigLock(config.paths.recordFile, { command: "bootstrap", configPath: resolve(configPath), write, ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}) },
     () => applyLocked(config, p, az, write, opts));
 }
@@ -91,6 +99,52 @@ async function applyLocked(config: BootstrapConfig, p: Plan, az: ReturnType<type
   if (applied.warnings.length > 0) write(`${applied.warnings.length} warning(s) above need attention.`);
   if (opts.json) out(JSON.stringify({ mode: config.mode, changed: applied.changed, unchanged: applied.unchanged, warnings: applied.warnings, valuesFile: config.paths.valuesFile, values, helmCommand }, null, 2));
   return { config, plan: p, applied, values, valuesFile: config.paths.valuesFile, helmCommand };
+}
+
+/**
+ * `bootstrap --check`: every read the bootstrap makes (preflight, and the check before each write), no
+ * write, no lock (it changes nothing), and the values file compared with what a run would write.
+ */
+async function checkDrift(configPath: string, config: BootstrapConfig, p: Plan, az: ReturnType<typeof createAz>, write: (l: string) => void, opts: RunBootstrapOptions): Promise<BootstrapOutcome> {
+  const out = (l: string) => process.stdout.write(`${l}\n`);
+  // Read only: the constructor reads an existing record and writes nothing.
+  const record = new CreationRecord(config.paths.recordFile, config.mode);
+  write(`Checking ${config.mode} for drift (read-only): tenant1 ${config.tenant1.tenantId} (AKS ${config.aks.name}), tenant2 ${config.tenant2.tenantId} (storage ${config.storage.accountName}), record ${config.paths.recordFile}.`);
+  const applied = await apply(p, config, {
+    az, write, record, checkOnly: true, ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
+    ...(opts.sleep ? { sleep: opts.sleep } : {}), ...(opts.now ? { now: opts.now } : {}),
+  });
+  const drift = [...applied.planned];
+  // The values file: what a run would write, given what the reads found.
+  const appKnown = config.mode !== "blob-fuse-wi" || applied.vars.appId !== undefined || config.app.clientId !== undefined;
+  const values = appKnown ? buildValues(config, applied.vars) : undefined;
+  const onDisk = readValuesFile(config.paths.valuesFile);
+  if (values === undefined || onDisk === undefined || !isDeepStrictEqual(onDisk, JSON.parse(JSON.stringify(values)))) {
+    drift.push({
+      step: "values-file", tenant: "tenant1", action: `writing chart values to ${config.paths.valuesFile}`,
+      reason: onDisk === undefined ? "missing or unreadable" : values === undefined ? "after a planned change above" : "differs from what a run would write",
+      command: ["ctv", "bootstrap", "--config", configPath],
+    });
+  }
+  if (opts.json) {
+    out(JSON.stringify({ mode: config.mode, drift: drift.length > 0, changes: drift, unchanged: applied.unchanged, warnings: applied.warnings }, null, 2));
+  } else if (drift.length === 0) {
+    write("No drift: both tenants, the record and the values file match the config; a run would change nothing.");
+  } else {
+    write(`Drift: a run would make ${drift.length} change(s):`);
+    for (const d of drift) write(`  ${d.step} (${d.tenant}): ${d.action}\n    because: ${d.reason}${d.command.length > 0 ? `\n    runs: ${shellCommand(d.command)}` : ""}`);
+    write(`Repair: ${shellCommand(["ctv", "bootstrap", "--config", configPath])}  (from a clone: npm run bootstrap -- --config ${configPath})`);
+  }
+  if (applied.warnings.length > 0) write(`${applied.warnings.length} warning(s) above need attention.`);
+  return { config, plan: p, applied, drift };
+}
+
+function readValuesFile(path: string): unknown {
+  try {
+    return yaml.load(readFileSync(path, "utf8"));
+  } catch {
+    return undefined;
+  }
 }
 
 export interface RunTeardownOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "./config.ts";
 import { commandLine, formatPlan } from "./format.ts";
-import { RUN_VARS, plan } from "./plan.ts";
+import { REQUEST_MESSAGE_MAX, RUN_VARS, endpointSubnet, plan, requestMessage } from "./plan.ts";
 import type { Step } from "./step.ts";
 
 const T1 = { tenantId: "11111111-1111-4111-8111-111111111111", subscriptionId: "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", configDir: "/home/user/.azure-tenant1" };
@@ -26,7 +26,7 @@ function checkVariableFlow(steps: Step[]): string[] {
   };
   const problems: string[] = [];
   for (const s of steps) {
-    const used = new Set([...s.argv, ...(s.check?.argv ?? []), ...Object.values(s.check?.select?.where ?? {})].join(" ").match(/\{\{(\w+)\}\}/g)?.map((m) => m.slice(2, -2)) ?? []);
+    const used = new Set([...s.argv, ...(s.update?.argv ?? []).filter((a) => !(s.captures ?? []).some((c) => a === `{{${c.name}}}`)), ...(s.check?.argv ?? []), ...Object.values(s.check?.doneWhen ?? {}), ...Object.values(s.check?.select?.where ?? {})].join(" ").match(/\{\{(\w+)\}\}/g)?.map((m) => m.slice(2, -2)) ?? []);
     const available = new Set<string>([...RUN_VARS, ...[...ancestors(s)].flatMap((id) => (byId.get(id)?.captures ?? []).map((c) => c.name))]);
     for (const c of s.captures ?? []) if (c.from === "check") available.add(c.name);
     for (const v of used) if (!available.has(v)) problems.push(`${s.id} uses {{${v}}} that no dependency captures`);
@@ -105,5 +105,33 @@ describe("plan", () => {
     expect(text).toContain("[tenant2] granting Storage Blob Data Contributor on container aks-container");
     expect(text).toContain("--assignee-object-id <spObjectId>");
     expect(text).toMatch(/why: +The narrowest scope that works/);
+  });
+
+  it("keeps the private endpoint's request message within Azure's 140 characters, even with a long AKS name", () => {
+    const short = config("fileshare-nfs");
+    expect(requestMessage(short)).toBe("AKS aks1 (tenant 11111111-1111-4111-8111-111111111111) mounting ctvdata2 over NFS");
+    for (const name of ["a".repeat(50), "b".repeat(70), `aks-${"c".repeat(76)}`]) {
+      const c = config("fileshare-nfs", { aks: { resourceGroup: "rg-aks", name }, storage: { resourceGroup: "rg-storage", location: "westeurope", accountName: "x".repeat(24) } });
+      const msg = requestMessage(c);
+      expect(msg.length).toBeLessThanOrEqual(REQUEST_MESSAGE_MAX);
+      expect(msg).toContain("x".repeat(24));
+      const argv = plan(c).steps.find((s) => s.id === "tenant1/private-endpoint")!.argv;
+      expect(argv[argv.indexOf("--request-message") + 1]).toBe(msg);
+    }
+    const longest = config("blob-nfs", { aks: { resourceGroup: "rg-aks", name: "d".repeat(80) }, storage: { resourceGroup: "rg-storage", location: "westeurope", accountName: "y".repeat(24) } });
+    // The tenant id goes first; the AKS name (80 characters at most) and account name stay whole.
+    expect(requestMessage(longest)).toMatch(/^AKS d{80} mounting y{24} over NFS$/);
+  });
+
+  it("checks the private endpoint's subnet in preflight, in the VNet it will use", () => {
+    expect(endpointSubnet(config("fileshare-nfs"))).toEqual({ subscriptionId: T1.subscriptionId, resourceGroup: "{{aksVnetResourceGroup}}", vnet: "{{aksVnetName}}", name: "private-endpoints" });
+    const vnet = "/subscriptions/aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa/resourceGroups/MC_rg-aks_aks1_westeurope/providers/Microsoft.Network/virtualNetworks/aks-vnet-1";
+    expect(endpointSubnet(config("fileshare-nfs", { network: { aksVnetId: vnet, privateEndpointSubnet: "pe" } }))).toMatchObject({ resourceGroup: "MC_rg-aks_aks1_westeurope", vnet: "aks-vnet-1", name: "pe" });
+    expect(endpointSubnet(config("fileshare-nfs", { network: { privateEndpointSubnet: "/subscriptions/cccccccc-cccc-4ccc-8ccc-cccccccccccc/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/hub/subnets/endpoints" } })))
+      .toEqual({ subscriptionId: "cccccccc-cccc-4ccc-8ccc-cccccccccccc", resourceGroup: "rg-hub", vnet: "hub", name: "endpoints" });
+    const step = plan(config("blob-nfs")).steps.find((s) => s.id === "tenant1/private-endpoint-subnet")!;
+    expect(step).toMatchObject({ phase: "preflight", kind: "read", dependsOn: ["tenant1/aks"] });
+    const firstWrite = plan(config("blob-nfs")).steps.find((s) => s.kind === "write")!;
+    expect(firstWrite.dependsOn).toContain("tenant1/private-endpoint-subnet");
   });
 });

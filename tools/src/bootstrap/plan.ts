@@ -43,6 +43,16 @@ function parseVnet(id: string) {
   return { resourceGroup: m[1]!, name: m[2]! };
 }
 
+/** Where the private endpoint goes: resource group, VNet and name of its subnet (placeholders when read from AKS). */
+export function endpointSubnet(c: BootstrapConfig): { subscriptionId: string; resourceGroup: string; vnet: string; name: string } {
+  const given = c.network.privateEndpointSubnet;
+  const full = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)$/i.exec(given);
+  if (full) return { subscriptionId: full[1]!, resourceGroup: full[2]!, vnet: full[3]!, name: full[4]! };
+  const vnet = c.network.aksVnetId ? parseVnet(c.network.aksVnetId) : { resourceGroup: "{{aksVnetResourceGroup}}", name: "{{aksVnetName}}" };
+  const subscriptionId = c.network.aksVnetId ? /\/subscriptions\/([^/]+)/i.exec(c.network.aksVnetId)![1]! : c.tenant1.subscriptionId;
+  return { subscriptionId, resourceGroup: vnet.resourceGroup, vnet: vnet.name, name: given };
+}
+
 export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
   const steps: Step[] = [];
   const add = (s: Omit<Step, "phase" | "dependsOn"> & { phase?: Step["phase"]; dependsOn?: string[] }) => {
@@ -89,6 +99,9 @@ export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
     why: "Storage account names are global across Azure; find out before creating anything else.",
     argv: ["storage", "account", "check-name", "-n", c.storage.accountName, ...sub("tenant2")],
     check: { argv: accountShow },
+    // A brought account: what cannot change later is checked now, before anything else changes.
+    checkExpect: accountExpectations(c).fixed,
+    brought: { createdBy: "tenant2/storage-account", expect: accountExpectations(c).settings },
     expect: [{ path: "nameAvailable", equals: true, severity: "error", problem: `Storage account name ${c.storage.accountName} is already taken by someone else (names are global across Azure).`, hint: "Choose another storage.accountName (3-24 lowercase letters and digits) and run again." }],
     dependsOn: ["tenant2/login"],
   }));
@@ -108,12 +121,10 @@ export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
   } else if (!c.network.aksVnetId) {
     aksExpect.unshift({ path: "agentPoolProfiles[0].vnetSubnetId", notEquals: null, severity: "error", problem: `AKS ${c.aks.name} uses a VNet that AKS manages, so its id is not in the node pool profile.`, hint: "Set network.aksVnetId to the node VNet's full resource id (in the cluster's MC_ resource group)." });
     aksCaptures.push({ name: "aksVnetId", path: "agentPoolProfiles[0].vnetSubnetId", transform: "vnet-of-subnet" });
-    if (c.network.storageVnetId) {
-      aksCaptures.push(
-        { name: "aksVnetResourceGroup", path: "agentPoolProfiles[0].vnetSubnetId", transform: "vnet-resource-group-of-subnet" },
-        { name: "aksVnetName", path: "agentPoolProfiles[0].vnetSubnetId", transform: "vnet-name-of-subnet" },
-      );
-    }
+    aksCaptures.push(
+      { name: "aksVnetResourceGroup", path: "agentPoolProfiles[0].vnetSubnetId", transform: "vnet-resource-group-of-subnet" },
+      { name: "aksVnetName", path: "agentPoolProfiles[0].vnetSubnetId", transform: "vnet-name-of-subnet" },
+    );
   }
   // A preflight read: a cluster without OIDC or workload identity stops the run before any change.
   const aks = add({
@@ -146,35 +157,85 @@ function storageSteps(c: BootstrapConfig, add: Add, pre: string[]): { account: s
   });
   const common = ["storage", "account", "create", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, "-l", c.storage.location];
   const secure = ["--allow-shared-key-access", "false", "--min-tls-version", "TLS1_2", "--allow-blob-public-access", "false", ...CREATION_TAGS, ...sub];
-  const noKeys: Expectation = { path: "allowSharedKeyAccess", equals: false, severity: "error", problem: `Storage account ${c.storage.accountName} allows shared key (account key) access.`, hint: `This project never uses account keys; turn them off: ${sh(["az", "storage", "account", "update", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, "--allow-shared-key-access", "false", "--subscription", c.tenant2.subscriptionId])}` };
-  let argv: string[];
-  let expect: Expectation[];
-  let why: string;
-  if (c.mode === "blob-fuse-wi") {
-    argv = [...common, "--kind", "StorageV2", "--sku", "Standard_LRS", "--https-only", "true", ...secure];
-    expect = [noKeys, { path: "kind", equals: "StorageV2", severity: "error", problem: `Storage account ${c.storage.accountName} is not StorageV2.`, hint: "Use a StorageV2 account for blob-fuse-wi, or pick another storage.accountName." }];
-    why = "A StorageV2 account with shared key access off: only Entra identities get in.";
-  } else if (c.mode === "fileshare-nfs") {
-    argv = [...common, "--kind", "FileStorage", "--sku", "Premium_LRS", "--https-only", "false", "--default-action", "Deny", "--public-network-access", "Disabled", ...secure];
-    expect = [noKeys,
-      { path: "kind", equals: "FileStorage", severity: "error", problem: `Storage account ${c.storage.accountName} is not a premium FileStorage account; NFS shares need one.`, hint: "Pick another storage.accountName (a new one is created as FileStorage Premium_LRS)." },
-      { path: "enableHttpsTrafficOnly", equals: false, severity: "error", problem: `Storage account ${c.storage.accountName} requires secure transfer, which NFS 4.1 cannot use.`, hint: sh(["az", "storage", "account", "update", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, "--https-only", "false", "--subscription", c.tenant2.subscriptionId]) }];
-    why = "NFS shares need a premium FileStorage account with secure transfer off; public access stays off (private endpoint only).";
-  } else {
-    argv = [...common, "--kind", "StorageV2", "--sku", "Standard_LRS", "--enable-hierarchical-namespace", "true", "--enable-nfs-v3", "true", "--https-only", "true", "--default-action", "Deny", "--public-network-access", "Disabled", ...secure];
-    expect = [noKeys,
-      { path: "isHnsEnabled", equals: true, severity: "error", problem: `Storage account ${c.storage.accountName} has no hierarchical namespace; NFS v3 needs it and it cannot be turned on later.`, hint: "Pick another storage.accountName (a new one is created with HNS and NFS v3)." },
-      { path: "enableNfsV3", equals: true, severity: "error", problem: `Storage account ${c.storage.accountName} does not have NFS v3 enabled, which can only be set at creation.`, hint: "Pick another storage.accountName." }];
-    why = "NFS v3 on blob needs a hierarchical-namespace account with NFS v3 on and network access limited to private endpoints.";
-  }
+  const { fixed, settings, why } = accountExpectations(c);
+  const nfs = c.mode !== "blob-fuse-wi";
+  const argv = c.mode === "blob-fuse-wi"
+    ? [...common, "--kind", "StorageV2", "--sku", "Standard_LRS", "--https-only", "true", ...secure]
+    : c.mode === "fileshare-nfs"
+      ? [...common, "--kind", "FileStorage", "--sku", "Premium_LRS", "--https-only", "false", "--default-action", "Deny", "--public-network-access", "Disabled", ...secure]
+      : [...common, "--kind", "StorageV2", "--sku", "Standard_LRS", "--enable-hierarchical-namespace", "true", "--enable-nfs-v3", "true", "--https-only", "true", "--default-action", "Deny", "--public-network-access", "Disabled", ...secure];
+  // What may drift (or a brought account may lack) and the bootstrap puts back: shared keys off; for NFS, no public network access.
+  const doneWhen: Record<string, string> = {
+    allowSharedKeyAccess: "false",
+    ...(c.mode === "fileshare-nfs" ? { enableHttpsTrafficOnly: "false" } : {}),
+    ...(nfs ? { publicNetworkAccess: "Disabled", "networkRuleSet.defaultAction": "Deny" } : {}),
+  };
+  const update = {
+    onlyIfCreated: true,
+    action: c.mode === "fileshare-nfs" ? `turning off shared key access, secure transfer (NFS 4.1 cannot use it) and public network access on ${c.storage.accountName}`
+      : nfs ? `turning off shared key access and public network access on ${c.storage.accountName}` : `turning off shared key access on ${c.storage.accountName}`,
+    argv: ["storage", "account", "update", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, "--allow-shared-key-access", "false",
+      ...(c.mode === "fileshare-nfs" ? ["--https-only", "false"] : []), ...(nfs ? ["--public-network-access", "Disabled", "--default-action", "Deny"] : []), ...sub],
+  };
   const account = add({
     id: "tenant2/storage-account", tenant: "tenant2", kind: "write", action: `creating storage account ${c.storage.accountName}`,
-    why, argv, check: { argv: ["storage", "account", "show", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub] }, expect,
+    why, argv, check: { argv: ["storage", "account", "show", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub], doneWhen }, update, expect: fixed, brought: { createdBy: "tenant2/storage-account", expect: settings },
     captures: [{ name: "storageAccountId", path: "id" }],
     creates: { kind: "storage-account", idVar: "storageAccountId", label: `storage account ${c.storage.accountName}`, ref: { resourceId: storageAccountResourceId(c) } },
     dependsOn: [rg],
   });
   return { account, rg };
+}
+
+/** What a storage account must be for this mode and cannot become later (so a brought account is checked in preflight). */
+function accountExpectations(c: BootstrapConfig): { fixed: Expectation[]; settings: Expectation[]; why: string } {
+  const a = c.storage.accountName;
+  const update = (...flags: string[]) => sh(["az", "storage", "account", "update", "-n", a, "-g", c.storage.resourceGroup, ...flags, "--subscription", c.tenant2.subscriptionId]);
+  // A brought account's security settings: the bootstrap says how to fix them rather than change someone else's account.
+  const settings: Expectation[] = [{ path: "allowSharedKeyAccess", equals: false, severity: "error", problem: `Storage account ${a} allows shared key (account key) access.`, hint: `This project never uses account keys; turn them off: ${update("--allow-shared-key-access", "false")}` }];
+  if (c.mode === "fileshare-nfs") {
+    settings.push({ path: "enableHttpsTrafficOnly", equals: false, severity: "error", problem: `Storage account ${a} requires secure transfer, which NFS 4.1 cannot use.`, hint: `Turn it off: ${update("--https-only", "false")}` });
+  }
+  if (c.mode !== "blob-fuse-wi") {
+    settings.push(
+      { path: "networkRuleSet.defaultAction", equals: "Deny", severity: "error", problem: `Storage account ${a} accepts traffic from any network (default action Allow); NFS must reach it only through the private endpoint.`, hint: `Deny by default (the private endpoint still gets in): ${update("--default-action", "Deny")}` },
+      { path: "publicNetworkAccess", equals: "Disabled", severity: "error", problem: `Storage account ${a} has public network access on; NFS must reach it only through the private endpoint.`, hint: `Turn it off: ${update("--public-network-access", "Disabled")}` },
+    );
+  }
+  if (c.mode === "blob-fuse-wi") {
+    return { settings,
+      fixed: [{ path: "kind", equals: "StorageV2", severity: "error", problem: `Storage account ${a} is not StorageV2.`, hint: "Use a StorageV2 account for blob-fuse-wi, or pick another storage.accountName." }],
+      why: "A StorageV2 account with shared key access off: only Entra identities get in.",
+    };
+  }
+  if (c.mode === "fileshare-nfs") {
+    return { settings,
+      fixed: [
+        { path: "kind", equals: "FileStorage", severity: "error", problem: `Storage account ${a} is not a premium FileStorage account; NFS shares need one.`, hint: "Pick another storage.accountName (a new one is created as FileStorage Premium_LRS)." },
+      ],
+      why: "NFS shares need a premium FileStorage account with secure transfer off; public access stays off (private endpoint only).",
+    };
+  }
+  return { settings,
+    fixed: [
+      { path: "isHnsEnabled", equals: true, severity: "error", problem: `Storage account ${a} has no hierarchical namespace; NFS v3 needs it and it cannot be turned on later.`, hint: "Pick another storage.accountName (a new one is created with HNS and NFS v3)." },
+      { path: "enableNfsV3", equals: true, severity: "error", problem: `Storage account ${a} does not have NFS v3 enabled, which can only be set at creation.`, hint: "Pick another storage.accountName." },
+    ],
+    why: "NFS v3 on blob needs a hierarchical-namespace account with NFS v3 on and network access limited to private endpoints.",
+  };
+}
+
+/** Azure keeps at most 140 characters of a private endpoint connection's request message. */
+export const REQUEST_MESSAGE_MAX = 140;
+
+/** The request message tenant 2's owner sees; shortened (AKS name cut, then the tenant left out) to fit 140 characters. */
+export function requestMessage(c: BootstrapConfig): string {
+  const full = (aks: string, tenant: boolean) => `AKS ${aks}${tenant ? ` (tenant ${c.tenant1.tenantId})` : ""} mounting ${c.storage.accountName} over NFS`;
+  for (const tenant of [true, false]) {
+    if (full(c.aks.name, tenant).length <= REQUEST_MESSAGE_MAX) return full(c.aks.name, tenant);
+  }
+  const room = REQUEST_MESSAGE_MAX - full("", true).length - 1;
+  return full(`${c.aks.name.slice(0, room)}…`, true);
 }
 
 function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void {
@@ -207,12 +268,13 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
     id: "tenant1/federated-credential", tenant: "tenant1", kind: "write", action: `adding federated credential ${c.app.federatedCredentialName} for ${subject}`,
     why: "Lets Entra accept the pod's service account token (issuer exactly as AKS reports it) in exchange for the app's token.",
     argv: ["ad", "app", "federated-credential", "create", "--id", "{{appObjectId}}", "--parameters", params],
-    check: { argv: ["ad", "app", "federated-credential", "list", "--id", "{{appObjectId}}"], select: { where: { name: c.app.federatedCredentialName } } },
+    // Issuer, subject and audience edited (or a reused credential of the same name made for something else): put back.
+    check: { argv: ["ad", "app", "federated-credential", "list", "--id", "{{appObjectId}}"], select: { where: { name: c.app.federatedCredentialName } }, doneWhen: { issuer: "{{oidcIssuer}}", subject, audiences: TOKEN_EXCHANGE_AUDIENCE } },
+    update: {
+      action: `setting federated credential ${c.app.federatedCredentialName} back to issuer, subject ${subject} and audience ${TOKEN_EXCHANGE_AUDIENCE}`,
+      argv: ["ad", "app", "federated-credential", "update", "--id", "{{appObjectId}}", "--federated-credential-id", "{{federatedCredentialId}}", "--parameters", params],
+    },
     captures: [{ name: "federatedCredentialId", path: "id" }],
-    expect: [
-      { path: "issuer", equals: "{{oidcIssuer}}", severity: "error", problem: `Federated credential ${c.app.federatedCredentialName} names another issuer than AKS reports (was the cluster re-created?).`, hint: "Delete it (az ad app federated-credential delete --id <appObjectId> --federated-credential-id <id>) or choose another app.federatedCredentialName, then run again." },
-      { path: "subject", equals: subject, severity: "error", problem: `Federated credential ${c.app.federatedCredentialName} is for another service account.`, hint: "Choose another app.federatedCredentialName, or fix kubernetes.namespace/serviceAccount." },
-    ],
     creates: { kind: "federated-credential", idVar: "federatedCredentialId", label: `federated credential ${c.app.federatedCredentialName}`, ref: { appObjectId: "{{appObjectId}}", name: c.app.federatedCredentialName, subject } },
     dependsOn: [aks, app],
   });
@@ -259,6 +321,19 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
   const sub1 = ["--subscription", c.tenant1.subscriptionId];
   const sub2 = ["--subscription", c.tenant2.subscriptionId];
   const pe = privateEndpointNames(c);
+  // Preflight: the endpoint's subnet must exist before tenant 2's resources are made (an AKS-managed VNet has only the node subnet).
+  const sn = endpointSubnet(c);
+  const createSubnet = sh(["az", "network", "vnet", "subnet", "create", "-g", sn.resourceGroup, "--vnet-name", sn.vnet, "-n", sn.name, "--address-prefixes", "<a free /28 or larger in the VNet>", "--subscription", sn.subscriptionId]);
+  pre.push(add({
+    id: "tenant1/private-endpoint-subnet", tenant: "tenant1", phase: "preflight", kind: "read", action: `checking that subnet ${sn.name} exists in VNet ${sn.vnet}`,
+    why: "The private endpoint goes into this subnet; find out now rather than after tenant 2's resources were created.",
+    argv: ["network", "vnet", "subnet", "show", "-g", sn.resourceGroup, "--vnet-name", sn.vnet, "-n", sn.name, "--subscription", sn.subscriptionId],
+    absent: {
+      problem: `Subnet ${sn.name} does not exist in VNet ${sn.vnet} (resource group ${sn.resourceGroup}); the private endpoint needs it. An AKS-managed VNet (resource group MC_...) has only the node subnet.`,
+      hint: `Create it (nothing was changed yet): ${createSubnet}\nor set network.privateEndpointSubnet to the full id of an existing subnet the nodes can reach.`,
+    },
+    dependsOn: [aks],
+  }));
   const { account } = storageSteps(c, add, pre);
   if (c.mode === "fileshare-nfs") {
     add({
@@ -284,7 +359,7 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
     why: "Cross-tenant private endpoints are manual requests: tenant 1 asks, tenant 2 approves.",
     argv: ["network", "private-endpoint", "create", "-n", pe.name, "-g", pe.rg, "-l", "{{aksLocation}}", "--subnet", c.network.privateEndpointSubnet.includes("/") ? c.network.privateEndpointSubnet : `${vnetVar}/subnets/${c.network.privateEndpointSubnet}`,
       "--private-connection-resource-id", storageAccountResourceId(c), "--group-id", pe.kind, "--connection-name", `${pe.name}-connection`,
-      "--manual-request", "true", "--request-message", `AKS ${c.aks.name} (tenant ${c.tenant1.tenantId}) mounting ${c.storage.accountName} over NFS`, ...sub1],
+      "--manual-request", "true", "--request-message", requestMessage(c), ...sub1],
     check: { argv: ["network", "private-endpoint", "show", "-n", pe.name, "-g", pe.rg, ...sub1] },
     creates: { kind: "network", label: `private endpoint ${pe.name}` },
     dependsOn: [aks, account],

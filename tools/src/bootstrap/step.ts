@@ -50,9 +50,28 @@ export interface Step {
     /** The selected item must exist (it is made by an earlier step and may take a while to show up): re-read with backoff. */
     waitForItem?: string;
   };
+  /**
+   * When `check` finds the object but `doneWhen` is not met: the command that brings it back in line
+   * (instead of `argv`, which creates it), e.g. shared key access turned back on, a credential's subject edited.
+   */
+  update?: {
+    argv: string[];
+    action: string;
+    /** Only for an object the record says this step created; a brought one is refused by `brought` instead of changed. */
+    onlyIfCreated?: boolean;
+  };
+  /**
+   * Expectations that hold only for a brought object (the record does not say step `createdBy` made it):
+   * the bootstrap refuses to change a brought object's security settings and says how to fix them.
+   */
+  brought?: { createdBy: string; expect: Expectation[] };
   captures?: Capture[];
   /** Checked against the resource when it already exists (or, for reads, against the answer). */
   expect?: Expectation[];
+  /** For reads with a `check`: checked against what the check found (a brought resource), before anything changes. */
+  checkExpect?: Expectation[];
+  /** For reads: what it means when the object read does not exist (a preflight finding with its fix). */
+  absent?: { problem: string; hint: string };
   /** Failures worth retrying with backoff, besides throttling (always retried). */
   retryOn?: ("principal-not-found" | "not-found")[];
   /** What teardown may undo, when this step created it. */

@@ -32,7 +32,7 @@ export function buildValues(c: BootstrapConfig, vars: Record<string, string>): B
 
 export function writeValuesFile(path: string, c: BootstrapConfig, values: BootstrapValues): void {
   // The chart's own rules (the same the chart enforces at install) vet the file before it is written.
-  parseValues(values);
+  parseValues(values, releaseOf(c));
   mkdirSync(dirname(path), { recursive: true });
   const header = `# Written by \`npm run bootstrap\` for mode ${c.mode} (AKS ${c.aks.name} in tenant ${c.tenant1.tenantId}, storage in tenant ${c.tenant2.tenantId}).\n# Re-running the bootstrap rewrites this file. Install with the helm command it printed.\n`;
   // Unique temporary name, then rename: a crash or a second writer never leaves half a file.
@@ -46,16 +46,21 @@ export function writeValuesFile(path: string, c: BootstrapConfig, values: Bootst
 export function precheckValues(c: BootstrapConfig): void {
   try {
     // The client id comes from Azure later; a well-formed stand-in checks everything else.
-    parseValues(buildValues(c, { appId: c.app.clientId ?? "00000000-0000-4000-8000-000000000000" }));
+    parseValues(buildValues(c, { appId: c.app.clientId ?? "00000000-0000-4000-8000-000000000000" }), releaseOf(c));
   } catch (err) {
     if (!(err instanceof ToolError)) throw err;
     throw new ToolError("INVALID_INPUT", `The config would produce chart values the chart refuses (nothing was changed):\n${err.message}`,
-      "The keys above are chart values written from the config keys of the same name (storage.*, kubernetes.namespace, kubernetes.serviceAccount); fix them in the config.");
+      "The keys above are chart values written from the config keys of the same name (storage.*, kubernetes.namespace, kubernetes.serviceAccount, kubernetes.releaseName); fix them in the config.");
   }
 }
 
+/** The Helm release the printed command installs: its namespace and name (the chart derives object names from both). */
+export function releaseOf(c: BootstrapConfig): { namespace: string; name: string } {
+  return { namespace: c.kubernetes.namespace, name: c.kubernetes.releaseName ?? `ctv-${c.mode}` };
+}
+
 export function helmInstallCommand(c: BootstrapConfig, valuesPath: string, cwd = process.cwd()): string[] {
-  const release = c.kubernetes.releaseName ?? `ctv-${c.mode}`;
+  const release = releaseOf(c).name;
   const shown = relative(cwd, valuesPath);
   return ["helm", "install", release, "charts/cross-tenant-volume", "--namespace", c.kubernetes.namespace, "--create-namespace", "-f", shown.startsWith("..") ? valuesPath : shown];
 }

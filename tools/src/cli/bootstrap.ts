@@ -1,8 +1,10 @@
-// `ctv bootstrap [--config bootstrap.yaml] [--dry-run] [--json]`: plans and applies the Azure side in
+// `ctv bootstrap [--config bootstrap.yaml] [--dry-run | --check] [--json]`: plans and applies the Azure side in
 // both tenants, then writes the chart's values file. Wires options to tools/src/bootstrap.
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 
 import { DEFAULT_LOCK_WAIT_MS } from "../bootstrap/lock.ts";
+import { ToolError, reportError } from "../errors.ts";
+import { setExitCode } from "./command.ts";
 
 /** Default seconds a run waits for another run of the same config (it holds the config's lock). */
 export const DEFAULT_LOCK_WAIT_SECONDS = DEFAULT_LOCK_WAIT_MS / 1000;
@@ -16,7 +18,7 @@ export function lockWaitArg(text: string): number {
 }
 
 export interface BootstrapCommandDeps {
-  runBootstrap(config: string, opts: { dryRun: boolean; json: boolean; lockWaitMs: number }): Promise<unknown>;
+  runBootstrap(config: string, opts: { dryRun: boolean; check: boolean; json: boolean; lockWaitMs: number }): Promise<unknown>;
 }
 
 const load = async (): Promise<BootstrapCommandDeps> => import("../bootstrap/index.ts");
@@ -26,17 +28,32 @@ export function bootstrapCommand(deps: () => Promise<BootstrapCommandDeps> = loa
     .description("Plan and apply the Azure side in both tenants (az), then write the chart's values file.")
     .option("-c, --config <file>", "bootstrap config (start from examples/bootstrap.<mode>.yaml)", "bootstrap.yaml")
     .option("--dry-run", "print the ordered plan (tenant, command, why) and change nothing", false)
-    .option("--json", "with --dry-run: the plan as JSON on stdout; otherwise progress goes to stderr", false)
+    .option("--check", "drift check: read both tenants, the record and the values file, change nothing; exit 0 no drift, 2 drift (listed, each with the step that repairs it), 1 error", false)
+    .option("--json", "with --dry-run: the plan as JSON on stdout; with --check: the planned changes; otherwise progress goes to stderr", false)
     .option("--lock-wait <seconds>", "how long to wait for another run of the same config before stopping", lockWaitArg, DEFAULT_LOCK_WAIT_SECONDS)
     .addHelpText(
       "after",
       `
 Examples:
   $ ctv bootstrap --config examples/bootstrap.blob-fuse-wi.yaml --dry-run
-  $ ctv bootstrap --config bootstrap.yaml          # apply; safe to run again`,
+  $ ctv bootstrap --config bootstrap.yaml          # apply; safe to run again
+  $ ctv bootstrap --config bootstrap.yaml --check  # drift: exit 0 none, 2 drift, 1 error`,
     )
     .action(async (opts) => {
-      const { runBootstrap } = await deps();
-      await runBootstrap(opts.config, { dryRun: opts.dryRun, json: opts.json, lockWaitMs: opts.lockWait * 1000 });
+      if (!opts.check) {
+        const { runBootstrap } = await deps();
+        await runBootstrap(opts.config, { dryRun: opts.dryRun, check: false, json: opts.json, lockWaitMs: opts.lockWait * 1000 });
+        return;
+      }
+      // Under --check, 2 means drift and nothing else: every error, a bad config included, exits 1.
+      try {
+        if (opts.dryRun) throw new ToolError("INVALID_INPUT", "--check and --dry-run do not go together.", "--dry-run prints the whole plan without reading Azure; --check reads Azure and lists only what would change. Pass one.");
+        const { runBootstrap } = await deps();
+        const outcome = await runBootstrap(opts.config, { dryRun: false, check: true, json: opts.json, lockWaitMs: opts.lockWait * 1000 });
+        setExitCode(((outcome as { drift?: unknown[] } | undefined)?.drift?.length ?? 0) > 0 ? 2 : 0);
+      } catch (err) {
+        reportError(err);
+        setExitCode(1);
+      }
     });
 }

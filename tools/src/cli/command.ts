@@ -71,8 +71,18 @@ export async function runCli(root: Command<any, any, any>, args: readonly string
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    return reportError(err, write);
+    const code = reportError(err, write);
+    // `bootstrap --check` keeps exit 2 for drift (like terraform plan -detailed-exitcode): a usage error there is 1.
+    return code === 2 && driftCheck(args) ? 1 : code;
   }
+}
+
+/** Whether a command line asks `bootstrap --check` (before any `--`). */
+export function driftCheck(args: readonly string[]): boolean {
+  const end = args.indexOf("--");
+  const words = end === -1 ? args : args.slice(0, end);
+  const at = words.indexOf("bootstrap");
+  return at !== -1 && words.slice(at + 1).includes("--check");
 }
 
 /** For entry points: `ctv --help | head -1` closes the pipe early; stop writing to it rather than crash with a stack trace. */

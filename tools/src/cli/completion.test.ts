@@ -44,7 +44,7 @@ describe("bash completion", () => {
     expect(bash("ctv cluster d")).toEqual(["down", "diagnostics"]);
   });
   it("offers a command's options, and an option's choices", () => {
-    expect(bash("ctv bootstrap --")).toEqual(["--config", "--dry-run", "--json", "--lock-wait", "--help", "--version"]);
+    expect(bash("ctv bootstrap --")).toEqual(["--config", "--dry-run", "--check", "--json", "--lock-wait", "--help", "--version"]);
     expect(bash("ctv demo --mode blob-")).toEqual(["blob-fuse-wi", "blob-nfs"]);
     expect(bash("ctv demo --down --mode blob-nfs --provider ")).toEqual(["local", "kind"]);
     expect(bash("ctv cluster up -p k")).toEqual(["kind"]);

@@ -101,7 +101,28 @@ describe("what each command hands the domain code", () => {
     const root = new Command("ctv").addCommand(bootstrapCommand(async () => ({ runBootstrap: async (...a: unknown[]) => void calls.push(a) })));
     expect((await ctv(["bootstrap", "--dry-run"], root)).code).toBe(0);
     expect((await ctv(["bootstrap", "-c", "x.yaml", "--json"], root)).code).toBe(0);
-    expect(calls).toEqual([["bootstrap.yaml", { dryRun: true, json: false, lockWaitMs: 10_000 }], ["x.yaml", { dryRun: false, json: true, lockWaitMs: 10_000 }]]);
+    expect(calls).toEqual([["bootstrap.yaml", { dryRun: true, check: false, json: false, lockWaitMs: 10_000 }], ["x.yaml", { dryRun: false, check: false, json: true, lockWaitMs: 10_000 }]]);
+  });
+
+  it("bootstrap --check: 0 no drift, 2 drift, 1 for any error, usage errors included", async () => {
+    let answer: () => Promise<unknown> = async () => ({ drift: [] });
+    const calls: unknown[] = [];
+    const root = () => new Command("ctv").addCommand(bootstrapCommand(async () => ({ runBootstrap: async (...a: unknown[]) => { calls.push(a); return answer(); } })));
+    expect((await ctv(["bootstrap", "--check"], root())).code).toBe(0);
+    expect(calls).toEqual([["bootstrap.yaml", { dryRun: false, check: true, json: false, lockWaitMs: 10_000 }]]);
+    answer = async () => ({ drift: [{ step: "tenant2/role-assignment" }] });
+    expect((await ctv(["bootstrap", "--check", "--json"], root())).code).toBe(2);
+    answer = async () => { throw new ToolError("INVALID_INPUT", "The bootstrap config is invalid"); };
+    expect((await ctv(["bootstrap", "--check"], root())).code).toBe(1);
+    answer = async () => { throw new ToolError("NOT_LOGGED_IN", "Not logged in"); };
+    expect((await ctv(["bootstrap", "--check"], root())).code).toBe(1);
+    // Usage errors: 2 normally, 1 under --check (wherever --check stands).
+    expect((await ctv(["bootstrap", "--chekc"], root())).code).toBe(2);
+    expect((await ctv(["bootstrap", "--check", "--bogus"], root())).code).toBe(1);
+    expect((await ctv(["bootstrap", "--bogus", "--check"], root())).code).toBe(1);
+    expect((await ctv(["bootstrap", "--check", "--lock-wait", "soon"], root())).code).toBe(1);
+    expect((await ctv(["bootstrap", "--check", "--dry-run"], root())).code).toBe(1);
+    expect(calls).toHaveLength(4);
   });
 
   it("teardown: --yes only together with --delete-storage", async () => {

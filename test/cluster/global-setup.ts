@@ -32,7 +32,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   }
 
   const provider = getProvider();
-  let info;
+  let info: Awaited<ReturnType<typeof provider.up>>;
   try {
     info = await provider.up();
     const images = await buildImages();

@@ -6,7 +6,6 @@ import yaml from "js-yaml";
 import { actionlint } from "../../tools/src/ci/actionlint.ts";
 import { buildProgram } from "../../tools/src/cli/program.ts";
 import { describe, expect, it } from "vitest";
-import { run } from "../../tools/src/exec/run.ts";
 import { repoRoot } from "../../tools/src/schema/generate.ts";
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };

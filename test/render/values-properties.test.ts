@@ -79,7 +79,7 @@ describe("parseValues under random values (fast-check)", () => {
         } catch (e) {
           expect(e).toBeInstanceOf(ToolError);
           expect((e as ToolError).code).toBe("INVALID_INPUT");
-          for (const problem of valuesProblems(values, release)) expect(problem).toMatch(/^\S[^]*?: [^]+\.$/);
+          for (const problem of valuesProblems(values, release)) expect(problem).toMatch(/^\S[\s\S]*?: [\s\S]+\.$/);
           return;
         }
         accepted++;
@@ -149,7 +149,7 @@ describe("every value parseValues accepts renders back to itself (fast-check, He
           const markers = await template(probeValues(mode, chosen));
           if (!markers.ok) throw new Error(`Helm refused the markers zod accepts:\n${markers.stderr}`);
           // Both renders put the same suffix after a key, so the marker stands for the text alone.
-          const replacements = new Map(changes.map(([i, text], j) => [(chosen[j] as [number, string])[1], text]));
+          const replacements = new Map(changes.map(([_i, text], j) => [(chosen[j] as [number, string])[1], text]));
           expect(rendered.objects).toEqual(substitute(markers.objects, replacements));
         }),
         { numRuns: RUNS.render },

@@ -69,7 +69,7 @@ async function measure(target: Target, runs: number, demoArchive: string): Promi
         })
         .then(() => true as const, () => false as const),
     );
-    await until(120_000, async () => ((await core.readNamespacedPod({ name: "bench", namespace: "default" })).status?.phase === "Running" ? true : false));
+    await until(120_000, async () => ((await core.readNamespacedPod({ name: "bench", namespace: "default" })).status?.phase === "Running"));
     const tPod = performance.now();
     const t2 = performance.now();
     await provider.down();

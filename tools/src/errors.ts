@@ -38,6 +38,7 @@ export function reportError(err: unknown, write: (line: string) => void = (l) =>
 }
 
 /** Runs an entry point's main function and exits with the right code; the one place that exits. */
+// biome-ignore lint/suspicious/noConfusingVoidType: an entry point returns nothing or its exit code
 export function runMain(main: () => Promise<void | number>): void {
   main().then(
     (code) => {

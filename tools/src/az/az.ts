@@ -63,7 +63,7 @@ export function createAz(opts: AzClientOptions = {}): AzCall {
   const runner = opts.runner ?? defaultRunner;
   return async (target, argv) => {
     const args = [...argv, "--only-show-errors", "-o", "json"];
-    let result;
+    let result: Awaited<ReturnType<Runner>>;
     try {
       result = await runner("az", args, {
         env: {
@@ -94,7 +94,7 @@ export function createAz(opts: AzClientOptions = {}): AzCall {
     if (out === "") return undefined;
     try {
       return JSON.parse(out) as unknown;
-    } catch (err) {
+    } catch (_err) {
       throw new AzError("other", "COMMAND_FAILED", `${target.label}: 'az ${argv.join(" ")}' printed something that is not JSON: ${out.slice(0, 200)}`, result.stderr, argv, "Check that `az` on PATH is the Azure CLI and that no AZURE_CORE_OUTPUT override is set.", );
     }
   };

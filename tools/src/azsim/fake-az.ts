@@ -38,7 +38,7 @@ export function runFakeAz(argv: string[], env: { statePath: string; configDir: s
   }
   const spec = COMMANDS[found.name]!;
   const opts = spec.arm ? [...spec.opts, { names: ["--subscription"] }] : spec.opts;
-  let args;
+  let args: ReturnType<typeof parseArgs>;
   try {
     args = parseArgs(found.rest, opts);
   } catch (e) {
@@ -107,7 +107,7 @@ function makeCtx(state: AzState, args: ReturnType<typeof parseArgs>, configDir: 
       return { subscriptionId: match.id, tenantId: match.tenantId };
     },
     graphTenant() {
-      if (!login || !login.defaultSubscriptionId) throw notLoggedIn();
+      if (!login?.defaultSubscriptionId) throw notLoggedIn();
       const t = tenantOfSubscription(state, login.defaultSubscriptionId);
       if (!t || !tenants().includes(t)) throw notLoggedIn();
       return t;

@@ -51,7 +51,7 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 function setPath(root: Record<string, unknown>, path: string[], value: unknown): void {
   let cur: Record<string, unknown> = root;
   for (const k of path.slice(0, -1)) {
-    const next = Object.prototype.hasOwnProperty.call(cur, k) ? cur[k] : undefined;
+    const next = Object.hasOwn(cur, k) ? cur[k] : undefined;
     if (!next || typeof next !== "object" || Array.isArray(next)) {
       const fresh: Record<string, unknown> = {};
       Object.defineProperty(cur, k, { value: fresh, enumerable: true, writable: true, configurable: true });

@@ -14,7 +14,7 @@ const guid = (what: string) => z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-
 // Values passed to az as the word after a flag must not start with '-': az (argparse) would read them as another flag.
 const notAFlag = (s: string) => !s.startsWith("-");
 const RG = String.raw`[-\w._()]{0,89}[-\w_()]`;
-const AZ_NAME = String.raw`[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,78}[A-Za-z0-9_])?`;
+const AZ_NAME = "[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,78}[A-Za-z0-9_])?";
 const rgName = z.string().regex(new RegExp(`^${RG}$`), "must be a resource group name: 1-90 letters, digits, - _ . ( ), not ending with a period")
   .refine(notAFlag, "must not start with '-' (az would read it as an option)");
 const azName = z.string().regex(new RegExp(`^${AZ_NAME}$`), "must be 1-80 letters, digits, - _ . starting with a letter or digit");
@@ -38,7 +38,7 @@ const displayName = z.string().min(1).max(120)
 const tenant = (which: string) => z.strictObject({
   tenantId: guid(`${which} tenant ID`),
   subscriptionId: guid(`${which} subscription ID`),
-  configDir: z.string().min(1, "must be a directory for this tenant's az login cache (AZURE_CONFIG_DIR), e.g. ~/.azure-" + which),
+  configDir: z.string().min(1, `must be a directory for this tenant's az login cache (AZURE_CONFIG_DIR), e.g. ~/.azure-${which}`),
 });
 
 export const bootstrapConfigSchema = z.strictObject({

@@ -8,7 +8,7 @@ import { authorizeNfsMount, authorizeWorkloadIdentityMount } from "../azsim/auth
 import type { BootstrapMode } from "../azsim/harness.ts";
 import { DEMO_IDS } from "../azsim/seed.ts";
 import { type AzState, findStorageAccount, updateAzState } from "../azsim/state.ts";
-import { ToolError } from "../errors.ts";
+import type { ToolError } from "../errors.ts";
 import { CannotRunError, CHECKS, runDoctor } from "./index.ts";
 import { MOUNT_ERROR_LINKS, linkOfMountError } from "./events.ts";
 import { SIM_ISSUER, type SimulatedRelease, simClusterReader, simulatedRelease } from "./simulated.ts";
@@ -42,7 +42,6 @@ function mockDecision(r: SimulatedRelease, opts: { expired?: boolean } = {}) {
 
 const edit = (r: SimulatedRelease, change: (s: AzState) => void) => updateAzState(r.sim.statePath, change);
 const account = (s: AzState, r: SimulatedRelease) => findStorageAccount(s, r.values.storage.accountName)!;
-const sp = (s: AzState, r: SimulatedRelease) => s.servicePrincipals.find((x) => x.tenantId === DEMO_IDS.tenant2 && x.appId === r.values.workloadIdentity?.clientId);
 
 interface Fault {
   name: string;

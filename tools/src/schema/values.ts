@@ -349,7 +349,7 @@ export interface Finding {
 /** Converts a size like 10Gi to MiB; undefined when the chart does not accept the format. */
 export function quantityMi(quantity: string): bigint | undefined {
   const m = QUANTITY_RE.exec(quantity);
-  if (!m || !m[1] || !m[2]) return undefined;
+  if (!m?.[1] || !m[2]) return undefined;
   return BigInt(m[1]) * (QUANTITY_MI[m[2]] ?? 0n);
 }
 

@@ -22,7 +22,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     const issuer = process.env.CTV_SA_ISSUER;
     const node = process.env.CTV_NODE_NAME;
     if (!issuer || !node) {
-      throw new Error("CTV_KUBECONFIG is set, so CTV_SA_ISSUER and CTV_NODE_NAME must be set too (the cluster's service-account issuer URL and its node name).");
+      throw new Error(
+        "CTV_KUBECONFIG is set, so CTV_SA_ISSUER and CTV_NODE_NAME must be set too (the cluster's service-account issuer URL and its node name).",
+      );
     }
     project.provide("CTV_KUBECONFIG", given);
     project.provide("CTV_SA_ISSUER", issuer);
@@ -51,6 +53,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   project.provide("CTV_NODE_NAME", info.nodeName);
   project.provide("CTV_CLUSTER_MANAGED", provider.name);
 
-  const downAfter = process.env.CTV_CLUSTER_DOWN_AFTER === "1" || (process.env.CI === "true" && process.env.CTV_CLUSTER_DOWN_AFTER !== "0");
+  const downAfter =
+    process.env.CTV_CLUSTER_DOWN_AFTER === "1" ||
+    (process.env.CI === "true" && process.env.CTV_CLUSTER_DOWN_AFTER !== "0");
   return downAfter ? () => provider.down() : undefined;
 }

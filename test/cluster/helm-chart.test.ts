@@ -34,7 +34,8 @@ describe("the chart on the test cluster", () => {
   afterAll(async () => {
     if (!namespace) return;
     const pvs = await core.listPersistentVolume({ labelSelector: `app.kubernetes.io/instance=${release}` });
-    for (const pv of pvs.items) if (pv.spec?.claimRef?.namespace === namespace) await core.deletePersistentVolume({ name: pv.metadata!.name! });
+    for (const pv of pvs.items)
+      if (pv.spec?.claimRef?.namespace === namespace) await core.deletePersistentVolume({ name: pv.metadata!.name! });
     await core.deleteNamespace({ name: namespace });
   });
 
@@ -65,9 +66,20 @@ describe("the chart on the test cluster", () => {
       .map((pv) => pv.metadata!.name!);
     expect(pvNames).toHaveLength(1);
     await helm.uninstall(release, { namespace, wait: true, timeout: "2m0s" });
-    await waitFor("the demo pod to be deleted", 120_000, async () => (await core.listNamespacedPod({ namespace })).items.length === 0);
-    await expect(core.readNamespacedServiceAccount({ name: "blob-fuse-sa", namespace })).rejects.toMatchObject({ code: 404 });
+    await waitFor(
+      "the demo pod to be deleted",
+      120_000,
+      async () => (await core.listNamespacedPod({ namespace })).items.length === 0,
+    );
+    await expect(core.readNamespacedServiceAccount({ name: "blob-fuse-sa", namespace })).rejects.toMatchObject({
+      code: 404,
+    });
     expect((await core.listNamespacedPersistentVolumeClaim({ namespace })).items).toEqual([]);
-    await waitFor("the PV to be deleted", 60_000, async () => core.readPersistentVolume({ name: pvNames[0]! }).then(() => false, (err: { code?: number }) => err.code === 404));
+    await waitFor("the PV to be deleted", 60_000, async () =>
+      core.readPersistentVolume({ name: pvNames[0]! }).then(
+        () => false,
+        (err: { code?: number }) => err.code === 404,
+      ),
+    );
   });
 });

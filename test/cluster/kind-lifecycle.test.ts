@@ -22,13 +22,23 @@ describe.runIf(inject("CTV_CLUSTER_MANAGED") === "kind")("the kind provider on t
 
   it("leaves no container, network, engine process, mount or iptables rule behind after down", async () => {
     await provider.down();
-    expect(await provider.leftovers()).toEqual({ containers: [], networks: [], processes: [], mounts: [], iptables: [] });
+    expect(await provider.leftovers()).toEqual({
+      containers: [],
+      networks: [],
+      processes: [],
+      mounts: [],
+      iptables: [],
+    });
     expect((await provider.status()).running).toBe(false);
   });
 
   it("comes back up with the same node and kubeconfig path", async () => {
     const info = await provider.up();
-    expect(info).toMatchObject({ provider: "kind", kubeconfigPath: inject("CTV_KUBECONFIG"), nodeName: inject("CTV_NODE_NAME") });
+    expect(info).toMatchObject({
+      provider: "kind",
+      kubeconfigPath: inject("CTV_KUBECONFIG"),
+      nodeName: inject("CTV_NODE_NAME"),
+    });
     const images = await buildImages();
     await provider.loadImages([images.pause, images.demo, ...(images.csi ? [images.csi] : [])]);
     expect((await provider.status()).running).toBe(true);

@@ -41,10 +41,17 @@ describe.runIf(inject("CTV_CLUSTER_MANAGED") === "local")("the local provider on
   it("refuses to start when a port it needs is taken, naming the port and the process", async () => {
     const blocker = await listen(defaultPorts.apiserver);
     try {
-      const err = await provider.up().then(() => undefined, (e: unknown) => e);
+      const err = await provider.up().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(ToolError);
       expect((err as ToolError).code).toBe("CONFLICT");
-      expect((err as ToolError).message).toMatch(new RegExp(`Port ${defaultPorts.apiserver} \\(for kube-apiserver\\) is in use by node \\(pid ${process.pid}\\)`));
+      expect((err as ToolError).message).toMatch(
+        new RegExp(
+          `Port ${defaultPorts.apiserver} \\(for kube-apiserver\\) is in use by node \\(pid ${process.pid}\\)`,
+        ),
+      );
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
@@ -53,7 +60,12 @@ describe.runIf(inject("CTV_CLUSTER_MANAGED") === "local")("the local provider on
 
   it("comes back up with the same node, issuer and kubeconfig path", async () => {
     const info = await provider.up();
-    expect(info).toEqual({ provider: "local", kubeconfigPath: inject("CTV_KUBECONFIG"), serviceAccountIssuer: inject("CTV_SA_ISSUER"), nodeName: inject("CTV_NODE_NAME") });
+    expect(info).toEqual({
+      provider: "local",
+      kubeconfigPath: inject("CTV_KUBECONFIG"),
+      serviceAccountIssuer: inject("CTV_SA_ISSUER"),
+      nodeName: inject("CTV_NODE_NAME"),
+    });
     const images = await buildImages();
     await provider.loadImages([images.pause, images.demo, ...(images.csi ? [images.csi] : [])]);
     expect((await provider.status()).running).toBe(true);

@@ -61,7 +61,11 @@ describe("pods", () => {
               image: demoImage,
               imagePullPolicy: "Never",
               // The JWKS is public, so an unauthenticated request through the Service IP suffices.
-              command: ["/bin/sh", "-c", "wget -q -O- --no-check-certificate https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/openid/v1/jwks"],
+              command: [
+                "/bin/sh",
+                "-c",
+                "wget -q -O- --no-check-certificate https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/openid/v1/jwks",
+              ],
               securityContext: restrictedContainer,
             },
           ],

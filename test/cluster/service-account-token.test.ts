@@ -20,7 +20,9 @@ describe("service-account tokens", () => {
     // issuer's documents (kind's issuer name is not resolvable from the host, so use the server URL).
     const server = kc.getCurrentCluster()!.server;
     const ca = clusterCA(kc);
-    const discovery = JSON.parse((await tlsGet(`${server}/.well-known/openid-configuration`, { ca })).body) as { issuer: string };
+    const discovery = JSON.parse((await tlsGet(`${server}/.well-known/openid-configuration`, { ca })).body) as {
+      issuer: string;
+    };
     expect(discovery.issuer).toBe(inject("CTV_SA_ISSUER"));
     jwks = createLocalJWKSet(JSON.parse((await tlsGet(`${server}/openid/v1/jwks`, { ca })).body) as JSONWebKeySet);
   });
@@ -53,7 +55,11 @@ describe("service-account tokens", () => {
   it("rejects a token whose payload was altered", async () => {
     const [header, payload, signature] = (await requestToken([audience])).split(".");
     const claims = JSON.parse(Buffer.from(payload!, "base64url").toString()) as Record<string, unknown>;
-    const forged = Buffer.from(JSON.stringify({ ...claims, sub: "system:serviceaccount:kube-system:admin" })).toString("base64url");
-    await expect(jwtVerify(`${header}.${forged}.${signature}`, jwks, { issuer: inject("CTV_SA_ISSUER"), audience })).rejects.toThrow(/signature/);
+    const forged = Buffer.from(JSON.stringify({ ...claims, sub: "system:serviceaccount:kube-system:admin" })).toString(
+      "base64url",
+    );
+    await expect(
+      jwtVerify(`${header}.${forged}.${signature}`, jwks, { issuer: inject("CTV_SA_ISSUER"), audience }),
+    ).rejects.toThrow(/signature/);
   });
 });

@@ -29,7 +29,11 @@ export async function createNamespace(core: CoreV1Api, prefix: string): Promise<
   return name;
 }
 
-export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | false | undefined>): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | false | undefined>,
+): Promise<T> {
   return pollUntil(what, timeoutMs, check);
 }
 

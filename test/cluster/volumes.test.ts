@@ -35,7 +35,12 @@ describe("persistent volumes", () => {
       namespace,
       body: {
         metadata: { name: "data" },
-        spec: { accessModes: ["ReadWriteMany"], storageClassName, volumeName: pvName, resources: { requests: { storage: "1Gi" } } },
+        spec: {
+          accessModes: ["ReadWriteMany"],
+          storageClassName,
+          volumeName: pvName,
+          resources: { requests: { storage: "1Gi" } },
+        },
       },
     });
     const pvc = await waitFor("the claim to bind", 60_000, async () => {

@@ -29,11 +29,23 @@ const configPath = (d: Deployment) => path.join(tb.opts.workDir, `bootstrap.${d.
 
 async function doctor(d: Deployment, release = d.release) {
   const before = loadAzState(tb.statePath).calls.length;
-  const report = await runDoctor({ release, namespace: d.namespace, configPath: configPath(d), kubeconfig: tb.opts.kubeconfig, env: tb.azEnv() });
+  const report = await runDoctor({
+    release,
+    namespace: d.namespace,
+    configPath: configPath(d),
+    kubeconfig: tb.opts.kubeconfig,
+    env: tb.azEnv(),
+  });
   const calls = loadAzState(tb.statePath).calls.slice(before);
-  expect(calls.filter((c) => c.mutating), "doctor's az calls").toEqual([]);
+  expect(
+    calls.filter((c) => c.mutating),
+    "doctor's az calls",
+  ).toEqual([]);
   expect(report.kubeRequests.length).toBeGreaterThan(0);
-  expect(report.kubeRequests.filter((r) => r.method !== "GET"), "doctor's Kubernetes requests").toEqual([]);
+  expect(
+    report.kubeRequests.filter((r) => r.method !== "GET"),
+    "doctor's Kubernetes requests",
+  ).toEqual([]);
   return report;
 }
 
@@ -71,7 +83,9 @@ beforeAll(async () => {
     if (mode === "blob-nfs") {
       // Peer a storage-side VNet too, so the peering link is in play (the bootstrap adds it on a second run).
       const config = yaml.load(readFileSync(configPath(d), "utf8")) as Record<string, unknown>;
-      config.network = { storageVnetId: `/subscriptions/${DEMO_IDS.subscription2}/resourceGroups/rg-storage-net/providers/Microsoft.Network/virtualNetworks/storage-vnet` };
+      config.network = {
+        storageVnetId: `/subscriptions/${DEMO_IDS.subscription2}/resourceGroups/rg-storage-net/providers/Microsoft.Network/virtualNetworks/storage-vnet`,
+      };
       writeFileSync(configPath(d), yaml.dump(config));
       await runBootstrap(configPath(d), { env: tb.azEnv(), write: () => {}, retryBaseMs: 10 });
     }
@@ -92,7 +106,10 @@ afterAll(async () => {
 describe("doctor on healthy releases", () => {
   it.each(["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const)("reports every link of %s ok", async (mode) => {
     const report = await doctor(deployments[mode]);
-    expect(report.checks.filter((c) => c.verdict !== "ok"), formatReport(report)).toEqual([]);
+    expect(
+      report.checks.filter((c) => c.verdict !== "ok"),
+      formatReport(report),
+    ).toEqual([]);
     expect(report.checks.length).toBeGreaterThanOrEqual(mode === "blob-fuse-wi" ? 17 : 13);
     if (mode === "blob-nfs") expect(report.checks.map((c) => c.id)).toContain("network.peering");
   });
@@ -108,8 +125,25 @@ describe("doctor on healthy releases", () => {
 async function cli(d: Deployment, extra: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env, ...tb.azEnv() };
   try {
-    const { stdout, stderr } = await promisify(execFile)("node", ["--import", "tsx", path.join(repoRoot, "tools/src/cli/ctv.ts"), "doctor",
-      "--release", d.release, "--namespace", d.namespace, "--config", configPath(d), "--kubeconfig", tb.opts.kubeconfig, ...extra], { env, cwd: repoRoot });
+    const { stdout, stderr } = await promisify(execFile)(
+      "node",
+      [
+        "--import",
+        "tsx",
+        path.join(repoRoot, "tools/src/cli/ctv.ts"),
+        "doctor",
+        "--release",
+        d.release,
+        "--namespace",
+        d.namespace,
+        "--config",
+        configPath(d),
+        "--kubeconfig",
+        tb.opts.kubeconfig,
+        ...extra,
+      ],
+      { env, cwd: repoRoot },
+    );
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -128,43 +162,153 @@ interface E2eFault {
 const account = (s: AzState, d: Deployment) => findStorageAccount(s, d.values.storage.accountName)!;
 const wiApp = (s: AzState, d: Deployment) => s.apps.find((a) => a.appId === d.values.workloadIdentity!.clientId)!;
 const wiRoles = (s: AzState, d: Deployment) => {
-  const sp = s.servicePrincipals.find((x) => x.tenantId === DEMO_IDS.tenant2 && x.appId === d.values.workloadIdentity!.clientId)!;
+  const sp = s.servicePrincipals.find(
+    (x) => x.tenantId === DEMO_IDS.tenant2 && x.appId === d.values.workloadIdentity!.clientId,
+  )!;
   return s.roleAssignments.filter((r) => r.principalId === sp.id);
 };
 
 const FAULTS: E2eFault[] = [
-  { name: "federated subject for another ServiceAccount", mode: "blob-fuse-wi", check: "tenant1.federated-subject",
-    azure: (s, d) => { wiApp(s, d).federatedCredentials[0]!.subject = `system:serviceaccount:${d.namespace}:other-sa`; } },
-  { name: "issuer differing in its trailing slash", mode: "blob-fuse-wi", check: "tenant1.federated-issuer",
-    azure: (s, d) => { const c = wiApp(s, d).federatedCredentials[0]!; c.issuer = c.issuer.endsWith("/") ? c.issuer.slice(0, -1) : `${c.issuer}/`; } },
-  { name: "no service principal in tenant 2", mode: "blob-fuse-wi", check: "tenant2.service-principal",
-    azure: (s, d) => { s.servicePrincipals = s.servicePrincipals.filter((x) => !(x.tenantId === DEMO_IDS.tenant2 && x.appId === d.values.workloadIdentity!.clientId)); } },
-  { name: "role removed", mode: "blob-fuse-wi", check: "tenant2.role",
-    azure: (s, d) => { const mine = wiRoles(s, d); s.roleAssignments = s.roleAssignments.filter((r) => !mine.includes(r)); } },
-  { name: "role only Reader while the pod writes", mode: "blob-fuse-wi", check: "tenant2.role",
-    azure: (s, d) => { for (const r of wiRoles(s, d)) r.roleDefinitionName = "Storage Blob Data Reader"; } },
-  { name: "role at subscription scope", mode: "blob-fuse-wi", check: "tenant2.role-scope",
-    azure: (s, d) => { for (const r of wiRoles(s, d)) r.scope = `/subscriptions/${DEMO_IDS.subscription2}`; } },
-  { name: "shared keys enabled", mode: "blob-fuse-wi", check: "tenant2.shared-key",
-    azure: (s, d) => { account(s, d).allowSharedKeyAccess = true; } },
-  { name: "container deleted", mode: "blob-fuse-wi", check: "tenant2.container",
-    azure: (s, d) => { account(s, d).containers = []; } },
-  { name: "CSIDriver without tokenRequests", mode: "blob-fuse-wi", check: "cluster.csidriver",
-    cluster: { inject: () => setBlobDriver((d) => { delete d.spec.tokenRequests; }), restore: () => setBlobDriver(() => undefined) } },
-  { name: "driver version below the token-refresh fix", mode: "blob-fuse-wi", check: "cluster.driver-version",
-    cluster: { inject: () => setBlobDriver((d) => { d.metadata!.labels![VERSION_LABEL] = "v1.26.4"; }), restore: () => setBlobDriver(() => undefined) } },
-  { name: "endpoint connection rejected", mode: "fileshare-nfs", check: "network.endpoint-connection",
-    azure: (s, d) => { for (const c of account(s, d).privateEndpointConnections) c.status = "Rejected"; } },
-  { name: "DNS zone not linked", mode: "fileshare-nfs", check: "network.dns-link",
-    azure: (s) => { for (const z of s.privateDnsZones.filter((x) => x.name.startsWith("privatelink.file."))) z.links = []; } },
-  { name: "A record missing", mode: "fileshare-nfs", check: "network.dns-record",
-    azure: (s, d) => { for (const z of s.privateDnsZones) delete z.aRecords[d.values.storage.accountName]; } },
-  { name: "account requires secure transfer", mode: "fileshare-nfs", check: "tenant2.nfs-settings",
-    azure: (s, d) => { account(s, d).enableHttpsTrafficOnly = true; } },
-  { name: "peering disconnected", mode: "blob-nfs", check: "network.peering",
-    azure: (s) => { for (const v of s.virtualNetworks) for (const p of v.peerings) p.peeringState = "Disconnected"; } },
-  { name: "endpoint connection still pending", mode: "blob-nfs", check: "network.endpoint-connection",
-    azure: (s, d) => { for (const c of account(s, d).privateEndpointConnections) c.status = "Pending"; } },
+  {
+    name: "federated subject for another ServiceAccount",
+    mode: "blob-fuse-wi",
+    check: "tenant1.federated-subject",
+    azure: (s, d) => {
+      wiApp(s, d).federatedCredentials[0]!.subject = `system:serviceaccount:${d.namespace}:other-sa`;
+    },
+  },
+  {
+    name: "issuer differing in its trailing slash",
+    mode: "blob-fuse-wi",
+    check: "tenant1.federated-issuer",
+    azure: (s, d) => {
+      const c = wiApp(s, d).federatedCredentials[0]!;
+      c.issuer = c.issuer.endsWith("/") ? c.issuer.slice(0, -1) : `${c.issuer}/`;
+    },
+  },
+  {
+    name: "no service principal in tenant 2",
+    mode: "blob-fuse-wi",
+    check: "tenant2.service-principal",
+    azure: (s, d) => {
+      s.servicePrincipals = s.servicePrincipals.filter(
+        (x) => !(x.tenantId === DEMO_IDS.tenant2 && x.appId === d.values.workloadIdentity!.clientId),
+      );
+    },
+  },
+  {
+    name: "role removed",
+    mode: "blob-fuse-wi",
+    check: "tenant2.role",
+    azure: (s, d) => {
+      const mine = wiRoles(s, d);
+      s.roleAssignments = s.roleAssignments.filter((r) => !mine.includes(r));
+    },
+  },
+  {
+    name: "role only Reader while the pod writes",
+    mode: "blob-fuse-wi",
+    check: "tenant2.role",
+    azure: (s, d) => {
+      for (const r of wiRoles(s, d)) r.roleDefinitionName = "Storage Blob Data Reader";
+    },
+  },
+  {
+    name: "role at subscription scope",
+    mode: "blob-fuse-wi",
+    check: "tenant2.role-scope",
+    azure: (s, d) => {
+      for (const r of wiRoles(s, d)) r.scope = `/subscriptions/${DEMO_IDS.subscription2}`;
+    },
+  },
+  {
+    name: "shared keys enabled",
+    mode: "blob-fuse-wi",
+    check: "tenant2.shared-key",
+    azure: (s, d) => {
+      account(s, d).allowSharedKeyAccess = true;
+    },
+  },
+  {
+    name: "container deleted",
+    mode: "blob-fuse-wi",
+    check: "tenant2.container",
+    azure: (s, d) => {
+      account(s, d).containers = [];
+    },
+  },
+  {
+    name: "CSIDriver without tokenRequests",
+    mode: "blob-fuse-wi",
+    check: "cluster.csidriver",
+    cluster: {
+      inject: () =>
+        setBlobDriver((d) => {
+          delete d.spec.tokenRequests;
+        }),
+      restore: () => setBlobDriver(() => undefined),
+    },
+  },
+  {
+    name: "driver version below the token-refresh fix",
+    mode: "blob-fuse-wi",
+    check: "cluster.driver-version",
+    cluster: {
+      inject: () =>
+        setBlobDriver((d) => {
+          d.metadata!.labels![VERSION_LABEL] = "v1.26.4";
+        }),
+      restore: () => setBlobDriver(() => undefined),
+    },
+  },
+  {
+    name: "endpoint connection rejected",
+    mode: "fileshare-nfs",
+    check: "network.endpoint-connection",
+    azure: (s, d) => {
+      for (const c of account(s, d).privateEndpointConnections) c.status = "Rejected";
+    },
+  },
+  {
+    name: "DNS zone not linked",
+    mode: "fileshare-nfs",
+    check: "network.dns-link",
+    azure: (s) => {
+      for (const z of s.privateDnsZones.filter((x) => x.name.startsWith("privatelink.file."))) z.links = [];
+    },
+  },
+  {
+    name: "A record missing",
+    mode: "fileshare-nfs",
+    check: "network.dns-record",
+    azure: (s, d) => {
+      for (const z of s.privateDnsZones) delete z.aRecords[d.values.storage.accountName];
+    },
+  },
+  {
+    name: "account requires secure transfer",
+    mode: "fileshare-nfs",
+    check: "tenant2.nfs-settings",
+    azure: (s, d) => {
+      account(s, d).enableHttpsTrafficOnly = true;
+    },
+  },
+  {
+    name: "peering disconnected",
+    mode: "blob-nfs",
+    check: "network.peering",
+    azure: (s) => {
+      for (const v of s.virtualNetworks) for (const p of v.peerings) p.peeringState = "Disconnected";
+    },
+  },
+  {
+    name: "endpoint connection still pending",
+    mode: "blob-nfs",
+    check: "network.endpoint-connection",
+    azure: (s, d) => {
+      for (const c of account(s, d).privateEndpointConnections) c.status = "Pending";
+    },
+  },
 ];
 
 describe("doctor names the first broken link", () => {
@@ -188,18 +332,26 @@ describe("doctor names the first broken link", () => {
 
   it("exits 1 from the command line and prints the fault as JSON with --json", async () => {
     const d = deployments["blob-fuse-wi"];
-    await withAzureFault((s) => { account(s, d).allowSharedKeyAccess = true; }, async () => {
-      const r = await cli(d, ["--json"]);
-      expect(r.code).toBe(1);
-      const report = JSON.parse(r.stdout) as { firstBroken: string; checks: { id: string; verdict: string }[] };
-      expect(report.firstBroken).toBe("tenant2.shared-key");
-      expect(report.checks.find((c) => c.id === "tenant2.shared-key")!.verdict).toBe("broken");
-    });
+    await withAzureFault(
+      (s) => {
+        account(s, d).allowSharedKeyAccess = true;
+      },
+      async () => {
+        const r = await cli(d, ["--json"]);
+        expect(r.code).toBe(1);
+        const report = JSON.parse(r.stdout) as { firstBroken: string; checks: { id: string; verdict: string }[] };
+        expect(report.firstBroken).toBe("tenant2.shared-key");
+        expect(report.checks.find((c) => c.id === "tenant2.shared-key")!.verdict).toBe("broken");
+      },
+    );
   });
 
   it("is clean again after npm run bootstrap repairs a removed role", async () => {
     const d = deployments["blob-fuse-wi"];
-    updateAzState(tb.statePath, (s) => { const mine = wiRoles(s, d); s.roleAssignments = s.roleAssignments.filter((r) => !mine.includes(r)); });
+    updateAzState(tb.statePath, (s) => {
+      const mine = wiRoles(s, d);
+      s.roleAssignments = s.roleAssignments.filter((r) => !mine.includes(r));
+    });
     expect((await doctor(d)).firstBroken).toBe("tenant2.role");
     await runBootstrap(configPath(d), { env: tb.azEnv(), write: () => {}, retryBaseMs: 10 });
     const report = await doctor(d);
@@ -209,16 +361,27 @@ describe("doctor names the first broken link", () => {
   it("matches a pod stuck on AADSTS700213 to the federated subject of its ServiceAccount", async () => {
     const d = deployments["blob-fuse-wi"];
     const release = "ctv-doctor-other-sa";
-    await tb.install(d, {
-      "serviceAccount.create": "true", "serviceAccount.name": "other-sa", "persistentVolumeClaim.name": "pvc-other-sa",
-      "demo.name": "pod-other-sa", "tests.enabled": "false",
-    }, release);
+    await tb.install(
+      d,
+      {
+        "serviceAccount.create": "true",
+        "serviceAccount.name": "other-sa",
+        "persistentVolumeClaim.name": "pvc-other-sa",
+        "demo.name": "pod-other-sa",
+        "tests.enabled": "false",
+      },
+      release,
+    );
     await tb.waitForPodEvent(d.namespace, "pod-other-sa", /AADSTS700213/);
     const report = await doctor(d, release);
     expect(report.firstBroken, formatReport(report)).toBe("tenant1.federated-subject");
-    expect(report.checks.find((c) => c.id === "tenant1.federated-subject")!.why).toContain(`system:serviceaccount:${d.namespace}:other-sa`);
+    expect(report.checks.find((c) => c.id === "tenant1.federated-subject")!.why).toContain(
+      `system:serviceaccount:${d.namespace}:other-sa`,
+    );
     const events = report.checks.find((c) => c.id === "pods.mount-events")!;
     expect(events.verdict).toBe("broken");
-    expect(events.why).toContain("pod-other-sa: no federated credential for the pod's ServiceAccount → tenant1.federated-subject");
+    expect(events.why).toContain(
+      "pod-other-sa: no federated credential for the pod's ServiceAccount → tenant1.federated-subject",
+    );
   });
 });

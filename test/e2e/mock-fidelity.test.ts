@@ -30,13 +30,16 @@ afterAll(async () => {
   }
 });
 
-const sh = (dep: Deployment, pod: string, script: string) => tb.exec(dep.namespace, pod, "demo", ["/bin/sh", "-c", script]);
+const sh = (dep: Deployment, pod: string, script: string) =>
+  tb.exec(dep.namespace, pod, "demo", ["/bin/sh", "-c", script]);
 
 /** Swaps the deployment's blob data role for another (or removes it with null) for the duration of fn. */
 async function withRole<T>(role: string | null, fn: () => Promise<T>): Promise<T> {
   let original: RoleAssignment[] = [];
   updateAzState(tb.statePath, (s) => {
-    original = s.roleAssignments.filter((r) => r.roleDefinitionName === "Storage Blob Data Contributor").map((r) => ({ ...r }));
+    original = s.roleAssignments
+      .filter((r) => r.roleDefinitionName === "Storage Blob Data Contributor")
+      .map((r) => ({ ...r }));
     s.roleAssignments = s.roleAssignments.filter((r) => r.roleDefinitionName !== "Storage Blob Data Contributor");
     if (role !== null) s.roleAssignments.push(...original.map((r) => ({ ...r, roleDefinitionName: role })));
   });
@@ -53,15 +56,18 @@ async function withRole<T>(role: string | null, fn: () => Promise<T>): Promise<T
 describe("blob-fuse-wi: what blobfuse2 does with the mount options and the pod's fsGroup", () => {
   it("shows the pod's files with its fsGroup as group: the driver advertises VOLUME_MOUNT_GROUP and adds -o gid=", async () => {
     await sh(d, demoPodName["blob-fuse-wi"], "echo hello! > /mnt/azure/text");
-    expect((await sh(d, demoPodName["blob-fuse-wi"], "stat -c %g /mnt/azure/text")).trim()).toBe(String(d.values.pods?.fsGroup ?? 1000));
+    expect((await sh(d, demoPodName["blob-fuse-wi"], "stat -c %g /mnt/azure/text")).trim()).toBe(
+      String(d.values.pods?.fsGroup ?? 1000),
+    );
   });
 
   it("gives the pod's user Permission denied when the chart's options lost -o allow_other", async () => {
-    const pod = await installVariant(tb, d, "no-allow-other", { "persistentVolume.mountOptions": "{--use-attr-cache=true,--log-level=LOG_WARNING}" });
+    const pod = await installVariant(tb, d, "no-allow-other", {
+      "persistentVolume.mountOptions": "{--use-attr-cache=true,--log-level=LOG_WARNING}",
+    });
     await tb.waitForPodRunning(d.namespace, pod);
     await expect(sh(d, pod, "touch /mnt/azure/x")).rejects.toThrow(/Permission denied/);
   });
-
 });
 
 describe("blob-fuse-wi: data-plane RBAC per operation", () => {
@@ -114,10 +120,14 @@ describe("blob-nfs: NFS options merged with the driver's", () => {
   it("mounts with nfsvers=3 next to the driver's vers=3, as AKS does, and warns on the pod", async () => {
     const blobNfs = await tb.bootstrap("blob-nfs");
     try {
-      const pod = await installVariant(tb, blobNfs, "nfsvers", { "persistentVolume.mountOptions": "{nconnect=4,nfsvers=3}" });
+      const pod = await installVariant(tb, blobNfs, "nfsvers", {
+        "persistentVolume.mountOptions": "{nconnect=4,nfsvers=3}",
+      });
       await tb.waitForPodRunning(blobNfs.namespace, pod);
       const message = await tb.waitForPodEvent(blobNfs.namespace, pod, /is merged with the driver's own/, 60_000);
-      expect(message).toContain('blob.csi.azure.com (mock): mount option "nfsvers=3" is merged with the driver\'s own sec=sys,vers=3,nolock');
+      expect(message).toContain(
+        'blob.csi.azure.com (mock): mount option "nfsvers=3" is merged with the driver\'s own sec=sys,vers=3,nolock',
+      );
     } finally {
       await tb.deleteNamespace(blobNfs.namespace);
     }

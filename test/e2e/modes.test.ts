@@ -20,7 +20,12 @@ afterAll(async () => {
 
 /** A pod as the API returns it, reduced to what creating it again needs. */
 function recreatable(pod: V1Pod): V1Pod {
-  return { apiVersion: "v1", kind: "Pod", metadata: { name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, labels: pod.metadata!.labels ?? {} }, spec: { ...pod.spec!, nodeName: undefined } };
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, labels: pod.metadata!.labels ?? {} },
+    spec: { ...pod.spec!, nodeName: undefined },
+  };
 }
 
 describe.each(modes)("%s", (mode) => {
@@ -45,14 +50,19 @@ describe.each(modes)("%s", (mode) => {
   });
 
   // The kubelet's mounts are visible here only when it runs on this host.
-  it.skipIf(clusterProvider() === "kind")("mounts blob-fuse-wi through FUSE (so an expired token fails reads, as with blobfuse2) and NFS modes as plain mounts", async () => {
-    const pod = await tb.core.readNamespacedPod({ namespace: d.namespace, name: demoPodName[mode] });
-    const line = readFileSync("/proc/self/mountinfo", "utf8").split("\n").find((l) => l.includes(`/pods/${pod.metadata!.uid}/volumes/kubernetes.io~csi/`));
-    expect(line, "the pod's CSI volume is mounted on this host").toBeDefined();
-    const fsType = line!.split(" - ")[1]!.split(" ")[0];
-    if (mode === "blob-fuse-wi") expect(fsType).toBe("fuse.blobfuse2");
-    else expect(fsType).not.toMatch(/^fuse/);
-  });
+  it.skipIf(clusterProvider() === "kind")(
+    "mounts blob-fuse-wi through FUSE (so an expired token fails reads, as with blobfuse2) and NFS modes as plain mounts",
+    async () => {
+      const pod = await tb.core.readNamespacedPod({ namespace: d.namespace, name: demoPodName[mode] });
+      const line = readFileSync("/proc/self/mountinfo", "utf8")
+        .split("\n")
+        .find((l) => l.includes(`/pods/${pod.metadata!.uid}/volumes/kubernetes.io~csi/`));
+      expect(line, "the pod's CSI volume is mounted on this host").toBeDefined();
+      const fsType = line!.split(" - ")[1]!.split(" ")[0];
+      if (mode === "blob-fuse-wi") expect(fsType).toBe("fuse.blobfuse2");
+      else expect(fsType).not.toMatch(/^fuse/);
+    },
+  );
 
   it("shows hello! written through the pod in its log and on the host", async () => {
     const { log, host } = await tb.writeHelloAndReadBack(d);

@@ -28,13 +28,17 @@ afterAll(async () => {
 /** A second release of the chart in the deployment's namespace, sharing its ServiceAccount. */
 async function installVariant(dep: Deployment, name: string, set: Record<string, string>): Promise<string> {
   const pod = `pod-${name}`;
-  await tb.install(dep, {
-    "persistentVolumeClaim.name": `pvc-${name}`,
-    "demo.name": pod,
-    "tests.enabled": "false",
-    ...(dep.mode === "blob-fuse-wi" ? { "serviceAccount.create": "false" } : {}),
-    ...set,
-  }, `ctv-${name}`);
+  await tb.install(
+    dep,
+    {
+      "persistentVolumeClaim.name": `pvc-${name}`,
+      "demo.name": pod,
+      "tests.enabled": "false",
+      ...(dep.mode === "blob-fuse-wi" ? { "serviceAccount.create": "false" } : {}),
+      ...set,
+    },
+    `ctv-${name}`,
+  );
   return pod;
 }
 
@@ -42,10 +46,15 @@ describe("blob-fuse-wi refusals seen in pod events", () => {
   // Each case gets its own release and so its own PersistentVolume: the kubelet serialises (and backs
   // off) mount attempts per volume, so a failing pod on a shared volume would hold up the next case.
   it("refuses a pod whose ServiceAccount is not the federated subject", async () => {
-    const pod = await installVariant(d, "other-sa", { "serviceAccount.create": "true", "serviceAccount.name": "other-sa" });
+    const pod = await installVariant(d, "other-sa", {
+      "serviceAccount.create": "true",
+      "serviceAccount.name": "other-sa",
+    });
     const message = await tb.waitForPodEvent(d.namespace, pod, /AADSTS700213/);
     expect(message).toContain(`MountVolume.SetUp failed for volume`);
-    expect(message).toContain(`AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:${d.namespace}:other-sa'.`);
+    expect(message).toContain(
+      `AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:${d.namespace}:other-sa'.`,
+    );
   });
 
   it("refuses a mount when the role assignment is missing", async () => {
@@ -78,7 +87,9 @@ describe("blob-fuse-wi refusals seen in pod events", () => {
   it("fails a mount option blobfuse2 does not know, with blobfuse2's error", async () => {
     const pod = await installVariant(d, "bad-option", { "persistentVolume.mountOptions": "{--file-cache-timout=120}" });
     const message = await tb.waitForPodEvent(d.namespace, pod, /unknown flag/);
-    expect(message).toContain("Mount failed with error: exit status 1, output: Error: unknown flag: --file-cache-timout");
+    expect(message).toContain(
+      "Mount failed with error: exit status 1, output: Error: unknown flag: --file-cache-timout",
+    );
   });
 });
 
@@ -99,4 +110,3 @@ describe("NFS refusals seen in pod events", () => {
     expect(message).toContain("has no approved private endpoint");
   });
 });
-

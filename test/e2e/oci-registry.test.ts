@@ -19,7 +19,9 @@ import { demoPodName, pvcName, type Deployment, type Testbed } from "../../tools
 import { openTestbed } from "./support.ts";
 
 const log = (line: string) => process.stderr.write(`[e2e oci] ${line}\n`);
-const localChart = yaml.load(readFileSync(path.join(CHART_DIR, "Chart.yaml"), "utf8")) as Record<string, unknown> & { version: string };
+const localChart = yaml.load(readFileSync(path.join(CHART_DIR, "Chart.yaml"), "utf8")) as Record<string, unknown> & {
+  version: string;
+};
 const version = localChart.version;
 
 let work: string;
@@ -42,7 +44,11 @@ beforeAll(async () => {
   stranger = await throwawayKey(path.join(work, "stranger"), { name: "someone else" });
   helmPath = await ensureHelm("4");
   helm = new HelmClient({ helmPath, homeDir: path.join(work, "helm-user"), kubeconfig: inject("CTV_KUBECONFIG") });
-  await helm.registryLogin(registry.host, { username: registry.username, password: registry.password, caFile: registry.caFile });
+  await helm.registryLogin(registry.host, {
+    username: registry.username,
+    password: registry.password,
+    caFile: registry.caFile,
+  });
   released = await release({
     dryRun: false,
     registry: `oci://${registry.host}/charts`,
@@ -66,10 +72,21 @@ afterAll(async () => {
 describe("the OCI registry", () => {
   it("is a TLS registry with basic auth: anonymous and wrong-password clients are refused", async () => {
     const anonymous = new HelmClient({ helmPath, homeDir: path.join(work, "helm-anonymous") });
-    await expect(anonymous.show("chart", chartRef, { version, caFile: registry.caFile })).rejects.toMatchObject({ code: "NOT_LOGGED_IN" });
-    await expect(anonymous.registryLogin(registry.host, { username: registry.username, password: "wrong", caFile: registry.caFile })).rejects.toThrow(/401|unauthorized/i);
+    await expect(anonymous.show("chart", chartRef, { version, caFile: registry.caFile })).rejects.toMatchObject({
+      code: "NOT_LOGGED_IN",
+    });
+    await expect(
+      anonymous.registryLogin(registry.host, {
+        username: registry.username,
+        password: "wrong",
+        caFile: registry.caFile,
+      }),
+    ).rejects.toThrow(/401|unauthorized/i);
     // Without the run's CA, the certificate is not trusted.
-    await expect(anonymous.show("chart", chartRef, { version })).rejects.toMatchObject({ code: "PRECONDITION", message: expect.stringMatching(/certificate/) });
+    await expect(anonymous.show("chart", chartRef, { version })).rejects.toMatchObject({
+      code: "PRECONDITION",
+      message: expect.stringMatching(/certificate/),
+    });
   });
 });
 
@@ -77,21 +94,32 @@ describe("npm run release, pushing to the registry", () => {
   it("signs with the given key and pushes the chart with its provenance; the digest is the archive's manifest", () => {
     expect(released.throwawayKey).toBe(false);
     expect(released.signedBy).toBe("cross-tenant-volume e2e publisher");
-    expect(released.pushed?.reference).toBe(`${chartRef.replace("/cross-tenant-volume", "")}/cross-tenant-volume:${version}`);
+    expect(released.pushed?.reference).toBe(
+      `${chartRef.replace("/cross-tenant-volume", "")}/cross-tenant-volume:${version}`,
+    );
     expect(released.pushed?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     log(`push (helm push of the signed chart and its .prov): ${released.pushed!.seconds.toFixed(2)} s`);
   });
 
   it("shows the chart's metadata and README from oci:// as they are in the repository", async () => {
-    const shown = yaml.load(await helm.show("chart", chartRef, { version, caFile: registry.caFile })) as Record<string, unknown>;
-    for (const key of ["name", "version", "kubeVersion", "home", "sources", "icon", "annotations"]) expect(shown[key], key).toEqual(localChart[key]);
+    const shown = yaml.load(await helm.show("chart", chartRef, { version, caFile: registry.caFile })) as Record<
+      string,
+      unknown
+    >;
+    for (const key of ["name", "version", "kubeVersion", "home", "sources", "icon", "annotations"])
+      expect(shown[key], key).toEqual(localChart[key]);
     const readme = await helm.show("readme", chartRef, { version, caFile: registry.caFile });
     expect(readme.trim()).toBe(readFileSync(path.join(CHART_DIR, "README.md"), "utf8").trim());
   });
 
   it("pulls with --verify against the keyring made from the published public-key.asc", async () => {
     const started = Date.now();
-    const out = await helm.pull(chartRef, { version, caFile: registry.caFile, destination: mkdtempSync(path.join(work, "pull-")), verifyKeyring: keyring });
+    const out = await helm.pull(chartRef, {
+      version,
+      caFile: registry.caFile,
+      destination: mkdtempSync(path.join(work, "pull-")),
+      verifyKeyring: keyring,
+    });
     log(`pull with --verify: ${((Date.now() - started) / 1000).toFixed(2)} s`);
     expect(out).toContain("Signed by: cross-tenant-volume e2e publisher");
     expect(out).toMatch(/Chart Hash Verified: sha256:[0-9a-f]{64}/);
@@ -115,10 +143,17 @@ describe("helm install oci://… --verify", () => {
     await tb?.close();
   });
 
-  const [repository, tag] = [demoImage.slice(0, demoImage.lastIndexOf(":")), demoImage.slice(demoImage.lastIndexOf(":") + 1)];
+  const [repository, tag] = [
+    demoImage.slice(0, demoImage.lastIndexOf(":")),
+    demoImage.slice(demoImage.lastIndexOf(":") + 1),
+  ];
   const offlineImages = {
-    "demo.image.repository": repository, "demo.image.tag": tag, "demo.image.pullPolicy": "Never",
-    "tests.image.repository": repository, "tests.image.tag": tag, "tests.image.pullPolicy": "Never",
+    "demo.image.repository": repository,
+    "demo.image.tag": tag,
+    "demo.image.pullPolicy": "Never",
+    "tests.image.repository": repository,
+    "tests.image.tag": tag,
+    "tests.image.pullPolicy": "Never",
   };
 
   it("refuses a tampered chart (changed archive, original .prov) with Helm's checksum message, installing nothing", async () => {
@@ -133,31 +168,62 @@ describe("helm install oci://… --verify", () => {
     await helm.push(archive, `oci://${registry.host}/tampered`, { caFile: registry.caFile });
 
     const install = helm.install("tampered", `oci://${registry.host}/tampered/cross-tenant-volume`, {
-      namespace: d.namespace, createNamespace: true, valuesFiles: [d.valuesFile], set: offlineImages,
-      chartVersion: version, verifyKeyring: keyring, caFile: registry.caFile,
+      namespace: d.namespace,
+      createNamespace: true,
+      valuesFiles: [d.valuesFile],
+      set: offlineImages,
+      chartVersion: version,
+      verifyKeyring: keyring,
+      caFile: registry.caFile,
     });
-    await expect(install).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/sha256 sum does not match for cross-tenant-volume-[\d.]+\.tgz/) });
-    await expect(run(helmPath, ["status", "tampered", "-n", d.namespace], { env: { KUBECONFIG: inject("CTV_KUBECONFIG") }, allowFailure: true })).resolves.toMatchObject({ exitCode: 1 });
+    await expect(install).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringMatching(/sha256 sum does not match for cross-tenant-volume-[\d.]+\.tgz/),
+    });
+    await expect(
+      run(helmPath, ["status", "tampered", "-n", d.namespace], {
+        env: { KUBECONFIG: inject("CTV_KUBECONFIG") },
+        allowFailure: true,
+      }),
+    ).resolves.toMatchObject({ exitCode: 1 });
   });
 
   it("refuses the genuine chart against another key's keyring with Helm's unknown-signer message", async () => {
     const install = helm.install("strangers", chartRef, {
-      namespace: d.namespace, createNamespace: true, valuesFiles: [d.valuesFile], set: offlineImages,
-      chartVersion: version, verifyKeyring: stranger.pubring, caFile: registry.caFile,
+      namespace: d.namespace,
+      createNamespace: true,
+      valuesFiles: [d.valuesFile],
+      set: offlineImages,
+      chartVersion: version,
+      verifyKeyring: stranger.pubring,
+      caFile: registry.caFile,
     });
-    await expect(install).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining("openpgp: signature made by unknown entity") });
+    await expect(install).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining("openpgp: signature made by unknown entity"),
+    });
   });
 
   it("installs fileshare-nfs from the registry with --version and --verify: claim Bound, hello! through the pod", async () => {
     const started = Date.now();
     const out = await helm.install(d.release, chartRef, {
-      namespace: d.namespace, createNamespace: true, valuesFiles: [d.valuesFile], set: offlineImages,
-      chartVersion: version, verifyKeyring: keyring, caFile: registry.caFile, timeout: "5m0s",
+      namespace: d.namespace,
+      createNamespace: true,
+      valuesFiles: [d.valuesFile],
+      set: offlineImages,
+      chartVersion: version,
+      verifyKeyring: keyring,
+      caFile: registry.caFile,
+      timeout: "5m0s",
     });
     log(`helm install oci://… --verify (pull, verify, install): ${((Date.now() - started) / 1000).toFixed(2)} s`);
     expect(out).toContain("STATUS: deployed");
-    const list = await run(helmPath, ["list", "-n", d.namespace, "-o", "json"], { env: { KUBECONFIG: inject("CTV_KUBECONFIG"), HELM_CONFIG_HOME: path.join(work, "helm-user", "config") } });
-    expect((JSON.parse(list.stdout) as Array<{ name: string; chart: string }>).map((r) => [r.name, r.chart])).toEqual([[d.release, `cross-tenant-volume-${version}`]]);
+    const list = await run(helmPath, ["list", "-n", d.namespace, "-o", "json"], {
+      env: { KUBECONFIG: inject("CTV_KUBECONFIG"), HELM_CONFIG_HOME: path.join(work, "helm-user", "config") },
+    });
+    expect((JSON.parse(list.stdout) as Array<{ name: string; chart: string }>).map((r) => [r.name, r.chart])).toEqual([
+      [d.release, `cross-tenant-volume-${version}`],
+    ]);
     await tb.waitForPvcBound(d.namespace, pvcName[d.mode]);
     await tb.waitForPodRunning(d.namespace, demoPodName[d.mode]);
     const { log: podLog, host } = await tb.writeHelloAndReadBack(d);

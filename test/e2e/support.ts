@@ -26,14 +26,23 @@ export async function openTestbed(name: string, opts: { tokenExpirationSeconds?:
 }
 
 /** A second release of the chart in the deployment's namespace (sharing its ServiceAccount); returns its demo pod's name. */
-export async function installVariant(tb: Testbed, dep: Deployment, name: string, set: Record<string, string>): Promise<string> {
+export async function installVariant(
+  tb: Testbed,
+  dep: Deployment,
+  name: string,
+  set: Record<string, string>,
+): Promise<string> {
   const pod = `pod-${name}`;
-  await tb.install(dep, {
-    "persistentVolumeClaim.name": `pvc-${name}`,
-    "demo.name": pod,
-    "tests.enabled": "false",
-    ...(dep.mode === "blob-fuse-wi" ? { "serviceAccount.create": "false" } : {}),
-    ...set,
-  }, `ctv-${name}`);
+  await tb.install(
+    dep,
+    {
+      "persistentVolumeClaim.name": `pvc-${name}`,
+      "demo.name": pod,
+      "tests.enabled": "false",
+      ...(dep.mode === "blob-fuse-wi" ? { "serviceAccount.create": "false" } : {}),
+      ...set,
+    },
+    `ctv-${name}`,
+  );
   return pod;
 }

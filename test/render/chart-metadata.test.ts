@@ -42,11 +42,21 @@ describe.each(HELM_MAJORS)("Helm %s", (major) => {
 
   it("shows a Kubernetes floor that refuses older clusters and accepts newer ones, vendor suffixes included", async () => {
     expect(chart.kubeVersion).toBe(">=1.25.0-0");
-    await expect(helm.template(CHART_DIR, { releaseName: "data", namespace: "blob-nfs", valuesFiles: [scenarioFile("blob-nfs")], kubeVersion: "1.24.17" })).rejects.toThrow(
-      /chart requires kubeVersion: >=1\.25\.0-0 which is incompatible with Kubernetes v1\.24\.17/,
-    );
+    await expect(
+      helm.template(CHART_DIR, {
+        releaseName: "data",
+        namespace: "blob-nfs",
+        valuesFiles: [scenarioFile("blob-nfs")],
+        kubeVersion: "1.24.17",
+      }),
+    ).rejects.toThrow(/chart requires kubeVersion: >=1\.25\.0-0 which is incompatible with Kubernetes v1\.24\.17/);
     for (const version of ["1.25.0", "1.34.4", "1.33.5-eks-1"]) {
-      const out = await helm.template(CHART_DIR, { releaseName: "data", namespace: "blob-nfs", valuesFiles: [scenarioFile("blob-nfs")], kubeVersion: version });
+      const out = await helm.template(CHART_DIR, {
+        releaseName: "data",
+        namespace: "blob-nfs",
+        valuesFiles: [scenarioFile("blob-nfs")],
+        kubeVersion: version,
+      });
       expect(out).toContain("kind: PersistentVolume");
     }
   });
@@ -57,7 +67,9 @@ describe.each(HELM_MAJORS)("Helm %s", (major) => {
     for (const source of chart.sources ?? []) expect(source.startsWith(chart.home!)).toBe(true);
     const icon = /\/main\/(charts\/cross-tenant-volume\/icon\.svg)$/.exec(chart.icon ?? "");
     expect(icon, `icon ${chart.icon} points at the committed icon`).not.toBeNull();
-    expect(readFileSync(join(repoRoot, icon![1]!), "utf8")).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(readFileSync(join(repoRoot, icon![1]!), "utf8")).toMatch(
+      /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/,
+    );
   });
 
   it("has one version for the chart, its appVersion, the npm package and a CHANGELOG section", () => {
@@ -78,7 +90,10 @@ describe.each(HELM_MAJORS)("Helm %s", (major) => {
     const props = valuesJsonSchema().properties as Record<string, { properties?: { image?: Image } }>;
     const images = yaml.load(a["artifacthub.io/images"] ?? "") as Array<{ name: string; image: string }>;
     expect(images).toEqual(
-      (["demo", "tests"] as const).map((name) => ({ name, image: `${props[name]?.properties?.image?.default?.repository}:${props[name]?.properties?.image?.default?.tag}` })),
+      (["demo", "tests"] as const).map((name) => ({
+        name,
+        image: `${props[name]?.properties?.image?.default?.repository}:${props[name]?.properties?.image?.default?.tag}`,
+      })),
     );
 
     const changes = yaml.load(a["artifacthub.io/changes"] ?? "") as Array<{ kind: string; description: string }>;
@@ -98,23 +113,34 @@ describe.each(HELM_MAJORS)("Helm %s", (major) => {
     for (const mode of MODES) {
       const section = readme.slice(readme.indexOf(`### \`${mode}\``));
       expect(section.indexOf(`### \`${mode}\``)).toBe(0);
-      expect(section).toMatch(new RegExp(`helm install data oci://\\S+/cross-tenant-volume --version ${chart.version.replace(/\./g, "\\.")} --verify --keyring `));
+      expect(section).toMatch(
+        new RegExp(
+          `helm install data oci://\\S+/cross-tenant-volume --version ${chart.version.replace(/\./g, "\\.")} --verify --keyring `,
+        ),
+      );
       expect(section).toContain(`mode: ${mode}`);
     }
   });
 });
 
 describe("NOTES.txt", () => {
-  it("ends with a link to the chart README, which exists where the link points", async () => {
-    const helm = await helmClient("4");
-    const chart = yaml.load(await helm.show("chart", CHART_DIR)) as ChartYaml;
-    const out = await helm.installDryRun("data", CHART_DIR, { namespace: "blob-nfs", valuesFiles: [scenarioFile("blob-nfs")] });
-    const last = out.trimEnd().split("\n").at(-1) ?? "";
-    expect(last).toMatch(/^Chart README .*: https:\/\//);
-    const url = last.slice(last.indexOf("https://"));
-    expect(url).toBe(chart.sources?.[0]);
-    const folder = /\/tree\/main\/(.+)$/.exec(url)?.[1];
-    expect(folder).toBe("charts/cross-tenant-volume");
-    expect(existsSync(join(repoRoot, folder!, "README.md"))).toBe(true);
-  }, SETUP_TIMEOUT_MS);
+  it(
+    "ends with a link to the chart README, which exists where the link points",
+    async () => {
+      const helm = await helmClient("4");
+      const chart = yaml.load(await helm.show("chart", CHART_DIR)) as ChartYaml;
+      const out = await helm.installDryRun("data", CHART_DIR, {
+        namespace: "blob-nfs",
+        valuesFiles: [scenarioFile("blob-nfs")],
+      });
+      const last = out.trimEnd().split("\n").at(-1) ?? "";
+      expect(last).toMatch(/^Chart README .*: https:\/\//);
+      const url = last.slice(last.indexOf("https://"));
+      expect(url).toBe(chart.sources?.[0]);
+      const folder = /\/tree\/main\/(.+)$/.exec(url)?.[1];
+      expect(folder).toBe("charts/cross-tenant-volume");
+      expect(existsSync(join(repoRoot, folder!, "README.md"))).toBe(true);
+    },
+    SETUP_TIMEOUT_MS,
+  );
 });

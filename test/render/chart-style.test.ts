@@ -14,7 +14,11 @@ describe("chart templates", () => {
   beforeAll(async () => {
     const helm = await helmClient("4");
     for (const mode of MODES) {
-      const text = await helm.template(CHART_DIR, { releaseName: "data", namespace: "ns", valuesFiles: [scenarioFile(mode), valuesFile({ storageClass: { create: true } })] });
+      const text = await helm.template(CHART_DIR, {
+        releaseName: "data",
+        namespace: "ns",
+        valuesFiles: [scenarioFile(mode), valuesFile({ storageClass: { create: true } })],
+      });
       for (const doc of text.split(/^---$/m)) {
         const source = /^# Source: (.+)$/m.exec(doc)?.[1];
         const object = yaml.load(doc) as { kind?: string } | null;

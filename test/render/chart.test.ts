@@ -74,22 +74,46 @@ function expectedAttributes(mode: Mode): Record<string, string> {
     };
   }
   if (mode === "fileshare-nfs") {
-    return { storageAccount: v.storage.accountName, shareName: v.storage.shareName, storageEndpointSuffix: "core.windows.net", protocol: "nfs" };
+    return {
+      storageAccount: v.storage.accountName,
+      shareName: v.storage.shareName,
+      storageEndpointSuffix: "core.windows.net",
+      protocol: "nfs",
+    };
   }
-  return { storageAccount: v.storage.accountName, containerName: v.storage.containerName, storageEndpointSuffix: "core.windows.net", protocol: "nfs" };
+  return {
+    storageAccount: v.storage.accountName,
+    containerName: v.storage.containerName,
+    storageEndpointSuffix: "core.windows.net",
+    protocol: "nfs",
+  };
 }
 
 /** How the Blob CSI driver splits a volume handle (GetContainerInfo in pkg/blob/blob.go): rg#account#container#<ignored>#<secret namespace>#<subscription>. */
 function parseContainerHandle(handle: string) {
   const s = handle.split("#");
-  return { resourceGroup: s[0], accountName: s[1], target: s[2], diskName: "", namespace: s[4] ?? "", subscriptionId: s[5] ?? "" };
+  return {
+    resourceGroup: s[0],
+    accountName: s[1],
+    target: s[2],
+    diskName: "",
+    namespace: s[4] ?? "",
+    subscriptionId: s[5] ?? "",
+  };
 }
 
 /** How the Azure Files driver splits one (GetFileShareInfo in pkg/azurefile/azurefile.go): the 4th segment is a VHD disk name; with an empty resource group the 5th is a namespace, else the 6th, then a subscription. */
 function parseFileShareHandle(handle: string) {
   const s = handle.split("#");
   const rg = s[0] ?? "";
-  return { resourceGroup: rg, accountName: s[1], target: s[2], diskName: s[3] ?? "", namespace: (rg === "" ? s[4] : s[5]) ?? "", subscriptionId: (rg === "" ? "" : s[6]) ?? "" };
+  return {
+    resourceGroup: rg,
+    accountName: s[1],
+    target: s[2],
+    diskName: s[3] ?? "",
+    namespace: (rg === "" ? s[4] : s[5]) ?? "",
+    subscriptionId: (rg === "" ? "" : s[6]) ?? "",
+  };
 }
 
 /**
@@ -97,7 +121,11 @@ function parseFileShareHandle(handle: string) {
  * storage, the identity, the release or an object.
  */
 /** Mount options another release might use: blobfuse2 flags, or an NFS option. */
-const OTHER_OPTIONS: Record<Mode, string[]> = { "blob-fuse-wi": ["-o allow_other", "--log-level=LOG_ERR"], "fileshare-nfs": ["noresvport"], "blob-nfs": ["noresvport"] };
+const OTHER_OPTIONS: Record<Mode, string[]> = {
+  "blob-fuse-wi": ["-o allow_other", "--log-level=LOG_ERR"],
+  "fileshare-nfs": ["noresvport"],
+  "blob-nfs": ["noresvport"],
+};
 
 const innocentChanges = (mode: Mode): Array<[string, Record<string, unknown>]> => [
   ["a larger recorded capacity", { persistentVolume: { capacity: "20Gi" } }],
@@ -116,7 +144,16 @@ const innocentChanges = (mode: Mode): Array<[string, Record<string, unknown>]> =
   ["the keep policy on the claim", { persistentVolumeClaim: { keep: true } }],
   [
     "a created StorageClass with settings of its own",
-    { storageClass: { create: true, reclaimPolicy: "Retain", allowVolumeExpansion: false, volumeBindingMode: "WaitForFirstConsumer", parameters: { skuName: "Premium_LRS" }, annotations: { note: "x" } } },
+    {
+      storageClass: {
+        create: true,
+        reclaimPolicy: "Retain",
+        allowVolumeExpansion: false,
+        volumeBindingMode: "WaitForFirstConsumer",
+        parameters: { skuName: "Premium_LRS" },
+        annotations: { note: "x" },
+      },
+    },
   ],
   ["another demo image tag", { demo: { image: { tag: "3.21" } } }],
   ["another test image, or no test hook", { tests: { enabled: false, image: { repository: "busybox", tag: "1.37" } } }],
@@ -183,7 +220,9 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
     });
 
     it("renders the seed's objects and nothing else: no Secret, no StorageClass unless asked", () => {
-      const kinds = objectsOf(mode).map((o) => `${o.kind}${isTestHook(o) ? " (test hook)" : ""}`).sort();
+      const kinds = objectsOf(mode)
+        .map((o) => `${o.kind}${isTestHook(o) ? " (test hook)" : ""}`)
+        .sort();
       const expected = ["PersistentVolume", "PersistentVolumeClaim", "Pod", "Pod (test hook)"];
       if (mode === "blob-fuse-wi") expected.push("ServiceAccount");
       expect(kinds).toEqual(expected.sort());
@@ -203,13 +242,18 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
       expect(pv.spec.csi.volumeAttributes).toEqual(expectedAttributes(mode));
       // Seed slip fixed: the file share handle names the share, not a container.
       const target = mode === "fileshare-nfs" ? `${v.storage.shareName}##` : `${v.storage.containerName}#`;
-      expect(pv.spec.csi.volumeHandle).toBe(`${v.storage.resourceGroup}#${v.storage.accountName}#${target}${pv.metadata.name}`);
+      expect(pv.spec.csi.volumeHandle).toBe(
+        `${v.storage.resourceGroup}#${v.storage.accountName}#${target}${pv.metadata.name}`,
+      );
     });
 
     it("has a handle the real driver parses into this account and container or share, with no disk name or Secret namespace", () => {
       const pv = only(objectsOf(mode), "PersistentVolume");
       const v = scenarioValues(mode);
-      const parsed = mode === "fileshare-nfs" ? parseFileShareHandle(pv.spec.csi.volumeHandle) : parseContainerHandle(pv.spec.csi.volumeHandle);
+      const parsed =
+        mode === "fileshare-nfs"
+          ? parseFileShareHandle(pv.spec.csi.volumeHandle)
+          : parseContainerHandle(pv.spec.csi.volumeHandle);
       expect(parsed).toEqual({
         resourceGroup: v.storage.resourceGroup,
         accountName: v.storage.accountName,
@@ -240,7 +284,12 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
       expect(pvc.spec.storageClassName).toBe(pv.spec.storageClassName);
       expect(pvc.spec.resources.requests.storage).toBe(seed.claim);
       expect(quantityMi(pvc.spec.resources.requests.storage)! <= quantityMi(pv.spec.capacity.storage)!).toBe(true);
-      expect(pv.spec.claimRef).toEqual({ apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: NAMESPACE[mode], name: pvc.metadata.name });
+      expect(pv.spec.claimRef).toEqual({
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        namespace: NAMESPACE[mode],
+        name: pvc.metadata.name,
+      });
     });
 
     it("runs the seed's demo pod on the claim, under the restricted Pod Security Standard", () => {
@@ -334,17 +383,24 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
       expect(only(after, "Pod", (o) => !isTestHook(o)).spec).toEqual(only(before, "Pod", (o) => !isTestHook(o)).spec);
     });
 
-    it.each(innocentChanges(mode))("keeps the PV, claim and demo pod specs Kubernetes makes immutable when an upgrade changes %s", async (_what, change) => {
-      const after = await renderScenario(helm, mode, change);
-      expect(immutableParts(after)).toEqual(immutableParts(objectsOf(mode)));
-    });
+    it.each(innocentChanges(mode))(
+      "keeps the PV, claim and demo pod specs Kubernetes makes immutable when an upgrade changes %s",
+      async (_what, change) => {
+        const after = await renderScenario(helm, mode, change);
+        expect(immutableParts(after)).toEqual(immutableParts(objectsOf(mode)));
+      },
+    );
 
     it("keeps them too when the chart itself is upgraded to a new version", async () => {
       const chart = join(mkdtempSync(join(tmpdir(), "ctv-chart-")), "cross-tenant-volume");
       cpSync(CHART_DIR, chart, { recursive: true });
       const meta = yaml.load(readFileSync(join(chart, "Chart.yaml"), "utf8")) as Record<string, unknown>;
       writeFileSync(join(chart, "Chart.yaml"), yaml.dump({ ...meta, version: "9.8.7", appVersion: "9.8.7" }));
-      const text = await helm.template(chart, { releaseName: RELEASE, namespace: NAMESPACE[mode], valuesFiles: [scenarioFile(mode)] });
+      const text = await helm.template(chart, {
+        releaseName: RELEASE,
+        namespace: NAMESPACE[mode],
+        valuesFiles: [scenarioFile(mode)],
+      });
       const after = parseManifests(text);
       expect(only(after, "PersistentVolume").metadata.labels?.["helm.sh/chart"]).toBe("cross-tenant-volume-9.8.7");
       expect(immutableParts(after)).toEqual(immutableParts(objectsOf(mode)));
@@ -375,14 +431,24 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
   it("lets two releases of one mode coexist: distinct PV names and handles, no cluster-scoped clash", async () => {
     const a = await renderScenario(helm, "blob-nfs", undefined, { release: "a", namespace: "team-a" });
     const b = await renderScenario(helm, "blob-nfs", undefined, { release: "b", namespace: "team-b" });
-    const clusterScoped = (objs: K8sObject[]) => objs.filter((o) => o.kind === "PersistentVolume" || o.kind === "StorageClass").map((o) => `${o.kind}/${o.metadata.name}`);
+    const clusterScoped = (objs: K8sObject[]) =>
+      objs
+        .filter((o) => o.kind === "PersistentVolume" || o.kind === "StorageClass")
+        .map((o) => `${o.kind}/${o.metadata.name}`);
     expect(clusterScoped(a).filter((n) => clusterScoped(b).includes(n))).toEqual([]);
-    expect(only(a, "PersistentVolume").spec.csi.volumeHandle).not.toBe(only(b, "PersistentVolume").spec.csi.volumeHandle);
+    expect(only(a, "PersistentVolume").spec.csi.volumeHandle).not.toBe(
+      only(b, "PersistentVolume").spec.csi.volumeHandle,
+    );
   });
 
   it("honours explicit names, sizes, handle, the keep policy and extra attributes", async () => {
     const objects = await renderScenario(helm, "fileshare-nfs", {
-      persistentVolume: { name: "team-data", capacity: "100Gi", volumeHandle: "custom#handle", volumeAttributes: { mountPermissions: "0750" } },
+      persistentVolume: {
+        name: "team-data",
+        capacity: "100Gi",
+        volumeHandle: "custom#handle",
+        volumeAttributes: { mountPermissions: "0750" },
+      },
       persistentVolumeClaim: { name: "data", storage: "100Gi", keep: true },
       storageClass: { name: "premium-nfs" },
       demo: { enabled: false },
@@ -405,12 +471,22 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
   it("merges common and per-object labels and annotations, emitting each key once and keeping the chart's own", async () => {
     const objects = await renderScenario(helm, "blob-fuse-wi", {
       commonLabels: { team: "data", "cost-center": "42" },
-      persistentVolume: { labels: { team: "storage" }, annotations: { "pv.kubernetes.io/provisioned-by": "someone-else", note: "x" } },
+      persistentVolume: {
+        labels: { team: "storage" },
+        annotations: { "pv.kubernetes.io/provisioned-by": "someone-else", note: "x" },
+      },
       persistentVolumeClaim: { keep: true, annotations: { "helm.sh/resource-policy": "delete-me" } },
-      pods: { labels: { "app.kubernetes.io/component": "mine" }, annotations: { "helm.sh/hook": "pre-install", "example.com/owner": "data-team" } },
+      pods: {
+        labels: { "app.kubernetes.io/component": "mine" },
+        annotations: { "helm.sh/hook": "pre-install", "example.com/owner": "data-team" },
+      },
     });
     const pv = only(objects, "PersistentVolume");
-    expect(pv.metadata.labels).toMatchObject({ team: "storage", "cost-center": "42", "app.kubernetes.io/instance": RELEASE });
+    expect(pv.metadata.labels).toMatchObject({
+      team: "storage",
+      "cost-center": "42",
+      "app.kubernetes.io/instance": RELEASE,
+    });
     expect(pv.metadata.annotations).toEqual({ "pv.kubernetes.io/provisioned-by": "blob.csi.azure.com", note: "x" });
     expect(only(objects, "PersistentVolumeClaim").metadata.annotations).toEqual({ "helm.sh/resource-policy": "keep" });
     expect(only(objects, "ServiceAccount").metadata.labels?.team).toBe("data");
@@ -422,9 +498,16 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
 
   it("emits every label once on the StorageClass too, when commonLabels repeat a label the chart sets", async () => {
     // js-yaml refuses a mapping with a key twice, as the API server's strict decoding does.
-    const objects = await renderScenario(helm, "blob-nfs", { storageClass: { create: true }, commonLabels: { "app.kubernetes.io/name": "data-volume", team: "data" } });
+    const objects = await renderScenario(helm, "blob-nfs", {
+      storageClass: { create: true },
+      commonLabels: { "app.kubernetes.io/name": "data-volume", team: "data" },
+    });
     const sc = only(objects, "StorageClass");
-    expect(sc.metadata.labels).toMatchObject({ "app.kubernetes.io/name": "data-volume", team: "data", "app.kubernetes.io/instance": RELEASE });
+    expect(sc.metadata.labels).toMatchObject({
+      "app.kubernetes.io/name": "data-volume",
+      team: "data",
+      "app.kubernetes.io/instance": RELEASE,
+    });
     expect(sc.metadata.labels).toEqual(only(objects, "PersistentVolume").metadata.labels);
   });
 
@@ -442,15 +525,19 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
   });
 
   it("uses an existing ServiceAccount when serviceAccount.create is false", async () => {
-    const objects = await renderScenario(helm, "blob-fuse-wi", { serviceAccount: { create: false, name: "existing-sa" } });
+    const objects = await renderScenario(helm, "blob-fuse-wi", {
+      serviceAccount: { create: false, name: "existing-sa" },
+    });
     expect(objects.filter((o) => o.kind === "ServiceAccount")).toEqual([]);
     for (const pod of objects.filter((o) => o.kind === "Pod")) expect(pod.spec.serviceAccountName).toBe("existing-sa");
   });
 
   it("keeps the pods on Linux nodes, also when the user adds a node selector (AKS may have Windows node pools)", async () => {
-    for (const pod of objectsOf("fileshare-nfs").filter((o) => o.kind === "Pod")) expect(pod.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux" });
+    for (const pod of objectsOf("fileshare-nfs").filter((o) => o.kind === "Pod"))
+      expect(pod.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux" });
     const objects = await renderScenario(helm, "blob-fuse-wi", { pods: { nodeSelector: { agentpool: "data" } } });
-    for (const pod of objects.filter((o) => o.kind === "Pod")) expect(pod.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux", agentpool: "data" });
+    for (const pod of objects.filter((o) => o.kind === "Pod"))
+      expect(pod.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux", agentpool: "data" });
   });
 
   it("points the pods at offline images for the test cluster", async () => {
@@ -465,7 +552,10 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
   it("agrees with the zod schema's mode defaults (names, sizes, options, drivers)", async () => {
     for (const mode of MODES) {
       const defaults = MODE_DEFAULTS[mode];
-      const objects = await renderScenario(helm, mode, { storageClass: { create: true }, persistentVolume: { mountOptions: null } });
+      const objects = await renderScenario(helm, mode, {
+        storageClass: { create: true },
+        persistentVolume: { mountOptions: null },
+      });
       const pv = only(objects, "PersistentVolume");
       expect(pv.spec.csi.driver).toBe(defaults.driver);
       expect(pv.spec.mountOptions).toEqual(defaults.mountOptions);

@@ -12,8 +12,15 @@ const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as 
 const workflows = readdirSync(join(repoRoot, "ci")).filter((f) => f.endsWith(".yml"));
 
 describe.each(workflows)("ci/%s", (file) => {
-  const wf = yaml.load(readFileSync(join(repoRoot, "ci", file), "utf8")) as { jobs: Record<string, { steps: Array<{ run?: string; uses?: string }>; env?: Record<string, string>; needs?: string }> };
-  const runs = Object.values(wf.jobs).flatMap((j) => j.steps.map((s) => s.run).filter((r): r is string => typeof r === "string"));
+  const wf = yaml.load(readFileSync(join(repoRoot, "ci", file), "utf8")) as {
+    jobs: Record<
+      string,
+      { steps: Array<{ run?: string; uses?: string }>; env?: Record<string, string>; needs?: string }
+    >;
+  };
+  const runs = Object.values(wf.jobs).flatMap((j) =>
+    j.steps.map((s) => s.run).filter((r): r is string => typeof r === "string"),
+  );
 
   it("runs only npm scripts that package.json defines", () => {
     const scripts = runs.flatMap((r) => [...r.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1] ?? ""));
@@ -39,15 +46,22 @@ describe.each(workflows)("ci/%s", (file) => {
     expect(job.needs).toEqual(expect.arrayContaining(names.filter((n) => n !== "release")));
     const release = job.steps.find((s) => s.run?.startsWith("npm run release"));
     expect(release?.run).not.toContain("--dry-run");
-    expect(release?.env).toMatchObject({ CTV_REGISTRY_USERNAME: "${{ secrets.CTV_REGISTRY_USERNAME }}", CTV_REGISTRY_PASSWORD: "${{ secrets.CTV_REGISTRY_PASSWORD }}" });
+    expect(release?.env).toMatchObject({
+      CTV_REGISTRY_USERNAME: "${{ secrets.CTV_REGISTRY_USERNAME }}",
+      CTV_REGISTRY_PASSWORD: "${{ secrets.CTV_REGISTRY_PASSWORD }}",
+    });
     // Secrets reach commands through env only, never spliced into a shell line.
     for (const step of job.steps) expect(step.run ?? "").not.toMatch(/\$\{\{\s*secrets\./);
     // Every option the job passes is one the release command knows (it would refuse an unknown one with exit 2).
     const flags = [...(release?.run ?? "").matchAll(/(--[a-z-]+) "[^"]*"/g)].flatMap((m) => [m[1]!, "x"]);
     expect(flags).toEqual(["--registry", "x", "--signing-key", "x"]);
     const command = buildProgram().commands.find((c) => c.name() === "release")!;
-    for (const flag of flags.filter((f) => f.startsWith("--"))) expect(command.options.map((o) => o.long), flag).toContain(flag);
-    expect(job.steps.some((s) => s.uses?.startsWith("actions/upload-artifact@") )).toBe(true);
+    for (const flag of flags.filter((f) => f.startsWith("--")))
+      expect(
+        command.options.map((o) => o.long),
+        flag,
+      ).toContain(flag);
+    expect(job.steps.some((s) => s.uses?.startsWith("actions/upload-artifact@"))).toBe(true);
   });
 });
 
@@ -61,7 +75,10 @@ describe("actionlint", () => {
     const dir = mkdtempSync(join(tmpdir(), "ctv-actionlint-"));
     const file = join(dir, "broken.yml");
     // An unknown job key and a step that uses a context that does not exist.
-    writeFileSync(file, "on: push\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    timeout: 5\n    steps:\n      - run: echo ${{ secret.TOKEN }}\n");
+    writeFileSync(
+      file,
+      "on: push\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    timeout: 5\n    steps:\n      - run: echo ${{ secret.TOKEN }}\n",
+    );
     const findings = await actionlint([file]);
     expect(findings.map((f) => f.kind)).toEqual(expect.arrayContaining(["syntax-check", "expression"]));
   });

@@ -52,7 +52,8 @@ export function brokenLinks(file: string): string[] {
       broken.push(`${href}: an anchor into a file that is not a markdown page`);
       continue;
     }
-    if (!headingIds(readFileSync(target, "utf8")).has(decodeURIComponent(anchor))) broken.push(`${href}: no heading #${anchor} in ${relative(repoRoot, target)}`);
+    if (!headingIds(readFileSync(target, "utf8")).has(decodeURIComponent(anchor)))
+      broken.push(`${href}: no heading #${anchor} in ${relative(repoRoot, target)}`);
   }
   return broken;
 }
@@ -62,13 +63,18 @@ const pages = [
   join(repoRoot, "README.md"),
   join(repoRoot, "CHANGELOG.md"),
   join(repoRoot, "charts", "cross-tenant-volume", "README.md"),
-  ...readdirSync(docsDir).filter((f) => f.endsWith(".md")).map((f) => join(docsDir, f)),
+  ...readdirSync(docsDir)
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => join(docsDir, f)),
 ];
 
 describe("links between the docs", () => {
-  it.each(pages.map((p) => relative(repoRoot, p)))("%s: every relative link and anchor points at something that exists", (page) => {
-    expect(brokenLinks(join(repoRoot, page))).toEqual([]);
-  });
+  it.each(pages.map((p) => relative(repoRoot, p)))(
+    "%s: every relative link and anchor points at something that exists",
+    (page) => {
+      expect(brokenLinks(join(repoRoot, page))).toEqual([]);
+    },
+  );
 
   it("each docs page starts with its purpose and a link back to the README", () => {
     for (const page of pages.filter((p) => p.startsWith(docsDir))) {
@@ -81,7 +87,10 @@ describe("links between the docs", () => {
 
   it("finds a missing file, a missing heading, and ignores links inside code", () => {
     const dir = mkdtempSync(join(tmpdir(), "ctv-links-"));
-    writeFileSync(join(dir, "other.md"), "# Other page\n\n## The `ctv` command\n\n## Troubleshooting: which link is broken\n");
+    writeFileSync(
+      join(dir, "other.md"),
+      "# Other page\n\n## The `ctv` command\n\n## Troubleshooting: which link is broken\n",
+    );
     const page = join(dir, "page.md");
     writeFileSync(
       page,

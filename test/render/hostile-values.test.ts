@@ -13,10 +13,23 @@ import { run } from "../../tools/src/exec/run.ts";
 import { ensureHelm } from "../../tools/src/helm/install.ts";
 import { type Mode, valuesProblems, valuesSchema } from "../../tools/src/schema/values.ts";
 import { CHART_DIR, type K8sObject, MODES, SETUP_TIMEOUT_MS, scenarioValues, valuesFile } from "./support.ts";
-import { HOSTILE, type StringLocation, parseManifestsAsKubernetes, marker, setAt, stringLocations, substitute } from "./schema-walk.ts";
+import {
+  HOSTILE,
+  type StringLocation,
+  parseManifestsAsKubernetes,
+  marker,
+  setAt,
+  stringLocations,
+  substitute,
+} from "./schema-walk.ts";
 
 /** The ones checked against Helm also where zod refuses them (each refusal is one helm run). */
-const CORE = new Set<string>(["{valid}\nhostPID: true", "{valid}: x", "  indented\n  hostNetwork: true", "{{ .Release.Name }}"]);
+const CORE = new Set<string>([
+  "{valid}\nhostPID: true",
+  "{valid}: x",
+  "  indented\n  hostNetwork: true",
+  "{{ .Release.Name }}",
+]);
 
 const RELEASE = { name: "data", namespace: "ns" };
 const LOCATIONS = stringLocations();
@@ -54,11 +67,24 @@ describe("hostile strings in every string value and key of the schema", () => {
   /** Locations whose marker was rendered, and locations Helm was seen refusing. */
   const seen = new Set<string>();
   const refusedByHelm = new Set<string>();
-  const counts = { locations: LOCATIONS.length, fed: 0, accepted: 0, refused: 0, helmRuns: 0, refusalsCheckedByHelm: 0 };
+  const counts = {
+    locations: LOCATIONS.length,
+    fed: 0,
+    accepted: 0,
+    refused: 0,
+    helmRuns: 0,
+    refusalsCheckedByHelm: 0,
+  };
 
-  async function helmTemplate(values: unknown): Promise<{ ok: true; objects: K8sObject[] } | { ok: false; stderr: string }> {
+  async function helmTemplate(
+    values: unknown,
+  ): Promise<{ ok: true; objects: K8sObject[] } | { ok: false; stderr: string }> {
     counts.helmRuns++;
-    const r = await run(helmPath, ["template", RELEASE.name, CHART_DIR, "--namespace", RELEASE.namespace, "--values", valuesFile(values)], { allowFailure: true, timeoutMs: 60_000 });
+    const r = await run(
+      helmPath,
+      ["template", RELEASE.name, CHART_DIR, "--namespace", RELEASE.namespace, "--values", valuesFile(values)],
+      { allowFailure: true, timeoutMs: 60_000 },
+    );
     if (r.exitCode !== 0) return { ok: false, stderr: r.stderr };
     return { ok: true, objects: parseManifestsAsKubernetes(r.stdout) };
   }
@@ -114,17 +140,28 @@ describe("hostile strings in every string value and key of the schema", () => {
 
         // Everything zod accepts, at once: against a baseline with a marker in each of those places.
         const placed = accepted.map((i) => LOCATIONS[i] as StringLocation);
-        const hostileValues = withText(mode, placed.map((l, j) => [l, variant(mode, l, hostile, accepted[j] as number)]));
-        const markerValues = withText(mode, placed.map((l, j) => [l, marker(accepted[j] as number)]));
+        const hostileValues = withText(
+          mode,
+          placed.map((l, j) => [l, variant(mode, l, hostile, accepted[j] as number)]),
+        );
+        const markerValues = withText(
+          mode,
+          placed.map((l, j) => [l, marker(accepted[j] as number)]),
+        );
         expect(valuesProblems(hostileValues, RELEASE), "zod accepts the accepted values together").toEqual([]);
         expect(valuesProblems(markerValues, RELEASE), "zod accepts the markers").toEqual([]);
         const baselineKey = `${mode}:${accepted.join(",")}`;
         const withMarkers = baselines.get(baselineKey) ?? (await helmTemplate(markerValues));
         baselines.set(baselineKey, withMarkers);
         const withHostile = await helmTemplate(hostileValues);
-        if (!withHostile.ok) throw new Error(`zod accepts ${JSON.stringify(hostile)} in ${placed.map((l) => l.path).join(", ")}, but Helm refused:\n${withHostile.stderr}`);
+        if (!withHostile.ok)
+          throw new Error(
+            `zod accepts ${JSON.stringify(hostile)} in ${placed.map((l) => l.path).join(", ")}, but Helm refused:\n${withHostile.stderr}`,
+          );
         if (!withMarkers.ok) throw new Error(`Helm refused the markers:\n${withMarkers.stderr}`);
-        const replacements = new Map(accepted.map((i) => [marker(i), variant(mode, LOCATIONS[i] as StringLocation, hostile, i)]));
+        const replacements = new Map(
+          accepted.map((i) => [marker(i), variant(mode, LOCATIONS[i] as StringLocation, hostile, i)]),
+        );
         expect(withHostile.objects).toEqual(substitute(withMarkers.objects, replacements));
         for (const pod of withHostile.objects.filter((o) => o.kind === "Pod")) {
           expect(pod.spec.hostPID ?? pod.spec.hostNetwork ?? pod.spec.hostIPC).toBeUndefined();
@@ -144,7 +181,9 @@ describe("hostile strings in every string value and key of the schema", () => {
     expect(counts.fed).toBe(LOCATIONS.length * HOSTILE.length * MODES.length);
     expect(counts.refusalsCheckedByHelm).toBeGreaterThan(0);
     // Every place was really probed: a hostile string reached the output there, or Helm refused one (global is never read).
-    const unprobed = LOCATIONS.map((l) => l.path).filter((p) => !p.startsWith("global.") && !seen.has(p) && !refusedByHelm.has(p));
+    const unprobed = LOCATIONS.map((l) => l.path).filter(
+      (p) => !p.startsWith("global.") && !seen.has(p) && !refusedByHelm.has(p),
+    );
     expect(unprobed).toEqual([]);
     console.log(
       `hostile values: ${HOSTILE.length} strings x ${counts.locations} locations x ${MODES.length} modes = ${counts.fed} fed; ${counts.accepted} accepted (rendered back byte-identical), ${counts.refused} refused (${counts.refusalsCheckedByHelm} of them also by Helm); ${counts.helmRuns} helm runs`,

@@ -23,7 +23,10 @@ const dir = join(import.meta.dirname, "..", "fixtures", "invalid");
 const cases: InvalidCase[] = readdirSync(dir)
   .filter((f) => f.endsWith(".yaml"))
   .sort()
-  .map((f) => ({ name: f.replace(/\.yaml$/, ""), ...(yaml.load(readFileSync(join(dir, f), "utf8")) as Omit<InvalidCase, "name">) }));
+  .map((f) => ({
+    name: f.replace(/\.yaml$/, ""),
+    ...(yaml.load(readFileSync(join(dir, f), "utf8")) as Omit<InvalidCase, "name">),
+  }));
 
 describe("the invalid values table", () => {
   it("holds at least 30 cases, most of them for the chart's own rules", () => {
@@ -64,7 +67,10 @@ describe.each(HELM_MAJORS)("Helm %s rejects every invalid values file", (major) 
   it.each(cases)("$name", async (c) => {
     const err = await helm
       .template(CHART_DIR, { releaseName: "data", namespace: c.namespace ?? "ns", valuesFiles: [valuesFile(c.values)] })
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err, "helm template must fail").toBeInstanceOf(ToolError);
     const tool = err as ToolError;
     expect(tool.code).toBe("INVALID_INPUT");

@@ -23,8 +23,14 @@ describe.each(MODES)("NOTES.txt in mode %s", (mode) => {
   it("names the objects and gives the exact commands to check the mount", async () => {
     const text = await notes(mode);
     const ns = NAMESPACE[mode];
-    const pvc = { "blob-fuse-wi": "pvc-blob-wi", "fileshare-nfs": "pvc-fileshare-nfs", "blob-nfs": "pvc-blob-nfs" }[mode];
-    const pod = { "blob-fuse-wi": "blob-fuse-wi-mount", "fileshare-nfs": "fileshare-nfs-mount", "blob-nfs": "blob-nfs-mount" }[mode];
+    const pvc = { "blob-fuse-wi": "pvc-blob-wi", "fileshare-nfs": "pvc-fileshare-nfs", "blob-nfs": "pvc-blob-nfs" }[
+      mode
+    ];
+    const pod = {
+      "blob-fuse-wi": "blob-fuse-wi-mount",
+      "fileshare-nfs": "fileshare-nfs-mount",
+      "blob-nfs": "blob-nfs-mount",
+    }[mode];
     expect(text).toContain(`cross-tenant-volume (${mode})`);
     expect(text).toContain(`kubectl get pvc ${pvc} -n ${ns}`);
     expect(text).toContain(`kubectl exec ${pod} -n ${ns} -- sh -c 'echo hello! > /mnt/azure/text'`);
@@ -38,20 +44,29 @@ describe.each(MODES)("NOTES.txt in mode %s", (mode) => {
     expect(text.split("\n").length).toBeLessThanOrEqual(20);
   });
 
-  it(mode === "blob-fuse-wi" ? "prints the federated credential subject" : "prints no identity, only the network prerequisites", async () => {
-    const text = await notes(mode);
-    if (mode === "blob-fuse-wi") {
-      expect(text).toContain("system:serviceaccount:blob-fuse:blob-fuse-sa");
-      expect(text).toContain("api://AzureADTokenExchange");
-    } else {
-      expect(text).not.toContain("system:serviceaccount:");
-      expect(text).toMatch(/private endpoint/);
-    }
-  });
+  it(
+    mode === "blob-fuse-wi"
+      ? "prints the federated credential subject"
+      : "prints no identity, only the network prerequisites",
+    async () => {
+      const text = await notes(mode);
+      if (mode === "blob-fuse-wi") {
+        expect(text).toContain("system:serviceaccount:blob-fuse:blob-fuse-sa");
+        expect(text).toContain("api://AzureADTokenExchange");
+      } else {
+        expect(text).not.toContain("system:serviceaccount:");
+        expect(text).toMatch(/private endpoint/);
+      }
+    },
+  );
 
   it("says where a failed mount shows and what to look for in this mode", async () => {
     const text = await notes(mode);
-    const pod = { "blob-fuse-wi": "blob-fuse-wi-mount", "fileshare-nfs": "fileshare-nfs-mount", "blob-nfs": "blob-nfs-mount" }[mode];
+    const pod = {
+      "blob-fuse-wi": "blob-fuse-wi-mount",
+      "fileshare-nfs": "fileshare-nfs-mount",
+      "blob-nfs": "blob-nfs-mount",
+    }[mode];
     expect(text).toContain(`kubectl describe pod ${pod} -n ${NAMESPACE[mode]}`);
     if (mode === "blob-fuse-wi") expect(text).toMatch(/AADSTS/);
     else expect(text).toMatch(/mount\.nfs: access denied by server.*timed out/s);

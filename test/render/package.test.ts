@@ -12,11 +12,18 @@ import { ensureHelm } from "../../tools/src/helm/install.ts";
 import { repoRoot } from "../../tools/src/schema/generate.ts";
 import { MODES, parseManifests } from "./support.ts";
 
-const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { name: string; version: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+  name: string;
+  version: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 
 /** The environment without the outer npm's npm_* variables (this may run under `npm test`). */
 function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => !k.startsWith("npm_") && v !== undefined)) as Record<string, string>;
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k, v]) => !k.startsWith("npm_") && v !== undefined),
+  ) as Record<string, string>;
   return { ...env, ...extra };
 }
 
@@ -38,13 +45,17 @@ beforeAll(async () => {
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "uses-ctv", private: true }));
   started = Date.now();
   // The dependencies come from the npm cache the repository's own install filled.
-  await execa("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", join(dir, tarball!)], { cwd: app, env: cleanEnv() });
+  await execa("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", join(dir, tarball!)], {
+    cwd: app,
+    env: cleanEnv(),
+  });
   installSeconds = (Date.now() - started) / 1000;
   installed = join(app, "node_modules", pkg.name);
   console.log(`npm pack ${packSeconds.toFixed(1)} s, npm install of the tarball ${installSeconds.toFixed(1)} s`);
 }, 600_000);
 
-const npxCtv = (args: string[], env: Record<string, string> = {}) => execa("npx", ["ctv", ...args], { cwd: app, env: cleanEnv(env), reject: false });
+const npxCtv = (args: string[], env: Record<string, string> = {}) =>
+  execa("npx", ["ctv", ...args], { cwd: app, env: cleanEnv(env), reject: false });
 
 describe("the npm package, installed from its tarball", () => {
   it("is compiled JavaScript with its runtime dependencies only", () => {
@@ -53,20 +64,26 @@ describe("the npm package, installed from its tarball", () => {
     expect(files).toContain("dist/tools/cli/ctv.js");
     expect(files).toContain("dist/tools/cli/proto/csi.proto");
     expect(files).toContain("charts/cross-tenant-volume/Chart.yaml");
-    expect(files.some((f) => f.startsWith("tools/") || f.startsWith("test/") || f.startsWith("charts/cross-tenant-volume/ci/"))).toBe(false);
+    expect(
+      files.some(
+        (f) => f.startsWith("tools/") || f.startsWith("test/") || f.startsWith("charts/cross-tenant-volume/ci/"),
+      ),
+    ).toBe(false);
     expect(readFileSync(join(app, "node_modules", ".bin", "ctv"), "utf8").split("\n")[0]).toBe("#!/usr/bin/env node");
     // The build and test tools stay out (@types/* come along: @kubernetes/client-node depends on them).
     for (const dev of Object.keys(pkg.devDependencies).filter((d) => !d.startsWith("@types/"))) {
       expect(existsSync(join(app, "node_modules", dev)), `${dev} (a devDependency) is not installed`).toBe(false);
     }
-    for (const dep of Object.keys(pkg.dependencies)) expect(existsSync(join(app, "node_modules", dep)), `${dep} is installed`).toBe(true);
+    for (const dep of Object.keys(pkg.dependencies))
+      expect(existsSync(join(app, "node_modules", dep)), `${dep} is installed`).toBe(true);
   });
 
   it("npx ctv --help and --version", async () => {
     const help = await npxCtv(["--help"]);
     expect(help.exitCode).toBe(0);
     expect(help.stdout.split("\n")[0]).toBe("Usage: ctv [options] [command]");
-    for (const c of ["bootstrap", "teardown", "cluster", "demo", "csi-driver", "completion"]) expect(help.stdout).toContain(`\n  ${c} `);
+    for (const c of ["bootstrap", "teardown", "cluster", "demo", "csi-driver", "completion"])
+      expect(help.stdout).toContain(`\n  ${c} `);
     const version = await npxCtv(["--version"]);
     expect(version.stdout).toBe(pkg.version);
   });
@@ -83,20 +100,44 @@ describe("the npm package, installed from its tarball", () => {
 
   it("a mistyped option is one line, exit code 2; a command that needs the sources says so", async () => {
     const typo = await npxCtv(["bootstrap", "--dryrun"]);
-    expect([typo.exitCode, typo.stderr]).toEqual([2, "Error: ctv bootstrap: unknown option '--dryrun' (did you mean --dry-run?). Run 'ctv bootstrap --help' for its options."]);
+    expect([typo.exitCode, typo.stderr]).toEqual([
+      2,
+      "Error: ctv bootstrap: unknown option '--dryrun' (did you mean --dry-run?). Run 'ctv bootstrap --help' for its options.",
+    ]);
     const demo = await npxCtv(["demo"]);
     expect(demo.exitCode).toBe(1);
-    expect(demo.stderr).toMatch(/^Error: 'ctv demo' builds the test bed from the project's sources, which the npm package does not include\.\nHint: /);
+    expect(demo.stderr).toMatch(
+      /^Error: 'ctv demo' builds the test bed from the project's sources, which the npm package does not include\.\nHint: /,
+    );
   });
 
   it("the installed mock driver (ctv csi-driver) finds its .proto files and serves its sockets", async () => {
     const work = mkdtempSync(join(tmpdir(), "ctv-pack-driver-"));
     const kubeconfig = join(work, "kubeconfig");
-    writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:9'}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n");
-    const driver = execa(join(app, "node_modules", ".bin", "ctv"), [
-      "csi-driver", "--azsim-state", join(work, "state.json"), "--kubeconfig", kubeconfig, "--kubelet-dir", join(work, "kubelet"),
-      "--storage-root", join(work, "storage"), "--node-id", "pack-test", "--no-register", "--parent-pid", String(process.pid),
-    ], { cwd: app, env: cleanEnv(), reject: false });
+    writeFileSync(
+      kubeconfig,
+      "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:9'}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n",
+    );
+    const driver = execa(
+      join(app, "node_modules", ".bin", "ctv"),
+      [
+        "csi-driver",
+        "--azsim-state",
+        join(work, "state.json"),
+        "--kubeconfig",
+        kubeconfig,
+        "--kubelet-dir",
+        join(work, "kubelet"),
+        "--storage-root",
+        join(work, "storage"),
+        "--node-id",
+        "pack-test",
+        "--no-register",
+        "--parent-pid",
+        String(process.pid),
+      ],
+      { cwd: app, env: cleanEnv(), reject: false },
+    );
     const ready = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), 30_000);
       driver.stdout!.on("data", (d: Buffer) => d.toString().includes("ready") && (clearTimeout(timer), resolve(true)));
@@ -114,10 +155,20 @@ describe("the npm package, installed from its tarball", () => {
     const chart = join(installed, "charts", "cross-tenant-volume");
     for (const mode of MODES) {
       const sim = createSimulatedAzure();
-      const outcome = await runBootstrap(sim.writeConfig(mode), { runner: sim.inProcessRunner, env: sim.env, write: () => {}, retryBaseMs: 1 });
+      const outcome = await runBootstrap(sim.writeConfig(mode), {
+        runner: sim.inProcessRunner,
+        env: sim.env,
+        write: () => {},
+        retryBaseMs: 1,
+      });
       const valuesFile = (outcome as { valuesFile: string }).valuesFile;
-      const objects = parseManifests(await helm.template(chart, { releaseName: "data", namespace: mode, valuesFiles: [valuesFile] }));
-      expect(objects.map((o) => o.kind), `${mode} from ${relative(app, chart)}`).toContain("PersistentVolume");
+      const objects = parseManifests(
+        await helm.template(chart, { releaseName: "data", namespace: mode, valuesFiles: [valuesFile] }),
+      );
+      expect(
+        objects.map((o) => o.kind),
+        `${mode} from ${relative(app, chart)}`,
+      ).toContain("PersistentVolume");
     }
   });
 });

@@ -6,7 +6,16 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/src/schema/generate.ts";
 import { HOSTILE, stringLocations } from "./schema-walk.ts";
-import { type K8sObject, MODES, SETUP_TIMEOUT_MS, helmClient, isTestHook, parseManifests, renderScenario, scenarioFile } from "./support.ts";
+import {
+  type K8sObject,
+  MODES,
+  SETUP_TIMEOUT_MS,
+  helmClient,
+  isTestHook,
+  parseManifests,
+  renderScenario,
+  scenarioFile,
+} from "./support.ts";
 
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
 const install = readFileSync(join(repoRoot, "docs", "install.md"), "utf8");
@@ -52,16 +61,23 @@ describe("docs/install.md", () => {
 
   beforeAll(async () => {
     const helm = await helmClient("4");
-    for (const mode of MODES) everything.push(...(await renderScenario(helm, mode, { storageClass: { create: true } })));
+    for (const mode of MODES)
+      everything.push(...(await renderScenario(helm, mode, { storageClass: { create: true } })));
     everything = everything.filter(Boolean);
   }, SETUP_TIMEOUT_MS);
 
   it("documents what helm uninstall does to every kind of object the chart can create", () => {
     const rows = uninstallRows();
     const labels = [...rows.keys()];
-    const kinds = new Set(everything.map((o) => (o.kind === "Pod" ? (isTestHook(o) ? "Pod (helm test)" : "Pod (demo)") : o.kind)));
+    const kinds = new Set(
+      everything.map((o) => (o.kind === "Pod" ? (isTestHook(o) ? "Pod (helm test)" : "Pod (demo)") : o.kind)),
+    );
     expect(kinds.size).toBeGreaterThanOrEqual(6);
-    for (const kind of kinds) expect(labels.some((l) => l.startsWith(kind)), `no uninstall row for ${kind}`).toBe(true);
+    for (const kind of kinds)
+      expect(
+        labels.some((l) => l.startsWith(kind)),
+        `no uninstall row for ${kind}`,
+      ).toBe(true);
     for (const [label, row] of rows) {
       if (label.startsWith("Namespace")) continue;
       expect(row, `${label} must say what happens to the data`).toMatch(/Untouched/);
@@ -70,16 +86,23 @@ describe("docs/install.md", () => {
 
   it("says which objects survive uninstall, matching the keep annotations the chart renders", () => {
     const rows = uninstallRows();
-    const kept = everything.filter((o) => o.metadata.annotations?.["helm.sh/resource-policy"] === "keep").map((o) => o.kind);
+    const kept = everything
+      .filter((o) => o.metadata.annotations?.["helm.sh/resource-policy"] === "keep")
+      .map((o) => o.kind);
     expect(kept).toContain("StorageClass");
-    expect(rows.get("StorageClass (`storageClass.create: true`)")).toMatch(/Kept \(`helm\.sh\/resource-policy: keep`\)/);
+    expect(rows.get("StorageClass (`storageClass.create: true`)")).toMatch(
+      /Kept \(`helm\.sh\/resource-policy: keep`\)/,
+    );
     expect(rows.get("PersistentVolumeClaim")).toMatch(/persistentVolumeClaim\.keep: true/);
   });
 
   it("installs with a command whose chart path and example values files exist", () => {
-    expect(install).toContain("helm install data charts/cross-tenant-volume -n blob-fuse --create-namespace -f values.yaml");
+    expect(install).toContain(
+      "helm install data charts/cross-tenant-volume -n blob-fuse --create-namespace -f values.yaml",
+    );
     expect(existsSync(join(repoRoot, "charts/cross-tenant-volume/Chart.yaml"))).toBe(true);
-    for (const mode of MODES) expect(existsSync(join(repoRoot, `charts/cross-tenant-volume/ci/${mode}-values.yaml`))).toBe(true);
+    for (const mode of MODES)
+      expect(existsSync(join(repoRoot, `charts/cross-tenant-volume/ci/${mode}-values.yaml`))).toBe(true);
   });
 
   it.each(MODES)("installs verbatim with the page's command and the %s scenario as values.yaml", async (mode) => {
@@ -87,7 +110,10 @@ describe("docs/install.md", () => {
     expect(command, "docs/install.md shows the install command").not.toBeNull();
     const [, release, chart, namespace] = command as unknown as [string, string, string, string];
     const helm = await helmClient("4");
-    const out = await helm.installDryRun(release, join(repoRoot, chart), { namespace, valuesFiles: [scenarioFile(mode)] });
+    const out = await helm.installDryRun(release, join(repoRoot, chart), {
+      namespace,
+      valuesFiles: [scenarioFile(mode)],
+    });
     const objects = parseManifests(out.slice(out.indexOf("MANIFEST:") + "MANIFEST:".length, out.indexOf("NOTES:")));
     expect(objects.find((o) => o.kind === "PersistentVolumeClaim")?.metadata.namespace).toBe(namespace);
     expect(out).toContain(`helm test ${release} -n ${namespace}`);
@@ -102,7 +128,13 @@ describe("docs/install.md", () => {
 
   it("cites test files that exist for its safety promises, with the counts they run", () => {
     const cited = [...install.matchAll(/`((?:test|tools)\/[\w./-]+\.test\.ts)`/g)].map((m) => m[1] as string);
-    expect(cited).toEqual(expect.arrayContaining(["test/render/hostile-values.test.ts", "test/render/values-properties.test.ts", "test/render/invalid-values.test.ts"]));
+    expect(cited).toEqual(
+      expect.arrayContaining([
+        "test/render/hostile-values.test.ts",
+        "test/render/values-properties.test.ts",
+        "test/render/invalid-values.test.ts",
+      ]),
+    );
     for (const file of cited) expect(existsSync(join(repoRoot, file)), file).toBe(true);
     const design = section("#### Design decisions");
     for (const promise of ["**No Secret, no key**", "**No value can inject YAML.**", "**Restricted pods.**"]) {

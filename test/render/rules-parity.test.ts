@@ -86,10 +86,12 @@ describe.each(HELM_MAJORS)("Helm %s and zod agree on values with several faults"
 
   it.each(cases)("$name", async ({ values }) => {
     const zodFirst = valuesProblems(values)[0];
-    const result = await helm.template(CHART_DIR, { releaseName: "data", namespace: "ns", valuesFiles: [valuesFile(values)] }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const result = await helm
+      .template(CHART_DIR, { releaseName: "data", namespace: "ns", valuesFiles: [valuesFile(values)] })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     if (zodFirst === undefined) {
       expect(result, "zod accepts these values, so Helm must render them").toBeUndefined();
     } else {

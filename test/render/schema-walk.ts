@@ -34,7 +34,8 @@ export const SAMPLE_KEYS: Record<string, string> = {
 const DEFAULT_SAMPLE_KEY = "ctv-sample-key";
 const SAMPLE_VALUE = "ctv-sample-value";
 
-export const valuesJsonSchema = (): JsonSchema => JSON.parse(readFileSync(join(CHART_DIR, "values.schema.json"), "utf8")) as JsonSchema;
+export const valuesJsonSchema = (): JsonSchema =>
+  JSON.parse(readFileSync(join(CHART_DIR, "values.schema.json"), "utf8")) as JsonSchema;
 
 const types = (s: JsonSchema): string[] => (Array.isArray(s.type) ? s.type : s.type ? [s.type] : []);
 
@@ -53,7 +54,8 @@ export function stringLocations(schema: JsonSchema = valuesJsonSchema(), steps: 
   if (schema.enum) return [];
   if (schema.anyOf) return schema.anyOf.flatMap((branch) => stringLocations(branch, steps));
   const t = types(schema);
-  if (schema.properties) return Object.entries(schema.properties).flatMap(([prop, child]) => stringLocations(child, [...steps, { prop }]));
+  if (schema.properties)
+    return Object.entries(schema.properties).flatMap(([prop, child]) => stringLocations(child, [...steps, { prop }]));
   if (t.includes("object") || (t.length === 0 && schema.additionalProperties !== undefined)) {
     const inner = typeof schema.additionalProperties === "object" ? schema.additionalProperties : {};
     const key: StringLocation = { path: pathOf([...steps, { map: "key" }]), steps: [...steps, { map: "key" }] };
@@ -78,7 +80,8 @@ export function setAt(values: Record<string, unknown>, location: StringLocation,
       else {
         const next = steps[i + 1] as Step;
         const fresh = "index" in next ? [] : {};
-        if (cur[step.prop] === undefined || cur[step.prop] === null || typeof cur[step.prop] !== "object") cur[step.prop] = fresh;
+        if (cur[step.prop] === undefined || cur[step.prop] === null || typeof cur[step.prop] !== "object")
+          cur[step.prop] = fresh;
         cur = cur[step.prop];
       }
     } else if ("index" in step) {
@@ -116,7 +119,8 @@ export function substitute(node: unknown, replacements: Map<string, string>): un
   };
   if (typeof node === "string") return swap(node);
   if (Array.isArray(node)) return node.map((n) => substitute(n, replacements));
-  if (node && typeof node === "object") return Object.fromEntries(Object.entries(node).map(([k, v]) => [swap(k), substitute(v, replacements)]));
+  if (node && typeof node === "object")
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [swap(k), substitute(v, replacements)]));
   return node;
 }
 
@@ -169,7 +173,8 @@ export function parseManifestsAsKubernetes(text: string): K8sObject[] {
   const docs = YAML.parseAllDocuments(text, { version: "1.1" });
   const out: K8sObject[] = [];
   for (const doc of docs) {
-    if (doc.errors.length > 0) throw new Error(`helm's output is not valid YAML: ${doc.errors.map((e) => e.message).join("; ")}`);
+    if (doc.errors.length > 0)
+      throw new Error(`helm's output is not valid YAML: ${doc.errors.map((e) => e.message).join("; ")}`);
     const value = doc.toJS({ maxAliasCount: -1 }) as unknown;
     if (value !== null && typeof value === "object") out.push(value as K8sObject);
   }

@@ -17,7 +17,11 @@ export const HELM_MAJORS: HelmMajor[] = ["4", "3"];
 export const SETUP_TIMEOUT_MS = 30 * 60_000;
 export const MODES: Mode[] = ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"];
 export const RELEASE = "data";
-export const NAMESPACE: Record<Mode, string> = { "blob-fuse-wi": "blob-fuse", "fileshare-nfs": "fileshare-nfs", "blob-nfs": "blob-nfs" };
+export const NAMESPACE: Record<Mode, string> = {
+  "blob-fuse-wi": "blob-fuse",
+  "fileshare-nfs": "fileshare-nfs",
+  "blob-nfs": "blob-nfs",
+};
 
 export interface K8sObject {
   apiVersion: string;
@@ -52,10 +56,19 @@ export function parseManifests(text: string): K8sObject[] {
 }
 
 /** Renders a mode's scenario (plus overrides) and returns the parsed objects, hooks included. */
-export async function renderScenario(helm: HelmClient, mode: Mode, overrides?: unknown, opts: { release?: string; namespace?: string } = {}): Promise<K8sObject[]> {
+export async function renderScenario(
+  helm: HelmClient,
+  mode: Mode,
+  overrides?: unknown,
+  opts: { release?: string; namespace?: string } = {},
+): Promise<K8sObject[]> {
   const files = [scenarioFile(mode)];
   if (overrides) files.push(valuesFile(overrides));
-  const text = await helm.template(CHART_DIR, { releaseName: opts.release ?? RELEASE, namespace: opts.namespace ?? NAMESPACE[mode], valuesFiles: files });
+  const text = await helm.template(CHART_DIR, {
+    releaseName: opts.release ?? RELEASE,
+    namespace: opts.namespace ?? NAMESPACE[mode],
+    valuesFiles: files,
+  });
   return parseManifests(text);
 }
 
@@ -73,7 +86,11 @@ export const KUBERNETES_MODULE = "k8s.io/kubernetes@v1.34.4";
 
 /** Locates (downloading once, through the Go module proxy) the Kubernetes source that ships the OpenAPI v3 specs. */
 async function openapiDir(): Promise<string> {
-  const out = await run(goBinary(), ["mod", "download", "-json", KUBERNETES_MODULE], { cwd: tmpdir(), timeoutMs: 900_000, env: { GOFLAGS: "-mod=mod" } });
+  const out = await run(goBinary(), ["mod", "download", "-json", KUBERNETES_MODULE], {
+    cwd: tmpdir(),
+    timeoutMs: 900_000,
+    env: { GOFLAGS: "-mod=mod" },
+  });
   const info = JSON.parse(out.stdout) as { Dir?: string; Error?: string };
   if (!info.Dir) throw new Error(`go mod download ${KUBERNETES_MODULE} gave no directory: ${info.Error ?? out.stdout}`);
   return join(info.Dir, "api", "openapi-spec", "v3");
@@ -87,7 +104,8 @@ function closeObjects(node: unknown): void {
   }
   if (!node || typeof node !== "object") return;
   const o = node as Record<string, unknown>;
-  if (o.properties && typeof o.properties === "object" && o.additionalProperties === undefined) o.additionalProperties = false;
+  if (o.properties && typeof o.properties === "object" && o.additionalProperties === undefined)
+    o.additionalProperties = false;
   for (const value of Object.values(o)) closeObjects(value);
 }
 
@@ -105,15 +123,22 @@ async function buildKubernetesValidator(): Promise<KindValidator> {
   const dir = await openapiDir();
   const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
   const byKind = new Map<string, ValidateFunction>();
-  for (const file of readdirSync(dir).filter((f) => f === "api__v1_openapi.json" || f === "apis__storage.k8s.io__v1_openapi.json")) {
+  for (const file of readdirSync(dir).filter(
+    (f) => f === "api__v1_openapi.json" || f === "apis__storage.k8s.io__v1_openapi.json",
+  )) {
     const doc = JSON.parse(readFileSync(join(dir, file), "utf8")) as { components: { schemas: Record<string, any> } };
     closeObjects(doc.components.schemas);
     const id = `k8s:${file}`;
     ajv.addSchema({ $id: id, components: doc.components }, id);
     for (const [name, schema] of Object.entries(doc.components.schemas)) {
-      for (const gvk of (schema["x-kubernetes-group-version-kind"] ?? []) as Array<{ group: string; version: string; kind: string }>) {
+      for (const gvk of (schema["x-kubernetes-group-version-kind"] ?? []) as Array<{
+        group: string;
+        version: string;
+        kind: string;
+      }>) {
         const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
-        if (!byKind.has(`${apiVersion}/${gvk.kind}`)) byKind.set(`${apiVersion}/${gvk.kind}`, ajv.compile({ $ref: `${id}#/components/schemas/${name}` }));
+        if (!byKind.has(`${apiVersion}/${gvk.kind}`))
+          byKind.set(`${apiVersion}/${gvk.kind}`, ajv.compile({ $ref: `${id}#/components/schemas/${name}` }));
       }
     }
   }
@@ -122,6 +147,9 @@ async function buildKubernetesValidator(): Promise<KindValidator> {
     if (!validate) return [`no Kubernetes 1.34 schema for ${object.apiVersion} ${object.kind}`];
     const name = `${object.kind}/${object.metadata?.name}`;
     if (validate(object)) return [];
-    return (validate.errors ?? []).map((e) => `${name}${e.instancePath}: ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`);
+    return (validate.errors ?? []).map(
+      (e) =>
+        `${name}${e.instancePath}: ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`,
+    );
   };
 }

@@ -11,7 +11,16 @@ import { run } from "../../tools/src/exec/run.ts";
 import { ensureHelm } from "../../tools/src/helm/install.ts";
 import { MODES, type Mode, parseValues, valuesProblems } from "../../tools/src/schema/values.ts";
 import { CHART_DIR, SETUP_TIMEOUT_MS, scenarioValues, valuesFile } from "./support.ts";
-import { HOSTILE, type StringLocation, parseManifestsAsKubernetes, marker, setAt, stringLocations, substitute, valuesJsonSchema } from "./schema-walk.ts";
+import {
+  HOSTILE,
+  type StringLocation,
+  parseManifestsAsKubernetes,
+  marker,
+  setAt,
+  stringLocations,
+  substitute,
+  valuesJsonSchema,
+} from "./schema-walk.ts";
 
 const LOCATIONS = stringLocations();
 const RELEASE = { name: "data", namespace: "ns" };
@@ -24,7 +33,19 @@ const anyString = fc.oneof(
   fc.string({ unit: "binary", maxLength: 8 }),
   fc.constantFrom(...HOSTILE.map((h) => h.replace("{valid}", "ok"))),
   fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,10}[a-z0-9])?$/),
-  fc.constantFrom("", "/mnt/azure", "10Gi", "Retain", "0777", "None", "-o allow_other", "nconnect=4", "true", "null", "3.22"),
+  fc.constantFrom(
+    "",
+    "/mnt/azure",
+    "10Gi",
+    "Retain",
+    "0777",
+    "None",
+    "-o allow_other",
+    "nconnect=4",
+    "true",
+    "null",
+    "3.22",
+  ),
 );
 
 /** A value for a JSON schema node: usually of the right shape (so the rules run), sometimes anything at all. */
@@ -38,7 +59,10 @@ function arbitraryFor(schema: any, depth = 0): fc.Arbitrary<unknown> {
     const entries = Object.entries(schema.properties).map(([k, v]) => [k, arbitraryFor(v, depth + 1)] as const);
     shaped = fc.record(Object.fromEntries(entries), { requiredKeys: [] });
   } else if (schema.type === "object" || schema.additionalProperties !== undefined) {
-    const inner = typeof schema.additionalProperties === "object" && Object.keys(schema.additionalProperties).length > 0 ? arbitraryFor(schema.additionalProperties, depth + 1) : anyString;
+    const inner =
+      typeof schema.additionalProperties === "object" && Object.keys(schema.additionalProperties).length > 0
+        ? arbitraryFor(schema.additionalProperties, depth + 1)
+        : anyString;
     shaped = fc.dictionary(anyString, inner, { maxKeys: 3 });
   } else if (schema.type === "array") shaped = fc.array(arbitraryFor(schema.items ?? {}, depth + 1), { maxLength: 3 });
   else if (schema.type === "string") shaped = anyString;
@@ -50,21 +74,37 @@ function arbitraryFor(schema: any, depth = 0): fc.Arbitrary<unknown> {
 }
 
 const SCHEMA = valuesJsonSchema();
-const arbitraryValues = fc.oneof({ arbitrary: arbitraryFor(SCHEMA), weight: 8 }, { arbitrary: fc.anything(), weight: 1 }, { arbitrary: fc.constantFrom(null, undefined, 0, "", []), weight: 1 });
-const arbitraryRelease = fc.oneof(fc.constant(RELEASE), fc.record({ name: fc.constantFrom("data", "x"), namespace: anyString }));
+const arbitraryValues = fc.oneof(
+  { arbitrary: arbitraryFor(SCHEMA), weight: 8 },
+  { arbitrary: fc.anything(), weight: 1 },
+  { arbitrary: fc.constantFrom(null, undefined, 0, "", []), weight: 1 },
+);
+const arbitraryRelease = fc.oneof(
+  fc.constant(RELEASE),
+  fc.record({ name: fc.constantFrom("data", "x"), namespace: anyString }),
+);
 
 /** A scenario with one to four string places changed: close enough to valid that many are accepted. */
 const arbitraryProbe = fc.record({
   mode: fc.constantFrom(...MODES),
-  changes: fc.uniqueArray(fc.tuple(fc.nat({ max: LOCATIONS.length - 1 }), anyString), { minLength: 1, maxLength: 4, selector: ([i]) => i }),
+  changes: fc.uniqueArray(fc.tuple(fc.nat({ max: LOCATIONS.length - 1 }), anyString), {
+    minLength: 1,
+    maxLength: 4,
+    selector: ([i]) => i,
+  }),
 });
 
 /** Markers for place i: a plain name, a DNS suffix, a GUID. */
-const markerShapes = (i: number) => [marker(i), `${marker(i)}.example`, `${String(i).padStart(8, "0")}-c7a5-4000-8000-00000000c7a5`];
+const markerShapes = (i: number) => [
+  marker(i),
+  `${marker(i)}.example`,
+  `${String(i).padStart(8, "0")}-c7a5-4000-8000-00000000c7a5`,
+];
 
 function probeValues(mode: Mode, placements: Array<[number, string]>): Record<string, any> {
   const values = { ...structuredClone(scenarioValues(mode)), storageClass: { create: true } };
-  for (const [i, text] of placements) setAt(values, LOCATIONS[i] as StringLocation, LOCATIONS[i]?.path.endsWith("<key>") ? `${text}~k${i}` : text);
+  for (const [i, text] of placements)
+    setAt(values, LOCATIONS[i] as StringLocation, LOCATIONS[i]?.path.endsWith("<key>") ? `${text}~k${i}` : text);
   return values;
 }
 
@@ -113,52 +153,56 @@ describe("every value parseValues accepts renders back to itself (fast-check, He
   }, SETUP_TIMEOUT_MS);
 
   async function template(values: unknown) {
-    const r = await run(helmPath, ["template", RELEASE.name, CHART_DIR, "--namespace", RELEASE.namespace, "--values", valuesFile(values)], { allowFailure: true, timeoutMs: 60_000 });
-    return r.exitCode === 0 ? { ok: true as const, objects: parseManifestsAsKubernetes(r.stdout) } : { ok: false as const, stderr: r.stderr };
+    const r = await run(
+      helmPath,
+      ["template", RELEASE.name, CHART_DIR, "--namespace", RELEASE.namespace, "--values", valuesFile(values)],
+      { allowFailure: true, timeoutMs: 60_000 },
+    );
+    return r.exitCode === 0
+      ? { ok: true as const, objects: parseManifestsAsKubernetes(r.stdout) }
+      : { ok: false as const, stderr: r.stderr };
   }
 
-  it(
-    `renders accepted values byte-identical in place and refuses the others with zod's message (${RUNS.render} runs)`,
-    async () => {
-      const counts = { accepted: 0, refused: 0, noMarker: 0 };
-      await fc.assert(
-        fc.asyncProperty(arbitraryProbe, async ({ mode, changes }) => {
-          // An empty name, size or option list means "the mode's default" (documented), not a value to echo.
-          fc.pre(changes.every(([, text]) => text !== ""));
-          const values = probeValues(mode, changes);
-          const first = valuesProblems(values, RELEASE)[0];
-          const rendered = await template(values);
-          if (first !== undefined) {
-            counts.refused++;
-            expect(rendered.ok, `zod refuses (${first}), Helm rendered`).toBe(false);
-            if (!rendered.ok) expect(rendered.stderr).toContain(`ERROR: ${first}`);
+  it(`renders accepted values byte-identical in place and refuses the others with zod's message (${RUNS.render} runs)`, async () => {
+    const counts = { accepted: 0, refused: 0, noMarker: 0 };
+    await fc.assert(
+      fc.asyncProperty(arbitraryProbe, async ({ mode, changes }) => {
+        // An empty name, size or option list means "the mode's default" (documented), not a value to echo.
+        fc.pre(changes.every(([, text]) => text !== ""));
+        const values = probeValues(mode, changes);
+        const first = valuesProblems(values, RELEASE)[0];
+        const rendered = await template(values);
+        if (first !== undefined) {
+          counts.refused++;
+          expect(rendered.ok, `zod refuses (${first}), Helm rendered`).toBe(false);
+          if (!rendered.ok) expect(rendered.stderr).toContain(`ERROR: ${first}`);
+          return;
+        }
+        if (!rendered.ok) throw new Error(`zod accepts, Helm refused:\n${rendered.stderr}`);
+        // A marker of the shape the place demands (a name, a DNS suffix, a GUID); sizes and the like have none.
+        const chosen: Array<[number, string]> = [];
+        for (const [i] of changes) {
+          const fits = markerShapes(i).find(
+            (m) => valuesProblems(probeValues(mode, [...chosen, [i, m]]), RELEASE).length === 0,
+          );
+          if (fits === undefined) {
+            counts.noMarker++;
             return;
           }
-          if (!rendered.ok) throw new Error(`zod accepts, Helm refused:\n${rendered.stderr}`);
-          // A marker of the shape the place demands (a name, a DNS suffix, a GUID); sizes and the like have none.
-          const chosen: Array<[number, string]> = [];
-          for (const [i] of changes) {
-            const fits = markerShapes(i).find((m) => valuesProblems(probeValues(mode, [...chosen, [i, m]]), RELEASE).length === 0);
-            if (fits === undefined) {
-              counts.noMarker++;
-              return;
-            }
-            chosen.push([i, fits]);
-          }
-          counts.accepted++;
-          const markers = await template(probeValues(mode, chosen));
-          if (!markers.ok) throw new Error(`Helm refused the markers zod accepts:\n${markers.stderr}`);
-          // Both renders put the same suffix after a key, so the marker stands for the text alone.
-          const replacements = new Map(changes.map(([_i, text], j) => [(chosen[j] as [number, string])[1], text]));
-          expect(rendered.objects).toEqual(substitute(markers.objects, replacements));
-        }),
-        { numRuns: RUNS.render },
-      );
-      console.log(
-        `helm template: ${RUNS.render} random values, ${counts.accepted} accepted and rendered back in place, ${counts.noMarker} accepted and rendered (no marker of that shape to compare with), ${counts.refused} refused by zod and Helm alike`,
-      );
-      expect(counts.accepted).toBeGreaterThan(0);
-    },
-    300_000,
-  );
+          chosen.push([i, fits]);
+        }
+        counts.accepted++;
+        const markers = await template(probeValues(mode, chosen));
+        if (!markers.ok) throw new Error(`Helm refused the markers zod accepts:\n${markers.stderr}`);
+        // Both renders put the same suffix after a key, so the marker stands for the text alone.
+        const replacements = new Map(changes.map(([_i, text], j) => [(chosen[j] as [number, string])[1], text]));
+        expect(rendered.objects).toEqual(substitute(markers.objects, replacements));
+      }),
+      { numRuns: RUNS.render },
+    );
+    console.log(
+      `helm template: ${RUNS.render} random values, ${counts.accepted} accepted and rendered back in place, ${counts.noMarker} accepted and rendered (no marker of that shape to compare with), ${counts.refused} refused by zod and Helm alike`,
+    );
+    expect(counts.accepted).toBeGreaterThan(0);
+  }, 300_000);
 });

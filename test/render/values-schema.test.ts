@@ -9,7 +9,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ToolError } from "../../tools/src/errors.ts";
 import type { HelmClient } from "../../tools/src/helm/helm.ts";
 import { valuesSchema } from "../../tools/src/schema/values.ts";
-import { CHART_DIR, HELM_MAJORS, SETUP_TIMEOUT_MS, helmClient, scenarioFile, scenarioValues, valuesFile } from "./support.ts";
+import {
+  CHART_DIR,
+  HELM_MAJORS,
+  SETUP_TIMEOUT_MS,
+  helmClient,
+  scenarioFile,
+  scenarioValues,
+  valuesFile,
+} from "./support.ts";
 
 const schema = JSON.parse(readFileSync(join(CHART_DIR, "values.schema.json"), "utf8")) as Record<string, any>;
 
@@ -59,17 +67,29 @@ describe.each(HELM_MAJORS)("Helm %s enforces the schema", (major) => {
 
   it("fails helm lint --strict on an unknown key", async () => {
     const typo = valuesFile({ persistentVolume: { mountOption: ["nconnect=4"] } });
-    const err = await helm.lint(CHART_DIR, { valuesFiles: [scenarioFile("blob-nfs"), typo] }).then(() => undefined, (e: unknown) => e);
+    const err = await helm.lint(CHART_DIR, { valuesFiles: [scenarioFile("blob-nfs"), typo] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ToolError);
     expect((err as ToolError).message).toContain("mountOption");
   });
 
   it("renders as a subchart of a parent chart that sets global values", async () => {
     const parent = mkdtempSync(join(tmpdir(), "ctv-parent-"));
-    writeFileSync(join(parent, "Chart.yaml"), "apiVersion: v2\nname: platform\nversion: 1.0.0\ndependencies:\n  - name: cross-tenant-volume\n    version: 0.1.0\n");
+    writeFileSync(
+      join(parent, "Chart.yaml"),
+      "apiVersion: v2\nname: platform\nversion: 1.0.0\ndependencies:\n  - name: cross-tenant-volume\n    version: 0.1.0\n",
+    );
     mkdirSync(join(parent, "charts"));
     cpSync(CHART_DIR, join(parent, "charts", "cross-tenant-volume"), { recursive: true });
-    writeFileSync(join(parent, "values.yaml"), yaml.dump({ global: { imageRegistry: "example.invalid", labels: { team: "x" } }, "cross-tenant-volume": scenarioValues("blob-nfs") }));
+    writeFileSync(
+      join(parent, "values.yaml"),
+      yaml.dump({
+        global: { imageRegistry: "example.invalid", labels: { team: "x" } },
+        "cross-tenant-volume": scenarioValues("blob-nfs"),
+      }),
+    );
     const out = await helm.template(parent, { releaseName: "platform", namespace: "ns" });
     expect(out).toContain("kind: PersistentVolume");
   });
@@ -78,7 +98,10 @@ describe.each(HELM_MAJORS)("Helm %s enforces the schema", (major) => {
     const wrong = valuesFile({ persistentVolumeClaim: { keep: "yes" } });
     const err = await helm
       .template(CHART_DIR, { releaseName: "data", namespace: "ns", valuesFiles: [scenarioFile("blob-nfs"), wrong] })
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toMatchObject({ code: "INVALID_INPUT" });
     expect((err as ToolError).message).toMatch(/schema/);
     expect((err as ToolError).message).toContain("keep");

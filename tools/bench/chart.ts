@@ -31,7 +31,8 @@ for (const major of ["4", "3"] as HelmMajor[]) {
   for (const mode of MODES) {
     const valuesFiles = [join(CHART_DIR, "ci", `${mode}-values.yaml`)];
     const samples: number[] = [];
-    for (let i = 0; i < runs; i++) samples.push(await time(() => helm.template(CHART_DIR, { releaseName: "data", namespace: "ns", valuesFiles })));
+    for (let i = 0; i < runs; i++)
+      samples.push(await time(() => helm.template(CHART_DIR, { releaseName: "data", namespace: "ns", valuesFiles })));
     console.log(`  helm template ${mode}: median ${median(samples).toFixed(0)} ms over ${runs} runs`);
   }
 }

@@ -40,9 +40,18 @@ interface Target {
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-async function measure(target: Target, runs: number, demoArchive: string): Promise<Record<"up" | "nodeReady" | "firstPodRunning" | "down", number>> {
+async function measure(
+  target: Target,
+  runs: number,
+  demoArchive: string,
+): Promise<Record<"up" | "nodeReady" | "firstPodRunning" | "down", number>> {
   const { provider, kubeconfig, node } = target;
-  const samples = { up: [] as number[], nodeReady: [] as number[], firstPodRunning: [] as number[], down: [] as number[] };
+  const samples = {
+    up: [] as number[],
+    nodeReady: [] as number[],
+    firstPodRunning: [] as number[],
+    down: [] as number[],
+  };
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     let readyAt = 0;
@@ -65,11 +74,22 @@ async function measure(target: Target, runs: number, demoArchive: string): Promi
       core
         .createNamespacedPod({
           namespace: "default",
-          body: { metadata: { name: "bench" }, spec: { containers: [{ name: "main", image: demoImage, imagePullPolicy: "Never", command: ["sleep", "3600"] }] } },
+          body: {
+            metadata: { name: "bench" },
+            spec: {
+              containers: [{ name: "main", image: demoImage, imagePullPolicy: "Never", command: ["sleep", "3600"] }],
+            },
+          },
         })
-        .then(() => true as const, () => false as const),
+        .then(
+          () => true as const,
+          () => false as const,
+        ),
     );
-    await until(120_000, async () => ((await core.readNamespacedPod({ name: "bench", namespace: "default" })).status?.phase === "Running"));
+    await until(
+      120_000,
+      async () => (await core.readNamespacedPod({ name: "bench", namespace: "default" })).status?.phase === "Running",
+    );
     const tPod = performance.now();
     const t2 = performance.now();
     await provider.down();
@@ -78,25 +98,48 @@ async function measure(target: Target, runs: number, demoArchive: string): Promi
     samples.nodeReady.push((readyAt || tUp) - t0);
     samples.firstPodRunning.push(tPod - t1);
     samples.down.push(tDown - t2);
-    console.error(`${target.name} run ${i + 1}/${runs}: up ${s(tUp - t0)}, node Ready ${s((readyAt || tUp) - t0)}, pod Running ${s(tPod - t1)}, down ${s(tDown - t2)}`);
+    console.error(
+      `${target.name} run ${i + 1}/${runs}: up ${s(tUp - t0)}, node Ready ${s((readyAt || tUp) - t0)}, pod Running ${s(tPod - t1)}, down ${s(tDown - t2)}`,
+    );
   }
-  return { up: median(samples.up), nodeReady: median(samples.nodeReady), firstPodRunning: median(samples.firstPodRunning), down: median(samples.down) };
+  return {
+    up: median(samples.up),
+    nodeReady: median(samples.nodeReady),
+    firstPodRunning: median(samples.firstPodRunning),
+    down: median(samples.down),
+  };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, provider: { type: "string", default: "local" } } });
+  const { values } = parseArgs({
+    options: { runs: { type: "string", default: "3" }, provider: { type: "string", default: "local" } },
+  });
   const runs = Number(values.runs);
   if (values.provider !== "local" && values.provider !== "kind") {
-    throw new ToolError("INVALID_INPUT", `Unknown provider '${values.provider}'.`, "Use --provider local (the local provider) or --provider kind (kind next to local).");
+    throw new ToolError(
+      "INVALID_INPUT",
+      `Unknown provider '${values.provider}'.`,
+      "Use --provider local (the local provider) or --provider kind (kind next to local).",
+    );
   }
   const quiet = () => undefined;
   const targets: Target[] = [
-    { name: "local", provider: new LocalProvider({ log: quiet }), kubeconfig: `${process.env.CTV_CLUSTER_STATE_DIR ?? defaultStateDir}/admin.kubeconfig`, node: "ctv-node" },
+    {
+      name: "local",
+      provider: new LocalProvider({ log: quiet }),
+      kubeconfig: `${process.env.CTV_CLUSTER_STATE_DIR ?? defaultStateDir}/admin.kubeconfig`,
+      node: "ctv-node",
+    },
   ];
   let coldNodeImage: number | undefined;
   if (values.provider === "kind") {
     const kubeconfig = path.join(cacheDir, "kind", `${kindClusterName}.kubeconfig`);
-    targets.push({ name: "kind", provider: new KindProvider({ log: quiet, kubeconfigPath: kubeconfig }), kubeconfig, node: `${kindClusterName}-control-plane` });
+    targets.push({
+      name: "kind",
+      provider: new KindProvider({ log: quiet, kubeconfigPath: kubeconfig }),
+      kubeconfig,
+      node: `${kindClusterName}-control-plane`,
+    });
     if (!process.env.CTV_KIND_NODE_IMAGE) {
       // Cold build of the node image: root filesystem tar, Go programs and kube binary stay cached
       // (they have their own figures); the preloaded images and the node tar are built again.
@@ -124,10 +167,16 @@ async function main(): Promise<void> {
   }
   console.log(`median of ${runs} runs per provider:`);
   console.log(`  ${"".padEnd(24)}${results.map(([n]) => n.padStart(10)).join("")}`);
-  for (const [key, label] of [["up", "cluster up (warm)"], ["nodeReady", "node Ready (from up)"], ["firstPodRunning", "first pod Running"], ["down", "cluster down"]] as const) {
+  for (const [key, label] of [
+    ["up", "cluster up (warm)"],
+    ["nodeReady", "node Ready (from up)"],
+    ["firstPodRunning", "first pod Running"],
+    ["down", "cluster down"],
+  ] as const) {
     console.log(`  ${label.padEnd(24)}${results.map(([, r]) => s(r[key]).padStart(10)).join("")}`);
   }
-  if (coldNodeImage !== undefined) console.log(`  kind node image, cold build (preloaded images + node tar): ${s(coldNodeImage)}`);
+  if (coldNodeImage !== undefined)
+    console.log(`  kind node image, cold build (preloaded images + node tar): ${s(coldNodeImage)}`);
   if (wasRunning) {
     await targets[0]!.provider.up();
     await targets[0]!.provider.loadImages([images.pause, images.demo, ...(images.csi ? [images.csi] : [])]);

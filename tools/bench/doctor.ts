@@ -43,8 +43,16 @@ for (const mode of ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const) {
   const base = delayed(inProcess ? r.sim.inProcessRunner : defaultRunner, latencyMs);
   const measure = async (runner: Runner) => {
     const started = performance.now();
-    const report = await runDoctor({ release: r.release, namespace: r.namespace, configPath: r.configPath, cluster: simClusterReader(r.cluster), runner, env: r.sim.env });
-    if (report.firstBroken) throw new Error(`bench:doctor: the healthy ${mode} release reported ${report.firstBroken} broken`);
+    const report = await runDoctor({
+      release: r.release,
+      namespace: r.namespace,
+      configPath: r.configPath,
+      cluster: simClusterReader(r.cluster),
+      runner,
+      env: r.sim.env,
+    });
+    if (report.firstBroken)
+      throw new Error(`bench:doctor: the healthy ${mode} release reported ${report.firstBroken} broken`);
     return { ms: performance.now() - started, calls: report.azCalls, checks: report.checks.length };
   };
   const parallel: number[] = [];
@@ -55,10 +63,19 @@ for (const mode of ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const) {
     parallel.push(last.ms);
     serial.push((await measure(serialised(base))).ms);
   }
-  rows.push([mode, `${last.checks}`, `${last.calls}`, `${(median(parallel) / 1000).toFixed(2)} s`, `${(median(serial) / 1000).toFixed(2)} s`, `${(median(serial) / median(parallel)).toFixed(1)}x`]);
+  rows.push([
+    mode,
+    `${last.checks}`,
+    `${last.calls}`,
+    `${(median(parallel) / 1000).toFixed(2)} s`,
+    `${(median(serial) / 1000).toFixed(2)} s`,
+    `${(median(serial) / median(parallel)).toFixed(1)}x`,
+  ]);
 }
 const header = ["mode", "checks", "az calls", "wall time (median)", "same reads one by one", "speed-up"];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
 process.stdout.write(`${line(header)}\n${line(widths.map((w) => "-".repeat(w)))}\n${rows.map(line).join("\n")}\n`);
-process.stdout.write(`(${rounds} round(s) per mode; ${inProcess ? "fake az in-process" : "fake az as subprocesses on PATH"}${latencyMs > 0 ? `, +${latencyMs} ms per call` : ""}; simulated cluster objects in memory; node ${process.version})\n`);
+process.stdout.write(
+  `(${rounds} round(s) per mode; ${inProcess ? "fake az in-process" : "fake az as subprocesses on PATH"}${latencyMs > 0 ? `, +${latencyMs} ms per call` : ""}; simulated cluster objects in memory; node ${process.version})\n`,
+);

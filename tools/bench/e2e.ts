@@ -24,13 +24,23 @@ function median(values: number[]): number {
 
 async function clusterInfo() {
   if (process.env.CTV_KUBECONFIG && process.env.CTV_SA_ISSUER && process.env.CTV_NODE_NAME) {
-    return { kubeconfig: process.env.CTV_KUBECONFIG, issuer: process.env.CTV_SA_ISSUER, nodeName: process.env.CTV_NODE_NAME, provider: "local" as const };
+    return {
+      kubeconfig: process.env.CTV_KUBECONFIG,
+      issuer: process.env.CTV_SA_ISSUER,
+      nodeName: process.env.CTV_NODE_NAME,
+      provider: "local" as const,
+    };
   }
   const provider = getProvider();
   const info = await provider.up();
   const images = await buildImages();
   await provider.loadImages([images.pause, images.demo, ...(images.csi ? [images.csi] : [])]);
-  return { kubeconfig: info.kubeconfigPath, issuer: info.serviceAccountIssuer, nodeName: info.nodeName, provider: provider.name };
+  return {
+    kubeconfig: info.kubeconfigPath,
+    issuer: info.serviceAccountIssuer,
+    nodeName: info.nodeName,
+    provider: provider.name,
+  };
 }
 
 /** Seconds from `helm install` to hello! read back through the demo pod. */
@@ -50,7 +60,12 @@ async function timeChart(tb: Testbed, d: Deployment): Promise<number> {
 async function timeSeed(tb: Testbed, kubectl: Kubectl, d: Deployment, round: number, workDir: string): Promise<number> {
   rmSync(path.join(d.storageDir, "text"), { force: true });
   const file = path.join(workDir, `seed.${d.mode}.${round}.yaml`);
-  writeFileSync(file, seedManifests(d.mode, d.namespace, d.values, `bench${round}`).map((o) => yaml.dump(o)).join("---\n"));
+  writeFileSync(
+    file,
+    seedManifests(d.mode, d.namespace, d.values, `bench${round}`)
+      .map((o) => yaml.dump(o))
+      .join("---\n"),
+  );
   const t0 = performance.now();
   await kubectl.apply(file);
   await tb.waitForPvcBound(d.namespace, pvcName[d.mode]);
@@ -58,10 +73,15 @@ async function timeSeed(tb: Testbed, kubectl: Kubectl, d: Deployment, round: num
   await tb.writeHelloAndReadBack(d);
   const seconds = (performance.now() - t0) / 1000;
   // Keep the namespace (the chart's next round installs into it); remove the rest.
-  const rest = seedManifests(d.mode, d.namespace, d.values, `bench${round}`).filter((o) => o.kind !== "Namespace" && o.kind !== "ServiceAccount");
+  const rest = seedManifests(d.mode, d.namespace, d.values, `bench${round}`).filter(
+    (o) => o.kind !== "Namespace" && o.kind !== "ServiceAccount",
+  );
   writeFileSync(file, rest.map((o) => yaml.dump(o)).join("---\n"));
   await kubectl.delete(file);
-  if (d.mode === "blob-fuse-wi") await tb.core.deleteNamespacedServiceAccount({ namespace: d.namespace, name: "blob-fuse-sa" }).catch(() => undefined);
+  if (d.mode === "blob-fuse-wi")
+    await tb.core
+      .deleteNamespacedServiceAccount({ namespace: d.namespace, name: "blob-fuse-sa" })
+      .catch(() => undefined);
   return seconds;
 }
 
@@ -85,8 +105,12 @@ async function main(): Promise<void> {
       await tb.deleteNamespace(d.namespace);
       const c = median(chart);
       const s = median(seed);
-      rows.push(`${mode.padEnd(14)} ${c.toFixed(1).padStart(8)} s ${s.toFixed(1).padStart(10)} s ${(c / s).toFixed(2).padStart(7)}`);
-      process.stderr.write(`${mode}: helm ${chart.map((x) => x.toFixed(1)).join(", ")} s; kubectl ${seed.map((x) => x.toFixed(1)).join(", ")} s\n`);
+      rows.push(
+        `${mode.padEnd(14)} ${c.toFixed(1).padStart(8)} s ${s.toFixed(1).padStart(10)} s ${(c / s).toFixed(2).padStart(7)}`,
+      );
+      process.stderr.write(
+        `${mode}: helm ${chart.map((x) => x.toFixed(1)).join(", ")} s; kubectl ${seed.map((x) => x.toFixed(1)).join(", ")} s\n`,
+      );
     }
   } finally {
     await tb.close();

@@ -27,7 +27,10 @@ export class ToolError extends Error {
 }
 
 /** Prints an error the way every command does and returns the exit code to use. */
-export function reportError(err: unknown, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): number {
+export function reportError(
+  err: unknown,
+  write: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): number {
   if (err instanceof ToolError) {
     write(`Error: ${err.message}`);
     if (err.hint) write(`Hint: ${err.hint}`);

@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import type { Runner } from "../exec/run.ts";
 import { AzError, classifyAzFailure, createAz, loginCommand } from "./az.ts";
 
-const target = { configDir: "/home/u/.azure-tenant2", label: "tenant2", tenantId: "22222222-2222-4222-8222-222222222222" };
+const target = {
+  configDir: "/home/u/.azure-tenant2",
+  label: "tenant2",
+  tenantId: "22222222-2222-4222-8222-222222222222",
+};
 
 describe("az failure kinds", () => {
   it.each([
@@ -12,7 +16,11 @@ describe("az failure kinds", () => {
     ["ERROR: (PrincipalNotFound) Principal abc does not exist in the directory t.", 1, "principal-not-found"],
     ["ERROR: (StorageAccountAlreadyTaken) The storage account named x is already taken.", 1, "name-taken"],
     ["ERROR: Insufficient privileges to complete the operation.", 1, "insufficient-privileges"],
-    ["ERROR: Request_BadRequest: Maximum number of FederatedIdentityCredentials per application (20) has been reached.", 1, "credential-limit"],
+    [
+      "ERROR: Request_BadRequest: Maximum number of FederatedIdentityCredentials per application (20) has been reached.",
+      1,
+      "credential-limit",
+    ],
     ["ERROR: (ResourceGroupNotFound) Resource group 'x' could not be found.", 3, "not-found"],
     ["ERROR: unrecognized arguments: --foo", 2, "usage"],
     ["", 137, "crashed"],
@@ -34,11 +42,19 @@ describe("the az wrapper", () => {
     expect(seen[0]!.env).toMatchObject({ AZURE_CONFIG_DIR: "/home/u/.azure-tenant2", AZSIM_STATE: "/s.json" });
   });
   it("throws a typed error with the login command when the tenant is not logged in", async () => {
-    const runner: Runner = async (command, args) => ({ command, args, exitCode: 1, stdout: "", stderr: "ERROR: Please run 'az login' to setup account." });
+    const runner: Runner = async (command, args) => ({
+      command,
+      args,
+      exitCode: 1,
+      stdout: "",
+      stderr: "ERROR: Please run 'az login' to setup account.",
+    });
     const err = await createAz({ runner })(target, ["account", "show"]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AzError);
     expect((err as AzError).kind).toBe("not-logged-in");
     expect((err as AzError).hint).toContain(loginCommand(target));
-    expect(loginCommand(target)).toBe("AZURE_CONFIG_DIR=/home/u/.azure-tenant2 az login --tenant 22222222-2222-4222-8222-222222222222");
+    expect(loginCommand(target)).toBe(
+      "AZURE_CONFIG_DIR=/home/u/.azure-tenant2 az login --tenant 22222222-2222-4222-8222-222222222222",
+    );
   });
 });

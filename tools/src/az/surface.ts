@@ -6,7 +6,11 @@ import { type Runner, run as defaultRunner } from "../exec/run.ts";
 import { COMMANDS } from "../azsim/commands.ts";
 import { GLOBAL_OPTS } from "../azsim/args.ts";
 
-export interface Usage { command: string; flags: Record<string, string | true>; source: string }
+export interface Usage {
+  command: string;
+  flags: Record<string, string | true>;
+  source: string;
+}
 
 /** Splits an az argv (without "az") into its command and flags, using the fake's command names. */
 export function parseUsage(argv: readonly string[], source: string): Usage {
@@ -15,7 +19,12 @@ export function parseUsage(argv: readonly string[], source: string): Usage {
     const name = argv.slice(0, n).join(" ");
     if (COMMANDS[name]) command = name;
   }
-  if (!command) throw new ToolError("INTERNAL", `${source}: 'az ${argv.join(" ")}' is not a command the fake az knows.`, "Add it to tools/src/azsim/commands.ts with the real CLI's options.");
+  if (!command)
+    throw new ToolError(
+      "INTERNAL",
+      `${source}: 'az ${argv.join(" ")}' is not a command the fake az knows.`,
+      "Add it to tools/src/azsim/commands.ts with the real CLI's options.",
+    );
   const rest = argv.slice(command.split(" ").length);
   const flags: Record<string, string | true> = {};
   for (let i = 0; i < rest.length; i++) {
@@ -31,18 +40,31 @@ export function parseUsage(argv: readonly string[], source: string): Usage {
 export function fakeSurface(): Usage[] {
   return Object.entries(COMMANDS).map(([command, spec]) => {
     const flags: Record<string, true> = {};
-    for (const o of [...spec.opts, ...GLOBAL_OPTS, ...(spec.arm ? [{ names: ["--subscription"] }] : [])]) for (const n of o.names) flags[n] = true;
+    for (const o of [...spec.opts, ...GLOBAL_OPTS, ...(spec.arm ? [{ names: ["--subscription"] }] : [])])
+      for (const n of o.names) flags[n] = true;
     return { command, flags, source: "fake az" };
   });
 }
 
-export interface RealOption { dest: string; choices: string[] | null; takesValue: boolean }
+export interface RealOption {
+  dest: string;
+  choices: string[] | null;
+  takesValue: boolean;
+}
 export type RealTable = Record<string, Record<string, RealOption> | null>;
 
 /** Loads the options of `commands` from the installed Azure CLI in-process (tools/src/az/command-table.py). */
-export async function loadRealCommandTable(python: string, commands: string[], runner: Runner = defaultRunner): Promise<{ version: string; table: RealTable }> {
+export async function loadRealCommandTable(
+  python: string,
+  commands: string[],
+  runner: Runner = defaultRunner,
+): Promise<{ version: string; table: RealTable }> {
   const script = join(import.meta.dirname, "command-table.py");
-  const r = await runner(python, [script], { input: `${commands.join("\n")}\n`, timeoutMs: 300_000, env: { AZURE_CONFIG_DIR: join(import.meta.dirname, "../../../.cache/azure-cli-config") } });
+  const r = await runner(python, [script], {
+    input: `${commands.join("\n")}\n`,
+    timeoutMs: 300_000,
+    env: { AZURE_CONFIG_DIR: join(import.meta.dirname, "../../../.cache/azure-cli-config") },
+  });
   const parsed = JSON.parse(r.stdout) as { cliVersion: string; commands: RealTable };
   return { version: parsed.cliVersion, table: parsed.commands };
 }
@@ -62,8 +84,15 @@ export function compareSurface(usages: Usage[], table: RealTable): string[] {
         problems.add(`${u.source}: 'az ${u.command}' has no option ${flag}`);
         continue;
       }
-      if (typeof value === "string" && opt.choices && !value.includes("{{") && !opt.choices.some((c) => c.toLowerCase() === value.toLowerCase())) {
-        problems.add(`${u.source}: 'az ${u.command} ${flag} ${value}': the real CLI accepts only ${opt.choices.join(", ")}`);
+      if (
+        typeof value === "string" &&
+        opt.choices &&
+        !value.includes("{{") &&
+        !opt.choices.some((c) => c.toLowerCase() === value.toLowerCase())
+      ) {
+        problems.add(
+          `${u.source}: 'az ${u.command} ${flag} ${value}': the real CLI accepts only ${opt.choices.join(", ")}`,
+        );
       }
       if (value === true && opt.takesValue && !/^--?(h|help)$/.test(flag) && u.source !== "fake az") {
         problems.add(`${u.source}: 'az ${u.command} ${flag}' needs a value in the real CLI`);

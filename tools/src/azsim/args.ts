@@ -29,7 +29,7 @@ const BOOL_WORDS = new Set(["true", "false", "t", "f", "yes", "no", "y", "n", "1
 export function parseBool(value: string | string[] | boolean | undefined, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value === "boolean") return value;
-  const v = (Array.isArray(value) ? value[0] ?? "" : value).toLowerCase();
+  const v = (Array.isArray(value) ? (value[0] ?? "") : value).toLowerCase();
   if (["true", "t", "yes", "y", "1"].includes(v)) return true;
   if (["false", "f", "no", "n", "0"].includes(v)) return false;
   throw new AzUsageError(`argument value '${v}' is not a boolean (use true or false)`);
@@ -68,22 +68,31 @@ export function parseArgs(tokens: string[], specs: OptSpec[]): ParsedArgs {
     } else if (arity === "many") {
       const values: string[] = [];
       while (i + 1 < tokens.length && !isOption(tokens[i + 1])) values.push(tokens[++i]!);
-      if (values.length === 0) throw new AzUsageError(`argument ${spec.names.join("/")}: expected at least one argument`);
+      if (values.length === 0)
+        throw new AzUsageError(`argument ${spec.names.join("/")}: expected at least one argument`);
       value = values;
     } else {
       const next = tokens[i + 1];
-      if (next === undefined || (isOption(next) && !/^-\d/.test(next))) throw new AzUsageError(`argument ${spec.names.join("/")}: expected one argument`);
+      if (next === undefined || (isOption(next) && !/^-\d/.test(next)))
+        throw new AzUsageError(`argument ${spec.names.join("/")}: expected one argument`);
       value = next;
       i++;
     }
-    if (spec.choices && typeof value === "string" && !spec.choices.some((c) => c.toLowerCase() === value.toString().toLowerCase())) {
-      throw new AzUsageError(`argument ${spec.names.join("/")}: invalid choice: '${value}' (choose from ${spec.choices.map((c) => `'${c}'`).join(", ")})`);
+    if (
+      spec.choices &&
+      typeof value === "string" &&
+      !spec.choices.some((c) => c.toLowerCase() === value.toString().toLowerCase())
+    ) {
+      throw new AzUsageError(
+        `argument ${spec.names.join("/")}: invalid choice: '${value}' (choose from ${spec.choices.map((c) => `'${c}'`).join(", ")})`,
+      );
     }
     out[key] = value;
   }
   if (unknown.length > 0) throw new AzUsageError(`unrecognized arguments: ${unknown.join(" ")}`);
   const missing = specs.filter((s) => s.required && out[s.names[0]!.replace(/^-+/, "")] === undefined);
-  if (missing.length > 0) throw new AzUsageError(`the following arguments are required: ${missing.map((s) => s.names.join("/")).join(", ")}`);
+  if (missing.length > 0)
+    throw new AzUsageError(`the following arguments are required: ${missing.map((s) => s.names.join("/")).join(", ")}`);
   return out;
 }
 

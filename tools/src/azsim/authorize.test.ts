@@ -1,7 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { authorizeNfsMount, authorizeWorkloadIdentityMount, blobDataActions, grantedDataActions, roleDefinition, ROLE_DEFINITIONS } from "./authorize.ts";
+import {
+  authorizeNfsMount,
+  authorizeWorkloadIdentityMount,
+  blobDataActions,
+  grantedDataActions,
+  roleDefinition,
+  ROLE_DEFINITIONS,
+} from "./authorize.ts";
 import { DEMO_IDS, buildAzState, demoSeed } from "./seed.ts";
-import { type AzState, type PrivateEndpoint, containerId, privateDnsZoneId, privateEndpointId, storageAccountId } from "./state.ts";
+import {
+  type AzState,
+  type PrivateEndpoint,
+  containerId,
+  privateDnsZoneId,
+  privateEndpointId,
+  storageAccountId,
+} from "./state.ts";
 
 const ISSUER = "https://issuer.example/oidc/";
 const SUBJECT = "system:serviceaccount:blob-fuse:blob-fuse-sa";
@@ -9,24 +23,76 @@ const CLIENT = "c1c1c1c1-0000-4000-8000-000000000001";
 
 function wiState(): AzState {
   const s = buildAzState(demoSeed({ oidcIssuerUrl: ISSUER }));
-  s.apps.push({ tenantId: DEMO_IDS.tenant1, id: "app-obj", appId: CLIENT, displayName: "xt", signInAudience: "AzureADMultipleOrgs", createdDateTime: "2026-01-01T00:00:00Z",
-    federatedCredentials: [{ id: "fc1", name: "k8s", issuer: ISSUER, subject: SUBJECT, audiences: ["api://AzureADTokenExchange"] }] });
-  s.servicePrincipals.push({ tenantId: DEMO_IDS.tenant2, id: "sp-obj", appId: CLIENT, displayName: "xt", appOwnerOrganizationId: DEMO_IDS.tenant1, tags: [], servicePrincipalType: "Application" });
+  s.apps.push({
+    tenantId: DEMO_IDS.tenant1,
+    id: "app-obj",
+    appId: CLIENT,
+    displayName: "xt",
+    signInAudience: "AzureADMultipleOrgs",
+    createdDateTime: "2026-01-01T00:00:00Z",
+    federatedCredentials: [
+      { id: "fc1", name: "k8s", issuer: ISSUER, subject: SUBJECT, audiences: ["api://AzureADTokenExchange"] },
+    ],
+  });
+  s.servicePrincipals.push({
+    tenantId: DEMO_IDS.tenant2,
+    id: "sp-obj",
+    appId: CLIENT,
+    displayName: "xt",
+    appOwnerOrganizationId: DEMO_IDS.tenant1,
+    tags: [],
+    servicePrincipalType: "Application",
+  });
   s.resourceGroups.push({ subscriptionId: DEMO_IDS.subscription2, name: "rg2", location: "westeurope", tags: {} });
-  s.storageAccounts.push({ subscriptionId: DEMO_IDS.subscription2, resourceGroup: "rg2", name: "sa2", location: "westeurope", kind: "StorageV2", sku: "Standard_LRS",
-    allowSharedKeyAccess: false, enableHttpsTrafficOnly: true, publicNetworkAccess: "Enabled", defaultAction: "Allow", isHnsEnabled: false, enableNfsV3: false,
-    allowBlobPublicAccess: false, minimumTlsVersion: "TLS1_2", tags: {}, containers: [{ name: "data", publicAccess: "None" }], shares: [], privateEndpointConnections: [] });
+  s.storageAccounts.push({
+    subscriptionId: DEMO_IDS.subscription2,
+    resourceGroup: "rg2",
+    name: "sa2",
+    location: "westeurope",
+    kind: "StorageV2",
+    sku: "Standard_LRS",
+    allowSharedKeyAccess: false,
+    enableHttpsTrafficOnly: true,
+    publicNetworkAccess: "Enabled",
+    defaultAction: "Allow",
+    isHnsEnabled: false,
+    enableNfsV3: false,
+    allowBlobPublicAccess: false,
+    minimumTlsVersion: "TLS1_2",
+    tags: {},
+    containers: [{ name: "data", publicAccess: "None" }],
+    shares: [],
+    privateEndpointConnections: [],
+  });
   const account = s.storageAccounts[0]!;
-  s.roleAssignments.push({ id: `${containerId(account, "data")}/providers/Microsoft.Authorization/roleAssignments/r1`, name: "r1", scope: containerId(account, "data"),
-    roleDefinitionName: "Storage Blob Data Contributor", roleDefinitionId: "x", principalId: "sp-obj", principalType: "ServicePrincipal" });
+  s.roleAssignments.push({
+    id: `${containerId(account, "data")}/providers/Microsoft.Authorization/roleAssignments/r1`,
+    name: "r1",
+    scope: containerId(account, "data"),
+    roleDefinitionName: "Storage Blob Data Contributor",
+    roleDefinitionId: "x",
+    principalId: "sp-obj",
+    principalType: "ServicePrincipal",
+  });
   return s;
 }
 
-function wiRequest(over: Partial<{ sub: string; iss: string; aud: string; exp: number; tenantId: string; containerName: string }> = {}) {
+function wiRequest(
+  over: Partial<{ sub: string; iss: string; aud: string; exp: number; tenantId: string; containerName: string }> = {},
+) {
   return {
-    clientId: CLIENT, tenantId: over.tenantId ?? DEMO_IDS.tenant2, subscriptionId: DEMO_IDS.subscription2, resourceGroup: "rg2",
-    accountName: "sa2", containerName: over.containerName ?? "data",
-    token: { iss: over.iss ?? ISSUER, sub: over.sub ?? SUBJECT, aud: over.aud ?? "api://AzureADTokenExchange", exp: over.exp ?? 2_000_000_000 },
+    clientId: CLIENT,
+    tenantId: over.tenantId ?? DEMO_IDS.tenant2,
+    subscriptionId: DEMO_IDS.subscription2,
+    resourceGroup: "rg2",
+    accountName: "sa2",
+    containerName: over.containerName ?? "data",
+    token: {
+      iss: over.iss ?? ISSUER,
+      sub: over.sub ?? SUBJECT,
+      aud: over.aud ?? "api://AzureADTokenExchange",
+      exp: over.exp ?? 2_000_000_000,
+    },
     now: new Date("2026-11-29T00:00:00Z"),
   };
 }
@@ -48,7 +114,10 @@ describe("authorizeWorkloadIdentityMount", () => {
     expect(d).toMatchObject({ ok: false, code: "AADSTS70021" });
   });
   it("answers AADSTS70021 for a token with another audience", () => {
-    expect(authorizeWorkloadIdentityMount(wiState(), wiRequest({ aud: "api://other" }))).toMatchObject({ ok: false, code: "AADSTS70021" });
+    expect(authorizeWorkloadIdentityMount(wiState(), wiRequest({ aud: "api://other" }))).toMatchObject({
+      ok: false,
+      code: "AADSTS70021",
+    });
   });
   it("answers AADSTS700016 when tenant 2 has no service principal for the app", () => {
     const s = wiState();
@@ -58,7 +127,10 @@ describe("authorizeWorkloadIdentityMount", () => {
   it("answers AuthorizationPermissionMismatch without a data role", () => {
     const s = wiState();
     s.roleAssignments = [];
-    expect(authorizeWorkloadIdentityMount(s, wiRequest())).toMatchObject({ ok: false, code: "AuthorizationPermissionMismatch" });
+    expect(authorizeWorkloadIdentityMount(s, wiRequest())).toMatchObject({
+      ok: false,
+      code: "AuthorizationPermissionMismatch",
+    });
   });
   it("accepts a role assigned on the account, above the container", () => {
     const s = wiState();
@@ -68,41 +140,95 @@ describe("authorizeWorkloadIdentityMount", () => {
   it("does not let a role on one container open another", () => {
     const s = wiState();
     s.storageAccounts[0]!.containers.push({ name: "other", publicAccess: "None" });
-    expect(authorizeWorkloadIdentityMount(s, wiRequest({ containerName: "other" }))).toMatchObject({ ok: false, code: "AuthorizationPermissionMismatch" });
+    expect(authorizeWorkloadIdentityMount(s, wiRequest({ containerName: "other" }))).toMatchObject({
+      ok: false,
+      code: "AuthorizationPermissionMismatch",
+    });
   });
   it("answers ContainerNotFound for a missing container", () => {
-    expect(authorizeWorkloadIdentityMount(wiState(), wiRequest({ containerName: "nope" }))).toMatchObject({ ok: false, code: "ContainerNotFound" });
+    expect(authorizeWorkloadIdentityMount(wiState(), wiRequest({ containerName: "nope" }))).toMatchObject({
+      ok: false,
+      code: "ContainerNotFound",
+    });
   });
   it("rejects an expired token", () => {
-    expect(authorizeWorkloadIdentityMount(wiState(), wiRequest({ exp: 1 }))).toMatchObject({ ok: false, code: "AADSTS700024" });
+    expect(authorizeWorkloadIdentityMount(wiState(), wiRequest({ exp: 1 }))).toMatchObject({
+      ok: false,
+      code: "AADSTS700024",
+    });
   });
 });
 
 function nfsState(kind: "file" | "blob"): AzState {
   const s = buildAzState(demoSeed({ oidcIssuerUrl: ISSUER }));
   s.resourceGroups.push({ subscriptionId: DEMO_IDS.subscription2, name: "rg2", location: "westeurope", tags: {} });
-  s.storageAccounts.push({ subscriptionId: DEMO_IDS.subscription2, resourceGroup: "rg2", name: "nfs2", location: "westeurope",
-    kind: kind === "file" ? "FileStorage" : "StorageV2", sku: kind === "file" ? "Premium_LRS" : "Standard_LRS",
-    allowSharedKeyAccess: false, enableHttpsTrafficOnly: kind !== "file", publicNetworkAccess: "Disabled", defaultAction: "Deny",
-    isHnsEnabled: kind === "blob", enableNfsV3: kind === "blob", allowBlobPublicAccess: false, minimumTlsVersion: "TLS1_2", tags: {},
-    containers: kind === "blob" ? [{ name: "data", publicAccess: "None" }] : [], shares: kind === "file" ? [{ name: "share", enabledProtocols: "NFS", quotaGiB: 100 }] : [],
-    privateEndpointConnections: [] });
+  s.storageAccounts.push({
+    subscriptionId: DEMO_IDS.subscription2,
+    resourceGroup: "rg2",
+    name: "nfs2",
+    location: "westeurope",
+    kind: kind === "file" ? "FileStorage" : "StorageV2",
+    sku: kind === "file" ? "Premium_LRS" : "Standard_LRS",
+    allowSharedKeyAccess: false,
+    enableHttpsTrafficOnly: kind !== "file",
+    publicNetworkAccess: "Disabled",
+    defaultAction: "Deny",
+    isHnsEnabled: kind === "blob",
+    enableNfsV3: kind === "blob",
+    allowBlobPublicAccess: false,
+    minimumTlsVersion: "TLS1_2",
+    tags: {},
+    containers: kind === "blob" ? [{ name: "data", publicAccess: "None" }] : [],
+    shares: kind === "file" ? [{ name: "share", enabledProtocols: "NFS", quotaGiB: 100 }] : [],
+    privateEndpointConnections: [],
+  });
   const account = s.storageAccounts[0]!;
   const aks = s.aksClusters[0]!;
-  const pe: PrivateEndpoint = { subscriptionId: DEMO_IDS.subscription1, resourceGroup: "rg-aks", name: "pe-nfs2", location: "westeurope", subnetId: `${aks.vnetId}/subnets/private-endpoints`,
-    connectionName: "c", privateLinkServiceId: storageAccountId(account), groupIds: [kind], manual: true, ipAddress: "10.1.1.4", dnsZoneGroups: [] };
+  const pe: PrivateEndpoint = {
+    subscriptionId: DEMO_IDS.subscription1,
+    resourceGroup: "rg-aks",
+    name: "pe-nfs2",
+    location: "westeurope",
+    subnetId: `${aks.vnetId}/subnets/private-endpoints`,
+    connectionName: "c",
+    privateLinkServiceId: storageAccountId(account),
+    groupIds: [kind],
+    manual: true,
+    ipAddress: "10.1.1.4",
+    dnsZoneGroups: [],
+  };
   s.privateEndpoints.push(pe);
-  account.privateEndpointConnections.push({ name: "pe-nfs2.guid", privateEndpointId: privateEndpointId(pe), status: "Approved", description: "ok" });
-  const zone = { subscriptionId: DEMO_IDS.subscription1, resourceGroup: "rg-aks", name: `privatelink.${kind}.core.windows.net`,
-    links: [{ name: "aks", virtualNetworkId: aks.vnetId, registrationEnabled: false }], aRecords: { nfs2: ["10.1.1.4"] } };
+  account.privateEndpointConnections.push({
+    name: "pe-nfs2.guid",
+    privateEndpointId: privateEndpointId(pe),
+    status: "Approved",
+    description: "ok",
+  });
+  const zone = {
+    subscriptionId: DEMO_IDS.subscription1,
+    resourceGroup: "rg-aks",
+    name: `privatelink.${kind}.core.windows.net`,
+    links: [{ name: "aks", virtualNetworkId: aks.vnetId, registrationEnabled: false }],
+    aRecords: { nfs2: ["10.1.1.4"] },
+  };
   s.privateDnsZones.push(zone);
   pe.dnsZoneGroups = [{ name: "default", zones: [{ name: "z", privateDnsZoneId: privateDnsZoneId(zone) }] }];
   return s;
 }
 
 describe("authorizeNfsMount", () => {
-  const fileReq = { kind: "file" as const, accountName: "nfs2", shareName: "share", endpointSuffix: "core.windows.net" };
-  const blobReq = { kind: "blob" as const, accountName: "nfs2", containerName: "data", endpointSuffix: "core.windows.net" };
+  const fileReq = {
+    kind: "file" as const,
+    accountName: "nfs2",
+    shareName: "share",
+    endpointSuffix: "core.windows.net",
+  };
+  const blobReq = {
+    kind: "blob" as const,
+    accountName: "nfs2",
+    containerName: "data",
+    endpointSuffix: "core.windows.net",
+  };
 
   it("lets the AKS VNet mount a share through an approved private endpoint with linked DNS", () => {
     expect(authorizeNfsMount(nfsState("file"), fileReq)).toEqual({ ok: true });
@@ -138,21 +264,36 @@ describe("authorizeNfsMount", () => {
     s.privateEndpoints[0]!.subnetId = `${storageVnetId}/subnets/default`;
     expect(authorizeNfsMount(s, fileReq)).toMatchObject({ ok: false, code: "PeeringNotConnected" });
     const aksVnet = s.virtualNetworks.find((v) => v.name === "aks-vnet")!;
-    aksVnet.peerings.push({ name: "to-storage", remoteVirtualNetworkId: storageVnetId, allowVirtualNetworkAccess: true, allowForwardedTraffic: false, peeringState: "Initiated" });
+    aksVnet.peerings.push({
+      name: "to-storage",
+      remoteVirtualNetworkId: storageVnetId,
+      allowVirtualNetworkAccess: true,
+      allowForwardedTraffic: false,
+      peeringState: "Initiated",
+    });
     expect(authorizeNfsMount(s, fileReq)).toMatchObject({ ok: false, code: "PeeringNotConnected" });
     aksVnet.peerings[0]!.peeringState = "Connected";
     expect(authorizeNfsMount(s, fileReq)).toEqual({ ok: true });
   });
   it("answers ShareNotFound for a missing share", () => {
-    expect(authorizeNfsMount(nfsState("file"), { ...fileReq, shareName: "nope" })).toMatchObject({ ok: false, code: "ShareNotFound" });
+    expect(authorizeNfsMount(nfsState("file"), { ...fileReq, shareName: "nope" })).toMatchObject({
+      ok: false,
+      code: "ShareNotFound",
+    });
   });
   it("answers StorageAccountNotFound for an unknown account", () => {
-    expect(authorizeNfsMount(nfsState("file"), { ...fileReq, accountName: "ghost" })).toMatchObject({ ok: false, code: "StorageAccountNotFound" });
+    expect(authorizeNfsMount(nfsState("file"), { ...fileReq, accountName: "ghost" })).toMatchObject({
+      ok: false,
+      code: "StorageAccountNotFound",
+    });
   });
 });
 
 describe("data-plane roles", () => {
-  const role = (s: AzState, name: string) => { s.roleAssignments[0]!.roleDefinitionName = name; return s; };
+  const role = (s: AzState, name: string) => {
+    s.roleAssignments[0]!.roleDefinitionName = name;
+    return s;
+  };
   const target = (s: AzState) => containerId(s.storageAccounts[0]!, "data");
 
   it("list their data actions: Storage Blob Data Reader reads and lists, Contributor and Owner also write and delete", () => {
@@ -162,12 +303,17 @@ describe("data-plane roles", () => {
   });
   it("keep management-plane roles (Owner, Contributor, Reader) free of data actions", () => {
     for (const r of ROLE_DEFINITIONS.filter((d) => d.plane === "management")) expect(r.dataActions, r.name).toEqual([]);
-    expect(ROLE_DEFINITIONS.filter((d) => d.plane === "management").map((d) => d.name)).toEqual(expect.arrayContaining(["Owner", "Contributor", "Reader"]));
+    expect(ROLE_DEFINITIONS.filter((d) => d.plane === "management").map((d) => d.name)).toEqual(
+      expect.arrayContaining(["Owner", "Contributor", "Reader"]),
+    );
   });
   it("let a Reader mount (blobfuse2 lists the container while mounting) with read and list only", () => {
     const s = role(wiState(), "Storage Blob Data Reader");
     expect(authorizeWorkloadIdentityMount(s, wiRequest())).toEqual({ ok: true });
-    expect(blobDataActions(s, { clientId: CLIENT, tenantId: DEMO_IDS.tenant2, accountName: "sa2", containerName: "data" })?.actions).toEqual(["read", "list"]);
+    expect(
+      blobDataActions(s, { clientId: CLIENT, tenantId: DEMO_IDS.tenant2, accountName: "sa2", containerName: "data" })
+        ?.actions,
+    ).toEqual(["read", "list"]);
   });
   it("refuse the mount for a role without data actions (Owner of the account) with 403 AuthorizationPermissionMismatch", () => {
     for (const name of ["Owner", "Contributor", "Reader"]) {
@@ -178,9 +324,19 @@ describe("data-plane roles", () => {
   });
   it("add up the data actions of every assignment whose scope covers the container", () => {
     const s = role(wiState(), "Storage Blob Data Reader");
-    s.roleAssignments.push({ ...s.roleAssignments[0]!, name: "r2", roleDefinitionName: "Owner", scope: storageAccountId(s.storageAccounts[0]!) });
+    s.roleAssignments.push({
+      ...s.roleAssignments[0]!,
+      name: "r2",
+      roleDefinitionName: "Owner",
+      scope: storageAccountId(s.storageAccounts[0]!),
+    });
     expect([...grantedDataActions(s, "sp-obj", target(s))]).toEqual(["read", "list"]);
-    s.roleAssignments.push({ ...s.roleAssignments[0]!, name: "r3", roleDefinitionName: "Storage Blob Data Contributor", scope: storageAccountId(s.storageAccounts[0]!) });
+    s.roleAssignments.push({
+      ...s.roleAssignments[0]!,
+      name: "r3",
+      roleDefinitionName: "Storage Blob Data Contributor",
+      scope: storageAccountId(s.storageAccounts[0]!),
+    });
     expect([...grantedDataActions(s, "sp-obj", target(s))].sort()).toEqual(["delete", "list", "read", "write"]);
   });
 });
@@ -191,12 +347,33 @@ describe("blob-fuse-wi to an account closed to public networks", () => {
     const account = s.storageAccounts[0]!;
     account.publicNetworkAccess = "Disabled";
     const aks = s.aksClusters[0]!;
-    const pe: PrivateEndpoint = { subscriptionId: DEMO_IDS.subscription1, resourceGroup: "rg-aks", name: "pe-sa2", location: "westeurope", subnetId: `${aks.vnetId}/subnets/private-endpoints`,
-      connectionName: "c", privateLinkServiceId: storageAccountId(account), groupIds: ["blob"], manual: true, ipAddress: "10.1.1.5", dnsZoneGroups: [] };
+    const pe: PrivateEndpoint = {
+      subscriptionId: DEMO_IDS.subscription1,
+      resourceGroup: "rg-aks",
+      name: "pe-sa2",
+      location: "westeurope",
+      subnetId: `${aks.vnetId}/subnets/private-endpoints`,
+      connectionName: "c",
+      privateLinkServiceId: storageAccountId(account),
+      groupIds: ["blob"],
+      manual: true,
+      ipAddress: "10.1.1.5",
+      dnsZoneGroups: [],
+    };
     s.privateEndpoints.push(pe);
-    account.privateEndpointConnections.push({ name: "pe-sa2.guid", privateEndpointId: privateEndpointId(pe), status: "Approved", description: "ok" });
-    s.privateDnsZones.push({ subscriptionId: DEMO_IDS.subscription1, resourceGroup: "rg-aks", name: "privatelink.blob.core.windows.net",
-      links: [{ name: "aks", virtualNetworkId: aks.vnetId, registrationEnabled: false }], aRecords: { sa2: ["10.1.1.5"] } });
+    account.privateEndpointConnections.push({
+      name: "pe-sa2.guid",
+      privateEndpointId: privateEndpointId(pe),
+      status: "Approved",
+      description: "ok",
+    });
+    s.privateDnsZones.push({
+      subscriptionId: DEMO_IDS.subscription1,
+      resourceGroup: "rg-aks",
+      name: "privatelink.blob.core.windows.net",
+      links: [{ name: "aks", virtualNetworkId: aks.vnetId, registrationEnabled: false }],
+      aRecords: { sa2: ["10.1.1.5"] },
+    });
     return s;
   }
   it("mounts through an approved private endpoint the cluster resolves, as AKS does", () => {

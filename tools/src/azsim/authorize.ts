@@ -1,8 +1,15 @@
 // Pure decisions on whether Entra ID and Azure Storage would let a mount through, from the simulated
 // state: the mock CSI driver asks these instead of talking to Azure. Messages carry the real error text.
 import {
-  type AksCluster, type AzState, type StorageAccount,
-  containerId, findStorageAccount, findVnet, privateEndpointId, sameId, scopeCovers,
+  type AksCluster,
+  type AzState,
+  type StorageAccount,
+  containerId,
+  findStorageAccount,
+  findVnet,
+  privateEndpointId,
+  sameId,
+  scopeCovers,
 } from "./state.ts";
 
 export type MountDecision = { ok: true } | { ok: false; code: string; message: string };
@@ -31,14 +38,62 @@ export interface RoleDefinition {
 export const LIST_KEYS_ACTION = "Microsoft.Storage/storageAccounts/listKeys/action";
 
 export const ROLE_DEFINITIONS: readonly RoleDefinition[] = [
-  { name: "Storage Blob Data Owner", id: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", plane: "data", actions: [], dataActions: ["read", "write", "delete", "list"] },
-  { name: "Storage Blob Data Contributor", id: "ba92f5b4-2d11-453d-a403-e96b0029c9fe", plane: "data", actions: [], dataActions: ["read", "write", "delete", "list"] },
-  { name: "Storage Blob Data Reader", id: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", plane: "data", actions: [], dataActions: ["read", "list"] },
-  { name: "Owner", id: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", plane: "management", actions: ["*", LIST_KEYS_ACTION], dataActions: [] },
-  { name: "Contributor", id: "b24988ac-6180-42a0-ab88-20f7382dd24c", plane: "management", actions: ["*", LIST_KEYS_ACTION], dataActions: [] },
-  { name: "Reader", id: "acdd72a7-3385-48ef-bd42-f606fba81ae7", plane: "management", actions: ["*/read"], dataActions: [] },
-  { name: "Storage Account Contributor", id: "17d1049b-9a84-46fb-8f53-869881c3d3ab", plane: "management", actions: ["Microsoft.Storage/storageAccounts/*", LIST_KEYS_ACTION], dataActions: [] },
-  { name: "Storage Account Key Operator Service Role", id: "81a9662b-bebf-436f-a333-f67b29880f12", plane: "management", actions: [LIST_KEYS_ACTION], dataActions: [] },
+  {
+    name: "Storage Blob Data Owner",
+    id: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+    plane: "data",
+    actions: [],
+    dataActions: ["read", "write", "delete", "list"],
+  },
+  {
+    name: "Storage Blob Data Contributor",
+    id: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    plane: "data",
+    actions: [],
+    dataActions: ["read", "write", "delete", "list"],
+  },
+  {
+    name: "Storage Blob Data Reader",
+    id: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+    plane: "data",
+    actions: [],
+    dataActions: ["read", "list"],
+  },
+  {
+    name: "Owner",
+    id: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+    plane: "management",
+    actions: ["*", LIST_KEYS_ACTION],
+    dataActions: [],
+  },
+  {
+    name: "Contributor",
+    id: "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    plane: "management",
+    actions: ["*", LIST_KEYS_ACTION],
+    dataActions: [],
+  },
+  {
+    name: "Reader",
+    id: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    plane: "management",
+    actions: ["*/read"],
+    dataActions: [],
+  },
+  {
+    name: "Storage Account Contributor",
+    id: "17d1049b-9a84-46fb-8f53-869881c3d3ab",
+    plane: "management",
+    actions: ["Microsoft.Storage/storageAccounts/*", LIST_KEYS_ACTION],
+    dataActions: [],
+  },
+  {
+    name: "Storage Account Key Operator Service Role",
+    id: "81a9662b-bebf-436f-a333-f67b29880f12",
+    plane: "management",
+    actions: [LIST_KEYS_ACTION],
+    dataActions: [],
+  },
 ];
 
 export function roleDefinition(nameOrId: string): RoleDefinition | undefined {
@@ -51,20 +106,42 @@ export function grantedDataActions(state: AzState, principalId: string, target: 
   const granted = new Set<DataAction>();
   for (const r of state.roleAssignments) {
     if (r.principalId !== principalId || !scopeCovers(r.scope, target)) continue;
-    for (const a of (roleDefinition(r.roleDefinitionName) ?? roleDefinition(r.roleDefinitionId))?.dataActions ?? []) granted.add(a);
+    for (const a of (roleDefinition(r.roleDefinitionName) ?? roleDefinition(r.roleDefinitionId))?.dataActions ?? [])
+      granted.add(a);
   }
   return granted;
 }
 
 /** Whether a principal's roles on `scope` include a management action (e.g. listKeys). */
-export function holdsAction(state: AzState | { roleAssignments: { scope: string; roleDefinitionName: string; principalId: string }[] }, principalId: string, scope: string, action: string): boolean {
-  return state.roleAssignments.some((r) => r.principalId === principalId && scopeCovers(r.scope, scope) && (roleDefinition(r.roleDefinitionName)?.actions.includes(action) ?? false));
+export function holdsAction(
+  state: AzState | { roleAssignments: { scope: string; roleDefinitionName: string; principalId: string }[] },
+  principalId: string,
+  scope: string,
+  action: string,
+): boolean {
+  return state.roleAssignments.some(
+    (r) =>
+      r.principalId === principalId &&
+      scopeCovers(r.scope, scope) &&
+      (roleDefinition(r.roleDefinitionName)?.actions.includes(action) ?? false),
+  );
 }
 
 /** Storage's answer to a data request the principal's roles do not allow. */
-export function permissionMismatch(principalId: string, action: DataAction, target: string, granted: Set<DataAction>): MountDecision {
-  const held = granted.size === 0 ? "no blob data actions (management-plane roles such as Owner or Contributor carry none)" : `only ${[...granted].join(", ")}`;
-  return deny("AuthorizationPermissionMismatch", `AuthorizationPermissionMismatch: This request is not authorized to perform this operation using this permission. (Service principal ${principalId} needs the blob data action '${action}' on ${target}; its roles there grant ${held}.)`);
+export function permissionMismatch(
+  principalId: string,
+  action: DataAction,
+  target: string,
+  granted: Set<DataAction>,
+): MountDecision {
+  const held =
+    granted.size === 0
+      ? "no blob data actions (management-plane roles such as Owner or Contributor carry none)"
+      : `only ${[...granted].join(", ")}`;
+  return deny(
+    "AuthorizationPermissionMismatch",
+    `AuthorizationPermissionMismatch: This request is not authorized to perform this operation using this permission. (Service principal ${principalId} needs the blob data action '${action}' on ${target}; its roles there grant ${held}.)`,
+  );
 }
 
 function deny(code: string, message: string): MountDecision {
@@ -72,19 +149,31 @@ function deny(code: string, message: string): MountDecision {
 }
 
 // blob-fuse-wi: claims come from a token whose signature the caller already verified
-export function authorizeWorkloadIdentityMount(state: AzState, req: {
-  clientId: string; tenantId: string; subscriptionId?: string; resourceGroup?: string;
-  accountName: string; containerName: string;
-  token: { iss: string; sub: string; aud: string | string[]; exp: number };
-  now?: Date;
-  endpointSuffix?: string;
-  fromAksCluster?: { resourceGroup: string; name: string };
-}): MountDecision {
-  const notFound = deny("AADSTS700016", `AADSTS700016: Application with identifier '${req.clientId}' was not found in the directory '${req.tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+export function authorizeWorkloadIdentityMount(
+  state: AzState,
+  req: {
+    clientId: string;
+    tenantId: string;
+    subscriptionId?: string;
+    resourceGroup?: string;
+    accountName: string;
+    containerName: string;
+    token: { iss: string; sub: string; aud: string | string[]; exp: number };
+    now?: Date;
+    endpointSuffix?: string;
+    fromAksCluster?: { resourceGroup: string; name: string };
+  },
+): MountDecision {
+  const notFound = deny(
+    "AADSTS700016",
+    `AADSTS700016: Application with identifier '${req.clientId}' was not found in the directory '${req.tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+  );
   const app = state.apps.find((a) => a.appId.toLowerCase() === req.clientId.toLowerCase());
   if (!app) return notFound;
   if (app.tenantId !== req.tenantId && app.signInAudience === "AzureADMyOrg") return notFound;
-  const sp = state.servicePrincipals.find((s) => s.tenantId === req.tenantId && s.appId.toLowerCase() === req.clientId.toLowerCase());
+  const sp = state.servicePrincipals.find(
+    (s) => s.tenantId === req.tenantId && s.appId.toLowerCase() === req.clientId.toLowerCase(),
+  );
   if (!sp) return notFound;
 
   const nowSeconds = Math.floor((req.now ?? new Date()).getTime() / 1000);
@@ -94,40 +183,75 @@ export function authorizeWorkloadIdentityMount(state: AzState, req: {
 
   const exact = app.federatedCredentials.find((c) => c.issuer === req.token.iss && c.subject === req.token.sub);
   if (!exact) {
-    const caseOnly = app.federatedCredentials.find((c) => c.issuer === req.token.iss && c.subject.toLowerCase() === req.token.sub.toLowerCase());
+    const caseOnly = app.federatedCredentials.find(
+      (c) => c.issuer === req.token.iss && c.subject.toLowerCase() === req.token.sub.toLowerCase(),
+    );
     if (caseOnly) {
-      return deny("AADSTS7002138", `AADSTS7002138: No matching federated identity record found for presented assertion subject '${req.token.sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison.`);
+      return deny(
+        "AADSTS7002138",
+        `AADSTS7002138: No matching federated identity record found for presented assertion subject '${req.token.sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison.`,
+      );
     }
     const subjectOnly = app.federatedCredentials.find((c) => c.subject === req.token.sub);
     if (subjectOnly) {
       // Typical cause: the issuer was registered without (or with) its trailing slash.
-      return deny("AADSTS70021", `AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: '${req.token.iss}'. Assertion Subject: '${req.token.sub}'. Assertion Audience: '${audiences(req.token.aud).join(",")}'.`);
+      return deny(
+        "AADSTS70021",
+        `AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: '${req.token.iss}'. Assertion Subject: '${req.token.sub}'. Assertion Audience: '${audiences(req.token.aud).join(",")}'.`,
+      );
     }
-    return deny("AADSTS700213", `AADSTS700213: No matching federated identity record found for presented assertion subject '${req.token.sub}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`);
+    return deny(
+      "AADSTS700213",
+      `AADSTS700213: No matching federated identity record found for presented assertion subject '${req.token.sub}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`,
+    );
   }
   const tokenAud = audiences(req.token.aud);
   if (!exact.audiences.some((a) => tokenAud.includes(a))) {
-    return deny("AADSTS70021", `AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: '${req.token.iss}'. Assertion Subject: '${req.token.sub}'. Assertion Audience: '${tokenAud.join(",")}'.`);
+    return deny(
+      "AADSTS70021",
+      `AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: '${req.token.iss}'. Assertion Subject: '${req.token.sub}'. Assertion Audience: '${tokenAud.join(",")}'.`,
+    );
   }
 
   const account = findStorageAccount(state, req.accountName);
-  if (!account || (req.resourceGroup && account.resourceGroup.toLowerCase() !== req.resourceGroup.toLowerCase())
-    || (req.subscriptionId && account.subscriptionId.toLowerCase() !== req.subscriptionId.toLowerCase())) {
-    return deny("StorageAccountNotFound", `StorageAccountNotFound: The storage account '${req.accountName}' was not found${req.resourceGroup ? ` in resource group '${req.resourceGroup}'` : ""}.`);
+  if (
+    !account ||
+    (req.resourceGroup && account.resourceGroup.toLowerCase() !== req.resourceGroup.toLowerCase()) ||
+    (req.subscriptionId && account.subscriptionId.toLowerCase() !== req.subscriptionId.toLowerCase())
+  ) {
+    return deny(
+      "StorageAccountNotFound",
+      `StorageAccountNotFound: The storage account '${req.accountName}' was not found${req.resourceGroup ? ` in resource group '${req.resourceGroup}'` : ""}.`,
+    );
   }
   if (account.publicNetworkAccess === "Disabled" || account.defaultAction === "Deny") {
     // Closed to the internet, yet reachable from the cluster through an approved private endpoint
     // whose privatelink zone the cluster resolves: Storage sees the request arrive privately.
     const clusters = req.fromAksCluster
-      ? state.aksClusters.filter((c) => c.resourceGroup.toLowerCase() === req.fromAksCluster!.resourceGroup.toLowerCase() && c.name === req.fromAksCluster!.name)
+      ? state.aksClusters.filter(
+          (c) =>
+            c.resourceGroup.toLowerCase() === req.fromAksCluster!.resourceGroup.toLowerCase() &&
+            c.name === req.fromAksCluster!.name,
+        )
       : state.aksClusters;
-    const privately = clusters.some((c) => networkPath(state, account, c, "blob", req.endpointSuffix ?? "core.windows.net", (code, reason) => deny(code, reason)).ok);
+    const privately = clusters.some(
+      (c) =>
+        networkPath(state, account, c, "blob", req.endpointSuffix ?? "core.windows.net", (code, reason) =>
+          deny(code, reason),
+        ).ok,
+    );
     if (!privately) {
-      return deny("AuthorizationFailure", `AuthorizationFailure: This request is not authorized to perform this operation. (Storage account '${account.name}' does not accept traffic from public networks, and no approved private endpoint with a linked privatelink.blob zone reaches it from the cluster.)`);
+      return deny(
+        "AuthorizationFailure",
+        `AuthorizationFailure: This request is not authorized to perform this operation. (Storage account '${account.name}' does not accept traffic from public networks, and no approved private endpoint with a linked privatelink.blob zone reaches it from the cluster.)`,
+      );
     }
   }
   if (!account.containers.some((c) => c.name === req.containerName)) {
-    return deny("ContainerNotFound", `ContainerNotFound: The specified container does not exist. (container '${req.containerName}' in account '${account.name}')`);
+    return deny(
+      "ContainerNotFound",
+      `ContainerNotFound: The specified container does not exist. (container '${req.containerName}' in account '${account.name}')`,
+    );
   }
   const target = containerId(account, req.containerName);
   // blobfuse2 lists the container once while mounting (azstorage's TestPipeline), so a mount needs 'list'.
@@ -141,8 +265,13 @@ export function authorizeWorkloadIdentityMount(state: AzState, req: {
  * in the storage tenant holds on it right now (Azure evaluates data-plane RBAC on every request).
  * Entra's checks are not repeated: they happened when the token was exchanged.
  */
-export function blobDataActions(state: AzState, req: { clientId: string; tenantId: string; accountName: string; containerName: string }): { principalId: string; target: string; actions: DataAction[] } | undefined {
-  const sp = state.servicePrincipals.find((s) => s.tenantId === req.tenantId && s.appId.toLowerCase() === req.clientId.toLowerCase());
+export function blobDataActions(
+  state: AzState,
+  req: { clientId: string; tenantId: string; accountName: string; containerName: string },
+): { principalId: string; target: string; actions: DataAction[] } | undefined {
+  const sp = state.servicePrincipals.find(
+    (s) => s.tenantId === req.tenantId && s.appId.toLowerCase() === req.clientId.toLowerCase(),
+  );
   const account = findStorageAccount(state, req.accountName);
   if (!sp || !account) return undefined;
   const target = containerId(account, req.containerName);
@@ -155,38 +284,78 @@ function audiences(aud: string | string[]): string[] {
 }
 
 // fileshare-nfs / blob-nfs: network-based access from the AKS cluster whose VNet is given (or, if omitted, any AKS cluster in state)
-export function authorizeNfsMount(state: AzState, req: {
-  kind: "blob" | "file"; accountName: string; containerName?: string; shareName?: string; endpointSuffix: string;
-  fromAksCluster?: { resourceGroup: string; name: string };
-  /** azurefile's encryptInTransit: NFS 4.1 over TLS (aznfs), which secure transfer allows. */
-  encryptInTransit?: boolean;
-}): MountDecision {
+export function authorizeNfsMount(
+  state: AzState,
+  req: {
+    kind: "blob" | "file";
+    accountName: string;
+    containerName?: string;
+    shareName?: string;
+    endpointSuffix: string;
+    fromAksCluster?: { resourceGroup: string; name: string };
+    /** azurefile's encryptInTransit: NFS 4.1 over TLS (aznfs), which secure transfer allows. */
+    encryptInTransit?: boolean;
+  },
+): MountDecision {
   const host = `${req.accountName}.${req.kind}.${req.endpointSuffix}`;
-  const path = req.kind === "file" ? `/${req.accountName}/${req.shareName ?? ""}` : `/${req.accountName}/${req.containerName ?? ""}`;
-  const denied = (code: string, reason: string) => deny(code, `mount.nfs: access denied by server while mounting ${host}:${path} (${reason})`);
+  const path =
+    req.kind === "file"
+      ? `/${req.accountName}/${req.shareName ?? ""}`
+      : `/${req.accountName}/${req.containerName ?? ""}`;
+  const denied = (code: string, reason: string) =>
+    deny(code, `mount.nfs: access denied by server while mounting ${host}:${path} (${reason})`);
 
   const account = findStorageAccount(state, req.accountName);
   if (!account) {
-    return deny("StorageAccountNotFound", `mount.nfs: Failed to resolve server ${host}: Name or service not known (storage account '${req.accountName}' does not exist)`);
+    return deny(
+      "StorageAccountNotFound",
+      `mount.nfs: Failed to resolve server ${host}: Name or service not known (storage account '${req.accountName}' does not exist)`,
+    );
   }
   if (req.kind === "file") {
-    if (account.kind !== "FileStorage") return denied("NfsNotEnabled", `account '${account.name}' is ${account.kind}; NFS shares need a premium FileStorage account`);
+    if (account.kind !== "FileStorage")
+      return denied(
+        "NfsNotEnabled",
+        `account '${account.name}' is ${account.kind}; NFS shares need a premium FileStorage account`,
+      );
     if (!req.shareName) return denied("ShareNotFound", "no share name given");
     const share = account.shares.find((s) => s.name === req.shareName);
     if (!share) return denied("ShareNotFound", `share '${req.shareName}' does not exist in account '${account.name}'`);
-    if (share.enabledProtocols !== "NFS") return denied("NfsNotEnabled", `share '${share.name}' is an SMB share; create it with --enabled-protocols NFS`);
-    if (account.enableHttpsTrafficOnly && !req.encryptInTransit) return denied("SecureTransferRequired", `account '${account.name}' requires secure transfer, which NFS 4.1 without encryption in transit cannot use; set --https-only false, or add encryptInTransit to mountOptions`);
+    if (share.enabledProtocols !== "NFS")
+      return denied("NfsNotEnabled", `share '${share.name}' is an SMB share; create it with --enabled-protocols NFS`);
+    if (account.enableHttpsTrafficOnly && !req.encryptInTransit)
+      return denied(
+        "SecureTransferRequired",
+        `account '${account.name}' requires secure transfer, which NFS 4.1 without encryption in transit cannot use; set --https-only false, or add encryptInTransit to mountOptions`,
+      );
   } else {
-    if (!account.isHnsEnabled || !account.enableNfsV3) return denied("NfsNotEnabled", `account '${account.name}' does not have NFS v3 enabled (needs --enable-hierarchical-namespace true --enable-nfs-v3 true)`);
+    if (!account.isHnsEnabled || !account.enableNfsV3)
+      return denied(
+        "NfsNotEnabled",
+        `account '${account.name}' does not have NFS v3 enabled (needs --enable-hierarchical-namespace true --enable-nfs-v3 true)`,
+      );
     if (!req.containerName) return denied("ContainerNotFound", "no container name given");
-    if (!account.containers.some((c) => c.name === req.containerName)) return denied("ContainerNotFound", `container '${req.containerName}' does not exist in account '${account.name}'`);
+    if (!account.containers.some((c) => c.name === req.containerName))
+      return denied(
+        "ContainerNotFound",
+        `container '${req.containerName}' does not exist in account '${account.name}'`,
+      );
   }
 
   const clusters = req.fromAksCluster
-    ? state.aksClusters.filter((c) => c.resourceGroup.toLowerCase() === req.fromAksCluster!.resourceGroup.toLowerCase() && c.name === req.fromAksCluster!.name)
+    ? state.aksClusters.filter(
+        (c) =>
+          c.resourceGroup.toLowerCase() === req.fromAksCluster!.resourceGroup.toLowerCase() &&
+          c.name === req.fromAksCluster!.name,
+      )
     : state.aksClusters;
   if (clusters.length === 0) {
-    return denied("AksClusterNotFound", req.fromAksCluster ? `AKS cluster ${req.fromAksCluster.resourceGroup}/${req.fromAksCluster.name} is not in the simulated Azure` : "no AKS cluster in the simulated Azure");
+    return denied(
+      "AksClusterNotFound",
+      req.fromAksCluster
+        ? `AKS cluster ${req.fromAksCluster.resourceGroup}/${req.fromAksCluster.name} is not in the simulated Azure`
+        : "no AKS cluster in the simulated Azure",
+    );
   }
   let last: MountDecision = denied("NoApprovedPrivateEndpoint", "no cluster checked");
   for (const cluster of clusters) {
@@ -198,16 +367,25 @@ export function authorizeNfsMount(state: AzState, req: {
 
 /** Can pods in this cluster reach the account over a private endpoint, with DNS pointing at it? */
 function networkPath(
-  state: AzState, account: StorageAccount, cluster: AksCluster, kind: "blob" | "file", endpointSuffix: string,
+  state: AzState,
+  account: StorageAccount,
+  cluster: AksCluster,
+  kind: "blob" | "file",
+  endpointSuffix: string,
   denied: (code: string, reason: string) => MountDecision,
 ): MountDecision {
   const approved = account.privateEndpointConnections.filter((c) => c.status === "Approved");
-  const endpoints = state.privateEndpoints.filter((pe) => approved.some((c) => sameId(c.privateEndpointId, privateEndpointId(pe))) && pe.groupIds.includes(kind));
+  const endpoints = state.privateEndpoints.filter(
+    (pe) => approved.some((c) => sameId(c.privateEndpointId, privateEndpointId(pe))) && pe.groupIds.includes(kind),
+  );
   if (endpoints.length === 0) {
     const pending = account.privateEndpointConnections.some((c) => c.status === "Pending");
-    return denied("NoApprovedPrivateEndpoint", pending
-      ? `the private endpoint connection to account '${account.name}' is still Pending; the storage owner must approve it in the storage tenant`
-      : `account '${account.name}' has no approved private endpoint for '${kind}', and public network access is ${account.publicNetworkAccess}`);
+    return denied(
+      "NoApprovedPrivateEndpoint",
+      pending
+        ? `the private endpoint connection to account '${account.name}' is still Pending; the storage owner must approve it in the storage tenant`
+        : `account '${account.name}' has no approved private endpoint for '${kind}', and public network access is ${account.publicNetworkAccess}`,
+    );
   }
   const aksVnet = findVnet(state, cluster.vnetId);
   const reachable = endpoints.filter((pe) => {
@@ -219,14 +397,20 @@ function networkPath(
   if (reachable.length === 0) {
     const peVnets = endpoints.map((pe) => pe.subnetId.replace(/\/subnets\/[^/]+$/i, ""));
     const initiated = aksVnet?.peerings.find((p) => peVnets.some((v) => sameId(v, p.remoteVirtualNetworkId)));
-    return denied("PeeringNotConnected", initiated
-      ? `VNet peering '${initiated.name}' from the AKS VNet is ${initiated.peeringState}, not Connected; create the peering from the other side too`
-      : `the private endpoint sits in ${peVnets.join(", ")}, which is not peered with the AKS VNet ${cluster.vnetId} (connection timed out)`);
+    return denied(
+      "PeeringNotConnected",
+      initiated
+        ? `VNet peering '${initiated.name}' from the AKS VNet is ${initiated.peeringState}, not Connected; create the peering from the other side too`
+        : `the private endpoint sits in ${peVnets.join(", ")}, which is not peered with the AKS VNet ${cluster.vnetId} (connection timed out)`,
+    );
   }
   const zoneName = `privatelink.${kind}.${endpointSuffix}`;
-  const resolving = state.privateDnsZones.filter((z) => z.name === zoneName
-    && z.links.some((l) => sameId(l.virtualNetworkId, cluster.vnetId))
-    && (z.aRecords[account.name] ?? []).some((ip) => reachable.some((pe) => pe.ipAddress === ip)));
+  const resolving = state.privateDnsZones.filter(
+    (z) =>
+      z.name === zoneName &&
+      z.links.some((l) => sameId(l.virtualNetworkId, cluster.vnetId)) &&
+      (z.aRecords[account.name] ?? []).some((ip) => reachable.some((pe) => pe.ipAddress === ip)),
+  );
   if (resolving.length === 0) {
     const zone = state.privateDnsZones.find((z) => z.name === zoneName);
     const reason = !zone

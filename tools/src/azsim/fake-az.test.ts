@@ -23,8 +23,22 @@ describe("the fake az", () => {
   it("answers with real ARM ids and exit code 3 for a missing resource", () => {
     const sim = createSimulatedAzure();
     expect(az(sim, ["group", "create", "-n", "rg2", "-l", "westeurope"]).exitCode).toBe(0);
-    const created = az(sim, ["storage", "account", "create", "-n", "acct1", "-g", "rg2", "--allow-shared-key-access", "false"]);
-    expect(created.json).toMatchObject({ id: `/subscriptions/${DEMO_IDS.subscription2}/resourceGroups/rg2/providers/Microsoft.Storage/storageAccounts/acct1`, allowSharedKeyAccess: false, kind: "StorageV2" });
+    const created = az(sim, [
+      "storage",
+      "account",
+      "create",
+      "-n",
+      "acct1",
+      "-g",
+      "rg2",
+      "--allow-shared-key-access",
+      "false",
+    ]);
+    expect(created.json).toMatchObject({
+      id: `/subscriptions/${DEMO_IDS.subscription2}/resourceGroups/rg2/providers/Microsoft.Storage/storageAccounts/acct1`,
+      allowSharedKeyAccess: false,
+      kind: "StorageV2",
+    });
     const missing = az(sim, ["storage", "account", "show", "-n", "nope", "-g", "rg2"]);
     expect(missing.exitCode).toBe(3);
     expect(missing.stderr).toMatch(/\(ResourceNotFound\)/);
@@ -39,18 +53,51 @@ describe("the fake az", () => {
   it("refuses a subscription of a tenant this cache is not logged in to", () => {
     const sim = createSimulatedAzure({ loggedIn: false });
     az(sim, ["login", "--tenant", DEMO_IDS.tenant2]);
-    expect(az(sim, ["group", "show", "-n", "rg-aks", "--subscription", DEMO_IDS.subscription1]).stderr).toMatch(/Subscription '.*' not found/);
+    expect(az(sim, ["group", "show", "-n", "rg-aks", "--subscription", DEMO_IDS.subscription1]).stderr).toMatch(
+      /Subscription '.*' not found/,
+    );
   });
   it("prints --query results as tsv", () => {
     const sim = createSimulatedAzure();
-    const r = runFakeAz(["aks", "show", "-g", "rg-aks", "-n", "aks1", "--subscription", DEMO_IDS.subscription1, "--query", "oidcIssuerProfile.issuerUrl", "-o", "tsv"], { statePath: sim.statePath, configDir: sim.configDirs.tenant1 });
+    const r = runFakeAz(
+      [
+        "aks",
+        "show",
+        "-g",
+        "rg-aks",
+        "-n",
+        "aks1",
+        "--subscription",
+        DEMO_IDS.subscription1,
+        "--query",
+        "oidcIssuerProfile.issuerUrl",
+        "-o",
+        "tsv",
+      ],
+      { statePath: sim.statePath, configDir: sim.configDirs.tenant1 },
+    );
     expect(r.stdout.trim()).toBe("https://oidc.simulated.example/tenant1/aks1/");
   });
   it("needs the other tenant's login to peer across tenants", () => {
     const sim = createSimulatedAzure({ loggedIn: false });
     az(sim, ["login", "--tenant", DEMO_IDS.tenant2]);
     const aksVnet = `/subscriptions/${DEMO_IDS.subscription1}/resourceGroups/rg-aks/providers/Microsoft.Network/virtualNetworks/aks-vnet`;
-    const peer = ["network", "vnet", "peering", "create", "-n", "p", "-g", "rg-storage-net", "--vnet-name", "storage-vnet", "--remote-vnet", aksVnet, "--allow-vnet-access", "true"];
+    const peer = [
+      "network",
+      "vnet",
+      "peering",
+      "create",
+      "-n",
+      "p",
+      "-g",
+      "rg-storage-net",
+      "--vnet-name",
+      "storage-vnet",
+      "--remote-vnet",
+      aksVnet,
+      "--allow-vnet-access",
+      "true",
+    ];
     expect(az(sim, peer).stderr).toMatch(/LinkedAuthorizationFailed/);
     az(sim, ["login", "--tenant", DEMO_IDS.tenant1]);
     az(sim, ["account", "set", "--subscription", DEMO_IDS.subscription2]);
@@ -59,12 +106,16 @@ describe("the fake az", () => {
   it("leaves no half change behind when a command fails", () => {
     const sim = createSimulatedAzure({ faults: { takenStorageAccountNames: ["taken1"] } });
     az(sim, ["group", "create", "-n", "rg2", "-l", "westeurope"]);
-    expect(az(sim, ["storage", "account", "create", "-n", "taken1", "-g", "rg2"]).stderr).toMatch(/StorageAccountAlreadyTaken/);
+    expect(az(sim, ["storage", "account", "create", "-n", "taken1", "-g", "rg2"]).stderr).toMatch(
+      /StorageAccountAlreadyTaken/,
+    );
     expect(sim.state().storageAccounts).toEqual([]);
   });
   it("creates an account that allows shared keys when not told otherwise, as Azure does", () => {
     const sim = createSimulatedAzure();
     az(sim, ["group", "create", "-n", "rg2", "-l", "westeurope"]);
-    expect(az(sim, ["storage", "account", "create", "-n", "acct2", "-g", "rg2"]).json).toMatchObject({ allowSharedKeyAccess: true });
+    expect(az(sim, ["storage", "account", "create", "-n", "acct2", "-g", "rg2"]).json).toMatchObject({
+      allowSharedKeyAccess: true,
+    });
   });
 });

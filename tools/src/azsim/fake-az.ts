@@ -7,7 +7,12 @@ import { AzCommandError, COMMANDS, type Ctx } from "./commands.ts";
 import { QueryError, evaluateQuery } from "./query.ts";
 import { type AzState, type CallRecord, loadAzState, tenantOfSubscription, updateAzState } from "./state.ts";
 
-export interface FakeAzResult { exitCode: number; stdout: string; stderr: string; crash: boolean }
+export interface FakeAzResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  crash: boolean;
+}
 
 function findCommand(argv: string[]): { name: string; rest: string[] } | undefined {
   for (let n = Math.min(5, argv.length); n >= 1; n--) {
@@ -24,17 +29,42 @@ function guid(n: number): string {
 
 function tsv(value: unknown): string {
   if (value === null || value === undefined) return "";
-  if (Array.isArray(value)) return value.map((v) => (v !== null && typeof v === "object" && !Array.isArray(v) ? Object.values(v).filter((x) => x === null || typeof x !== "object").map(String).join("\t") : tsv(v))).join("\n");
-  if (typeof value === "object") return Object.values(value).filter((x) => x === null || typeof x !== "object").map((x) => (x === null ? "" : String(x))).join("\t");
+  if (Array.isArray(value))
+    return value
+      .map((v) =>
+        v !== null && typeof v === "object" && !Array.isArray(v)
+          ? Object.values(v)
+              .filter((x) => x === null || typeof x !== "object")
+              .map(String)
+              .join("\t")
+          : tsv(v),
+      )
+      .join("\n");
+  if (typeof value === "object")
+    return Object.values(value)
+      .filter((x) => x === null || typeof x !== "object")
+      .map((x) => (x === null ? "" : String(x)))
+      .join("\t");
   return String(value);
 }
 
 /** Runs one az invocation against the state file; pure apart from the state file, so tests can call it in-process. */
 export function runFakeAz(argv: string[], env: { statePath: string; configDir: string }): FakeAzResult {
-  const err = (message: string, exitCode: number): FakeAzResult => ({ exitCode, stdout: "", stderr: `ERROR: ${message}\n`, crash: false });
+  const err = (message: string, exitCode: number): FakeAzResult => ({
+    exitCode,
+    stdout: "",
+    stderr: `ERROR: ${message}\n`,
+    crash: false,
+  });
   const found = findCommand(argv);
   if (!found || argv[0]?.startsWith("-")) {
-    return err(`'${argv.filter((t) => !t.startsWith("-")).slice(0, 3).join(" ")}' is misspelled or not recognized by the system.`, 2);
+    return err(
+      `'${argv
+        .filter((t) => !t.startsWith("-"))
+        .slice(0, 3)
+        .join(" ")}' is misspelled or not recognized by the system.`,
+      2,
+    );
   }
   const spec = COMMANDS[found.name]!;
   const opts = spec.arm ? [...spec.opts, { names: ["--subscription"] }] : spec.opts;
@@ -55,7 +85,13 @@ export function runFakeAz(argv: string[], env: { statePath: string; configDir: s
     const faults = state.faults;
     if ((faults.throttle ?? 0) > 0) {
       faults.throttle = faults.throttle! - 1;
-      return record(err("(TooManyRequests) The request is being throttled as the limit has been reached for operation type - Write_ObservationWindow_00:05:00. For more information, refer to - https://aka.ms/srpthrottlinglimits\nCode: TooManyRequests", 1), false);
+      return record(
+        err(
+          "(TooManyRequests) The request is being throttled as the limit has been reached for operation type - Write_ObservationWindow_00:05:00. For more information, refer to - https://aka.ms/srpthrottlinglimits\nCode: TooManyRequests",
+          1,
+        ),
+        false,
+      );
     }
     const ctx = makeCtx(state, args, configDir);
     // Work on a copy so a failing command leaves no half change behind (real ARM calls are atomic).
@@ -73,7 +109,12 @@ export function runFakeAz(argv: string[], env: { statePath: string; configDir: s
       const output = (str(args, "output") ?? "json").toLowerCase();
       const q = str(args, "query");
       const shown = q === undefined ? data : evaluateQuery(q, data);
-      const stdout = data === undefined || output === "none" ? "" : output === "tsv" ? `${tsv(shown)}\n` : `${JSON.stringify(shown, null, 2)}\n`;
+      const stdout =
+        data === undefined || output === "none"
+          ? ""
+          : output === "tsv"
+            ? `${tsv(shown)}\n`
+            : `${JSON.stringify(shown, null, 2)}\n`;
       return { ...record({ exitCode: 0, stdout, stderr: "", crash }, spec.mutating) };
     } catch (e) {
       // Fault counters are about calls, not resources: keep their progress through the rollback.
@@ -83,7 +124,8 @@ export function runFakeAz(argv: string[], env: { statePath: string; configDir: s
       if (crash) state.faults.crashAtMutation = 1;
       if (e instanceof AzCommandError) return record(err(e.message, e.exitCode), spec.mutating);
       if (e instanceof AzUsageError) return record(err(e.message, 2), spec.mutating);
-      if (e instanceof QueryError) return record(err(`argument --query: invalid jmespath_type value: ${e.message}`, 2), spec.mutating);
+      if (e instanceof QueryError)
+        return record(err(`argument --query: invalid jmespath_type value: ${e.message}`, 2), spec.mutating);
       throw e;
     }
   });
@@ -95,14 +137,20 @@ function makeCtx(state: AzState, args: ReturnType<typeof parseArgs>, configDir: 
   const tenants = () => (login?.tenantIds ?? []).filter((t) => !(state.faults.loggedOutTenants ?? []).includes(t));
   const notLoggedIn = () => new AzCommandError("Please run 'az login' to setup account.", 1);
   return {
-    state, args, configDir, tenants,
+    state,
+    args,
+    configDir,
+    tenants,
     arm() {
       if (!login || tenants().length === 0) throw notLoggedIn();
       const sub = str(args, "subscription") ?? login.defaultSubscriptionId;
       const match = state.subscriptions.find((s) => s.id === sub || s.name === sub);
       if (!sub || !match || !tenants().includes(match.tenantId)) {
         if (!str(args, "subscription") && sub && match) throw notLoggedIn();
-        throw new AzCommandError(`Subscription '${sub ?? ""}' not found. Check the spelling and casing and try again.`, 1);
+        throw new AzCommandError(
+          `Subscription '${sub ?? ""}' not found. Check the spelling and casing and try again.`,
+          1,
+        );
       }
       return { subscriptionId: match.id, tenantId: match.tenantId };
     },
@@ -122,7 +170,9 @@ function makeCtx(state: AzState, args: ReturnType<typeof parseArgs>, configDir: 
 function main(): void {
   const statePath = process.env.AZSIM_STATE;
   if (!statePath) {
-    process.stderr.write("ERROR: The simulated az needs AZSIM_STATE (path of the simulated Azure state file). This is the test double, not the real Azure CLI.\n");
+    process.stderr.write(
+      "ERROR: The simulated az needs AZSIM_STATE (path of the simulated Azure state file). This is the test double, not the real Azure CLI.\n",
+    );
     process.exitCode = 2;
     return;
   }

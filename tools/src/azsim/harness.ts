@@ -43,7 +43,10 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];
-    out[k] = v && typeof v === "object" && !Array.isArray(v) && b && typeof b === "object" && !Array.isArray(b) ? merge(b as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      v && typeof v === "object" && !Array.isArray(v) && b && typeof b === "object" && !Array.isArray(b)
+        ? merge(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }
@@ -62,11 +65,21 @@ export function createSimulatedAzure(opts: SimulatedAzureOptions = {}): Simulate
   opts.editSeed?.(seed);
   seedAzState(statePath, seed);
   const env = { PATH: `${FAKE_AZ_BIN}${delimiter}${process.env.PATH ?? ""}`, AZSIM_STATE: statePath };
-  const inProcessRunner: Runner = async (command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> => {
+  const inProcessRunner: Runner = async (
+    command: string,
+    args: readonly string[],
+    options: RunOptions = {},
+  ): Promise<RunResult> => {
     if (command !== "az") throw new Error(`the in-process runner only runs az, not ${command}`);
     const configDir = resolve(options.env?.AZURE_CONFIG_DIR ?? join(dir, "default-azure"));
     const r = runFakeAz([...args], { statePath: options.env?.AZSIM_STATE ?? statePath, configDir });
-    return { command, args, exitCode: r.crash ? 137 : r.exitCode, stdout: r.crash ? "" : r.stdout.trimEnd(), stderr: r.crash ? "" : r.stderr.trimEnd() };
+    return {
+      command,
+      args,
+      exitCode: r.crash ? 137 : r.exitCode,
+      stdout: r.crash ? "" : r.stdout.trimEnd(),
+      stderr: r.crash ? "" : r.stderr.trimEnd(),
+    };
   };
   const writeConfig = (mode: BootstrapMode, overrides: Record<string, unknown> = {}) => {
     const base: Record<string, unknown> = {
@@ -75,11 +88,18 @@ export function createSimulatedAzure(opts: SimulatedAzureOptions = {}): Simulate
       tenant2: { tenantId: DEMO_IDS.tenant2, subscriptionId: DEMO_IDS.subscription2, configDir: configDirs.tenant2 },
       aks: { resourceGroup: DEMO_IDS.aksResourceGroup, name: DEMO_IDS.aksName },
       storage: {
-        resourceGroup: "rg-storage", location: "westeurope",
+        resourceGroup: "rg-storage",
+        location: "westeurope",
         accountName: mode === "blob-fuse-wi" ? "ctvsimblob" : mode === "fileshare-nfs" ? "ctvsimfiles" : "ctvsimnfs",
       },
       kubernetes: { namespace: mode, ...(mode === "blob-fuse-wi" ? { serviceAccount: "blob-fuse-sa" } : {}) },
-      ...(mode === "blob-nfs" ? { network: { storageVnetId: `/subscriptions/${DEMO_IDS.subscription2}/resourceGroups/rg-storage-net/providers/Microsoft.Network/virtualNetworks/storage-vnet` } } : {}),
+      ...(mode === "blob-nfs"
+        ? {
+            network: {
+              storageVnetId: `/subscriptions/${DEMO_IDS.subscription2}/resourceGroups/rg-storage-net/providers/Microsoft.Network/virtualNetworks/storage-vnet`,
+            },
+          }
+        : {}),
     };
     const path = join(dir, `bootstrap.${mode}.yaml`);
     writeFileSync(path, yaml.dump(merge(base, overrides)));

@@ -11,7 +11,10 @@ function tokenize(expr: string): Token[] {
   while (pos < expr.length) {
     re.lastIndex = pos;
     const m = re.exec(expr);
-    if (!m) throw new QueryError(`unsupported --query syntax at '${expr.slice(pos)}' (the simulated az supports a.b, [0], [] and length(@) only)`);
+    if (!m)
+      throw new QueryError(
+        `unsupported --query syntax at '${expr.slice(pos)}' (the simulated az supports a.b, [0], [] and length(@) only)`,
+      );
     if (m[1] !== undefined) tokens.push({ kind: "field", name: m[1] });
     else if (m[2] !== undefined) tokens.push({ kind: "index", index: Number(m[2]) });
     else if (m[3] === undefined) tokens.push({ kind: "project" });

@@ -3,22 +3,43 @@
 import { resolve } from "node:path";
 import { ToolError } from "../errors.ts";
 import {
-  type AzState, type Faults, type StorageAccount, emptyAzState, parseVnetId, resourceGroupId, saveAzState, tenantOfSubscription,
+  type AzState,
+  type Faults,
+  type StorageAccount,
+  emptyAzState,
+  parseVnetId,
+  resourceGroupId,
+  saveAzState,
+  tenantOfSubscription,
 } from "./state.ts";
 
 export interface SeedAksCluster {
-  tenantId: string; subscriptionId: string; resourceGroup: string; name: string;
-  oidcIssuerUrl: string; kubernetesVersion: string;
+  tenantId: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  oidcIssuerUrl: string;
+  kubernetesVersion: string;
   /** Full ARM id of the node VNet; default `<rg>/providers/Microsoft.Network/virtualNetworks/<name>-vnet`. Created when missing. */
   vnetId?: string;
-  location?: string; oidcIssuerEnabled?: boolean; workloadIdentityEnabled?: boolean; blobCsiDriverEnabled?: boolean;
+  location?: string;
+  oidcIssuerEnabled?: boolean;
+  workloadIdentityEnabled?: boolean;
+  blobCsiDriverEnabled?: boolean;
 }
 
 export interface SeedInput {
   tenants: { tenantId: string; displayName?: string; defaultDomain?: string }[];
   subscriptions: { id: string; tenantId: string; name?: string }[];
   aksClusters?: SeedAksCluster[];
-  virtualNetworks?: { subscriptionId: string; resourceGroup: string; name: string; location?: string; addressPrefixes?: string[]; subnets?: { name: string; addressPrefix: string }[] }[];
+  virtualNetworks?: {
+    subscriptionId: string;
+    resourceGroup: string;
+    name: string;
+    location?: string;
+    addressPrefixes?: string[];
+    subnets?: { name: string; addressPrefix: string }[];
+  }[];
   resourceGroups?: { subscriptionId: string; name: string; location?: string }[];
   /** Pre-existing storage accounts (a user bringing their own); unspecified properties get secure defaults. */
   storageAccounts?: (Partial<StorageAccount> & { subscriptionId: string; resourceGroup: string; name: string })[];
@@ -32,30 +53,71 @@ const DEFAULT_LOCATION = "westeurope";
 export function buildAzState(input: SeedInput): AzState {
   const state = emptyAzState();
   for (const t of input.tenants) {
-    state.tenants.push({ tenantId: t.tenantId, displayName: t.displayName ?? `Tenant ${t.tenantId.slice(0, 8)}`, defaultDomain: t.defaultDomain ?? `tenant${state.tenants.length + 1}.onmicrosoft.com` });
+    state.tenants.push({
+      tenantId: t.tenantId,
+      displayName: t.displayName ?? `Tenant ${t.tenantId.slice(0, 8)}`,
+      defaultDomain: t.defaultDomain ?? `tenant${state.tenants.length + 1}.onmicrosoft.com`,
+    });
   }
   for (const s of input.subscriptions) {
     if (!state.tenants.some((t) => t.tenantId === s.tenantId)) {
-      throw new ToolError("INVALID_INPUT", `Seed subscription ${s.id} names tenant ${s.tenantId}, which is not in tenants.`, "Add the tenant to the seed's tenants list.");
+      throw new ToolError(
+        "INVALID_INPUT",
+        `Seed subscription ${s.id} names tenant ${s.tenantId}, which is not in tenants.`,
+        "Add the tenant to the seed's tenants list.",
+      );
     }
-    state.subscriptions.push({ id: s.id, tenantId: s.tenantId, name: s.name ?? `Subscription ${state.subscriptions.length + 1}` });
+    state.subscriptions.push({
+      id: s.id,
+      tenantId: s.tenantId,
+      name: s.name ?? `Subscription ${state.subscriptions.length + 1}`,
+    });
   }
   const ensureGroup = (subscriptionId: string, name: string, location = DEFAULT_LOCATION) => {
     if (!tenantOfSubscription(state, subscriptionId)) {
-      throw new ToolError("INVALID_INPUT", `Seed resource ${resourceGroupId(subscriptionId, name)} is in subscription ${subscriptionId}, which is not in subscriptions.`, "Add the subscription to the seed's subscriptions list.");
+      throw new ToolError(
+        "INVALID_INPUT",
+        `Seed resource ${resourceGroupId(subscriptionId, name)} is in subscription ${subscriptionId}, which is not in subscriptions.`,
+        "Add the subscription to the seed's subscriptions list.",
+      );
     }
-    if (!state.resourceGroups.some((g) => g.subscriptionId === subscriptionId && g.name.toLowerCase() === name.toLowerCase())) {
+    if (
+      !state.resourceGroups.some(
+        (g) => g.subscriptionId === subscriptionId && g.name.toLowerCase() === name.toLowerCase(),
+      )
+    ) {
       state.resourceGroups.push({ subscriptionId, name, location, tags: {} });
     }
   };
-  const ensureVnet = (v: { subscriptionId: string; resourceGroup: string; name: string; location?: string; addressPrefixes?: string[]; subnets?: { name: string; addressPrefix: string }[] }) => {
+  const ensureVnet = (v: {
+    subscriptionId: string;
+    resourceGroup: string;
+    name: string;
+    location?: string;
+    addressPrefixes?: string[];
+    subnets?: { name: string; addressPrefix: string }[];
+  }) => {
     ensureGroup(v.subscriptionId, v.resourceGroup, v.location);
-    if (state.virtualNetworks.some((x) => x.subscriptionId === v.subscriptionId && x.resourceGroup.toLowerCase() === v.resourceGroup.toLowerCase() && x.name === v.name)) return;
+    if (
+      state.virtualNetworks.some(
+        (x) =>
+          x.subscriptionId === v.subscriptionId &&
+          x.resourceGroup.toLowerCase() === v.resourceGroup.toLowerCase() &&
+          x.name === v.name,
+      )
+    )
+      return;
     const n = state.virtualNetworks.length + 1;
     state.virtualNetworks.push({
-      subscriptionId: v.subscriptionId, resourceGroup: v.resourceGroup, name: v.name, location: v.location ?? DEFAULT_LOCATION,
+      subscriptionId: v.subscriptionId,
+      resourceGroup: v.resourceGroup,
+      name: v.name,
+      location: v.location ?? DEFAULT_LOCATION,
       addressPrefixes: v.addressPrefixes ?? [`10.${n}.0.0/16`],
-      subnets: v.subnets ?? [{ name: "default", addressPrefix: `10.${n}.0.0/24` }, { name: "private-endpoints", addressPrefix: `10.${n}.1.0/24` }],
+      subnets: v.subnets ?? [
+        { name: "default", addressPrefix: `10.${n}.0.0/24` },
+        { name: "private-endpoints", addressPrefix: `10.${n}.1.0/24` },
+      ],
       peerings: [],
     });
   };
@@ -63,31 +125,67 @@ export function buildAzState(input: SeedInput): AzState {
   for (const v of input.virtualNetworks ?? []) ensureVnet(v);
   for (const c of input.aksClusters ?? []) {
     if (tenantOfSubscription(state, c.subscriptionId) !== c.tenantId) {
-      throw new ToolError("INVALID_INPUT", `Seed AKS cluster ${c.name}: subscription ${c.subscriptionId} is not in tenant ${c.tenantId}.`, "Give the cluster a subscription of its own tenant.");
+      throw new ToolError(
+        "INVALID_INPUT",
+        `Seed AKS cluster ${c.name}: subscription ${c.subscriptionId} is not in tenant ${c.tenantId}.`,
+        "Give the cluster a subscription of its own tenant.",
+      );
     }
     ensureGroup(c.subscriptionId, c.resourceGroup, c.location);
-    const vnetId = c.vnetId ?? `${resourceGroupId(c.subscriptionId, c.resourceGroup)}/providers/Microsoft.Network/virtualNetworks/${c.name}-vnet`;
+    const vnetId =
+      c.vnetId ??
+      `${resourceGroupId(c.subscriptionId, c.resourceGroup)}/providers/Microsoft.Network/virtualNetworks/${c.name}-vnet`;
     const parsed = parseVnetId(vnetId);
-    if (!parsed) throw new ToolError("INVALID_INPUT", `Seed AKS cluster ${c.name}: vnetId '${vnetId}' is not a VNet resource id.`, "Use /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>.");
+    if (!parsed)
+      throw new ToolError(
+        "INVALID_INPUT",
+        `Seed AKS cluster ${c.name}: vnetId '${vnetId}' is not a VNet resource id.`,
+        "Use /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>.",
+      );
     ensureVnet({ ...parsed, location: c.location });
     state.aksClusters.push({
-      tenantId: c.tenantId, subscriptionId: c.subscriptionId, resourceGroup: c.resourceGroup, name: c.name,
-      location: c.location ?? DEFAULT_LOCATION, kubernetesVersion: c.kubernetesVersion,
-      oidcIssuerEnabled: c.oidcIssuerEnabled ?? true, oidcIssuerUrl: c.oidcIssuerUrl,
-      workloadIdentityEnabled: c.workloadIdentityEnabled ?? true, blobCsiDriverEnabled: c.blobCsiDriverEnabled ?? true,
-      fileCsiDriverEnabled: true, vnetId, subnetName: "default",
+      tenantId: c.tenantId,
+      subscriptionId: c.subscriptionId,
+      resourceGroup: c.resourceGroup,
+      name: c.name,
+      location: c.location ?? DEFAULT_LOCATION,
+      kubernetesVersion: c.kubernetesVersion,
+      oidcIssuerEnabled: c.oidcIssuerEnabled ?? true,
+      oidcIssuerUrl: c.oidcIssuerUrl,
+      workloadIdentityEnabled: c.workloadIdentityEnabled ?? true,
+      blobCsiDriverEnabled: c.blobCsiDriverEnabled ?? true,
+      fileCsiDriverEnabled: true,
+      vnetId,
+      subnetName: "default",
     });
   }
   for (const a of input.storageAccounts ?? []) {
     ensureGroup(a.subscriptionId, a.resourceGroup, a.location);
     state.storageAccounts.push({
-      location: DEFAULT_LOCATION, kind: "StorageV2", sku: "Standard_LRS", allowSharedKeyAccess: false, enableHttpsTrafficOnly: true,
-      publicNetworkAccess: "Enabled", defaultAction: "Allow", isHnsEnabled: false, enableNfsV3: false, allowBlobPublicAccess: false,
-      minimumTlsVersion: "TLS1_2", tags: {}, containers: [], shares: [], privateEndpointConnections: [], ...a,
+      location: DEFAULT_LOCATION,
+      kind: "StorageV2",
+      sku: "Standard_LRS",
+      allowSharedKeyAccess: false,
+      enableHttpsTrafficOnly: true,
+      publicNetworkAccess: "Enabled",
+      defaultAction: "Allow",
+      isHnsEnabled: false,
+      enableNfsV3: false,
+      allowBlobPublicAccess: false,
+      minimumTlsVersion: "TLS1_2",
+      tags: {},
+      containers: [],
+      shares: [],
+      privateEndpointConnections: [],
+      ...a,
     });
   }
   for (const l of input.logins ?? []) {
-    state.logins[resolve(l.configDir)] = { user: l.user ?? "admin@example.com", tenantIds: [...l.tenantIds], ...(l.defaultSubscriptionId ? { defaultSubscriptionId: l.defaultSubscriptionId } : {}) };
+    state.logins[resolve(l.configDir)] = {
+      user: l.user ?? "admin@example.com",
+      tenantIds: [...l.tenantIds],
+      ...(l.defaultSubscriptionId ? { defaultSubscriptionId: l.defaultSubscriptionId } : {}),
+    };
   }
   state.faults = { ...(input.faults ?? {}) };
   return state;
@@ -114,14 +212,27 @@ export const DEMO_IDS = {
  * The standard scenario: AKS `aks1` in tenant 1 (whose OIDC issuer is the given URL, e.g. the test
  * cluster's service-account issuer), an empty tenant 2, and optionally both tenants logged in.
  */
-export function demoSeed(opts: { oidcIssuerUrl: string; kubernetesVersion?: string; loginConfigDirs?: { tenant1: string; tenant2: string }; faults?: Faults }): SeedInput {
+export function demoSeed(opts: {
+  oidcIssuerUrl: string;
+  kubernetesVersion?: string;
+  loginConfigDirs?: { tenant1: string; tenant2: string };
+  faults?: Faults;
+}): SeedInput {
   const ids = DEMO_IDS;
   const logins = opts.loginConfigDirs
     ? [
-      // NFS modes peer VNets across tenants, which needs a token for the other tenant in each cache too.
-      { configDir: opts.loginConfigDirs.tenant1, tenantIds: [ids.tenant1, ids.tenant2], defaultSubscriptionId: ids.subscription1 },
-      { configDir: opts.loginConfigDirs.tenant2, tenantIds: [ids.tenant2, ids.tenant1], defaultSubscriptionId: ids.subscription2 },
-    ]
+        // NFS modes peer VNets across tenants, which needs a token for the other tenant in each cache too.
+        {
+          configDir: opts.loginConfigDirs.tenant1,
+          tenantIds: [ids.tenant1, ids.tenant2],
+          defaultSubscriptionId: ids.subscription1,
+        },
+        {
+          configDir: opts.loginConfigDirs.tenant2,
+          tenantIds: [ids.tenant2, ids.tenant1],
+          defaultSubscriptionId: ids.subscription2,
+        },
+      ]
     : [];
   return {
     tenants: [
@@ -132,12 +243,26 @@ export function demoSeed(opts: { oidcIssuerUrl: string; kubernetesVersion?: stri
       { id: ids.subscription1, tenantId: ids.tenant1, name: "aks-subscription" },
       { id: ids.subscription2, tenantId: ids.tenant2, name: "storage-subscription" },
     ],
-    aksClusters: [{
-      tenantId: ids.tenant1, subscriptionId: ids.subscription1, resourceGroup: ids.aksResourceGroup, name: ids.aksName,
-      oidcIssuerUrl: opts.oidcIssuerUrl, kubernetesVersion: opts.kubernetesVersion ?? "1.34.2",
-      vnetId: `/subscriptions/${ids.subscription1}/resourceGroups/${ids.aksResourceGroup}/providers/Microsoft.Network/virtualNetworks/aks-vnet`,
-    }],
-    virtualNetworks: [{ subscriptionId: ids.subscription2, resourceGroup: "rg-storage-net", name: "storage-vnet", addressPrefixes: ["10.20.0.0/16"], subnets: [{ name: "default", addressPrefix: "10.20.0.0/24" }] }],
+    aksClusters: [
+      {
+        tenantId: ids.tenant1,
+        subscriptionId: ids.subscription1,
+        resourceGroup: ids.aksResourceGroup,
+        name: ids.aksName,
+        oidcIssuerUrl: opts.oidcIssuerUrl,
+        kubernetesVersion: opts.kubernetesVersion ?? "1.34.2",
+        vnetId: `/subscriptions/${ids.subscription1}/resourceGroups/${ids.aksResourceGroup}/providers/Microsoft.Network/virtualNetworks/aks-vnet`,
+      },
+    ],
+    virtualNetworks: [
+      {
+        subscriptionId: ids.subscription2,
+        resourceGroup: "rg-storage-net",
+        name: "storage-vnet",
+        addressPrefixes: ["10.20.0.0/16"],
+        subnets: [{ name: "default", addressPrefix: "10.20.0.0/24" }],
+      },
+    ],
     logins,
     ...(opts.faults ? { faults: opts.faults } : {}),
   };

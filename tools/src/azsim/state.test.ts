@@ -41,11 +41,18 @@ describe("simulated Azure state file", () => {
     saveAzState(path, buildAzState(demoSeed({ oidcIssuerUrl: "https://issuer.example/" })));
     const script = join(mkdtempSync(join(tmpdir(), "azsim-w-")), "w.ts");
     const { writeFileSync } = await import("node:fs");
-    writeFileSync(script, `import { updateAzState } from ${JSON.stringify(join(import.meta.dirname, "state.ts"))};\nfor (let i = 0; i < 20; i++) updateAzState(process.argv[2]!, (s) => { s.sequence += 1; });\n`);
-    const workers = Array.from({ length: 4 }, () => new Promise<number>((res) => {
-      const child = fork(script, [path], { execArgv: ["--import", "tsx"] });
-      child.on("exit", (code) => res(code ?? -1));
-    }));
+    writeFileSync(
+      script,
+      `import { updateAzState } from ${JSON.stringify(join(import.meta.dirname, "state.ts"))};\nfor (let i = 0; i < 20; i++) updateAzState(process.argv[2]!, (s) => { s.sequence += 1; });\n`,
+    );
+    const workers = Array.from(
+      { length: 4 },
+      () =>
+        new Promise<number>((res) => {
+          const child = fork(script, [path], { execArgv: ["--import", "tsx"] });
+          child.on("exit", (code) => res(code ?? -1));
+        }),
+    );
     expect(await Promise.all(workers)).toEqual([0, 0, 0, 0]);
     expect(loadAzState(path).sequence).toBe(80);
     expect(() => JSON.parse(readFileSync(path, "utf8"))).not.toThrow();

@@ -1,73 +1,177 @@
 // The simulated Azure: one JSON file holding both tenants' directory objects and ARM resources.
 // The fake `az`, the seed helper, tests and the mock CSI driver all read and write it through here.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import { ToolError } from "../errors.ts";
 
-export interface Tenant { tenantId: string; displayName: string; defaultDomain: string }
-export interface Subscription { id: string; name: string; tenantId: string }
+export interface Tenant {
+  tenantId: string;
+  displayName: string;
+  defaultDomain: string;
+}
+export interface Subscription {
+  id: string;
+  name: string;
+  tenantId: string;
+}
 
 /** Who is logged in to which tenants through one AZURE_CONFIG_DIR (real az keeps this in azureProfile.json). */
-export interface Login { user: string; tenantIds: string[]; defaultSubscriptionId?: string }
+export interface Login {
+  user: string;
+  tenantIds: string[];
+  defaultSubscriptionId?: string;
+}
 
-export interface FederatedCredential { id: string; name: string; issuer: string; subject: string; audiences: string[]; description?: string }
+export interface FederatedCredential {
+  id: string;
+  name: string;
+  issuer: string;
+  subject: string;
+  audiences: string[];
+  description?: string;
+}
 export interface App {
-  tenantId: string; id: string; appId: string; displayName: string; signInAudience: string;
-  federatedCredentials: FederatedCredential[]; createdDateTime: string;
+  tenantId: string;
+  id: string;
+  appId: string;
+  displayName: string;
+  signInAudience: string;
+  federatedCredentials: FederatedCredential[];
+  createdDateTime: string;
 }
 export interface ServicePrincipal {
-  tenantId: string; id: string; appId: string; displayName: string; appOwnerOrganizationId: string; tags: string[];
+  tenantId: string;
+  id: string;
+  appId: string;
+  displayName: string;
+  appOwnerOrganizationId: string;
+  tags: string[];
   servicePrincipalType: "Application";
   /** When the principal becomes visible to ARM role assignments (eventual consistency). */
   visibleAfterCalls?: number;
 }
-export interface ResourceGroup { subscriptionId: string; name: string; location: string; tags: Record<string, string> }
+export interface ResourceGroup {
+  subscriptionId: string;
+  name: string;
+  location: string;
+  tags: Record<string, string>;
+}
 
-export interface BlobContainer { name: string; rootSquash?: string; publicAccess: string }
-export interface FileShare { name: string; enabledProtocols: "SMB" | "NFS"; quotaGiB: number; rootSquash?: string }
+export interface BlobContainer {
+  name: string;
+  rootSquash?: string;
+  publicAccess: string;
+}
+export interface FileShare {
+  name: string;
+  enabledProtocols: "SMB" | "NFS";
+  quotaGiB: number;
+  rootSquash?: string;
+}
 export interface PrivateEndpointConnection {
-  name: string; privateEndpointId: string; status: "Pending" | "Approved" | "Rejected" | "Disconnected"; description: string;
+  name: string;
+  privateEndpointId: string;
+  status: "Pending" | "Approved" | "Rejected" | "Disconnected";
+  description: string;
 }
 export interface StorageAccount {
-  subscriptionId: string; resourceGroup: string; name: string; location: string;
-  kind: "StorageV2" | "FileStorage" | "BlockBlobStorage" | "Storage" | "BlobStorage"; sku: string;
-  allowSharedKeyAccess: boolean; enableHttpsTrafficOnly: boolean; publicNetworkAccess: "Enabled" | "Disabled";
-  defaultAction: "Allow" | "Deny"; isHnsEnabled: boolean; enableNfsV3: boolean; allowBlobPublicAccess: boolean;
-  minimumTlsVersion: string; tags: Record<string, string>;
-  containers: BlobContainer[]; shares: FileShare[]; privateEndpointConnections: PrivateEndpointConnection[];
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+  kind: "StorageV2" | "FileStorage" | "BlockBlobStorage" | "Storage" | "BlobStorage";
+  sku: string;
+  allowSharedKeyAccess: boolean;
+  enableHttpsTrafficOnly: boolean;
+  publicNetworkAccess: "Enabled" | "Disabled";
+  defaultAction: "Allow" | "Deny";
+  isHnsEnabled: boolean;
+  enableNfsV3: boolean;
+  allowBlobPublicAccess: boolean;
+  minimumTlsVersion: string;
+  tags: Record<string, string>;
+  containers: BlobContainer[];
+  shares: FileShare[];
+  privateEndpointConnections: PrivateEndpointConnection[];
 }
 export interface RoleAssignment {
-  id: string; name: string; scope: string; roleDefinitionName: string; roleDefinitionId: string;
-  principalId: string; principalType: string; description?: string;
+  id: string;
+  name: string;
+  scope: string;
+  roleDefinitionName: string;
+  roleDefinitionId: string;
+  principalId: string;
+  principalType: string;
+  description?: string;
 }
-export interface Subnet { name: string; addressPrefix: string }
+export interface Subnet {
+  name: string;
+  addressPrefix: string;
+}
 export interface Peering {
-  name: string; remoteVirtualNetworkId: string; allowVirtualNetworkAccess: boolean;
-  allowForwardedTraffic: boolean; peeringState: "Initiated" | "Connected" | "Disconnected";
+  name: string;
+  remoteVirtualNetworkId: string;
+  allowVirtualNetworkAccess: boolean;
+  allowForwardedTraffic: boolean;
+  peeringState: "Initiated" | "Connected" | "Disconnected";
 }
 export interface VirtualNetwork {
-  subscriptionId: string; resourceGroup: string; name: string; location: string;
-  addressPrefixes: string[]; subnets: Subnet[]; peerings: Peering[];
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+  addressPrefixes: string[];
+  subnets: Subnet[];
+  peerings: Peering[];
 }
 export interface PrivateEndpoint {
-  subscriptionId: string; resourceGroup: string; name: string; location: string; subnetId: string;
-  connectionName: string; privateLinkServiceId: string; groupIds: string[]; manual: boolean; requestMessage?: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+  subnetId: string;
+  connectionName: string;
+  privateLinkServiceId: string;
+  groupIds: string[];
+  manual: boolean;
+  requestMessage?: string;
   /** Private IP the endpoint got in its subnet. */
   ipAddress: string;
   dnsZoneGroups: { name: string; zones: { name: string; privateDnsZoneId: string }[] }[];
 }
 export interface PrivateDnsZone {
-  subscriptionId: string; resourceGroup: string; name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
   links: { name: string; virtualNetworkId: string; registrationEnabled: boolean }[];
   /** A records registered by zone groups: relative name -> IPs. */
   aRecords: Record<string, string[]>;
 }
 export interface AksCluster {
-  tenantId: string; subscriptionId: string; resourceGroup: string; name: string; location: string;
-  kubernetesVersion: string; oidcIssuerEnabled: boolean; oidcIssuerUrl: string; workloadIdentityEnabled: boolean;
-  blobCsiDriverEnabled: boolean; fileCsiDriverEnabled: boolean;
+  tenantId: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+  kubernetesVersion: string;
+  oidcIssuerEnabled: boolean;
+  oidcIssuerUrl: string;
+  workloadIdentityEnabled: boolean;
+  blobCsiDriverEnabled: boolean;
+  fileCsiDriverEnabled: boolean;
   /** Full ARM id of the VNet the node pool subnet is in. */
-  vnetId: string; subnetName: string;
+  vnetId: string;
+  subnetName: string;
 }
 
 /** Faults the fake az injects; counters are decremented as they fire, so "N tries" works across processes. */
@@ -87,7 +191,12 @@ export interface Faults {
 }
 
 /** One az invocation, for tests and benchmarks that count calls. */
-export interface CallRecord { argv: string[]; configDir: string; mutating: boolean; exitCode: number }
+export interface CallRecord {
+  argv: string[];
+  configDir: string;
+  mutating: boolean;
+  exitCode: number;
+}
 
 export interface AzState {
   version: 1;
@@ -111,25 +220,51 @@ export interface AzState {
 
 export function emptyAzState(): AzState {
   return {
-    version: 1, tenants: [], subscriptions: [], logins: {}, apps: [], servicePrincipals: [], resourceGroups: [],
-    storageAccounts: [], roleAssignments: [], virtualNetworks: [], privateEndpoints: [], privateDnsZones: [],
-    aksClusters: [], faults: {}, calls: [], sequence: 0,
+    version: 1,
+    tenants: [],
+    subscriptions: [],
+    logins: {},
+    apps: [],
+    servicePrincipals: [],
+    resourceGroups: [],
+    storageAccounts: [],
+    roleAssignments: [],
+    virtualNetworks: [],
+    privateEndpoints: [],
+    privateDnsZones: [],
+    aksClusters: [],
+    faults: {},
+    calls: [],
+    sequence: 0,
   };
 }
 
 export function loadAzState(path: string): AzState {
   if (!existsSync(path)) {
-    throw new ToolError("NOT_FOUND", `The simulated Azure state file ${path} does not exist.`, "Create it with seedAzState() (tools/src/azsim/seed.ts) or point AZSIM_STATE at an existing one.");
+    throw new ToolError(
+      "NOT_FOUND",
+      `The simulated Azure state file ${path} does not exist.`,
+      "Create it with seedAzState() (tools/src/azsim/seed.ts) or point AZSIM_STATE at an existing one.",
+    );
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
-    throw new ToolError("INVALID_INPUT", `The simulated Azure state file ${path} is not valid JSON.`, "Re-seed it with seedAzState(); it is written atomically, so a partial file means something else wrote it.", { cause: err });
+    throw new ToolError(
+      "INVALID_INPUT",
+      `The simulated Azure state file ${path} is not valid JSON.`,
+      "Re-seed it with seedAzState(); it is written atomically, so a partial file means something else wrote it.",
+      { cause: err },
+    );
   }
   const state = parsed as Partial<AzState>;
   if (state.version !== 1) {
-    throw new ToolError("INVALID_INPUT", `The simulated Azure state file ${path} has version ${String(state.version)}, expected 1.`, "Re-seed it with seedAzState().");
+    throw new ToolError(
+      "INVALID_INPUT",
+      `The simulated Azure state file ${path} has version ${String(state.version)}, expected 1.`,
+      "Re-seed it with seedAzState().",
+    );
   }
   // Older files may lack newer collections; fill them so readers need no guards.
   return { ...emptyAzState(), ...state } as AzState;
@@ -154,7 +289,11 @@ function sleepSync(ms: number): void {
  * (tenant-1 and tenant-2 steps run in parallel) never lose each other's changes.
  * A lock older than staleMs is taken over: its holder crashed.
  */
-export function updateAzState<T>(path: string, change: (state: AzState) => T, opts: { timeoutMs?: number; staleMs?: number } = {}): T {
+export function updateAzState<T>(
+  path: string,
+  change: (state: AzState) => T,
+  opts: { timeoutMs?: number; staleMs?: number } = {},
+): T {
   const lock = `${path}.lock`;
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   const staleMs = opts.staleMs ?? 10_000;
@@ -170,7 +309,11 @@ export function updateAzState<T>(path: string, change: (state: AzState) => T, op
         // The holder released it between our checks; just retry.
       }
       if (Date.now() > deadline) {
-        throw new ToolError("TIMED_OUT", `Could not lock the simulated Azure state ${path} within ${opts.timeoutMs ?? 30_000} ms.`, `Another process holds ${lock}; remove it if no fake az is running.`);
+        throw new ToolError(
+          "TIMED_OUT",
+          `Could not lock the simulated Azure state ${path} within ${opts.timeoutMs ?? 30_000} ms.`,
+          `Another process holds ${lock}; remove it if no fake az is running.`,
+        );
       }
       sleepSync(5 + Math.floor(Math.random() * 10));
     }
@@ -198,7 +341,10 @@ export function resourceGroupId(subscriptionId: string, rg: string): string {
 export function storageAccountId(a: Pick<StorageAccount, "subscriptionId" | "resourceGroup" | "name">): string {
   return `${resourceGroupId(a.subscriptionId, a.resourceGroup)}/providers/Microsoft.Storage/storageAccounts/${a.name}`;
 }
-export function containerId(a: Pick<StorageAccount, "subscriptionId" | "resourceGroup" | "name">, container: string): string {
+export function containerId(
+  a: Pick<StorageAccount, "subscriptionId" | "resourceGroup" | "name">,
+  container: string,
+): string {
   return `${storageAccountId(a)}/blobServices/default/containers/${container}`;
 }
 export function shareId(a: Pick<StorageAccount, "subscriptionId" | "resourceGroup" | "name">, share: string): string {
@@ -239,7 +385,10 @@ export function tenantOfSubscription(state: AzState, subscriptionId: string): st
 
 /** Parses the ARM id of a VNet into its parts, or undefined when it is not one. */
 export function parseVnetId(id: string): { subscriptionId: string; resourceGroup: string; name: string } | undefined {
-  const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)$/i.exec(id);
+  const m =
+    /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)$/i.exec(
+      id,
+    );
   return m ? { subscriptionId: m[1]!, resourceGroup: m[2]!, name: m[3]! } : undefined;
 }
 

@@ -15,7 +15,9 @@ const ISSUER = "https://oidc.simulated.example/tenant1/aks1/";
 async function bootstrap(sim: SimulatedAzure, configPath: string, how: "in-process" | "subprocess" = "in-process") {
   const lines: string[] = [];
   const outcome = await runBootstrap(configPath, {
-    env: sim.env, retryBaseMs: 1, write: (l) => lines.push(l),
+    env: sim.env,
+    retryBaseMs: 1,
+    write: (l) => lines.push(l),
     ...(how === "in-process" ? { runner: sim.inProcessRunner } : {}),
   });
   return { outcome, lines };
@@ -44,27 +46,64 @@ describe("bootstrap apply against the simulated Azure", () => {
     const s = sim.state();
     const app = s.apps.find((a) => a.displayName === "aks-cross-tenant-storage")!;
     expect(app).toMatchObject({ tenantId: DEMO_IDS.tenant1, signInAudience: "AzureADMultipleOrgs" });
-    expect(app.federatedCredentials).toEqual([expect.objectContaining({ issuer: ISSUER, subject: "system:serviceaccount:blob-fuse-wi:blob-fuse-sa", audiences: ["api://AzureADTokenExchange"] })]);
+    expect(app.federatedCredentials).toEqual([
+      expect.objectContaining({
+        issuer: ISSUER,
+        subject: "system:serviceaccount:blob-fuse-wi:blob-fuse-sa",
+        audiences: ["api://AzureADTokenExchange"],
+      }),
+    ]);
     const sp = s.servicePrincipals.find((x) => x.appId === app.appId)!;
     expect(sp).toMatchObject({ tenantId: DEMO_IDS.tenant2, tags: ["WindowsAzureActiveDirectoryIntegratedApp"] });
     const account = findStorageAccount(s, "ctvsimblob")!;
-    expect(account).toMatchObject({ kind: "StorageV2", allowSharedKeyAccess: false, subscriptionId: DEMO_IDS.subscription2 });
-    expect(s.roleAssignments).toEqual([expect.objectContaining({ principalId: sp.id, roleDefinitionName: "Storage Blob Data Contributor", scope: containerId(account, "aks-container") })]);
-    expect(authorizeWorkloadIdentityMount(s, { clientId: app.appId, tenantId: DEMO_IDS.tenant2, accountName: "ctvsimblob", containerName: "aks-container", token: wiToken() })).toEqual({ ok: true });
+    expect(account).toMatchObject({
+      kind: "StorageV2",
+      allowSharedKeyAccess: false,
+      subscriptionId: DEMO_IDS.subscription2,
+    });
+    expect(s.roleAssignments).toEqual([
+      expect.objectContaining({
+        principalId: sp.id,
+        roleDefinitionName: "Storage Blob Data Contributor",
+        scope: containerId(account, "aks-container"),
+      }),
+    ]);
+    expect(
+      authorizeWorkloadIdentityMount(s, {
+        clientId: app.appId,
+        tenantId: DEMO_IDS.tenant2,
+        accountName: "ctvsimblob",
+        containerName: "aks-container",
+        token: wiToken(),
+      }),
+    ).toEqual({ ok: true });
 
     const values = yaml.load(readFileSync(outcome.valuesFile!, "utf8"));
     expect(values).toEqual({
       mode: "blob-fuse-wi",
-      storage: { accountName: "ctvsimblob", containerName: "aks-container", resourceGroup: "rg-storage", subscriptionId: DEMO_IDS.subscription2, tenantId: DEMO_IDS.tenant2 },
+      storage: {
+        accountName: "ctvsimblob",
+        containerName: "aks-container",
+        resourceGroup: "rg-storage",
+        subscriptionId: DEMO_IDS.subscription2,
+        tenantId: DEMO_IDS.tenant2,
+      },
       workloadIdentity: { clientId: app.appId },
       serviceAccount: { create: true, name: "blob-fuse-sa" },
     });
-    expect(outcome.helmCommand).toEqual(expect.arrayContaining(["helm", "install", "--namespace", "blob-fuse-wi", "-f"]));
+    expect(outcome.helmCommand).toEqual(
+      expect.arrayContaining(["helm", "install", "--namespace", "blob-fuse-wi", "-f"]),
+    );
     expect(lines.filter((l) => /^\[\d+\/\d+\] tenant[12]: /.test(l))).toHaveLength(outcome.plan.steps.length);
 
     const before = s.calls.length;
     const second = await bootstrap(sim, sim.writeConfig("blob-fuse-wi"), "subprocess");
-    expect(sim.state().calls.slice(before).filter((c) => c.mutating)).toEqual([]);
+    expect(
+      sim
+        .state()
+        .calls.slice(before)
+        .filter((c) => c.mutating),
+    ).toEqual([]);
     expect(second.outcome.applied?.changed).toEqual([]);
     expect(second.lines).toContain("Nothing to change: both tenants already match the config.");
   }, 240_000);
@@ -77,18 +116,43 @@ describe("bootstrap apply against the simulated Azure", () => {
       const s = sim.state();
       const name = mode === "fileshare-nfs" ? "ctvsimfiles" : "ctvsimnfs";
       const account = findStorageAccount(s, name)!;
-      expect(account).toMatchObject({ allowSharedKeyAccess: false, publicNetworkAccess: "Disabled", defaultAction: "Deny" });
+      expect(account).toMatchObject({
+        allowSharedKeyAccess: false,
+        publicNetworkAccess: "Disabled",
+        defaultAction: "Deny",
+      });
       expect(account.privateEndpointConnections.map((c) => c.status)).toEqual(["Approved"]);
-      const decision = mode === "fileshare-nfs"
-        ? authorizeNfsMount(s, { kind: "file", accountName: name, shareName: "aks-share", endpointSuffix: "core.windows.net", fromAksCluster: { resourceGroup: "rg-aks", name: "aks1" } })
-        : authorizeNfsMount(s, { kind: "blob", accountName: name, containerName: "aks-container", endpointSuffix: "core.windows.net", fromAksCluster: { resourceGroup: "rg-aks", name: "aks1" } });
+      const decision =
+        mode === "fileshare-nfs"
+          ? authorizeNfsMount(s, {
+              kind: "file",
+              accountName: name,
+              shareName: "aks-share",
+              endpointSuffix: "core.windows.net",
+              fromAksCluster: { resourceGroup: "rg-aks", name: "aks1" },
+            })
+          : authorizeNfsMount(s, {
+              kind: "blob",
+              accountName: name,
+              containerName: "aks-container",
+              endpointSuffix: "core.windows.net",
+              fromAksCluster: { resourceGroup: "rg-aks", name: "aks1" },
+            });
       expect(decision).toEqual({ ok: true });
       if (mode === "blob-nfs") {
-        expect(s.virtualNetworks.flatMap((v) => v.peerings.map((p) => p.peeringState))).toEqual(["Connected", "Connected"]);
+        expect(s.virtualNetworks.flatMap((v) => v.peerings.map((p) => p.peeringState))).toEqual([
+          "Connected",
+          "Connected",
+        ]);
       }
       const before = s.calls.length;
       const { outcome } = await bootstrap(sim, cfg);
-      expect(sim.state().calls.slice(before).filter((c) => c.mutating)).toEqual([]);
+      expect(
+        sim
+          .state()
+          .calls.slice(before)
+          .filter((c) => c.mutating),
+      ).toEqual([]);
       expect(outcome.applied?.changed).toEqual([]);
     });
   }
@@ -106,10 +170,20 @@ describe("bootstrap apply against the simulated Azure", () => {
     const sim = createSimulatedAzure({ faults: { principalNotFound: 12 } });
     let t = 0;
     const lines: string[] = [];
-    await runBootstrap(sim.writeConfig("blob-fuse-wi"), { env: sim.env, runner: sim.inProcessRunner, write: (l) => lines.push(l), now: () => t, sleep: async (ms) => { t += ms; } });
+    await runBootstrap(sim.writeConfig("blob-fuse-wi"), {
+      env: sim.env,
+      runner: sim.inProcessRunner,
+      write: (l) => lines.push(l),
+      now: () => t,
+      sleep: async (ms) => {
+        t += ms;
+      },
+    });
     const retries = lines.filter((l) => l.includes("(PrincipalNotFound)"));
     expect(retries).toHaveLength(12);
-    expect(retries[0]).toBe("  tenant2: the new service principal has not reached Azure RBAC yet (PrincipalNotFound); retry 1 in 2 s (waited 0 s of 10 min (retry.replicationMinutes: 10))");
+    expect(retries[0]).toBe(
+      "  tenant2: the new service principal has not reached Azure RBAC yet (PrincipalNotFound); retry 1 in 2 s (waited 0 s of 10 min (retry.replicationMinutes: 10))",
+    );
     expect(retries[11]).toMatch(/retry 12 in 60 s \(waited 7 min 2 s of 10 min/);
     expect(sim.state().roleAssignments).toHaveLength(1);
   });
@@ -119,9 +193,21 @@ describe("bootstrap apply against the simulated Azure", () => {
     const cfg = sim.writeConfig("blob-fuse-wi", { retry: { replicationMinutes: 2 } });
     let t = 0;
     const lines: string[] = [];
-    const e = await failure(runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, write: (l) => lines.push(l), now: () => t, sleep: async (ms) => { t += ms; } }));
+    const e = await failure(
+      runBootstrap(cfg, {
+        env: sim.env,
+        runner: sim.inProcessRunner,
+        write: (l) => lines.push(l),
+        now: () => t,
+        sleep: async (ms) => {
+          t += ms;
+        },
+      }),
+    );
     expect(e.code).toBe("TIMED_OUT");
-    expect(e.message).toBe("tenant2: Azure RBAC kept answering PrincipalNotFound for 2 min, the whole replication budget of 2 min (retry.replicationMinutes: 2); granting Storage Blob Data Contributor on container aks-container did not finish.");
+    expect(e.message).toBe(
+      "tenant2: Azure RBAC kept answering PrincipalNotFound for 2 min, the whole replication budget of 2 min (retry.replicationMinutes: 2); granting Storage Blob Data Contributor on container aks-container did not finish.",
+    );
     expect(e.hint).toMatch(/run the same command again and it resumes where it stopped/);
     expect(e.hint).toMatch(/raise retry.replicationMinutes/);
     expect(t).toBe(120_000);
@@ -129,8 +215,15 @@ describe("bootstrap apply against the simulated Azure", () => {
     expect(lines.filter((l) => l.includes("(PrincipalNotFound)")).length).toBe(6);
     // Replication catches up; the same command finishes the one missing step.
     const { updateAzState } = await import("../azsim/state.ts");
-    updateAzState(sim.statePath, (s) => { s.faults.principalNotFound = 0; });
-    const again = await runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, write: () => undefined, retryBaseMs: 1 });
+    updateAzState(sim.statePath, (s) => {
+      s.faults.principalNotFound = 0;
+    });
+    const again = await runBootstrap(cfg, {
+      env: sim.env,
+      runner: sim.inProcessRunner,
+      write: () => undefined,
+      retryBaseMs: 1,
+    });
     expect(again.applied?.changed).toEqual(["tenant2/role-assignment"]);
     expect(sim.state().roleAssignments).toHaveLength(1);
   });
@@ -184,9 +277,19 @@ describe("bootstrap apply against the simulated Azure", () => {
     expect(s.servicePrincipals).toHaveLength(1);
     expect(s.apps[0]!.federatedCredentials).toHaveLength(1);
     expect(s.roleAssignments).toHaveLength(1);
-    const record = JSON.parse(readFileSync(`${sim.dir}/bootstrap-record.blob-fuse-wi.json`, "utf8")) as { created: { stepId: string }[]; pending: string[] };
+    const record = JSON.parse(readFileSync(`${sim.dir}/bootstrap-record.blob-fuse-wi.json`, "utf8")) as {
+      created: { stepId: string }[];
+      pending: string[];
+    };
     expect(record.pending).toEqual([]);
-    expect(record.created.map((c) => c.stepId).sort()).toEqual(["tenant1/app", "tenant1/federated-credential", "tenant2/resource-group", "tenant2/role-assignment", "tenant2/service-principal", "tenant2/storage-account"]);
+    expect(record.created.map((c) => c.stepId).sort()).toEqual([
+      "tenant1/app",
+      "tenant1/federated-credential",
+      "tenant2/resource-group",
+      "tenant2/role-assignment",
+      "tenant2/service-principal",
+      "tenant2/storage-account",
+    ]);
   }, 240_000);
 
   it("refuses to guess between two apps with the same display name", async () => {
@@ -194,7 +297,9 @@ describe("bootstrap apply against the simulated Azure", () => {
     const cfg = sim.writeConfig("blob-fuse-wi");
     await bootstrap(sim, cfg);
     const { updateAzState } = await import("../azsim/state.ts");
-    updateAzState(sim.statePath, (s) => { s.apps.push({ ...s.apps[0]!, id: "dup-object", appId: "dup-app", federatedCredentials: [] }); });
+    updateAzState(sim.statePath, (s) => {
+      s.apps.push({ ...s.apps[0]!, id: "dup-object", appId: "dup-app", federatedCredentials: [] });
+    });
     const e = await failure(bootstrap(sim, cfg));
     expect(e.code).toBe("CONFLICT");
     expect(e.hint).toMatch(/app.clientId/);
@@ -202,9 +307,20 @@ describe("bootstrap apply against the simulated Azure", () => {
 
   it("does not mistake an app whose name merely starts with the configured one for it", async () => {
     const sim = createSimulatedAzure();
-    await bootstrap(sim, sim.writeConfig("blob-fuse-wi", { app: { displayName: "aks-cross-tenant-storage-old" }, output: { recordFile: "old.json" } }));
+    await bootstrap(
+      sim,
+      sim.writeConfig("blob-fuse-wi", {
+        app: { displayName: "aks-cross-tenant-storage-old" },
+        output: { recordFile: "old.json" },
+      }),
+    );
     await bootstrap(sim, sim.writeConfig("blob-fuse-wi"));
-    expect(sim.state().apps.map((a) => a.displayName).sort()).toEqual(["aks-cross-tenant-storage", "aks-cross-tenant-storage-old"]);
+    expect(
+      sim
+        .state()
+        .apps.map((a) => a.displayName)
+        .sort(),
+    ).toEqual(["aks-cross-tenant-storage", "aks-cross-tenant-storage-old"]);
   });
 
   it("points at the config when the AKS cluster does not exist", async () => {
@@ -232,15 +348,33 @@ describe("bootstrap apply against the simulated Azure", () => {
     const { updateAzState } = await import("../azsim/state.ts");
     updateAzState(sim.statePath, (s) => {
       const app = s.apps[0]!;
-      for (let i = 1; app.federatedCredentials.length < 20; i++) app.federatedCredentials.push({ id: `x${i}`, name: `other-${i}`, issuer: ISSUER, subject: `system:serviceaccount:ns${i}:sa`, audiences: ["api://AzureADTokenExchange"] });
+      for (let i = 1; app.federatedCredentials.length < 20; i++)
+        app.federatedCredentials.push({
+          id: `x${i}`,
+          name: `other-${i}`,
+          issuer: ISSUER,
+          subject: `system:serviceaccount:ns${i}:sa`,
+          audiences: ["api://AzureADTokenExchange"],
+        });
     });
-    const e = await failure(bootstrap(sim, sim.writeConfig("blob-fuse-wi", { app: { federatedCredentialName: "another-one" } })));
+    const e = await failure(
+      bootstrap(sim, sim.writeConfig("blob-fuse-wi", { app: { federatedCredentialName: "another-one" } })),
+    );
     expect(e.hint).toMatch(/at most 20 federated identity credentials/);
   });
 
   it("refuses an existing storage account that allows shared keys instead of changing it", async () => {
     const sim = createSimulatedAzure({
-      editSeed: (seed) => { seed.storageAccounts = [{ subscriptionId: DEMO_IDS.subscription2, resourceGroup: "rg-storage", name: "ctvsimblob", allowSharedKeyAccess: true }]; },
+      editSeed: (seed) => {
+        seed.storageAccounts = [
+          {
+            subscriptionId: DEMO_IDS.subscription2,
+            resourceGroup: "rg-storage",
+            name: "ctvsimblob",
+            allowSharedKeyAccess: true,
+          },
+        ];
+      },
     });
     const e = await failure(bootstrap(sim, sim.writeConfig("blob-fuse-wi")));
     expect(e.message).toMatch(/allows shared key/);
@@ -251,18 +385,37 @@ describe("bootstrap apply against the simulated Azure", () => {
   it("preflight: stops before any change when the private endpoint's subnet does not exist (an AKS-managed VNet has none), with the command that makes it", async () => {
     const sim = createSimulatedAzure();
     const { updateAzState } = await import("../azsim/state.ts");
-    updateAzState(sim.statePath, (s) => { for (const v of s.virtualNetworks) v.subnets = v.subnets.filter((x) => x.name !== "private-endpoints"); });
+    updateAzState(sim.statePath, (s) => {
+      for (const v of s.virtualNetworks) v.subnets = v.subnets.filter((x) => x.name !== "private-endpoints");
+    });
     const e = await failure(bootstrap(sim, sim.writeConfig("fileshare-nfs")));
     expect(e.code).toBe("PRECONDITION");
-    expect(e.message).toMatch(/^tenant1: Subnet private-endpoints does not exist in VNet \S+ \(resource group \S+\); the private endpoint needs it\. An AKS-managed VNet/);
-    expect(e.hint).toMatch(/^Create it \(nothing was changed yet\): az network vnet subnet create -g \S+ --vnet-name \S+ -n private-endpoints --address-prefixes '<a free \/28 or larger in the VNet>' --subscription /);
+    expect(e.message).toMatch(
+      /^tenant1: Subnet private-endpoints does not exist in VNet \S+ \(resource group \S+\); the private endpoint needs it\. An AKS-managed VNet/,
+    );
+    expect(e.hint).toMatch(
+      /^Create it \(nothing was changed yet\): az network vnet subnet create -g \S+ --vnet-name \S+ -n private-endpoints --address-prefixes '<a free \/28 or larger in the VNet>' --subscription /,
+    );
     expect(e.hint).not.toContain("{{");
     expect(mutations(sim)).toEqual([]);
   });
 
   it("preflight: stops before any change when a brought NFS account is open to public networks, with the fix", async () => {
     const sim = createSimulatedAzure({
-      editSeed: (seed) => { seed.storageAccounts = [{ subscriptionId: DEMO_IDS.subscription2, resourceGroup: "rg-storage", name: "ctvsimfiles", kind: "FileStorage", sku: "Premium_LRS", enableHttpsTrafficOnly: false, publicNetworkAccess: "Enabled", defaultAction: "Allow" }]; },
+      editSeed: (seed) => {
+        seed.storageAccounts = [
+          {
+            subscriptionId: DEMO_IDS.subscription2,
+            resourceGroup: "rg-storage",
+            name: "ctvsimfiles",
+            kind: "FileStorage",
+            sku: "Premium_LRS",
+            enableHttpsTrafficOnly: false,
+            publicNetworkAccess: "Enabled",
+            defaultAction: "Allow",
+          },
+        ];
+      },
     });
     const e = await failure(bootstrap(sim, sim.writeConfig("fileshare-nfs")));
     expect(e.message).toMatch(/ctvsimfiles accepts traffic from any network \(default action Allow\)/);
@@ -270,14 +423,22 @@ describe("bootstrap apply against the simulated Azure", () => {
     expect(mutations(sim)).toEqual([]);
     // Fixed as the hint says (and public access off): the run goes through and leaves the brought account's settings alone.
     const { updateAzState } = await import("../azsim/state.ts");
-    updateAzState(sim.statePath, (s) => { const a = findStorageAccount(s, "ctvsimfiles")!; a.defaultAction = "Deny"; a.publicNetworkAccess = "Disabled"; });
+    updateAzState(sim.statePath, (s) => {
+      const a = findStorageAccount(s, "ctvsimfiles")!;
+      a.defaultAction = "Deny";
+      a.publicNetworkAccess = "Disabled";
+    });
     const { outcome } = await bootstrap(sim, sim.writeConfig("fileshare-nfs"));
     expect(outcome.applied?.unchanged).toContain("tenant2/storage-account");
   });
 
   it("a long AKS name still fits the private endpoint's 140-character request message", async () => {
     const long = `aks-${"x".repeat(60)}`;
-    const sim = createSimulatedAzure({ editSeed: (seed) => { seed.aksClusters![0]!.name = long; } });
+    const sim = createSimulatedAzure({
+      editSeed: (seed) => {
+        seed.aksClusters![0]!.name = long;
+      },
+    });
     await bootstrap(sim, sim.writeConfig("blob-nfs", { aks: { name: long } }));
     const pe = sim.state().privateEndpoints[0]!;
     expect(pe.requestMessage!.length).toBeLessThanOrEqual(140);
@@ -286,15 +447,25 @@ describe("bootstrap apply against the simulated Azure", () => {
 
   it("uses a brought storage account and resource group without re-creating them", async () => {
     const sim = createSimulatedAzure({
-      editSeed: (seed) => { seed.storageAccounts = [{ subscriptionId: DEMO_IDS.subscription2, resourceGroup: "rg-storage", name: "ctvsimblob" }]; },
+      editSeed: (seed) => {
+        seed.storageAccounts = [
+          { subscriptionId: DEMO_IDS.subscription2, resourceGroup: "rg-storage", name: "ctvsimblob" },
+        ];
+      },
     });
     const { outcome } = await bootstrap(sim, sim.writeConfig("blob-fuse-wi"));
-    expect(outcome.applied?.unchanged).toEqual(expect.arrayContaining(["tenant2/resource-group", "tenant2/storage-account"]));
+    expect(outcome.applied?.unchanged).toEqual(
+      expect.arrayContaining(["tenant2/resource-group", "tenant2/storage-account"]),
+    );
     expect(mutations(sim).filter((c) => c.argv.slice(0, 2).join(" ") === "storage account")).toEqual([]);
   });
 
   it("stops before any change when AKS has no workload identity", async () => {
-    const sim = createSimulatedAzure({ editSeed: (seed) => { seed.aksClusters![0]!.workloadIdentityEnabled = false; } });
+    const sim = createSimulatedAzure({
+      editSeed: (seed) => {
+        seed.aksClusters![0]!.workloadIdentityEnabled = false;
+      },
+    });
     const e = await failure(bootstrap(sim, sim.writeConfig("blob-fuse-wi")));
     expect(e.hint).toMatch(/--enable-workload-identity/);
     expect(mutations(sim)).toEqual([]);
@@ -315,7 +486,10 @@ describe("bootstrap apply against the simulated Azure", () => {
       const dir = options?.env?.AZURE_CONFIG_DIR ?? "";
       inFlight.set(dir, (inFlight.get(dir) ?? 0) + 1);
       if (inFlight.get(dir)! > 1) sameTenantOverlap = true;
-      most = Math.max(most, [...inFlight.values()].reduce((a, b) => a + b, 0));
+      most = Math.max(
+        most,
+        [...inFlight.values()].reduce((a, b) => a + b, 0),
+      );
       await new Promise((r) => setTimeout(r, 5));
       try {
         return await sim.inProcessRunner(cmd, args, options);
@@ -323,7 +497,12 @@ describe("bootstrap apply against the simulated Azure", () => {
         inFlight.set(dir, inFlight.get(dir)! - 1);
       }
     };
-    await runBootstrap(sim.writeConfig("blob-nfs"), { env: sim.env, runner: slow, write: () => undefined, retryBaseMs: 1 });
+    await runBootstrap(sim.writeConfig("blob-nfs"), {
+      env: sim.env,
+      runner: slow,
+      write: () => undefined,
+      retryBaseMs: 1,
+    });
     expect(most).toBe(2);
     expect(sameTenantOverlap).toBe(false);
   });
@@ -339,15 +518,27 @@ describe("bootstrap apply against the simulated Azure", () => {
       return sim.inProcessRunner(cmd, args, options);
     };
     const lines: string[] = [];
-    await runBootstrap(sim.writeConfig("fileshare-nfs"), { env: sim.env, runner: lagging, write: (l) => lines.push(l), retryBaseMs: 1 });
+    await runBootstrap(sim.writeConfig("fileshare-nfs"), {
+      env: sim.env,
+      runner: lagging,
+      write: (l) => lines.push(l),
+      retryBaseMs: 1,
+    });
     expect(lines.filter((l) => l.includes("waiting for the connection request"))).toHaveLength(2);
-    expect(findStorageAccount(sim.state(), "ctvsimfiles")?.privateEndpointConnections.map((c) => c.status)).toEqual(["Approved"]);
+    expect(findStorageAccount(sim.state(), "ctvsimfiles")?.privateEndpointConnections.map((c) => c.status)).toEqual([
+      "Approved",
+    ]);
   });
 
   it("makes no az call on a dry run", async () => {
     const sim = createSimulatedAzure();
     const lines: string[] = [];
-    const { plan } = await runBootstrap(sim.writeConfig("blob-nfs"), { dryRun: true, env: sim.env, runner: sim.inProcessRunner, write: (l) => lines.push(l) });
+    const { plan } = await runBootstrap(sim.writeConfig("blob-nfs"), {
+      dryRun: true,
+      env: sim.env,
+      runner: sim.inProcessRunner,
+      write: (l) => lines.push(l),
+    });
     expect(sim.state().calls).toEqual([]);
     expect(lines.join("\n")).toContain(`Plan for mode blob-nfs: ${plan.steps.length} steps`);
   });
@@ -359,14 +550,24 @@ describe("teardown", () => {
     const cfg = sim.writeConfig("blob-fuse-wi");
     await bootstrap(sim, cfg);
     const lines: string[] = [];
-    const r = await runTeardown(cfg, { env: sim.env, runner: sim.inProcessRunner, write: (l) => lines.push(l), interactive: false });
+    const r = await runTeardown(cfg, {
+      env: sim.env,
+      runner: sim.inProcessRunner,
+      write: (l) => lines.push(l),
+      interactive: false,
+    });
     const s = sim.state();
     expect(s.apps).toEqual([]);
     expect(s.servicePrincipals).toEqual([]);
     expect(s.roleAssignments).toEqual([]);
     expect(findStorageAccount(s, "ctvsimblob")?.containers.map((c) => c.name)).toEqual(["aks-container"]);
     expect(r.kept).toEqual(expect.arrayContaining(["storage account ctvsimblob"]));
-    const again = await runTeardown(cfg, { env: sim.env, runner: sim.inProcessRunner, write: () => undefined, interactive: false });
+    const again = await runTeardown(cfg, {
+      env: sim.env,
+      runner: sim.inProcessRunner,
+      write: () => undefined,
+      interactive: false,
+    });
     expect(again.removed).toEqual([]);
   });
 
@@ -374,7 +575,10 @@ describe("teardown", () => {
     const sim = createSimulatedAzure();
     await bootstrap(sim, sim.writeConfig("blob-fuse-wi"));
     const appId = sim.state().apps[0]!.appId;
-    const cfg = sim.writeConfig("blob-fuse-wi", { app: { clientId: appId }, output: { recordFile: "byo-record.json" } });
+    const cfg = sim.writeConfig("blob-fuse-wi", {
+      app: { clientId: appId },
+      output: { recordFile: "byo-record.json" },
+    });
     await bootstrap(sim, cfg);
     await runTeardown(cfg, { env: sim.env, runner: sim.inProcessRunner, write: () => undefined, interactive: false });
     expect(sim.state().apps.map((a) => a.appId)).toEqual([appId]);
@@ -384,10 +588,25 @@ describe("teardown", () => {
     const sim = createSimulatedAzure();
     const cfg = sim.writeConfig("fileshare-nfs");
     await bootstrap(sim, cfg);
-    const e = await failure(runTeardown(cfg, { deleteStorage: true, env: sim.env, runner: sim.inProcessRunner, write: () => undefined, interactive: false }));
+    const e = await failure(
+      runTeardown(cfg, {
+        deleteStorage: true,
+        env: sim.env,
+        runner: sim.inProcessRunner,
+        write: () => undefined,
+        interactive: false,
+      }),
+    );
     expect(e.hint).toMatch(/--yes/);
     expect(findStorageAccount(sim.state(), "ctvsimfiles")).toBeDefined();
-    await runTeardown(cfg, { deleteStorage: true, yes: true, env: sim.env, runner: sim.inProcessRunner, write: () => undefined, interactive: false });
+    await runTeardown(cfg, {
+      deleteStorage: true,
+      yes: true,
+      env: sim.env,
+      runner: sim.inProcessRunner,
+      write: () => undefined,
+      interactive: false,
+    });
     expect(findStorageAccount(sim.state(), "ctvsimfiles")).toBeUndefined();
     expect(existsSync(`${sim.dir}/bootstrap-record.fileshare-nfs.json`)).toBe(true);
   });

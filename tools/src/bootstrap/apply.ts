@@ -59,7 +59,13 @@ export function getPath(value: unknown, path: string): unknown {
   for (const part of path.match(/[^.[\]]+|\[\d+\]/g) ?? []) {
     if (cur === null || cur === undefined) return undefined;
     const idx = /^\[(\d+)\]$/.exec(part);
-    cur = idx ? (Array.isArray(cur) ? cur[Number(idx[1])] : undefined) : (typeof cur === "object" ? (cur as Record<string, unknown>)[part] : undefined);
+    cur = idx
+      ? Array.isArray(cur)
+        ? cur[Number(idx[1])]
+        : undefined
+      : typeof cur === "object"
+        ? (cur as Record<string, unknown>)[part]
+        : undefined;
   }
   return cur;
 }
@@ -68,7 +74,11 @@ export function fill(text: string, vars: Record<string, string>, stepId: string)
   return text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
     const v = vars[name];
     if (v === undefined) {
-      throw new ToolError("PRECONDITION", `Step ${stepId} needs ${name}, which no earlier step found in Azure.`, "Run the bootstrap again; if it persists, check the resource named in the step above exists.");
+      throw new ToolError(
+        "PRECONDITION",
+        `Step ${stepId} needs ${name}, which no earlier step found in Azure.`,
+        "Run the bootstrap again; if it persists, check the resource named in the step above exists.",
+      );
     }
     return v;
   });
@@ -79,12 +89,22 @@ function matches(actual: unknown, expected: string): boolean {
   return typeof actual === "string" ? actual.toLowerCase() === expected.toLowerCase() : String(actual) === expected;
 }
 
-function selectItem(answer: unknown, where: Record<string, string> | undefined, vars: Record<string, string>, stepId: string): unknown {
-  const ok = (item: unknown) => Object.entries(where ?? {}).every(([p, v]) => matches(getPath(item, p), fill(v, vars, stepId)));
+function selectItem(
+  answer: unknown,
+  where: Record<string, string> | undefined,
+  vars: Record<string, string>,
+  stepId: string,
+): unknown {
+  const ok = (item: unknown) =>
+    Object.entries(where ?? {}).every(([p, v]) => matches(getPath(item, p), fill(v, vars, stepId)));
   if (Array.isArray(answer)) {
     const found = answer.filter(ok);
     if (found.length > 1) {
-      throw new ToolError("CONFLICT", `${stepId}: ${found.length} objects match ${JSON.stringify(where)}, so the bootstrap cannot tell which one is meant.`, "Make the name unique (for apps: set app.clientId to the one to use, or choose another app.displayName).");
+      throw new ToolError(
+        "CONFLICT",
+        `${stepId}: ${found.length} objects match ${JSON.stringify(where)}, so the bootstrap cannot tell which one is meant.`,
+        "Make the name unique (for apps: set app.clientId to the one to use, or choose another app.displayName).",
+      );
     }
     return found[0];
   }
@@ -96,7 +116,12 @@ function transform(value: string, t: Capture["transform"]): string {
   const vnet = value.replace(/\/subnets\/[^/]+$/i, "");
   if (t === "vnet-of-subnet") return vnet;
   const m = /resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)$/i.exec(vnet);
-  if (!m) throw new ToolError("PRECONDITION", `'${value}' is not a subnet resource id.`, "Set network.aksVnetId in the config.");
+  if (!m)
+    throw new ToolError(
+      "PRECONDITION",
+      `'${value}' is not a subnet resource id.`,
+      "Set network.aksVnetId in the config.",
+    );
   return t === "vnet-resource-group-of-subnet" ? m[1]! : m[2]!;
 }
 
@@ -111,7 +136,14 @@ function versionAtLeast(actual: string, min: string): boolean {
   return true;
 }
 
-function checkExpectations(step: Step, item: unknown, vars: Record<string, string>, warnings: string[], write: (l: string) => void, list = step.expect): void {
+function checkExpectations(
+  step: Step,
+  item: unknown,
+  vars: Record<string, string>,
+  warnings: string[],
+  write: (l: string) => void,
+  list = step.expect,
+): void {
   for (const e of list ?? []) {
     const actual = getPath(item, e.path);
     if (!violates(e, actual, vars, step.id)) continue;
@@ -119,7 +151,11 @@ function checkExpectations(step: Step, item: unknown, vars: Record<string, strin
       warnings.push(`${e.problem} ${e.hint}`);
       write(`  warning: ${e.problem}\n  hint: ${e.hint}`);
     } else {
-      throw new ToolError("PRECONDITION", `${step.tenant}: ${e.problem} (${e.path} is ${JSON.stringify(actual ?? null)})`, fill(e.hint, vars, step.id));
+      throw new ToolError(
+        "PRECONDITION",
+        `${step.tenant}: ${e.problem} (${e.path} is ${JSON.stringify(actual ?? null)})`,
+        fill(e.hint, vars, step.id),
+      );
     }
   }
 }
@@ -167,9 +203,12 @@ function hintFor(step: Step, err: AzError, c: { tenantId: string }): string | un
     case "credential-limit":
       return "An app holds at most 20 federated identity credentials. Remove unused ones (az ad app federated-credential list/delete --id <app object id>) or use another app (app.displayName).";
     case "insufficient-privileges":
-      if (step.id === "tenant1/app" || step.id === "tenant1/federated-credential") return `Your account in tenant ${c.tenantId} may not register apps. Ask for the Application Developer role (or an admin to run this step), then run again.`;
-      if (step.id.startsWith("tenant2/service-principal")) return `Creating a service principal for another tenant's app needs Application Administrator or Cloud Application Administrator in tenant ${c.tenantId}, or admin consent for the app.`;
-      if (step.id === "tenant2/role-assignment") return "Granting a role needs Owner, User Access Administrator or Role Based Access Control Administrator on the container (or above) in the storage tenant.";
+      if (step.id === "tenant1/app" || step.id === "tenant1/federated-credential")
+        return `Your account in tenant ${c.tenantId} may not register apps. Ask for the Application Developer role (or an admin to run this step), then run again.`;
+      if (step.id.startsWith("tenant2/service-principal"))
+        return `Creating a service principal for another tenant's app needs Application Administrator or Cloud Application Administrator in tenant ${c.tenantId}, or admin consent for the app.`;
+      if (step.id === "tenant2/role-assignment")
+        return "Granting a role needs Owner, User Access Administrator or Role Based Access Control Administrator on the container (or above) in the storage tenant.";
       return `Your account in tenant ${c.tenantId} lacks the permission for this step; ask an owner of the subscription.`;
     case "not-found":
       return `Check the names and subscription IDs in the config for ${step.tenant}: '${step.action}' found nothing.`;
@@ -199,7 +238,13 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
   /** Fills what is known; a value only a planned change would produce stays a {{placeholder}}. */
   const known = (argv: string[]) => argv.map((a) => a.replace(/\{\{(\w+)\}\}/g, (m, name: string) => vars[name] ?? m));
   const plan1 = (step: Step, reason: string, argv: string[] | undefined, action = step.action) => {
-    result.planned.push({ step: step.id, tenant: step.tenant, action, reason, command: argv ? ["az", ...known(argv)] : [] });
+    result.planned.push({
+      step: step.id,
+      tenant: step.tenant,
+      action,
+      reason,
+      command: argv ? ["az", ...known(argv)] : [],
+    });
   };
   const total = plan.steps.length;
   let counter = 0;
@@ -211,8 +256,11 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
   const replicationDelay = (step: Step, started: number, tries: number, what: string): number => {
     const waited = now() - started;
     if (waited >= budgetMs) {
-      throw new ToolError("TIMED_OUT", `${step.tenant}: ${what} for ${formatDuration(waited)}, the whole replication budget of ${budgetText}; ${step.action} did not finish.`,
-        `Entra ID and Azure RBAC replication sometimes takes longer. Everything done so far stays: run the same command again and it resumes where it stopped (the step checks Azure first). To wait longer in one run, raise retry.replicationMinutes in the config.`);
+      throw new ToolError(
+        "TIMED_OUT",
+        `${step.tenant}: ${what} for ${formatDuration(waited)}, the whole replication budget of ${budgetText}; ${step.action} did not finish.`,
+        `Entra ID and Azure RBAC replication sometimes takes longer. Everything done so far stays: run the same command again and it resumes where it stopped (the step checks Azure first). To wait longer in one run, raise retry.replicationMinutes in the config.`,
+      );
     }
     return Math.min(base * 2 ** tries, 60_000, budgetMs - waited);
   };
@@ -223,23 +271,40 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
     let started: number | undefined;
     for (;;) {
       try {
-        return await opts.az(tgt[step.tenant], argv.map((a) => fill(a, vars, step.id)));
+        return await opts.az(
+          tgt[step.tenant],
+          argv.map((a) => fill(a, vars, step.id)),
+        );
       } catch (err) {
         if (!(err instanceof AzError)) throw err;
         if (err.kind === "throttled") {
           if (throttles >= maxRetries) throw err;
           const delay = Math.min(base * 2 ** throttles, 60_000);
           throttles += 1;
-          write(`  ${step.tenant}: throttled by Azure (429); retrying in ${seconds(delay)} (attempt ${throttles + 1} of ${maxRetries + 1})`);
+          write(
+            `  ${step.tenant}: throttled by Azure (429); retrying in ${seconds(delay)} (attempt ${throttles + 1} of ${maxRetries + 1})`,
+          );
           await sleep(delay);
           continue;
         }
         if (!(retryOn ?? []).includes(err.kind as never)) throw err;
         started ??= now();
-        const what = err.kind === "principal-not-found" ? "the new service principal has not reached Azure RBAC yet (PrincipalNotFound)" : "the object is not visible yet";
-        const delay = replicationDelay(step, started, replicationTries, err.kind === "principal-not-found" ? "Azure RBAC kept answering PrincipalNotFound" : "the object stayed invisible");
+        const what =
+          err.kind === "principal-not-found"
+            ? "the new service principal has not reached Azure RBAC yet (PrincipalNotFound)"
+            : "the object is not visible yet";
+        const delay = replicationDelay(
+          step,
+          started,
+          replicationTries,
+          err.kind === "principal-not-found"
+            ? "Azure RBAC kept answering PrincipalNotFound"
+            : "the object stayed invisible",
+        );
         replicationTries += 1;
-        write(`  ${step.tenant}: ${what}; retry ${replicationTries} in ${seconds(delay)} (waited ${formatDuration(now() - started)} of ${budgetText})`);
+        write(
+          `  ${step.tenant}: ${what}; retry ${replicationTries} in ${seconds(delay)} (waited ${formatDuration(now() - started)} of ${budgetText})`,
+        );
         await sleep(delay);
       }
     }
@@ -261,7 +326,8 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
         const found = step.check ? await readOrAbsent(step, step.check.argv) : undefined;
         if (found !== undefined) {
           checkExpectations(step, found, vars, result.warnings, write, step.checkExpect);
-          if (step.brought && !recorded(step.brought.createdBy)) checkExpectations(step, found, vars, result.warnings, write, step.brought.expect);
+          if (step.brought && !recorded(step.brought.createdBy))
+            checkExpectations(step, found, vars, result.warnings, write, step.brought.expect);
           outcome = "ok";
         } else {
           let answer: unknown;
@@ -269,7 +335,12 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
             answer = await call(step, step.argv, step.retryOn);
           } catch (err) {
             if (step.absent && err instanceof AzError && err.kind === "not-found") {
-              throw new ToolError("PRECONDITION", `${step.tenant}: ${step.absent.problem}`, fill(step.absent.hint, vars, step.id), { cause: err });
+              throw new ToolError(
+                "PRECONDITION",
+                `${step.tenant}: ${step.absent.problem}`,
+                fill(step.absent.hint, vars, step.id),
+                { cause: err },
+              );
             }
             throw err;
           }
@@ -282,12 +353,20 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
         // A local step (selecting the tenant's subscription in its az config) still runs: the reads after it depend on it.
         const dry = check && step.kind === "write";
         const waitsFor = dry ? step.dependsOn.find((d) => result.planned.some((p) => p.step === d)) : undefined;
-        const unknownVar = dry && step.check ? [step.check.argv.join(" "), ...Object.values(step.check.select?.where ?? {})].join(" ").match(/\{\{(\w+)\}\}/g)?.find((m) => vars[m.slice(2, -2)] === undefined) : undefined;
+        const unknownVar =
+          dry && step.check
+            ? [step.check.argv.join(" "), ...Object.values(step.check.select?.where ?? {})]
+                .join(" ")
+                .match(/\{\{(\w+)\}\}/g)
+                ?.find((m) => vars[m.slice(2, -2)] === undefined)
+            : undefined;
         if (dry && (waitsFor || unknownVar)) {
           // What it acts on is itself a planned change: a run makes it after that one.
           plan1(step, `after ${waitsFor ?? "a planned change above"}`, step.argv);
           counter += 1;
-          write(`[${counter}/${total}] ${step.tenant}: ${step.action} ... would run (after ${waitsFor ?? "a planned change above"})`);
+          write(
+            `[${counter}/${total}] ${step.tenant}: ${step.action} ... would run (after ${waitsFor ?? "a planned change above"})`,
+          );
           return;
         }
         let item: unknown;
@@ -297,21 +376,41 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
           if (item !== undefined || !step.check.waitForItem || dry) break;
           started ??= now();
           const delay = replicationDelay(step, started, attempt, `${step.check.waitForItem} did not show up`);
-          write(`  ${step.tenant}: waiting for ${step.check.waitForItem}; checking again in ${seconds(delay)} (waited ${formatDuration(now() - started)} of ${budgetText})`);
+          write(
+            `  ${step.tenant}: waiting for ${step.check.waitForItem}; checking again in ${seconds(delay)} (waited ${formatDuration(now() - started)} of ${budgetText})`,
+          );
           await sleep(delay);
         }
         if (item !== undefined) capture(step, item, "check", vars);
-        const done = item !== undefined && Object.entries(step.check?.doneWhen ?? {}).every(([p, v]) => matches(getPath(item, p), fill(v, vars, step.id)));
-        if (item !== undefined && step.brought && !recorded(step.brought.createdBy)) checkExpectations(step, item, vars, result.warnings, write, step.brought.expect);
+        const done =
+          item !== undefined &&
+          Object.entries(step.check?.doneWhen ?? {}).every(([p, v]) =>
+            matches(getPath(item, p), fill(v, vars, step.id)),
+          );
+        if (item !== undefined && step.brought && !recorded(step.brought.createdBy))
+          checkExpectations(step, item, vars, result.warnings, write, step.brought.expect);
         const update = step.update && (!step.update.onlyIfCreated || recorded(step.id)) ? step.update : undefined;
-        const differs = item !== undefined && !done
-          ? Object.entries(step.check?.doneWhen ?? {}).filter(([p, v]) => !matches(getPath(item, p), fill(v, vars, step.id))).map(([p, v]) => `${p} is ${JSON.stringify(getPath(item, p) ?? null)}, not ${JSON.stringify(fill(v, vars, step.id))}`).join("; ")
-          : "";
+        const differs =
+          item !== undefined && !done
+            ? Object.entries(step.check?.doneWhen ?? {})
+                .filter(([p, v]) => !matches(getPath(item, p), fill(v, vars, step.id)))
+                .map(
+                  ([p, v]) =>
+                    `${p} is ${JSON.stringify(getPath(item, p) ?? null)}, not ${JSON.stringify(fill(v, vars, step.id))}`,
+                )
+                .join("; ")
+            : "";
         if (done) {
           checkExpectations(step, item, vars, result.warnings, write);
           capture(step, item, "result", vars);
           if (dry) {
-            if (opts.record?.pending.some((p) => p.stepId === step.id)) plan1(step, "in place, but the record still lists it as unconfirmed (a run stopped before Azure answered); a run records it", undefined, `recording ${step.creates?.label ?? step.id} as created`);
+            if (opts.record?.pending.some((p) => p.stepId === step.id))
+              plan1(
+                step,
+                "in place, but the record still lists it as unconfirmed (a run stopped before Azure answered); a run records it",
+                undefined,
+                `recording ${step.creates?.label ?? step.id} as created`,
+              );
           } else {
             opts.record?.confirmIfPending(step, vars, refOf(step, vars));
           }
@@ -355,10 +454,18 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
     if (logins.length > 0) {
       const cmds = logins.map((f) => {
         const t = tgt[f.step.tenant];
-        const otherTenant = f.step.id.endsWith("login-tenant1") ? config.tenant1.tenantId : f.step.id.endsWith("login-tenant2") ? config.tenant2.tenantId : t.tenantId;
+        const otherTenant = f.step.id.endsWith("login-tenant1")
+          ? config.tenant1.tenantId
+          : f.step.id.endsWith("login-tenant2")
+            ? config.tenant2.tenantId
+            : t.tenantId;
         return loginCommand({ configDir: t.configDir, tenantId: otherTenant });
       });
-      throw new ToolError("NOT_LOGGED_IN", `Not logged in: ${logins.map((f) => f.step.action.replace(/^checking /, "")).join("; ")}. Nothing was changed.`, `Run, then start the bootstrap again:\n  ${[...new Set(cmds)].join("\n  ")}`);
+      throw new ToolError(
+        "NOT_LOGGED_IN",
+        `Not logged in: ${logins.map((f) => f.step.action.replace(/^checking /, "")).join("; ")}. Nothing was changed.`,
+        `Run, then start the bootstrap again:\n  ${[...new Set(cmds)].join("\n  ")}`,
+      );
     }
     throw failures[0]!.err;
   }
@@ -372,11 +479,18 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
 }
 
 /** Runs steps honouring dependsOn, one step per tenant at a time, tenants in parallel. */
-async function runPhase(steps: Step[], runStep: (s: Step) => Promise<void>, keepGoing: boolean): Promise<{ step: Step; err: unknown }[]> {
+async function runPhase(
+  steps: Step[],
+  runStep: (s: Step) => Promise<void>,
+  keepGoing: boolean,
+): Promise<{ step: Step; err: unknown }[]> {
   const ids = new Set(steps.map((s) => s.id));
   const done = new Set<string>();
   const failed: { step: Step; err: unknown }[] = [];
-  const queues: Record<TenantKey, Step[]> = { tenant1: steps.filter((s) => s.tenant === "tenant1"), tenant2: steps.filter((s) => s.tenant === "tenant2") };
+  const queues: Record<TenantKey, Step[]> = {
+    tenant1: steps.filter((s) => s.tenant === "tenant1"),
+    tenant2: steps.filter((s) => s.tenant === "tenant2"),
+  };
   const running = new Map<TenantKey, Promise<void>>();
   for (;;) {
     if (failed.length > 0 && !keepGoing) {
@@ -396,16 +510,30 @@ async function runPhase(steps: Step[], runStep: (s: Step) => Promise<void>, keep
       const next = queues[t].find((s) => s.dependsOn.every((d) => !ids.has(d) || done.has(d)));
       if (!next) continue;
       queues[t] = queues[t].filter((x) => x !== next);
-      running.set(t, runStep(next).then(
-        () => { done.add(next.id); },
-        (err: unknown) => { failed.push({ step: next, err }); },
-      ).finally(() => { running.delete(t); }));
+      running.set(
+        t,
+        runStep(next)
+          .then(
+            () => {
+              done.add(next.id);
+            },
+            (err: unknown) => {
+              failed.push({ step: next, err });
+            },
+          )
+          .finally(() => {
+            running.delete(t);
+          }),
+      );
     }
     if (running.size === 0) {
       const left = [...queues.tenant1, ...queues.tenant2];
       if (left.length === 0) return failed;
       if (failed.length > 0) return failed;
-      throw new ToolError("INTERNAL", `The plan cannot proceed: ${left.map((s) => `${s.id} waits for ${s.dependsOn.filter((d) => !done.has(d)).join(", ")}`).join("; ")}.`);
+      throw new ToolError(
+        "INTERNAL",
+        `The plan cannot proceed: ${left.map((s) => `${s.id} waits for ${s.dependsOn.filter((d) => !done.has(d)).join(", ")}`).join("; ")}.`,
+      );
     }
     await Promise.race(running.values());
   }

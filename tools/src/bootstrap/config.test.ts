@@ -11,8 +11,16 @@ import { runBootstrap } from "./index.ts";
 
 const valid = {
   mode: "blob-fuse-wi",
-  tenant1: { tenantId: "11111111-1111-4111-8111-111111111111", subscriptionId: "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", configDir: "~/.azure-tenant1" },
-  tenant2: { tenantId: "22222222-2222-4222-8222-222222222222", subscriptionId: "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb", configDir: "~/.azure-tenant2" },
+  tenant1: {
+    tenantId: "11111111-1111-4111-8111-111111111111",
+    subscriptionId: "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
+    configDir: "~/.azure-tenant1",
+  },
+  tenant2: {
+    tenantId: "22222222-2222-4222-8222-222222222222",
+    subscriptionId: "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb",
+    configDir: "~/.azure-tenant2",
+  },
   aks: { resourceGroup: "rg-aks", name: "aks1" },
   storage: { resourceGroup: "rg-storage", location: "westeurope", accountName: "ctvdata2" },
   kubernetes: { namespace: "blob-fuse" },
@@ -42,7 +50,9 @@ describe("bootstrap config", () => {
     expect(e.message).toContain("storage.accountName: must be 3-24 lowercase letters and digits");
   });
   it("rejects a tenant ID that is not a GUID", () => {
-    expect(errorOf({ ...valid, tenant2: { ...valid.tenant2, tenantId: "contoso.com" } }).message).toContain("tenant2.tenantId: must be the tenant2 tenant ID GUID");
+    expect(errorOf({ ...valid, tenant2: { ...valid.tenant2, tenantId: "contoso.com" } }).message).toContain(
+      "tenant2.tenantId: must be the tenant2 tenant ID GUID",
+    );
   });
   it("rejects unknown keys, so typos do not pass silently", () => {
     expect(errorOf({ ...valid, storgae: {} }).message).toMatch(/unknown key\(s\) storgae/);
@@ -52,7 +62,9 @@ describe("bootstrap config", () => {
     expect(e.hint).toMatch(/own AZURE_CONFIG_DIR/);
   });
   it("refuses the same tenant twice", () => {
-    expect(errorOf({ ...valid, tenant2: { ...valid.tenant2, tenantId: valid.tenant1.tenantId } }).message).toMatch(/same tenant/);
+    expect(errorOf({ ...valid, tenant2: { ...valid.tenant2, tenantId: valid.tenant1.tenantId } }).message).toMatch(
+      /same tenant/,
+    );
   });
   it("says which keys are missing", () => {
     expect(errorOf({ mode: "blob-nfs" }).message).toMatch(/tenant1: .*required|tenant1:/);
@@ -79,7 +91,10 @@ describe("the example configs", () => {
 
 describe("bootstrap config checks that run before any az call", () => {
   it("refuses tenant 1's subscription as tenant 2's", () => {
-    const e = errorOf({ ...valid, tenant2: { ...valid.tenant2, subscriptionId: valid.tenant1.subscriptionId.toUpperCase() } });
+    const e = errorOf({
+      ...valid,
+      tenant2: { ...valid.tenant2, subscriptionId: valid.tenant1.subscriptionId.toUpperCase() },
+    });
     expect(e.message).toMatch(/^tenant2\.subscriptionId is tenant1's subscription/);
     expect(e.hint).toMatch(/Set tenant2.subscriptionId to the storage tenant's subscription/);
   });
@@ -90,10 +105,16 @@ describe("bootstrap config checks that run before any az call", () => {
     mkdirSync(join(dir, "real"));
     symlinkSync(join(dir, "real"), join(dir, "link"));
     const cases: [Record<string, string>, RegExp][] = [
-      [{ valuesFile: "bootstrap.yaml" }, /output\.valuesFile \(.*bootstrap\.yaml\) is the same file as the config file/],
+      [
+        { valuesFile: "bootstrap.yaml" },
+        /output\.valuesFile \(.*bootstrap\.yaml\) is the same file as the config file/,
+      ],
       [{ valuesFile: "./sub/../bootstrap.yaml" }, /output\.valuesFile .* the config file/],
       [{ valuesFile: "r.json", recordFile: "r.json" }, /output\.valuesFile .* is the same file as output\.recordFile/],
-      [{ valuesFile: "real/x.yaml", recordFile: "link/x.yaml" }, /output\.valuesFile .* is the same file as output\.recordFile/],
+      [
+        { valuesFile: "real/x.yaml", recordFile: "link/x.yaml" },
+        /output\.valuesFile .* is the same file as output\.recordFile/,
+      ],
       [{ recordFile: "bootstrap.yaml" }, /output\.recordFile .* is the same file as the config file/],
     ];
     for (const [output, message] of cases) {
@@ -108,33 +129,71 @@ describe("bootstrap config checks that run before any az call", () => {
     const dir = mkdtempSync(join(tmpdir(), "ctv-config-"));
     mkdirSync(join(dir, "azure"));
     symlinkSync(join(dir, "azure"), join(dir, "azure-link"));
-    const e = errorOf({ ...valid, tenant1: { ...valid.tenant1, configDir: join(dir, "azure") }, tenant2: { ...valid.tenant2, configDir: join(dir, "azure-link") } });
+    const e = errorOf({
+      ...valid,
+      tenant1: { ...valid.tenant1, configDir: join(dir, "azure") },
+      tenant2: { ...valid.tenant2, configDir: join(dir, "azure-link") },
+    });
     expect(e.message).toMatch(/same directory .*through a symbolic link/);
     expect(e.hint).toMatch(/own AZURE_CONFIG_DIR/);
   });
 
   it("validates storage.endpointSuffix up front", () => {
-    for (const bad of ["https://core.windows.net", ".core.windows.net", "core windows net", "core.windows.net\nx: y", "CORE.WINDOWS.NET", "localhost"]) {
-      expect(errorOf({ ...valid, storage: { ...valid.storage, endpointSuffix: bad } }).message, bad).toMatch(/storage\.endpointSuffix: must be a storage DNS suffix/);
+    for (const bad of [
+      "https://core.windows.net",
+      ".core.windows.net",
+      "core windows net",
+      "core.windows.net\nx: y",
+      "CORE.WINDOWS.NET",
+      "localhost",
+    ]) {
+      expect(errorOf({ ...valid, storage: { ...valid.storage, endpointSuffix: bad } }).message, bad).toMatch(
+        /storage\.endpointSuffix: must be a storage DNS suffix/,
+      );
     }
     for (const good of ["core.windows.net", "core.chinacloudapi.cn", "core.usgovcloudapi.net"]) {
-      expect(parseConfig({ ...valid, storage: { ...valid.storage, endpointSuffix: good } }, "/project").storage.endpointSuffix).toBe(good);
+      expect(
+        parseConfig({ ...valid, storage: { ...valid.storage, endpointSuffix: good } }, "/project").storage
+          .endpointSuffix,
+      ).toBe(good);
     }
   });
 
   it("validates network.privateEndpointSubnet as a subnet name or a full subnet id", () => {
-    for (const bad of ["", "-subnet", "a b", "sub/net", "x\ny", "/subscriptions/nope/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s"]) {
-      expect(errorOf({ ...valid, mode: "fileshare-nfs", network: { privateEndpointSubnet: bad } }).message, bad).toMatch(/network\.privateEndpointSubnet: must be a subnet name/);
+    for (const bad of [
+      "",
+      "-subnet",
+      "a b",
+      "sub/net",
+      "x\ny",
+      "/subscriptions/nope/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s",
+    ]) {
+      expect(
+        errorOf({ ...valid, mode: "fileshare-nfs", network: { privateEndpointSubnet: bad } }).message,
+        bad,
+      ).toMatch(/network\.privateEndpointSubnet: must be a subnet name/);
     }
-    const id = "/subscriptions/aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/pe";
-    expect(parseConfig({ ...valid, mode: "fileshare-nfs", network: { privateEndpointSubnet: id } }, "/project").network.privateEndpointSubnet).toBe(id);
+    const id =
+      "/subscriptions/aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/pe";
+    expect(
+      parseConfig({ ...valid, mode: "fileshare-nfs", network: { privateEndpointSubnet: id } }, "/project").network
+        .privateEndpointSubnet,
+    ).toBe(id);
   });
 
   it("refuses names az would read as a flag, and app names with control characters or placeholders", () => {
-    expect(errorOf({ ...valid, app: { displayName: "--debug" } }).message).toMatch(/app\.displayName: must not start with '-'/);
-    expect(errorOf({ ...valid, storage: { ...valid.storage, resourceGroup: "-rg" } }).message).toMatch(/storage\.resourceGroup: must not start with '-'/);
-    expect(errorOf({ ...valid, app: { displayName: "a\nb" } }).message).toMatch(/app\.displayName: must not contain control characters/);
-    expect(errorOf({ ...valid, app: { displayName: "x{{appId}}" } }).message).toMatch(/app\.displayName: must not contain '\{\{'/);
+    expect(errorOf({ ...valid, app: { displayName: "--debug" } }).message).toMatch(
+      /app\.displayName: must not start with '-'/,
+    );
+    expect(errorOf({ ...valid, storage: { ...valid.storage, resourceGroup: "-rg" } }).message).toMatch(
+      /storage\.resourceGroup: must not start with '-'/,
+    );
+    expect(errorOf({ ...valid, app: { displayName: "a\nb" } }).message).toMatch(
+      /app\.displayName: must not contain control characters/,
+    );
+    expect(errorOf({ ...valid, app: { displayName: "x{{appId}}" } }).message).toMatch(
+      /app\.displayName: must not contain '\{\{'/,
+    );
   });
 
   it("refuses a config file that is not valid UTF-8 instead of replacing the bytes", () => {
@@ -161,7 +220,9 @@ describe("bootstrap config checks that run before any az call", () => {
     ];
     for (const over of bad) {
       const cfg = sim.writeConfig("blob-fuse-wi", over);
-      await expect(runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, write: () => undefined })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+      await expect(
+        runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, write: () => undefined }),
+      ).rejects.toMatchObject({ code: "INVALID_INPUT" });
     }
     expect(sim.state().calls).toEqual([]);
   });

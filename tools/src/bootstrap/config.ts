@@ -10,36 +10,73 @@ import { ToolError } from "../errors.ts";
 export const MODES = ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const;
 export type Mode = (typeof MODES)[number];
 
-const guid = (what: string) => z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, `must be the ${what} GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`);
+const guid = (what: string) =>
+  z
+    .string()
+    .regex(
+      /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+      `must be the ${what} GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`,
+    );
 // Values passed to az as the word after a flag must not start with '-': az (argparse) would read them as another flag.
 const notAFlag = (s: string) => !s.startsWith("-");
 const RG = String.raw`[-\w._()]{0,89}[-\w_()]`;
 const AZ_NAME = "[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,78}[A-Za-z0-9_])?";
-const rgName = z.string().regex(new RegExp(`^${RG}$`), "must be a resource group name: 1-90 letters, digits, - _ . ( ), not ending with a period")
+const rgName = z
+  .string()
+  .regex(
+    new RegExp(`^${RG}$`),
+    "must be a resource group name: 1-90 letters, digits, - _ . ( ), not ending with a period",
+  )
   .refine(notAFlag, "must not start with '-' (az would read it as an option)");
-const azName = z.string().regex(new RegExp(`^${AZ_NAME}$`), "must be 1-80 letters, digits, - _ . starting with a letter or digit");
-const dns1123 = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS-1123 label: lowercase letters, digits and '-', at most 63");
+const azName = z
+  .string()
+  .regex(new RegExp(`^${AZ_NAME}$`), "must be 1-80 letters, digits, - _ . starting with a letter or digit");
+const dns1123 = z
+  .string()
+  .regex(
+    /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    "must be a DNS-1123 label: lowercase letters, digits and '-', at most 63",
+  );
 const GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 const VNET_ID = `/subscriptions/${GUID}/resourceGroups/${RG}/providers/Microsoft\\.Network/virtualNetworks/${AZ_NAME}`;
-const vnetId = z.string().regex(new RegExp(`^${VNET_ID}$`, "i"), "must be a full VNet resource id: /subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>");
+const vnetId = z
+  .string()
+  .regex(
+    new RegExp(`^${VNET_ID}$`, "i"),
+    "must be a full VNet resource id: /subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>",
+  );
 /** A subnet name in the AKS VNet, or a subnet's full resource id. */
-const subnet = z.string().regex(new RegExp(`^(?:${AZ_NAME}|${VNET_ID}/subnets/${AZ_NAME})$`, "i"),
-  "must be a subnet name (1-80 letters, digits, - _ . starting with a letter or digit) or a full subnet id /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<name>");
+const subnet = z
+  .string()
+  .regex(
+    new RegExp(`^(?:${AZ_NAME}|${VNET_ID}/subnets/${AZ_NAME})$`, "i"),
+    "must be a subnet name (1-80 letters, digits, - _ . starting with a letter or digit) or a full subnet id /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<name>",
+  );
 /** The storage DNS suffix of an Azure cloud: core.windows.net, core.chinacloudapi.cn, core.usgovcloudapi.net, ... */
-const endpointSuffix = z.string().regex(/^(?=.{4,253}$)(?:[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
-  "must be a storage DNS suffix in lowercase, such as core.windows.net (Azure China: core.chinacloudapi.cn, US Government: core.usgovcloudapi.net), without a leading dot or scheme");
-const displayName = z.string().min(1).max(120)
+const endpointSuffix = z
+  .string()
+  .regex(
+    /^(?=.{4,253}$)(?:[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    "must be a storage DNS suffix in lowercase, such as core.windows.net (Azure China: core.chinacloudapi.cn, US Government: core.usgovcloudapi.net), without a leading dot or scheme",
+  );
+const displayName = z
+  .string()
+  .min(1)
+  .max(120)
   .refine(notAFlag, "must not start with '-' (az would read it as an option); rename the app")
   // Control characters would end up in Entra and in printed commands; no app name needs them.
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters such as newlines or tabs")
   // {{name}} marks a value read from Azure in planned commands; a name holding one would be filled in.
   .refine((s) => !s.includes("{{"), "must not contain '{{'");
 
-const tenant = (which: string) => z.strictObject({
-  tenantId: guid(`${which} tenant ID`),
-  subscriptionId: guid(`${which} subscription ID`),
-  configDir: z.string().min(1, `must be a directory for this tenant's az login cache (AZURE_CONFIG_DIR), e.g. ~/.azure-${which}`),
-});
+const tenant = (which: string) =>
+  z.strictObject({
+    tenantId: guid(`${which} tenant ID`),
+    subscriptionId: guid(`${which} subscription ID`),
+    configDir: z
+      .string()
+      .min(1, `must be a directory for this tenant's az login cache (AZURE_CONFIG_DIR), e.g. ~/.azure-${which}`),
+  });
 
 export const bootstrapConfigSchema = z.strictObject({
   mode: z.enum(MODES, { error: `must be one of ${MODES.join(", ")}` }),
@@ -49,42 +86,65 @@ export const bootstrapConfigSchema = z.strictObject({
   storage: z.strictObject({
     resourceGroup: rgName,
     location: z.string().regex(/^[a-z0-9]+$/, "must be an Azure region name such as westeurope"),
-    accountName: z.string().regex(/^[a-z0-9]{3,24}$/, "must be 3-24 lowercase letters and digits (storage account names are global)"),
-    containerName: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, "must be 3-63 lowercase letters, digits and single hyphens").default("aks-container"),
-    shareName: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, "must be 3-63 lowercase letters, digits and single hyphens").default("aks-share"),
+    accountName: z
+      .string()
+      .regex(/^[a-z0-9]{3,24}$/, "must be 3-24 lowercase letters and digits (storage account names are global)"),
+    containerName: z
+      .string()
+      .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, "must be 3-63 lowercase letters, digits and single hyphens")
+      .default("aks-container"),
+    shareName: z
+      .string()
+      .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, "must be 3-63 lowercase letters, digits and single hyphens")
+      .default("aks-share"),
     shareQuotaGiB: z.number().int().min(100, "must be at least 100 (premium NFS shares)").max(102400).default(100),
     endpointSuffix: endpointSuffix.default("core.windows.net"),
   }),
-  app: z.strictObject({
-    displayName: displayName.default("aks-cross-tenant-storage"),
-    /** Bring your own multi-tenant app: its client (application) ID. */
-    clientId: guid("application (client)").optional(),
-    federatedCredentialName: z.string().regex(/^[A-Za-z0-9][-A-Za-z0-9_]{0,119}$/, "must be 1-120 letters, digits, - and _").default("kubernetes-federated-credential"),
-  }).default({ displayName: "aks-cross-tenant-storage", federatedCredentialName: "kubernetes-federated-credential" }),
+  app: z
+    .strictObject({
+      displayName: displayName.default("aks-cross-tenant-storage"),
+      /** Bring your own multi-tenant app: its client (application) ID. */
+      clientId: guid("application (client)").optional(),
+      federatedCredentialName: z
+        .string()
+        .regex(/^[A-Za-z0-9][-A-Za-z0-9_]{0,119}$/, "must be 1-120 letters, digits, - and _")
+        .default("kubernetes-federated-credential"),
+    })
+    .default({ displayName: "aks-cross-tenant-storage", federatedCredentialName: "kubernetes-federated-credential" }),
   kubernetes: z.strictObject({
     namespace: dns1123,
     serviceAccount: dns1123.default("blob-fuse-sa"),
     releaseName: dns1123.optional(),
   }),
-  network: z.strictObject({
-    /** The AKS node VNet; read from the cluster's node pool when omitted (clusters with a managed VNet need it). */
-    aksVnetId: vnetId.optional(),
-    /** A subnet name in the AKS VNet, or a full subnet id. */
-    privateEndpointSubnet: subnet.default("private-endpoints"),
-    privateEndpointResourceGroup: rgName.optional(),
-    privateEndpointName: azName.optional(),
-    dnsZoneResourceGroup: rgName.optional(),
-    /** A VNet in tenant 2 to peer with the AKS VNet (both sides), when storage-side workloads must reach the endpoint too. */
-    storageVnetId: vnetId.optional(),
-  }).default({ privateEndpointSubnet: "private-endpoints" }),
-  retry: z.strictObject({
-    /** How long to keep retrying while a new identity replicates through Entra and Azure RBAC (PrincipalNotFound, not visible yet). */
-    replicationMinutes: z.number({ error: "must be a number of minutes, e.g. 10" }).positive("must be more than 0").max(120, "must be at most 120 (two hours)").default(10),
-  }).default({ replicationMinutes: 10 }),
-  output: z.strictObject({
-    valuesFile: z.string().optional(),
-    recordFile: z.string().optional(),
-  }).default({}),
+  network: z
+    .strictObject({
+      /** The AKS node VNet; read from the cluster's node pool when omitted (clusters with a managed VNet need it). */
+      aksVnetId: vnetId.optional(),
+      /** A subnet name in the AKS VNet, or a full subnet id. */
+      privateEndpointSubnet: subnet.default("private-endpoints"),
+      privateEndpointResourceGroup: rgName.optional(),
+      privateEndpointName: azName.optional(),
+      dnsZoneResourceGroup: rgName.optional(),
+      /** A VNet in tenant 2 to peer with the AKS VNet (both sides), when storage-side workloads must reach the endpoint too. */
+      storageVnetId: vnetId.optional(),
+    })
+    .default({ privateEndpointSubnet: "private-endpoints" }),
+  retry: z
+    .strictObject({
+      /** How long to keep retrying while a new identity replicates through Entra and Azure RBAC (PrincipalNotFound, not visible yet). */
+      replicationMinutes: z
+        .number({ error: "must be a number of minutes, e.g. 10" })
+        .positive("must be more than 0")
+        .max(120, "must be at most 120 (two hours)")
+        .default(10),
+    })
+    .default({ replicationMinutes: 10 }),
+  output: z
+    .strictObject({
+      valuesFile: z.string().optional(),
+      recordFile: z.string().optional(),
+    })
+    .default({}),
 });
 
 export type BootstrapConfigInput = z.input<typeof bootstrapConfigSchema>;
@@ -130,39 +190,62 @@ export function parseConfig(input: unknown, baseDir = process.cwd(), configFile?
   if (!result.success) {
     const lines = result.error.issues.map((i) => {
       const key = i.path.map(String).join(".") || "(top level)";
-      const msg = i.code === "unrecognized_keys" ? `unknown key(s) ${i.keys.join(", ")}; remove them or check the spelling` : i.message.replace(/^Invalid input: expected (\w+), received undefined$/, "is required ($1)");
+      const msg =
+        i.code === "unrecognized_keys"
+          ? `unknown key(s) ${i.keys.join(", ")}; remove them or check the spelling`
+          : i.message.replace(/^Invalid input: expected (\w+), received undefined$/, "is required ($1)");
       return `${key}: ${msg}.`;
     });
     const first = result.error.issues[0]?.path[0];
-    throw new ToolError("INVALID_INPUT", `The bootstrap config is invalid:\n  ${lines.join("\n  ")}`, FIXES[String(first)] ?? "Fix the keys above; examples/bootstrap.<mode>.yaml shows a complete file.");
+    throw new ToolError(
+      "INVALID_INPUT",
+      `The bootstrap config is invalid:\n  ${lines.join("\n  ")}`,
+      FIXES[String(first)] ?? "Fix the keys above; examples/bootstrap.<mode>.yaml shows a complete file.",
+    );
   }
   const c = result.data;
   if (c.tenant1.tenantId.toLowerCase() === c.tenant2.tenantId.toLowerCase()) {
-    refuse("tenant1.tenantId and tenant2.tenantId are the same tenant.", "This tool is for storage in another tenant; for one tenant, follow the single-tenant AKS guide instead.");
+    refuse(
+      "tenant1.tenantId and tenant2.tenantId are the same tenant.",
+      "This tool is for storage in another tenant; for one tenant, follow the single-tenant AKS guide instead.",
+    );
   }
   if (c.tenant1.subscriptionId.toLowerCase() === c.tenant2.subscriptionId.toLowerCase()) {
-    refuse(`tenant2.subscriptionId is tenant1's subscription ${c.tenant1.subscriptionId}.`,
-      "Set tenant2.subscriptionId to the storage tenant's subscription (az account list --query \"[?tenantId=='<tenant2 id>'].id\" with tenant 2's AZURE_CONFIG_DIR); a subscription belongs to one tenant only.");
+    refuse(
+      `tenant2.subscriptionId is tenant1's subscription ${c.tenant1.subscriptionId}.`,
+      "Set tenant2.subscriptionId to the storage tenant's subscription (az account list --query \"[?tenantId=='<tenant2 id>'].id\" with tenant 2's AZURE_CONFIG_DIR); a subscription belongs to one tenant only.",
+    );
   }
   const d1 = resolve(baseDir, expandHome(c.tenant1.configDir));
   const d2 = resolve(baseDir, expandHome(c.tenant2.configDir));
-  const ownCache = "Give each tenant its own AZURE_CONFIG_DIR (e.g. ~/.azure-tenant1 and ~/.azure-tenant2), so both stay logged in and no run switches tenants.";
+  const ownCache =
+    "Give each tenant its own AZURE_CONFIG_DIR (e.g. ~/.azure-tenant1 and ~/.azure-tenant2), so both stay logged in and no run switches tenants.";
   if (d1 === d2) refuse(`tenant1.configDir and tenant2.configDir are both ${d1}.`, ownCache);
-  if (realPath(d1) === realPath(d2)) refuse(`tenant1.configDir (${d1}) and tenant2.configDir (${d2}) are the same directory ${realPath(d1)} (through a symbolic link).`, ownCache);
+  if (realPath(d1) === realPath(d2))
+    refuse(
+      `tenant1.configDir (${d1}) and tenant2.configDir (${d2}) are the same directory ${realPath(d1)} (through a symbolic link).`,
+      ownCache,
+    );
   const abs = (p: string) => (isAbsolute(expandHome(p)) ? expandHome(p) : resolve(baseDir, p));
   const paths = {
     valuesFile: abs(c.output.valuesFile ?? `values.${c.mode}.yaml`),
     recordFile: abs(c.output.recordFile ?? `bootstrap-record.${c.mode}.json`),
   };
-  const files: [string, string][] = [["output.valuesFile", paths.valuesFile], ["output.recordFile", paths.recordFile], ...(configFile ? [["the config file", configFile] as [string, string]] : [])];
+  const files: [string, string][] = [
+    ["output.valuesFile", paths.valuesFile],
+    ["output.recordFile", paths.recordFile],
+    ...(configFile ? [["the config file", configFile] as [string, string]] : []),
+  ];
   for (let i = 0; i < files.length; i++) {
     for (let j = i + 1; j < files.length; j++) {
       const [ka, pa] = files[i]!;
       const [kb, pb] = files[j]!;
       // files[i] is always an output.* key (the config file comes last).
       if (realPath(pa) === realPath(pb)) {
-        refuse(`${ka} (${pa}) is the same file as ${kb} (${realPath(pb)}); writing it would destroy the other.`,
-          `Point ${ka} at a file of its own (default values.${c.mode}.yaml and bootstrap-record.${c.mode}.json next to the config).`);
+        refuse(
+          `${ka} (${pa}) is the same file as ${kb} (${realPath(pb)}); writing it would destroy the other.`,
+          `Point ${ka} at a file of its own (default values.${c.mode}.yaml and bootstrap-record.${c.mode}.json next to the config).`,
+        );
       }
     }
   }
@@ -179,7 +262,11 @@ export function loadConfig(path: string): BootstrapConfig {
   try {
     bytes = readFileSync(path);
   } catch {
-    throw new ToolError("NOT_FOUND", `Cannot read the bootstrap config ${path}.`, "Copy examples/bootstrap.<mode>.yaml to bootstrap.yaml and fill it in, or pass another file with --config <path>.");
+    throw new ToolError(
+      "NOT_FOUND",
+      `Cannot read the bootstrap config ${path}.`,
+      "Copy examples/bootstrap.<mode>.yaml to bootstrap.yaml and fill it in, or pass another file with --config <path>.",
+    );
   }
   let text: string;
   try {
@@ -187,14 +274,21 @@ export function loadConfig(path: string): BootstrapConfig {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     const at = firstInvalidUtf8(bytes);
-    throw new ToolError("INVALID_INPUT", `${path} is not valid UTF-8 (first bad byte at offset ${at}, line ${bytes.subarray(0, at).toString("latin1").split("\n").length}).`,
-      "Save the file as UTF-8 (most editors: File > Save with encoding > UTF-8), or convert it: iconv -f latin1 -t utf-8.");
+    throw new ToolError(
+      "INVALID_INPUT",
+      `${path} is not valid UTF-8 (first bad byte at offset ${at}, line ${bytes.subarray(0, at).toString("latin1").split("\n").length}).`,
+      "Save the file as UTF-8 (most editors: File > Save with encoding > UTF-8), or convert it: iconv -f latin1 -t utf-8.",
+    );
   }
   let data: unknown;
   try {
     data = yaml.load(text);
   } catch (err) {
-    throw new ToolError("INVALID_INPUT", `${path} is not valid YAML: ${(err as Error).message.split("\n")[0]}`, "Fix the YAML syntax (indentation, quotes) and run again.");
+    throw new ToolError(
+      "INVALID_INPUT",
+      `${path} is not valid YAML: ${(err as Error).message.split("\n")[0]}`,
+      "Fix the YAML syntax (indentation, quotes) and run again.",
+    );
   }
   return parseConfig(data, dirname(resolve(path)), resolve(path));
 }

@@ -17,10 +17,16 @@ export function commandLine(argv: readonly string[]): string {
 }
 
 export function formatPlan(plan: Plan): string {
-  const lines = [`Plan for mode ${plan.mode}: ${plan.steps.length} steps. Nothing has been changed (dry run).`, "Tenant-1 and tenant-2 steps run side by side where they do not depend on each other; every change is checked first and skipped when already in place.", ""];
+  const lines = [
+    `Plan for mode ${plan.mode}: ${plan.steps.length} steps. Nothing has been changed (dry run).`,
+    "Tenant-1 and tenant-2 steps run side by side where they do not depend on each other; every change is checked first and skipped when already in place.",
+    "",
+  ];
   plan.steps.forEach((s: Step, i) => {
     const verb = s.kind === "read" ? "read" : s.kind === "local" ? "local" : "change";
-    lines.push(`${String(i + 1).padStart(2)}. [${s.tenant}] ${s.action} (${verb}${s.phase === "preflight" ? ", before any change" : ""})`);
+    lines.push(
+      `${String(i + 1).padStart(2)}. [${s.tenant}] ${s.action} (${verb}${s.phase === "preflight" ? ", before any change" : ""})`,
+    );
     if (s.check) lines.push(`      check:  ${commandLine(s.check.argv)}`);
     lines.push(`      ${s.kind === "read" ? "run:   " : "change:"} ${commandLine(s.argv)}`);
     lines.push(`      why:    ${s.why}`);

@@ -64,40 +64,88 @@ export async function runBootstrap(configPath: string, opts: RunBootstrapOptions
     return { config, plan: p };
   }
   const az = createAz({
-    ...(opts.runner ? { runner: opts.runner } : {}), ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.runner ? { runner: opts.runner } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
     onCall: (c) => opts.onAzCall?.({ tenant: c.target.label, argv: c.argv, exitCode: c.exitCode }),
   });
   if (opts.check) return checkDrift(configPath, config, p, az, write, opts);
-  return withConfigLock(config.paths.recordFile, { command: "bootstrap", configPath: resolve(configPath), write, ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}) },
-    () => applyLocked(config, p, az, write, opts));
+  return withConfigLock(
+    config.paths.recordFile,
+    {
+      command: "bootstrap",
+      configPath: resolve(configPath),
+      write,
+      ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}),
+    },
+    () => applyLocked(config, p, az, write, opts),
+  );
 }
 
-async function applyLocked(config: BootstrapConfig, p: Plan, az: ReturnType<typeof createAz>, write: (l: string) => void, opts: RunBootstrapOptions): Promise<BootstrapOutcome> {
+async function applyLocked(
+  config: BootstrapConfig,
+  p: Plan,
+  az: ReturnType<typeof createAz>,
+  write: (l: string) => void,
+  opts: RunBootstrapOptions,
+): Promise<BootstrapOutcome> {
   const out = (l: string) => process.stdout.write(`${l}\n`);
   // Read under the lock: another run may have just written it.
   const record = new CreationRecord(config.paths.recordFile, config.mode);
-  write(`Bootstrapping ${config.mode}: tenant1 ${config.tenant1.tenantId} (AKS ${config.aks.name}), tenant2 ${config.tenant2.tenantId} (storage ${config.storage.accountName}).`);
+  write(
+    `Bootstrapping ${config.mode}: tenant1 ${config.tenant1.tenantId} (AKS ${config.aks.name}), tenant2 ${config.tenant2.tenantId} (storage ${config.storage.accountName}).`,
+  );
   let applied: ApplyResult;
   try {
     applied = await apply(p, config, {
-      az, write, record, ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
-      ...(opts.sleep ? { sleep: opts.sleep } : {}), ...(opts.now ? { now: opts.now } : {}),
+      az,
+      write,
+      record,
+      ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
+      ...(opts.sleep ? { sleep: opts.sleep } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
     });
   } catch (e) {
-    if (e instanceof ToolError && e.code !== "NOT_LOGGED_IN" && e.code !== "INVALID_INPUT" && !e.hint?.includes("resumes where it stopped")) {
-      throw new ToolError(e.code, e.message, `${e.hint ? `${e.hint}\n` : ""}Everything done so far stays; after fixing this, run the same command again and it continues where it stopped.`, { cause: e });
+    if (
+      e instanceof ToolError &&
+      e.code !== "NOT_LOGGED_IN" &&
+      e.code !== "INVALID_INPUT" &&
+      !e.hint?.includes("resumes where it stopped")
+    ) {
+      throw new ToolError(
+        e.code,
+        e.message,
+        `${e.hint ? `${e.hint}\n` : ""}Everything done so far stays; after fixing this, run the same command again and it continues where it stopped.`,
+        { cause: e },
+      );
     }
     throw e;
   }
-  write(applied.changed.length === 0
-    ? "Nothing to change: both tenants already match the config."
-    : `Changed ${applied.changed.length} thing(s): ${applied.changed.join(", ")}.`);
+  write(
+    applied.changed.length === 0
+      ? "Nothing to change: both tenants already match the config."
+      : `Changed ${applied.changed.length} thing(s): ${applied.changed.join(", ")}.`,
+  );
   const values = buildValues(config, applied.vars);
   writeValuesFile(config.paths.valuesFile, config, values);
   const helmCommand = helmInstallCommand(config, config.paths.valuesFile);
   write(`Wrote chart values to ${config.paths.valuesFile}. Install the chart with:\n  ${shellCommand(helmCommand)}`);
   if (applied.warnings.length > 0) write(`${applied.warnings.length} warning(s) above need attention.`);
-  if (opts.json) out(JSON.stringify({ mode: config.mode, changed: applied.changed, unchanged: applied.unchanged, warnings: applied.warnings, valuesFile: config.paths.valuesFile, values, helmCommand }, null, 2));
+  if (opts.json)
+    out(
+      JSON.stringify(
+        {
+          mode: config.mode,
+          changed: applied.changed,
+          unchanged: applied.unchanged,
+          warnings: applied.warnings,
+          valuesFile: config.paths.valuesFile,
+          values,
+          helmCommand,
+        },
+        null,
+        2,
+      ),
+    );
   return { config, plan: p, applied, values, valuesFile: config.paths.valuesFile, helmCommand };
 }
 
@@ -105,35 +153,74 @@ async function applyLocked(config: BootstrapConfig, p: Plan, az: ReturnType<type
  * `bootstrap --check`: every read the bootstrap makes (preflight, and the check before each write), no
  * write, no lock (it changes nothing), and the values file compared with what a run would write.
  */
-async function checkDrift(configPath: string, config: BootstrapConfig, p: Plan, az: ReturnType<typeof createAz>, write: (l: string) => void, opts: RunBootstrapOptions): Promise<BootstrapOutcome> {
+async function checkDrift(
+  configPath: string,
+  config: BootstrapConfig,
+  p: Plan,
+  az: ReturnType<typeof createAz>,
+  write: (l: string) => void,
+  opts: RunBootstrapOptions,
+): Promise<BootstrapOutcome> {
   const out = (l: string) => process.stdout.write(`${l}\n`);
   // Read only: the constructor reads an existing record and writes nothing.
   const record = new CreationRecord(config.paths.recordFile, config.mode);
-  write(`Checking ${config.mode} for drift (read-only): tenant1 ${config.tenant1.tenantId} (AKS ${config.aks.name}), tenant2 ${config.tenant2.tenantId} (storage ${config.storage.accountName}), record ${config.paths.recordFile}.`);
+  write(
+    `Checking ${config.mode} for drift (read-only): tenant1 ${config.tenant1.tenantId} (AKS ${config.aks.name}), tenant2 ${config.tenant2.tenantId} (storage ${config.storage.accountName}), record ${config.paths.recordFile}.`,
+  );
   const applied = await apply(p, config, {
-    az, write, record, checkOnly: true, ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
-    ...(opts.sleep ? { sleep: opts.sleep } : {}), ...(opts.now ? { now: opts.now } : {}),
+    az,
+    write,
+    record,
+    checkOnly: true,
+    ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
+    ...(opts.sleep ? { sleep: opts.sleep } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
   });
   const drift = [...applied.planned];
   // The values file: what a run would write, given what the reads found.
-  const appKnown = config.mode !== "blob-fuse-wi" || applied.vars.appId !== undefined || config.app.clientId !== undefined;
+  const appKnown =
+    config.mode !== "blob-fuse-wi" || applied.vars.appId !== undefined || config.app.clientId !== undefined;
   const values = appKnown ? buildValues(config, applied.vars) : undefined;
   const onDisk = readValuesFile(config.paths.valuesFile);
   if (values === undefined || onDisk === undefined || !isDeepStrictEqual(onDisk, JSON.parse(JSON.stringify(values)))) {
     drift.push({
-      step: "values-file", tenant: "tenant1", action: `writing chart values to ${config.paths.valuesFile}`,
-      reason: onDisk === undefined ? "missing or unreadable" : values === undefined ? "after a planned change above" : "differs from what a run would write",
+      step: "values-file",
+      tenant: "tenant1",
+      action: `writing chart values to ${config.paths.valuesFile}`,
+      reason:
+        onDisk === undefined
+          ? "missing or unreadable"
+          : values === undefined
+            ? "after a planned change above"
+            : "differs from what a run would write",
       command: ["ctv", "bootstrap", "--config", configPath],
     });
   }
   if (opts.json) {
-    out(JSON.stringify({ mode: config.mode, drift: drift.length > 0, changes: drift, unchanged: applied.unchanged, warnings: applied.warnings }, null, 2));
+    out(
+      JSON.stringify(
+        {
+          mode: config.mode,
+          drift: drift.length > 0,
+          changes: drift,
+          unchanged: applied.unchanged,
+          warnings: applied.warnings,
+        },
+        null,
+        2,
+      ),
+    );
   } else if (drift.length === 0) {
     write("No drift: both tenants, the record and the values file match the config; a run would change nothing.");
   } else {
     write(`Drift: a run would make ${drift.length} change(s):`);
-    for (const d of drift) write(`  ${d.step} (${d.tenant}): ${d.action}\n    because: ${d.reason}${d.command.length > 0 ? `\n    runs: ${shellCommand(d.command)}` : ""}`);
-    write(`Repair: ${shellCommand(["ctv", "bootstrap", "--config", configPath])}  (from a clone: npm run bootstrap -- --config ${configPath})`);
+    for (const d of drift)
+      write(
+        `  ${d.step} (${d.tenant}): ${d.action}\n    because: ${d.reason}${d.command.length > 0 ? `\n    runs: ${shellCommand(d.command)}` : ""}`,
+      );
+    write(
+      `Repair: ${shellCommand(["ctv", "bootstrap", "--config", configPath])}  (from a clone: npm run bootstrap -- --config ${configPath})`,
+    );
   }
   if (applied.warnings.length > 0) write(`${applied.warnings.length} warning(s) above need attention.`);
   return { config, plan: p, applied, drift };
@@ -168,22 +255,45 @@ export async function runTeardown(configPath: string, opts: RunTeardownOptions =
   const confirm = async (accounts: { name: string; id: string }[]): Promise<boolean> => {
     if (opts.yes) return true;
     if (!interactive) {
-      throw new ToolError("PRECONDITION", "--delete-storage needs confirmation, and there is no terminal to ask on.", "Pass --yes to confirm deleting the storage account (and all its data) without a prompt.");
+      throw new ToolError(
+        "PRECONDITION",
+        "--delete-storage needs confirmation, and there is no terminal to ask on.",
+        "Pass --yes to confirm deleting the storage account (and all its data) without a prompt.",
+      );
     }
     const rl = createInterface({ input: process.stdin, output: process.stdout });
     try {
       const names = accounts.map((a) => a.name);
-      const answer = await rl.question(`This deletes what the record says the bootstrap created: storage account ${accounts.map((a) => `${a.name} (${a.id})`).join(", ")} in tenant ${config.tenant2.tenantId}, and ALL its data. Type ${names.length > 1 ? "the account names, separated by spaces," : "the account name"} to confirm: `);
+      const answer = await rl.question(
+        `This deletes what the record says the bootstrap created: storage account ${accounts.map((a) => `${a.name} (${a.id})`).join(", ")} in tenant ${config.tenant2.tenantId}, and ALL its data. Type ${names.length > 1 ? "the account names, separated by spaces," : "the account name"} to confirm: `,
+      );
       return answer.trim().split(/\s+/).sort().join(" ") === [...names].sort().join(" ");
     } finally {
       rl.close();
     }
   };
-  return withConfigLock(config.paths.recordFile, { command: "teardown", configPath: resolve(configPath), write, ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}) }, async () => {
-    const record = new CreationRecord(config.paths.recordFile, config.mode);
-    write(`Tearing down what the record says the bootstrap created for ${config.mode} (record: ${config.paths.recordFile}).`);
-    return teardown(config, { az, record, deleteStorage: opts.deleteStorage ?? false, confirmDeleteStorage: confirm, write });
-  });
+  return withConfigLock(
+    config.paths.recordFile,
+    {
+      command: "teardown",
+      configPath: resolve(configPath),
+      write,
+      ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}),
+    },
+    async () => {
+      const record = new CreationRecord(config.paths.recordFile, config.mode);
+      write(
+        `Tearing down what the record says the bootstrap created for ${config.mode} (record: ${config.paths.recordFile}).`,
+      );
+      return teardown(config, {
+        az,
+        record,
+        deleteStorage: opts.deleteStorage ?? false,
+        confirmDeleteStorage: confirm,
+        write,
+      });
+    },
+  );
 }
 
 export { commandLine, formatPlan, plan };

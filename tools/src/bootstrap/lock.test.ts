@@ -15,9 +15,30 @@ import type { RecordFile } from "./record.ts";
 export const IN_PROCESS_PAIRS = 12;
 
 const EXPECTED_CREATED: Record<BootstrapMode, string[]> = {
-  "blob-fuse-wi": ["tenant1/app", "tenant1/federated-credential", "tenant2/resource-group", "tenant2/role-assignment", "tenant2/service-principal", "tenant2/storage-account"],
-  "fileshare-nfs": ["tenant1/private-dns-link", "tenant1/private-dns-zone", "tenant1/private-endpoint", "tenant2/resource-group", "tenant2/storage-account"],
-  "blob-nfs": ["tenant1/peering", "tenant1/private-dns-link", "tenant1/private-dns-zone", "tenant1/private-endpoint", "tenant2/peering", "tenant2/resource-group", "tenant2/storage-account"],
+  "blob-fuse-wi": [
+    "tenant1/app",
+    "tenant1/federated-credential",
+    "tenant2/resource-group",
+    "tenant2/role-assignment",
+    "tenant2/service-principal",
+    "tenant2/storage-account",
+  ],
+  "fileshare-nfs": [
+    "tenant1/private-dns-link",
+    "tenant1/private-dns-zone",
+    "tenant1/private-endpoint",
+    "tenant2/resource-group",
+    "tenant2/storage-account",
+  ],
+  "blob-nfs": [
+    "tenant1/peering",
+    "tenant1/private-dns-link",
+    "tenant1/private-dns-zone",
+    "tenant1/private-endpoint",
+    "tenant2/peering",
+    "tenant2/resource-group",
+    "tenant2/storage-account",
+  ],
 };
 
 /** A runner that yields between az calls, so two in-process runs really interleave. */
@@ -57,29 +78,58 @@ describe("one run per config at a time", () => {
       const sim = createSimulatedAzure();
       const cfg = sim.writeConfig(mode);
       const lines: string[][] = [[], []];
-      const runs = [0, 1].map((n) => runBootstrap(cfg, { env: sim.env, runner: interleaving(sim), retryBaseMs: 1, lockWaitMs: 60_000, write: (l) => lines[n]!.push(l) }));
+      const runs = [0, 1].map((n) =>
+        runBootstrap(cfg, {
+          env: sim.env,
+          runner: interleaving(sim),
+          retryBaseMs: 1,
+          lockWaitMs: 60_000,
+          write: (l) => lines[n]!.push(l),
+        }),
+      );
       const outcomes = await Promise.all(runs);
       expectOneOfEverything(sim, mode);
       const changed = outcomes.map((o) => o.applied!.changed.length).sort((a, b) => a - b);
       expect(changed[0], `pair ${i}`).toBe(0);
       expect(changed[1], `pair ${i}`).toBeGreaterThan(0);
-      expect(lines.flat().filter((l) => l.startsWith("Waiting up to 60 s for the other run of this config to finish (bootstrap of"))).toHaveLength(1);
+      expect(
+        lines
+          .flat()
+          .filter((l) => l.startsWith("Waiting up to 60 s for the other run of this config to finish (bootstrap of")),
+      ).toHaveLength(1);
     }
   }, 120_000);
 
   it("stops a second run that may not wait, naming the holder and how to clear a stale lock", async () => {
     const sim = createSimulatedAzure();
     const cfg = sim.writeConfig("blob-fuse-wi");
-    const first = runBootstrap(cfg, { env: sim.env, runner: interleaving(sim), retryBaseMs: 1, write: () => undefined });
+    const first = runBootstrap(cfg, {
+      env: sim.env,
+      runner: interleaving(sim),
+      retryBaseMs: 1,
+      write: () => undefined,
+    });
     await new Promise((r) => setTimeout(r, 20));
-    const second = await runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, lockWaitMs: 0, write: () => undefined }).then(() => undefined, (e: unknown) => e);
+    const second = await runBootstrap(cfg, {
+      env: sim.env,
+      runner: sim.inProcessRunner,
+      lockWaitMs: 0,
+      write: () => undefined,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await first;
     expect(second).toBeInstanceOf(ToolError);
     const e = second as ToolError;
     expect(e.code).toBe("CONFLICT");
-    expect(e.message).toContain(`Another run holds the lock of this config: bootstrap of ${cfg}, pid ${process.pid} on host ${hostname()}, running since `);
+    expect(e.message).toContain(
+      `Another run holds the lock of this config: bootstrap of ${cfg}, pid ${process.pid} on host ${hostname()}, running since `,
+    );
     expect(e.message).toContain(`Lock: ${join(sim.dir, "bootstrap-record.blob-fuse-wi.json.lock")}.`);
-    expect(e.hint).toMatch(/clears itself 20 s after its holder stopped; to clear it at once, .* remove .*bootstrap-record\.blob-fuse-wi\.json\.lock/);
+    expect(e.hint).toMatch(
+      /clears itself 20 s after its holder stopped; to clear it at once, .* remove .*bootstrap-record\.blob-fuse-wi\.json\.lock/,
+    );
     expectOneOfEverything(sim, "blob-fuse-wi");
     expect(existsSync(join(sim.dir, "bootstrap-record.blob-fuse-wi.json.lock"))).toBe(false);
     expect(existsSync(join(sim.dir, "bootstrap-record.blob-fuse-wi.json.lock-owner.json"))).toBe(false);
@@ -89,7 +139,9 @@ describe("one run per config at a time", () => {
     const sim = createSimulatedAzure();
     writeFileSync(join(sim.dir, "not-a-dir"), "");
     const cfg = sim.writeConfig("fileshare-nfs", { output: { recordFile: "not-a-dir/record.json" } });
-    await expect(runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, write: () => undefined })).rejects.toMatchObject({ code: "PRECONDITION", hint: expect.stringMatching(/output\.recordFile/) });
+    await expect(
+      runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, write: () => undefined }),
+    ).rejects.toMatchObject({ code: "PRECONDITION", hint: expect.stringMatching(/output\.recordFile/) });
     expect(sim.state().calls).toEqual([]);
   });
 
@@ -98,13 +150,23 @@ describe("one run per config at a time", () => {
     const cfg = sim.writeConfig("blob-fuse-wi");
     const boot = runBootstrap(cfg, { env: sim.env, runner: interleaving(sim), retryBaseMs: 1, write: () => undefined });
     await new Promise((r) => setTimeout(r, 10));
-    const down = runTeardown(cfg, { env: sim.env, runner: interleaving(sim), lockWaitMs: 60_000, write: () => undefined, interactive: false });
+    const down = runTeardown(cfg, {
+      env: sim.env,
+      runner: interleaving(sim),
+      lockWaitMs: 60_000,
+      write: () => undefined,
+      interactive: false,
+    });
     await boot;
     const result = await down;
     const s = sim.state();
     expect([s.apps.length, s.servicePrincipals.length, s.roleAssignments.length]).toEqual([0, 0, 0]);
     expect(result.removed).toHaveLength(4);
-    expect(record(sim, "blob-fuse-wi").created.map((c) => c.stepId).sort()).toEqual(["tenant2/resource-group", "tenant2/storage-account"]);
+    expect(
+      record(sim, "blob-fuse-wi")
+        .created.map((c) => c.stepId)
+        .sort(),
+    ).toEqual(["tenant2/resource-group", "tenant2/storage-account"]);
   });
 });
 
@@ -112,7 +174,11 @@ describe("two real bootstrap processes of one config at once (fake az on PATH)",
   const cli = join(import.meta.dirname, "../cli/ctv.ts");
   const loader = `file://${join(import.meta.dirname, "../../../node_modules/tsx/dist/loader.mjs")}`;
   const start = (sim: SimulatedAzure, cfg: string, wait: number) =>
-    execa(process.execPath, ["--import", loader, cli, "bootstrap", "--config", cfg, "--lock-wait", String(wait)], { env: sim.env, reject: false, all: true });
+    execa(process.execPath, ["--import", loader, cli, "bootstrap", "--config", cfg, "--lock-wait", String(wait)], {
+      env: sim.env,
+      reject: false,
+      all: true,
+    });
 
   it("the second stops after a short wait, naming the first by pid and host; Azure and the record hold one of everything", async () => {
     const sim = createSimulatedAzure();
@@ -123,7 +189,9 @@ describe("two real bootstrap processes of one config at once (fake az on PATH)",
     const winner = ra.exitCode === 0 ? a : b;
     const loser = ra.exitCode === 0 ? rb : ra;
     expect([ra.exitCode, rb.exitCode].sort()).toEqual([0, 1]);
-    expect(loser.stderr).toContain(`Error: Another run holds the lock of this config: bootstrap of ${cfg}, pid ${winner.pid} on host ${hostname()}`);
+    expect(loser.stderr).toContain(
+      `Error: Another run holds the lock of this config: bootstrap of ${cfg}, pid ${winner.pid} on host ${hostname()}`,
+    );
     expect(loser.stderr).toMatch(/Hint: Wait for it to finish and run again/);
     expectOneOfEverything(sim, "blob-fuse-wi");
   }, 180_000);
@@ -135,7 +203,11 @@ describe("two real bootstrap processes of one config at once (fake az on PATH)",
     expect([ra.exitCode, rb.exitCode]).toEqual([0, 0]);
     const outs = [ra.all ?? "", rb.all ?? ""];
     expect(outs.filter((o) => o.includes("Nothing to change: both tenants already match the config."))).toHaveLength(1);
-    expect(outs.filter((o) => /Waiting up to 170 s for the other run of this config to finish \(bootstrap of .*, pid \d+ on host /.test(o))).toHaveLength(1);
+    expect(
+      outs.filter((o) =>
+        /Waiting up to 170 s for the other run of this config to finish \(bootstrap of .*, pid \d+ on host /.test(o),
+      ),
+    ).toHaveLength(1);
     expectOneOfEverything(sim, "blob-fuse-wi");
   }, 240_000);
 });

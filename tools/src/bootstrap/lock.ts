@@ -13,7 +13,13 @@ import { realPath } from "./config.ts";
 export const LOCK_STALE_MS = 20_000;
 export const DEFAULT_LOCK_WAIT_MS = 10_000;
 
-export interface LockOwner { pid: number; host: string; command: string; since: string; config: string }
+export interface LockOwner {
+  pid: number;
+  host: string;
+  command: string;
+  since: string;
+  config: string;
+}
 
 export interface ConfigLockOptions {
   /** What this run is, for the other run's message: "bootstrap" or "teardown". */
@@ -25,7 +31,9 @@ export interface ConfigLockOptions {
 }
 
 function describe(owner: LockOwner | undefined): string {
-  return owner ? `${owner.command} of ${owner.config}, pid ${owner.pid} on host ${owner.host}, running since ${owner.since}` : "a process that has not written its name yet";
+  return owner
+    ? `${owner.command} of ${owner.config}, pid ${owner.pid} on host ${owner.host}, running since ${owner.since}`
+    : "a process that has not written its name yet";
 }
 
 function readOwner(path: string): LockOwner | undefined {
@@ -39,8 +47,13 @@ function readOwner(path: string): LockOwner | undefined {
 /** Runs `fn` holding the lock of the config whose record file is `recordFile`. */
 export async function withConfigLock<T>(recordFile: string, opts: ConfigLockOptions, fn: () => Promise<T>): Promise<T> {
   const target = realPath(recordFile);
-  const cannot = (err: unknown) => new ToolError("PRECONDITION", `Cannot take the lock ${target}.lock next to the record file: ${(err as Error).message}.`,
-    "The record's directory must be writable: check output.recordFile in the config and the directory's permissions.", { cause: err });
+  const cannot = (err: unknown) =>
+    new ToolError(
+      "PRECONDITION",
+      `Cannot take the lock ${target}.lock next to the record file: ${(err as Error).message}.`,
+      "The record's directory must be writable: check output.recordFile in the config and the directory's permissions.",
+      { cause: err },
+    );
   try {
     mkdirSync(dirname(target), { recursive: true });
   } catch (err) {
@@ -56,32 +69,51 @@ export async function withConfigLock<T>(recordFile: string, opts: ConfigLockOpti
   while (!release) {
     try {
       release = await lockfile.lock(target, {
-        realpath: false, lockfilePath: lockDir, stale: LOCK_STALE_MS, retries: 0,
-        onCompromised: (err) => { compromised = err; },
+        realpath: false,
+        lockfilePath: lockDir,
+        stale: LOCK_STALE_MS,
+        retries: 0,
+        onCompromised: (err) => {
+          compromised = err;
+        },
       });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ELOCKED") throw cannot(err);
       const owner = readOwner(ownerFile);
       if (Date.now() - started >= waitMs) {
-        throw new ToolError("CONFLICT", `Another run holds the lock of this config: ${describe(owner)}. Lock: ${lockDir}.`,
-          `Wait for it to finish and run again: two runs at once would create everything twice. If that process is no longer running (it crashed, or its machine stopped), the lock is stale and clears itself ${LOCK_STALE_MS / 1000} s after its holder stopped; to clear it at once, make sure no bootstrap or teardown of this config runs anywhere and remove ${lockDir}.`);
+        throw new ToolError(
+          "CONFLICT",
+          `Another run holds the lock of this config: ${describe(owner)}. Lock: ${lockDir}.`,
+          `Wait for it to finish and run again: two runs at once would create everything twice. If that process is no longer running (it crashed, or its machine stopped), the lock is stale and clears itself ${LOCK_STALE_MS / 1000} s after its holder stopped; to clear it at once, make sure no bootstrap or teardown of this config runs anywhere and remove ${lockDir}.`,
+        );
       }
       // The holder writes its name just after taking the lock: give it a moment before saying who it is.
       if (!told && (owner || Date.now() - started > 1_000)) {
-        opts.write?.(`Waiting up to ${Math.round(waitMs / 1000)} s for the other run of this config to finish (${describe(owner)}).`);
+        opts.write?.(
+          `Waiting up to ${Math.round(waitMs / 1000)} s for the other run of this config to finish (${describe(owner)}).`,
+        );
         told = true;
       }
       // Look again soon while the holder's name is not written yet, then every few hundred ms.
       await new Promise((r) => setTimeout(r, told ? 200 + Math.floor(Math.random() * 200) : 25));
     }
   }
-  const me: LockOwner = { pid: process.pid, host: hostname(), command: opts.command, since: new Date().toISOString(), config: opts.configPath };
+  const me: LockOwner = {
+    pid: process.pid,
+    host: hostname(),
+    command: opts.command,
+    since: new Date().toISOString(),
+    config: opts.configPath,
+  };
   writeFileAtomic.sync(ownerFile, `${JSON.stringify(me)}\n`);
   try {
     const out = await fn();
     if (compromised) {
-      throw new ToolError("CONFLICT", `The lock ${lockDir} was taken over while this run held it (${compromised.message}); another run may have worked on the same config at the same time.`,
-        "Run the same command again once no other run of this config is active: every step checks Azure first.");
+      throw new ToolError(
+        "CONFLICT",
+        `The lock ${lockDir} was taken over while this run held it (${compromised.message}); another run may have worked on the same config at the same time.`,
+        "Run the same command again once no other run of this config is active: every step checks Azure first.",
+      );
     }
     return out;
   } finally {

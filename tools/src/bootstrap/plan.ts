@@ -33,7 +33,11 @@ export function privateEndpointNames(c: BootstrapConfig) {
   const dnsRg = c.network.dnsZoneResourceGroup ?? c.aks.resourceGroup;
   const zone = `privatelink.${kind}.${c.storage.endpointSuffix}`;
   return {
-    kind, rg, name, dnsRg, zone,
+    kind,
+    rg,
+    name,
+    dnsRg,
+    zone,
     id: `/subscriptions/${c.tenant1.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Network/privateEndpoints/${name}`,
     zoneId: `/subscriptions/${c.tenant1.subscriptionId}/resourceGroups/${dnsRg}/providers/Microsoft.Network/privateDnsZones/${zone}`,
   };
@@ -44,12 +48,24 @@ function parseVnet(id: string) {
 }
 
 /** Where the private endpoint goes: resource group, VNet and name of its subnet (placeholders when read from AKS). */
-export function endpointSubnet(c: BootstrapConfig): { subscriptionId: string; resourceGroup: string; vnet: string; name: string } {
+export function endpointSubnet(c: BootstrapConfig): {
+  subscriptionId: string;
+  resourceGroup: string;
+  vnet: string;
+  name: string;
+} {
   const given = c.network.privateEndpointSubnet;
-  const full = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)$/i.exec(given);
+  const full =
+    /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)$/i.exec(
+      given,
+    );
   if (full) return { subscriptionId: full[1]!, resourceGroup: full[2]!, vnet: full[3]!, name: full[4]! };
-  const vnet = c.network.aksVnetId ? parseVnet(c.network.aksVnetId) : { resourceGroup: "{{aksVnetResourceGroup}}", name: "{{aksVnetName}}" };
-  const subscriptionId = c.network.aksVnetId ? /\/subscriptions\/([^/]+)/i.exec(c.network.aksVnetId)![1]! : c.tenant1.subscriptionId;
+  const vnet = c.network.aksVnetId
+    ? parseVnet(c.network.aksVnetId)
+    : { resourceGroup: "{{aksVnetResourceGroup}}", name: "{{aksVnetName}}" };
+  const subscriptionId = c.network.aksVnetId
+    ? /\/subscriptions\/([^/]+)/i.exec(c.network.aksVnetId)![1]!
+    : c.tenant1.subscriptionId;
   return { subscriptionId, resourceGroup: vnet.resourceGroup, vnet: vnet.name, name: given };
 }
 
@@ -66,72 +82,155 @@ export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
   const pre: string[] = [];
   const peering = !wi && c.network.storageVnetId !== undefined;
   for (const t of ["tenant1", "tenant2"] as const) {
-    pre.push(add({
-      id: `${t}/login`, tenant: t, phase: "preflight", kind: "read", action: `checking the login to ${t} (${c[t].tenantId})`,
-      why: `Every ${t} command runs with AZURE_CONFIG_DIR=${c[t].configDir}, which must hold a login to this tenant.`,
-      argv: ["account", "show", ...sub(t)],
-    }));
+    pre.push(
+      add({
+        id: `${t}/login`,
+        tenant: t,
+        phase: "preflight",
+        kind: "read",
+        action: `checking the login to ${t} (${c[t].tenantId})`,
+        why: `Every ${t} command runs with AZURE_CONFIG_DIR=${c[t].configDir}, which must hold a login to this tenant.`,
+        argv: ["account", "show", ...sub(t)],
+      }),
+    );
     if (peering) {
       // Cross-tenant peering sends a token for the other tenant from the same credential cache.
       const other: TenantKey = t === "tenant1" ? "tenant2" : "tenant1";
-      pre.push(add({
-        id: `${t}/login-${other}`, tenant: t, phase: "preflight", kind: "read", action: `checking that ${t}'s credential cache can also reach ${other}`,
-        why: "VNet peering across tenants needs a token for the remote tenant in the same credential cache (az sends it as an auxiliary token).",
-        argv: ["account", "show", ...sub(other)],
-      }));
+      pre.push(
+        add({
+          id: `${t}/login-${other}`,
+          tenant: t,
+          phase: "preflight",
+          kind: "read",
+          action: `checking that ${t}'s credential cache can also reach ${other}`,
+          why: "VNet peering across tenants needs a token for the remote tenant in the same credential cache (az sends it as an auxiliary token).",
+          argv: ["account", "show", ...sub(other)],
+        }),
+      );
     }
   }
   if (wi) {
     for (const t of ["tenant1", "tenant2"] as const) {
       // az ad commands act on the active subscription's tenant; make sure it is this tenant's.
-      pre.push(add({
-        id: `${t}/active-subscription`, tenant: t, phase: "preflight", kind: "local", action: `selecting subscription ${c[t].subscriptionId} in ${t}'s credential cache`,
-        why: "Microsoft Graph (az ad) commands act on the active subscription's tenant.",
-        argv: ["account", "set", "--subscription", c[t].subscriptionId],
-        check: { argv: ["account", "show"], doneWhen: { id: c[t].subscriptionId } },
-        dependsOn: [`${t}/login`],
-      }));
+      pre.push(
+        add({
+          id: `${t}/active-subscription`,
+          tenant: t,
+          phase: "preflight",
+          kind: "local",
+          action: `selecting subscription ${c[t].subscriptionId} in ${t}'s credential cache`,
+          why: "Microsoft Graph (az ad) commands act on the active subscription's tenant.",
+          argv: ["account", "set", "--subscription", c[t].subscriptionId],
+          check: { argv: ["account", "show"], doneWhen: { id: c[t].subscriptionId } },
+          dependsOn: [`${t}/login`],
+        }),
+      );
     }
   }
-  const accountShow = ["storage", "account", "show", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub("tenant2")];
-  pre.push(add({
-    id: "tenant2/storage-account-name", tenant: "tenant2", phase: "preflight", kind: "read", action: `checking that storage account name ${c.storage.accountName} is ours or free`,
-    why: "Storage account names are global across Azure; find out before creating anything else.",
-    argv: ["storage", "account", "check-name", "-n", c.storage.accountName, ...sub("tenant2")],
-    check: { argv: accountShow },
-    // A brought account: what cannot change later is checked now, before anything else changes.
-    checkExpect: accountExpectations(c).fixed,
-    brought: { createdBy: "tenant2/storage-account", expect: accountExpectations(c).settings },
-    expect: [{ path: "nameAvailable", equals: true, severity: "error", problem: `Storage account name ${c.storage.accountName} is already taken by someone else (names are global across Azure).`, hint: "Choose another storage.accountName (3-24 lowercase letters and digits) and run again." }],
-    dependsOn: ["tenant2/login"],
-  }));
+  const accountShow = [
+    "storage",
+    "account",
+    "show",
+    "-n",
+    c.storage.accountName,
+    "-g",
+    c.storage.resourceGroup,
+    ...sub("tenant2"),
+  ];
+  pre.push(
+    add({
+      id: "tenant2/storage-account-name",
+      tenant: "tenant2",
+      phase: "preflight",
+      kind: "read",
+      action: `checking that storage account name ${c.storage.accountName} is ours or free`,
+      why: "Storage account names are global across Azure; find out before creating anything else.",
+      argv: ["storage", "account", "check-name", "-n", c.storage.accountName, ...sub("tenant2")],
+      check: { argv: accountShow },
+      // A brought account: what cannot change later is checked now, before anything else changes.
+      checkExpect: accountExpectations(c).fixed,
+      brought: { createdBy: "tenant2/storage-account", expect: accountExpectations(c).settings },
+      expect: [
+        {
+          path: "nameAvailable",
+          equals: true,
+          severity: "error",
+          problem: `Storage account name ${c.storage.accountName} is already taken by someone else (names are global across Azure).`,
+          hint: "Choose another storage.accountName (3-24 lowercase letters and digits) and run again.",
+        },
+      ],
+      dependsOn: ["tenant2/login"],
+    }),
+  );
 
   // ---- tenant 1: the cluster ----
   const aksExpect: Expectation[] = [
-    { path: "kubernetesVersion", atLeastVersion: MIN_AKS_VERSION, severity: "warning", problem: `AKS is older than ${MIN_AKS_VERSION}; its managed Blob CSI driver lacks the token refresh fix (v1.27), so mounts lose access after a few hours.`, hint: `Upgrade: ${sh(["az", "aks", "upgrade", "-g", c.aks.resourceGroup, "-n", c.aks.name, "--kubernetes-version", MIN_AKS_VERSION, "--subscription", c.tenant1.subscriptionId])}` },
+    {
+      path: "kubernetesVersion",
+      atLeastVersion: MIN_AKS_VERSION,
+      severity: "warning",
+      problem: `AKS is older than ${MIN_AKS_VERSION}; its managed Blob CSI driver lacks the token refresh fix (v1.27), so mounts lose access after a few hours.`,
+      hint: `Upgrade: ${sh(["az", "aks", "upgrade", "-g", c.aks.resourceGroup, "-n", c.aks.name, "--kubernetes-version", MIN_AKS_VERSION, "--subscription", c.tenant1.subscriptionId])}`,
+    },
   ];
   const aksCaptures: Capture[] = [{ name: "aksLocation", path: "location" }];
   if (wi) {
     aksExpect.unshift(
-      { path: "oidcIssuerProfile.enabled", equals: true, severity: "error", problem: `AKS ${c.aks.name} has no OIDC issuer.`, hint: `Enable it: ${sh(["az", "aks", "update", "-g", c.aks.resourceGroup, "-n", c.aks.name, "--enable-oidc-issuer", "--enable-workload-identity", "--subscription", c.tenant1.subscriptionId])}` },
-      { path: "securityProfile.workloadIdentity.enabled", equals: true, severity: "error", problem: `AKS ${c.aks.name} does not have workload identity enabled.`, hint: `Enable it: ${sh(["az", "aks", "update", "-g", c.aks.resourceGroup, "-n", c.aks.name, "--enable-workload-identity", "--subscription", c.tenant1.subscriptionId])}` },
-      { path: "storageProfile.blobCsiDriver.enabled", equals: true, severity: "warning", problem: `The managed Blob CSI driver is off on AKS ${c.aks.name}.`, hint: `Enable it: ${sh(["az", "aks", "update", "-g", c.aks.resourceGroup, "-n", c.aks.name, "--enable-blob-driver", "--subscription", c.tenant1.subscriptionId])} (or install the open-source driver v1.27.1+).` },
+      {
+        path: "oidcIssuerProfile.enabled",
+        equals: true,
+        severity: "error",
+        problem: `AKS ${c.aks.name} has no OIDC issuer.`,
+        hint: `Enable it: ${sh(["az", "aks", "update", "-g", c.aks.resourceGroup, "-n", c.aks.name, "--enable-oidc-issuer", "--enable-workload-identity", "--subscription", c.tenant1.subscriptionId])}`,
+      },
+      {
+        path: "securityProfile.workloadIdentity.enabled",
+        equals: true,
+        severity: "error",
+        problem: `AKS ${c.aks.name} does not have workload identity enabled.`,
+        hint: `Enable it: ${sh(["az", "aks", "update", "-g", c.aks.resourceGroup, "-n", c.aks.name, "--enable-workload-identity", "--subscription", c.tenant1.subscriptionId])}`,
+      },
+      {
+        path: "storageProfile.blobCsiDriver.enabled",
+        equals: true,
+        severity: "warning",
+        problem: `The managed Blob CSI driver is off on AKS ${c.aks.name}.`,
+        hint: `Enable it: ${sh(["az", "aks", "update", "-g", c.aks.resourceGroup, "-n", c.aks.name, "--enable-blob-driver", "--subscription", c.tenant1.subscriptionId])} (or install the open-source driver v1.27.1+).`,
+      },
     );
     aksCaptures.push({ name: "oidcIssuer", path: "oidcIssuerProfile.issuerUrl" });
   } else if (!c.network.aksVnetId) {
-    aksExpect.unshift({ path: "agentPoolProfiles[0].vnetSubnetId", notEquals: null, severity: "error", problem: `AKS ${c.aks.name} uses a VNet that AKS manages, so its id is not in the node pool profile.`, hint: "Set network.aksVnetId to the node VNet's full resource id (in the cluster's MC_ resource group)." });
+    aksExpect.unshift({
+      path: "agentPoolProfiles[0].vnetSubnetId",
+      notEquals: null,
+      severity: "error",
+      problem: `AKS ${c.aks.name} uses a VNet that AKS manages, so its id is not in the node pool profile.`,
+      hint: "Set network.aksVnetId to the node VNet's full resource id (in the cluster's MC_ resource group).",
+    });
     aksCaptures.push({ name: "aksVnetId", path: "agentPoolProfiles[0].vnetSubnetId", transform: "vnet-of-subnet" });
     aksCaptures.push(
-      { name: "aksVnetResourceGroup", path: "agentPoolProfiles[0].vnetSubnetId", transform: "vnet-resource-group-of-subnet" },
+      {
+        name: "aksVnetResourceGroup",
+        path: "agentPoolProfiles[0].vnetSubnetId",
+        transform: "vnet-resource-group-of-subnet",
+      },
       { name: "aksVnetName", path: "agentPoolProfiles[0].vnetSubnetId", transform: "vnet-name-of-subnet" },
     );
   }
   // A preflight read: a cluster without OIDC or workload identity stops the run before any change.
   const aks = add({
-    id: "tenant1/aks", tenant: "tenant1", phase: "preflight", kind: "read", action: `reading AKS cluster ${c.aks.name}`,
-    why: wi ? "The federated credential must name the cluster's OIDC issuer exactly as AKS reports it." : "The private endpoint goes into the cluster's VNet.",
+    id: "tenant1/aks",
+    tenant: "tenant1",
+    phase: "preflight",
+    kind: "read",
+    action: `reading AKS cluster ${c.aks.name}`,
+    why: wi
+      ? "The federated credential must name the cluster's OIDC issuer exactly as AKS reports it."
+      : "The private endpoint goes into the cluster's VNet.",
     argv: ["aks", "show", "-g", c.aks.resourceGroup, "-n", c.aks.name, ...sub("tenant1")],
-    captures: aksCaptures, expect: aksExpect, dependsOn: ["tenant1/login"],
+    captures: aksCaptures,
+    expect: aksExpect,
+    dependsOn: ["tenant1/login"],
   });
   pre.push(aks);
 
@@ -147,23 +246,81 @@ type Add = (s: Omit<Step, "phase" | "dependsOn"> & { phase?: Step["phase"]; depe
 function storageSteps(c: BootstrapConfig, add: Add, pre: string[]): { account: string; rg: string } {
   const sub = ["--subscription", c.tenant2.subscriptionId];
   const rg = add({
-    id: "tenant2/resource-group", tenant: "tenant2", kind: "write", action: `creating resource group ${c.storage.resourceGroup}`,
+    id: "tenant2/resource-group",
+    tenant: "tenant2",
+    kind: "write",
+    action: `creating resource group ${c.storage.resourceGroup}`,
     why: "The storage account needs a resource group in tenant 2.",
     argv: ["group", "create", "-n", c.storage.resourceGroup, "-l", c.storage.location, ...CREATION_TAGS, ...sub],
     check: { argv: ["group", "show", "-n", c.storage.resourceGroup, ...sub] },
     captures: [{ name: "resourceGroupId", path: "id" }],
-    creates: { kind: "resource-group", idVar: "resourceGroupId", label: `resource group ${c.storage.resourceGroup}`, ref: { resourceId: `/subscriptions/${c.tenant2.subscriptionId}/resourceGroups/${c.storage.resourceGroup}` } },
+    creates: {
+      kind: "resource-group",
+      idVar: "resourceGroupId",
+      label: `resource group ${c.storage.resourceGroup}`,
+      ref: { resourceId: `/subscriptions/${c.tenant2.subscriptionId}/resourceGroups/${c.storage.resourceGroup}` },
+    },
     dependsOn: pre,
   });
-  const common = ["storage", "account", "create", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, "-l", c.storage.location];
-  const secure = ["--allow-shared-key-access", "false", "--min-tls-version", "TLS1_2", "--allow-blob-public-access", "false", ...CREATION_TAGS, ...sub];
+  const common = [
+    "storage",
+    "account",
+    "create",
+    "-n",
+    c.storage.accountName,
+    "-g",
+    c.storage.resourceGroup,
+    "-l",
+    c.storage.location,
+  ];
+  const secure = [
+    "--allow-shared-key-access",
+    "false",
+    "--min-tls-version",
+    "TLS1_2",
+    "--allow-blob-public-access",
+    "false",
+    ...CREATION_TAGS,
+    ...sub,
+  ];
   const { fixed, settings, why } = accountExpectations(c);
   const nfs = c.mode !== "blob-fuse-wi";
-  const argv = c.mode === "blob-fuse-wi"
-    ? [...common, "--kind", "StorageV2", "--sku", "Standard_LRS", "--https-only", "true", ...secure]
-    : c.mode === "fileshare-nfs"
-      ? [...common, "--kind", "FileStorage", "--sku", "Premium_LRS", "--https-only", "false", "--default-action", "Deny", "--public-network-access", "Disabled", ...secure]
-      : [...common, "--kind", "StorageV2", "--sku", "Standard_LRS", "--enable-hierarchical-namespace", "true", "--enable-nfs-v3", "true", "--https-only", "true", "--default-action", "Deny", "--public-network-access", "Disabled", ...secure];
+  const argv =
+    c.mode === "blob-fuse-wi"
+      ? [...common, "--kind", "StorageV2", "--sku", "Standard_LRS", "--https-only", "true", ...secure]
+      : c.mode === "fileshare-nfs"
+        ? [
+            ...common,
+            "--kind",
+            "FileStorage",
+            "--sku",
+            "Premium_LRS",
+            "--https-only",
+            "false",
+            "--default-action",
+            "Deny",
+            "--public-network-access",
+            "Disabled",
+            ...secure,
+          ]
+        : [
+            ...common,
+            "--kind",
+            "StorageV2",
+            "--sku",
+            "Standard_LRS",
+            "--enable-hierarchical-namespace",
+            "true",
+            "--enable-nfs-v3",
+            "true",
+            "--https-only",
+            "true",
+            "--default-action",
+            "Deny",
+            "--public-network-access",
+            "Disabled",
+            ...secure,
+          ];
   // What may drift (or a brought account may lack) and the bootstrap puts back: shared keys off; for NFS, no public network access.
   const doneWhen: Record<string, string> = {
     allowSharedKeyAccess: "false",
@@ -172,16 +329,48 @@ function storageSteps(c: BootstrapConfig, add: Add, pre: string[]): { account: s
   };
   const update = {
     onlyIfCreated: true,
-    action: c.mode === "fileshare-nfs" ? `turning off shared key access, secure transfer (NFS 4.1 cannot use it) and public network access on ${c.storage.accountName}`
-      : nfs ? `turning off shared key access and public network access on ${c.storage.accountName}` : `turning off shared key access on ${c.storage.accountName}`,
-    argv: ["storage", "account", "update", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, "--allow-shared-key-access", "false",
-      ...(c.mode === "fileshare-nfs" ? ["--https-only", "false"] : []), ...(nfs ? ["--public-network-access", "Disabled", "--default-action", "Deny"] : []), ...sub],
+    action:
+      c.mode === "fileshare-nfs"
+        ? `turning off shared key access, secure transfer (NFS 4.1 cannot use it) and public network access on ${c.storage.accountName}`
+        : nfs
+          ? `turning off shared key access and public network access on ${c.storage.accountName}`
+          : `turning off shared key access on ${c.storage.accountName}`,
+    argv: [
+      "storage",
+      "account",
+      "update",
+      "-n",
+      c.storage.accountName,
+      "-g",
+      c.storage.resourceGroup,
+      "--allow-shared-key-access",
+      "false",
+      ...(c.mode === "fileshare-nfs" ? ["--https-only", "false"] : []),
+      ...(nfs ? ["--public-network-access", "Disabled", "--default-action", "Deny"] : []),
+      ...sub,
+    ],
   };
   const account = add({
-    id: "tenant2/storage-account", tenant: "tenant2", kind: "write", action: `creating storage account ${c.storage.accountName}`,
-    why, argv, check: { argv: ["storage", "account", "show", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub], doneWhen }, update, expect: fixed, brought: { createdBy: "tenant2/storage-account", expect: settings },
+    id: "tenant2/storage-account",
+    tenant: "tenant2",
+    kind: "write",
+    action: `creating storage account ${c.storage.accountName}`,
+    why,
+    argv,
+    check: {
+      argv: ["storage", "account", "show", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub],
+      doneWhen,
+    },
+    update,
+    expect: fixed,
+    brought: { createdBy: "tenant2/storage-account", expect: settings },
     captures: [{ name: "storageAccountId", path: "id" }],
-    creates: { kind: "storage-account", idVar: "storageAccountId", label: `storage account ${c.storage.accountName}`, ref: { resourceId: storageAccountResourceId(c) } },
+    creates: {
+      kind: "storage-account",
+      idVar: "storageAccountId",
+      label: `storage account ${c.storage.accountName}`,
+      ref: { resourceId: storageAccountResourceId(c) },
+    },
     dependsOn: [rg],
   });
   return { account, rg };
@@ -190,36 +379,104 @@ function storageSteps(c: BootstrapConfig, add: Add, pre: string[]): { account: s
 /** What a storage account must be for this mode and cannot become later (so a brought account is checked in preflight). */
 function accountExpectations(c: BootstrapConfig): { fixed: Expectation[]; settings: Expectation[]; why: string } {
   const a = c.storage.accountName;
-  const update = (...flags: string[]) => sh(["az", "storage", "account", "update", "-n", a, "-g", c.storage.resourceGroup, ...flags, "--subscription", c.tenant2.subscriptionId]);
+  const update = (...flags: string[]) =>
+    sh([
+      "az",
+      "storage",
+      "account",
+      "update",
+      "-n",
+      a,
+      "-g",
+      c.storage.resourceGroup,
+      ...flags,
+      "--subscription",
+      c.tenant2.subscriptionId,
+    ]);
   // A brought account's security settings: the bootstrap says how to fix them rather than change someone else's account.
-  const settings: Expectation[] = [{ path: "allowSharedKeyAccess", equals: false, severity: "error", problem: `Storage account ${a} allows shared key (account key) access.`, hint: `This project never uses account keys; turn them off: ${update("--allow-shared-key-access", "false")}` }];
+  const settings: Expectation[] = [
+    {
+      path: "allowSharedKeyAccess",
+      equals: false,
+      severity: "error",
+      problem: `Storage account ${a} allows shared key (account key) access.`,
+      hint: `This project never uses account keys; turn them off: ${update("--allow-shared-key-access", "false")}`,
+    },
+  ];
   if (c.mode === "fileshare-nfs") {
-    settings.push({ path: "enableHttpsTrafficOnly", equals: false, severity: "error", problem: `Storage account ${a} requires secure transfer, which NFS 4.1 cannot use.`, hint: `Turn it off: ${update("--https-only", "false")}` });
+    settings.push({
+      path: "enableHttpsTrafficOnly",
+      equals: false,
+      severity: "error",
+      problem: `Storage account ${a} requires secure transfer, which NFS 4.1 cannot use.`,
+      hint: `Turn it off: ${update("--https-only", "false")}`,
+    });
   }
   if (c.mode !== "blob-fuse-wi") {
     settings.push(
-      { path: "networkRuleSet.defaultAction", equals: "Deny", severity: "error", problem: `Storage account ${a} accepts traffic from any network (default action Allow); NFS must reach it only through the private endpoint.`, hint: `Deny by default (the private endpoint still gets in): ${update("--default-action", "Deny")}` },
-      { path: "publicNetworkAccess", equals: "Disabled", severity: "error", problem: `Storage account ${a} has public network access on; NFS must reach it only through the private endpoint.`, hint: `Turn it off: ${update("--public-network-access", "Disabled")}` },
+      {
+        path: "networkRuleSet.defaultAction",
+        equals: "Deny",
+        severity: "error",
+        problem: `Storage account ${a} accepts traffic from any network (default action Allow); NFS must reach it only through the private endpoint.`,
+        hint: `Deny by default (the private endpoint still gets in): ${update("--default-action", "Deny")}`,
+      },
+      {
+        path: "publicNetworkAccess",
+        equals: "Disabled",
+        severity: "error",
+        problem: `Storage account ${a} has public network access on; NFS must reach it only through the private endpoint.`,
+        hint: `Turn it off: ${update("--public-network-access", "Disabled")}`,
+      },
     );
   }
   if (c.mode === "blob-fuse-wi") {
-    return { settings,
-      fixed: [{ path: "kind", equals: "StorageV2", severity: "error", problem: `Storage account ${a} is not StorageV2.`, hint: "Use a StorageV2 account for blob-fuse-wi, or pick another storage.accountName." }],
+    return {
+      settings,
+      fixed: [
+        {
+          path: "kind",
+          equals: "StorageV2",
+          severity: "error",
+          problem: `Storage account ${a} is not StorageV2.`,
+          hint: "Use a StorageV2 account for blob-fuse-wi, or pick another storage.accountName.",
+        },
+      ],
       why: "A StorageV2 account with shared key access off: only Entra identities get in.",
     };
   }
   if (c.mode === "fileshare-nfs") {
-    return { settings,
+    return {
+      settings,
       fixed: [
-        { path: "kind", equals: "FileStorage", severity: "error", problem: `Storage account ${a} is not a premium FileStorage account; NFS shares need one.`, hint: "Pick another storage.accountName (a new one is created as FileStorage Premium_LRS)." },
+        {
+          path: "kind",
+          equals: "FileStorage",
+          severity: "error",
+          problem: `Storage account ${a} is not a premium FileStorage account; NFS shares need one.`,
+          hint: "Pick another storage.accountName (a new one is created as FileStorage Premium_LRS).",
+        },
       ],
       why: "NFS shares need a premium FileStorage account with secure transfer off; public access stays off (private endpoint only).",
     };
   }
-  return { settings,
+  return {
+    settings,
     fixed: [
-      { path: "isHnsEnabled", equals: true, severity: "error", problem: `Storage account ${a} has no hierarchical namespace; NFS v3 needs it and it cannot be turned on later.`, hint: "Pick another storage.accountName (a new one is created with HNS and NFS v3)." },
-      { path: "enableNfsV3", equals: true, severity: "error", problem: `Storage account ${a} does not have NFS v3 enabled, which can only be set at creation.`, hint: "Pick another storage.accountName." },
+      {
+        path: "isHnsEnabled",
+        equals: true,
+        severity: "error",
+        problem: `Storage account ${a} has no hierarchical namespace; NFS v3 needs it and it cannot be turned on later.`,
+        hint: "Pick another storage.accountName (a new one is created with HNS and NFS v3).",
+      },
+      {
+        path: "enableNfsV3",
+        equals: true,
+        severity: "error",
+        problem: `Storage account ${a} does not have NFS v3 enabled, which can only be set at creation.`,
+        hint: "Pick another storage.accountName.",
+      },
     ],
     why: "NFS v3 on blob needs a hierarchical-namespace account with NFS v3 on and network access limited to private endpoints.",
   };
@@ -230,7 +487,8 @@ export const REQUEST_MESSAGE_MAX = 140;
 
 /** The request message tenant 2's owner sees; shortened (AKS name cut, then the tenant left out) to fit 140 characters. */
 export function requestMessage(c: BootstrapConfig): string {
-  const full = (aks: string, tenant: boolean) => `AKS ${aks}${tenant ? ` (tenant ${c.tenant1.tenantId})` : ""} mounting ${c.storage.accountName} over NFS`;
+  const full = (aks: string, tenant: boolean) =>
+    `AKS ${aks}${tenant ? ` (tenant ${c.tenant1.tenantId})` : ""} mounting ${c.storage.accountName} over NFS`;
   for (const tenant of [true, false]) {
     if (full(c.aks.name, tenant).length <= REQUEST_MESSAGE_MAX) return full(c.aks.name, tenant);
   }
@@ -243,54 +501,136 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
   const subject = `system:serviceaccount:${c.kubernetes.namespace}:${c.kubernetes.serviceAccount}`;
   const app = c.app.clientId
     ? add({
-      id: "tenant1/app", tenant: "tenant1", kind: "read", action: `reading app ${c.app.clientId}`,
-      why: "The multi-tenant app you brought is the identity the storage tenant trusts.",
-      argv: ["ad", "app", "show", "--id", c.app.clientId],
-      captures: [{ name: "appId", path: "appId" }, { name: "appObjectId", path: "id" }],
-      expect: [{ path: "signInAudience", equals: "AzureADMultipleOrgs", severity: "error", problem: `App ${c.app.clientId} is not multi-tenant, so tenant 2 cannot have a service principal for it.`, hint: sh(["az", "ad", "app", "update", "--id", c.app.clientId, "--sign-in-audience", "AzureADMultipleOrgs"]) }],
-      dependsOn: pre,
-    })
+        id: "tenant1/app",
+        tenant: "tenant1",
+        kind: "read",
+        action: `reading app ${c.app.clientId}`,
+        why: "The multi-tenant app you brought is the identity the storage tenant trusts.",
+        argv: ["ad", "app", "show", "--id", c.app.clientId],
+        captures: [
+          { name: "appId", path: "appId" },
+          { name: "appObjectId", path: "id" },
+        ],
+        expect: [
+          {
+            path: "signInAudience",
+            equals: "AzureADMultipleOrgs",
+            severity: "error",
+            problem: `App ${c.app.clientId} is not multi-tenant, so tenant 2 cannot have a service principal for it.`,
+            hint: sh([
+              "az",
+              "ad",
+              "app",
+              "update",
+              "--id",
+              c.app.clientId,
+              "--sign-in-audience",
+              "AzureADMultipleOrgs",
+            ]),
+          },
+        ],
+        dependsOn: pre,
+      })
     : add({
-      id: "tenant1/app", tenant: "tenant1", kind: "write", action: `creating multi-tenant app ${c.app.displayName}`,
-      why: "A multi-tenant app registration is the identity that tenant 2 trusts; pods act as it through workload identity.",
-      argv: ["ad", "app", "create", "--display-name", c.app.displayName, "--sign-in-audience", "AzureADMultipleOrgs"],
-      check: { argv: ["ad", "app", "list", "--display-name", c.app.displayName], select: { where: { displayName: c.app.displayName } } },
-      captures: [{ name: "appId", path: "appId" }, { name: "appObjectId", path: "id" }],
-      expect: [{ path: "signInAudience", equals: "AzureADMultipleOrgs", severity: "error", problem: `App ${c.app.displayName} exists but is not multi-tenant.`, hint: `Make it multi-tenant (${sh(["az", "ad", "app", "update", "--id", "{{appId}}", "--sign-in-audience", "AzureADMultipleOrgs"])}) or set app.displayName to a new name.` }],
-      creates: { kind: "app", idVar: "appObjectId", label: `app ${c.app.displayName}`, ref: { displayName: c.app.displayName } },
-      dependsOn: pre,
-    });
+        id: "tenant1/app",
+        tenant: "tenant1",
+        kind: "write",
+        action: `creating multi-tenant app ${c.app.displayName}`,
+        why: "A multi-tenant app registration is the identity that tenant 2 trusts; pods act as it through workload identity.",
+        argv: ["ad", "app", "create", "--display-name", c.app.displayName, "--sign-in-audience", "AzureADMultipleOrgs"],
+        check: {
+          argv: ["ad", "app", "list", "--display-name", c.app.displayName],
+          select: { where: { displayName: c.app.displayName } },
+        },
+        captures: [
+          { name: "appId", path: "appId" },
+          { name: "appObjectId", path: "id" },
+        ],
+        expect: [
+          {
+            path: "signInAudience",
+            equals: "AzureADMultipleOrgs",
+            severity: "error",
+            problem: `App ${c.app.displayName} exists but is not multi-tenant.`,
+            hint: `Make it multi-tenant (${sh(["az", "ad", "app", "update", "--id", "{{appId}}", "--sign-in-audience", "AzureADMultipleOrgs"])}) or set app.displayName to a new name.`,
+          },
+        ],
+        creates: {
+          kind: "app",
+          idVar: "appObjectId",
+          label: `app ${c.app.displayName}`,
+          ref: { displayName: c.app.displayName },
+        },
+        dependsOn: pre,
+      });
   const params = JSON.stringify({
-    name: c.app.federatedCredentialName, issuer: "{{oidcIssuer}}", subject,
-    description: `Kubernetes service account ${c.kubernetes.namespace}:${c.kubernetes.serviceAccount} on AKS ${c.aks.name}`, audiences: [TOKEN_EXCHANGE_AUDIENCE],
+    name: c.app.federatedCredentialName,
+    issuer: "{{oidcIssuer}}",
+    subject,
+    description: `Kubernetes service account ${c.kubernetes.namespace}:${c.kubernetes.serviceAccount} on AKS ${c.aks.name}`,
+    audiences: [TOKEN_EXCHANGE_AUDIENCE],
   });
   add({
-    id: "tenant1/federated-credential", tenant: "tenant1", kind: "write", action: `adding federated credential ${c.app.federatedCredentialName} for ${subject}`,
+    id: "tenant1/federated-credential",
+    tenant: "tenant1",
+    kind: "write",
+    action: `adding federated credential ${c.app.federatedCredentialName} for ${subject}`,
     why: "Lets Entra accept the pod's service account token (issuer exactly as AKS reports it) in exchange for the app's token.",
     argv: ["ad", "app", "federated-credential", "create", "--id", "{{appObjectId}}", "--parameters", params],
     // Issuer, subject and audience edited (or a reused credential of the same name made for something else): put back.
-    check: { argv: ["ad", "app", "federated-credential", "list", "--id", "{{appObjectId}}"], select: { where: { name: c.app.federatedCredentialName } }, doneWhen: { issuer: "{{oidcIssuer}}", subject, audiences: TOKEN_EXCHANGE_AUDIENCE } },
+    check: {
+      argv: ["ad", "app", "federated-credential", "list", "--id", "{{appObjectId}}"],
+      select: { where: { name: c.app.federatedCredentialName } },
+      doneWhen: { issuer: "{{oidcIssuer}}", subject, audiences: TOKEN_EXCHANGE_AUDIENCE },
+    },
     update: {
       action: `setting federated credential ${c.app.federatedCredentialName} back to issuer, subject ${subject} and audience ${TOKEN_EXCHANGE_AUDIENCE}`,
-      argv: ["ad", "app", "federated-credential", "update", "--id", "{{appObjectId}}", "--federated-credential-id", "{{federatedCredentialId}}", "--parameters", params],
+      argv: [
+        "ad",
+        "app",
+        "federated-credential",
+        "update",
+        "--id",
+        "{{appObjectId}}",
+        "--federated-credential-id",
+        "{{federatedCredentialId}}",
+        "--parameters",
+        params,
+      ],
     },
     captures: [{ name: "federatedCredentialId", path: "id" }],
-    creates: { kind: "federated-credential", idVar: "federatedCredentialId", label: `federated credential ${c.app.federatedCredentialName}`, ref: { appObjectId: "{{appObjectId}}", name: c.app.federatedCredentialName, subject } },
+    creates: {
+      kind: "federated-credential",
+      idVar: "federatedCredentialId",
+      label: `federated credential ${c.app.federatedCredentialName}`,
+      ref: { appObjectId: "{{appObjectId}}", name: c.app.federatedCredentialName, subject },
+    },
     dependsOn: [aks, app],
   });
 
   const sp = add({
-    id: "tenant2/service-principal", tenant: "tenant2", kind: "write", action: "creating the app's service principal",
+    id: "tenant2/service-principal",
+    tenant: "tenant2",
+    kind: "write",
+    action: "creating the app's service principal",
     why: "Tenant 2 needs its own service principal of the multi-tenant app before it can grant it a role.",
     argv: ["ad", "sp", "create", "--id", "{{appId}}"],
     check: { argv: ["ad", "sp", "show", "--id", "{{appId}}"] },
     captures: [{ name: "spObjectId", path: "id" }],
-    creates: { kind: "service-principal", idVar: "spObjectId", label: "service principal in tenant 2", ref: { appId: "{{appId}}" } },
+    creates: {
+      kind: "service-principal",
+      idVar: "spObjectId",
+      label: "service principal in tenant 2",
+      ref: { appId: "{{appId}}" },
+    },
     retryOn: ["not-found"],
     dependsOn: [app, ...pre],
   });
   add({
-    id: "tenant2/service-principal-tag", tenant: "tenant2", kind: "write", action: "tagging the service principal as an enterprise application",
+    id: "tenant2/service-principal-tag",
+    tenant: "tenant2",
+    kind: "write",
+    action: "tagging the service principal as an enterprise application",
     why: "The tag makes it show up under Enterprise applications in the portal of tenant 2.",
     argv: ["ad", "sp", "update", "--id", "{{appId}}", "--add", "tags", ENTERPRISE_APP_TAG],
     check: { argv: ["ad", "sp", "show", "--id", "{{appId}}"], doneWhen: { tags: ENTERPRISE_APP_TAG } },
@@ -298,20 +638,82 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
   });
   const { account } = storageSteps(c, add, pre);
   const container = add({
-    id: "tenant2/container", tenant: "tenant2", kind: "write", action: `creating container ${c.storage.containerName}`,
+    id: "tenant2/container",
+    tenant: "tenant2",
+    kind: "write",
+    action: `creating container ${c.storage.containerName}`,
     why: "The container the volume mounts.",
-    argv: ["storage", "container-rm", "create", "-n", c.storage.containerName, "--storage-account", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub2],
-    check: { argv: ["storage", "container-rm", "show", "-n", c.storage.containerName, "--storage-account", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub2] },
+    argv: [
+      "storage",
+      "container-rm",
+      "create",
+      "-n",
+      c.storage.containerName,
+      "--storage-account",
+      c.storage.accountName,
+      "-g",
+      c.storage.resourceGroup,
+      ...sub2,
+    ],
+    check: {
+      argv: [
+        "storage",
+        "container-rm",
+        "show",
+        "-n",
+        c.storage.containerName,
+        "--storage-account",
+        c.storage.accountName,
+        "-g",
+        c.storage.resourceGroup,
+        ...sub2,
+      ],
+    },
     dependsOn: [account],
   });
   const scope = containerResourceId(c);
   add({
-    id: "tenant2/role-assignment", tenant: "tenant2", kind: "write", action: `granting ${BLOB_DATA_ROLE} on container ${c.storage.containerName}`,
+    id: "tenant2/role-assignment",
+    tenant: "tenant2",
+    kind: "write",
+    action: `granting ${BLOB_DATA_ROLE} on container ${c.storage.containerName}`,
     why: "The narrowest scope that works: the one container, not the account or resource group.",
-    argv: ["role", "assignment", "create", "--role", BLOB_DATA_ROLE, "--assignee-object-id", "{{spObjectId}}", "--assignee-principal-type", "ServicePrincipal", "--scope", scope, ...sub2],
-    check: { argv: ["role", "assignment", "list", "--scope", scope, "--assignee-object-id", "{{spObjectId}}", "--role", BLOB_DATA_ROLE, ...sub2], select: { where: { roleDefinitionName: BLOB_DATA_ROLE } } },
+    argv: [
+      "role",
+      "assignment",
+      "create",
+      "--role",
+      BLOB_DATA_ROLE,
+      "--assignee-object-id",
+      "{{spObjectId}}",
+      "--assignee-principal-type",
+      "ServicePrincipal",
+      "--scope",
+      scope,
+      ...sub2,
+    ],
+    check: {
+      argv: [
+        "role",
+        "assignment",
+        "list",
+        "--scope",
+        scope,
+        "--assignee-object-id",
+        "{{spObjectId}}",
+        "--role",
+        BLOB_DATA_ROLE,
+        ...sub2,
+      ],
+      select: { where: { roleDefinitionName: BLOB_DATA_ROLE } },
+    },
     captures: [{ name: "roleAssignmentId", path: "id" }],
-    creates: { kind: "role-assignment", idVar: "roleAssignmentId", label: `${BLOB_DATA_ROLE} on ${c.storage.containerName}`, ref: { scope, role: BLOB_DATA_ROLE, principalId: "{{spObjectId}}" } },
+    creates: {
+      kind: "role-assignment",
+      idVar: "roleAssignmentId",
+      label: `${BLOB_DATA_ROLE} on ${c.storage.containerName}`,
+      ref: { scope, role: BLOB_DATA_ROLE, principalId: "{{spObjectId}}" },
+    },
     retryOn: ["principal-not-found"],
     dependsOn: [sp, container],
   });
@@ -323,51 +725,190 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
   const pe = privateEndpointNames(c);
   // Preflight: the endpoint's subnet must exist before tenant 2's resources are made (an AKS-managed VNet has only the node subnet).
   const sn = endpointSubnet(c);
-  const createSubnet = sh(["az", "network", "vnet", "subnet", "create", "-g", sn.resourceGroup, "--vnet-name", sn.vnet, "-n", sn.name, "--address-prefixes", "<a free /28 or larger in the VNet>", "--subscription", sn.subscriptionId]);
-  pre.push(add({
-    id: "tenant1/private-endpoint-subnet", tenant: "tenant1", phase: "preflight", kind: "read", action: `checking that subnet ${sn.name} exists in VNet ${sn.vnet}`,
-    why: "The private endpoint goes into this subnet; find out now rather than after tenant 2's resources were created.",
-    argv: ["network", "vnet", "subnet", "show", "-g", sn.resourceGroup, "--vnet-name", sn.vnet, "-n", sn.name, "--subscription", sn.subscriptionId],
-    absent: {
-      problem: `Subnet ${sn.name} does not exist in VNet ${sn.vnet} (resource group ${sn.resourceGroup}); the private endpoint needs it. An AKS-managed VNet (resource group MC_...) has only the node subnet.`,
-      hint: `Create it (nothing was changed yet): ${createSubnet}\nor set network.privateEndpointSubnet to the full id of an existing subnet the nodes can reach.`,
-    },
-    dependsOn: [aks],
-  }));
+  const createSubnet = sh([
+    "az",
+    "network",
+    "vnet",
+    "subnet",
+    "create",
+    "-g",
+    sn.resourceGroup,
+    "--vnet-name",
+    sn.vnet,
+    "-n",
+    sn.name,
+    "--address-prefixes",
+    "<a free /28 or larger in the VNet>",
+    "--subscription",
+    sn.subscriptionId,
+  ]);
+  pre.push(
+    add({
+      id: "tenant1/private-endpoint-subnet",
+      tenant: "tenant1",
+      phase: "preflight",
+      kind: "read",
+      action: `checking that subnet ${sn.name} exists in VNet ${sn.vnet}`,
+      why: "The private endpoint goes into this subnet; find out now rather than after tenant 2's resources were created.",
+      argv: [
+        "network",
+        "vnet",
+        "subnet",
+        "show",
+        "-g",
+        sn.resourceGroup,
+        "--vnet-name",
+        sn.vnet,
+        "-n",
+        sn.name,
+        "--subscription",
+        sn.subscriptionId,
+      ],
+      absent: {
+        problem: `Subnet ${sn.name} does not exist in VNet ${sn.vnet} (resource group ${sn.resourceGroup}); the private endpoint needs it. An AKS-managed VNet (resource group MC_...) has only the node subnet.`,
+        hint: `Create it (nothing was changed yet): ${createSubnet}\nor set network.privateEndpointSubnet to the full id of an existing subnet the nodes can reach.`,
+      },
+      dependsOn: [aks],
+    }),
+  );
   const { account } = storageSteps(c, add, pre);
   if (c.mode === "fileshare-nfs") {
     add({
-      id: "tenant2/share", tenant: "tenant2", kind: "write", action: `creating NFS share ${c.storage.shareName}`,
+      id: "tenant2/share",
+      tenant: "tenant2",
+      kind: "write",
+      action: `creating NFS share ${c.storage.shareName}`,
       why: "The NFS 4.1 share the volume mounts (through ARM, so it works with shared keys off).",
-      argv: ["storage", "share-rm", "create", "-n", c.storage.shareName, "--storage-account", c.storage.accountName, "-g", c.storage.resourceGroup, "--enabled-protocols", "NFS", "--quota", String(c.storage.shareQuotaGiB), ...sub2],
-      check: { argv: ["storage", "share-rm", "show", "-n", c.storage.shareName, "--storage-account", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub2] },
-      expect: [{ path: "enabledProtocols", equals: "NFS", severity: "error", problem: `Share ${c.storage.shareName} is an SMB share.`, hint: "Choose another storage.shareName; a share's protocol cannot change." }],
+      argv: [
+        "storage",
+        "share-rm",
+        "create",
+        "-n",
+        c.storage.shareName,
+        "--storage-account",
+        c.storage.accountName,
+        "-g",
+        c.storage.resourceGroup,
+        "--enabled-protocols",
+        "NFS",
+        "--quota",
+        String(c.storage.shareQuotaGiB),
+        ...sub2,
+      ],
+      check: {
+        argv: [
+          "storage",
+          "share-rm",
+          "show",
+          "-n",
+          c.storage.shareName,
+          "--storage-account",
+          c.storage.accountName,
+          "-g",
+          c.storage.resourceGroup,
+          ...sub2,
+        ],
+      },
+      expect: [
+        {
+          path: "enabledProtocols",
+          equals: "NFS",
+          severity: "error",
+          problem: `Share ${c.storage.shareName} is an SMB share.`,
+          hint: "Choose another storage.shareName; a share's protocol cannot change.",
+        },
+      ],
       dependsOn: [account],
     });
   } else {
     add({
-      id: "tenant2/container", tenant: "tenant2", kind: "write", action: `creating container ${c.storage.containerName}`,
+      id: "tenant2/container",
+      tenant: "tenant2",
+      kind: "write",
+      action: `creating container ${c.storage.containerName}`,
       why: "The container the volume mounts over NFS v3.",
-      argv: ["storage", "container-rm", "create", "-n", c.storage.containerName, "--storage-account", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub2],
-      check: { argv: ["storage", "container-rm", "show", "-n", c.storage.containerName, "--storage-account", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub2] },
+      argv: [
+        "storage",
+        "container-rm",
+        "create",
+        "-n",
+        c.storage.containerName,
+        "--storage-account",
+        c.storage.accountName,
+        "-g",
+        c.storage.resourceGroup,
+        ...sub2,
+      ],
+      check: {
+        argv: [
+          "storage",
+          "container-rm",
+          "show",
+          "-n",
+          c.storage.containerName,
+          "--storage-account",
+          c.storage.accountName,
+          "-g",
+          c.storage.resourceGroup,
+          ...sub2,
+        ],
+      },
       dependsOn: [account],
     });
   }
   const vnetVar = c.network.aksVnetId ?? "{{aksVnetId}}";
   const endpoint = add({
-    id: "tenant1/private-endpoint", tenant: "tenant1", kind: "write", action: `creating private endpoint ${pe.name} in the AKS VNet`,
+    id: "tenant1/private-endpoint",
+    tenant: "tenant1",
+    kind: "write",
+    action: `creating private endpoint ${pe.name} in the AKS VNet`,
     why: "Cross-tenant private endpoints are manual requests: tenant 1 asks, tenant 2 approves.",
-    argv: ["network", "private-endpoint", "create", "-n", pe.name, "-g", pe.rg, "-l", "{{aksLocation}}", "--subnet", c.network.privateEndpointSubnet.includes("/") ? c.network.privateEndpointSubnet : `${vnetVar}/subnets/${c.network.privateEndpointSubnet}`,
-      "--private-connection-resource-id", storageAccountResourceId(c), "--group-id", pe.kind, "--connection-name", `${pe.name}-connection`,
-      "--manual-request", "true", "--request-message", requestMessage(c), ...sub1],
+    argv: [
+      "network",
+      "private-endpoint",
+      "create",
+      "-n",
+      pe.name,
+      "-g",
+      pe.rg,
+      "-l",
+      "{{aksLocation}}",
+      "--subnet",
+      c.network.privateEndpointSubnet.includes("/")
+        ? c.network.privateEndpointSubnet
+        : `${vnetVar}/subnets/${c.network.privateEndpointSubnet}`,
+      "--private-connection-resource-id",
+      storageAccountResourceId(c),
+      "--group-id",
+      pe.kind,
+      "--connection-name",
+      `${pe.name}-connection`,
+      "--manual-request",
+      "true",
+      "--request-message",
+      requestMessage(c),
+      ...sub1,
+    ],
     check: { argv: ["network", "private-endpoint", "show", "-n", pe.name, "-g", pe.rg, ...sub1] },
     creates: { kind: "network", label: `private endpoint ${pe.name}` },
     dependsOn: [aks, account],
   });
   add({
-    id: "tenant2/approve-private-endpoint", tenant: "tenant2", kind: "write", action: `approving the private endpoint connection from ${pe.name}`,
+    id: "tenant2/approve-private-endpoint",
+    tenant: "tenant2",
+    kind: "write",
+    action: `approving the private endpoint connection from ${pe.name}`,
     why: "The storage owner approves the cross-tenant connection in tenant 2.",
-    argv: ["network", "private-endpoint-connection", "approve", "--id", "{{privateEndpointConnectionId}}", "--description", `Approved for AKS ${c.aks.name} by aks-cross-tenant-storage bootstrap`, ...sub2],
+    argv: [
+      "network",
+      "private-endpoint-connection",
+      "approve",
+      "--id",
+      "{{privateEndpointConnectionId}}",
+      "--description",
+      `Approved for AKS ${c.aks.name} by aks-cross-tenant-storage bootstrap`,
+      ...sub2,
+    ],
     check: {
       argv: ["network", "private-endpoint-connection", "list", "--id", storageAccountResourceId(c), ...sub2],
       select: { where: { "privateEndpoint.id": pe.id } },
@@ -379,7 +920,10 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
     dependsOn: [endpoint],
   });
   const zone = add({
-    id: "tenant1/private-dns-zone", tenant: "tenant1", kind: "write", action: `creating private DNS zone ${pe.zone}`,
+    id: "tenant1/private-dns-zone",
+    tenant: "tenant1",
+    kind: "write",
+    action: `creating private DNS zone ${pe.zone}`,
     why: `Pods resolve ${c.storage.accountName}.${pe.kind}.${c.storage.endpointSuffix} through this zone to the endpoint's private IP.`,
     argv: ["network", "private-dns", "zone", "create", "-n", pe.zone, "-g", pe.dnsRg, ...sub1],
     check: { argv: ["network", "private-dns", "zone", "show", "-n", pe.zone, "-g", pe.dnsRg, ...sub1] },
@@ -387,18 +931,86 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
     dependsOn: pre,
   });
   add({
-    id: "tenant1/private-dns-link", tenant: "tenant1", kind: "write", action: "linking the private DNS zone to the AKS VNet",
+    id: "tenant1/private-dns-link",
+    tenant: "tenant1",
+    kind: "write",
+    action: "linking the private DNS zone to the AKS VNet",
     why: "Without the link, the AKS VNet resolves the account to its public endpoint, which refuses connections.",
-    argv: ["network", "private-dns", "link", "vnet", "create", "-n", `${c.aks.name}-link`, "-g", pe.dnsRg, "-z", pe.zone, "-v", vnetVar, "-e", "false", ...sub1],
-    check: { argv: ["network", "private-dns", "link", "vnet", "show", "-n", `${c.aks.name}-link`, "-g", pe.dnsRg, "-z", pe.zone, ...sub1] },
+    argv: [
+      "network",
+      "private-dns",
+      "link",
+      "vnet",
+      "create",
+      "-n",
+      `${c.aks.name}-link`,
+      "-g",
+      pe.dnsRg,
+      "-z",
+      pe.zone,
+      "-v",
+      vnetVar,
+      "-e",
+      "false",
+      ...sub1,
+    ],
+    check: {
+      argv: [
+        "network",
+        "private-dns",
+        "link",
+        "vnet",
+        "show",
+        "-n",
+        `${c.aks.name}-link`,
+        "-g",
+        pe.dnsRg,
+        "-z",
+        pe.zone,
+        ...sub1,
+      ],
+    },
     creates: { kind: "network", label: `DNS link ${c.aks.name}-link` },
     dependsOn: [zone, aks],
   });
   add({
-    id: "tenant1/dns-zone-group", tenant: "tenant1", kind: "write", action: `registering ${pe.name} in the private DNS zone`,
+    id: "tenant1/dns-zone-group",
+    tenant: "tenant1",
+    kind: "write",
+    action: `registering ${pe.name} in the private DNS zone`,
     why: "A zone group keeps the endpoint's A record in the zone.",
-    argv: ["network", "private-endpoint", "dns-zone-group", "create", "-n", "default", "-g", pe.rg, "--endpoint-name", pe.name, "--private-dns-zone", pe.zoneId, "--zone-name", pe.kind, ...sub1],
-    check: { argv: ["network", "private-endpoint", "dns-zone-group", "show", "-n", "default", "-g", pe.rg, "--endpoint-name", pe.name, ...sub1] },
+    argv: [
+      "network",
+      "private-endpoint",
+      "dns-zone-group",
+      "create",
+      "-n",
+      "default",
+      "-g",
+      pe.rg,
+      "--endpoint-name",
+      pe.name,
+      "--private-dns-zone",
+      pe.zoneId,
+      "--zone-name",
+      pe.kind,
+      ...sub1,
+    ],
+    check: {
+      argv: [
+        "network",
+        "private-endpoint",
+        "dns-zone-group",
+        "show",
+        "-n",
+        "default",
+        "-g",
+        pe.rg,
+        "--endpoint-name",
+        pe.name,
+        ...sub1,
+      ],
+    },
     dependsOn: [endpoint, zone],
   });
   if (c.network.storageVnetId) {
@@ -407,18 +1019,67 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
       ? ["-g", parseVnet(c.network.aksVnetId).resourceGroup, "--vnet-name", parseVnet(c.network.aksVnetId).name]
       : ["-g", "{{aksVnetResourceGroup}}", "--vnet-name", "{{aksVnetName}}"];
     add({
-      id: "tenant1/peering", tenant: "tenant1", kind: "write", action: `peering the AKS VNet with ${storageVnet.name}`,
+      id: "tenant1/peering",
+      tenant: "tenant1",
+      kind: "write",
+      action: `peering the AKS VNet with ${storageVnet.name}`,
       why: "Peering must exist from both sides before it is Connected.",
-      argv: ["network", "vnet", "peering", "create", "-n", `to-${storageVnet.name}`, ...aksVnetArgs, "--remote-vnet", c.network.storageVnetId, "--allow-vnet-access", "true", ...sub1],
+      argv: [
+        "network",
+        "vnet",
+        "peering",
+        "create",
+        "-n",
+        `to-${storageVnet.name}`,
+        ...aksVnetArgs,
+        "--remote-vnet",
+        c.network.storageVnetId,
+        "--allow-vnet-access",
+        "true",
+        ...sub1,
+      ],
       check: { argv: ["network", "vnet", "peering", "show", "-n", `to-${storageVnet.name}`, ...aksVnetArgs, ...sub1] },
       creates: { kind: "network", label: `peering to-${storageVnet.name}` },
       dependsOn: [aks],
     });
     add({
-      id: "tenant2/peering", tenant: "tenant2", kind: "write", action: `peering ${storageVnet.name} with the AKS VNet`,
+      id: "tenant2/peering",
+      tenant: "tenant2",
+      kind: "write",
+      action: `peering ${storageVnet.name} with the AKS VNet`,
       why: "The storage tenant's side of the peering.",
-      argv: ["network", "vnet", "peering", "create", "-n", `to-${c.aks.name}`, "-g", storageVnet.resourceGroup, "--vnet-name", storageVnet.name, "--remote-vnet", vnetVar, "--allow-vnet-access", "true", ...sub2],
-      check: { argv: ["network", "vnet", "peering", "show", "-n", `to-${c.aks.name}`, "-g", storageVnet.resourceGroup, "--vnet-name", storageVnet.name, ...sub2] },
+      argv: [
+        "network",
+        "vnet",
+        "peering",
+        "create",
+        "-n",
+        `to-${c.aks.name}`,
+        "-g",
+        storageVnet.resourceGroup,
+        "--vnet-name",
+        storageVnet.name,
+        "--remote-vnet",
+        vnetVar,
+        "--allow-vnet-access",
+        "true",
+        ...sub2,
+      ],
+      check: {
+        argv: [
+          "network",
+          "vnet",
+          "peering",
+          "show",
+          "-n",
+          `to-${c.aks.name}`,
+          "-g",
+          storageVnet.resourceGroup,
+          "--vnet-name",
+          storageVnet.name,
+          ...sub2,
+        ],
+      },
       creates: { kind: "network", label: `peering to-${c.aks.name}` },
       dependsOn: [aks, ...pre],
     });

@@ -12,7 +12,13 @@ const proofs = [...section.matchAll(/proof: `([^`]+)` › "([^"]+)"/g)].map((m) 
 describe("the bootstrap safety promises of docs/bootstrap.md", () => {
   it("cite tests for: teardown keeps what it did not create, pending entries, the lock, reruns, quoting, the retry budget, config checks", () => {
     const files = new Set(proofs.map((p) => p.file));
-    for (const f of ["tools/src/bootstrap/teardown.test.ts", "tools/src/bootstrap/lock.test.ts", "tools/src/bootstrap/apply.test.ts", "tools/src/az/shell.test.ts", "tools/src/bootstrap/config.property.test.ts"]) {
+    for (const f of [
+      "tools/src/bootstrap/teardown.test.ts",
+      "tools/src/bootstrap/lock.test.ts",
+      "tools/src/bootstrap/apply.test.ts",
+      "tools/src/az/shell.test.ts",
+      "tools/src/bootstrap/config.property.test.ts",
+    ]) {
       expect(files, f).toContain(f);
     }
     expect(proofs.length).toBeGreaterThanOrEqual(8);
@@ -22,7 +28,12 @@ describe("the bootstrap safety promises of docs/bootstrap.md", () => {
     for (const p of proofs) {
       expect(existsSync(join(root, p.file)), p.file).toBe(true);
       const text = readFileSync(join(root, p.file), "utf8");
-      expect(text.includes(`it("${p.name}"`) || text.includes(`it(\`${p.name}\``) || new RegExp(`it\\(\`[^\`]*${p.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\``).test(text), `${p.file} › ${p.name}`).toBe(true);
+      expect(
+        text.includes(`it("${p.name}"`) ||
+          text.includes(`it(\`${p.name}\``) ||
+          new RegExp(`it\\(\`[^\`]*${p.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\``).test(text),
+        `${p.file} › ${p.name}`,
+      ).toBe(true);
     }
   });
 });

@@ -47,27 +47,37 @@ export interface RecordFile {
 export class CreationRecord {
   private data: RecordFile;
 
-  constructor(readonly path: string, mode: string) {
-    this.data = existsSync(path) ? CreationRecord.read(path) : { version: 2, mode, creationId: randomUUID(), created: [], pending: [] };
+  constructor(
+    readonly path: string,
+    mode: string,
+  ) {
+    this.data = existsSync(path)
+      ? CreationRecord.read(path)
+      : { version: 2, mode, creationId: randomUUID(), created: [], pending: [] };
   }
 
   static read(path: string): RecordFile {
-    const unreadable = (why: string) => new ToolError("INVALID_INPUT", `The bootstrap record ${path} is unreadable: ${why}.`,
-      "Restore it from backup, or remove it: teardown then removes nothing it cannot prove the bootstrap created.");
+    const unreadable = (why: string) =>
+      new ToolError(
+        "INVALID_INPUT",
+        `The bootstrap record ${path} is unreadable: ${why}.`,
+        "Restore it from backup, or remove it: teardown then removes nothing it cannot prove the bootstrap created.",
+      );
     let data: { version?: unknown; mode?: unknown; creationId?: unknown; created?: unknown; pending?: unknown };
     try {
       data = JSON.parse(readFileSync(path, "utf8")) as typeof data;
     } catch (err) {
       throw unreadable((err as Error).message);
     }
-    if ((data.version !== 1 && data.version !== 2) || !Array.isArray(data.created) || !Array.isArray(data.pending)) throw unreadable("unexpected shape");
+    if ((data.version !== 1 && data.version !== 2) || !Array.isArray(data.created) || !Array.isArray(data.pending))
+      throw unreadable("unexpected shape");
     return {
       version: 2,
       mode: String(data.mode),
       // Records of version 1 tagged nothing with a creationId: their ARM resources cannot be proven and stay.
       creationId: typeof data.creationId === "string" ? data.creationId : randomUUID(),
       created: data.created as CreatedItem[],
-      pending: (data.pending as unknown[]).map((p) => (typeof p === "string" ? { stepId: p } : p as PendingItem)),
+      pending: (data.pending as unknown[]).map((p) => (typeof p === "string" ? { stepId: p } : (p as PendingItem))),
     };
   }
 
@@ -87,8 +97,13 @@ export class CreationRecord {
   intend(step: Step, vars: Record<string, string>, ref?: Record<string, string>): void {
     if (!step.creates || this.data.pending.some((p) => p.stepId === step.id)) return;
     this.data.pending.push({
-      stepId: step.id, tenant: step.tenant, kind: step.creates.kind, label: step.creates.label,
-      ...(ref ? { ref } : {}), vars: { ...vars }, at: new Date().toISOString(),
+      stepId: step.id,
+      tenant: step.tenant,
+      kind: step.creates.kind,
+      label: step.creates.label,
+      ...(ref ? { ref } : {}),
+      vars: { ...vars },
+      at: new Date().toISOString(),
     });
     this.save();
   }
@@ -98,10 +113,19 @@ export class CreationRecord {
     const id = step.creates.idVar ? vars[step.creates.idVar] : undefined;
     this.data.pending = this.data.pending.filter((p) => p.stepId !== step.id);
     // One entry per object: a re-pointed config that creates a second object keeps the first one's entry.
-    this.data.created = this.data.created.filter((c) => !(c.stepId === step.id && (c.id === undefined || id === undefined || c.id.toLowerCase() === id.toLowerCase())));
+    this.data.created = this.data.created.filter(
+      (c) =>
+        !(c.stepId === step.id && (c.id === undefined || id === undefined || c.id.toLowerCase() === id.toLowerCase())),
+    );
     this.data.created.push({
-      stepId: step.id, tenant: step.tenant, kind: step.creates.kind, label: step.creates.label, ...(id ? { id } : {}),
-      ...(ref ? { ref } : {}), vars: { ...vars }, at: new Date().toISOString(),
+      stepId: step.id,
+      tenant: step.tenant,
+      kind: step.creates.kind,
+      label: step.creates.label,
+      ...(id ? { id } : {}),
+      ...(ref ? { ref } : {}),
+      vars: { ...vars },
+      at: new Date().toISOString(),
     });
     this.save();
   }
@@ -112,7 +136,9 @@ export class CreationRecord {
   }
 
   remove(item: CreatedItem): void {
-    this.data.created = this.data.created.filter((c) => c !== item && !(c.stepId === item.stepId && c.id === item.id && c.at === item.at));
+    this.data.created = this.data.created.filter(
+      (c) => c !== item && !(c.stepId === item.stepId && c.id === item.id && c.at === item.at),
+    );
     this.save();
   }
 

@@ -4,7 +4,9 @@
 export type TenantKey = "tenant1" | "tenant2";
 
 /** Picks the one element of a list answer that the step is about (all `where` paths must match, case-insensitively). */
-export interface Select { where: Record<string, string> }
+export interface Select {
+  where: Record<string, string>;
+}
 
 export interface Capture {
   /** Variable name, used as {{name}} in later steps. */
@@ -76,7 +78,14 @@ export interface Step {
   retryOn?: ("principal-not-found" | "not-found")[];
   /** What teardown may undo, when this step created it. */
   creates?: {
-    kind: "app" | "federated-credential" | "service-principal" | "role-assignment" | "resource-group" | "storage-account" | "network";
+    kind:
+      | "app"
+      | "federated-credential"
+      | "service-principal"
+      | "role-assignment"
+      | "resource-group"
+      | "storage-account"
+      | "network";
     /** Variable holding the created object's Azure id (object id or resource id), kept in the record. */
     idVar?: string;
     label: string;

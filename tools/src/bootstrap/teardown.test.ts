@@ -11,7 +11,11 @@ import { runBootstrap, runTeardown } from "./index.ts";
 import type { RecordFile } from "./record.ts";
 
 const MODES: BootstrapMode[] = ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"];
-const ACCOUNT: Record<BootstrapMode, string> = { "blob-fuse-wi": "ctvsimblob", "fileshare-nfs": "ctvsimfiles", "blob-nfs": "ctvsimnfs" };
+const ACCOUNT: Record<BootstrapMode, string> = {
+  "blob-fuse-wi": "ctvsimblob",
+  "fileshare-nfs": "ctvsimfiles",
+  "blob-nfs": "ctvsimnfs",
+};
 const BYSTANDER_ACCOUNT = "ctvbystander";
 
 async function bootstrap(sim: SimulatedAzure, cfg: string, runner: Runner = sim.inProcessRunner) {
@@ -22,7 +26,14 @@ async function bootstrap(sim: SimulatedAzure, cfg: string, runner: Runner = sim.
 
 async function teardown(sim: SimulatedAzure, cfg: string, deleteStorage = false) {
   const lines: string[] = [];
-  const result = await runTeardown(cfg, { env: sim.env, runner: sim.inProcessRunner, write: (l) => lines.push(l), interactive: false, deleteStorage, yes: deleteStorage });
+  const result = await runTeardown(cfg, {
+    env: sim.env,
+    runner: sim.inProcessRunner,
+    write: (l) => lines.push(l),
+    interactive: false,
+    deleteStorage,
+    yes: deleteStorage,
+  });
   return { result, lines };
 }
 
@@ -39,22 +50,68 @@ async function failure(p: Promise<unknown>): Promise<ToolError> {
 /** Objects that are not the bootstrap's: an app, its service principal and role, and a storage account. */
 function addBystanders(sim: SimulatedAzure): void {
   updateAzState(sim.statePath, (s) => {
-    s.apps.push({ tenantId: DEMO_IDS.tenant1, id: "b0000000-0000-4000-8000-0000000000a1", appId: "b0000000-0000-4000-8000-0000000000a2", displayName: "someone-elses-app", signInAudience: "AzureADMultipleOrgs", federatedCredentials: [], createdDateTime: "2020-01-01T00:00:00Z" });
-    s.servicePrincipals.push({ tenantId: DEMO_IDS.tenant2, id: "b0000000-0000-4000-8000-0000000000a3", appId: "b0000000-0000-4000-8000-0000000000a2", displayName: "someone-elses-app", appOwnerOrganizationId: DEMO_IDS.tenant1, tags: [], servicePrincipalType: "Application" });
-    const acc = { subscriptionId: DEMO_IDS.subscription2, resourceGroup: "rg-bystander", name: BYSTANDER_ACCOUNT };
-    s.resourceGroups.push({ subscriptionId: DEMO_IDS.subscription2, name: "rg-bystander", location: "westeurope", tags: {} });
-    s.storageAccounts.push({
-      ...acc, location: "westeurope", kind: "StorageV2", sku: "Standard_LRS", allowSharedKeyAccess: false, enableHttpsTrafficOnly: true, publicNetworkAccess: "Enabled",
-      defaultAction: "Allow", isHnsEnabled: false, enableNfsV3: false, allowBlobPublicAccess: false, minimumTlsVersion: "TLS1_2",
-      tags: { createdBy: "aks-cross-tenant-storage" }, containers: [{ name: "data", publicAccess: "None" }], shares: [], privateEndpointConnections: [],
+    s.apps.push({
+      tenantId: DEMO_IDS.tenant1,
+      id: "b0000000-0000-4000-8000-0000000000a1",
+      appId: "b0000000-0000-4000-8000-0000000000a2",
+      displayName: "someone-elses-app",
+      signInAudience: "AzureADMultipleOrgs",
+      federatedCredentials: [],
+      createdDateTime: "2020-01-01T00:00:00Z",
     });
-    s.roleAssignments.push({ id: `${storageAccountId(acc)}/providers/Microsoft.Authorization/roleAssignments/b0000000-0000-4000-8000-0000000000a4`, name: "b0000000-0000-4000-8000-0000000000a4", scope: storageAccountId(acc), roleDefinitionName: "Storage Blob Data Contributor", roleDefinitionId: "x", principalId: "b0000000-0000-4000-8000-0000000000a3", principalType: "ServicePrincipal" });
+    s.servicePrincipals.push({
+      tenantId: DEMO_IDS.tenant2,
+      id: "b0000000-0000-4000-8000-0000000000a3",
+      appId: "b0000000-0000-4000-8000-0000000000a2",
+      displayName: "someone-elses-app",
+      appOwnerOrganizationId: DEMO_IDS.tenant1,
+      tags: [],
+      servicePrincipalType: "Application",
+    });
+    const acc = { subscriptionId: DEMO_IDS.subscription2, resourceGroup: "rg-bystander", name: BYSTANDER_ACCOUNT };
+    s.resourceGroups.push({
+      subscriptionId: DEMO_IDS.subscription2,
+      name: "rg-bystander",
+      location: "westeurope",
+      tags: {},
+    });
+    s.storageAccounts.push({
+      ...acc,
+      location: "westeurope",
+      kind: "StorageV2",
+      sku: "Standard_LRS",
+      allowSharedKeyAccess: false,
+      enableHttpsTrafficOnly: true,
+      publicNetworkAccess: "Enabled",
+      defaultAction: "Allow",
+      isHnsEnabled: false,
+      enableNfsV3: false,
+      allowBlobPublicAccess: false,
+      minimumTlsVersion: "TLS1_2",
+      tags: { createdBy: "aks-cross-tenant-storage" },
+      containers: [{ name: "data", publicAccess: "None" }],
+      shares: [],
+      privateEndpointConnections: [],
+    });
+    s.roleAssignments.push({
+      id: `${storageAccountId(acc)}/providers/Microsoft.Authorization/roleAssignments/b0000000-0000-4000-8000-0000000000a4`,
+      name: "b0000000-0000-4000-8000-0000000000a4",
+      scope: storageAccountId(acc),
+      roleDefinitionName: "Storage Blob Data Contributor",
+      roleDefinitionId: "x",
+      principalId: "b0000000-0000-4000-8000-0000000000a3",
+      principalType: "ServicePrincipal",
+    });
   });
 }
 
 function bystandersIntact(s: AzState): boolean {
-  return s.apps.some((a) => a.displayName === "someone-elses-app") && s.servicePrincipals.some((p) => p.displayName === "someone-elses-app")
-    && s.roleAssignments.some((r) => r.name === "b0000000-0000-4000-8000-0000000000a4") && findStorageAccount(s, BYSTANDER_ACCOUNT)?.containers.some((c) => c.name === "data") === true;
+  return (
+    s.apps.some((a) => a.displayName === "someone-elses-app") &&
+    s.servicePrincipals.some((p) => p.displayName === "someone-elses-app") &&
+    s.roleAssignments.some((r) => r.name === "b0000000-0000-4000-8000-0000000000a4") &&
+    findStorageAccount(s, BYSTANDER_ACCOUNT)?.containers.some((c) => c.name === "data") === true
+  );
 }
 
 /** What the bootstrap may have created (and teardown must remove when proven): identities, and the tagged account. */
@@ -67,7 +124,8 @@ function bootstrapLeftovers(s: AzState, mode: BootstrapMode) {
   };
 }
 
-const readRecord = (sim: SimulatedAzure, mode: BootstrapMode) => JSON.parse(readFileSync(`${sim.dir}/bootstrap-record.${mode}.json`, "utf8")) as RecordFile;
+const readRecord = (sim: SimulatedAzure, mode: BootstrapMode) =>
+  JSON.parse(readFileSync(`${sim.dir}/bootstrap-record.${mode}.json`, "utf8")) as RecordFile;
 
 describe("teardown deletes only what the record proves the bootstrap created", () => {
   it("deletes the recorded account, not the one a re-pointed config names", async () => {
@@ -76,20 +134,34 @@ describe("teardown deletes only what the record proves the bootstrap created", (
     await bootstrap(sim, sim.writeConfig("blob-fuse-wi"));
     const created = storageAccountId(findStorageAccount(sim.state(), "ctvsimblob")!);
     // The user edits the config to an existing account and bootstraps again: same config file, same record.
-    const cfg = sim.writeConfig("blob-fuse-wi", { storage: { accountName: BYSTANDER_ACCOUNT, resourceGroup: "rg-bystander" } });
+    const cfg = sim.writeConfig("blob-fuse-wi", {
+      storage: { accountName: BYSTANDER_ACCOUNT, resourceGroup: "rg-bystander" },
+    });
     await bootstrap(sim, cfg);
-    expect(findStorageAccount(sim.state(), BYSTANDER_ACCOUNT)?.containers.map((c) => c.name).sort()).toEqual(["aks-container", "data"]);
+    expect(
+      findStorageAccount(sim.state(), BYSTANDER_ACCOUNT)
+        ?.containers.map((c) => c.name)
+        .sort(),
+    ).toEqual(["aks-container", "data"]);
 
     const { result, lines } = await teardown(sim, cfg, true);
     const s = sim.state();
     expect(findStorageAccount(s, "ctvsimblob")).toBeUndefined();
-    expect(findStorageAccount(s, BYSTANDER_ACCOUNT)?.containers.map((c) => c.name).sort()).toEqual(["aks-container", "data"]);
+    expect(
+      findStorageAccount(s, BYSTANDER_ACCOUNT)
+        ?.containers.map((c) => c.name)
+        .sort(),
+    ).toEqual(["aks-container", "data"]);
     expect(bystandersIntact(s)).toBe(true);
     // Both role assignments the two runs made are gone, the bystander's stays.
     expect(s.roleAssignments.map((r) => r.name)).toEqual(["b0000000-0000-4000-8000-0000000000a4"]);
     expect(result.removed).toContain("storage account ctvsimblob");
-    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`removing storage account ctvsimblob \\(${created}\\) \\.\\.\\. done`)));
-    expect(lines).toContain(`Storage account ${BYSTANDER_ACCOUNT} (named in the config) is not in the record: left in place because the bootstrap did not create it.`);
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`removing storage account ctvsimblob \\(${created}\\) \\.\\.\\. done`)),
+    );
+    expect(lines).toContain(
+      `Storage account ${BYSTANDER_ACCOUNT} (named in the config) is not in the record: left in place because the bootstrap did not create it.`,
+    );
     expect(lines.join("\n")).not.toMatch(new RegExp(`removing storage account ${BYSTANDER_ACCOUNT}`));
   });
 
@@ -98,22 +170,35 @@ describe("teardown deletes only what the record proves the bootstrap created", (
     const cfg = sim.writeConfig("fileshare-nfs");
     await bootstrap(sim, cfg);
     // Someone deleted the bootstrap's account and created another one with the same name and group.
-    updateAzState(sim.statePath, (s) => { findStorageAccount(s, "ctvsimfiles")!.tags = {}; });
+    updateAzState(sim.statePath, (s) => {
+      findStorageAccount(s, "ctvsimfiles")!.tags = {};
+    });
     const { result, lines } = await teardown(sim, cfg, true);
     expect(findStorageAccount(sim.state(), "ctvsimfiles")).toBeDefined();
     expect(result.removed).toEqual([]);
-    expect(result.leftInPlace).toContainEqual(expect.objectContaining({ label: "storage account ctvsimfiles", reason: expect.stringMatching(/no ctvCreationId tag/) }));
-    expect(lines.join("\n")).toMatch(/storage account ctvsimfiles \(\/subscriptions\/[^)]+\): left in place because it has no ctvCreationId tag/);
+    expect(result.leftInPlace).toContainEqual(
+      expect.objectContaining({
+        label: "storage account ctvsimfiles",
+        reason: expect.stringMatching(/no ctvCreationId tag/),
+      }),
+    );
+    expect(lines.join("\n")).toMatch(
+      /storage account ctvsimfiles \(\/subscriptions\/[^)]+\): left in place because it has no ctvCreationId tag/,
+    );
   });
 
   it("leaves an account another record's run created in place", async () => {
     const sim = createSimulatedAzure();
     const cfg = sim.writeConfig("blob-nfs");
     await bootstrap(sim, cfg);
-    updateAzState(sim.statePath, (s) => { findStorageAccount(s, "ctvsimnfs")!.tags.ctvCreationId = "another-record"; });
+    updateAzState(sim.statePath, (s) => {
+      findStorageAccount(s, "ctvsimnfs")!.tags.ctvCreationId = "another-record";
+    });
     const { result } = await teardown(sim, cfg, true);
     expect(findStorageAccount(sim.state(), "ctvsimnfs")).toBeDefined();
-    expect(result.leftInPlace).toContainEqual(expect.objectContaining({ reason: expect.stringMatching(/tag is another-record, not this record's/) }));
+    expect(result.leftInPlace).toContainEqual(
+      expect.objectContaining({ reason: expect.stringMatching(/tag is another-record, not this record's/) }),
+    );
   });
 
   it("lists what it keeps with the reason: storage without --delete-storage, the resource group, network objects", async () => {
@@ -121,15 +206,28 @@ describe("teardown deletes only what the record proves the bootstrap created", (
     const cfg = sim.writeConfig("blob-nfs");
     await bootstrap(sim, cfg);
     const { result, lines } = await teardown(sim, cfg);
-    expect(result.leftInPlace.map((l) => l.label)).toEqual(expect.arrayContaining(["storage account ctvsimnfs", "resource group rg-storage", "private endpoint pe-ctvsimnfs-blob"]));
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}- storage account ctvsimnfs \(\/subscriptions\/.*\): left in place because --delete-storage was not given/));
+    expect(result.leftInPlace.map((l) => l.label)).toEqual(
+      expect.arrayContaining([
+        "storage account ctvsimnfs",
+        "resource group rg-storage",
+        "private endpoint pe-ctvsimnfs-blob",
+      ]),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^ {2}- storage account ctvsimnfs \(\/subscriptions\/.*\): left in place because --delete-storage was not given/,
+      ),
+    );
     expect(lines.some((l) => l.startsWith("Nothing to remove"))).toBe(false);
   });
 
   it("keeps a service principal a crashed run may not have made, when the app was brought", async () => {
     const sim = createSimulatedAzure();
     addBystanders(sim);
-    updateAzState(sim.statePath, (s) => { s.servicePrincipals = s.servicePrincipals.filter((p) => p.displayName !== "someone-elses-app"); s.roleAssignments = []; });
+    updateAzState(sim.statePath, (s) => {
+      s.servicePrincipals = s.servicePrincipals.filter((p) => p.displayName !== "someone-elses-app");
+      s.roleAssignments = [];
+    });
     const cfg = sim.writeConfig("blob-fuse-wi", { app: { clientId: "b0000000-0000-4000-8000-0000000000a2" } });
     // az dies right after its `ad sp create` reached Azure.
     const crashAfterSp: Runner = async (cmd, args, o) => {
@@ -140,7 +238,12 @@ describe("teardown deletes only what the record proves the bootstrap created", (
     expect(readRecord(sim, "blob-fuse-wi").pending.map((p) => p.stepId)).toContain("tenant2/service-principal");
     const { result } = await teardown(sim, cfg);
     expect(sim.state().servicePrincipals.map((p) => p.appId)).toEqual(["b0000000-0000-4000-8000-0000000000a2"]);
-    expect(result.leftInPlace).toContainEqual(expect.objectContaining({ label: "service principal in tenant 2", reason: expect.stringMatching(/which the bootstrap did not create/) }));
+    expect(result.leftInPlace).toContainEqual(
+      expect.objectContaining({
+        label: "service principal in tenant 2",
+        reason: expect.stringMatching(/which the bootstrap did not create/),
+      }),
+    );
   });
 
   it("lists, and never deletes, pending entries of a record from an older version", async () => {
@@ -151,7 +254,9 @@ describe("teardown deletes only what the record proves the bootstrap created", (
     writeFileSync(path, JSON.stringify({ version: 1, mode: "blob-fuse-wi", created: [], pending: ["tenant1/app"] }));
     const { result, lines } = await teardown(sim, cfg);
     expect(sim.state().apps).toHaveLength(1);
-    expect(result.leftInPlace).toEqual([expect.objectContaining({ label: "tenant1/app", reason: expect.stringMatching(/older version/) })]);
+    expect(result.leftInPlace).toEqual([
+      expect.objectContaining({ label: "tenant1/app", reason: expect.stringMatching(/older version/) }),
+    ]);
     expect(lines.some((l) => l.startsWith("Nothing to remove"))).toBe(false);
   });
 });
@@ -171,14 +276,32 @@ describe("teardown after a crash at every change", () => {
         const cfg = sim.writeConfig(mode);
         await failure(bootstrap(sim, cfg));
         const before = bootstrapLeftovers(sim.state(), mode);
-        const { lines } = await teardown(sim, cfg, before.account === 1 || readRecord(sim, mode).created.some((c) => c.kind === "storage-account") || readRecord(sim, mode).pending.some((p) => p.kind === "storage-account"));
+        const { lines } = await teardown(
+          sim,
+          cfg,
+          before.account === 1 ||
+            readRecord(sim, mode).created.some((c) => c.kind === "storage-account") ||
+            readRecord(sim, mode).pending.some((p) => p.kind === "storage-account"),
+        );
         const s = sim.state();
-        expect(bootstrapLeftovers(s, mode), `crash at change ${k}`).toEqual({ apps: 0, servicePrincipals: 0, roleAssignments: 0, account: 0 });
+        expect(bootstrapLeftovers(s, mode), `crash at change ${k}`).toEqual({
+          apps: 0,
+          servicePrincipals: 0,
+          roleAssignments: 0,
+          account: 0,
+        });
         expect(bystandersIntact(s), `crash at change ${k}`).toBe(true);
         const anything = before.apps + before.servicePrincipals + before.roleAssignments + before.account > 0;
-        if (anything) expect(lines.some((l) => l.startsWith("Nothing to remove")), `crash at change ${k}: ${lines.join("\n")}`).toBe(false);
+        if (anything)
+          expect(
+            lines.some((l) => l.startsWith("Nothing to remove")),
+            `crash at change ${k}: ${lines.join("\n")}`,
+          ).toBe(false);
         // Every pending entry was resolved; only network objects (never deleted) may stay listed.
-        expect(readRecord(sim, mode).pending.filter((p) => p.kind !== "network" && p.kind !== "resource-group"), `crash at change ${k}`).toEqual([]);
+        expect(
+          readRecord(sim, mode).pending.filter((p) => p.kind !== "network" && p.kind !== "resource-group"),
+          `crash at change ${k}`,
+        ).toEqual([]);
         outcomes.push(`${k}:${JSON.stringify(before)}`);
       }
       expect(outcomes).toHaveLength(changes);
@@ -192,7 +315,10 @@ describe("teardown after a crash at every change", () => {
     await bootstrap(probe, pcfg);
     const start = probe.state().calls.length;
     await teardown(probe, pcfg, true);
-    const changes = probe.state().calls.slice(start).filter((c) => c.mutating).length;
+    const changes = probe
+      .state()
+      .calls.slice(start)
+      .filter((c) => c.mutating).length;
     expect(changes).toBe(5);
     console.info(`teardown crashing at its own changes: ${changes} crash points`);
     for (let k = 1; k <= changes; k++) {
@@ -200,10 +326,17 @@ describe("teardown after a crash at every change", () => {
       addBystanders(sim);
       const cfg = sim.writeConfig("blob-fuse-wi");
       await bootstrap(sim, cfg);
-      updateAzState(sim.statePath, (s) => { s.faults.crashAtMutation = k; });
+      updateAzState(sim.statePath, (s) => {
+        s.faults.crashAtMutation = k;
+      });
       await failure(teardown(sim, cfg, true));
       const { result } = await teardown(sim, cfg, true);
-      expect(bootstrapLeftovers(sim.state(), "blob-fuse-wi"), `crash at teardown change ${k}`).toEqual({ apps: 0, servicePrincipals: 0, roleAssignments: 0, account: 0 });
+      expect(bootstrapLeftovers(sim.state(), "blob-fuse-wi"), `crash at teardown change ${k}`).toEqual({
+        apps: 0,
+        servicePrincipals: 0,
+        roleAssignments: 0,
+        account: 0,
+      });
       expect(bystandersIntact(sim.state())).toBe(true);
       expect(result.alreadyGone.length, `crash at teardown change ${k}`).toBe(1);
       expect(readRecord(sim, "blob-fuse-wi").created.map((c) => c.kind)).toEqual(["resource-group"]);

@@ -18,7 +18,11 @@ export interface TeardownOptions {
   write?: (line: string) => void;
 }
 
-export interface LeftInPlace { label: string; id?: string; reason: string }
+export interface LeftInPlace {
+  label: string;
+  id?: string;
+  reason: string;
+}
 
 export interface TeardownResult {
   removed: string[];
@@ -32,7 +36,8 @@ const ORDER: CreatedItem["kind"][] = ["role-assignment", "service-principal", "f
 /** Entra's clock and ours may differ a little; an object created by the interrupted run is at most this much older than its intent. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
-const ARM_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)(?:\/providers\/Microsoft\.Storage\/storageAccounts\/([^/]+))?$/i;
+const ARM_ID =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)(?:\/providers\/Microsoft\.Storage\/storageAccounts\/([^/]+))?$/i;
 
 function isGone(err: unknown): boolean {
   return err instanceof AzError && (err.kind === "not-found" || /No matched assignments/.test(err.stderr));
@@ -66,18 +71,30 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
   const resolved: CreatedItem[] = [];
   const settled: PendingItem[] = [];
   let lookedUp = 0;
-  const ownApp = (appId: string | undefined) => appId !== undefined
-    && [...record.items, ...resolved].some((i) => i.kind === "app" && i.vars.appId === appId);
+  const ownApp = (appId: string | undefined) =>
+    appId !== undefined && [...record.items, ...resolved].some((i) => i.kind === "app" && i.vars.appId === appId);
   const pendingOrder = [...record.pending].sort((a, b) => kindRank(a.kind) - kindRank(b.kind));
   for (const p of pendingOrder) {
     const label = p.label ?? p.stepId;
     const ref = p.ref;
     if (!p.kind || !ref) {
-      leave(label, "the run that was creating it stopped, and this record (from an older version) does not say how to find it; check Azure and remove it yourself if it exists");
+      leave(
+        label,
+        "the run that was creating it stopped, and this record (from an older version) does not say how to find it; check Azure and remove it yourself if it exists",
+      );
       continue;
     }
     const adopt = (id: string, vars: Record<string, string> = {}) => {
-      resolved.push({ stepId: p.stepId, tenant: p.tenant ?? "tenant1", kind: p.kind!, label, id, ref, vars: { ...p.vars, ...vars }, at: p.at ?? new Date().toISOString() });
+      resolved.push({
+        stepId: p.stepId,
+        tenant: p.tenant ?? "tenant1",
+        kind: p.kind!,
+        label,
+        id,
+        ref,
+        vars: { ...p.vars, ...vars },
+        at: p.at ?? new Date().toISOString(),
+      });
       settled.push(p);
     };
     const neverCreated = () => {
@@ -89,29 +106,62 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
       case "app": {
         const list = await read(tgt.tenant1, ["ad", "app", "list", "--display-name", ref.displayName ?? ""]);
         const since = Date.parse(p.at ?? "") - CLOCK_SKEW_MS;
-        const found = (Array.isArray(list) ? list : []).filter((a: { displayName?: string; createdDateTime?: string }) =>
-          a.displayName === ref.displayName && !(Date.parse(a.createdDateTime ?? "") < since)) as { id: string; appId: string }[];
+        const found = (Array.isArray(list) ? list : []).filter(
+          (a: { displayName?: string; createdDateTime?: string }) =>
+            a.displayName === ref.displayName && !(Date.parse(a.createdDateTime ?? "") < since),
+        ) as { id: string; appId: string }[];
         if (found.length === 0) neverCreated();
         else if (found.length === 1) adopt(found[0]!.id, { appId: found[0]!.appId, appObjectId: found[0]!.id });
-        else leave(label, `${found.length} apps named ${ref.displayName} were created since the interrupted run started, so the record cannot tell which one it created; remove the right one yourself (az ad app delete --id <object id>)`);
+        else
+          leave(
+            label,
+            `${found.length} apps named ${ref.displayName} were created since the interrupted run started, so the record cannot tell which one it created; remove the right one yourself (az ad app delete --id <object id>)`,
+          );
         break;
       }
       case "federated-credential": {
-        const list = await read(tgt.tenant1, ["ad", "app", "federated-credential", "list", "--id", ref.appObjectId ?? ""]);
-        const found = (Array.isArray(list) ? list : []).filter((f: { name?: string; subject?: string }) => f.name === ref.name && f.subject === ref.subject) as { id: string }[];
+        const list = await read(tgt.tenant1, [
+          "ad",
+          "app",
+          "federated-credential",
+          "list",
+          "--id",
+          ref.appObjectId ?? "",
+        ]);
+        const found = (Array.isArray(list) ? list : []).filter(
+          (f: { name?: string; subject?: string }) => f.name === ref.name && f.subject === ref.subject,
+        ) as { id: string }[];
         if (found.length === 0) neverCreated();
         else adopt(found[0]!.id, { appObjectId: ref.appObjectId ?? "" });
         break;
       }
       case "service-principal": {
-        const sp = await read(tgt.tenant2, ["ad", "sp", "show", "--id", ref.appId ?? ""]) as { id?: string } | undefined;
+        const sp = (await read(tgt.tenant2, ["ad", "sp", "show", "--id", ref.appId ?? ""])) as
+          | { id?: string }
+          | undefined;
         if (!sp?.id) neverCreated();
         else if (ownApp(ref.appId)) adopt(sp.id, { spObjectId: sp.id });
-        else leave(label, `it belongs to app ${ref.appId}, which the bootstrap did not create, so it may have been made by someone else (admin consent); remove it yourself if it is yours: az ad sp delete --id ${sp.id}`);
+        else
+          leave(
+            label,
+            `it belongs to app ${ref.appId}, which the bootstrap did not create, so it may have been made by someone else (admin consent); remove it yourself if it is yours: az ad sp delete --id ${sp.id}`,
+          );
         break;
       }
       case "role-assignment": {
-        const list = await read(tgt.tenant2, ["role", "assignment", "list", "--scope", ref.scope ?? "", "--assignee-object-id", ref.principalId ?? "", "--role", ref.role ?? BLOB_DATA_ROLE, "--subscription", c.tenant2.subscriptionId]);
+        const list = await read(tgt.tenant2, [
+          "role",
+          "assignment",
+          "list",
+          "--scope",
+          ref.scope ?? "",
+          "--assignee-object-id",
+          ref.principalId ?? "",
+          "--role",
+          ref.role ?? BLOB_DATA_ROLE,
+          "--subscription",
+          c.tenant2.subscriptionId,
+        ]);
         const found = (Array.isArray(list) ? list : []) as { id: string }[];
         if (found.length === 0) neverCreated();
         else adopt(found[0]!.id);
@@ -120,18 +170,29 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
       case "storage-account":
       case "resource-group": {
         const m = ARM_ID.exec(ref.resourceId ?? "");
-        if (!m) { leave(label, "the record names no valid resource id for it"); break; }
-        const argv = p.kind === "storage-account"
-          ? ["storage", "account", "show", "-n", m[3] ?? "", "-g", m[2]!, "--subscription", m[1]!]
-          : ["group", "show", "-n", m[2]!, "--subscription", m[1]!];
-        const found = await read(tgt.tenant2, argv) as { id?: string } | undefined;
+        if (!m) {
+          leave(label, "the record names no valid resource id for it");
+          break;
+        }
+        const argv =
+          p.kind === "storage-account"
+            ? ["storage", "account", "show", "-n", m[3] ?? "", "-g", m[2]!, "--subscription", m[1]!]
+            : ["group", "show", "-n", m[2]!, "--subscription", m[1]!];
+        const found = (await read(tgt.tenant2, argv)) as { id?: string } | undefined;
         if (!found?.id) neverCreated();
         else if (tagsOf(found)[CREATION_TAG] === record.creationId) adopt(found.id);
-        else leave(label, `it exists but does not carry the tag ${CREATION_TAG}=${record.creationId} the bootstrap puts on what it creates, so it was not created by this record's runs`);
+        else
+          leave(
+            label,
+            `it exists but does not carry the tag ${CREATION_TAG}=${record.creationId} the bootstrap puts on what it creates, so it was not created by this record's runs`,
+          );
         break;
       }
       default:
-        leave(label, "teardown leaves network objects (private endpoint, DNS zone and link, peering) in place; remove them with az network ... if nothing else uses them");
+        leave(
+          label,
+          "teardown leaves network objects (private endpoint, DNS zone and link, peering) in place; remove them with az network ... if nothing else uses them",
+        );
     }
   }
   for (const p of settled) {
@@ -145,8 +206,17 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
   const identity = ORDER.flatMap((k) => items.filter((i) => i.kind === k));
   const storage = items.filter((i) => i.kind === "storage-account");
   for (const i of items) {
-    if (i.kind === "resource-group") leave(i.label, "teardown never deletes resource groups: they may hold other things; delete it yourself when it is empty", i.id);
-    if (i.kind === "network") leave(i.label, "teardown leaves network objects (private endpoint, DNS zone and link, peering) in place; remove them with az network ... if nothing else uses them");
+    if (i.kind === "resource-group")
+      leave(
+        i.label,
+        "teardown never deletes resource groups: they may hold other things; delete it yourself when it is empty",
+        i.id,
+      );
+    if (i.kind === "network")
+      leave(
+        i.label,
+        "teardown leaves network objects (private endpoint, DNS zone and link, peering) in place; remove them with az network ... if nothing else uses them",
+      );
   }
   const configAccount = storageAccountResourceId(c);
   const inRecord = storage.some((s) => s.id?.toLowerCase() === configAccount.toLowerCase());
@@ -154,10 +224,22 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
   let storageConfirmed = false;
   if (opts.deleteStorage) {
     if (storage.length === 0) {
-      throw new ToolError("PRECONDITION", `The record ${record.path} shows no storage account created by the bootstrap; teardown never deletes storage it did not create (storage account ${c.storage.accountName} stays).`, "Delete it yourself in the Azure portal if you really mean to.");
+      throw new ToolError(
+        "PRECONDITION",
+        `The record ${record.path} shows no storage account created by the bootstrap; teardown never deletes storage it did not create (storage account ${c.storage.accountName} stays).`,
+        "Delete it yourself in the Azure portal if you really mean to.",
+      );
     }
-    storageConfirmed = (await opts.confirmDeleteStorage?.(storage.map((s) => ({ name: accountName(s), id: s.id ?? "(no id recorded)" })))) ?? false;
-    if (!storageConfirmed) throw new ToolError("PRECONDITION", "Deleting the storage account was not confirmed; nothing was removed.", "Run again and confirm, or pass --yes when running without a terminal.");
+    storageConfirmed =
+      (await opts.confirmDeleteStorage?.(
+        storage.map((s) => ({ name: accountName(s), id: s.id ?? "(no id recorded)" })),
+      )) ?? false;
+    if (!storageConfirmed)
+      throw new ToolError(
+        "PRECONDITION",
+        "Deleting the storage account was not confirmed; nothing was removed.",
+        "Run again and confirm, or pass --yes when running without a terminal.",
+      );
   }
 
   const total = identity.length + (storageConfirmed ? storage.length : 0);
@@ -166,7 +248,10 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
     n += 1;
     const prefix = `[${n}/${total}] ${item.tenant}: removing ${what}`;
     if (!argv) {
-      leave(item.label, "the record holds no Azure id for it, so teardown cannot tell it apart from objects the bootstrap did not create");
+      leave(
+        item.label,
+        "the record holds no Azure id for it, so teardown cannot tell it apart from objects the bootstrap did not create",
+      );
       write(`${prefix} ... left in place (no Azure id in the record)`);
       return;
     }
@@ -185,18 +270,36 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
     const id = item.id;
     switch (item.kind) {
       case "role-assignment":
-        await step(item, id ? ["role", "assignment", "delete", "--ids", id, "--subscription", c.tenant2.subscriptionId] : undefined, `role assignment ${item.label} (${id ?? "no id"})`);
+        await step(
+          item,
+          id ? ["role", "assignment", "delete", "--ids", id, "--subscription", c.tenant2.subscriptionId] : undefined,
+          `role assignment ${item.label} (${id ?? "no id"})`,
+        );
         break;
       case "service-principal":
-        await step(item, id ? ["ad", "sp", "delete", "--id", id] : undefined, `${item.label} (object id ${id ?? "none"})`);
+        await step(
+          item,
+          id ? ["ad", "sp", "delete", "--id", id] : undefined,
+          `${item.label} (object id ${id ?? "none"})`,
+        );
         break;
       case "federated-credential": {
         const appObjectId = item.ref?.appObjectId ?? item.vars.appObjectId;
-        await step(item, id && appObjectId ? ["ad", "app", "federated-credential", "delete", "--id", appObjectId, "--federated-credential-id", id] : undefined, `${item.label} (id ${id ?? "none"} on app object ${appObjectId ?? "?"})`);
+        await step(
+          item,
+          id && appObjectId
+            ? ["ad", "app", "federated-credential", "delete", "--id", appObjectId, "--federated-credential-id", id]
+            : undefined,
+          `${item.label} (id ${id ?? "none"} on app object ${appObjectId ?? "?"})`,
+        );
         break;
       }
       case "app":
-        await step(item, id ? ["ad", "app", "delete", "--id", id] : undefined, `${item.label} (object id ${id ?? "none"}, app id ${item.vars.appId ?? "?"})`);
+        await step(
+          item,
+          id ? ["ad", "app", "delete", "--id", id] : undefined,
+          `${item.label} (object id ${id ?? "none"}, app id ${item.vars.appId ?? "?"})`,
+        );
         break;
       default:
         break;
@@ -208,7 +311,9 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
     for (const s of storage) leave(s.label, "--delete-storage was not given: data stays unless you ask", s.id);
   }
   if (!inRecord && (opts.deleteStorage || storage.length > 0)) {
-    write(`Storage account ${c.storage.accountName} (named in the config) is not in the record: left in place because the bootstrap did not create it.`);
+    write(
+      `Storage account ${c.storage.accountName} (named in the config) is not in the record: left in place because the bootstrap did not create it.`,
+    );
   }
 
   async function removeStorage(item: CreatedItem): Promise<void> {
@@ -216,12 +321,25 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
     const prefix = `[${n}/${total}] tenant2: removing ${item.label} (${item.id ?? "no id recorded"})`;
     const m = ARM_ID.exec(item.id ?? "");
     if (!m?.[3]) {
-      leave(item.label, "the record holds no resource id for it (written by an older version), so teardown cannot prove it is the account the bootstrap created");
+      leave(
+        item.label,
+        "the record holds no resource id for it (written by an older version), so teardown cannot prove it is the account the bootstrap created",
+      );
       write(`${prefix} ... left in place (no resource id in the record)`);
       return;
     }
     const [, sub, rg, name] = m;
-    const now = await read(tgt.tenant2, ["storage", "account", "show", "-n", name, "-g", rg!, "--subscription", sub!]) as { id?: string } | undefined;
+    const now = (await read(tgt.tenant2, [
+      "storage",
+      "account",
+      "show",
+      "-n",
+      name,
+      "-g",
+      rg!,
+      "--subscription",
+      sub!,
+    ])) as { id?: string } | undefined;
     if (!now) {
       result.alreadyGone.push(item.label);
       write(`${prefix} ... already gone`);
@@ -230,14 +348,29 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
     }
     const tag = tagsOf(now)[CREATION_TAG];
     if (now.id?.toLowerCase() !== item.id!.toLowerCase() || tag !== record.creationId) {
-      leave(item.label, tag === undefined
-        ? `it has no ${CREATION_TAG} tag: an account of that name exists, but it is not the one the bootstrap created (that one was deleted and the name reused?)`
-        : `its ${CREATION_TAG} tag is ${tag}, not this record's ${record.creationId}: another record's run created it`, item.id);
+      leave(
+        item.label,
+        tag === undefined
+          ? `it has no ${CREATION_TAG} tag: an account of that name exists, but it is not the one the bootstrap created (that one was deleted and the name reused?)`
+          : `its ${CREATION_TAG} tag is ${tag}, not this record's ${record.creationId}: another record's run created it`,
+        item.id,
+      );
       write(`${prefix} ... left in place (not provably the bootstrap's)`);
       return;
     }
     try {
-      await opts.az(tgt.tenant2, ["storage", "account", "delete", "-n", name, "-g", rg!, "--yes", "--subscription", sub!]);
+      await opts.az(tgt.tenant2, [
+        "storage",
+        "account",
+        "delete",
+        "-n",
+        name,
+        "-g",
+        rg!,
+        "--yes",
+        "--subscription",
+        sub!,
+      ]);
       result.removed.push(item.label);
       write(`${prefix} ... done`);
     } catch (err) {
@@ -250,10 +383,13 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
 
   if (result.leftInPlace.length > 0) {
     write("Left in place:");
-    for (const l of result.leftInPlace) write(`  - ${l.label}${l.id ? ` (${l.id})` : ""}: left in place because ${l.reason}.`);
+    for (const l of result.leftInPlace)
+      write(`  - ${l.label}${l.id ? ` (${l.id})` : ""}: left in place because ${l.reason}.`);
   }
-  if (total === 0 && lookedUp === 0 && result.leftInPlace.length === 0) write("Nothing to remove: the record lists nothing the bootstrap created.");
-  else if (total === 0 && result.leftInPlace.length === 0) write("Nothing to remove: the interrupted run's entries were looked up and none of them exists.");
+  if (total === 0 && lookedUp === 0 && result.leftInPlace.length === 0)
+    write("Nothing to remove: the record lists nothing the bootstrap created.");
+  else if (total === 0 && result.leftInPlace.length === 0)
+    write("Nothing to remove: the interrupted run's entries were looked up and none of them exists.");
   return result;
 }
 

@@ -15,7 +15,10 @@ export type BootstrapValues = CrossTenantVolumeValues & {
 };
 
 export function buildValues(c: BootstrapConfig, vars: Record<string, string>): BootstrapValues {
-  const storage: BootstrapValues["storage"] = { accountName: c.storage.accountName, resourceGroup: c.storage.resourceGroup };
+  const storage: BootstrapValues["storage"] = {
+    accountName: c.storage.accountName,
+    resourceGroup: c.storage.resourceGroup,
+  };
   if (c.mode === "fileshare-nfs") storage.shareName = c.storage.shareName;
   else storage.containerName = c.storage.containerName;
   if (c.storage.endpointSuffix !== "core.windows.net") storage.endpointSuffix = c.storage.endpointSuffix;
@@ -49,8 +52,11 @@ export function precheckValues(c: BootstrapConfig): void {
     parseValues(buildValues(c, { appId: c.app.clientId ?? "00000000-0000-4000-8000-000000000000" }), releaseOf(c));
   } catch (err) {
     if (!(err instanceof ToolError)) throw err;
-    throw new ToolError("INVALID_INPUT", `The config would produce chart values the chart refuses (nothing was changed):\n${err.message}`,
-      "The keys above are chart values written from the config keys of the same name (storage.*, kubernetes.namespace, kubernetes.serviceAccount, kubernetes.releaseName); fix them in the config.");
+    throw new ToolError(
+      "INVALID_INPUT",
+      `The config would produce chart values the chart refuses (nothing was changed):\n${err.message}`,
+      "The keys above are chart values written from the config keys of the same name (storage.*, kubernetes.namespace, kubernetes.serviceAccount, kubernetes.releaseName); fix them in the config.",
+    );
   }
 }
 
@@ -62,5 +68,15 @@ export function releaseOf(c: BootstrapConfig): { namespace: string; name: string
 export function helmInstallCommand(c: BootstrapConfig, valuesPath: string, cwd = process.cwd()): string[] {
   const release = releaseOf(c).name;
   const shown = relative(cwd, valuesPath);
-  return ["helm", "install", release, "charts/cross-tenant-volume", "--namespace", c.kubernetes.namespace, "--create-namespace", "-f", shown.startsWith("..") ? valuesPath : shown];
+  return [
+    "helm",
+    "install",
+    release,
+    "charts/cross-tenant-volume",
+    "--namespace",
+    c.kubernetes.namespace,
+    "--create-namespace",
+    "-f",
+    shown.startsWith("..") ? valuesPath : shown,
+  ];
 }

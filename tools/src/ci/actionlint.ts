@@ -4,7 +4,12 @@ import { ensureGoProgram, type GoProgram } from "../exec/go-install.ts";
 import { run as defaultRunner } from "../exec/run.ts";
 import type { InstallOptions } from "../helm/install.ts";
 
-export const ACTIONLINT: GoProgram = { pkg: "github.com/rhysd/actionlint/cmd/actionlint", version: "1.7.12", binary: "actionlint", what: "actionlint" };
+export const ACTIONLINT: GoProgram = {
+  pkg: "github.com/rhysd/actionlint/cmd/actionlint",
+  version: "1.7.12",
+  binary: "actionlint",
+  what: "actionlint",
+};
 
 export interface ActionlintFinding {
   message: string;
@@ -19,10 +24,14 @@ export async function actionlint(files: readonly string[], options: InstallOptio
   const binary = await ensureGoProgram(ACTIONLINT, options);
   // -shellcheck= and -pyflakes= turn off the optional external checkers, so the result does not depend on
   // what else happens to be installed.
-  const result = await (options.runner ?? defaultRunner)(binary, ["-format", "{{json .}}", "-shellcheck=", "-pyflakes=", ...files], {
-    timeoutMs: 60_000,
-    allowFailure: true,
-  });
+  const result = await (options.runner ?? defaultRunner)(
+    binary,
+    ["-format", "{{json .}}", "-shellcheck=", "-pyflakes=", ...files],
+    {
+      timeoutMs: 60_000,
+      allowFailure: true,
+    },
+  );
   if (result.exitCode !== 0 && result.exitCode !== 1) {
     throw new Error(`actionlint failed with exit code ${result.exitCode}: ${result.stderr.trim()}`);
   }

@@ -14,16 +14,26 @@ const tsx = join(import.meta.dirname, "../../../node_modules/.bin/tsx");
 describe("ctv bootstrap (the entry point as a process)", () => {
   it("prints the plan as JSON on --dry-run --json and calls no az", async () => {
     const sim = createSimulatedAzure();
-    const r = await execa(tsx, [cli, "bootstrap", "--config", sim.writeConfig("fileshare-nfs"), "--dry-run", "--json"], { env: sim.env, reject: false });
+    const r = await execa(
+      tsx,
+      [cli, "bootstrap", "--config", sim.writeConfig("fileshare-nfs"), "--dry-run", "--json"],
+      { env: sim.env, reject: false },
+    );
     expect(r.exitCode).toBe(0);
-    const plan = JSON.parse(r.stdout) as { mode: string; steps: { id: string; tenant: string; argv: string[]; why: string }[] };
+    const plan = JSON.parse(r.stdout) as {
+      mode: string;
+      steps: { id: string; tenant: string; argv: string[]; why: string }[];
+    };
     expect(plan.mode).toBe("fileshare-nfs");
     expect(plan.steps.map((s) => s.id)).toContain("tenant2/approve-private-endpoint");
     expect(sim.state().calls).toEqual([]);
   });
   it("exits non-zero with the login command when a tenant is not logged in", async () => {
     const sim = createSimulatedAzure({ loggedIn: false });
-    const r = await execa(tsx, [cli, "bootstrap", "--config", sim.writeConfig("blob-fuse-wi")], { env: sim.env, reject: false });
+    const r = await execa(tsx, [cli, "bootstrap", "--config", sim.writeConfig("blob-fuse-wi")], {
+      env: sim.env,
+      reject: false,
+    });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain(`Hint: Run, then start the bootstrap again:`);
     expect(r.stderr).toContain(`AZURE_CONFIG_DIR=${sim.configDirs.tenant1} az login --tenant ${DEMO_IDS.tenant1}`);
@@ -35,23 +45,49 @@ describe("ctv bootstrap --check (the entry point as a process)", () => {
     const sim = createSimulatedAzure();
     const cfg = sim.writeConfig("blob-fuse-wi");
     await runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, retryBaseMs: 1, write: () => undefined });
-    const clean = await execa(tsx, [cli, "bootstrap", "--config", cfg, "--check", "--json"], { env: sim.env, reject: false });
+    const clean = await execa(tsx, [cli, "bootstrap", "--config", cfg, "--check", "--json"], {
+      env: sim.env,
+      reject: false,
+    });
     expect(clean.exitCode).toBe(0);
     expect(JSON.parse(clean.stdout)).toMatchObject({ mode: "blob-fuse-wi", drift: false, changes: [] });
-    updateAzState(sim.statePath, (s) => { s.roleAssignments = []; });
-    const drifted = await execa(tsx, [cli, "bootstrap", "--config", cfg, "--check", "--json"], { env: sim.env, reject: false });
+    updateAzState(sim.statePath, (s) => {
+      s.roleAssignments = [];
+    });
+    const drifted = await execa(tsx, [cli, "bootstrap", "--config", cfg, "--check", "--json"], {
+      env: sim.env,
+      reject: false,
+    });
     expect(drifted.exitCode).toBe(2);
-    const data = JSON.parse(drifted.stdout) as { drift: boolean; changes: { step: string; tenant: string; reason: string; command: string[] }[] };
+    const data = JSON.parse(drifted.stdout) as {
+      drift: boolean;
+      changes: { step: string; tenant: string; reason: string; command: string[] }[];
+    };
     expect(data.drift).toBe(true);
-    expect(data.changes).toEqual([expect.objectContaining({ step: "tenant2/role-assignment", tenant: "tenant2", reason: "missing", command: expect.arrayContaining(["az", "role", "assignment", "create"]) })]);
+    expect(data.changes).toEqual([
+      expect.objectContaining({
+        step: "tenant2/role-assignment",
+        tenant: "tenant2",
+        reason: "missing",
+        command: expect.arrayContaining(["az", "role", "assignment", "create"]),
+      }),
+    ]);
     const text = await execa(tsx, [cli, "bootstrap", "--config", cfg, "--check"], { env: sim.env, reject: false });
     expect(text.exitCode).toBe(2);
-    expect(text.stdout).toContain("Drift: a run would make 1 change(s):\n  tenant2/role-assignment (tenant2): granting Storage Blob Data Contributor on container aks-container\n    because: missing");
+    expect(text.stdout).toContain(
+      "Drift: a run would make 1 change(s):\n  tenant2/role-assignment (tenant2): granting Storage Blob Data Contributor on container aks-container\n    because: missing",
+    );
     expect(text.stdout).toContain(`Repair: ctv bootstrap --config ${cfg}`);
-    const missing = await execa(tsx, [cli, "bootstrap", "--config", `${cfg}.nope`, "--check"], { env: sim.env, reject: false });
+    const missing = await execa(tsx, [cli, "bootstrap", "--config", `${cfg}.nope`, "--check"], {
+      env: sim.env,
+      reject: false,
+    });
     expect(missing.exitCode).toBe(1);
     writeFileSync(`${cfg}.bad`, "mode: blob-fuse-wi\n");
-    const bad = await execa(tsx, [cli, "bootstrap", "--config", `${cfg}.bad`, "--check"], { env: sim.env, reject: false });
+    const bad = await execa(tsx, [cli, "bootstrap", "--config", `${cfg}.bad`, "--check"], {
+      env: sim.env,
+      reject: false,
+    });
     expect([bad.exitCode, bad.stderr]).toEqual([1, expect.stringContaining("The bootstrap config is invalid")]);
     const typo = await execa(tsx, [cli, "bootstrap", "--check", "--jsno"], { env: sim.env, reject: false });
     expect([typo.exitCode, typo.stderr]).toEqual([1, expect.stringContaining("unknown option '--jsno'")]);

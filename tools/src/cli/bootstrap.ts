@@ -12,13 +12,17 @@ export const DEFAULT_LOCK_WAIT_SECONDS = DEFAULT_LOCK_WAIT_MS / 1000;
 /** commander's parser for --lock-wait: whole seconds from 0 to 3600, else a one-line reason. */
 export function lockWaitArg(text: string): number {
   const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError("It needs a number of seconds, e.g. 60.");
+  if (text.trim() === "" || !Number.isFinite(n))
+    throw new InvalidArgumentError("It needs a number of seconds, e.g. 60.");
   if (n < 0 || n > 3600) throw new InvalidArgumentError("It must be between 0 and 3600 seconds.");
   return n;
 }
 
 export interface BootstrapCommandDeps {
-  runBootstrap(config: string, opts: { dryRun: boolean; check: boolean; json: boolean; lockWaitMs: number }): Promise<unknown>;
+  runBootstrap(
+    config: string,
+    opts: { dryRun: boolean; check: boolean; json: boolean; lockWaitMs: number },
+  ): Promise<unknown>;
 }
 
 const load = async (): Promise<BootstrapCommandDeps> => import("../bootstrap/index.ts");
@@ -28,9 +32,22 @@ export function bootstrapCommand(deps: () => Promise<BootstrapCommandDeps> = loa
     .description("Plan and apply the Azure side in both tenants (az), then write the chart's values file.")
     .option("-c, --config <file>", "bootstrap config (start from examples/bootstrap.<mode>.yaml)", "bootstrap.yaml")
     .option("--dry-run", "print the ordered plan (tenant, command, why) and change nothing", false)
-    .option("--check", "drift check: read both tenants, the record and the values file, change nothing; exit 0 no drift, 2 drift (listed, each with the step that repairs it), 1 error", false)
-    .option("--json", "with --dry-run: the plan as JSON on stdout; with --check: the planned changes; otherwise progress goes to stderr", false)
-    .option("--lock-wait <seconds>", "how long to wait for another run of the same config before stopping", lockWaitArg, DEFAULT_LOCK_WAIT_SECONDS)
+    .option(
+      "--check",
+      "drift check: read both tenants, the record and the values file, change nothing; exit 0 no drift, 2 drift (listed, each with the step that repairs it), 1 error",
+      false,
+    )
+    .option(
+      "--json",
+      "with --dry-run: the plan as JSON on stdout; with --check: the planned changes; otherwise progress goes to stderr",
+      false,
+    )
+    .option(
+      "--lock-wait <seconds>",
+      "how long to wait for another run of the same config before stopping",
+      lockWaitArg,
+      DEFAULT_LOCK_WAIT_SECONDS,
+    )
     .addHelpText(
       "after",
       `
@@ -42,14 +59,29 @@ Examples:
     .action(async (opts) => {
       if (!opts.check) {
         const { runBootstrap } = await deps();
-        await runBootstrap(opts.config, { dryRun: opts.dryRun, check: false, json: opts.json, lockWaitMs: opts.lockWait * 1000 });
+        await runBootstrap(opts.config, {
+          dryRun: opts.dryRun,
+          check: false,
+          json: opts.json,
+          lockWaitMs: opts.lockWait * 1000,
+        });
         return;
       }
       // Under --check, 2 means drift and nothing else: every error, a bad config included, exits 1.
       try {
-        if (opts.dryRun) throw new ToolError("INVALID_INPUT", "--check and --dry-run do not go together.", "--dry-run prints the whole plan without reading Azure; --check reads Azure and lists only what would change. Pass one.");
+        if (opts.dryRun)
+          throw new ToolError(
+            "INVALID_INPUT",
+            "--check and --dry-run do not go together.",
+            "--dry-run prints the whole plan without reading Azure; --check reads Azure and lists only what would change. Pass one.",
+          );
         const { runBootstrap } = await deps();
-        const outcome = await runBootstrap(opts.config, { dryRun: false, check: true, json: opts.json, lockWaitMs: opts.lockWait * 1000 });
+        const outcome = await runBootstrap(opts.config, {
+          dryRun: false,
+          check: true,
+          json: opts.json,
+          lockWaitMs: opts.lockWait * 1000,
+        });
         setExitCode(((outcome as { drift?: unknown[] } | undefined)?.drift?.length ?? 0) > 0 ? 2 : 0);
       } catch (err) {
         reportError(err);

@@ -9,7 +9,10 @@ import { requireCheckout } from "./checkout.ts";
 const providerNames = ["local", "kind"] as const satisfies readonly ProviderName[];
 
 const providerOption = () =>
-  new Option("-p, --provider <name>", "cluster provider").choices(providerNames).env("CTV_CLUSTER_PROVIDER").default("local" as ProviderName);
+  new Option("-p, --provider <name>", "cluster provider")
+    .choices(providerNames)
+    .env("CTV_CLUSTER_PROVIDER")
+    .default("local" as ProviderName);
 
 /** The provider, from a checkout only: the providers build and run the cluster from the project's sources. */
 async function provider(name: ProviderName, command: string) {
@@ -26,7 +29,10 @@ async function loadImages(p: Awaited<ReturnType<typeof provider>>) {
 }
 
 function sub(name: string, description: string, example: string) {
-  return new Command(name).description(description).addOption(providerOption()).addHelpText("after", `\nExample:\n  $ ${example}`);
+  return new Command(name)
+    .description(description)
+    .addOption(providerOption())
+    .addHelpText("after", `\nExample:\n  $ ${example}`);
 }
 
 export function clusterCommand() {
@@ -41,7 +47,11 @@ Examples:
   $ ctv cluster down       # leaves no process, mount, interface or iptables rule behind`,
     )
     .addCommand(
-      sub("up", "Bring the cluster up (building Kubernetes the first time), load the offline images, print the kubeconfig path.", "ctv cluster up --provider local").action(async (opts) => {
+      sub(
+        "up",
+        "Bring the cluster up (building Kubernetes the first time), load the offline images, print the kubeconfig path.",
+        "ctv cluster up --provider local",
+      ).action(async (opts) => {
         const p = await provider(opts.provider, "up");
         const info = await p.up();
         await loadImages(p);
@@ -49,30 +59,47 @@ Examples:
       }),
     )
     .addCommand(
-      sub("down", "Stop the cluster and the mock CSI driver a demo left running; remove everything they set up.", "ctv cluster down").action(async (opts) => {
+      sub(
+        "down",
+        "Stop the cluster and the mock CSI driver a demo left running; remove everything they set up.",
+        "ctv cluster down",
+      ).action(async (opts) => {
         const p = await provider(opts.provider, "down");
         const { stopDetachedDriver } = await import("../csi/host.ts");
         const { demoDriverPidFile } = await import("../testbed/demo.ts");
         // The demo leaves its mock CSI driver running beside a cluster it keeps; it goes with the cluster.
-        if (await stopDetachedDriver(demoDriverPidFile)) console.error("==> stopped the mock CSI driver left by npm run demo");
+        if (await stopDetachedDriver(demoDriverPidFile))
+          console.error("==> stopped the mock CSI driver left by npm run demo");
         await p.down();
       }),
     )
     .addCommand(
-      sub("status", "Print the cluster's status as JSON; exit code 0 when running, 3 when not.", "ctv cluster status").action(async (opts) => {
+      sub(
+        "status",
+        "Print the cluster's status as JSON; exit code 0 when running, 3 when not.",
+        "ctv cluster status",
+      ).action(async (opts) => {
         const status = await (await provider(opts.provider, "status")).status();
         console.log(JSON.stringify(status, null, 2));
         setExitCode(status.running ? 0 : 3);
       }),
     )
     .addCommand(
-      sub("images", "(Re)build the offline images and load them into the cluster; print their archive paths.", "ctv cluster images").action(async (opts) => {
+      sub(
+        "images",
+        "(Re)build the offline images and load them into the cluster; print their archive paths.",
+        "ctv cluster images",
+      ).action(async (opts) => {
         const images = await loadImages(await provider(opts.provider, "images"));
         console.log(JSON.stringify(images, null, 2));
       }),
     )
     .addCommand(
-      sub("diagnostics", "Print what helps find out why the cluster misbehaves (process states, logs' tails, node conditions).", "ctv cluster diagnostics").action(async (opts) => {
+      sub(
+        "diagnostics",
+        "Print what helps find out why the cluster misbehaves (process states, logs' tails, node conditions).",
+        "ctv cluster diagnostics",
+      ).action(async (opts) => {
         console.log(await (await provider(opts.provider, "diagnostics")).diagnostics());
       }),
     );

@@ -15,7 +15,8 @@ export function walk(cmd: Command<any, any, any>): Command<any, any, any>[] {
 /** "ctv cluster up" for the command `up` under `cluster` under `ctv`. */
 export function commandPath(cmd: Command<any, any, any>): string {
   const names: string[] = [];
-  for (let c: Command<any, any, any> | null = cmd; c; c = c.parent as Command<any, any, any> | null) names.unshift(c.name());
+  for (let c: Command<any, any, any> | null = cmd; c; c = c.parent as Command<any, any, any> | null)
+    names.unshift(c.name());
   return names.join(" ");
 }
 
@@ -45,7 +46,8 @@ export interface Output {
  */
 export function configureTree(root: Command<any, any, any>, output: Output = {}): void {
   for (const cmd of walk(root)) {
-    if (!cmd.options.some((o) => o.long === "--version")) cmd.version(version, "-V, --version", "print the version of ctv and exit");
+    if (!cmd.options.some((o) => o.long === "--version"))
+      cmd.version(version, "-V, --version", "print the version of ctv and exit");
     cmd.helpOption("-h, --help", "print this help and exit");
     cmd.showSuggestionAfterError(true);
     cmd.configureOutput({ ...output, outputError: () => {} });
@@ -64,7 +66,11 @@ export function setExitCode(code: number): void {
 }
 
 /** Parses `args` (without node and the script) with `root` and runs the chosen action; returns the exit code. */
-export async function runCli(root: Command<any, any, any>, args: readonly string[], write?: (line: string) => void): Promise<number> {
+export async function runCli(
+  root: Command<any, any, any>,
+  args: readonly string[],
+  write?: (line: string) => void,
+): Promise<number> {
   exitCode = 0;
   try {
     await root.parseAsync([...args], { from: "user" });

@@ -16,7 +16,16 @@ function bash(line: string): string[] {
   const script = join(dir, "ctv.bash");
   writeFileSync(script, bashCompletion(program));
   const words = line.split(" ");
-  const out = execFileSync("bash", ["-c", `source "$1"; COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _ctv_complete; printf '%s\\n' "\${COMPREPLY[@]}"`, "_", script], { encoding: "utf8" });
+  const out = execFileSync(
+    "bash",
+    [
+      "-c",
+      `source "$1"; COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _ctv_complete; printf '%s\\n' "\${COMPREPLY[@]}"`,
+      "_",
+      script,
+    ],
+    { encoding: "utf8" },
+  );
   return out.split("\n").filter(Boolean);
 }
 
@@ -33,18 +42,49 @@ function zsh(line: string): string[] {
     "compadd() { shift; print -l -- $@; }",
     "_files() { print FILES; }",
   ].join("\n");
-  const out = execFileSync("zsh", ["-f", "-c", `${stubs}\nsource "$1"\nwords=(${words.map((w) => `'${w}'`).join(" ")}); CURRENT=${words.length}\n_ctv`, "_", script], { encoding: "utf8" });
+  const out = execFileSync(
+    "zsh",
+    [
+      "-f",
+      "-c",
+      `${stubs}\nsource "$1"\nwords=(${words.map((w) => `'${w}'`).join(" ")}); CURRENT=${words.length}\n_ctv`,
+      "_",
+      script,
+    ],
+    { encoding: "utf8" },
+  );
   return out.split("\n").filter(Boolean);
 }
 
 describe("bash completion", () => {
   it("offers the commands, then a group's subcommands", () => {
-    expect(bash("ctv ")).toEqual(expect.arrayContaining(["bootstrap", "teardown", "doctor", "cluster", "demo", "soak", "setup", "gen", "csi-driver", "completion"]));
+    expect(bash("ctv ")).toEqual(
+      expect.arrayContaining([
+        "bootstrap",
+        "teardown",
+        "doctor",
+        "cluster",
+        "demo",
+        "soak",
+        "setup",
+        "gen",
+        "csi-driver",
+        "completion",
+      ]),
+    );
     expect(bash("ctv b")).toEqual(["bootstrap"]);
     expect(bash("ctv cluster d")).toEqual(["down", "diagnostics"]);
   });
   it("offers a command's options, and an option's choices", () => {
-    expect(bash("ctv bootstrap --")).toEqual(["--config", "--dry-run", "--check", "--json", "--lock-wait", "--help", "--version"]);
+    expect(bash("ctv bootstrap --")).toEqual([
+      "--config",
+      "--dry-run",
+      "--check",
+      "--json",
+      "--lock-wait",
+      "--help",
+      "--version",
+    ]);
     expect(bash("ctv demo --mode blob-")).toEqual(["blob-fuse-wi", "blob-nfs"]);
     expect(bash("ctv demo --down --mode blob-nfs --provider ")).toEqual(["local", "kind"]);
     expect(bash("ctv cluster up -p k")).toEqual(["kind"]);
@@ -57,9 +97,32 @@ describe("bash completion", () => {
 
 describe.skipIf(!hasZsh)("zsh completion (needs zsh)", () => {
   it("offers the commands, a group's subcommands, options and choices", () => {
-    expect(zsh("ctv ")).toEqual(["bootstrap", "teardown", "doctor", "cluster", "demo", "soak", "setup", "gen", "release", "csi-driver", "completion"]);
+    expect(zsh("ctv ")).toEqual([
+      "bootstrap",
+      "teardown",
+      "doctor",
+      "cluster",
+      "demo",
+      "soak",
+      "setup",
+      "gen",
+      "release",
+      "csi-driver",
+      "completion",
+    ]);
     expect(zsh("ctv cluster ")).toEqual(["up", "down", "status", "images", "diagnostics"]);
-    expect(zsh("ctv teardown --")).toEqual(["-c", "--config", "--delete-storage", "-y", "--yes", "--lock-wait", "-h", "--help", "-V", "--version"]);
+    expect(zsh("ctv teardown --")).toEqual([
+      "-c",
+      "--config",
+      "--delete-storage",
+      "-y",
+      "--yes",
+      "--lock-wait",
+      "-h",
+      "--help",
+      "-V",
+      "--version",
+    ]);
     expect(zsh("ctv demo --mode ")).toEqual(["blob-fuse-wi", "fileshare-nfs", "blob-nfs"]);
     expect(zsh("ctv bootstrap --config ")).toEqual(["FILES"]);
   });

@@ -63,7 +63,10 @@ async function serve(f: CsiDriverFlags): Promise<void> {
     ...(f.aksCluster ? { aksCluster: f.aksCluster } : {}),
     register: f.register,
   });
-  for (const d of running.drivers) process.stderr.write(`serving ${d.csiSocket}${d.registrationSocket ? ` (registration ${d.registrationSocket})` : ""}\n`);
+  for (const d of running.drivers)
+    process.stderr.write(
+      `serving ${d.csiSocket}${d.registrationSocket ? ` (registration ${d.registrationSocket})` : ""}\n`,
+    );
   // Tells a launcher (tools/src/csi/host.ts) the sockets are up.
   process.stdout.write("ready\n");
   await new Promise<void>((resolve) => {
@@ -87,19 +90,56 @@ async function serve(f: CsiDriverFlags): Promise<void> {
 
 export function csiDriverCommand(run: (flags: CsiDriverFlags) => Promise<void> = serve) {
   return new Command("csi-driver")
-    .description("Run the mock Azure CSI driver (test bed only): serves the CSI sockets under the kubelet directory and mounts from the simulated Azure.")
+    .description(
+      "Run the mock Azure CSI driver (test bed only): serves the CSI sockets under the kubelet directory and mounts from the simulated Azure.",
+    )
     .addOption(new Option("--driver <name...>", "driver(s) to serve; repeatable (default: both)").choices(driverNames))
     .addOption(new Option("--azsim-state <file>", "state file of the simulated Azure").env("AZSIM_STATE"))
     .option("--kubeconfig <file>", "kubeconfig for the API server's JWKS (default: in-cluster service account)")
     .option("--kubelet-dir <dir>", "the kubelet's root directory", "/var/lib/kubelet")
-    .addOption(new Option("--storage-root <dir>", "where the simulated storage accounts keep their files").env("CTV_STORAGE_ROOT").default("/var/lib/ctv-storage"))
-    .addOption(new Option("--node-id <name>", "the node name the driver reports").env("NODE_NAME").default(hostname(), "this machine's host name"))
-    .addOption(new Option("--aks-cluster <rg/name>", "the simulated AKS cluster whose kubelet identity mounts use").env("CTV_AKS_CLUSTER").argParser(aksClusterArg))
-    .addOption(new Option("--fuse-helper <path>", "the built FUSE helper; without it blob-fuse-wi mounts are bind mounts whose tokens never expire").env("CTV_FUSE_HELPER"))
+    .addOption(
+      new Option("--storage-root <dir>", "where the simulated storage accounts keep their files")
+        .env("CTV_STORAGE_ROOT")
+        .default("/var/lib/ctv-storage"),
+    )
+    .addOption(
+      new Option("--node-id <name>", "the node name the driver reports")
+        .env("NODE_NAME")
+        .default(hostname(), "this machine's host name"),
+    )
+    .addOption(
+      new Option("--aks-cluster <rg/name>", "the simulated AKS cluster whose kubelet identity mounts use")
+        .env("CTV_AKS_CLUSTER")
+        .argParser(aksClusterArg),
+    )
+    .addOption(
+      new Option(
+        "--fuse-helper <path>",
+        "the built FUSE helper; without it blob-fuse-wi mounts are bind mounts whose tokens never expire",
+      ).env("CTV_FUSE_HELPER"),
+    )
     .option("--no-register", "do not serve the kubelet plugin-registration socket")
-    .addOption(new Option("--parent-pid <pid>", "stop when this process is gone (set by the host launcher)").argParser(pidArg).hideHelp())
-    .addOption(new Option("--blob-driver-version <release>", "the blob-csi-driver release to imitate (default: what AKS 1.34 ships)").env("CTV_BLOB_DRIVER_VERSION").argParser(releaseArg))
-    .addOption(new Option("--file-driver-version <release>", "the azurefile-csi-driver release to imitate (default: what AKS 1.34 ships)").env("CTV_FILE_DRIVER_VERSION").argParser(releaseArg))
+    .addOption(
+      new Option("--parent-pid <pid>", "stop when this process is gone (set by the host launcher)")
+        .argParser(pidArg)
+        .hideHelp(),
+    )
+    .addOption(
+      new Option(
+        "--blob-driver-version <release>",
+        "the blob-csi-driver release to imitate (default: what AKS 1.34 ships)",
+      )
+        .env("CTV_BLOB_DRIVER_VERSION")
+        .argParser(releaseArg),
+    )
+    .addOption(
+      new Option(
+        "--file-driver-version <release>",
+        "the azurefile-csi-driver release to imitate (default: what AKS 1.34 ships)",
+      )
+        .env("CTV_FILE_DRIVER_VERSION")
+        .argParser(releaseArg),
+    )
     .addHelpText(
       "after",
       `
@@ -109,9 +149,20 @@ Example:
     )
     .action(async (opts) => {
       // Checked here, not with makeOptionMandatory(): commander reports a missing mandatory option before a mistyped one.
-      if (!opts.azsimState) throw new ToolError("INVALID_INPUT", "ctv csi-driver: --azsim-state <file> is required (or set AZSIM_STATE). Run 'ctv csi-driver --help' for its options.");
-      for (const [flag, file] of [["--kubeconfig", opts.kubeconfig], ["--fuse-helper", opts.fuseHelper]] as const) {
-        if (file && !existsSync(file)) throw new ToolError("INVALID_INPUT", `ctv csi-driver: ${flag} ${file}: no such file. Give the path of an existing file; run 'ctv csi-driver --help' for its options.`);
+      if (!opts.azsimState)
+        throw new ToolError(
+          "INVALID_INPUT",
+          "ctv csi-driver: --azsim-state <file> is required (or set AZSIM_STATE). Run 'ctv csi-driver --help' for its options.",
+        );
+      for (const [flag, file] of [
+        ["--kubeconfig", opts.kubeconfig],
+        ["--fuse-helper", opts.fuseHelper],
+      ] as const) {
+        if (file && !existsSync(file))
+          throw new ToolError(
+            "INVALID_INPUT",
+            `ctv csi-driver: ${flag} ${file}: no such file. Give the path of an existing file; run 'ctv csi-driver --help' for its options.`,
+          );
       }
       await run({
         drivers: opts.driver ?? [...driverNames],

@@ -19,7 +19,12 @@ import { teardownCommand } from "./teardown.ts";
 async function ctv(args: string[], root?: Command<any, any, any>) {
   let stdout = "";
   let stderr = "";
-  const output = { writeOut: (t: string) => void (stdout += t), writeErr: (t: string) => void (stderr += t), getOutHelpWidth: () => 80, getErrHelpWidth: () => 80 };
+  const output = {
+    writeOut: (t: string) => void (stdout += t),
+    writeErr: (t: string) => void (stderr += t),
+    getOutHelpWidth: () => 80,
+    getErrHelpWidth: () => 80,
+  };
   const program = root ?? buildProgram(output);
   if (root) configureTree(root, output);
   const code = await runCli(program, args, (line) => void (stderr += `${line}\n`));
@@ -32,50 +37,100 @@ const paths = walk(program).map((c) => commandPath(c).split(" ").slice(1));
 describe("every command and subcommand", () => {
   it("is there", () => {
     expect(paths.map((p) => p.join(" "))).toEqual([
-      "", "bootstrap", "teardown", "doctor", "cluster", "cluster up", "cluster down", "cluster status", "cluster images", "cluster diagnostics",
-      "demo", "soak", "setup", "gen", "release", "csi-driver", "completion",
+      "",
+      "bootstrap",
+      "teardown",
+      "doctor",
+      "cluster",
+      "cluster up",
+      "cluster down",
+      "cluster status",
+      "cluster images",
+      "cluster diagnostics",
+      "demo",
+      "soak",
+      "setup",
+      "gen",
+      "release",
+      "csi-driver",
+      "completion",
     ]);
   });
 
-  it.each(paths.map((p) => [p.join(" ") || "(ctv)", p] as const))("%s answers --help with its usage, options with defaults and an example", async (_, path) => {
-    const r = await ctv([...path, "--help"]);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toBe("");
-    expect(r.stdout.split("\n")[0]).toMatch(new RegExp(`^Usage: ${["ctv", ...path].join(" ")} \\[options\\]`));
-    expect(r.stdout).toMatch(/\n {2}-h, --help +print this help and exit/);
-    expect(r.stdout).toMatch(/\nExamples?:\n {2}\$ .*ctv /);
-    const cmd = walk(program).find((c) => commandPath(c) === ["ctv", ...path].join(" "))!;
-    for (const o of cmd.options.filter((o) => o.defaultValue !== undefined && !o.hidden)) {
-      const block = r.stdout.split(/\n(?= {2}-)/).find((b) => b.includes(`${o.long} `) || b.includes(`${o.long}\n`));
-      expect(block, `${o.long}'s default`).toMatch(/[(,] default:\s|\(default:\s/);
-    }
-  });
+  it.each(paths.map((p) => [p.join(" ") || "(ctv)", p] as const))(
+    "%s answers --help with its usage, options with defaults and an example",
+    async (_, path) => {
+      const r = await ctv([...path, "--help"]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe("");
+      expect(r.stdout.split("\n")[0]).toMatch(new RegExp(`^Usage: ${["ctv", ...path].join(" ")} \\[options\\]`));
+      expect(r.stdout).toMatch(/\n {2}-h, --help +print this help and exit/);
+      expect(r.stdout).toMatch(/\nExamples?:\n {2}\$ .*ctv /);
+      const cmd = walk(program).find((c) => commandPath(c) === ["ctv", ...path].join(" "))!;
+      for (const o of cmd.options.filter((o) => o.defaultValue !== undefined && !o.hidden)) {
+        const block = r.stdout.split(/\n(?= {2}-)/).find((b) => b.includes(`${o.long} `) || b.includes(`${o.long}\n`));
+        expect(block, `${o.long}'s default`).toMatch(/[(,] default:\s|\(default:\s/);
+      }
+    },
+  );
 
-  it.each(paths.map((p) => [p.join(" ") || "(ctv)", p] as const))("%s answers --version with the package's version", async (_, path) => {
-    const r = await ctv([...path, "--version"]);
-    expect([r.code, r.stdout]).toEqual([0, `${pkg.version}\n`]);
-  });
+  it.each(paths.map((p) => [p.join(" ") || "(ctv)", p] as const))(
+    "%s answers --version with the package's version",
+    async (_, path) => {
+      const r = await ctv([...path, "--version"]);
+      expect([r.code, r.stdout]).toEqual([0, `${pkg.version}\n`]);
+    },
+  );
 
-  it.each(paths.map((p) => [p.join(" ") || "(ctv)", p] as const))("%s refuses a mistyped option in one line, exit code 2", async (_, path) => {
-    const r = await ctv([...path, "--verison"]);
-    const name = ["ctv", ...path].join(" ");
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe("");
-    expect(r.stderr).toBe(`Error: ${name}: unknown option '--verison' (did you mean --version?). Run '${name} --help' for its options.\n`);
-  });
+  it.each(paths.map((p) => [p.join(" ") || "(ctv)", p] as const))(
+    "%s refuses a mistyped option in one line, exit code 2",
+    async (_, path) => {
+      const r = await ctv([...path, "--verison"]);
+      const name = ["ctv", ...path].join(" ");
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(
+        `Error: ${name}: unknown option '--verison' (did you mean --version?). Run '${name} --help' for its options.\n`,
+      );
+    },
+  );
 });
 
 describe("bad values", () => {
   it.each([
-    [["demo", "--mode", "smb"], "ctv demo: option '-m, --mode <mode...>' argument 'smb' is invalid. Allowed choices are blob-fuse-wi, fileshare-nfs, blob-nfs"],
-    [["cluster", "up", "--provider", "minikube"], "ctv cluster up: option '-p, --provider <name>' argument 'minikube' is invalid. Allowed choices are local, kind"],
-    [["soak", "--duration", "30 minutes"], "ctv soak: option '-d, --duration <duration>' argument '30 minutes' is invalid. Write it like 30m, 90s, 1h or 1h30m"],
-    [["soak", "--token-lifetime", "60s"], "ctv soak: option '--token-lifetime <duration>' argument '60s' is invalid. It is below 600 s"],
-    [["csi-driver", "--azsim-state", "s.json", "--aks-cluster", "aks1"], "ctv csi-driver: option '--aks-cluster <rg/name>' argument 'aks1' is invalid. Write it as <resourceGroup>/<name>"],
+    [
+      ["demo", "--mode", "smb"],
+      "ctv demo: option '-m, --mode <mode...>' argument 'smb' is invalid. Allowed choices are blob-fuse-wi, fileshare-nfs, blob-nfs",
+    ],
+    [
+      ["cluster", "up", "--provider", "minikube"],
+      "ctv cluster up: option '-p, --provider <name>' argument 'minikube' is invalid. Allowed choices are local, kind",
+    ],
+    [
+      ["soak", "--duration", "30 minutes"],
+      "ctv soak: option '-d, --duration <duration>' argument '30 minutes' is invalid. Write it like 30m, 90s, 1h or 1h30m",
+    ],
+    [
+      ["soak", "--token-lifetime", "60s"],
+      "ctv soak: option '--token-lifetime <duration>' argument '60s' is invalid. It is below 600 s",
+    ],
+    [
+      ["csi-driver", "--azsim-state", "s.json", "--aks-cluster", "aks1"],
+      "ctv csi-driver: option '--aks-cluster <rg/name>' argument 'aks1' is invalid. Write it as <resourceGroup>/<name>",
+    ],
     [["csi-driver"], "ctv csi-driver: --azsim-state <file> is required (or set AZSIM_STATE)"],
-    [["csi-driver", "--azsim-state", "s.json", "--kubeconfig", "/nonexistent/kubeconfig"], "ctv csi-driver: --kubeconfig /nonexistent/kubeconfig: no such file. Give the path of an existing file; run 'ctv csi-driver --help' for its options"],
-    [["csi-driver", "--file-driver-version", "1.34"], "ctv csi-driver: option '--file-driver-version <release>' argument '1.34' is invalid. Give a release like v1.27.9"],
-    [["completion", "fish"], "ctv completion: command-argument value 'fish' is invalid for argument 'shell'. Allowed choices are bash, zsh"],
+    [
+      ["csi-driver", "--azsim-state", "s.json", "--kubeconfig", "/nonexistent/kubeconfig"],
+      "ctv csi-driver: --kubeconfig /nonexistent/kubeconfig: no such file. Give the path of an existing file; run 'ctv csi-driver --help' for its options",
+    ],
+    [
+      ["csi-driver", "--file-driver-version", "1.34"],
+      "ctv csi-driver: option '--file-driver-version <release>' argument '1.34' is invalid. Give a release like v1.27.9",
+    ],
+    [
+      ["completion", "fish"],
+      "ctv completion: command-argument value 'fish' is invalid for argument 'shell'. Allowed choices are bash, zsh",
+    ],
     [["bootstrap", "--config"], "ctv bootstrap: option '-c, --config <file>' argument missing"],
     [["cluster", "start"], "ctv cluster: unknown command 'start' (did you mean status?)"],
     [["bootstrap", "extra"], "ctv bootstrap: too many arguments for 'bootstrap'. Expected 0 arguments but got 1"],
@@ -91,30 +146,49 @@ describe("bad values", () => {
     const r = await ctv(["cluster"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("Usage: ctv cluster [options] [command]");
-    expect(r.stderr.trimEnd().split("\n").at(-1)).toBe("Error: ctv cluster: a command is missing. Run 'ctv cluster --help' for the list.");
+    expect(r.stderr.trimEnd().split("\n").at(-1)).toBe(
+      "Error: ctv cluster: a command is missing. Run 'ctv cluster --help' for the list.",
+    );
   });
 });
 
 describe("what each command hands the domain code", () => {
   it("bootstrap: the config defaults to bootstrap.yaml", async () => {
     const calls: unknown[] = [];
-    const root = new Command("ctv").addCommand(bootstrapCommand(async () => ({ runBootstrap: async (...a: unknown[]) => void calls.push(a) })));
+    const root = new Command("ctv").addCommand(
+      bootstrapCommand(async () => ({ runBootstrap: async (...a: unknown[]) => void calls.push(a) })),
+    );
     expect((await ctv(["bootstrap", "--dry-run"], root)).code).toBe(0);
     expect((await ctv(["bootstrap", "-c", "x.yaml", "--json"], root)).code).toBe(0);
-    expect(calls).toEqual([["bootstrap.yaml", { dryRun: true, check: false, json: false, lockWaitMs: 10_000 }], ["x.yaml", { dryRun: false, check: false, json: true, lockWaitMs: 10_000 }]]);
+    expect(calls).toEqual([
+      ["bootstrap.yaml", { dryRun: true, check: false, json: false, lockWaitMs: 10_000 }],
+      ["x.yaml", { dryRun: false, check: false, json: true, lockWaitMs: 10_000 }],
+    ]);
   });
 
   it("bootstrap --check: 0 no drift, 2 drift, 1 for any error, usage errors included", async () => {
     let answer: () => Promise<unknown> = async () => ({ drift: [] });
     const calls: unknown[] = [];
-    const root = () => new Command("ctv").addCommand(bootstrapCommand(async () => ({ runBootstrap: async (...a: unknown[]) => { calls.push(a); return answer(); } })));
+    const root = () =>
+      new Command("ctv").addCommand(
+        bootstrapCommand(async () => ({
+          runBootstrap: async (...a: unknown[]) => {
+            calls.push(a);
+            return answer();
+          },
+        })),
+      );
     expect((await ctv(["bootstrap", "--check"], root())).code).toBe(0);
     expect(calls).toEqual([["bootstrap.yaml", { dryRun: false, check: true, json: false, lockWaitMs: 10_000 }]]);
     answer = async () => ({ drift: [{ step: "tenant2/role-assignment" }] });
     expect((await ctv(["bootstrap", "--check", "--json"], root())).code).toBe(2);
-    answer = async () => { throw new ToolError("INVALID_INPUT", "The bootstrap config is invalid"); };
+    answer = async () => {
+      throw new ToolError("INVALID_INPUT", "The bootstrap config is invalid");
+    };
     expect((await ctv(["bootstrap", "--check"], root())).code).toBe(1);
-    answer = async () => { throw new ToolError("NOT_LOGGED_IN", "Not logged in"); };
+    answer = async () => {
+      throw new ToolError("NOT_LOGGED_IN", "Not logged in");
+    };
     expect((await ctv(["bootstrap", "--check"], root())).code).toBe(1);
     // Usage errors: 2 normally, 1 under --check (wherever --check stands).
     expect((await ctv(["bootstrap", "--chekc"], root())).code).toBe(2);
@@ -127,9 +201,14 @@ describe("what each command hands the domain code", () => {
 
   it("teardown: --yes only together with --delete-storage", async () => {
     const calls: unknown[] = [];
-    const root = new Command("ctv").addCommand(teardownCommand(async () => ({ runTeardown: async (...a: unknown[]) => void calls.push(a) })));
+    const root = new Command("ctv").addCommand(
+      teardownCommand(async () => ({ runTeardown: async (...a: unknown[]) => void calls.push(a) })),
+    );
     const r = await ctv(["teardown", "--yes"], root);
-    expect([r.code, r.stderr]).toEqual([2, "Error: --yes only confirms --delete-storage; add --delete-storage or drop --yes.\n"]);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      "Error: --yes only confirms --delete-storage; add --delete-storage or drop --yes.\n",
+    ]);
     expect((await ctv(["teardown", "--delete-storage", "-y"], root)).code).toBe(0);
     expect(calls).toEqual([["bootstrap.yaml", { deleteStorage: true, yes: true, lockWaitMs: 10_000 }]]);
   });
@@ -148,8 +227,18 @@ describe("what each command hands the domain code", () => {
     await ctv(["soak"], root);
     await ctv(["soak", "--duration", "1h30m", "--token-lifetime", "1h", "--interval", "90s"], root);
     expect(calls).toEqual([
-      { durationMs: 1_800_000, tokenExpirationSeconds: 600, operationIntervalSeconds: 2, kubeletDir: "/var/lib/kubelet" },
-      { durationMs: 5_400_000, tokenExpirationSeconds: 3600, operationIntervalSeconds: 90, kubeletDir: "/var/lib/kubelet" },
+      {
+        durationMs: 1_800_000,
+        tokenExpirationSeconds: 600,
+        operationIntervalSeconds: 2,
+        kubeletDir: "/var/lib/kubelet",
+      },
+      {
+        durationMs: 5_400_000,
+        tokenExpirationSeconds: 3600,
+        operationIntervalSeconds: 90,
+        kubeletDir: "/var/lib/kubelet",
+      },
     ]);
   });
 
@@ -160,13 +249,46 @@ describe("what each command hands the domain code", () => {
     try {
       Object.assign(process.env, { AZSIM_STATE: "/s.json", NODE_NAME: "node-1", CTV_AKS_CLUSTER: "rg-aks/aks1" });
       await ctv(["csi-driver", "--no-register"], root);
-      await ctv(["csi-driver", "--driver", "file.csi.azure.com", "--kubelet-dir=/k", "--storage-root=/s", "--azsim-state=/t.json", "--node-id=n2", "--parent-pid", "42", "--blob-driver-version", "v1.26.9"], root);
+      await ctv(
+        [
+          "csi-driver",
+          "--driver",
+          "file.csi.azure.com",
+          "--kubelet-dir=/k",
+          "--storage-root=/s",
+          "--azsim-state=/t.json",
+          "--node-id=n2",
+          "--parent-pid",
+          "42",
+          "--blob-driver-version",
+          "v1.26.9",
+        ],
+        root,
+      );
     } finally {
       process.env = saved;
     }
     expect(calls).toEqual([
-      { drivers: ["blob.csi.azure.com", "file.csi.azure.com"], kubeletDir: "/var/lib/kubelet", storageRoot: "/var/lib/ctv-storage", azsimState: "/s.json", nodeId: "node-1", register: false, aksCluster: { resourceGroup: "rg-aks", name: "aks1" } },
-      { drivers: ["file.csi.azure.com"], kubeletDir: "/k", storageRoot: "/s", azsimState: "/t.json", nodeId: "n2", register: true, aksCluster: { resourceGroup: "rg-aks", name: "aks1" }, parentPid: 42, blobDriverVersion: "v1.26.9" },
+      {
+        drivers: ["blob.csi.azure.com", "file.csi.azure.com"],
+        kubeletDir: "/var/lib/kubelet",
+        storageRoot: "/var/lib/ctv-storage",
+        azsimState: "/s.json",
+        nodeId: "node-1",
+        register: false,
+        aksCluster: { resourceGroup: "rg-aks", name: "aks1" },
+      },
+      {
+        drivers: ["file.csi.azure.com"],
+        kubeletDir: "/k",
+        storageRoot: "/s",
+        azsimState: "/t.json",
+        nodeId: "n2",
+        register: true,
+        aksCluster: { resourceGroup: "rg-aks", name: "aks1" },
+        parentPid: 42,
+        blobDriverVersion: "v1.26.9",
+      },
     ]);
   });
 });
@@ -184,7 +306,9 @@ describe("ctv as a process (through tsx, as the npm scripts run it)", () => {
   it("a mistyped option is one line on stderr, exit code 2, no stack", async () => {
     const r = await execa(tsx, [entry, "demo", "--dwon"], { reject: false });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toBe("Error: ctv demo: unknown option '--dwon' (did you mean --down?). Run 'ctv demo --help' for its options.");
+    expect(r.stderr).toBe(
+      "Error: ctv demo: unknown option '--dwon' (did you mean --down?). Run 'ctv demo --help' for its options.",
+    );
   });
 
   it("a reader that closes the pipe early (ctv --help | head -1) gets no stack trace", async () => {
@@ -208,7 +332,10 @@ describe("ctv doctor (with a stand-in for tools/src/doctor)", () => {
   }
 
   it("answers --help with its usage, exit 0", async () => {
-    const r = await ctv(["doctor", "--help"], doctorRoot(async () => report()));
+    const r = await ctv(
+      ["doctor", "--help"],
+      doctorRoot(async () => report()),
+    );
     expect([r.code, r.stdout.split("\n")[0]]).toEqual([0, "Usage: ctv doctor [options]"]);
     expect(r.stdout).toContain("$ ctv doctor --release data --namespace blob-fuse --config bootstrap.yaml");
   });
@@ -217,22 +344,41 @@ describe("ctv doctor (with a stand-in for tools/src/doctor)", () => {
     const calls: unknown[] = [];
     const root = doctorRoot(async () => report(), calls);
     const missing = await ctv(["doctor", "--namespace", "ns"], root);
-    expect([missing.code, missing.stderr]).toEqual([2, "Error: ctv doctor: --release <name> is required, e.g. --release data. Run 'ctv doctor --help' for its options.\n"]);
+    expect([missing.code, missing.stderr]).toEqual([
+      2,
+      "Error: ctv doctor: --release <name> is required, e.g. --release data. Run 'ctv doctor --help' for its options.\n",
+    ]);
     const ok = await ctv(["doctor", "-r", "data", "-n", "blob-fuse", "--context", "aks1"], root);
     expect(ok.code).toBe(0);
     expect(calls).toEqual([{ release: "data", namespace: "blob-fuse", context: "aks1" }]);
   });
 
   it("names a mistyped option before a missing one", async () => {
-    const r = await ctv(["doctor", "--relase", "data"], doctorRoot(async () => report()));
-    expect([r.code, r.stderr]).toEqual([2, "Error: ctv doctor: unknown option '--relase' (did you mean --release?). Run 'ctv doctor --help' for its options.\n"]);
+    const r = await ctv(
+      ["doctor", "--relase", "data"],
+      doctorRoot(async () => report()),
+    );
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      "Error: ctv doctor: unknown option '--relase' (did you mean --release?). Run 'ctv doctor --help' for its options.\n",
+    ]);
   });
 
   it("exits 1 when a link is broken and 2 when it cannot run", async () => {
-    expect((await ctv(["doctor", "-r", "data", "-n", "ns"], doctorRoot(async () => report("tenant2/role-assignment")))).code).toBe(1);
-    const cannot = await ctv(["doctor", "-r", "data", "-n", "ns"], doctorRoot(async () => {
-      throw new ToolError("NOT_LOGGED_IN", "tenant1 is not logged in.", "az login --tenant t1");
-    }));
+    expect(
+      (
+        await ctv(
+          ["doctor", "-r", "data", "-n", "ns"],
+          doctorRoot(async () => report("tenant2/role-assignment")),
+        )
+      ).code,
+    ).toBe(1);
+    const cannot = await ctv(
+      ["doctor", "-r", "data", "-n", "ns"],
+      doctorRoot(async () => {
+        throw new ToolError("NOT_LOGGED_IN", "tenant1 is not logged in.", "az login --tenant t1");
+      }),
+    );
     expect([cannot.code, cannot.stderr]).toEqual([2, "Error: tenant1 is not logged in.\nHint: az login --tenant t1\n"]);
   });
 });

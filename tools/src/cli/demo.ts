@@ -21,12 +21,24 @@ async function runDemoCli(opts: DemoCommandOptions): Promise<void> {
 
 export function demoCommand(run: (opts: DemoCommandOptions) => Promise<void> = runDemoCli) {
   return new Command("demo")
-    .description("Run every mode on the offline test bed (local Kubernetes, simulated Azure, mock CSI driver) and print each pod's hello!.")
-    .option("--down", "remove the cluster and the mock driver at the end (default: keep them for `ctv cluster down`)", false)
-    .addOption(
-      new Option("-m, --mode <mode...>", "run only these modes; repeat or list several (default: all three)").choices(MODES),
+    .description(
+      "Run every mode on the offline test bed (local Kubernetes, simulated Azure, mock CSI driver) and print each pod's hello!.",
     )
-    .addOption(new Option("-p, --provider <name>", "cluster provider").choices(["local", "kind"] as const satisfies readonly ProviderName[]).env("CTV_CLUSTER_PROVIDER"))
+    .option(
+      "--down",
+      "remove the cluster and the mock driver at the end (default: keep them for `ctv cluster down`)",
+      false,
+    )
+    .addOption(
+      new Option("-m, --mode <mode...>", "run only these modes; repeat or list several (default: all three)").choices(
+        MODES,
+      ),
+    )
+    .addOption(
+      new Option("-p, --provider <name>", "cluster provider")
+        .choices(["local", "kind"] as const satisfies readonly ProviderName[])
+        .env("CTV_CLUSTER_PROVIDER"),
+    )
     .addHelpText(
       "after",
       `
@@ -35,6 +47,10 @@ Examples:
   $ ctv demo --mode blob-nfs --mode fileshare-nfs --down`,
     )
     .action(async (opts) => {
-      await run({ down: opts.down, ...(opts.mode ? { modes: opts.mode } : {}), ...(opts.provider ? { provider: opts.provider } : {}) });
+      await run({
+        down: opts.down,
+        ...(opts.mode ? { modes: opts.mode } : {}),
+        ...(opts.provider ? { provider: opts.provider } : {}),
+      });
     });
 }

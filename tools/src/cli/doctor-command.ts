@@ -8,17 +8,28 @@ import { setExitCode } from "./command.ts";
 
 /** What the command needs from tools/src/doctor (index.ts: runDoctor, defaultConfigPath; format.ts: formatReport). */
 export interface DoctorDeps<R extends { firstBroken?: string }> {
-  runDoctor(opts: { release: string; namespace: string; configPath?: string; kubeconfig?: string; context?: string }): Promise<R>;
+  runDoctor(opts: {
+    release: string;
+    namespace: string;
+    configPath?: string;
+    kubeconfig?: string;
+    context?: string;
+  }): Promise<R>;
   defaultConfigPath(): string | undefined;
   formatReport(report: R, opts: { color?: boolean }): string;
 }
 
 export function doctorCommand<R extends { firstBroken?: string }>(load: () => Promise<DoctorDeps<R>>) {
   return new Command("doctor")
-    .description("Check every link of a cross-tenant mount, read-only (cluster objects, both tenants, the network, the pods' mount errors) and say which is broken.")
+    .description(
+      "Check every link of a cross-tenant mount, read-only (cluster objects, both tenants, the network, the pods' mount errors) and say which is broken.",
+    )
     .option("-r, --release <name>", "the Helm release to check (required; helm list -A shows them)")
     .option("-n, --namespace <ns>", "the release's namespace (required)")
-    .option("-c, --config <file>", "the bootstrap config the tenants were set up with (default: ./bootstrap.yaml if it exists; without one only the cluster is checked)")
+    .option(
+      "-c, --config <file>",
+      "the bootstrap config the tenants were set up with (default: ./bootstrap.yaml if it exists; without one only the cluster is checked)",
+    )
     .option("--json", "print the report as JSON", false)
     .option("--kubeconfig <file>", "kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)")
     .option("--context <name>", "kubeconfig context to use (default: the current one)")
@@ -32,8 +43,15 @@ Example:
     )
     .action(async (opts) => {
       // Checked here, not with requiredOption(): commander reports a missing required option before a mistyped one.
-      for (const [flag, value, example] of [["--release <name>", opts.release, "--release data"], ["--namespace <ns>", opts.namespace, "--namespace blob-fuse"]] as const) {
-        if (!value) throw new ToolError("INVALID_INPUT", `ctv doctor: ${flag} is required, e.g. ${example}. Run 'ctv doctor --help' for its options.`);
+      for (const [flag, value, example] of [
+        ["--release <name>", opts.release, "--release data"],
+        ["--namespace <ns>", opts.namespace, "--namespace blob-fuse"],
+      ] as const) {
+        if (!value)
+          throw new ToolError(
+            "INVALID_INPUT",
+            `ctv doctor: ${flag} is required, e.g. ${example}. Run 'ctv doctor --help' for its options.`,
+          );
       }
       const release = opts.release!;
       const namespace = opts.namespace!;
@@ -47,11 +65,16 @@ Example:
           ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
           ...(opts.context ? { context: opts.context } : {}),
         });
-        process.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : doctor.formatReport(report, { color: Boolean(process.stdout.isTTY) })}\n`);
+        process.stdout.write(
+          `${opts.json ? JSON.stringify(report, null, 2) : doctor.formatReport(report, { color: Boolean(process.stdout.isTTY) })}\n`,
+        );
         setExitCode(report.firstBroken ? 1 : 0);
       } catch (err) {
         if (!(err instanceof ToolError)) throw err;
-        if (opts.json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message, hint: err.hint ?? null } }, null, 2)}\n`);
+        if (opts.json)
+          process.stdout.write(
+            `${JSON.stringify({ error: { code: err.code, message: err.message, hint: err.hint ?? null } }, null, 2)}\n`,
+          );
         // Doctor that cannot run (not logged in, no kubeconfig) exits 2, like bad usage.
         throw new ToolError("INVALID_INPUT", err.message, err.hint, { cause: err });
       }

@@ -14,7 +14,17 @@ async function ctv(args: string[]) {
 
 describe("ctv doctor", () => {
   it("cannot run without a readable kubeconfig: exit 2 with the fix", async () => {
-    const r = await ctv(["doctor", "--release", "data", "--namespace", "ns", "--config", "/nonexistent/bootstrap.yaml", "--kubeconfig", "/nonexistent/kubeconfig"]);
+    const r = await ctv([
+      "doctor",
+      "--release",
+      "data",
+      "--namespace",
+      "ns",
+      "--config",
+      "/nonexistent/bootstrap.yaml",
+      "--kubeconfig",
+      "/nonexistent/kubeconfig",
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Cannot read|does not exist|not found/i);
     expect(r.stderr).toContain("Hint:");

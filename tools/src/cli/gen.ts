@@ -49,7 +49,9 @@ async function runGen(opts: { check: boolean }): Promise<void> {
 
 export function genCommand() {
   return new Command("gen")
-    .description("Regenerate values.schema.json, values.yaml, the TypeScript types, the chart's rules and README, the values table of docs/install.md and the mock section of docs/test-bed.md.")
+    .description(
+      "Regenerate values.schema.json, values.yaml, the TypeScript types, the chart's rules and README, the values table of docs/install.md and the mock section of docs/test-bed.md.",
+    )
     .option("--check", "write nothing; fail when a committed copy is stale", false)
     .addHelpText(
       "after",

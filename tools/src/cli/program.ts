@@ -17,7 +17,9 @@ import { teardownCommand } from "./teardown.ts";
 
 export function buildProgram(output: Output = {}): Command {
   const program: Command = new Command("ctv")
-    .description("Mount Azure Storage from another Microsoft Entra tenant into AKS without account keys: bootstrap both tenants, and run the offline test bed.")
+    .description(
+      "Mount Azure Storage from another Microsoft Entra tenant into AKS without account keys: bootstrap both tenants, and run the offline test bed.",
+    )
     .addHelpText(
       "after",
       `
@@ -31,7 +33,9 @@ From a clone of the repository the same commands run as npm scripts: npm run boo
     );
   program.addCommand(bootstrapCommand());
   program.addCommand(teardownCommand());
-  program.addCommand(doctorCommand(async () => ({ ...(await import("../doctor/index.ts")), ...(await import("../doctor/format.ts")) })));
+  program.addCommand(
+    doctorCommand(async () => ({ ...(await import("../doctor/index.ts")), ...(await import("../doctor/format.ts")) })),
+  );
   program.addCommand(clusterCommand());
   program.addCommand(demoCommand());
   program.addCommand(soakCommand());

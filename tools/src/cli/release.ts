@@ -4,7 +4,13 @@
 import { Command } from "@commander-js/extra-typings";
 import { requireCheckout } from "./checkout.ts";
 
-async function runRelease(opts: { dryRun: boolean; registry?: string; signingKey?: string; caFile?: string; out?: string }): Promise<void> {
+async function runRelease(opts: {
+  dryRun: boolean;
+  registry?: string;
+  signingKey?: string;
+  caFile?: string;
+  out?: string;
+}): Promise<void> {
   requireCheckout("release");
   const { release } = await import("../release/release.ts");
   const { CTV_REGISTRY_USERNAME: username, CTV_REGISTRY_PASSWORD: password } = process.env;
@@ -17,8 +23,13 @@ async function runRelease(opts: { dryRun: boolean; registry?: string; signingKey
     credentials: username && password ? { username, password } : undefined,
   });
   for (const a of result.artifacts) process.stdout.write(`${a.sha256}  ${a.file}\n`);
-  process.stdout.write(`signed by: ${result.signedBy}${result.throwawayKey ? " (throwaway key: this build is not for publishing)" : ""}\n`);
-  if (result.pushed) process.stdout.write(`pushed: ${result.pushed.reference} ${result.pushed.digest} (${result.pushed.seconds.toFixed(2)} s)\n`);
+  process.stdout.write(
+    `signed by: ${result.signedBy}${result.throwawayKey ? " (throwaway key: this build is not for publishing)" : ""}\n`,
+  );
+  if (result.pushed)
+    process.stdout.write(
+      `pushed: ${result.pushed.reference} ${result.pushed.digest} (${result.pushed.seconds.toFixed(2)} s)\n`,
+    );
 }
 
 export function releaseCommand() {
@@ -26,9 +37,19 @@ export function releaseCommand() {
     .description(
       "Build the signed chart package and its .prov, the npm tarball, public-key.asc and SHA256SUMS into dist/; without --dry-run, push the chart (with its provenance) to an OCI registry. Registry login: env CTV_REGISTRY_USERNAME and CTV_REGISTRY_PASSWORD.",
     )
-    .option("--dry-run", "build dist/ only, publish nothing; signs with a throwaway key unless --signing-key is given", false)
-    .option("--registry <oci://host/path>", "OCI repository to push to; helm appends /cross-tenant-volume (required without --dry-run)")
-    .option("--signing-key <file>", "the release key: gpg --armor --export-secret-keys <key id> (required without --dry-run)")
+    .option(
+      "--dry-run",
+      "build dist/ only, publish nothing; signs with a throwaway key unless --signing-key is given",
+      false,
+    )
+    .option(
+      "--registry <oci://host/path>",
+      "OCI repository to push to; helm appends /cross-tenant-volume (required without --dry-run)",
+    )
+    .option(
+      "--signing-key <file>",
+      "the release key: gpg --armor --export-secret-keys <key id> (required without --dry-run)",
+    )
     .option("--ca-file <file>", "CA that signed the registry's TLS certificate (default: the system's trusted CAs)")
     .option("--out <dir>", "where to write the artifacts (default: dist/)")
     .addHelpText(

@@ -33,13 +33,18 @@ async function runSetup(opts: { forTests: boolean; provider: ProviderName }): Pr
   if (opts.forTests) {
     const { ensureRegistry } = await import("../registry/install.ts");
     const { ensureGpg } = await import("../release/signing.ts");
-    await step("the distribution registry 3.1.2 (built from Go modules) and GnuPG, for the signed-chart tests", async () => {
-      await ensureRegistry({ log });
-      await ensureGpg({ log });
-    });
+    await step(
+      "the distribution registry 3.1.2 (built from Go modules) and GnuPG, for the signed-chart tests",
+      async () => {
+        await ensureRegistry({ log });
+        await ensureGpg({ log });
+      },
+    );
     const { ensureGoProgram } = await import("../exec/go-install.ts");
     const { ACTIONLINT } = await import("../ci/actionlint.ts");
-    await step("actionlint (built from Go modules), for the workflow checks", () => ensureGoProgram(ACTIONLINT, { log }));
+    await step("actionlint (built from Go modules), for the workflow checks", () =>
+      ensureGoProgram(ACTIONLINT, { log }),
+    );
   }
   if (opts.provider === "local") {
     const { ensureClusterPrereqs } = await import("../cluster/prereqs.ts");
@@ -52,7 +57,8 @@ async function runSetup(opts: { forTests: boolean; provider: ProviderName }): Pr
     const { prepareNodeImage } = await import("../images/kind-node/node-image.ts");
     await step("kind (built from its Go module)", () => ensureKind({ log }));
     // The node image is imported into the Docker engine at `cluster up`; here it is only built.
-    if (!process.env.CTV_KIND_NODE_IMAGE) await step("the kind node image, built offline", () => prepareNodeImage({ log }));
+    if (!process.env.CTV_KIND_NODE_IMAGE)
+      await step("the kind node image, built offline", () => prepareNodeImage({ log }));
   }
   const { buildImages } = await import("../images/build.ts");
   await step("offline container images", () => buildImages());
@@ -61,10 +67,15 @@ async function runSetup(opts: { forTests: boolean; provider: ProviderName }): Pr
 
 export function setupCommand() {
   return new Command("setup")
-    .description("Install, once, what the demo needs on this machine (the Kubernetes binary, Helm, kubectl, the FUSE helper, offline images); warm runs only check.")
+    .description(
+      "Install, once, what the demo needs on this machine (the Kubernetes binary, Helm, kubectl, the FUSE helper, offline images); warm runs only check.",
+    )
     .option("--for-tests", "also what the tests need: Helm 3 and the real Azure CLI", false)
     .addOption(
-      new Option("-p, --provider <name>", "the cluster provider to prepare for (kind skips the host packages and the FUSE helper)")
+      new Option(
+        "-p, --provider <name>",
+        "the cluster provider to prepare for (kind skips the host packages and the FUSE helper)",
+      )
         .choices(["local", "kind"] as const satisfies readonly ProviderName[])
         .env("CTV_CLUSTER_PROVIDER")
         .default("local" as ProviderName),

@@ -25,7 +25,10 @@ function durationArg(text: string): number {
 
 function tokenLifetimeArg(text: string): number {
   const ms = durationArg(text);
-  if (ms < 600_000) throw new InvalidArgumentError("It is below 600 s, which the Kubernetes API refuses for CSIDriver tokenRequests; use 600s or longer.");
+  if (ms < 600_000)
+    throw new InvalidArgumentError(
+      "It is below 600 s, which the Kubernetes API refuses for CSIDriver tokenRequests; use 600s or longer.",
+    );
   return ms;
 }
 
@@ -41,20 +44,43 @@ async function runSoakCli(args: SoakCommandOptions): Promise<void> {
   const { runSoak, soakVerdict } = await import("../testbed/soak.ts");
   const write = (line: string) => process.stdout.write(`${line}\n`);
   const report = await runSoak({ ...args, reportEverySeconds: 60, write });
-  write(`soak: ${report.seconds} s, ${report.operations} operations, ${report.failedOperations} failed, ${report.rotations} token rotations, ${report.publishes} publishes`);
+  write(
+    `soak: ${report.seconds} s, ${report.operations} operations, ${report.failedOperations} failed, ${report.rotations} token rotations, ${report.publishes} publishes`,
+  );
   const problems = soakVerdict(report, args.tokenExpirationSeconds);
   if (problems.length > 0) {
-    throw new ToolError("COMMAND_FAILED", `The soak failed: ${problems.join("; ")}.`, "Look at the mock driver's log under .cache/soak/ and the soak pod's log.");
+    throw new ToolError(
+      "COMMAND_FAILED",
+      `The soak failed: ${problems.join("; ")}.`,
+      "Look at the mock driver's log under .cache/soak/ and the soak pod's log.",
+    );
   }
   write("soak: passed");
 }
 
 export function soakCommand(run: (opts: SoakCommandOptions) => Promise<void> = runSoakCli) {
   return new Command("soak")
-    .description("Read and write through a blob-fuse-wi mount while its tokens rotate; fail on any failed operation (local provider; not in CI).")
-    .addOption(new Option("-d, --duration <duration>", "how long to run (like 30m, 90s, 1h30m)").argParser(durationArg).default(1_800_000, "30m"))
-    .addOption(new Option("--token-lifetime <duration>", "lifetime of the CSIDriver tokens (the API's minimum is 600s; the kubelet renews at 80%)").argParser(tokenLifetimeArg).default(600_000, "600s"))
-    .addOption(new Option("--interval <duration>", "how often the pod writes and reads a file").argParser(durationArg).default(2_000, "2s"))
+    .description(
+      "Read and write through a blob-fuse-wi mount while its tokens rotate; fail on any failed operation (local provider; not in CI).",
+    )
+    .addOption(
+      new Option("-d, --duration <duration>", "how long to run (like 30m, 90s, 1h30m)")
+        .argParser(durationArg)
+        .default(1_800_000, "30m"),
+    )
+    .addOption(
+      new Option(
+        "--token-lifetime <duration>",
+        "lifetime of the CSIDriver tokens (the API's minimum is 600s; the kubelet renews at 80%)",
+      )
+        .argParser(tokenLifetimeArg)
+        .default(600_000, "600s"),
+    )
+    .addOption(
+      new Option("--interval <duration>", "how often the pod writes and reads a file")
+        .argParser(durationArg)
+        .default(2_000, "2s"),
+    )
     .option("--kubelet-dir <dir>", "the kubelet's root directory on the host", "/var/lib/kubelet")
     .addHelpText(
       "after",

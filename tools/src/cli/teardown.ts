@@ -12,11 +12,18 @@ const load = async (): Promise<TeardownCommandDeps> => import("../bootstrap/inde
 
 export function teardownCommand(deps: () => Promise<TeardownCommandDeps> = load) {
   return new Command("teardown")
-    .description("Remove what the bootstrap created (role assignment, service principal, federated credential, app); storage only on request.")
+    .description(
+      "Remove what the bootstrap created (role assignment, service principal, federated credential, app); storage only on request.",
+    )
     .option("-c, --config <file>", "the bootstrap config the objects were created from", "bootstrap.yaml")
     .option("--delete-storage", "also delete the storage account and all its data (asks you to type its name)", false)
     .option("-y, --yes", "with --delete-storage: confirm without a prompt", false)
-    .option("--lock-wait <seconds>", "how long to wait for another run of the same config before stopping", lockWaitArg, DEFAULT_LOCK_WAIT_SECONDS)
+    .option(
+      "--lock-wait <seconds>",
+      "how long to wait for another run of the same config before stopping",
+      lockWaitArg,
+      DEFAULT_LOCK_WAIT_SECONDS,
+    )
     .addHelpText(
       "after",
       `
@@ -26,9 +33,16 @@ Examples:
     )
     .action(async (opts) => {
       if (opts.yes && !opts.deleteStorage) {
-        throw new ToolError("INVALID_INPUT", "--yes only confirms --delete-storage; add --delete-storage or drop --yes.");
+        throw new ToolError(
+          "INVALID_INPUT",
+          "--yes only confirms --delete-storage; add --delete-storage or drop --yes.",
+        );
       }
       const { runTeardown } = await deps();
-      await runTeardown(opts.config, { deleteStorage: opts.deleteStorage, yes: opts.yes, lockWaitMs: opts.lockWait * 1000 });
+      await runTeardown(opts.config, {
+        deleteStorage: opts.deleteStorage,
+        yes: opts.yes,
+        lockWaitMs: opts.lockWait * 1000,
+      });
     });
 }

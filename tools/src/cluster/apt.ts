@@ -26,7 +26,11 @@ export async function missingPackages(packages: readonly string[], run: Runner =
  * Runs `apt-get update` then installs the packages; waits for a dpkg lock held by another process.
  * With `sudo`, runs apt-get through non-interactive sudo (for CI runners that are not root).
  */
-export async function installPackages(packages: readonly string[], run: Runner = defaultRun, options: { sudo?: boolean } = {}): Promise<void> {
+export async function installPackages(
+  packages: readonly string[],
+  run: Runner = defaultRun,
+  options: { sudo?: boolean } = {},
+): Promise<void> {
   if (packages.length === 0) return;
   const lock = ["-o", "DPkg::Lock::Timeout=600"];
   const aptGet = (args: string[], timeoutMs: number) =>

@@ -13,7 +13,8 @@ describe("the Kubernetes build", () => {
     const staging = `v0${kubernetesVersion.slice(2)}`;
     const replaces = [...gomod.matchAll(/^replace (\S+) => (\S+) (\S+)$/gm)];
     expect(replaces.length).toBeGreaterThan(25);
-    for (const [, from, to, version] of replaces) expect({ from, to, version }).toEqual({ from, to: from, version: staging });
+    for (const [, from, to, version] of replaces)
+      expect({ from, to, version }).toEqual({ from, to: from, version: staging });
   });
 
   it("stamps the release version into the binary", () => {
@@ -46,8 +47,16 @@ describe("the Kubernetes build", () => {
   it("refuses a Go older than the one Kubernetes needs, naming both", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "ctv-kube-"));
     try {
-      const run: Runner = async (command, args) => ({ command, args, exitCode: 0, stdout: "go version go1.19.8 linux/amd64", stderr: "" });
-      await expect(ensureKubeBinary({ run, binary: path.join(dir, "kube"), log: () => undefined })).rejects.toThrow(/Go 1\.24 or newer .* found 'go version go1\.19\.8/);
+      const run: Runner = async (command, args) => ({
+        command,
+        args,
+        exitCode: 0,
+        stdout: "go version go1.19.8 linux/amd64",
+        stderr: "",
+      });
+      await expect(ensureKubeBinary({ run, binary: path.join(dir, "kube"), log: () => undefined })).rejects.toThrow(
+        /Go 1\.24 or newer .* found 'go version go1\.19\.8/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

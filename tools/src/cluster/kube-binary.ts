@@ -19,7 +19,11 @@ export function kubeBinaryPath(version = kubernetesVersion): string {
 /** Hash of the Go sources, so an edited main.go or go.mod rebuilds even at the same version. */
 export function kubeSourceHash(moduleDir = kubeModuleDir): string {
   const hash = createHash("sha256");
-  for (const file of sourceFiles) hash.update(file).update("\0").update(readFileSync(path.join(moduleDir, file)));
+  for (const file of sourceFiles)
+    hash
+      .update(file)
+      .update("\0")
+      .update(readFileSync(path.join(moduleDir, file)));
   return hash.digest("hex");
 }
 
@@ -77,7 +81,9 @@ export async function ensureKubeBinary(options: KubeBuildOptions = {}): Promise<
   }
 
   mkdirSync(path.dirname(binary), { recursive: true });
-  log(`==> building Kubernetes ${kubernetesVersion} (kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy, kubelet) into ${binary}`);
+  log(
+    `==> building Kubernetes ${kubernetesVersion} (kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy, kubelet) into ${binary}`,
+  );
   log("    a cold build takes about 6 minutes and 2.2 GB of memory on 2 cores; later runs reuse it");
   const partial = `${binary}.partial`;
   const result = await run("go", ["build", "-trimpath", `-ldflags=${kubeLdflags()}`, "-o", partial, "."], {

@@ -20,7 +20,11 @@ export async function allowAnonymousIssuerDiscovery(kubeconfigPath: string): Pro
     rbac.createClusterRoleBinding({
       body: {
         metadata: { name },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:service-account-issuer-discovery" },
+        roleRef: {
+          apiGroup: "rbac.authorization.k8s.io",
+          kind: "ClusterRole",
+          name: "system:service-account-issuer-discovery",
+        },
         subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "system:unauthenticated" }],
       },
     }),
@@ -34,5 +38,7 @@ export async function nodeReady(kubeconfigPath: string, nodeName: string): Promi
 
 export async function nodeConditions(kubeconfigPath: string, nodeName: string): Promise<string> {
   const node = await kubeClients(kubeconfigPath).core.readNode({ name: nodeName });
-  return (node.status?.conditions ?? []).map((x) => `  ${x.type}=${x.status} ${x.reason ?? ""} ${x.message ?? ""}`).join("\n");
+  return (node.status?.conditions ?? [])
+    .map((x) => `  ${x.type}=${x.status} ${x.reason ?? ""} ${x.message ?? ""}`)
+    .join("\n");
 }

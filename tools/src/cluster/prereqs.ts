@@ -39,7 +39,12 @@ export async function ensureImageTools(
   const missing = imageToolPackages.filter((p) => !exists(clusterPackages[p]!));
   if (missing.length === 0) return;
   const isRoot = (options.isRoot ?? (() => process.getuid?.() === 0))();
-  const canSudo = !isRoot && (await run("sudo", ["-n", "true"], { allowFailure: true, timeoutMs: 10_000 }).then((r) => r.exitCode === 0, () => false));
+  const canSudo =
+    !isRoot &&
+    (await run("sudo", ["-n", "true"], { allowFailure: true, timeoutMs: 10_000 }).then(
+      (r) => r.exitCode === 0,
+      () => false,
+    ));
   if (!isRoot && !canSudo) {
     throw new ToolError(
       "NOT_INSTALLED",

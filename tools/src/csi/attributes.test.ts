@@ -9,21 +9,45 @@ import { driverVersions } from "./versions.ts";
 
 const token = JSON.stringify({ "api://AzureADTokenExchange": { token: "x.y.z", expirationTimestamp: "" } });
 
-function blobReq(attrs: Record<string, string> = {}, opts: { flags?: string[]; mode?: string; group?: string; drop?: string[] } = {}): NodePublishVolumeRequest {
+function blobReq(
+  attrs: Record<string, string> = {},
+  opts: { flags?: string[]; mode?: string; group?: string; drop?: string[] } = {},
+): NodePublishVolumeRequest {
   const context: Record<string, string> = {
-    storageaccount: "sa2", containerName: "c", clientID: "app", tenantID: "t2", mountWithWorkloadIdentityToken: "true", [serviceAccountTokensKey]: token, ...attrs,
+    storageaccount: "sa2",
+    containerName: "c",
+    clientID: "app",
+    tenantID: "t2",
+    mountWithWorkloadIdentityToken: "true",
+    [serviceAccountTokensKey]: token,
+    ...attrs,
   };
   for (const k of opts.drop ?? []) delete context[k];
   const cap = mountCapability(opts.flags ?? ["-o allow_other"], opts.mode);
   cap.mount.volume_mount_group = opts.group ?? "";
-  return { volume_id: "rg#sa2#c#x", target_path: "/t", staging_target_path: "", volume_capability: cap, readonly: false, secrets: {}, publish_context: {}, volume_context: context } as NodePublishVolumeRequest;
+  return {
+    volume_id: "rg#sa2#c#x",
+    target_path: "/t",
+    staging_target_path: "",
+    volume_capability: cap,
+    readonly: false,
+    secrets: {},
+    publish_context: {},
+    volume_context: context,
+  } as NodePublishVolumeRequest;
 }
 
 function fileReq(attrs: Record<string, string> = {}, flags: string[] = [], group = ""): NodePublishVolumeRequest {
   const cap = mountCapability(flags);
   cap.mount.volume_mount_group = group;
   return {
-    volume_id: "rg#safile#share#x", target_path: "/t", staging_target_path: "", volume_capability: cap, readonly: false, secrets: {}, publish_context: {},
+    volume_id: "rg#safile#share#x",
+    target_path: "/t",
+    staging_target_path: "",
+    volume_capability: cap,
+    readonly: false,
+    secrets: {},
+    publish_context: {},
     volume_context: { storageAccount: "safile", shareName: "share", protocol: "nfs", ...attrs },
   } as NodePublishVolumeRequest;
 }
@@ -32,7 +56,11 @@ function refusal(fn: () => unknown): { code: string; message: string } {
   try {
     fn();
   } catch (err) {
-    if (err instanceof CsiError) return { code: err.grpcCode === 3 ? "InvalidArgument" : err.grpcCode === 13 ? "Internal" : String(err.grpcCode), message: err.message };
+    if (err instanceof CsiError)
+      return {
+        code: err.grpcCode === 3 ? "InvalidArgument" : err.grpcCode === 13 ? "Internal" : String(err.grpcCode),
+        message: err.message,
+      };
     throw err;
   }
   throw new Error("expected a refusal");
@@ -43,22 +71,38 @@ const wi = (p: MountPlan) => p as Extract<MountPlan, { mode: "blob-fuse-wi" }>;
 
 describe("mountWithWorkloadIdentityToken", () => {
   it("is read with strconv.ParseBool: 1, t, TRUE mount with the token", () => {
-    for (const value of ["1", "t", "TRUE", "True", "true"]) expect(planMount("blob.csi.azure.com", blobReq({ mountWithWorkloadIdentityToken: value })).mode).toBe("blob-fuse-wi");
+    for (const value of ["1", "t", "TRUE", "True", "true"])
+      expect(planMount("blob.csi.azure.com", blobReq({ mountWithWorkloadIdentityToken: value })).mode).toBe(
+        "blob-fuse-wi",
+      );
   });
   it("refreshes on republish only when it reads true in any case (the driver's EqualFold check)", () => {
-    expect(wi(planMount("blob.csi.azure.com", blobReq({ mountWithWorkloadIdentityToken: "TRUE" }))).refreshOnRepublish).toBe(true);
+    expect(
+      wi(planMount("blob.csi.azure.com", blobReq({ mountWithWorkloadIdentityToken: "TRUE" }))).refreshOnRepublish,
+    ).toBe(true);
     const one = wi(planMount("blob.csi.azure.com", blobReq({ mountWithWorkloadIdentityToken: "1" })));
     expect(one.refreshOnRepublish).toBe(false);
     expect(one.warnings).toEqual([expect.stringContaining('refreshes it on republish only for "true"')]);
   });
   it("0, f, false with clientID select account-key mode; other values are refused as the driver does", () => {
-    expect(planMount("blob.csi.azure.com", blobReq({ mountWithWorkloadIdentityToken: "0" })).mode).toBe("blob-account-key");
-    expect(refusal(() => planMount("blob.csi.azure.com", blobReq({ mountWithWorkloadIdentityToken: "yes" })))).toEqual({ code: "Internal", message: "invalid mountwithworkloadidentitytoken: yes in volume context" });
+    expect(planMount("blob.csi.azure.com", blobReq({ mountWithWorkloadIdentityToken: "0" })).mode).toBe(
+      "blob-account-key",
+    );
+    expect(refusal(() => planMount("blob.csi.azure.com", blobReq({ mountWithWorkloadIdentityToken: "yes" })))).toEqual({
+      code: "Internal",
+      message: "invalid mountwithworkloadidentitytoken: yes in volume context",
+    });
   });
   it("without clientID: v1.27.0 refuses, v1.27.1+ would use the kubelet identity (not served), v1.26 falls back to an account key (not served)", () => {
-    expect(refusal(() => planMount("blob.csi.azure.com", blobReq({}, { drop: ["clientID"] }), v("v1.27.0"))).message).toBe("mountWithWorkloadIdentityToken is true but clientID is not specified");
-    expect(refusal(() => planMount("blob.csi.azure.com", blobReq({}, { drop: ["clientID"] }), v("v1.27.1"))).message).toMatch(/^mountWithWorkloadIdentityToken without clientID .* is a mode not served by this project/);
-    expect(refusal(() => planMount("blob.csi.azure.com", blobReq({}, { drop: ["clientID"] }), v("v1.26.16"))).message).toMatch(/^blobfuse2 with an account key/);
+    expect(
+      refusal(() => planMount("blob.csi.azure.com", blobReq({}, { drop: ["clientID"] }), v("v1.27.0"))).message,
+    ).toBe("mountWithWorkloadIdentityToken is true but clientID is not specified");
+    expect(
+      refusal(() => planMount("blob.csi.azure.com", blobReq({}, { drop: ["clientID"] }), v("v1.27.1"))).message,
+    ).toMatch(/^mountWithWorkloadIdentityToken without clientID .* is a mode not served by this project/);
+    expect(
+      refusal(() => planMount("blob.csi.azure.com", blobReq({}, { drop: ["clientID"] }), v("v1.26.16"))).message,
+    ).toMatch(/^blobfuse2 with an account key/);
   });
   it("v1.26 mounts but warns that the token is never refreshed", () => {
     const p = wi(planMount("blob.csi.azure.com", blobReq(), v("v1.26.16")));
@@ -69,17 +113,23 @@ describe("mountWithWorkloadIdentityToken", () => {
 
 describe("blobfuse2 FUSE options the driver builds", () => {
   it("has allow_other only when the options carry -o allow_other", () => {
-    expect(wi(planMount("blob.csi.azure.com", blobReq({}, { flags: ["--use-attr-cache=true"] }))).fuse.allowOther).toBe(false);
+    expect(wi(planMount("blob.csi.azure.com", blobReq({}, { flags: ["--use-attr-cache=true"] }))).fuse.allowOther).toBe(
+      false,
+    );
     expect(wi(planMount("blob.csi.azure.com", blobReq({}, { flags: ["-o allow_other"] }))).fuse.allowOther).toBe(true);
   });
   it("adds -o ro for a reader-only access mode", () => {
-    expect(wi(planMount("blob.csi.azure.com", blobReq({}, { mode: "SINGLE_NODE_READER_ONLY" }))).fuse.readOnly).toBe(true);
+    expect(wi(planMount("blob.csi.azure.com", blobReq({}, { mode: "SINGLE_NODE_READER_ONLY" }))).fuse.readOnly).toBe(
+      true,
+    );
     expect(wi(planMount("blob.csi.azure.com", blobReq())).fuse.readOnly).toBe(false);
   });
   it("adds -o gid=<fsGroup> unless the options already set a gid, and refuses a group that is not a number", () => {
     expect(wi(planMount("blob.csi.azure.com", blobReq({}, { group: "1000" }))).fuse.gid).toBe(1000);
     expect(wi(planMount("blob.csi.azure.com", blobReq({}, { group: "1000", flags: ["-o gid=5"] }))).fuse.gid).toBe(5);
-    expect(refusal(() => planMount("blob.csi.azure.com", blobReq({}, { group: "-1" }))).message).toBe('invalid volumeMountGroup "-1": must be an unsigned 32-bit integer (POSIX GID)');
+    expect(refusal(() => planMount("blob.csi.azure.com", blobReq({}, { group: "-1" }))).message).toBe(
+      'invalid volumeMountGroup "-1": must be an unsigned 32-bit integer (POSIX GID)',
+    );
   });
 });
 
@@ -88,19 +138,31 @@ describe("attributes both drivers validate", () => {
     expect(parseOctalPermissions("0777")).toBe(0o777);
     expect(parseOctalPermissions("777")).toBe(0o777);
     expect(parseOctalPermissions("0")).toBe(0);
-    for (const bad of ["0778", "0o777", "0x1ff", "-1", "7_77", "", "77777777777"]) expect(parseOctalPermissions(bad)).toBeUndefined();
-    expect(refusal(() => planMount("file.csi.azure.com", fileReq({ mountPermissions: "0o777" })))).toEqual({ code: "InvalidArgument", message: "invalid mountPermissions 0o777" });
-    expect(refusal(() => planMount("blob.csi.azure.com", blobReq({ mountPermissions: "0778" })))).toEqual({ code: "InvalidArgument", message: "invalid mountPermissions 0778" });
+    for (const bad of ["0778", "0o777", "0x1ff", "-1", "7_77", "", "77777777777"])
+      expect(parseOctalPermissions(bad)).toBeUndefined();
+    expect(refusal(() => planMount("file.csi.azure.com", fileReq({ mountPermissions: "0o777" })))).toEqual({
+      code: "InvalidArgument",
+      message: "invalid mountPermissions 0o777",
+    });
+    expect(refusal(() => planMount("blob.csi.azure.com", blobReq({ mountPermissions: "0778" })))).toEqual({
+      code: "InvalidArgument",
+      message: "invalid mountPermissions 0778",
+    });
   });
   it("accepts the three fsGroupChangePolicy values and refuses others", () => {
-    for (const p of ["None", "Always", "OnRootMismatch"]) expect(planMount("file.csi.azure.com", fileReq({ fsGroupChangePolicy: p })).fsGroupChangePolicy).toBe(p);
+    for (const p of ["None", "Always", "OnRootMismatch"])
+      expect(planMount("file.csi.azure.com", fileReq({ fsGroupChangePolicy: p })).fsGroupChangePolicy).toBe(p);
     expect(refusal(() => planMount("blob.csi.azure.com", blobReq({ fsGroupChangePolicy: "always" })))).toEqual({
-      code: "InvalidArgument", message: "fsGroupChangePolicy(always) is not supported, supported fsGroupChangePolicy list: [None Always OnRootMismatch]",
+      code: "InvalidArgument",
+      message:
+        "fsGroupChangePolicy(always) is not supported, supported fsGroupChangePolicy list: [None Always OnRootMismatch]",
     });
   });
   it("refuses a file fsType outside the driver's list", () => {
     expect(planMount("file.csi.azure.com", fileReq({ fsType: "nfs" })).mode).toBe("fileshare-nfs");
-    expect(refusal(() => planMount("file.csi.azure.com", fileReq({ fsType: "btrfs" }))).message).toBe("fsType(btrfs) is not supported, supported fsType list: [cifs smb nfs ext4 ext3 ext2 xfs]");
+    expect(refusal(() => planMount("file.csi.azure.com", fileReq({ fsType: "btrfs" }))).message).toBe(
+      "fsType(btrfs) is not supported, supported fsType list: [cifs smb nfs ext4 ext3 ext2 xfs]",
+    );
   });
 });
 
@@ -108,7 +170,9 @@ describe("blob protocols", () => {
   it("refuses aznfs and nfsv3 as not keyless (the driver skips the key only for nfs), naming protocol: nfs", () => {
     for (const protocol of ["aznfs", "nfsv3"]) {
       const r = refusal(() => planMount("blob.csi.azure.com", blobReq({ protocol })));
-      expect(r.message).toMatch(new RegExp(`^protocol: ${protocol} \\(blob-csi-driver v1\\.27\\.9 skips the account key only for protocol nfs`));
+      expect(r.message).toMatch(
+        new RegExp(`^protocol: ${protocol} \\(blob-csi-driver v1\\.27\\.9 skips the account key only for protocol nfs`),
+      );
       expect(r.message).toContain("is a mode not served by this project");
       expect(r.message).toContain("set protocol: nfs");
     }
@@ -119,22 +183,38 @@ describe("blob protocols", () => {
     expect(p.warnings).toEqual([expect.stringContaining('protocol "fuse3" is not in the driver\'s list')]);
   });
   it("ignores resourcegroup and subscriptionid on the workload identity path", () => {
-    expect(planMount("blob.csi.azure.com", blobReq({ resourcegroup: "wrong-rg", subscriptionid: "nope" })).mode).toBe("blob-fuse-wi");
+    expect(planMount("blob.csi.azure.com", blobReq({ resourcegroup: "wrong-rg", subscriptionid: "nope" })).mode).toBe(
+      "blob-fuse-wi",
+    );
   });
 });
 
 describe("azurefile SMB keyless modes", () => {
   it("refuses SMB with a workload identity token as not served, naming the release and fileshare-nfs", () => {
-    const req = fileReq({ protocol: "smb", clientID: "app", mountWithWorkloadIdentityToken: "true", [serviceAccountTokensKey]: token });
-    expect(refusal(() => planMount("file.csi.azure.com", req, v(undefined, "v1.35.7"))).message).toMatch(/^Azure Files SMB with a workload identity token \(azurefile-csi-driver v1\.35\.7\) is a mode not served by this project .*use fileshare-nfs/);
-    expect(refusal(() => planMount("file.csi.azure.com", req)).message).toMatch(/^Azure Files SMB with clientID \(azurefile-csi-driver v1\.34\.8 lists the account keys/);
+    const req = fileReq({
+      protocol: "smb",
+      clientID: "app",
+      mountWithWorkloadIdentityToken: "true",
+      [serviceAccountTokensKey]: token,
+    });
+    expect(refusal(() => planMount("file.csi.azure.com", req, v(undefined, "v1.35.7"))).message).toMatch(
+      /^Azure Files SMB with a workload identity token \(azurefile-csi-driver v1\.35\.7\) is a mode not served by this project .*use fileshare-nfs/,
+    );
+    expect(refusal(() => planMount("file.csi.azure.com", req)).message).toMatch(
+      /^Azure Files SMB with clientID \(azurefile-csi-driver v1\.34\.8 lists the account keys/,
+    );
   });
 });
 
 describe("driver versions", () => {
   it("default to what AKS 1.34 ships and know the blobfuse2 release each blob driver pins", () => {
     const d = driverVersions();
-    expect(d.blob).toMatchObject({ version: "v1.27.9", refreshesToken: true, clientIdOptional: true, blobfuse2: "2.5.4" });
+    expect(d.blob).toMatchObject({
+      version: "v1.27.9",
+      refreshesToken: true,
+      clientIdOptional: true,
+      blobfuse2: "2.5.4",
+    });
     expect(d.file).toMatchObject({ version: "v1.34.8", requiresRepublish: false });
     expect(driverVersions({ blob: "v1.26.5" }).blob).toMatchObject({ refreshesToken: false, blobfuse2: "2.4.1" });
     expect(driverVersions({ blob: "v1.27.0" }).blob).toMatchObject({ clientIdOptional: false, blobfuse2: "2.5.0" });
@@ -144,7 +224,9 @@ describe("driver versions", () => {
     expect(() => driverVersions({ file: "1.36" })).toThrow(/not a version/);
   });
   it("pass the pinned blobfuse2 to the option check: v1.26.5 (blobfuse2 2.4.1) does not know --preload", () => {
-    expect(refusal(() => planMount("blob.csi.azure.com", blobReq({}, { flags: ["--preload"] }), v("v1.26.5"))).message).toContain("unknown flag: --preload");
+    expect(
+      refusal(() => planMount("blob.csi.azure.com", blobReq({}, { flags: ["--preload"] }), v("v1.26.5"))).message,
+    ).toContain("unknown flag: --preload");
     expect(planMount("blob.csi.azure.com", blobReq({}, { flags: ["--preload"] })).mode).toBe("blob-fuse-wi");
   });
 });

@@ -58,9 +58,23 @@ export type MountPlan = PlanCommon &
         subscriptionId: string;
         token: string;
       }
-    | { mode: "blob-nfs"; accountName: string; containerName: string; endpointSuffix: string; server: string; nfsOptions: string[]; mountPermissions: number }
     | {
-        mode: "fileshare-nfs"; accountName: string; shareName: string; endpointSuffix: string; server: string; nfsOptions: string[]; mountPermissions: number;
+        mode: "blob-nfs";
+        accountName: string;
+        containerName: string;
+        endpointSuffix: string;
+        server: string;
+        nfsOptions: string[];
+        mountPermissions: number;
+      }
+    | {
+        mode: "fileshare-nfs";
+        accountName: string;
+        shareName: string;
+        endpointSuffix: string;
+        server: string;
+        nfsOptions: string[];
+        mountPermissions: number;
         encryptInTransit: boolean;
       }
   );
@@ -92,7 +106,9 @@ export function parseGoBool(value: string): boolean | undefined {
 }
 
 /** The blob driver's reading of a volume id: rg#account#container[#secretNamespace[#subscription]]. */
-export function parseBlobVolumeId(id: string): { resourceGroup: string; accountName: string; containerName: string; subscriptionId: string } | undefined {
+export function parseBlobVolumeId(
+  id: string,
+): { resourceGroup: string; accountName: string; containerName: string; subscriptionId: string } | undefined {
   const s = id.split("#");
   if (s.length < 3) return undefined;
   const sub = s[5] ?? "";
@@ -115,7 +131,8 @@ export function serviceAccountToken(req: Pick<NodePublishVolumeRequest, "secrets
     throw internal(`failed to unmarshal service account tokens, error: ${(err as Error).message}`);
   }
   const entry = (parsed as Record<string, { token?: unknown } | undefined>)[tokenAudience];
-  if (typeof entry?.token !== "string" || entry.token === "") throw internal(`token for audience ${tokenAudience} not found`);
+  if (typeof entry?.token !== "string" || entry.token === "")
+    throw internal(`token for audience ${tokenAudience} not found`);
   return entry.token;
 }
 
@@ -125,7 +142,9 @@ export function checkPublishBasics(req: NodePublishVolumeRequest): void {
   if (req.volume_id === "") throw invalidArgument("Volume ID missing in request");
   if (req.target_path === "") throw invalidArgument("Target path not provided");
   if (req.volume_capability.block) {
-    throw invalidArgument("block volume capability is not supported: Azure Blob and Azure Files volumes are file systems; use volumeMode: Filesystem");
+    throw invalidArgument(
+      "block volume capability is not supported: Azure Blob and Azure Files volumes are file systems; use volumeMode: Filesystem",
+    );
   }
 }
 
@@ -148,7 +167,9 @@ export const fsGroupChangePolicies = ["None", "Always", "OnRootMismatch"] as con
 function checkFsGroupChangePolicy(context: Record<string, string>): string {
   const policy = attr(context, "fsgroupchangepolicy");
   if (policy !== "" && !(fsGroupChangePolicies as readonly string[]).includes(policy)) {
-    throw invalidArgument(`fsGroupChangePolicy(${policy}) is not supported, supported fsGroupChangePolicy list: [${fsGroupChangePolicies.join(" ")}]`);
+    throw invalidArgument(
+      `fsGroupChangePolicy(${policy}) is not supported, supported fsGroupChangePolicy list: [${fsGroupChangePolicies.join(" ")}]`,
+    );
   }
   return policy;
 }
@@ -163,10 +184,16 @@ function mountPermissions(context: Record<string, string>): number {
 
 /** A keyless mode the real driver has but this project does not serve: refused as exactly that. */
 export function notServed(mode: string, alternative: string): CsiError {
-  return invalidArgument(`${mode} is a mode not served by this project (the mock CSI driver imitates the keyless modes the chart uses): ${alternative}`);
+  return invalidArgument(
+    `${mode} is a mode not served by this project (the mock CSI driver imitates the keyless modes the chart uses): ${alternative}`,
+  );
 }
 
-export function planMount(driver: DriverName, req: NodePublishVolumeRequest, versions: DriverVersions = driverVersions()): MountPlan {
+export function planMount(
+  driver: DriverName,
+  req: NodePublishVolumeRequest,
+  versions: DriverVersions = driverVersions(),
+): MountPlan {
   checkPublishBasics(req);
   const context = req.volume_context ?? {};
   const mount = req.volume_capability?.mount;
@@ -178,25 +205,41 @@ export function planMount(driver: DriverName, req: NodePublishVolumeRequest, ver
     fsGroupChangePolicy: "",
     warnings: [],
   };
-  return driver === blobDriver ? planBlob(req, context, common, versions.blob) : planFile(req, context, common, versions.file);
+  return driver === blobDriver
+    ? planBlob(req, context, common, versions.blob)
+    : planFile(req, context, common, versions.file);
 }
 
-function planBlob(req: NodePublishVolumeRequest, context: Record<string, string>, common: PlanCommon, traits: BlobDriverTraits): MountPlan {
+function planBlob(
+  req: NodePublishVolumeRequest,
+  context: Record<string, string>,
+  common: PlanCommon,
+  traits: BlobDriverTraits,
+): MountPlan {
   const conflict = findCaseConflict(context);
   if (conflict !== undefined) {
-    throw invalidArgument(`NodePublishVolume: conflicting volume attribute: key "${conflict}" collides with another key (case-insensitive) with a different value`);
+    throw invalidArgument(
+      `NodePublishVolume: conflicting volume attribute: key "${conflict}" collides with another key (case-insensitive) with a different value`,
+    );
   }
   const fromId = parseBlobVolumeId(req.volume_id);
-  const accountName = attr(context, "storageaccount") || attr(context, "storageaccountname") || (fromId?.accountName ?? "");
+  const accountName =
+    attr(context, "storageaccount") || attr(context, "storageaccountname") || (fromId?.accountName ?? "");
   const containerName = attr(context, "containername") || (fromId?.containerName ?? "");
   const protocol = attr(context, "protocol");
   // Only CreateVolume checks the protocol; the node server mounts nfs, aznfs and nfsv3 over NFS and anything else with blobfuse2.
   const nfsProtocols = ["nfs", "aznfs", "nfsv3"];
   if (protocol !== "" && !["fuse", "fuse2", ...nfsProtocols].includes(protocol)) {
-    common.warnings.push(`protocol "${protocol}" is not in the driver's list [fuse fuse2 nfs aznfs]; a static volume still mounts, with blobfuse2`);
+    common.warnings.push(
+      `protocol "${protocol}" is not in the driver's list [fuse fuse2 nfs aznfs]; a static volume still mounts, with blobfuse2`,
+    );
   }
-  if (accountName === "") throw internal(`could not find storage account from attributes or volumeID(${req.volume_id}): set volumeAttributes.storageAccount`);
-  if (containerName === "") throw internal(`could not find containerName from attributes or volumeID(${req.volume_id})`);
+  if (accountName === "")
+    throw internal(
+      `could not find storage account from attributes or volumeID(${req.volume_id}): set volumeAttributes.storageAccount`,
+    );
+  if (containerName === "")
+    throw internal(`could not find containerName from attributes or volumeID(${req.volume_id})`);
   const inline = attr(context, "csi.storage.k8s.io/ephemeral").toLowerCase() === "true";
   const perm = mountPermissions(context);
   common.fsGroupChangePolicy = checkFsGroupChangePolicy(context);
@@ -214,23 +257,37 @@ function planBlob(req: NodePublishVolumeRequest, context: Record<string, string>
     const flags = common.readOnlyCapability ? [...common.mountFlags, "ro"] : common.mountFlags;
     const checked = checkNfsOptions(blobDriver, flags, (opts) => `-t nfs -o ${opts} ${source} ${req.target_path}`);
     common.warnings.push(...checked.warnings);
-    return { ...common, mode: "blob-nfs", accountName, containerName, endpointSuffix, server, nfsOptions: checked.options, mountPermissions: perm };
+    return {
+      ...common,
+      mode: "blob-nfs",
+      accountName,
+      containerName,
+      endpointSuffix,
+      server,
+      nfsOptions: checked.options,
+      mountPermissions: perm,
+    };
   }
 
   if (attr(context, "azurestorageauthtype").toUpperCase() === "MSI") {
-    throw notServed("blobfuse2 with the node's managed identity (AzureStorageAuthType: MSI)", 'use blob-fuse-wi (mountWithWorkloadIdentityToken: "true" with the app\'s clientID) or blob-nfs');
+    throw notServed(
+      "blobfuse2 with the node's managed identity (AzureStorageAuthType: MSI)",
+      'use blob-fuse-wi (mountWithWorkloadIdentityToken: "true" with the app\'s clientID) or blob-nfs',
+    );
   }
   const clientId = attr(context, "clientid");
   const wiRaw = attr(context, "mountwithworkloadidentitytoken");
   // GetAuthEnv reads the attribute with strconv.ParseBool ("1", "t", "TRUE" ... are true).
   const mountWithToken = wiRaw === "" ? false : parseGoBool(wiRaw);
-  if (mountWithToken === undefined) throw internal(`invalid mountwithworkloadidentitytoken: ${wiRaw} in volume context`);
+  if (mountWithToken === undefined)
+    throw internal(`invalid mountwithworkloadidentitytoken: ${wiRaw} in volume context`);
   const tenantId = attr(context, "tenantid");
   const blobfuse = { blobfuse2: traits.blobfuse2, inline };
 
   if (mountWithToken && (clientId !== "" || traits.tokenPathWithoutClientId)) {
     if (clientId === "") {
-      if (!traits.clientIdOptional) throw internal("mountWithWorkloadIdentityToken is true but clientID is not specified");
+      if (!traits.clientIdOptional)
+        throw internal("mountWithWorkloadIdentityToken is true but clientID is not specified");
       throw notServed(
         `mountWithWorkloadIdentityToken without clientID (blob-csi-driver ${traits.version} then uses the kubelet's managed identity)`,
         "set clientID to the client ID of the app whose federated credential trusts the pod's ServiceAccount (blob-fuse-wi)",
@@ -241,9 +298,13 @@ function planBlob(req: NodePublishVolumeRequest, context: Record<string, string>
     // The republish check compares the attribute with "true" (any case), not with ParseBool.
     const refreshOnRepublish = traits.refreshesToken && wiRaw.toLowerCase() === "true";
     if (!traits.refreshesToken) {
-      common.warnings.push(`blob-csi-driver ${traits.version} hands the token to blobfuse2 once: this mount fails with EIO when the token expires (fixed in v1.27.0)`);
+      common.warnings.push(
+        `blob-csi-driver ${traits.version} hands the token to blobfuse2 once: this mount fails with EIO when the token expires (fixed in v1.27.0)`,
+      );
     } else if (!refreshOnRepublish) {
-      common.warnings.push(`mountWithWorkloadIdentityToken "${wiRaw}" mounts with the token, but the driver refreshes it on republish only for "true": this mount fails with EIO when its first token expires; write "true"`);
+      common.warnings.push(
+        `mountWithWorkloadIdentityToken "${wiRaw}" mounts with the token, but the driver refreshes it on republish only for "true": this mount fails with EIO when its first token expires; write "true"`,
+      );
     }
     const fo = fuseOptions(common.mountFlags);
     const num = (name: string) => (fo.has(name) ? Number(fo.get(name)) : undefined);
@@ -251,7 +312,9 @@ function planBlob(req: NodePublishVolumeRequest, context: Record<string, string>
     if (!common.mountFlags.some((f) => f.includes("gid=")) && common.volumeMountGroup !== "") {
       // The driver appends -o gid=<fsGroup> itself.
       if (!/^\d+$/.test(common.volumeMountGroup) || Number(common.volumeMountGroup) > 0xffffffff) {
-        throw invalidArgument(`invalid volumeMountGroup "${common.volumeMountGroup}": must be an unsigned 32-bit integer (POSIX GID)`);
+        throw invalidArgument(
+          `invalid volumeMountGroup "${common.volumeMountGroup}": must be an unsigned 32-bit integer (POSIX GID)`,
+        );
       }
       gid = Number(common.volumeMountGroup);
     }
@@ -264,7 +327,17 @@ function planBlob(req: NodePublishVolumeRequest, context: Record<string, string>
       ...(uid !== undefined ? { uid } : {}),
       ...(umask !== undefined ? { umask } : {}),
     };
-    return { ...common, mode: "blob-fuse-wi", accountName, containerName, clientId, tenantId, token, refreshOnRepublish, fuse };
+    return {
+      ...common,
+      mode: "blob-fuse-wi",
+      accountName,
+      containerName,
+      clientId,
+      tenantId,
+      token,
+      refreshOnRepublish,
+      fuse,
+    };
   }
   if (clientId !== "") {
     const token = serviceAccountToken(req);
@@ -289,15 +362,25 @@ function planBlob(req: NodePublishVolumeRequest, context: Record<string, string>
 
 const fileFsTypes = ["cifs", "smb", "nfs", "ext4", "ext3", "ext2", "xfs"];
 
-function planFile(req: NodePublishVolumeRequest, context: Record<string, string>, common: PlanCommon, traits: FileDriverTraits): MountPlan {
+function planFile(
+  req: NodePublishVolumeRequest,
+  context: Record<string, string>,
+  common: PlanCommon,
+  traits: FileDriverTraits,
+): MountPlan {
   const inline = attr(context, "csi.storage.k8s.io/ephemeral").toLowerCase() === "true";
   // The file driver refuses two keys that differ only in case for inline volumes only (caseCollidingKey);
   // for a PersistentVolume whichever key its map loop sees last wins.
   const lowered = Object.keys(context).map((k) => k.toLowerCase());
   const collision = lowered.find((k, i) => lowered.indexOf(k) !== i);
   if (collision !== undefined) {
-    if (inline) throw invalidArgument(`ephemeral volume request contains case-colliding volume attribute keys that normalize to "${collision}"`);
-    common.warnings.push(`volume attributes hold two keys that normalize to "${collision}"; the driver uses one of them at random: keep one`);
+    if (inline)
+      throw invalidArgument(
+        `ephemeral volume request contains case-colliding volume attribute keys that normalize to "${collision}"`,
+      );
+    common.warnings.push(
+      `volume attributes hold two keys that normalize to "${collision}"; the driver uses one of them at random: keep one`,
+    );
   }
   // volume id form rg#account#share[#...]
   const segs = req.volume_id.split("#");
@@ -306,7 +389,8 @@ function planFile(req: NodePublishVolumeRequest, context: Record<string, string>
   const protocol = attr(context, "protocol");
   const fsType = attr(context, "fstype");
   if (shareName === "") throw invalidArgument(`failed to get file share name from ${req.volume_id}`);
-  if (accountName === "" && attr(context, "server") === "") throw invalidArgument(`failed to get account name from ${req.volume_id}`);
+  if (accountName === "" && attr(context, "server") === "")
+    throw invalidArgument(`failed to get account name from ${req.volume_id}`);
   if (fsType !== "" && !fileFsTypes.includes(fsType)) {
     throw invalidArgument(`fsType(${fsType}) is not supported, supported fsType list: [${fileFsTypes.join(" ")}]`);
   }
@@ -319,14 +403,20 @@ function planFile(req: NodePublishVolumeRequest, context: Record<string, string>
     const raw = attr(context, key);
     if (raw === "") return false;
     const v = parseGoBool(raw);
-    if (v === undefined) throw invalidArgument(`Volume context property "${name}" must be a boolean value: strconv.ParseBool: parsing "${raw}": invalid syntax`);
+    if (v === undefined)
+      throw invalidArgument(
+        `Volume context property "${name}" must be a boolean value: strconv.ParseBool: parsing "${raw}": invalid syntax`,
+      );
     return v;
   };
   const withManagedIdentity = boolAttr("mountwithmanagedidentity", "mountWithManagedIdentity");
   let encryptInTransit = boolAttr("encryptintransit", "encryptInTransit");
   if (protocol !== "nfs") {
     if (withManagedIdentity) {
-      throw notServed("Azure Files SMB with the node's managed identity (mountWithManagedIdentity)", "use fileshare-nfs (protocol: nfs), which needs no credentials");
+      throw notServed(
+        "Azure Files SMB with the node's managed identity (mountWithManagedIdentity)",
+        "use fileshare-nfs (protocol: nfs), which needs no credentials",
+      );
     }
     if (attr(context, "clientid") !== "" && attr(context, serviceAccountTokensKey) !== "") {
       throw notServed(
@@ -336,7 +426,10 @@ function planFile(req: NodePublishVolumeRequest, context: Record<string, string>
         "use fileshare-nfs (protocol: nfs), which needs no credentials",
       );
     }
-    throw notServed(`Azure Files SMB with an account key (accountName(${accountName}) or accountKey is empty)`, "set protocol: nfs (fileshare-nfs)");
+    throw notServed(
+      `Azure Files SMB with an account key (accountName(${accountName}) or accountKey is empty)`,
+      "set protocol: nfs (fileshare-nfs)",
+    );
   }
   const endpointSuffix = attr(context, "storageendpointsuffix") || defaultEndpointSuffix;
   const server = attr(context, "server") || `${accountName}.file.${endpointSuffix}`;
@@ -345,7 +438,17 @@ function planFile(req: NodePublishVolumeRequest, context: Record<string, string>
   const checked = checkNfsOptions(fileDriver, flags, (opts) => `-t nfs -o ${opts} ${source} ${req.target_path}`);
   common.warnings.push(...checked.warnings);
   encryptInTransit ||= checked.encryptInTransit;
-  return { ...common, mode: "fileshare-nfs", accountName, shareName, endpointSuffix, server, nfsOptions: checked.options, mountPermissions: perm, encryptInTransit };
+  return {
+    ...common,
+    mode: "fileshare-nfs",
+    accountName,
+    shareName,
+    endpointSuffix,
+    server,
+    nfsOptions: checked.options,
+    mountPermissions: perm,
+    encryptInTransit,
+  };
 }
 
 export function isCsiError(err: unknown): err is CsiError {

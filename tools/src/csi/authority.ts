@@ -3,7 +3,13 @@
 // NFS. The decisions live in the simulated Azure (tools/src/azsim/authorize.ts); this adapter reads
 // its state file on every call, so what bootstrap or a test changes takes effect at once.
 import {
-  authorizeNfsMount, authorizeWorkloadIdentityMount, blobDataActions, holdsAction, LIST_KEYS_ACTION, type DataAction, type MountDecision,
+  authorizeNfsMount,
+  authorizeWorkloadIdentityMount,
+  blobDataActions,
+  holdsAction,
+  LIST_KEYS_ACTION,
+  type DataAction,
+  type MountDecision,
 } from "../azsim/authorize.ts";
 import { loadAzState } from "../azsim/state.ts";
 import type { TokenClaims } from "./tokens.ts";
@@ -71,7 +77,11 @@ export function decideAccountKeyMount(
   if (!exchange.ok && exchange.code.startsWith("AADSTS")) return exchange;
   const account = state.storageAccounts.find((a) => a.name.toLowerCase() === req.accountName.toLowerCase());
   if (!account) {
-    return { ok: false, code: "StorageAccountNotFound", message: `StorageAccountNotFound: The storage account ${req.accountName} was not found.` };
+    return {
+      ok: false,
+      code: "StorageAccountNotFound",
+      message: `StorageAccountNotFound: The storage account ${req.accountName} was not found.`,
+    };
   }
   const accountId = `/subscriptions/${account.subscriptionId}/resourceGroups/${account.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${account.name}`;
   const sp = state.servicePrincipals.find((p) => p.appId === req.clientId && p.tenantId === req.tenantId);
@@ -97,13 +107,19 @@ export function decideAccountKeyMount(
 }
 
 /** The authority backed by the simulated Azure state file (env AZSIM_STATE). */
-export function azsimAuthority(statePath: string, opts: { aksCluster?: { resourceGroup: string; name: string } } = {}): MountAuthority {
+export function azsimAuthority(
+  statePath: string,
+  opts: { aksCluster?: { resourceGroup: string; name: string } } = {},
+): MountAuthority {
   return {
     async clusterTenant(issuer) {
       return loadAzState(statePath).aksClusters.find((c) => sameIssuer(c.oidcIssuerUrl, issuer))?.tenantId;
     },
     async workloadIdentity(req) {
-      return authorizeWorkloadIdentityMount(loadAzState(statePath), opts.aksCluster ? { ...req, fromAksCluster: opts.aksCluster } : req);
+      return authorizeWorkloadIdentityMount(
+        loadAzState(statePath),
+        opts.aksCluster ? { ...req, fromAksCluster: opts.aksCluster } : req,
+      );
     },
     async dataActions(req) {
       return blobDataActions(loadAzState(statePath), req)?.actions ?? [];
@@ -113,7 +129,10 @@ export function azsimAuthority(statePath: string, opts: { aksCluster?: { resourc
       return decideAccountKeyMount(state, authorizeWorkloadIdentityMount(state, req), req);
     },
     async nfs(req) {
-      return authorizeNfsMount(loadAzState(statePath), opts.aksCluster ? { ...req, fromAksCluster: opts.aksCluster } : req);
+      return authorizeNfsMount(
+        loadAzState(statePath),
+        opts.aksCluster ? { ...req, fromAksCluster: opts.aksCluster } : req,
+      );
     },
   };
 }

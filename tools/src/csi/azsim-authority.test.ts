@@ -10,7 +10,15 @@ import { serviceAccountTokensKey } from "./attributes.ts";
 import { azsimAuthority } from "./authority.ts";
 import { startDrivers, type RunningDrivers } from "./driver.ts";
 import { mountPoints } from "./mounter.ts";
-import { csiClient, failure, mountCapability, testIssuer, tokensAttribute, type CsiClient, type TestIssuer } from "./test-support.ts";
+import {
+  csiClient,
+  failure,
+  mountCapability,
+  testIssuer,
+  tokensAttribute,
+  type CsiClient,
+  type TestIssuer,
+} from "./test-support.ts";
 
 const clientId = "0b6c1a7e-3f2d-4e5a-9c8b-7d6e5f4a3b21";
 const spId = "5e4d3c2b-1a09-4f8e-8d7c-6b5a49382716";
@@ -26,22 +34,66 @@ let n = 0;
 function seedBlobFuseWi(): void {
   const state = seedAzState(statePath, demoSeed({ oidcIssuerUrl: issuer.url }));
   state.apps.push({
-    tenantId: DEMO_IDS.tenant1, id: "app-object-1", appId: clientId, displayName: "aks-cross-tenant-storage", signInAudience: "AzureADMultipleOrgs",
+    tenantId: DEMO_IDS.tenant1,
+    id: "app-object-1",
+    appId: clientId,
+    displayName: "aks-cross-tenant-storage",
+    signInAudience: "AzureADMultipleOrgs",
     createdDateTime: "2026-11-29T00:00:00Z",
-    federatedCredentials: [{ id: "fic-1", name: "kubernetes-federated-credential", issuer: issuer.url, subject: "system:serviceaccount:blob-fuse:blob-fuse-sa", audiences: ["api://AzureADTokenExchange"] }],
+    federatedCredentials: [
+      {
+        id: "fic-1",
+        name: "kubernetes-federated-credential",
+        issuer: issuer.url,
+        subject: "system:serviceaccount:blob-fuse:blob-fuse-sa",
+        audiences: ["api://AzureADTokenExchange"],
+      },
+    ],
   });
-  state.servicePrincipals.push({ tenantId: DEMO_IDS.tenant2, id: spId, appId: clientId, displayName: "aks-cross-tenant-storage", appOwnerOrganizationId: DEMO_IDS.tenant1, tags: [], servicePrincipalType: "Application" });
-  state.resourceGroups.push({ subscriptionId: DEMO_IDS.subscription2, name: "rg-storage", location: "westeurope", tags: {} });
+  state.servicePrincipals.push({
+    tenantId: DEMO_IDS.tenant2,
+    id: spId,
+    appId: clientId,
+    displayName: "aks-cross-tenant-storage",
+    appOwnerOrganizationId: DEMO_IDS.tenant1,
+    tags: [],
+    servicePrincipalType: "Application",
+  });
+  state.resourceGroups.push({
+    subscriptionId: DEMO_IDS.subscription2,
+    name: "rg-storage",
+    location: "westeurope",
+    tags: {},
+  });
   const account = {
-    subscriptionId: DEMO_IDS.subscription2, resourceGroup: "rg-storage", name: "ctvdata2", location: "westeurope", kind: "StorageV2" as const, sku: "Standard_LRS",
-    allowSharedKeyAccess: false, enableHttpsTrafficOnly: true, publicNetworkAccess: "Enabled" as const, defaultAction: "Allow" as const, isHnsEnabled: false,
-    enableNfsV3: false, allowBlobPublicAccess: false, minimumTlsVersion: "TLS1_2", tags: {},
-    containers: [{ name: "aks-container", publicAccess: "None" }], shares: [], privateEndpointConnections: [],
+    subscriptionId: DEMO_IDS.subscription2,
+    resourceGroup: "rg-storage",
+    name: "ctvdata2",
+    location: "westeurope",
+    kind: "StorageV2" as const,
+    sku: "Standard_LRS",
+    allowSharedKeyAccess: false,
+    enableHttpsTrafficOnly: true,
+    publicNetworkAccess: "Enabled" as const,
+    defaultAction: "Allow" as const,
+    isHnsEnabled: false,
+    enableNfsV3: false,
+    allowBlobPublicAccess: false,
+    minimumTlsVersion: "TLS1_2",
+    tags: {},
+    containers: [{ name: "aks-container", publicAccess: "None" }],
+    shares: [],
+    privateEndpointConnections: [],
   };
   state.storageAccounts.push(account);
   state.roleAssignments.push({
-    id: "ra-1", name: "ra-1", scope: containerId(account, "aks-container"), roleDefinitionName: "Storage Blob Data Contributor",
-    roleDefinitionId: "ba92f5b4-2d11-453d-a403-e96b0029c9fe", principalId: spId, principalType: "ServicePrincipal",
+    id: "ra-1",
+    name: "ra-1",
+    scope: containerId(account, "aks-container"),
+    roleDefinitionName: "Storage Blob Data Contributor",
+    roleDefinitionId: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    principalId: spId,
+    principalType: "ServicePrincipal",
   });
   saveAzState(statePath, state);
 }
@@ -70,7 +122,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const t of mountPoints()) if (t.startsWith(root)) await blob.NodeUnpublishVolume({ volume_id: "v", target_path: t });
+  for (const t of mountPoints())
+    if (t.startsWith(root)) await blob.NodeUnpublishVolume({ volume_id: "v", target_path: t });
   blob.close();
   file.close();
   await running.stop();
@@ -89,15 +142,21 @@ async function publishWi(opts: { sub?: string; tenantId?: string; container?: st
     secrets: {},
     publish_context: {},
     volume_context: {
-      storageaccount: "ctvdata2", containerName: opts.container ?? "aks-container", clientID: clientId, resourcegroup: "rg-storage",
-      tenantID: opts.tenantId ?? DEMO_IDS.tenant2, subscriptionid: DEMO_IDS.subscription2, mountWithWorkloadIdentityToken: "true",
+      storageaccount: "ctvdata2",
+      containerName: opts.container ?? "aks-container",
+      clientID: clientId,
+      resourcegroup: "rg-storage",
+      tenantID: opts.tenantId ?? DEMO_IDS.tenant2,
+      subscriptionid: DEMO_IDS.subscription2,
+      mountWithWorkloadIdentityToken: "true",
       [serviceAccountTokensKey]: tokensAttribute(await issuer.token(opts.sub ? { sub: opts.sub } : {})),
     },
   };
   return { target, call: blob.NodePublishVolume(req) };
 }
 
-const prefix = "Mount failed with error: exit status 1, output: Error: failed to initialize new pipeline [failed to authenticate azstorage credentials with error [";
+const prefix =
+  "Mount failed with error: exit status 1, output: Error: failed to initialize new pipeline [failed to authenticate azstorage credentials with error [";
 
 describe("blob-fuse-wi against the simulated Azure", () => {
   it("mounts when the federated credential, service principal, role and container are all in place", async () => {
@@ -109,7 +168,9 @@ describe("blob-fuse-wi against the simulated Azure", () => {
 
   it("refuses a pod whose ServiceAccount is not the federated subject (AADSTS700213)", async () => {
     const f = await failure((await publishWi({ sub: "system:serviceaccount:blob-fuse:default" })).call);
-    expect(f.details).toBe(`${prefix}AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:blob-fuse:default'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.]]`);
+    expect(f.details).toBe(
+      `${prefix}AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:blob-fuse:default'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.]]`,
+    );
   });
 
   it("refuses a subject that differs only in case (AADSTS7002138)", async () => {
@@ -125,13 +186,17 @@ describe("blob-fuse-wi against the simulated Azure", () => {
 
   it("refuses the wrong tenantID, where the app has no service principal (AADSTS700016)", async () => {
     const f = await failure((await publishWi({ tenantId: DEMO_IDS.tenant1 })).call);
-    expect(f.details).toContain(`AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${DEMO_IDS.tenant1}'.`);
+    expect(f.details).toContain(
+      `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${DEMO_IDS.tenant1}'.`,
+    );
   });
 
   it("refuses when the role assignment is missing (AuthorizationPermissionMismatch)", async () => {
     change((s) => (s.roleAssignments = []));
     const f = await failure((await publishWi()).call);
-    expect(f.details).toContain("AuthorizationPermissionMismatch: This request is not authorized to perform this operation using this permission.");
+    expect(f.details).toContain(
+      "AuthorizationPermissionMismatch: This request is not authorized to perform this operation using this permission.",
+    );
   });
 
   it("accepts a role granted on the whole account", async () => {
@@ -154,18 +219,40 @@ describe("fileshare-nfs against the simulated Azure", () => {
   it("fails like mount.nfs when the account has no approved private endpoint", async () => {
     change((s) => {
       s.storageAccounts.push({
-        ...s.storageAccounts[0]!, name: "ctvfiles2", kind: "FileStorage", sku: "Premium_LRS", enableHttpsTrafficOnly: false, publicNetworkAccess: "Disabled",
-        defaultAction: "Deny", containers: [], shares: [{ name: "aks-share", enabledProtocols: "NFS", quotaGiB: 100 }],
+        ...s.storageAccounts[0]!,
+        name: "ctvfiles2",
+        kind: "FileStorage",
+        sku: "Premium_LRS",
+        enableHttpsTrafficOnly: false,
+        publicNetworkAccess: "Disabled",
+        defaultAction: "Deny",
+        containers: [],
+        shares: [{ name: "aks-share", enabledProtocols: "NFS", quotaGiB: 100 }],
       });
     });
     const target = path.join(root, "pods", `p${n++}`, "mount");
-    const f = await failure(file.NodePublishVolume({
-      volume_id: "rg-storage#ctvfiles2#aks-share##pv", target_path: target,
-      volume_capability: { mount: { fs_type: "", mount_flags: ["nconnect=4"], volume_mount_group: "" }, access_mode: { mode: "MULTI_NODE_MULTI_WRITER" } },
-      readonly: false, secrets: {}, publish_context: {},
-      volume_context: { storageAccount: "ctvfiles2", shareName: "aks-share", storageEndpointSuffix: "core.windows.net", protocol: "nfs" },
-    }));
+    const f = await failure(
+      file.NodePublishVolume({
+        volume_id: "rg-storage#ctvfiles2#aks-share##pv",
+        target_path: target,
+        volume_capability: {
+          mount: { fs_type: "", mount_flags: ["nconnect=4"], volume_mount_group: "" },
+          access_mode: { mode: "MULTI_NODE_MULTI_WRITER" },
+        },
+        readonly: false,
+        secrets: {},
+        publish_context: {},
+        volume_context: {
+          storageAccount: "ctvfiles2",
+          shareName: "aks-share",
+          storageEndpointSuffix: "core.windows.net",
+          protocol: "nfs",
+        },
+      }),
+    );
     expect(f.code).toBe("INTERNAL");
-    expect(f.details).toContain("Output: mount.nfs: access denied by server while mounting ctvfiles2.file.core.windows.net:/ctvfiles2/aks-share (account 'ctvfiles2' has no approved private endpoint for 'file'");
+    expect(f.details).toContain(
+      "Output: mount.nfs: access denied by server while mounting ctvfiles2.file.core.windows.net:/ctvfiles2/aks-share (account 'ctvfiles2' has no approved private endpoint for 'file'",
+    );
   });
 });

@@ -17,7 +17,8 @@ function missingTests(rows: readonly ConformanceRow[]): string[] {
       const file = path.join(repoRoot, t.file);
       const text = existsSync(file) ? readFileSync(file, "utf8") : "";
       const escaped = t.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      if (!new RegExp(`\\bit(\\.\\w+(\\([^)]*\\))?)?\\(\\s*(["'\`])${escaped}\\3`).test(text)) missing.push(`${row.id}: ${t.file} > ${t.name}`);
+      if (!new RegExp(`\\bit(\\.\\w+(\\([^)]*\\))?)?\\(\\s*(["'\`])${escaped}\\3`).test(text))
+        missing.push(`${row.id}: ${t.file} > ${t.name}`);
     }
   }
   return missing;
@@ -30,7 +31,9 @@ describe("conformance table", () => {
 
   it("catches a row whose test does not exist, or that names none", () => {
     const row = conformance[0]!;
-    expect(missingTests([{ ...row, tests: [{ file: row.tests[0]!.file, name: "a test nobody wrote" }] }])).toEqual([`${row.id}: ${row.tests[0]!.file} > a test nobody wrote`]);
+    expect(missingTests([{ ...row, tests: [{ file: row.tests[0]!.file, name: "a test nobody wrote" }] }])).toEqual([
+      `${row.id}: ${row.tests[0]!.file} > a test nobody wrote`,
+    ]);
     expect(missingTests([{ ...row, tests: [] }])).toEqual([`${row.id}: names no test`]);
   });
 

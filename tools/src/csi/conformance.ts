@@ -39,11 +39,19 @@ export const conformance: readonly ConformanceRow[] = [
   {
     id: "allow-other",
     behaviour: "Who may enter a blobfuse2 mount",
-    real: { component: fuse2, versions: "2.5.4", source: "cmd/mount.go (-o parsing), component/libfuse/libfuse_handler.go (fuse options)", does: "mounts with allow_other only when the options carry `-o allow_other`; otherwise only the mounting user (root) gets in, a pod's UID 1000 gets EACCES" },
+    real: {
+      component: fuse2,
+      versions: "2.5.4",
+      source: "cmd/mount.go (-o parsing), component/libfuse/libfuse_handler.go (fuse options)",
+      does: "mounts with allow_other only when the options carry `-o allow_other`; otherwise only the mounting user (root) gets in, a pod's UID 1000 gets EACCES",
+    },
     mock: "the FUSE helper mounts with allow_other only for `-o allow_other`; the kernel refuses everyone else",
     status: "same",
     tests: [
-      { file: T.fuse, name: "keeps a pod user (UID 1000) out with Permission denied unless the options carry -o allow_other" },
+      {
+        file: T.fuse,
+        name: "keeps a pod user (UID 1000) out with Permission denied unless the options carry -o allow_other",
+      },
       { file: T.attrs, name: "has allow_other only when the options carry -o allow_other" },
       { file: T.e2e, name: "gives the pod's user Permission denied when the chart's options lost -o allow_other" },
     ],
@@ -51,65 +59,133 @@ export const conformance: readonly ConformanceRow[] = [
   {
     id: "data-rbac-per-operation",
     behaviour: "Data-plane RBAC on every read, write, delete and list of a mounted container",
-    real: { component: "Azure Storage, surfaced by blobfuse2", versions: "blobfuse2 2.5.4", source: "component/azstorage/utils.go storeBlobErrToErr (AuthorizationPermissionMismatch -> InvalidPermission), component/libfuse/libfuse_handler.go (EACCES)", does: "evaluates the identity's data actions per request; a 403 AuthorizationPermissionMismatch reaches the pod as EACCES; a role removed from a live mount affects its next requests" },
+    real: {
+      component: "Azure Storage, surfaced by blobfuse2",
+      versions: "blobfuse2 2.5.4",
+      source:
+        "component/azstorage/utils.go storeBlobErrToErr (AuthorizationPermissionMismatch -> InvalidPermission), component/libfuse/libfuse_handler.go (EACCES)",
+      does: "evaluates the identity's data actions per request; a 403 AuthorizationPermissionMismatch reaches the pod as EACCES; a role removed from a live mount affects its next requests",
+    },
     mock: "the driver keeps a grants file per mount in step with the simulated role assignments (every 500 ms); the FUSE helper checks read/write/delete/list per operation and answers EACCES",
     status: "same",
     tests: [
       { file: T.fuse, name: "with a reader role: lists and reads, but writes and deletes fail with EACCES" },
-      { file: T.fuse, name: "applies a role removed from a live mount to its next operations, and a role granted again too" },
+      {
+        file: T.fuse,
+        name: "applies a role removed from a live mount to its next operations, and a role granted again too",
+      },
       { file: T.authz, name: "add up the data actions of every assignment whose scope covers the container" },
-      { file: T.e2e, name: "with Storage Blob Data Reader mounts and reads, refuses writes, and cuts reads off once the role is removed" },
+      {
+        file: T.e2e,
+        name: "with Storage Blob Data Reader mounts and reads, refuses writes, and cuts reads off once the role is removed",
+      },
     ],
   },
   {
     id: "mount-needs-list",
     behaviour: "Mounting needs a role with data actions",
-    real: { component: fuse2, versions: "2.5.4", source: "component/azstorage/block_blob.go TestPipeline", does: "lists the container while mounting; a role without data actions (Owner, Contributor, Reader of the account) fails the mount with 403 AuthorizationPermissionMismatch" },
+    real: {
+      component: fuse2,
+      versions: "2.5.4",
+      source: "component/azstorage/block_blob.go TestPipeline",
+      does: "lists the container while mounting; a role without data actions (Owner, Contributor, Reader of the account) fails the mount with 403 AuthorizationPermissionMismatch",
+    },
     mock: "the mount asks the simulated Azure for the 'list' data action; management-plane roles carry none",
     status: "same",
     tests: [
-      { file: T.authz, name: "refuse the mount for a role without data actions (Owner of the account) with 403 AuthorizationPermissionMismatch" },
-      { file: T.authz, name: "let a Reader mount (blobfuse2 lists the container while mounting) with read and list only" },
-      { file: T.e2e, name: "fails the mount for a role without data actions (Owner) with 403 AuthorizationPermissionMismatch" },
+      {
+        file: T.authz,
+        name: "refuse the mount for a role without data actions (Owner of the account) with 403 AuthorizationPermissionMismatch",
+      },
+      {
+        file: T.authz,
+        name: "let a Reader mount (blobfuse2 lists the container while mounting) with read and list only",
+      },
+      {
+        file: T.e2e,
+        name: "fails the mount for a role without data actions (Owner) with 403 AuthorizationPermissionMismatch",
+      },
       { file: T.neg, name: "refuses a mount when the role assignment is missing" },
     ],
   },
   {
     id: "volume-mount-group",
     behaviour: "VOLUME_MOUNT_GROUP node capability",
-    real: { component: `${blob}, ${file}`, versions: "blob v1.27.9, azurefile v1.34.8", source: "pkg/blob/blob.go NewDriver, pkg/azurefile/azurefile.go NewDriver (--enable-volume-mount-group, default true)", does: "advertised, so the kubelet hands the pod's fsGroup to the driver and does not change ownership itself" },
+    real: {
+      component: `${blob}, ${file}`,
+      versions: "blob v1.27.9, azurefile v1.34.8",
+      source:
+        "pkg/blob/blob.go NewDriver, pkg/azurefile/azurefile.go NewDriver (--enable-volume-mount-group, default true)",
+      does: "advertised, so the kubelet hands the pod's fsGroup to the driver and does not change ownership itself",
+    },
     mock: "advertised",
     status: "same",
-    tests: [{ file: T.server, name: "reports the node id, no staging step, and VOLUME_MOUNT_GROUP like both real drivers" }],
+    tests: [
+      { file: T.server, name: "reports the node id, no staging step, and VOLUME_MOUNT_GROUP like both real drivers" },
+    ],
   },
   {
     id: "blobfuse-gid",
     behaviour: "fsGroup on blobfuse2 mounts",
-    real: { component: blob, versions: "v1.27.9", source: "pkg/blob/nodeserver.go NodeStageVolume (checkGidPresentInMountFlags)", does: "adds `-o gid=<fsGroup>` unless the options already hold a gid; refuses a group that is not an unsigned 32-bit number" },
+    real: {
+      component: blob,
+      versions: "v1.27.9",
+      source: "pkg/blob/nodeserver.go NodeStageVolume (checkGidPresentInMountFlags)",
+      does: "adds `-o gid=<fsGroup>` unless the options already hold a gid; refuses a group that is not an unsigned 32-bit number",
+    },
     mock: "same; the FUSE helper shows every file with that group (0777 with allow_other, else 0755/0775, less -o umask)",
     status: "same",
     tests: [
-      { file: T.attrs, name: "adds -o gid=<fsGroup> unless the options already set a gid, and refuses a group that is not a number" },
-      { file: T.fuse, name: "shows every file with the pod's fsGroup (-o gid=) handed over as volume_mount_group; an explicit -o gid= wins" },
-      { file: T.e2e, name: "shows the pod's files with its fsGroup as group: the driver advertises VOLUME_MOUNT_GROUP and adds -o gid=" },
+      {
+        file: T.attrs,
+        name: "adds -o gid=<fsGroup> unless the options already set a gid, and refuses a group that is not a number",
+      },
+      {
+        file: T.fuse,
+        name: "shows every file with the pod's fsGroup (-o gid=) handed over as volume_mount_group; an explicit -o gid= wins",
+      },
+      {
+        file: T.e2e,
+        name: "shows the pod's files with its fsGroup as group: the driver advertises VOLUME_MOUNT_GROUP and adds -o gid=",
+      },
     ],
   },
   {
     id: "nfs-fsgroup",
     behaviour: "fsGroup on NFS mounts",
-    real: { component: `${blob}, ${file}`, versions: "blob v1.27.9, azurefile v1.34.8", source: "NodeStageVolume (volumehelper.SetVolumeOwnership) in pkg/blob/nodeserver.go and pkg/azurefile/nodeserver.go", does: "changes the group of every file of the share (OnRootMismatch: only when the root differs; None: never)" },
+    real: {
+      component: `${blob}, ${file}`,
+      versions: "blob v1.27.9, azurefile v1.34.8",
+      source:
+        "NodeStageVolume (volumehelper.SetVolumeOwnership) in pkg/blob/nodeserver.go and pkg/azurefile/nodeserver.go",
+      does: "changes the group of every file of the share (OnRootMismatch: only when the root differs; None: never)",
+    },
     mock: "same, on the share's host directory",
     status: "same",
     tests: [
-      { file: T.node, name: "applies the pod's fsGroup to the whole share, as the NFS paths of both drivers do (VOLUME_MOUNT_GROUP)" },
-      { file: T.node, name: "leaves ownership alone with fsGroupChangePolicy None, and skips the walk with OnRootMismatch when the root already matches" },
-      { file: T.e2e, name: "gives every file of the share the group of a pod that sets fsGroup (why the chart sets none in NFS modes)" },
+      {
+        file: T.node,
+        name: "applies the pod's fsGroup to the whole share, as the NFS paths of both drivers do (VOLUME_MOUNT_GROUP)",
+      },
+      {
+        file: T.node,
+        name: "leaves ownership alone with fsGroupChangePolicy None, and skips the walk with OnRootMismatch when the root already matches",
+      },
+      {
+        file: T.e2e,
+        name: "gives every file of the share the group of a pod that sets fsGroup (why the chart sets none in NFS modes)",
+      },
     ],
   },
   {
     id: "fsgroupchangepolicy",
     behaviour: "fsGroupChangePolicy attribute",
-    real: { component: `${blob}, ${file}`, versions: "blob v1.27.9, azurefile v1.34.8", source: "isSupportedFSGroupChangePolicy (pkg/blob/blob.go, pkg/azurefile/azurefile.go)", does: "None, Always, OnRootMismatch; anything else InvalidArgument" },
+    real: {
+      component: `${blob}, ${file}`,
+      versions: "blob v1.27.9, azurefile v1.34.8",
+      source: "isSupportedFSGroupChangePolicy (pkg/blob/blob.go, pkg/azurefile/azurefile.go)",
+      does: "None, Always, OnRootMismatch; anything else InvalidArgument",
+    },
     mock: "same",
     status: "same",
     tests: [{ file: T.attrs, name: "accepts the three fsGroupChangePolicy values and refuses others" }],
@@ -117,7 +193,12 @@ export const conformance: readonly ConformanceRow[] = [
   {
     id: "read-only",
     behaviour: "Read-only access modes",
-    real: { component: `${blob}, ${file}`, versions: "blob v1.27.9, azurefile v1.34.8", source: "NodeStageVolume (isReadOnlyFromCapability)", does: "blobfuse2 gets `-o ro`, NFS mounts `ro`" },
+    real: {
+      component: `${blob}, ${file}`,
+      versions: "blob v1.27.9, azurefile v1.34.8",
+      source: "NodeStageVolume (isReadOnlyFromCapability)",
+      does: "blobfuse2 gets `-o ro`, NFS mounts `ro`",
+    },
     mock: "the FUSE helper mounts read-only (EROFS); NFS bind mounts are read-only",
     status: "same",
     tests: [
@@ -129,50 +210,97 @@ export const conformance: readonly ConformanceRow[] = [
   {
     id: "wi-token-parse",
     behaviour: "mountWithWorkloadIdentityToken values",
-    real: { component: blob, versions: "v1.27.9", source: "pkg/blob/blob.go GetAuthEnv (strconv.ParseBool)", does: "1, t, T, TRUE, true, True mount with the token; 0, f, false select the account-key path; anything else fails" },
+    real: {
+      component: blob,
+      versions: "v1.27.9",
+      source: "pkg/blob/blob.go GetAuthEnv (strconv.ParseBool)",
+      does: "1, t, T, TRUE, true, True mount with the token; 0, f, false select the account-key path; anything else fails",
+    },
     mock: "same",
     status: "same",
     tests: [
       { file: T.attrs, name: "is read with strconv.ParseBool: 1, t, TRUE mount with the token" },
-      { file: T.attrs, name: "0, f, false with clientID select account-key mode; other values are refused as the driver does" },
+      {
+        file: T.attrs,
+        name: "0, f, false with clientID select account-key mode; other values are refused as the driver does",
+      },
     ],
   },
   {
     id: "wi-token-republish",
     behaviour: "Token refresh on republish",
-    real: { component: blob, versions: "v1.27.9", source: "pkg/blob/nodeserver.go canSkipRepublishNodeStage (strings.EqualFold with \"true\")", does: "refreshes the token only when the attribute reads true in any case; \"1\" mounts but is never refreshed, so the mount fails with EIO at the first expiry" },
+    real: {
+      component: blob,
+      versions: "v1.27.9",
+      source: 'pkg/blob/nodeserver.go canSkipRepublishNodeStage (strings.EqualFold with "true")',
+      does: 'refreshes the token only when the attribute reads true in any case; "1" mounts but is never refreshed, so the mount fails with EIO at the first expiry',
+    },
     mock: "same, with a warning event on the pod",
     status: "same",
     tests: [
-      { file: T.attrs, name: "refreshes on republish only when it reads true in any case (the driver's EqualFold check)" },
-      { file: T.fuse, name: 'v1.27: mountWithWorkloadIdentityToken "1" mounts (ParseBool) but a republish does not refresh the token, so reads go EIO' },
+      {
+        file: T.attrs,
+        name: "refreshes on republish only when it reads true in any case (the driver's EqualFold check)",
+      },
+      {
+        file: T.fuse,
+        name: 'v1.27: mountWithWorkloadIdentityToken "1" mounts (ParseBool) but a republish does not refresh the token, so reads go EIO',
+      },
       { file: T.fuse, name: 'v1.27: "TRUE" counts as "true" for the refresh' },
     ],
   },
   {
     id: "token-file",
     behaviour: "Where blobfuse2 reads the workload identity token",
-    real: { component: blob, versions: "v1.27.9", source: "pkg/blob/blob.go GetAuthEnv (tokenFileName clientID-account)", does: "one token file per clientID+account on the node, rewritten by every pod's publish: all mounts of the pair share the newest token" },
+    real: {
+      component: blob,
+      versions: "v1.27.9",
+      source: "pkg/blob/blob.go GetAuthEnv (tokenFileName clientID-account)",
+      does: "one token file per clientID+account on the node, rewritten by every pod's publish: all mounts of the pair share the newest token",
+    },
     mock: "one expiry file per clientID+account under <kubelet>/plugins/blob.csi.azure.com/tokens/",
     status: "same",
-    tests: [{ file: T.fuse, name: "v1.27: one token file per clientID+account, so a second pod's fresh token keeps the first pod's mount alive" }],
+    tests: [
+      {
+        file: T.fuse,
+        name: "v1.27: one token file per clientID+account, so a second pod's fresh token keeps the first pod's mount alive",
+      },
+    ],
   },
   {
     id: "token-expiry-eio",
     behaviour: "An expired, unrefreshed token",
-    real: { component: fuse2, versions: "2.5.4 (blob-csi-driver #1982, #1987)", source: "component/azstorage (token refresh)", does: "every operation fails with EIO (`ls: reading directory: Input/output error`)" },
+    real: {
+      component: fuse2,
+      versions: "2.5.4 (blob-csi-driver #1982, #1987)",
+      source: "component/azstorage (token refresh)",
+      does: "every operation fails with EIO (`ls: reading directory: Input/output error`)",
+    },
     mock: "the FUSE helper (tools/fuse, a go-fuse passthrough built into <cache>/bin/ctv-fuse-<source digest>) fails every operation with EIO past the expiry",
     status: "same",
-    tests: [{ file: T.fuse, name: "fails reads with EIO once the token expired without a refresh, and recovers on republish" }],
+    tests: [
+      {
+        file: T.fuse,
+        name: "fails reads with EIO once the token expired without a refresh, and recovers on republish",
+      },
+    ],
   },
   {
     id: "blob-v126",
     behaviour: "blob-csi-driver v1.26.x (AKS before 1.34)",
-    real: { component: blob, versions: "v1.26.16", source: "pkg/blob/blob.go GetAuthEnv (WORKLOAD_IDENTITY_TOKEN env), deploy/csi-blob-driver.yaml", does: "hands the token to blobfuse2 once in its environment; CSIDriver without requiresRepublish: the mount goes EIO when the first token expires" },
+    real: {
+      component: blob,
+      versions: "v1.26.16",
+      source: "pkg/blob/blob.go GetAuthEnv (WORKLOAD_IDENTITY_TOKEN env), deploy/csi-blob-driver.yaml",
+      does: "hands the token to blobfuse2 once in its environment; CSIDriver without requiresRepublish: the mount goes EIO when the first token expires",
+    },
     mock: "--blob-driver-version v1.26.x: per-mount token, never refreshed; CSIDriver without requiresRepublish",
     status: "same",
     tests: [
-      { file: T.fuse, name: "v1.26: the token goes to blobfuse2 once, so the mount goes EIO at its first expiry even after a republish" },
+      {
+        file: T.fuse,
+        name: "v1.26: the token goes to blobfuse2 once, so the mount goes EIO at its first expiry even after a republish",
+      },
       { file: T.manifests, name: "follow the chosen releases: blob v1.26 never republishes, azurefile v1.35 does" },
       { file: T.attrs, name: "v1.26 mounts but warns that the token is never refreshed" },
     ],
@@ -180,41 +308,79 @@ export const conformance: readonly ConformanceRow[] = [
   {
     id: "clientid-optional",
     behaviour: "mountWithWorkloadIdentityToken without clientID",
-    real: { component: blob, versions: "v1.27.0, v1.27.1+", source: "pkg/blob/blob.go GetAuthEnv", does: "v1.27.0: `clientID is not specified`; v1.27.1+: falls back to the kubelet's managed identity" },
+    real: {
+      component: blob,
+      versions: "v1.27.0, v1.27.1+",
+      source: "pkg/blob/blob.go GetAuthEnv",
+      does: "v1.27.0: `clientID is not specified`; v1.27.1+: falls back to the kubelet's managed identity",
+    },
     mock: "v1.27.0: the same error; v1.27.1+: refused as a mode not served, naming clientID (blob-fuse-wi)",
     status: "not-served",
     tests: [
-      { file: T.attrs, name: "without clientID: v1.27.0 refuses, v1.27.1+ would use the kubelet identity (not served), v1.26 falls back to an account key (not served)" },
-      { file: T.node, name: "refuses mountWithWorkloadIdentityToken without clientID as a mode not served (v1.27.1+ would use the kubelet identity)" },
+      {
+        file: T.attrs,
+        name: "without clientID: v1.27.0 refuses, v1.27.1+ would use the kubelet identity (not served), v1.26 falls back to an account key (not served)",
+      },
+      {
+        file: T.node,
+        name: "refuses mountWithWorkloadIdentityToken without clientID as a mode not served (v1.27.1+ would use the kubelet identity)",
+      },
     ],
   },
   {
     id: "csidriver-objects",
     behaviour: "CSIDriver objects",
-    real: { component: `${blob}, ${file}`, versions: "blob v1.26.16/v1.27.9, azurefile v1.34.8/v1.35.x", source: "deploy/csi-blob-driver.yaml, deploy/csi-azurefile-driver.yaml", does: "blob v1.27 and azurefile v1.35 set requiresRepublish and a 3600 s token; blob v1.26 and azurefile v1.34 do not" },
+    real: {
+      component: `${blob}, ${file}`,
+      versions: "blob v1.26.16/v1.27.9, azurefile v1.34.8/v1.35.x",
+      source: "deploy/csi-blob-driver.yaml, deploy/csi-azurefile-driver.yaml",
+      does: "blob v1.27 and azurefile v1.35 set requiresRepublish and a 3600 s token; blob v1.26 and azurefile v1.34 do not",
+    },
     mock: "follow --blob-driver-version / --file-driver-version (defaults v1.27.9 and v1.34.8, what AKS 1.34 ships)",
     status: "same",
     tests: [
-      { file: T.manifests, name: "match AKS 1.34's drivers by default: blob v1.27 republishes with 3600 s tokens, azurefile v1.34 has no requiresRepublish" },
-      { file: T.e2e, name: "installs the CSIDriver objects of AKS 1.34's releases: blob v1.27 republishes, azurefile v1.34 does not" },
+      {
+        file: T.manifests,
+        name: "match AKS 1.34's drivers by default: blob v1.27 republishes with 3600 s tokens, azurefile v1.34 has no requiresRepublish",
+      },
+      {
+        file: T.e2e,
+        name: "installs the CSIDriver objects of AKS 1.34's releases: blob v1.27 republishes, azurefile v1.34 does not",
+      },
     ],
   },
   {
     id: "blobfuse2-flags",
     behaviour: "blobfuse2 flags",
-    real: { component: `${fuse2}, ${blob}`, versions: "blobfuse2 2.4.1-2.5.4 as pinned by charts/latest/blob-csi-driver/values.yaml", source: "cmd/mount.go and each component's flags", does: "a flag the pinned blobfuse2 does not know fails the mount with `unknown flag`" },
+    real: {
+      component: `${fuse2}, ${blob}`,
+      versions: "blobfuse2 2.4.1-2.5.4 as pinned by charts/latest/blob-csi-driver/values.yaml",
+      source: "cmd/mount.go and each component's flags",
+      does: "a flag the pinned blobfuse2 does not know fails the mount with `unknown flag`",
+    },
     mock: "checks the flag list of the blobfuse2 the chosen driver release pins",
     status: "same",
     tests: [
-      { file: T.opts, name: "knows the flags of the blobfuse2 release the driver pins: newer flags are unknown to older blobfuse2" },
-      { file: T.attrs, name: "pass the pinned blobfuse2 to the option check: v1.26.5 (blobfuse2 2.4.1) does not know --preload" },
+      {
+        file: T.opts,
+        name: "knows the flags of the blobfuse2 release the driver pins: newer flags are unknown to older blobfuse2",
+      },
+      {
+        file: T.attrs,
+        name: "pass the pinned blobfuse2 to the option check: v1.26.5 (blobfuse2 2.4.1) does not know --preload",
+      },
       { file: T.neg, name: "fails a mount option blobfuse2 does not know, with blobfuse2's error" },
     ],
   },
   {
     id: "published-examples",
     behaviour: "The drivers' own example PersistentVolumes and StorageClasses",
-    real: { component: `${blob}, ${file}`, versions: "blob v1.27.9, azurefile v1.34.8", source: "deploy/example/", does: "their mount option lists mount" },
+    real: {
+      component: `${blob}, ${file}`,
+      versions: "blob v1.27.9, azurefile v1.34.8",
+      source: "deploy/example/",
+      does: "their mount option lists mount",
+    },
     mock: "accepts every blobfuse2 and NFS option list they use (their SMB examples are a mode not served)",
     status: "same",
     tests: [
@@ -225,41 +391,74 @@ export const conformance: readonly ConformanceRow[] = [
   {
     id: "driver-controlled-flags",
     behaviour: "--tmp-path, --config-file, --container-name and friends in mountOptions",
-    real: { component: blob, versions: "v1.27.9", source: "pkg/blob/blob.go SanitizeMountOptions (inline volumes only), appendDefaultMountOptions", does: "a PersistentVolume's values reach blobfuse2 and win over the driver's; inline volumes are refused" },
+    real: {
+      component: blob,
+      versions: "v1.27.9",
+      source: "pkg/blob/blob.go SanitizeMountOptions (inline volumes only), appendDefaultMountOptions",
+      does: "a PersistentVolume's values reach blobfuse2 and win over the driver's; inline volumes are refused",
+    },
     mock: "same, with a warning event on the pod",
     status: "warns",
     tests: [
-      { file: T.opts, name: "passes driver-controlled flags from a PersistentVolume with a warning, and refuses them on inline volumes" },
+      {
+        file: T.opts,
+        name: "passes driver-controlled flags from a PersistentVolume with a warning, and refuses them on inline volumes",
+      },
     ],
   },
   {
     id: "nfs-options-merge",
     behaviour: "NFS vers/minorversion/sec in mountOptions",
-    real: { component: `${blob}, ${file}`, versions: "blob v1.27.9, azurefile v1.34.8", source: "NodeStageVolume (util.JoinMountOptions)", does: "merged with the driver's own options, duplicates dropped, sorted; mount.nfs gets both and the last vers wins, so a version the endpoint does not speak fails" },
+    real: {
+      component: `${blob}, ${file}`,
+      versions: "blob v1.27.9, azurefile v1.34.8",
+      source: "NodeStageVolume (util.JoinMountOptions)",
+      does: "merged with the driver's own options, duplicates dropped, sorted; mount.nfs gets both and the last vers wins, so a version the endpoint does not speak fails",
+    },
     mock: "same, with a warning event when they differ from the driver's; `Protocol not supported` when the last vers is not 3 (blob) or 4.1 (file)",
     status: "warns",
     tests: [
-      { file: T.opts, name: "fails like mount.nfs when the merged list ends on an NFS version the endpoint does not speak" },
+      {
+        file: T.opts,
+        name: "fails like mount.nfs when the merged list ends on an NFS version the endpoint does not speak",
+      },
       { file: T.e2e, name: "mounts with nfsvers=3 next to the driver's vers=3, as AKS does, and warns on the pod" },
-      { file: T.opts, name: "merges vers with the blob driver's options like util.JoinMountOptions (sorted, de-duplicated) and warns" },
+      {
+        file: T.opts,
+        name: "merges vers with the blob driver's options like util.JoinMountOptions (sorted, de-duplicated) and warns",
+      },
       { file: T.node, name: "accepts vers=4.1 equal to the driver's own without a warning" },
     ],
   },
   {
     id: "encrypt-in-transit",
     behaviour: "encryptInTransit on Azure Files NFS",
-    real: { component: file, versions: "v1.34.8", source: "pkg/azurefile/nodeserver.go NodeStageVolume (removeOptionIfExists)", does: "taken out of the options; the share is mounted through aznfs (TLS), which accounts requiring secure transfer accept" },
+    real: {
+      component: file,
+      versions: "v1.34.8",
+      source: "pkg/azurefile/nodeserver.go NodeStageVolume (removeOptionIfExists)",
+      does: "taken out of the options; the share is mounted through aznfs (TLS), which accounts requiring secure transfer accept",
+    },
     mock: "taken out of the options; the simulated Azure lets it past secure transfer; no TLS is simulated",
     status: "same",
     tests: [
-      { file: T.node, name: "strips encryptInTransit from a file share's options and asks for the network path over TLS" },
+      {
+        file: T.node,
+        name: "strips encryptInTransit from a file share's options and asks for the network path over TLS",
+      },
       { file: T.opts, name: "strips encryptInTransit on file shares only" },
     ],
   },
   {
     id: "case-colliding-keys",
     behaviour: "volumeAttributes keys that differ only in case",
-    real: { component: `${blob}, ${file}`, versions: "blob v1.27.9, azurefile v1.34.8", source: "pkg/blob/blob.go ValidateVolumeAttributeKeys; pkg/azurefile/nodeserver.go NodePublishVolume (caseCollidingKey, inline only)", does: "blob refuses them with different values; azurefile refuses them for inline volumes only" },
+    real: {
+      component: `${blob}, ${file}`,
+      versions: "blob v1.27.9, azurefile v1.34.8",
+      source:
+        "pkg/blob/blob.go ValidateVolumeAttributeKeys; pkg/azurefile/nodeserver.go NodePublishVolume (caseCollidingKey, inline only)",
+      does: "blob refuses them with different values; azurefile refuses them for inline volumes only",
+    },
     mock: "same; a file PersistentVolume gets a warning event",
     status: "warns",
     tests: [
@@ -271,7 +470,12 @@ export const conformance: readonly ConformanceRow[] = [
   {
     id: "mount-permissions",
     behaviour: "mountPermissions",
-    real: { component: `${blob}, ${file}`, versions: "blob v1.27.9, azurefile v1.34.8", source: "NodePublishVolume / NodeStageVolume (strconv.ParseUint(v, 8, 32))", does: "octal digits only (0778, 0o777 are errors); 0 turns the chmod off; NFS roots are chmodded to it" },
+    real: {
+      component: `${blob}, ${file}`,
+      versions: "blob v1.27.9, azurefile v1.34.8",
+      source: "NodePublishVolume / NodeStageVolume (strconv.ParseUint(v, 8, 32))",
+      does: "octal digits only (0778, 0o777 are errors); 0 turns the chmod off; NFS roots are chmodded to it",
+    },
     mock: "same",
     status: "same",
     tests: [
@@ -282,7 +486,12 @@ export const conformance: readonly ConformanceRow[] = [
   {
     id: "file-fstype",
     behaviour: "fsType attribute on Azure Files",
-    real: { component: file, versions: "v1.34.8", source: "pkg/azurefile/nodeserver.go NodeStageVolume (isSupportedFsType)", does: "cifs, smb, nfs, ext4, ext3, ext2, xfs; anything else InvalidArgument" },
+    real: {
+      component: file,
+      versions: "v1.34.8",
+      source: "pkg/azurefile/nodeserver.go NodeStageVolume (isSupportedFsType)",
+      does: "cifs, smb, nfs, ext4, ext3, ext2, xfs; anything else InvalidArgument",
+    },
     mock: "same",
     status: "same",
     tests: [{ file: T.attrs, name: "refuses a file fsType outside the driver's list" }],
@@ -290,23 +499,45 @@ export const conformance: readonly ConformanceRow[] = [
   {
     id: "aznfs-not-keyless",
     behaviour: "protocol: aznfs and nfsv3 on blob",
-    real: { component: blob, versions: "v1.27.9", source: "pkg/blob/blob.go GetAuthEnv (returns early only for protocol nfs)", does: "looks for an account key (Secret or listKeys with the driver's identity) before mounting" },
+    real: {
+      component: blob,
+      versions: "v1.27.9",
+      source: "pkg/blob/blob.go GetAuthEnv (returns early only for protocol nfs)",
+      does: "looks for an account key (Secret or listKeys with the driver's identity) before mounting",
+    },
     mock: "refused as a mode not served, naming protocol: nfs",
     status: "not-served",
-    tests: [{ file: T.attrs, name: "refuses aznfs and nfsv3 as not keyless (the driver skips the key only for nfs), naming protocol: nfs" }],
+    tests: [
+      {
+        file: T.attrs,
+        name: "refuses aznfs and nfsv3 as not keyless (the driver skips the key only for nfs), naming protocol: nfs",
+      },
+    ],
   },
   {
     id: "blob-protocol-unchecked",
     behaviour: "Other protocol values on blob",
-    real: { component: blob, versions: "v1.27.9", source: "pkg/blob/nodeserver.go NodeStageVolume (only CreateVolume checks the list)", does: "a static volume mounts with blobfuse2 whatever the value" },
+    real: {
+      component: blob,
+      versions: "v1.27.9",
+      source: "pkg/blob/nodeserver.go NodeStageVolume (only CreateVolume checks the list)",
+      does: "a static volume mounts with blobfuse2 whatever the value",
+    },
     mock: "mounts with blobfuse2 and warns",
     status: "warns",
-    tests: [{ file: T.attrs, name: "mounts a protocol value the node server does not check with blobfuse2, with a warning" }],
+    tests: [
+      { file: T.attrs, name: "mounts a protocol value the node server does not check with blobfuse2, with a warning" },
+    ],
   },
   {
     id: "wi-ignores-rg",
     behaviour: "resourcegroup and subscriptionid on the workload identity path",
-    real: { component: blob, versions: "v1.27.9", source: "pkg/blob/blob.go GetAuthEnv", does: "not used: the token path returns before they matter" },
+    real: {
+      component: blob,
+      versions: "v1.27.9",
+      source: "pkg/blob/blob.go GetAuthEnv",
+      does: "not used: the token path returns before they matter",
+    },
     mock: "not used",
     status: "same",
     tests: [{ file: T.attrs, name: "ignores resourcegroup and subscriptionid on the workload identity path" }],
@@ -314,7 +545,12 @@ export const conformance: readonly ConformanceRow[] = [
   {
     id: "private-endpoint-wi",
     behaviour: "blob-fuse-wi to an account closed to public networks",
-    real: { component: "Azure Storage network rules", versions: "-", source: "-", does: "reachable through an approved private endpoint whose privatelink.blob zone the cluster resolves" },
+    real: {
+      component: "Azure Storage network rules",
+      versions: "-",
+      source: "-",
+      does: "reachable through an approved private endpoint whose privatelink.blob zone the cluster resolves",
+    },
     mock: "the simulated Azure checks that path instead of refusing",
     status: "same",
     tests: [
@@ -325,31 +561,60 @@ export const conformance: readonly ConformanceRow[] = [
   {
     id: "keyless-modes-not-served",
     behaviour: "Keyless modes the project does not serve",
-    real: { component: `${blob}, ${file}`, versions: "blob v1.27.9, azurefile v1.34.8/v1.35.x", source: "pkg/blob/blob.go GetAuthEnv (AzureStorageAuthType MSI); pkg/azurefile/nodeserver.go NodeStageVolume (mountWithManagedIdentity, SMB with a workload identity token from v1.35)", does: "mount with the node's managed identity or (azurefile v1.35) SMB with the pod's token" },
+    real: {
+      component: `${blob}, ${file}`,
+      versions: "blob v1.27.9, azurefile v1.34.8/v1.35.x",
+      source:
+        "pkg/blob/blob.go GetAuthEnv (AzureStorageAuthType MSI); pkg/azurefile/nodeserver.go NodeStageVolume (mountWithManagedIdentity, SMB with a workload identity token from v1.35)",
+      does: "mount with the node's managed identity or (azurefile v1.35) SMB with the pod's token",
+    },
     mock: "refused as `... is a mode not served by this project`, naming blob-fuse-wi, blob-nfs or fileshare-nfs",
     status: "not-served",
     tests: [
-      { file: T.node, name: "refuses blobfuse2 with the node's managed identity (AzureStorageAuthType: MSI) as a mode not served, naming blob-fuse-wi" },
-      { file: T.node, name: "refuses SMB with the node's managed identity (mountWithManagedIdentity) as a mode not served, naming fileshare-nfs" },
-      { file: T.attrs, name: "refuses SMB with a workload identity token as not served, naming the release and fileshare-nfs" },
+      {
+        file: T.node,
+        name: "refuses blobfuse2 with the node's managed identity (AzureStorageAuthType: MSI) as a mode not served, naming blob-fuse-wi",
+      },
+      {
+        file: T.node,
+        name: "refuses SMB with the node's managed identity (mountWithManagedIdentity) as a mode not served, naming fileshare-nfs",
+      },
+      {
+        file: T.attrs,
+        name: "refuses SMB with a workload identity token as not served, naming the release and fileshare-nfs",
+      },
     ],
   },
   {
     id: "account-key-modes",
     behaviour: "Account-key modes",
-    real: { component: `${blob}, ${file}`, versions: "blob v1.27.9, azurefile v1.34.8", source: "GetAuthEnv / GetAccountInfo", does: "read a key from a Secret, Key Vault or listKeys" },
+    real: {
+      component: `${blob}, ${file}`,
+      versions: "blob v1.27.9, azurefile v1.34.8",
+      source: "GetAuthEnv / GetAccountInfo",
+      does: "read a key from a Secret, Key Vault or listKeys",
+    },
     mock: "clientID without the token flag asks the simulated ARM for listKeys (and fails where shared keys are off); other key modes are refused as not served",
     status: "not-served",
     tests: [
       { file: T.node, name: "asks ARM for the account keys and fails with its answer" },
-      { file: T.node, name: "refuses a blob volume with neither clientID nor NFS as the account-key mode this project does not serve" },
+      {
+        file: T.node,
+        name: "refuses a blob volume with neither clientID nor NFS as the account-key mode this project does not serve",
+      },
       { file: T.node, name: "refuses SMB file shares with an account key as a mode not served" },
     ],
   },
   {
     id: "no-token",
     behaviour: "clientID set but no token from the kubelet (CSIDriver without tokenRequests)",
-    real: { component: blob, versions: "v1.27.9", source: "pkg/blob/nodeserver.go NodeStageVolume (\"Skip NodeStageVolume ... service account token is empty\"), NodePublishVolume", does: "skips staging and bind-mounts the empty staging directory: the pod starts on an empty volume" },
+    real: {
+      component: blob,
+      versions: "v1.27.9",
+      source:
+        'pkg/blob/nodeserver.go NodeStageVolume ("Skip NodeStageVolume ... service account token is empty"), NodePublishVolume',
+      does: "skips staging and bind-mounts the empty staging directory: the pod starts on an empty volume",
+    },
     mock: "refuses with `service account token is empty`, so the missing tokenRequests shows at once",
     status: "differs",
     tests: [{ file: T.node, name: "fails when the kubelet passed no token (CSIDriver without tokenRequests)" }],
@@ -357,7 +622,12 @@ export const conformance: readonly ConformanceRow[] = [
   {
     id: "republish-reverifies",
     behaviour: "A republish whose token Entra would now refuse",
-    real: { component: blob, versions: "v1.27.9", source: "pkg/blob/nodeserver.go NodeStageVolume (GetAuthEnv errors ignored when mounted)", does: "succeeds; blobfuse2 fails later, when it exchanges the token" },
+    real: {
+      component: blob,
+      versions: "v1.27.9",
+      source: "pkg/blob/nodeserver.go NodeStageVolume (GetAuthEnv errors ignored when mounted)",
+      does: "succeeds; blobfuse2 fails later, when it exchanges the token",
+    },
     mock: "succeeds, records the refusal in the mount record and does not extend the expiry, so the mount fails with EIO later",
     status: "same",
     tests: [{ file: T.node, name: "keeps the mount but records the refusal when a republish is no longer authorized" }],
@@ -365,7 +635,12 @@ export const conformance: readonly ConformanceRow[] = [
   {
     id: "tenantid-empty",
     behaviour: "tenantID left empty",
-    real: { component: blob, versions: "v1.27.9", source: "pkg/blob/blob.go GetAuthEnv (d.cloud.TenantID)", does: "uses the cluster's configured tenant" },
+    real: {
+      component: blob,
+      versions: "v1.27.9",
+      source: "pkg/blob/blob.go GetAuthEnv (d.cloud.TenantID)",
+      does: "uses the cluster's configured tenant",
+    },
     mock: "uses the tenant of the simulated AKS cluster whose OIDC issuer signed the token",
     status: "differs",
     tests: [{ file: T.node, name: "uses the tenant of the AKS cluster that issued the token when tenantID is empty" }],
@@ -376,15 +651,27 @@ export const conformance: readonly ConformanceRow[] = [
     real: { component: fuse2, versions: "2.5.4", source: "-", does: "always a FUSE mount" },
     mock: "a bind mount of the container's directory shown as 0777: no token expiry, allow_other, -o gid= or per-operation RBAC; the test bed always uses the helper on the host",
     status: "differs",
-    tests: [{ file: T.node, name: "makes the container's host directory visible at the target path and keeps the data after unpublish" }],
+    tests: [
+      {
+        file: T.node,
+        name: "makes the container's host directory visible at the target path and keeps the data after unpublish",
+      },
+    ],
   },
   {
     id: "no-staging",
     behaviour: "Staging and the other CSI services",
-    real: { component: `${blob}, ${file}`, versions: "blob v1.27.9, azurefile v1.34.8", source: "NodeGetCapabilities, the Controller service", does: "STAGE_UNSTAGE_VOLUME, a Controller service, volume stats, expansion" },
+    real: {
+      component: `${blob}, ${file}`,
+      versions: "blob v1.27.9, azurefile v1.34.8",
+      source: "NodeGetCapabilities, the Controller service",
+      does: "STAGE_UNSTAGE_VOLUME, a Controller service, volume stats, expansion",
+    },
     mock: "Identity and Node only, no staging step; storage is a host directory per account and container or share",
     status: "differs",
-    tests: [{ file: T.server, name: "reports the node id, no staging step, and VOLUME_MOUNT_GROUP like both real drivers" }],
+    tests: [
+      { file: T.server, name: "reports the node id, no staging step, and VOLUME_MOUNT_GROUP like both real drivers" },
+    ],
   },
 ];
 
@@ -404,14 +691,19 @@ export function renderConformanceSection(rows: readonly ConformanceRow[] = confo
     "",
     "| behaviour | real driver (release, source) | mock | status | tests |",
     "|---|---|---|---|---|",
-    ...rows.map((r) =>
-      `| ${cell(r.behaviour)} | ${cell(r.real.does)} (${cell(r.real.component)} ${cell(r.real.versions)}, ${cell(r.real.source)}) | ${cell(r.mock)} | ${statusText[r.status]} | ${r.tests.map((t) => `\`${t.file.split("/").pop()}\``).filter((v, i, a) => a.indexOf(v) === i).join(", ")} |`,
+    ...rows.map(
+      (r) =>
+        `| ${cell(r.behaviour)} | ${cell(r.real.does)} (${cell(r.real.component)} ${cell(r.real.versions)}, ${cell(r.real.source)}) | ${cell(r.mock)} | ${statusText[r.status]} | ${r.tests
+          .map((t) => `\`${t.file.split("/").pop()}\``)
+          .filter((v, i, a) => a.indexOf(v) === i)
+          .join(", ")} |`,
     ),
   ];
   return `${lines.join("\n")}\n`;
 }
 
-export const CONFORMANCE_START = "<!-- BEGIN mock-conformance: generated by `npm run gen` from tools/src/csi/conformance.ts -->";
+export const CONFORMANCE_START =
+  "<!-- BEGIN mock-conformance: generated by `npm run gen` from tools/src/csi/conformance.ts -->";
 export const CONFORMANCE_END = "<!-- END mock-conformance -->";
 
 /** The page that shows the conformance table, relative to the repository root. */
@@ -421,6 +713,7 @@ export const CONFORMANCE_DOC = "docs/test-bed.md";
 export function renderReadmeConformance(current: string): string {
   const start = current.indexOf(CONFORMANCE_START);
   const end = current.indexOf(CONFORMANCE_END);
-  if (start < 0 || end < start) throw new Error(`${CONFORMANCE_DOC} lacks the ${CONFORMANCE_START} ... ${CONFORMANCE_END} markers`);
+  if (start < 0 || end < start)
+    throw new Error(`${CONFORMANCE_DOC} lacks the ${CONFORMANCE_START} ... ${CONFORMANCE_END} markers`);
   return `${current.slice(0, start + CONFORMANCE_START.length)}\n${renderConformanceSection()}${current.slice(end)}`;
 }

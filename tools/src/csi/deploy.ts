@@ -15,7 +15,12 @@ export async function applyObjects(kubeconfig: string, objects: KubernetesObject
     try {
       await api.patch(obj, undefined, undefined, "ctv-csi-mock", true, PatchStrategy.ServerSideApply);
     } catch (err) {
-      throw new ToolError("COMMAND_FAILED", `Could not apply ${obj.kind} ${obj.metadata?.name}: ${(err as Error).message}`, "Check that the cluster is up (npm run cluster -- status).", { cause: err });
+      throw new ToolError(
+        "COMMAND_FAILED",
+        `Could not apply ${obj.kind} ${obj.metadata?.name}: ${(err as Error).message}`,
+        "Check that the cluster is up (npm run cluster -- status).",
+        { cause: err },
+      );
     }
   }
 }
@@ -26,7 +31,11 @@ export async function deleteObjects(kubeconfig: string, objects: KubernetesObjec
     try {
       await api.delete(obj);
     } catch (err) {
-      if ((err as { code?: number }).code !== 404) throw new ToolError("COMMAND_FAILED", `Could not delete ${obj.kind} ${obj.metadata?.name}: ${(err as Error).message}`);
+      if ((err as { code?: number }).code !== 404)
+        throw new ToolError(
+          "COMMAND_FAILED",
+          `Could not delete ${obj.kind} ${obj.metadata?.name}: ${(err as Error).message}`,
+        );
     }
   }
 }

@@ -47,7 +47,10 @@ export async function startDrivers(config: DriverConfig): Promise<RunningDrivers
   const log = config.log ?? ((line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
   const authority =
     config.authority ??
-    azsimAuthority(requireValue(config.azsimState, "the simulated Azure state (--azsim-state or AZSIM_STATE)"), config.aksCluster ? { aksCluster: config.aksCluster } : {});
+    azsimAuthority(
+      requireValue(config.azsimState, "the simulated Azure state (--azsim-state or AZSIM_STATE)"),
+      config.aksCluster ? { aksCluster: config.aksCluster } : {},
+    );
   // The API server serves the issuer's keys and takes the warning events; tests inject both.
   const reachable = config.kubeconfig !== undefined || process.env.KUBERNETES_SERVICE_HOST !== undefined;
   const kc = config.jwks && (config.warn || !reachable) ? undefined : kubeConfigFrom(config.kubeconfig);
@@ -59,7 +62,9 @@ export async function startDrivers(config: DriverConfig): Promise<RunningDrivers
     ...(config.blobDriverVersion ? { blob: config.blobDriverVersion } : {}),
     ...(config.fileDriverVersion ? { file: config.fileDriverVersion } : {}),
   });
-  log(`imitating blob-csi-driver ${versions.blob.version} (blobfuse2 ${versions.blob.blobfuse2}) and azurefile-csi-driver ${versions.file.version}`);
+  log(
+    `imitating blob-csi-driver ${versions.blob.version} (blobfuse2 ${versions.blob.blobfuse2}) and azurefile-csi-driver ${versions.file.version}`,
+  );
   const running: RunningDriver[] = [];
   const nodes = new Map<DriverName, NodeService>();
   for (const driver of config.drivers) {
@@ -77,7 +82,16 @@ export async function startDrivers(config: DriverConfig): Promise<RunningDrivers
       log: (line) => log(`[${driver}] ${line}`),
     });
     nodes.set(driver, node);
-    running.push(await serveDriver({ driver, kubeletDir: config.kubeletDir, nodeId: config.nodeId, node, register: config.register ?? true, log: (line) => log(`[${driver}] ${line}`) }));
+    running.push(
+      await serveDriver({
+        driver,
+        kubeletDir: config.kubeletDir,
+        nodeId: config.nodeId,
+        node,
+        register: config.register ?? true,
+        log: (line) => log(`[${driver}] ${line}`),
+      }),
+    );
   }
   return {
     drivers: running,
@@ -90,6 +104,11 @@ export async function startDrivers(config: DriverConfig): Promise<RunningDrivers
 }
 
 function requireValue(value: string | undefined, what: string): string {
-  if (!value) throw new ToolError("INVALID_INPUT", `The mock CSI driver needs ${what}.`, "Seed one with seedAzState() or run the bootstrap against the simulated Azure, then pass its path.");
+  if (!value)
+    throw new ToolError(
+      "INVALID_INPUT",
+      `The mock CSI driver needs ${what}.`,
+      "Seed one with seedAzState() or run the bootstrap against the simulated Azure, then pass its path.",
+    );
   return value;
 }

@@ -29,7 +29,13 @@ export function apiServerWarnings(kc: KubeConfig, component: string): WarningSin
       namespace: pod.namespace,
       body: {
         metadata: { generateName: `${pod.name}.`, namespace: pod.namespace },
-        involvedObject: { kind: "Pod", apiVersion: "v1", name: pod.name, namespace: pod.namespace, ...(pod.uid ? { uid: pod.uid } : {}) },
+        involvedObject: {
+          kind: "Pod",
+          apiVersion: "v1",
+          name: pod.name,
+          namespace: pod.namespace,
+          ...(pod.uid ? { uid: pod.uid } : {}),
+        },
         reason: warningReason,
         message,
         type: "Warning",

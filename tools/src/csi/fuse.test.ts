@@ -10,7 +10,15 @@ import { serviceAccountTokensKey } from "./attributes.ts";
 import { startDrivers, type RunningDrivers } from "./driver.ts";
 import { ensureFuseHelper } from "./fuse.ts";
 import { mountPoints } from "./mounter.ts";
-import { csiClient, mountCapability, ScriptedAuthority, testIssuer, tokensAttribute, type CsiClient, type TestIssuer } from "./test-support.ts";
+import {
+  csiClient,
+  mountCapability,
+  ScriptedAuthority,
+  testIssuer,
+  tokensAttribute,
+  type CsiClient,
+  type TestIssuer,
+} from "./test-support.ts";
 
 let root: string;
 let issuer: TestIssuer;
@@ -26,11 +34,29 @@ beforeAll(async () => {
   chmodSync(root, 0o755);
   issuer = await testIssuer();
   authority = new ScriptedAuthority();
-  const common = { nodeId: "node-1", authority, jwks: () => issuer.jwks(), fuseHelper: await ensureFuseHelper(), log: () => {}, grantsIntervalMs: 100 };
-  running = await startDrivers({ ...common, drivers: ["blob.csi.azure.com"], kubeletDir: path.join(root, "kubelet"), storageRoot: path.join(root, "storage") });
+  const common = {
+    nodeId: "node-1",
+    authority,
+    jwks: () => issuer.jwks(),
+    fuseHelper: await ensureFuseHelper(),
+    log: () => {},
+    grantsIntervalMs: 100,
+  };
+  running = await startDrivers({
+    ...common,
+    drivers: ["blob.csi.azure.com"],
+    kubeletDir: path.join(root, "kubelet"),
+    storageRoot: path.join(root, "storage"),
+  });
   blob = csiClient(running.drivers[0]!.csiSocket);
   // The same driver imitating blob-csi-driver v1.26 (what AKS before 1.34 runs), on its own kubelet dir.
-  old = await startDrivers({ ...common, drivers: ["blob.csi.azure.com"], kubeletDir: path.join(root, "kubelet-old"), storageRoot: path.join(root, "storage"), blobDriverVersion: "v1.26.16" });
+  old = await startDrivers({
+    ...common,
+    drivers: ["blob.csi.azure.com"],
+    kubeletDir: path.join(root, "kubelet-old"),
+    storageRoot: path.join(root, "storage"),
+    blobDriverVersion: "v1.26.16",
+  });
   oldBlob = csiClient(old.drivers[0]!.csiSocket);
 }, 600_000);
 
@@ -86,7 +112,9 @@ function asPodUser(script: string): { status: number | null; stderr: string } {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function fsType(target: string): string | undefined {
-  const line = readFileSync("/proc/self/mountinfo", "utf8").split("\n").find((l) => l.split(" ")[4] === target);
+  const line = readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .find((l) => l.split(" ")[4] === target);
   return line?.split(" - ")[1]?.split(" ")[0];
 }
 
@@ -117,7 +145,11 @@ describe("blob-fuse-wi through FUSE", () => {
     await publish(target, 3600);
     await new Promise((r) => setTimeout(r, 300));
     expect(readFileSync(path.join(target, "text"), "utf8")).toBe("hello!\n");
-    expect(running.nodes.get("blob.csi.azure.com")!.readRecord(target)).toMatchObject({ fuse: true, publishes: 2, rotations: 1 });
+    expect(running.nodes.get("blob.csi.azure.com")!.readRecord(target)).toMatchObject({
+      fuse: true,
+      publishes: 2,
+      rotations: 1,
+    });
 
     await blob.NodeUnpublishVolume({ volume_id: "v", target_path: target });
     expect(mountPoints().has(target)).toBe(false);
@@ -217,8 +249,12 @@ describe("blob-fuse-wi data-plane RBAC, checked per operation", () => {
     authority.actions = [];
     try {
       await sleep(800);
-      expect(() => readFileSync(path.join(target, "live"), "utf8")).toThrow(expect.objectContaining({ code: "EACCES" }));
-      expect(() => writeFileSync(path.join(target, "live"), "2\n")).toThrow(expect.objectContaining({ code: "EACCES" }));
+      expect(() => readFileSync(path.join(target, "live"), "utf8")).toThrow(
+        expect.objectContaining({ code: "EACCES" }),
+      );
+      expect(() => writeFileSync(path.join(target, "live"), "2\n")).toThrow(
+        expect.objectContaining({ code: "EACCES" }),
+      );
     } finally {
       authority.actions = ["read", "write", "delete", "list"];
     }

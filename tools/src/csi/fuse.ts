@@ -15,14 +15,23 @@ const sourceDir = path.join(repoRoot, "tools", "fuse");
 /** A digest of the helper's sources: the cache key of the built binary, so a changed source never runs a stale build. */
 export function fuseSourceDigest(): string {
   const hash = createHash("sha256");
-  for (const f of readdirSync(sourceDir).filter((n) => /\.(go|mod|sum)$/.test(n)).sort()) {
-    hash.update(f).update("\0").update(readFileSync(path.join(sourceDir, f))).update("\0");
+  for (const f of readdirSync(sourceDir)
+    .filter((n) => /\.(go|mod|sum)$/.test(n))
+    .sort()) {
+    hash
+      .update(f)
+      .update("\0")
+      .update(readFileSync(path.join(sourceDir, f)))
+      .update("\0");
   }
   return hash.digest("hex").slice(0, 12);
 }
 
 export function fuseHelperPath(): string {
-  return process.env.CTV_FUSE_HELPER ?? path.join(process.env.CTV_CACHE_DIR ?? path.join(repoRoot, ".cache"), "bin", `ctv-fuse-${fuseSourceDigest()}`);
+  return (
+    process.env.CTV_FUSE_HELPER ??
+    path.join(process.env.CTV_CACHE_DIR ?? path.join(repoRoot, ".cache"), "bin", `ctv-fuse-${fuseSourceDigest()}`)
+  );
 }
 
 /** Builds the helper into <cache>/bin/ctv-fuse-<source digest> unless that build exists; returns its path. */
@@ -39,7 +48,12 @@ export async function ensureFuseHelper(run: Runner = defaultRun): Promise<string
     });
   } catch (err) {
     if (err instanceof ToolError && err.code === "NOT_INSTALLED") {
-      throw new ToolError("NOT_INSTALLED", "Go is needed to build the mock driver's FUSE helper (tools/fuse).", "Install Go 1.22 or newer, or set CTV_FUSE_HELPER to a built helper.", { cause: err });
+      throw new ToolError(
+        "NOT_INSTALLED",
+        "Go is needed to build the mock driver's FUSE helper (tools/fuse).",
+        "Install Go 1.22 or newer, or set CTV_FUSE_HELPER to a built helper.",
+        { cause: err },
+      );
     }
     throw err;
   }
@@ -66,9 +80,19 @@ export interface FuseMountFiles {
 }
 
 /** The helper's command line for a mount. */
-export function fuseHelperArgs(source: string, target: string, files: FuseMountFiles, opts: FuseMountOptions): string[] {
+export function fuseHelperArgs(
+  source: string,
+  target: string,
+  files: FuseMountFiles,
+  opts: FuseMountOptions,
+): string[] {
   return [
-    "--source", source, "--target", target, "--expiry-file", files.expiryFile,
+    "--source",
+    source,
+    "--target",
+    target,
+    "--expiry-file",
+    files.expiryFile,
     ...(files.grantsFile ? ["--grants-file", files.grantsFile] : []),
     ...(opts.allowOther ? ["--allow-other"] : []),
     ...(opts.readOnly ? ["--read-only"] : []),
@@ -87,7 +111,11 @@ export interface FuseMounter {
 
 export function fuseMounter(helper: string): FuseMounter {
   if (!existsSync("/dev/fuse")) {
-    throw new ToolError("PRECONDITION", "/dev/fuse is missing, so blob-fuse-wi mounts cannot be served.", "Load the fuse kernel module (modprobe fuse), or run the driver privileged.");
+    throw new ToolError(
+      "PRECONDITION",
+      "/dev/fuse is missing, so blob-fuse-wi mounts cannot be served.",
+      "Load the fuse kernel module (modprobe fuse), or run the driver privileged.",
+    );
   }
   const children = new Map<string, ChildProcess>();
   return {
@@ -95,12 +123,17 @@ export function fuseMounter(helper: string): FuseMounter {
       const logFile = files.logFile;
       // Detached, logging to a file: like blobfuse2, a mount outlives a restart of the driver.
       const log = openSync(logFile, "a");
-      const child = spawn(helper, fuseHelperArgs(source, target, files, opts), { stdio: ["ignore", "pipe", log], detached: true });
+      const child = spawn(helper, fuseHelperArgs(source, target, files, opts), {
+        stdio: ["ignore", "pipe", log],
+        detached: true,
+      });
       closeSync(log);
       await new Promise<void>((resolve, reject) => {
         const fail = (why: string) => {
           clearTimeout(timer);
-          const tail = existsSync(logFile) ? readFileSync(logFile, "utf8").trim().split("\n").slice(-3).join(" | ") : "";
+          const tail = existsSync(logFile)
+            ? readFileSync(logFile, "utf8").trim().split("\n").slice(-3).join(" | ")
+            : "";
           reject(new Error(`${why}${tail ? `: ${tail}` : ""}`));
         };
         const timer = setTimeout(() => {

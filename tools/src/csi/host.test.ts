@@ -13,9 +13,19 @@ describe("startMockDriver", () => {
   it("serves both drivers from a child process and removes their sockets when stopped", async () => {
     const kubeconfig = path.join(root, "kubeconfig");
     // Only loaded at start; the JWKS is fetched at the first mount, which this test does not make.
-    writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:6443'}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n");
+    writeFileSync(
+      kubeconfig,
+      "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:6443'}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n",
+    );
     const kubeletDir = path.join(root, "kubelet");
-    const driver = await startMockDriver({ kubeconfig, azsimState: path.join(root, "state.json"), nodeId: "host-node", kubeletDir, storageRoot: path.join(root, "storage"), logFile: path.join(root, "driver.log") });
+    const driver = await startMockDriver({
+      kubeconfig,
+      azsimState: path.join(root, "state.json"),
+      nodeId: "host-node",
+      kubeletDir,
+      storageRoot: path.join(root, "storage"),
+      logFile: path.join(root, "driver.log"),
+    });
     const socket = path.join(kubeletDir, "plugins", "file.csi.azure.com", "csi.sock");
     const c = csiClient(socket);
     expect(await c.GetPluginInfo({})).toMatchObject({ name: "file.csi.azure.com" });
@@ -27,6 +37,14 @@ describe("startMockDriver", () => {
   });
 
   it("reports a start failure with the driver's own error", async () => {
-    await expect(startMockDriver({ kubeconfig: path.join(root, "missing-kubeconfig"), azsimState: "/x", nodeId: "n", kubeletDir: path.join(root, "k2"), logFile: path.join(root, "d2.log") })).rejects.toThrow(/exited with code/);
+    await expect(
+      startMockDriver({
+        kubeconfig: path.join(root, "missing-kubeconfig"),
+        azsimState: "/x",
+        nodeId: "n",
+        kubeletDir: path.join(root, "k2"),
+        logFile: path.join(root, "d2.log"),
+      }),
+    ).rejects.toThrow(/exited with code/);
   });
 });

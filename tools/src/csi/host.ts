@@ -37,15 +37,23 @@ export interface MockDriverProcess {
 }
 
 export async function startMockDriver(opts: MockDriverOptions): Promise<MockDriverProcess> {
-  const logFile = opts.logFile ?? path.join(process.env.CTV_CACHE_DIR ?? path.join(repoRoot, ".cache"), "logs", "csi-mock.log");
+  const logFile =
+    opts.logFile ?? path.join(process.env.CTV_CACHE_DIR ?? path.join(repoRoot, ".cache"), "logs", "csi-mock.log");
   mkdirSync(path.dirname(logFile), { recursive: true });
   const args = [
-    "--import", "tsx", path.join(repoRoot, "tools/src/csi/main.ts"),
-    "--kubeconfig", opts.kubeconfig,
-    "--azsim-state", opts.azsimState,
-    "--node-id", opts.nodeId,
-    "--kubelet-dir", opts.kubeletDir ?? "/var/lib/kubelet",
-    "--storage-root", opts.storageRoot ?? process.env.CTV_STORAGE_ROOT ?? "/var/lib/ctv-storage",
+    "--import",
+    "tsx",
+    path.join(repoRoot, "tools/src/csi/main.ts"),
+    "--kubeconfig",
+    opts.kubeconfig,
+    "--azsim-state",
+    opts.azsimState,
+    "--node-id",
+    opts.nodeId,
+    "--kubelet-dir",
+    opts.kubeletDir ?? "/var/lib/kubelet",
+    "--storage-root",
+    opts.storageRoot ?? process.env.CTV_STORAGE_ROOT ?? "/var/lib/ctv-storage",
     ...(opts.drivers ?? []).flatMap((d) => ["--driver", d]),
     ...(opts.fuseHelper ? ["--fuse-helper", opts.fuseHelper] : []),
     ...(opts.aksCluster ? ["--aks-cluster", `${opts.aksCluster.resourceGroup}/${opts.aksCluster.name}`] : []),
@@ -54,7 +62,12 @@ export async function startMockDriver(opts: MockDriverOptions): Promise<MockDriv
     ...(opts.detached ? [] : ["--parent-pid", String(process.pid)]),
   ];
   const log = openSync(logFile, "a");
-  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "pipe", log], env: process.env, detached: opts.detached ?? false });
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", log],
+    env: process.env,
+    detached: opts.detached ?? false,
+  });
   closeSync(log);
   const timeoutMs = opts.startTimeoutMs ?? 60_000;
   await new Promise<void>((resolve, reject) => {

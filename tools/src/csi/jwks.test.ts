@@ -16,11 +16,32 @@ const served = { keys: [{ kty: "RSA", kid: "k1", n: "abc", e: "AQAB" }] };
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "ctv-jwks-"));
-  await run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem")], { timeoutMs: 30_000 });
+  await run(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-keyout",
+      path.join(dir, "key.pem"),
+      "-out",
+      path.join(dir, "cert.pem"),
+    ],
+    { timeoutMs: 30_000 },
+  );
   const cert = readFileSync(path.join(dir, "cert.pem"));
   server = https.createServer({ key: readFileSync(path.join(dir, "key.pem")), cert }, (req, res) => {
     if (req.url !== "/openid/v1/jwks") return res.writeHead(404).end();
-    if (!(req.headers.accept ?? "").includes("application/jwk-set+json")) return res.writeHead(406).end("406: Not Acceptable");
+    if (!(req.headers.accept ?? "").includes("application/jwk-set+json"))
+      return res.writeHead(406).end("406: Not Acceptable");
     res.writeHead(200, { "content-type": "application/jwk-set+json" }).end(JSON.stringify(served));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

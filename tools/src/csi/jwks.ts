@@ -28,7 +28,11 @@ export function apiServerJwks(kc: KubeConfig, timeoutMs = 10_000): JwksSource {
     // Appended, not resolved: a server URL may carry a path prefix (API proxies).
     const url = new URL(`${cluster.server.replace(/\/+$/, "")}/openid/v1/jwks`);
     // The API server offers the key set only as application/jwk-set+json and answers 406 otherwise.
-    const options: https.RequestOptions = { method: "GET", timeout: timeoutMs, headers: { accept: "application/jwk-set+json, application/json" } };
+    const options: https.RequestOptions = {
+      method: "GET",
+      timeout: timeoutMs,
+      headers: { accept: "application/jwk-set+json, application/json" },
+    };
     await kc.applyToHTTPSOptions(options);
     const body = await new Promise<string>((resolve, reject) => {
       const req = https.request(url, options, (res) => {
@@ -36,7 +40,8 @@ export function apiServerJwks(kc: KubeConfig, timeoutMs = 10_000): JwksSource {
         res.setEncoding("utf8");
         res.on("data", (c: string) => (data += c));
         res.on("end", () => {
-          if (res.statusCode !== 200) reject(new Error(`GET ${url.href} answered ${res.statusCode}: ${data.slice(0, 200)}`));
+          if (res.statusCode !== 200)
+            reject(new Error(`GET ${url.href} answered ${res.statusCode}: ${data.slice(0, 200)}`));
           else resolve(data);
         });
       });

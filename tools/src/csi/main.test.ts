@@ -17,6 +17,8 @@ describe("mock CSI driver entry point", () => {
   it("refuses an unknown flag with exit code 2 and one line naming it", async () => {
     const r = await execa("npx", ["tsx", entry, "--bogus"], { reject: false });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toBe("Error: ctv csi-driver: unknown option '--bogus'. Run 'ctv csi-driver --help' for its options.");
+    expect(r.stderr).toBe(
+      "Error: ctv csi-driver: unknown option '--bogus'. Run 'ctv csi-driver --help' for its options.",
+    );
   });
 });

@@ -121,7 +121,9 @@ export function daemonSetObjects(opts: DaemonSetOptions): K8sObject[] {
                   { name: "storage-root", mountPath: storageRoot },
                   { name: "azsim-state", mountPath: stateDir },
                   { name: "dev-fuse", mountPath: "/dev/fuse" },
-                  ...(opts.fuseHelper ? [{ name: "fuse-helper", mountPath: "/opt/ctv/bin/ctv-fuse", readOnly: true }] : []),
+                  ...(opts.fuseHelper
+                    ? [{ name: "fuse-helper", mountPath: "/opt/ctv/bin/ctv-fuse", readOnly: true }]
+                    : []),
                 ],
                 resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "512Mi" } },
               },

@@ -15,30 +15,55 @@ function refusal(fn: () => void): { code: string; message: string } {
 
 describe("blobfuse2 options", () => {
   it("keeps '-o option' pairs together when splitting", () => {
-    expect(tokenizeBlobfuseOptions(["-o allow_other", "--cache-size-mb=1000 -o ro"])).toEqual(["-o allow_other", "--cache-size-mb=1000", "-o ro"]);
+    expect(tokenizeBlobfuseOptions(["-o allow_other", "--cache-size-mb=1000 -o ro"])).toEqual([
+      "-o allow_other",
+      "--cache-size-mb=1000",
+      "-o ro",
+    ]);
   });
 
   it("accepts every option of the seed article and the AKS docs", () => {
     expect(() =>
-      checkBlobfuseOptions(["-o allow_other", "--file-cache-timeout-in-seconds=120", "--use-attr-cache=true", "--cancel-list-on-mount-seconds=10", "-o attr_timeout=120", "-o entry_timeout=120", "-o negative_timeout=120", "--log-level=LOG_WARNING", "--cache-size-mb=1000", "-o gid=1000", "--use-adls=true"]),
+      checkBlobfuseOptions([
+        "-o allow_other",
+        "--file-cache-timeout-in-seconds=120",
+        "--use-attr-cache=true",
+        "--cancel-list-on-mount-seconds=10",
+        "-o attr_timeout=120",
+        "-o entry_timeout=120",
+        "-o negative_timeout=120",
+        "--log-level=LOG_WARNING",
+        "--cache-size-mb=1000",
+        "-o gid=1000",
+        "--use-adls=true",
+      ]),
     ).not.toThrow();
   });
 
   it("passes driver-controlled flags from a PersistentVolume with a warning, and refuses them on inline volumes", () => {
     for (const f of ["--block-cache-path=/x", "--passphrase=p", "--secure-config"]) {
-      expect(checkBlobfuseOptions([f])).toEqual([expect.stringContaining(`mount option ${f.split("=")[0]} is passed to blobfuse2 as given`)]);
+      expect(checkBlobfuseOptions([f])).toEqual([
+        expect.stringContaining(`mount option ${f.split("=")[0]} is passed to blobfuse2 as given`),
+      ]);
       expect(refusal(() => checkBlobfuseOptions([f], { inline: true })).code).toBe("InvalidArgument");
     }
   });
 
   it("knows the flags of the blobfuse2 release the driver pins: newer flags are unknown to older blobfuse2", () => {
     expect(() => checkBlobfuseOptions(["--cap-iops=100"], { blobfuse2: "2.5.4" })).not.toThrow();
-    expect(refusal(() => checkBlobfuseOptions(["--cap-iops=100"], { blobfuse2: "2.5.2" })).message).toBe("Mount failed with error: exit status 1, output: Error: unknown flag: --cap-iops");
-    expect(refusal(() => checkBlobfuseOptions(["--preload"], { blobfuse2: "2.4.1" })).message).toContain("unknown flag: --preload");
+    expect(refusal(() => checkBlobfuseOptions(["--cap-iops=100"], { blobfuse2: "2.5.2" })).message).toBe(
+      "Mount failed with error: exit status 1, output: Error: unknown flag: --cap-iops",
+    );
+    expect(refusal(() => checkBlobfuseOptions(["--preload"], { blobfuse2: "2.4.1" })).message).toContain(
+      "unknown flag: --preload",
+    );
   });
 
   it("fails an unknown shorthand flag with cobra's wording", () => {
-    expect(refusal(() => checkBlobfuseOptions(["-x"]))).toEqual({ code: "Internal", message: "Mount failed with error: exit status 1, output: Error: unknown shorthand flag: 'x' in -x" });
+    expect(refusal(() => checkBlobfuseOptions(["-x"]))).toEqual({
+      code: "Internal",
+      message: "Mount failed with error: exit status 1, output: Error: unknown shorthand flag: 'x' in -x",
+    });
   });
 
   it("refuses an invalid log level with the allowed values", () => {
@@ -48,7 +73,9 @@ describe("blobfuse2 options", () => {
   });
 
   it("refuses a CLI flag smuggled through -o", () => {
-    expect(refusal(() => checkBlobfuseOptions(["-o --tmp-path=/etc"])).message).toBe('mount option "-o --tmp-path=/etc": -o values must be FUSE options, not CLI flags');
+    expect(refusal(() => checkBlobfuseOptions(["-o --tmp-path=/etc"])).message).toBe(
+      'mount option "-o --tmp-path=/etc": -o values must be FUSE options, not CLI flags',
+    );
   });
 
   it("passes FUSE options blobfuse2 ignores, and fails a non-numeric uid", () => {
@@ -59,14 +86,29 @@ describe("blobfuse2 options", () => {
 
 describe("the drivers' published examples (deploy/example in blob v1.27.9 and azurefile v1.34.8)", () => {
   it("accepts every blobfuse2 option their PersistentVolumes and StorageClasses use", () => {
-    const used = ["-o allow_other", "--file-cache-timeout-in-seconds=120", "--file-cache-timeout-in-seconds=0", "--use-attr-cache=true", "--cancel-list-on-mount-seconds=10",
-      "--cancel-list-on-mount-seconds=60", "-o attr_timeout=120", "-o entry_timeout=120", "-o negative_timeout=120", "--log-level=LOG_WARNING", "--log-level=LOG_DEBUG", "--cache-size-mb=1000", "-o ro"];
+    const used = [
+      "-o allow_other",
+      "--file-cache-timeout-in-seconds=120",
+      "--file-cache-timeout-in-seconds=0",
+      "--use-attr-cache=true",
+      "--cancel-list-on-mount-seconds=10",
+      "--cancel-list-on-mount-seconds=60",
+      "-o attr_timeout=120",
+      "-o entry_timeout=120",
+      "-o negative_timeout=120",
+      "--log-level=LOG_WARNING",
+      "--log-level=LOG_DEBUG",
+      "--cache-size-mb=1000",
+      "-o ro",
+    ];
     expect(checkBlobfuseOptions(used, { blobfuse2: "2.5.4" })).toEqual([]);
   });
   it("accepts every NFS option they use, for both drivers", () => {
     const args = (o: string) => `-t nfs -o ${o} src dst`;
     expect(checkNfsOptions("blob.csi.azure.com", ["nconnect=4"], args).warnings).toEqual([]);
-    expect(checkNfsOptions("file.csi.azure.com", ["nconnect=4", "noresvport", "actimeo=30"], args).warnings).toEqual([]);
+    expect(checkNfsOptions("file.csi.azure.com", ["nconnect=4", "noresvport", "actimeo=30"], args).warnings).toEqual(
+      [],
+    );
   });
 });
 
@@ -80,26 +122,40 @@ describe("NFS options", () => {
   it("merges vers with the blob driver's options like util.JoinMountOptions (sorted, de-duplicated) and warns", () => {
     const out = checkNfsOptions("blob.csi.azure.com", ["nfsvers=3", "nconnect=4", "nconnect=4"], args);
     expect(out.options).toEqual(["nconnect=4", "nfsvers=3", "sec=sys,vers=3,nolock"]);
-    expect(out.warnings).toEqual([expect.stringContaining('mount option "nfsvers=3" is merged with the driver\'s own sec=sys,vers=3,nolock')]);
+    expect(out.warnings).toEqual([
+      expect.stringContaining('mount option "nfsvers=3" is merged with the driver\'s own sec=sys,vers=3,nolock'),
+    ]);
   });
 
   it("fails like mount.nfs when the merged list ends on an NFS version the endpoint does not speak", () => {
     expect(refusal(() => checkNfsOptions("blob.csi.azure.com", ["vers=4"], args)).message).toBe(
       "mount failed: exit status 32\nMounting command: mount\nMounting arguments: -t nfs -o sec=sys,vers=3,nolock,vers=4 src dst\nOutput: mount.nfs: Protocol not supported",
     );
-    expect(refusal(() => checkNfsOptions("file.csi.azure.com", ["vers=4.2"], args)).message).toContain("Protocol not supported");
-    expect(checkNfsOptions("file.csi.azure.com", ["vers=4.1"], args).options).toEqual(["vers=4,minorversion=1,sec=sys", "vers=4.1"]);
+    expect(refusal(() => checkNfsOptions("file.csi.azure.com", ["vers=4.2"], args)).message).toContain(
+      "Protocol not supported",
+    );
+    expect(checkNfsOptions("file.csi.azure.com", ["vers=4.1"], args).options).toEqual([
+      "vers=4,minorversion=1,sec=sys",
+      "vers=4.1",
+    ]);
   });
 
   it("reads comma-joined options one by one", () => {
     const out = checkNfsOptions("file.csi.azure.com", ["noresvport,nfsvers=3"], args);
     expect(out.options).toEqual(["nfsvers=3", "noresvport", "vers=4,minorversion=1,sec=sys"]);
     expect(out.warnings).toHaveLength(1);
-    expect(refusal(() => checkNfsOptions("file.csi.azure.com", ["noresvport,nconect=4"], args)).message).toContain("an incorrect mount option was specified");
+    expect(refusal(() => checkNfsOptions("file.csi.azure.com", ["noresvport,nconect=4"], args)).message).toContain(
+      "an incorrect mount option was specified",
+    );
   });
 
   it("strips encryptInTransit on file shares only", () => {
-    expect(checkNfsOptions("file.csi.azure.com", ["encryptInTransit", "nconnect=4"], args)).toMatchObject({ encryptInTransit: true, options: ["nconnect=4", "vers=4,minorversion=1,sec=sys"] });
-    expect(refusal(() => checkNfsOptions("blob.csi.azure.com", ["encryptInTransit"], args)).message).toContain("an incorrect mount option was specified");
+    expect(checkNfsOptions("file.csi.azure.com", ["encryptInTransit", "nconnect=4"], args)).toMatchObject({
+      encryptInTransit: true,
+      options: ["nconnect=4", "vers=4,minorversion=1,sec=sys"],
+    });
+    expect(refusal(() => checkNfsOptions("blob.csi.azure.com", ["encryptInTransit"], args)).message).toContain(
+      "an incorrect mount option was specified",
+    );
   });
 });

@@ -15,31 +15,117 @@ export const driverControlledFlags = [
 
 /** Every long flag `blobfuse2 mount` knows (its own and its components'), minus the driver-controlled ones. */
 export const blobfuse2Flags: ReadonlySet<string> = new Set([
-  "--allow-other", "--attr-cache-max-size-mb", "--attr-cache-timeout", "--attr-timeout", "--background-download",
-  "--basic-remount-check", "--block-cache", "--block-cache-block-size", "--block-cache-disk-size",
-  "--block-cache-disk-timeout", "--block-cache-parallelism", "--block-cache-pool-size", "--block-cache-prefetch",
-  "--block-cache-prefetch-on-open", "--block-cache-strong-consistency", "--block-size-mb", "--ca-cert-file",
-  "--cache-on-list", "--cache-poll-timeout-msec", "--cache-size-mb", "--cancel-list-on-mount-seconds", "--cap-iops",
-  "--cap-mbps-read", "--cleanup-on-start", "--cpk-enabled", "--debug-libcurl", "--default-working-dir",
-  "--disable-compression", "--disable-kernel-cache", "--disable-version-check", "--disable-writeback-cache",
-  "--empty-dir-check", "--entry-timeout", "--file-cache-policy", "--file-cache-timeout",
-  "--file-cache-timeout-in-seconds", "--filter", "--foreground", "--hard-limit", "--high-disk-threshold",
-  "--honour-acl", "--http-proxy", "--https-proxy", "--ignore-open-flags", "--ignore-sync", "--invalidate-on-sync",
-  "--kernel-list-cache-timeout", "--lazy-write", "--list-cache-timeout", "--log-compress", "--log-goroutine-id",
-  "--log-level", "--log-type", "--low-disk-threshold", "--max-blocks-per-file", "--max-concurrency",
-  "--max-eviction", "--max-retry", "--max-retry-interval-in-seconds", "--negative-timeout", "--no-symlinks",
-  "--pool-size", "--pre-mount-validate", "--preload", "--preserve-acl", "--read-only", "--required-free-space-mb",
-  "--retry-delay-factor", "--set-content-type", "--stream-cache-mb", "--streaming", "--subdirectory",
-  "--sync-to-flush", "--telemetry", "--upload-modified-only", "--use-adls", "--use-attr-cache", "--use-https",
-  "--virtual-directory", "--wait-for-mount", "--workers",
+  "--allow-other",
+  "--attr-cache-max-size-mb",
+  "--attr-cache-timeout",
+  "--attr-timeout",
+  "--background-download",
+  "--basic-remount-check",
+  "--block-cache",
+  "--block-cache-block-size",
+  "--block-cache-disk-size",
+  "--block-cache-disk-timeout",
+  "--block-cache-parallelism",
+  "--block-cache-pool-size",
+  "--block-cache-prefetch",
+  "--block-cache-prefetch-on-open",
+  "--block-cache-strong-consistency",
+  "--block-size-mb",
+  "--ca-cert-file",
+  "--cache-on-list",
+  "--cache-poll-timeout-msec",
+  "--cache-size-mb",
+  "--cancel-list-on-mount-seconds",
+  "--cap-iops",
+  "--cap-mbps-read",
+  "--cleanup-on-start",
+  "--cpk-enabled",
+  "--debug-libcurl",
+  "--default-working-dir",
+  "--disable-compression",
+  "--disable-kernel-cache",
+  "--disable-version-check",
+  "--disable-writeback-cache",
+  "--empty-dir-check",
+  "--entry-timeout",
+  "--file-cache-policy",
+  "--file-cache-timeout",
+  "--file-cache-timeout-in-seconds",
+  "--filter",
+  "--foreground",
+  "--hard-limit",
+  "--high-disk-threshold",
+  "--honour-acl",
+  "--http-proxy",
+  "--https-proxy",
+  "--ignore-open-flags",
+  "--ignore-sync",
+  "--invalidate-on-sync",
+  "--kernel-list-cache-timeout",
+  "--lazy-write",
+  "--list-cache-timeout",
+  "--log-compress",
+  "--log-goroutine-id",
+  "--log-level",
+  "--log-type",
+  "--low-disk-threshold",
+  "--max-blocks-per-file",
+  "--max-concurrency",
+  "--max-eviction",
+  "--max-retry",
+  "--max-retry-interval-in-seconds",
+  "--negative-timeout",
+  "--no-symlinks",
+  "--pool-size",
+  "--pre-mount-validate",
+  "--preload",
+  "--preserve-acl",
+  "--read-only",
+  "--required-free-space-mb",
+  "--retry-delay-factor",
+  "--set-content-type",
+  "--stream-cache-mb",
+  "--streaming",
+  "--subdirectory",
+  "--sync-to-flush",
+  "--telemetry",
+  "--upload-modified-only",
+  "--use-adls",
+  "--use-attr-cache",
+  "--use-https",
+  "--virtual-directory",
+  "--wait-for-mount",
+  "--workers",
 ]);
 
-export const logLevels = ["LOG_OFF", "LOG_CRIT", "LOG_ERR", "LOG_WARNING", "LOG_INFO", "LOG_TRACE", "LOG_DEBUG"] as const;
+export const logLevels = [
+  "LOG_OFF",
+  "LOG_CRIT",
+  "LOG_ERR",
+  "LOG_WARNING",
+  "LOG_INFO",
+  "LOG_TRACE",
+  "LOG_DEBUG",
+] as const;
 
 /** FUSE `-o` options blobfuse2 maps to its own settings; others on its ignore list pass silently. */
 const fuseOptionsWithValue = ["attr_timeout", "entry_timeout", "negative_timeout", "umask", "uid", "gid"];
 const fuseOptionsBare = ["allow_other", "allow_root", "ro", "nonempty", "direct_io"];
-const fuseOptionsIgnored = ["default_permissions", "rw", "dev", "nodev", "suid", "nosuid", "delay_connect", "auto", "noauto", "user", "nouser", "exec", "noexec"];
+const fuseOptionsIgnored = [
+  "default_permissions",
+  "rw",
+  "dev",
+  "nodev",
+  "suid",
+  "nosuid",
+  "delay_connect",
+  "auto",
+  "noauto",
+  "user",
+  "nouser",
+  "exec",
+  "noexec",
+];
 
 // blobfuse2's own wording for a FUSE option it does not know.
 const fuseAllowedText =
@@ -111,7 +197,9 @@ export function checkBlobfuseOptions(mountFlags: readonly string[], ctx: Blobfus
       // The real driver sanitises only inline volumes' options; a PersistentVolume's reach blobfuse2,
       // and the user's value wins over the driver's default.
       if (ctx.inline) throw invalidArgument(`mount option "${name}" is not allowed for ephemeral volumes`);
-      warnings.push(`mount option ${name} is passed to blobfuse2 as given and overrides the driver's own ${name}: check that the path exists on every node`);
+      warnings.push(
+        `mount option ${name} is passed to blobfuse2 as given and overrides the driver's own ${name}: check that the path exists on every node`,
+      );
       continue;
     }
     if (!name.startsWith("--")) {
@@ -119,11 +207,16 @@ export function checkBlobfuseOptions(mountFlags: readonly string[], ctx: Blobfus
       throw internal(blobfuseMountFailure(`unknown shorthand flag: '${name.replace(/^-+/, "").charAt(0)}' in ${name}`));
     }
     const since = blobfuse2FlagsSince[name];
-    if (!blobfuse2Flags.has(name) || (since !== undefined && ctx.blobfuse2 !== undefined && !versionAtLeast(ctx.blobfuse2, since))) {
+    if (
+      !blobfuse2Flags.has(name) ||
+      (since !== undefined && ctx.blobfuse2 !== undefined && !versionAtLeast(ctx.blobfuse2, since))
+    ) {
       throw internal(blobfuseMountFailure(`unknown flag: ${name}`));
     }
     if (name === "--log-level" && value !== undefined && !(logLevels as readonly string[]).includes(value)) {
-      throw invalidArgument(`mount option --log-level has invalid value "${value}": allowed values are ${logLevels.join(", ")}`);
+      throw invalidArgument(
+        `mount option --log-level has invalid value "${value}": allowed values are ${logLevels.join(", ")}`,
+      );
     }
   }
   return warnings;
@@ -149,13 +242,16 @@ function splitFlag(token: string): [string, string | undefined] {
 
 function checkFuseOption(opt: string): void {
   const [name, value] = splitFlag(opt.trim());
-  if (name.startsWith("-")) throw invalidArgument(`mount option "-o ${opt}": -o values must be FUSE options, not CLI flags`);
+  if (name.startsWith("-"))
+    throw invalidArgument(`mount option "-o ${opt}": -o values must be FUSE options, not CLI flags`);
   if (fuseOptionsIgnored.some((i) => opt.startsWith(i))) return;
   if (value === undefined && fuseOptionsBare.includes(name)) return;
   if (value === "true" && fuseOptionsBare.includes(name)) return;
   if (value !== undefined && fuseOptionsWithValue.includes(name)) {
     if (["umask", "uid", "gid"].includes(name) && !/^\d+$/.test(value)) {
-      throw internal(blobfuseMountFailure(`failed to parse ${name} [strconv.ParseUint: parsing "${value}": invalid syntax]`));
+      throw internal(
+        blobfuseMountFailure(`failed to parse ${name} [strconv.ParseUint: parsing "${value}": invalid syntax]`),
+      );
     }
     return;
   }
@@ -170,12 +266,65 @@ export const nfsFixedOptions = {
 
 /** NFS client options the kernel accepts (nfs(5)); anything else fails the mount. */
 const nfsOptions = new Set([
-  "nconnect", "noresvport", "resvport", "actimeo", "acregmin", "acregmax", "acdirmin", "acdirmax", "ac", "noac",
-  "hard", "soft", "softerr", "timeo", "retrans", "rsize", "wsize", "ro", "rw", "lookupcache", "nolock", "lock",
-  "proto", "port", "namlen", "noatime", "atime", "nodiratime", "relatime", "strictatime", "nosuid", "suid", "nodev",
-  "dev", "noexec", "exec", "bg", "fg", "retry", "cto", "nocto", "intr", "nointr", "fsc", "nofsc", "local_lock",
-  "mountport", "mountproto", "mounthost", "sharecache", "nosharecache", "clientaddr", "_netdev", "sync", "async",
-  "max_connect", "rdirplus", "nordirplus", "xprtsec",
+  "nconnect",
+  "noresvport",
+  "resvport",
+  "actimeo",
+  "acregmin",
+  "acregmax",
+  "acdirmin",
+  "acdirmax",
+  "ac",
+  "noac",
+  "hard",
+  "soft",
+  "softerr",
+  "timeo",
+  "retrans",
+  "rsize",
+  "wsize",
+  "ro",
+  "rw",
+  "lookupcache",
+  "nolock",
+  "lock",
+  "proto",
+  "port",
+  "namlen",
+  "noatime",
+  "atime",
+  "nodiratime",
+  "relatime",
+  "strictatime",
+  "nosuid",
+  "suid",
+  "nodev",
+  "dev",
+  "noexec",
+  "exec",
+  "bg",
+  "fg",
+  "retry",
+  "cto",
+  "nocto",
+  "intr",
+  "nointr",
+  "fsc",
+  "nofsc",
+  "local_lock",
+  "mountport",
+  "mountproto",
+  "mounthost",
+  "sharecache",
+  "nosharecache",
+  "clientaddr",
+  "_netdev",
+  "sync",
+  "async",
+  "max_connect",
+  "rdirplus",
+  "nordirplus",
+  "xprtsec",
 ]);
 
 /** The mount(8) failure k8s mount-utils reports, for an option the kernel would refuse. */
@@ -185,7 +334,10 @@ export function nfsMountFailure(args: string, output: string): string {
 
 /** Splits NFS mountOptions ("nconnect=4", "noresvport,actimeo=30") into single options. */
 export function tokenizeNfsOptions(mountFlags: readonly string[]): string[] {
-  return mountFlags.flatMap((f) => f.split(",")).map((o) => o.trim()).filter((o) => o !== "");
+  return mountFlags
+    .flatMap((f) => f.split(","))
+    .map((o) => o.trim())
+    .filter((o) => o !== "");
 }
 
 /**
@@ -222,7 +374,11 @@ export function checkNfsOptions(
   const options = joinMountOptions(user, [nfsFixedOptions[driver]]);
   // mount.nfs reads the merged list left to right; the last vers/nfsvers wins. Blob endpoints speak
   // NFSv3 only, Azure Files NFSv4.1 only: any other outcome fails as the kernel would.
-  const versions = options.flatMap((o) => o.split(",")).map((o) => splitFlag(o)).filter(([n]) => n === "vers" || n === "nfsvers").map(([, v]) => v ?? "");
+  const versions = options
+    .flatMap((o) => o.split(","))
+    .map((o) => splitFlag(o))
+    .filter(([n]) => n === "vers" || n === "nfsvers")
+    .map(([, v]) => v ?? "");
   const effective = versions[versions.length - 1] ?? "";
   if (driver === "blob.csi.azure.com" ? effective !== "3" : !/^4(\.1)?$/.test(effective)) {
     throw internal(nfsMountFailure(mountArgs(options.join(",")), "mount.nfs: Protocol not supported"));
@@ -231,12 +387,16 @@ export function checkNfsOptions(
     const [name] = splitFlag(opt);
     if (name === "vers" || name === "nfsvers" || name === "minorversion" || name === "sec") {
       if (!nfsFixedOptions[driver].split(",").includes(opt)) {
-        warnings.push(`mount option "${opt}" is merged with the driver's own ${nfsFixedOptions[driver]}; mount.nfs gets both, and the last one in sorted order wins: remove ${name} from mountOptions`);
+        warnings.push(
+          `mount option "${opt}" is merged with the driver's own ${nfsFixedOptions[driver]}; mount.nfs gets both, and the last one in sorted order wins: remove ${name} from mountOptions`,
+        );
       }
       continue;
     }
     if (!nfsOptions.has(name)) {
-      throw internal(nfsMountFailure(mountArgs(options.join(",")), "mount.nfs: an incorrect mount option was specified"));
+      throw internal(
+        nfsMountFailure(mountArgs(options.join(",")), "mount.nfs: an incorrect mount option was specified"),
+      );
     }
   }
   return { options, warnings, encryptInTransit };

@@ -1,6 +1,17 @@
 // Drives the mock driver's Node service over its real unix socket, as the kubelet does: real bind
 // mounts into temp dirs, tokens signed by a local issuer, and a scripted authority for Azure's answers.
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -8,7 +19,16 @@ import { serviceAccountTokensKey } from "./attributes.ts";
 import { startDrivers, type RunningDrivers } from "./driver.ts";
 import type { PodRef } from "./events.ts";
 import { mountPoints } from "./mounter.ts";
-import { csiClient, failure, mountCapability, ScriptedAuthority, testIssuer, tokensAttribute, type CsiClient, type TestIssuer } from "./test-support.ts";
+import {
+  csiClient,
+  failure,
+  mountCapability,
+  ScriptedAuthority,
+  testIssuer,
+  tokensAttribute,
+  type CsiClient,
+  type TestIssuer,
+} from "./test-support.ts";
 
 let root: string;
 let issuer: TestIssuer;
@@ -58,7 +78,8 @@ beforeEach(() => {
 afterEach(async () => {
   // Never leave a mount behind in the temp dir, whatever a test did.
   const mounted = mountPoints();
-  for (const t of targets) if (mounted.has(t)) await blob.NodeUnpublishVolume({ volume_id: "cleanup", target_path: t }).catch(() => {});
+  for (const t of targets)
+    if (mounted.has(t)) await blob.NodeUnpublishVolume({ volume_id: "cleanup", target_path: t }).catch(() => {});
   targets = [];
 });
 
@@ -68,7 +89,10 @@ function newTarget(): string {
   return t;
 }
 
-async function wiRequest(target: string, opts: { attrs?: Record<string, string>; flags?: string[]; token?: string; drop?: string[] } = {}) {
+async function wiRequest(
+  target: string,
+  opts: { attrs?: Record<string, string>; flags?: string[]; token?: string; drop?: string[] } = {},
+) {
   const context: Record<string, string> = {
     storageaccount: "sa2",
     containerName: "aks-container",
@@ -95,9 +119,29 @@ async function wiRequest(target: string, opts: { attrs?: Record<string, string>;
 function nfsRequest(kind: "blob" | "file", target: string, flags: string[] = [], attrs: Record<string, string> = {}) {
   const context: Record<string, string> =
     kind === "blob"
-      ? { storageAccount: "sanfs", containerName: "aks-container", storageEndpointSuffix: "core.windows.net", protocol: "nfs", ...attrs }
-      : { storageAccount: "safile", shareName: "aks-share", storageEndpointSuffix: "core.windows.net", protocol: "nfs", ...attrs };
-  return { volume_id: `rg2#${context.storageAccount}#x#nfs`, target_path: target, volume_capability: mountCapability(flags), readonly: false, secrets: {}, publish_context: {}, volume_context: context };
+      ? {
+          storageAccount: "sanfs",
+          containerName: "aks-container",
+          storageEndpointSuffix: "core.windows.net",
+          protocol: "nfs",
+          ...attrs,
+        }
+      : {
+          storageAccount: "safile",
+          shareName: "aks-share",
+          storageEndpointSuffix: "core.windows.net",
+          protocol: "nfs",
+          ...attrs,
+        };
+  return {
+    volume_id: `rg2#${context.storageAccount}#x#nfs`,
+    target_path: target,
+    volume_capability: mountCapability(flags),
+    readonly: false,
+    secrets: {},
+    publish_context: {},
+    volume_context: context,
+  };
 }
 
 describe("blob-fuse-wi publish and unpublish", () => {
@@ -118,13 +162,23 @@ describe("blob-fuse-wi publish and unpublish", () => {
   it("asks the authority with the verified token's claims and the volume's identity", async () => {
     const target = newTarget();
     await blob.NodePublishVolume(await wiRequest(target));
-    const asked = authority.asked.find((a) => a.kind === "wi")!.req as { clientId: string; tenantId: string; accountName: string; containerName: string; token: { iss: string; sub: string; aud: string } };
+    const asked = authority.asked.find((a) => a.kind === "wi")!.req as {
+      clientId: string;
+      tenantId: string;
+      accountName: string;
+      containerName: string;
+      token: { iss: string; sub: string; aud: string };
+    };
     expect(asked).toMatchObject({
       clientId: "00000000-0000-0000-0000-00000000a991",
       tenantId: "22222222-0000-0000-0000-000000000002",
       accountName: "sa2",
       containerName: "aks-container",
-      token: { iss: issuer.url, sub: "system:serviceaccount:blob-fuse:blob-fuse-sa", aud: "api://AzureADTokenExchange" },
+      token: {
+        iss: issuer.url,
+        sub: "system:serviceaccount:blob-fuse:blob-fuse-sa",
+        aud: "api://AzureADTokenExchange",
+      },
     });
   });
 
@@ -152,7 +206,12 @@ describe("blob-fuse-wi publish and unpublish", () => {
   it("keeps the mount but records the refusal when a republish is no longer authorized", async () => {
     const target = newTarget();
     await blob.NodePublishVolume(await wiRequest(target));
-    authority.wi = { ok: false, code: "AuthorizationPermissionMismatch", message: "AuthorizationPermissionMismatch: This request is not authorized to perform this operation using this permission." };
+    authority.wi = {
+      ok: false,
+      code: "AuthorizationPermissionMismatch",
+      message:
+        "AuthorizationPermissionMismatch: This request is not authorized to perform this operation using this permission.",
+    };
     await blob.NodePublishVolume(await wiRequest(target));
     const rec = running.nodes.get("blob.csi.azure.com")!.readRecord(target)!;
     expect(rec.lastRefusal).toContain("AuthorizationPermissionMismatch");
@@ -168,7 +227,17 @@ describe("blob-fuse-wi publish and unpublish", () => {
 
   it("accepts the seed's blobfuse2 mount options", async () => {
     const target = newTarget();
-    const flags = ["-o allow_other", "--file-cache-timeout-in-seconds=120", "--use-attr-cache=true", "--cancel-list-on-mount-seconds=10", "-o attr_timeout=120", "-o entry_timeout=120", "-o negative_timeout=120", "--log-level=LOG_WARNING", "--cache-size-mb=1000"];
+    const flags = [
+      "-o allow_other",
+      "--file-cache-timeout-in-seconds=120",
+      "--use-attr-cache=true",
+      "--cancel-list-on-mount-seconds=10",
+      "-o attr_timeout=120",
+      "-o entry_timeout=120",
+      "-o negative_timeout=120",
+      "--log-level=LOG_WARNING",
+      "--cache-size-mb=1000",
+    ];
     await blob.NodePublishVolume(await wiRequest(target, { flags }));
     expect(mountPoints().has(target)).toBe(true);
   });
@@ -182,25 +251,36 @@ describe("blob-fuse-wi refusals", () => {
   it("refuses two attribute keys that differ only in case with different values", async () => {
     const req = await wiRequest(newTarget(), { attrs: { containername: "other" } });
     const f = await failure(blob.NodePublishVolume(req));
-    expect(f).toEqual({ code: "INVALID_ARGUMENT", details: 'NodePublishVolume: conflicting volume attribute: key "containername" collides with another key (case-insensitive) with a different value' });
+    expect(f).toEqual({
+      code: "INVALID_ARGUMENT",
+      details:
+        'NodePublishVolume: conflicting volume attribute: key "containername" collides with another key (case-insensitive) with a different value',
+    });
   });
 
   it("reads attribute keys case-insensitively", async () => {
     const target = newTarget();
-    const req = await wiRequest(target, { drop: ["storageaccount", "containerName"], attrs: { StorageAccount: "sa2", CONTAINERNAME: "aks-container" } });
+    const req = await wiRequest(target, {
+      drop: ["storageaccount", "containerName"],
+      attrs: { StorageAccount: "sa2", CONTAINERNAME: "aks-container" },
+    });
     await blob.NodePublishVolume(req);
     expect((authority.asked[0]!.req as { accountName: string }).accountName).toBe("sa2");
   });
 
   it("refuses mountWithWorkloadIdentityToken values that are not booleans", async () => {
-    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { attrs: { mountWithWorkloadIdentityToken: "yes" } })));
+    const f = await failure(
+      blob.NodePublishVolume(await wiRequest(newTarget(), { attrs: { mountWithWorkloadIdentityToken: "yes" } })),
+    );
     expect(f).toEqual({ code: "INTERNAL", details: "invalid mountwithworkloadidentitytoken: yes in volume context" });
   });
 
   it("refuses mountWithWorkloadIdentityToken without clientID as a mode not served (v1.27.1+ would use the kubelet identity)", async () => {
     const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { drop: ["clientID"] })));
     expect(f.code).toBe("INVALID_ARGUMENT");
-    expect(f.details).toMatch(/^mountWithWorkloadIdentityToken without clientID \(blob-csi-driver v1\.27\.9 then uses the kubelet's managed identity\) is a mode not served by this project/);
+    expect(f.details).toMatch(
+      /^mountWithWorkloadIdentityToken without clientID \(blob-csi-driver v1\.27\.9 then uses the kubelet's managed identity\) is a mode not served by this project/,
+    );
     expect(f.details).toContain("set clientID");
   });
 
@@ -211,47 +291,89 @@ describe("blob-fuse-wi refusals", () => {
 
   it("fails when the token is for another audience", async () => {
     const req = await wiRequest(newTarget());
-    req.volume_context[serviceAccountTokensKey] = JSON.stringify({ "https://kubernetes.default.svc": { token: await issuer.token(), expirationTimestamp: "" } });
+    req.volume_context[serviceAccountTokensKey] = JSON.stringify({
+      "https://kubernetes.default.svc": { token: await issuer.token(), expirationTimestamp: "" },
+    });
     const f = await failure(blob.NodePublishVolume(req));
     expect(f.details).toBe("token for audience api://AzureADTokenExchange not found");
   });
 
-  for (const flag of ["--tmp-path=/tmp/x", "--config-file=/tmp/x.yaml", "--container-name=other", "--log-file-path=/var/log/x"]) {
+  for (const flag of [
+    "--tmp-path=/tmp/x",
+    "--config-file=/tmp/x.yaml",
+    "--container-name=other",
+    "--log-file-path=/var/log/x",
+  ]) {
     const name = flag.split("=")[0]!;
     it(`passes ${name} from a PersistentVolume through, with a warning in the driver's log`, async () => {
       const target = newTarget();
       await blob.NodePublishVolume(await wiRequest(target, { flags: [flag] }));
       expect(mountPoints().has(target)).toBe(true);
-      expect(logLines.some((l) => l.includes(`warning: volume rg2#sa2#aks-container#wi: mount option ${name} is passed to blobfuse2 as given`))).toBe(true);
+      expect(
+        logLines.some((l) =>
+          l.includes(`warning: volume rg2#sa2#aks-container#wi: mount option ${name} is passed to blobfuse2 as given`),
+        ),
+      ).toBe(true);
     });
 
     it(`posts the warning about ${name} as an Event on the pod named in the volume context`, async () => {
       const target = newTarget();
-      await blob.NodePublishVolume(await wiRequest(target, { flags: [flag], attrs: { "csi.storage.k8s.io/pod.name": "demo", "csi.storage.k8s.io/pod.namespace": "ns1", "csi.storage.k8s.io/pod.uid": "u1" } }));
-      expect(events).toEqual([{ pod: { name: "demo", namespace: "ns1", uid: "u1" }, message: expect.stringContaining(`blob.csi.azure.com (mock): mount option ${name} is passed to blobfuse2 as given`) }]);
+      await blob.NodePublishVolume(
+        await wiRequest(target, {
+          flags: [flag],
+          attrs: {
+            "csi.storage.k8s.io/pod.name": "demo",
+            "csi.storage.k8s.io/pod.namespace": "ns1",
+            "csi.storage.k8s.io/pod.uid": "u1",
+          },
+        }),
+      );
+      expect(events).toEqual([
+        {
+          pod: { name: "demo", namespace: "ns1", uid: "u1" },
+          message: expect.stringContaining(
+            `blob.csi.azure.com (mock): mount option ${name} is passed to blobfuse2 as given`,
+          ),
+        },
+      ]);
     });
 
     it(`refuses ${name} on an inline (ephemeral) volume, as the driver sanitises those`, async () => {
-      const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { flags: [flag], attrs: { "csi.storage.k8s.io/ephemeral": "true" } })));
-      expect(f).toEqual({ code: "INVALID_ARGUMENT", details: `mount option "${name}" is not allowed for ephemeral volumes` });
+      const f = await failure(
+        blob.NodePublishVolume(
+          await wiRequest(newTarget(), { flags: [flag], attrs: { "csi.storage.k8s.io/ephemeral": "true" } }),
+        ),
+      );
+      expect(f).toEqual({
+        code: "INVALID_ARGUMENT",
+        details: `mount option "${name}" is not allowed for ephemeral volumes`,
+      });
     });
   }
 
   it("fails an unknown blobfuse2 flag the way blobfuse2 does", async () => {
-    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { flags: ["--file-cache-timout=120"] })));
-    expect(f).toEqual({ code: "INTERNAL", details: "Mount failed with error: exit status 1, output: Error: unknown flag: --file-cache-timout" });
+    const f = await failure(
+      blob.NodePublishVolume(await wiRequest(newTarget(), { flags: ["--file-cache-timout=120"] })),
+    );
+    expect(f).toEqual({
+      code: "INTERNAL",
+      details: "Mount failed with error: exit status 1, output: Error: unknown flag: --file-cache-timout",
+    });
   });
 
   it("fails an unknown FUSE option with blobfuse2's list of allowed ones", async () => {
     const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { flags: ["-o noatime"] })));
-    expect(f.details).toMatch(/^Mount failed with error: exit status 1, output: Error: Invalid FUSE options\. Allowed FUSE configurations are:/);
+    expect(f.details).toMatch(
+      /^Mount failed with error: exit status 1, output: Error: Invalid FUSE options\. Allowed FUSE configurations are:/,
+    );
   });
 
   it("passes Entra's refusal to the pod's events inside blobfuse2's error", async () => {
     authority.wi = {
       ok: false,
       code: "AADSTS700213",
-      message: "AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:blob-fuse:other'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.",
+      message:
+        "AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:blob-fuse:other'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.",
     };
     const target = newTarget();
     const f = await failure(blob.NodePublishVolume(await wiRequest(target)));
@@ -269,7 +391,9 @@ describe("blob-fuse-wi refusals", () => {
   });
 
   it("refuses an expired token with Entra's time-range error", async () => {
-    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { token: await issuer.token({ expiresInSec: -120 }) })));
+    const f = await failure(
+      blob.NodePublishVolume(await wiRequest(newTarget(), { token: await issuer.token({ expiresInSec: -120 }) })),
+    );
     expect(f.details).toMatch(/^AADSTS700024: Client assertion is not within its valid time range\./);
   });
 
@@ -284,29 +408,56 @@ describe("blob-fuse-wi refusals", () => {
 
 describe("clientID without mountWithWorkloadIdentityToken (account-key mode)", () => {
   it("asks ARM for the account keys and fails with its answer", async () => {
-    authority.key = { ok: false, code: "KeyBasedAuthenticationNotPermitted", message: "KeyBasedAuthenticationNotPermitted: Key based authentication is not permitted on this storage account." };
-    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { drop: ["mountWithWorkloadIdentityToken"] })));
-    expect(f).toEqual({ code: "INTERNAL", details: "KeyBasedAuthenticationNotPermitted: Key based authentication is not permitted on this storage account." });
+    authority.key = {
+      ok: false,
+      code: "KeyBasedAuthenticationNotPermitted",
+      message: "KeyBasedAuthenticationNotPermitted: Key based authentication is not permitted on this storage account.",
+    };
+    const f = await failure(
+      blob.NodePublishVolume(await wiRequest(newTarget(), { drop: ["mountWithWorkloadIdentityToken"] })),
+    );
+    expect(f).toEqual({
+      code: "INTERNAL",
+      details: "KeyBasedAuthenticationNotPermitted: Key based authentication is not permitted on this storage account.",
+    });
     expect(authority.asked.map((a) => a.kind)).toEqual(["key"]);
-    expect(authority.asked[0]!.req).toMatchObject({ resourceGroup: "rg2", subscriptionId: "33333333-0000-0000-0000-000000000003" });
+    expect(authority.asked[0]!.req).toMatchObject({
+      resourceGroup: "rg2",
+      subscriptionId: "33333333-0000-0000-0000-000000000003",
+    });
   });
 
-  it("treats mountWithWorkloadIdentityToken: \"false\" the same way", async () => {
+  it('treats mountWithWorkloadIdentityToken: "false" the same way', async () => {
     authority.key = { ok: false, code: "AuthorizationFailed", message: "AuthorizationFailed: no listKeys" };
-    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { attrs: { mountWithWorkloadIdentityToken: "false" } })));
+    const f = await failure(
+      blob.NodePublishVolume(await wiRequest(newTarget(), { attrs: { mountWithWorkloadIdentityToken: "false" } })),
+    );
     expect(f.details).toBe("AuthorizationFailed: no listKeys");
   });
 
   it("refuses a blob volume with neither clientID nor NFS as the account-key mode this project does not serve", async () => {
-    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { drop: ["clientID", "mountWithWorkloadIdentityToken"] })));
-    expect(f.details).toMatch(/^blobfuse2 with an account key \(no clientID: the driver reads the Secret azure-storage-account-sa2-secret/);
+    const f = await failure(
+      blob.NodePublishVolume(await wiRequest(newTarget(), { drop: ["clientID", "mountWithWorkloadIdentityToken"] })),
+    );
+    expect(f.details).toMatch(
+      /^blobfuse2 with an account key \(no clientID: the driver reads the Secret azure-storage-account-sa2-secret/,
+    );
     expect(f.details).toContain("is a mode not served by this project");
   });
 
   it("refuses blobfuse2 with the node's managed identity (AzureStorageAuthType: MSI) as a mode not served, naming blob-fuse-wi", async () => {
-    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { drop: ["clientID", "mountWithWorkloadIdentityToken"], attrs: { AzureStorageAuthType: "MSI" } })));
+    const f = await failure(
+      blob.NodePublishVolume(
+        await wiRequest(newTarget(), {
+          drop: ["clientID", "mountWithWorkloadIdentityToken"],
+          attrs: { AzureStorageAuthType: "MSI" },
+        }),
+      ),
+    );
     expect(f.code).toBe("INVALID_ARGUMENT");
-    expect(f.details).toMatch(/^blobfuse2 with the node's managed identity \(AzureStorageAuthType: MSI\) is a mode not served by this project.*blob-fuse-wi/);
+    expect(f.details).toMatch(
+      /^blobfuse2 with the node's managed identity \(AzureStorageAuthType: MSI\) is a mode not served by this project.*blob-fuse-wi/,
+    );
     expect(f.details).not.toContain("account key");
   });
 });
@@ -317,7 +468,10 @@ describe("NFS modes", () => {
     await file.NodePublishVolume(nfsRequest("file", target, ["nconnect=4", "noresvport", "actimeo=30"]));
     writeFileSync(path.join(target, "text"), "hello!\n");
     expect(readFileSync(path.join(root, "storage", "safile", "aks-share", "text"), "utf8")).toBe("hello!\n");
-    expect(authority.asked[0]).toEqual({ kind: "nfs", req: { kind: "file", accountName: "safile", shareName: "aks-share", endpointSuffix: "core.windows.net" } });
+    expect(authority.asked[0]).toEqual({
+      kind: "nfs",
+      req: { kind: "file", accountName: "safile", shareName: "aks-share", endpointSuffix: "core.windows.net" },
+    });
     await file.NodeUnpublishVolume({ volume_id: "x", target_path: target });
   });
 
@@ -333,7 +487,11 @@ describe("NFS modes", () => {
       const target = newTarget();
       await file.NodePublishVolume(nfsRequest("file", target, [opt]));
       expect(mountPoints().has(target)).toBe(true);
-      expect(logLines.some((l) => l.includes(`mount option "${opt}" is merged with the driver's own vers=4,minorversion=1,sec=sys`))).toBe(true);
+      expect(
+        logLines.some((l) =>
+          l.includes(`mount option "${opt}" is merged with the driver's own vers=4,minorversion=1,sec=sys`),
+        ),
+      ).toBe(true);
     });
   }
 
@@ -401,7 +559,12 @@ describe("NFS modes", () => {
   });
 
   it("shows the network refusal as the mount failure a user sees", async () => {
-    authority.nfsDecision = { ok: false, code: "NfsAccessDenied", message: "mount.nfs: access denied by server while mounting safile.file.core.windows.net:/safile/aks-share (no approved private endpoint)" };
+    authority.nfsDecision = {
+      ok: false,
+      code: "NfsAccessDenied",
+      message:
+        "mount.nfs: access denied by server while mounting safile.file.core.windows.net:/safile/aks-share (no approved private endpoint)",
+    };
     const target = newTarget();
     const f = await failure(file.NodePublishVolume(nfsRequest("file", target)));
     expect(f.code).toBe("INTERNAL");
@@ -414,12 +577,20 @@ describe("NFS modes", () => {
 
   it("refuses SMB file shares with an account key as a mode not served", async () => {
     const f = await failure(file.NodePublishVolume(nfsRequest("file", newTarget(), [], { protocol: "smb" })));
-    expect(f.details).toMatch(/^Azure Files SMB with an account key \(accountName\(safile\) or accountKey is empty\) is a mode not served by this project/);
+    expect(f.details).toMatch(
+      /^Azure Files SMB with an account key \(accountName\(safile\) or accountKey is empty\) is a mode not served by this project/,
+    );
   });
 
   it("refuses SMB with the node's managed identity (mountWithManagedIdentity) as a mode not served, naming fileshare-nfs", async () => {
-    const f = await failure(file.NodePublishVolume(nfsRequest("file", newTarget(), [], { protocol: "smb", mountWithManagedIdentity: "true" })));
-    expect(f.details).toMatch(/^Azure Files SMB with the node's managed identity \(mountWithManagedIdentity\) is a mode not served by this project .*: use fileshare-nfs/);
+    const f = await failure(
+      file.NodePublishVolume(
+        nfsRequest("file", newTarget(), [], { protocol: "smb", mountWithManagedIdentity: "true" }),
+      ),
+    );
+    expect(f.details).toMatch(
+      /^Azure Files SMB with the node's managed identity \(mountWithManagedIdentity\) is a mode not served by this project .*: use fileshare-nfs/,
+    );
   });
 
   it("refuses a file volume without a share name", async () => {
@@ -438,19 +609,33 @@ describe("NFS modes", () => {
   });
 
   it("refuses case-colliding keys on an inline file volume", async () => {
-    const f = await failure(file.NodePublishVolume(nfsRequest("file", newTarget(), [], { storageaccount: "safile", "csi.storage.k8s.io/ephemeral": "true" })));
-    expect(f).toEqual({ code: "INVALID_ARGUMENT", details: 'ephemeral volume request contains case-colliding volume attribute keys that normalize to "storageaccount"' });
+    const f = await failure(
+      file.NodePublishVolume(
+        nfsRequest("file", newTarget(), [], { storageaccount: "safile", "csi.storage.k8s.io/ephemeral": "true" }),
+      ),
+    );
+    expect(f).toEqual({
+      code: "INVALID_ARGUMENT",
+      details:
+        'ephemeral volume request contains case-colliding volume attribute keys that normalize to "storageaccount"',
+    });
   });
 });
 
 describe("request basics", () => {
   it("refuses a publish without a volume capability", async () => {
     const req = { ...(await wiRequest(newTarget())), volume_capability: null };
-    expect(await failure(blob.NodePublishVolume(req))).toEqual({ code: "INVALID_ARGUMENT", details: "Volume capability missing in request" });
+    expect(await failure(blob.NodePublishVolume(req))).toEqual({
+      code: "INVALID_ARGUMENT",
+      details: "Volume capability missing in request",
+    });
   });
 
   it("refuses an unpublish without a target path", async () => {
-    expect(await failure(blob.NodeUnpublishVolume({ volume_id: "v", target_path: "" }))).toEqual({ code: "INVALID_ARGUMENT", details: "Target path missing in request" });
+    expect(await failure(blob.NodeUnpublishVolume({ volume_id: "v", target_path: "" }))).toEqual({
+      code: "INVALID_ARGUMENT",
+      details: "Target path missing in request",
+    });
   });
 
   it("leaves no record files behind after unpublishing", async () => {

@@ -1,7 +1,20 @@
 // The Node service of the mock driver: checks a publish request like the real driver and like
 // Azure would, then makes the simulated storage directory visible at the pod's target path.
 import { createHash } from "node:crypto";
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { nfsSource, planMount, type DriverName, type MountPlan } from "./attributes.ts";
 import type { MountAuthority, MountDecision } from "./authority.ts";
@@ -95,7 +108,9 @@ export class NodeService {
    * reads, so a republish of any pod renews all of them; v1.26 hands each mount its own token once.
    */
   tokenExpiryFile(plan: Extract<MountPlan, { mode: "blob-fuse-wi" }>, target: string): string {
-    return this.versions.blob.refreshesToken ? path.join(this.tokensDir, `${plan.clientId}-${plan.accountName}.expiry`) : this.expiryPath(target);
+    return this.versions.blob.refreshesToken
+      ? path.join(this.tokensDir, `${plan.clientId}-${plan.accountName}.expiry`)
+      : this.expiryPath(target);
   }
 
   private startGrantsLoop(): void {
@@ -117,7 +132,9 @@ export class NodeService {
       try {
         this.writeGrants(rec.targetPath, await this.deps.authority.dataActions(rec.identity));
       } catch (err) {
-        this.log(`could not read the data actions of ${rec.identity.clientId} on ${rec.identity.accountName}/${rec.identity.containerName}: ${(err as Error).message}`);
+        this.log(
+          `could not read the data actions of ${rec.identity.clientId} on ${rec.identity.accountName}/${rec.identity.containerName}: ${(err as Error).message}`,
+        );
       }
     }
   }
@@ -154,7 +171,8 @@ export class NodeService {
 
   private async exclusive<T>(req: { volume_id: string; target_path: string }, fn: () => Promise<T>): Promise<T> {
     const key = `${req.volume_id}-${req.target_path}`;
-    if (this.busy.has(key)) throw new CsiError("Aborted", `An operation with the given Volume ID ${req.volume_id} already exists`);
+    if (this.busy.has(key))
+      throw new CsiError("Aborted", `An operation with the given Volume ID ${req.volume_id} already exists`);
     this.busy.add(key);
     try {
       return await fn();
@@ -195,11 +213,16 @@ export class NodeService {
           expiryFile = this.tokenExpiryFile(plan, target);
           this.writeExpiry(expiryFile, claims!.exp);
           this.writeGrants(target, await this.deps.authority.dataActions(this.identityOf(plan, claims!)));
-          await this.deps.fuse!.mount(source, target, {
-            expiryFile,
-            grantsFile: this.grantsPath(target),
-            logFile: path.join(this.mountsDir, `${recordKey(target)}.log`),
-          }, plan.fuse);
+          await this.deps.fuse!.mount(
+            source,
+            target,
+            {
+              expiryFile,
+              grantsFile: this.grantsPath(target),
+              logFile: path.join(this.mountsDir, `${recordKey(target)}.log`),
+            },
+            plan.fuse,
+          );
           this.startGrantsLoop();
         } else {
           if (plan.mode === "blob-fuse-wi" || plan.mode === "blob-account-key") {
@@ -218,7 +241,11 @@ export class NodeService {
         }
         rmSync(this.grantsPath(target), { force: true });
         const why = (err as Error).message;
-        throw internal(useFuse ? blobfuseMountFailure(`failed to mount: ${why}`) : `Could not mount "${source}" at "${target}": ${why}`);
+        throw internal(
+          useFuse
+            ? blobfuseMountFailure(`failed to mount: ${why}`)
+            : `Could not mount "${source}" at "${target}": ${why}`,
+        );
       }
       this.writeRecord({
         volumeId: req.volume_id,
@@ -229,9 +256,13 @@ export class NodeService {
         publishes: 1,
         rotations: 0,
         ...(claims ? { tokenExpiry: claims.exp } : {}),
-        ...(useFuse && plan.mode === "blob-fuse-wi" ? { identity: this.identityOf(plan, claims!), expiryFile: expiryFile! } : {}),
+        ...(useFuse && plan.mode === "blob-fuse-wi"
+          ? { identity: this.identityOf(plan, claims!), expiryFile: expiryFile! }
+          : {}),
       });
-      this.log(`published ${req.volume_id} (${plan.mode}) at ${target} from ${source}${useFuse ? " through FUSE" : ""}`);
+      this.log(
+        `published ${req.volume_id} (${plan.mode}) at ${target} from ${source}${useFuse ? " through FUSE" : ""}`,
+      );
     });
   }
 
@@ -240,13 +271,27 @@ export class NodeService {
     for (const w of plan.warnings) {
       this.log(`warning: volume ${req.volume_id}: ${w}`);
       if (pod && this.deps.warn) {
-        await this.deps.warn(pod, `${this.deps.driver} (mock): ${w}`).catch((err: unknown) => this.log(`could not post the warning as an event on ${pod.namespace}/${pod.name}: ${(err as Error).message}`));
+        await this.deps
+          .warn(pod, `${this.deps.driver} (mock): ${w}`)
+          .catch((err: unknown) =>
+            this.log(
+              `could not post the warning as an event on ${pod.namespace}/${pod.name}: ${(err as Error).message}`,
+            ),
+          );
       }
     }
   }
 
-  private identityOf(plan: Extract<MountPlan, { mode: "blob-fuse-wi" }>, claims: TokenClaims & { tenantId?: string }): { clientId: string; tenantId: string; accountName: string; containerName: string } {
-    return { clientId: plan.clientId, tenantId: claims.tenantId ?? plan.tenantId, accountName: plan.accountName, containerName: plan.containerName };
+  private identityOf(
+    plan: Extract<MountPlan, { mode: "blob-fuse-wi" }>,
+    claims: TokenClaims & { tenantId?: string },
+  ): { clientId: string; tenantId: string; accountName: string; containerName: string } {
+    return {
+      clientId: plan.clientId,
+      tenantId: claims.tenantId ?? plan.tenantId,
+      accountName: plan.accountName,
+      containerName: plan.containerName,
+    };
   }
 
   /** What the NFS paths of both drivers do after mounting: chmod the root to mountPermissions, then apply fsGroup to the whole share. */
@@ -258,14 +303,22 @@ export class NodeService {
       const gid = Number(plan.volumeMountGroup);
       if (plan.fsGroupChangePolicy === "OnRootMismatch" && statSync(dir).gid === gid) return;
       const changed = setVolumeOwnership(dir, gid);
-      this.log(`set gid of the share ${dir} to ${gid} on ${changed} files and directories (fsGroupChangePolicy ${plan.fsGroupChangePolicy || "Always"})`);
+      this.log(
+        `set gid of the share ${dir} to ${gid} on ${changed} files and directories (fsGroupChangePolicy ${plan.fsGroupChangePolicy || "Always"})`,
+      );
     }
   }
 
   private async republish(plan: MountPlan, req: NodePublishVolumeRequest, useFuse: boolean): Promise<void> {
     const target = req.target_path;
     const rec = this.readRecord(target) ?? {
-      volumeId: req.volume_id, targetPath: target, mode: plan.mode, source: this.storageDir(plan), fuse: useFuse, publishes: 0, rotations: 0,
+      volumeId: req.volume_id,
+      targetPath: target,
+      mode: plan.mode,
+      source: this.storageDir(plan),
+      fuse: useFuse,
+      publishes: 0,
+      rotations: 0,
     };
     rec.publishes += 1;
     if (plan.mode === "blob-fuse-wi" && !plan.refreshOnRepublish) {
@@ -334,7 +387,10 @@ export class NodeService {
   }
 
   /** Runs Entra's, Storage's or the network's checks for the plan; returns the verified token claims for token modes. */
-  private async authorize(plan: MountPlan, req: NodePublishVolumeRequest): Promise<(TokenClaims & { tenantId: string }) | undefined> {
+  private async authorize(
+    plan: MountPlan,
+    req: NodePublishVolumeRequest,
+  ): Promise<(TokenClaims & { tenantId: string }) | undefined> {
     const { authority, verifier } = this.deps;
     switch (plan.mode) {
       case "blob-fuse-wi":
@@ -342,15 +398,33 @@ export class NodeService {
         const claims = await verifier.verify(plan.token);
         const tenantId = plan.tenantId || (await authority.clusterTenant(claims.iss)) || "";
         if (tenantId === "") {
-          throw internal(`tenantID is empty and no AKS cluster in the simulated Azure has the issuer ${claims.iss}: set volumeAttributes.tenantID`);
+          throw internal(
+            `tenantID is empty and no AKS cluster in the simulated Azure has the issuer ${claims.iss}: set volumeAttributes.tenantID`,
+          );
         }
-        const check = { clientId: plan.clientId, tenantId, accountName: plan.accountName, containerName: plan.containerName, token: claims, now: this.now() };
+        const check = {
+          clientId: plan.clientId,
+          tenantId,
+          accountName: plan.accountName,
+          containerName: plan.containerName,
+          token: claims,
+          now: this.now(),
+        };
         if (plan.mode === "blob-fuse-wi") {
           fail(await authority.workloadIdentity(check), (m) =>
-            blobfuseMountFailure(`failed to initialize new pipeline [failed to authenticate azstorage credentials with error [${m}]]`),
+            blobfuseMountFailure(
+              `failed to initialize new pipeline [failed to authenticate azstorage credentials with error [${m}]]`,
+            ),
           );
         } else {
-          fail(await authority.accountKey({ ...check, resourceGroup: plan.resourceGroup, subscriptionId: plan.subscriptionId }), (m) => m);
+          fail(
+            await authority.accountKey({
+              ...check,
+              resourceGroup: plan.resourceGroup,
+              subscriptionId: plan.subscriptionId,
+            }),
+            (m) => m,
+          );
         }
         return { ...claims, tenantId };
       }

@@ -43,18 +43,24 @@ export async function waitForRegistration(kubeconfig: string, nodeName: string, 
   kc.loadFromFile(kubeconfig);
   const storage = kc.makeApiClient(StorageV1Api);
   let seen: string[] = [];
-  await pollUntil(`the mock CSI drivers on ${nodeName}`, timeoutMs, async () => {
-    // The CSINode object appears with the first registration; until then reading it fails.
-    const node = await storage.readCSINode({ name: nodeName });
-    seen = (node.spec?.drivers ?? []).map((d) => d.name);
-    return driverNames.every((d) => seen.includes(d));
-  }, {
-    onTimeout: () => new ToolError(
-      "TIMED_OUT",
-      `The kubelet on ${nodeName} did not register the mock CSI drivers within ${timeoutMs / 1000} s (registered: ${seen.join(", ") || "none"}).`,
-      "Check the driver's log and that its kubelet directory matches the kubelet's --root-dir.",
-    ),
-  });
+  await pollUntil(
+    `the mock CSI drivers on ${nodeName}`,
+    timeoutMs,
+    async () => {
+      // The CSINode object appears with the first registration; until then reading it fails.
+      const node = await storage.readCSINode({ name: nodeName });
+      seen = (node.spec?.drivers ?? []).map((d) => d.name);
+      return driverNames.every((d) => seen.includes(d));
+    },
+    {
+      onTimeout: () =>
+        new ToolError(
+          "TIMED_OUT",
+          `The kubelet on ${nodeName} did not register the mock CSI drivers within ${timeoutMs / 1000} s (registered: ${seen.join(", ") || "none"}).`,
+          "Check the driver's log and that its kubelet directory matches the kubelet's --root-dir.",
+        ),
+    },
+  );
 }
 
 export async function installMockDriver(opts: InstallMockDriverOptions): Promise<InstalledMockDriver> {
@@ -62,8 +68,14 @@ export async function installMockDriver(opts: InstallMockDriverOptions): Promise
   // CTV_BLOB_DRIVER_VERSION / CTV_FILE_DRIVER_VERSION choose the releases for a whole test run.
   const blobDriverVersion = opts.blobDriverVersion ?? process.env.CTV_BLOB_DRIVER_VERSION;
   const fileDriverVersion = opts.fileDriverVersion ?? process.env.CTV_FILE_DRIVER_VERSION;
-  const versions = driverVersions({ ...(blobDriverVersion ? { blob: blobDriverVersion } : {}), ...(fileDriverVersion ? { file: fileDriverVersion } : {}) });
-  const drivers = csiDriverObjects({ versions, ...(opts.tokenExpirationSeconds ? { tokenExpirationSeconds: opts.tokenExpirationSeconds } : {}) });
+  const versions = driverVersions({
+    ...(blobDriverVersion ? { blob: blobDriverVersion } : {}),
+    ...(fileDriverVersion ? { file: fileDriverVersion } : {}),
+  });
+  const drivers = csiDriverObjects({
+    versions,
+    ...(opts.tokenExpirationSeconds ? { tokenExpirationSeconds: opts.tokenExpirationSeconds } : {}),
+  });
   const versionFlags = { blobDriverVersion: versions.blob.version, fileDriverVersion: versions.file.version };
   try {
     await applyObjects(opts.kubeconfig, drivers);

@@ -8,7 +8,13 @@ import * as protoLoader from "@grpc/proto-loader";
 const protoDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "proto");
 
 // keepCase: the wire names (volume_context, target_path) stay as the spec spells them.
-const loaderOptions: protoLoader.Options = { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true };
+const loaderOptions: protoLoader.Options = {
+  keepCase: true,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+};
 
 interface CsiPackage {
   csi: { v1: { Identity: grpc.ServiceClientConstructor; Node: grpc.ServiceClientConstructor } };
@@ -21,12 +27,16 @@ let csiCache: CsiPackage | undefined;
 let regCache: RegistrationPackage | undefined;
 
 export function csiPackage(): CsiPackage["csi"]["v1"] {
-  csiCache ??= grpc.loadPackageDefinition(protoLoader.loadSync(path.join(protoDir, "csi.proto"), loaderOptions)) as unknown as CsiPackage;
+  csiCache ??= grpc.loadPackageDefinition(
+    protoLoader.loadSync(path.join(protoDir, "csi.proto"), loaderOptions),
+  ) as unknown as CsiPackage;
   return csiCache.csi.v1;
 }
 
 export function registrationPackage(): RegistrationPackage["pluginregistration"] {
-  regCache ??= grpc.loadPackageDefinition(protoLoader.loadSync(path.join(protoDir, "pluginregistration.proto"), loaderOptions)) as unknown as RegistrationPackage;
+  regCache ??= grpc.loadPackageDefinition(
+    protoLoader.loadSync(path.join(protoDir, "pluginregistration.proto"), loaderOptions),
+  ) as unknown as RegistrationPackage;
   return regCache.pluginregistration;
 }
 

@@ -31,7 +31,9 @@ afterAll(async () => {
 
 describe("sockets", () => {
   it("serves each driver under plugins/<driver>/csi.sock and registers it under plugins_registry/<driver>-reg.sock", () => {
-    expect(running.drivers.map((d) => [path.relative(root, d.csiSocket), path.relative(root, d.registrationSocket!)])).toEqual([
+    expect(
+      running.drivers.map((d) => [path.relative(root, d.csiSocket), path.relative(root, d.registrationSocket!)]),
+    ).toEqual([
       ["kubelet/plugins/blob.csi.azure.com/csi.sock", "kubelet/plugins_registry/blob.csi.azure.com-reg.sock"],
       ["kubelet/plugins/file.csi.azure.com/csi.sock", "kubelet/plugins_registry/file.csi.azure.com-reg.sock"],
     ]);
@@ -64,7 +66,12 @@ describe("kubelet plugin registration", () => {
   it("answers GetInfo as a CSI plugin whose endpoint is its CSI socket, version 1.0.0", async () => {
     const d = running.drivers[1]!;
     const r = registrationClient(d.registrationSocket!);
-    expect(await r.GetInfo({})).toEqual({ type: "CSIPlugin", name: "file.csi.azure.com", endpoint: d.csiSocket, supported_versions: ["1.0.0"] });
+    expect(await r.GetInfo({})).toEqual({
+      type: "CSIPlugin",
+      name: "file.csi.azure.com",
+      endpoint: d.csiSocket,
+      supported_versions: ["1.0.0"],
+    });
     r.close();
   });
 
@@ -82,7 +89,15 @@ describe("kubelet plugin registration", () => {
   it("removes both sockets when stopped", async () => {
     const issuer = await testIssuer();
     const kubeletDir = path.join(root, "kubelet-2");
-    const one = await startDrivers({ drivers: ["blob.csi.azure.com"], kubeletDir, storageRoot: path.join(root, "s2"), nodeId: "n", authority: new ScriptedAuthority(), jwks: () => issuer.jwks(), log: () => {} });
+    const one = await startDrivers({
+      drivers: ["blob.csi.azure.com"],
+      kubeletDir,
+      storageRoot: path.join(root, "s2"),
+      nodeId: "n",
+      authority: new ScriptedAuthority(),
+      jwks: () => issuer.jwks(),
+      log: () => {},
+    });
     const d = one.drivers[0]!;
     expect([existsSync(d.csiSocket), existsSync(d.registrationSocket!)]).toEqual([true, true]);
     await one.stop();

@@ -6,7 +6,13 @@ import * as grpc from "@grpc/grpc-js";
 import type { DriverName } from "./attributes.ts";
 import { CsiError } from "./grpc-errors.ts";
 import type { NodeService } from "./node.ts";
-import { csiPackage, registrationPackage, type NodePublishVolumeRequest, type NodeUnpublishVolumeRequest, type RegistrationStatus } from "./protos.ts";
+import {
+  csiPackage,
+  registrationPackage,
+  type NodePublishVolumeRequest,
+  type NodeUnpublishVolumeRequest,
+  type RegistrationStatus,
+} from "./protos.ts";
 
 export const vendorVersion = "v0.1.0-ctv-mock";
 
@@ -40,7 +46,9 @@ async function bindUnix(server: grpc.Server, socket: string): Promise<void> {
   // A socket file left by a previous run would make the bind fail.
   if (existsSync(socket)) rmSync(socket, { force: true });
   await new Promise<void>((resolve, reject) =>
-    server.bindAsync(`unix://${socket}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+    server.bindAsync(`unix://${socket}`, grpc.ServerCredentials.createInsecure(), (err) =>
+      err ? reject(err) : resolve(),
+    ),
   );
 }
 
@@ -67,25 +75,41 @@ export async function serveDriver(opts: DriverServerOptions): Promise<RunningDri
   const csi = csiPackage();
   const server = new grpc.Server();
   server.addService(csi.Identity.service, {
-    GetPluginInfo: unary("GetPluginInfo", async () => ({ name: opts.driver, vendor_version: vendorVersion, manifest: {} }), log),
+    GetPluginInfo: unary(
+      "GetPluginInfo",
+      async () => ({ name: opts.driver, vendor_version: vendorVersion, manifest: {} }),
+      log,
+    ),
     // No CONTROLLER_SERVICE: the chart uses static volumes, so nothing provisions or attaches.
     GetPluginCapabilities: unary("GetPluginCapabilities", async () => ({ capabilities: [] }), log),
     Probe: unary("Probe", async () => ({ ready: { value: true } }), log),
   });
   server.addService(csi.Node.service, {
-    NodePublishVolume: unary("NodePublishVolume", async (req: NodePublishVolumeRequest) => {
-      await opts.node.publish(req);
-      return {};
-    }, log),
-    NodeUnpublishVolume: unary("NodeUnpublishVolume", async (req: NodeUnpublishVolumeRequest) => {
-      await opts.node.unpublish(req);
-      return {};
-    }, log),
-    NodeGetCapabilities: unary("NodeGetCapabilities", async () => ({
-      // VOLUME_MOUNT_GROUP, as both real drivers: the kubelet then hands the pod's fsGroup to the driver
-      // (blobfuse2 -o gid=, an ownership change of the whole NFS share) instead of applying it itself.
-      capabilities: [{ rpc: { type: "SINGLE_NODE_MULTI_WRITER" } }, { rpc: { type: "VOLUME_MOUNT_GROUP" } }],
-    }), log),
+    NodePublishVolume: unary(
+      "NodePublishVolume",
+      async (req: NodePublishVolumeRequest) => {
+        await opts.node.publish(req);
+        return {};
+      },
+      log,
+    ),
+    NodeUnpublishVolume: unary(
+      "NodeUnpublishVolume",
+      async (req: NodeUnpublishVolumeRequest) => {
+        await opts.node.unpublish(req);
+        return {};
+      },
+      log,
+    ),
+    NodeGetCapabilities: unary(
+      "NodeGetCapabilities",
+      async () => ({
+        // VOLUME_MOUNT_GROUP, as both real drivers: the kubelet then hands the pod's fsGroup to the driver
+        // (blobfuse2 -o gid=, an ownership change of the whole NFS share) instead of applying it itself.
+        capabilities: [{ rpc: { type: "SINGLE_NODE_MULTI_WRITER" } }, { rpc: { type: "VOLUME_MOUNT_GROUP" } }],
+      }),
+      log,
+    ),
     NodeGetInfo: unary("NodeGetInfo", async () => ({ node_id: opts.nodeId, max_volumes_per_node: 0 }), log),
   });
   const csiSocket = csiSocketPath(opts.kubeletDir, opts.driver);
@@ -99,12 +123,24 @@ export async function serveDriver(opts: DriverServerOptions): Promise<RunningDri
     // NodeGetInfo on it right after GetInfo.
     regServer = new grpc.Server();
     regServer.addService(registrationPackage().Registration.service, {
-      GetInfo: unary("GetInfo", async () => ({ type: "CSIPlugin", name: opts.driver, endpoint: csiSocket, supported_versions: ["1.0.0"] }), log),
-      NotifyRegistrationStatus: unary("NotifyRegistrationStatus", async (req: RegistrationStatus) => {
-        lastStatus = req;
-        log(req.plugin_registered ? `registered with the kubelet as ${opts.driver}` : `kubelet refused registration: ${req.error}`);
-        return {};
-      }, log),
+      GetInfo: unary(
+        "GetInfo",
+        async () => ({ type: "CSIPlugin", name: opts.driver, endpoint: csiSocket, supported_versions: ["1.0.0"] }),
+        log,
+      ),
+      NotifyRegistrationStatus: unary(
+        "NotifyRegistrationStatus",
+        async (req: RegistrationStatus) => {
+          lastStatus = req;
+          log(
+            req.plugin_registered
+              ? `registered with the kubelet as ${opts.driver}`
+              : `kubelet refused registration: ${req.error}`,
+          );
+          return {};
+        },
+        log,
+      ),
     });
     registrationSocket = registrationSocketPath(opts.kubeletDir, opts.driver);
     await bindUnix(regServer, registrationSocket);
@@ -116,7 +152,10 @@ export async function serveDriver(opts: DriverServerOptions): Promise<RunningDri
     registration: () => lastStatus,
     async stop() {
       // Removing the registration socket first tells the kubelet the plugin is gone.
-      for (const [srv, sock] of [[regServer, registrationSocket], [server, csiSocket]] as const) {
+      for (const [srv, sock] of [
+        [regServer, registrationSocket],
+        [server, csiSocket],
+      ] as const) {
         if (!srv) continue;
         await new Promise<void>((resolve) => srv.tryShutdown(() => resolve()));
         if (sock) rmSync(sock, { force: true });

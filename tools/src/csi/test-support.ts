@@ -2,7 +2,14 @@
 // scriptable authority, and promise-returning gRPC clients that talk to the sockets like the kubelet.
 import * as grpc from "@grpc/grpc-js";
 import * as jose from "jose";
-import type { DataAction, DataActionsCheck, MountAuthority, MountDecision, NfsCheck, WorkloadIdentityCheck } from "./authority.ts";
+import type {
+  DataAction,
+  DataActionsCheck,
+  MountAuthority,
+  MountDecision,
+  NfsCheck,
+  WorkloadIdentityCheck,
+} from "./authority.ts";
 import { csiPackage, registrationPackage } from "./protos.ts";
 import { tokenAudience } from "./attributes.ts";
 
@@ -18,7 +25,11 @@ export interface TestIssuer {
 }
 
 export async function testIssuer(url = "https://issuer.test.local/"): Promise<TestIssuer> {
-  const keys: { kid: string; privateKey: Awaited<ReturnType<typeof jose.generateKeyPair>>["privateKey"]; jwk: jose.JWK }[] = [];
+  const keys: {
+    kid: string;
+    privateKey: Awaited<ReturnType<typeof jose.generateKeyPair>>["privateKey"];
+    jwk: jose.JWK;
+  }[] = [];
   const addKey = async () => {
     const { privateKey, publicKey } = await jose.generateKeyPair("RS256", { extractable: true });
     const kid = `key-${keys.length + 1}`;
@@ -54,7 +65,9 @@ export async function testIssuer(url = "https://issuer.test.local/"): Promise<Te
 
 /** The volume_context entry the kubelet adds for a CSIDriver with tokenRequests. */
 export function tokensAttribute(token: string, expiresInSec = 3600): string {
-  return JSON.stringify({ [tokenAudience]: { token, expirationTimestamp: new Date(Date.now() + expiresInSec * 1000).toISOString() } });
+  return JSON.stringify({
+    [tokenAudience]: { token, expirationTimestamp: new Date(Date.now() + expiresInSec * 1000).toISOString() },
+  });
 }
 
 /** An authority whose answers a test sets; it records what it was asked. */
@@ -91,8 +104,14 @@ export class ScriptedAuthority implements MountAuthority {
 type Call = (req: object) => Promise<Record<string, unknown>>;
 
 function promisify(client: grpc.Client, method: string): Call {
-  const fn = (client as unknown as Record<string, (req: object, cb: (err: grpc.ServiceError | null, res: Record<string, unknown>) => void) => void>)[method]!;
-  return (req) => new Promise((resolve, reject) => fn.call(client, req, (err, res) => (err ? reject(err) : resolve(res))));
+  const fn = (
+    client as unknown as Record<
+      string,
+      (req: object, cb: (err: grpc.ServiceError | null, res: Record<string, unknown>) => void) => void
+    >
+  )[method]!;
+  return (req) =>
+    new Promise((resolve, reject) => fn.call(client, req, (err, res) => (err ? reject(err) : resolve(res))));
 }
 
 export interface CsiClient {

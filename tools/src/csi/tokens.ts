@@ -54,7 +54,8 @@ export class TokenVerifier {
         throw internal(`failed to fetch the cluster issuer's signing keys (JWKS): ${(err as Error).message}`);
       }
     }
-    if (!this.hasKid(header.kid)) throw assertionInvalid(`The key was not found. Key id '${header.kid ?? ""}' is not in the issuer's JWKS.`);
+    if (!this.hasKid(header.kid))
+      throw assertionInvalid(`The key was not found. Key id '${header.kid ?? ""}' is not in the issuer's JWKS.`);
     let payload: jose.JWTPayload;
     try {
       ({ payload } = await jose.jwtVerify(token, jose.createLocalJWKSet(this.keys), { currentDate: this.now() }));

@@ -14,7 +14,11 @@ export interface Version {
 export function parseVersion(raw: string, what: string): Version {
   const m = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(raw.trim());
   if (!m) {
-    throw new ToolError("INVALID_INPUT", `${what} "${raw}" is not a version like v1.27.9.`, `Give a release of the driver, e.g. ${what === "--file-driver-version" ? defaultFileDriverVersion : defaultBlobDriverVersion}.`);
+    throw new ToolError(
+      "INVALID_INPUT",
+      `${what} "${raw}" is not a version like v1.27.9.`,
+      `Give a release of the driver, e.g. ${what === "--file-driver-version" ? defaultFileDriverVersion : defaultBlobDriverVersion}.`,
+    );
   }
   return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
 }
@@ -59,7 +63,11 @@ const blobfuse2Pins: [string, string][] = [
 export function blobDriverTraits(raw: string = defaultBlobDriverVersion): BlobDriverTraits {
   const v = parseVersion(raw, "--blob-driver-version");
   if (!atLeast(v, 1, 26, 0) || atLeast(v, 1, 28, 0)) {
-    throw new ToolError("INVALID_INPUT", `--blob-driver-version ${raw} is not imitated: the mock knows blob-csi-driver v1.26.x and v1.27.x.`, `Use ${defaultBlobDriverVersion} (AKS 1.34) or a v1.26.x release (AKS before 1.34).`);
+    throw new ToolError(
+      "INVALID_INPUT",
+      `--blob-driver-version ${raw} is not imitated: the mock knows blob-csi-driver v1.26.x and v1.27.x.`,
+      `Use ${defaultBlobDriverVersion} (AKS 1.34) or a v1.26.x release (AKS before 1.34).`,
+    );
   }
   let blobfuse2 = blobfuse2Pins[0]![1];
   for (const [from, pin] of blobfuse2Pins) {
@@ -88,9 +96,17 @@ export interface FileDriverTraits {
 export function fileDriverTraits(raw: string = defaultFileDriverVersion): FileDriverTraits {
   const v = parseVersion(raw, "--file-driver-version");
   if (!atLeast(v, 1, 34, 0) || atLeast(v, 1, 36, 0)) {
-    throw new ToolError("INVALID_INPUT", `--file-driver-version ${raw} is not imitated: the mock knows azurefile-csi-driver v1.34.x and v1.35.x.`, `Use ${defaultFileDriverVersion} (AKS 1.34) or a v1.35.x release.`);
+    throw new ToolError(
+      "INVALID_INPUT",
+      `--file-driver-version ${raw} is not imitated: the mock knows azurefile-csi-driver v1.34.x and v1.35.x.`,
+      `Use ${defaultFileDriverVersion} (AKS 1.34) or a v1.35.x release.`,
+    );
   }
-  return { version: formatVersion(v), requiresRepublish: atLeast(v, 1, 35, 0), smbWorkloadIdentity: atLeast(v, 1, 35, 0) };
+  return {
+    version: formatVersion(v),
+    requiresRepublish: atLeast(v, 1, 35, 0),
+    smbWorkloadIdentity: atLeast(v, 1, 35, 0),
+  };
 }
 
 export interface DriverVersions {

@@ -18,7 +18,13 @@ const NODE_PLUGIN_IMAGES: Record<string, string> = { [blobDriver]: "blob-csi", [
 
 const GUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** Attribute keys that make a driver read a Secret or an account key (the chart refuses them too). */
-const CREDENTIAL_ATTRIBUTES = ["secretName", "secretNamespace", "azurestorageaccountkey", "azurestorageaccountsastoken", "azurestoragespnclientsecret"];
+const CREDENTIAL_ATTRIBUTES = [
+  "secretName",
+  "secretNamespace",
+  "azurestorageaccountkey",
+  "azurestorageaccountsastoken",
+  "azurestoragespnclientsecret",
+];
 
 /** Parses v1.27.1 / 1.27.1-aks.2 into numbers; undefined when the tag is no version (latest, e2e). */
 export function parseVersion(tag: string): [number, number, number] | undefined {
@@ -31,11 +37,19 @@ export function versionBelow(a: [number, number, number], b: [number, number, nu
 }
 
 /** The driver version the cluster runs: the node plugin's image tag, else the CSIDriver's version label. */
-export async function driverVersion(f: Facts, driver: string): Promise<{ version: string; source: string } | undefined> {
+export async function driverVersion(
+  f: Facts,
+  driver: string,
+): Promise<{ version: string; source: string } | undefined> {
   const repo = NODE_PLUGIN_IMAGES[driver];
-  const images = (await f.systemPods()).flatMap((p: V1Pod) => (p.spec?.containers ?? []).map((c) => ({ pod: p.metadata?.name ?? "", image: c.image ?? "" })));
+  const images = (await f.systemPods()).flatMap((p: V1Pod) =>
+    (p.spec?.containers ?? []).map((c) => ({ pod: p.metadata?.name ?? "", image: c.image ?? "" })),
+  );
   const plugin = images.find((i) => {
-    const name = i.image.replace(/[:@].*$/, "").split("/").pop();
+    const name = i.image
+      .replace(/[:@].*$/, "")
+      .split("/")
+      .pop();
     return name === repo;
   });
   if (plugin) {
@@ -49,43 +63,69 @@ export async function driverVersion(f: Facts, driver: string): Promise<{ version
 
 const podState = (p: V1Pod): string => {
   const waiting = p.status?.containerStatuses?.find((c) => c.state?.waiting)?.state?.waiting?.reason;
-  return waiting ?? (p.status?.phase === "Pending" && (p.status.containerStatuses ?? []).length === 0 ? "ContainerCreating" : (p.status?.phase ?? "Unknown"));
+  return (
+    waiting ??
+    (p.status?.phase === "Pending" && (p.status.containerStatuses ?? []).length === 0
+      ? "ContainerCreating"
+      : (p.status?.phase ?? "Unknown"))
+  );
 };
 
 export const clusterChecks: Check[] = [
   {
-    id: "cluster.pv", side: "cluster", title: "PersistentVolume of the release", modes: MODES,
+    id: "cluster.pv",
+    side: "cluster",
+    title: "PersistentVolume of the release",
+    modes: MODES,
     async run(f) {
       const pv = await f.pv();
       if (!pv) {
-        return broken(`No PersistentVolume is labelled app.kubernetes.io/instance=${f.release} with a claim in namespace ${f.namespace}.`,
-          `Check the release name and namespace (helm list -A); install it with helm install ${f.release} charts/cross-tenant-volume -n ${f.namespace} -f <values file>.`);
+        return broken(
+          `No PersistentVolume is labelled app.kubernetes.io/instance=${f.release} with a claim in namespace ${f.namespace}.`,
+          `Check the release name and namespace (helm list -A); install it with helm install ${f.release} charts/cross-tenant-volume -n ${f.namespace} -f <values file>.`,
+        );
       }
       const name = pv.metadata?.name ?? "";
       if (pv.spec?.persistentVolumeReclaimPolicy !== "Retain") {
-        return broken(`PersistentVolume ${name} has reclaim policy ${pv.spec?.persistentVolumeReclaimPolicy}; with Delete, deleting the claim would let the driver delete the data.`,
-          `kubectl patch pv ${name} -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`);
+        return broken(
+          `PersistentVolume ${name} has reclaim policy ${pv.spec?.persistentVolumeReclaimPolicy}; with Delete, deleting the claim would let the driver delete the data.`,
+          `kubectl patch pv ${name} -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`,
+        );
       }
-      return ok(`${name} (${pv.metadata?.labels?.["cross-tenant-volume/mode"] ?? "mode unknown"}, ${pv.status?.phase ?? "no phase"}).`);
+      return ok(
+        `${name} (${pv.metadata?.labels?.["cross-tenant-volume/mode"] ?? "mode unknown"}, ${pv.status?.phase ?? "no phase"}).`,
+      );
     },
   },
   {
-    id: "cluster.claim", side: "cluster", title: "claim Bound to this PV", modes: MODES,
+    id: "cluster.claim",
+    side: "cluster",
+    title: "claim Bound to this PV",
+    modes: MODES,
     async run(f) {
       const pv = await f.pv();
       if (!pv) return unknown("No PersistentVolume (see cluster.pv).");
       const name = pv.spec?.claimRef?.name ?? "";
       const claim = await f.claim();
-      if (!claim) return broken(`The PV is reserved for claim ${f.namespace}/${name}, which does not exist.`, `helm upgrade ${f.release} charts/cross-tenant-volume -n ${f.namespace} --reuse-values (recreates the claim), or helm uninstall and install again.`);
+      if (!claim)
+        return broken(
+          `The PV is reserved for claim ${f.namespace}/${name}, which does not exist.`,
+          `helm upgrade ${f.release} charts/cross-tenant-volume -n ${f.namespace} --reuse-values (recreates the claim), or helm uninstall and install again.`,
+        );
       if (claim.status?.phase !== "Bound" || claim.spec?.volumeName !== pv.metadata?.name) {
-        return broken(`Claim ${f.namespace}/${name} is ${claim.status?.phase ?? "not bound"}${claim.spec?.volumeName ? ` to ${claim.spec.volumeName}` : ""}, not Bound to ${pv.metadata?.name}.`,
-          `Check that the claim's storageClassName and size match the PV (kubectl describe pvc ${name} -n ${f.namespace}); a claim bound elsewhere must be deleted and the release upgraded.`);
+        return broken(
+          `Claim ${f.namespace}/${name} is ${claim.status?.phase ?? "not bound"}${claim.spec?.volumeName ? ` to ${claim.spec.volumeName}` : ""}, not Bound to ${pv.metadata?.name}.`,
+          `Check that the claim's storageClassName and size match the PV (kubectl describe pvc ${name} -n ${f.namespace}); a claim bound elsewhere must be deleted and the release upgraded.`,
+        );
       }
       return ok(`${f.namespace}/${name} is Bound to ${pv.metadata?.name}.`);
     },
   },
   {
-    id: "cluster.pods", side: "cluster", title: "pods that mount the claim and their ServiceAccounts", modes: MODES,
+    id: "cluster.pods",
+    side: "cluster",
+    title: "pods that mount the claim and their ServiceAccounts",
+    modes: MODES,
     async run(f) {
       if (!(await f.pv())) return unknown("No PersistentVolume (see cluster.pv).");
       const pods = await f.pods();
@@ -94,35 +134,47 @@ export const clusterChecks: Check[] = [
       if (mode === "blob-fuse-wi") {
         for (const sa of await f.serviceAccounts()) {
           if (!(await f.input.cluster.serviceAccount(f.namespace, sa))) {
-            return broken(`ServiceAccount ${f.namespace}/${sa}, used by pods that mount the claim, does not exist, so they cannot start.`, `kubectl create serviceaccount ${sa} -n ${f.namespace} (or set serviceAccount.create=true in the release).`);
+            return broken(
+              `ServiceAccount ${f.namespace}/${sa}, used by pods that mount the claim, does not exist, so they cannot start.`,
+              `kubectl create serviceaccount ${sa} -n ${f.namespace} (or set serviceAccount.create=true in the release).`,
+            );
           }
         }
       }
-      return ok(`${pods.map((p) => `${p.metadata?.name} (${podState(p)}${mode === "blob-fuse-wi" ? `, ServiceAccount ${p.spec?.serviceAccountName || "default"}` : ""})`).join(", ")}.`);
+      return ok(
+        `${pods.map((p) => `${p.metadata?.name} (${podState(p)}${mode === "blob-fuse-wi" ? `, ServiceAccount ${p.spec?.serviceAccountName || "default"}` : ""})`).join(", ")}.`,
+      );
     },
   },
   {
-    id: "cluster.pv-attributes", side: "cluster", title: "PV attributes against the chart's rules and the config", modes: MODES,
+    id: "cluster.pv-attributes",
+    side: "cluster",
+    title: "PV attributes against the chart's rules and the config",
+    modes: MODES,
     async run(f) {
       const pv = await f.pv();
       if (!pv) return unknown("No PersistentVolume (see cluster.pv).");
       const mode = (await f.mode())!;
       const a = await f.attributes();
       const fixRelease = `Correct the values and reinstall the release (PV attributes are immutable): helm uninstall ${f.release} -n ${f.namespace}, then helm install with the bootstrap's values file.`;
-      if (pv.spec?.csi?.nodePublishSecretRef || pv.spec?.csi?.nodeStageSecretRef) return broken("The PV references a Secret; this project mounts without keys or Secrets.", fixRelease);
+      if (pv.spec?.csi?.nodePublishSecretRef || pv.spec?.csi?.nodeStageSecretRef)
+        return broken("The PV references a Secret; this project mounts without keys or Secrets.", fixRelease);
       const cred = CREDENTIAL_ATTRIBUTES.find((k) => attr(a, k) !== "");
-      if (cred) return broken(`The PV carries attribute ${cred}, which makes the driver use a key or Secret.`, fixRelease);
+      if (cred)
+        return broken(`The PV carries attribute ${cred}, which makes the driver use a key or Secret.`, fixRelease);
       const problems: string[] = [];
       const c = f.config;
       if (c && c.mode !== mode) problems.push(`the release is ${mode}, the config ${c.mode}`);
       const want = (key: string, expected: string | undefined, caseInsensitive = false) => {
         const v = attr(a, key);
-        if (expected !== undefined && (caseInsensitive ? v.toLowerCase() !== expected.toLowerCase() : v !== expected)) problems.push(`${key} is '${v}', expected '${expected}'`);
+        if (expected !== undefined && (caseInsensitive ? v.toLowerCase() !== expected.toLowerCase() : v !== expected))
+          problems.push(`${key} is '${v}', expected '${expected}'`);
       };
       if (mode === "blob-fuse-wi") {
         want("mountWithWorkloadIdentityToken", "true");
         if (!GUID_RE.test(attr(a, "clientID"))) problems.push(`clientID '${attr(a, "clientID")}' is not a GUID`);
-        if (attr(a, "tenantID") === "") problems.push("tenantID is empty, so the driver asks the cluster's own tenant instead of the storage tenant");
+        if (attr(a, "tenantID") === "")
+          problems.push("tenantID is empty, so the driver asks the cluster's own tenant instead of the storage tenant");
         if (c) {
           want("tenantID", c.tenant2.tenantId, true);
           want("subscriptionid", c.tenant2.subscriptionId, true);
@@ -148,58 +200,100 @@ export const clusterChecks: Check[] = [
     },
   },
   {
-    id: "cluster.csidriver", side: "cluster", title: "CSIDriver object (tokenRequests, requiresRepublish)", modes: MODES,
+    id: "cluster.csidriver",
+    side: "cluster",
+    title: "CSIDriver object (tokenRequests, requiresRepublish)",
+    modes: MODES,
     async run(f) {
       const name = await f.driverName();
       const d = await f.csiDriver(name);
       const mode = await f.mode();
-      const enable = mode === "fileshare-nfs" ? "az aks update --enable-file-driver" : "az aks update --enable-blob-driver";
-      if (!d) return broken(`No CSIDriver ${name}: the driver is not installed, so the kubelet cannot mount the volume.`, `${enable} -g <rg> -n <cluster>.`);
+      const enable =
+        mode === "fileshare-nfs" ? "az aks update --enable-file-driver" : "az aks update --enable-blob-driver";
+      if (!d)
+        return broken(
+          `No CSIDriver ${name}: the driver is not installed, so the kubelet cannot mount the volume.`,
+          `${enable} -g <rg> -n <cluster>.`,
+        );
       if (mode !== "blob-fuse-wi") return ok(`${name} is installed.`);
       const reinstall = `Reinstall the driver so its CSIDriver has tokenRequests [{audience: ${TOKEN_EXCHANGE_AUDIENCE}}] and requiresRepublish: true (AKS: az aks update --disable-blob-driver, then --enable-blob-driver; the open-source chart: helm upgrade it).`;
       const audiences = (d.spec?.tokenRequests ?? []).map((t) => t.audience);
       if (!audiences.includes(TOKEN_EXCHANGE_AUDIENCE)) {
-        return broken(`CSIDriver ${name} has ${audiences.length === 0 ? "no tokenRequests" : `tokenRequests for ${audiences.join(", ")} only`}, so the kubelet hands the driver no ${TOKEN_EXCHANGE_AUDIENCE} token to exchange.`, reinstall);
+        return broken(
+          `CSIDriver ${name} has ${audiences.length === 0 ? "no tokenRequests" : `tokenRequests for ${audiences.join(", ")} only`}, so the kubelet hands the driver no ${TOKEN_EXCHANGE_AUDIENCE} token to exchange.`,
+          reinstall,
+        );
       }
       if (d.spec?.requiresRepublish !== true) {
-        return broken(`CSIDriver ${name} has no requiresRepublish: true, so the kubelet never brings a fresh token and mounts lose access when the first one expires.`, reinstall);
+        return broken(
+          `CSIDriver ${name} has no requiresRepublish: true, so the kubelet never brings a fresh token and mounts lose access when the first one expires.`,
+          reinstall,
+        );
       }
       return ok(`${name}: tokenRequests for ${TOKEN_EXCHANGE_AUDIENCE}, requiresRepublish true.`);
     },
   },
   {
-    id: "cluster.driver-version", side: "cluster", title: `blob driver version against the token-refresh fix (${TOKEN_REFRESH_FIX})`, modes: WI,
+    id: "cluster.driver-version",
+    side: "cluster",
+    title: `blob driver version against the token-refresh fix (${TOKEN_REFRESH_FIX})`,
+    modes: WI,
     async run(f) {
       const found = await driverVersion(f, blobDriver);
-      if (!found) return unknown(`No kube-system pod runs a blob-csi image and CSIDriver ${blobDriver} has no ${VERSION_LABEL} label, so the version cannot be read.`, "Check it by hand: kubectl get ds -n kube-system -o wide | grep blob.");
+      if (!found)
+        return unknown(
+          `No kube-system pod runs a blob-csi image and CSIDriver ${blobDriver} has no ${VERSION_LABEL} label, so the version cannot be read.`,
+          "Check it by hand: kubectl get ds -n kube-system -o wide | grep blob.",
+        );
       const v = parseVersion(found.version);
       if (!v) return unknown(`The driver's version '${found.version}' (${found.source}) is not a release number.`);
       if (versionBelow(v, parseVersion(TOKEN_REFRESH_FIX)!)) {
-        return broken(`Blob CSI driver ${found.version} (${found.source}) is older than ${TOKEN_REFRESH_FIX}: it never refreshes the workload-identity token, so mounts fail with I/O errors about 2 hours after they start.`,
-          "Upgrade to v1.27.1 or newer: on AKS, upgrade the cluster to 1.34+ (az aks upgrade); elsewhere az aks update --disable-blob-driver and install the driver's chart v1.27.1+.");
+        return broken(
+          `Blob CSI driver ${found.version} (${found.source}) is older than ${TOKEN_REFRESH_FIX}: it never refreshes the workload-identity token, so mounts fail with I/O errors about 2 hours after they start.`,
+          "Upgrade to v1.27.1 or newer: on AKS, upgrade the cluster to 1.34+ (az aks upgrade); elsewhere az aks update --disable-blob-driver and install the driver's chart v1.27.1+.",
+        );
       }
       return ok(`${found.version} (${found.source}).`);
     },
   },
   {
-    id: "cluster.issuer", side: "cluster", title: "service-account issuer (discovery document)", modes: WI,
+    id: "cluster.issuer",
+    side: "cluster",
+    title: "service-account issuer (discovery document)",
+    modes: WI,
     async run(f) {
       let issuer: string;
       try {
         issuer = await f.issuer();
       } catch (err) {
-        return broken(`The cluster serves no service-account discovery document (${(err as Error).message}).`, "Enable the OIDC issuer: az aks update -g <rg> -n <cluster> --enable-oidc-issuer --enable-workload-identity.");
+        return broken(
+          `The cluster serves no service-account discovery document (${(err as Error).message}).`,
+          "Enable the OIDC issuer: az aks update -g <rg> -n <cluster> --enable-oidc-issuer --enable-workload-identity.",
+        );
       }
       if (!/^https:\/\//.test(issuer)) {
-        return broken(`The cluster's service-account issuer is ${issuer}, which Entra ID cannot fetch keys from.`, "Enable the OIDC issuer: az aks update -g <rg> -n <cluster> --enable-oidc-issuer --enable-workload-identity.");
+        return broken(
+          `The cluster's service-account issuer is ${issuer}, which Entra ID cannot fetch keys from.`,
+          "Enable the OIDC issuer: az aks update -g <rg> -n <cluster> --enable-oidc-issuer --enable-workload-identity.",
+        );
       }
       if (f.canReadAzure) {
         const c = f.config!;
-        const aks = await f.az<{ oidcIssuerProfile?: { issuerUrl?: string | null } }>("tenant1", ["aks", "show", "-n", c.aks.name, "-g", c.aks.resourceGroup, ...f.sub("tenant1")]);
+        const aks = await f.az<{ oidcIssuerProfile?: { issuerUrl?: string | null } }>("tenant1", [
+          "aks",
+          "show",
+          "-n",
+          c.aks.name,
+          "-g",
+          c.aks.resourceGroup,
+          ...f.sub("tenant1"),
+        ]);
         const aksIssuer = aks.ok ? aks.value.oidcIssuerProfile?.issuerUrl : undefined;
         if (aks.ok && aksIssuer !== issuer) {
-          return broken(`The cluster's issuer ${issuer} is not AKS ${c.aks.name}'s OIDC issuer (${aksIssuer ?? "none"}): the kubeconfig points at another cluster, or the config names another AKS.`,
-            `Point --kubeconfig/--context at AKS ${c.aks.name}, or fix aks.name/aks.resourceGroup in the config.`);
+          return broken(
+            `The cluster's issuer ${issuer} is not AKS ${c.aks.name}'s OIDC issuer (${aksIssuer ?? "none"}): the kubeconfig points at another cluster, or the config names another AKS.`,
+            `Point --kubeconfig/--context at AKS ${c.aks.name}, or fix aks.name/aks.resourceGroup in the config.`,
+          );
         }
       }
       return ok(issuer);

@@ -2,8 +2,18 @@
 // its implementation on @kubernetes/client-node, which records every request so a test can prove they
 // were all GETs.
 import {
-  type CoreV1Event, CoreV1Api, KubeConfig, ServerConfiguration, StorageV1Api, WellKnownApi, createConfiguration,
-  type V1CSIDriver, type V1PersistentVolume, type V1PersistentVolumeClaim, type V1Pod, type V1ServiceAccount,
+  type CoreV1Event,
+  CoreV1Api,
+  KubeConfig,
+  ServerConfiguration,
+  StorageV1Api,
+  WellKnownApi,
+  createConfiguration,
+  type V1CSIDriver,
+  type V1PersistentVolume,
+  type V1PersistentVolumeClaim,
+  type V1Pod,
+  type V1ServiceAccount,
 } from "@kubernetes/client-node";
 import { ToolError } from "../errors.ts";
 
@@ -46,32 +56,54 @@ export function loadKubeConfig(target: KubeTarget): KubeConfig {
     if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
     else kc.loadFromDefault();
   } catch (err) {
-    throw new ToolError("NOT_FOUND", `Cannot read the kubeconfig${target.kubeconfig ? ` ${target.kubeconfig}` : ""}: ${(err as Error).message}`, "Pass --kubeconfig <file> (or set KUBECONFIG), e.g. after az aks get-credentials -g <rg> -n <cluster>.");
+    throw new ToolError(
+      "NOT_FOUND",
+      `Cannot read the kubeconfig${target.kubeconfig ? ` ${target.kubeconfig}` : ""}: ${(err as Error).message}`,
+      "Pass --kubeconfig <file> (or set KUBECONFIG), e.g. after az aks get-credentials -g <rg> -n <cluster>.",
+    );
   }
   if (target.context) {
     if (!kc.getContexts().some((c) => c.name === target.context)) {
-      throw new ToolError("INVALID_INPUT", `The kubeconfig has no context '${target.context}' (it has: ${kc.getContexts().map((c) => c.name).join(", ") || "none"}).`, "Pass one of the contexts listed, or leave --context out to use the current one.");
+      throw new ToolError(
+        "INVALID_INPUT",
+        `The kubeconfig has no context '${target.context}' (it has: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(", ") || "none"
+        }).`,
+        "Pass one of the contexts listed, or leave --context out to use the current one.",
+      );
     }
     kc.setCurrentContext(target.context);
   }
   if (!kc.getCurrentCluster()) {
-    throw new ToolError("NOT_FOUND", "The kubeconfig names no current cluster.", "Pass --context <name>, or run kubectl config use-context <name>.");
+    throw new ToolError(
+      "NOT_FOUND",
+      "The kubeconfig names no current cluster.",
+      "Pass --context <name>, or run kubectl config use-context <name>.",
+    );
   }
   return kc;
 }
 
-export function kubeClusterReader(kc: KubeConfig): { reader: ClusterReader; requests: { method: string; path: string }[] } {
+export function kubeClusterReader(kc: KubeConfig): {
+  reader: ClusterReader;
+  requests: { method: string; path: string }[];
+} {
   const requests: { method: string; path: string }[] = [];
   const config = createConfiguration({
     baseServer: new ServerConfiguration(kc.getCurrentCluster()!.server, {}),
     authMethods: { default: kc },
-    promiseMiddleware: [{
-      pre: async (ctx) => {
-        requests.push({ method: ctx.getHttpMethod(), path: new URL(ctx.getUrl()).pathname });
-        return ctx;
+    promiseMiddleware: [
+      {
+        pre: async (ctx) => {
+          requests.push({ method: ctx.getHttpMethod(), path: new URL(ctx.getUrl()).pathname });
+          return ctx;
+        },
+        post: async (ctx) => ctx,
       },
-      post: async (ctx) => ctx,
-    }],
+    ],
   });
   const core = new CoreV1Api(config);
   const storage = new StorageV1Api(config);

@@ -16,8 +16,12 @@ import { formatReport } from "./format.ts";
 
 async function doctor(r: SimulatedRelease, configPath: string | undefined = r.configPath) {
   return runDoctor({
-    release: r.release, namespace: r.namespace, ...(configPath ? { configPath } : {}),
-    cluster: simClusterReader(r.cluster), runner: r.sim.inProcessRunner, env: r.sim.env,
+    release: r.release,
+    namespace: r.namespace,
+    ...(configPath ? { configPath } : {}),
+    cluster: simClusterReader(r.cluster),
+    runner: r.sim.inProcessRunner,
+    env: r.sim.env,
   });
 }
 
@@ -29,12 +33,22 @@ function mockDecision(r: SimulatedRelease, opts: { expired?: boolean } = {}) {
     const pod = r.cluster.pods[0]!;
     const attrs = r.cluster.pvs[0]!.spec!.csi!.volumeAttributes!;
     return authorizeWorkloadIdentityMount(state, {
-      clientId: attrs.clientID!, tenantId: attrs.tenantID!, accountName: s.accountName, containerName: s.containerName!,
-      token: { iss: typeof r.cluster.issuer === "string" ? r.cluster.issuer : SIM_ISSUER, sub: `system:serviceaccount:${r.namespace}:${pod.spec!.serviceAccountName}`, aud: "api://AzureADTokenExchange", exp: Math.floor(Date.now() / 1000) + (opts.expired ? -60 : 3600) },
+      clientId: attrs.clientID!,
+      tenantId: attrs.tenantID!,
+      accountName: s.accountName,
+      containerName: s.containerName!,
+      token: {
+        iss: typeof r.cluster.issuer === "string" ? r.cluster.issuer : SIM_ISSUER,
+        sub: `system:serviceaccount:${r.namespace}:${pod.spec!.serviceAccountName}`,
+        aud: "api://AzureADTokenExchange",
+        exp: Math.floor(Date.now() / 1000) + (opts.expired ? -60 : 3600),
+      },
     });
   }
   return authorizeNfsMount(state, {
-    kind: r.values.mode === "fileshare-nfs" ? "file" : "blob", accountName: s.accountName, endpointSuffix: "core.windows.net",
+    kind: r.values.mode === "fileshare-nfs" ? "file" : "blob",
+    accountName: s.accountName,
+    endpointSuffix: "core.windows.net",
     ...(r.values.mode === "fileshare-nfs" ? { shareName: s.shareName! } : { containerName: s.containerName! }),
     fromAksCluster: { resourceGroup: DEMO_IDS.aksResourceGroup, name: DEMO_IDS.aksName },
   });
@@ -59,92 +73,406 @@ const decisionCodes = new Set<string>();
 
 const FAULTS: Fault[] = [
   // ---- blob-fuse-wi: the cluster ----
-  { name: "release not installed", mode: "blob-fuse-wi", check: "cluster.pv", mock: "not-an-azure-decision",
-    inject: (r) => { r.cluster.pvs = []; } },
-  { name: "CSIDriver without tokenRequests", mode: "blob-fuse-wi", check: "cluster.csidriver", mock: "not-an-azure-decision",
-    inject: (r) => { for (const d of r.cluster.csiDrivers) delete d.spec.tokenRequests; } },
-  { name: "CSIDriver without requiresRepublish", mode: "blob-fuse-wi", check: "cluster.csidriver", mock: "not-an-azure-decision",
-    inject: (r) => { for (const d of r.cluster.csiDrivers) d.spec.requiresRepublish = false; } },
-  { name: "driver version below the token-refresh fix", mode: "blob-fuse-wi", check: "cluster.driver-version", mock: "cluster.driver-version", expired: true,
-    inject: (r) => { r.cluster.systemPods.push({ metadata: { name: "csi-blob-node-x1", namespace: "kube-system" }, spec: { containers: [{ name: "blob", image: "mcr.example/oss/kubernetes-csi/blob-csi:v1.26.4" }] } }); } },
-  { name: "cluster without an OIDC issuer", mode: "blob-fuse-wi", check: "cluster.issuer", mock: "not-an-azure-decision",
-    inject: (r) => { r.cluster.issuer = "https://kubernetes.default.svc.cluster.local"; } },
-  { name: "PV tenantID names the AKS tenant", mode: "blob-fuse-wi", check: "cluster.pv-attributes", mock: "tenant2.service-principal",
-    inject: (r) => { r.cluster.pvs[0]!.spec!.csi!.volumeAttributes!.tenantID = DEMO_IDS.tenant1; } },
-  { name: "pod's ServiceAccount missing", mode: "blob-fuse-wi", check: "cluster.pods", mock: "mounts",
-    inject: (r) => { r.cluster.serviceAccounts = []; } },
-  { name: "claim not bound", mode: "blob-fuse-wi", check: "cluster.claim", mock: "mounts",
-    inject: (r) => { r.cluster.claims[0]!.status = { phase: "Pending" }; } },
+  {
+    name: "release not installed",
+    mode: "blob-fuse-wi",
+    check: "cluster.pv",
+    mock: "not-an-azure-decision",
+    inject: (r) => {
+      r.cluster.pvs = [];
+    },
+  },
+  {
+    name: "CSIDriver without tokenRequests",
+    mode: "blob-fuse-wi",
+    check: "cluster.csidriver",
+    mock: "not-an-azure-decision",
+    inject: (r) => {
+      for (const d of r.cluster.csiDrivers) delete d.spec.tokenRequests;
+    },
+  },
+  {
+    name: "CSIDriver without requiresRepublish",
+    mode: "blob-fuse-wi",
+    check: "cluster.csidriver",
+    mock: "not-an-azure-decision",
+    inject: (r) => {
+      for (const d of r.cluster.csiDrivers) d.spec.requiresRepublish = false;
+    },
+  },
+  {
+    name: "driver version below the token-refresh fix",
+    mode: "blob-fuse-wi",
+    check: "cluster.driver-version",
+    mock: "cluster.driver-version",
+    expired: true,
+    inject: (r) => {
+      r.cluster.systemPods.push({
+        metadata: { name: "csi-blob-node-x1", namespace: "kube-system" },
+        spec: { containers: [{ name: "blob", image: "mcr.example/oss/kubernetes-csi/blob-csi:v1.26.4" }] },
+      });
+    },
+  },
+  {
+    name: "cluster without an OIDC issuer",
+    mode: "blob-fuse-wi",
+    check: "cluster.issuer",
+    mock: "not-an-azure-decision",
+    inject: (r) => {
+      r.cluster.issuer = "https://kubernetes.default.svc.cluster.local";
+    },
+  },
+  {
+    name: "PV tenantID names the AKS tenant",
+    mode: "blob-fuse-wi",
+    check: "cluster.pv-attributes",
+    mock: "tenant2.service-principal",
+    inject: (r) => {
+      r.cluster.pvs[0]!.spec!.csi!.volumeAttributes!.tenantID = DEMO_IDS.tenant1;
+    },
+  },
+  {
+    name: "pod's ServiceAccount missing",
+    mode: "blob-fuse-wi",
+    check: "cluster.pods",
+    mock: "mounts",
+    inject: (r) => {
+      r.cluster.serviceAccounts = [];
+    },
+  },
+  {
+    name: "claim not bound",
+    mode: "blob-fuse-wi",
+    check: "cluster.claim",
+    mock: "mounts",
+    inject: (r) => {
+      r.cluster.claims[0]!.status = { phase: "Pending" };
+    },
+  },
   // ---- blob-fuse-wi: tenant 1 ----
-  { name: "app is single-tenant", mode: "blob-fuse-wi", check: "tenant1.app", mock: "tenant2.service-principal",
-    inject: (r) => edit(r, (s) => { s.apps[0]!.signInAudience = "AzureADMyOrg"; }) },
-  { name: "app deleted", mode: "blob-fuse-wi", check: "tenant1.app", mock: "tenant2.service-principal",
-    inject: (r) => edit(r, (s) => { s.apps = []; }) },
-  { name: "issuer without its trailing slash", mode: "blob-fuse-wi", check: "tenant1.federated-issuer", mock: "tenant1.federated-issuer",
-    inject: (r) => edit(r, (s) => { s.apps[0]!.federatedCredentials[0]!.issuer = SIM_ISSUER.replace(/\/$/, ""); }) },
-  { name: "federated subject for another ServiceAccount", mode: "blob-fuse-wi", check: "tenant1.federated-subject", mock: "tenant1.federated-subject",
-    inject: (r) => edit(r, (s) => { s.apps[0]!.federatedCredentials[0]!.subject = `system:serviceaccount:${r.namespace}:other-sa`; }) },
-  { name: "federated subject differing in case", mode: "blob-fuse-wi", check: "tenant1.federated-subject", mock: "tenant1.federated-subject",
-    inject: (r) => edit(r, (s) => { s.apps[0]!.federatedCredentials[0]!.subject = `system:serviceaccount:${r.namespace}:Blob-Fuse-SA`; }) },
-  { name: "federated audience other than the token exchange", mode: "blob-fuse-wi", check: "tenant1.federated-audience", mock: "tenant1.federated-issuer",
-    inject: (r) => edit(r, (s) => { s.apps[0]!.federatedCredentials[0]!.audiences = ["api://other"]; }) },
-  { name: "more federated credentials than the limit", mode: "blob-fuse-wi", check: "tenant1.federated-limit", mock: "mounts",
-    inject: (r) => edit(r, (s) => { for (let i = 0; i < 20; i++) s.apps[0]!.federatedCredentials.push({ id: `x${i}`, name: `x${i}`, issuer: SIM_ISSUER, subject: `system:serviceaccount:other:sa${i}`, audiences: ["api://AzureADTokenExchange"] }); }) },
+  {
+    name: "app is single-tenant",
+    mode: "blob-fuse-wi",
+    check: "tenant1.app",
+    mock: "tenant2.service-principal",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.apps[0]!.signInAudience = "AzureADMyOrg";
+      }),
+  },
+  {
+    name: "app deleted",
+    mode: "blob-fuse-wi",
+    check: "tenant1.app",
+    mock: "tenant2.service-principal",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.apps = [];
+      }),
+  },
+  {
+    name: "issuer without its trailing slash",
+    mode: "blob-fuse-wi",
+    check: "tenant1.federated-issuer",
+    mock: "tenant1.federated-issuer",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.apps[0]!.federatedCredentials[0]!.issuer = SIM_ISSUER.replace(/\/$/, "");
+      }),
+  },
+  {
+    name: "federated subject for another ServiceAccount",
+    mode: "blob-fuse-wi",
+    check: "tenant1.federated-subject",
+    mock: "tenant1.federated-subject",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.apps[0]!.federatedCredentials[0]!.subject = `system:serviceaccount:${r.namespace}:other-sa`;
+      }),
+  },
+  {
+    name: "federated subject differing in case",
+    mode: "blob-fuse-wi",
+    check: "tenant1.federated-subject",
+    mock: "tenant1.federated-subject",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.apps[0]!.federatedCredentials[0]!.subject = `system:serviceaccount:${r.namespace}:Blob-Fuse-SA`;
+      }),
+  },
+  {
+    name: "federated audience other than the token exchange",
+    mode: "blob-fuse-wi",
+    check: "tenant1.federated-audience",
+    mock: "tenant1.federated-issuer",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.apps[0]!.federatedCredentials[0]!.audiences = ["api://other"];
+      }),
+  },
+  {
+    name: "more federated credentials than the limit",
+    mode: "blob-fuse-wi",
+    check: "tenant1.federated-limit",
+    mock: "mounts",
+    inject: (r) =>
+      edit(r, (s) => {
+        for (let i = 0; i < 20; i++)
+          s.apps[0]!.federatedCredentials.push({
+            id: `x${i}`,
+            name: `x${i}`,
+            issuer: SIM_ISSUER,
+            subject: `system:serviceaccount:other:sa${i}`,
+            audiences: ["api://AzureADTokenExchange"],
+          });
+      }),
+  },
   // ---- blob-fuse-wi: tenant 2 ----
-  { name: "no service principal in tenant 2", mode: "blob-fuse-wi", check: "tenant2.service-principal", mock: "tenant2.service-principal",
-    inject: (r) => edit(r, (s) => { s.servicePrincipals = s.servicePrincipals.filter((x) => x.tenantId !== DEMO_IDS.tenant2); }) },
-  { name: "storage account deleted", mode: "blob-fuse-wi", check: "tenant2.storage-account", mock: "tenant2.storage-account",
-    inject: (r) => edit(r, (s) => { s.storageAccounts = []; }) },
-  { name: "public network access disabled", mode: "blob-fuse-wi", check: "tenant2.storage-account", mock: "tenant2.storage-account",
-    inject: (r) => edit(r, (s) => { account(s, r).publicNetworkAccess = "Disabled"; }) },
-  { name: "container deleted", mode: "blob-fuse-wi", check: "tenant2.container", mock: "tenant2.container",
-    inject: (r) => edit(r, (s) => { account(s, r).containers = []; }) },
-  { name: "role removed", mode: "blob-fuse-wi", check: "tenant2.role", mock: "tenant2.role",
-    inject: (r) => edit(r, (s) => { s.roleAssignments = []; }) },
-  { name: "role only Reader while the pod writes", mode: "blob-fuse-wi", check: "tenant2.role", mock: "mounts",
-    inject: (r) => edit(r, (s) => { s.roleAssignments[0]!.roleDefinitionName = "Storage Blob Data Reader"; }) },
-  { name: "role at subscription scope", mode: "blob-fuse-wi", check: "tenant2.role-scope", mock: "mounts",
-    inject: (r) => edit(r, (s) => { s.roleAssignments[0]!.scope = `/subscriptions/${DEMO_IDS.subscription2}`; }) },
-  { name: "shared keys enabled", mode: "blob-fuse-wi", check: "tenant2.shared-key", mock: "mounts",
-    inject: (r) => edit(r, (s) => { account(s, r).allowSharedKeyAccess = true; }) },
+  {
+    name: "no service principal in tenant 2",
+    mode: "blob-fuse-wi",
+    check: "tenant2.service-principal",
+    mock: "tenant2.service-principal",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.servicePrincipals = s.servicePrincipals.filter((x) => x.tenantId !== DEMO_IDS.tenant2);
+      }),
+  },
+  {
+    name: "storage account deleted",
+    mode: "blob-fuse-wi",
+    check: "tenant2.storage-account",
+    mock: "tenant2.storage-account",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.storageAccounts = [];
+      }),
+  },
+  {
+    name: "public network access disabled",
+    mode: "blob-fuse-wi",
+    check: "tenant2.storage-account",
+    mock: "tenant2.storage-account",
+    inject: (r) =>
+      edit(r, (s) => {
+        account(s, r).publicNetworkAccess = "Disabled";
+      }),
+  },
+  {
+    name: "container deleted",
+    mode: "blob-fuse-wi",
+    check: "tenant2.container",
+    mock: "tenant2.container",
+    inject: (r) =>
+      edit(r, (s) => {
+        account(s, r).containers = [];
+      }),
+  },
+  {
+    name: "role removed",
+    mode: "blob-fuse-wi",
+    check: "tenant2.role",
+    mock: "tenant2.role",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.roleAssignments = [];
+      }),
+  },
+  {
+    name: "role only Reader while the pod writes",
+    mode: "blob-fuse-wi",
+    check: "tenant2.role",
+    mock: "mounts",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.roleAssignments[0]!.roleDefinitionName = "Storage Blob Data Reader";
+      }),
+  },
+  {
+    name: "role at subscription scope",
+    mode: "blob-fuse-wi",
+    check: "tenant2.role-scope",
+    mock: "mounts",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.roleAssignments[0]!.scope = `/subscriptions/${DEMO_IDS.subscription2}`;
+      }),
+  },
+  {
+    name: "shared keys enabled",
+    mode: "blob-fuse-wi",
+    check: "tenant2.shared-key",
+    mock: "mounts",
+    inject: (r) =>
+      edit(r, (s) => {
+        account(s, r).allowSharedKeyAccess = true;
+      }),
+  },
   // ---- fileshare-nfs ----
-  { name: "account requires secure transfer", mode: "fileshare-nfs", check: "tenant2.nfs-settings", mock: "tenant2.nfs-settings",
-    inject: (r) => edit(r, (s) => { account(s, r).enableHttpsTrafficOnly = true; }) },
-  { name: "account is not FileStorage", mode: "fileshare-nfs", check: "tenant2.nfs-settings", mock: "tenant2.nfs-settings",
-    inject: (r) => edit(r, (s) => { account(s, r).kind = "StorageV2"; }) },
-  { name: "share deleted", mode: "fileshare-nfs", check: "tenant2.share", mock: "tenant2.share",
-    inject: (r) => edit(r, (s) => { account(s, r).shares = []; }) },
-  { name: "share is SMB", mode: "fileshare-nfs", check: "tenant2.share", mock: "tenant2.share",
-    inject: (r) => edit(r, (s) => { account(s, r).shares[0]!.enabledProtocols = "SMB"; }) },
-  { name: "endpoint connection rejected", mode: "fileshare-nfs", check: "network.endpoint-connection", mock: "network.endpoint-connection",
-    inject: (r) => edit(r, (s) => { account(s, r).privateEndpointConnections[0]!.status = "Rejected"; }) },
-  { name: "endpoint connection still pending", mode: "fileshare-nfs", check: "network.endpoint-connection", mock: "network.endpoint-connection",
-    inject: (r) => edit(r, (s) => { account(s, r).privateEndpointConnections[0]!.status = "Pending"; }) },
-  { name: "DNS zone not linked", mode: "fileshare-nfs", check: "network.dns-link", mock: "network.dns-link",
-    inject: (r) => edit(r, (s) => { s.privateDnsZones[0]!.links = []; }) },
-  { name: "DNS zone deleted", mode: "fileshare-nfs", check: "network.dns-zone", mock: "network.dns-zone",
-    inject: (r) => edit(r, (s) => { s.privateDnsZones = []; }) },
-  { name: "A record missing", mode: "fileshare-nfs", check: "network.dns-record", mock: "network.dns-record",
-    inject: (r) => edit(r, (s) => { s.privateDnsZones[0]!.aRecords = {}; }) },
-  { name: "private endpoint deleted", mode: "fileshare-nfs", check: "network.private-endpoint", mock: "network.endpoint-connection",
-    inject: (r) => edit(r, (s) => { s.privateEndpoints = []; }) },
-  { name: "shared keys enabled (NFS)", mode: "fileshare-nfs", check: "tenant2.shared-key", mock: "mounts",
-    inject: (r) => edit(r, (s) => { account(s, r).allowSharedKeyAccess = true; }) },
+  {
+    name: "account requires secure transfer",
+    mode: "fileshare-nfs",
+    check: "tenant2.nfs-settings",
+    mock: "tenant2.nfs-settings",
+    inject: (r) =>
+      edit(r, (s) => {
+        account(s, r).enableHttpsTrafficOnly = true;
+      }),
+  },
+  {
+    name: "account is not FileStorage",
+    mode: "fileshare-nfs",
+    check: "tenant2.nfs-settings",
+    mock: "tenant2.nfs-settings",
+    inject: (r) =>
+      edit(r, (s) => {
+        account(s, r).kind = "StorageV2";
+      }),
+  },
+  {
+    name: "share deleted",
+    mode: "fileshare-nfs",
+    check: "tenant2.share",
+    mock: "tenant2.share",
+    inject: (r) =>
+      edit(r, (s) => {
+        account(s, r).shares = [];
+      }),
+  },
+  {
+    name: "share is SMB",
+    mode: "fileshare-nfs",
+    check: "tenant2.share",
+    mock: "tenant2.share",
+    inject: (r) =>
+      edit(r, (s) => {
+        account(s, r).shares[0]!.enabledProtocols = "SMB";
+      }),
+  },
+  {
+    name: "endpoint connection rejected",
+    mode: "fileshare-nfs",
+    check: "network.endpoint-connection",
+    mock: "network.endpoint-connection",
+    inject: (r) =>
+      edit(r, (s) => {
+        account(s, r).privateEndpointConnections[0]!.status = "Rejected";
+      }),
+  },
+  {
+    name: "endpoint connection still pending",
+    mode: "fileshare-nfs",
+    check: "network.endpoint-connection",
+    mock: "network.endpoint-connection",
+    inject: (r) =>
+      edit(r, (s) => {
+        account(s, r).privateEndpointConnections[0]!.status = "Pending";
+      }),
+  },
+  {
+    name: "DNS zone not linked",
+    mode: "fileshare-nfs",
+    check: "network.dns-link",
+    mock: "network.dns-link",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.privateDnsZones[0]!.links = [];
+      }),
+  },
+  {
+    name: "DNS zone deleted",
+    mode: "fileshare-nfs",
+    check: "network.dns-zone",
+    mock: "network.dns-zone",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.privateDnsZones = [];
+      }),
+  },
+  {
+    name: "A record missing",
+    mode: "fileshare-nfs",
+    check: "network.dns-record",
+    mock: "network.dns-record",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.privateDnsZones[0]!.aRecords = {};
+      }),
+  },
+  {
+    name: "private endpoint deleted",
+    mode: "fileshare-nfs",
+    check: "network.private-endpoint",
+    mock: "network.endpoint-connection",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.privateEndpoints = [];
+      }),
+  },
+  {
+    name: "shared keys enabled (NFS)",
+    mode: "fileshare-nfs",
+    check: "tenant2.shared-key",
+    mock: "mounts",
+    inject: (r) =>
+      edit(r, (s) => {
+        account(s, r).allowSharedKeyAccess = true;
+      }),
+  },
   // ---- blob-nfs (configured with a storage VNet, so peering is checked) ----
-  { name: "account without NFS v3", mode: "blob-nfs", check: "tenant2.nfs-settings", mock: "tenant2.nfs-settings",
-    inject: (r) => edit(r, (s) => { account(s, r).enableNfsV3 = false; }) },
-  { name: "NFS container deleted", mode: "blob-nfs", check: "tenant2.container", mock: "tenant2.container",
-    inject: (r) => edit(r, (s) => { account(s, r).containers = []; }) },
-  { name: "NFS storage account deleted", mode: "blob-nfs", check: "tenant2.storage-account", mock: "tenant2.storage-account",
-    inject: (r) => edit(r, (s) => { s.storageAccounts = []; }) },
-  { name: "peering disconnected", mode: "blob-nfs", check: "network.peering", mock: "mounts",
-    inject: (r) => edit(r, (s) => { for (const v of s.virtualNetworks) for (const p of v.peerings) p.peeringState = "Disconnected"; }) },
-  { name: "endpoint in an unpeered VNet", mode: "blob-nfs", check: "network.private-endpoint", mock: "network.private-endpoint",
-    inject: (r) => edit(r, (s) => {
-      const storageVnet = s.virtualNetworks.find((v) => v.subscriptionId === DEMO_IDS.subscription2)!;
-      s.privateEndpoints[0]!.subnetId = `/subscriptions/${storageVnet.subscriptionId}/resourceGroups/${storageVnet.resourceGroup}/providers/Microsoft.Network/virtualNetworks/${storageVnet.name}/subnets/${storageVnet.subnets[0]!.name}`;
-      for (const v of s.virtualNetworks) v.peerings = [];
-    }) },
+  {
+    name: "account without NFS v3",
+    mode: "blob-nfs",
+    check: "tenant2.nfs-settings",
+    mock: "tenant2.nfs-settings",
+    inject: (r) =>
+      edit(r, (s) => {
+        account(s, r).enableNfsV3 = false;
+      }),
+  },
+  {
+    name: "NFS container deleted",
+    mode: "blob-nfs",
+    check: "tenant2.container",
+    mock: "tenant2.container",
+    inject: (r) =>
+      edit(r, (s) => {
+        account(s, r).containers = [];
+      }),
+  },
+  {
+    name: "NFS storage account deleted",
+    mode: "blob-nfs",
+    check: "tenant2.storage-account",
+    mock: "tenant2.storage-account",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.storageAccounts = [];
+      }),
+  },
+  {
+    name: "peering disconnected",
+    mode: "blob-nfs",
+    check: "network.peering",
+    mock: "mounts",
+    inject: (r) =>
+      edit(r, (s) => {
+        for (const v of s.virtualNetworks) for (const p of v.peerings) p.peeringState = "Disconnected";
+      }),
+  },
+  {
+    name: "endpoint in an unpeered VNet",
+    mode: "blob-nfs",
+    check: "network.private-endpoint",
+    mock: "network.private-endpoint",
+    inject: (r) =>
+      edit(r, (s) => {
+        const storageVnet = s.virtualNetworks.find((v) => v.subscriptionId === DEMO_IDS.subscription2)!;
+        s.privateEndpoints[0]!.subnetId =
+          `/subscriptions/${storageVnet.subscriptionId}/resourceGroups/${storageVnet.resourceGroup}/providers/Microsoft.Network/virtualNetworks/${storageVnet.name}/subnets/${storageVnet.subnets[0]!.name}`;
+        for (const v of s.virtualNetworks) v.peerings = [];
+      }),
+  },
 ];
 
 describe("doctor on healthy releases", () => {
@@ -155,7 +483,11 @@ describe("doctor on healthy releases", () => {
       const report = await doctor(r);
       expect(report.checks.filter((c) => c.verdict !== "ok")).toEqual([]);
       expect(report.firstBroken).toBeUndefined();
-      expect(report.checks.map((c) => c.id)).toEqual(CHECKS.filter((c) => c.modes.includes(mode) && (c.id !== "network.peering" || mode === "blob-nfs")).map((c) => c.id));
+      expect(report.checks.map((c) => c.id)).toEqual(
+        CHECKS.filter((c) => c.modes.includes(mode) && (c.id !== "network.peering" || mode === "blob-nfs")).map(
+          (c) => c.id,
+        ),
+      );
       const calls = r.sim.state().calls.slice(before);
       expect(calls.length).toBe(report.azCalls);
       expect(calls.filter((c) => c.mutating)).toEqual([]);
@@ -174,7 +506,12 @@ describe("doctor names the first broken link", () => {
       expect(report.firstBroken, formatReport(report)).toBe(fault.check);
       const check = report.checks.find((c) => c.id === fault.check)!;
       expect(check.fix).toBeTruthy();
-      expect(r.sim.state().calls.slice(before).filter((c) => c.mutating)).toEqual([]);
+      expect(
+        r.sim
+          .state()
+          .calls.slice(before)
+          .filter((c) => c.mutating),
+      ).toEqual([]);
 
       if (fault.mock === "not-an-azure-decision") return;
       const decision = mockDecision(r, { expired: fault.expired ?? false });
@@ -199,9 +536,28 @@ describe("mount events", () => {
   it("matches a pod's FailedMount event to the link it implicates", async () => {
     const r = await simulatedRelease("blob-fuse-wi");
     const pod = r.cluster.pods[0]!;
-    pod.status = { phase: "Pending", containerStatuses: [{ name: "demo", ready: false, restartCount: 0, image: "busybox", imageID: "", state: { waiting: { reason: "ContainerCreating" } } }] };
+    pod.status = {
+      phase: "Pending",
+      containerStatuses: [
+        {
+          name: "demo",
+          ready: false,
+          restartCount: 0,
+          image: "busybox",
+          imageID: "",
+          state: { waiting: { reason: "ContainerCreating" } },
+        },
+      ],
+    };
     const message = `MountVolume.SetUp failed for volume "pv" : rpc error: code = Internal desc = AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:${r.namespace}:x'.`;
-    r.cluster.events.push({ metadata: { name: "e1", namespace: r.namespace }, involvedObject: { kind: "Pod", name: pod.metadata!.name! }, type: "Warning", reason: "FailedMount", message, lastTimestamp: new Date() });
+    r.cluster.events.push({
+      metadata: { name: "e1", namespace: r.namespace },
+      involvedObject: { kind: "Pod", name: pod.metadata!.name! },
+      type: "Warning",
+      reason: "FailedMount",
+      message,
+      lastTimestamp: new Date(),
+    });
     const report = await doctor(r);
     const events = report.checks.find((c) => c.id === "pods.mount-events")!;
     expect(events.verdict).toBe("broken");
@@ -212,7 +568,14 @@ describe("mount events", () => {
   it("ignores failures older than a quarter of an hour and pods that run", async () => {
     const r = await simulatedRelease("fileshare-nfs");
     const pod = r.cluster.pods[0]!;
-    r.cluster.events.push({ metadata: { name: "e1", namespace: r.namespace }, involvedObject: { kind: "Pod", name: pod.metadata!.name! }, type: "Warning", reason: "FailedMount", message: "mount.nfs: access denied by server", lastTimestamp: new Date() });
+    r.cluster.events.push({
+      metadata: { name: "e1", namespace: r.namespace },
+      involvedObject: { kind: "Pod", name: pod.metadata!.name! },
+      type: "Warning",
+      reason: "FailedMount",
+      message: "mount.nfs: access denied by server",
+      lastTimestamp: new Date(),
+    });
     expect((await doctor(r)).firstBroken).toBeUndefined();
     pod.status = { phase: "Pending" };
     r.cluster.events[0]!.lastTimestamp = new Date(Date.now() - 30 * 60_000);
@@ -220,7 +583,11 @@ describe("mount events", () => {
   });
 
   it("has a link for every error code the simulated Azure and the mock driver produce", () => {
-    const sources = [join(import.meta.dirname, "../azsim/authorize.ts"), join(import.meta.dirname, "../csi/authority.ts"), join(import.meta.dirname, "../csi/tokens.ts")];
+    const sources = [
+      join(import.meta.dirname, "../azsim/authorize.ts"),
+      join(import.meta.dirname, "../csi/authority.ts"),
+      join(import.meta.dirname, "../csi/tokens.ts"),
+    ];
     const codes = new Set<string>();
     for (const file of sources) {
       const text = readFileSync(file, "utf8");
@@ -228,7 +595,9 @@ describe("mount events", () => {
       // Entra and Storage refusals start their message with their code: deny("Code", "Code: ...").
       for (const m of text.matchAll(/(?:code: |\bdeny\()"(\w+)"/g)) codes.add(m[1]!);
     }
-    const linked = [...codes].filter((code) => MOUNT_ERROR_LINKS.some((l) => l.pattern.test(`${code}: something failed`)));
+    const linked = [...codes].filter((code) =>
+      MOUNT_ERROR_LINKS.some((l) => l.pattern.test(`${code}: something failed`)),
+    );
     expect([...codes].filter((c) => !linked.includes(c))).toEqual([]);
     expect(codes.size).toBeGreaterThan(8);
   });
@@ -243,7 +612,9 @@ describe("the troubleshooting table of docs/troubleshooting.md", () => {
     const section = page.slice(start, next < 0 ? undefined : next);
     const rows = section.split("\n").filter((l) => l.startsWith("| `"));
     expect(rows.length).toBeGreaterThan(10);
-    const named = new Set(rows.flatMap((l) => [...(l.split("|")[2] ?? "").matchAll(/`([a-z0-9]+\.[a-z-]+)`/g)].map((m) => m[1]!)));
+    const named = new Set(
+      rows.flatMap((l) => [...(l.split("|")[2] ?? "").matchAll(/`([a-z0-9]+\.[a-z-]+)`/g)].map((m) => m[1]!)),
+    );
     expect([...named].filter((id) => !CHECKS.some((c) => c.id === id))).toEqual([]);
     expect([...new Set(MOUNT_ERROR_LINKS.map((l) => l.check))].filter((id) => !named.has(id))).toEqual([]);
   });
@@ -253,7 +624,9 @@ describe("NFS refusals", () => {
   it("every refusal of the NFS path was produced by some fault above and mapped to its link", () => {
     const text = readFileSync(join(import.meta.dirname, "../azsim/authorize.ts"), "utf8");
     // NFS refusals carry the code only in the decision; their message is mount.nfs's text with a reason.
-    const nfsCodes = new Set([...text.matchAll(/\bdenied\("(\w+)"/g)].map((m) => m[1]!).filter((c) => c !== "AksClusterNotFound"));
+    const nfsCodes = new Set(
+      [...text.matchAll(/\bdenied\("(\w+)"/g)].map((m) => m[1]!).filter((c) => c !== "AksClusterNotFound"),
+    );
     expect(nfsCodes.size).toBeGreaterThan(4);
     expect([...nfsCodes].filter((c) => !decisionCodes.has(c))).toEqual([]);
   });
@@ -262,11 +635,18 @@ describe("NFS refusals", () => {
 describe("when doctor cannot run or cannot tell", () => {
   it("stops with the exact az login commands when a tenant is not logged in", async () => {
     const r = await simulatedRelease("blob-fuse-wi");
-    edit(r, (s) => { s.faults.loggedOutTenants = [DEMO_IDS.tenant2]; });
-    const err = await doctor(r).then(() => undefined, (e: unknown) => e);
+    edit(r, (s) => {
+      s.faults.loggedOutTenants = [DEMO_IDS.tenant2];
+    });
+    const err = await doctor(r).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(CannotRunError);
     expect((err as ToolError).code).toBe("NOT_LOGGED_IN");
-    expect((err as ToolError).hint).toContain(`AZURE_CONFIG_DIR=${r.sim.configDirs.tenant2} az login --tenant ${DEMO_IDS.tenant2}`);
+    expect((err as ToolError).hint).toContain(
+      `AZURE_CONFIG_DIR=${r.sim.configDirs.tenant2} az login --tenant ${DEMO_IDS.tenant2}`,
+    );
   });
 
   it("checks the cluster side only, and says so, without a config", async () => {
@@ -292,9 +672,11 @@ describe("when doctor cannot run or cannot tell", () => {
     const r = await simulatedRelease("blob-nfs");
     const before = r.sim.state().calls.length;
     const report = await doctor(r);
-    const argvs = r.sim.state().calls.slice(before).map((c) => `${c.configDir} ${c.argv.join(" ")}`);
+    const argvs = r.sim
+      .state()
+      .calls.slice(before)
+      .map((c) => `${c.configDir} ${c.argv.join(" ")}`);
     expect(new Set(argvs).size).toBe(argvs.length);
     expect(report.azCalls).toBeLessThan(report.checks.length);
   });
 });
-

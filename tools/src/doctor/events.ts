@@ -14,31 +14,110 @@ export interface MountErrorLink {
 
 /** Ordered: the first pattern that matches an event's message wins (more specific codes first). */
 export const MOUNT_ERROR_LINKS: MountErrorLink[] = [
-  { pattern: /AADSTS7002138/, check: "tenant1.federated-subject", meaning: "the federated subject matches only ignoring case" },
-  { pattern: /AADSTS700213/, check: "tenant1.federated-subject", meaning: "no federated credential for the pod's ServiceAccount" },
-  { pattern: /AADSTS700211/, check: "tenant1.federated-issuer", meaning: "no federated credential for the token's issuer" },
-  { pattern: /AADSTS70021\b/, check: "tenant1.federated-issuer", meaning: "no federated credential matches the token's issuer or audience" },
-  { pattern: /AADSTS700016/, check: "tenant2.service-principal", meaning: "the app has no service principal in the PV's tenantID" },
-  { pattern: /AADSTS700024/, check: "cluster.driver-version", meaning: "the token expired and was not refreshed" },
-  { pattern: /AADSTS50013|signing keys \(JWKS\)/, check: "cluster.issuer", meaning: "Entra cannot verify the token against the cluster's issuer keys" },
-  { pattern: /AuthorizationPermissionMismatch/, check: "tenant2.role", meaning: "the service principal lacks the data role" },
-  { pattern: /AuthorizationFailure/, check: "tenant2.storage-account", meaning: "the account refuses public network traffic" },
-  { pattern: /KeyBasedAuthenticationNotPermitted|AuthorizationFailed\b/, check: "cluster.pv-attributes", meaning: "the PV asks for account-key mode (no mountWithWorkloadIdentityToken)" },
-  { pattern: /StorageAccountNotFound|Failed to resolve server/, check: "tenant2.storage-account", meaning: "the storage account does not exist" },
-  { pattern: /ContainerNotFound|container '[^']*' does not exist/, check: "tenant2.container", meaning: "the container does not exist" },
-  { pattern: /share '[^']*' does not exist|is an SMB share/, check: "tenant2.share", meaning: "the NFS share does not exist" },
-  { pattern: /requires secure transfer|NFS shares need a premium FileStorage|does not have NFS v3 enabled/, check: "tenant2.nfs-settings", meaning: "the account's NFS settings" },
-  { pattern: /still Pending|no approved private endpoint/, check: "network.endpoint-connection", meaning: "no Approved private endpoint connection" },
-  { pattern: /VNet peering '[^']*' from the AKS VNet is/, check: "network.peering", meaning: "the peering is not Connected" },
-  { pattern: /not peered with the AKS VNet|connection timed out/, check: "network.private-endpoint", meaning: "the endpoint is not reachable from the nodes" },
-  { pattern: /no private DNS zone/, check: "network.dns-zone", meaning: "no privatelink DNS zone" },
-  { pattern: /is not linked to the AKS VNet/, check: "network.dns-link", meaning: "the DNS zone is not linked to the AKS VNet" },
-  { pattern: /has no A record/, check: "network.dns-record", meaning: "the zone has no A record for the account" },
-  { pattern: /token for audience .* not found|service account token is empty|failed to unmarshal service account tokens/, check: "cluster.csidriver", meaning: "the CSIDriver requests no token for the exchange" },
-  { pattern: /not found in the list of registered CSI drivers/, check: "cluster.csidriver", meaning: "the driver is not registered on the node" },
   {
-    pattern: /unknown flag|unknown shorthand flag|incorrect mount option|is not allowed: the driver sets|requires a FUSE option|-o values must be FUSE|--log-level has invalid value|failed to parse -o|invalid mountPermissions|mountWithWorkloadIdentityToken is true but clientID|invalid mountwithworkloadidentitytoken|could not find (storage account|containerName)|protocol\(.*\) is not supported|conflicting volume attribute|case-colliding volume attribute|failed to get (file share|account) name|tenantID is empty|invalid storage account .* or container/,
-    check: "cluster.pv-attributes", meaning: "the PV's attributes or mount options",
+    pattern: /AADSTS7002138/,
+    check: "tenant1.federated-subject",
+    meaning: "the federated subject matches only ignoring case",
+  },
+  {
+    pattern: /AADSTS700213/,
+    check: "tenant1.federated-subject",
+    meaning: "no federated credential for the pod's ServiceAccount",
+  },
+  {
+    pattern: /AADSTS700211/,
+    check: "tenant1.federated-issuer",
+    meaning: "no federated credential for the token's issuer",
+  },
+  {
+    pattern: /AADSTS70021\b/,
+    check: "tenant1.federated-issuer",
+    meaning: "no federated credential matches the token's issuer or audience",
+  },
+  {
+    pattern: /AADSTS700016/,
+    check: "tenant2.service-principal",
+    meaning: "the app has no service principal in the PV's tenantID",
+  },
+  { pattern: /AADSTS700024/, check: "cluster.driver-version", meaning: "the token expired and was not refreshed" },
+  {
+    pattern: /AADSTS50013|signing keys \(JWKS\)/,
+    check: "cluster.issuer",
+    meaning: "Entra cannot verify the token against the cluster's issuer keys",
+  },
+  {
+    pattern: /AuthorizationPermissionMismatch/,
+    check: "tenant2.role",
+    meaning: "the service principal lacks the data role",
+  },
+  {
+    pattern: /AuthorizationFailure/,
+    check: "tenant2.storage-account",
+    meaning: "the account refuses public network traffic",
+  },
+  {
+    pattern: /KeyBasedAuthenticationNotPermitted|AuthorizationFailed\b/,
+    check: "cluster.pv-attributes",
+    meaning: "the PV asks for account-key mode (no mountWithWorkloadIdentityToken)",
+  },
+  {
+    pattern: /StorageAccountNotFound|Failed to resolve server/,
+    check: "tenant2.storage-account",
+    meaning: "the storage account does not exist",
+  },
+  {
+    pattern: /ContainerNotFound|container '[^']*' does not exist/,
+    check: "tenant2.container",
+    meaning: "the container does not exist",
+  },
+  {
+    pattern: /share '[^']*' does not exist|is an SMB share/,
+    check: "tenant2.share",
+    meaning: "the NFS share does not exist",
+  },
+  {
+    pattern: /requires secure transfer|NFS shares need a premium FileStorage|does not have NFS v3 enabled/,
+    check: "tenant2.nfs-settings",
+    meaning: "the account's NFS settings",
+  },
+  {
+    pattern: /still Pending|no approved private endpoint/,
+    check: "network.endpoint-connection",
+    meaning: "no Approved private endpoint connection",
+  },
+  {
+    pattern: /VNet peering '[^']*' from the AKS VNet is/,
+    check: "network.peering",
+    meaning: "the peering is not Connected",
+  },
+  {
+    pattern: /not peered with the AKS VNet|connection timed out/,
+    check: "network.private-endpoint",
+    meaning: "the endpoint is not reachable from the nodes",
+  },
+  { pattern: /no private DNS zone/, check: "network.dns-zone", meaning: "no privatelink DNS zone" },
+  {
+    pattern: /is not linked to the AKS VNet/,
+    check: "network.dns-link",
+    meaning: "the DNS zone is not linked to the AKS VNet",
+  },
+  { pattern: /has no A record/, check: "network.dns-record", meaning: "the zone has no A record for the account" },
+  {
+    pattern:
+      /token for audience .* not found|service account token is empty|failed to unmarshal service account tokens/,
+    check: "cluster.csidriver",
+    meaning: "the CSIDriver requests no token for the exchange",
+  },
+  {
+    pattern: /not found in the list of registered CSI drivers/,
+    check: "cluster.csidriver",
+    meaning: "the driver is not registered on the node",
+  },
+  {
+    pattern:
+      /unknown flag|unknown shorthand flag|incorrect mount option|is not allowed: the driver sets|requires a FUSE option|-o values must be FUSE|--log-level has invalid value|failed to parse -o|invalid mountPermissions|mountWithWorkloadIdentityToken is true but clientID|invalid mountwithworkloadidentitytoken|could not find (storage account|containerName)|protocol\(.*\) is not supported|conflicting volume attribute|case-colliding volume attribute|failed to get (file share|account) name|tenantID is empty|invalid storage account .* or container/,
+    check: "cluster.pv-attributes",
+    meaning: "the PV's attributes or mount options",
   },
 ];
 
@@ -49,19 +128,37 @@ export function linkOfMountError(message: string): MountErrorLink | undefined {
 /** Events newer than this count as the pod's current state. */
 const RECENT_MS = 15 * 60_000;
 
-const eventTime = (e: CoreV1Event): number => new Date(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? 0).getTime();
+const eventTime = (e: CoreV1Event): number =>
+  new Date(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? 0).getTime();
 
 export const eventsCheck: Check = {
-  id: "pods.mount-events", side: "pods", title: "recent mount failures of the pods", modes: MODES,
+  id: "pods.mount-events",
+  side: "pods",
+  title: "recent mount failures of the pods",
+  modes: MODES,
   async run(f) {
-    const pods = (await f.pods()).filter((p) => !(p.status?.phase === "Running" && (p.status.containerStatuses ?? []).every((c) => c.ready)));
-    if (pods.length === 0) return ok((await f.pods()).length === 0 ? "No pod mounts the claim." : "Every pod that mounts the claim is running.");
+    const pods = (await f.pods()).filter(
+      (p) => !(p.status?.phase === "Running" && (p.status.containerStatuses ?? []).every((c) => c.ready)),
+    );
+    if (pods.length === 0)
+      return ok(
+        (await f.pods()).length === 0 ? "No pod mounts the claim." : "Every pod that mounts the claim is running.",
+      );
     const names = new Set(pods.map((p) => p.metadata?.name));
     const now = Date.now();
     const failures = (await f.events())
-      .filter((e) => e.type === "Warning" && names.has(e.involvedObject.name) && now - eventTime(e) < RECENT_MS && /Mount|mount|volume/.test(`${e.reason} ${e.message}`))
+      .filter(
+        (e) =>
+          e.type === "Warning" &&
+          names.has(e.involvedObject.name) &&
+          now - eventTime(e) < RECENT_MS &&
+          /Mount|mount|volume/.test(`${e.reason} ${e.message}`),
+      )
       .sort((a, b) => eventTime(b) - eventTime(a));
-    if (failures.length === 0) return ok(`${pods.length} pod(s) not running yet, with no mount failure in the last ${RECENT_MS / 60_000} minutes.`);
+    if (failures.length === 0)
+      return ok(
+        `${pods.length} pod(s) not running yet, with no mount failure in the last ${RECENT_MS / 60_000} minutes.`,
+      );
     const latest = new Map<string, CoreV1Event>();
     for (const e of failures) if (!latest.has(e.involvedObject.name!)) latest.set(e.involvedObject.name!, e);
     const lines = [...latest.entries()].map(([pod, e]) => {
@@ -69,8 +166,11 @@ export const eventsCheck: Check = {
       return `${pod}: ${link ? `${link.meaning} → ${link.check}` : "an error doctor does not recognise"} ("${(e.message ?? "").replace(/\s+/g, " ").slice(0, 300)}")`;
     });
     const first = linkOfMountError([...latest.values()][0]!.message ?? "");
-    return broken(lines.join("; "), first
-      ? `Fix the link ${first.check} (its row above says how); the kubelet retries the mount by itself, with back-off up to about 2 minutes.`
-      : `Read the full event: kubectl describe pod ${[...latest.keys()][0]} -n ${f.namespace}.`);
+    return broken(
+      lines.join("; "),
+      first
+        ? `Fix the link ${first.check} (its row above says how); the kubelet retries the mount by itself, with back-off up to about 2 minutes.`
+        : `Read the full event: kubectl describe pod ${[...latest.keys()][0]} -n ${f.namespace}.`,
+    );
   },
 };

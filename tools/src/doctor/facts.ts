@@ -1,7 +1,13 @@
 // Everything doctor reads, each read made at most once and shared by the checks that need it. Reads start
 // when a check first asks, and the checks run side by side, so independent reads (the cluster, tenant 1,
 // tenant 2) overlap. Nothing here writes: the cluster reader has only reads, and every az call is a show/list.
-import type { CoreV1Event, V1CSIDriver, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from "@kubernetes/client-node";
+import type {
+  CoreV1Event,
+  V1CSIDriver,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
+  V1Pod,
+} from "@kubernetes/client-node";
 import { AzError, type AzCall, type AzFailureKind, type AzTarget } from "../az/az.ts";
 import type { BootstrapConfig, Mode } from "../bootstrap/config.ts";
 import { MODES } from "../bootstrap/config.ts";
@@ -10,7 +16,9 @@ import { attr, blobDriver, fileDriver } from "../csi/attributes.ts";
 import type { ClusterReader } from "./cluster-reader.ts";
 
 export type TenantKey = "tenant1" | "tenant2";
-export type AzRead<T> = { ok: true; value: T } | { ok: false; notFound: boolean; kind?: AzFailureKind; message: string };
+export type AzRead<T> =
+  | { ok: true; value: T }
+  | { ok: false; notFound: boolean; kind?: AzFailureKind; message: string };
 
 /** Label the chart puts on every object with the release's mode. */
 export const MODE_LABEL = "cross-tenant-volume/mode";
@@ -24,17 +32,56 @@ export interface FactsInput {
 }
 
 // Shapes of the az answers doctor reads (the fields it uses).
-export interface AzApp { id: string; appId: string; displayName: string; signInAudience: string }
-export interface AzFic { id: string; name: string; issuer: string; subject: string; audiences: string[] }
-export interface AzRole { id: string; scope: string; roleDefinitionName: string; principalId: string }
-export interface AzConnection { id: string; privateEndpoint: { id: string }; privateLinkServiceConnectionState: { status: string } }
-export interface AzAccount {
-  id: string; name: string; kind: string; allowSharedKeyAccess: boolean | null; enableHttpsTrafficOnly: boolean; publicNetworkAccess: string | null;
-  isHnsEnabled: boolean | null; enableNfsV3: boolean | null; networkRuleSet?: { defaultAction: string }; privateEndpointConnections?: AzConnection[];
+export interface AzApp {
+  id: string;
+  appId: string;
+  displayName: string;
+  signInAudience: string;
 }
-export interface AzEndpoint { id: string; subnet: { id: string }; customDnsConfigs?: { ipAddresses: string[] }[] }
-export interface AzLink { name: string; virtualNetwork: { id: string } }
-export interface AzPeering { name: string; remoteVirtualNetwork: { id: string }; peeringState: string }
+export interface AzFic {
+  id: string;
+  name: string;
+  issuer: string;
+  subject: string;
+  audiences: string[];
+}
+export interface AzRole {
+  id: string;
+  scope: string;
+  roleDefinitionName: string;
+  principalId: string;
+}
+export interface AzConnection {
+  id: string;
+  privateEndpoint: { id: string };
+  privateLinkServiceConnectionState: { status: string };
+}
+export interface AzAccount {
+  id: string;
+  name: string;
+  kind: string;
+  allowSharedKeyAccess: boolean | null;
+  enableHttpsTrafficOnly: boolean;
+  publicNetworkAccess: string | null;
+  isHnsEnabled: boolean | null;
+  enableNfsV3: boolean | null;
+  networkRuleSet?: { defaultAction: string };
+  privateEndpointConnections?: AzConnection[];
+}
+export interface AzEndpoint {
+  id: string;
+  subnet: { id: string };
+  customDnsConfigs?: { ipAddresses: string[] }[];
+}
+export interface AzLink {
+  name: string;
+  virtualNetwork: { id: string };
+}
+export interface AzPeering {
+  name: string;
+  remoteVirtualNetwork: { id: string };
+  peeringState: string;
+}
 
 export class Facts {
   private readonly memo = new Map<string, Promise<unknown>>();
@@ -116,8 +163,12 @@ export class Facts {
   async podsWrite(): Promise<boolean> {
     const claim = await this.claimName();
     return (await this.pods()).some((p) => {
-      const vols = (p.spec?.volumes ?? []).filter((v) => v.persistentVolumeClaim?.claimName === claim && !v.persistentVolumeClaim?.readOnly).map((v) => v.name);
-      return [...(p.spec?.containers ?? []), ...(p.spec?.initContainers ?? [])].some((c) => (c.volumeMounts ?? []).some((m) => vols.includes(m.name) && !m.readOnly));
+      const vols = (p.spec?.volumes ?? [])
+        .filter((v) => v.persistentVolumeClaim?.claimName === claim && !v.persistentVolumeClaim?.readOnly)
+        .map((v) => v.name);
+      return [...(p.spec?.containers ?? []), ...(p.spec?.initContainers ?? [])].some((c) =>
+        (c.volumeMounts ?? []).some((m) => vols.includes(m.name) && !m.readOnly),
+      );
     });
   }
 
@@ -159,11 +210,17 @@ export class Facts {
   /** One az read, memoised by tenant and argv; a failure is returned, not thrown. */
   az<T>(t: TenantKey, argv: string[]): Promise<AzRead<T>> {
     return this.once(`az/${t}/${argv.join(" ")}`, async (): Promise<AzRead<T>> => {
-      if (!this.canReadAzure) return { ok: false, notFound: false, message: "no bootstrap config was given (--config), so doctor does not know the tenants' credential caches" };
+      if (!this.canReadAzure)
+        return {
+          ok: false,
+          notFound: false,
+          message: "no bootstrap config was given (--config), so doctor does not know the tenants' credential caches",
+        };
       try {
         return { ok: true, value: (await this.input.az!(this.target(t), argv)) as T };
       } catch (err) {
-        if (err instanceof AzError) return { ok: false, notFound: err.kind === "not-found", kind: err.kind, message: err.message };
+        if (err instanceof AzError)
+          return { ok: false, notFound: err.kind === "not-found", kind: err.kind, message: err.message };
         throw err;
       }
     });
@@ -198,17 +255,48 @@ export class Facts {
 
   account(): Promise<AzRead<AzAccount>> {
     const c = this.config!;
-    return this.az("tenant2", ["storage", "account", "show", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, ...this.sub("tenant2")]);
+    return this.az("tenant2", [
+      "storage",
+      "account",
+      "show",
+      "-n",
+      c.storage.accountName,
+      "-g",
+      c.storage.resourceGroup,
+      ...this.sub("tenant2"),
+    ]);
   }
 
   container(): Promise<AzRead<unknown>> {
     const c = this.config!;
-    return this.az("tenant2", ["storage", "container-rm", "show", "-n", c.storage.containerName, "--storage-account", c.storage.accountName, "-g", c.storage.resourceGroup, ...this.sub("tenant2")]);
+    return this.az("tenant2", [
+      "storage",
+      "container-rm",
+      "show",
+      "-n",
+      c.storage.containerName,
+      "--storage-account",
+      c.storage.accountName,
+      "-g",
+      c.storage.resourceGroup,
+      ...this.sub("tenant2"),
+    ]);
   }
 
   share(): Promise<AzRead<{ enabledProtocols: string }>> {
     const c = this.config!;
-    return this.az("tenant2", ["storage", "share-rm", "show", "-n", c.storage.shareName, "--storage-account", c.storage.accountName, "-g", c.storage.resourceGroup, ...this.sub("tenant2")]);
+    return this.az("tenant2", [
+      "storage",
+      "share-rm",
+      "show",
+      "-n",
+      c.storage.shareName,
+      "--storage-account",
+      c.storage.accountName,
+      "-g",
+      c.storage.resourceGroup,
+      ...this.sub("tenant2"),
+    ]);
   }
 
   accountId(): string {
@@ -221,7 +309,16 @@ export class Facts {
 
   endpoint(): Promise<AzRead<AzEndpoint>> {
     const pe = this.endpointNames();
-    return this.az("tenant1", ["network", "private-endpoint", "show", "-n", pe.name, "-g", pe.rg, ...this.sub("tenant1")]);
+    return this.az("tenant1", [
+      "network",
+      "private-endpoint",
+      "show",
+      "-n",
+      pe.name,
+      "-g",
+      pe.rg,
+      ...this.sub("tenant1"),
+    ]);
   }
 
   /** The AKS VNet: from the config, else from the cluster's node pool subnet. */
@@ -229,27 +326,74 @@ export class Facts {
     return this.once("aks-vnet", async (): Promise<AzRead<string>> => {
       const c = this.config!;
       if (c.network.aksVnetId) return { ok: true, value: c.network.aksVnetId };
-      const aks = await this.az<{ agentPoolProfiles?: { vnetSubnetId?: string | null }[] }>("tenant1", ["aks", "show", "-n", c.aks.name, "-g", c.aks.resourceGroup, ...this.sub("tenant1")]);
+      const aks = await this.az<{ agentPoolProfiles?: { vnetSubnetId?: string | null }[] }>("tenant1", [
+        "aks",
+        "show",
+        "-n",
+        c.aks.name,
+        "-g",
+        c.aks.resourceGroup,
+        ...this.sub("tenant1"),
+      ]);
       if (!aks.ok) return aks;
       const subnet = aks.value.agentPoolProfiles?.find((p) => p.vnetSubnetId)?.vnetSubnetId;
-      if (!subnet) return { ok: false, notFound: false, message: `AKS ${c.aks.name} reports no node subnet (a managed VNet); set network.aksVnetId in the config` };
+      if (!subnet)
+        return {
+          ok: false,
+          notFound: false,
+          message: `AKS ${c.aks.name} reports no node subnet (a managed VNet); set network.aksVnetId in the config`,
+        };
       return { ok: true, value: subnet.replace(/\/subnets\/[^/]+$/i, "") };
     });
   }
 
   zone(): Promise<AzRead<unknown>> {
     const pe = this.endpointNames();
-    return this.az("tenant1", ["network", "private-dns", "zone", "show", "-n", pe.zone, "-g", pe.dnsRg, ...this.sub("tenant1")]);
+    return this.az("tenant1", [
+      "network",
+      "private-dns",
+      "zone",
+      "show",
+      "-n",
+      pe.zone,
+      "-g",
+      pe.dnsRg,
+      ...this.sub("tenant1"),
+    ]);
   }
 
   zoneLinks(): Promise<AzRead<AzLink[]>> {
     const pe = this.endpointNames();
-    return this.az("tenant1", ["network", "private-dns", "link", "vnet", "list", "-g", pe.dnsRg, "-z", pe.zone, ...this.sub("tenant1")]);
+    return this.az("tenant1", [
+      "network",
+      "private-dns",
+      "link",
+      "vnet",
+      "list",
+      "-g",
+      pe.dnsRg,
+      "-z",
+      pe.zone,
+      ...this.sub("tenant1"),
+    ]);
   }
 
   aRecord(): Promise<AzRead<{ aRecords: { ipv4Address: string }[] }>> {
     const pe = this.endpointNames();
-    return this.az("tenant1", ["network", "private-dns", "record-set", "a", "show", "-n", this.config!.storage.accountName, "-g", pe.dnsRg, "-z", pe.zone, ...this.sub("tenant1")]);
+    return this.az("tenant1", [
+      "network",
+      "private-dns",
+      "record-set",
+      "a",
+      "show",
+      "-n",
+      this.config!.storage.accountName,
+      "-g",
+      pe.dnsRg,
+      "-z",
+      pe.zone,
+      ...this.sub("tenant1"),
+    ]);
   }
 
   /** Peerings of a VNet (given by full id), read in the tenant that owns it. */

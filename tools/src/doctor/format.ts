@@ -13,11 +13,17 @@ export function formatReport(r: DoctorReport, opts: { color?: boolean } = {}): s
     const mark = first ? ">" : " ";
     const verdict = LABEL[c.verdict].padEnd(6);
     const row = `${mark} ${verdict}  ${c.id.padEnd(idWidth)}  ${c.title}: ${c.why}`;
-    lines.push(c.verdict === "broken" ? paint(first ? "1;31" : "31", row) : c.verdict === "unknown" ? paint("33", row) : row);
-    if (c.fix && (c.verdict === "broken" || c.verdict === "unknown")) lines.push(`${" ".repeat(12 + idWidth)}fix: ${c.fix}`);
+    lines.push(
+      c.verdict === "broken" ? paint(first ? "1;31" : "31", row) : c.verdict === "unknown" ? paint("33", row) : row,
+    );
+    if (c.fix && (c.verdict === "broken" || c.verdict === "unknown"))
+      lines.push(`${" ".repeat(12 + idWidth)}fix: ${c.fix}`);
   }
   const { ok, broken, unknown } = r.summary;
   const first = r.checks.find((c) => c.id === r.firstBroken);
-  lines.push("", `${ok} ok, ${broken} broken, ${unknown} cannot tell${first ? `; first broken link: ${first.id} (${first.title})` : broken === 0 ? "; no broken link" : ""}. ${r.azCalls} az calls, ${r.kubeRequests.length} Kubernetes reads, ${(r.durationMs / 1000).toFixed(1)} s.`);
+  lines.push(
+    "",
+    `${ok} ok, ${broken} broken, ${unknown} cannot tell${first ? `; first broken link: ${first.id} (${first.title})` : broken === 0 ? "; no broken link" : ""}. ${r.azCalls} az calls, ${r.kubeRequests.length} Kubernetes reads, ${(r.durationMs / 1000).toFixed(1)} s.`,
+  );
   return lines.join("\n");
 }

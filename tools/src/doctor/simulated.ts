@@ -1,7 +1,14 @@
 // A release on a simulated cluster next to the simulated Azure, for doctor's unit tests and benchmark:
 // the bootstrap runs against the fake az, and the cluster objects are those the chart renders for its
 // values (PV, claim, ServiceAccount, demo pod) plus the CSIDriver objects the drivers ship.
-import type { CoreV1Event, V1CSIDriver, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1ServiceAccount } from "@kubernetes/client-node";
+import type {
+  CoreV1Event,
+  V1CSIDriver,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1ServiceAccount,
+} from "@kubernetes/client-node";
 import { type BootstrapMode, type SimulatedAzure, createSimulatedAzure } from "../azsim/harness.ts";
 import { runBootstrap } from "../bootstrap/index.ts";
 import type { BootstrapValues } from "../bootstrap/values.ts";
@@ -34,7 +41,8 @@ export function simClusterReader(c: SimCluster): ClusterReader {
     },
     claim: async (ns, name) => copy(c.claims.find((x) => x.metadata?.namespace === ns && x.metadata.name === name)),
     pods: async (ns) => copy(c.pods.filter((p) => p.metadata?.namespace === ns)),
-    serviceAccount: async (ns, name) => copy(c.serviceAccounts.find((x) => x.metadata?.namespace === ns && x.metadata.name === name)),
+    serviceAccount: async (ns, name) =>
+      copy(c.serviceAccounts.find((x) => x.metadata?.namespace === ns && x.metadata.name === name)),
     csiDriver: async (name) => copy(c.csiDrivers.find((d) => d.metadata?.name === name)),
     systemPods: async () => copy(c.systemPods),
     issuer: async () => {
@@ -45,47 +53,109 @@ export function simClusterReader(c: SimCluster): ClusterReader {
   };
 }
 
-const seedPv: Record<BootstrapMode, string> = { "blob-fuse-wi": "pv-blob-wi", "fileshare-nfs": "pv-fileshare-nfs", "blob-nfs": "pv-blob-nfs" };
-const seedPvc: Record<BootstrapMode, string> = { "blob-fuse-wi": "pvc-blob-wi", "fileshare-nfs": "pvc-fileshare-nfs", "blob-nfs": "pvc-blob-nfs" };
-const seedPod: Record<BootstrapMode, string> = { "blob-fuse-wi": "blob-fuse-wi-mount", "fileshare-nfs": "fileshare-nfs-mount", "blob-nfs": "blob-nfs-mount" };
+const seedPv: Record<BootstrapMode, string> = {
+  "blob-fuse-wi": "pv-blob-wi",
+  "fileshare-nfs": "pv-fileshare-nfs",
+  "blob-nfs": "pv-blob-nfs",
+};
+const seedPvc: Record<BootstrapMode, string> = {
+  "blob-fuse-wi": "pvc-blob-wi",
+  "fileshare-nfs": "pvc-fileshare-nfs",
+  "blob-nfs": "pvc-blob-nfs",
+};
+const seedPod: Record<BootstrapMode, string> = {
+  "blob-fuse-wi": "blob-fuse-wi-mount",
+  "fileshare-nfs": "fileshare-nfs-mount",
+  "blob-nfs": "blob-nfs-mount",
+};
 
 /** The objects the chart renders for these values, in their installed (bound, running) state. */
-export function renderedRelease(mode: BootstrapMode, values: BootstrapValues, release: string, namespace: string, opts: { blobDriverVersion?: string } = {}): SimCluster {
+export function renderedRelease(
+  mode: BootstrapMode,
+  values: BootstrapValues,
+  release: string,
+  namespace: string,
+  opts: { blobDriverVersion?: string } = {},
+): SimCluster {
   const pvName = `${seedPv[mode]}-${namespace}-${release}`;
-  const labels = { "app.kubernetes.io/instance": release, "app.kubernetes.io/name": "cross-tenant-volume", [MODE_LABEL]: mode };
+  const labels = {
+    "app.kubernetes.io/instance": release,
+    "app.kubernetes.io/name": "cross-tenant-volume",
+    [MODE_LABEL]: mode,
+  };
   const s = values.storage;
-  const attributes: Record<string, string> = mode === "blob-fuse-wi"
-    ? {
-      mountWithWorkloadIdentityToken: "true", storageaccount: s.accountName, containerName: s.containerName!, clientID: values.workloadIdentity!.clientId!,
-      resourcegroup: s.resourceGroup, tenantID: s.tenantId!, subscriptionid: s.subscriptionId!,
-    }
-    : mode === "fileshare-nfs"
-      ? { storageAccount: s.accountName, shareName: s.shareName!, storageEndpointSuffix: s.endpointSuffix ?? "core.windows.net", protocol: "nfs" }
-      : { storageAccount: s.accountName, containerName: s.containerName!, storageEndpointSuffix: s.endpointSuffix ?? "core.windows.net", protocol: "nfs" };
+  const attributes: Record<string, string> =
+    mode === "blob-fuse-wi"
+      ? {
+          mountWithWorkloadIdentityToken: "true",
+          storageaccount: s.accountName,
+          containerName: s.containerName!,
+          clientID: values.workloadIdentity!.clientId!,
+          resourcegroup: s.resourceGroup,
+          tenantID: s.tenantId!,
+          subscriptionid: s.subscriptionId!,
+        }
+      : mode === "fileshare-nfs"
+        ? {
+            storageAccount: s.accountName,
+            shareName: s.shareName!,
+            storageEndpointSuffix: s.endpointSuffix ?? "core.windows.net",
+            protocol: "nfs",
+          }
+        : {
+            storageAccount: s.accountName,
+            containerName: s.containerName!,
+            storageEndpointSuffix: s.endpointSuffix ?? "core.windows.net",
+            protocol: "nfs",
+          };
   const driver = mode === "fileshare-nfs" ? "file.csi.azure.com" : "blob.csi.azure.com";
   const sa = values.serviceAccount?.name ?? "default";
   const drivers = csiDriverObjects() as unknown as V1CSIDriver[];
-  for (const d of drivers) if (d.metadata?.name === "blob.csi.azure.com" && opts.blobDriverVersion) d.metadata.labels = { ...d.metadata.labels, [VERSION_LABEL]: opts.blobDriverVersion };
+  for (const d of drivers)
+    if (d.metadata?.name === "blob.csi.azure.com" && opts.blobDriverVersion)
+      d.metadata.labels = { ...d.metadata.labels, [VERSION_LABEL]: opts.blobDriverVersion };
   return {
-    pvs: [{
-      metadata: { name: pvName, labels },
-      spec: {
-        capacity: { storage: "10Gi" }, accessModes: ["ReadWriteMany"], persistentVolumeReclaimPolicy: "Retain", storageClassName: "x",
-        claimRef: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace, name: seedPvc[mode] },
-        csi: { driver, volumeHandle: `${s.resourceGroup}#${s.accountName}#x#${pvName}`, volumeAttributes: attributes },
+    pvs: [
+      {
+        metadata: { name: pvName, labels },
+        spec: {
+          capacity: { storage: "10Gi" },
+          accessModes: ["ReadWriteMany"],
+          persistentVolumeReclaimPolicy: "Retain",
+          storageClassName: "x",
+          claimRef: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace, name: seedPvc[mode] },
+          csi: {
+            driver,
+            volumeHandle: `${s.resourceGroup}#${s.accountName}#x#${pvName}`,
+            volumeAttributes: attributes,
+          },
+        },
+        status: { phase: "Bound" },
       },
-      status: { phase: "Bound" },
-    }],
-    claims: [{ metadata: { name: seedPvc[mode], namespace, labels }, spec: { volumeName: pvName, accessModes: ["ReadWriteMany"] }, status: { phase: "Bound" } }],
-    pods: [{
-      metadata: { name: seedPod[mode], namespace, labels },
-      spec: {
-        ...(mode === "blob-fuse-wi" ? { serviceAccountName: sa } : {}),
-        containers: [{ name: "demo", image: "busybox", volumeMounts: [{ name: "volume", mountPath: "/mnt/azure" }] }],
-        volumes: [{ name: "volume", persistentVolumeClaim: { claimName: seedPvc[mode] } }],
+    ],
+    claims: [
+      {
+        metadata: { name: seedPvc[mode], namespace, labels },
+        spec: { volumeName: pvName, accessModes: ["ReadWriteMany"] },
+        status: { phase: "Bound" },
       },
-      status: { phase: "Running", containerStatuses: [{ name: "demo", ready: true, restartCount: 0, image: "busybox", imageID: "", state: { running: {} } }] },
-    }],
+    ],
+    pods: [
+      {
+        metadata: { name: seedPod[mode], namespace, labels },
+        spec: {
+          ...(mode === "blob-fuse-wi" ? { serviceAccountName: sa } : {}),
+          containers: [{ name: "demo", image: "busybox", volumeMounts: [{ name: "volume", mountPath: "/mnt/azure" }] }],
+          volumes: [{ name: "volume", persistentVolumeClaim: { claimName: seedPvc[mode] } }],
+        },
+        status: {
+          phase: "Running",
+          containerStatuses: [
+            { name: "demo", ready: true, restartCount: 0, image: "busybox", imageID: "", state: { running: {} } },
+          ],
+        },
+      },
+    ],
     serviceAccounts: mode === "blob-fuse-wi" ? [{ metadata: { name: sa, namespace } }] : [],
     csiDrivers: drivers,
     systemPods: [],
@@ -104,14 +174,28 @@ export interface SimulatedRelease {
 }
 
 /** Bootstraps `mode` on a fresh simulated Azure (in-process fake az) and renders its release. */
-export async function simulatedRelease(mode: BootstrapMode, opts: { release?: string; blobDriverVersion?: string } = {}): Promise<SimulatedRelease> {
+export async function simulatedRelease(
+  mode: BootstrapMode,
+  opts: { release?: string; blobDriverVersion?: string } = {},
+): Promise<SimulatedRelease> {
   const sim = createSimulatedAzure({ oidcIssuerUrl: SIM_ISSUER });
   const configPath = sim.writeConfig(mode);
-  const outcome = await runBootstrap(configPath, { env: sim.env, runner: sim.inProcessRunner, retryBaseMs: 1, write: () => {} });
+  const outcome = await runBootstrap(configPath, {
+    env: sim.env,
+    runner: sim.inProcessRunner,
+    retryBaseMs: 1,
+    write: () => {},
+  });
   const release = opts.release ?? "data";
   const namespace = mode;
   return {
-    sim, configPath, values: outcome.values!, release, namespace,
-    cluster: renderedRelease(mode, outcome.values!, release, namespace, { blobDriverVersion: opts.blobDriverVersion ?? "v1.27.1" }),
+    sim,
+    configPath,
+    values: outcome.values!,
+    release,
+    namespace,
+    cluster: renderedRelease(mode, outcome.values!, release, namespace, {
+      blobDriverVersion: opts.blobDriverVersion ?? "v1.27.1",
+    }),
   };
 }

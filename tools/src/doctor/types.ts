@@ -49,4 +49,8 @@ export interface DoctorReport {
 
 export const ok = (why: string): CheckResult => ({ verdict: "ok", why });
 export const broken = (why: string, fix: string): CheckResult => ({ verdict: "broken", why, fix });
-export const unknown = (why: string, fix?: string): CheckResult => ({ verdict: "unknown", why, ...(fix ? { fix } : {}) });
+export const unknown = (why: string, fix?: string): CheckResult => ({
+  verdict: "unknown",
+  why,
+  ...(fix ? { fix } : {}),
+});

@@ -1,6 +1,15 @@
 // Builds a pinned Go program (`go install module/cmd@version`) into the cache, once: the tools the
 // project needs that ship no binary it may download (the OCI registry, actionlint, ...).
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { ToolError } from "../errors.ts";
 import { cacheDirOf, goBinary, type InstallOptions } from "../helm/install.ts";
@@ -52,7 +61,10 @@ export async function ensureGoProgram(p: GoProgram, options: InstallOptions = {}
     writeFileSync(tmp, readFileSync(join(work, p.binary)));
     chmodSync(tmp, 0o755);
     renameSync(tmp, path);
-    writeFileSync(`${path}.installed`, `${JSON.stringify({ source: `${p.pkg}@v${p.version}`, installedAt: new Date().toISOString() })}\n`);
+    writeFileSync(
+      `${path}.installed`,
+      `${JSON.stringify({ source: `${p.pkg}@v${p.version}`, installedAt: new Date().toISOString() })}\n`,
+    );
     return path;
   } finally {
     rmSync(work, { recursive: true, force: true });

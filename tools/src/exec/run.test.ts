@@ -4,7 +4,10 @@ import { ToolError } from "../errors.ts";
 import { run } from "./run.ts";
 
 async function caught(p: Promise<unknown>): Promise<ToolError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ToolError);
   return err as ToolError;
 }
@@ -27,7 +30,10 @@ describe("run", () => {
 
   it("reports a non-zero exit with the last lines of stderr, or returns it when failures are allowed", async () => {
     const err = await caught(run("sh", ["-c", "echo broken >&2; exit 3"]));
-    expect([err.code, err.message]).toEqual(["COMMAND_FAILED", "'sh -c echo broken >&2; exit 3' failed with exit code 3: broken"]);
+    expect([err.code, err.message]).toEqual([
+      "COMMAND_FAILED",
+      "'sh -c echo broken >&2; exit 3' failed with exit code 3: broken",
+    ]);
     expect((await run("sh", ["-c", "exit 3"], { allowFailure: true })).exitCode).toBe(3);
   });
 });

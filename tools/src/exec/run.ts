@@ -40,23 +40,38 @@ export const run: Runner = async (command, args, options = {}) => {
   const stderr = typeof result.stderr === "string" ? result.stderr : "";
   const shown = `${command} ${args.join(" ")}`;
   if (result.timedOut) {
-    throw new ToolError("TIMED_OUT", `'${shown}' did not finish within ${Math.round((options.timeoutMs ?? 120_000) / 1000)} s.`, "Check the machine's load and network, then run the command again.");
+    throw new ToolError(
+      "TIMED_OUT",
+      `'${shown}' did not finish within ${Math.round((options.timeoutMs ?? 120_000) / 1000)} s.`,
+      "Check the machine's load and network, then run the command again.",
+    );
   }
   if (result.signal !== undefined) {
     // Killed (out of memory, a user's kill, a shutdown): not a missing program. As a shell does, a caller that
     // takes failures sees 128 + the signal's number (137 for SIGKILL).
     if (!options.allowFailure) {
-      throw new ToolError("COMMAND_FAILED", `'${shown}' was killed by signal ${result.signal}.`, "Check the machine's memory and whether something stopped it, then run the command again.");
+      throw new ToolError(
+        "COMMAND_FAILED",
+        `'${shown}' was killed by signal ${result.signal}.`,
+        "Check the machine's memory and whether something stopped it, then run the command again.",
+      );
     }
     return { command, args, exitCode: 128 + (constants.signals[result.signal] ?? 0), stdout, stderr };
   }
   const code = (result as { code?: string }).code;
   if (code === "ENOENT" || result.exitCode === undefined) {
-    throw new ToolError("NOT_INSTALLED", `'${command}' is not installed or not on PATH.`, `Install ${command} (see the prerequisites in docs/install.md) and run again.`);
+    throw new ToolError(
+      "NOT_INSTALLED",
+      `'${command}' is not installed or not on PATH.`,
+      `Install ${command} (see the prerequisites in docs/install.md) and run again.`,
+    );
   }
   const exitCode = result.exitCode;
   if (exitCode !== 0 && !options.allowFailure) {
-    throw new ToolError("COMMAND_FAILED", `'${shown}' failed with exit code ${exitCode}: ${stderr.trim().split("\n").slice(-5).join(" | ") || "(no output)"}`);
+    throw new ToolError(
+      "COMMAND_FAILED",
+      `'${shown}' failed with exit code ${exitCode}: ${stderr.trim().split("\n").slice(-5).join(" | ") || "(no output)"}`,
+    );
   }
   return { command, args, exitCode, stdout, stderr };
 };

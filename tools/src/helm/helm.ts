@@ -96,7 +96,16 @@ export class HelmClient {
   }
 
   async install(release: string, chart: string, opts: ReleaseOptions): Promise<string> {
-    const args = ["install", release, chart, "--namespace", opts.namespace, ...valuesArgs(opts), ...releaseArgs(opts), ...registryArgs(opts)];
+    const args = [
+      "install",
+      release,
+      chart,
+      "--namespace",
+      opts.namespace,
+      ...valuesArgs(opts),
+      ...releaseArgs(opts),
+      ...registryArgs(opts),
+    ];
     if (opts.createNamespace) args.push("--create-namespace");
     if (opts.chartVersion) args.push("--version", opts.chartVersion);
     if (opts.verifyKeyring) args.push("--verify", "--keyring", opts.verifyKeyring);
@@ -133,7 +142,10 @@ export class HelmClient {
   }
 
   /** `helm package` into `destination`, signed with `sign` when given; returns the archive's path. */
-  async package(chartDir: string, opts: { destination: string; sign?: { key: string; keyring: string } }): Promise<string> {
+  async package(
+    chartDir: string,
+    opts: { destination: string; sign?: { key: string; keyring: string } },
+  ): Promise<string> {
     const args = ["package", chartDir, "--destination", opts.destination];
     if (opts.sign) args.push("--sign", "--key", opts.sign.key, "--keyring", opts.sign.keyring);
     const out = (await this.exec(args)).stdout;
@@ -144,7 +156,10 @@ export class HelmClient {
 
   /** `helm registry login`, the password on stdin (never in argv). */
   async registryLogin(host: string, opts: { username: string; password: string } & RegistryOptions): Promise<void> {
-    await this.exec(["registry", "login", host, "--username", opts.username, "--password-stdin", ...registryArgs(opts)], { input: opts.password });
+    await this.exec(
+      ["registry", "login", host, "--username", opts.username, "--password-stdin", ...registryArgs(opts)],
+      { input: opts.password },
+    );
   }
 
   /** `helm push` of a packaged chart (its `.prov` beside it goes along) to `oci://host/path`; returns helm's output (with the digest). */
@@ -154,14 +169,21 @@ export class HelmClient {
   }
 
   /** `helm show chart|readme|values` of a chart directory, archive or `oci://` reference. */
-  async show(what: "chart" | "readme" | "values", chart: string, opts: RegistryOptions & { version?: string } = {}): Promise<string> {
+  async show(
+    what: "chart" | "readme" | "values",
+    chart: string,
+    opts: RegistryOptions & { version?: string } = {},
+  ): Promise<string> {
     const args = ["show", what, chart, ...registryArgs(opts)];
     if (opts.version) args.push("--version", opts.version);
     return (await this.exec(args)).stdout;
   }
 
   /** `helm pull` into `destination`, with `--verify` against `keyring` when given; returns helm's output. */
-  async pull(chart: string, opts: RegistryOptions & { version?: string; destination: string; verifyKeyring?: string }): Promise<string> {
+  async pull(
+    chart: string,
+    opts: RegistryOptions & { version?: string; destination: string; verifyKeyring?: string },
+  ): Promise<string> {
     const args = ["pull", chart, "--destination", opts.destination, ...registryArgs(opts)];
     if (opts.version) args.push("--version", opts.version);
     if (opts.verifyKeyring) args.push("--verify", "--keyring", opts.verifyKeyring);
@@ -169,9 +191,16 @@ export class HelmClient {
     return `${result.stdout}\n${result.stderr}`.trim();
   }
 
-  private async exec(args: string[], opts: { allowFailure?: boolean; cluster?: boolean; input?: string } = {}): Promise<RunResult> {
+  private async exec(
+    args: string[],
+    opts: { allowFailure?: boolean; cluster?: boolean; input?: string } = {},
+  ): Promise<RunResult> {
     if (opts.cluster && !this.options.kubeconfig) {
-      throw new ToolError("PRECONDITION", `helm ${args[0]} needs a cluster but no kubeconfig was given.`, "Pass the kubeconfig of the target cluster (for the test cluster: npm run cluster -- up).");
+      throw new ToolError(
+        "PRECONDITION",
+        `helm ${args[0]} needs a cluster but no kubeconfig was given.`,
+        "Pass the kubeconfig of the target cluster (for the test cluster: npm run cluster -- up).",
+      );
     }
     const result = await this.runner(this.options.helmPath, args, {
       env: this.env,
@@ -212,12 +241,19 @@ export function chartErrors(stderr: string): string[] {
 }
 
 /** Sorts a failed helm command into a typed error that says what to do next. */
-export function classifyHelmFailure(args: readonly string[], result: Pick<RunResult, "exitCode" | "stderr" | "stdout">): ToolError {
+export function classifyHelmFailure(
+  args: readonly string[],
+  result: Pick<RunResult, "exitCode" | "stderr" | "stdout">,
+): ToolError {
   const command = `helm ${args[0] ?? ""}`.trim();
   const text = `${result.stderr}\n${result.stdout}`.trim();
   const own = chartErrors(text);
   if (own.length > 0) {
-    return new ToolError("INVALID_INPUT", own.join("\n"), "Change the values key named above as the message says, then run the command again.");
+    return new ToolError(
+      "INVALID_INPUT",
+      own.join("\n"),
+      "Change the values key named above as the message says, then run the command again.",
+    );
   }
   if (/values don't meet the specifications of the schema|schema\(s\) in the following chart/.test(text)) {
     return new ToolError(
@@ -233,17 +269,37 @@ export function classifyHelmFailure(args: readonly string[], result: Pick<RunRes
       "Do not install this chart: it was changed after signing, or signed by another key. Check the keyring is the publisher's public key and pull the chart again.",
     );
   }
-  if (/401 Unauthorized|unauthorized: authentication required|basic credential not found|invalid username\/password/i.test(text)) {
-    return new ToolError("NOT_LOGGED_IN", `${command}: the registry refused the credentials: ${lastLines(text, 2)}`, "Log in first: helm registry login <host> --username <user> --password-stdin");
+  if (
+    /401 Unauthorized|unauthorized: authentication required|basic credential not found|invalid username\/password/i.test(
+      text,
+    )
+  ) {
+    return new ToolError(
+      "NOT_LOGGED_IN",
+      `${command}: the registry refused the credentials: ${lastLines(text, 2)}`,
+      "Log in first: helm registry login <host> --username <user> --password-stdin",
+    );
   }
   if (/x509: |certificate signed by unknown authority|tls: /.test(text)) {
-    return new ToolError("PRECONDITION", `${command}: the registry's TLS certificate is not trusted: ${lastLines(text, 2)}`, "Pass the CA that signed it with --ca-file, or add it to the system's trusted certificates.");
+    return new ToolError(
+      "PRECONDITION",
+      `${command}: the registry's TLS certificate is not trusted: ${lastLines(text, 2)}`,
+      "Pass the CA that signed it with --ca-file, or add it to the system's trusted certificates.",
+    );
   }
   if (/Kubernetes cluster unreachable|connection refused|no such host|dial tcp/.test(text)) {
-    return new ToolError("PRECONDITION", `${command} could not reach the cluster: ${lastLines(text, 3)}`, "Check the kubeconfig and that the cluster is running (npm run cluster -- status).");
+    return new ToolError(
+      "PRECONDITION",
+      `${command} could not reach the cluster: ${lastLines(text, 3)}`,
+      "Check the kubeconfig and that the cluster is running (npm run cluster -- status).",
+    );
   }
   if (/cannot re-use a name that is still in use/.test(text)) {
-    return new ToolError("CONFLICT", `${command}: ${lastLines(text, 2)}`, "Pick another release name, or use `helm upgrade` for the existing release.");
+    return new ToolError(
+      "CONFLICT",
+      `${command}: ${lastLines(text, 2)}`,
+      "Pick another release name, or use `helm upgrade` for the existing release.",
+    );
   }
   if (/exists and cannot be imported into the current release|already exists/.test(text)) {
     return new ToolError(
@@ -252,11 +308,26 @@ export function classifyHelmFailure(args: readonly string[], result: Pick<RunRes
       "Cluster-scoped names must be unique: set persistentVolume.name to a new name, or storageClass.create=false when another release already created the StorageClass.",
     );
   }
-  if (/release: not found|release not loaded|not found/.test(text) && (args[0] === "uninstall" || args[0] === "test" || args[0] === "upgrade")) {
-    return new ToolError("NOT_FOUND", `${command}: ${lastLines(text, 2)}`, "Check the release name and namespace with `helm list -A`.");
+  if (
+    /release: not found|release not loaded|not found/.test(text) &&
+    (args[0] === "uninstall" || args[0] === "test" || args[0] === "upgrade")
+  ) {
+    return new ToolError(
+      "NOT_FOUND",
+      `${command}: ${lastLines(text, 2)}`,
+      "Check the release name and namespace with `helm list -A`.",
+    );
   }
   if (/timed out waiting|context deadline exceeded/.test(text)) {
-    return new ToolError("TIMED_OUT", `${command} timed out: ${lastLines(text, 3)}`, "Look at the pods' events (kubectl describe pod) to see what they wait for, then retry with a longer --timeout.");
+    return new ToolError(
+      "TIMED_OUT",
+      `${command} timed out: ${lastLines(text, 3)}`,
+      "Look at the pods' events (kubectl describe pod) to see what they wait for, then retry with a longer --timeout.",
+    );
   }
-  return new ToolError("COMMAND_FAILED", `${command} failed with exit code ${result.exitCode}: ${lastLines(text)}`, "Read Helm's message above; run the same helm command by hand with --debug for more detail.");
+  return new ToolError(
+    "COMMAND_FAILED",
+    `${command} failed with exit code ${result.exitCode}: ${lastLines(text)}`,
+    "Read Helm's message above; run the same helm command by hand with --debug for more detail.",
+  );
 }

@@ -5,7 +5,15 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ToolError } from "../errors.ts";
 import type { Runner } from "../exec/run.ts";
-import { HELM3_CANDIDATES, KUBECTL_LAYER, ensureHelm, ensureKubectl, goBinary, helmPath, kubectlPath } from "./install.ts";
+import {
+  HELM3_CANDIDATES,
+  KUBECTL_LAYER,
+  ensureHelm,
+  ensureKubectl,
+  goBinary,
+  helmPath,
+  kubectlPath,
+} from "./install.ts";
 
 const refuse: Runner = async (command) => {
   throw new Error(`no command may run on a warm cache, but ${command} did`);
@@ -25,7 +33,9 @@ describe("ensureHelm / ensureKubectl", () => {
     placeBinary(helmPath(HELM3_CANDIDATES[0], { cacheDir }));
     expect(await ensureHelm("4", { cacheDir, runner: refuse })).toBe(join(cacheDir, "helm", "4.1.4", "helm"));
     expect(await ensureKubectl({ cacheDir, runner: refuse })).toBe(join(cacheDir, "kubectl", "1.34.5", "kubectl"));
-    expect(await ensureHelm("3", { cacheDir, runner: refuse })).toBe(join(cacheDir, "helm", HELM3_CANDIDATES[0], "helm"));
+    expect(await ensureHelm("3", { cacheDir, runner: refuse })).toBe(
+      join(cacheDir, "helm", HELM3_CANDIDATES[0], "helm"),
+    );
   });
 
   it("does not trust a binary whose install never finished (no stamp)", async () => {
@@ -60,7 +70,13 @@ describe("ensureHelm / ensureKubectl", () => {
     const asked: string[] = [];
     const proxy: Runner = async (command, args) => {
       asked.push(args[args.length - 1] ?? "");
-      return { command, args, exitCode: 1, stdout: "", stderr: "go: helm.sh/helm/v3/cmd/helm@vX: invalid version: unknown revision vX" };
+      return {
+        command,
+        args,
+        exitCode: 1,
+        stdout: "",
+        stderr: "go: helm.sh/helm/v3/cmd/helm@vX: invalid version: unknown revision vX",
+      };
     };
     const err = await ensureHelm("3", { cacheDir, runner: proxy, log: () => {} }).catch((e: unknown) => e);
     expect(asked).toEqual(HELM3_CANDIDATES.map((v) => `helm.sh/helm/v3/cmd/helm@v${v}`));

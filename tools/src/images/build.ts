@@ -2,7 +2,21 @@
 // machine into docker-archives under .cache/images, named by a hash of their contents so a warm
 // run finds them and builds nothing.
 import { createHash } from "node:crypto";
-import { chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { ToolError } from "../errors.ts";
 import { run as defaultRun, type Runner } from "../exec/run.ts";
@@ -53,9 +67,15 @@ export function busyboxFiles(applets: readonly string[]): ImageFile[] {
 
 export async function busyboxApplets(run: Runner = defaultRun): Promise<string[]> {
   if (!existsSync(busybox)) {
-    throw new ToolError("NOT_INSTALLED", `${busybox} is missing; the offline images are built from it.`, "Install it: apt-get install busybox-static");
+    throw new ToolError(
+      "NOT_INSTALLED",
+      `${busybox} is missing; the offline images are built from it.`,
+      "Install it: apt-get install busybox-static",
+    );
   }
-  return (await run(busybox, ["--list"], { timeoutMs: 10_000 })).stdout.split("\n").filter((a) => /^[\w.[-]+$/.test(a) && a !== "[" && a !== "[[");
+  return (await run(busybox, ["--list"], { timeoutMs: 10_000 })).stdout
+    .split("\n")
+    .filter((a) => /^[\w.[-]+$/.test(a) && a !== "[" && a !== "[[");
 }
 
 export function pauseRecipe(): ImageRecipe {
@@ -67,12 +87,19 @@ export function pauseRecipe(): ImageRecipe {
       { to: "/bin/sleep", symlink: "busybox" },
     ],
     // A sandbox only has to hold the pod's namespaces open and exit promptly on SIGTERM.
-    config: { entrypoint: ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"], user: "65535:65535" },
+    config: {
+      entrypoint: ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"],
+      user: "65535:65535",
+    },
   };
 }
 
 export function demoRecipe(applets: readonly string[]): ImageRecipe {
-  return { name: demoImage, files: busyboxFiles(applets), config: { entrypoint: [], cmd: ["/bin/sh"], user: "65534:65534", workingDir: "/tmp" } };
+  return {
+    name: demoImage,
+    files: busyboxFiles(applets),
+    config: { entrypoint: [], cmd: ["/bin/sh"], user: "65534:65534", workingDir: "/tmp" },
+  };
 }
 
 /**
@@ -148,7 +175,11 @@ function archiveFileName(recipe: ImageRecipe, hash: string): string {
 }
 
 /** Builds one image's docker-archive unless an archive with the same content hash exists. */
-export async function buildImage(recipe: ImageRecipe, run: Runner = defaultRun, dir = path.join(cacheDir, "images")): Promise<string> {
+export async function buildImage(
+  recipe: ImageRecipe,
+  run: Runner = defaultRun,
+  dir = path.join(cacheDir, "images"),
+): Promise<string> {
   const hash = recipeHash(recipe);
   const archive = path.join(dir, archiveFileName(recipe, hash));
   if (existsSync(archive)) return archive;
@@ -175,7 +206,9 @@ export interface BuiltImages {
 }
 
 /** Builds (or finds cached) all offline images and returns their archive paths. */
-export async function buildImages(options: { run?: Runner; only?: Array<keyof BuiltImages> } = {}): Promise<BuiltImages> {
+export async function buildImages(
+  options: { run?: Runner; only?: Array<keyof BuiltImages> } = {},
+): Promise<BuiltImages> {
   const run = options.run ?? defaultRun;
   const want = (k: keyof BuiltImages) => !options.only || options.only.includes(k);
   await ensureImageTools({ run });
@@ -201,9 +234,18 @@ export interface ImageSetMember {
  * config, into one docker-archive each. A runtime that loads them stores the layer once, which
  * matters for a large shared binary (the kind node's control-plane images share the kube binary).
  */
-export async function buildImageSet(files: ImageFile[], members: ImageSetMember[], run: Runner = defaultRun, dir = path.join(cacheDir, "images")): Promise<string[]> {
-  const hashes = members.map((m) => recipeHash({ name: `${m.name}\0${members.map((o) => o.name).join(",")}`, files, config: m.config }));
-  const archives = members.map((m, i) => path.join(dir, archiveFileName({ name: m.name, files, config: m.config }, hashes[i] ?? "")));
+export async function buildImageSet(
+  files: ImageFile[],
+  members: ImageSetMember[],
+  run: Runner = defaultRun,
+  dir = path.join(cacheDir, "images"),
+): Promise<string[]> {
+  const hashes = members.map((m) =>
+    recipeHash({ name: `${m.name}\0${members.map((o) => o.name).join(",")}`, files, config: m.config }),
+  );
+  const archives = members.map((m, i) =>
+    path.join(dir, archiveFileName({ name: m.name, files, config: m.config }, hashes[i] ?? "")),
+  );
   if (archives.every((a) => existsSync(a))) return archives;
   const work = path.join(dir, "work", `set-${hashes[0]}`);
   rmSync(work, { recursive: true, force: true });
@@ -214,7 +256,15 @@ export async function buildImageSet(files: ImageFile[], members: ImageSetMember[
   const tagOf = (i: number) => `m${i}`;
   await new Umoci(run).build(layout, tagOf(0), path.join(work, "rootfs"), first.config);
   for (const [i, member] of rest.entries()) {
-    const args = ["config", "--image", `${layout}:${tagOf(0)}`, "--tag", tagOf(i + 1), "--clear=config.entrypoint", "--clear=config.cmd"];
+    const args = [
+      "config",
+      "--image",
+      `${layout}:${tagOf(0)}`,
+      "--tag",
+      tagOf(i + 1),
+      "--clear=config.entrypoint",
+      "--clear=config.cmd",
+    ];
     for (const part of member.config.entrypoint) args.push(`--config.entrypoint=${part}`);
     for (const part of member.config.cmd ?? []) args.push(`--config.cmd=${part}`);
     if (member.config.user) args.push(`--config.user=${member.config.user}`);

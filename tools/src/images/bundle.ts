@@ -12,7 +12,12 @@ export interface BundleOptions {
 
 /** Writes `<outDir>/main.mjs` (and the asset folders) and returns its path. */
 export async function bundleEntry(entry: string, outDir: string, options: BundleOptions = {}): Promise<string> {
-  if (!existsSync(entry)) throw new ToolError("NOT_FOUND", `Cannot bundle ${entry}: the file does not exist.`, "Check the path of the entry point.");
+  if (!existsSync(entry))
+    throw new ToolError(
+      "NOT_FOUND",
+      `Cannot bundle ${entry}: the file does not exist.`,
+      "Check the path of the entry point.",
+    );
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const outfile = path.join(outDir, "main.mjs");
@@ -26,10 +31,17 @@ export async function bundleEntry(entry: string, outDir: string, options: Bundle
       target: "node20",
       logLevel: "silent",
       // CommonJS dependencies call require() for Node built-ins, which an ESM bundle lacks.
-      banner: { js: "import { createRequire as __ctvCreateRequire } from 'node:module'; const require = __ctvCreateRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __ctvCreateRequire } from 'node:module'; const require = __ctvCreateRequire(import.meta.url);",
+      },
     });
   } catch (err) {
-    throw new ToolError("COMMAND_FAILED", `Bundling ${entry} failed: ${err instanceof Error ? err.message : String(err)}`, "Fix the reported import or syntax error, then build again.", { cause: err });
+    throw new ToolError(
+      "COMMAND_FAILED",
+      `Bundling ${entry} failed: ${err instanceof Error ? err.message : String(err)}`,
+      "Fix the reported import or syntax error, then build again.",
+      { cause: err },
+    );
   }
   for (const asset of options.assets ?? []) {
     const from = path.join(path.dirname(entry), asset);

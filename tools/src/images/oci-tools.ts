@@ -13,14 +13,22 @@ export interface ImageConfig {
 
 function notInstalled(tool: string, err: unknown): never {
   if (err instanceof ToolError && err.code === "NOT_INSTALLED") {
-    throw new ToolError("NOT_INSTALLED", `'${tool}' is needed to build the offline images and is not installed.`, `Install it: apt-get install ${tool} (or run npm run cluster -- up, which installs it).`, { cause: err });
+    throw new ToolError(
+      "NOT_INSTALLED",
+      `'${tool}' is needed to build the offline images and is not installed.`,
+      `Install it: apt-get install ${tool} (or run npm run cluster -- up, which installs it).`,
+      { cause: err },
+    );
   }
   throw err;
 }
 
 /** The OCI name of this machine's architecture (images hold host binaries, so they match it). */
 export function ociArchitecture(arch: string = process.arch): string {
-  return ({ x64: "amd64", arm64: "arm64", arm: "arm", ppc64: "ppc64le", s390x: "s390x" } as Record<string, string>)[arch] ?? arch;
+  return (
+    ({ x64: "amd64", arm64: "arm64", arm: "arm", ppc64: "ppc64le", s390x: "s390x" } as Record<string, string>)[arch] ??
+    arch
+  );
 }
 
 export class Umoci {
@@ -53,8 +61,12 @@ export class Skopeo {
 
   /** Writes a docker-archive that carries `name` as its tag, which `ctr import` and `kind load` both keep. */
   async toDockerArchive(layoutDir: string, tag: string, archive: string, name: string): Promise<void> {
-    await this.run("skopeo", ["--insecure-policy", "copy", "--quiet", `oci:${layoutDir}:${tag}`, `docker-archive:${archive}:${name}`], {
-      timeoutMs: 600_000,
-    }).catch((err: unknown) => notInstalled("skopeo", err));
+    await this.run(
+      "skopeo",
+      ["--insecure-policy", "copy", "--quiet", `oci:${layoutDir}:${tag}`, `docker-archive:${archive}:${name}`],
+      {
+        timeoutMs: 600_000,
+      },
+    ).catch((err: unknown) => notInstalled("skopeo", err));
   }
 }

@@ -9,7 +9,12 @@ import type { InstallOptions } from "../helm/install.ts";
 
 export const REGISTRY_MODULE = "github.com/distribution/distribution/v3";
 export const REGISTRY_VERSION = "3.1.2";
-const REGISTRY: GoProgram = { pkg: `${REGISTRY_MODULE}/cmd/registry`, version: REGISTRY_VERSION, binary: "registry", what: "the distribution registry" };
+const REGISTRY: GoProgram = {
+  pkg: `${REGISTRY_MODULE}/cmd/registry`,
+  version: REGISTRY_VERSION,
+  binary: "registry",
+  what: "the distribution registry",
+};
 
 /** Where the pinned registry binary lives; the same path on every run, so warm runs do no work. */
 export function registryPath(options: InstallOptions = {}): string {
@@ -23,7 +28,11 @@ export async function ensureRegistry(options: InstallOptions = {}): Promise<stri
   const version = await (options.runner ?? defaultRunner)(path, ["--version"], { timeoutMs: 30_000 });
   if (!version.stdout.includes(`v${REGISTRY_VERSION}`)) {
     rmSync(`${path}.installed`, { force: true });
-    throw new ToolError("INTERNAL", `${path} reports '${version.stdout.trim().slice(0, 120)}', expected v${REGISTRY_VERSION}.`, `Delete ${dirname(path)} and run again.`);
+    throw new ToolError(
+      "INTERNAL",
+      `${path} reports '${version.stdout.trim().slice(0, 120)}', expected v${REGISTRY_VERSION}.`,
+      `Delete ${dirname(path)} and run again.`,
+    );
   }
   return path;
 }

@@ -45,25 +45,73 @@ async function freePort(): Promise<number> {
 }
 
 /** A CA and a server certificate for 127.0.0.1 signed by it, made with openssl; valid for a day. */
-export async function makeCertificates(dir: string, runner: Runner = defaultRunner): Promise<{ caFile: string; certFile: string; keyFile: string }> {
+export async function makeCertificates(
+  dir: string,
+  runner: Runner = defaultRunner,
+): Promise<{ caFile: string; certFile: string; keyFile: string }> {
   const f = (name: string) => join(dir, name);
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  await runner("openssl", ["req", "-x509", ...ec, "-keyout", f("ca.key"), "-out", f("ca.crt"), "-days", "1", "-subj", "/CN=ctv test registry CA",
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
-  await runner("openssl", ["req", ...ec, "-keyout", f("server.key"), "-out", f("server.csr"), "-subj", "/CN=127.0.0.1"]);
-  writeFileSync(f("server.ext"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n");
-  await runner("openssl", ["x509", "-req", "-in", f("server.csr"), "-CA", f("ca.crt"), "-CAkey", f("ca.key"), "-CAcreateserial",
-    "-out", f("server.crt"), "-days", "1", "-extfile", f("server.ext")]);
+  await runner("openssl", [
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    f("ca.key"),
+    "-out",
+    f("ca.crt"),
+    "-days",
+    "1",
+    "-subj",
+    "/CN=ctv test registry CA",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  ]);
+  await runner("openssl", [
+    "req",
+    ...ec,
+    "-keyout",
+    f("server.key"),
+    "-out",
+    f("server.csr"),
+    "-subj",
+    "/CN=127.0.0.1",
+  ]);
+  writeFileSync(
+    f("server.ext"),
+    "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n",
+  );
+  await runner("openssl", [
+    "x509",
+    "-req",
+    "-in",
+    f("server.csr"),
+    "-CA",
+    f("ca.crt"),
+    "-CAkey",
+    f("ca.key"),
+    "-CAcreateserial",
+    "-out",
+    f("server.crt"),
+    "-days",
+    "1",
+    "-extfile",
+    f("server.ext"),
+  ]);
   return { caFile: f("ca.crt"), certFile: f("server.crt"), keyFile: f("server.key") };
 }
 
 /** GET https://host/v2/ with the run's CA; resolves to the HTTP status. */
 function probe(host: string, ca: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port: Number(host.split(":")[1]), path: "/v2/", method: "GET", ca, timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = request(
+      { host: "127.0.0.1", port: Number(host.split(":")[1]), path: "/v2/", method: "GET", ca, timeout: 2000 },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on("error", reject);
     req.on("timeout", () => req.destroy(new Error("timed out")));
     req.end();

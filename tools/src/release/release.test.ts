@@ -7,7 +7,12 @@ import { ensureHelm } from "../helm/install.ts";
 import { repoRoot } from "../schema/generate.ts";
 import { parseRegistry, release, releaseVersion } from "./release.ts";
 
-const cli = (args: string[]) => run("npx", ["tsx", join(repoRoot, "tools/src/cli/ctv.ts"), "release", ...args], { cwd: repoRoot, allowFailure: true, timeoutMs: 60_000 });
+const cli = (args: string[]) =>
+  run("npx", ["tsx", join(repoRoot, "tools/src/cli/ctv.ts"), "release", ...args], {
+    cwd: repoRoot,
+    allowFailure: true,
+    timeoutMs: 60_000,
+  });
 
 describe("parseRegistry", () => {
   it("takes oci://host[:port]/path and drops a trailing slash", () => {
@@ -15,13 +20,22 @@ describe("parseRegistry", () => {
     expect(parseRegistry("oci://registry.example.org/team/charts")).toBe("oci://registry.example.org/team/charts");
   });
 
-  it.each(["https://registry.example.org/charts", "registry.example.org/charts", "oci://registry.example.org/charts:0.1.0"])("refuses %s, naming the form it wants", (value) => {
+  it.each([
+    "https://registry.example.org/charts",
+    "registry.example.org/charts",
+    "oci://registry.example.org/charts:0.1.0",
+  ])("refuses %s, naming the form it wants", (value) => {
     expect(() => parseRegistry(value)).toThrow(/not an OCI repository reference/);
   });
 });
 
 describe("releaseVersion", () => {
-  function project(chartVersion: string, appVersion: string, pkgVersion: string, changelog: string): { root: string; chart: string } {
+  function project(
+    chartVersion: string,
+    appVersion: string,
+    pkgVersion: string,
+    changelog: string,
+  ): { root: string; chart: string } {
     const root = mkdtempSync(join(tmpdir(), "ctv-version-"));
     const chart = join(root, "chart");
     mkdirSync(chart);
@@ -53,8 +67,14 @@ describe("releaseVersion", () => {
 
 describe("release", () => {
   it("refuses to publish without a registry, or without the release key, before doing anything", async () => {
-    await expect(release({ dryRun: false })).rejects.toMatchObject({ code: "INVALID_INPUT", message: expect.stringMatching(/no --registry/) });
-    await expect(release({ dryRun: false, registry: "oci://127.0.0.1:5000/charts" })).rejects.toMatchObject({ code: "INVALID_INPUT", message: expect.stringMatching(/no --signing-key/) });
+    await expect(release({ dryRun: false })).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      message: expect.stringMatching(/no --registry/),
+    });
+    await expect(release({ dryRun: false, registry: "oci://127.0.0.1:5000/charts" })).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      message: expect.stringMatching(/no --signing-key/),
+    });
   });
 
   it("--dry-run builds the signed chart, its .prov, the npm tarball, the public key and checksums that sha256sum accepts", async () => {
@@ -70,7 +90,14 @@ describe("release", () => {
 
     const sums = await run("sha256sum", ["-c", "SHA256SUMS"], { cwd: outDir });
     expect(sums.stdout.split("\n").sort()).toEqual(
-      [`cross-tenant-volume-${version}.tgz`, `cross-tenant-volume-${version}.tgz.prov`, `aks-cross-tenant-storage-${version}.tgz`, "public-key.asc"].map((f) => `${f}: OK`).sort(),
+      [
+        `cross-tenant-volume-${version}.tgz`,
+        `cross-tenant-volume-${version}.tgz.prov`,
+        `aks-cross-tenant-storage-${version}.tgz`,
+        "public-key.asc",
+      ]
+        .map((f) => `${f}: OK`)
+        .sort(),
     );
     // The provenance names the archive's own hash, and verifies with nothing but the published public key.
     const prov = readFileSync(result.provenance, "utf8");

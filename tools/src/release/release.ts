@@ -53,14 +53,21 @@ export interface ReleaseResult {
 export function parseRegistry(value: string): string {
   const m = /^oci:\/\/([A-Za-z0-9.-]+(?::\d+)?)(\/[a-z0-9._/-]+)?$/.exec(value.replace(/\/+$/, ""));
   if (!m) {
-    throw new ToolError("INVALID_INPUT", `--registry ${value} is not an OCI repository reference.`, "Give it as oci://<host>[:<port>]/<path>, e.g. oci://registry.example.org/charts (helm adds /cross-tenant-volume).");
+    throw new ToolError(
+      "INVALID_INPUT",
+      `--registry ${value} is not an OCI repository reference.`,
+      "Give it as oci://<host>[:<port>]/<path>, e.g. oci://registry.example.org/charts (helm adds /cross-tenant-volume).",
+    );
   }
   return value.replace(/\/+$/, "");
 }
 
 /** The one version of the chart and the package, checked against each other and the CHANGELOG. */
 export function releaseVersion(root: string = repoRoot, chartDir: string = CHART_DIR): string {
-  const chart = yaml.load(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as { version: string; appVersion?: string };
+  const chart = yaml.load(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as {
+    version: string;
+    appVersion?: string;
+  };
   const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
   if (chart.version !== pkg.version || chart.appVersion !== pkg.version) {
     throw new ToolError(
@@ -71,7 +78,11 @@ export function releaseVersion(root: string = repoRoot, chartDir: string = CHART
   }
   const changelog = readFileSync(join(root, "CHANGELOG.md"), "utf8");
   if (!changelog.includes(`## [${pkg.version}]`)) {
-    throw new ToolError("PRECONDITION", `CHANGELOG.md has no section for ${pkg.version}.`, `Add a '## [${pkg.version}] - <date>' section listing the changes.`);
+    throw new ToolError(
+      "PRECONDITION",
+      `CHANGELOG.md has no section for ${pkg.version}.`,
+      `Add a '## [${pkg.version}] - <date>' section listing the changes.`,
+    );
   }
   return pkg.version;
 }
@@ -85,10 +96,18 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const registry = options.registry === undefined ? undefined : parseRegistry(options.registry);
   if (!options.dryRun && !registry) {
-    throw new ToolError("INVALID_INPUT", "A release without --dry-run pushes the chart, but no --registry was given.", "Run with --dry-run to build dist/ only, or give --registry oci://<host>/<path> and --signing-key <file>.");
+    throw new ToolError(
+      "INVALID_INPUT",
+      "A release without --dry-run pushes the chart, but no --registry was given.",
+      "Run with --dry-run to build dist/ only, or give --registry oci://<host>/<path> and --signing-key <file>.",
+    );
   }
   if (!options.dryRun && !options.signingKey) {
-    throw new ToolError("INVALID_INPUT", "A published chart must be signed with the release key, but no --signing-key was given.", "Pass --signing-key <file> (gpg --armor --export-secret-keys <key id> > file); only --dry-run signs with a throwaway key.");
+    throw new ToolError(
+      "INVALID_INPUT",
+      "A published chart must be signed with the release key, but no --signing-key was given.",
+      "Pass --signing-key <file> (gpg --armor --export-secret-keys <key id> > file); only --dry-run signs with a throwaway key.",
+    );
   }
   const outDir = options.outDir ?? join(repoRoot, "dist");
   const total = options.dryRun ? 6 : 7;
@@ -106,21 +125,41 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   const keyDir = mkdtempSync(join(tmpdir(), "ctv-release-key-"));
   let key: SigningKey | undefined;
   try {
-    for (const mode of MODES) await helm.lint(CHART_DIR, { valuesFiles: [join(CHART_DIR, "ci", `${mode}-values.yaml`)] });
+    for (const mode of MODES)
+      await helm.lint(CHART_DIR, { valuesFiles: [join(CHART_DIR, "ci", `${mode}-values.yaml`)] });
 
-    step(options.signingKey ? `signing with the key in ${options.signingKey}` : "signing with a throwaway key (dry run: not the release key)");
+    step(
+      options.signingKey
+        ? `signing with the key in ${options.signingKey}`
+        : "signing with a throwaway key (dry run: not the release key)",
+    );
     await ensureGpg({ runner, log });
-    key = options.signingKey ? await importKey(options.signingKey, keyDir, { runner }) : await throwawayKey(keyDir, { runner });
+    key = options.signingKey
+      ? await importKey(options.signingKey, keyDir, { runner })
+      : await throwawayKey(keyDir, { runner });
     mkdirSync(outDir, { recursive: true });
-    const chartArchive = await helm.package(CHART_DIR, { destination: outDir, sign: { key: key.name, keyring: key.secring } });
+    const chartArchive = await helm.package(CHART_DIR, {
+      destination: outDir,
+      sign: { key: key.name, keyring: key.secring },
+    });
     const provenance = `${chartArchive}.prov`;
     // Check the signature the way users will, with the public key alone.
-    await runner(helmPath, ["verify", chartArchive, "--keyring", key.pubring], { env: { HELM_CONFIG_HOME: join(helmHome, "config"), HELM_CACHE_HOME: join(helmHome, "cache"), HELM_DATA_HOME: join(helmHome, "data") }, timeoutMs: 60_000 });
+    await runner(helmPath, ["verify", chartArchive, "--keyring", key.pubring], {
+      env: {
+        HELM_CONFIG_HOME: join(helmHome, "config"),
+        HELM_CACHE_HOME: join(helmHome, "cache"),
+        HELM_DATA_HOME: join(helmHome, "data"),
+      },
+      timeoutMs: 60_000,
+    });
     const publicKey = join(outDir, "public-key.asc");
     copyFileSync(key.publicKeyAsc, publicKey);
 
     step("packing the npm package (npm pack)");
-    const packed = await runner("npm", ["pack", "--json", "--pack-destination", outDir], { cwd: repoRoot, timeoutMs: 600_000 });
+    const packed = await runner("npm", ["pack", "--json", "--pack-destination", outDir], {
+      cwd: repoRoot,
+      timeoutMs: 600_000,
+    });
     const entry = (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0];
     if (!entry) throw new ToolError("INTERNAL", "npm pack printed no package.");
     const npmTarball = join(outDir, basename(entry.filename));
@@ -132,7 +171,18 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
     // The format `sha256sum -c SHA256SUMS` reads.
     writeFileSync(checksums, artifacts.map((a) => `${a.sha256}  ${basename(a.file)}\n`).join(""));
 
-    const result: ReleaseResult = { version, outDir, chartArchive, provenance, npmTarball, publicKey, checksums, artifacts, signedBy: key.name, throwawayKey: !options.signingKey };
+    const result: ReleaseResult = {
+      version,
+      outDir,
+      chartArchive,
+      provenance,
+      npmTarball,
+      publicKey,
+      checksums,
+      artifacts,
+      signedBy: key.name,
+      throwawayKey: !options.signingKey,
+    };
     if (options.dryRun) {
       step(`dry run: nothing published${registry ? ` (a release would push to ${registry})` : ""}`);
       return result;

@@ -28,7 +28,10 @@ describe("ensureGpg", () => {
   });
 
   it("says how to install it when not root", async () => {
-    await expect(ensureGpg({ exists: () => false, isRoot: () => false })).rejects.toMatchObject({ code: "NOT_INSTALLED", hint: "Install it: sudo apt-get install gnupg" });
+    await expect(ensureGpg({ exists: () => false, isRoot: () => false })).rejects.toMatchObject({
+      code: "NOT_INSTALLED",
+      hint: "Install it: sudo apt-get install gnupg",
+    });
   });
 });
 
@@ -48,6 +51,9 @@ describe("signing keys", () => {
   it("refuses a file that is not a key, naming what to pass", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "ctv-key-")), "not-a-key.asc");
     writeFileSync(file, "hello\n");
-    await expect(importKey(file, mkdtempSync(join(tmpdir(), "ctv-key-")))).rejects.toMatchObject({ code: "INVALID_INPUT", hint: expect.stringContaining("--export-secret-keys") });
+    await expect(importKey(file, mkdtempSync(join(tmpdir(), "ctv-key-")))).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      hint: expect.stringContaining("--export-secret-keys"),
+    });
   });
 });

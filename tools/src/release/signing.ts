@@ -24,12 +24,23 @@ export interface SigningKey {
 const GPG_PROGRAMS = ["/usr/bin/gpg", "/usr/bin/gpg-agent", "/usr/bin/gpgconf"];
 
 /** Installs Debian's gnupg when gpg is missing (as root), else says how to. */
-export async function ensureGpg(options: { runner?: Runner; log?: (line: string) => void; isRoot?: () => boolean; exists?: (p: string) => boolean } = {}): Promise<void> {
+export async function ensureGpg(
+  options: {
+    runner?: Runner;
+    log?: (line: string) => void;
+    isRoot?: () => boolean;
+    exists?: (p: string) => boolean;
+  } = {},
+): Promise<void> {
   const exists = options.exists ?? existsSync;
   if (GPG_PROGRAMS.every((p) => exists(p))) return;
   const isRoot = (options.isRoot ?? (() => process.getuid?.() === 0))();
   if (!isRoot) {
-    throw new ToolError("NOT_INSTALLED", "Signing the chart needs GnuPG (gpg, gpg-agent), which is not installed.", "Install it: sudo apt-get install gnupg");
+    throw new ToolError(
+      "NOT_INSTALLED",
+      "Signing the chart needs GnuPG (gpg, gpg-agent), which is not installed.",
+      "Install it: sudo apt-get install gnupg",
+    );
   }
   options.log?.("==> installing the Debian package gnupg (signs the chart)");
   await installPackages(["gnupg"], options.runner ?? defaultRunner);
@@ -44,7 +55,13 @@ function gpgHome(dir: string, runner: Runner): Home {
   const home = join(dir, "gnupg");
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const gpg = async (args: string[], input?: string) =>
-    (await runner("gpg", ["--batch", "--yes", "--no-tty", ...args], { env: { GNUPGHOME: home }, timeoutMs: 120_000, ...(input !== undefined ? { input } : {}) })).stdout;
+    (
+      await runner("gpg", ["--batch", "--yes", "--no-tty", ...args], {
+        env: { GNUPGHOME: home },
+        timeoutMs: 120_000,
+        ...(input !== undefined ? { input } : {}),
+      })
+    ).stdout;
   return { dir: home, gpg };
 }
 
@@ -56,7 +73,11 @@ async function describe(home: Home, dir: string, runner: Runner): Promise<Signin
   const uid = lines.find((f) => f[0] === "uid")?.[9]?.replace(/\\x3a/g, ":");
   const secretKeys = lines.filter((f) => f[0] === "sec").length;
   if (!fingerprint || !uid || secretKeys !== 1) {
-    throw new ToolError("INVALID_INPUT", `The signing key must hold exactly one secret key with a user ID (found ${secretKeys}).`, "Export just the release key: gpg --armor --export-secret-keys <key id> > release-key.asc");
+    throw new ToolError(
+      "INVALID_INPUT",
+      `The signing key must hold exactly one secret key with a user ID (found ${secretKeys}).`,
+      "Export just the release key: gpg --armor --export-secret-keys <key id> > release-key.asc",
+    );
   }
   const secring = join(dir, "secring.gpg");
   const pubring = join(dir, "pubring.gpg");
@@ -65,7 +86,11 @@ async function describe(home: Home, dir: string, runner: Runner): Promise<Signin
   await home.gpg(["--output", pubring, "--export", fingerprint]);
   await home.gpg(["--armor", "--output", publicKeyAsc, "--export", fingerprint]);
   const dispose = async (): Promise<void> => {
-    await runner("gpgconf", ["--kill", "gpg-agent"], { env: { GNUPGHOME: home.dir }, allowFailure: true, timeoutMs: 30_000 }).catch(() => undefined);
+    await runner("gpgconf", ["--kill", "gpg-agent"], {
+      env: { GNUPGHOME: home.dir },
+      allowFailure: true,
+      timeoutMs: 30_000,
+    }).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   };
   return { name: uid, fingerprint, secring, pubring, publicKeyAsc, dispose };
@@ -77,7 +102,16 @@ export async function throwawayKey(dir: string, options: { runner?: Runner; name
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const home = gpgHome(dir, runner);
   const name = options.name ?? "cross-tenant-volume dry-run signing key (throwaway)";
-  const params = ["%no-protection", "Key-Type: RSA", "Key-Length: 3072", "Key-Usage: sign", `Name-Real: ${name}`, "Expire-Date: 1d", "%commit", ""].join("\n");
+  const params = [
+    "%no-protection",
+    "Key-Type: RSA",
+    "Key-Length: 3072",
+    "Key-Usage: sign",
+    `Name-Real: ${name}`,
+    "Expire-Date: 1d",
+    "%commit",
+    "",
+  ].join("\n");
   await home.gpg(["--gen-key"], params);
   return describe(home, dir, runner);
 }
@@ -85,14 +119,24 @@ export async function throwawayKey(dir: string, options: { runner?: Runner; name
 /** The release key from a file (`gpg --armor --export-secret-keys`, no passphrase), imported into a private home in `dir`. */
 export async function importKey(file: string, dir: string, options: { runner?: Runner } = {}): Promise<SigningKey> {
   const runner = options.runner ?? defaultRunner;
-  if (!existsSync(file)) throw new ToolError("NOT_FOUND", `The signing key file ${file} does not exist.`, "Pass the file written by gpg --armor --export-secret-keys <key id>.");
+  if (!existsSync(file))
+    throw new ToolError(
+      "NOT_FOUND",
+      `The signing key file ${file} does not exist.`,
+      "Pass the file written by gpg --armor --export-secret-keys <key id>.",
+    );
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const home = gpgHome(dir, runner);
   try {
     await home.gpg(["--import", file]);
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-    throw new ToolError("INVALID_INPUT", `gpg could not import the signing key ${file}.`, "Pass an OpenPGP secret key without a passphrase (gpg --armor --export-secret-keys <key id>).", { cause: err });
+    throw new ToolError(
+      "INVALID_INPUT",
+      `gpg could not import the signing key ${file}.`,
+      "Pass an OpenPGP secret key without a passphrase (gpg --armor --export-secret-keys <key id>).",
+      { cause: err },
+    );
   }
   return describe(home, dir, runner);
 }

@@ -64,19 +64,26 @@ export function renderChartReadme(chartDir: string, valuesTable: string): string
   out.push(`# ${meta.name}`, "");
   out.push(meta.description, "");
   out.push(`Version ${meta.version}. Project, bootstrap tool for both tenants, and issues: ${meta.home}`, "");
-  out.push("<!-- GENERATED from Chart.yaml, ci/<mode>-values.yaml and tools/src/schema/values.ts by `npm run gen`: do not edit. -->", "");
+  out.push(
+    "<!-- GENERATED from Chart.yaml, ci/<mode>-values.yaml and tools/src/schema/values.ts by `npm run gen`: do not edit. -->",
+    "",
+  );
   out.push("## Install from an OCI registry", "");
   out.push(
     "Releases are signed: each chart archive has a provenance file, and `--verify` refuses a chart that was changed after signing or signed by another key. Import the publisher's public key into a keyring file once:",
     "",
   );
   out.push("```sh");
-  out.push("gpg --dearmor < public-key.asc > cross-tenant-volume.gpg   # public-key.asc is published with each release");
+  out.push(
+    "gpg --dearmor < public-key.asc > cross-tenant-volume.gpg   # public-key.asc is published with each release",
+  );
   out.push(`helm registry login <registry>                              # when the registry needs credentials`);
   out.push(`helm show readme ${ref} --version ${meta.version}`);
   out.push(`helm install data ${ref} --version ${meta.version} --verify --keyring cross-tenant-volume.gpg \\`);
   out.push("  -n <namespace> --create-namespace -f values.yaml");
-  out.push("helm test data -n <namespace> --logs                          # writes a marker file on the volume and reads it back");
+  out.push(
+    "helm test data -n <namespace> --logs                          # writes a marker file on the volume and reads it back",
+  );
   out.push("```", "");
   out.push(
     "One release per volume; any namespace works. `NOTES.txt` prints what was created and the commands that check the mount. Values are checked before anything reaches the cluster: a bad value fails with the key and the fix.",
@@ -93,7 +100,15 @@ export function renderChartReadme(chartDir: string, valuesTable: string): string
     const m = MODE_NEEDS[mode];
     out.push(`### \`${mode}\`: ${m.title}`, "");
     for (const need of m.needs) out.push(`- ${need}`);
-    out.push("", "`values.yaml` (the shape; use your own names and IDs):", "", "```yaml", scenario(chartDir, mode), "```", "");
+    out.push(
+      "",
+      "`values.yaml` (the shape; use your own names and IDs):",
+      "",
+      "```yaml",
+      scenario(chartDir, mode),
+      "```",
+      "",
+    );
     out.push("```sh");
     out.push(`helm install data ${ref} --version ${meta.version} --verify --keyring cross-tenant-volume.gpg \\`);
     out.push(`  -n ${m.namespace} --create-namespace -f values.yaml`);

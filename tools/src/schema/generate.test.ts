@@ -10,7 +10,11 @@ describe("generated files", () => {
   });
 
   it("npm run gen -- --check exits 0 when nothing is stale", async () => {
-    const result = await run("npx", ["tsx", "tools/src/cli/ctv.ts", "gen", "--check"], { cwd: repoRoot, allowFailure: true, timeoutMs: 120_000 });
+    const result = await run("npx", ["tsx", "tools/src/cli/ctv.ts", "gen", "--check"], {
+      cwd: repoRoot,
+      allowFailure: true,
+      timeoutMs: 120_000,
+    });
     expect(result.stderr).toBe("");
     expect(result.exitCode).toBe(0);
   });
@@ -29,6 +33,6 @@ describe("generated files", () => {
     const table = renderValuesTable();
     expect(table).toContain('| `storage.accountName` | string | `""` |');
     expect(table).toContain("| `persistentVolume.mountOptions` | list of string or null | `null` |");
-    expect(table).toContain("| `mode` | blob-fuse-wi \\| fileshare-nfs \\| blob-nfs | `\"blob-fuse-wi\"` |");
+    expect(table).toContain('| `mode` | blob-fuse-wi \\| fileshare-nfs \\| blob-nfs | `"blob-fuse-wi"` |');
   });
 });

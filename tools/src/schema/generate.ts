@@ -135,7 +135,9 @@ function tableRows(schema: JsonSchema, prefix: string): string[] {
 }
 
 export function renderValuesTable(): string {
-  return ["| Key | Type | Default | Description |", "|---|---|---|---|", ...tableRows(valuesJsonSchema(), "")].join("\n");
+  return ["| Key | Type | Default | Description |", "|---|---|---|---|", ...tableRows(valuesJsonSchema(), "")].join(
+    "\n",
+  );
 }
 
 /** The page (docs/install.md) with the generated table between its markers (content elsewhere untouched). */
@@ -145,7 +147,8 @@ export function renderReadme(current: string): string {
   if (start < 0 || end < start) {
     throw new Error(`docs/install.md lacks the ${TABLE_START} ... ${TABLE_END} markers`);
   }
-  const intro = "Generated from `tools/src/schema/values.ts` (`npm run gen`). Empty names and sizes take the mode's seed defaults.";
+  const intro =
+    "Generated from `tools/src/schema/values.ts` (`npm run gen`). Empty names and sizes take the mode's seed defaults.";
   return `${current.slice(0, start + TABLE_START.length)}\n${intro}\n\n${renderValuesTable()}\n${current.slice(end)}`;
 }
 

@@ -6,7 +6,18 @@ import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { ToolError } from "../errors.ts";
 import { CHART_DIR } from "./generate.ts";
-import { MODES, blobfuseOptionProblem, checkValues, defaultPersistentVolumeName, nfsOptionProblem, parseValues, quantityMi, valuesProblems, valuesSchema, volumeHandleProblem } from "./values.ts";
+import {
+  MODES,
+  blobfuseOptionProblem,
+  checkValues,
+  defaultPersistentVolumeName,
+  nfsOptionProblem,
+  parseValues,
+  quantityMi,
+  valuesProblems,
+  valuesSchema,
+  volumeHandleProblem,
+} from "./values.ts";
 
 const scenario = (mode: string) => yaml.load(readFileSync(join(CHART_DIR, "ci", `${mode}-values.yaml`), "utf8"));
 
@@ -32,7 +43,13 @@ describe("parseValues", () => {
     expect(err.code).toBe("INVALID_INPUT");
     const lines = err.message.split("\n");
     expect(lines[0]).toMatch(/^storage\.accountName: 'Bad' is not a valid storage account name\. /);
-    expect(lines.map((l) => l.split(":")[0])).toEqual(["storage.accountName", "storage.resourceGroup", "storage.subscriptionId", "storage.tenantId", "workloadIdentity.clientId"]);
+    expect(lines.map((l) => l.split(":")[0])).toEqual([
+      "storage.accountName",
+      "storage.resourceGroup",
+      "storage.subscriptionId",
+      "storage.tenantId",
+      "workloadIdentity.clientId",
+    ]);
     expect(err.hint).toMatch(/'Chart values' table/);
   });
 
@@ -86,16 +103,22 @@ describe("the no-Secret and injection rules in detail", () => {
   it("splits blobfuse2 options into words and -o lists, as the Blob CSI driver does, and checks each piece", () => {
     expect(blobfuseOptionProblem("-o allow_other")).toBeUndefined();
     expect(blobfuseOptionProblem("  -o attr_timeout=120,entry_timeout=120 --log-level=LOG_WARNING ")).toBeUndefined();
-    expect(blobfuseOptionProblem("-o allow_other --config-file=x")).toMatch(/^'--config-file=x' in '-o allow_other --config-file=x' is set by the Blob CSI driver/);
+    expect(blobfuseOptionProblem("-o allow_other --config-file=x")).toMatch(
+      /^'--config-file=x' in '-o allow_other --config-file=x' is set by the Blob CSI driver/,
+    );
     expect(blobfuseOptionProblem("--use-attr-cache=true\t--tmp-path=/etc")).toMatch(/^'--tmp-path=\/etc' in /);
     expect(blobfuseOptionProblem("-o ro,--passphrase=x")).toMatch(/is a flag inside a FUSE option list/);
-    expect(blobfuseOptionProblem("--log-level LOG_WARNING")).toMatch(/^'LOG_WARNING' in .* is neither a blobfuse2 flag/);
+    expect(blobfuseOptionProblem("--log-level LOG_WARNING")).toMatch(
+      /^'LOG_WARNING' in .* is neither a blobfuse2 flag/,
+    );
     expect(blobfuseOptionProblem("-o")).toMatch(/ends with -o/);
   });
 
   it("splits NFS options at commas and refuses whitespace and the options the drivers fix", () => {
     expect(nfsOptionProblem("nconnect=4,noresvport", "Azure Files")).toBeUndefined();
-    expect(nfsOptionProblem("nconnect=4,vers=3", "Azure Files")).toBe("'vers=3' in 'nconnect=4,vers=3' is fixed by the Azure Files CSI driver for NFS. Remove it");
+    expect(nfsOptionProblem("nconnect=4,vers=3", "Azure Files")).toBe(
+      "'vers=3' in 'nconnect=4,vers=3' is fixed by the Azure Files CSI driver for NFS. Remove it",
+    );
     expect(nfsOptionProblem("sec=krb5", "Blob")).toBe("'sec=krb5' is fixed by the Blob CSI driver for NFS. Remove it");
     expect(nfsOptionProblem("actimeo=30\nvers=3", "Blob")).toMatch(/contains whitespace/);
   });
@@ -109,11 +132,26 @@ describe("the no-Secret and injection rules in detail", () => {
   });
 
   it("checks attribute keys and class parameters case-insensitively against key and Secret material", () => {
-    for (const key of ["keyVaultURL", "KEYVAULTSECRETNAME", "keyVaultSecretVersion", "secretName", "SecretNamespace", "azureStorageAccountKey", "azurestorageaccountsastoken", "msiSecret", "azureStorageSPNClientSecret", "getAccountKeyFromSecret", "csi.storage.k8s.io/node-publish-secret-name"]) {
+    for (const key of [
+      "keyVaultURL",
+      "KEYVAULTSECRETNAME",
+      "keyVaultSecretVersion",
+      "secretName",
+      "SecretNamespace",
+      "azureStorageAccountKey",
+      "azurestorageaccountsastoken",
+      "msiSecret",
+      "azureStorageSPNClientSecret",
+      "getAccountKeyFromSecret",
+      "csi.storage.k8s.io/node-publish-secret-name",
+    ]) {
       const v = base("blob-fuse-wi");
       v.persistentVolume.volumeAttributes = { [key]: "x" };
       v.storageClass.parameters = { [key]: "x" };
-      expect(checkValues(v).map((f) => f.message), key).toEqual([
+      expect(
+        checkValues(v).map((f) => f.message),
+        key,
+      ).toEqual([
         "would make the driver use an account key or a Secret, which this chart never does. Remove it",
         "would make the driver use an account key or a Secret, which this chart never does. Remove it",
       ]);
@@ -123,9 +161,16 @@ describe("the no-Secret and injection rules in detail", () => {
   it("names the namespace, and a default PV name that would be invalid, when it knows the release", () => {
     const v = base("blob-nfs");
     expect(checkValues(v, { namespace: "team-a", name: "data" })).toEqual([]);
-    expect(checkValues(v, { namespace: "Team-A", name: "data" }).map((f) => f.path)).toEqual(["namespace", "persistentVolume.name"]);
-    expect(checkValues(v, { namespace: "team-a", name: "Data_1" }).map((f) => f.path)).toEqual(["persistentVolume.name"]);
-    expect(defaultPersistentVolumeName("blob-nfs", { namespace: "team-a", name: "data" })).toBe("pv-blob-nfs-team-a-data");
+    expect(checkValues(v, { namespace: "Team-A", name: "data" }).map((f) => f.path)).toEqual([
+      "namespace",
+      "persistentVolume.name",
+    ]);
+    expect(checkValues(v, { namespace: "team-a", name: "Data_1" }).map((f) => f.path)).toEqual([
+      "persistentVolume.name",
+    ]);
+    expect(defaultPersistentVolumeName("blob-nfs", { namespace: "team-a", name: "data" })).toBe(
+      "pv-blob-nfs-team-a-data",
+    );
     v.persistentVolume.name = "pv-explicit";
     expect(checkValues(v, { namespace: "team-a", name: "Data_1" })).toEqual([]);
   });

@@ -39,7 +39,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult[]> {
 
   // A driver left by an earlier demo holds the sockets; replace it.
   if (await stopDetachedDriver(demoDriverPidFile)) say("    stopped the mock CSI driver of an earlier demo run");
-  say("==> 2/4 seeding the simulated Azure (two tenants; AKS with this cluster's OIDC issuer) and starting the mock CSI driver");
+  say(
+    "==> 2/4 seeding the simulated Azure (two tenants; AKS with this cluster's OIDC issuer) and starting the mock CSI driver",
+  );
   const tb = await Testbed.open({
     kubeconfig: info.kubeconfigPath,
     issuer: info.serviceAccountIssuer,
@@ -55,7 +57,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult[]> {
       const t0 = Date.now();
       say(`==> 3/4 ${mode}: bootstrap against the simulated Azure`);
       const d = await tb.bootstrap(mode);
-      say(`    helm install ${d.release} charts/cross-tenant-volume -n ${d.namespace} -f ${path.relative(process.cwd(), d.valuesFile)}`);
+      say(
+        `    helm install ${d.release} charts/cross-tenant-volume -n ${d.namespace} -f ${path.relative(process.cwd(), d.valuesFile)}`,
+      );
       await tb.install(d);
       await tb.waitForPvcBound(d.namespace, pvcName[mode]);
       await tb.waitForPodRunning(d.namespace, demoPodName[mode]);
@@ -63,7 +67,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult[]> {
       const { log } = await tb.writeHelloAndReadBack(d);
       const line = log.split("\n").find((l) => l === "hello!") ?? "";
       const seconds = (Date.now() - t0) / 1000;
-      say(`    kubectl logs ${demoPodName[mode]} -n ${d.namespace}  ->  ${line}   (${seconds.toFixed(1)} s; on the host: ${path.join(d.storageDir, "text")})`);
+      say(
+        `    kubectl logs ${demoPodName[mode]} -n ${d.namespace}  ->  ${line}   (${seconds.toFixed(1)} s; on the host: ${path.join(d.storageDir, "text")})`,
+      );
       results.push({ mode, namespace: d.namespace, pod: demoPodName[mode], line, seconds });
     }
   } finally {

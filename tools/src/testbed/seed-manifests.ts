@@ -10,51 +10,133 @@ type Obj = Record<string, unknown>;
 export function seedManifests(mode: Mode, namespace: string, values: BootstrapValues, suffix: string): Obj[] {
   const s = values.storage;
   const names = {
-    "blob-fuse-wi": { sc: "azureblob-fuse", pv: "pv-blob-wi", pvc: "pvc-blob-wi", pod: "blob-fuse-wi-mount", driver: "blob.csi.azure.com", size: "10Gi" },
-    "fileshare-nfs": { sc: "azurefile-premium-nfs", pv: "pv-fileshare-nfs", pvc: "pvc-fileshare-nfs", pod: "fileshare-nfs-mount", driver: "file.csi.azure.com", size: "5Gi" },
-    "blob-nfs": { sc: "azureblob-nfs", pv: "pv-blob-nfs", pvc: "pvc-blob-nfs", pod: "blob-nfs-mount", driver: "blob.csi.azure.com", size: "5Gi" },
+    "blob-fuse-wi": {
+      sc: "azureblob-fuse",
+      pv: "pv-blob-wi",
+      pvc: "pvc-blob-wi",
+      pod: "blob-fuse-wi-mount",
+      driver: "blob.csi.azure.com",
+      size: "10Gi",
+    },
+    "fileshare-nfs": {
+      sc: "azurefile-premium-nfs",
+      pv: "pv-fileshare-nfs",
+      pvc: "pvc-fileshare-nfs",
+      pod: "fileshare-nfs-mount",
+      driver: "file.csi.azure.com",
+      size: "5Gi",
+    },
+    "blob-nfs": {
+      sc: "azureblob-nfs",
+      pv: "pv-blob-nfs",
+      pvc: "pvc-blob-nfs",
+      pod: "blob-nfs-mount",
+      driver: "blob.csi.azure.com",
+      size: "5Gi",
+    },
   }[mode];
   const pvName = `${names.pv}-${suffix}`;
   const scName = `${names.sc}-${suffix}`;
   const mountOptions =
     mode === "blob-fuse-wi"
-      ? ["-o allow_other", "--file-cache-timeout-in-seconds=120", "--use-attr-cache=true", "--cancel-list-on-mount-seconds=10", "-o attr_timeout=120", "-o entry_timeout=120", "-o negative_timeout=120", "--log-level=LOG_WARNING", "--cache-size-mb=1000"]
-      : mode === "fileshare-nfs" ? ["nconnect=4", "noresvport", "actimeo=30"] : ["nconnect=4"];
+      ? [
+          "-o allow_other",
+          "--file-cache-timeout-in-seconds=120",
+          "--use-attr-cache=true",
+          "--cancel-list-on-mount-seconds=10",
+          "-o attr_timeout=120",
+          "-o entry_timeout=120",
+          "-o negative_timeout=120",
+          "--log-level=LOG_WARNING",
+          "--cache-size-mb=1000",
+        ]
+      : mode === "fileshare-nfs"
+        ? ["nconnect=4", "noresvport", "actimeo=30"]
+        : ["nconnect=4"];
   const volumeAttributes =
     mode === "blob-fuse-wi"
-      ? { mountWithWorkloadIdentityToken: "true", storageaccount: s.accountName, containerName: s.containerName, clientID: values.workloadIdentity!.clientId, resourcegroup: s.resourceGroup, tenantID: s.tenantId, subscriptionid: s.subscriptionId }
+      ? {
+          mountWithWorkloadIdentityToken: "true",
+          storageaccount: s.accountName,
+          containerName: s.containerName,
+          clientID: values.workloadIdentity!.clientId,
+          resourcegroup: s.resourceGroup,
+          tenantID: s.tenantId,
+          subscriptionid: s.subscriptionId,
+        }
       : mode === "fileshare-nfs"
-        ? { storageAccount: s.accountName, shareName: s.shareName, storageEndpointSuffix: "core.windows.net", protocol: "nfs" }
-        : { storageAccount: s.accountName, containerName: s.containerName, storageEndpointSuffix: "core.windows.net", protocol: "nfs" };
+        ? {
+            storageAccount: s.accountName,
+            shareName: s.shareName,
+            storageEndpointSuffix: "core.windows.net",
+            protocol: "nfs",
+          }
+        : {
+            storageAccount: s.accountName,
+            containerName: s.containerName,
+            storageEndpointSuffix: "core.windows.net",
+            protocol: "nfs",
+          };
   const volumeHandle = `${s.accountName}#${mode === "fileshare-nfs" ? s.shareName : s.containerName}#${suffix}`;
   return [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } },
-    ...(mode === "blob-fuse-wi" ? [{ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: values.serviceAccount!.name, namespace } }] : []),
+    ...(mode === "blob-fuse-wi"
+      ? [{ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: values.serviceAccount!.name, namespace } }]
+      : []),
     {
-      apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: scName }, provisioner: names.driver,
-      parameters: mode === "blob-fuse-wi" ? { skuName: "Standard_LRS" } : { protocol: "nfs", skuName: mode === "fileshare-nfs" ? "Premium_LRS" : "Standard_LRS" },
-      reclaimPolicy: "Delete", mountOptions, allowVolumeExpansion: true, volumeBindingMode: "Immediate",
+      apiVersion: "storage.k8s.io/v1",
+      kind: "StorageClass",
+      metadata: { name: scName },
+      provisioner: names.driver,
+      parameters:
+        mode === "blob-fuse-wi"
+          ? { skuName: "Standard_LRS" }
+          : { protocol: "nfs", skuName: mode === "fileshare-nfs" ? "Premium_LRS" : "Standard_LRS" },
+      reclaimPolicy: "Delete",
+      mountOptions,
+      allowVolumeExpansion: true,
+      volumeBindingMode: "Immediate",
     },
     {
-      apiVersion: "v1", kind: "PersistentVolume", metadata: { name: pvName, annotations: { "pv.kubernetes.io/provisioned-by": names.driver } },
+      apiVersion: "v1",
+      kind: "PersistentVolume",
+      metadata: { name: pvName, annotations: { "pv.kubernetes.io/provisioned-by": names.driver } },
       spec: {
-        capacity: { storage: "10Gi" }, accessModes: ["ReadWriteMany"], persistentVolumeReclaimPolicy: "Retain", storageClassName: scName, mountOptions,
+        capacity: { storage: "10Gi" },
+        accessModes: ["ReadWriteMany"],
+        persistentVolumeReclaimPolicy: "Retain",
+        storageClassName: scName,
+        mountOptions,
         csi: { driver: names.driver, volumeHandle, volumeAttributes },
       },
     },
     {
-      apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: names.pvc, namespace },
-      spec: { accessModes: ["ReadWriteMany"], resources: { requests: { storage: names.size } }, volumeName: pvName, storageClassName: scName },
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name: names.pvc, namespace },
+      spec: {
+        accessModes: ["ReadWriteMany"],
+        resources: { requests: { storage: names.size } },
+        volumeName: pvName,
+        storageClassName: scName,
+      },
     },
     {
-      apiVersion: "v1", kind: "Pod", metadata: { name: names.pod, namespace },
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: names.pod, namespace },
       spec: {
         ...(mode === "blob-fuse-wi" ? { serviceAccountName: values.serviceAccount!.name } : {}),
-        containers: [{
-          name: "demo", image: demoImage, imagePullPolicy: "Never", command: ["/bin/sh"],
-          args: ["-c", "while true; do cat /mnt/azure/text; sleep 5; done"],
-          volumeMounts: [{ mountPath: "/mnt/azure", name: "volume", readOnly: false }],
-        }],
+        containers: [
+          {
+            name: "demo",
+            image: demoImage,
+            imagePullPolicy: "Never",
+            command: ["/bin/sh"],
+            args: ["-c", "while true; do cat /mnt/azure/text; sleep 5; done"],
+            volumeMounts: [{ mountPath: "/mnt/azure", name: "volume", readOnly: false }],
+          },
+        ],
         volumes: [{ name: "volume", persistentVolumeClaim: { claimName: names.pvc } }],
       },
     },

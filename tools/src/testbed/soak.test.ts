@@ -15,7 +15,9 @@ describe("soakVerdict", () => {
     expect(soakVerdict(base, 600)).toEqual([]);
   });
   it("fails on any failed operation", () => {
-    expect(soakVerdict({ ...base, failedOperations: 1, firstFailure: "x / FAIL 7" }, 600)).toEqual(["1 of 900 operations failed (first: x / FAIL 7)"]);
+    expect(soakVerdict({ ...base, failedOperations: 1, firstFailure: "x / FAIL 7" }, 600)).toEqual([
+      "1 of 900 operations failed (first: x / FAIL 7)",
+    ]);
   });
   it("fails a run long enough to rotate that saw no rotation", () => {
     expect(soakVerdict({ ...base, rotations: 0 }, 600)[0]).toMatch(/^no token rotation in 1800 s/);

@@ -69,16 +69,31 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   if (fromEnv) {
     const issuer = process.env.CTV_SA_ISSUER;
     const nodeName = process.env.CTV_NODE_NAME;
-    if (!issuer || !nodeName) throw new ToolError("INVALID_INPUT", "CTV_KUBECONFIG is set without CTV_SA_ISSUER and CTV_NODE_NAME.", "Set all three, or unset CTV_KUBECONFIG to let the soak bring up the local cluster.");
+    if (!issuer || !nodeName)
+      throw new ToolError(
+        "INVALID_INPUT",
+        "CTV_KUBECONFIG is set without CTV_SA_ISSUER and CTV_NODE_NAME.",
+        "Set all three, or unset CTV_KUBECONFIG to let the soak bring up the local cluster.",
+      );
     cluster = { kubeconfig: fromEnv, issuer, nodeName, provider: "local" };
   } else {
     const provider = getProvider();
-    if (provider.name !== "local") throw new ToolError("INVALID_INPUT", "The soak reads the mock driver's mount records on the host, so it runs on the local provider only.", "Run it with CTV_CLUSTER_PROVIDER=local (the default).");
+    if (provider.name !== "local")
+      throw new ToolError(
+        "INVALID_INPUT",
+        "The soak reads the mock driver's mount records on the host, so it runs on the local provider only.",
+        "Run it with CTV_CLUSTER_PROVIDER=local (the default).",
+      );
     say("==> bringing up the local test cluster");
     const info = await provider.up();
     const images = await buildImages();
     await provider.loadImages([images.pause, images.demo, ...(images.csi ? [images.csi] : [])]);
-    cluster = { kubeconfig: info.kubeconfigPath, issuer: info.serviceAccountIssuer, nodeName: info.nodeName, provider: "local" };
+    cluster = {
+      kubeconfig: info.kubeconfigPath,
+      issuer: info.serviceAccountIssuer,
+      nodeName: info.nodeName,
+      provider: "local",
+    };
   }
   const tb = await Testbed.open({
     ...cluster,
@@ -89,7 +104,9 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const pod = "soak";
   let namespace = "";
   try {
-    say(`==> bootstrap and install blob-fuse-wi (tokens live ${opts.tokenExpirationSeconds} s; the kubelet renews them at 80%)`);
+    say(
+      `==> bootstrap and install blob-fuse-wi (tokens live ${opts.tokenExpirationSeconds} s; the kubelet renews them at 80%)`,
+    );
     const d = await tb.bootstrap("blob-fuse-wi");
     namespace = d.namespace;
     await tb.install(d, { "demo.enabled": "false", "tests.enabled": "false" });
@@ -101,16 +118,30 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
         spec: {
           serviceAccountName: "blob-fuse-sa",
           automountServiceAccountToken: false,
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
-          containers: [{
-            name: "soak",
-            image: demoImage,
-            imagePullPolicy: "Never",
-            command: ["/bin/sh", "-c", soakScript],
-            env: [{ name: "MOUNT_PATH", value: "/mnt/azure" }, { name: "INTERVAL", value: String(opts.operationIntervalSeconds) }],
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-            volumeMounts: [{ name: "volume", mountPath: "/mnt/azure" }],
-          }],
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            runAsGroup: 1000,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+          containers: [
+            {
+              name: "soak",
+              image: demoImage,
+              imagePullPolicy: "Never",
+              command: ["/bin/sh", "-c", soakScript],
+              env: [
+                { name: "MOUNT_PATH", value: "/mnt/azure" },
+                { name: "INTERVAL", value: String(opts.operationIntervalSeconds) },
+              ],
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+              },
+              volumeMounts: [{ name: "volume", mountPath: "/mnt/azure" }],
+            },
+          ],
           volumes: [{ name: "volume", persistentVolumeClaim: { claimName: "pvc-blob-wi" } }],
         },
       },
@@ -137,7 +168,9 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     while (Date.now() - started < opts.durationMs) {
       await sleep(Math.min(opts.reportEverySeconds * 1000, Math.max(0, opts.durationMs - (Date.now() - started))));
       report = await measure();
-      say(`    ${report.seconds} s: ${report.operations} operations, ${report.failedOperations} failed, ${report.publishes} publishes, ${report.rotations} token rotations`);
+      say(
+        `    ${report.seconds} s: ${report.operations} operations, ${report.failedOperations} failed, ${report.publishes} publishes, ${report.rotations} token rotations`,
+      );
     }
     return await measure();
   } finally {
@@ -153,11 +186,16 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
 /** The soak's verdict: any failed operation fails it, and so does a run long enough to rotate that saw no rotation. */
 export function soakVerdict(report: SoakReport, tokenExpirationSeconds: number): string[] {
   const problems: string[] = [];
-  if (report.failedOperations > 0) problems.push(`${report.failedOperations} of ${report.operations} operations failed (first: ${report.firstFailure ?? "?"})`);
+  if (report.failedOperations > 0)
+    problems.push(
+      `${report.failedOperations} of ${report.operations} operations failed (first: ${report.firstFailure ?? "?"})`,
+    );
   if (report.operations === 0) problems.push("the soak pod performed no operations");
   // The kubelet renews at 80% of the lifetime and republishes about once a minute after that.
   if (report.seconds > tokenExpirationSeconds * 0.8 + 120 && report.rotations === 0) {
-    problems.push(`no token rotation in ${report.seconds} s although tokens live ${tokenExpirationSeconds} s${report.lastRefusal ? ` (last refusal: ${report.lastRefusal})` : ""}`);
+    problems.push(
+      `no token rotation in ${report.seconds} s although tokens live ${tokenExpirationSeconds} s${report.lastRefusal ? ` (last refusal: ${report.lastRefusal})` : ""}`,
+    );
   }
   return problems;
 }

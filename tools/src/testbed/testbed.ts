@@ -25,8 +25,16 @@ export const modes = ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const;
 export type Mode = (typeof modes)[number];
 
 /** Seed names of the demo pod per mode (the chart's defaults). */
-export const demoPodName: Record<Mode, string> = { "blob-fuse-wi": "blob-fuse-wi-mount", "fileshare-nfs": "fileshare-nfs-mount", "blob-nfs": "blob-nfs-mount" };
-export const pvcName: Record<Mode, string> = { "blob-fuse-wi": "pvc-blob-wi", "fileshare-nfs": "pvc-fileshare-nfs", "blob-nfs": "pvc-blob-nfs" };
+export const demoPodName: Record<Mode, string> = {
+  "blob-fuse-wi": "blob-fuse-wi-mount",
+  "fileshare-nfs": "fileshare-nfs-mount",
+  "blob-nfs": "blob-nfs-mount",
+};
+export const pvcName: Record<Mode, string> = {
+  "blob-fuse-wi": "pvc-blob-wi",
+  "fileshare-nfs": "pvc-fileshare-nfs",
+  "blob-nfs": "pvc-blob-nfs",
+};
 
 export interface TestbedOptions {
   kubeconfig: string;
@@ -106,12 +114,18 @@ export class Testbed {
   }
 
   private configDirs(): { tenant1: string; tenant2: string } {
-    return { tenant1: path.join(this.opts.workDir, "azure-tenant1"), tenant2: path.join(this.opts.workDir, "azure-tenant2") };
+    return {
+      tenant1: path.join(this.opts.workDir, "azure-tenant1"),
+      tenant2: path.join(this.opts.workDir, "azure-tenant2"),
+    };
   }
 
   /** The environment that points bootstrap's az at the simulated Azure. */
   azEnv(): Record<string, string> {
-    return { PATH: `${path.join(repoRoot, "tools/src/azsim/bin")}:${process.env.PATH ?? ""}`, AZSIM_STATE: this.statePath };
+    return {
+      PATH: `${path.join(repoRoot, "tools/src/azsim/bin")}:${process.env.PATH ?? ""}`,
+      AZSIM_STATE: this.statePath,
+    };
   }
 
   /** Writes a bootstrap config for the mode (the examples/ file with this test bed's tenants) and runs the bootstrap. */
@@ -128,12 +142,23 @@ export class Testbed {
       aks: { resourceGroup: DEMO_IDS.aksResourceGroup, name: DEMO_IDS.aksName },
       storage: { resourceGroup: `rg-storage-${mode}`, location: "westeurope", accountName },
       kubernetes: { namespace, ...(mode === "blob-fuse-wi" ? { serviceAccount: "blob-fuse-sa" } : {}) },
-      output: { valuesFile: path.join(this.opts.workDir, `values.${namespace}.yaml`), recordFile: path.join(this.opts.workDir, `record.${namespace}.json`) },
+      output: {
+        valuesFile: path.join(this.opts.workDir, `values.${namespace}.yaml`),
+        recordFile: path.join(this.opts.workDir, `record.${namespace}.json`),
+      },
     };
     writeFileSync(configPath, yaml.dump(config));
-    const outcome = await runBootstrap(configPath, { env: this.azEnv(), write: (l) => this.log(`  bootstrap: ${l}`), retryBaseMs: 10 });
-    if (!outcome.values || !outcome.valuesFile) throw new ToolError("INTERNAL", `The bootstrap of ${mode} wrote no values file.`);
-    const name = mode === "fileshare-nfs" ? (outcome.values.storage.shareName ?? "") : (outcome.values.storage.containerName ?? "");
+    const outcome = await runBootstrap(configPath, {
+      env: this.azEnv(),
+      write: (l) => this.log(`  bootstrap: ${l}`),
+      retryBaseMs: 10,
+    });
+    if (!outcome.values || !outcome.valuesFile)
+      throw new ToolError("INTERNAL", `The bootstrap of ${mode} wrote no values file.`);
+    const name =
+      mode === "fileshare-nfs"
+        ? (outcome.values.storage.shareName ?? "")
+        : (outcome.values.storage.containerName ?? "");
     return {
       mode,
       namespace,
@@ -152,8 +177,12 @@ export class Testbed {
       createNamespace: true,
       valuesFiles: [d.valuesFile],
       set: {
-        "demo.image.repository": repository, "demo.image.tag": tag, "demo.image.pullPolicy": "Never",
-        "tests.image.repository": repository, "tests.image.tag": tag, "tests.image.pullPolicy": "Never",
+        "demo.image.repository": repository,
+        "demo.image.tag": tag,
+        "demo.image.pullPolicy": "Never",
+        "tests.image.repository": repository,
+        "tests.image.tag": tag,
+        "tests.image.pullPolicy": "Never",
         ...set,
       },
       timeout: "5m0s",
@@ -177,15 +206,28 @@ export class Testbed {
 
   /** Waits for the pod to run; fails early with the pod's warning events when its volume cannot mount. */
   async waitForPodRunning(namespace: string, name: string, timeoutMs = 180_000): Promise<V1Pod> {
-    return this.poll(`pod ${namespace}/${name} Running`, timeoutMs, async () => {
-      const pod = await this.core.readNamespacedPod({ namespace, name });
-      if (pod.status?.phase === "Running" && pod.status.containerStatuses?.every((c) => c.ready)) return pod;
-      return undefined;
-    }, async () => (await this.podEvents(namespace, name)).filter((e) => e.type === "Warning").map((e) => `${e.reason}: ${e.message}`).slice(-3).join(" | "));
+    return this.poll(
+      `pod ${namespace}/${name} Running`,
+      timeoutMs,
+      async () => {
+        const pod = await this.core.readNamespacedPod({ namespace, name });
+        if (pod.status?.phase === "Running" && pod.status.containerStatuses?.every((c) => c.ready)) return pod;
+        return undefined;
+      },
+      async () =>
+        (await this.podEvents(namespace, name))
+          .filter((e) => e.type === "Warning")
+          .map((e) => `${e.reason}: ${e.message}`)
+          .slice(-3)
+          .join(" | "),
+    );
   }
 
   async podEvents(namespace: string, name: string): Promise<CoreV1Event[]> {
-    const list = await this.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${name}` });
+    const list = await this.core.listNamespacedEvent({
+      namespace,
+      fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${name}`,
+    });
     return list.items;
   }
 
@@ -194,9 +236,18 @@ export class Testbed {
   // ("unbound immediate PersistentVolumeClaims") and, if the scheduler misses the claim's bind event,
   // is retried only by its five-minute flush of unschedulable pods (seen once in CI).
   async waitForPodEvent(namespace: string, name: string, pattern: RegExp, timeoutMs = 360_000): Promise<string> {
-    return this.poll(`an event on ${namespace}/${name} matching ${pattern}`, timeoutMs, async () => {
-      return (await this.podEvents(namespace, name)).map((e) => e.message ?? "").find((m) => pattern.test(m));
-    }, async () => (await this.podEvents(namespace, name)).map((e) => `${e.reason}: ${e.message}`).slice(-3).join(" | "));
+    return this.poll(
+      `an event on ${namespace}/${name} matching ${pattern}`,
+      timeoutMs,
+      async () => {
+        return (await this.podEvents(namespace, name)).map((e) => e.message ?? "").find((m) => pattern.test(m));
+      },
+      async () =>
+        (await this.podEvents(namespace, name))
+          .map((e) => `${e.reason}: ${e.message}`)
+          .slice(-3)
+          .join(" | "),
+    );
   }
 
   async exec(namespace: string, pod: string, container: string, command: string[]): Promise<string> {
@@ -210,7 +261,13 @@ export class Testbed {
       new Exec(this.kc)
         .exec(namespace, pod, container, command, out, err, null, false, (status) => {
           if (status.status === "Success") resolve();
-          else reject(new ToolError("COMMAND_FAILED", `exec in ${namespace}/${pod} failed: ${status.message ?? ""} ${stderr.trim()}`));
+          else
+            reject(
+              new ToolError(
+                "COMMAND_FAILED",
+                `exec in ${namespace}/${pod} failed: ${status.message ?? ""} ${stderr.trim()}`,
+              ),
+            );
         })
         .catch(reject);
     });
@@ -222,8 +279,16 @@ export class Testbed {
   }
 
   /** Writes hello! through the pod as the seed does, then waits for it in the pod's log and on the host. */
-  async writeHelloAndReadBack(d: Deployment, pod = demoPodName[d.mode], timeoutMs = 60_000): Promise<{ log: string; host: string }> {
-    await this.exec(d.namespace, pod, "demo", ["/bin/sh", "-c", "touch /mnt/azure/text; echo hello\\! > /mnt/azure/text"]);
+  async writeHelloAndReadBack(
+    d: Deployment,
+    pod = demoPodName[d.mode],
+    timeoutMs = 60_000,
+  ): Promise<{ log: string; host: string }> {
+    await this.exec(d.namespace, pod, "demo", [
+      "/bin/sh",
+      "-c",
+      "touch /mnt/azure/text; echo hello\\! > /mnt/azure/text",
+    ]);
     return this.readBack(d, pod, timeoutMs);
   }
 
@@ -264,15 +329,23 @@ export class Testbed {
     });
   }
 
-  private async poll<T>(what: string, timeoutMs: number, check: () => Promise<T | false | undefined>, context?: () => Promise<string>): Promise<T> {
+  private async poll<T>(
+    what: string,
+    timeoutMs: number,
+    check: () => Promise<T | false | undefined>,
+    context?: () => Promise<string>,
+  ): Promise<T> {
     return pollUntil(what, timeoutMs, check, {
       onTimeout: async (last) => {
         const extra = context ? await context().catch(() => "") : "";
-        return new ToolError("TIMED_OUT", `Timed out after ${timeoutMs / 1000} s waiting for ${what}.${extra ? ` Events: ${extra}` : ""}${last ? ` Last error: ${last}` : ""}`, `See the mock driver's log${this.driverLog ? ` (${this.driverLog})` : ""}.`);
+        return new ToolError(
+          "TIMED_OUT",
+          `Timed out after ${timeoutMs / 1000} s waiting for ${what}.${extra ? ` Events: ${extra}` : ""}${last ? ` Last error: ${last}` : ""}`,
+          `See the mock driver's log${this.driverLog ? ` (${this.driverLog})` : ""}.`,
+        );
       },
     });
   }
-
 }
 
 function splitImage(image: string): [string, string] {

@@ -23,7 +23,12 @@ export interface PollOptions {
  * Calls `check` until it returns something other than false/undefined. Errors thrown by the check
  * count as "not yet" (the API may be briefly unavailable), except PollGaveUp, which is rethrown.
  */
-export async function pollUntil<T>(what: string, timeoutMs: number, check: () => Promise<T | false | undefined>, options: PollOptions = {}): Promise<T> {
+export async function pollUntil<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | false | undefined>,
+  options: PollOptions = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = "";
   while (Date.now() < deadline) {

@@ -57,7 +57,8 @@ export function dockerdArgs(paths: EnginePaths, withWrapper: boolean): string[] 
     "--bridge=none",
     "--storage-driver=overlay2",
   ];
-  if (withWrapper) args.push(`--add-runtime=${runtimeName}=${path.join(paths.run, runtimeName)}`, `--default-runtime=${runtimeName}`);
+  if (withWrapper)
+    args.push(`--add-runtime=${runtimeName}=${path.join(paths.run, runtimeName)}`, `--default-runtime=${runtimeName}`);
   return args;
 }
 
@@ -113,13 +114,18 @@ export class DockerEngine {
   }
 
   /** `docker info` against `env`: the server version, or docker's reason for failing. */
-  async probe(env: Record<string, string> = this.env()): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
-    const result = await this.run("docker", ["info", "--format", "{{.ServerVersion}}"], { env, timeoutMs: 30_000, allowFailure: true }).catch(
-      (err: unknown) => {
-        if (err instanceof ToolError && (err.code === "NOT_INSTALLED" || err.code === "TIMED_OUT")) return { exitCode: 127, stdout: "", stderr: err.message };
-        throw err;
-      },
-    );
+  async probe(
+    env: Record<string, string> = this.env(),
+  ): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
+    const result = await this.run("docker", ["info", "--format", "{{.ServerVersion}}"], {
+      env,
+      timeoutMs: 30_000,
+      allowFailure: true,
+    }).catch((err: unknown) => {
+      if (err instanceof ToolError && (err.code === "NOT_INSTALLED" || err.code === "TIMED_OUT"))
+        return { exitCode: 127, stdout: "", stderr: err.message };
+      throw err;
+    });
     const version = result.stdout.trim();
     if (result.exitCode === 0 && version !== "") return { ok: true, version };
     const reason = result.stderr.trim().split("\n").filter(Boolean).slice(-1)[0] ?? "no server answered";
@@ -177,7 +183,9 @@ export class DockerEngine {
       writeFileSync(wrapper, readFileSync(wrapperSource, "utf8").replace("@RUNC@", runc.stdout.trim() || "runc"));
       chmodSync(wrapper, 0o755);
     }
-    this.log(`==> starting the project's own Docker engine (dockerd, socket ${path.join(this.paths.run, "docker.sock")}${withWrapper ? ", runc without CAP_SYS_RESOURCE" : ""})`);
+    this.log(
+      `==> starting the project's own Docker engine (dockerd, socket ${path.join(this.paths.run, "docker.sock")}${withWrapper ? ", runc without CAP_SYS_RESOURCE" : ""})`,
+    );
     startDaemon(this.dirs, { name: "dockerd", command: "dockerd", args: dockerdArgs(this.paths, withWrapper) });
     const deadline = Date.now() + 60_000;
     let last = "";
@@ -188,7 +196,9 @@ export class DockerEngine {
       last = probe.reason;
       await sleep(250);
     }
-    const tail = existsSync(logPath(this.dirs, "dockerd")) ? readFileSync(logPath(this.dirs, "dockerd"), "utf8").trim().split("\n").slice(-3).join(" | ") : "";
+    const tail = existsSync(logPath(this.dirs, "dockerd"))
+      ? readFileSync(logPath(this.dirs, "dockerd"), "utf8").trim().split("\n").slice(-3).join(" | ")
+      : "";
     await this.stop();
     throw new ToolError(
       "COMMAND_FAILED",
@@ -202,7 +212,8 @@ export class DockerEngine {
     if (this.ownPid() === undefined) return false;
     this.log("==> stopping the project's Docker engine");
     await stopDaemon(this.dirs, "dockerd", 30_000);
-    for (const file of ["docker.sock", "docker.pid", runtimeName, "pids", "exec"]) rmSync(path.join(this.paths.run, file), { recursive: true, force: true });
+    for (const file of ["docker.sock", "docker.pid", runtimeName, "pids", "exec"])
+      rmSync(path.join(this.paths.run, file), { recursive: true, force: true });
     return true;
   }
 }

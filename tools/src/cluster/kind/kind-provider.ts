@@ -37,12 +37,30 @@ export interface KindProviderOptions {
 /** The argv of each kind call, pure so tests can check them. */
 export const kindArgs = {
   create: (kubeconfigPath: string, image: string, configPath: string) => [
-    "create", "cluster", "--name", kindClusterName, "--image", image, "--kubeconfig", kubeconfigPath, "--config", configPath, "--wait", "180s",
+    "create",
+    "cluster",
+    "--name",
+    kindClusterName,
+    "--image",
+    image,
+    "--kubeconfig",
+    kubeconfigPath,
+    "--config",
+    configPath,
+    "--wait",
+    "180s",
   ],
   load: (archive: string) => ["load", "image-archive", archive, "--name", kindClusterName],
   remove: (kubeconfigPath: string) => ["delete", "cluster", "--name", kindClusterName, "--kubeconfig", kubeconfigPath],
   clusters: () => ["get", "clusters"],
-  exportKubeconfig: (kubeconfigPath: string) => ["export", "kubeconfig", "--name", kindClusterName, "--kubeconfig", kubeconfigPath],
+  exportKubeconfig: (kubeconfigPath: string) => [
+    "export",
+    "kubeconfig",
+    "--name",
+    kindClusterName,
+    "--kubeconfig",
+    kubeconfigPath,
+  ],
   exportLogs: (dir: string) => ["export", "logs", dir, "--name", kindClusterName],
 };
 
@@ -58,7 +76,9 @@ export function sharedDirs(root = repoRoot, fuseHelper = fuseHelperPath()): stri
 
 /** kind's cluster config: one control-plane node with the shared directories mounted. */
 export function kindClusterConfig(dirs: string[]): string {
-  const mounts = dirs.map((d) => `      - hostPath: ${JSON.stringify(d)}\n        containerPath: ${JSON.stringify(d)}\n`).join("");
+  const mounts = dirs
+    .map((d) => `      - hostPath: ${JSON.stringify(d)}\n        containerPath: ${JSON.stringify(d)}\n`)
+    .join("");
   return `kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n${mounts ? `    extraMounts:\n${mounts}` : ""}`;
 }
 
@@ -95,7 +115,9 @@ export class KindProvider implements ClusterProvider {
     this.engine = options.engine ?? new DockerEngine({ run: this.run, log: this.log });
     this.nodeImage = options.nodeImage ?? (process.env.CTV_KIND_NODE_IMAGE || undefined);
     this.kindBinary = options.kindBinary;
-    this.buildNodeImage = options.buildNodeImage ?? (async (dockerEnv) => (await ensureNodeImage({ run: this.run, log: this.log, dockerEnv })).image);
+    this.buildNodeImage =
+      options.buildNodeImage ??
+      (async (dockerEnv) => (await ensureNodeImage({ run: this.run, log: this.log, dockerEnv })).image);
     this.stateFile = options.stateFile ?? path.join(cacheDir, "kind", "state.json");
   }
 
@@ -115,7 +137,10 @@ export class KindProvider implements ClusterProvider {
 
   private async exists(): Promise<boolean> {
     const out = await this.kind(kindArgs.clusters(), 60_000);
-    return out.stdout.split("\n").map((s) => s.trim()).includes(kindClusterName);
+    return out.stdout
+      .split("\n")
+      .map((s) => s.trim())
+      .includes(kindClusterName);
   }
 
   private async networkExists(): Promise<boolean> {
@@ -138,9 +163,19 @@ export class KindProvider implements ClusterProvider {
       cert: decode(user?.certData),
       key: decode(user?.keyData),
     });
-    if (res.status !== 200) throw new ToolError("COMMAND_FAILED", `The kind cluster's API server answered HTTP ${res.status} for its OIDC discovery document.`, "Check the cluster with kubectl, or delete and recreate it.");
+    if (res.status !== 200)
+      throw new ToolError(
+        "COMMAND_FAILED",
+        `The kind cluster's API server answered HTTP ${res.status} for its OIDC discovery document.`,
+        "Check the cluster with kubectl, or delete and recreate it.",
+      );
     const discovery = JSON.parse(res.body) as { issuer: string };
-    return { provider: "kind", kubeconfigPath: this.kubeconfigPath, serviceAccountIssuer: discovery.issuer, nodeName: `${kindClusterName}-control-plane` };
+    return {
+      provider: "kind",
+      kubeconfigPath: this.kubeconfigPath,
+      serviceAccountIssuer: discovery.issuer,
+      nodeName: `${kindClusterName}-control-plane`,
+    };
   }
 
   async up(): Promise<ClusterInfo> {
@@ -157,7 +192,13 @@ export class KindProvider implements ClusterProvider {
       this.log(`==> creating kind cluster '${kindClusterName}' (${image})`);
       const created = await this.kind(kindArgs.create(this.kubeconfigPath, image, configPath), 900_000, true);
       if (created.exitCode !== 0) {
-        const reason = created.stderr.trim().split("\n").filter((l) => /ERROR|error|failed/i.test(l)).slice(-3).join(" | ") || created.stderr.trim().split("\n").slice(-3).join(" | ");
+        const reason =
+          created.stderr
+            .trim()
+            .split("\n")
+            .filter((l) => /ERROR|error|failed/i.test(l))
+            .slice(-3)
+            .join(" | ") || created.stderr.trim().split("\n").slice(-3).join(" | ");
         const logs = path.join(cacheDir, "kind", "logs", "create-failed");
         await this.kind(kindArgs.exportLogs(logs), 300_000, true).catch(() => undefined);
         await this.down().catch(() => undefined);
@@ -184,7 +225,11 @@ export class KindProvider implements ClusterProvider {
     if (!(await this.exists())) return { running: false, detail: `no kind cluster named '${kindClusterName}'` };
     const info = await this.info();
     const ready = await nodeReady(this.kubeconfigPath, info.nodeName).catch(() => false);
-    return { running: ready, info, detail: `kind cluster '${kindClusterName}', node ${info.nodeName} ${ready ? "Ready" : "not Ready"}` };
+    return {
+      running: ready,
+      info,
+      detail: `kind cluster '${kindClusterName}', node ${info.nodeName} ${ready ? "Ready" : "not Ready"}`,
+    };
   }
 
   async loadImages(archivePaths: string[]): Promise<void> {
@@ -195,7 +240,9 @@ export class KindProvider implements ClusterProvider {
   async diagnostics(): Promise<string> {
     const dir = path.join(cacheDir, "kind", "logs");
     const exported = await this.kind(kindArgs.exportLogs(dir), 300_000, true).catch(() => undefined);
-    const conditions = await nodeConditions(this.kubeconfigPath, `${kindClusterName}-control-plane`).catch((err: unknown) => String(err));
+    const conditions = await nodeConditions(this.kubeconfigPath, `${kindClusterName}-control-plane`).catch(
+      (err: unknown) => String(err),
+    );
     return `node conditions:\n${conditions}\n${exported?.exitCode === 0 ? `component logs exported to ${dir}` : "could not export kind logs"}`;
   }
 
@@ -206,9 +253,17 @@ export class KindProvider implements ClusterProvider {
   async leftovers(): Promise<KindLeftovers> {
     const left: KindLeftovers = { containers: [], networks: [], processes: [], mounts: [], iptables: [] };
     if ((await this.engine.probe()).ok) {
-      const ps = await this.docker(["ps", "-a", "--filter", `label=io.x-k8s.kind.cluster=${kindClusterName}`, "--format", "{{.Names}}"]);
+      const ps = await this.docker([
+        "ps",
+        "-a",
+        "--filter",
+        `label=io.x-k8s.kind.cluster=${kindClusterName}`,
+        "--format",
+        "{{.Names}}",
+      ]);
       left.containers = ps.stdout.split("\n").filter(Boolean);
-      if ((this.readState()?.createdNetwork || this.engine.ownPid() !== undefined) && (await this.networkExists())) left.networks.push(kindNetwork);
+      if ((this.readState()?.createdNetwork || this.engine.ownPid() !== undefined) && (await this.networkExists()))
+        left.networks.push(kindNetwork);
     }
     const roots = [this.engine.paths.run, this.engine.paths.dataRoot];
     for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {

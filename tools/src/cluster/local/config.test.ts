@@ -1,19 +1,33 @@
 import { describe, expect, it } from "vitest";
 import yaml from "js-yaml";
 import { sandboxImage } from "../../images/names.ts";
-import { certSpecs, cniConflist, componentCommands, componentPorts, containerdConfigToml, kubeletConfigYaml, localClusterConfig } from "./config.ts";
+import {
+  certSpecs,
+  cniConflist,
+  componentCommands,
+  componentPorts,
+  containerdConfigToml,
+  kubeletConfigYaml,
+  localClusterConfig,
+} from "./config.ts";
 
 const c = localClusterConfig("192.0.2.2", { stateDir: "/var/lib/ctv-cluster" });
 
 function flags(component: string): Map<string, string> {
   const cmd = componentCommands(c, "/cache/kube").find((x) => x.component === component)!;
-  return new Map(cmd.args.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split(/=(.*)/s).slice(0, 2) as [string, string]));
+  return new Map(
+    cmd.args.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split(/=(.*)/s).slice(0, 2) as [string, string]),
+  );
 }
 
 describe("the local cluster's configuration", () => {
   it("gives the kubelet the identity the Node authorizer recognises", () => {
     const kubelet = certSpecs(c).find((s) => s.name === "kubelet")!;
-    expect({ cn: kubelet.commonName, o: kubelet.organization, usage: kubelet.usage }).toEqual({ cn: "system:node:ctv-node", o: "system:nodes", usage: "client" });
+    expect({ cn: kubelet.commonName, o: kubelet.organization, usage: kubelet.usage }).toEqual({
+      cn: "system:node:ctv-node",
+      o: "system:nodes",
+      usage: "client",
+    });
   });
 
   it("puts loopback, the node address and the kubernetes Service address in the API server's certificate", () => {
@@ -39,7 +53,12 @@ describe("the local cluster's configuration", () => {
 
   it("runs kubelet on cgroupfs without image garbage collection", () => {
     const cfg = yaml.load(kubeletConfigYaml(c)) as Record<string, unknown>;
-    expect(cfg).toMatchObject({ cgroupDriver: "cgroupfs", failCgroupV1: false, imageGCHighThresholdPercent: 100, authorization: { mode: "Webhook" } });
+    expect(cfg).toMatchObject({
+      cgroupDriver: "cgroupfs",
+      failCgroupV1: false,
+      imageGCHighThresholdPercent: 100,
+      authorization: { mode: "Webhook" },
+    });
     expect(cfg.containerRuntimeEndpoint).toBe("unix:///run/ctv-cluster/containerd.sock");
   });
 
@@ -52,7 +71,9 @@ describe("the local cluster's configuration", () => {
   });
 
   it("names its own bridge and pod range in the CNI network", () => {
-    const net = JSON.parse(cniConflist(c)) as { plugins: Array<{ type: string; bridge?: string; ipam?: { ranges: Array<Array<{ subnet: string }>> } }> };
+    const net = JSON.parse(cniConflist(c)) as {
+      plugins: Array<{ type: string; bridge?: string; ipam?: { ranges: Array<Array<{ subnet: string }>> } }>;
+    };
     expect(net.plugins.map((p) => p.type)).toEqual(["bridge", "portmap"]);
     expect(net.plugins[0]).toMatchObject({ bridge: "ctv0", ipam: { ranges: [[{ subnet: "10.244.0.0/24" }]] } });
   });
@@ -60,6 +81,7 @@ describe("the local cluster's configuration", () => {
   it("uses a distinct port for every listener, none of them a Kubernetes default", () => {
     const ports = componentPorts(c).map((p) => p.port);
     expect(new Set(ports).size).toBe(ports.length);
-    for (const standard of [2379, 2380, 6443, 10250, 10257, 10259, 10256, 10249, 10248]) expect(ports).not.toContain(standard);
+    for (const standard of [2379, 2380, 6443, 10250, 10257, 10259, 10256, 10249, 10248])
+      expect(ports).not.toContain(standard);
   });
 });

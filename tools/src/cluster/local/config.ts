@@ -119,11 +119,23 @@ export function certSpecs(c: LocalClusterConfig): CertSpec[] {
       name: "apiserver",
       commonName: "kube-apiserver",
       usage: "server",
-      dnsNames: ["localhost", c.nodeName, "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"],
+      dnsNames: [
+        "localhost",
+        c.nodeName,
+        "kubernetes",
+        "kubernetes.default",
+        "kubernetes.default.svc",
+        "kubernetes.default.svc.cluster.local",
+      ],
       ips: ["127.0.0.1", c.nodeIP, c.kubernetesServiceIP],
     },
     // The API server calls kubelets (logs, exec) as this user; system:masters passes kubelet's webhook authorization.
-    { name: "apiserver-kubelet-client", commonName: "kube-apiserver-kubelet-client", organization: "system:masters", usage: "client" },
+    {
+      name: "apiserver-kubelet-client",
+      commonName: "kube-apiserver-kubelet-client",
+      organization: "system:masters",
+      usage: "client",
+    },
     { name: "admin", commonName: "ctv-admin", organization: "system:masters", usage: "client" },
     { name: "controller-manager", commonName: "system:kube-controller-manager", usage: "client" },
     { name: "scheduler", commonName: "system:kube-scheduler", usage: "client" },
@@ -138,13 +150,21 @@ export function certSpecs(c: LocalClusterConfig): CertSpec[] {
 }
 
 /** A kubeconfig with the CA and the client certificate embedded, so it works from any directory. */
-export function kubeconfigYaml(opts: { server: string; caPem: string; certPem: string; keyPem: string; user: string }): string {
+export function kubeconfigYaml(opts: {
+  server: string;
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+  user: string;
+}): string {
   const b64 = (s: string) => Buffer.from(s).toString("base64");
   return yaml.dump({
     apiVersion: "v1",
     kind: "Config",
     clusters: [{ name: "ctv-local", cluster: { server: opts.server, "certificate-authority-data": b64(opts.caPem) } }],
-    users: [{ name: opts.user, user: { "client-certificate-data": b64(opts.certPem), "client-key-data": b64(opts.keyPem) } }],
+    users: [
+      { name: opts.user, user: { "client-certificate-data": b64(opts.certPem), "client-key-data": b64(opts.keyPem) } },
+    ],
     contexts: [{ name: "ctv-local", context: { cluster: "ctv-local", user: opts.user } }],
     "current-context": "ctv-local",
   });
@@ -201,7 +221,12 @@ export function cniConflist(c: LocalClusterConfig): string {
           isGateway: true,
           ipMasq: true,
           hairpinMode: true,
-          ipam: { type: "host-local", ranges: [[{ subnet: c.podCIDR }]], routes: [{ dst: "0.0.0.0/0" }], dataDir: l.cniIpamDir },
+          ipam: {
+            type: "host-local",
+            ranges: [[{ subnet: c.podCIDR }]],
+            routes: [{ dst: "0.0.0.0/0" }],
+            dataDir: l.cniIpamDir,
+          },
         },
         { type: "portmap", capabilities: { portMappings: true } },
       ],
@@ -235,7 +260,12 @@ export function kubeletConfigYaml(c: LocalClusterConfig): string {
     // Offline images cannot be pulled again, so image garbage collection must never remove them.
     imageGCHighThresholdPercent: 100,
     imageGCLowThresholdPercent: 99,
-    evictionHard: { "memory.available": "100Mi", "nodefs.available": "1%", "imagefs.available": "1%", "nodefs.inodesFree": "1%" },
+    evictionHard: {
+      "memory.available": "100Mi",
+      "nodefs.available": "1%",
+      "imagefs.available": "1%",
+      "nodefs.inodesFree": "1%",
+    },
     // Leave the host's kernel settings (panic, overcommit) alone; `down` must find them unchanged.
     protectKernelDefaults: false,
     makeIPTablesUtilChains: true,
@@ -264,10 +294,25 @@ export function kubeProxyConfigYaml(c: LocalClusterConfig): string {
   });
 }
 
-export type Component = "etcd" | "containerd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kube-proxy" | "kubelet";
+export type Component =
+  | "etcd"
+  | "containerd"
+  | "kube-apiserver"
+  | "kube-controller-manager"
+  | "kube-scheduler"
+  | "kube-proxy"
+  | "kubelet";
 
 /** Start order; `down` stops them in reverse. */
-export const componentOrder: Component[] = ["etcd", "containerd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy", "kubelet"];
+export const componentOrder: Component[] = [
+  "etcd",
+  "containerd",
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "kube-proxy",
+  "kubelet",
+];
 
 export interface ComponentCommand {
   component: Component;

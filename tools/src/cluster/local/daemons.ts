@@ -85,7 +85,9 @@ export function runningPid(dirs: DaemonDirs, name: string): number | undefined {
 
 export function recordedDaemons(dirs: DaemonDirs): string[] {
   if (!existsSync(dirs.pids)) return [];
-  return readdirSync(dirs.pids).filter((f) => f.endsWith(".pid")).map((f) => f.slice(0, -4));
+  return readdirSync(dirs.pids)
+    .filter((f) => f.endsWith(".pid"))
+    .map((f) => f.slice(0, -4));
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; removes the pid file once the process is gone. */

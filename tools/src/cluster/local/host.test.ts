@@ -59,7 +59,15 @@ describe("iptablesCleanupScript", () => {
   });
 
   it("lists chains as table/chain", () => {
-    expect(chainKeys(save)).toEqual(["nat/PREROUTING", "nat/POSTROUTING", "nat/OUTPUT", "nat/CNI-0a1b2c", "nat/KUBE-SERVICES", "nat/DOCKER", "filter/INPUT"]);
+    expect(chainKeys(save)).toEqual([
+      "nat/PREROUTING",
+      "nat/POSTROUTING",
+      "nat/OUTPUT",
+      "nat/CNI-0a1b2c",
+      "nat/KUBE-SERVICES",
+      "nat/DOCKER",
+      "filter/INPUT",
+    ]);
   });
 });
 
@@ -82,6 +90,8 @@ describe("mountsUnder", () => {
     expect(mounts.at(-1)).toBe("/var/lib/kubelet");
     expect(mounts).not.toContain("/var/lib/kubeletx");
     expect(mounts).toHaveLength(4);
-    expect(mounts.indexOf("/var/lib/kubelet")).toBeGreaterThan(mounts.indexOf("/var/lib/kubelet/pods/u1/volumes/kubernetes.io~projected/kube-api-access-x"));
+    expect(mounts.indexOf("/var/lib/kubelet")).toBeGreaterThan(
+      mounts.indexOf("/var/lib/kubelet/pods/u1/volumes/kubernetes.io~projected/kube-api-access-x"),
+    );
   });
 });

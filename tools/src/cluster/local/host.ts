@@ -1,7 +1,16 @@
 // What the local cluster reads from and changes on the host: the node address, listening ports,
 // kernel settings, iptables chains, mounts, network interfaces, cgroups and directories. `up`
 // snapshots the host first so that `down` can put back exactly what the cluster changed.
-import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, rmdirSync, writeFileSync, statSync } from "node:fs";
+import {
+  existsSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  rmdirSync,
+  writeFileSync,
+  statSync,
+} from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ToolError } from "../../errors.ts";
@@ -9,10 +18,16 @@ import { run as defaultRun, type Runner } from "../../exec/run.ts";
 
 /** The IPv4 address of the interface holding the default route: the node's InternalIP. */
 export async function detectNodeIP(run: Runner = defaultRun): Promise<string> {
-  const routes = JSON.parse((await run("ip", ["-j", "-4", "route", "show", "default"], { timeoutMs: 10_000 })).stdout || "[]") as Array<{ dev?: string }>;
+  const routes = JSON.parse(
+    (await run("ip", ["-j", "-4", "route", "show", "default"], { timeoutMs: 10_000 })).stdout || "[]",
+  ) as Array<{ dev?: string }>;
   const dev = routes[0]?.dev;
-  const addrArgs = dev ? ["-j", "-4", "addr", "show", "dev", dev, "scope", "global"] : ["-j", "-4", "addr", "show", "scope", "global"];
-  const links = JSON.parse((await run("ip", addrArgs, { timeoutMs: 10_000 })).stdout || "[]") as Array<{ addr_info?: Array<{ local?: string }> }>;
+  const addrArgs = dev
+    ? ["-j", "-4", "addr", "show", "dev", dev, "scope", "global"]
+    : ["-j", "-4", "addr", "show", "scope", "global"];
+  const links = JSON.parse((await run("ip", addrArgs, { timeoutMs: 10_000 })).stdout || "[]") as Array<{
+    addr_info?: Array<{ local?: string }>;
+  }>;
   const ip = links.flatMap((l) => l.addr_info ?? []).find((a) => a.local)?.local;
   if (!ip) {
     throw new ToolError(
@@ -44,7 +59,10 @@ function describeProcess(pid: string): string {
 
 /** Who listens on a TCP port: undefined when it is free, else a description like "etcd (pid 42)". */
 export function portOwner(port: number): string | undefined {
-  const tables = ["/proc/net/tcp", "/proc/net/tcp6"].filter(existsSync).map((f) => readFileSync(f, "utf8")).join("\n");
+  const tables = ["/proc/net/tcp", "/proc/net/tcp6"]
+    .filter(existsSync)
+    .map((f) => readFileSync(f, "utf8"))
+    .join("\n");
   const inodes = new Set(listeningInodes(tables, port));
   if (inodes.size === 0) return undefined;
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
@@ -84,7 +102,16 @@ export const watchedSysctls = [
 ];
 
 /** Directories the cluster's programs create outside the state directory when they are missing. */
-export const sideDirectories = ["/var/lib/kubelet", "/var/lib/cni", "/run/netns", "/run/containerd", "/var/log/pods", "/var/log/containers", "/etc/cni", "/opt/cni"];
+export const sideDirectories = [
+  "/var/lib/kubelet",
+  "/var/lib/cni",
+  "/run/netns",
+  "/run/containerd",
+  "/var/log/pods",
+  "/var/log/containers",
+  "/etc/cni",
+  "/opt/cni",
+];
 
 /** Chain prefixes owned by Kubernetes components and CNI plugins. */
 const ownedChainPrefixes = ["KUBE-", "CNI-"];
@@ -115,7 +142,10 @@ export async function snapshotHost(run: Runner = defaultRun): Promise<HostSnapsh
     existingDirs: sideDirectories.filter((d) => existsSync(d)),
     veths: await vethNames(run),
     netns: existsSync("/run/netns") ? readdirSync("/run/netns").map((n) => `/run/netns/${n}`) : [],
-    chains: { iptables: chainKeys(await iptablesSave("iptables", run)), ip6tables: chainKeys(await iptablesSave("ip6tables", run)) },
+    chains: {
+      iptables: chainKeys(await iptablesSave("iptables", run)),
+      ip6tables: chainKeys(await iptablesSave("ip6tables", run)),
+    },
   };
 }
 
@@ -143,7 +173,8 @@ export function iptablesCleanupScript(save: string, preexisting: readonly string
   const before = new Set(preexisting);
   const tables = new Map<string, { removeRules: string[]; chains: string[] }>();
   let table = "";
-  const ownedIn = (t: string, chain: string) => ownedChainPrefixes.some((p) => chain.startsWith(p)) && !before.has(`${t}/${chain}`);
+  const ownedIn = (t: string, chain: string) =>
+    ownedChainPrefixes.some((p) => chain.startsWith(p)) && !before.has(`${t}/${chain}`);
   const chainsOf = new Map<string, Set<string>>();
   for (const line of save.split("\n")) {
     if (line.startsWith("*")) table = line.slice(1).trim();
@@ -205,7 +236,9 @@ export function mountPoints(mountinfo: string): string[] {
 /** Mount points at or below any of `roots`, deepest first (so children unmount before parents). */
 export function mountsUnder(mountinfo: string, roots: readonly string[]): string[] {
   const inside = (m: string) => roots.some((r) => m === r || m.startsWith(`${r.replace(/\/$/, "")}/`));
-  return [...new Set(mountPoints(mountinfo).filter(inside))].sort((a, b) => b.split("/").length - a.split("/").length || b.localeCompare(a));
+  return [...new Set(mountPoints(mountinfo).filter(inside))].sort(
+    (a, b) => b.split("/").length - a.split("/").length || b.localeCompare(a),
+  );
 }
 
 export async function unmountUnder(roots: readonly string[], run: Runner = defaultRun): Promise<string[]> {
@@ -274,7 +307,10 @@ export async function removePodCgroups(name = "kubepods"): Promise<string[]> {
 
 /** Deletes the bridge and any veth still attached to it; returns interfaces that remain. */
 export async function removeBridge(bridge: string, run: Runner = defaultRun): Promise<string[]> {
-  const attached = JSON.parse((await run("ip", ["-j", "link", "show", "master", bridge], { allowFailure: true, timeoutMs: 10_000 })).stdout || "[]") as Array<{ ifname: string }>;
+  const attached = JSON.parse(
+    (await run("ip", ["-j", "link", "show", "master", bridge], { allowFailure: true, timeoutMs: 10_000 })).stdout ||
+      "[]",
+  ) as Array<{ ifname: string }>;
   for (const link of attached) await run("ip", ["link", "del", link.ifname], { allowFailure: true, timeoutMs: 10_000 });
   await run("ip", ["link", "del", bridge], { allowFailure: true, timeoutMs: 10_000 });
   const still = await run("ip", ["-j", "link", "show", bridge], { allowFailure: true, timeoutMs: 10_000 });
@@ -285,7 +321,8 @@ export async function removeBridge(bridge: string, run: Runner = defaultRun): Pr
 export function removeCreatedDirs(snapshot: HostSnapshot | undefined): void {
   const before = new Set(snapshot?.existingDirs ?? sideDirectories);
   for (const dir of sideDirectories) {
-    if (!before.has(dir) && existsSync(dir) && statSync(dir).isDirectory()) rmSync(dir, { recursive: true, force: true });
+    if (!before.has(dir) && existsSync(dir) && statSync(dir).isDirectory())
+      rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -303,7 +340,8 @@ export function clusterProcesses(markers: readonly string[]): Array<{ pid: numbe
       const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
       const program = path.basename(argv[0] ?? "");
       const cmdline = argv.join(" ");
-      if (clusterPrograms.includes(program) && markers.some((m) => cmdline.includes(m)) && Number(pid) !== process.pid) found.push({ pid: Number(pid), cmdline });
+      if (clusterPrograms.includes(program) && markers.some((m) => cmdline.includes(m)) && Number(pid) !== process.pid)
+        found.push({ pid: Number(pid), cmdline });
     } catch {
       // Exited while we looked.
     }

@@ -113,7 +113,12 @@ export class LocalProvider implements ClusterProvider {
     // broken cluster; give it a minute before restarting a cluster others may be using.
     const saved = this.saved();
     const deadline = Date.now() + 60_000;
-    while (!current.running && saved && componentOrder.every((n) => runningPid(this.dirs(saved.config), n) !== undefined) && Date.now() < deadline) {
+    while (
+      !current.running &&
+      saved &&
+      componentOrder.every((n) => runningPid(this.dirs(saved.config), n) !== undefined) &&
+      Date.now() < deadline
+    ) {
       await sleep(2_000);
       current = await this.status();
     }
@@ -143,7 +148,12 @@ export class LocalProvider implements ClusterProvider {
     mkdirSync(c.runDir, { recursive: true, mode: 0o700 });
     const snapshot = await snapshotHost(this.run);
     writeFileSync(l.hostSnapshot, JSON.stringify(snapshot, null, 2));
-    const info: ClusterInfo = { provider: "local", kubeconfigPath: l.adminKubeconfig, serviceAccountIssuer: serviceAccountIssuer(c), nodeName: c.nodeName };
+    const info: ClusterInfo = {
+      provider: "local",
+      kubeconfigPath: l.adminKubeconfig,
+      serviceAccountIssuer: serviceAccountIssuer(c),
+      nodeName: c.nodeName,
+    };
     writeFileSync(l.info, JSON.stringify({ config: c, kubeBinary, info } satisfies SavedState, null, 2));
 
     await ensurePki(c, this.run);
@@ -160,7 +170,11 @@ export class LocalProvider implements ClusterProvider {
     };
     const tls = { ca: readFileSync(l.cert("ca"), "utf8") };
     const admin = { ...tls, cert: readFileSync(l.cert("admin"), "utf8"), key: readFileSync(l.key("admin"), "utf8") };
-    const etcdClient = { ...tls, cert: readFileSync(l.cert("apiserver-etcd-client"), "utf8"), key: readFileSync(l.key("apiserver-etcd-client"), "utf8") };
+    const etcdClient = {
+      ...tls,
+      cert: readFileSync(l.cert("apiserver-etcd-client"), "utf8"),
+      key: readFileSync(l.key("apiserver-etcd-client"), "utf8"),
+    };
 
     start("etcd");
     await this.waitFor(c, "etcd", "etcd to report healthy", 60_000, async () => {
@@ -169,7 +183,17 @@ export class LocalProvider implements ClusterProvider {
     });
     start("containerd");
     const ctr = new Ctr(l.containerdSocket, this.run);
-    await this.waitFor(c, "containerd", "containerd to answer on its socket", 60_000, async () => (await ctr.version().then(() => true, () => false)));
+    await this.waitFor(
+      c,
+      "containerd",
+      "containerd to answer on its socket",
+      60_000,
+      async () =>
+        await ctr.version().then(
+          () => true,
+          () => false,
+        ),
+    );
     // Every pod needs the sandbox image, and nothing can be pulled.
     const { pause } = await buildImages({ run: this.run, only: ["pause"] });
     await ctr.importArchive(pause);
@@ -180,17 +204,30 @@ export class LocalProvider implements ClusterProvider {
       return r.status === 200;
     });
     await allowAnonymousIssuerDiscovery(l.adminKubeconfig);
-    for (const component of ["kube-controller-manager", "kube-scheduler", "kube-proxy", "kubelet"] as const) start(component);
-    await this.waitFor(c, "kubelet", `node ${c.nodeName} to become Ready`, this.readyTimeoutMs, () => nodeReady(l.adminKubeconfig, c.nodeName));
-    await this.waitFor(c, "kube-controller-manager", "the default ServiceAccount and kube-root-ca.crt ConfigMap", 120_000, () =>
-      this.namespaceReady(l.adminKubeconfig, "default"),
+    for (const component of ["kube-controller-manager", "kube-scheduler", "kube-proxy", "kubelet"] as const)
+      start(component);
+    await this.waitFor(c, "kubelet", `node ${c.nodeName} to become Ready`, this.readyTimeoutMs, () =>
+      nodeReady(l.adminKubeconfig, c.nodeName),
+    );
+    await this.waitFor(
+      c,
+      "kube-controller-manager",
+      "the default ServiceAccount and kube-root-ca.crt ConfigMap",
+      120_000,
+      () => this.namespaceReady(l.adminKubeconfig, "default"),
     );
     this.log(`==> the local cluster is up; kubeconfig: ${l.adminKubeconfig}`);
     return info;
   }
 
   /** Polls `check` until it is true; fails early, with the log, when the component's process exits. */
-  private async waitFor(c: LocalClusterConfig, component: Component, what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  private async waitFor(
+    c: LocalClusterConfig,
+    component: Component,
+    what: string,
+    timeoutMs: number,
+    check: () => Promise<boolean>,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let lastError = "";
     while (Date.now() < deadline) {
@@ -226,7 +263,9 @@ export class LocalProvider implements ClusterProvider {
     const saved = this.saved();
     if (!saved) return { running: false, detail: "no local cluster (state directory absent)" };
     const c = saved.config;
-    const states = componentOrder.map((name) => `${name}=${runningPid(this.dirs(c), name) !== undefined ? "running" : "stopped"}`);
+    const states = componentOrder.map(
+      (name) => `${name}=${runningPid(this.dirs(c), name) !== undefined ? "running" : "stopped"}`,
+    );
     const allRunning = states.every((s) => s.endsWith("=running"));
     let ready = false;
     let readyDetail = "";
@@ -244,7 +283,12 @@ export class LocalProvider implements ClusterProvider {
 
   async loadImages(archivePaths: string[]): Promise<void> {
     const saved = this.saved();
-    if (!saved) throw new ToolError("PRECONDITION", "No local cluster is running, so there is no containerd to load images into.", "Run npm run cluster -- up first.");
+    if (!saved)
+      throw new ToolError(
+        "PRECONDITION",
+        "No local cluster is running, so there is no containerd to load images into.",
+        "Run npm run cluster -- up first.",
+      );
     const ctr = new Ctr(layout(saved.config).containerdSocket, this.run);
     for (const archive of archivePaths) await ctr.importArchive(archive);
   }
@@ -259,7 +303,8 @@ export class LocalProvider implements ClusterProvider {
     } catch (err) {
       parts.push(`node conditions unavailable: ${err instanceof Error ? err.message : String(err)}`);
     }
-    for (const name of componentOrder) parts.push(`--- ${name}.log (last lines) ---\n${logTail(this.dirs(c), name, 40)}`);
+    for (const name of componentOrder)
+      parts.push(`--- ${name}.log (last lines) ---\n${logTail(this.dirs(c), name, 40)}`);
     return parts.join("\n");
   }
 
@@ -268,7 +313,9 @@ export class LocalProvider implements ClusterProvider {
     const l = layout(c);
     const dirs = this.dirs(c);
     const saved = this.saved();
-    const snapshot: HostSnapshot | undefined = existsSync(l.hostSnapshot) ? (JSON.parse(readFileSync(l.hostSnapshot, "utf8")) as HostSnapshot) : undefined;
+    const snapshot: HostSnapshot | undefined = existsSync(l.hostSnapshot)
+      ? (JSON.parse(readFileSync(l.hostSnapshot, "utf8")) as HostSnapshot)
+      : undefined;
     this.log("==> stopping the local cluster");
 
     // Let kubelet tear pods down through CNI (releasing addresses, hostPort rules) while it still runs.
@@ -276,7 +323,9 @@ export class LocalProvider implements ClusterProvider {
       await stopDaemon(dirs, "kube-controller-manager");
       await stopDaemon(dirs, "kube-scheduler");
       await this.deleteAllPods(l.adminKubeconfig, new Ctr(l.containerdSocket, this.run)).catch((err: unknown) =>
-        this.log(`    could not delete pods first (${err instanceof Error ? err.message : String(err)}); removing them by force`),
+        this.log(
+          `    could not delete pods first (${err instanceof Error ? err.message : String(err)}); removing them by force`,
+        ),
       );
     }
     for (const name of [...componentOrder].reverse()) await stopDaemon(dirs, name);
@@ -296,7 +345,9 @@ export class LocalProvider implements ClusterProvider {
     // Not /run/containerd: a system containerd (Docker's, for one) keeps its containers' mounts there.
     await unmountUnder([c.kubeletDir, c.stateDir, c.runDir], this.run);
     const foreignNetns = new Set(snapshot?.netns ?? []);
-    const netns = mountPoints(readFileSync("/proc/self/mountinfo", "utf8")).filter((m) => m.startsWith("/run/netns/cni-") && !foreignNetns.has(m));
+    const netns = mountPoints(readFileSync("/proc/self/mountinfo", "utf8")).filter(
+      (m) => m.startsWith("/run/netns/cni-") && !foreignNetns.has(m),
+    );
     for (const ns of netns) {
       await this.run("umount", [ns], { allowFailure: true, timeoutMs: 10_000 });
       rmSync(ns, { force: true });
@@ -324,7 +375,11 @@ export class LocalProvider implements ClusterProvider {
     const { core } = kubeClients(kubeconfigPath);
     const pods = await core.listPodForAllNamespaces();
     await Promise.all(
-      pods.items.map((p) => core.deleteNamespacedPod({ name: p.metadata!.name!, namespace: p.metadata!.namespace!, gracePeriodSeconds: 0 }).catch(() => undefined)),
+      pods.items.map((p) =>
+        core
+          .deleteNamespacedPod({ name: p.metadata!.name!, namespace: p.metadata!.namespace!, gracePeriodSeconds: 0 })
+          .catch(() => undefined),
+      ),
     );
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline && (await ctr.taskIds()).length > 0) await sleep(500);
@@ -333,10 +388,19 @@ export class LocalProvider implements ClusterProvider {
   /** Anything of the cluster still on the host; all lists empty means clean. */
   async leftovers(c?: LocalClusterConfig, snapshot?: HostSnapshot): Promise<Leftovers> {
     const cfg = c ?? (await this.config());
-    const mounts = mountsUnder(readFileSync("/proc/self/mountinfo", "utf8"), [cfg.kubeletDir, cfg.stateDir, cfg.runDir]).concat(
-      mountPoints(readFileSync("/proc/self/mountinfo", "utf8")).filter((m) => m.startsWith("/run/netns/cni-") && !(snapshot?.netns ?? []).includes(m)),
+    const mounts = mountsUnder(readFileSync("/proc/self/mountinfo", "utf8"), [
+      cfg.kubeletDir,
+      cfg.stateDir,
+      cfg.runDir,
+    ]).concat(
+      mountPoints(readFileSync("/proc/self/mountinfo", "utf8")).filter(
+        (m) => m.startsWith("/run/netns/cni-") && !(snapshot?.netns ?? []).includes(m),
+      ),
     );
-    const link = await this.run("ip", ["-j", "link", "show", cfg.bridgeName], { allowFailure: true, timeoutMs: 10_000 });
+    const link = await this.run("ip", ["-j", "link", "show", cfg.bridgeName], {
+      allowFailure: true,
+      timeoutMs: 10_000,
+    });
     // Without a snapshot (after down removed it) every veth counts: a leaked pod interface is one.
     const vethsBefore = new Set(snapshot?.veths ?? []);
     const veths = (await vethNames(this.run)).filter((v) => !vethsBefore.has(v));
@@ -344,7 +408,13 @@ export class LocalProvider implements ClusterProvider {
     for (const tool of ["iptables", "ip6tables"] as const) {
       const save = await this.run(`${tool}-save`, [], { allowFailure: true, timeoutMs: 30_000 });
       const script = iptablesCleanupScript(save.stdout, snapshot?.chains[tool] ?? []);
-      if (script) iptables.push(`${tool}: ${script.split("\n").filter((x) => x.startsWith("-X")).join(" ")}`);
+      if (script)
+        iptables.push(
+          `${tool}: ${script
+            .split("\n")
+            .filter((x) => x.startsWith("-X"))
+            .join(" ")}`,
+        );
     }
     return {
       processes: clusterProcesses([cfg.stateDir, cfg.runDir]).map((p) => `${p.pid} ${p.cmdline.slice(0, 80)}`),
@@ -385,7 +455,11 @@ async function withHostLock<T>(fn: () => Promise<T>, timeoutMs = 20 * 60_000): P
         continue;
       }
       if (Date.now() > deadline) {
-        throw new ToolError("CONFLICT", `Another process (pid ${holder}) has been starting or stopping the local cluster for ${Math.round(timeoutMs / 60_000)} min.`, `Wait for it, or stop it; if pid ${holder} is not a cluster command, remove ${hostLockFile}.`);
+        throw new ToolError(
+          "CONFLICT",
+          `Another process (pid ${holder}) has been starting or stopping the local cluster for ${Math.round(timeoutMs / 60_000)} min.`,
+          `Wait for it, or stop it; if pid ${holder} is not a cluster command, remove ${hostLockFile}.`,
+        );
       }
       await sleep(500);
     }

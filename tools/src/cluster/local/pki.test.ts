@@ -10,12 +10,20 @@ import { extensionsFor, ensurePki, subjectFor } from "./pki.ts";
 
 describe("certificate requests", () => {
   it("puts the Kubernetes group in O and the user in CN", () => {
-    expect(subjectFor({ commonName: "system:node:n1", organization: "system:nodes" })).toBe("/O=system:nodes/CN=system:node:n1");
+    expect(subjectFor({ commonName: "system:node:n1", organization: "system:nodes" })).toBe(
+      "/O=system:nodes/CN=system:node:n1",
+    );
     expect(subjectFor({ commonName: "system:kube-scheduler" })).toBe("/CN=system:kube-scheduler");
   });
 
   it("writes SANs and the extended key usage for a serving certificate", () => {
-    const ext = extensionsFor({ name: "x", commonName: "x", usage: "server", dnsNames: ["localhost"], ips: ["127.0.0.1"] });
+    const ext = extensionsFor({
+      name: "x",
+      commonName: "x",
+      usage: "server",
+      dnsNames: ["localhost"],
+      ips: ["127.0.0.1"],
+    });
     expect(ext).toContain("extendedKeyUsage=serverAuth\n");
     expect(ext).toContain("subjectAltName=DNS:localhost,IP:127.0.0.1\n");
     expect(ext).toContain("basicConstraints=critical,CA:FALSE");
@@ -37,7 +45,9 @@ describe("ensurePki with the real openssl", () => {
       expect(apiserver.checkIP("192.0.2.2")).toBe("192.0.2.2");
       expect(apiserver.checkIP("10.97.0.1")).toBe("10.97.0.1");
       expect(apiserver.checkIP("198.51.100.7")).toBeUndefined();
-      const kubeconfig = yaml.load(readFileSync(l.adminKubeconfig, "utf8")) as { clusters: Array<{ cluster: { server: string } }> };
+      const kubeconfig = yaml.load(readFileSync(l.adminKubeconfig, "utf8")) as {
+        clusters: Array<{ cluster: { server: string } }>;
+      };
       expect(kubeconfig.clusters[0]!.cluster.server).toBe("https://192.0.2.2:16443");
       // A second run keeps the existing CA instead of minting a new one.
       await ensurePki(c, run);

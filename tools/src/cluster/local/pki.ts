@@ -4,12 +4,24 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from "node
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { run as defaultRun, type Runner } from "../../exec/run.ts";
-import { apiserverURL, certSpecs, kubeconfigYaml, layout, type CertSpec, type KubeconfigUser, type LocalClusterConfig } from "./config.ts";
+import {
+  apiserverURL,
+  certSpecs,
+  kubeconfigYaml,
+  layout,
+  type CertSpec,
+  type KubeconfigUser,
+  type LocalClusterConfig,
+} from "./config.ts";
 
 /** The X.509 v3 extensions of one certificate, in openssl's config syntax. */
 export function extensionsFor(spec: CertSpec): string {
   const usage = { server: "serverAuth", client: "clientAuth", both: "serverAuth,clientAuth" }[spec.usage];
-  const lines = ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature,keyEncipherment", `extendedKeyUsage=${usage}`];
+  const lines = [
+    "basicConstraints=critical,CA:FALSE",
+    "keyUsage=critical,digitalSignature,keyEncipherment",
+    `extendedKeyUsage=${usage}`,
+  ];
   const sans = [...(spec.dnsNames ?? []).map((d) => `DNS:${d}`), ...(spec.ips ?? []).map((ip) => `IP:${ip}`)];
   if (sans.length > 0) lines.push(`subjectAltName=${sans.join(",")}`);
   return `${lines.join("\n")}\n`;
@@ -33,13 +45,27 @@ export async function ensurePki(c: LocalClusterConfig, run: Runner = defaultRun)
   const l = layout(c);
   mkdirSync(l.pki, { recursive: true, mode: 0o700 });
   const openssl = (args: string[]) => run("openssl", args, { timeoutMs: 60_000 });
-  const ecKey = (file: string) => openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", file]);
+  const ecKey = (file: string) =>
+    openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", file]);
 
   if (!existsSync(l.cert("ca"))) {
     await ecKey(l.key("ca"));
     await openssl([
-      "req", "-x509", "-new", "-key", l.key("ca"), "-subj", "/CN=ctv-local-ca", "-days", "3650", "-out", l.cert("ca"),
-      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      l.key("ca"),
+      "-subj",
+      "/CN=ctv-local-ca",
+      "-days",
+      "3650",
+      "-out",
+      l.cert("ca"),
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
     ]);
   }
   // Service-account tokens are signed with RS256, the algorithm every OIDC verifier accepts.
@@ -55,8 +81,22 @@ export async function ensurePki(c: LocalClusterConfig, run: Runner = defaultRun)
     await openssl(["req", "-new", "-key", l.key(spec.name), "-subj", subjectFor(spec), "-out", csr]);
     writeFileSync(ext, extensionsFor(spec));
     await openssl([
-      "x509", "-req", "-in", csr, "-CA", l.cert("ca"), "-CAkey", l.key("ca"), "-set_serial", `0x${randomBytes(12).toString("hex")}`,
-      "-days", "365", "-extfile", ext, "-out", l.cert(spec.name),
+      "x509",
+      "-req",
+      "-in",
+      csr,
+      "-CA",
+      l.cert("ca"),
+      "-CAkey",
+      l.key("ca"),
+      "-set_serial",
+      `0x${randomBytes(12).toString("hex")}`,
+      "-days",
+      "365",
+      "-extfile",
+      ext,
+      "-out",
+      l.cert(spec.name),
     ]);
     rmSync(csr);
     rmSync(ext);

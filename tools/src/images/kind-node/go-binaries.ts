@@ -37,8 +37,20 @@ export const goPrograms = {
     cgo: true,
     describe: `kubeadm and kubectl ${kubernetesVersion}`,
   },
-  etcd: { name: "etcd", moduleDir: path.join(here, "etcd"), ldflags: "-s -w", cgo: false, describe: `etcd ${etcdVersion}` },
-  coredns: { name: "coredns", moduleDir: path.join(here, "coredns"), ldflags: "-s -w", cgo: false, describe: `CoreDNS ${corednsVersion}` },
+  etcd: {
+    name: "etcd",
+    moduleDir: path.join(here, "etcd"),
+    ldflags: "-s -w",
+    cgo: false,
+    describe: `etcd ${etcdVersion}`,
+  },
+  coredns: {
+    name: "coredns",
+    moduleDir: path.join(here, "coredns"),
+    ldflags: "-s -w",
+    cgo: false,
+    describe: `CoreDNS ${corednsVersion}`,
+  },
 } satisfies Record<string, GoProgram>;
 
 export function goBinDir(): string {
@@ -48,12 +60,16 @@ export function goBinDir(): string {
 /** A hash of the module's sources and build settings: a changed file or flag rebuilds. */
 export function goProgramHash(program: GoProgram): string {
   const hash = createHash("sha256").update(`${program.ldflags}\0${program.cgo}\0`);
-  for (const file of ["go.mod", "go.sum", "main.go"]) hash.update(`${file}\0`).update(readFileSync(path.join(program.moduleDir, file)));
+  for (const file of ["go.mod", "go.sum", "main.go"])
+    hash.update(`${file}\0`).update(readFileSync(path.join(program.moduleDir, file)));
   return hash.digest("hex");
 }
 
 /** Returns the binary's path, building it first when it is missing or its sources changed. */
-export async function ensureGoProgram(program: GoProgram, options: { run?: Runner; log?: (line: string) => void } = {}): Promise<string> {
+export async function ensureGoProgram(
+  program: GoProgram,
+  options: { run?: Runner; log?: (line: string) => void } = {},
+): Promise<string> {
   const run = options.run ?? defaultRun;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const binary = path.join(goBinDir(), program.name);
@@ -71,7 +87,12 @@ export async function ensureGoProgram(program: GoProgram, options: { run?: Runne
     allowFailure: true,
   }).catch((err: unknown) => {
     if (err instanceof ToolError && err.code === "NOT_INSTALLED") {
-      throw new ToolError("NOT_INSTALLED", `Go is needed to build ${program.describe} for the kind node image, and 'go' is not on PATH.`, "Install Go 1.24 or newer from the official Go downloads and put it on PATH.", { cause: err });
+      throw new ToolError(
+        "NOT_INSTALLED",
+        `Go is needed to build ${program.describe} for the kind node image, and 'go' is not on PATH.`,
+        "Install Go 1.24 or newer from the official Go downloads and put it on PATH.",
+        { cause: err },
+      );
     }
     throw err;
   });

@@ -9,7 +9,13 @@ import { readFileSync } from "node:fs";
 
 describe("the kind node image", () => {
   it("preloads the images kubeadm v1.34 names, at the versions in its constants", () => {
-    const constants = readFileSync(path.join(process.env.GOMODCACHE ?? path.join(process.env.HOME ?? "/root", "go/pkg/mod"), "k8s.io/kubernetes@v1.34.4/cmd/kubeadm/app/constants/constants.go"), "utf8");
+    const constants = readFileSync(
+      path.join(
+        process.env.GOMODCACHE ?? path.join(process.env.HOME ?? "/root", "go/pkg/mod"),
+        "k8s.io/kubernetes@v1.34.4/cmd/kubeadm/app/constants/constants.go",
+      ),
+      "utf8",
+    );
     expect(constants).toContain(`DefaultEtcdVersion = "${etcdImageTag}"`);
     expect(constants).toContain(`CoreDNSVersion = "${corednsVersion}"`);
     expect(constants).toContain(`PauseVersion = "${pauseVersion}"`);
@@ -21,9 +27,20 @@ describe("the kind node image", () => {
     const manifest = defaultCniManifest();
     expect(manifest).toContain("would you kindly template this file");
     const filled = manifest.replaceAll("{{ .PodSubnet }}", "10.244.0.0/16");
-    const docs = loadAll(filled).map((d) => d as { kind: string; data?: Record<string, string>; spec?: { template: { spec: { containers: Array<{ image: string; imagePullPolicy: string }>; hostNetwork: boolean } } } });
+    const docs = loadAll(filled).map(
+      (d) =>
+        d as {
+          kind: string;
+          data?: Record<string, string>;
+          spec?: {
+            template: { spec: { containers: Array<{ image: string; imagePullPolicy: string }>; hostNetwork: boolean } };
+          };
+        },
+    );
     expect(docs.map((d) => d.kind)).toEqual(["ConfigMap", "DaemonSet"]);
-    const conflist = JSON.parse(docs[0]?.data?.["10-ctv-bridge.conflist"] ?? "{}") as { plugins: Array<{ type: string; ipam?: { ranges: Array<Array<{ subnet: string }>> } }> };
+    const conflist = JSON.parse(docs[0]?.data?.["10-ctv-bridge.conflist"] ?? "{}") as {
+      plugins: Array<{ type: string; ipam?: { ranges: Array<Array<{ subnet: string }>> } }>;
+    };
     expect(conflist.plugins.map((p) => p.type)).toEqual(["bridge", "portmap"]);
     expect(conflist.plugins[0]?.ipam?.ranges[0]?.[0]?.subnet).toBe("10.244.0.0/16");
     const pod = docs[1]?.spec?.template.spec;
@@ -38,7 +55,10 @@ describe("the kind node image", () => {
     writeFileSync(path.join(root, "usr/sbin/xtables-nft-multi"), "binary");
     symlinkSync("/usr/sbin/xtables-nft-multi", path.join(root, "etc/alternatives/iptables"));
     symlinkSync("/etc/alternatives/iptables", path.join(root, "usr/sbin/iptables"));
-    expect(fromRootfs(root, "/usr/sbin/iptables")).toMatchObject({ to: "/usr/sbin/iptables", from: path.join(root, "usr/sbin/xtables-nft-multi") });
+    expect(fromRootfs(root, "/usr/sbin/iptables")).toMatchObject({
+      to: "/usr/sbin/iptables",
+      from: path.join(root, "usr/sbin/xtables-nft-multi"),
+    });
   });
 
   it("keeps relative symlinks of a root filesystem directory relative", () => {

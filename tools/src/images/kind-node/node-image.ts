@@ -9,7 +9,21 @@
 // The result is cached as a tar named by a hash of everything that goes into it and imported into
 // the engine with `docker import`, labelled with that hash, so a warm run builds nothing.
 import { createHash } from "node:crypto";
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -18,7 +32,15 @@ import { run as defaultRun, type Runner } from "../../exec/run.ts";
 import { installPackages, missingPackages } from "../../cluster/apt.ts";
 import { ensureKubeBinary } from "../../cluster/kube-binary.ts";
 import { cacheDir, kubernetesVersion } from "../../cluster/paths.ts";
-import { busyboxApplets, busyboxFiles, buildImage, buildImageSet, parseLdd, pauseRecipe, type ImageFile } from "../build.ts";
+import {
+  busyboxApplets,
+  busyboxFiles,
+  buildImage,
+  buildImageSet,
+  parseLdd,
+  pauseRecipe,
+  type ImageFile,
+} from "../build.ts";
 import { ensureImageTools } from "../../cluster/prereqs.ts";
 import { ociArchitecture } from "../oci-tools.ts";
 import { corednsVersion, ensureGoProgram, etcdImageTag, goPrograms, pauseVersion } from "./go-binaries.ts";
@@ -35,8 +57,25 @@ const nodeFormat = "1";
 
 /** What mmdebstrap installs: systemd as init, the container runtime, and what kubeadm and the kubelet call. */
 export const nodePackages = [
-  "systemd", "systemd-sysv", "dbus", "containerd", "runc", "containernetworking-plugins", "iptables", "conntrack", "kmod",
-  "mount", "util-linux", "procps", "iproute2", "ethtool", "socat", "ca-certificates", "bash", "fuse3", "libseccomp2",
+  "systemd",
+  "systemd-sysv",
+  "dbus",
+  "containerd",
+  "runc",
+  "containernetworking-plugins",
+  "iptables",
+  "conntrack",
+  "kmod",
+  "mount",
+  "util-linux",
+  "procps",
+  "iproute2",
+  "ethtool",
+  "socat",
+  "ca-certificates",
+  "bash",
+  "fuse3",
+  "libseccomp2",
 ] as const;
 const debianSuite = "bookworm";
 
@@ -122,7 +161,14 @@ done
 exec "/usr/sbin/$(basename "$0")" "$@"
 `;
 
-const iptablesTools = ["iptables", "iptables-save", "iptables-restore", "ip6tables", "ip6tables-save", "ip6tables-restore"];
+const iptablesTools = [
+  "iptables",
+  "iptables-save",
+  "iptables-restore",
+  "ip6tables",
+  "ip6tables-save",
+  "ip6tables-restore",
+];
 
 /** The libraries a binary of the root filesystem needs, read with the root filesystem's own ldd. */
 async function rootfsLibraries(run: Runner, rootfs: string, binaries: string[]): Promise<string[]> {
@@ -153,14 +199,16 @@ export function treeFromRootfs(rootfs: string, dir: string): ImageFile[] {
     const full = path.join(rootfs, at);
     const stat = lstatSync(full);
     if (stat.isSymbolicLink()) entries.push({ to: at, symlink: readlinkSync(full) });
-    else if (stat.isDirectory()) entries.push({ to: at, dir: true, mode: stat.mode & 0o7777 }, ...treeFromRootfs(rootfs, at));
+    else if (stat.isDirectory())
+      entries.push({ to: at, dir: true, mode: stat.mode & 0o7777 }, ...treeFromRootfs(rootfs, at));
     else entries.push({ to: at, from: full, mode: stat.mode & 0o7777 });
   }
   return entries;
 }
 
 function multiarchLibDir(): string {
-  const triplet = ({ amd64: "x86_64", arm64: "aarch64" } as Record<string, string>)[ociArchitecture()] ?? ociArchitecture();
+  const triplet =
+    ({ amd64: "x86_64", arm64: "aarch64" } as Record<string, string>)[ociArchitecture()] ?? ociArchitecture();
   return `/usr/lib/${triplet}-linux-gnu`;
 }
 
@@ -168,16 +216,28 @@ function multiarchLibDir(): string {
  * The control-plane images: one root filesystem (the kube binary with a link per component,
  * iptables for kube-proxy, a busybox shell) under four names, so the node stores it once.
  */
-async function controlPlaneImages(run: Runner, rootfs: string, kube: string, applets: readonly string[], imagesDir: string): Promise<string[]> {
+async function controlPlaneImages(
+  run: Runner,
+  rootfs: string,
+  kube: string,
+  applets: readonly string[],
+  imagesDir: string,
+): Promise<string[]> {
   const kubeLibs = parseLdd((await run("ldd", [kube], { timeoutMs: 10_000, allowFailure: true })).stdout);
   const xtables = ["/usr/sbin/xtables-nft-multi", "/usr/sbin/xtables-legacy-multi"];
   const extensions = treeFromRootfs(rootfs, `${multiarchLibDir()}/xtables`);
   // The extensions are loaded at run time and bring libraries of their own (libm for `statistic`).
-  const libs = await rootfsLibraries(run, rootfs, [...xtables, ...extensions.filter((e) => "from" in e).map((e) => e.to)]);
+  const libs = await rootfsLibraries(run, rootfs, [
+    ...xtables,
+    ...extensions.filter((e) => "from" in e).map((e) => e.to),
+  ]);
   const files: ImageFile[] = [
     ...busyboxFiles(applets),
     { to: "/usr/local/bin/kube", from: kube, mode: 0o755 },
-    ...["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy"].map((c) => ({ to: `/usr/local/bin/${c}`, symlink: "kube" })),
+    ...["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy"].map((c) => ({
+      to: `/usr/local/bin/${c}`,
+      symlink: "kube",
+    })),
     // The kube binary's C libraries come from the root filesystem too: the node runs Debian 12 whatever the host is.
     ...[...new Set([...kubeLibs, ...libs])].map((lib) => fromRootfs(rootfs, lib)),
     ...xtables.map((x) => fromRootfs(rootfs, x)),
@@ -193,7 +253,10 @@ async function controlPlaneImages(run: Runner, rootfs: string, kube: string, app
     files,
     [
       { name: preloadedImages.apiserver, config: { entrypoint: ["/usr/local/bin/kube-apiserver"], env } },
-      { name: preloadedImages.controllerManager, config: { entrypoint: ["/usr/local/bin/kube-controller-manager"], env } },
+      {
+        name: preloadedImages.controllerManager,
+        config: { entrypoint: ["/usr/local/bin/kube-controller-manager"], env },
+      },
       { name: preloadedImages.scheduler, config: { entrypoint: ["/usr/local/bin/kube-scheduler"], env } },
       { name: preloadedImages.proxy, config: { entrypoint: ["/usr/local/bin/kube-proxy"], env } },
     ],
@@ -218,7 +281,11 @@ async function preloadArchives(
     await buildImage(
       {
         name: preloadedImages.etcd,
-        files: [...busyboxFiles(applets), { to: "/usr/local/bin/etcd", from: etcd, mode: 0o755 }, { to: "/var/lib/etcd", dir: true, mode: 0o700 }],
+        files: [
+          ...busyboxFiles(applets),
+          { to: "/usr/local/bin/etcd", from: etcd, mode: 0o755 },
+          { to: "/var/lib/etcd", dir: true, mode: 0o700 },
+        ],
         config: { entrypoint: ["/usr/local/bin/etcd"], env: { PATH: "/usr/local/bin:/bin" } },
       },
       run,
@@ -229,14 +296,22 @@ async function preloadArchives(
         name: preloadedImages.coredns,
         // Root, as kubeadm's Deployment only adds NET_BIND_SERVICE, which a non-root user would
         // need as a file capability to bind port 53.
-        files: [{ to: "/coredns", from: coredns, mode: 0o755 }, { to: "/etc/passwd", content: "root:x:0:0:root:/root:/sbin/nologin\n" }, { to: "/tmp", dir: true, mode: 0o1777 }],
+        files: [
+          { to: "/coredns", from: coredns, mode: 0o755 },
+          { to: "/etc/passwd", content: "root:x:0:0:root:/root:/sbin/nologin\n" },
+          { to: "/tmp", dir: true, mode: 0o1777 },
+        ],
         config: { entrypoint: ["/coredns"] },
       },
       run,
       imagesDir,
     ),
     await buildImage({ ...pauseRecipe(), name: preloadedImages.pause }, run, imagesDir),
-    await buildImage({ name: preloadedImages.cni, files: busyboxFiles(applets), config: { entrypoint: ["/bin/sh"] } }, run, imagesDir),
+    await buildImage(
+      { name: preloadedImages.cni, files: busyboxFiles(applets), config: { entrypoint: ["/bin/sh"] } },
+      run,
+      imagesDir,
+    ),
   );
   return archives;
 }
@@ -251,7 +326,14 @@ export function defaultCniManifest(): string {
     cniVersion: "1.0.0",
     name: "ctv-bridge",
     plugins: [
-      { type: "bridge", bridge: "cni0", isGateway: true, ipMasq: true, hairpinMode: true, ipam: { type: "host-local", ranges: [[{ subnet: "{{ .PodSubnet }}" }]], routes: [{ dst: "0.0.0.0/0" }] } },
+      {
+        type: "bridge",
+        bridge: "cni0",
+        isGateway: true,
+        ipMasq: true,
+        hairpinMode: true,
+        ipam: { type: "host-local", ranges: [[{ subnet: "{{ .PodSubnet }}" }]], routes: [{ dst: "0.0.0.0/0" }] },
+      },
       { type: "portmap", capabilities: { portMappings: true } },
     ],
   };
@@ -323,12 +405,20 @@ async function preloadIntoContainerd(run: Runner, root: string, archives: string
     const deadline = Date.now() + 30_000;
     while (!existsSync(socket)) {
       if (Date.now() > deadline || daemon.exitCode !== null) {
-        throw new ToolError("COMMAND_FAILED", `The build's containerd did not start: ${stderr.trim().split("\n").slice(-3).join(" | ")}`, "Check that Debian's containerd package is installed and that the build runs as root.");
+        throw new ToolError(
+          "COMMAND_FAILED",
+          `The build's containerd did not start: ${stderr.trim().split("\n").slice(-3).join(" | ")}`,
+          "Check that Debian's containerd package is installed and that the build runs as root.",
+        );
       }
       await sleep(100);
     }
     for (const archive of archives) {
-      await run("ctr", ["--address", socket, "--namespace", "k8s.io", "images", "import", "--no-unpack", "--all-platforms", archive], { timeoutMs: 600_000 });
+      await run(
+        "ctr",
+        ["--address", socket, "--namespace", "k8s.io", "images", "import", "--no-unpack", "--all-platforms", archive],
+        { timeoutMs: 600_000 },
+      );
     }
   } finally {
     daemon.kill("SIGTERM");
@@ -360,7 +450,13 @@ function assembleNode(stage: string, binaries: { kube: string; nodeTools: string
   mkdirSync(path.join(stage, "etc/cni/net.d"), { recursive: true });
   link("/etc/systemd/system/kubelet.service", "etc/systemd/system/multi-user.target.wants/kubelet.service");
   // Units a node container has no use for (and that fail or wait for hardware in one).
-  for (const unit of ["getty@tty1.service", "console-getty.service", "systemd-udevd.service", "systemd-udev-trigger.service", "e2scrub_reap.service"]) {
+  for (const unit of [
+    "getty@tty1.service",
+    "console-getty.service",
+    "systemd-udevd.service",
+    "systemd-udev-trigger.service",
+    "e2scrub_reap.service",
+  ]) {
     link("/dev/null", `etc/systemd/system/${unit}`);
   }
   writeFileSync(path.join(stage, "kind/version"), `${kubernetesVersion}\n`);
@@ -373,16 +469,36 @@ function assembleNode(stage: string, binaries: { kube: string; nodeTools: string
  * node files, the Go programs' source stamps, busybox, and the code that assembles the image.
  */
 export function nodeImageHash(rootfsTar: string, binaries: string[]): string {
-  const parts: Array<string | Buffer> = [nodeFormat, path.basename(rootfsTar), defaultCniManifest(), JSON.stringify(preloadedImages)];
+  const parts: Array<string | Buffer> = [
+    nodeFormat,
+    path.basename(rootfsTar),
+    defaultCniManifest(),
+    JSON.stringify(preloadedImages),
+  ];
   hashTree(nodeFiles, parts);
-  for (const binary of binaries) parts.push(existsSync(`${binary}.sources-sha256`) ? readFileSync(`${binary}.sources-sha256`) : createHash("sha256").update(readFileSync(binary)).digest("hex"));
-  for (const source of [fileURLToPath(import.meta.url), path.join(here, "go-binaries.ts"), path.join(here, "..", "build.ts"), path.join(here, "..", "oci-tools.ts")]) parts.push(readFileSync(source));
+  for (const binary of binaries)
+    parts.push(
+      existsSync(`${binary}.sources-sha256`)
+        ? readFileSync(`${binary}.sources-sha256`)
+        : createHash("sha256").update(readFileSync(binary)).digest("hex"),
+    );
+  for (const source of [
+    fileURLToPath(import.meta.url),
+    path.join(here, "go-binaries.ts"),
+    path.join(here, "..", "build.ts"),
+    path.join(here, "..", "oci-tools.ts"),
+  ])
+    parts.push(readFileSync(source));
   if (existsSync("/bin/busybox")) parts.push(readFileSync("/bin/busybox"));
   return sha(parts);
 }
 
 async function importedHash(run: Runner, env: Record<string, string>): Promise<string | undefined> {
-  const out = await run("docker", ["image", "inspect", "--format", `{{index .Config.Labels "${contentLabel}"}}`, ctvNodeImage], { env, timeoutMs: 60_000, allowFailure: true });
+  const out = await run(
+    "docker",
+    ["image", "inspect", "--format", `{{index .Config.Labels "${contentLabel}"}}`, ctvNodeImage],
+    { env, timeoutMs: 60_000, allowFailure: true },
+  );
   return out.exitCode === 0 ? out.stdout.trim() : undefined;
 }
 
@@ -390,11 +506,17 @@ async function importedHash(run: Runner, env: Record<string, string>): Promise<s
  * Builds the node image's tar (or finds it cached) without any Docker engine: what `npm run setup`
  * does for the kind provider. Returns the tar and the content hash it is labelled with.
  */
-export async function prepareNodeImage(options: NodeImageOptions = {}): Promise<{ tar: string; hash: string; built: boolean }> {
+export async function prepareNodeImage(
+  options: NodeImageOptions = {},
+): Promise<{ tar: string; hash: string; built: boolean }> {
   const run = options.run ?? defaultRun;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   if (process.getuid?.() !== 0) {
-    throw new ToolError("PERMISSION_DENIED", "Building the kind node image offline needs root (mmdebstrap, chroot and a containerd of its own).", "Run as root, or point the kind provider at a ready node image with CTV_KIND_NODE_IMAGE.");
+    throw new ToolError(
+      "PERMISSION_DENIED",
+      "Building the kind node image offline needs root (mmdebstrap, chroot and a containerd of its own).",
+      "Run as root, or point the kind provider at a ready node image with CTV_KIND_NODE_IMAGE.",
+    );
   }
   const rootfsTar = await ensureRootfs(run, log);
   const kube = await ensureKubeBinary({ run, log });
@@ -411,7 +533,9 @@ export async function prepareNodeImage(options: NodeImageOptions = {}): Promise<
   mkdirSync(stage, { recursive: true });
   try {
     // The preloaded images take files from the root filesystem, so it is unpacked first.
-    await run("tar", ["-xpf", rootfsTar, "-C", stage, "--numeric-owner", "--xattrs", "--xattrs-include=*"], { timeoutMs: 600_000 });
+    await run("tar", ["-xpf", rootfsTar, "-C", stage, "--numeric-owner", "--xattrs", "--xattrs-include=*"], {
+      timeoutMs: 600_000,
+    });
     const archives = await preloadArchives(run, log, stage, { kube, etcd, coredns });
     log(`==> assembling the kind node image ${ctvNodeImage}`);
     assembleNode(stage, { kube, nodeTools });
@@ -420,7 +544,9 @@ export async function prepareNodeImage(options: NodeImageOptions = {}): Promise<
     await run("tar", ["-cf", partial, "-C", stage, "--numeric-owner", "--xattrs", "."], { timeoutMs: 1_800_000 });
     renameSync(partial, nodeTar);
     // Tars of earlier sources are about 1 GB each and never used again.
-    for (const old of readdirSync(path.dirname(nodeTar)).filter((f) => /^ctv-kind-node-.*\.tar$/.test(f) && f !== path.basename(nodeTar))) {
+    for (const old of readdirSync(path.dirname(nodeTar)).filter(
+      (f) => /^ctv-kind-node-.*\.tar$/.test(f) && f !== path.basename(nodeTar),
+    )) {
       rmSync(path.join(path.dirname(nodeTar), old), { force: true });
     }
     log(`    node image built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -434,28 +560,44 @@ export async function prepareNodeImage(options: NodeImageOptions = {}): Promise<
  * Makes sure the engine holds the node image built from the current sources: imports the cached
  * tar when the engine lacks it, builds everything first when the tar is missing too.
  */
-export async function ensureNodeImage(options: NodeImageOptions = {}): Promise<{ image: string; built: boolean; imported: boolean }> {
+export async function ensureNodeImage(
+  options: NodeImageOptions = {},
+): Promise<{ image: string; built: boolean; imported: boolean }> {
   const run = options.run ?? defaultRun;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const env = options.dockerEnv ?? {};
   const { tar, hash, built } = await prepareNodeImage(options);
   if ((await importedHash(run, env)) === hash) return { image: ctvNodeImage, built, imported: false };
-  const previous = await run("docker", ["image", "inspect", "--format", "{{.Id}}", ctvNodeImage], { env, timeoutMs: 60_000, allowFailure: true });
+  const previous = await run("docker", ["image", "inspect", "--format", "{{.Id}}", ctvNodeImage], {
+    env,
+    timeoutMs: 60_000,
+    allowFailure: true,
+  });
   await importNodeTar(run, env, tar, hash, log);
   // The image the tag pointed at before is an outdated node image of this project: drop it.
-  if (previous.exitCode === 0 && previous.stdout.trim() !== "") await run("docker", ["image", "rm", previous.stdout.trim()], { env, timeoutMs: 120_000, allowFailure: true });
+  if (previous.exitCode === 0 && previous.stdout.trim() !== "")
+    await run("docker", ["image", "rm", previous.stdout.trim()], { env, timeoutMs: 120_000, allowFailure: true });
   return { image: ctvNodeImage, built, imported: true };
 }
 
-async function importNodeTar(run: Runner, env: Record<string, string>, nodeTar: string, hash: string, log: (line: string) => void): Promise<void> {
+async function importNodeTar(
+  run: Runner,
+  env: Record<string, string>,
+  nodeTar: string,
+  hash: string,
+  log: (line: string) => void,
+): Promise<void> {
   log(`==> importing ${ctvNodeImage} into the Docker engine`);
   await run(
     "docker",
     [
       "import",
-      "--change", 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]',
-      "--change", "ENV container=docker",
-      "--change", `LABEL ${contentLabel}=${hash}`,
+      "--change",
+      'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]',
+      "--change",
+      "ENV container=docker",
+      "--change",
+      `LABEL ${contentLabel}=${hash}`,
       nodeTar,
       ctvNodeImage,
     ],

@@ -2,6 +2,7 @@
 // Azure, and handlers that act on the simulated state and answer in the real CLI's JSON shapes.
 import { readFileSync } from "node:fs";
 import { type OptSpec, type ParsedArgs, AzUsageError, parseBool, str } from "./args.ts";
+import { ROLE_DEFINITIONS } from "./authorize.ts";
 import {
   type AksCluster,
   type App,
@@ -86,12 +87,8 @@ const must = (ctx: Ctx, key: string, shown: string): string => {
   return v;
 };
 
-const ROLES: Record<string, string> = {
-  "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
-  "Storage Blob Data Reader": "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
-  "Storage Blob Data Owner": "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
-  Reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
-};
+/** Role name -> definition GUID, for `az role assignment create --role`: the roles the simulated Azure knows. */
+const ROLES: Record<string, string> = Object.fromEntries(ROLE_DEFINITIONS.map((r) => [r.name, r.id]));
 
 // ---------- output shapes ----------
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ROLE_DEFINITIONS } from "./authorize.ts";
 import { runFakeAz } from "./fake-az.ts";
 import { createSimulatedAzure } from "./harness.ts";
 import { DEMO_IDS } from "./seed.ts";
@@ -117,5 +118,37 @@ describe("the fake az", () => {
     expect(az(sim, ["storage", "account", "create", "-n", "acct2", "-g", "rg2"]).json).toMatchObject({
       allowSharedKeyAccess: true,
     });
+  });
+});
+
+describe("the fake az's roles", () => {
+  it("assigns every role the simulated Azure authorises, by name or by GUID, and records it by name", () => {
+    const sim = createSimulatedAzure();
+    const app = az(
+      sim,
+      ["ad", "app", "create", "--display-name", "roles", "--sign-in-audience", "AzureADMultipleOrgs"],
+      "tenant1",
+    );
+    const appId = String(app.json?.appId);
+    const sp = az(sim, ["ad", "sp", "create", "--id", appId]);
+    const principal = String(sp.json?.id);
+    for (const [i, role] of ROLE_DEFINITIONS.entries()) {
+      const r = az(sim, [
+        "role",
+        "assignment",
+        "create",
+        "--role",
+        i % 2 === 0 ? role.name : role.id,
+        "--assignee-object-id",
+        principal,
+      ]);
+      expect(r.exitCode, `${role.name}: ${r.stderr}`).toBe(0);
+    }
+    const assigned = sim.state().roleAssignments.filter((a) => a.principalId === principal);
+    expect(assigned.map((a) => a.roleDefinitionName)).toEqual(ROLE_DEFINITIONS.map((r) => r.name));
+    expect(
+      az(sim, ["role", "assignment", "create", "--role", "Storage Blob Data Writer", "--assignee-object-id", principal])
+        .stderr,
+    ).toMatch(/Role 'Storage Blob Data Writer' doesn't exist/);
   });
 });

@@ -47,10 +47,22 @@ describe("CSIDriver objects", () => {
 });
 
 describe("DaemonSet", () => {
-  const [sa, ds] = daemonSetObjects({
+  const [sa, ds, role, binding] = daemonSetObjects({
     azsimState: "/var/lib/ctv-azsim/state.json",
     kubeletDir: "/srv/kubelet",
     fuseHelper: "/repo/.cache/bin/ctv-fuse",
+  });
+
+  it("may post Events (its warnings on pods) and nothing else", () => {
+    expect(role).toMatchObject({
+      kind: "ClusterRole",
+      rules: [{ apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] }],
+    });
+    expect(binding).toMatchObject({
+      kind: "ClusterRoleBinding",
+      roleRef: { kind: "ClusterRole", name: "ctv-csi-mock-node" },
+      subjects: [{ kind: "ServiceAccount", name: "ctv-csi-mock-node", namespace: "kube-system" }],
+    });
   });
   const pod = (ds as { spec: { template: { spec: Record<string, any> } } }).spec.template.spec;
   const container = pod.containers[0];

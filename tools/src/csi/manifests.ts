@@ -139,5 +139,19 @@ export function daemonSetObjects(opts: DaemonSetOptions): K8sObject[] {
         },
       },
     },
+    // Like the real node plugins' roles: the driver posts its warnings as Events on the pods it mounts for.
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: { name: daemonSetName, labels },
+      rules: [{ apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] }],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: daemonSetName, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: daemonSetName },
+      subjects: [{ kind: "ServiceAccount", name: daemonSetName, namespace }],
+    },
   ];
 }

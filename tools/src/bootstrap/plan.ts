@@ -20,6 +20,28 @@ export interface ObservedState {
   done?: string[];
 }
 
+/** `az storage container-rm|share-rm create|show` of one container or share of the storage account (ARM, so it works with shared keys off). */
+export function storageChildArgv(
+  kind: "container-rm" | "share-rm",
+  verb: "create" | "show",
+  name: string,
+  storage: { accountName: string; resourceGroup: string },
+  sub: readonly string[],
+): string[] {
+  return [
+    "storage",
+    kind,
+    verb,
+    "-n",
+    name,
+    "--storage-account",
+    storage.accountName,
+    "-g",
+    storage.resourceGroup,
+    ...sub,
+  ];
+}
+
 export function storageAccountResourceId(c: BootstrapConfig): string {
   return `/subscriptions/${c.tenant2.subscriptionId}/resourceGroups/${c.storage.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${c.storage.accountName}`;
 }
@@ -643,31 +665,9 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
     kind: "write",
     action: `creating container ${c.storage.containerName}`,
     why: "The container the volume mounts.",
-    argv: [
-      "storage",
-      "container-rm",
-      "create",
-      "-n",
-      c.storage.containerName,
-      "--storage-account",
-      c.storage.accountName,
-      "-g",
-      c.storage.resourceGroup,
-      ...sub2,
-    ],
+    argv: [...storageChildArgv("container-rm", "create", c.storage.containerName, c.storage, sub2)],
     check: {
-      argv: [
-        "storage",
-        "container-rm",
-        "show",
-        "-n",
-        c.storage.containerName,
-        "--storage-account",
-        c.storage.accountName,
-        "-g",
-        c.storage.resourceGroup,
-        ...sub2,
-      ],
+      argv: [...storageChildArgv("container-rm", "show", c.storage.containerName, c.storage, sub2)],
     },
     dependsOn: [account],
   });
@@ -796,18 +796,7 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
         ...sub2,
       ],
       check: {
-        argv: [
-          "storage",
-          "share-rm",
-          "show",
-          "-n",
-          c.storage.shareName,
-          "--storage-account",
-          c.storage.accountName,
-          "-g",
-          c.storage.resourceGroup,
-          ...sub2,
-        ],
+        argv: [...storageChildArgv("share-rm", "show", c.storage.shareName, c.storage, sub2)],
       },
       expect: [
         {
@@ -827,31 +816,9 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
       kind: "write",
       action: `creating container ${c.storage.containerName}`,
       why: "The container the volume mounts over NFS v3.",
-      argv: [
-        "storage",
-        "container-rm",
-        "create",
-        "-n",
-        c.storage.containerName,
-        "--storage-account",
-        c.storage.accountName,
-        "-g",
-        c.storage.resourceGroup,
-        ...sub2,
-      ],
+      argv: [...storageChildArgv("container-rm", "create", c.storage.containerName, c.storage, sub2)],
       check: {
-        argv: [
-          "storage",
-          "container-rm",
-          "show",
-          "-n",
-          c.storage.containerName,
-          "--storage-account",
-          c.storage.accountName,
-          "-g",
-          c.storage.resourceGroup,
-          ...sub2,
-        ],
+        argv: [...storageChildArgv("container-rm", "show", c.storage.containerName, c.storage, sub2)],
       },
       dependsOn: [account],
     });

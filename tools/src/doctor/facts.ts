@@ -11,7 +11,7 @@ import type {
 import { AzError, type AzCall, type AzFailureKind, type AzTarget } from "../az/az.ts";
 import type { BootstrapConfig, Mode } from "../bootstrap/config.ts";
 import { MODES } from "../bootstrap/config.ts";
-import { privateEndpointNames, storageAccountResourceId } from "../bootstrap/plan.ts";
+import { privateEndpointNames, storageAccountResourceId, storageChildArgv } from "../bootstrap/plan.ts";
 import { attr, blobDriver, fileDriver } from "../csi/attributes.ts";
 import type { ClusterReader } from "./cluster-reader.ts";
 
@@ -269,34 +269,18 @@ export class Facts {
 
   container(): Promise<AzRead<unknown>> {
     const c = this.config!;
-    return this.az("tenant2", [
-      "storage",
-      "container-rm",
-      "show",
-      "-n",
-      c.storage.containerName,
-      "--storage-account",
-      c.storage.accountName,
-      "-g",
-      c.storage.resourceGroup,
-      ...this.sub("tenant2"),
-    ]);
+    return this.az(
+      "tenant2",
+      storageChildArgv("container-rm", "show", c.storage.containerName, c.storage, this.sub("tenant2")),
+    );
   }
 
   share(): Promise<AzRead<{ enabledProtocols: string }>> {
     const c = this.config!;
-    return this.az("tenant2", [
-      "storage",
-      "share-rm",
-      "show",
-      "-n",
-      c.storage.shareName,
-      "--storage-account",
-      c.storage.accountName,
-      "-g",
-      c.storage.resourceGroup,
-      ...this.sub("tenant2"),
-    ]);
+    return this.az(
+      "tenant2",
+      storageChildArgv("share-rm", "show", c.storage.shareName, c.storage, this.sub("tenant2")),
+    );
   }
 
   accountId(): string {

@@ -1,18 +1,9 @@
 // The simulated Azure: one JSON file holding both tenants' directory objects and ARM resources.
 // The fake `az`, the seed helper, tests and the mock CSI driver all read and write it through here.
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { ToolError } from "../errors.ts";
+import { withFileLockSync } from "../exec/file-lock.ts";
 
 export interface Tenant {
   tenantId: string;
@@ -279,13 +270,8 @@ export function saveAzState(path: string, state: AzState): void {
   renameSync(tmp, path);
 }
 
-const sleepBuffer = new Int32Array(new SharedArrayBuffer(4));
-function sleepSync(ms: number): void {
-  Atomics.wait(sleepBuffer, 0, 0, ms);
-}
-
 /**
- * Runs read-modify-write on the state under an exclusive lock file, so concurrent fake-az processes
+ * Runs read-modify-write on the state under an exclusive lock (`<state>.lock`), so concurrent fake-az processes
  * (tenant-1 and tenant-2 steps run in parallel) never lose each other's changes.
  * A lock older than staleMs is taken over: its holder crashed.
  */
@@ -294,43 +280,13 @@ export function updateAzState<T>(
   change: (state: AzState) => T,
   opts: { timeoutMs?: number; staleMs?: number } = {},
 ): T {
-  const lock = `${path}.lock`;
-  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-  const staleMs = opts.staleMs ?? 10_000;
-  let fd: number | undefined;
-  while (fd === undefined) {
-    try {
-      fd = openSync(lock, "wx");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > staleMs) unlinkSync(lock);
-      } catch {
-        // The holder released it between our checks; just retry.
-      }
-      if (Date.now() > deadline) {
-        throw new ToolError(
-          "TIMED_OUT",
-          `Could not lock the simulated Azure state ${path} within ${opts.timeoutMs ?? 30_000} ms.`,
-          `Another process holds ${lock}; remove it if no fake az is running.`,
-        );
-      }
-      sleepSync(5 + Math.floor(Math.random() * 10));
-    }
-  }
-  try {
+  const lock = { what: `the simulated Azure state ${path}`, purpose: "an update of the simulated Azure state" };
+  return withFileLockSync(`${path}.lock`, { ...lock, waitMs: opts.timeoutMs, staleMs: opts.staleMs, pollMs: 5 }, () => {
     const state = loadAzState(path);
     const result = change(state);
     saveAzState(path, state);
     return result;
-  } finally {
-    closeSync(fd);
-    try {
-      unlinkSync(lock);
-    } catch {
-      // Already taken over as stale; nothing to release.
-    }
-  }
+  });
 }
 
 // ---- ids and lookups shared by the fake az and the authorizer ----

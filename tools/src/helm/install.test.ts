@@ -82,6 +82,22 @@ describe("ensureHelm / ensureKubectl", () => {
     expect(asked).toEqual(HELM3_CANDIDATES.map((v) => `helm.sh/helm/v3/cmd/helm@v${v}`));
     expect(err).toMatchObject({ code: "COMMAND_FAILED" });
   });
+  it("builds Helm 3 once when two installs ask at the same time: the second waits for the first's lock", async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), "ctv-cache-"));
+    let builds = 0;
+    const go: Runner = async (command, args, o) => {
+      if (args[0] === "install") {
+        builds++;
+        await new Promise((r) => setTimeout(r, 50));
+        writeFileSync(join(o?.cwd ?? "", "helm"), "#!/bin/sh\n", { mode: 0o755 });
+        return { command, args, exitCode: 0, stdout: "", stderr: "" };
+      }
+      return { command, args, exitCode: 0, stdout: `v${HELM3_CANDIDATES[0]}`, stderr: "" };
+    };
+    const both = await Promise.all([1, 2].map(() => ensureHelm("3", { cacheDir, runner: go, log: () => {} })));
+    expect(both).toEqual([1, 2].map(() => join(cacheDir, "helm", HELM3_CANDIDATES[0], "helm")));
+    expect(builds).toBe(1);
+  });
 });
 
 describe("goBinary", () => {

@@ -9,13 +9,13 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { unzipSync } from "fflate";
 import { ToolError } from "../errors.ts";
+import { withFileLock } from "../exec/file-lock.ts";
 import { run as defaultRunner, type Runner } from "../exec/run.ts";
 
 export type HelmMajor = "4" | "3";
@@ -114,43 +114,22 @@ function writeExecutable(path: string, bytes: Uint8Array): void {
 }
 
 /**
- * Serialises installers across processes (vitest runs test files in parallel workers) with a lock
- * directory; a lock older than `staleMs` is taken over, since its owner must have died.
+ * Serialises installers across processes (vitest runs test files in parallel workers). The holder refreshes the
+ * lock while it works, so a lock left by an installer that died clears itself within a minute; a live one is
+ * waited for as long as a Go build of helm may take.
  */
-async function withLock<T>(lockDir: string, fn: () => Promise<T>, staleMs = 45 * 60_000): Promise<T> {
-  mkdirSync(dirname(lockDir), { recursive: true });
-  const deadline = Date.now() + staleMs + 60_000;
-  for (;;) {
-    try {
-      mkdirSync(lockDir);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      let age = 0;
-      try {
-        age = Date.now() - statSync(lockDir).mtimeMs;
-      } catch {
-        continue;
-      }
-      if (age > staleMs) {
-        rmSync(lockDir, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new ToolError(
-          "TIMED_OUT",
-          `Another process has held the install lock ${lockDir} for too long.`,
-          `If no install is running, delete ${lockDir} and run again.`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lockDir, { recursive: true, force: true });
-  }
+function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
+  return withFileLock(
+    lockDir,
+    {
+      what: "the tool cache",
+      purpose: "an install of helm or kubectl",
+      staleMs: 60_000,
+      waitMs: 46 * 60_000,
+      pollMs: 500,
+    },
+    fn,
+  );
 }
 
 async function installFromLayer(options: InstallOptions): Promise<void> {

@@ -6,6 +6,7 @@ import { type AzCall, AzError, type AzTarget, loginCommand } from "../az/az.ts";
 import type { BootstrapConfig } from "./config.ts";
 import type { Capture, Expectation, Plan, Step, TenantKey } from "./step.ts";
 import type { CreationRecord } from "./record.ts";
+import { versionAtLeast } from "../version.ts";
 
 export interface ApplyOptions {
   az: AzCall;
@@ -123,17 +124,6 @@ function transform(value: string, t: Capture["transform"]): string {
       "Set network.aksVnetId in the config.",
     );
   return t === "vnet-resource-group-of-subnet" ? m[1]! : m[2]!;
-}
-
-function versionAtLeast(actual: string, min: string): boolean {
-  const a = actual.split(".").map(Number);
-  const b = min.split(".").map(Number);
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
-    if (x !== y) return x > y;
-  }
-  return true;
 }
 
 function checkExpectations(

@@ -1,6 +1,7 @@
 // Mount option checks: what blobfuse2 accepts, what the blob driver keeps for itself, and the NFS
 // options the drivers fix. Lists come from blobfuse2's `mount` command and the drivers' sources.
 import { internal, invalidArgument } from "./grpc-errors.ts";
+import { versionAtLeast } from "../version.ts";
 
 /** Flags the blob driver sets itself; a user value would redirect host paths or the container. */
 export const driverControlledFlags = [
@@ -165,13 +166,6 @@ export const blobfuse2FlagsSince: Readonly<Record<string, string>> = {
   "--attr-cache-max-size-mb": "2.5.4",
   "--kernel-list-cache-timeout": "2.5.4",
 };
-
-function versionAtLeast(have: string, want: string): boolean {
-  const a = have.split(".").map(Number);
-  const b = want.split(".").map(Number);
-  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
-  return true;
-}
 
 export interface BlobfuseOptionContext {
   /** blobfuse2 release the driver pins (flags added later are unknown to it). */

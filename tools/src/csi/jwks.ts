@@ -1,9 +1,9 @@
 // Fetches the cluster's service-account signing keys from the API server (/openid/v1/jwks), with
 // the credentials and CA of a kubeconfig when the driver runs on the host, or the pod's in-cluster
 // config when it runs as a DaemonSet.
-import https from "node:https";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { JSONWebKeySet } from "jose";
+import fetch, { type FetchError } from "node-fetch";
 import { ToolError } from "../errors.ts";
 import type { JwksSource } from "./tokens.ts";
 
@@ -26,31 +26,24 @@ export function apiServerJwks(kc: KubeConfig, timeoutMs = 10_000): JwksSource {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error("the kubeconfig has no current cluster");
     // Appended, not resolved: a server URL may carry a path prefix (API proxies).
-    const url = new URL(`${cluster.server.replace(/\/+$/, "")}/openid/v1/jwks`);
+    const url = `${cluster.server.replace(/\/+$/, "")}/openid/v1/jwks`;
     // The API server offers the key set only as application/jwk-set+json and answers 406 otherwise.
-    const options: https.RequestOptions = {
+    // node-fetch, as the Kubernetes client uses it: the kubeconfig's CA and credentials come as an agent,
+    // which the built-in fetch cannot take.
+    const init = await kc.applyToFetchOptions({
       method: "GET",
       timeout: timeoutMs,
       headers: { accept: "application/jwk-set+json, application/json" },
-    };
-    await kc.applyToHTTPSOptions(options);
-    const body = await new Promise<string>((resolve, reject) => {
-      const req = https.request(url, options, (res) => {
-        let data = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => (data += c));
-        res.on("end", () => {
-          if (res.statusCode !== 200)
-            reject(new Error(`GET ${url.href} answered ${res.statusCode}: ${data.slice(0, 200)}`));
-          else resolve(data);
-        });
-      });
-      req.on("timeout", () => req.destroy(new Error(`GET ${url.href} timed out after ${timeoutMs} ms`)));
-      req.on("error", reject);
-      req.end();
     });
+    const res = await fetch(url, init).catch((err: FetchError) => {
+      throw new Error(
+        err.type === "request-timeout" ? `GET ${url} timed out after ${timeoutMs} ms` : `GET ${url}: ${err.message}`,
+      );
+    });
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${body.slice(0, 200)}`);
     const parsed = JSON.parse(body) as JSONWebKeySet;
-    if (!Array.isArray(parsed.keys)) throw new Error(`GET ${url.href} did not return a JWKS`);
+    if (!Array.isArray(parsed.keys)) throw new Error(`GET ${url} did not return a JWKS`);
     return parsed;
   };
 }

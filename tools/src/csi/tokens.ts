@@ -20,24 +20,31 @@ function assertionInvalid(reason: string): Error {
   return internal(`AADSTS50013: Assertion failed signature validation. [Reason - ${reason}]`);
 }
 
+/** Any failure of the key set's source, told apart from jose's verdicts on the token. */
+class JwksFetchFailed extends Error {}
+
 export class TokenVerifier {
-  private keys: jose.JSONWebKeySet = { keys: [] };
-  private fetchedAt = 0;
+  private readonly keys: ReturnType<typeof jose.createRemoteJWKSet>;
 
   constructor(
-    private readonly source: JwksSource,
+    source: JwksSource,
     /** Minimum time between two fetches, so a flood of bad tokens cannot hammer the API server. */
-    private readonly minRefreshMs = 5_000,
+    minRefreshMs = 5_000,
     private readonly now: () => Date = () => new Date(),
-  ) {}
-
-  private async refresh(): Promise<void> {
-    this.keys = await this.source();
-    this.fetchedAt = Date.now();
-  }
-
-  private hasKid(kid: string | undefined): boolean {
-    return this.keys.keys.some((k) => kid === undefined || k.kid === kid);
+  ) {
+    // jose keeps the key set (fetched on first use, never expired by age) and fetches it again when a token
+    // names a key it lacks, at most once per minRefreshMs. The source does the transport; the URL only names it.
+    this.keys = jose.createRemoteJWKSet(new URL("https://kubernetes.default.svc/openid/v1/jwks"), {
+      cooldownDuration: minRefreshMs,
+      cacheMaxAge: Number.POSITIVE_INFINITY,
+      [jose.customFetch]: async () => {
+        try {
+          return Response.json(await source());
+        } catch (err) {
+          throw new JwksFetchFailed((err as Error).message, { cause: err });
+        }
+      },
+    });
   }
 
   async verify(token: string): Promise<TokenClaims> {
@@ -47,19 +54,14 @@ export class TokenVerifier {
     } catch {
       throw assertionInvalid("The assertion is not a well-formed JWT.");
     }
-    if (this.fetchedAt === 0 || (!this.hasKid(header.kid) && Date.now() - this.fetchedAt >= this.minRefreshMs)) {
-      try {
-        await this.refresh();
-      } catch (err) {
-        throw internal(`failed to fetch the cluster issuer's signing keys (JWKS): ${(err as Error).message}`);
-      }
-    }
-    if (!this.hasKid(header.kid))
-      throw assertionInvalid(`The key was not found. Key id '${header.kid ?? ""}' is not in the issuer's JWKS.`);
     let payload: jose.JWTPayload;
     try {
-      ({ payload } = await jose.jwtVerify(token, jose.createLocalJWKSet(this.keys), { currentDate: this.now() }));
+      ({ payload } = await jose.jwtVerify(token, this.keys, { currentDate: this.now() }));
     } catch (err) {
+      if (err instanceof JwksFetchFailed)
+        throw internal(`failed to fetch the cluster issuer's signing keys (JWKS): ${err.message}`);
+      if (err instanceof jose.errors.JWKSNoMatchingKey)
+        throw assertionInvalid(`The key was not found. Key id '${header.kid ?? ""}' is not in the issuer's JWKS.`);
       if (err instanceof jose.errors.JWTExpired) {
         const p = jose.decodeJwt(token);
         throw internal(

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Runner } from "../exec/run.ts";
 import { AzError, classifyAzFailure, createAz, loginCommand } from "./az.ts";
@@ -56,5 +59,28 @@ describe("the az wrapper", () => {
     expect(loginCommand(target)).toBe(
       "AZURE_CONFIG_DIR=/home/u/.azure-tenant2 az login --tenant 22222222-2222-4222-8222-222222222222",
     );
+  });
+});
+
+describe("the az wrapper on the real process runner", () => {
+  const pathWith = (script?: string) => {
+    const dir = mkdtempSync(join(tmpdir(), "ctv-az-"));
+    if (script) writeFileSync(join(dir, "az"), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    return `${dir}:/usr/bin:/bin`;
+  };
+
+  it("reports an az killed by a signal as crashed (run again), not as missing", async () => {
+    const az = createAz({ env: { PATH: pathWith("kill -KILL $$") } });
+    const err = await az(target, ["group", "list"]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AzError);
+    expect(err).toMatchObject({ kind: "crashed", code: "COMMAND_FAILED" });
+    expect((err as AzError).hint).toMatch(/killed mid-way\. Run the same command again/);
+  });
+
+  it("reports an az that is not on PATH as not installed", async () => {
+    const az = createAz({ env: { PATH: pathWith() } });
+    const err = await az(target, ["group", "list"]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: "crashed", code: "NOT_INSTALLED" });
+    expect((err as AzError).hint).toMatch(/Install the Azure CLI/);
   });
 });

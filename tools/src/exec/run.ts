@@ -58,8 +58,8 @@ export const run: Runner = async (command, args, options = {}) => {
     }
     return { command, args, exitCode: 128 + (constants.signals[result.signal] ?? 0), stdout, stderr };
   }
-  const code = (result as { code?: string }).code;
-  if (code === "ENOENT" || result.exitCode === undefined) {
+  // No exit code and no signal: the program never started (ENOENT, or not executable).
+  if (result.code === "ENOENT" || result.exitCode === undefined) {
     throw new ToolError(
       "NOT_INSTALLED",
       `'${command}' is not installed or not on PATH.`,

@@ -1,6 +1,7 @@
 // apply(plan, az): runs a plan against Azure. Each write is preceded by a read of current state and
 // skipped when already done, so a second run changes nothing and an interrupted run resumes.
 // Tenant-1 and tenant-2 steps run side by side; each tenant's steps run one at a time in plan order.
+import pRetry, { type RetryContext } from "p-retry";
 import { ToolError } from "../errors.ts";
 import { type AzCall, AzError, type AzTarget, loginCommand } from "../az/az.ts";
 import type { BootstrapConfig } from "./config.ts";
@@ -15,9 +16,6 @@ export interface ApplyOptions {
   retryBaseMs?: number;
   /** Retries of throttled calls (429), which say nothing about replication. */
   maxRetries?: number;
-  sleep?: (ms: number) => Promise<void>;
-  /** Clock for the replication budget (tests pass a fake one that sleep() advances). */
-  now?: () => number;
   record?: CreationRecord;
   /**
    * Drift check: run every read (preflight and each write's check) but no write; each write that would
@@ -168,6 +166,11 @@ function capture(step: Step, item: unknown, which: "check" | "result", vars: Rec
   }
 }
 
+const MAX_DELAY_MS = 60_000;
+
+/** Thrown by a check whose awaited item is not there yet, so the backoff looks again. */
+class NotThereYet extends Error {}
+
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms > 0 && ms < 1000 ? 2 : 0)} s`;
 }
@@ -211,10 +214,8 @@ function hintFor(step: Step, err: AzError, c: { tenantId: string }): string | un
 
 export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOptions): Promise<ApplyResult> {
   const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const base = opts.retryBaseMs ?? 2_000;
   const maxRetries = opts.maxRetries ?? 7;
-  const now = opts.now ?? Date.now;
   // How long to wait for Entra/RBAC replication (PrincipalNotFound, an object not visible yet).
   const budgetMs = config.retry.replicationMinutes * 60_000;
   const budgetText = `${formatDuration(budgetMs)} (retry.replicationMinutes: ${config.retry.replicationMinutes})`;
@@ -239,66 +240,83 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
   const total = plan.steps.length;
   let counter = 0;
 
+  /** The pause p-retry makes after `retriesConsumed` retries (base, doubling, at most a minute), for progress lines. */
+  const delayAfter = (retriesConsumed: number) => Math.min(base * 2 ** retriesConsumed, MAX_DELAY_MS);
+
   /**
-   * Waits out Entra/RBAC replication within the budget: returns the delay before the next try, or
-   * throws (saying a rerun resumes) once the budget is spent. `started` is when the first try failed.
+   * Waits out Entra/RBAC replication within the budget: retries `attempt` while `waiting(err)` names what it waits
+   * for, printing `line` before each pause; once the budget is spent, throws (saying a rerun resumes).
    */
-  const replicationDelay = (step: Step, started: number, tries: number, what: string): number => {
-    const waited = now() - started;
-    if (waited >= budgetMs) {
-      throw new ToolError(
-        "TIMED_OUT",
-        `${step.tenant}: ${what} for ${formatDuration(waited)}, the whole replication budget of ${budgetText}; ${step.action} did not finish.`,
-        `Entra ID and Azure RBAC replication sometimes takes longer. Everything done so far stays: run the same command again and it resumes where it stopped (the step checks Azure first). To wait longer in one run, raise retry.replicationMinutes in the config.`,
-      );
-    }
-    return Math.min(base * 2 ** tries, 60_000, budgetMs - waited);
+  const untilReplicated = <T>(
+    step: Step,
+    attempt: () => Promise<T>,
+    waiting: (err: unknown) => string | undefined,
+    line: (err: unknown, delay: string, waited: string, retry: number) => string,
+  ): Promise<T> => {
+    const started = Date.now();
+    return pRetry(attempt, {
+      retries: Number.POSITIVE_INFINITY,
+      minTimeout: base,
+      maxTimeout: MAX_DELAY_MS,
+      maxRetryTime: budgetMs,
+      shouldRetry: ({ error }) => waiting(error) !== undefined,
+      onFailedAttempt: ({ error, retriesConsumed }: RetryContext) => {
+        const what = waiting(error);
+        if (what === undefined) return;
+        const waited = Date.now() - started;
+        if (waited >= budgetMs) {
+          throw new ToolError(
+            "TIMED_OUT",
+            `${step.tenant}: ${what} for ${formatDuration(waited)}, the whole replication budget of ${budgetText}; ${step.action} did not finish.`,
+            `Entra ID and Azure RBAC replication sometimes takes longer. Everything done so far stays: run the same command again and it resumes where it stopped (the step checks Azure first). To wait longer in one run, raise retry.replicationMinutes in the config.`,
+          );
+        }
+        const delay = Math.min(delayAfter(retriesConsumed), budgetMs - waited);
+        write(line(error, seconds(delay), formatDuration(waited), retriesConsumed + 1));
+      },
+    });
   };
 
-  const call = async (step: Step, argv: string[], retryOn: Step["retryOn"] = []): Promise<unknown> => {
-    let throttles = 0;
-    let replicationTries = 0;
-    let started: number | undefined;
-    for (;;) {
-      try {
-        return await opts.az(
+  /** One az call; throttling (429) is retried up to maxRetries times. */
+  const callOnce = (step: Step, argv: string[]): Promise<unknown> =>
+    pRetry(
+      () =>
+        opts.az(
           tgt[step.tenant],
           argv.map((a) => fill(a, vars, step.id)),
-        );
-      } catch (err) {
-        if (!(err instanceof AzError)) throw err;
-        if (err.kind === "throttled") {
-          if (throttles >= maxRetries) throw err;
-          const delay = Math.min(base * 2 ** throttles, 60_000);
-          throttles += 1;
+        ),
+      {
+        retries: maxRetries,
+        minTimeout: base,
+        maxTimeout: MAX_DELAY_MS,
+        shouldRetry: ({ error }) => error instanceof AzError && error.kind === "throttled",
+        onFailedAttempt: ({ error, retriesConsumed, retriesLeft }: RetryContext) => {
+          if (!(error instanceof AzError && error.kind === "throttled") || retriesLeft === 0) return;
           write(
-            `  ${step.tenant}: throttled by Azure (429); retrying in ${seconds(delay)} (attempt ${throttles + 1} of ${maxRetries + 1})`,
+            `  ${step.tenant}: throttled by Azure (429); retrying in ${seconds(delayAfter(retriesConsumed))} (attempt ${retriesConsumed + 2} of ${maxRetries + 1})`,
           );
-          await sleep(delay);
-          continue;
-        }
-        if (!(retryOn ?? []).includes(err.kind as never)) throw err;
-        started ??= now();
-        const what =
-          err.kind === "principal-not-found"
-            ? "the new service principal has not reached Azure RBAC yet (PrincipalNotFound)"
-            : "the object is not visible yet";
-        const delay = replicationDelay(
-          step,
-          started,
-          replicationTries,
-          err.kind === "principal-not-found"
+        },
+      },
+    );
+
+  /** An az call; the failures `retryOn` names (replication not caught up yet) are retried within the budget. */
+  const call = (step: Step, argv: string[], retryOn: Step["retryOn"] = []): Promise<unknown> =>
+    untilReplicated(
+      step,
+      () => callOnce(step, argv),
+      (err) =>
+        err instanceof AzError && (retryOn ?? []).includes(err.kind as never)
+          ? err.kind === "principal-not-found"
             ? "Azure RBAC kept answering PrincipalNotFound"
-            : "the object stayed invisible",
-        );
-        replicationTries += 1;
-        write(
-          `  ${step.tenant}: ${what}; retry ${replicationTries} in ${seconds(delay)} (waited ${formatDuration(now() - started)} of ${budgetText})`,
-        );
-        await sleep(delay);
-      }
-    }
-  };
+            : "the object stayed invisible"
+          : undefined,
+      (err, delay, waited, retry) =>
+        `  ${step.tenant}: ${
+          (err as AzError).kind === "principal-not-found"
+            ? "the new service principal has not reached Azure RBAC yet (PrincipalNotFound)"
+            : "the object is not visible yet"
+        }; retry ${retry} in ${delay} (waited ${waited} of ${budgetText})`,
+    );
 
   const readOrAbsent = async (step: Step, argv: string[]): Promise<unknown> => {
     try {
@@ -359,18 +377,26 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
           );
           return;
         }
-        let item: unknown;
-        let started: number | undefined;
-        for (let attempt = 0; step.check; attempt++) {
-          item = selectItem(await readOrAbsent(step, step.check.argv), step.check.select?.where, vars, step.id);
-          if (item !== undefined || !step.check.waitForItem || dry) break;
-          started ??= now();
-          const delay = replicationDelay(step, started, attempt, `${step.check.waitForItem} did not show up`);
-          write(
-            `  ${step.tenant}: waiting for ${step.check.waitForItem}; checking again in ${seconds(delay)} (waited ${formatDuration(now() - started)} of ${budgetText})`,
-          );
-          await sleep(delay);
-        }
+        const stepCheck = step.check;
+        // An item the step waits for (it appears after a write elsewhere) is looked for again within the budget.
+        const item: unknown = stepCheck
+          ? await untilReplicated(
+              step,
+              async () => {
+                const found = selectItem(
+                  await readOrAbsent(step, stepCheck.argv),
+                  stepCheck.select?.where,
+                  vars,
+                  step.id,
+                );
+                if (found === undefined && stepCheck.waitForItem && !dry) throw new NotThereYet();
+                return found;
+              },
+              (err) => (err instanceof NotThereYet ? `${stepCheck.waitForItem} did not show up` : undefined),
+              (_err, delay, waited) =>
+                `  ${step.tenant}: waiting for ${stepCheck.waitForItem}; checking again in ${delay} (waited ${waited} of ${budgetText})`,
+            )
+          : undefined;
         if (item !== undefined) capture(step, item, "check", vars);
         const done =
           item !== undefined &&

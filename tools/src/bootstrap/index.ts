@@ -31,9 +31,6 @@ export interface RunBootstrapOptions {
   /** Where human-readable lines go (default stdout; stderr with json). */
   write?: (line: string) => void;
   retryBaseMs?: number;
-  /** Sleep and clock for retries (tests pass fake ones to run the replication budget out instantly). */
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
   /** How long to wait for another run of the same config to finish (default 10 s). */
   lockWaitMs?: number;
   /** Counts every az call (reads and writes), for the benchmark. */
@@ -101,8 +98,6 @@ async function applyLocked(
       write,
       record,
       ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
-      ...(opts.sleep ? { sleep: opts.sleep } : {}),
-      ...(opts.now ? { now: opts.now } : {}),
     });
   } catch (e) {
     if (
@@ -173,8 +168,6 @@ async function checkDrift(
     record,
     checkOnly: true,
     ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
-    ...(opts.sleep ? { sleep: opts.sleep } : {}),
-    ...(opts.now ? { now: opts.now } : {}),
   });
   const drift = [...applied.planned];
   // The values file: what a run would write, given what the reads found.

@@ -1,5 +1,5 @@
 // The verifier's key cache: fetched once, fetched again for a key id it lacks, at most once per cooldown.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { testIssuer } from "./test-support.ts";
 import { TokenVerifier } from "./tokens.ts";
 
@@ -18,19 +18,26 @@ describe("TokenVerifier", () => {
   });
 
   it("fetches again for an unknown key id only once the cooldown has passed", async () => {
-    const issuer = await testIssuer();
-    const v = new TokenVerifier(() => issuer.jwks(), 300);
-    await v.verify(await issuer.token());
-    await issuer.rotate();
-    const rotated = await issuer.token();
-    expect(await details(v.verify(rotated))).toBe(
-      "AADSTS50013: Assertion failed signature validation. [Reason - The key was not found. Key id 'key-2' is not in the issuer's JWKS.]",
-    );
-    expect(await details(v.verify(rotated))).toMatch(/Key id 'key-2' is not in the issuer's JWKS/);
-    expect(issuer.fetches).toBe(1);
-    await new Promise((r) => setTimeout(r, 350));
-    expect(await details(v.verify(rotated))).toBe("verified");
-    expect(issuer.fetches).toBe(2);
+    // A fake Date (jose times the cooldown with it), so a slow key generation cannot end the cooldown early.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const issuer = await testIssuer();
+      const v = new TokenVerifier(() => issuer.jwks(), 5_000);
+      await v.verify(await issuer.token());
+      await issuer.rotate();
+      const rotated = await issuer.token();
+      vi.setSystemTime(Date.now() + 4_000);
+      expect(await details(v.verify(rotated))).toBe(
+        "AADSTS50013: Assertion failed signature validation. [Reason - The key was not found. Key id 'key-2' is not in the issuer's JWKS.]",
+      );
+      expect(await details(v.verify(rotated))).toMatch(/Key id 'key-2' is not in the issuer's JWKS/);
+      expect(issuer.fetches).toBe(1);
+      vi.setSystemTime(Date.now() + 1_001);
+      expect(await details(v.verify(rotated))).toBe("verified");
+      expect(issuer.fetches).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("says the keys could not be fetched, and tries again on the next token", async () => {

@@ -1,25 +1,32 @@
 // How the simulated az prints each resource: the JSON shapes of the real Azure CLI 2.91's answers,
 // built from the simulated state.
+import type {
+  AksCluster,
+  App,
+  AzState,
+  PrivateDnsZone,
+  PrivateEndpoint,
+  RoleAssignment,
+  ServicePrincipal,
+  StorageAccount,
+  VirtualNetwork,
+} from "./state.ts";
 import {
-  type AksCluster,
-  type App,
-  type AzState,
-  type PrivateDnsZone,
-  type PrivateEndpoint,
-  type RoleAssignment,
-  type ServicePrincipal,
-  type StorageAccount,
-  type VirtualNetwork,
   aksId,
+  childId,
   containerId,
+  lastName,
+  networkInterfaceId,
   privateDnsZoneId,
   privateEndpointId,
   resourceGroupId,
   sameId,
   shareId,
   storageAccountId,
+  subnetId,
+  tryParseResourceId,
   vnetId,
-} from "./state.ts";
+} from "../az/resource-id.ts";
 
 export function subscriptionJson(state: AzState, subId: string, user: string, isDefault: boolean) {
   const sub = state.subscriptions.find((s) => s.id === subId)!;
@@ -90,7 +97,7 @@ export function accountJson(acc: StorageAccount) {
 }
 export function connectionJson(acc: StorageAccount, c: StorageAccount["privateEndpointConnections"][number]) {
   return {
-    id: `${storageAccountId(acc)}/privateEndpointConnections/${c.name}`,
+    id: childId(storageAccountId(acc), "privateEndpointConnections", c.name),
     name: c.name,
     type: "Microsoft.Storage/storageAccounts/privateEndpointConnections",
     resourceGroup: acc.resourceGroup,
@@ -159,7 +166,7 @@ export function roleJson(r: RoleAssignment, state?: AzState) {
     description: r.description ?? null,
     condition: null,
     conditionVersion: null,
-    resourceGroup: /\/resourceGroups\/([^/]+)/i.exec(r.scope)?.[1] ?? null,
+    resourceGroup: tryParseResourceId(r.scope)?.resourceGroup ?? null,
   };
 }
 export function vnetJson(v: VirtualNetwork) {
@@ -172,7 +179,7 @@ export function vnetJson(v: VirtualNetwork) {
     addressSpace: { addressPrefixes: v.addressPrefixes },
     provisioningState: "Succeeded",
     subnets: v.subnets.map((s) => ({
-      id: `${vnetId(v)}/subnets/${s.name}`,
+      id: subnetId(v, s.name),
       name: s.name,
       addressPrefix: s.addressPrefix,
       provisioningState: "Succeeded",
@@ -182,7 +189,7 @@ export function vnetJson(v: VirtualNetwork) {
 }
 export function peeringJson(v: VirtualNetwork, p: VirtualNetwork["peerings"][number]) {
   return {
-    id: `${vnetId(v)}/virtualNetworkPeerings/${p.name}`,
+    id: childId(vnetId(v), "virtualNetworkPeerings", p.name),
     name: p.name,
     type: "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
     resourceGroup: v.resourceGroup,
@@ -201,7 +208,11 @@ export function peJson(state: AzState, pe: PrivateEndpoint) {
   const conn = acc?.privateEndpointConnections.find((c) => sameId(c.privateEndpointId, privateEndpointId(pe)));
   const plsc = [
     {
-      id: `${privateEndpointId(pe)}/${pe.manual ? "manualPrivateLinkServiceConnections" : "privateLinkServiceConnections"}/${pe.connectionName}`,
+      id: childId(
+        privateEndpointId(pe),
+        pe.manual ? "manualPrivateLinkServiceConnections" : "privateLinkServiceConnections",
+        pe.connectionName,
+      ),
       name: pe.connectionName,
       privateLinkServiceId: pe.privateLinkServiceId,
       groupIds: pe.groupIds,
@@ -229,7 +240,7 @@ export function peJson(state: AzState, pe: PrivateEndpoint) {
       : [],
     networkInterfaces: [
       {
-        id: `${resourceGroupId(pe.subscriptionId, pe.resourceGroup)}/providers/Microsoft.Network/networkInterfaces/${pe.name}.nic`,
+        id: networkInterfaceId({ ...pe, name: `${pe.name}.nic` }),
       },
     ],
   };
@@ -249,7 +260,7 @@ export function zoneJson(z: PrivateDnsZone) {
 }
 export function linkJson(z: PrivateDnsZone, l: PrivateDnsZone["links"][number]) {
   return {
-    id: `${privateDnsZoneId(z)}/virtualNetworkLinks/${l.name}`,
+    id: childId(privateDnsZoneId(z), "virtualNetworkLinks", l.name),
     name: l.name,
     type: "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
     location: "global",
@@ -263,7 +274,7 @@ export function linkJson(z: PrivateDnsZone, l: PrivateDnsZone["links"][number]) 
 export function zoneGroupJson(state: AzState, pe: PrivateEndpoint, g: PrivateEndpoint["dnsZoneGroups"][number]) {
   const acc = state.storageAccounts.find((s) => sameId(storageAccountId(s), pe.privateLinkServiceId));
   return {
-    id: `${privateEndpointId(pe)}/privateDnsZoneGroups/${g.name}`,
+    id: childId(privateEndpointId(pe), "privateDnsZoneGroups", g.name),
     name: g.name,
     resourceGroup: pe.resourceGroup,
     provisioningState: "Succeeded",
@@ -273,7 +284,7 @@ export function zoneGroupJson(state: AzState, pe: PrivateEndpoint, g: PrivateEnd
       recordSets: acc
         ? [
             {
-              fqdn: `${acc.name}.${z.privateDnsZoneId.split("/").pop()}`,
+              fqdn: `${acc.name}.${lastName(z.privateDnsZoneId)}`,
               ipAddresses: [pe.ipAddress],
               recordSetName: acc.name,
               recordType: "A",
@@ -307,7 +318,7 @@ export function aksJson(c: AksCluster) {
         count: 1,
         vmSize: "Standard_D4s_v5",
         mode: "System",
-        vnetSubnetId: `${c.vnetId}/subnets/${c.subnetName}`,
+        vnetSubnetId: childId(c.vnetId, "subnets", c.subnetName),
       },
     ],
     networkProfile: { networkPlugin: "azure", networkPluginMode: "overlay" },
@@ -343,7 +354,7 @@ export function shareJson(acc: StorageAccount, s: StorageAccount["shares"][numbe
 }
 export function subnetJson(v: VirtualNetwork, sn: VirtualNetwork["subnets"][number]) {
   return {
-    id: `${vnetId(v)}/subnets/${sn.name}`,
+    id: subnetId(v, sn.name),
     name: sn.name,
     addressPrefix: sn.addressPrefix,
     provisioningState: "Succeeded",
@@ -353,7 +364,7 @@ export function subnetJson(v: VirtualNetwork, sn: VirtualNetwork["subnets"][numb
 }
 export function aRecordSetJson(z: PrivateDnsZone, name: string, ips: string[]) {
   return {
-    id: `${privateDnsZoneId(z)}/A/${name}`,
+    id: childId(privateDnsZoneId(z), "A", name),
     name,
     type: "Microsoft.Network/privateDnsZones/A",
     resourceGroup: z.resourceGroup,

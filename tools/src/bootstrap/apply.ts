@@ -3,6 +3,7 @@
 // Tenant-1 and tenant-2 steps run side by side; each tenant's steps run one at a time in plan order.
 import { ToolError } from "../errors.ts";
 import { type AzCall, AzError, type AzTarget, loginCommand } from "../az/az.ts";
+import { parseVnetId, vnetOfSubnet } from "../az/resource-id.ts";
 import type { BootstrapConfig } from "./config.ts";
 import type { Capture, Expectation, Plan, Step, TenantKey } from "./step.ts";
 import type { CreationRecord } from "./record.ts";
@@ -113,16 +114,16 @@ function selectItem(
 
 function transform(value: string, t: Capture["transform"]): string {
   if (!t) return value;
-  const vnet = value.replace(/\/subnets\/[^/]+$/i, "");
+  const vnet = vnetOfSubnet(value);
   if (t === "vnet-of-subnet") return vnet;
-  const m = /resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)$/i.exec(vnet);
+  const m = parseVnetId(vnet);
   if (!m)
     throw new ToolError(
       "PRECONDITION",
       `'${value}' is not a subnet resource id.`,
       "Set network.aksVnetId in the config.",
     );
-  return t === "vnet-resource-group-of-subnet" ? m[1]! : m[2]!;
+  return t === "vnet-resource-group-of-subnet" ? m.resourceGroup : m.name;
 }
 
 function versionAtLeast(actual: string, min: string): boolean {

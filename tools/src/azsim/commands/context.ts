@@ -9,10 +9,9 @@ import {
   type StorageAccount,
   type VirtualNetwork,
   findVnet,
-  parseVnetId,
-  resourceGroupId,
   tenantOfSubscription,
 } from "../state.ts";
+import { parseStorageAccountId, parseVnetId, vnetId } from "../../az/resource-id.ts";
 
 /** An error the real az would print (as `ERROR: ...`) with its exit code. */
 export class AzCommandError extends Error {
@@ -90,11 +89,8 @@ export function group(ctx: Ctx, sub: string, name: string) {
   return g;
 }
 export function account(ctx: Ctx, sub: string, rg: string | undefined, nameOrId: string): StorageAccount {
-  const m =
-    /\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Storage\/storageAccounts\/([^/]+)$/i.exec(
-      nameOrId,
-    );
-  const [s, g, n] = m ? [m[1]!, m[2]!, m[3]!] : [sub, rg, nameOrId];
+  const m = parseStorageAccountId(nameOrId);
+  const [s, g, n] = m ? [m.subscriptionId, m.resourceGroup, m.name] : [sub, rg, nameOrId];
   if (m && tenantOfSubscription(ctx.state, s) !== tenantOfSubscription(ctx.state, sub)) throw linkedAuth(ctx, s);
   const acc = ctx.state.storageAccounts.find(
     (x) =>
@@ -108,7 +104,7 @@ export function account(ctx: Ctx, sub: string, rg: string | undefined, nameOrId:
 }
 export function vnetByNameOrId(ctx: Ctx, sub: string, rg: string, nameOrId: string): VirtualNetwork {
   const parsed = parseVnetId(nameOrId);
-  const id = parsed ? nameOrId : `${resourceGroupId(sub, rg)}/providers/Microsoft.Network/virtualNetworks/${nameOrId}`;
+  const id = parsed ? nameOrId : vnetId({ subscriptionId: sub, resourceGroup: rg, name: nameOrId });
   const v = findVnet(ctx.state, id);
   if (!v) throw notFound("Microsoft.Network/virtualNetworks", parsed?.name ?? nameOrId, parsed?.resourceGroup ?? rg);
   return v;

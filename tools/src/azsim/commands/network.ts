@@ -20,18 +20,19 @@ import {
   vnetByNameOrId,
 } from "./context.ts";
 import { connectionJson, peJson, peeringJson, subnetJson, vnetJson } from "../shapes.ts";
+import { type PrivateEndpoint, type StorageAccount, findVnet, tenantOfSubscription } from "../state.ts";
 import {
-  type PrivateEndpoint,
-  type StorageAccount,
-  findVnet,
+  lastName,
+  tryParseResourceId,
+  RESOURCE_TYPES,
   parseVnetId,
   privateEndpointId,
-  resourceGroupId,
   sameId,
   storageAccountId,
-  tenantOfSubscription,
+  subnetId,
   vnetId,
-} from "../state.ts";
+  vnetOfSubnet,
+} from "../../az/resource-id.ts";
 
 export const NETWORK_HANDLERS = {
   "network vnet show"(ctx) {
@@ -95,15 +96,15 @@ export const NETWORK_HANDLERS = {
       throw armError("PrivateEndpointAlreadyExists", `Private endpoint ${name} already exists.`);
     }
     const subnetArg = must(ctx, "subnet", "--subnet");
-    const subnetId = subnetArg.startsWith("/")
+    const peSubnetId = subnetArg.startsWith("/")
       ? subnetArg
-      : `${resourceGroupId(subscriptionId, rg.name)}/providers/Microsoft.Network/virtualNetworks/${must(ctx, "vnet-name", "--vnet-name")}/subnets/${subnetArg}`;
-    const vnet = findVnet(ctx.state, subnetId.replace(/\/subnets\/[^/]+$/i, ""));
-    const subnet = vnet?.subnets.find((s) => s.name === subnetId.split("/").pop());
+      : subnetId({ subscriptionId, resourceGroup: rg.name, name: must(ctx, "vnet-name", "--vnet-name") }, subnetArg);
+    const vnet = findVnet(ctx.state, vnetOfSubnet(peSubnetId));
+    const subnet = vnet?.subnets.find((s) => s.name === lastName(peSubnetId));
     if (!vnet || !subnet)
       throw armError(
         "InvalidResourceReference",
-        `Resource ${subnetId} referenced by resource ${name} was not found.`,
+        `Resource ${peSubnetId} referenced by resource ${name} was not found.`,
         3,
       );
     const target = must(ctx, "private-connection-resource-id", "--private-connection-resource-id");
@@ -125,14 +126,14 @@ export const NETWORK_HANDLERS = {
       );
     const crossTenant = tenantOfSubscription(ctx.state, acc.subscriptionId) !== tenantId;
     if (!manual && crossTenant) throw linkedAuth(ctx, acc.subscriptionId);
-    const used = ctx.state.privateEndpoints.filter((p) => p.subnetId === subnetId).length;
+    const used = ctx.state.privateEndpoints.filter((p) => p.subnetId === peSubnetId).length;
     const ip = subnet.addressPrefix.replace(/\.\d+\/\d+$/, `.${4 + used}`);
     const pe: PrivateEndpoint = {
       subscriptionId,
       resourceGroup: rg.name,
       name,
       location: a(ctx, "location") ?? vnet.location,
-      subnetId,
+      subnetId: peSubnetId,
       connectionName: must(ctx, "connection-name", "--connection-name"),
       privateLinkServiceId: storageAccountId(acc),
       groupIds,
@@ -174,7 +175,7 @@ function connectionOwner(
   type: string | undefined,
 ): StorageAccount {
   const { subscriptionId } = ctx.arm();
-  if (id) return account(ctx, subscriptionId, undefined, id.replace(/\/privateEndpointConnections\/[^/]+$/i, ""));
+  if (id) return account(ctx, subscriptionId, undefined, ownerOfConnection(id));
   if (!name || !rg || !type)
     throw new AzCommandError("usage error: --id ID | --name NAME --resource-group NAME --type TYPE", 2);
   if (type.toLowerCase() !== "microsoft.storage/storageaccounts")
@@ -189,7 +190,7 @@ function connection(ctx: Ctx) {
   const acc = id
     ? connectionOwner(ctx, id, undefined, undefined, undefined)
     : connectionOwner(ctx, undefined, a(ctx, "resource-name"), a(ctx, "resource-group"), a(ctx, "type"));
-  const connName = id ? id.split("/").pop()! : a(ctx, "name");
+  const connName = id ? lastName(id) : a(ctx, "name");
   const conn = acc.privateEndpointConnections.find((c) => c.name === connName);
   if (!conn)
     throw notFound(
@@ -198,4 +199,11 @@ function connection(ctx: Ctx) {
       acc.resourceGroup,
     );
   return { acc, conn };
+}
+/** The storage account a private endpoint connection id belongs to (any other id is passed on as it is). */
+function ownerOfConnection(id: string): string {
+  const p = tryParseResourceId(id, RESOURCE_TYPES.privateEndpointConnection);
+  return p?.resourceGroup === undefined || p.scope !== undefined
+    ? id
+    : storageAccountId({ subscriptionId: p.subscriptionId, resourceGroup: p.resourceGroup, name: p.names[0]! });
 }

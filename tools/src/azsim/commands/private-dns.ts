@@ -17,7 +17,8 @@ import {
   zoneInRg,
 } from "./context.ts";
 import { aRecordSetJson, linkJson, zoneGroupJson, zoneJson } from "../shapes.ts";
-import { type PrivateDnsZone, parseVnetId, privateDnsZoneId, sameId, storageAccountId, vnetId } from "../state.ts";
+import type { PrivateDnsZone } from "../state.ts";
+import { parseVnetId, privateDnsZoneId, sameId, storageAccountId, vnetId } from "../../az/resource-id.ts";
 
 export const PRIVATE_DNS_HANDLERS = {
   "network private-dns zone show": (ctx) =>

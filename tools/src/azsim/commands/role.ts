@@ -3,7 +3,17 @@ import type { AzCommandName } from "../../az/command-surface.ts";
 import { ROLE_DEFINITIONS } from "../authorize.ts";
 import { AzCommandError, type Handler, a, armError, must } from "./context.ts";
 import { roleJson } from "../shapes.ts";
-import { type AzState, type RoleAssignment, resourceGroupId, sameId } from "../state.ts";
+import type { AzState, RoleAssignment } from "../state.ts";
+import {
+  RESOURCE_TYPES,
+  resourceGroupId,
+  roleAssignmentId,
+  roleDefinitionId,
+  sameId,
+  scopeCovers,
+  subscriptionScope,
+  tryParseResourceId,
+} from "../../az/resource-id.ts";
 
 /** Role name -> definition GUID, for `az role assignment create --role`: the roles the simulated Azure knows. */
 const ROLES: Record<string, string> = Object.fromEntries(ROLE_DEFINITIONS.map((r) => [r.name, r.id]));
@@ -15,17 +25,15 @@ export const ROLE_HANDLERS = {
       a(ctx, "scope") ??
       (a(ctx, "resource-group")
         ? resourceGroupId(subscriptionId, a(ctx, "resource-group")!)
-        : `/subscriptions/${subscriptionId}`);
+        : subscriptionScope(subscriptionId));
     const principal = a(ctx, "assignee-object-id") ?? a(ctx, "assignee");
     const role = a(ctx, "role");
     const inherited = ctx.args["include-inherited"] === true;
     return ctx.state.roleAssignments
       .filter(
         (r) =>
-          r.scope.toLowerCase().startsWith(`/subscriptions/${subscriptionId}`.toLowerCase()) &&
-          (ctx.args.all === true ||
-            sameId(r.scope, scope) ||
-            (inherited && scope.toLowerCase().startsWith(`${r.scope.toLowerCase()}/`))) &&
+          r.scope.toLowerCase().startsWith(subscriptionScope(subscriptionId).toLowerCase()) &&
+          (ctx.args.all === true || sameId(r.scope, scope) || (inherited && scopeCovers(r.scope, scope))) &&
           (principal === undefined ||
             r.principalId === principal ||
             ctx.state.servicePrincipals.some((sp) => sp.id === r.principalId && sp.appId === principal)) &&
@@ -38,7 +46,7 @@ export const ROLE_HANDLERS = {
     const roleName = must(ctx, "role", "--role");
     const roleGuid = ROLES[roleName] ?? Object.values(ROLES).find((g) => g === roleName);
     if (!roleGuid) throw new AzCommandError(`Role '${roleName}' doesn't exist.`);
-    const scope = a(ctx, "scope") ?? `/subscriptions/${subscriptionId}`;
+    const scope = a(ctx, "scope") ?? subscriptionScope(subscriptionId);
     if (!scopeExists(ctx.state, scope))
       throw armError("InvalidScope", `The scope '${scope}' does not exist or is not valid.`, 3);
     const principalId = a(ctx, "assignee-object-id") ?? a(ctx, "assignee");
@@ -54,21 +62,21 @@ export const ROLE_HANDLERS = {
         `Principal ${principalId.replace(/-/g, "")} does not exist in the directory ${tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`,
       );
     }
-    const roleDefinitionId = `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
+    const definitionId = roleDefinitionId(subscriptionId, roleGuid);
     if (
       ctx.state.roleAssignments.some(
-        (r) => sameId(r.scope, scope) && r.principalId === principalId && r.roleDefinitionId === roleDefinitionId,
+        (r) => sameId(r.scope, scope) && r.principalId === principalId && r.roleDefinitionId === definitionId,
       )
     ) {
       throw armError("RoleAssignmentExists", "The role assignment already exists.", 1);
     }
     const name = a(ctx, "name") ?? ctx.nextGuid();
     const r: RoleAssignment = {
-      id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+      id: roleAssignmentId(scope, name),
       name,
       scope,
       roleDefinitionName: Object.keys(ROLES).find((k) => ROLES[k] === roleGuid)!,
-      roleDefinitionId,
+      roleDefinitionId: definitionId,
       principalId,
       principalType: a(ctx, "assignee-principal-type") ?? "ServicePrincipal",
       ...(a(ctx, "description") ? { description: a(ctx, "description")! } : {}),
@@ -103,13 +111,16 @@ export const ROLE_HANDLERS = {
   },
 } satisfies Partial<Record<AzCommandName, Handler>>;
 
+/** Whether `scope` is one this simulation assigns roles on and it exists: a subscription, group, account or container. */
 function scopeExists(state: AzState, scope: string): boolean {
-  const m =
-    /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+)(?:\/providers\/Microsoft\.Storage\/storageAccounts\/([^/]+)(?:\/blobServices\/default\/containers\/([^/]+))?)?)?\/?$/i.exec(
-      scope,
-    );
-  if (!m) return false;
-  const [, sub, rg, acct, cont] = m;
+  const p = tryParseResourceId(scope.replace(/\/$/, ""));
+  if (!p || p.scope !== undefined) return false;
+  const { subscriptionId: sub, resourceGroup: rg } = p;
+  const type = p.type === undefined ? undefined : p.type.toLowerCase();
+  const isAccount = type === RESOURCE_TYPES.storageAccount.toLowerCase();
+  const isContainer = type === RESOURCE_TYPES.container.toLowerCase() && p.names[1]?.toLowerCase() === "default";
+  if (type !== undefined && (rg === undefined || !(isAccount || isContainer))) return false;
+  const [acct, , cont] = p.names;
   if (!state.subscriptions.some((s) => s.id === sub)) return false;
   if (rg && !state.resourceGroups.some((g) => g.subscriptionId === sub && g.name.toLowerCase() === rg.toLowerCase()))
     return false;

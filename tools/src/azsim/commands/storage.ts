@@ -14,7 +14,8 @@ import {
   parseTags,
 } from "./context.ts";
 import { accountJson, containerJson, shareJson } from "../shapes.ts";
-import { type StorageAccount, findStorageAccount, storageAccountId } from "../state.ts";
+import { type StorageAccount, findStorageAccount } from "../state.ts";
+import { storageAccountId } from "../../az/resource-id.ts";
 
 export const STORAGE_HANDLERS = {
   "storage account show": (ctx) => accountJson(namedAccount(ctx)),

@@ -1,6 +1,7 @@
 // apply(plan, az): runs a plan against Azure. Each write is preceded by a read of current state and
 // skipped when already done, so a second run changes nothing and an interrupted run resumes.
 // Tenant-1 and tenant-2 steps run side by side; each tenant's steps run one at a time in plan order.
+import jmespath from "jmespath";
 import { ToolError } from "../errors.ts";
 import { type AzCall, AzError, type AzTarget, loginCommand } from "../az/az.ts";
 import { parseVnetId, vnetOfSubnet } from "../az/resource-id.ts";
@@ -54,21 +55,16 @@ export function targets(c: BootstrapConfig): Record<TenantKey, AzTarget> {
   };
 }
 
-/** Reads a dotted path with [n] indexes ("agentPoolProfiles[0].vnetSubnetId") from a JSON answer. */
+/**
+ * Reads a JMESPath expression ("agentPoolProfiles[0].vnetSubnetId") from a JSON answer, as `az --query`
+ * would; undefined when the path is missing or null.
+ */
 export function getPath(value: unknown, path: string): unknown {
-  let cur: unknown = value;
-  for (const part of path.match(/[^.[\]]+|\[\d+\]/g) ?? []) {
-    if (cur === null || cur === undefined) return undefined;
-    const idx = /^\[(\d+)\]$/.exec(part);
-    cur = idx
-      ? Array.isArray(cur)
-        ? cur[Number(idx[1])]
-        : undefined
-      : typeof cur === "object"
-        ? (cur as Record<string, unknown>)[part]
-        : undefined;
+  try {
+    return jmespath.search(value ?? null, path) ?? undefined;
+  } catch (e) {
+    throw new ToolError("INTERNAL", `The plan's path '${path}' is not valid JMESPath: ${(e as Error).message}`);
   }
-  return cur;
 }
 
 export function fill(text: string, vars: Record<string, string>, stepId: string): string {

@@ -3,8 +3,7 @@
 import { join } from "node:path";
 import { ToolError } from "../errors.ts";
 import { type Runner, run as defaultRunner } from "../exec/run.ts";
-import { COMMANDS } from "../azsim/commands.ts";
-import { GLOBAL_OPTS } from "../azsim/args.ts";
+import { AZ_COMMANDS, type CommandSurface, GLOBAL_OPTS } from "./command-surface.ts";
 
 export interface Usage {
   command: string;
@@ -17,13 +16,13 @@ export function parseUsage(argv: readonly string[], source: string): Usage {
   let command: string | undefined;
   for (let n = Math.min(5, argv.length); n >= 1 && !command; n--) {
     const name = argv.slice(0, n).join(" ");
-    if (COMMANDS[name]) command = name;
+    if (Object.hasOwn(AZ_COMMANDS, name)) command = name;
   }
   if (!command)
     throw new ToolError(
       "INTERNAL",
       `${source}: 'az ${argv.join(" ")}' is not a command the fake az knows.`,
-      "Add it to tools/src/azsim/commands.ts with the real CLI's options.",
+      "Add it to tools/src/az/command-surface.ts with the real CLI's options, and a handler under tools/src/azsim/commands/.",
     );
   const rest = argv.slice(command.split(" ").length);
   const flags: Record<string, string | true> = {};
@@ -38,7 +37,7 @@ export function parseUsage(argv: readonly string[], source: string): Usage {
 
 /** What the fake az itself accepts: each command's option spellings (plus --subscription on ARM commands). */
 export function fakeSurface(): Usage[] {
-  return Object.entries(COMMANDS).map(([command, spec]) => {
+  return Object.entries(AZ_COMMANDS).map(([command, spec]: [string, CommandSurface]) => {
     const flags: Record<string, true> = {};
     for (const o of [...spec.opts, ...GLOBAL_OPTS, ...(spec.arm ? [{ names: ["--subscription"] }] : [])])
       for (const n of o.names) flags[n] = true;

@@ -1,26 +1,10 @@
 // Command-line parsing for the fake az: each command declares the options it accepts (the same names
 // the real Azure CLI has); anything else is rejected with the real CLI's wording and exit code 2.
-
-export interface OptSpec {
-  /** Long and short spellings, e.g. ["--name", "-n"]. The first is canonical. */
-  names: string[];
-  /** No value (`--yes`), one value (default), or several (`--tags a=b c=d`). */
-  arity?: "flag" | "one" | "many" | "optional-bool";
-  required?: boolean;
-  choices?: readonly string[];
-}
+import { GLOBAL_OPTS, type OptSpec } from "../az/command-surface.ts";
 
 export class AzUsageError extends Error {
   readonly exitCode = 2;
 }
-
-export const GLOBAL_OPTS: OptSpec[] = [
-  { names: ["--output", "-o"], choices: ["json", "jsonc", "none", "table", "tsv", "yaml", "yamlc"] },
-  { names: ["--query"] },
-  { names: ["--only-show-errors"], arity: "flag" },
-  { names: ["--debug"], arity: "flag" },
-  { names: ["--verbose"], arity: "flag" },
-];
 
 export type ParsedArgs = Record<string, string | string[] | boolean | undefined>;
 

@@ -7,15 +7,9 @@ import {
   roleDefinition,
   ROLE_DEFINITIONS,
 } from "./authorize.ts";
-import { DEMO_IDS, buildAzState, demoSeed } from "./seed.ts";
-import {
-  type AzState,
-  type PrivateEndpoint,
-  containerId,
-  privateDnsZoneId,
-  privateEndpointId,
-  storageAccountId,
-} from "./state.ts";
+import { DEMO_IDS, buildAzState, demoSeed, roleAssignmentFixture, storageAccountFixture } from "./seed.ts";
+import type { AzState, PrivateEndpoint } from "./state.ts";
+import { containerId, privateDnsZoneId, privateEndpointId, storageAccountId } from "../az/resource-id.ts";
 
 const ISSUER = "https://issuer.example/oidc/";
 const SUBJECT = "system:serviceaccount:blob-fuse:blob-fuse-sa";
@@ -44,36 +38,23 @@ function wiState(): AzState {
     servicePrincipalType: "Application",
   });
   s.resourceGroups.push({ subscriptionId: DEMO_IDS.subscription2, name: "rg2", location: "westeurope", tags: {} });
-  s.storageAccounts.push({
-    subscriptionId: DEMO_IDS.subscription2,
-    resourceGroup: "rg2",
-    name: "sa2",
-    location: "westeurope",
-    kind: "StorageV2",
-    sku: "Standard_LRS",
-    allowSharedKeyAccess: false,
-    enableHttpsTrafficOnly: true,
-    publicNetworkAccess: "Enabled",
-    defaultAction: "Allow",
-    isHnsEnabled: false,
-    enableNfsV3: false,
-    allowBlobPublicAccess: false,
-    minimumTlsVersion: "TLS1_2",
-    tags: {},
-    containers: [{ name: "data", publicAccess: "None" }],
-    shares: [],
-    privateEndpointConnections: [],
-  });
+  s.storageAccounts.push(
+    storageAccountFixture({
+      subscriptionId: DEMO_IDS.subscription2,
+      resourceGroup: "rg2",
+      name: "sa2",
+      containers: [{ name: "data", publicAccess: "None" }],
+    }),
+  );
   const account = s.storageAccounts[0]!;
-  s.roleAssignments.push({
-    id: `${containerId(account, "data")}/providers/Microsoft.Authorization/roleAssignments/r1`,
-    name: "r1",
-    scope: containerId(account, "data"),
-    roleDefinitionName: "Storage Blob Data Contributor",
-    roleDefinitionId: "x",
-    principalId: "sp-obj",
-    principalType: "ServicePrincipal",
-  });
+  s.roleAssignments.push(
+    roleAssignmentFixture({
+      name: "r1",
+      scope: containerId(account, "data"),
+      roleDefinitionName: "Storage Blob Data Contributor",
+      principalId: "sp-obj",
+    }),
+  );
   return s;
 }
 

@@ -1,16 +1,7 @@
 // Pure decisions on whether Entra ID and Azure Storage would let a mount through, from the simulated
 // state: the mock CSI driver asks these instead of talking to Azure. Messages carry the real error text.
-import {
-  type AksCluster,
-  type AzState,
-  type StorageAccount,
-  containerId,
-  findStorageAccount,
-  findVnet,
-  privateEndpointId,
-  sameId,
-  scopeCovers,
-} from "./state.ts";
+import { type AksCluster, type AzState, type StorageAccount, findStorageAccount, findVnet } from "./state.ts";
+import { containerId, privateEndpointId, sameId, scopeCovers, vnetOfSubnet } from "../az/resource-id.ts";
 
 export type MountDecision = { ok: true } | { ok: false; code: string; message: string };
 
@@ -389,13 +380,13 @@ function networkPath(
   }
   const aksVnet = findVnet(state, cluster.vnetId);
   const reachable = endpoints.filter((pe) => {
-    const peVnetId = pe.subnetId.replace(/\/subnets\/[^/]+$/i, "");
+    const peVnetId = vnetOfSubnet(pe.subnetId);
     if (sameId(peVnetId, cluster.vnetId)) return true;
     const peering = aksVnet?.peerings.find((p) => sameId(p.remoteVirtualNetworkId, peVnetId));
     return peering?.peeringState === "Connected";
   });
   if (reachable.length === 0) {
-    const peVnets = endpoints.map((pe) => pe.subnetId.replace(/\/subnets\/[^/]+$/i, ""));
+    const peVnets = endpoints.map((pe) => vnetOfSubnet(pe.subnetId));
     const initiated = aksVnet?.peerings.find((p) => peVnets.some((v) => sameId(v, p.remoteVirtualNetworkId)));
     return denied(
       "PeeringNotConnected",

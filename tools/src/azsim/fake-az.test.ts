@@ -79,6 +79,31 @@ describe("the fake az", () => {
     );
     expect(r.stdout.trim()).toBe("https://oidc.simulated.example/tenant1/aks1/");
   });
+  it("answers a JMESPath filter query as the real CLI does, and names a malformed query with exit code 2", () => {
+    const sim = createSimulatedAzure();
+    const listed = az(sim, [
+      "group",
+      "create",
+      "-n",
+      "rg2",
+      "-l",
+      "westeurope",
+      "--query",
+      "[name, location] | length(@)",
+    ]);
+    expect(listed.stdout.trim()).toBe("2");
+    const subs = az(sim, [
+      "login",
+      "--tenant",
+      DEMO_IDS.tenant2,
+      "--query",
+      `[?tenantId=='${DEMO_IDS.tenant2}'].id | [0]`,
+    ]);
+    expect(subs.stdout.trim()).toBe(JSON.stringify(DEMO_IDS.subscription2));
+    const bad = az(sim, ["account", "show", "--query", "[?id=="]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain("argument --query: invalid jmespath_type value: '[?id=='");
+  });
   it("needs the other tenant's login to peer across tenants", () => {
     const sim = createSimulatedAzure({ loggedIn: false });
     az(sim, ["login", "--tenant", DEMO_IDS.tenant2]);

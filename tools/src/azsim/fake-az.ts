@@ -3,7 +3,7 @@
 import { homedir } from "node:os";
 import { resolve } from "node:path";
 import { AzUsageError, parseArgs, str } from "./args.ts";
-import { AzCommandError, COMMANDS, type Ctx } from "./commands.ts";
+import { AzCommandError, COMMANDS, type Ctx } from "./commands/index.ts";
 import { QueryError, evaluateQuery } from "./query.ts";
 import { type AzState, type CallRecord, loadAzState, tenantOfSubscription, updateAzState } from "./state.ts";
 

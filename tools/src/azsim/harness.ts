@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import yaml from "js-yaml";
 import type { RunOptions, RunResult, Runner } from "../exec/run.ts";
+import { vnetId } from "../az/resource-id.ts";
 import { runFakeAz } from "./fake-az.ts";
 import { DEMO_IDS, type SeedInput, demoSeed, seedAzState } from "./seed.ts";
 import { type AzState, type Faults, loadAzState } from "./state.ts";
@@ -96,7 +97,11 @@ export function createSimulatedAzure(opts: SimulatedAzureOptions = {}): Simulate
       ...(mode === "blob-nfs"
         ? {
             network: {
-              storageVnetId: `/subscriptions/${DEMO_IDS.subscription2}/resourceGroups/rg-storage-net/providers/Microsoft.Network/virtualNetworks/storage-vnet`,
+              storageVnetId: vnetId({
+                subscriptionId: DEMO_IDS.subscription2,
+                resourceGroup: "rg-storage-net",
+                name: "storage-vnet",
+              }),
             },
           }
         : {}),

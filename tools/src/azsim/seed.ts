@@ -5,13 +5,14 @@ import { ToolError } from "../errors.ts";
 import {
   type AzState,
   type Faults,
+  type RoleAssignment,
   type StorageAccount,
   emptyAzState,
-  parseVnetId,
-  resourceGroupId,
   saveAzState,
   tenantOfSubscription,
 } from "./state.ts";
+import { type ResourceRef, parseVnetId, resourceGroupId, roleAssignmentId, vnetId } from "../az/resource-id.ts";
+import { roleDefinition } from "./authorize.ts";
 
 export interface SeedAksCluster {
   tenantId: string;
@@ -49,6 +50,43 @@ export interface SeedInput {
 }
 
 const DEFAULT_LOCATION = "westeurope";
+
+/** A storage account with the settings the bootstrap gives one (shared key off, HTTPS only, TLS 1.2); `a` overrides. */
+export function storageAccountFixture(a: Partial<StorageAccount> & ResourceRef): StorageAccount {
+  return {
+    location: DEFAULT_LOCATION,
+    kind: "StorageV2",
+    sku: "Standard_LRS",
+    allowSharedKeyAccess: false,
+    enableHttpsTrafficOnly: true,
+    publicNetworkAccess: "Enabled",
+    defaultAction: "Allow",
+    isHnsEnabled: false,
+    enableNfsV3: false,
+    allowBlobPublicAccess: false,
+    minimumTlsVersion: "TLS1_2",
+    tags: {},
+    containers: [],
+    shares: [],
+    privateEndpointConnections: [],
+    ...a,
+  };
+}
+
+/** A built-in role assigned on `scope` to a service principal, as `az role assignment create` records it. */
+export function roleAssignmentFixture(r: {
+  scope: string;
+  name: string;
+  roleDefinitionName: string;
+  principalId: string;
+}): RoleAssignment {
+  return {
+    id: roleAssignmentId(r.scope, r.name),
+    roleDefinitionId: roleDefinition(r.roleDefinitionName)?.id ?? r.roleDefinitionName,
+    principalType: "ServicePrincipal",
+    ...r,
+  };
+}
 
 export function buildAzState(input: SeedInput): AzState {
   const state = emptyAzState();
@@ -132,14 +170,12 @@ export function buildAzState(input: SeedInput): AzState {
       );
     }
     ensureGroup(c.subscriptionId, c.resourceGroup, c.location);
-    const vnetId =
-      c.vnetId ??
-      `${resourceGroupId(c.subscriptionId, c.resourceGroup)}/providers/Microsoft.Network/virtualNetworks/${c.name}-vnet`;
-    const parsed = parseVnetId(vnetId);
+    const nodeVnetId = c.vnetId ?? vnetId({ ...c, name: `${c.name}-vnet` });
+    const parsed = parseVnetId(nodeVnetId);
     if (!parsed)
       throw new ToolError(
         "INVALID_INPUT",
-        `Seed AKS cluster ${c.name}: vnetId '${vnetId}' is not a VNet resource id.`,
+        `Seed AKS cluster ${c.name}: vnetId '${nodeVnetId}' is not a VNet resource id.`,
         "Use /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>.",
       );
     ensureVnet({ ...parsed, location: c.location });
@@ -155,30 +191,13 @@ export function buildAzState(input: SeedInput): AzState {
       workloadIdentityEnabled: c.workloadIdentityEnabled ?? true,
       blobCsiDriverEnabled: c.blobCsiDriverEnabled ?? true,
       fileCsiDriverEnabled: true,
-      vnetId,
+      vnetId: nodeVnetId,
       subnetName: "default",
     });
   }
   for (const a of input.storageAccounts ?? []) {
     ensureGroup(a.subscriptionId, a.resourceGroup, a.location);
-    state.storageAccounts.push({
-      location: DEFAULT_LOCATION,
-      kind: "StorageV2",
-      sku: "Standard_LRS",
-      allowSharedKeyAccess: false,
-      enableHttpsTrafficOnly: true,
-      publicNetworkAccess: "Enabled",
-      defaultAction: "Allow",
-      isHnsEnabled: false,
-      enableNfsV3: false,
-      allowBlobPublicAccess: false,
-      minimumTlsVersion: "TLS1_2",
-      tags: {},
-      containers: [],
-      shares: [],
-      privateEndpointConnections: [],
-      ...a,
-    });
+    state.storageAccounts.push(storageAccountFixture(a));
   }
   for (const l of input.logins ?? []) {
     state.logins[resolve(l.configDir)] = {
@@ -251,7 +270,7 @@ export function demoSeed(opts: {
         name: ids.aksName,
         oidcIssuerUrl: opts.oidcIssuerUrl,
         kubernetesVersion: opts.kubernetesVersion ?? "1.34.2",
-        vnetId: `/subscriptions/${ids.subscription1}/resourceGroups/${ids.aksResourceGroup}/providers/Microsoft.Network/virtualNetworks/aks-vnet`,
+        vnetId: vnetId({ subscriptionId: ids.subscription1, resourceGroup: ids.aksResourceGroup, name: "aks-vnet" }),
       },
     ],
     virtualNetworks: [

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fork } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { loadAzState, saveAzState, scopeCovers, updateAzState } from "./state.ts";
+import { loadAzState, saveAzState, updateAzState } from "./state.ts";
+import { scopeCovers } from "../az/resource-id.ts";
 import { DEMO_IDS, buildAzState, demoSeed, seedAzState } from "./seed.ts";
 
 function tmpState(): string {

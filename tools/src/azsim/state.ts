@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { ToolError } from "../errors.ts";
+import { sameId, vnetId } from "../az/resource-id.ts";
 import { withFileLockSync } from "../exec/file-lock.ts";
 
 export interface Tenant {
@@ -289,47 +290,7 @@ export function updateAzState<T>(
   });
 }
 
-// ---- ids and lookups shared by the fake az and the authorizer ----
-
-export function resourceGroupId(subscriptionId: string, rg: string): string {
-  return `/subscriptions/${subscriptionId}/resourceGroups/${rg}`;
-}
-export function storageAccountId(a: Pick<StorageAccount, "subscriptionId" | "resourceGroup" | "name">): string {
-  return `${resourceGroupId(a.subscriptionId, a.resourceGroup)}/providers/Microsoft.Storage/storageAccounts/${a.name}`;
-}
-export function containerId(
-  a: Pick<StorageAccount, "subscriptionId" | "resourceGroup" | "name">,
-  container: string,
-): string {
-  return `${storageAccountId(a)}/blobServices/default/containers/${container}`;
-}
-export function shareId(a: Pick<StorageAccount, "subscriptionId" | "resourceGroup" | "name">, share: string): string {
-  return `${storageAccountId(a)}/fileServices/default/shares/${share}`;
-}
-export function vnetId(v: Pick<VirtualNetwork, "subscriptionId" | "resourceGroup" | "name">): string {
-  return `${resourceGroupId(v.subscriptionId, v.resourceGroup)}/providers/Microsoft.Network/virtualNetworks/${v.name}`;
-}
-export function privateEndpointId(p: Pick<PrivateEndpoint, "subscriptionId" | "resourceGroup" | "name">): string {
-  return `${resourceGroupId(p.subscriptionId, p.resourceGroup)}/providers/Microsoft.Network/privateEndpoints/${p.name}`;
-}
-export function privateDnsZoneId(z: Pick<PrivateDnsZone, "subscriptionId" | "resourceGroup" | "name">): string {
-  return `${resourceGroupId(z.subscriptionId, z.resourceGroup)}/providers/Microsoft.Network/privateDnsZones/${z.name}`;
-}
-export function aksId(c: Pick<AksCluster, "subscriptionId" | "resourceGroup" | "name">): string {
-  return `${resourceGroupId(c.subscriptionId, c.resourceGroup)}/providers/Microsoft.ContainerService/managedClusters/${c.name}`;
-}
-
-/** ARM ids compare case-insensitively, as ARM does. */
-export function sameId(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}
-
-/** True when `scope` is `target` or one of its ancestors (subscription, resource group, account, container). */
-export function scopeCovers(scope: string, target: string): boolean {
-  const s = scope.toLowerCase().replace(/\/+$/, "");
-  const t = target.toLowerCase().replace(/\/+$/, "");
-  return t === s || t.startsWith(`${s}/`);
-}
+// ---- lookups shared by the fake az and the authorizer (ids: ../az/resource-id.ts) ----
 
 export function findStorageAccount(state: AzState, name: string): StorageAccount | undefined {
   return state.storageAccounts.find((a) => a.name.toLowerCase() === name.toLowerCase());
@@ -337,15 +298,6 @@ export function findStorageAccount(state: AzState, name: string): StorageAccount
 
 export function tenantOfSubscription(state: AzState, subscriptionId: string): string | undefined {
   return state.subscriptions.find((s) => s.id.toLowerCase() === subscriptionId.toLowerCase())?.tenantId;
-}
-
-/** Parses the ARM id of a VNet into its parts, or undefined when it is not one. */
-export function parseVnetId(id: string): { subscriptionId: string; resourceGroup: string; name: string } | undefined {
-  const m =
-    /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)$/i.exec(
-      id,
-    );
-  return m ? { subscriptionId: m[1]!, resourceGroup: m[2]!, name: m[3]! } : undefined;
 }
 
 export function findVnet(state: AzState, id: string): VirtualNetwork | undefined {

@@ -7,7 +7,8 @@ import { ToolError } from "../errors.ts";
 import { authorizeNfsMount, authorizeWorkloadIdentityMount } from "../azsim/authorize.ts";
 import { type BootstrapMode, createSimulatedAzure, type SimulatedAzure } from "../azsim/harness.ts";
 import { DEMO_IDS } from "../azsim/seed.ts";
-import { containerId, findStorageAccount } from "../azsim/state.ts";
+import { findStorageAccount } from "../azsim/state.ts";
+import { containerId } from "../az/resource-id.ts";
 import { runBootstrap, runTeardown } from "./index.ts";
 
 const ISSUER = "https://oidc.simulated.example/tenant1/aks1/";

@@ -1,9 +1,11 @@
 // apply(plan, az): runs a plan against Azure. Each write is preceded by a read of current state and
 // skipped when already done, so a second run changes nothing and an interrupted run resumes.
 // Tenant-1 and tenant-2 steps run side by side; each tenant's steps run one at a time in plan order.
+import jmespath from "jmespath";
 import pRetry, { type RetryContext } from "p-retry";
 import { ToolError } from "../errors.ts";
 import { type AzCall, AzError, type AzTarget, loginCommand } from "../az/az.ts";
+import { parseVnetId, vnetOfSubnet } from "../az/resource-id.ts";
 import type { BootstrapConfig } from "./config.ts";
 import type { Capture, Expectation, Plan, Step, TenantKey } from "./step.ts";
 import type { CreationRecord } from "./record.ts";
@@ -52,21 +54,16 @@ export function targets(c: BootstrapConfig): Record<TenantKey, AzTarget> {
   };
 }
 
-/** Reads a dotted path with [n] indexes ("agentPoolProfiles[0].vnetSubnetId") from a JSON answer. */
+/**
+ * Reads a JMESPath expression ("agentPoolProfiles[0].vnetSubnetId") from a JSON answer, as `az --query`
+ * would; undefined when the path is missing or null.
+ */
 export function getPath(value: unknown, path: string): unknown {
-  let cur: unknown = value;
-  for (const part of path.match(/[^.[\]]+|\[\d+\]/g) ?? []) {
-    if (cur === null || cur === undefined) return undefined;
-    const idx = /^\[(\d+)\]$/.exec(part);
-    cur = idx
-      ? Array.isArray(cur)
-        ? cur[Number(idx[1])]
-        : undefined
-      : typeof cur === "object"
-        ? (cur as Record<string, unknown>)[part]
-        : undefined;
+  try {
+    return jmespath.search(value ?? null, path) ?? undefined;
+  } catch (e) {
+    throw new ToolError("INTERNAL", `The plan's path '${path}' is not valid JMESPath: ${(e as Error).message}`);
   }
-  return cur;
 }
 
 export function fill(text: string, vars: Record<string, string>, stepId: string): string {
@@ -112,16 +109,16 @@ function selectItem(
 
 function transform(value: string, t: Capture["transform"]): string {
   if (!t) return value;
-  const vnet = value.replace(/\/subnets\/[^/]+$/i, "");
+  const vnet = vnetOfSubnet(value);
   if (t === "vnet-of-subnet") return vnet;
-  const m = /resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)$/i.exec(vnet);
+  const m = parseVnetId(vnet);
   if (!m)
     throw new ToolError(
       "PRECONDITION",
       `'${value}' is not a subnet resource id.`,
       "Set network.aksVnetId in the config.",
     );
-  return t === "vnet-resource-group-of-subnet" ? m[1]! : m[2]!;
+  return t === "vnet-resource-group-of-subnet" ? m.resourceGroup : m.name;
 }
 
 function checkExpectations(

@@ -1,5 +1,16 @@
 // plan(config) -> Step[]: everything the seed article's az commands do, for one mode, in order,
 // as data. Pure: no az call, no file access. apply() runs it.
+import {
+  RESOURCE_TYPES,
+  childId,
+  containerId,
+  resourceRefOf,
+  parseSubnetId,
+  privateDnsZoneId,
+  privateEndpointId,
+  resourceGroupId,
+  storageAccountId,
+} from "../az/resource-id.ts";
 import { shellCommand as sh } from "../az/shell.ts";
 import type { BootstrapConfig } from "./config.ts";
 import type { Capture, Expectation, Plan, Step, TenantKey } from "./step.ts";
@@ -42,11 +53,18 @@ export function storageChildArgv(
   ];
 }
 
+function storageAccountRef(c: BootstrapConfig) {
+  return {
+    subscriptionId: c.tenant2.subscriptionId,
+    resourceGroup: c.storage.resourceGroup,
+    name: c.storage.accountName,
+  };
+}
 export function storageAccountResourceId(c: BootstrapConfig): string {
-  return `/subscriptions/${c.tenant2.subscriptionId}/resourceGroups/${c.storage.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${c.storage.accountName}`;
+  return storageAccountId(storageAccountRef(c));
 }
 export function containerResourceId(c: BootstrapConfig): string {
-  return `${storageAccountResourceId(c)}/blobServices/default/containers/${c.storage.containerName}`;
+  return containerId(storageAccountRef(c), c.storage.containerName);
 }
 export function privateEndpointNames(c: BootstrapConfig) {
   const kind = c.mode === "fileshare-nfs" ? "file" : "blob";
@@ -60,13 +78,9 @@ export function privateEndpointNames(c: BootstrapConfig) {
     name,
     dnsRg,
     zone,
-    id: `/subscriptions/${c.tenant1.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Network/privateEndpoints/${name}`,
-    zoneId: `/subscriptions/${c.tenant1.subscriptionId}/resourceGroups/${dnsRg}/providers/Microsoft.Network/privateDnsZones/${zone}`,
+    id: privateEndpointId({ subscriptionId: c.tenant1.subscriptionId, resourceGroup: rg, name }),
+    zoneId: privateDnsZoneId({ subscriptionId: c.tenant1.subscriptionId, resourceGroup: dnsRg, name: zone }),
   };
-}
-function parseVnet(id: string) {
-  const m = /resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)$/i.exec(id)!;
-  return { resourceGroup: m[1]!, name: m[2]! };
 }
 
 /** Where the private endpoint goes: resource group, VNet and name of its subnet (placeholders when read from AKS). */
@@ -77,18 +91,13 @@ export function endpointSubnet(c: BootstrapConfig): {
   name: string;
 } {
   const given = c.network.privateEndpointSubnet;
-  const full =
-    /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)$/i.exec(
-      given,
-    );
-  if (full) return { subscriptionId: full[1]!, resourceGroup: full[2]!, vnet: full[3]!, name: full[4]! };
+  const full = parseSubnetId(given);
+  if (full) return full;
+  // The config's schema has checked aksVnetId's shape, so reading it cannot fail here.
   const vnet = c.network.aksVnetId
-    ? parseVnet(c.network.aksVnetId)
-    : { resourceGroup: "{{aksVnetResourceGroup}}", name: "{{aksVnetName}}" };
-  const subscriptionId = c.network.aksVnetId
-    ? /\/subscriptions\/([^/]+)/i.exec(c.network.aksVnetId)![1]!
-    : c.tenant1.subscriptionId;
-  return { subscriptionId, resourceGroup: vnet.resourceGroup, vnet: vnet.name, name: given };
+    ? resourceRefOf(c.network.aksVnetId, RESOURCE_TYPES.vnet)
+    : { subscriptionId: c.tenant1.subscriptionId, resourceGroup: "{{aksVnetResourceGroup}}", name: "{{aksVnetName}}" };
+  return { subscriptionId: vnet.subscriptionId, resourceGroup: vnet.resourceGroup, vnet: vnet.name, name: given };
 }
 
 export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
@@ -280,7 +289,7 @@ function storageSteps(c: BootstrapConfig, add: Add, pre: string[]): { account: s
       kind: "resource-group",
       idVar: "resourceGroupId",
       label: `resource group ${c.storage.resourceGroup}`,
-      ref: { resourceId: `/subscriptions/${c.tenant2.subscriptionId}/resourceGroups/${c.storage.resourceGroup}` },
+      ref: { resourceId: resourceGroupId(c.tenant2.subscriptionId, c.storage.resourceGroup) },
     },
     dependsOn: pre,
   });
@@ -843,7 +852,7 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
       "--subnet",
       c.network.privateEndpointSubnet.includes("/")
         ? c.network.privateEndpointSubnet
-        : `${vnetVar}/subnets/${c.network.privateEndpointSubnet}`,
+        : childId(vnetVar, "subnets", c.network.privateEndpointSubnet),
       "--private-connection-resource-id",
       storageAccountResourceId(c),
       "--group-id",
@@ -981,9 +990,10 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
     dependsOn: [endpoint, zone],
   });
   if (c.network.storageVnetId) {
-    const storageVnet = parseVnet(c.network.storageVnetId);
-    const aksVnetArgs = c.network.aksVnetId
-      ? ["-g", parseVnet(c.network.aksVnetId).resourceGroup, "--vnet-name", parseVnet(c.network.aksVnetId).name]
+    const storageVnet = resourceRefOf(c.network.storageVnetId, RESOURCE_TYPES.vnet);
+    const aksVnet = c.network.aksVnetId ? resourceRefOf(c.network.aksVnetId, RESOURCE_TYPES.vnet) : undefined;
+    const aksVnetArgs = aksVnet
+      ? ["-g", aksVnet.resourceGroup, "--vnet-name", aksVnet.name]
       : ["-g", "{{aksVnetResourceGroup}}", "--vnet-name", "{{aksVnetName}}"];
     add({
       id: "tenant1/peering",

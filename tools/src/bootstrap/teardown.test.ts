@@ -5,8 +5,9 @@ import { describe, expect, it } from "vitest";
 import { ToolError } from "../errors.ts";
 import { type BootstrapMode, createSimulatedAzure, type SimulatedAzure } from "../azsim/harness.ts";
 import type { Runner } from "../exec/run.ts";
-import { DEMO_IDS } from "../azsim/seed.ts";
-import { type AzState, findStorageAccount, storageAccountId, updateAzState } from "../azsim/state.ts";
+import { DEMO_IDS, roleAssignmentFixture, storageAccountFixture } from "../azsim/seed.ts";
+import { type AzState, findStorageAccount, updateAzState } from "../azsim/state.ts";
+import { storageAccountId } from "../az/resource-id.ts";
 import { runBootstrap, runTeardown } from "./index.ts";
 import type { RecordFile } from "./record.ts";
 
@@ -75,33 +76,21 @@ function addBystanders(sim: SimulatedAzure): void {
       location: "westeurope",
       tags: {},
     });
-    s.storageAccounts.push({
-      ...acc,
-      location: "westeurope",
-      kind: "StorageV2",
-      sku: "Standard_LRS",
-      allowSharedKeyAccess: false,
-      enableHttpsTrafficOnly: true,
-      publicNetworkAccess: "Enabled",
-      defaultAction: "Allow",
-      isHnsEnabled: false,
-      enableNfsV3: false,
-      allowBlobPublicAccess: false,
-      minimumTlsVersion: "TLS1_2",
-      tags: { createdBy: "aks-cross-tenant-storage" },
-      containers: [{ name: "data", publicAccess: "None" }],
-      shares: [],
-      privateEndpointConnections: [],
-    });
-    s.roleAssignments.push({
-      id: `${storageAccountId(acc)}/providers/Microsoft.Authorization/roleAssignments/b0000000-0000-4000-8000-0000000000a4`,
-      name: "b0000000-0000-4000-8000-0000000000a4",
-      scope: storageAccountId(acc),
-      roleDefinitionName: "Storage Blob Data Contributor",
-      roleDefinitionId: "x",
-      principalId: "b0000000-0000-4000-8000-0000000000a3",
-      principalType: "ServicePrincipal",
-    });
+    s.storageAccounts.push(
+      storageAccountFixture({
+        ...acc,
+        tags: { createdBy: "aks-cross-tenant-storage" },
+        containers: [{ name: "data", publicAccess: "None" }],
+      }),
+    );
+    s.roleAssignments.push(
+      roleAssignmentFixture({
+        name: "b0000000-0000-4000-8000-0000000000a4",
+        scope: storageAccountId(acc),
+        roleDefinitionName: "Storage Blob Data Contributor",
+        principalId: "b0000000-0000-4000-8000-0000000000a3",
+      }),
+    );
   });
 }
 

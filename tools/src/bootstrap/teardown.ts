@@ -4,6 +4,7 @@
 // Anything it cannot prove is listed with the reason, never deleted.
 import { ToolError } from "../errors.ts";
 import { type AzCall, AzError, type AzTarget } from "../az/az.ts";
+import { RESOURCE_TYPES, sameId, tryParseResourceId } from "../az/resource-id.ts";
 import { targets } from "./apply.ts";
 import type { BootstrapConfig } from "./config.ts";
 import { BLOB_DATA_ROLE, CREATION_TAG, storageAccountResourceId } from "./plan.ts";
@@ -36,8 +37,18 @@ const ORDER: CreatedItem["kind"][] = ["role-assignment", "service-principal", "f
 /** Entra's clock and ours may differ a little; an object created by the interrupted run is at most this much older than its intent. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
-const ARM_ID =
-  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)(?:\/providers\/Microsoft\.Storage\/storageAccounts\/([^/]+))?$/i;
+/** The subscription, group and (for an account) name of a recorded resource group or storage account id. */
+function armRef(
+  id: string | undefined,
+): { subscriptionId: string; resourceGroup: string; account?: string } | undefined {
+  const p = tryParseResourceId(id ?? "");
+  if (p?.resourceGroup === undefined || p.scope !== undefined) return undefined;
+  const ref = { subscriptionId: p.subscriptionId, resourceGroup: p.resourceGroup };
+  if (p.type === undefined) return ref;
+  return sameId(p.type, RESOURCE_TYPES.storageAccount) && p.names.length === 1
+    ? { ...ref, account: p.names[0]! }
+    : undefined;
+}
 
 function isGone(err: unknown): boolean {
   return err instanceof AzError && (err.kind === "not-found" || /No matched assignments/.test(err.stderr));
@@ -169,15 +180,25 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
       }
       case "storage-account":
       case "resource-group": {
-        const m = ARM_ID.exec(ref.resourceId ?? "");
+        const m = armRef(ref.resourceId);
         if (!m) {
           leave(label, "the record names no valid resource id for it");
           break;
         }
         const argv =
           p.kind === "storage-account"
-            ? ["storage", "account", "show", "-n", m[3] ?? "", "-g", m[2]!, "--subscription", m[1]!]
-            : ["group", "show", "-n", m[2]!, "--subscription", m[1]!];
+            ? [
+                "storage",
+                "account",
+                "show",
+                "-n",
+                m.account ?? "",
+                "-g",
+                m.resourceGroup,
+                "--subscription",
+                m.subscriptionId,
+              ]
+            : ["group", "show", "-n", m.resourceGroup, "--subscription", m.subscriptionId];
         const found = (await read(tgt.tenant2, argv)) as { id?: string } | undefined;
         if (!found?.id) neverCreated();
         else if (tagsOf(found)[CREATION_TAG] === record.creationId) adopt(found.id);
@@ -319,8 +340,8 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
   async function removeStorage(item: CreatedItem): Promise<void> {
     n += 1;
     const prefix = `[${n}/${total}] tenant2: removing ${item.label} (${item.id ?? "no id recorded"})`;
-    const m = ARM_ID.exec(item.id ?? "");
-    if (!m?.[3]) {
+    const m = armRef(item.id);
+    if (m?.account === undefined) {
       leave(
         item.label,
         "the record holds no resource id for it (written by an older version), so teardown cannot prove it is the account the bootstrap created",
@@ -328,7 +349,7 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
       write(`${prefix} ... left in place (no resource id in the record)`);
       return;
     }
-    const [, sub, rg, name] = m;
+    const { subscriptionId: sub, resourceGroup: rg, account: name } = m;
     const now = (await read(tgt.tenant2, [
       "storage",
       "account",
@@ -399,5 +420,5 @@ function kindRank(kind: PendingItem["kind"]): number {
 }
 
 function accountName(item: CreatedItem): string {
-  return ARM_ID.exec(item.id ?? "")?.[3] ?? item.label.replace(/^storage account /, "");
+  return armRef(item.id)?.account ?? item.label.replace(/^storage account /, "");
 }

@@ -11,6 +11,7 @@ import {
   type DataAction,
   type MountDecision,
 } from "../azsim/authorize.ts";
+import { storageAccountId } from "../az/resource-id.ts";
 import { loadAzState } from "../azsim/state.ts";
 import type { TokenClaims } from "./tokens.ts";
 
@@ -83,7 +84,7 @@ export function decideAccountKeyMount(
       message: `StorageAccountNotFound: The storage account ${req.accountName} was not found.`,
     };
   }
-  const accountId = `/subscriptions/${account.subscriptionId}/resourceGroups/${account.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${account.name}`;
+  const accountId = storageAccountId(account);
   const sp = state.servicePrincipals.find((p) => p.appId === req.clientId && p.tenantId === req.tenantId);
   const canList = sp !== undefined && holdsAction(state, sp.id, accountId, LIST_KEYS_ACTION);
   if (!canList) {

@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEMO_IDS, demoSeed, seedAzState } from "../azsim/seed.ts";
-import { containerId, loadAzState, saveAzState, storageAccountId, type AzState } from "../azsim/state.ts";
+import { DEMO_IDS, demoSeed, roleAssignmentFixture, seedAzState, storageAccountFixture } from "../azsim/seed.ts";
+import { loadAzState, saveAzState, type AzState } from "../azsim/state.ts";
+import { containerId, storageAccountId } from "../az/resource-id.ts";
 import { serviceAccountTokensKey } from "./attributes.ts";
 import { azsimAuthority } from "./authority.ts";
 import { startDrivers, type RunningDrivers } from "./driver.ts";
@@ -65,36 +66,21 @@ function seedBlobFuseWi(): void {
     location: "westeurope",
     tags: {},
   });
-  const account = {
+  const account = storageAccountFixture({
     subscriptionId: DEMO_IDS.subscription2,
     resourceGroup: "rg-storage",
     name: "ctvdata2",
-    location: "westeurope",
-    kind: "StorageV2" as const,
-    sku: "Standard_LRS",
-    allowSharedKeyAccess: false,
-    enableHttpsTrafficOnly: true,
-    publicNetworkAccess: "Enabled" as const,
-    defaultAction: "Allow" as const,
-    isHnsEnabled: false,
-    enableNfsV3: false,
-    allowBlobPublicAccess: false,
-    minimumTlsVersion: "TLS1_2",
-    tags: {},
     containers: [{ name: "aks-container", publicAccess: "None" }],
-    shares: [],
-    privateEndpointConnections: [],
-  };
-  state.storageAccounts.push(account);
-  state.roleAssignments.push({
-    id: "ra-1",
-    name: "ra-1",
-    scope: containerId(account, "aks-container"),
-    roleDefinitionName: "Storage Blob Data Contributor",
-    roleDefinitionId: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
-    principalId: spId,
-    principalType: "ServicePrincipal",
   });
+  state.storageAccounts.push(account);
+  state.roleAssignments.push(
+    roleAssignmentFixture({
+      name: "ra-1",
+      scope: containerId(account, "aks-container"),
+      roleDefinitionName: "Storage Blob Data Contributor",
+      principalId: spId,
+    }),
+  );
   saveAzState(statePath, state);
 }
 

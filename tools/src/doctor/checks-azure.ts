@@ -3,7 +3,7 @@
 import { loginCommand } from "../az/az.ts";
 import { BLOB_DATA_ROLE, TOKEN_EXCHANGE_AUDIENCE, containerResourceId } from "../bootstrap/plan.ts";
 import { MODES } from "../bootstrap/config.ts";
-import { scopeCovers } from "../azsim/state.ts";
+import { scopeCovers } from "../az/resource-id.ts";
 import { type Check, type CheckResult, broken, ok, unknown } from "./types.ts";
 import type { AzRead, Facts, TenantKey } from "./facts.ts";
 

@@ -1,6 +1,6 @@
 // Checks of the network path the NFS modes depend on: the private endpoint in tenant 1, its connection
 // approved in tenant 2, the privatelink DNS zone, its A record and VNet link, and the peering if configured.
-import { sameId } from "../azsim/state.ts";
+import { lastName, sameId } from "../az/resource-id.ts";
 import { type Check, type CheckResult, broken, ok, unknown } from "./types.ts";
 import type { AzRead, Facts } from "./facts.ts";
 
@@ -51,7 +51,7 @@ export const networkChecks: Check[] = [
           );
         }
       }
-      return ok(`${names.name} at ${(await endpointIp(f)) ?? "no IP"} in ${peVnet.split("/").pop()}.`);
+      return ok(`${names.name} at ${(await endpointIp(f)) ?? "no IP"} in ${lastName(peVnet)}.`);
     },
   },
   {
@@ -79,7 +79,7 @@ export const networkChecks: Check[] = [
           fix,
         );
       }
-      return ok(`${conn.id.split("/").pop()} Approved.`);
+      return ok(`${lastName(conn.id)} Approved.`);
     },
   },
   {
@@ -144,7 +144,7 @@ export const networkChecks: Check[] = [
       const link = links.value.find((l) => sameId(l.virtualNetwork.id, aksVnet.value));
       if (!link) {
         return broken(
-          `Zone ${names.zone} is not linked to the AKS VNet ${aksVnet.value.split("/").pop()}, so the nodes resolve ${f.config!.storage.accountName} to the public endpoint, which refuses NFS.`,
+          `Zone ${names.zone} is not linked to the AKS VNet ${lastName(aksVnet.value)}, so the nodes resolve ${f.config!.storage.accountName} to the public endpoint, which refuses NFS.`,
           `az network private-dns link vnet create -n ${f.config!.aks.name}-link -g ${names.dnsRg} -z ${names.zone} -v ${aksVnet.value} -e false (or run npm run bootstrap).`,
         );
       }
@@ -173,7 +173,7 @@ export const networkChecks: Check[] = [
       ] as const) {
         if (!r.ok) return cannotRead(r);
         const p = r.value.find((x) => sameId(x.remoteVirtualNetwork.id, remote));
-        if (!p) return broken(`${side} has no peering to ${remote.split("/").pop()}.`, rerun);
+        if (!p) return broken(`${side} has no peering to ${lastName(remote)}.`, rerun);
         if (p.peeringState !== "Connected") {
           return broken(
             `Peering ${p.name} on ${side} is ${p.peeringState}, not Connected.`,

@@ -9,6 +9,7 @@ import type {
   V1Pod,
 } from "@kubernetes/client-node";
 import { AzError, type AzCall, type AzFailureKind, type AzTarget } from "../az/az.ts";
+import { parseVnetId } from "../az/resource-id.ts";
 import type { BootstrapConfig, Mode } from "../bootstrap/config.ts";
 import { MODES } from "../bootstrap/config.ts";
 import { privateEndpointNames, storageAccountResourceId, storageChildArgv } from "../bootstrap/plan.ts";
@@ -382,8 +383,18 @@ export class Facts {
 
   /** Peerings of a VNet (given by full id), read in the tenant that owns it. */
   peerings(t: TenantKey, vnetId: string): Promise<AzRead<AzPeering[]>> {
-    const m = /resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)$/i.exec(vnetId);
-    if (!m) return Promise.resolve({ ok: false, notFound: false, message: `'${vnetId}' is not a VNet resource id` });
-    return this.az(t, ["network", "vnet", "peering", "list", "-g", m[1]!, "--vnet-name", m[2]!, ...this.sub(t)]);
+    const v = parseVnetId(vnetId);
+    if (!v) return Promise.resolve({ ok: false, notFound: false, message: `'${vnetId}' is not a VNet resource id` });
+    return this.az(t, [
+      "network",
+      "vnet",
+      "peering",
+      "list",
+      "-g",
+      v.resourceGroup,
+      "--vnet-name",
+      v.name,
+      ...this.sub(t),
+    ]);
   }
 }

@@ -14,7 +14,8 @@ import { runMain } from "../src/errors.ts";
 import { buildImages } from "../src/images/build.ts";
 import { Kubectl } from "../src/testbed/kubectl.ts";
 import { seedManifests } from "../src/testbed/seed-manifests.ts";
-import { demoPodName, modes, pvcName, repoRoot, Testbed, type Deployment } from "../src/testbed/testbed.ts";
+import { MODES } from "../src/schema/modes.ts";
+import { demoPodName, pvcName, repoRoot, Testbed, type Deployment } from "../src/testbed/testbed.ts";
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
   const kubectl = await Kubectl.create(cluster.kubeconfig);
   const rows: string[] = [];
   try {
-    for (const mode of modes) {
+    for (const mode of MODES) {
       const d = await tb.bootstrap(mode);
       const chart: number[] = [];
       const seed: number[] = [];

@@ -9,8 +9,8 @@ import { DEMO_IDS } from "../azsim/seed.ts";
 import { type AzState, findStorageAccount, storageAccountId, updateAzState } from "../azsim/state.ts";
 import { runBootstrap, runTeardown } from "./index.ts";
 import type { RecordFile } from "./record.ts";
+import { MODES } from "../schema/modes.ts";
 
-const MODES: BootstrapMode[] = ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"];
 const ACCOUNT: Record<BootstrapMode, string> = {
   "blob-fuse-wi": "ctvsimblob",
   "fileshare-nfs": "ctvsimfiles",

@@ -1,11 +1,11 @@
 // Checks on the cluster side: the release's PV, claim, ServiceAccounts and pods, the PV's attributes,
 // the CSIDriver object, the installed driver's version and the service-account issuer.
 import type { V1Pod } from "@kubernetes/client-node";
-import { MODES } from "../bootstrap/config.ts";
 import { TOKEN_EXCHANGE_AUDIENCE } from "../bootstrap/plan.ts";
 import { attr, blobDriver, fileDriver } from "../csi/attributes.ts";
 import { type Check, broken, ok, unknown } from "./types.ts";
 import type { Facts } from "./facts.ts";
+import { MODES } from "../schema/modes.ts";
 
 const WI = ["blob-fuse-wi"] as const;
 

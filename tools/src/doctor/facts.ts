@@ -9,11 +9,11 @@ import type {
   V1Pod,
 } from "@kubernetes/client-node";
 import { AzError, type AzCall, type AzFailureKind, type AzTarget } from "../az/az.ts";
-import type { BootstrapConfig, Mode } from "../bootstrap/config.ts";
-import { MODES } from "../bootstrap/config.ts";
+import type { BootstrapConfig } from "../bootstrap/config.ts";
 import { privateEndpointNames, storageAccountResourceId, storageChildArgv } from "../bootstrap/plan.ts";
 import { attr, blobDriver, fileDriver } from "../csi/attributes.ts";
 import type { ClusterReader } from "./cluster-reader.ts";
+import { MODES, type Mode } from "../schema/modes.ts";
 
 export type TenantKey = "tenant1" | "tenant2";
 export type AzRead<T> =

@@ -7,7 +7,6 @@ import { describe, expect, it } from "vitest";
 import { ToolError } from "../errors.ts";
 import { CHART_DIR } from "./generate.ts";
 import {
-  MODES,
   blobfuseOptionProblem,
   checkValues,
   defaultPersistentVolumeName,
@@ -18,6 +17,7 @@ import {
   valuesSchema,
   volumeHandleProblem,
 } from "./values.ts";
+import { MODES } from "./modes.ts";
 
 const scenario = (mode: string) => yaml.load(readFileSync(join(CHART_DIR, "ci", `${mode}-values.yaml`), "utf8"));
 

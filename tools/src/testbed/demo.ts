@@ -5,7 +5,8 @@ import path from "node:path";
 import { getProvider } from "../cluster/provider.ts";
 import { stopDetachedDriver } from "../csi/host.ts";
 import { buildImages } from "../images/build.ts";
-import { demoPodName, modes, pvcName, repoRoot, Testbed, type Mode } from "./testbed.ts";
+import { MODES, type Mode } from "../schema/modes.ts";
+import { demoPodName, pvcName, repoRoot, Testbed } from "./testbed.ts";
 
 export interface DemoOptions {
   provider?: "local" | "kind";
@@ -53,7 +54,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult[]> {
   });
   const results: DemoResult[] = [];
   try {
-    for (const mode of opts.modes ?? modes) {
+    for (const mode of opts.modes ?? MODES) {
       const t0 = Date.now();
       say(`==> 3/4 ${mode}: bootstrap against the simulated Azure`);
       const d = await tb.bootstrap(mode);

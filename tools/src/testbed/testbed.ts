@@ -18,23 +18,16 @@ import { installMockDriver, type InstalledMockDriver } from "../csi/on-cluster.t
 import { HelmClient } from "../helm/helm.ts";
 import { ensureHelm } from "../helm/install.ts";
 import { demoImage } from "../images/names.ts";
+import { MODE_DEFAULTS, MODES, type Mode } from "../schema/modes.ts";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const chartPath = path.join(repoRoot, "charts", "cross-tenant-volume");
-export const modes = ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const;
-export type Mode = (typeof modes)[number];
-
-/** Seed names of the demo pod per mode (the chart's defaults). */
-export const demoPodName: Record<Mode, string> = {
-  "blob-fuse-wi": "blob-fuse-wi-mount",
-  "fileshare-nfs": "fileshare-nfs-mount",
-  "blob-nfs": "blob-nfs-mount",
-};
-export const pvcName: Record<Mode, string> = {
-  "blob-fuse-wi": "pvc-blob-wi",
-  "fileshare-nfs": "pvc-fileshare-nfs",
-  "blob-nfs": "pvc-blob-nfs",
-};
+/** Seed names of the demo pod and its claim per mode (the chart's defaults). */
+export const demoPodName = Object.fromEntries(MODES.map((m) => [m, MODE_DEFAULTS[m].podName])) as Record<Mode, string>;
+export const pvcName = Object.fromEntries(MODES.map((m) => [m, MODE_DEFAULTS[m].persistentVolumeClaimName])) as Record<
+  Mode,
+  string
+>;
 
 export interface TestbedOptions {
   kubeconfig: string;

@@ -16,8 +16,9 @@ import { VERSION_LABEL } from "../../tools/src/doctor/checks-cluster.ts";
 import { formatReport } from "../../tools/src/doctor/format.ts";
 import { runDoctor } from "../../tools/src/doctor/index.ts";
 import { MODES, type Mode } from "../../tools/src/schema/modes.ts";
-import { demoPodName, repoRoot, type Deployment, type Testbed } from "../../tools/src/testbed/testbed.ts";
+import { demoPodName, type Deployment, type Testbed } from "../../tools/src/testbed/testbed.ts";
 import { openTestbed } from "./support.ts";
+import { repoRoot } from "../../tools/src/paths.ts";
 
 let tb: Testbed;
 let storage: StorageV1Api;

@@ -8,8 +8,8 @@ import yaml from "js-yaml";
 import { run } from "../../tools/src/exec/run.ts";
 import { HelmClient } from "../../tools/src/helm/helm.ts";
 import { type HelmMajor, ensureHelm, goBinary } from "../../tools/src/helm/install.ts";
-import { CHART_DIR } from "../../tools/src/schema/generate.ts";
 import { MODES, type Mode } from "../../tools/src/schema/modes.ts";
+import { CHART_DIR } from "../../tools/src/paths.ts";
 
 export { CHART_DIR, MODES };
 export const HELM_MAJORS: HelmMajor[] = ["4", "3"];

@@ -15,10 +15,10 @@ import { ensureClusterPrereqs } from "../src/cluster/prereqs.ts";
 import { buildImages } from "../src/images/build.ts";
 import { demoImage } from "../src/images/names.ts";
 import { defaultStateDir } from "../src/cluster/local/config.ts";
-import { cacheDir } from "../src/cluster/paths.ts";
 import { prepareNodeImage } from "../src/images/kind-node/node-image.ts";
 import { ToolError, runMain } from "../src/errors.ts";
 import path from "node:path";
+import { cacheDir } from "../src/paths.ts";
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

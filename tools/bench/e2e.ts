@@ -15,7 +15,8 @@ import { buildImages } from "../src/images/build.ts";
 import { Kubectl } from "../src/testbed/kubectl.ts";
 import { seedManifests } from "../src/testbed/seed-manifests.ts";
 import { MODES } from "../src/schema/modes.ts";
-import { demoPodName, pvcName, repoRoot, Testbed, type Deployment } from "../src/testbed/testbed.ts";
+import { demoPodName, pvcName, Testbed, type Deployment } from "../src/testbed/testbed.ts";
+import { repoRoot } from "../src/paths.ts";
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

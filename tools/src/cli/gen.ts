@@ -6,12 +6,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Command } from "@commander-js/extra-typings";
 import { ToolError } from "../errors.ts";
+import { repoRoot } from "../paths.ts";
 import { requireCheckout } from "./checkout.ts";
 
 /** Every generated file with its content: the schema's, and the mock section of docs/test-bed.md (rendered on top
  * of the schema's copy if that page ever holds the values table too). */
 async function allGenerated(): Promise<{ repoRoot: string; files: Array<{ path: string; content: string }> }> {
-  const { generatedFiles, repoRoot } = await import("../schema/generate.ts");
+  const { generatedFiles } = await import("../schema/generate.ts");
   const { CONFORMANCE_DOC, renderReadmeConformance } = await import("../csi/conformance.ts");
   const files = await generatedFiles();
   const page = join(repoRoot, CONFORMANCE_DOC);

@@ -1,10 +1,4 @@
-// Where the project keeps what it builds (the repository's .cache) and the version pins the
-// cluster is built from.
-import { fileURLToPath } from "node:url";
-import path from "node:path";
-
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const cacheDir = process.env.CTV_CACHE_DIR ?? path.join(repoRoot, ".cache");
+// The version pins the test cluster is built from (where files go is tools/src/paths.ts).
 
 /** The Kubernetes release both providers run; tools/kube/go.mod pins the same one. */
 export const kubernetesVersion = "v1.34.4";

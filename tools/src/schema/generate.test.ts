@@ -7,16 +7,9 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { run } from "../exec/run.ts";
-import {
-  CHART_DIR,
-  GENERATED,
-  renderModesTemplate,
-  renderReadme,
-  renderValuesTable,
-  repoRoot,
-  staleFiles,
-} from "./generate.ts";
+import { GENERATED, renderModesTemplate, renderReadme, renderValuesTable, staleFiles } from "./generate.ts";
 import { MODE_DEFAULTS, MODES } from "./modes.ts";
+import { CHART_DIR, repoRoot } from "../paths.ts";
 
 describe("generated files", () => {
   it("are up to date with the zod schema", async () => {

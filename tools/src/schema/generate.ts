@@ -1,17 +1,15 @@
 // Generates everything derived from the zod values schema: the chart's values.schema.json and
 // values.yaml, the TypeScript types, and the values table of docs/install.md. Pure: returns file contents.
 import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import yaml from "js-yaml";
 import { compile } from "json-schema-to-typescript";
 import { z } from "zod";
 import { chartRuleLists, valuesSchema } from "./values.ts";
 import { renderChartReadme } from "./chart-readme.ts";
 import { MODE_DEFAULTS, MODES } from "./modes.ts";
+import { CHART_DIR, repoRoot } from "../paths.ts";
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const CHART_DIR = join(repoRoot, "charts", "cross-tenant-volume");
 export const GENERATED = {
   schema: join(CHART_DIR, "values.schema.json"),
   values: join(CHART_DIR, "values.yaml"),

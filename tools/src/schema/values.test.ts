@@ -5,7 +5,6 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { ToolError } from "../errors.ts";
-import { CHART_DIR } from "./generate.ts";
 import {
   blobfuseOptionProblem,
   checkValues,
@@ -18,6 +17,7 @@ import {
   volumeHandleProblem,
 } from "./values.ts";
 import { MODES } from "./modes.ts";
+import { CHART_DIR } from "../paths.ts";
 
 const scenario = (mode: string) => yaml.load(readFileSync(join(CHART_DIR, "ci", `${mode}-values.yaml`), "utf8"));
 

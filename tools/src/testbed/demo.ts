@@ -6,7 +6,8 @@ import { getProvider } from "../cluster/provider.ts";
 import { stopDetachedDriver } from "../csi/host.ts";
 import { buildImages } from "../images/build.ts";
 import { MODES, type Mode } from "../schema/modes.ts";
-import { demoPodName, pvcName, repoRoot, Testbed } from "./testbed.ts";
+import { demoPodName, pvcName, Testbed } from "./testbed.ts";
+import { repoRoot } from "../paths.ts";
 
 export interface DemoOptions {
   provider?: "local" | "kind";

@@ -9,7 +9,8 @@ import type { MountRecord } from "../csi/node.ts";
 import { ToolError } from "../errors.ts";
 import { buildImages } from "../images/build.ts";
 import { demoImage } from "../images/names.ts";
-import { repoRoot, Testbed } from "./testbed.ts";
+import { Testbed } from "./testbed.ts";
+import { repoRoot } from "../paths.ts";
 
 export interface SoakOptions {
   durationMs: number;

@@ -7,7 +7,6 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PassThrough } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { CoreV1Api, Exec, KubeConfig, type CoreV1Event, type V1Pod } from "@kubernetes/client-node";
 import yaml from "js-yaml";
 import { DEMO_IDS, demoSeed, seedAzState } from "../azsim/seed.ts";
@@ -19,9 +18,8 @@ import { HelmClient } from "../helm/helm.ts";
 import { ensureHelm } from "../helm/install.ts";
 import { demoImage } from "../images/names.ts";
 import { MODE_DEFAULTS, MODES, type Mode } from "../schema/modes.ts";
+import { CHART_DIR, repoRoot } from "../paths.ts";
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const chartPath = path.join(repoRoot, "charts", "cross-tenant-volume");
 /** Seed names of the demo pod and its claim per mode (the chart's defaults). */
 export const demoPodName = Object.fromEntries(MODES.map((m) => [m, MODE_DEFAULTS[m].podName])) as Record<Mode, string>;
 export const pvcName = Object.fromEntries(MODES.map((m) => [m, MODE_DEFAULTS[m].persistentVolumeClaimName])) as Record<
@@ -165,7 +163,7 @@ export class Testbed {
   /** `helm install` with the bootstrap's values, pointing the demo and test pods at the offline image. */
   async install(d: Deployment, set: Record<string, string> = {}, release = d.release): Promise<void> {
     const [repository, tag] = splitImage(demoImage);
-    await this.helm.install(release, chartPath, {
+    await this.helm.install(release, CHART_DIR, {
       namespace: d.namespace,
       createNamespace: true,
       valuesFiles: [d.valuesFile],

@@ -5,9 +5,10 @@ import { describe, expect, it } from "vitest";
 import { ToolError } from "../../errors.ts";
 import type { Runner } from "../../exec/run.ts";
 import { DockerEngine } from "../docker/engine.ts";
-import { kindNodeImage, repoRoot } from "../paths.ts";
+import { kindNodeImage } from "../paths.ts";
 import { load } from "js-yaml";
 import { KindProvider, kindArgs, kindClusterConfig, kindClusterName, sharedDirs } from "./kind-provider.ts";
+import { repoRoot } from "../../paths.ts";
 
 type Reply = { exitCode?: number; stdout?: string; stderr?: string } | Error;
 

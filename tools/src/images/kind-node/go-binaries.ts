@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import { ToolError } from "../../errors.ts";
 import { run as defaultRun, type Runner } from "../../exec/run.ts";
 import { kubeLdflags } from "../../cluster/kube-binary.ts";
-import { cacheDir, kubernetesVersion } from "../../cluster/paths.ts";
+import { kubernetesVersion } from "../../cluster/paths.ts";
+import { cacheDir } from "../../paths.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 

@@ -31,7 +31,7 @@ import { ToolError } from "../../errors.ts";
 import { run as defaultRun, type Runner } from "../../exec/run.ts";
 import { installPackages, missingPackages } from "../../cluster/apt.ts";
 import { ensureKubeBinary } from "../../cluster/kube-binary.ts";
-import { cacheDir, kubernetesVersion } from "../../cluster/paths.ts";
+import { kubernetesVersion } from "../../cluster/paths.ts";
 import {
   busyboxApplets,
   busyboxFiles,
@@ -44,6 +44,7 @@ import {
 import { ensureImageTools } from "../../cluster/prereqs.ts";
 import { ociArchitecture } from "../oci-tools.ts";
 import { corednsVersion, ensureGoProgram, etcdImageTag, goPrograms, pauseVersion } from "./go-binaries.ts";
+import { cacheDir } from "../../paths.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const nodeFiles = path.join(here, "files");

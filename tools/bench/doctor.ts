@@ -5,7 +5,7 @@
 import type { Runner } from "../src/exec/run.ts";
 import { run as defaultRunner } from "../src/exec/run.ts";
 import { runDoctor } from "../src/doctor/index.ts";
-import { simClusterReader, simulatedRelease } from "../src/doctor/simulated.ts";
+import { simClusterReader, simulatedRelease } from "../src/testbed/simulated-release.ts";
 import { MODES } from "../src/schema/modes.ts";
 
 const roundsArg = process.argv.indexOf("--rounds");

@@ -9,7 +9,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import yaml from "js-yaml";
-import { getProvider } from "../src/cluster/provider.ts";
+import { getProvider } from "../src/cluster/create-provider.ts";
 import { runMain } from "../src/errors.ts";
 import { buildImages } from "../src/images/build.ts";
 import { Kubectl } from "../src/testbed/kubectl.ts";

@@ -29,3 +29,7 @@ export const repoRoot = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)
 export const CHART_DIR = path.join(repoRoot, "charts", "cross-tenant-volume");
 /** What the project builds and downloads: CTV_CACHE_DIR, else .cache at the repository root. */
 export const cacheDir = process.env.CTV_CACHE_DIR ?? path.join(repoRoot, ".cache");
+/** The demo's scratch directory (kept below the checkout: the kind node mounts it at the same path). */
+export const demoDir = path.join(repoRoot, ".cache", "demo");
+/** The pid of the mock CSI driver a demo leaves running beside the cluster it keeps; `cluster down` stops it. */
+export const demoDriverPidFile = path.join(demoDir, "csi-mock.pid");

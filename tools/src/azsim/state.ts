@@ -13,6 +13,9 @@ import {
 } from "node:fs";
 import { dirname } from "node:path";
 import { ToolError } from "../errors.ts";
+import { sameId, scopeCovers } from "../az/scope.ts";
+
+export { sameId, scopeCovers };
 
 export interface Tenant {
   tenantId: string;
@@ -361,18 +364,6 @@ export function privateDnsZoneId(z: Pick<PrivateDnsZone, "subscriptionId" | "res
 }
 export function aksId(c: Pick<AksCluster, "subscriptionId" | "resourceGroup" | "name">): string {
   return `${resourceGroupId(c.subscriptionId, c.resourceGroup)}/providers/Microsoft.ContainerService/managedClusters/${c.name}`;
-}
-
-/** ARM ids compare case-insensitively, as ARM does. */
-export function sameId(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}
-
-/** True when `scope` is `target` or one of its ancestors (subscription, resource group, account, container). */
-export function scopeCovers(scope: string, target: string): boolean {
-  const s = scope.toLowerCase().replace(/\/+$/, "");
-  const t = target.toLowerCase().replace(/\/+$/, "");
-  return t === s || t.startsWith(`${s}/`);
 }
 
 export function findStorageAccount(state: AzState, name: string): StorageAccount | undefined {

@@ -1,6 +1,6 @@
 // Checks of the network path the NFS modes depend on: the private endpoint in tenant 1, its connection
 // approved in tenant 2, the privatelink DNS zone, its A record and VNet link, and the peering if configured.
-import { sameId } from "../azsim/state.ts";
+import { sameId } from "../az/scope.ts";
 import { type Check, type CheckResult, broken, ok, unknown } from "./types.ts";
 import type { AzRead, Facts } from "./facts.ts";
 

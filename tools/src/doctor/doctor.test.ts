@@ -11,7 +11,7 @@ import { type AzState, findStorageAccount, updateAzState } from "../azsim/state.
 import type { ToolError } from "../errors.ts";
 import { CannotRunError, CHECKS, runDoctor } from "./index.ts";
 import { MOUNT_ERROR_LINKS, linkOfMountError } from "./events.ts";
-import { SIM_ISSUER, type SimulatedRelease, simClusterReader, simulatedRelease } from "./simulated.ts";
+import { SIM_ISSUER, type SimulatedRelease, simClusterReader, simulatedRelease } from "../testbed/simulated-release.ts";
 import { formatReport } from "./format.ts";
 import { MODES } from "../schema/modes.ts";
 

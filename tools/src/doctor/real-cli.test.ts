@@ -7,7 +7,7 @@ import { AZURE_CLI_VERSION, azureCliPaths } from "../az/install.ts";
 import { type Usage, compareSurface, loadRealCommandTable, parseUsage } from "../az/surface.ts";
 import type { Runner } from "../exec/run.ts";
 import { runDoctor } from "./index.ts";
-import { simClusterReader, simulatedRelease } from "./simulated.ts";
+import { simClusterReader, simulatedRelease } from "../testbed/simulated-release.ts";
 import { MODES } from "../schema/modes.ts";
 
 const { python } = azureCliPaths();

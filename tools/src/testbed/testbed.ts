@@ -19,6 +19,7 @@ import { ensureHelm } from "../helm/install.ts";
 import { demoImage } from "../images/names.ts";
 import { MODE_DEFAULTS, MODES, type Mode } from "../schema/modes.ts";
 import { CHART_DIR, repoRoot } from "../paths.ts";
+import type { ProviderName } from "../cluster/provider.ts";
 
 /** Seed names of the demo pod and its claim per mode (the chart's defaults). */
 export const demoPodName = Object.fromEntries(MODES.map((m) => [m, MODE_DEFAULTS[m].podName])) as Record<Mode, string>;
@@ -32,7 +33,7 @@ export interface TestbedOptions {
   /** The cluster's service-account issuer: the simulated AKS cluster's OIDC issuer URL. */
   issuer: string;
   nodeName: string;
-  provider: "local" | "kind";
+  provider: ProviderName;
   /** Scratch directory for the state, az logins, values files and the simulated storage. */
   workDir: string;
   log?: (line: string) => void;

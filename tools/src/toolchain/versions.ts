@@ -1,4 +1,5 @@
-// The version pins the test cluster is built from (where files go is tools/src/paths.ts).
+// The version pins the test cluster and its images are built from (where files go is tools/src/paths.ts).
+// tools/src/toolchain holds what both cluster/ and images/ build with, so that neither imports the other's internals.
 
 /** The Kubernetes release both providers run; tools/kube/go.mod pins the same one. */
 export const kubernetesVersion = "v1.34.4";

@@ -2,7 +2,7 @@
 // already), loads the offline images, and hands the kubeconfig, issuer and node name to the tests.
 // The cluster stays up afterwards for fast reruns, except in CI or with CTV_CLUSTER_DOWN_AFTER=1.
 import type { TestProject } from "vitest/node";
-import { getProvider } from "../../tools/src/cluster/provider.ts";
+import { getProvider } from "../../tools/src/cluster/create-provider.ts";
 import { buildImages } from "../../tools/src/images/build.ts";
 import { reportError } from "../../tools/src/errors.ts";
 

@@ -6,9 +6,9 @@ import { inject } from "vitest";
 import path from "node:path";
 import { ensureHelm } from "../../tools/src/helm/install.ts";
 import { HelmClient } from "../../tools/src/helm/helm.ts";
-import { repoRoot } from "../../tools/src/cluster/paths.ts";
 import { demoImage } from "../../tools/src/images/names.ts";
 import { clusterClients, createNamespace, waitFor } from "./support.ts";
+import { repoRoot } from "../../tools/src/paths.ts";
 
 const chart = path.join(repoRoot, "charts", "cross-tenant-volume");
 const [repository, tag] = demoImage.split(/:(?=[^:]+$)/) as [string, string];

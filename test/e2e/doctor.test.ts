@@ -15,8 +15,10 @@ import { csiDriverObjects } from "../../tools/src/csi/manifests.ts";
 import { VERSION_LABEL } from "../../tools/src/doctor/checks-cluster.ts";
 import { formatReport } from "../../tools/src/doctor/format.ts";
 import { runDoctor } from "../../tools/src/doctor/index.ts";
-import { demoPodName, repoRoot, type Deployment, type Mode, type Testbed } from "../../tools/src/testbed/testbed.ts";
+import { MODES, type Mode } from "../../tools/src/schema/modes.ts";
+import { demoPodName, type Deployment, type Testbed } from "../../tools/src/testbed/testbed.ts";
 import { openTestbed } from "./support.ts";
+import { repoRoot } from "../../tools/src/paths.ts";
 
 let tb: Testbed;
 let storage: StorageV1Api;
@@ -78,7 +80,7 @@ beforeAll(async () => {
   kc.loadFromFile(tb.opts.kubeconfig);
   storage = kc.makeApiClient(StorageV1Api);
   await setBlobDriver(() => undefined);
-  for (const mode of ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const) {
+  for (const mode of MODES) {
     const d = await tb.bootstrap(mode);
     if (mode === "blob-nfs") {
       // Peer a storage-side VNet too, so the peering link is in play (the bootstrap adds it on a second run).
@@ -104,7 +106,7 @@ afterAll(async () => {
 });
 
 describe("doctor on healthy releases", () => {
-  it.each(["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const)("reports every link of %s ok", async (mode) => {
+  it.each(MODES)("reports every link of %s ok", async (mode) => {
     const report = await doctor(deployments[mode]);
     expect(
       report.checks.filter((c) => c.verdict !== "ok"),

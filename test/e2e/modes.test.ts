@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoPodName, modes, pvcName, type Deployment, type Testbed } from "../../tools/src/testbed/testbed.ts";
+import { MODES } from "../../tools/src/schema/modes.ts";
+import { demoPodName, pvcName, type Deployment, type Testbed } from "../../tools/src/testbed/testbed.ts";
 import { clusterProvider, openTestbed } from "./support.ts";
 
 let tb: Testbed;
@@ -28,7 +29,7 @@ function recreatable(pod: V1Pod): V1Pod {
   };
 }
 
-describe.each(modes)("%s", (mode) => {
+describe.each(MODES)("%s", (mode) => {
   let d: Deployment;
 
   beforeAll(async () => {

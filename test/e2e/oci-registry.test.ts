@@ -14,9 +14,9 @@ import { demoImage } from "../../tools/src/images/names.ts";
 import { startRegistry, type LocalRegistry } from "../../tools/src/registry/registry.ts";
 import { release, type ReleaseResult } from "../../tools/src/release/release.ts";
 import { throwawayKey, type SigningKey } from "../../tools/src/release/signing.ts";
-import { CHART_DIR, repoRoot } from "../../tools/src/schema/generate.ts";
 import { demoPodName, pvcName, type Deployment, type Testbed } from "../../tools/src/testbed/testbed.ts";
 import { openTestbed } from "./support.ts";
+import { CHART_DIR, repoRoot } from "../../tools/src/paths.ts";
 
 const log = (line: string) => process.stderr.write(`[e2e oci] ${line}\n`);
 const localChart = yaml.load(readFileSync(path.join(CHART_DIR, "Chart.yaml"), "utf8")) as Record<string, unknown> & {

@@ -2,7 +2,8 @@
 import { mkdtempSync } from "node:fs";
 import path from "node:path";
 import { inject } from "vitest";
-import { repoRoot, Testbed, type Deployment } from "../../tools/src/testbed/testbed.ts";
+import { Testbed, type Deployment } from "../../tools/src/testbed/testbed.ts";
+import { repoRoot } from "../../tools/src/paths.ts";
 
 /** Where the kubelet runs: on this host (local) or in a kind node container. */
 export function clusterProvider(): "local" | "kind" {

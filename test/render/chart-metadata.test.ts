@@ -6,8 +6,9 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { HelmClient } from "../../tools/src/helm/helm.ts";
-import { renderValuesTable, repoRoot, valuesJsonSchema } from "../../tools/src/schema/generate.ts";
+import { renderValuesTable, valuesJsonSchema } from "../../tools/src/schema/generate.ts";
 import { CHART_DIR, HELM_MAJORS, MODES, SETUP_TIMEOUT_MS, helmClient, scenarioFile } from "./support.ts";
+import { repoRoot } from "../../tools/src/paths.ts";
 
 interface ChartYaml {
   name: string;

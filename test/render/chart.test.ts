@@ -6,7 +6,7 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { HelmClient } from "../../tools/src/helm/helm.ts";
-import { BLOBFUSE_MOUNT_OPTIONS, MODE_DEFAULTS, type Mode, quantityMi } from "../../tools/src/schema/values.ts";
+import { quantityMi } from "../../tools/src/schema/values.ts";
 import {
   CHART_DIR,
   HELM_MAJORS,
@@ -25,6 +25,7 @@ import {
   scenarioValues,
   SETUP_TIMEOUT_MS,
 } from "./support.ts";
+import { BLOBFUSE_MOUNT_OPTIONS, MODE_DEFAULTS, type Mode } from "../../tools/src/schema/modes.ts";
 
 /** The seed article's manifests, per mode: what the chart must reproduce (slips fixed). */
 const SEED = {

@@ -6,7 +6,7 @@ import yaml from "js-yaml";
 import { actionlint } from "../../tools/src/ci/actionlint.ts";
 import { buildProgram } from "../../tools/src/cli/program.ts";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../../tools/src/schema/generate.ts";
+import { repoRoot } from "../../tools/src/paths.ts";
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
 const workflows = readdirSync(join(repoRoot, "ci")).filter((f) => f.endsWith(".yml"));

@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import GithubSlugger from "github-slugger";
 import { type Token, marked } from "marked";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../../tools/src/schema/generate.ts";
+import { repoRoot } from "../../tools/src/paths.ts";
 
 /** The text a heading shows, as GitHub slugs it: inline markup gone, code spans' text kept. */
 function plainText(tokens: Token[] | undefined): string {

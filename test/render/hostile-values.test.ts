@@ -11,7 +11,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../tools/src/exec/run.ts";
 import { ensureHelm } from "../../tools/src/helm/install.ts";
-import { type Mode, valuesProblems, valuesSchema } from "../../tools/src/schema/values.ts";
+import { valuesProblems, valuesSchema } from "../../tools/src/schema/values.ts";
 import { CHART_DIR, type K8sObject, MODES, SETUP_TIMEOUT_MS, scenarioValues, valuesFile } from "./support.ts";
 import {
   HOSTILE,
@@ -22,6 +22,7 @@ import {
   stringLocations,
   substitute,
 } from "./schema-walk.ts";
+import type { Mode } from "../../tools/src/schema/modes.ts";
 
 /** The ones checked against Helm also where zod refuses them (each refusal is one helm run). */
 const CORE = new Set<string>([

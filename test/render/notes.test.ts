@@ -3,8 +3,8 @@
 // in Helm 4 only (Helm 3 insists on reaching one), so this file runs under Helm 4.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { HelmClient } from "../../tools/src/helm/helm.ts";
-import type { Mode } from "../../tools/src/schema/values.ts";
 import { CHART_DIR, MODES, NAMESPACE, SETUP_TIMEOUT_MS, helmClient, scenarioFile, valuesFile } from "./support.ts";
+import type { Mode } from "../../tools/src/schema/modes.ts";
 
 let helm: HelmClient;
 beforeAll(async () => {

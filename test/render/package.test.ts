@@ -9,8 +9,8 @@ import { createSimulatedAzure } from "../../tools/src/azsim/harness.ts";
 import { runBootstrap } from "../../tools/src/bootstrap/index.ts";
 import { HelmClient } from "../../tools/src/helm/helm.ts";
 import { ensureHelm } from "../../tools/src/helm/install.ts";
-import { repoRoot } from "../../tools/src/schema/generate.ts";
 import { MODES, parseManifests } from "./support.ts";
+import { repoRoot } from "../../tools/src/paths.ts";
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
   name: string;

@@ -4,7 +4,6 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../../tools/src/schema/generate.ts";
 import { HOSTILE, stringLocations } from "./schema-walk.ts";
 import {
   type K8sObject,
@@ -16,6 +15,7 @@ import {
   renderScenario,
   scenarioFile,
 } from "./support.ts";
+import { repoRoot } from "../../tools/src/paths.ts";
 
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
 const install = readFileSync(join(repoRoot, "docs", "install.md"), "utf8");

@@ -4,8 +4,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ToolError } from "../../tools/src/errors.ts";
 import type { HelmClient } from "../../tools/src/helm/helm.ts";
-import { type Mode, valuesProblems } from "../../tools/src/schema/values.ts";
+import { valuesProblems } from "../../tools/src/schema/values.ts";
 import { CHART_DIR, HELM_MAJORS, MODES, SETUP_TIMEOUT_MS, helmClient, scenarioValues, valuesFile } from "./support.ts";
+import type { Mode } from "../../tools/src/schema/modes.ts";
 
 /** Each entry sets one key to a value that breaks a rule in some mode (or, sometimes, in none). */
 const FAULTS: Array<[string, unknown]> = [

@@ -8,14 +8,13 @@ import yaml from "js-yaml";
 import { run } from "../../tools/src/exec/run.ts";
 import { HelmClient } from "../../tools/src/helm/helm.ts";
 import { type HelmMajor, ensureHelm, goBinary } from "../../tools/src/helm/install.ts";
-import { CHART_DIR } from "../../tools/src/schema/generate.ts";
-import type { Mode } from "../../tools/src/schema/values.ts";
+import { MODES, type Mode } from "../../tools/src/schema/modes.ts";
+import { CHART_DIR } from "../../tools/src/paths.ts";
 
-export { CHART_DIR };
+export { CHART_DIR, MODES };
 export const HELM_MAJORS: HelmMajor[] = ["4", "3"];
 /** beforeAll budget: on a clean machine Helm 3 is built from Go modules and the Kubernetes module is downloaded. */
 export const SETUP_TIMEOUT_MS = 30 * 60_000;
-export const MODES: Mode[] = ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"];
 export const RELEASE = "data";
 export const NAMESPACE: Record<Mode, string> = {
   "blob-fuse-wi": "blob-fuse",

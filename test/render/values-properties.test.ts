@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ToolError } from "../../tools/src/errors.ts";
 import { run } from "../../tools/src/exec/run.ts";
 import { ensureHelm } from "../../tools/src/helm/install.ts";
-import { MODES, type Mode, parseValues, valuesProblems } from "../../tools/src/schema/values.ts";
+import { parseValues, valuesProblems } from "../../tools/src/schema/values.ts";
 import { CHART_DIR, SETUP_TIMEOUT_MS, scenarioValues, valuesFile } from "./support.ts";
 import {
   HOSTILE,
@@ -21,6 +21,7 @@ import {
   substitute,
   valuesJsonSchema,
 } from "./schema-walk.ts";
+import { MODES, type Mode } from "../../tools/src/schema/modes.ts";
 
 const LOCATIONS = stringLocations();
 const RELEASE = { name: "data", namespace: "ns" };

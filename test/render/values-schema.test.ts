@@ -18,6 +18,7 @@ import {
   scenarioValues,
   valuesFile,
 } from "./support.ts";
+import { MODES } from "../../tools/src/schema/modes.ts";
 
 const schema = JSON.parse(readFileSync(join(CHART_DIR, "values.schema.json"), "utf8")) as Record<string, any>;
 
@@ -45,7 +46,7 @@ describe("values.schema.json", () => {
     const validate = new Ajv({ strict: false }).compile(schema);
     const defaults = yaml.load(readFileSync(join(CHART_DIR, "values.yaml"), "utf8"));
     expect(validate(defaults), JSON.stringify(validate.errors)).toBe(true);
-    for (const mode of ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const) {
+    for (const mode of MODES) {
       expect(validate(scenarioValues(mode)), JSON.stringify(validate.errors)).toBe(true);
     }
     expect(validate({ storage: { acountName: "x" } })).toBe(false);

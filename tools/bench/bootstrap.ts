@@ -3,6 +3,7 @@
 // against the simulated Azure (real fake-az subprocesses through PATH unless --in-process).
 import { createSimulatedAzure } from "../src/azsim/harness.ts";
 import { runBootstrap } from "../src/bootstrap/index.ts";
+import { MODES } from "../src/schema/modes.ts";
 
 /** az commands the seed article has the user type per mode (NFS modes also leave private endpoint, DNS and peering to the portal). */
 const SEED_MANUAL = {
@@ -29,7 +30,7 @@ interface Counts {
 
 const inProcess = process.argv.includes("--in-process");
 const rows: string[][] = [];
-for (const mode of ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const) {
+for (const mode of MODES) {
   const sim = createSimulatedAzure();
   const cfg = sim.writeConfig(mode);
   const measure = async (): Promise<Counts> => {

@@ -4,10 +4,11 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { HelmClient } from "../src/helm/helm.ts";
 import { ensureHelm, type HelmMajor } from "../src/helm/install.ts";
-import { CHART_DIR } from "../src/schema/generate.ts";
-import { MODES, parseValues } from "../src/schema/values.ts";
+import { parseValues } from "../src/schema/values.ts";
 import yaml from "js-yaml";
 import { readFileSync } from "node:fs";
+import { MODES } from "../src/schema/modes.ts";
+import { CHART_DIR } from "../src/paths.ts";
 
 const runs = Number(process.argv[2] ?? 5);
 

@@ -11,14 +11,14 @@ import { LocalProvider } from "../src/cluster/local/local-provider.ts";
 import { KindProvider, kindClusterName } from "../src/cluster/kind/kind-provider.ts";
 import type { ClusterProvider } from "../src/cluster/provider.ts";
 import { kubeClients, nodeReady } from "../src/cluster/kube-client.ts";
-import { ensureClusterPrereqs } from "../src/cluster/prereqs.ts";
+import { ensureClusterPrereqs } from "../src/toolchain/prereqs.ts";
 import { buildImages } from "../src/images/build.ts";
 import { demoImage } from "../src/images/names.ts";
 import { defaultStateDir } from "../src/cluster/local/config.ts";
-import { cacheDir } from "../src/cluster/paths.ts";
 import { prepareNodeImage } from "../src/images/kind-node/node-image.ts";
 import { ToolError, runMain } from "../src/errors.ts";
 import path from "node:path";
+import { cacheDir } from "../src/paths.ts";
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

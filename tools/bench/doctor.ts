@@ -5,7 +5,8 @@
 import type { Runner } from "../src/exec/run.ts";
 import { run as defaultRunner } from "../src/exec/run.ts";
 import { runDoctor } from "../src/doctor/index.ts";
-import { simClusterReader, simulatedRelease } from "../src/doctor/simulated.ts";
+import { simClusterReader, simulatedRelease } from "../src/testbed/simulated-release.ts";
+import { MODES } from "../src/schema/modes.ts";
 
 const roundsArg = process.argv.indexOf("--rounds");
 const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
@@ -38,7 +39,7 @@ function serialised(runner: Runner): Runner {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rows: string[][] = [];
-for (const mode of ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const) {
+for (const mode of MODES) {
   const r = await simulatedRelease(mode);
   const base = delayed(inProcess ? r.sim.inProcessRunner : defaultRunner, latencyMs);
   const measure = async (runner: Runner) => {

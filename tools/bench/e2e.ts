@@ -9,12 +9,14 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import yaml from "js-yaml";
-import { getProvider } from "../src/cluster/provider.ts";
+import { getProvider } from "../src/cluster/create-provider.ts";
 import { runMain } from "../src/errors.ts";
 import { buildImages } from "../src/images/build.ts";
 import { Kubectl } from "../src/testbed/kubectl.ts";
 import { seedManifests } from "../src/testbed/seed-manifests.ts";
-import { demoPodName, modes, pvcName, repoRoot, Testbed, type Deployment } from "../src/testbed/testbed.ts";
+import { MODES } from "../src/schema/modes.ts";
+import { demoPodName, pvcName, Testbed, type Deployment } from "../src/testbed/testbed.ts";
+import { repoRoot } from "../src/paths.ts";
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
   const kubectl = await Kubectl.create(cluster.kubeconfig);
   const rows: string[] = [];
   try {
-    for (const mode of modes) {
+    for (const mode of MODES) {
       const d = await tb.bootstrap(mode);
       const chart: number[] = [];
       const seed: number[] = [];

@@ -1,16 +1,16 @@
 // `npm run build` (and `npm pack`'s prepack): compiles the `ctv` command to JavaScript for the npm
 // package, so an installed ctv runs on node alone (no tsx, no TypeScript).
 //
-// Layout: dist/tools/cli/ctv.js plus its lazily loaded chunks, three directories below the package root
-// like the sources (tools/src/<area>/), because modules find the package root (the chart, examples) as
-// ../../.. from their own file. The runtime dependencies stay external (package.json "dependencies");
+// Layout: dist/tools/cli/ctv.js plus its lazily loaded chunks; tools/src/paths.ts finds the package root (the
+// chart, examples) as the nearest directory above with the project's package.json, from source and bundle alike. The runtime dependencies stay external (package.json "dependencies");
 // code that needs a development dependency (esbuild, fflate, json-schema-to-typescript) sits in chunks
 // that only the checkout-only commands (setup, gen, cluster, demo, soak) load.
 import { chmodSync, cpSync, rmSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
+import { repoRoot } from "../src/paths.ts";
 
-const root = path.resolve(import.meta.dirname, "../..");
+const root = repoRoot;
 export const distDir = path.join(root, "dist");
 const outdir = path.join(distDir, "tools", "cli");
 

@@ -4,9 +4,9 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ToolError } from "../errors.ts";
 import { type Runner, run as defaultRunner } from "../exec/run.ts";
+import { repoRoot } from "../paths.ts";
 
 export const AZURE_CLI_VERSION = "2.91.0";
-export const repoRoot = resolve(import.meta.dirname, "../../..");
 export const azureCliVenv = join(repoRoot, ".cache", "azure-cli-venv");
 
 export function azureCliPaths(venv = azureCliVenv) {

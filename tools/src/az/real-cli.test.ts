@@ -11,6 +11,7 @@ import { parseConfig } from "../bootstrap/config.ts";
 import { plan } from "../bootstrap/plan.ts";
 import { AZURE_CLI_VERSION, azureCliPaths } from "./install.ts";
 import { type Usage, compareSurface, fakeSurface, loadRealCommandTable, parseUsage } from "./surface.ts";
+import { MODES } from "../schema/modes.ts";
 
 const { python } = azureCliPaths();
 const installed = existsSync(python);
@@ -49,7 +50,7 @@ function plannedUsages(): Usage[] {
 /** Runs bootstrap and teardown (with storage deletion) against the simulated Azure, recording every argv. */
 async function recordedUsages(): Promise<Usage[]> {
   const usages: Usage[] = [];
-  for (const mode of ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const) {
+  for (const mode of MODES) {
     const sim = createSimulatedAzure();
     const recording: Runner = async (cmd, args, options?: RunOptions) => {
       usages.push(parseUsage(args, `run ${mode}`));

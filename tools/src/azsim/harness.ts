@@ -9,11 +9,12 @@ import { vnetId } from "../az/resource-id.ts";
 import { runFakeAz } from "./fake-az.ts";
 import { DEMO_IDS, type SeedInput, demoSeed, seedAzState } from "./seed.ts";
 import { type AzState, type Faults, loadAzState } from "./state.ts";
+import type { Mode } from "../schema/modes.ts";
 
 /** Directory holding the fake `az` executable; put it first on PATH. */
 export const FAKE_AZ_BIN = resolve(import.meta.dirname, "bin");
 
-export type BootstrapMode = "blob-fuse-wi" | "fileshare-nfs" | "blob-nfs";
+export type BootstrapMode = Mode;
 
 export interface SimulatedAzure {
   dir: string;

@@ -12,6 +12,7 @@ import { ToolError } from "../errors.ts";
 import { type BootstrapConfig, loadConfig, parseConfig } from "./config.ts";
 import { plan } from "./plan.ts";
 import { precheckValues } from "./values.ts";
+import { MODES } from "../schema/modes.ts";
 
 export const RUNS = { mutated: 3000, anything: 1000, files: 400 };
 
@@ -130,7 +131,7 @@ function setPath(root: Record<string, unknown>, path: string[], value: unknown):
 
 const mutatedConfig = fc
   .record({
-    mode: fc.constantFrom("blob-fuse-wi", "fileshare-nfs", "blob-nfs"),
+    mode: fc.constantFrom(...MODES),
     edits: fc.array(fc.tuple(fc.constantFrom(...PATHS), hostileValue, fc.boolean()), { minLength: 0, maxLength: 4 }),
   })
   .map(({ mode, edits }) => {

@@ -8,6 +8,7 @@ import { createSimulatedAzure } from "../azsim/harness.ts";
 import { DEMO_IDS } from "../azsim/seed.ts";
 import { loadConfig, parseConfig } from "./config.ts";
 import { runBootstrap } from "./index.ts";
+import { MODES } from "../schema/modes.ts";
 
 const valid = {
   mode: "blob-fuse-wi",
@@ -82,7 +83,7 @@ function loadError(path: string): ToolError {
 }
 
 describe("the example configs", () => {
-  for (const mode of ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"]) {
+  for (const mode of MODES) {
     it(`examples/bootstrap.${mode}.yaml passes every check`, () => {
       expect(loadConfig(join(import.meta.dirname, `../../../examples/bootstrap.${mode}.yaml`)).mode).toBe(mode);
     });

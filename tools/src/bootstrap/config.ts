@@ -6,9 +6,7 @@ import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import yaml from "js-yaml";
 import { z } from "zod";
 import { ToolError } from "../errors.ts";
-
-export const MODES = ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const;
-export type Mode = (typeof MODES)[number];
+import { MODES } from "../schema/modes.ts";
 
 const guid = (what: string) =>
   z

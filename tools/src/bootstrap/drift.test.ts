@@ -6,6 +6,7 @@ import { type BootstrapMode, createSimulatedAzure, type SimulatedAzure } from ".
 import { type AzState, findStorageAccount, updateAzState } from "../azsim/state.ts";
 import { ToolError } from "../errors.ts";
 import { runBootstrap } from "./index.ts";
+import { MODES } from "../schema/modes.ts";
 
 const ACCOUNT: Record<BootstrapMode, string> = {
   "blob-fuse-wi": "ctvsimblob",
@@ -215,7 +216,7 @@ const CASES: Case[] = [
 ];
 
 describe("bootstrap --check", () => {
-  for (const mode of ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const) {
+  for (const mode of MODES) {
     it(`finds no drift right after a ${mode} bootstrap, reading only`, async () => {
       const { sim, cfg } = await setUp(mode);
       const { drift, lines } = await check(sim, cfg);

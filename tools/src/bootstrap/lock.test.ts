@@ -11,6 +11,7 @@ import { type BootstrapMode, createSimulatedAzure, type SimulatedAzure } from ".
 import type { Runner } from "../exec/run.ts";
 import { runBootstrap, runTeardown } from "./index.ts";
 import type { RecordFile } from "./record.ts";
+import { MODES } from "../schema/modes.ts";
 
 export const IN_PROCESS_PAIRS = 12;
 
@@ -72,7 +73,7 @@ function expectOneOfEverything(sim: SimulatedAzure, mode: BootstrapMode): void {
 
 describe("one run per config at a time", () => {
   it(`serialises ${IN_PROCESS_PAIRS} pairs of concurrent bootstraps of one config: the second waits, then finds nothing to change`, async () => {
-    const modes: BootstrapMode[] = ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"];
+    const modes = MODES;
     for (let i = 0; i < IN_PROCESS_PAIRS; i++) {
       const mode = modes[i % modes.length]!;
       const sim = createSimulatedAzure();

@@ -3,6 +3,7 @@ import { parseConfig } from "./config.ts";
 import { commandLine, formatPlan } from "./format.ts";
 import { REQUEST_MESSAGE_MAX, RUN_VARS, endpointSubnet, plan, requestMessage } from "./plan.ts";
 import type { Step } from "./step.ts";
+import { MODES } from "../schema/modes.ts";
 
 const T1 = {
   tenantId: "11111111-1111-4111-8111-111111111111",
@@ -75,7 +76,7 @@ function checkVariableFlow(steps: Step[]): string[] {
 }
 
 describe("plan", () => {
-  for (const mode of ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const) {
+  for (const mode of MODES) {
     it(`lists the ${mode} steps in order (snapshot)`, () => {
       const p = plan(config(mode));
       expect(p.steps.map((s) => `${s.tenant} ${s.kind.padEnd(5)} ${commandLine(s.argv)}`)).toMatchSnapshot();

@@ -13,6 +13,13 @@ import {
 } from "../az/resource-id.ts";
 import { shellCommand as sh } from "../az/shell.ts";
 import type { BootstrapConfig } from "./config.ts";
+import {
+  aksShowArgv,
+  privateDnsZoneShowArgv,
+  privateEndpointShowArgv,
+  storageAccountShowArgv,
+  storageChildArgv,
+} from "./reads.ts";
 import type { Capture, Expectation, Plan, Step, TenantKey } from "./step.ts";
 
 export const ENTERPRISE_APP_TAG = "WindowsAzureActiveDirectoryIntegratedApp";
@@ -29,28 +36,6 @@ const CREATION_TAGS = ["--tags", CREATED_BY_TAG, `${CREATION_TAG}={{creationId}}
 export interface ObservedState {
   /** Ids of write steps known to be done already; they are left out of the plan. */
   done?: string[];
-}
-
-/** `az storage container-rm|share-rm create|show` of one container or share of the storage account (ARM, so it works with shared keys off). */
-export function storageChildArgv(
-  kind: "container-rm" | "share-rm",
-  verb: "create" | "show",
-  name: string,
-  storage: { accountName: string; resourceGroup: string },
-  sub: readonly string[],
-): string[] {
-  return [
-    "storage",
-    kind,
-    verb,
-    "-n",
-    name,
-    "--storage-account",
-    storage.accountName,
-    "-g",
-    storage.resourceGroup,
-    ...sub,
-  ];
 }
 
 function storageAccountRef(c: BootstrapConfig) {
@@ -158,16 +143,7 @@ export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
       );
     }
   }
-  const accountShow = [
-    "storage",
-    "account",
-    "show",
-    "-n",
-    c.storage.accountName,
-    "-g",
-    c.storage.resourceGroup,
-    ...sub("tenant2"),
-  ];
+  const accountShow = storageAccountShowArgv(c.storage, sub("tenant2"));
   pre.push(
     add({
       id: "tenant2/storage-account-name",
@@ -258,7 +234,7 @@ export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
     why: wi
       ? "The federated credential must name the cluster's OIDC issuer exactly as AKS reports it."
       : "The private endpoint goes into the cluster's VNet.",
-    argv: ["aks", "show", "-g", c.aks.resourceGroup, "-n", c.aks.name, ...sub("tenant1")],
+    argv: aksShowArgv(c.aks, sub("tenant1")),
     captures: aksCaptures,
     expect: aksExpect,
     dependsOn: ["tenant1/login"],
@@ -389,7 +365,7 @@ function storageSteps(c: BootstrapConfig, add: Add, pre: string[]): { account: s
     why,
     argv,
     check: {
-      argv: ["storage", "account", "show", "-n", c.storage.accountName, "-g", c.storage.resourceGroup, ...sub],
+      argv: storageAccountShowArgv(c.storage, sub),
       doneWhen,
     },
     update,
@@ -865,7 +841,7 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
       requestMessage(c),
       ...sub1,
     ],
-    check: { argv: ["network", "private-endpoint", "show", "-n", pe.name, "-g", pe.rg, ...sub1] },
+    check: { argv: privateEndpointShowArgv(pe, sub1) },
     creates: { kind: "network", label: `private endpoint ${pe.name}` },
     dependsOn: [aks, account],
   });
@@ -902,7 +878,7 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
     action: `creating private DNS zone ${pe.zone}`,
     why: `Pods resolve ${c.storage.accountName}.${pe.kind}.${c.storage.endpointSuffix} through this zone to the endpoint's private IP.`,
     argv: ["network", "private-dns", "zone", "create", "-n", pe.zone, "-g", pe.dnsRg, ...sub1],
-    check: { argv: ["network", "private-dns", "zone", "show", "-n", pe.zone, "-g", pe.dnsRg, ...sub1] },
+    check: { argv: privateDnsZoneShowArgv(pe, sub1) },
     creates: { kind: "network", label: `private DNS zone ${pe.zone}` },
     dependsOn: pre,
   });

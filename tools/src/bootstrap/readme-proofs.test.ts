@@ -3,8 +3,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { repoRoot } from "../paths.ts";
 
-const root = join(import.meta.dirname, "../../..");
+const root = repoRoot;
 const page = readFileSync(join(root, "docs", "bootstrap.md"), "utf8");
 const section = page.slice(page.indexOf("## Bootstrapping both tenants"));
 const proofs = [...section.matchAll(/proof: `([^`]+)` › "([^"]+)"/g)].map((m) => ({ file: m[1]!, name: m[2]! }));

@@ -10,8 +10,8 @@ import { type AzState, findStorageAccount, updateAzState } from "../azsim/state.
 import { storageAccountId } from "../az/resource-id.ts";
 import { runBootstrap, runTeardown } from "./index.ts";
 import type { RecordFile } from "./record.ts";
+import { MODES } from "../schema/modes.ts";
 
-const MODES: BootstrapMode[] = ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"];
 const ACCOUNT: Record<BootstrapMode, string> = {
   "blob-fuse-wi": "ctvsimblob",
   "fileshare-nfs": "ctvsimfiles",

@@ -9,6 +9,7 @@ import { targets } from "./apply.ts";
 import type { BootstrapConfig } from "./config.ts";
 import { BLOB_DATA_ROLE, CREATION_TAG, storageAccountResourceId } from "./plan.ts";
 import type { CreatedItem, CreationRecord, PendingItem } from "./record.ts";
+import { storageAccountShowArgv } from "./reads.ts";
 
 export interface TeardownOptions {
   az: AzCall;
@@ -350,17 +351,10 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
       return;
     }
     const { subscriptionId: sub, resourceGroup: rg, account: name } = m;
-    const now = (await read(tgt.tenant2, [
-      "storage",
-      "account",
-      "show",
-      "-n",
-      name,
-      "-g",
-      rg!,
-      "--subscription",
-      sub!,
-    ])) as { id?: string } | undefined;
+    const now = (await read(
+      tgt.tenant2,
+      storageAccountShowArgv({ accountName: name!, resourceGroup: rg! }, ["--subscription", sub!]),
+    )) as { id?: string } | undefined;
     if (!now) {
       result.alreadyGone.push(item.label);
       write(`${prefix} ... already gone`);

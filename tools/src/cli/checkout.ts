@@ -2,17 +2,14 @@
 // which the npm package does not ship; from an installed `ctv` they say so instead of failing deep inside.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { ToolError } from "../errors.ts";
+import { repoRoot } from "../paths.ts";
 
-/** The repository (or, for an installed package, the package's root): three levels above this file, in source or in dist/tools/cli. */
-export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-
-export function isCheckout(root = packageRoot): boolean {
+export function isCheckout(root = repoRoot): boolean {
   return existsSync(path.join(root, "tools", "src")) && existsSync(path.join(root, "tools", "kube"));
 }
 
-export function requireCheckout(command: string, root = packageRoot): void {
+export function requireCheckout(command: string, root = repoRoot): void {
   if (isCheckout(root)) return;
   throw new ToolError(
     "PRECONDITION",

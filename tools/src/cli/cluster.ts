@@ -1,12 +1,10 @@
 // `ctv cluster up|down|status|images|diagnostics [--provider local|kind]`: manages the offline test
 // cluster. Wires each subcommand to the provider in tools/src/cluster.
 import { Command, Option } from "@commander-js/extra-typings";
-import type { ProviderName } from "../cluster/provider.ts";
+import { type ProviderName, providerNames } from "../cluster/provider.ts";
+import { demoDriverPidFile } from "../paths.ts";
 import { setExitCode } from "./command.ts";
 import { requireCheckout } from "./checkout.ts";
-
-// The names getProvider() accepts (not imported from provider.ts, which loads both providers at once).
-const providerNames = ["local", "kind"] as const satisfies readonly ProviderName[];
 
 const providerOption = () =>
   new Option("-p, --provider <name>", "cluster provider")
@@ -17,7 +15,7 @@ const providerOption = () =>
 /** The provider, from a checkout only: the providers build and run the cluster from the project's sources. */
 async function provider(name: ProviderName, command: string) {
   requireCheckout(`cluster ${command}`);
-  const { getProvider } = await import("../cluster/provider.ts");
+  const { getProvider } = await import("../cluster/create-provider.ts");
   return getProvider(name);
 }
 
@@ -66,7 +64,6 @@ Examples:
       ).action(async (opts) => {
         const p = await provider(opts.provider, "down");
         const { stopDetachedDriver } = await import("../csi/host.ts");
-        const { demoDriverPidFile } = await import("../testbed/demo.ts");
         // The demo leaves its mock CSI driver running beside a cluster it keeps; it goes with the cluster.
         if (await stopDetachedDriver(demoDriverPidFile))
           console.error("==> stopped the mock CSI driver left by npm run demo");

@@ -2,9 +2,9 @@
 // bed, no Azure account. Wires options to tools/src/testbed/demo.ts.
 import { Command, Option } from "@commander-js/extra-typings";
 import type { ProviderName } from "../cluster/provider.ts";
-import { MODES, type Mode } from "../schema/values.ts";
 import { requireCheckout } from "./checkout.ts";
 import { setExitCode } from "./command.ts";
+import { MODES, type Mode } from "../schema/modes.ts";
 
 export interface DemoCommandOptions {
   down: boolean;

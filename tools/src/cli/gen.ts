@@ -1,17 +1,18 @@
 // `ctv gen [--check]`: writes the files generated from the values schema (schema, values.yaml, types,
-// chart rules, the chart README, the values table of docs/install.md) and the mock section of docs/test-bed.md
+// chart rules and mode defaults, the chart README, the values table of docs/install.md) and the mock section of docs/test-bed.md
 // from the mock driver's conformance table, or with
 // --check fails when a committed copy is stale. Wires the option to tools/src/schema/generate.ts.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Command } from "@commander-js/extra-typings";
 import { ToolError } from "../errors.ts";
+import { repoRoot } from "../paths.ts";
 import { requireCheckout } from "./checkout.ts";
 
 /** Every generated file with its content: the schema's, and the mock section of docs/test-bed.md (rendered on top
  * of the schema's copy if that page ever holds the values table too). */
 async function allGenerated(): Promise<{ repoRoot: string; files: Array<{ path: string; content: string }> }> {
-  const { generatedFiles, repoRoot } = await import("../schema/generate.ts");
+  const { generatedFiles } = await import("../schema/generate.ts");
   const { CONFORMANCE_DOC, renderReadmeConformance } = await import("../csi/conformance.ts");
   const files = await generatedFiles();
   const page = join(repoRoot, CONFORMANCE_DOC);
@@ -34,7 +35,7 @@ async function runGen(opts: { check: boolean }): Promise<void> {
     if (stale.length > 0) {
       throw new ToolError(
         "PRECONDITION",
-        `Generated files are out of date with their sources (tools/src/schema/values.ts, Chart.yaml and the ci/ values files, tools/src/csi/conformance.ts): ${stale.map((f) => relative(repoRoot, f.path)).join(", ")}.`,
+        `Generated files are out of date with their sources (tools/src/schema/values.ts, tools/src/schema/modes.ts, Chart.yaml and the ci/ values files, tools/src/csi/conformance.ts): ${stale.map((f) => relative(repoRoot, f.path)).join(", ")}.`,
         "Run `npm run gen` and commit the result.",
       );
     }
@@ -50,7 +51,7 @@ async function runGen(opts: { check: boolean }): Promise<void> {
 export function genCommand() {
   return new Command("gen")
     .description(
-      "Regenerate values.schema.json, values.yaml, the TypeScript types, the chart's rules and README, the values table of docs/install.md and the mock section of docs/test-bed.md.",
+      "Regenerate values.schema.json, values.yaml, the TypeScript types, the chart's rules, mode defaults and README, the values table of docs/install.md and the mock section of docs/test-bed.md.",
     )
     .option("--check", "write nothing; fail when a committed copy is stale", false)
     .addHelpText(

@@ -47,7 +47,7 @@ async function runSetup(opts: { forTests: boolean; provider: ProviderName }): Pr
     );
   }
   if (opts.provider === "local") {
-    const { ensureClusterPrereqs } = await import("../cluster/prereqs.ts");
+    const { ensureClusterPrereqs } = await import("../toolchain/prereqs.ts");
     const { ensureFuseHelper } = await import("../csi/fuse.ts");
     await step("Debian packages and the Kubernetes v1.34 binary", () => ensureClusterPrereqs({ log }));
     await step("FUSE helper of the mock CSI driver", () => ensureFuseHelper());

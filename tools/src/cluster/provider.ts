@@ -1,18 +1,17 @@
 // The one interface every test cluster implements, so cluster tests take only a kubeconfig and
-// never care whether Kubernetes runs as host processes (`local`) or in Docker (`kind`).
+// never care whether Kubernetes runs as host processes (`local`) or in Docker (`kind`). It loads neither
+// provider: create-provider.ts picks one.
 import { ToolError } from "../errors.ts";
-import { KindProvider } from "./kind/kind-provider.ts";
-import { LocalProvider } from "./local/local-provider.ts";
 
 export interface ClusterInfo {
-  provider: "local" | "kind";
+  provider: ProviderName;
   kubeconfigPath: string;
   serviceAccountIssuer: string;
   nodeName: string;
 }
 
 export interface ClusterProvider {
-  readonly name: "local" | "kind";
+  readonly name: ProviderName;
   /** Brings the cluster up; returns at once when a healthy cluster is already running. */
   up(): Promise<ClusterInfo>;
   status(): Promise<{ running: boolean; info?: ClusterInfo; detail: string }>;
@@ -35,10 +34,4 @@ export function parseProviderName(name: string | undefined): ProviderName {
     `Unknown cluster provider '${chosen}'.`,
     `Use one of: ${providerNames.join(", ")} (flag --provider or env CTV_CLUSTER_PROVIDER).`,
   );
-}
-
-/** The provider named by `name`, else by env CTV_CLUSTER_PROVIDER, else `local`. */
-export function getProvider(name?: string): ClusterProvider {
-  const chosen = parseProviderName(name ?? process.env.CTV_CLUSTER_PROVIDER);
-  return chosen === "kind" ? new KindProvider() : new LocalProvider();
 }

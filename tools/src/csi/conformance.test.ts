@@ -2,11 +2,9 @@
 // cannot claim agreement that nothing checks. The copy in docs/test-bed.md is generated from it.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { CONFORMANCE_DOC, conformance, renderReadmeConformance, type ConformanceRow } from "./conformance.ts";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+import { repoRoot } from "../paths.ts";
 
 /** The tests a row names that no test file declares (it("<name>", ...) with any quote). */
 function missingTests(rows: readonly ConformanceRow[]): string[] {

@@ -4,6 +4,8 @@
 // differs" section of docs/test-bed.md is generated from it (`npm run gen`), and conformance.test.ts fails when a row
 // names a test that does not exist.
 
+import { defaultBlobDriverVersion, defaultFileDriverVersion } from "./versions.ts";
+
 /** same: the mock does what the real component does. warns: it accepts what AKS accepts and warns.
  * not-served: a keyless mode this project does not serve, refused as that. differs: a known gap. */
 export type ConformanceStatus = "same" | "warns" | "not-served" | "differs";
@@ -22,6 +24,13 @@ export interface ConformanceRow {
 const blob = "kubernetes-sigs/blob-csi-driver";
 const file = "kubernetes-sigs/azurefile-csi-driver";
 const fuse2 = "Azure/azure-storage-fuse (blobfuse2)";
+/** The releases the rows were read from, each written once (the mock's default releases, csi/versions.ts, name the same). */
+const V = { blob: "v1.27.9", file: "v1.34.8", fuse2: "2.5.4" };
+/** The component and releases most rows were read from. */
+const BLOB = { component: blob, versions: V.blob };
+const FILE = { component: file, versions: V.file };
+const BOTH = { component: `${blob}, ${file}`, versions: `blob ${V.blob}, azurefile ${V.file}` };
+const FUSE2 = { component: fuse2, versions: V.fuse2 };
 
 const T = {
   attrs: "tools/src/csi/attributes.test.ts",
@@ -40,8 +49,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "allow-other",
     behaviour: "Who may enter a blobfuse2 mount",
     real: {
-      component: fuse2,
-      versions: "2.5.4",
+      ...FUSE2,
       source: "cmd/mount.go (-o parsing), component/libfuse/libfuse_handler.go (fuse options)",
       does: "mounts with allow_other only when the options carry `-o allow_other`; otherwise only the mounting user (root) gets in, a pod's UID 1000 gets EACCES",
     },
@@ -61,7 +69,7 @@ export const conformance: readonly ConformanceRow[] = [
     behaviour: "Data-plane RBAC on every read, write, delete and list of a mounted container",
     real: {
       component: "Azure Storage, surfaced by blobfuse2",
-      versions: "blobfuse2 2.5.4",
+      versions: `blobfuse2 ${V.fuse2}`,
       source:
         "component/azstorage/utils.go storeBlobErrToErr (AuthorizationPermissionMismatch -> InvalidPermission), component/libfuse/libfuse_handler.go (EACCES)",
       does: "evaluates the identity's data actions per request; a 403 AuthorizationPermissionMismatch reaches the pod as EACCES; a role removed from a live mount affects its next requests",
@@ -85,8 +93,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "mount-needs-list",
     behaviour: "Mounting needs a role with data actions",
     real: {
-      component: fuse2,
-      versions: "2.5.4",
+      ...FUSE2,
       source: "component/azstorage/block_blob.go TestPipeline",
       does: "lists the container while mounting; a role without data actions (Owner, Contributor, Reader of the account) fails the mount with 403 AuthorizationPermissionMismatch",
     },
@@ -112,8 +119,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "volume-mount-group",
     behaviour: "VOLUME_MOUNT_GROUP node capability",
     real: {
-      component: `${blob}, ${file}`,
-      versions: "blob v1.27.9, azurefile v1.34.8",
+      ...BOTH,
       source:
         "pkg/blob/blob.go NewDriver, pkg/azurefile/azurefile.go NewDriver (--enable-volume-mount-group, default true)",
       does: "advertised, so the kubelet hands the pod's fsGroup to the driver and does not change ownership itself",
@@ -128,8 +134,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "blobfuse-gid",
     behaviour: "fsGroup on blobfuse2 mounts",
     real: {
-      component: blob,
-      versions: "v1.27.9",
+      ...BLOB,
       source: "pkg/blob/nodeserver.go NodeStageVolume (checkGidPresentInMountFlags)",
       does: "adds `-o gid=<fsGroup>` unless the options already hold a gid; refuses a group that is not an unsigned 32-bit number",
     },
@@ -154,8 +159,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "nfs-fsgroup",
     behaviour: "fsGroup on NFS mounts",
     real: {
-      component: `${blob}, ${file}`,
-      versions: "blob v1.27.9, azurefile v1.34.8",
+      ...BOTH,
       source:
         "NodeStageVolume (volumehelper.SetVolumeOwnership) in pkg/blob/nodeserver.go and pkg/azurefile/nodeserver.go",
       does: "changes the group of every file of the share (OnRootMismatch: only when the root differs; None: never)",
@@ -181,8 +185,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "fsgroupchangepolicy",
     behaviour: "fsGroupChangePolicy attribute",
     real: {
-      component: `${blob}, ${file}`,
-      versions: "blob v1.27.9, azurefile v1.34.8",
+      ...BOTH,
       source: "isSupportedFSGroupChangePolicy (pkg/blob/blob.go, pkg/azurefile/azurefile.go)",
       does: "None, Always, OnRootMismatch; anything else InvalidArgument",
     },
@@ -194,8 +197,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "read-only",
     behaviour: "Read-only access modes",
     real: {
-      component: `${blob}, ${file}`,
-      versions: "blob v1.27.9, azurefile v1.34.8",
+      ...BOTH,
       source: "NodeStageVolume (isReadOnlyFromCapability)",
       does: "blobfuse2 gets `-o ro`, NFS mounts `ro`",
     },
@@ -211,8 +213,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "wi-token-parse",
     behaviour: "mountWithWorkloadIdentityToken values",
     real: {
-      component: blob,
-      versions: "v1.27.9",
+      ...BLOB,
       source: "pkg/blob/blob.go GetAuthEnv (strconv.ParseBool)",
       does: "1, t, T, TRUE, true, True mount with the token; 0, f, false select the account-key path; anything else fails",
     },
@@ -230,8 +231,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "wi-token-republish",
     behaviour: "Token refresh on republish",
     real: {
-      component: blob,
-      versions: "v1.27.9",
+      ...BLOB,
       source: 'pkg/blob/nodeserver.go canSkipRepublishNodeStage (strings.EqualFold with "true")',
       does: 'refreshes the token only when the attribute reads true in any case; "1" mounts but is never refreshed, so the mount fails with EIO at the first expiry',
     },
@@ -253,8 +253,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "token-file",
     behaviour: "Where blobfuse2 reads the workload identity token",
     real: {
-      component: blob,
-      versions: "v1.27.9",
+      ...BLOB,
       source: "pkg/blob/blob.go GetAuthEnv (tokenFileName clientID-account)",
       does: "one token file per clientID+account on the node, rewritten by every pod's publish: all mounts of the pair share the newest token",
     },
@@ -272,7 +271,7 @@ export const conformance: readonly ConformanceRow[] = [
     behaviour: "An expired, unrefreshed token",
     real: {
       component: fuse2,
-      versions: "2.5.4 (blob-csi-driver #1982, #1987)",
+      versions: `${V.fuse2} (blob-csi-driver #1982, #1987)`,
       source: "component/azstorage (token refresh)",
       does: "every operation fails with EIO (`ls: reading directory: Input/output error`)",
     },
@@ -332,11 +331,11 @@ export const conformance: readonly ConformanceRow[] = [
     behaviour: "CSIDriver objects",
     real: {
       component: `${blob}, ${file}`,
-      versions: "blob v1.26.16/v1.27.9, azurefile v1.34.8/v1.35.x",
+      versions: `blob v1.26.16/${V.blob}, azurefile ${V.file}/v1.35.x`,
       source: "deploy/csi-blob-driver.yaml, deploy/csi-azurefile-driver.yaml",
       does: "blob v1.27 and azurefile v1.35 set requiresRepublish and a 3600 s token; blob v1.26 and azurefile v1.34 do not",
     },
-    mock: "follow --blob-driver-version / --file-driver-version (defaults v1.27.9 and v1.34.8, what AKS 1.34 ships)",
+    mock: `follow --blob-driver-version / --file-driver-version (defaults ${defaultBlobDriverVersion} and ${defaultFileDriverVersion}, what AKS 1.34 ships)`,
     status: "same",
     tests: [
       {
@@ -354,7 +353,7 @@ export const conformance: readonly ConformanceRow[] = [
     behaviour: "blobfuse2 flags",
     real: {
       component: `${fuse2}, ${blob}`,
-      versions: "blobfuse2 2.4.1-2.5.4 as pinned by charts/latest/blob-csi-driver/values.yaml",
+      versions: `blobfuse2 2.4.1-${V.fuse2} as pinned by charts/latest/blob-csi-driver/values.yaml`,
       source: "cmd/mount.go and each component's flags",
       does: "a flag the pinned blobfuse2 does not know fails the mount with `unknown flag`",
     },
@@ -376,8 +375,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "published-examples",
     behaviour: "The drivers' own example PersistentVolumes and StorageClasses",
     real: {
-      component: `${blob}, ${file}`,
-      versions: "blob v1.27.9, azurefile v1.34.8",
+      ...BOTH,
       source: "deploy/example/",
       does: "their mount option lists mount",
     },
@@ -392,8 +390,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "driver-controlled-flags",
     behaviour: "--tmp-path, --config-file, --container-name and friends in mountOptions",
     real: {
-      component: blob,
-      versions: "v1.27.9",
+      ...BLOB,
       source: "pkg/blob/blob.go SanitizeMountOptions (inline volumes only), appendDefaultMountOptions",
       does: "a PersistentVolume's values reach blobfuse2 and win over the driver's; inline volumes are refused",
     },
@@ -410,8 +407,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "nfs-options-merge",
     behaviour: "NFS vers/minorversion/sec in mountOptions",
     real: {
-      component: `${blob}, ${file}`,
-      versions: "blob v1.27.9, azurefile v1.34.8",
+      ...BOTH,
       source: "NodeStageVolume (util.JoinMountOptions)",
       does: "merged with the driver's own options, duplicates dropped, sorted; mount.nfs gets both and the last vers wins, so a version the endpoint does not speak fails",
     },
@@ -434,8 +430,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "encrypt-in-transit",
     behaviour: "encryptInTransit on Azure Files NFS",
     real: {
-      component: file,
-      versions: "v1.34.8",
+      ...FILE,
       source: "pkg/azurefile/nodeserver.go NodeStageVolume (removeOptionIfExists)",
       does: "taken out of the options; the share is mounted through aznfs (TLS), which accounts requiring secure transfer accept",
     },
@@ -453,8 +448,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "case-colliding-keys",
     behaviour: "volumeAttributes keys that differ only in case",
     real: {
-      component: `${blob}, ${file}`,
-      versions: "blob v1.27.9, azurefile v1.34.8",
+      ...BOTH,
       source:
         "pkg/blob/blob.go ValidateVolumeAttributeKeys; pkg/azurefile/nodeserver.go NodePublishVolume (caseCollidingKey, inline only)",
       does: "blob refuses them with different values; azurefile refuses them for inline volumes only",
@@ -471,8 +465,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "mount-permissions",
     behaviour: "mountPermissions",
     real: {
-      component: `${blob}, ${file}`,
-      versions: "blob v1.27.9, azurefile v1.34.8",
+      ...BOTH,
       source: "NodePublishVolume / NodeStageVolume (strconv.ParseUint(v, 8, 32))",
       does: "octal digits only (0778, 0o777 are errors); 0 turns the chmod off; NFS roots are chmodded to it",
     },
@@ -487,8 +480,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "file-fstype",
     behaviour: "fsType attribute on Azure Files",
     real: {
-      component: file,
-      versions: "v1.34.8",
+      ...FILE,
       source: "pkg/azurefile/nodeserver.go NodeStageVolume (isSupportedFsType)",
       does: "cifs, smb, nfs, ext4, ext3, ext2, xfs; anything else InvalidArgument",
     },
@@ -500,8 +492,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "aznfs-not-keyless",
     behaviour: "protocol: aznfs and nfsv3 on blob",
     real: {
-      component: blob,
-      versions: "v1.27.9",
+      ...BLOB,
       source: "pkg/blob/blob.go GetAuthEnv (returns early only for protocol nfs)",
       does: "looks for an account key (Secret or listKeys with the driver's identity) before mounting",
     },
@@ -518,8 +509,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "blob-protocol-unchecked",
     behaviour: "Other protocol values on blob",
     real: {
-      component: blob,
-      versions: "v1.27.9",
+      ...BLOB,
       source: "pkg/blob/nodeserver.go NodeStageVolume (only CreateVolume checks the list)",
       does: "a static volume mounts with blobfuse2 whatever the value",
     },
@@ -533,8 +523,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "wi-ignores-rg",
     behaviour: "resourcegroup and subscriptionid on the workload identity path",
     real: {
-      component: blob,
-      versions: "v1.27.9",
+      ...BLOB,
       source: "pkg/blob/blob.go GetAuthEnv",
       does: "not used: the token path returns before they matter",
     },
@@ -563,7 +552,7 @@ export const conformance: readonly ConformanceRow[] = [
     behaviour: "Keyless modes the project does not serve",
     real: {
       component: `${blob}, ${file}`,
-      versions: "blob v1.27.9, azurefile v1.34.8/v1.35.x",
+      versions: `blob ${V.blob}, azurefile ${V.file}/v1.35.x`,
       source:
         "pkg/blob/blob.go GetAuthEnv (AzureStorageAuthType MSI); pkg/azurefile/nodeserver.go NodeStageVolume (mountWithManagedIdentity, SMB with a workload identity token from v1.35)",
       does: "mount with the node's managed identity or (azurefile v1.35) SMB with the pod's token",
@@ -589,8 +578,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "account-key-modes",
     behaviour: "Account-key modes",
     real: {
-      component: `${blob}, ${file}`,
-      versions: "blob v1.27.9, azurefile v1.34.8",
+      ...BOTH,
       source: "GetAuthEnv / GetAccountInfo",
       does: "read a key from a Secret, Key Vault or listKeys",
     },
@@ -609,8 +597,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "no-token",
     behaviour: "clientID set but no token from the kubelet (CSIDriver without tokenRequests)",
     real: {
-      component: blob,
-      versions: "v1.27.9",
+      ...BLOB,
       source:
         'pkg/blob/nodeserver.go NodeStageVolume ("Skip NodeStageVolume ... service account token is empty"), NodePublishVolume',
       does: "skips staging and bind-mounts the empty staging directory: the pod starts on an empty volume",
@@ -623,8 +610,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "republish-reverifies",
     behaviour: "A republish whose token Entra would now refuse",
     real: {
-      component: blob,
-      versions: "v1.27.9",
+      ...BLOB,
       source: "pkg/blob/nodeserver.go NodeStageVolume (GetAuthEnv errors ignored when mounted)",
       does: "succeeds; blobfuse2 fails later, when it exchanges the token",
     },
@@ -636,8 +622,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "tenantid-empty",
     behaviour: "tenantID left empty",
     real: {
-      component: blob,
-      versions: "v1.27.9",
+      ...BLOB,
       source: "pkg/blob/blob.go GetAuthEnv (d.cloud.TenantID)",
       does: "uses the cluster's configured tenant",
     },
@@ -648,7 +633,7 @@ export const conformance: readonly ConformanceRow[] = [
   {
     id: "no-fuse-helper",
     behaviour: "blob-fuse-wi without the FUSE helper (no --fuse-helper, e.g. a DaemonSet without it)",
-    real: { component: fuse2, versions: "2.5.4", source: "-", does: "always a FUSE mount" },
+    real: { ...FUSE2, source: "-", does: "always a FUSE mount" },
     mock: "a bind mount of the container's directory shown as 0777: no token expiry, allow_other, -o gid= or per-operation RBAC; the test bed always uses the helper on the host",
     status: "differs",
     tests: [
@@ -662,8 +647,7 @@ export const conformance: readonly ConformanceRow[] = [
     id: "no-staging",
     behaviour: "Staging and the other CSI services",
     real: {
-      component: `${blob}, ${file}`,
-      versions: "blob v1.27.9, azurefile v1.34.8",
+      ...BOTH,
       source: "NodeGetCapabilities, the Controller service",
       does: "STAGE_UNSTAGE_VOLUME, a Controller service, volume stats, expansion",
     },
@@ -687,7 +671,7 @@ const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 /** The section of docs/test-bed.md, as markdown. */
 export function renderConformanceSection(rows: readonly ConformanceRow[] = conformance): string {
   const lines = [
-    "**How the mock differs from the real drivers** (generated from `tools/src/csi/conformance.ts` by `npm run gen`; the mock imitates blob-csi-driver `--blob-driver-version` (default v1.27.9) and azurefile-csi-driver `--file-driver-version` (default v1.34.8), what AKS 1.34 ships):",
+    `**How the mock differs from the real drivers** (generated from \`tools/src/csi/conformance.ts\` by \`npm run gen\`; the mock imitates blob-csi-driver \`--blob-driver-version\` (default ${defaultBlobDriverVersion}) and azurefile-csi-driver \`--file-driver-version\` (default ${defaultFileDriverVersion}), what AKS 1.34 ships):`,
     "",
     "| behaviour | real driver (release, source) | mock | status | tests |",
     "|---|---|---|---|---|",

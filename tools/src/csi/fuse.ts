@@ -5,11 +5,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { ToolError } from "../errors.ts";
 import { run as defaultRun, type Runner } from "../exec/run.ts";
+import { cacheDir, repoRoot } from "../paths.ts";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const sourceDir = path.join(repoRoot, "tools", "fuse");
 
 /** A digest of the helper's sources: the cache key of the built binary, so a changed source never runs a stale build. */
@@ -28,10 +27,7 @@ export function fuseSourceDigest(): string {
 }
 
 export function fuseHelperPath(): string {
-  return (
-    process.env.CTV_FUSE_HELPER ??
-    path.join(process.env.CTV_CACHE_DIR ?? path.join(repoRoot, ".cache"), "bin", `ctv-fuse-${fuseSourceDigest()}`)
-  );
+  return process.env.CTV_FUSE_HELPER ?? path.join(cacheDir, "bin", `ctv-fuse-${fuseSourceDigest()}`);
 }
 
 /** Builds the helper into <cache>/bin/ctv-fuse-<source digest> unless that build exists; returns its path. */

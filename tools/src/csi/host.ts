@@ -5,11 +5,9 @@ import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { ToolError } from "../errors.ts";
 import type { DriverName } from "./attributes.ts";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+import { cacheDir, repoRoot } from "../paths.ts";
 
 export interface MockDriverOptions {
   kubeconfig: string;
@@ -37,8 +35,7 @@ export interface MockDriverProcess {
 }
 
 export async function startMockDriver(opts: MockDriverOptions): Promise<MockDriverProcess> {
-  const logFile =
-    opts.logFile ?? path.join(process.env.CTV_CACHE_DIR ?? path.join(repoRoot, ".cache"), "logs", "csi-mock.log");
+  const logFile = opts.logFile ?? path.join(cacheDir, "logs", "csi-mock.log");
   mkdirSync(path.dirname(logFile), { recursive: true });
   const args = [
     "--import",

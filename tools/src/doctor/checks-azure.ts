@@ -2,10 +2,10 @@
 // principal, its data role, the storage account and its container or share (tenant 2).
 import { loginCommand } from "../az/az.ts";
 import { BLOB_DATA_ROLE, TOKEN_EXCHANGE_AUDIENCE, containerResourceId } from "../bootstrap/plan.ts";
-import { MODES } from "../bootstrap/config.ts";
 import { scopeCovers } from "../az/resource-id.ts";
 import { type Check, type CheckResult, broken, ok, unknown } from "./types.ts";
 import type { AzRead, Facts, TenantKey } from "./facts.ts";
+import { MODES } from "../schema/modes.ts";
 
 const WI = ["blob-fuse-wi"] as const;
 const NFS = ["fileshare-nfs", "blob-nfs"] as const;

@@ -1,11 +1,12 @@
 // Checks on the cluster side: the release's PV, claim, ServiceAccounts and pods, the PV's attributes,
 // the CSIDriver object, the installed driver's version and the service-account issuer.
 import type { V1Pod } from "@kubernetes/client-node";
-import { MODES } from "../bootstrap/config.ts";
 import { TOKEN_EXCHANGE_AUDIENCE } from "../bootstrap/plan.ts";
 import { attr, blobDriver, fileDriver } from "../csi/attributes.ts";
 import { type Check, broken, ok, unknown } from "./types.ts";
 import type { Facts } from "./facts.ts";
+import { MODES } from "../schema/modes.ts";
+import { aksShowArgv } from "../bootstrap/reads.ts";
 
 const WI = ["blob-fuse-wi"] as const;
 
@@ -279,15 +280,10 @@ export const clusterChecks: Check[] = [
       }
       if (f.canReadAzure) {
         const c = f.config!;
-        const aks = await f.az<{ oidcIssuerProfile?: { issuerUrl?: string | null } }>("tenant1", [
-          "aks",
-          "show",
-          "-n",
-          c.aks.name,
-          "-g",
-          c.aks.resourceGroup,
-          ...f.sub("tenant1"),
-        ]);
+        const aks = await f.az<{ oidcIssuerProfile?: { issuerUrl?: string | null } }>(
+          "tenant1",
+          aksShowArgv(c.aks, f.sub("tenant1")),
+        );
         const aksIssuer = aks.ok ? aks.value.oidcIssuerProfile?.issuerUrl : undefined;
         if (aks.ok && aksIssuer !== issuer) {
           return broken(

@@ -11,8 +11,9 @@ import { type AzState, findStorageAccount, updateAzState } from "../azsim/state.
 import type { ToolError } from "../errors.ts";
 import { CannotRunError, CHECKS, runDoctor } from "./index.ts";
 import { MOUNT_ERROR_LINKS, linkOfMountError } from "./events.ts";
-import { SIM_ISSUER, type SimulatedRelease, simClusterReader, simulatedRelease } from "./simulated.ts";
+import { SIM_ISSUER, type SimulatedRelease, simClusterReader, simulatedRelease } from "../testbed/simulated-release.ts";
 import { formatReport } from "./format.ts";
+import { MODES } from "../schema/modes.ts";
 
 async function doctor(r: SimulatedRelease, configPath: string | undefined = r.configPath) {
   return runDoctor({
@@ -476,7 +477,7 @@ const FAULTS: Fault[] = [
 ];
 
 describe("doctor on healthy releases", () => {
-  for (const mode of ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const) {
+  for (const mode of MODES) {
     it(`reports every link of a bootstrapped ${mode} release ok, reading only`, async () => {
       const r = await simulatedRelease(mode);
       const before = r.sim.state().calls.length;

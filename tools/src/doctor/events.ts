@@ -1,8 +1,8 @@
 // The pods' recent mount failures, each matched to the link of the chain it implicates: every AADSTS
 // code and storage or NFS error the Azure side (and the mock driver, which speaks its language) produces.
 import type { CoreV1Event } from "@kubernetes/client-node";
-import { MODES } from "../bootstrap/config.ts";
 import { type Check, broken, ok } from "./types.ts";
+import { MODES } from "../schema/modes.ts";
 
 export interface MountErrorLink {
   pattern: RegExp;

@@ -10,11 +10,18 @@ import type {
 } from "@kubernetes/client-node";
 import { AzError, type AzCall, type AzFailureKind, type AzTarget } from "../az/az.ts";
 import { parseVnetId } from "../az/resource-id.ts";
-import type { BootstrapConfig, Mode } from "../bootstrap/config.ts";
-import { MODES } from "../bootstrap/config.ts";
-import { privateEndpointNames, storageAccountResourceId, storageChildArgv } from "../bootstrap/plan.ts";
+import type { BootstrapConfig } from "../bootstrap/config.ts";
+import { privateEndpointNames, storageAccountResourceId } from "../bootstrap/plan.ts";
+import {
+  aksShowArgv,
+  privateDnsZoneShowArgv,
+  privateEndpointShowArgv,
+  storageAccountShowArgv,
+  storageChildArgv,
+} from "../bootstrap/reads.ts";
 import { attr, blobDriver, fileDriver } from "../csi/attributes.ts";
 import type { ClusterReader } from "./cluster-reader.ts";
+import { MODES, type Mode } from "../schema/modes.ts";
 
 export type TenantKey = "tenant1" | "tenant2";
 export type AzRead<T> =
@@ -256,16 +263,7 @@ export class Facts {
 
   account(): Promise<AzRead<AzAccount>> {
     const c = this.config!;
-    return this.az("tenant2", [
-      "storage",
-      "account",
-      "show",
-      "-n",
-      c.storage.accountName,
-      "-g",
-      c.storage.resourceGroup,
-      ...this.sub("tenant2"),
-    ]);
+    return this.az("tenant2", storageAccountShowArgv(c.storage, this.sub("tenant2")));
   }
 
   container(): Promise<AzRead<unknown>> {
@@ -294,16 +292,7 @@ export class Facts {
 
   endpoint(): Promise<AzRead<AzEndpoint>> {
     const pe = this.endpointNames();
-    return this.az("tenant1", [
-      "network",
-      "private-endpoint",
-      "show",
-      "-n",
-      pe.name,
-      "-g",
-      pe.rg,
-      ...this.sub("tenant1"),
-    ]);
+    return this.az("tenant1", privateEndpointShowArgv(pe, this.sub("tenant1")));
   }
 
   /** The AKS VNet: from the config, else from the cluster's node pool subnet. */
@@ -311,15 +300,10 @@ export class Facts {
     return this.once("aks-vnet", async (): Promise<AzRead<string>> => {
       const c = this.config!;
       if (c.network.aksVnetId) return { ok: true, value: c.network.aksVnetId };
-      const aks = await this.az<{ agentPoolProfiles?: { vnetSubnetId?: string | null }[] }>("tenant1", [
-        "aks",
-        "show",
-        "-n",
-        c.aks.name,
-        "-g",
-        c.aks.resourceGroup,
-        ...this.sub("tenant1"),
-      ]);
+      const aks = await this.az<{ agentPoolProfiles?: { vnetSubnetId?: string | null }[] }>(
+        "tenant1",
+        aksShowArgv(c.aks, this.sub("tenant1")),
+      );
       if (!aks.ok) return aks;
       const subnet = aks.value.agentPoolProfiles?.find((p) => p.vnetSubnetId)?.vnetSubnetId;
       if (!subnet)
@@ -334,17 +318,7 @@ export class Facts {
 
   zone(): Promise<AzRead<unknown>> {
     const pe = this.endpointNames();
-    return this.az("tenant1", [
-      "network",
-      "private-dns",
-      "zone",
-      "show",
-      "-n",
-      pe.zone,
-      "-g",
-      pe.dnsRg,
-      ...this.sub("tenant1"),
-    ]);
+    return this.az("tenant1", privateDnsZoneShowArgv(pe, this.sub("tenant1")));
   }
 
   zoneLinks(): Promise<AzRead<AzLink[]>> {

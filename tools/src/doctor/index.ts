@@ -2,7 +2,7 @@
 // release's mode side by side and reports them in chain order, the first broken link marked.
 import { existsSync } from "node:fs";
 import { AzError, createAz } from "../az/az.ts";
-import { type BootstrapConfig, MODES, loadConfig } from "../bootstrap/config.ts";
+import { type BootstrapConfig, loadConfig } from "../bootstrap/config.ts";
 import { ToolError } from "../errors.ts";
 import type { Runner } from "../exec/run.ts";
 import { clusterChecks } from "./checks-cluster.ts";
@@ -12,6 +12,7 @@ import { eventsCheck } from "./events.ts";
 import { type ClusterReader, type KubeTarget, kubeClusterReader, loadKubeConfig } from "./cluster-reader.ts";
 import { Facts, type TenantKey } from "./facts.ts";
 import type { Check, CheckReport, DoctorReport } from "./types.ts";
+import { MODES } from "../schema/modes.ts";
 
 /** Every check, in the order a mount crosses the links: cluster, tenant 1, tenant 2, network, the pods. */
 export const CHECKS: readonly Check[] = [

@@ -7,7 +7,8 @@ import { AZURE_CLI_VERSION, azureCliPaths } from "../az/install.ts";
 import { type Usage, compareSurface, loadRealCommandTable, parseUsage } from "../az/surface.ts";
 import type { Runner } from "../exec/run.ts";
 import { runDoctor } from "./index.ts";
-import { simClusterReader, simulatedRelease } from "./simulated.ts";
+import { simClusterReader, simulatedRelease } from "../testbed/simulated-release.ts";
+import { MODES } from "../schema/modes.ts";
 
 const { python } = azureCliPaths();
 const installed = existsSync(python);
@@ -21,7 +22,7 @@ describe.skipIf(!installed && !process.env.CI)(
           `CI is set but ${python} is missing; the setup must call ensureAzureCli() (tools/src/az/install.ts).`,
         );
       const usages: Usage[] = [];
-      for (const mode of ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const) {
+      for (const mode of MODES) {
         const r = await simulatedRelease(mode);
         const recording: Runner = async (cmd, args, options) => {
           usages.push(parseUsage(args, `doctor ${mode}`));

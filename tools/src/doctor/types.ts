@@ -1,7 +1,7 @@
 // The shapes doctor works with: a check is data (an id, the link of the chain it looks at, the modes it
 // applies to, and a function over the gathered facts); each answers ok, broken (with one fix) or unknown.
-import type { Mode } from "../bootstrap/config.ts";
 import type { Facts } from "./facts.ts";
+import type { Mode } from "../schema/modes.ts";
 
 export type Verdict = "ok" | "broken" | "unknown";
 

@@ -11,12 +11,12 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { delimiter, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { delimiter, dirname, join } from "node:path";
 import { unzipSync } from "fflate";
 import { ToolError } from "../errors.ts";
 import { withFileLock } from "../exec/file-lock.ts";
 import { run as defaultRunner, type Runner } from "../exec/run.ts";
+import { cacheDir } from "../paths.ts";
 
 export type HelmMajor = "4" | "3";
 
@@ -46,10 +46,8 @@ export interface InstallOptions {
   log?: (line: string) => void;
 }
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-
 export function cacheDirOf(options: InstallOptions = {}): string {
-  return options.cacheDir ?? process.env.CTV_CACHE_DIR ?? join(repoRoot, ".cache");
+  return options.cacheDir ?? cacheDir;
 }
 
 /** Where a pinned helm binary lives; the same path on every run, so warm runs do no work. */

@@ -20,11 +20,11 @@ import {
 import path from "node:path";
 import { ToolError } from "../errors.ts";
 import { run as defaultRun, type Runner } from "../exec/run.ts";
-import { cacheDir, repoRoot } from "../cluster/paths.ts";
-import { ensureImageTools } from "../cluster/prereqs.ts";
+import { ensureImageTools } from "../toolchain/prereqs.ts";
 import { bundleEntry } from "./bundle.ts";
 import { csiMockImage, demoImage, sandboxImage } from "./names.ts";
 import { Skopeo, Umoci, type ImageConfig } from "./oci-tools.ts";
+import { cacheDir, repoRoot } from "../paths.ts";
 
 /** One entry of an image's root filesystem. */
 export type ImageFile =

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../exec/run.ts";
 import { ensureHelm } from "../helm/install.ts";
-import { repoRoot } from "../schema/generate.ts";
 import { parseRegistry, release, releaseVersion } from "./release.ts";
+import { repoRoot } from "../paths.ts";
 
 const cli = (args: string[]) =>
   run("npx", ["tsx", join(repoRoot, "tools/src/cli/ctv.ts"), "release", ...args], {

@@ -9,9 +9,9 @@ import { ToolError } from "../errors.ts";
 import { run as defaultRunner, type Runner } from "../exec/run.ts";
 import { HelmClient } from "../helm/helm.ts";
 import { ensureHelm, type HelmMajor } from "../helm/install.ts";
-import { CHART_DIR, repoRoot } from "../schema/generate.ts";
-import { MODES } from "../schema/values.ts";
 import { ensureGpg, importKey, throwawayKey, type SigningKey } from "./signing.ts";
+import { MODES } from "../schema/modes.ts";
+import { CHART_DIR, repoRoot } from "../paths.ts";
 
 export interface ReleaseOptions {
   dryRun: boolean;

@@ -3,7 +3,7 @@
 // so the secret key is exported to `secring.gpg` and the public key to `pubring.gpg`.
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { installPackages } from "../cluster/apt.ts";
+import { installPackages } from "../toolchain/apt.ts";
 import { ToolError } from "../errors.ts";
 import { run as defaultRunner, type Runner } from "../exec/run.ts";
 

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
-import { MODES, type Mode } from "./values.ts";
+import { MODES, type Mode } from "./modes.ts";
 
 interface ChartMeta {
   name: string;

@@ -1,16 +1,15 @@
 // Generates everything derived from the zod values schema: the chart's values.schema.json and
 // values.yaml, the TypeScript types, and the values table of docs/install.md. Pure: returns file contents.
 import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import yaml from "js-yaml";
 import { compile } from "json-schema-to-typescript";
 import { z } from "zod";
 import { chartRuleLists, valuesSchema } from "./values.ts";
 import { renderChartReadme } from "./chart-readme.ts";
+import { MODE_DEFAULTS, MODES } from "./modes.ts";
+import { CHART_DIR, repoRoot } from "../paths.ts";
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const CHART_DIR = join(repoRoot, "charts", "cross-tenant-volume");
 export const GENERATED = {
   schema: join(CHART_DIR, "values.schema.json"),
   values: join(CHART_DIR, "values.yaml"),
@@ -18,6 +17,7 @@ export const GENERATED = {
   /** The page with the values table (between its markers): docs/install.md. */
   readme: join(repoRoot, "docs", "install.md"),
   rules: join(CHART_DIR, "templates", "_rules.generated.tpl"),
+  modes: join(CHART_DIR, "templates", "_modes.tpl"),
   chartReadme: join(CHART_DIR, "README.md"),
 } as const;
 
@@ -172,6 +172,36 @@ export function renderRulesTemplate(): string {
   ].join("\n");
 }
 
+/**
+ * templates/_modes.tpl: MODE_DEFAULTS as the chart's `cross-tenant-volume.modeDefaults` helper, one branch per
+ * mode (the last one as the `else`, as the schema has refused any other mode before a template runs).
+ */
+export function renderModesTemplate(): string {
+  const branches = MODES.map((mode, i) => {
+    const body = yaml.dump(MODE_DEFAULTS[mode], { lineWidth: -1, noRefs: true }).trimEnd();
+    if (body.includes("{{") || body.includes("}}")) throw new Error(`a default of ${mode} holds template delimiters`);
+    const open =
+      i === 0
+        ? `{{- if eq .Values.mode "${mode}" -}}`
+        : i < MODES.length - 1
+          ? `{{- else if eq .Values.mode "${mode}" -}}`
+          : "{{- else -}}";
+    return `${open}\n${i === MODES.length - 1 ? `{{- /* ${mode} */ -}}\n` : ""}${body}`;
+  });
+  return [
+    "{{/*",
+    "cross-tenant-volume.modeDefaults: takes the root context; returns (as YAML) what the selected mode",
+    "renders when a name, size or option list is left empty: the seed article's choices.",
+    "GENERATED from MODE_DEFAULTS in tools/src/schema/modes.ts by `npm run gen`: do not edit.",
+    "*/}}",
+    '{{- define "cross-tenant-volume.modeDefaults" -}}',
+    ...branches,
+    "{{- end -}}",
+    "{{- end }}",
+    "",
+  ].join("\n");
+}
+
 /** Every generated file with the content it should have now. */
 export async function generatedFiles(): Promise<Array<{ path: string; content: string }>> {
   return [
@@ -179,6 +209,7 @@ export async function generatedFiles(): Promise<Array<{ path: string; content: s
     { path: GENERATED.values, content: renderValuesFile() },
     { path: GENERATED.types, content: await renderTypesFile() },
     { path: GENERATED.rules, content: renderRulesTemplate() },
+    { path: GENERATED.modes, content: renderModesTemplate() },
     { path: GENERATED.readme, content: renderReadme(readFileSync(GENERATED.readme, "utf8")) },
     { path: GENERATED.chartReadme, content: renderChartReadme(CHART_DIR, renderValuesTable()) },
   ];

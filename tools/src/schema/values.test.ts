@@ -5,9 +5,7 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { ToolError } from "../errors.ts";
-import { CHART_DIR } from "./generate.ts";
 import {
-  MODES,
   blobfuseOptionProblem,
   checkValues,
   defaultPersistentVolumeName,
@@ -18,6 +16,8 @@ import {
   valuesSchema,
   volumeHandleProblem,
 } from "./values.ts";
+import { MODES } from "./modes.ts";
+import { CHART_DIR } from "../paths.ts";
 
 const scenario = (mode: string) => yaml.load(readFileSync(join(CHART_DIR, "ci", `${mode}-values.yaml`), "utf8"));
 

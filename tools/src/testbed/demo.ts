@@ -2,13 +2,16 @@
 // runs the bootstrap against the simulated Azure, installs all three modes, shows each demo pod's
 // hello!, and leaves the cluster running or removes it.
 import path from "node:path";
-import { getProvider } from "../cluster/provider.ts";
+import { getProvider } from "../cluster/create-provider.ts";
 import { stopDetachedDriver } from "../csi/host.ts";
 import { buildImages } from "../images/build.ts";
-import { demoPodName, modes, pvcName, repoRoot, Testbed, type Mode } from "./testbed.ts";
+import { MODES, type Mode } from "../schema/modes.ts";
+import { demoPodName, pvcName, Testbed } from "./testbed.ts";
+import { demoDir, demoDriverPidFile } from "../paths.ts";
+import type { ProviderName } from "../cluster/provider.ts";
 
 export interface DemoOptions {
-  provider?: "local" | "kind";
+  provider?: ProviderName;
   modes?: Mode[];
   /** Remove the cluster (and the mock driver) at the end. */
   down: boolean;
@@ -23,9 +26,6 @@ export interface DemoResult {
   line: string;
   seconds: number;
 }
-
-export const demoDir = path.join(repoRoot, ".cache", "demo");
-export const demoDriverPidFile = path.join(demoDir, "csi-mock.pid");
 
 export async function runDemo(opts: DemoOptions): Promise<DemoResult[]> {
   const say = (line: string) => opts.write(line);
@@ -53,7 +53,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult[]> {
   });
   const results: DemoResult[] = [];
   try {
-    for (const mode of opts.modes ?? modes) {
+    for (const mode of opts.modes ?? MODES) {
       const t0 = Date.now();
       say(`==> 3/4 ${mode}: bootstrap against the simulated Azure`);
       const d = await tb.bootstrap(mode);

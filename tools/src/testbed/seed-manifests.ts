@@ -3,56 +3,24 @@
 // volumeHandle names the share; the handle is stable), and the pod uses the offline demo image.
 import type { BootstrapValues } from "../bootstrap/values.ts";
 import { demoImage } from "../images/names.ts";
-import type { Mode } from "./testbed.ts";
+import { MODE_DEFAULTS, type Mode } from "../schema/modes.ts";
 
 type Obj = Record<string, unknown>;
 
 export function seedManifests(mode: Mode, namespace: string, values: BootstrapValues, suffix: string): Obj[] {
   const s = values.storage;
+  const d = MODE_DEFAULTS[mode];
   const names = {
-    "blob-fuse-wi": {
-      sc: "azureblob-fuse",
-      pv: "pv-blob-wi",
-      pvc: "pvc-blob-wi",
-      pod: "blob-fuse-wi-mount",
-      driver: "blob.csi.azure.com",
-      size: "10Gi",
-    },
-    "fileshare-nfs": {
-      sc: "azurefile-premium-nfs",
-      pv: "pv-fileshare-nfs",
-      pvc: "pvc-fileshare-nfs",
-      pod: "fileshare-nfs-mount",
-      driver: "file.csi.azure.com",
-      size: "5Gi",
-    },
-    "blob-nfs": {
-      sc: "azureblob-nfs",
-      pv: "pv-blob-nfs",
-      pvc: "pvc-blob-nfs",
-      pod: "blob-nfs-mount",
-      driver: "blob.csi.azure.com",
-      size: "5Gi",
-    },
-  }[mode];
+    sc: d.storageClassName,
+    pv: d.persistentVolumeName,
+    pvc: d.persistentVolumeClaimName,
+    pod: d.podName,
+    driver: d.driver,
+    size: d.claimStorage,
+  };
   const pvName = `${names.pv}-${suffix}`;
   const scName = `${names.sc}-${suffix}`;
-  const mountOptions =
-    mode === "blob-fuse-wi"
-      ? [
-          "-o allow_other",
-          "--file-cache-timeout-in-seconds=120",
-          "--use-attr-cache=true",
-          "--cancel-list-on-mount-seconds=10",
-          "-o attr_timeout=120",
-          "-o entry_timeout=120",
-          "-o negative_timeout=120",
-          "--log-level=LOG_WARNING",
-          "--cache-size-mb=1000",
-        ]
-      : mode === "fileshare-nfs"
-        ? ["nconnect=4", "noresvport", "actimeo=30"]
-        : ["nconnect=4"];
+  const mountOptions = [...d.mountOptions];
   const volumeAttributes =
     mode === "blob-fuse-wi"
       ? {

@@ -4,12 +4,14 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { getProvider } from "../cluster/provider.ts";
+import { getProvider } from "../cluster/create-provider.ts";
 import type { MountRecord } from "../csi/node.ts";
 import { ToolError } from "../errors.ts";
 import { buildImages } from "../images/build.ts";
 import { demoImage } from "../images/names.ts";
-import { repoRoot, Testbed } from "./testbed.ts";
+import { Testbed } from "./testbed.ts";
+import { repoRoot } from "../paths.ts";
+import type { ProviderName } from "../cluster/provider.ts";
 
 export interface SoakOptions {
   durationMs: number;
@@ -65,7 +67,7 @@ const soakScript =
 export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const say = opts.write;
   const fromEnv = process.env.CTV_KUBECONFIG;
-  let cluster: { kubeconfig: string; issuer: string; nodeName: string; provider: "local" | "kind" };
+  let cluster: { kubeconfig: string; issuer: string; nodeName: string; provider: ProviderName };
   if (fromEnv) {
     const issuer = process.env.CTV_SA_ISSUER;
     const nodeName = process.env.CTV_NODE_NAME;

@@ -7,7 +7,6 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PassThrough } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { CoreV1Api, Exec, KubeConfig, type CoreV1Event, type V1Pod } from "@kubernetes/client-node";
 import yaml from "js-yaml";
 import { DEMO_IDS, demoSeed, seedAzState } from "../azsim/seed.ts";
@@ -18,30 +17,23 @@ import { installMockDriver, type InstalledMockDriver } from "../csi/on-cluster.t
 import { HelmClient } from "../helm/helm.ts";
 import { ensureHelm } from "../helm/install.ts";
 import { demoImage } from "../images/names.ts";
+import { MODE_DEFAULTS, MODES, type Mode } from "../schema/modes.ts";
+import { CHART_DIR, repoRoot } from "../paths.ts";
+import type { ProviderName } from "../cluster/provider.ts";
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const chartPath = path.join(repoRoot, "charts", "cross-tenant-volume");
-export const modes = ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as const;
-export type Mode = (typeof modes)[number];
-
-/** Seed names of the demo pod per mode (the chart's defaults). */
-export const demoPodName: Record<Mode, string> = {
-  "blob-fuse-wi": "blob-fuse-wi-mount",
-  "fileshare-nfs": "fileshare-nfs-mount",
-  "blob-nfs": "blob-nfs-mount",
-};
-export const pvcName: Record<Mode, string> = {
-  "blob-fuse-wi": "pvc-blob-wi",
-  "fileshare-nfs": "pvc-fileshare-nfs",
-  "blob-nfs": "pvc-blob-nfs",
-};
+/** Seed names of the demo pod and its claim per mode (the chart's defaults). */
+export const demoPodName = Object.fromEntries(MODES.map((m) => [m, MODE_DEFAULTS[m].podName])) as Record<Mode, string>;
+export const pvcName = Object.fromEntries(MODES.map((m) => [m, MODE_DEFAULTS[m].persistentVolumeClaimName])) as Record<
+  Mode,
+  string
+>;
 
 export interface TestbedOptions {
   kubeconfig: string;
   /** The cluster's service-account issuer: the simulated AKS cluster's OIDC issuer URL. */
   issuer: string;
   nodeName: string;
-  provider: "local" | "kind";
+  provider: ProviderName;
   /** Scratch directory for the state, az logins, values files and the simulated storage. */
   workDir: string;
   log?: (line: string) => void;
@@ -172,7 +164,7 @@ export class Testbed {
   /** `helm install` with the bootstrap's values, pointing the demo and test pods at the offline image. */
   async install(d: Deployment, set: Record<string, string> = {}, release = d.release): Promise<void> {
     const [repository, tag] = splitImage(demoImage);
-    await this.helm.install(release, chartPath, {
+    await this.helm.install(release, CHART_DIR, {
       namespace: d.namespace,
       createNamespace: true,
       valuesFiles: [d.valuesFile],

@@ -10,9 +10,9 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ToolError } from "../../errors.ts";
 import { run as defaultRun, type Runner } from "../../exec/run.ts";
-import { installPackages, missingPackages } from "../apt.ts";
+import { installPackages, missingPackages } from "../../toolchain/apt.ts";
 import { logPath, runningPid, startDaemon, stopDaemon, type DaemonDirs } from "../local/daemons.ts";
-import { cacheDir } from "../paths.ts";
+import { cacheDir } from "../../paths.ts";
 
 /** Where the project's own engine keeps its runtime files (tmpfs: gone after a reboot, like the engine). */
 export const engineRunDir = "/run/ctv-docker";

@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, renameSync } from "node:fs";
 import path from "node:path";
 import { ToolError } from "../../errors.ts";
 import { run as defaultRun, type Runner } from "../../exec/run.ts";
-import { cacheDir, kindVersion } from "../paths.ts";
+import { kindVersion } from "../../toolchain/versions.ts";
+import { cacheDir } from "../../paths.ts";
 
 export function kindBinaryPath(version = kindVersion): string {
   return path.join(cacheDir, "kind", version, "kind");

@@ -5,9 +5,10 @@ import { describe, expect, it } from "vitest";
 import { ToolError } from "../../errors.ts";
 import type { Runner } from "../../exec/run.ts";
 import { DockerEngine } from "../docker/engine.ts";
-import { kindNodeImage, repoRoot } from "../paths.ts";
+import { kindNodeImage } from "../../toolchain/versions.ts";
 import { load } from "js-yaml";
 import { KindProvider, kindArgs, kindClusterConfig, kindClusterName, sharedDirs } from "./kind-provider.ts";
+import { repoRoot } from "../../paths.ts";
 
 type Reply = { exitCode?: number; stdout?: string; stderr?: string } | Error;
 
@@ -115,7 +116,7 @@ describe("the kind provider", () => {
     ]);
   });
 
-  it("has GitHub's workflow use the pinned public node image, the same digest as paths.ts", () => {
+  it("has GitHub's workflow use the pinned public node image, the same digest as toolchain/versions.ts", () => {
     const workflow = load(readFileSync(path.join(repoRoot, "ci", "cross-tenant-volume.yml"), "utf8")) as {
       jobs: Record<string, { env?: Record<string, string> }>;
     };

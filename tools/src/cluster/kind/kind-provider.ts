@@ -8,13 +8,13 @@ import path from "node:path";
 import { ToolError } from "../../errors.ts";
 import { run as defaultRun, type Runner } from "../../exec/run.ts";
 import { allowAnonymousIssuerDiscovery, kubeClients, nodeConditions, nodeReady } from "../kube-client.ts";
-import { cacheDir, repoRoot } from "../paths.ts";
 import type { ClusterInfo, ClusterProvider } from "../provider.ts";
 import { tlsGet } from "../local/tls-get.ts";
 import { DockerEngine } from "../docker/engine.ts";
 import { ctvNodeImage, ensureNodeImage } from "../../images/kind-node/node-image.ts";
 import { ensureKind } from "./kind-binary.ts";
 import { fuseHelperPath } from "../../csi/fuse.ts";
+import { cacheDir, repoRoot } from "../../paths.ts";
 
 export const kindClusterName = "ctv";
 /** The Docker network kind puts its nodes on. */

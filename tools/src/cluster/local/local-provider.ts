@@ -7,7 +7,7 @@ import { ToolError } from "../../errors.ts";
 import { run as defaultRun, type Runner } from "../../exec/run.ts";
 import { buildImages } from "../../images/build.ts";
 import { allowAnonymousIssuerDiscovery, kubeClients, nodeConditions, nodeReady } from "../kube-client.ts";
-import { ensureClusterPrereqs } from "../prereqs.ts";
+import { ensureClusterPrereqs } from "../../toolchain/prereqs.ts";
 import type { ClusterInfo, ClusterProvider } from "../provider.ts";
 import {
   cniConflist,

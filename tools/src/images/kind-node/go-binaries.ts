@@ -8,8 +8,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ToolError } from "../../errors.ts";
 import { run as defaultRun, type Runner } from "../../exec/run.ts";
-import { kubeLdflags } from "../../cluster/kube-binary.ts";
-import { cacheDir, kubernetesVersion } from "../../cluster/paths.ts";
+import { kubeLdflags } from "../../toolchain/kube-binary.ts";
+import { kubernetesVersion } from "../../toolchain/versions.ts";
+import { cacheDir } from "../../paths.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 

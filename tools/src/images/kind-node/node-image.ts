@@ -29,9 +29,9 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ToolError } from "../../errors.ts";
 import { run as defaultRun, type Runner } from "../../exec/run.ts";
-import { installPackages, missingPackages } from "../../cluster/apt.ts";
-import { ensureKubeBinary } from "../../cluster/kube-binary.ts";
-import { cacheDir, kubernetesVersion } from "../../cluster/paths.ts";
+import { installPackages, missingPackages } from "../../toolchain/apt.ts";
+import { ensureKubeBinary } from "../../toolchain/kube-binary.ts";
+import { kubernetesVersion } from "../../toolchain/versions.ts";
 import {
   busyboxApplets,
   busyboxFiles,
@@ -41,9 +41,10 @@ import {
   pauseRecipe,
   type ImageFile,
 } from "../build.ts";
-import { ensureImageTools } from "../../cluster/prereqs.ts";
+import { ensureImageTools } from "../../toolchain/prereqs.ts";
 import { ociArchitecture } from "../oci-tools.ts";
 import { corednsVersion, ensureGoProgram, etcdImageTag, goPrograms, pauseVersion } from "./go-binaries.ts";
+import { cacheDir } from "../../paths.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const nodeFiles = path.join(here, "files");

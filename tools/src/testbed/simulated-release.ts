@@ -13,9 +13,9 @@ import { type BootstrapMode, type SimulatedAzure, createSimulatedAzure } from ".
 import { runBootstrap } from "../bootstrap/index.ts";
 import type { BootstrapValues } from "../bootstrap/values.ts";
 import { csiDriverObjects } from "../csi/manifests.ts";
-import { VERSION_LABEL } from "./checks-cluster.ts";
-import type { ClusterReader } from "./cluster-reader.ts";
-import { MODE_LABEL } from "./facts.ts";
+import { VERSION_LABEL } from "../doctor/checks-cluster.ts";
+import type { ClusterReader } from "../doctor/cluster-reader.ts";
+import { MODE_LABEL } from "../doctor/facts.ts";
 
 export const SIM_ISSUER = "https://oidc.simulated.example/tenant1/aks1/";
 

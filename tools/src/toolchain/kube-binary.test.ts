@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Runner } from "../exec/run.ts";
 import { ensureKubeBinary, kubeLdflags, kubeModuleDir, kubeSourceHash, parseGoVersion } from "./kube-binary.ts";
-import { kubernetesVersion } from "./paths.ts";
+import { kubernetesVersion } from "./versions.ts";
 
 describe("the Kubernetes build", () => {
   it("pins tools/kube/go.mod to the same release, with every staging module replaced at the matching v0 version", () => {

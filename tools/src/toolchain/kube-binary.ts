@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from "
 import path from "node:path";
 import { ToolError } from "../errors.ts";
 import { run as defaultRun, type Runner } from "../exec/run.ts";
-import { cacheDir, kubernetesVersion, repoRoot } from "./paths.ts";
+import { kubernetesVersion } from "./versions.ts";
+import { cacheDir, repoRoot } from "../paths.ts";
 
 export const kubeModuleDir = path.join(repoRoot, "tools", "kube");
 const sourceFiles = ["go.mod", "go.sum", "main.go"];

@@ -1,10 +1,5 @@
-// Where the project keeps what it builds (the repository's .cache) and the version pins the
-// cluster is built from.
-import { fileURLToPath } from "node:url";
-import path from "node:path";
-
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const cacheDir = process.env.CTV_CACHE_DIR ?? path.join(repoRoot, ".cache");
+// The version pins the test cluster and its images are built from (where files go is tools/src/paths.ts).
+// tools/src/toolchain holds what both cluster/ and images/ build with, so that neither imports the other's internals.
 
 /** The Kubernetes release both providers run; tools/kube/go.mod pins the same one. */
 export const kubernetesVersion = "v1.34.4";

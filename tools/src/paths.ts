@@ -1,0 +1,35 @@
+// Where the project's files are: the repository (or, for an installed package, the package's root) and the
+// paths in it that several tools share. Every module that needs one imports it from here.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const PACKAGE_NAME = "aks-cross-tenant-storage";
+
+/**
+ * The nearest directory above `from` whose package.json is this project's: the checkout when running from
+ * source (tools/src), the package root when running the bundle (dist/tools/cli), which sit at different depths.
+ */
+export function findRepoRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, "package.json");
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown }).name === PACKAGE_NAME) return dir;
+      } catch {
+        // not JSON: keep looking upwards
+      }
+    }
+    if (path.dirname(dir) === dir) throw new Error(`no package.json of ${PACKAGE_NAME} above ${from}`);
+  }
+}
+
+export const repoRoot = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
+/** The Helm chart. */
+export const CHART_DIR = path.join(repoRoot, "charts", "cross-tenant-volume");
+/** What the project builds and downloads: CTV_CACHE_DIR, else .cache at the repository root. */
+export const cacheDir = process.env.CTV_CACHE_DIR ?? path.join(repoRoot, ".cache");
+/** The demo's scratch directory (kept below the checkout: the kind node mounts it at the same path). */
+export const demoDir = path.join(repoRoot, ".cache", "demo");
+/** The pid of the mock CSI driver a demo leaves running beside the cluster it keeps; `cluster down` stops it. */
+export const demoDriverPidFile = path.join(demoDir, "csi-mock.pid");

@@ -7,7 +7,8 @@ import { Ajv, type ValidateFunction } from "ajv";
 import yaml from "js-yaml";
 import { run } from "../../tools/src/exec/run.ts";
 import { HelmClient } from "../../tools/src/helm/helm.ts";
-import { type HelmMajor, ensureHelm, goBinary } from "../../tools/src/helm/install.ts";
+import { goBinary } from "../../tools/src/exec/go-install.ts";
+import { type HelmMajor, ensureHelm } from "../../tools/src/helm/install.ts";
 import { MODES, type Mode } from "../../tools/src/schema/modes.ts";
 import { CHART_DIR } from "../../tools/src/paths.ts";
 

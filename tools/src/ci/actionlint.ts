@@ -2,7 +2,7 @@
 // the users' workflows in ci/ by the render suite: a workflow that GitHub would refuse fails here first.
 import { ensureGoProgram, type GoProgram } from "../exec/go-install.ts";
 import { run as defaultRunner } from "../exec/run.ts";
-import type { InstallOptions } from "../helm/install.ts";
+import type { InstallOptions } from "../exec/go-install.ts";
 
 export const ACTIONLINT: GoProgram = {
   pkg: "github.com/rhysd/actionlint/cmd/actionlint",

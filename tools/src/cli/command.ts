@@ -1,6 +1,6 @@
 // What every `ctv` command shares: the version, how usage errors look (one line, exit 2), and the one
 // function that parses a command line and turns what went wrong into an exit code. Kept free of the
-// domain modules so the mock CSI driver's image bundle (tools/src/csi/main.ts) stays small.
+// domain modules so the mock CSI driver's image bundle (tools/src/cli/csi-driver-main.ts) stays small.
 import { type Command, CommanderError } from "@commander-js/extra-typings";
 import pkg from "../../../package.json" with { type: "json" };
 import { ToolError, reportError } from "../errors.ts";

@@ -1,7 +1,7 @@
 // `ctv csi-driver`: the mock Azure CSI driver (blob.csi.azure.com, file.csi.azure.com) as a host process
 // or DaemonSet container. Reads flags (with environment fallbacks), starts the drivers from
 // tools/src/csi/driver.ts, prints "ready" when the sockets serve, and stops cleanly on SIGTERM/SIGINT.
-// tools/src/csi/main.ts runs this same command on its own (the image's entry and the host launcher's).
+// tools/src/cli/csi-driver-main.ts runs this same command on its own (the image's entry and the host launcher's).
 import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";

@@ -1,5 +1,5 @@
 // Runs the mock driver as a host process next to a kubelet that runs on the host (the local
-// cluster provider): starts tools/src/csi/main.ts with tsx, waits until its sockets serve, and
+// cluster provider): starts tools/src/cli/csi-driver-main.ts with tsx, waits until its sockets serve, and
 // stops it on request. Its log goes to a file, for diagnostics.
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -40,7 +40,7 @@ export async function startMockDriver(opts: MockDriverOptions): Promise<MockDriv
   const args = [
     "--import",
     "tsx",
-    path.join(repoRoot, "tools/src/csi/main.ts"),
+    path.join(repoRoot, "tools/src/cli/csi-driver-main.ts"),
     "--kubeconfig",
     opts.kubeconfig,
     "--azsim-state",

@@ -10,10 +10,32 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { ToolError } from "../errors.ts";
-import { cacheDirOf, goBinary, type InstallOptions } from "../helm/install.ts";
-import { run as defaultRunner } from "./run.ts";
+import { cacheDir } from "../paths.ts";
+import { run as defaultRunner, type Runner } from "./run.ts";
+
+export interface InstallOptions {
+  runner?: Runner;
+  /** Defaults to env CTV_CACHE_DIR, else `.cache` at the repository root. */
+  cacheDir?: string;
+  log?: (line: string) => void;
+}
+
+export function cacheDirOf(options: InstallOptions = {}): string {
+  return options.cacheDir ?? cacheDir;
+}
+
+/**
+ * The go command: env CTV_GO, else `go` on PATH, else the official tarball's /usr/local/go/bin/go
+ * (which a non-login shell, as CI runs, may not have on PATH).
+ */
+export function goBinary(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CTV_GO) return env.CTV_GO;
+  const onPath = (env.PATH ?? "").split(delimiter).some((dir) => dir !== "" && existsSync(join(dir, "go")));
+  if (onPath) return "go";
+  return existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : "go";
+}
 
 export interface GoProgram {
   /** The package to install, e.g. github.com/rhysd/actionlint/cmd/actionlint. */

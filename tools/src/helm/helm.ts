@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { ToolError } from "../errors.ts";
 import { run as defaultRunner, type RunResult, type Runner } from "../exec/run.ts";
-import { cacheDirOf } from "./install.ts";
+import { cacheDirOf } from "../exec/go-install.ts";
 
 export interface HelmClientOptions {
   /** Path of the helm binary, usually from `ensureHelm()`. */

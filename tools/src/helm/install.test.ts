@@ -5,15 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ToolError } from "../errors.ts";
 import type { Runner } from "../exec/run.ts";
-import {
-  HELM3_CANDIDATES,
-  KUBECTL_LAYER,
-  ensureHelm,
-  ensureKubectl,
-  goBinary,
-  helmPath,
-  kubectlPath,
-} from "./install.ts";
+import { HELM3_CANDIDATES, KUBECTL_LAYER, ensureHelm, ensureKubectl, helmPath, kubectlPath } from "./install.ts";
 
 const refuse: Runner = async (command) => {
   throw new Error(`no command may run on a warm cache, but ${command} did`);
@@ -97,14 +89,5 @@ describe("ensureHelm / ensureKubectl", () => {
     const both = await Promise.all([1, 2].map(() => ensureHelm("3", { cacheDir, runner: go, log: () => {} })));
     expect(both).toEqual([1, 2].map(() => join(cacheDir, "helm", HELM3_CANDIDATES[0], "helm")));
     expect(builds).toBe(1);
-  });
-});
-
-describe("goBinary", () => {
-  it("prefers CTV_GO, then go on PATH", () => {
-    expect(goBinary({ CTV_GO: "/opt/go/bin/go", PATH: "" })).toBe("/opt/go/bin/go");
-    const dir = mkdtempSync(join(tmpdir(), "ctv-path-"));
-    writeFileSync(join(dir, "go"), "#!/bin/sh\n", { mode: 0o755 });
-    expect(goBinary({ PATH: dir })).toBe("go");
   });
 });

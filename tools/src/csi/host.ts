@@ -3,10 +3,10 @@
 // stops it on request. Its log goes to a file, for diagnostics.
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ToolError } from "../errors.ts";
+import { pollUntilOrTimeout } from "../wait/poll.ts";
 import type { DriverName } from "./attributes.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -124,8 +124,7 @@ function alive(pid: number): boolean {
 export async function stopPid(pid: number, pidFile?: string): Promise<void> {
   if (alive(pid)) {
     process.kill(pid, "SIGTERM");
-    const deadline = Date.now() + 10_000;
-    while (alive(pid) && Date.now() < deadline) await sleep(100);
+    await pollUntilOrTimeout(10_000, async () => !alive(pid), { intervalMs: 100 });
     if (alive(pid)) process.kill(pid, "SIGKILL");
   }
   if (pidFile) rmSync(pidFile, { force: true });

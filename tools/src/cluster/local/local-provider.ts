@@ -1,10 +1,9 @@
 // The `local` provider: a single-node Kubernetes from host processes (etcd, containerd and the
 // components built from source), with TLS, RBAC + Node authorization, a served JWKS and a bridge
 // pod network. `down` undoes every change it made to the host and checks that it did.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ToolError } from "../../errors.ts";
 import { run as defaultRun, type Runner } from "../../exec/run.ts";
 import { buildImages } from "../../images/build.ts";
@@ -46,6 +45,7 @@ import {
   vethNames,
   type HostSnapshot,
 } from "./host.ts";
+import { withHostLock } from "./host-lock.ts";
 import { ensurePki } from "./pki.ts";
 import { tlsGet } from "./tls-get.ts";
 
@@ -105,11 +105,11 @@ export class LocalProvider implements ClusterProvider {
 
   /** Idempotent; serialised with other `up`/`down` calls on this machine (other checkouts share the cluster). */
   async up(): Promise<ClusterInfo> {
-    return withHostLock(() => this.start());
+    return withHostLock({ command: "up" }, () => this.start());
   }
 
   async down(): Promise<void> {
-    return withHostLock(() => this.stop());
+    return withHostLock({ command: "down" }, () => this.stop());
   }
 
   private async start(): Promise<ClusterInfo> {
@@ -479,50 +479,5 @@ export class LocalProvider implements ClusterProvider {
       iptables,
       paths: [cfg.stateDir, cfg.runDir].filter((p) => existsSync(p)),
     };
-  }
-}
-
-const hostLockFile = "/run/ctv-cluster.lock";
-
-/** A machine-wide lock (a file holding the owner's pid; a dead owner's lock is taken over). */
-async function withHostLock<T>(fn: () => Promise<T>, timeoutMs = 20 * 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      writeFileSync(hostLockFile, `${process.pid}\n`, { flag: "wx" });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const text = readFileSync(hostLockFile, "utf8").trim();
-      if (text === "" && Date.now() - statSync(hostLockFile).mtimeMs < 10_000) {
-        // Created by another process that has not written its pid yet.
-        await sleep(200);
-        continue;
-      }
-      const holder = Number(text);
-      let alive = false;
-      try {
-        alive = Number.isInteger(holder) && holder > 0 && process.kill(holder, 0);
-      } catch {
-        alive = false;
-      }
-      if (!alive) {
-        rmSync(hostLockFile, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new ToolError(
-          "CONFLICT",
-          `Another process (pid ${holder}) has been starting or stopping the local cluster for ${Math.round(timeoutMs / 60_000)} min.`,
-          `Wait for it, or stop it; if pid ${holder} is not a cluster command, remove ${hostLockFile}.`,
-        );
-      }
-      await sleep(500);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(hostLockFile, { force: true });
   }
 }

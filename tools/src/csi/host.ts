@@ -3,9 +3,9 @@
 // stops it on request. Its log goes to a file, for diagnostics.
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 import { ToolError } from "../errors.ts";
+import { pollUntilOrTimeout } from "../wait/poll.ts";
 import type { DriverName } from "./attributes.ts";
 import { cacheDir, repoRoot } from "../paths.ts";
 
@@ -121,8 +121,7 @@ function alive(pid: number): boolean {
 export async function stopPid(pid: number, pidFile?: string): Promise<void> {
   if (alive(pid)) {
     process.kill(pid, "SIGTERM");
-    const deadline = Date.now() + 10_000;
-    while (alive(pid) && Date.now() < deadline) await sleep(100);
+    await pollUntilOrTimeout(10_000, async () => !alive(pid), { intervalMs: 100 });
     if (alive(pid)) process.kill(pid, "SIGKILL");
   }
   if (pidFile) rmSync(pidFile, { force: true });

@@ -7,12 +7,12 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ToolError } from "../../errors.ts";
 import { run as defaultRun, type Runner } from "../../exec/run.ts";
 import { installPackages, missingPackages } from "../../toolchain/apt.ts";
 import { logPath, runningPid, startDaemon, stopDaemon, type DaemonDirs } from "../local/daemons.ts";
 import { cacheDir } from "../../paths.ts";
+import { pollUntilOrTimeout } from "../../wait/poll.ts";
 
 /** Where the project's own engine keeps its runtime files (tmpfs: gone after a reboot, like the engine). */
 export const engineRunDir = "/run/ctv-docker";
@@ -187,15 +187,19 @@ export class DockerEngine {
       `==> starting the project's own Docker engine (dockerd, socket ${path.join(this.paths.run, "docker.sock")}${withWrapper ? ", runc without CAP_SYS_RESOURCE" : ""})`,
     );
     startDaemon(this.dirs, { name: "dockerd", command: "dockerd", args: dockerdArgs(this.paths, withWrapper) });
-    const deadline = Date.now() + 60_000;
     let last = "";
-    while (Date.now() < deadline) {
-      if (this.ownPid() === undefined) break;
-      const probe = await this.probe(this.env());
-      if (probe.ok) return true;
-      last = probe.reason;
-      await sleep(250);
-    }
+    const outcome = await pollUntilOrTimeout(
+      60_000,
+      async () => {
+        if (this.ownPid() === undefined) return "exited";
+        const probe = await this.probe(this.env());
+        if (probe.ok) return "up";
+        last = probe.reason;
+        return false;
+      },
+      { intervalMs: 250 },
+    );
+    if (outcome === "up") return true;
     const tail = existsSync(logPath(this.dirs, "dockerd"))
       ? readFileSync(logPath(this.dirs, "dockerd"), "utf8").trim().split("\n").slice(-3).join(" | ")
       : "";

@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { pollUntilOrTimeout } from "../../wait/poll.ts";
 
 export interface DaemonSpec {
   name: string;
@@ -94,12 +94,13 @@ export function recordedDaemons(dirs: DaemonDirs): string[] {
 export async function stopDaemon(dirs: DaemonDirs, name: string, graceMs = 10_000): Promise<void> {
   const pid = runningPid(dirs, name);
   if (pid !== undefined) {
+    const gone = async () => runningPid(dirs, name) === undefined;
     process.kill(pid, "SIGTERM");
-    const deadline = Date.now() + graceMs;
-    while (runningPid(dirs, name) !== undefined && Date.now() < deadline) await sleep(100);
+    await pollUntilOrTimeout(graceMs, gone, { intervalMs: 100 });
     if (runningPid(dirs, name) !== undefined) {
       process.kill(pid, "SIGKILL");
-      while (runningPid(dirs, name) !== undefined) await sleep(50);
+      // SIGKILL cannot be refused: no deadline.
+      await pollUntilOrTimeout(Number.POSITIVE_INFINITY, gone, { intervalMs: 50 });
     }
   }
   rmSync(pidPath(dirs, name), { force: true });

@@ -1,14 +1,17 @@
 // The `local` provider: a single-node Kubernetes from host processes (etcd, containerd and the
 // components built from source), with TLS, RBAC + Node authorization, a served JWKS and a bridge
 // pod network. `down` undoes every change it made to the host and checks that it did.
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { ToolError } from "../../errors.ts";
 import { run as defaultRun, type Runner } from "../../exec/run.ts";
 import { buildImages } from "../../images/build.ts";
 import { allowAnonymousIssuerDiscovery, kubeClients, nodeConditions, nodeReady } from "../kube-client.ts";
 import { ensureClusterPrereqs } from "../../toolchain/prereqs.ts";
 import type { ClusterInfo, ClusterProvider } from "../provider.ts";
+import { runSteps, type Step } from "../steps.ts";
+import { giveUp, pollUntil, pollUntilOrTimeout } from "../../wait/poll.ts";
 import {
   cniConflist,
   componentCommands,
@@ -42,8 +45,12 @@ import {
   vethNames,
   type HostSnapshot,
 } from "./host.ts";
+import { withHostLock } from "./host-lock.ts";
 import { ensurePki } from "./pki.ts";
 import { tlsGet } from "./tls-get.ts";
+
+/** Where a failed `up` keeps the component logs, since undoing it removes the state directory. */
+const failedUpLogs = path.join(tmpdir(), "ctv-cluster-failed-up-logs");
 
 export interface Leftovers {
   processes: string[];
@@ -98,30 +105,36 @@ export class LocalProvider implements ClusterProvider {
 
   /** Idempotent; serialised with other `up`/`down` calls on this machine (other checkouts share the cluster). */
   async up(): Promise<ClusterInfo> {
-    return withHostLock(() => this.start());
+    return withHostLock({ command: "up" }, () => this.start());
   }
 
   async down(): Promise<void> {
-    return withHostLock(() => this.stop());
+    return withHostLock({ command: "down" }, () => this.stop());
   }
 
   private async start(): Promise<ClusterInfo> {
     const { kubeBinary } = await ensureClusterPrereqs({ run: this.run, log: this.log });
     if (!kubeBinary) throw new ToolError("INTERNAL", "The Kubernetes binary was not built.");
-    let current = await this.status();
     // Every process alive but the node or API not answering yet is usually a busy moment, not a
     // broken cluster; give it a minute before restarting a cluster others may be using.
     const saved = this.saved();
-    const deadline = Date.now() + 60_000;
-    while (
-      !current.running &&
-      saved &&
-      componentOrder.every((n) => runningPid(this.dirs(saved.config), n) !== undefined) &&
-      Date.now() < deadline
-    ) {
-      await sleep(2_000);
-      current = await this.status();
-    }
+    let current = await this.status();
+    let looked = false;
+    const settled = await pollUntilOrTimeout(
+      60_000,
+      async () => {
+        // The status in hand is the first one to judge; each later look comes after the interval.
+        if (looked) current = await this.status();
+        looked = true;
+        return (
+          current.running ||
+          saved === undefined ||
+          componentOrder.some((n) => runningPid(this.dirs(saved.config), n) === undefined)
+        );
+      },
+      { intervalMs: 2_000 },
+    );
+    if (!settled) current = await this.status();
     if (current.running && current.info) {
       this.log(`==> the local cluster is already running (${current.detail})`);
       return current.info;
@@ -132,7 +145,6 @@ export class LocalProvider implements ClusterProvider {
       await this.stop();
     }
     const c = localClusterConfig(process.env.CTV_NODE_IP ?? (await detectNodeIP(this.run)));
-    const l = layout(c);
     const busy = componentPorts(c)
       .map(({ component, port }) => ({ component, port, owner: portOwner(port) }))
       .filter((p) => p.owner !== undefined);
@@ -144,80 +156,119 @@ export class LocalProvider implements ClusterProvider {
       );
     }
     this.log(`==> starting the local cluster (node ${c.nodeName} at ${c.nodeIP}, state in ${c.stateDir})`);
-    mkdirSync(c.stateDir, { recursive: true, mode: 0o700 });
-    mkdirSync(c.runDir, { recursive: true, mode: 0o700 });
-    const snapshot = await snapshotHost(this.run);
-    writeFileSync(l.hostSnapshot, JSON.stringify(snapshot, null, 2));
     const info: ClusterInfo = {
       provider: "local",
-      kubeconfigPath: l.adminKubeconfig,
+      kubeconfigPath: layout(c).adminKubeconfig,
       serviceAccountIssuer: serviceAccountIssuer(c),
       nodeName: c.nodeName,
     };
-    writeFileSync(l.info, JSON.stringify({ config: c, kubeBinary, info } satisfies SavedState, null, 2));
-
-    await ensurePki(c, this.run);
-    mkdirSync(l.cniConfDir, { recursive: true });
-    writeFileSync(l.containerdConfig, containerdConfigToml(c));
-    writeFileSync(`${l.cniConfDir}/10-ctv.conflist`, cniConflist(c));
-    writeFileSync(l.kubeletConfig, kubeletConfigYaml(c));
-    writeFileSync(l.proxyConfig, kubeProxyConfigYaml(c));
-
-    const commands = new Map(componentCommands(c, kubeBinary).map((cmd) => [cmd.component, cmd]));
-    const start = (component: Component) => {
-      const cmd = commands.get(component)!;
-      startDaemon(this.dirs(c), { name: component, command: cmd.command, args: cmd.args, env: cmd.env });
-    };
-    const tls = { ca: readFileSync(l.cert("ca"), "utf8") };
-    const admin = { ...tls, cert: readFileSync(l.cert("admin"), "utf8"), key: readFileSync(l.key("admin"), "utf8") };
-    const etcdClient = {
-      ...tls,
-      cert: readFileSync(l.cert("apiserver-etcd-client"), "utf8"),
-      key: readFileSync(l.key("apiserver-etcd-client"), "utf8"),
-    };
-
-    start("etcd");
-    await this.waitFor(c, "etcd", "etcd to report healthy", 60_000, async () => {
-      const r = await tlsGet(`https://127.0.0.1:${c.ports.etcdClient}/health`, etcdClient);
-      return r.status === 200 && r.body.includes("true");
-    });
-    start("containerd");
-    const ctr = new Ctr(l.containerdSocket, this.run);
-    await this.waitFor(
-      c,
-      "containerd",
-      "containerd to answer on its socket",
-      60_000,
-      async () =>
-        await ctr.version().then(
-          () => true,
-          () => false,
-        ),
-    );
-    // Every pod needs the sandbox image, and nothing can be pulled.
-    const { pause } = await buildImages({ run: this.run, only: ["pause"] });
-    await ctr.importArchive(pause);
-
-    start("kube-apiserver");
-    await this.waitFor(c, "kube-apiserver", "the API server to become ready", 120_000, async () => {
-      const r = await tlsGet(`https://127.0.0.1:${c.ports.apiserver}/readyz`, admin);
-      return r.status === 200;
-    });
-    await allowAnonymousIssuerDiscovery(l.adminKubeconfig);
-    for (const component of ["kube-controller-manager", "kube-scheduler", "kube-proxy", "kubelet"] as const)
-      start(component);
-    await this.waitFor(c, "kubelet", `node ${c.nodeName} to become Ready`, this.readyTimeoutMs, () =>
-      nodeReady(l.adminKubeconfig, c.nodeName),
-    );
-    await this.waitFor(
-      c,
-      "kube-controller-manager",
-      "the default ServiceAccount and kube-root-ca.crt ConfigMap",
-      120_000,
-      () => this.namespaceReady(l.adminKubeconfig, "default"),
-    );
-    this.log(`==> the local cluster is up; kubeconfig: ${l.adminKubeconfig}`);
+    await runSteps(this.startSteps(c, kubeBinary, info), this.log);
+    this.log(`==> the local cluster is up; kubeconfig: ${layout(c).adminKubeconfig}`);
     return info;
+  }
+
+  /**
+   * The start-up, in order. The first step's cleanup is a full `down` (which restores the host from
+   * the snapshot that step takes), keeping the logs for the error's reader; each daemon's step stops it.
+   */
+  private startSteps(c: LocalClusterConfig, kubeBinary: string, info: ClusterInfo): Step[] {
+    const l = layout(c);
+    const commands = new Map(componentCommands(c, kubeBinary).map((cmd) => [cmd.component, cmd]));
+    const ctr = new Ctr(l.containerdSocket, this.run);
+    const pem = (file: string) => readFileSync(file, "utf8");
+    const credentials = (user: "admin" | "apiserver-etcd-client") => ({
+      ca: pem(l.cert("ca")),
+      cert: pem(l.cert(user)),
+      key: pem(l.key(user)),
+    });
+    const daemon = (component: Component, ready?: () => Promise<void>): Step => ({
+      name: component,
+      start: () => {
+        const cmd = commands.get(component)!;
+        startDaemon(this.dirs(c), { name: component, command: cmd.command, args: cmd.args, env: cmd.env });
+      },
+      ready,
+      cleanup: () => stopDaemon(this.dirs(c), component),
+    });
+    return [
+      {
+        name: "host snapshot and state directory",
+        start: async () => {
+          mkdirSync(c.stateDir, { recursive: true, mode: 0o700 });
+          mkdirSync(c.runDir, { recursive: true, mode: 0o700 });
+          const snapshot = await snapshotHost(this.run);
+          writeFileSync(l.hostSnapshot, JSON.stringify(snapshot, null, 2));
+          writeFileSync(l.info, JSON.stringify({ config: c, kubeBinary, info } satisfies SavedState, null, 2));
+        },
+        cleanup: async () => {
+          rmSync(failedUpLogs, { recursive: true, force: true });
+          if (existsSync(l.logs)) cpSync(l.logs, failedUpLogs, { recursive: true });
+          await this.stop();
+        },
+      },
+      { name: "certificates", start: () => ensurePki(c, this.run) },
+      {
+        name: "configuration files",
+        start: () => {
+          mkdirSync(l.cniConfDir, { recursive: true });
+          writeFileSync(l.containerdConfig, containerdConfigToml(c));
+          writeFileSync(`${l.cniConfDir}/10-ctv.conflist`, cniConflist(c));
+          writeFileSync(l.kubeletConfig, kubeletConfigYaml(c));
+          writeFileSync(l.proxyConfig, kubeProxyConfigYaml(c));
+        },
+      },
+      daemon("etcd", () =>
+        this.waitFor(c, "etcd", "etcd to report healthy", 60_000, async () => {
+          const r = await tlsGet(
+            `https://127.0.0.1:${c.ports.etcdClient}/health`,
+            credentials("apiserver-etcd-client"),
+          );
+          return r.status === 200 && r.body.includes("true");
+        }),
+      ),
+      daemon("containerd", () =>
+        this.waitFor(c, "containerd", "containerd to answer on its socket", 60_000, () =>
+          ctr.version().then(
+            () => true,
+            () => false,
+          ),
+        ),
+      ),
+      {
+        // Every pod needs the sandbox image, and nothing can be pulled.
+        name: "pause image",
+        start: async () => {
+          const { pause } = await buildImages({ run: this.run, only: ["pause"] });
+          await ctr.importArchive(pause);
+        },
+      },
+      daemon("kube-apiserver", () =>
+        this.waitFor(c, "kube-apiserver", "the API server to become ready", 120_000, async () => {
+          const r = await tlsGet(`https://127.0.0.1:${c.ports.apiserver}/readyz`, credentials("admin"));
+          return r.status === 200;
+        }),
+      ),
+      { name: "anonymous issuer discovery", start: () => allowAnonymousIssuerDiscovery(l.adminKubeconfig) },
+      daemon("kube-controller-manager"),
+      daemon("kube-scheduler"),
+      daemon("kube-proxy"),
+      daemon("kubelet", () =>
+        this.waitFor(c, "kubelet", `node ${c.nodeName} to become Ready`, this.readyTimeoutMs, () =>
+          nodeReady(l.adminKubeconfig, c.nodeName),
+        ),
+      ),
+      {
+        name: "default ServiceAccount",
+        ready: () =>
+          this.waitFor(
+            c,
+            "kube-controller-manager",
+            "the default ServiceAccount and kube-root-ca.crt ConfigMap",
+            120_000,
+            () => this.namespaceReady(l.adminKubeconfig, "default"),
+          ),
+      },
+    ];
   }
 
   /** Polls `check` until it is true; fails early, with the log, when the component's process exits. */
@@ -228,27 +279,31 @@ export class LocalProvider implements ClusterProvider {
     timeoutMs: number,
     check: () => Promise<boolean>,
   ): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let lastError = "";
-    while (Date.now() < deadline) {
-      if (runningPid(this.dirs(c), component) === undefined) {
-        throw new ToolError(
-          "COMMAND_FAILED",
-          `${component} exited while waiting for ${what}. Last lines of ${layout(c).logs}/${component}.log:\n${logTail(this.dirs(c), component)}`,
-          "Fix the cause shown in the log, then run npm run cluster -- down and up again.",
-        );
-      }
-      try {
-        if (await check()) return;
-      } catch (err) {
-        lastError = err instanceof Error ? err.message : String(err);
-      }
-      await sleep(500);
-    }
-    throw new ToolError(
-      "TIMED_OUT",
-      `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${lastError ? ` (last error: ${lastError})` : ""}. Last lines of ${component}.log:\n${logTail(this.dirs(c), component)}`,
-      `See all component logs in ${layout(c).logs} (or npm run cluster -- status), then run npm run cluster -- down and up again.`,
+    const dirs = this.dirs(c);
+    await pollUntil(
+      what,
+      timeoutMs,
+      async () => {
+        if (runningPid(dirs, component) === undefined) {
+          giveUp(
+            new ToolError(
+              "COMMAND_FAILED",
+              `${component} exited while waiting for ${what}. Last lines of ${failedUpLogs}/${component}.log:\n${logTail(dirs, component)}`,
+              "Fix the cause shown in the log, then run npm run cluster -- up again.",
+            ),
+          );
+        }
+        return check();
+      },
+      {
+        intervalMs: 500,
+        onTimeout: (lastError) =>
+          new ToolError(
+            "TIMED_OUT",
+            `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${lastError ? ` (last error: ${lastError})` : ""}. Last lines of ${component}.log:\n${logTail(dirs, component)}`,
+            `See all component logs in ${failedUpLogs}, then run npm run cluster -- up again.`,
+          ),
+      },
     );
   }
 
@@ -381,8 +436,9 @@ export class LocalProvider implements ClusterProvider {
           .catch(() => undefined),
       ),
     );
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && (await ctr.taskIds()).length > 0) await sleep(500);
+    // A failing ctr ends the wait with its error, as the caller reports it and removes the pods by force.
+    const tasks = () => ctr.taskIds().catch((err: unknown) => giveUp(err instanceof Error ? err : String(err)));
+    await pollUntilOrTimeout(60_000, async () => (await tasks()).length === 0, { intervalMs: 500 });
   }
 
   /** Anything of the cluster still on the host; all lists empty means clean. */
@@ -423,50 +479,5 @@ export class LocalProvider implements ClusterProvider {
       iptables,
       paths: [cfg.stateDir, cfg.runDir].filter((p) => existsSync(p)),
     };
-  }
-}
-
-const hostLockFile = "/run/ctv-cluster.lock";
-
-/** A machine-wide lock (a file holding the owner's pid; a dead owner's lock is taken over). */
-async function withHostLock<T>(fn: () => Promise<T>, timeoutMs = 20 * 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      writeFileSync(hostLockFile, `${process.pid}\n`, { flag: "wx" });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const text = readFileSync(hostLockFile, "utf8").trim();
-      if (text === "" && Date.now() - statSync(hostLockFile).mtimeMs < 10_000) {
-        // Created by another process that has not written its pid yet.
-        await sleep(200);
-        continue;
-      }
-      const holder = Number(text);
-      let alive = false;
-      try {
-        alive = Number.isInteger(holder) && holder > 0 && process.kill(holder, 0);
-      } catch {
-        alive = false;
-      }
-      if (!alive) {
-        rmSync(hostLockFile, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new ToolError(
-          "CONFLICT",
-          `Another process (pid ${holder}) has been starting or stopping the local cluster for ${Math.round(timeoutMs / 60_000)} min.`,
-          `Wait for it, or stop it; if pid ${holder} is not a cluster command, remove ${hostLockFile}.`,
-        );
-      }
-      await sleep(500);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(hostLockFile, { force: true });
   }
 }

@@ -26,7 +26,6 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ToolError } from "../../errors.ts";
 import { run as defaultRun, type Runner } from "../../exec/run.ts";
 import { installPackages, missingPackages } from "../../toolchain/apt.ts";
@@ -42,6 +41,7 @@ import {
   type ImageFile,
 } from "../build.ts";
 import { ensureImageTools } from "../../toolchain/prereqs.ts";
+import { giveUp, pollUntil } from "../../wait/poll.ts";
 import { ociArchitecture } from "../oci-tools.ts";
 import { corednsVersion, ensureGoProgram, etcdImageTag, goPrograms, pauseVersion } from "./go-binaries.ts";
 import { cacheDir } from "../../paths.ts";
@@ -403,17 +403,18 @@ async function preloadIntoContainerd(run: Runner, root: string, archives: string
   let stderr = "";
   daemon.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   try {
-    const deadline = Date.now() + 30_000;
-    while (!existsSync(socket)) {
-      if (Date.now() > deadline || daemon.exitCode !== null) {
-        throw new ToolError(
-          "COMMAND_FAILED",
-          `The build's containerd did not start: ${stderr.trim().split("\n").slice(-3).join(" | ")}`,
-          "Check that Debian's containerd package is installed and that the build runs as root.",
-        );
-      }
-      await sleep(100);
-    }
+    const didNotStart = () =>
+      new ToolError(
+        "COMMAND_FAILED",
+        `The build's containerd did not start: ${stderr.trim().split("\n").slice(-3).join(" | ")}`,
+        "Check that Debian's containerd package is installed and that the build runs as root.",
+      );
+    await pollUntil(
+      "the build's containerd socket",
+      30_000,
+      async () => existsSync(socket) || (daemon.exitCode !== null && giveUp(didNotStart())),
+      { intervalMs: 100, onTimeout: didNotStart },
+    );
     for (const archive of archives) {
       await run(
         "ctr",

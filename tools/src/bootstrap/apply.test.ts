@@ -135,7 +135,10 @@ describe("bootstrap apply against the simulated Azure", () => {
     it(`sets up ${mode} so the AKS VNet reaches the share over an approved private endpoint, and changes nothing the second time`, async () => {
       const sim = createSimulatedAzure();
       const cfg = sim.writeConfig(mode);
-      await bootstrap(sim, cfg);
+      const { lines } = await bootstrap(sim, cfg);
+      // What the progress lines name is filled in from what the run read (the VNet comes from the AKS cluster).
+      expect(lines.filter((l) => l.includes("{{"))).toEqual([]);
+      expect(lines.some((l) => /checking that subnet \S+ exists in VNet [\w-]+ \.\.\. ok/.test(l))).toBe(true);
       const s = sim.state();
       const name = mode === "fileshare-nfs" ? "ctvsimfiles" : "ctvsimnfs";
       const account = findStorageAccount(s, name)!;

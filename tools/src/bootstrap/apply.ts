@@ -229,7 +229,7 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
     result.planned.push({
       step: step.id,
       tenant: step.tenant,
-      action,
+      action: known([action])[0]!,
       reason,
       command: argv ? ["az", ...known(argv)] : [],
     });
@@ -370,7 +370,7 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
           plan1(step, `after ${waitsFor ?? "a planned change above"}`, step.argv);
           counter += 1;
           write(
-            `[${counter}/${total}] ${step.tenant}: ${step.action} ... would run (after ${waitsFor ?? "a planned change above"})`,
+            `[${counter}/${total}] ${step.tenant}: ${known([step.action])[0]} ... would run (after ${waitsFor ?? "a planned change above"})`,
           );
           return;
         }
@@ -456,7 +456,7 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
       throw err;
     }
     counter += 1;
-    write(`[${counter}/${total}] ${step.tenant}: ${step.action} ... ${outcome}`);
+    write(`[${counter}/${total}] ${step.tenant}: ${known([step.action])[0]} ... ${outcome}`);
   };
 
   // Preflight: every check runs, so the user sees all missing logins at once, before any change.

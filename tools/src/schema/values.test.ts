@@ -53,6 +53,18 @@ describe("parseValues", () => {
     expect(err.hint).toMatch(/'Chart values' table/);
   });
 
+  it("names a map or list given where a choice belongs by its type, even one whose toString is not a function", () => {
+    for (const [given, shown] of [
+      [{ toString: 0 }, "a map"],
+      [["Always"], "a list"],
+      [{ valueOf: null, toString: null }, "a map"],
+    ] as const) {
+      expect(valuesProblems({ demo: { image: { pullPolicy: given } } })).toContain(
+        `demo.image.pullPolicy: ${shown} is not allowed. Use one of Always, IfNotPresent, Never.`,
+      );
+    }
+  });
+
   it("accepts the global key with anything in it, and treats an empty document as all defaults", () => {
     expect(valuesSchema.safeParse({ global: { imageRegistry: "x", nested: { a: 1 } } }).success).toBe(true);
     expect(valuesProblems(null)[0]).toMatch(/^storage\.accountName: is empty/);

@@ -910,10 +910,13 @@ function formatShapeIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
       return [
         `${path}: is ${typeName(valueAt(input, issue.path))}, but must be ${issue.expected === "object" ? "a map" : issue.expected === "array" ? "a list" : `a ${issue.expected}`}. Change it to that type (see the README's values table)`,
       ];
-    case "invalid_value":
-      return [
-        `${path}: '${String(valueAt(input, issue.path))}' is not allowed. Use one of ${issue.values.map(String).join(", ")}`,
-      ];
+    case "invalid_value": {
+      // A map or list where a choice belongs is named by its type: String() of a map whose toString is not a
+      // function (a hostile {toString: 0}) throws.
+      const value = valueAt(input, issue.path);
+      const shown = value !== null && typeof value === "object" ? typeName(value) : `'${String(value)}'`;
+      return [`${path}: ${shown} is not allowed. Use one of ${issue.values.map(String).join(", ")}`];
+    }
     case "too_small":
       return [`${path}: must be at least ${String(issue.minimum)}. Raise it`];
     default:

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { execa } from "execa";
 import { fileURLToPath } from "node:url";
 
-const entry = fileURLToPath(new URL("./main.ts", import.meta.url));
+const entry = fileURLToPath(new URL("./csi-driver-main.ts", import.meta.url));
 
 describe("mock CSI driver entry point", () => {
   it("prints its usage for --help and exits 0", async () => {

@@ -19,20 +19,24 @@ import type { Plan } from "./step.ts";
 import { teardown, type TeardownResult } from "./teardown.ts";
 import { type BootstrapValues, buildValues, helmInstallCommand, precheckValues, writeValuesFile } from "./values.ts";
 
-export interface RunBootstrapOptions {
+/** What bootstrap and teardown both take: how to run az, where lines go, how long to wait for the config's lock. */
+interface AzRunOptions {
+  /** Extra environment for az (the demo and tests put the fake az on PATH and set AZSIM_STATE). */
+  env?: Record<string, string | undefined>;
+  runner?: Runner;
+  /** Where human-readable lines go (default stdout; bootstrap's stderr with json). */
+  write?: (line: string) => void;
+  /** How long to wait for another run of the same config to finish (default 10 s). */
+  lockWaitMs?: number;
+}
+
+export interface RunBootstrapOptions extends AzRunOptions {
   dryRun?: boolean;
   /** Drift check: read both tenants, the record and the values file; change nothing; report what a run would change. */
   check?: boolean;
   /** Print data instead of prose: the plan (dry run) or the outcome (apply). Progress goes to stderr. */
   json?: boolean;
-  /** Extra environment for az (the demo and tests put the fake az on PATH and set AZSIM_STATE). */
-  env?: Record<string, string | undefined>;
-  runner?: Runner;
-  /** Where human-readable lines go (default stdout; stderr with json). */
-  write?: (line: string) => void;
   retryBaseMs?: number;
-  /** How long to wait for another run of the same config to finish (default 10 s). */
-  lockWaitMs?: number;
   /** Counts every az call (reads and writes), for the benchmark. */
   onAzCall?: (call: { tenant: string; argv: readonly string[]; exitCode: number }) => void;
 }
@@ -227,17 +231,12 @@ function readValuesFile(path: string): unknown {
   }
 }
 
-export interface RunTeardownOptions {
+export interface RunTeardownOptions extends AzRunOptions {
   deleteStorage?: boolean;
   /** Confirms storage deletion without asking (needed without a terminal). */
   yes?: boolean;
-  env?: Record<string, string | undefined>;
-  runner?: Runner;
-  write?: (line: string) => void;
   /** Whether stdin is a terminal we may prompt on (default: process.stdin.isTTY). */
   interactive?: boolean;
-  /** How long to wait for another run of the same config to finish (default 10 s). */
-  lockWaitMs?: number;
 }
 
 export async function runTeardown(configPath: string, opts: RunTeardownOptions = {}): Promise<TeardownResult> {

@@ -250,6 +250,22 @@ export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
 
 type Add = (s: Omit<Step, "phase" | "dependsOn"> & { phase?: Step["phase"]; dependsOn?: string[] }) => string;
 
+/** The step that makes the blob container (both blob modes), through ARM so shared keys may stay off. */
+function containerStep(c: BootstrapConfig, sub2: string[], why: string, account: string): Parameters<Add>[0] {
+  return {
+    id: "tenant2/container",
+    tenant: "tenant2",
+    kind: "write",
+    action: `creating container ${c.storage.containerName}`,
+    why,
+    argv: [...storageChildArgv("container-rm", "create", c.storage.containerName, c.storage, sub2)],
+    check: {
+      argv: [...storageChildArgv("container-rm", "show", c.storage.containerName, c.storage, sub2)],
+    },
+    dependsOn: [account],
+  };
+}
+
 function storageSteps(c: BootstrapConfig, add: Add, pre: string[]): { account: string; rg: string } {
   const sub = ["--subscription", c.tenant2.subscriptionId];
   const rg = add({
@@ -644,18 +660,7 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
     dependsOn: [sp],
   });
   const { account } = storageSteps(c, add, pre);
-  const container = add({
-    id: "tenant2/container",
-    tenant: "tenant2",
-    kind: "write",
-    action: `creating container ${c.storage.containerName}`,
-    why: "The container the volume mounts.",
-    argv: [...storageChildArgv("container-rm", "create", c.storage.containerName, c.storage, sub2)],
-    check: {
-      argv: [...storageChildArgv("container-rm", "show", c.storage.containerName, c.storage, sub2)],
-    },
-    dependsOn: [account],
-  });
+  const container = add(containerStep(c, sub2, "The container the volume mounts.", account));
   const scope = containerResourceId(c);
   add({
     id: "tenant2/role-assignment",
@@ -795,18 +800,7 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
       dependsOn: [account],
     });
   } else {
-    add({
-      id: "tenant2/container",
-      tenant: "tenant2",
-      kind: "write",
-      action: `creating container ${c.storage.containerName}`,
-      why: "The container the volume mounts over NFS v3.",
-      argv: [...storageChildArgv("container-rm", "create", c.storage.containerName, c.storage, sub2)],
-      check: {
-        argv: [...storageChildArgv("container-rm", "show", c.storage.containerName, c.storage, sub2)],
-      },
-      dependsOn: [account],
-    });
+    add(containerStep(c, sub2, "The container the volume mounts over NFS v3.", account));
   }
   const vnetVar = c.network.aksVnetId ?? "{{aksVnetId}}";
   const endpoint = add({

@@ -266,6 +266,19 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
 
   const total = identity.length + (storageConfirmed ? storage.length : 0);
   let n = 0;
+  /** Runs the delete; an object already gone counts as removed; either way the record forgets it. */
+  const deleteAndForget = async (item: CreatedItem, target: AzTarget, argv: string[], prefix: string) => {
+    try {
+      await opts.az(target, argv);
+      result.removed.push(item.label);
+      write(`${prefix} ... done`);
+    } catch (err) {
+      if (!isGone(err)) throw err;
+      result.alreadyGone.push(item.label);
+      write(`${prefix} ... already gone`);
+    }
+    record.remove(item);
+  };
   const step = async (item: CreatedItem, argv: string[] | undefined, what: string) => {
     n += 1;
     const prefix = `[${n}/${total}] ${item.tenant}: removing ${what}`;
@@ -277,16 +290,7 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
       write(`${prefix} ... left in place (no Azure id in the record)`);
       return;
     }
-    try {
-      await opts.az(tgt[item.tenant], argv);
-      result.removed.push(item.label);
-      write(`${prefix} ... done`);
-    } catch (err) {
-      if (!isGone(err)) throw err;
-      result.alreadyGone.push(item.label);
-      write(`${prefix} ... already gone`);
-    }
-    record.remove(item);
+    await deleteAndForget(item, tgt[item.tenant], argv, prefix);
   };
   for (const item of identity) {
     const id = item.id;
@@ -373,27 +377,12 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
       write(`${prefix} ... left in place (not provably the bootstrap's)`);
       return;
     }
-    try {
-      await opts.az(tgt.tenant2, [
-        "storage",
-        "account",
-        "delete",
-        "-n",
-        name,
-        "-g",
-        rg!,
-        "--yes",
-        "--subscription",
-        sub!,
-      ]);
-      result.removed.push(item.label);
-      write(`${prefix} ... done`);
-    } catch (err) {
-      if (!isGone(err)) throw err;
-      result.alreadyGone.push(item.label);
-      write(`${prefix} ... already gone`);
-    }
-    record.remove(item);
+    await deleteAndForget(
+      item,
+      tgt.tenant2,
+      ["storage", "account", "delete", "-n", name, "-g", rg!, "--yes", "--subscription", sub!],
+      prefix,
+    );
   }
 
   if (result.leftInPlace.length > 0) {

@@ -236,7 +236,8 @@ export class Testbed {
   // ("unbound immediate PersistentVolumeClaims") and, if the scheduler misses the claim's bind event,
   // is retried only by its five-minute flush of unschedulable pods (seen once in CI).
   async waitForPodEvent(namespace: string, name: string, pattern: RegExp, timeoutMs = 360_000): Promise<string> {
-    return this.poll(
+    const started = Date.now();
+    const message = await this.poll(
       `an event on ${namespace}/${name} matching ${pattern}`,
       timeoutMs,
       async () => {
@@ -248,6 +249,12 @@ export class Testbed {
           .slice(-3)
           .join(" | "),
     );
+    const parked = (await this.podEvents(namespace, name)).filter((e) => e.reason === "FailedScheduling");
+    this.log(
+      `waited ${((Date.now() - started) / 1000).toFixed(1)} s for ${pattern} on ${namespace}/${name}` +
+        (parked.length ? ` (FailedScheduling: ${parked.map((e) => e.message).join(" | ")})` : ""),
+    );
+    return message;
   }
 
   async exec(namespace: string, pod: string, container: string, command: string[]): Promise<string> {

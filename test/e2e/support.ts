@@ -1,13 +1,28 @@
 // Opens the offline test bed on the cluster the `cluster` project's global setup provides.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { inject } from "vitest";
+import { DockerEngine } from "../../tools/src/cluster/docker/engine.ts";
+import { run } from "../../tools/src/exec/run.ts";
 import { repoRoot, Testbed, type Deployment } from "../../tools/src/testbed/testbed.ts";
 
 /** Where the kubelet runs: on this host (local) or in a kind node container. */
 export function clusterProvider(): "local" | "kind" {
   const managed = inject("CTV_CLUSTER_MANAGED");
   return managed === "" ? (process.env.CTV_CLUSTER_PROVIDER === "kind" ? "kind" : "local") : managed;
+}
+
+/**
+ * The mount table the kubelet and the mock driver see: this host's with the local provider; on kind,
+ * the node container's (the driver's Bidirectional mounts propagate to the node, not to the host).
+ */
+export async function nodeMountinfo(nodeName: string): Promise<string> {
+  if (clusterProvider() === "local") return readFileSync("/proc/self/mountinfo", "utf8");
+  const docker = await run("docker", ["exec", nodeName, "cat", "/proc/self/mountinfo"], {
+    env: new DockerEngine().env(),
+    timeoutMs: 30_000,
+  });
+  return docker.stdout;
 }
 
 export async function openTestbed(name: string, opts: { tokenExpirationSeconds?: number } = {}): Promise<Testbed> {

@@ -40,7 +40,14 @@ export async function openTestbed(name: string, opts: { tokenExpirationSeconds?:
   });
 }
 
-/** A second release of the chart in the deployment's namespace (sharing its ServiceAccount); returns its demo pod's name. */
+/**
+ * A second release of the chart in the deployment's namespace (sharing its ServiceAccount); returns
+ * its demo pod's name. The pod comes in a second step, once the claim is Bound: created with the claim
+ * in one `helm install`, it is first refused by kube-scheduler ("pod has unbound immediate
+ * PersistentVolumeClaims"; a pre-bound claim counts as immediate whatever the StorageClass says), and
+ * the retry that the bind triggers may read the volume binder's cache before the bind reaches it
+ * (kubernetes/kubernetes#93552), leaving the pod parked until the scheduler's five-minute flush.
+ */
 export async function installVariant(
   tb: Testbed,
   dep: Deployment,
@@ -48,16 +55,16 @@ export async function installVariant(
   set: Record<string, string>,
 ): Promise<string> {
   const pod = `pod-${name}`;
-  await tb.install(
-    dep,
-    {
-      "persistentVolumeClaim.name": `pvc-${name}`,
-      "demo.name": pod,
-      "tests.enabled": "false",
-      ...(dep.mode === "blob-fuse-wi" ? { "serviceAccount.create": "false" } : {}),
-      ...set,
-    },
-    `ctv-${name}`,
-  );
+  const release = `ctv-${name}`;
+  const values = {
+    "persistentVolumeClaim.name": `pvc-${name}`,
+    "demo.name": pod,
+    "tests.enabled": "false",
+    ...(dep.mode === "blob-fuse-wi" ? { "serviceAccount.create": "false" } : {}),
+    ...set,
+  };
+  await tb.install(dep, { ...values, "demo.enabled": "false" }, release);
+  await tb.waitForPvcBound(dep.namespace, `pvc-${name}`);
+  await tb.upgrade(dep, values, release);
   return pod;
 }

@@ -360,8 +360,8 @@ describe("doctor names the first broken link", () => {
 
   it("matches a pod stuck on AADSTS700213 to the federated subject of its ServiceAccount", async () => {
     const d = deployments["blob-fuse-wi"];
-    const release = "ctv-doctor-other-sa";
-    const pod = await installVariant(tb, d, "doctor-other-sa", {
+    const release = "ctv-other-sa";
+    const pod = await installVariant(tb, d, "other-sa", {
       "serviceAccount.create": "true",
       "serviceAccount.name": "other-sa",
     });

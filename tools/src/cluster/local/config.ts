@@ -4,7 +4,6 @@ import path from "node:path";
 import yaml from "js-yaml";
 import { sandboxImage } from "../../images/names.ts";
 
-
 /**
  * The PV controller's resync period on both test clusters. A claim whose first sync comes before its
  * pre-bound PV reaches the controller's cache (helm creates them milliseconds apart) binds only on a

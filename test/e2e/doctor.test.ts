@@ -17,7 +17,7 @@ import { formatReport } from "../../tools/src/doctor/format.ts";
 import { runDoctor } from "../../tools/src/doctor/index.ts";
 import { MODES, type Mode } from "../../tools/src/schema/modes.ts";
 import { demoPodName, type Deployment, type Testbed } from "../../tools/src/testbed/testbed.ts";
-import { openTestbed } from "./support.ts";
+import { installVariant, openTestbed } from "./support.ts";
 import { repoRoot } from "../../tools/src/paths.ts";
 
 let tb: Testbed;
@@ -362,19 +362,12 @@ describe("doctor names the first broken link", () => {
 
   it("matches a pod stuck on AADSTS700213 to the federated subject of its ServiceAccount", async () => {
     const d = deployments["blob-fuse-wi"];
-    const release = "ctv-doctor-other-sa";
-    await tb.install(
-      d,
-      {
-        "serviceAccount.create": "true",
-        "serviceAccount.name": "other-sa",
-        "persistentVolumeClaim.name": "pvc-other-sa",
-        "demo.name": "pod-other-sa",
-        "tests.enabled": "false",
-      },
-      release,
-    );
-    await tb.waitForPodEvent(d.namespace, "pod-other-sa", /AADSTS700213/);
+    const release = "ctv-other-sa";
+    const pod = await installVariant(tb, d, "other-sa", {
+      "serviceAccount.create": "true",
+      "serviceAccount.name": "other-sa",
+    });
+    await tb.waitForPodEvent(d.namespace, pod, /AADSTS700213/);
     const report = await doctor(d, release);
     expect(report.firstBroken, formatReport(report)).toBe("tenant1.federated-subject");
     expect(report.checks.find((c) => c.id === "tenant1.federated-subject")!.why).toContain(

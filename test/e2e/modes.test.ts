@@ -7,7 +7,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MODES } from "../../tools/src/schema/modes.ts";
 import { demoPodName, pvcName, type Deployment, type Testbed } from "../../tools/src/testbed/testbed.ts";
-import { clusterProvider, openTestbed } from "./support.ts";
+import { nodeMountinfo, openTestbed } from "./support.ts";
 
 let tb: Testbed;
 
@@ -50,20 +50,16 @@ describe.each(MODES)("%s", (mode) => {
     expect(pod.status?.phase).toBe("Running");
   });
 
-  // The kubelet's mounts are visible here only when it runs on this host.
-  it.skipIf(clusterProvider() === "kind")(
-    "mounts blob-fuse-wi through FUSE (so an expired token fails reads, as with blobfuse2) and NFS modes as plain mounts",
-    async () => {
-      const pod = await tb.core.readNamespacedPod({ namespace: d.namespace, name: demoPodName[mode] });
-      const line = readFileSync("/proc/self/mountinfo", "utf8")
-        .split("\n")
-        .find((l) => l.includes(`/pods/${pod.metadata!.uid}/volumes/kubernetes.io~csi/`));
-      expect(line, "the pod's CSI volume is mounted on this host").toBeDefined();
-      const fsType = line!.split(" - ")[1]!.split(" ")[0];
-      if (mode === "blob-fuse-wi") expect(fsType).toBe("fuse.blobfuse2");
-      else expect(fsType).not.toMatch(/^fuse/);
-    },
-  );
+  it("mounts blob-fuse-wi through FUSE (so an expired token fails reads, as with blobfuse2) and NFS modes as plain mounts", async () => {
+    const pod = await tb.core.readNamespacedPod({ namespace: d.namespace, name: demoPodName[mode] });
+    const line = (await nodeMountinfo(tb.opts.nodeName))
+      .split("\n")
+      .find((l) => l.includes(`/pods/${pod.metadata!.uid}/volumes/kubernetes.io~csi/`));
+    expect(line, "the pod's CSI volume is mounted on the node").toBeDefined();
+    const fsType = line!.split(" - ")[1]!.split(" ")[0];
+    if (mode === "blob-fuse-wi") expect(fsType).toBe("fuse.blobfuse2");
+    else expect(fsType).not.toMatch(/^fuse/);
+  });
 
   it("shows hello! written through the pod in its log and on the host", async () => {
     const { log, host } = await tb.writeHelloAndReadBack(d);

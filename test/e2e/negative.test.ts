@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_IDS } from "../../tools/src/azsim/seed.ts";
 import { updateAzState, type RoleAssignment } from "../../tools/src/azsim/state.ts";
 import { demoPodName, type Deployment, type Testbed } from "../../tools/src/testbed/testbed.ts";
-import { openTestbed } from "./support.ts";
+import { installVariant as installVariantOn, openTestbed } from "./support.ts";
 
 let tb: Testbed;
 let d: Deployment;
@@ -25,22 +25,8 @@ afterAll(async () => {
   }
 });
 
-/** A second release of the chart in the deployment's namespace, sharing its ServiceAccount. */
-async function installVariant(dep: Deployment, name: string, set: Record<string, string>): Promise<string> {
-  const pod = `pod-${name}`;
-  await tb.install(
-    dep,
-    {
-      "persistentVolumeClaim.name": `pvc-${name}`,
-      "demo.name": pod,
-      "tests.enabled": "false",
-      ...(dep.mode === "blob-fuse-wi" ? { "serviceAccount.create": "false" } : {}),
-      ...set,
-    },
-    `ctv-${name}`,
-  );
-  return pod;
-}
+const installVariant = (dep: Deployment, name: string, set: Record<string, string>) =>
+  installVariantOn(tb, dep, name, set);
 
 describe("blob-fuse-wi refusals seen in pod events", () => {
   // Each case gets its own release and so its own PersistentVolume: the kubelet serialises (and backs
@@ -55,6 +41,14 @@ describe("blob-fuse-wi refusals seen in pod events", () => {
     expect(message).toContain(
       `AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:${d.namespace}:other-sa'.`,
     );
+  });
+
+  it("creates a variant's pod once its claim is Bound, so kube-scheduler never refuses or parks it", async () => {
+    const pod = await installVariant(d, "bound-first", {});
+    const running = await tb.waitForPodRunning(d.namespace, pod, 60_000);
+    expect(running.spec?.nodeName).toBe(tb.opts.nodeName);
+    const refusals = (await tb.podEvents(d.namespace, pod)).filter((e) => e.reason === "FailedScheduling");
+    expect(refusals.map((e) => e.message)).toEqual([]);
   });
 
   it("refuses a mount when the role assignment is missing", async () => {

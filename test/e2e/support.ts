@@ -1,7 +1,9 @@
 // Opens the offline test bed on the cluster the `cluster` project's global setup provides.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { inject } from "vitest";
+import { DockerEngine } from "../../tools/src/cluster/docker/engine.ts";
+import { run } from "../../tools/src/exec/run.ts";
 import { Testbed, type Deployment } from "../../tools/src/testbed/testbed.ts";
 import { repoRoot } from "../../tools/src/paths.ts";
 
@@ -9,6 +11,19 @@ import { repoRoot } from "../../tools/src/paths.ts";
 export function clusterProvider(): "local" | "kind" {
   const managed = inject("CTV_CLUSTER_MANAGED");
   return managed === "" ? (process.env.CTV_CLUSTER_PROVIDER === "kind" ? "kind" : "local") : managed;
+}
+
+/**
+ * The mount table the kubelet and the mock driver see: this host's with the local provider; on kind,
+ * the node container's (the driver's Bidirectional mounts propagate to the node, not to the host).
+ */
+export async function nodeMountinfo(nodeName: string): Promise<string> {
+  if (clusterProvider() === "local") return readFileSync("/proc/self/mountinfo", "utf8");
+  const docker = await run("docker", ["exec", nodeName, "cat", "/proc/self/mountinfo"], {
+    env: new DockerEngine().env(),
+    timeoutMs: 30_000,
+  });
+  return docker.stdout;
 }
 
 export async function openTestbed(name: string, opts: { tokenExpirationSeconds?: number } = {}): Promise<Testbed> {
@@ -26,7 +41,14 @@ export async function openTestbed(name: string, opts: { tokenExpirationSeconds?:
   });
 }
 
-/** A second release of the chart in the deployment's namespace (sharing its ServiceAccount); returns its demo pod's name. */
+/**
+ * A second release of the chart in the deployment's namespace (sharing its ServiceAccount); returns
+ * its demo pod's name. The pod comes in a second step, once the claim is Bound: created with the claim
+ * in one `helm install`, it is first refused by kube-scheduler ("pod has unbound immediate
+ * PersistentVolumeClaims"; a pre-bound claim counts as immediate whatever the StorageClass says), and
+ * the retry that the bind triggers may read the volume binder's cache before the bind reaches it
+ * (kubernetes/kubernetes#93552), leaving the pod parked until the scheduler's five-minute flush.
+ */
 export async function installVariant(
   tb: Testbed,
   dep: Deployment,
@@ -34,16 +56,16 @@ export async function installVariant(
   set: Record<string, string>,
 ): Promise<string> {
   const pod = `pod-${name}`;
-  await tb.install(
-    dep,
-    {
-      "persistentVolumeClaim.name": `pvc-${name}`,
-      "demo.name": pod,
-      "tests.enabled": "false",
-      ...(dep.mode === "blob-fuse-wi" ? { "serviceAccount.create": "false" } : {}),
-      ...set,
-    },
-    `ctv-${name}`,
-  );
+  const release = `ctv-${name}`;
+  const values = {
+    "persistentVolumeClaim.name": `pvc-${name}`,
+    "demo.name": pod,
+    "tests.enabled": "false",
+    ...(dep.mode === "blob-fuse-wi" ? { "serviceAccount.create": "false" } : {}),
+    ...set,
+  };
+  await tb.install(dep, { ...values, "demo.enabled": "false" }, release);
+  await tb.waitForPvcBound(dep.namespace, `pvc-${name}`);
+  await tb.upgrade(dep, values, release);
   return pod;
 }

@@ -81,7 +81,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult[]> {
     await provider.down();
   } else {
     say(`    the cluster keeps running: KUBECONFIG=${info.kubeconfigPath}`);
-    say("    remove it with: npm run cluster -- down (it stops the demo's mock CSI driver too)");
+    const flag = provider.name === "kind" ? " --provider kind" : "";
+    say(`    remove it with: npm run cluster -- down${flag} (it stops the demo's mock CSI driver too)`);
   }
   return results;
 }

@@ -163,10 +163,18 @@ export class Testbed {
 
   /** `helm install` with the bootstrap's values, pointing the demo and test pods at the offline image. */
   async install(d: Deployment, set: Record<string, string> = {}, release = d.release): Promise<void> {
+    await this.helm.install(release, CHART_DIR, { ...this.releaseOptions(d, set), createNamespace: true });
+  }
+
+  /** `helm upgrade` of a release install() made, with the same values and `set`. */
+  async upgrade(d: Deployment, set: Record<string, string> = {}, release = d.release): Promise<void> {
+    await this.helm.upgrade(release, CHART_DIR, this.releaseOptions(d, set));
+  }
+
+  private releaseOptions(d: Deployment, set: Record<string, string>) {
     const [repository, tag] = splitImage(demoImage);
-    await this.helm.install(release, CHART_DIR, {
+    return {
       namespace: d.namespace,
-      createNamespace: true,
       valuesFiles: [d.valuesFile],
       set: {
         "demo.image.repository": repository,
@@ -178,7 +186,7 @@ export class Testbed {
         ...set,
       },
       timeout: "5m0s",
-    });
+    };
   }
 
   async uninstall(d: Deployment, release = d.release): Promise<void> {
@@ -223,12 +231,13 @@ export class Testbed {
     return list.items;
   }
 
-  /** Waits for a warning event on the pod whose message matches, and returns that message. */
-  // Six minutes: a pod created in the same helm release as its claim can be parked as unschedulable
-  // ("unbound immediate PersistentVolumeClaims") and, if the scheduler misses the claim's bind event,
-  // is retried only by its five-minute flush of unschedulable pods (seen once in CI).
-  async waitForPodEvent(namespace: string, name: string, pattern: RegExp, timeoutMs = 360_000): Promise<string> {
-    return this.poll(
+  /**
+   * Waits for a warning event on the pod whose message matches, and returns that message. A minute is
+   * plenty for a pod created after its claim is Bound (see installVariant in test/e2e/support.ts).
+   */
+  async waitForPodEvent(namespace: string, name: string, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+    const started = Date.now();
+    const message = await this.poll(
       `an event on ${namespace}/${name} matching ${pattern}`,
       timeoutMs,
       async () => {
@@ -240,6 +249,12 @@ export class Testbed {
           .slice(-3)
           .join(" | "),
     );
+    const parked = (await this.podEvents(namespace, name)).filter((e) => e.reason === "FailedScheduling");
+    this.log(
+      `waited ${((Date.now() - started) / 1000).toFixed(1)} s for ${pattern} on ${namespace}/${name}` +
+        (parked.length ? ` (FailedScheduling: ${parked.map((e) => e.message).join(" | ")})` : ""),
+    );
+    return message;
   }
 
   async exec(namespace: string, pod: string, container: string, command: string[]): Promise<string> {

@@ -116,6 +116,13 @@ describe("the kind provider", () => {
     ]);
   });
 
+  it("resyncs unbound claims every 2 s as on the local provider, not kubeadm's 15 s", () => {
+    const config = load(kindClusterConfig([])) as { kubeadmConfigPatches: string[] };
+    expect(config.kubeadmConfigPatches.map((p) => load(p))).toEqual([
+      { kind: "ClusterConfiguration", controllerManager: { extraArgs: { "pvclaimbinder-sync-period": "2s" } } },
+    ]);
+  });
+
   it("has GitHub's workflow use the pinned public node image, the same digest as toolchain/versions.ts", () => {
     const workflow = load(readFileSync(path.join(repoRoot, "ci", "cross-tenant-volume.yml"), "utf8")) as {
       jobs: Record<string, { env?: Record<string, string> }>;

@@ -10,6 +10,7 @@ import { run as defaultRun, type Runner } from "../../exec/run.ts";
 import { allowAnonymousIssuerDiscovery, kubeClients, nodeConditions, nodeReady } from "../kube-client.ts";
 import type { ClusterInfo, ClusterProvider } from "../provider.ts";
 import { tlsGet } from "../local/tls-get.ts";
+import { pvClaimBinderSyncPeriod } from "../local/config.ts";
 import { DockerEngine } from "../docker/engine.ts";
 import { ctvNodeImage, ensureNodeImage } from "../../images/kind-node/node-image.ts";
 import { ensureKind } from "./kind-binary.ts";
@@ -74,12 +75,18 @@ export function sharedDirs(root = repoRoot, fuseHelper = fuseHelperPath()): stri
   return [path.join(root, ".cache", "e2e"), path.join(root, ".cache", "demo"), path.dirname(fuseHelper)];
 }
 
-/** kind's cluster config: one control-plane node with the shared directories mounted. */
+/**
+ * kind's cluster config: one control-plane node with the shared directories mounted, and the
+ * controller manager's claim resync as on the local provider. The patch names no apiVersion, so it
+ * applies to the kubeadm config kind writes; for Kubernetes below 1.36 that is v1beta3, whose
+ * extraArgs is a map (v1beta4's is a list, which a merge patch would replace).
+ */
 export function kindClusterConfig(dirs: string[]): string {
   const mounts = dirs
     .map((d) => `      - hostPath: ${JSON.stringify(d)}\n        containerPath: ${JSON.stringify(d)}\n`)
     .join("");
-  return `kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n${mounts ? `    extraMounts:\n${mounts}` : ""}`;
+  const patch = `kind: ClusterConfiguration\ncontrollerManager:\n  extraArgs:\n    pvclaimbinder-sync-period: "${pvClaimBinderSyncPeriod}"\n`;
+  return `kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n${mounts ? `    extraMounts:\n${mounts}` : ""}kubeadmConfigPatches:\n  - |\n${patch.replace(/^/gm, "    ").trimEnd()}\n`;
 }
 
 /** What `up` created that is not the cluster itself, so `down` removes exactly that. */

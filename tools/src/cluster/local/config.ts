@@ -4,6 +4,12 @@ import path from "node:path";
 import yaml from "js-yaml";
 import { sandboxImage } from "../../images/names.ts";
 
+/**
+ * The PV controller's resync period on both test clusters. A claim whose first sync comes before its
+ * pre-bound PV reaches the controller's cache (helm creates them milliseconds apart) binds only on a
+ * resync: 15 s by default, which a pod or a test waiting for the claim then waits too.
+ */
+export const pvClaimBinderSyncPeriod = "2s";
 export interface LocalPorts {
   etcdClient: number;
   etcdPeer: number;
@@ -403,8 +409,7 @@ export function componentCommands(c: LocalClusterConfig, kubeBinary: string): Co
         `--cluster-signing-key-file=${l.key("ca")}`,
         `--service-cluster-ip-range=${c.serviceCIDR}`,
         "--allocate-node-cidrs=false",
-        // A claim created in the same apply as its PV binds on the next sync; 15 s by default.
-        "--pvclaimbinder-sync-period=2s",
+        `--pvclaimbinder-sync-period=${pvClaimBinderSyncPeriod}`,
         "--leader-elect=false",
         "--profiling=false",
       ],

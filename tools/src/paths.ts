@@ -11,6 +11,12 @@ const PACKAGE_NAME = "aks-cross-tenant-storage";
  * source (tools/src), the package root when running the bundle (dist/tools/cli), which sit at different depths.
  */
 export function findRepoRoot(from: string): string {
+  const found = lookUp(from);
+  if (found === undefined) throw new Error(`no package.json of ${PACKAGE_NAME} above ${from}`);
+  return found;
+}
+
+function lookUp(from: string): string | undefined {
   for (let dir = from; ; dir = path.dirname(dir)) {
     const manifest = path.join(dir, "package.json");
     if (existsSync(manifest)) {
@@ -20,11 +26,17 @@ export function findRepoRoot(from: string): string {
         // not JSON: keep looking upwards
       }
     }
-    if (path.dirname(dir) === dir) throw new Error(`no package.json of ${PACKAGE_NAME} above ${from}`);
+    if (path.dirname(dir) === dir) return undefined;
   }
 }
 
-export const repoRoot = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
+const here = path.dirname(fileURLToPath(import.meta.url));
+/**
+ * The checkout or package root. The mock CSI driver's image bundle (/app/main.mjs) has no package above it and
+ * reads no repository file (its image sets CTV_FUSE_HELPER): there this is the bundle's own directory, so that
+ * loading this module never throws.
+ */
+export const repoRoot = lookUp(here) ?? here;
 /** The Helm chart. */
 export const CHART_DIR = path.join(repoRoot, "charts", "cross-tenant-volume");
 /** What the project builds and downloads: CTV_CACHE_DIR, else .cache at the repository root. */

@@ -197,6 +197,8 @@ export async function buildImage(
 }
 
 export const csiEntry = path.join(repoRoot, "tools", "src", "cli", "csi-driver-main.ts");
+/** The gRPC definitions csi/protos.ts loads from beside itself; in the bundle, beside main.mjs. */
+export const csiProtoDir = path.join(repoRoot, "tools", "src", "csi", "proto");
 
 export interface BuiltImages {
   pause: string;
@@ -218,7 +220,7 @@ export async function buildImages(
   let csi: string | undefined;
   if (want("csi") && existsSync(csiEntry)) {
     const bundleDir = path.join(cacheDir, "images", "bundles", "csi");
-    await bundleEntry(csiEntry, bundleDir, { assets: ["proto"] });
+    await bundleEntry(csiEntry, bundleDir, { assets: [csiProtoDir] });
     csi = await buildImage(await nodeAppRecipe(csiMockImage, bundleDir, applets, run), run);
   }
   return { pause, demo, csi };

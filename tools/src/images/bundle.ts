@@ -6,7 +6,10 @@ import { build } from "esbuild";
 import { ToolError } from "../errors.ts";
 
 export interface BundleOptions {
-  /** Folders beside the entry that the code reads at run time (e.g. "proto"), copied beside the bundle. */
+  /**
+   * Folders the code reads at run time beside its own module (e.g. tools/src/csi/proto, which csi/protos.ts
+   * finds next to itself), copied beside the bundle under their own names. Each must exist.
+   */
   assets?: string[];
 }
 
@@ -43,9 +46,14 @@ export async function bundleEntry(entry: string, outDir: string, options: Bundle
       { cause: err },
     );
   }
-  for (const asset of options.assets ?? []) {
-    const from = path.join(path.dirname(entry), asset);
-    if (existsSync(from)) cpSync(from, path.join(outDir, asset), { recursive: true });
+  for (const from of options.assets ?? []) {
+    if (!existsSync(from))
+      throw new ToolError(
+        "NOT_FOUND",
+        `Cannot bundle ${entry}: its run-time folder ${from} does not exist.`,
+        "Point the bundle's assets at the folder the code reads (it moved?).",
+      );
+    cpSync(from, path.join(outDir, path.basename(from)), { recursive: true });
   }
   return outfile;
 }

@@ -893,9 +893,15 @@ function unwrapObject(schema: z.ZodType): z.ZodObject | undefined {
   return undefined;
 }
 
-/** One message per problem, `<key.path>: <problem>. <how to fix>`, for zod's own (shape) issues. */
-function formatShapeIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
+/** A problem zod finds in the shape of the values (type, enum, unknown key), with its key path as segments. */
+export interface ShapeFinding extends Finding {
+  keys: PropertyKey[];
+}
+
+/** One finding per problem, path and `<problem>. <how to fix>`, for zod's own (shape) issues. */
+function formatShapeIssue(issue: z.core.$ZodIssue, input: unknown): ShapeFinding[] {
   const path = formatPath(issue.path) || (issue.code === "unrecognized_keys" ? "" : "values");
+  const one = (message: string) => [{ keys: [...issue.path], path, message }];
   switch (issue.code) {
     case "unrecognized_keys": {
       const where = path === "" ? "the top level" : path;
@@ -903,33 +909,42 @@ function formatShapeIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
       return issue.keys.map((raw) => {
         // A key with spaces, colons or quotes (or none at all) is shown quoted, so the message still reads '<key>: <problem>'.
         const key = /^[^\s:'"]+$/.test(raw) ? raw : `'${raw}'`;
-        return `${path === "" ? key : `${path}.${key}`}: is not a key of this chart. Check the spelling; ${where} takes ${known.join(", ")}`;
+        return {
+          keys: [...issue.path, raw],
+          path: path === "" ? key : `${path}.${key}`,
+          message: `is not a key of this chart. Check the spelling; ${where} takes ${known.join(", ")}`,
+        };
       });
     }
     case "invalid_type":
-      return [
-        `${path}: is ${typeName(valueAt(input, issue.path))}, but must be ${issue.expected === "object" ? "a map" : issue.expected === "array" ? "a list" : `a ${issue.expected}`}. Change it to that type (see the README's values table)`,
-      ];
+      return one(
+        `is ${typeName(valueAt(input, issue.path))}, but must be ${issue.expected === "object" ? "a map" : issue.expected === "array" ? "a list" : `a ${issue.expected}`}. Change it to that type (see the README's values table)`,
+      );
     case "invalid_value": {
       // A map or list where a choice belongs is named by its type: String() of a map whose toString is not a
       // function (a hostile {toString: 0}) throws.
       const value = valueAt(input, issue.path);
       const shown = value !== null && typeof value === "object" ? typeName(value) : `'${String(value)}'`;
-      return [`${path}: ${shown} is not allowed. Use one of ${issue.values.map(String).join(", ")}`];
+      return one(`${shown} is not allowed. Use one of ${issue.values.map(String).join(", ")}`);
     }
     case "too_small":
-      return [`${path}: must be at least ${String(issue.minimum)}. Raise it`];
+      return one(`must be at least ${String(issue.minimum)}. Raise it`);
     default:
-      return [`${path}: ${issue.message}. See the README's values table`];
+      return one(`${issue.message}. See the README's values table`);
   }
+}
+
+/** zod's shape problems of `input` (empty when its shape is valid); the chart's rules run only on a valid shape. */
+export function shapeFindings(input: unknown): ShapeFinding[] {
+  const parsed = valuesSchema.safeParse(input ?? {});
+  return parsed.success ? [] : parsed.error.issues.flatMap((issue) => formatShapeIssue(issue, input));
 }
 
 /** Every problem in `input` as `<key.path>: <problem>. <how to fix>`; empty when the values are valid. */
 export function valuesProblems(input: unknown, release?: ReleaseContext): string[] {
-  const parsed = valuesSchema.safeParse(input ?? {});
-  if (!parsed.success)
-    return parsed.error.issues.flatMap((issue) => formatShapeIssue(issue, input)).map((m) => `${m}.`);
-  return checkValues(parsed.data, release).map((x) => `${x.path}: ${x.message}.`);
+  const shape = shapeFindings(input);
+  if (shape.length > 0) return shape.map((x) => `${x.path}: ${x.message}.`);
+  return checkValues(valuesSchema.parse(input ?? {}), release).map((x) => `${x.path}: ${x.message}.`);
 }
 
 /**

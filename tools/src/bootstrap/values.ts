@@ -5,6 +5,7 @@ import yaml from "js-yaml";
 import writeFileAtomic from "write-file-atomic";
 import { ToolError } from "../errors.ts";
 import type { CrossTenantVolumeValues } from "../schema/values.generated.ts";
+import { schemaModeline } from "../schema/schema-id.ts";
 import { parseValues } from "../schema/values.ts";
 import type { BootstrapConfig } from "./config.ts";
 
@@ -37,7 +38,7 @@ export function writeValuesFile(path: string, c: BootstrapConfig, values: Bootst
   // The chart's own rules (the same the chart enforces at install) vet the file before it is written.
   parseValues(values, releaseOf(c));
   mkdirSync(dirname(path), { recursive: true });
-  const header = `# Written by \`npm run bootstrap\` for mode ${c.mode} (AKS ${c.aks.name} in tenant ${c.tenant1.tenantId}, storage in tenant ${c.tenant2.tenantId}).\n# Re-running the bootstrap rewrites this file. Install with the helm command it printed.\n`;
+  const header = `${schemaModeline()}\n# ctv: release=${releaseOf(c).name} namespace=${releaseOf(c).namespace}\n# Written by \`npm run bootstrap\` for mode ${c.mode} (AKS ${c.aks.name} in tenant ${c.tenant1.tenantId}, storage in tenant ${c.tenant2.tenantId}).\n# Re-running the bootstrap rewrites this file. Install with the helm command it printed.\n`;
   // Unique temporary name, then rename: a crash or a second writer never leaves half a file.
   writeFileAtomic.sync(path, header + yaml.dump(values, { lineWidth: 200, noRefs: true }));
 }

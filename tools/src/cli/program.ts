@@ -14,6 +14,7 @@ import { releaseCommand } from "./release.ts";
 import { setupCommand } from "./setup.ts";
 import { soakCommand } from "./soak.ts";
 import { teardownCommand } from "./teardown.ts";
+import { validateCommand } from "./validate.ts";
 
 export function buildProgram(output: Output = {}): Command {
   const program: Command = new Command("ctv")
@@ -36,6 +37,7 @@ From a clone of the repository the same commands run as npm scripts: npm run boo
   program.addCommand(
     doctorCommand(async () => ({ ...(await import("../doctor/index.ts")), ...(await import("../doctor/format.ts")) })),
   );
+  program.addCommand(validateCommand());
   program.addCommand(clusterCommand());
   program.addCommand(demoCommand());
   program.addCommand(soakCommand());

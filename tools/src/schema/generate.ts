@@ -7,6 +7,7 @@ import { compile } from "json-schema-to-typescript";
 import { z } from "zod";
 import { chartRuleLists, valuesSchema } from "./values.ts";
 import { renderChartReadme } from "./chart-readme.ts";
+import { valuesSchemaId } from "./schema-id.ts";
 import { MODE_DEFAULTS, MODES } from "./modes.ts";
 import { CHART_DIR, repoRoot } from "../paths.ts";
 
@@ -46,8 +47,10 @@ export function valuesJsonSchema(): JsonSchema {
   return z.toJSONSchema(valuesSchema, { target: "draft-07", io: "input" }) as JsonSchema;
 }
 
+/** The schema file, with a stable `$id` (the file at this chart version's tag) for editors and other tools. */
 export function renderSchemaFile(): string {
-  return `${JSON.stringify(valuesJsonSchema(), null, 2)}\n`;
+  const { $schema, ...rest } = valuesJsonSchema();
+  return `${JSON.stringify({ $schema, $id: valuesSchemaId(), ...rest }, null, 2)}\n`;
 }
 
 export async function renderTypesFile(): Promise<string> {

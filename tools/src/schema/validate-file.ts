@@ -108,7 +108,8 @@ export function validateValuesText(file: string, text: string, opts: ReleaseOpti
     lineCounter: lines,
     prettyErrors: false,
   });
-  const list = Array.isArray(docs) ? docs : [];
+  // A `---` with nothing after it opens an empty document, which Helm ignores.
+  const list = (Array.isArray(docs) ? docs : []).filter((d, i) => i === 0 || d.contents !== null || d.errors.length > 0);
   const at = (offset: number | undefined) => {
     if (offset === undefined) return {};
     const p = lines.linePos(offset);

@@ -1,0 +1,52 @@
+// `ctv validate FILE...`: checks chart values files as the chart would (the same rules as values.schema.json and
+// templates/_validate.tpl), every problem of every file with its line. The work is in tools/src/schema/validate.ts;
+// this file only wires options to it. Exit codes: 0 every file valid, 1 a file invalid, 2 bad usage or unreadable input.
+import { Command, Option } from "@commander-js/extra-typings";
+import { setExitCode } from "./command.ts";
+
+export function validateCommand() {
+  return new Command("validate")
+    .description(
+      "Check chart values files the way the chart will (schema and the chart's own rules): every problem of every file, with its key path, line and column.",
+    )
+    .argument("<files...>", "values files, directories (every .yaml/.yml below) or quoted globs ('volumes/**/*.yaml')")
+    .option(
+      "-r, --release <name>",
+      "the Helm release name the files are installed as (default: the file's '# ctv:' header, else release-name)",
+    )
+    .option(
+      "-n, --namespace <ns>",
+      "the namespace the files are installed in (default: the file's '# ctv:' header, else default)",
+    )
+    .option(
+      "--from-path",
+      "take the namespace from each file's directory and the release from its name: <namespace>/<release>.yaml",
+      false,
+    )
+    .addOption(
+      new Option("-f, --format <format>", "output: text, json, or github (annotations on the pull request)")
+        .choices(["text", "json", "github"] as const)
+        .default("text" as const),
+    )
+    .addHelpText(
+      "after",
+      `
+A file's own header wins over the options, e.g. a first line: # ctv: release=data namespace=blob-fuse
+
+Exit codes: 0 every file valid, 1 a file invalid, 2 bad usage or a file that cannot be read.
+
+Examples:
+  $ ctv validate values.yaml --release data --namespace blob-fuse
+  $ ctv validate 'volumes/**/*.yaml' --from-path --format github   # in a GitHub Actions job`,
+    )
+    .action(async (files, opts) => {
+      const { expandInputs, validateFiles, formatReports } = await import("../schema/validate.ts");
+      const reports = validateFiles(expandInputs(files), {
+        ...(opts.release ? { release: opts.release } : {}),
+        ...(opts.namespace ? { namespace: opts.namespace } : {}),
+        fromPath: opts.fromPath,
+      });
+      process.stdout.write(`${formatReports(reports, opts.format)}\n`);
+      setExitCode(reports.every((r) => r.valid) ? 0 : 1);
+    });
+}

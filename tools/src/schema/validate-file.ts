@@ -125,17 +125,20 @@ export function validateValuesText(file: string, text: string, opts: ReleaseOpti
       }),
     ),
   );
-  if (syntax.some((p) => p.severity === "error")) return report(syntax);
+  // Only the first syntax error: what follows a slip is parsed out of step, and Helm names only one too.
+  const firstError = syntax.find((p) => p.severity === "error");
+  if (firstError) return report([firstError]);
+  const unique = syntax;
   if (list.length > 1)
-    syntax.push({
+    unique.push({
       path: "",
-      message: `holds ${list.length} YAML documents. Keep one: Helm merges or refuses the others depending on its version`,
+      message: `holds ${list.length} YAML documents. Keep one: Helm 3 reads only the first, Helm 4 all of them`,
       ...at(list[1]?.range[0]),
       severity: "error",
     });
   const doc = list[0];
   const namespaceLine = header.namespace !== undefined ? header.line : undefined;
-  return report([...syntax, ...(doc ? valuesFileProblems(doc, lines, release, namespaceLine) : [])]);
+  return report([...unique, ...(doc ? valuesFileProblems(doc, lines, release, namespaceLine) : [])]);
 }
 
 function valuesFileProblems(

@@ -1,17 +1,29 @@
-// The users' GitHub Actions workflow in ci/ must keep calling commands that exist in this project.
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+// The GitHub Actions workflows in ci/: this project's own (cross-tenant-volume.yml) must keep calling commands
+// that exist in this project; the one for users' repositories of values files (validate-values.yml) must call
+// options ctv validate has and annotate the files Helm refuses. actionlint checks both.
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { execa } from "execa";
 import yaml from "js-yaml";
 import { actionlint } from "../../tools/src/ci/actionlint.ts";
 import { buildProgram } from "../../tools/src/cli/program.ts";
 import { describe, expect, it } from "vitest";
+import { ensureHelm } from "../../tools/src/helm/install.ts";
+import { validateValuesText } from "../../tools/src/schema/validate-file.ts";
+import { CHART_DIR } from "./support.ts";
 import { repoRoot } from "../../tools/src/paths.ts";
 
-const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+  name: string;
+  version: string;
+  scripts: Record<string, string>;
+};
 const workflows = readdirSync(join(repoRoot, "ci")).filter((f) => f.endsWith(".yml"));
+/** This project's own CI; every other workflow in ci/ is for users' repositories and runs none of its scripts. */
+const PROJECT_WORKFLOW = "cross-tenant-volume.yml";
 
-describe.each(workflows)("ci/%s", (file) => {
+describe.each([PROJECT_WORKFLOW])("ci/%s", (file) => {
   const wf = yaml.load(readFileSync(join(repoRoot, "ci", file), "utf8")) as {
     jobs: Record<
       string,
@@ -63,6 +75,87 @@ describe.each(workflows)("ci/%s", (file) => {
       ).toContain(flag);
     expect(job.steps.some((s) => s.uses?.startsWith("actions/upload-artifact@"))).toBe(true);
   });
+});
+
+describe("ci/validate-values.yml, for users' repositories of values files", () => {
+  type Step = { run?: string; uses?: string; if?: string; env?: Record<string, string> };
+  const wf = yaml.load(readFileSync(join(repoRoot, "ci", "validate-values.yml"), "utf8")) as {
+    env: Record<string, string>;
+    jobs: Record<string, { steps: Step[] }>;
+  };
+  const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
+  const runs = steps.map((s) => s.run ?? "");
+  const validateLines = runs.flatMap((r) => r.split("\n")).filter((l) => l.includes("ctv validate"));
+
+  it("needs no clone of this project: ctv from the npm package at this release's version", () => {
+    expect(wf.env.CTV_VERSION).toBe(pkg.version);
+    expect(runs.join("\n")).not.toMatch(/npm (ci|run|test)\b/);
+    expect(validateLines.length).toBe(2);
+    for (const line of validateLines)
+      expect(line).toContain(`npx --yes --package "${pkg.name}@$CTV_VERSION" -- ctv validate "$VALUES" --from-path`);
+  });
+
+  it("passes ctv validate only options it has: annotations first, then helm template of each file, even after a failure", () => {
+    const validate = buildProgram().commands.find((c) => c.name() === "validate")!;
+    const flags = validateLines
+      .flatMap((l) => l.match(/--[a-z-]+/g) ?? [])
+      .filter((f) => f !== "--package" && f !== "--yes");
+    expect(new Set(flags)).toEqual(new Set(["--from-path", "--format"]));
+    for (const f of flags) expect(validate.options.map((o) => o.long)).toContain(f);
+    expect(validateLines[0]).toMatch(/--format github$/);
+    const helmStep = steps.find((s) => s.run?.includes("helm template"));
+    expect(helmStep?.if).toBe("${{ !cancelled() }}");
+    expect(helmStep?.env?.CTV_CHART).toBe("${{ vars.CTV_CHART }}");
+  });
+
+  it("its steps, run in the fixture repository, annotate every problem and each file helm template refuses", async () => {
+    const fixture = join(repoRoot, "test", "fixtures", "gitops");
+    const temp = mkdtempSync(join(tmpdir(), "ctv-validate-wf-"));
+    const bin = join(temp, "bin");
+    mkdirSync(bin);
+    // npx of the released package runs this checkout's ctv; helm pull copies this checkout's chart.
+    const stub = (name: string, body: string) => {
+      writeFileSync(join(bin, name), `#!/bin/bash\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
+    };
+    stub(
+      "npx",
+      `while [ "$1" != "--" ]; do shift; done; shift 2\nexec "${join(repoRoot, "node_modules", ".bin", "tsx")}" "${join(repoRoot, "tools", "src", "cli", "ctv.ts")}" "$@"`,
+    );
+    stub(
+      "helm",
+      `if [ "$1" = pull ]; then while [ "$1" != --untardir ]; do shift; done; mkdir -p "$2" && cp -r "${CHART_DIR}" "$2/"; exit; fi\nexec "${await ensureHelm("3")}" "$@"`,
+    );
+    const env = {
+      ...wf.env,
+      CTV_CHART: "oci://example.invalid/charts/cross-tenant-volume",
+      RUNNER_TEMP: temp,
+      PATH: `${bin}:${process.env.PATH}`,
+    };
+    // GitHub runs each `run:` as bash --noprofile --norc -eo pipefail.
+    const step = (script: string) =>
+      execa("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], { cwd: fixture, env, reject: false });
+    const expected = readdirSync(join(fixture, "volumes"), { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile() && d.name.endsWith(".yaml"))
+      .map((d) => join(d.parentPath, d.name).slice(fixture.length + 1))
+      .map((f) => validateValuesText(f, readFileSync(join(fixture, f), "utf8"), { fromPath: true }));
+    const annotate = await step(steps.find((s) => s.run?.includes("--format github"))!.run!);
+    expect(annotate.exitCode).toBe(1);
+    expect(annotate.stdout.split("\n").filter((l) => l.startsWith("::"))).toHaveLength(
+      expected.flatMap((r) => r.problems).length,
+    );
+    const render = await step(steps.find((s) => s.run?.includes("helm template"))!.run!);
+    expect(render.exitCode, render.stderr).toBe(1);
+    const refused = render.stdout
+      .split("\n")
+      .flatMap((l) => /^::error file=([^:]+)::helm template /.exec(l)?.[1] ?? []);
+    expect(refused.sort()).toEqual(
+      expected
+        .filter((r) => !r.valid)
+        .map((r) => r.file)
+        .sort(),
+    );
+  }, 300_000);
 });
 
 describe("actionlint", () => {

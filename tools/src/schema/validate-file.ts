@@ -3,7 +3,7 @@
 // values.schema.json and templates/_validate.tpl); this module only reads the file as Helm does and points
 // into it.
 import { basename, dirname } from "node:path";
-import { type Document, isPair, isScalar, LineCounter, parseAllDocuments, visit } from "yaml";
+import { type Document, isPair, isScalar, LineCounter, parseAllDocuments, parseDocument, visit } from "yaml";
 import { checkValues, type ReleaseContext, type ShapeFinding, shapeFindings, valuesSchema } from "./values.ts";
 import { locate } from "./yaml-locate.ts";
 
@@ -136,9 +136,10 @@ export function validateValuesText(file: string, text: string, opts: ReleaseOpti
       ...at(list[1]?.range[0]),
       severity: "error",
     });
-  const doc = list[0];
+  // An empty file is the chart's defaults, as in Helm.
+  const doc = list[0] ?? parseDocument("", { version: "1.1" });
   const namespaceLine = header.namespace !== undefined ? header.line : undefined;
-  return report([...unique, ...(doc ? valuesFileProblems(doc, lines, release, namespaceLine) : [])]);
+  return report([...unique, ...valuesFileProblems(doc, lines, release, namespaceLine)]);
 }
 
 function valuesFileProblems(

@@ -1,7 +1,7 @@
 // `ctv validate FILE...`: which files the arguments name (files, directories, globs), each file checked by
 // validate-file.ts, and the three ways to print the result (text, json, GitHub annotations).
 import { readFileSync, statSync } from "node:fs";
-import { isAbsolute } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { globSync } from "tinyglobby";
 import { ToolError } from "../errors.ts";
 import { type FileReport, type ReleaseOptions, validateValuesText } from "./validate-file.ts";
@@ -13,10 +13,10 @@ const GLOB_CHARS = /[*?[\]{}]/;
 
 /** The files an argument names: itself, every .yaml/.yml below a directory, or a glob's matches (sorted). */
 function expandOne(arg: string, cwd: string): string[] {
-  const stat = statSync(arg, { throwIfNoEntry: false });
+  const stat = statSync(resolve(cwd, arg), { throwIfNoEntry: false });
   if (stat?.isFile()) return [arg];
   if (stat?.isDirectory())
-    return globSync(["**/*.yaml", "**/*.yml"], { cwd: arg, onlyFiles: true })
+    return globSync(["**/*.yaml", "**/*.yml"], { cwd: resolve(cwd, arg), onlyFiles: true })
       .sort()
       .map((f) => `${arg.replace(/\/+$/, "")}/${f}`);
   if (GLOB_CHARS.test(arg)) return globSync(arg, { cwd, onlyFiles: true, expandDirectories: false, absolute: isAbsolute(arg) }).sort();

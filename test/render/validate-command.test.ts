@@ -102,7 +102,7 @@ describe("ctv validate on a repository of values files", () => {
       expect.arrayContaining([
         "volumes/blob-fuse/data.yaml: valid (release data, namespace blob-fuse)",
         "volumes/blob-fuse/reports.yaml:4:3: storage.accountName: 'Reports_2024' is not a valid storage account name. Use 3-24 lowercase letters and digits only.",
-        "1 of 2 values files invalid, 4 problems.",
+        "2 of 3 values files invalid, 9 problems.",
       ]),
     );
   });

@@ -101,6 +101,7 @@ describe.skipIf(!hasZsh)("zsh completion (needs zsh)", () => {
       "bootstrap",
       "teardown",
       "doctor",
+      "validate",
       "cluster",
       "demo",
       "soak",

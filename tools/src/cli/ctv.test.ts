@@ -41,6 +41,7 @@ describe("every command and subcommand", () => {
       "bootstrap",
       "teardown",
       "doctor",
+      "validate",
       "cluster",
       "cluster up",
       "cluster down",

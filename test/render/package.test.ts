@@ -35,7 +35,7 @@ let installSeconds = 0;
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "ctv-pack-"));
   let started = Date.now();
-  // prepack builds dist/ first (npm run build).
+  // The prepare script builds dist/ first (npm run build).
   await execa("npm", ["pack", "--pack-destination", dir], { cwd: repoRoot, env: cleanEnv() });
   packSeconds = (Date.now() - started) / 1000;
   const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"));

@@ -1,4 +1,4 @@
-// `npm run build` (and `npm pack`'s prepack): compiles the `ctv` command to JavaScript for the npm
+// `npm run build` (and the prepare script, which `npm pack`, `npm ci` and an install from git run): compiles the `ctv` command to JavaScript for the npm
 // package, so an installed ctv runs on node alone (no tsx, no TypeScript).
 //
 // Layout: dist/tools/cli/ctv.js plus its lazily loaded chunks; tools/src/paths.ts finds the package root (the

@@ -9,6 +9,7 @@ import { createSimulatedAzure } from "../../tools/src/azsim/harness.ts";
 import { runBootstrap } from "../../tools/src/bootstrap/index.ts";
 import { HelmClient } from "../../tools/src/helm/helm.ts";
 import { ensureHelm } from "../../tools/src/helm/install.ts";
+import { schemaModeline } from "../../tools/src/schema/schema-id.ts";
 import { MODES, parseManifests } from "./support.ts";
 import { repoRoot } from "../../tools/src/paths.ts";
 
@@ -111,6 +112,23 @@ describe("the npm package, installed from its tarball", () => {
     );
   });
 
+  it("npx ctv validate checks a repository of values files, every problem with its line, exit 1", async () => {
+    const fixture = join(repoRoot, "test", "fixtures", "gitops");
+    // The installed executable itself, run in a directory that is not the app's.
+    const r = await execa(
+      join(app, "node_modules", ".bin", "ctv"),
+      ["validate", "volumes", "--from-path", "--format", "json"],
+      { cwd: fixture, env: cleanEnv(), reject: false },
+    );
+    expect(r.exitCode, r.stderr).toBe(1);
+    const fromSource = await execa(
+      join(repoRoot, "node_modules", ".bin", "tsx"),
+      [join(repoRoot, "tools", "src", "cli", "ctv.ts"), "validate", "volumes", "--from-path", "--format", "json"],
+      { cwd: fixture, reject: false },
+    );
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(fromSource.stdout));
+  });
+
   it("the installed mock driver (ctv csi-driver) finds its .proto files and serves its sockets", async () => {
     const work = mkdtempSync(join(tmpdir(), "ctv-pack-driver-"));
     const kubeconfig = join(work, "kubeconfig");
@@ -162,6 +180,13 @@ describe("the npm package, installed from its tarball", () => {
         retryBaseMs: 1,
       });
       const valuesFile = (outcome as { valuesFile: string }).valuesFile;
+      // The file points editors at the schema's $id and names its release for ctv validate, which passes it.
+      expect(readFileSync(valuesFile, "utf8").split("\n")[0]).toBe(schemaModeline());
+      const check = await npxCtv(["validate", valuesFile]);
+      expect([check.exitCode, check.stdout.split("\n")[0]], check.stderr).toEqual([
+        0,
+        `${valuesFile}: valid (release ctv-${mode}, namespace ${mode})`,
+      ]);
       const objects = parseManifests(
         await helm.template(chart, { releaseName: "data", namespace: mode, valuesFiles: [valuesFile] }),
       );

@@ -1,5 +1,5 @@
-// `npm run build` (and the prepare script, which `npm pack`, `npm ci` and an install from git run): compiles the `ctv` command to JavaScript for the npm
-// package, so an installed ctv runs on node alone (no tsx, no TypeScript).
+// `npm run build` (and the prepare script: `npm pack`, `npm ci` and installs from git run it): compiles the `ctv` command
+// to JavaScript for the npm package, so an installed ctv runs on node alone (no tsx, no TypeScript).
 //
 // Layout: dist/tools/cli/ctv.js plus its lazily loaded chunks; tools/src/paths.ts finds the package root (the
 // chart, examples) as the nearest directory above with the project's package.json, from source and bundle alike. The runtime dependencies stay external (package.json "dependencies");

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { run } from "../exec/run.ts";
 import { GENERATED, renderModesTemplate, renderReadme, renderValuesTable, staleFiles } from "./generate.ts";
 import { MODE_DEFAULTS, MODES } from "./modes.ts";
+import { schemaModeline } from "./schema-id.ts";
 import { CHART_DIR, repoRoot } from "../paths.ts";
 
 describe("generated files", () => {
@@ -24,6 +25,17 @@ describe("generated files", () => {
     });
     expect(result.stderr).toBe("");
     expect(result.exitCode).toBe(0);
+  });
+
+  it("values.schema.json has a stable $id: the file at this chart version's tag, where the chart's home is", () => {
+    const schema = JSON.parse(readFileSync(GENERATED.schema, "utf8")) as { $id?: string };
+    const chart = yaml.load(readFileSync(join(CHART_DIR, "Chart.yaml"), "utf8")) as { version: string; home: string };
+    expect(chart.home).toMatch(/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/);
+    const repo = chart.home.replace("https://github.com/", "");
+    expect(schema.$id).toBe(
+      `https://raw.githubusercontent.com/${repo}/v${chart.version}/charts/cross-tenant-volume/values.schema.json`,
+    );
+    expect(schemaModeline()).toBe(`# yaml-language-server: $schema=${schema.$id}`);
   });
 
   it("replaces only the table between the markers of docs/install.md", () => {

@@ -7,5 +7,6 @@ import { existsSync } from "node:fs";
 
 const local = { ...process.env, npm_config_global: "false", npm_config_prefix: "" };
 const npm = (args) => execFileSync("npm", args, { stdio: "inherit", env: local });
-if (!existsSync("node_modules/.bin/tsx")) npm(["install", "--no-save", "--include=dev", "--ignore-scripts", "--no-audit", "--no-fund"]);
+if (!existsSync("node_modules/.bin/tsx"))
+  npm(["install", "--no-save", "--include=dev", "--ignore-scripts", "--no-audit", "--no-fund"]);
 npm(["run", "build"]);

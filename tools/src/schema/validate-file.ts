@@ -77,7 +77,9 @@ export function readHeader(text: string): Header {
 export function releaseFor(file: string, header: Header, opts: ReleaseOptions): ReleaseContext {
   const fromPath = opts.fromPath
     ? {
-        name: basename(file).replace(/\.ya?ml$/, "").replace(/[-.]values$/, ""),
+        name: basename(file)
+          .replace(/\.ya?ml$/, "")
+          .replace(/[-.]values$/, ""),
         namespace: basename(dirname(file)),
       }
     : undefined;
@@ -109,7 +111,9 @@ export function validateValuesText(file: string, text: string, opts: ReleaseOpti
     prettyErrors: false,
   });
   // A `---` with nothing after it opens an empty document, which Helm ignores.
-  const list = (Array.isArray(docs) ? docs : []).filter((d, i) => i === 0 || d.contents !== null || d.errors.length > 0);
+  const list = (Array.isArray(docs) ? docs : []).filter(
+    (d, i) => i === 0 || d.contents !== null || d.errors.length > 0,
+  );
   const at = (offset: number | undefined) => {
     if (offset === undefined) return {};
     const p = lines.linePos(offset);

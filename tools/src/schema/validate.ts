@@ -19,7 +19,8 @@ function expandOne(arg: string, cwd: string): string[] {
     return globSync(["**/*.yaml", "**/*.yml"], { cwd: resolve(cwd, arg), onlyFiles: true })
       .sort()
       .map((f) => `${arg.replace(/\/+$/, "")}/${f}`);
-  if (GLOB_CHARS.test(arg)) return globSync(arg, { cwd, onlyFiles: true, expandDirectories: false, absolute: isAbsolute(arg) }).sort();
+  if (GLOB_CHARS.test(arg))
+    return globSync(arg, { cwd, onlyFiles: true, expandDirectories: false, absolute: isAbsolute(arg) }).sort();
   return [];
 }
 
@@ -107,7 +108,6 @@ function github(reports: readonly FileReport[]): string {
 }
 
 export function formatReports(reports: readonly FileReport[], format: Format): string {
-  if (format === "json")
-    return JSON.stringify({ valid: reports.every((r) => r.valid), files: reports }, null, 2);
+  if (format === "json") return JSON.stringify({ valid: reports.every((r) => r.valid), files: reports }, null, 2);
   return format === "github" ? github(reports) : text(reports);
 }

@@ -72,7 +72,8 @@ export function locate(
   lines: LineCounter,
   path: string | readonly PropertyKey[],
 ): (Position & { exact: boolean }) | undefined {
-  const hit = typeof path === "string" ? walkText(doc.contents, path, undefined) : walkKeys(doc.contents, path, undefined);
+  const hit =
+    typeof path === "string" ? walkText(doc.contents, path, undefined) : walkKeys(doc.contents, path, undefined);
   const offset = hit?.node.range?.[0];
   if (!hit || offset === undefined) return undefined;
   const { line, col } = lines.linePos(offset);

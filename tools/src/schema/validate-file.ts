@@ -100,9 +100,34 @@ export function validateValuesText(file: string, text: string, opts: ReleaseOpti
     const valid = !sorted.some((p) => p.severity === "error");
     return { file, release: release.name, namespace: release.namespace, valid, problems: sorted };
   };
+  const { lines, list, syntax } = readYaml(text);
+  // Only the first syntax error: what follows a slip is parsed out of step, and Helm names only one too.
+  const firstError = syntax.find((p) => p.severity === "error");
+  if (firstError) return report([firstError]);
+  const problems = syntax;
+  if (list.length > 1) {
+    const p = lines.linePos(list[1]?.contents?.range?.[0] ?? 0);
+    problems.push({
+      path: "",
+      message: `holds ${list.length} YAML documents. Keep one: Helm 3 reads only the first, Helm 4 all of them`,
+      line: p.line,
+      column: p.col,
+      severity: "error",
+    });
+  }
+  // An empty file is the chart's defaults, as in Helm.
+  const doc = list[0] ?? parseDocument("", { version: "1.1" });
+  const namespaceLine = header.namespace !== undefined ? header.line : undefined;
+  return report([...problems, ...valuesFileProblems(doc, lines, release, namespaceLine)]);
+}
+
+/**
+ * The file's YAML documents and its syntax errors and warnings, each at its place. YAML 1.1 with merge keys, as
+ * Helm's sigs.k8s.io/yaml reads values (yes/no/on/off are booleans, 0777 is octal); a key given twice is not an
+ * error there (the last one wins).
+ */
+function readYaml(text: string): { lines: LineCounter; list: Document[]; syntax: FileProblem[] } {
   const lines = new LineCounter();
-  // YAML 1.1 with merge keys, as Helm's sigs.k8s.io/yaml reads values (yes/no/on/off are booleans, 0777 is octal);
-  // a key given twice is not an error there: the last one wins.
   const docs = parseAllDocuments(text, {
     version: "1.1",
     merge: true,
@@ -114,36 +139,19 @@ export function validateValuesText(file: string, text: string, opts: ReleaseOpti
   const list = (Array.isArray(docs) ? docs : []).filter(
     (d, i) => i === 0 || d.contents !== null || d.errors.length > 0,
   );
-  const at = (offset: number | undefined) => {
-    if (offset === undefined) return {};
-    const p = lines.linePos(offset);
-    return { line: p.line, column: p.col };
-  };
   const syntax = list.flatMap((d) =>
-    [...d.errors, ...d.warnings].map(
-      (e): FileProblem => ({
+    [...d.errors, ...d.warnings].map((e): FileProblem => {
+      const p = lines.linePos(e.pos[0]);
+      return {
         path: "",
         message: `${e.message.split("\n")[0]?.replace(/\.$/, "")}. Fix the YAML syntax here`,
-        ...at(e.pos[0]),
+        line: p.line,
+        column: p.col,
         severity: e.name === "YAMLWarning" ? "warning" : "error",
-      }),
-    ),
+      };
+    }),
   );
-  // Only the first syntax error: what follows a slip is parsed out of step, and Helm names only one too.
-  const firstError = syntax.find((p) => p.severity === "error");
-  if (firstError) return report([firstError]);
-  const unique = syntax;
-  if (list.length > 1)
-    unique.push({
-      path: "",
-      message: `holds ${list.length} YAML documents. Keep one: Helm 3 reads only the first, Helm 4 all of them`,
-      ...at(list[1]?.range[0]),
-      severity: "error",
-    });
-  // An empty file is the chart's defaults, as in Helm.
-  const doc = list[0] ?? parseDocument("", { version: "1.1" });
-  const namespaceLine = header.namespace !== undefined ? header.line : undefined;
-  return report([...unique, ...valuesFileProblems(doc, lines, release, namespaceLine)]);
+  return { lines, list, syntax };
 }
 
 function valuesFileProblems(
@@ -152,7 +160,13 @@ function valuesFileProblems(
   release: ReleaseContext,
   namespaceLine: number | undefined,
 ): FileProblem[] {
-  const values: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  let values: unknown;
+  try {
+    values = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (err) {
+    // An alias that expands too far (a "billion laughs" file) or that names no anchor.
+    return [{ path: "", message: `${(err as Error).message}. Fix the YAML`, line: 1, column: 1, severity: "error" }];
+  }
   if (typeof values !== "object" || Array.isArray(values)) {
     return [
       {

@@ -91,6 +91,18 @@ describe("every problem of a file", () => {
     expect(r.problems).toEqual([expect.objectContaining({ path: "mode", line: 6, severity: "warning" })]);
   });
 
+  it("refuses a second YAML document (Helm 3 and 4 read it differently), but not a trailing ---", () => {
+    expect(validateValuesText("f.yaml", `${NFS}---\n`).valid).toBe(true);
+    const r = validateValuesText("f.yaml", `${NFS}---\nfoo: 1\n`);
+    expect(r.problems.map((p) => `${p.line}:${p.message.slice(0, 23)}`)).toEqual(["7:holds 2 YAML documents"]);
+  });
+
+  it("reports aliases that expand without end as a problem of the file, without expanding them", () => {
+    const lol = Array.from({ length: 6 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array(10).fill(`*l${i}`).join(",")}]`);
+    const r = validateValuesText("f.yaml", `l0: &l0 [x]\n${lol.join("\n")}\n`);
+    expect(r.problems).toEqual([expect.objectContaining({ line: 1, message: expect.stringMatching(/alias/i) })]);
+  });
+
   it("an empty file is valid only if the defaults are: they lack the storage account", () => {
     expect(validateValuesText("f.yaml", "").problems.map((p) => p.path)).toContain("storage.accountName");
   });

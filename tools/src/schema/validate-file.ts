@@ -137,7 +137,8 @@ function readYaml(text: string): { lines: LineCounter; list: Document[]; syntax:
   });
   // A `---` with nothing after it opens an empty document, which Helm ignores.
   const list = (Array.isArray(docs) ? docs : []).filter(
-    (d, i) => i === 0 || d.contents !== null || d.errors.length > 0,
+    (d, i) =>
+      i === 0 || !(d.contents === null || (isScalar(d.contents) && d.contents.value === null)) || d.errors.length > 0,
   );
   const syntax = list.flatMap((d) =>
     [...d.errors, ...d.warnings].map((e): FileProblem => {

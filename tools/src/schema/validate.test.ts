@@ -94,7 +94,7 @@ describe("every problem of a file", () => {
   it("refuses a second YAML document (Helm 3 and 4 read it differently), but not a trailing ---", () => {
     expect(validateValuesText("f.yaml", `${NFS}---\n`).valid).toBe(true);
     const r = validateValuesText("f.yaml", `${NFS}---\nfoo: 1\n`);
-    expect(r.problems.map((p) => `${p.line}:${p.message.slice(0, 23)}`)).toEqual(["7:holds 2 YAML documents"]);
+    expect(r.problems.map((p) => `${p.line}:${p.message.slice(0, 22)}`)).toEqual(["7:holds 2 YAML documents"]);
   });
 
   it("reports aliases that expand without end as a problem of the file, without expanding them", () => {

@@ -12,15 +12,15 @@ export function validateCommand() {
     .argument("<files...>", "values files, directories (every .yaml/.yml below) or quoted globs ('volumes/**/*.yaml')")
     .option(
       "-r, --release <name>",
-      "the Helm release name the files are installed as (default: the file's '# ctv:' header, else release-name)",
+      "the Helm release name the files are installed as (a file's '# ctv:' header wins over it; without it: --from-path, else release-name as in helm template)",
     )
     .option(
       "-n, --namespace <ns>",
-      "the namespace the files are installed in (default: the file's '# ctv:' header, else default)",
+      "the namespace the files are installed in (a file's '# ctv:' header wins over it; without it: --from-path, else default as in helm template)",
     )
     .option(
       "--from-path",
-      "take the namespace from each file's directory and the release from its name: <namespace>/<release>.yaml",
+      "without a header or --release/--namespace: the namespace is the file's directory, the release its name (<namespace>/<release>.yaml)",
       false,
     )
     .addOption(

@@ -43,5 +43,8 @@ export const CHART_DIR = path.join(repoRoot, "charts", "cross-tenant-volume");
 export const cacheDir = process.env.CTV_CACHE_DIR ?? path.join(repoRoot, ".cache");
 /** The demo's scratch directory (kept below the checkout: the kind node mounts it at the same path). */
 export const demoDir = path.join(repoRoot, ".cache", "demo");
-/** The pid of the mock CSI driver a demo leaves running beside the cluster it keeps; `cluster down` stops it. */
-export const demoDriverPidFile = path.join(demoDir, "csi-mock.pid");
+/**
+ * The pid of the mock CSI driver a demo leaves running beside the cluster it keeps; `cluster down`, the next demo
+ * and the cluster test suites stop it. Under the cache, not the checkout: the cluster is one per machine.
+ */
+export const demoDriverPidFile = path.join(cacheDir, "demo", "csi-mock.pid");

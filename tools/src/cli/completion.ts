@@ -6,9 +6,18 @@ import { commandPath, walk } from "./command.ts";
 interface OptionSpec {
   flags: string[];
   description: string;
-  /** Takes a value; `choices` when the value is one of a list, else a file or free text. */
+  /** Takes a value; `choices` when the value is one of a list, else `value` says whether it is a path. */
   takesValue: boolean;
   choices: string[] | undefined;
+  /** From the placeholder in the option's flags: `<file>`/`<path>` a file, `<dir>` a directory, anything else text. */
+  value: "file" | "dir" | "text";
+}
+
+/** What an option's value is, from its placeholder (`--config <file>`, `--out <dir>`, `--lock-wait <seconds>`). */
+export function valueKind(flags: string): OptionSpec["value"] {
+  const placeholder = /[<[]([^>\]]+)[>\]]/.exec(flags)?.[1];
+  if (placeholder === "file" || placeholder === "path") return "file";
+  return placeholder === "dir" ? "dir" : "text";
 }
 
 interface CommandSpec {
@@ -20,8 +29,14 @@ interface CommandSpec {
 }
 
 const shared: OptionSpec[] = [
-  { flags: ["-h", "--help"], description: "print the help and exit", takesValue: false, choices: undefined },
-  { flags: ["-V", "--version"], description: "print the version and exit", takesValue: false, choices: undefined },
+  { flags: ["-h", "--help"], description: "print the help and exit", takesValue: false, choices: undefined, value: "text" },
+  {
+    flags: ["-V", "--version"],
+    description: "print the version and exit",
+    takesValue: false,
+    choices: undefined,
+    value: "text",
+  },
 ];
 
 export function commandSpecs(root: Command<any, any, any>): CommandSpec[] {
@@ -36,6 +51,7 @@ export function commandSpecs(root: Command<any, any, any>): CommandSpec[] {
           description: o.description,
           takesValue: o.required || o.optional,
           choices: o.argChoices,
+          value: valueKind(o.flags),
         })),
       ...shared,
     ],
@@ -82,7 +98,11 @@ const walkCommands = (
 export function bashCompletion(root: Command<any, any, any>): string {
   const { name, valueCases, wordCases, isCommand } = scriptParts(
     root,
-    (o) => (o.choices ? `COMPREPLY=($(compgen -W ${quote(o.choices.join(" "))} -- "$cur"))` : "COMPREPLY=()"),
+    (o) => {
+      if (o.choices) return `COMPREPLY=($(compgen -W ${quote(o.choices.join(" "))} -- "$cur"))`;
+      if (o.value === "text") return "COMPREPLY=()";
+      return `compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen ${o.value === "dir" ? "-d" : "-f"} -- "$cur"))`;
+    },
     (s) => {
       const words = [
         ...s.subcommands.map((c) => c.name),
@@ -111,7 +131,7 @@ ${wordCases.join("\n")}
   esac
   COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }
-complete -o default -F ${fn} ${name}
+complete -F ${fn} ${name}
 `;
 }
 
@@ -120,7 +140,11 @@ export function zshCompletion(root: Command<any, any, any>): string {
     pairs.map(([w, d]) => quote(`${w.replace(/:/g, "\\:")}:${d.replace(/\s+/g, " ")}`)).join(" ");
   const { name, valueCases, wordCases, isCommand } = scriptParts(
     root,
-    (o) => (o.choices ? `compadd -- ${o.choices.map(quote).join(" ")}` : "_files"),
+    (o) => {
+      if (o.choices) return `compadd -- ${o.choices.map(quote).join(" ")}`;
+      if (o.value === "text") return `_message -r ${quote(o.description.replace(/\s+/g, " "))}`;
+      return o.value === "dir" ? "_files -/" : "_files";
+    },
     (s) => {
       const commands = describe([
         ...s.subcommands.map((c): [string, string] => [c.name, c.description]),
@@ -148,7 +172,7 @@ ${wordCases.join("\n")}
   if [[ "\${words[CURRENT]}" == -* ]]; then
     _describe -t options option options
   else
-    _describe -t commands command commands || _files
+    _describe -t commands command commands
   fi
 }
 if [[ "\${funcstack[1]}" == "${fn}" ]]; then

@@ -48,3 +48,20 @@ export const demoDir = path.join(repoRoot, ".cache", "demo");
  * and the cluster test suites stop it. Under the cache, not the checkout: the cluster is one per machine.
  */
 export const demoDriverPidFile = path.join(cacheDir, "demo", "csi-mock.pid");
+/** The bootstrap configs `ctv init` starts from, one per mode (shipped in the npm package). */
+export const EXAMPLES_DIR = path.join(repoRoot, "examples");
+
+/** True when `p` lies inside a node_modules directory: an installed package's files, which no run may write. */
+export function insideNodeModules(p: string): boolean {
+  return path.resolve(p).split(path.sep).includes("node_modules");
+}
+
+/**
+ * The chart as printed commands name it, so they run as shown from `cwd`: relative to it when the chart is below
+ * (`charts/cross-tenant-volume` in a clone, `node_modules/aks-cross-tenant-storage/charts/cross-tenant-volume`
+ * where the package is installed), else its absolute path.
+ */
+export function chartReference(cwd = process.cwd()): string {
+  const rel = path.relative(cwd, CHART_DIR);
+  return rel.startsWith("..") || path.isAbsolute(rel) ? CHART_DIR : rel;
+}

@@ -7,6 +7,7 @@ import { ToolError } from "../errors.ts";
 import type { CrossTenantVolumeValues } from "../schema/values.generated.ts";
 import { parseValues } from "../schema/values.ts";
 import type { BootstrapConfig } from "./config.ts";
+import { chartReference } from "../paths.ts";
 
 /** The values the bootstrap writes: a subset of the chart's values, typed by the generated chart types. */
 export type BootstrapValues = CrossTenantVolumeValues & {
@@ -72,7 +73,7 @@ export function helmInstallCommand(c: BootstrapConfig, valuesPath: string, cwd =
     "helm",
     "install",
     release,
-    "charts/cross-tenant-volume",
+    chartReference(cwd),
     "--namespace",
     c.kubernetes.namespace,
     "--create-namespace",

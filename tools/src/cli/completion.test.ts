@@ -107,6 +107,7 @@ describe("bash completion", () => {
 describe.skipIf(!hasZsh)("zsh completion (needs zsh)", () => {
   it("offers the commands, a group's subcommands, options and choices", () => {
     expect(zsh("ctv ")).toEqual([
+      "init",
       "bootstrap",
       "teardown",
       "doctor",

@@ -29,7 +29,13 @@ interface CommandSpec {
 }
 
 const shared: OptionSpec[] = [
-  { flags: ["-h", "--help"], description: "print the help and exit", takesValue: false, choices: undefined, value: "text" },
+  {
+    flags: ["-h", "--help"],
+    description: "print the help and exit",
+    takesValue: false,
+    choices: undefined,
+    value: "text",
+  },
   {
     flags: ["-V", "--version"],
     description: "print the version and exit",
@@ -39,24 +45,34 @@ const shared: OptionSpec[] = [
   },
 ];
 
+/** Left out of the help (the npm package's test-bed commands), so left out of completion too. */
+function hidden(cmd: Command<any, any, any> | null): boolean {
+  for (let c = cmd; c; c = c.parent) if ((c as unknown as { _hidden?: boolean })._hidden) return true;
+  return false;
+}
+
 export function commandSpecs(root: Command<any, any, any>): CommandSpec[] {
-  return walk(root).map((cmd) => ({
-    path: commandPath(cmd),
-    subcommands: cmd.commands.map((c) => ({ name: c.name(), description: c.description() })),
-    options: [
-      ...cmd.options
-        .filter((o) => !o.hidden && o.long !== "--version" && o.long !== "--help")
-        .map((o) => ({
-          flags: [o.short, o.long].filter((f): f is string => Boolean(f)),
-          description: o.description,
-          takesValue: o.required || o.optional,
-          choices: o.argChoices,
-          value: valueKind(o.flags),
-        })),
-      ...shared,
-    ],
-    argumentChoices: cmd.registeredArguments[0]?.argChoices ?? [],
-  }));
+  return walk(root)
+    .filter((cmd) => !hidden(cmd))
+    .map((cmd) => ({
+      path: commandPath(cmd),
+      subcommands: cmd.commands
+        .filter((c) => !hidden(c))
+        .map((c) => ({ name: c.name(), description: c.description() })),
+      options: [
+        ...cmd.options
+          .filter((o) => !o.hidden && o.long !== "--version" && o.long !== "--help")
+          .map((o) => ({
+            flags: [o.short, o.long].filter((f): f is string => Boolean(f)),
+            description: o.description,
+            takesValue: o.required || o.optional,
+            choices: o.argChoices,
+            value: valueKind(o.flags),
+          })),
+        ...shared,
+      ],
+      argumentChoices: cmd.registeredArguments[0]?.argChoices ?? [],
+    }));
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

@@ -92,7 +92,7 @@ export function renderChartReadme(chartDir: string, valuesTable: string): string
   out.push("## Requirements", "");
   out.push(
     `- Kubernetes \`${meta.kubeVersion}\` (the chart's \`kubeVersion\`: every field its objects set is GA there) and Helm 3.8+ or Helm 4. Each mode's driver has its own minimum, below.`,
-    "- The storage account, its container or share, and (blob-fuse-wi) the Entra app in both tenants: the project's `npm run bootstrap` creates them and writes the values file.",
+    "- The storage account, its container or share, and (blob-fuse-wi) the Entra app in both tenants: the project's `npx ctv bootstrap` (npm package `aks-cross-tenant-storage`) creates them and writes the values file.",
     "",
   );
   out.push("## Install each mode", "");

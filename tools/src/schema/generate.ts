@@ -100,7 +100,7 @@ export function renderValuesFile(): string {
   const header = [
     "# Values of the cross-tenant-volume chart: one release per volume.",
     "# GENERATED from tools/src/schema/values.ts by `npm run gen`: do not edit; the values tables of README.md (beside this file) and docs/install.md are generated too.",
-    "# Examples per mode: ci/blob-fuse-wi-values.yaml, ci/fileshare-nfs-values.yaml, ci/blob-nfs-values.yaml.",
+    "# Examples per mode: `helm show readme` (the chart README's install section per mode); `ctv bootstrap` writes one.",
     "",
   ];
   return `${[...header, ...yamlLines(valuesJsonSchema(), "")].join("\n")}\n`;

@@ -31,7 +31,7 @@ const PREREQ_END = "<!-- prerequisites:end -->";
 function between(current: string, startMarker: string, endMarker: string, body: string): string {
   const start = current.indexOf(startMarker);
   const end = current.indexOf(endMarker);
-  if (start < 0 || end < start) throw new Error(`docs/install.md lacks the ${startMarker} ... ${endMarker} markers`);
+  if (start < 0 || end < start) throw new Error(`a generated page lacks the ${startMarker} ... ${endMarker} markers`);
   return `${current.slice(0, start + startMarker.length)}\n${body}\n${current.slice(end)}`;
 }
 

@@ -20,7 +20,7 @@ import { teardownCommand } from "./teardown.ts";
 export function buildProgram(output: Output = {}): Command {
   const program: Command = new Command("ctv")
     .description(
-      "Mount Azure Storage from another Microsoft Entra tenant into AKS without account keys: bootstrap both tenants, and run the offline test bed.",
+      "Mount Azure Storage from another Microsoft Entra tenant into AKS without account keys: bootstrap both tenants, check a mount, and (from a clone) run the offline test bed.",
     )
     .addHelpText(
       "after",

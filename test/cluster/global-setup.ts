@@ -5,6 +5,8 @@ import type { TestProject } from "vitest/node";
 import { getProvider } from "../../tools/src/cluster/create-provider.ts";
 import { buildImages } from "../../tools/src/images/build.ts";
 import { reportError } from "../../tools/src/errors.ts";
+import { stopDetachedDriver } from "../../tools/src/csi/host.ts";
+import { demoDriverPidFile } from "../../tools/src/paths.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -17,6 +19,9 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  // `npm run demo` leaves its mock driver serving the node; the suites start their own, and two would share it.
+  if (await stopDetachedDriver(demoDriverPidFile))
+    process.stderr.write("==> stopped the mock CSI driver npm run demo left running; the suites start their own\n");
   const given = process.env.CTV_KUBECONFIG;
   if (given) {
     const issuer = process.env.CTV_SA_ISSUER;

@@ -21,7 +21,7 @@ interface ChartYaml {
   annotations?: Record<string, string>;
 }
 
-const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };
+const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string; license?: string };
 const changelog = readFileSync(join(repoRoot, "CHANGELOG.md"), "utf8");
 
 /** The CHANGELOG's section for one version: from its `## [x.y.z]` heading to the next one. */
@@ -71,6 +71,17 @@ describe.each(HELM_MAJORS)("Helm %s", (major) => {
     expect(readFileSync(join(repoRoot, icon![1]!), "utf8")).toMatch(
       /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/,
     );
+  });
+
+  it("has one license: the chart's SPDX annotation, package.json's, and the full text in LICENSE and the chart", () => {
+    const license = chart.annotations?.["artifacthub.io/license"];
+    expect(license).toBe("Apache-2.0");
+    expect(pkg.license).toBe(license);
+    const text = readFileSync(join(repoRoot, "LICENSE"), "utf8");
+    expect(text).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
+    expect(text).toContain("END OF TERMS AND CONDITIONS");
+    // helm package ships the chart directory, so the chart carries its own copy.
+    expect(readFileSync(join(CHART_DIR, "LICENSE"), "utf8")).toBe(text);
   });
 
   it("has one version for the chart, its appVersion, the npm package and a CHANGELOG section", () => {

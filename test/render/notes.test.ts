@@ -70,7 +70,7 @@ describe.each(MODES)("NOTES.txt in mode %s", (mode) => {
     expect(text).toContain(`kubectl describe pod ${pod} -n ${NAMESPACE[mode]}`);
     if (mode === "blob-fuse-wi") expect(text).toMatch(/AADSTS/);
     else expect(text).toMatch(/mount\.nfs: access denied by server.*timed out/s);
-    expect(text).toContain(`npm run doctor -- --release data --namespace ${NAMESPACE[mode]} --config bootstrap.yaml`);
+    expect(text).toContain(`npx ctv doctor --release data --namespace ${NAMESPACE[mode]} --config bootstrap.yaml`);
   });
 });
 

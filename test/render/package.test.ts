@@ -1,9 +1,10 @@
 // The npm package as a user gets it: `npm pack`, `npm install <tarball>` into an empty directory, then
 // the installed `ctv` (compiled JavaScript, runtime dependencies only) and the chart it ships.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { execa } from "execa";
+import yaml from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createSimulatedAzure } from "../../tools/src/azsim/harness.ts";
 import { runBootstrap } from "../../tools/src/bootstrap/index.ts";
@@ -30,6 +31,7 @@ function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
 
 let app = "";
 let installed = "";
+let installedTarball = "";
 let packSeconds = 0;
 let installSeconds = 0;
 
@@ -41,6 +43,7 @@ beforeAll(async () => {
   packSeconds = (Date.now() - started) / 1000;
   const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"));
   expect(tarball, "npm pack wrote a tarball").toBe(`${pkg.name}-${pkg.version}.tgz`);
+  installedTarball = join(dir, tarball!);
   app = join(dir, "app");
   mkdirSync(app);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "uses-ctv", private: true }));
@@ -54,6 +57,17 @@ beforeAll(async () => {
   installed = join(app, "node_modules", pkg.name);
   console.log(`npm pack ${packSeconds.toFixed(1)} s, npm install of the tarball ${installSeconds.toFixed(1)} s`);
 }, 600_000);
+
+/** The newest modification time (ms) of any file below `dir`. */
+function newestUnder(dir: string): number {
+  let newest = 0;
+  for (const f of readdirSync(dir, { recursive: true }) as string[])
+    newest = Math.max(newest, statSync(join(dir, f)).mtimeMs);
+  return newest;
+}
+
+/** When npm finished installing into `project` (its lock file is written last). */
+const installedAt = (project: string) => statSync(join(project, "package-lock.json")).mtimeMs + 1;
 
 const npxCtv = (args: string[], env: Record<string, string> = {}) =>
   execa("npx", ["ctv", ...args], { cwd: app, env: cleanEnv(env), reject: false });
@@ -79,12 +93,16 @@ describe("the npm package, installed from its tarball", () => {
       expect(existsSync(join(app, "node_modules", dep)), `${dep} is installed`).toBe(true);
   });
 
-  it("npx ctv --help and --version", async () => {
+  it("npx ctv --help lists what runs from the package, not the test bed's commands, and --version", async () => {
     const help = await npxCtv(["--help"]);
     expect(help.exitCode).toBe(0);
     expect(help.stdout.split("\n")[0]).toBe("Usage: ctv [options] [command]");
-    for (const c of ["bootstrap", "teardown", "cluster", "demo", "csi-driver", "completion"])
+    for (const c of ["init", "bootstrap", "teardown", "doctor", "completion"])
       expect(help.stdout).toContain(`\n  ${c} `);
+    for (const c of ["cluster", "demo", "soak", "setup", "gen", "release", "csi-driver"])
+      expect(help.stdout, `${c} is for a clone`).not.toMatch(new RegExp(`\\n  ${c}( |\\n)`));
+    const completion = await npxCtv(["completion", "bash"]);
+    expect(completion.stdout).not.toMatch(/\bdemo\b/);
     const version = await npxCtv(["--version"]);
     expect(version.stdout).toBe(pkg.version);
   });
@@ -166,6 +184,59 @@ describe("the npm package, installed from its tarball", () => {
     expect(ready, r.stderr).toBe(true);
     expect(r.stderr).toContain(`serving ${join(work, "kubelet", "plugins", "blob.csi.azure.com", "csi.sock")}`);
     expect(r.exitCode).toBe(0);
+  });
+
+  it("README and NOTES as written, in an empty directory: init, bootstrap, the printed helm install, NOTES' doctor", async () => {
+    const sim = createSimulatedAzure();
+    const user = mkdtempSync(join(tmpdir(), "ctv-user-"));
+    writeFileSync(join(user, "package.json"), JSON.stringify({ name: "user-project", private: true }));
+    await execa("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", installedTarball], {
+      cwd: user,
+      env: cleanEnv(),
+    });
+    const ctv = (args: string[], env: Record<string, string> = {}) =>
+      execa("npx", ["ctv", ...args], { cwd: user, env: cleanEnv({ ...sim.env, ...env }), reject: false });
+
+    const init = await ctv(["init", "--mode", "blob-nfs"]);
+    expect(init.exitCode, init.stderr).toBe(0);
+    const written = readFileSync(join(user, "bootstrap.yaml"), "utf8");
+    expect(written).toContain("npx ctv bootstrap --config bootstrap.yaml --dry-run");
+    expect((await ctv(["init", "--mode", "blob-nfs"])).exitCode, "init keeps an existing file").toBe(2);
+    // The user fills in their tenants: here the simulated Azure's.
+    const filled = yaml.load(readFileSync(sim.writeConfig("blob-nfs"), "utf8")) as Record<string, unknown>;
+    writeFileSync(
+      join(user, "bootstrap.yaml"),
+      yaml.dump({ ...(yaml.load(written) as Record<string, unknown>), ...filled, output: {} }),
+    );
+    expect((await ctv(["bootstrap", "--config", "bootstrap.yaml", "--dry-run"])).exitCode).toBe(0);
+    const applied = await ctv(["bootstrap", "--config", "bootstrap.yaml"]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    const printed = `${applied.stdout}\n${applied.stderr}`.split("\n").find((l) => /^\s*helm install /.test(l));
+    expect(printed, "the bootstrap prints the helm install command").toBeDefined();
+    const argv = printed!.trim().split(/\s+/);
+    expect(argv[3]).toBe("node_modules/aks-cross-tenant-storage/charts/cross-tenant-volume");
+
+    // The printed command as is, with --dry-run=client (no cluster here): it renders, and prints the NOTES.
+    const helm = await ensureHelm("4");
+    const install = await execa(helm, [...argv.slice(1), "--dry-run=client"], {
+      cwd: user,
+      env: cleanEnv({ KUBECONFIG: join(user, "no-kubeconfig") }),
+      reject: false,
+    });
+    expect(install.exitCode, install.stderr).toBe(0);
+    const doctorLine = install.stdout.split("\n").find((l) => l.includes("npx ctv doctor"));
+    expect(doctorLine).toBeDefined();
+    const doctorArgv = doctorLine!.slice(doctorLine!.indexOf("npx ctv doctor")).trim().split(/\s+/).slice(2);
+    // No cluster here: doctor runs and says which link it could not read, rather than failing to start.
+    const doctor = await ctv(doctorArgv, { KUBECONFIG: join(user, "no-kubeconfig") });
+    expect(doctor.stderr).not.toMatch(/unknown command|from a clone|\n\s+at /);
+    expect([0, 1, 2]).toContain(doctor.exitCode);
+
+    // Nothing was ever written inside node_modules; a config there is refused before any run writes beside it.
+    expect(newestUnder(join(user, "node_modules", pkg.name))).toBeLessThan(installedAt(user));
+    const example = join(user, "node_modules", pkg.name, "examples", "bootstrap.blob-nfs.yaml");
+    const inside = await ctv(["bootstrap", "--config", example, "--dry-run"]);
+    expect([inside.exitCode, inside.stderr]).toEqual([2, expect.stringMatching(/inside node_modules[\s\S]*ctv init/)]);
   });
 
   it("the shipped chart renders each mode with the values the bootstrap writes", async () => {

@@ -121,8 +121,8 @@ describe("docs/install.md", () => {
 
   it("states the prerequisites from the seed", () => {
     const prereq = section("#### Prerequisites");
-    expect(prereq).toMatch(/AKS \*\*1\.34 or newer\*\*/);
-    expect(prereq).toMatch(/\*\*v1\.27\.1 or newer\*\*/);
+    expect(prereq).toMatch(/AKS 1\.34 or newer/);
+    expect(prereq).toMatch(/v1\.27\.1 or newer/);
     expect(prereq).toMatch(/OIDC issuer and workload identity/);
   });
 
@@ -150,5 +150,31 @@ describe("docs/install.md", () => {
   it("counts the invalid values files it says the table holds", () => {
     const files = readdirSync(join(repoRoot, "test", "fixtures", "invalid")).filter((f) => f.endsWith(".yaml"));
     expect(section("#### What is validated")).toContain(`one table of ${files.length} invalid values files`);
+  });
+});
+
+describe("each mode's prerequisites", () => {
+  const chartReadme = readFileSync(join(repoRoot, "charts", "cross-tenant-volume", "README.md"), "utf8");
+
+  it("are the same list in the chart README (helm show readme) and docs/install.md", async () => {
+    const { MODE_PREREQUISITES } = await import("../../tools/src/schema/prerequisites.ts");
+    const prerequisites = section("#### Prerequisites");
+    for (const mode of MODES)
+      for (const need of MODE_PREREQUISITES[mode].needs) {
+        expect(chartReadme, `chart README, ${mode}`).toContain(`- ${need}`);
+        expect(prerequisites, `docs/install.md, ${mode}`).toContain(`  - ${need}`);
+      }
+  });
+
+  it("ask for a VNet peering only in the cases that need one, in every user doc", () => {
+    const notes = readFileSync(join(repoRoot, "charts", "cross-tenant-volume", "templates", "NOTES.txt"), "utf8");
+    for (const [name, text] of [
+      ["chart README", chartReadme],
+      ["docs/install.md", install],
+      ["NOTES.txt", notes],
+    ] as const) {
+      for (const sentence of text.split(/(?<=[.!?])\s+/).filter((s) => /Connected.{0,3} (VNet )?peering/.test(s)))
+        expect(sentence, name).toMatch(/only when|when needed|in the cases|\[when needed\]/);
+    }
   });
 });

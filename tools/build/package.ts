@@ -15,7 +15,9 @@ export const distDir = path.join(root, "dist");
 const outdir = path.join(distDir, "tools", "cli");
 
 export async function buildPackage(): Promise<string> {
-  rmSync(distDir, { recursive: true, force: true });
+  // Only its own output: `ctv release` writes the signed chart and checksums beside it in dist/ and then runs
+  // `npm pack`, whose prepack is this build.
+  rmSync(path.join(distDir, "tools"), { recursive: true, force: true });
   await build({
     absWorkingDir: root,
     entryPoints: { ctv: "tools/src/cli/ctv.ts" },

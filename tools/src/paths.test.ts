@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CHART_DIR, findRepoRoot, repoRoot } from "./paths.ts";
+import { CHART_DIR, chartReference, findRepoRoot, insideNodeModules, repoRoot } from "./paths.ts";
 
 describe("repository paths", () => {
   it("find the checkout from the sources", () => {
@@ -22,5 +22,21 @@ describe("repository paths", () => {
 
   it("say where they looked when there is no package above", () => {
     expect(() => findRepoRoot(tmpdir())).toThrow(/no package.json of aks-cross-tenant-storage above/);
+  });
+});
+
+describe("the chart as printed commands name it", () => {
+  it("is relative to where the user runs them when the chart is below, else absolute", () => {
+    expect(chartReference(repoRoot)).toBe(path.join("charts", "cross-tenant-volume"));
+    expect(chartReference(path.dirname(repoRoot))).toBe(
+      path.join(path.basename(repoRoot), "charts", "cross-tenant-volume"),
+    );
+    expect(chartReference(tmpdir())).toBe(CHART_DIR);
+  });
+
+  it("tells an installed package's files (node_modules) from the user's", () => {
+    expect(insideNodeModules("/srv/app/node_modules/aks-cross-tenant-storage/examples/x.yaml")).toBe(true);
+    expect(insideNodeModules("/srv/app/bootstrap.yaml")).toBe(false);
+    expect(insideNodeModules("/srv/app/my_node_modules_notes/x.yaml")).toBe(false);
   });
 });

@@ -43,5 +43,25 @@ export const CHART_DIR = path.join(repoRoot, "charts", "cross-tenant-volume");
 export const cacheDir = process.env.CTV_CACHE_DIR ?? path.join(repoRoot, ".cache");
 /** The demo's scratch directory (kept below the checkout: the kind node mounts it at the same path). */
 export const demoDir = path.join(repoRoot, ".cache", "demo");
-/** The pid of the mock CSI driver a demo leaves running beside the cluster it keeps; `cluster down` stops it. */
-export const demoDriverPidFile = path.join(demoDir, "csi-mock.pid");
+/**
+ * The pid of the mock CSI driver a demo leaves running beside the cluster it keeps; `cluster down`, the next demo
+ * and the cluster test suites stop it. Under the cache, not the checkout: the cluster is one per machine.
+ */
+export const demoDriverPidFile = path.join(cacheDir, "demo", "csi-mock.pid");
+/** The bootstrap configs `ctv init` starts from, one per mode (shipped in the npm package). */
+export const EXAMPLES_DIR = path.join(repoRoot, "examples");
+
+/** True when `p` lies inside a node_modules directory: an installed package's files, which no run may write. */
+export function insideNodeModules(p: string): boolean {
+  return path.resolve(p).split(path.sep).includes("node_modules");
+}
+
+/**
+ * The chart as printed commands name it, so they run as shown from `cwd`: relative to it when the chart is below
+ * (`charts/cross-tenant-volume` in a clone, `node_modules/aks-cross-tenant-storage/charts/cross-tenant-volume`
+ * where the package is installed), else its absolute path.
+ */
+export function chartReference(cwd = process.cwd()): string {
+  const rel = path.relative(cwd, CHART_DIR);
+  return rel.startsWith("..") || path.isAbsolute(rel) ? CHART_DIR : rel;
+}

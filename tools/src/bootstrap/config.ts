@@ -7,6 +7,7 @@ import yaml from "js-yaml";
 import { z } from "zod";
 import { ToolError } from "../errors.ts";
 import { MODES } from "../schema/modes.ts";
+import { insideNodeModules } from "../paths.ts";
 
 const guid = (what: string) =>
   z
@@ -175,6 +176,9 @@ export function realPath(p: string): string {
   }
 }
 
+/** How a user gets a starter config, in a clone and from the installed package alike. */
+const INIT_HINT = "`npx ctv init --mode <mode>` (from a clone: `npm run ctv -- init --mode <mode>`)";
+
 function refuse(message: string, hint: string): never {
   throw new ToolError("INVALID_INPUT", message, hint);
 }
@@ -198,7 +202,7 @@ export function parseConfig(input: unknown, baseDir = process.cwd(), configFile?
     throw new ToolError(
       "INVALID_INPUT",
       `The bootstrap config is invalid:\n  ${lines.join("\n  ")}`,
-      FIXES[String(first)] ?? "Fix the keys above; examples/bootstrap.<mode>.yaml shows a complete file.",
+      FIXES[String(first)] ?? `Fix the keys above; ${INIT_HINT} writes a complete file to start from.`,
     );
   }
   const c = result.data;
@@ -234,6 +238,13 @@ export function parseConfig(input: unknown, baseDir = process.cwd(), configFile?
     ["output.recordFile", paths.recordFile],
     ...(configFile ? [["the config file", configFile] as [string, string]] : []),
   ];
+  for (const [key, p] of files) {
+    if (insideNodeModules(p))
+      refuse(
+        `${key} (${p}) is inside node_modules, an installed package's files: the run would write there.`,
+        `Start your own config in your project's directory with ${INIT_HINT}, and pass it with --config.`,
+      );
+  }
   for (let i = 0; i < files.length; i++) {
     for (let j = i + 1; j < files.length; j++) {
       const [ka, pa] = files[i]!;
@@ -263,7 +274,7 @@ export function loadConfig(path: string): BootstrapConfig {
     throw new ToolError(
       "NOT_FOUND",
       `Cannot read the bootstrap config ${path}.`,
-      "Copy examples/bootstrap.<mode>.yaml to bootstrap.yaml and fill it in, or pass another file with --config <path>.",
+      `Write one with ${INIT_HINT} and fill it in, or pass another file with --config <path>.`,
     );
   }
   let text: string;

@@ -1,4 +1,5 @@
-// The bootstrap promises of docs/bootstrap.md cite the test that proves each one, as (proof: `file` › "test name").
+// The bootstrap promises of docs/bootstrap.md are listed in docs/development.md with the test that proves each one,
+// as (proof: `file` › "test name").
 // This keeps the citations true: every cited file exists and still holds a test of that name.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -6,11 +7,11 @@ import { describe, expect, it } from "vitest";
 import { repoRoot } from "../paths.ts";
 
 const root = repoRoot;
-const page = readFileSync(join(root, "docs", "bootstrap.md"), "utf8");
-const section = page.slice(page.indexOf("## Bootstrapping both tenants"));
+const page = readFileSync(join(root, "docs", "development.md"), "utf8");
+const section = page.slice(page.indexOf("## Where the bootstrap's promises are tested"));
 const proofs = [...section.matchAll(/proof: `([^`]+)` › "([^"]+)"/g)].map((m) => ({ file: m[1]!, name: m[2]! }));
 
-describe("the bootstrap safety promises of docs/bootstrap.md", () => {
+describe("the bootstrap safety promises of docs/bootstrap.md, as docs/development.md cites their tests", () => {
   it("cite tests for: teardown keeps what it did not create, pending entries, the lock, reruns, quoting, the retry budget, config checks", () => {
     const files = new Set(proofs.map((p) => p.file));
     for (const f of [

@@ -8,6 +8,7 @@ import type { CrossTenantVolumeValues } from "../schema/values.generated.ts";
 import { schemaModeline } from "../schema/schema-id.ts";
 import { parseValues } from "../schema/values.ts";
 import type { BootstrapConfig } from "./config.ts";
+import { chartReference } from "../paths.ts";
 
 /** The values the bootstrap writes: a subset of the chart's values, typed by the generated chart types. */
 export type BootstrapValues = CrossTenantVolumeValues & {
@@ -73,7 +74,7 @@ export function helmInstallCommand(c: BootstrapConfig, valuesPath: string, cwd =
     "helm",
     "install",
     release,
-    "charts/cross-tenant-volume",
+    chartReference(cwd),
     "--namespace",
     c.kubernetes.namespace,
     "--create-namespace",

@@ -1,7 +1,7 @@
 // The completion scripts `ctv completion bash|zsh` print, run in the real shells: what they offer after
 // a given command line.
 import { execFileSync, spawnSync } from "node:child_process";
-import { writeFileSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -9,6 +9,10 @@ import { bashCompletion, zshCompletion } from "./completion.ts";
 import { buildProgram } from "./program.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ctv-completion-"));
+// The shells complete in a directory holding one file and one subdirectory.
+const cwd = mkdtempSync(join(tmpdir(), "ctv-completion-cwd-"));
+writeFileSync(join(cwd, "bootstrap.yaml"), "mode: blob-nfs\n");
+mkdirSync(join(cwd, "out"));
 const program = buildProgram();
 
 /** What bash offers for `line` (the cursor at its end; a trailing space starts a new word). */
@@ -24,7 +28,7 @@ function bash(line: string): string[] {
       "_",
       script,
     ],
-    { encoding: "utf8" },
+    { encoding: "utf8", cwd },
   );
   return out.split("\n").filter(Boolean);
 }
@@ -40,7 +44,8 @@ function zsh(line: string): string[] {
     "compdef() { :; }",
     "_describe() { local arr=${@[-1]}; local e; for e in ${(P)arr}; do print -r -- ${e%%:*}; done; }",
     "compadd() { shift; print -l -- $@; }",
-    "_files() { print FILES; }",
+    '_files() { print "FILES $*"; }',
+    '_message() { print "MESSAGE $*"; }',
   ].join("\n");
   const out = execFileSync(
     "zsh",
@@ -90,14 +95,19 @@ describe("bash completion", () => {
     expect(bash("ctv cluster up -p k")).toEqual(["kind"]);
     expect(bash("ctv completion ")).toEqual(expect.arrayContaining(["bash", "zsh"]));
   });
-  it("leaves a file option's value to bash's file completion", () => {
-    expect(bash("ctv bootstrap --config ")).toEqual([]);
+  it("offers files only where the option takes a file or directory, nothing for a number or a name", () => {
+    expect(bash("ctv bootstrap --config ").sort()).toEqual(["bootstrap.yaml", "out"]);
+    expect(bash("ctv release --out ")).toEqual(["out"]);
+    expect(bash("ctv bootstrap --lock-wait ")).toEqual([]);
+    expect(bash("ctv doctor --release ")).toEqual([]);
+    expect(bash("ctv doctor --namespace ")).toEqual([]);
   });
 });
 
 describe.skipIf(!hasZsh)("zsh completion (needs zsh)", () => {
   it("offers the commands, a group's subcommands, options and choices", () => {
     expect(zsh("ctv ")).toEqual([
+      "init",
       "bootstrap",
       "teardown",
       "doctor",
@@ -125,6 +135,12 @@ describe.skipIf(!hasZsh)("zsh completion (needs zsh)", () => {
       "--version",
     ]);
     expect(zsh("ctv demo --mode ")).toEqual(["blob-fuse-wi", "fileshare-nfs", "blob-nfs"]);
-    expect(zsh("ctv bootstrap --config ")).toEqual(["FILES"]);
+    expect(zsh("ctv bootstrap --config ")).toEqual(["FILES "]);
+    expect(zsh("ctv release --out ")).toEqual(["FILES -/"]);
+  });
+
+  it("offers no files for a value that is a number or a name, only what it wants", () => {
+    for (const line of ["ctv bootstrap --lock-wait ", "ctv doctor --release ", "ctv doctor --namespace "])
+      expect(zsh(line), line).toEqual([expect.stringMatching(/^MESSAGE -r \S/)]);
   });
 });

@@ -6,9 +6,18 @@ import { commandPath, walk } from "./command.ts";
 interface OptionSpec {
   flags: string[];
   description: string;
-  /** Takes a value; `choices` when the value is one of a list, else a file or free text. */
+  /** Takes a value; `choices` when the value is one of a list, else `value` says whether it is a path. */
   takesValue: boolean;
   choices: string[] | undefined;
+  /** From the placeholder in the option's flags: `<file>`/`<path>` a file, `<dir>` a directory, anything else text. */
+  value: "file" | "dir" | "text";
+}
+
+/** What an option's value is, from its placeholder (`--config <file>`, `--out <dir>`, `--lock-wait <seconds>`). */
+export function valueKind(flags: string): OptionSpec["value"] {
+  const placeholder = /[<[]([^>\]]+)[>\]]/.exec(flags)?.[1];
+  if (placeholder === "file" || placeholder === "path") return "file";
+  return placeholder === "dir" ? "dir" : "text";
 }
 
 interface CommandSpec {
@@ -20,27 +29,50 @@ interface CommandSpec {
 }
 
 const shared: OptionSpec[] = [
-  { flags: ["-h", "--help"], description: "print the help and exit", takesValue: false, choices: undefined },
-  { flags: ["-V", "--version"], description: "print the version and exit", takesValue: false, choices: undefined },
+  {
+    flags: ["-h", "--help"],
+    description: "print the help and exit",
+    takesValue: false,
+    choices: undefined,
+    value: "text",
+  },
+  {
+    flags: ["-V", "--version"],
+    description: "print the version and exit",
+    takesValue: false,
+    choices: undefined,
+    value: "text",
+  },
 ];
 
+/** Left out of the help (the npm package's test-bed commands), so left out of completion too. */
+function hidden(cmd: Command<any, any, any> | null): boolean {
+  for (let c = cmd; c; c = c.parent) if ((c as unknown as { _hidden?: boolean })._hidden) return true;
+  return false;
+}
+
 export function commandSpecs(root: Command<any, any, any>): CommandSpec[] {
-  return walk(root).map((cmd) => ({
-    path: commandPath(cmd),
-    subcommands: cmd.commands.map((c) => ({ name: c.name(), description: c.description() })),
-    options: [
-      ...cmd.options
-        .filter((o) => !o.hidden && o.long !== "--version" && o.long !== "--help")
-        .map((o) => ({
-          flags: [o.short, o.long].filter((f): f is string => Boolean(f)),
-          description: o.description,
-          takesValue: o.required || o.optional,
-          choices: o.argChoices,
-        })),
-      ...shared,
-    ],
-    argumentChoices: cmd.registeredArguments[0]?.argChoices ?? [],
-  }));
+  return walk(root)
+    .filter((cmd) => !hidden(cmd))
+    .map((cmd) => ({
+      path: commandPath(cmd),
+      subcommands: cmd.commands
+        .filter((c) => !hidden(c))
+        .map((c) => ({ name: c.name(), description: c.description() })),
+      options: [
+        ...cmd.options
+          .filter((o) => !o.hidden && o.long !== "--version" && o.long !== "--help")
+          .map((o) => ({
+            flags: [o.short, o.long].filter((f): f is string => Boolean(f)),
+            description: o.description,
+            takesValue: o.required || o.optional,
+            choices: o.argChoices,
+            value: valueKind(o.flags),
+          })),
+        ...shared,
+      ],
+      argumentChoices: cmd.registeredArguments[0]?.argChoices ?? [],
+    }));
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -82,7 +114,11 @@ const walkCommands = (
 export function bashCompletion(root: Command<any, any, any>): string {
   const { name, valueCases, wordCases, isCommand } = scriptParts(
     root,
-    (o) => (o.choices ? `COMPREPLY=($(compgen -W ${quote(o.choices.join(" "))} -- "$cur"))` : "COMPREPLY=()"),
+    (o) => {
+      if (o.choices) return `COMPREPLY=($(compgen -W ${quote(o.choices.join(" "))} -- "$cur"))`;
+      if (o.value === "text") return "COMPREPLY=()";
+      return `compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen ${o.value === "dir" ? "-d" : "-f"} -- "$cur"))`;
+    },
     (s) => {
       const words = [
         ...s.subcommands.map((c) => c.name),
@@ -111,7 +147,7 @@ ${wordCases.join("\n")}
   esac
   COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }
-complete -o default -F ${fn} ${name}
+complete -F ${fn} ${name}
 `;
 }
 
@@ -120,7 +156,11 @@ export function zshCompletion(root: Command<any, any, any>): string {
     pairs.map(([w, d]) => quote(`${w.replace(/:/g, "\\:")}:${d.replace(/\s+/g, " ")}`)).join(" ");
   const { name, valueCases, wordCases, isCommand } = scriptParts(
     root,
-    (o) => (o.choices ? `compadd -- ${o.choices.map(quote).join(" ")}` : "_files"),
+    (o) => {
+      if (o.choices) return `compadd -- ${o.choices.map(quote).join(" ")}`;
+      if (o.value === "text") return `_message -r ${quote(o.description.replace(/\s+/g, " "))}`;
+      return o.value === "dir" ? "_files -/" : "_files";
+    },
     (s) => {
       const commands = describe([
         ...s.subcommands.map((c): [string, string] => [c.name, c.description]),
@@ -148,7 +188,7 @@ ${wordCases.join("\n")}
   if [[ "\${words[CURRENT]}" == -* ]]; then
     _describe -t options option options
   else
-    _describe -t commands command commands || _files
+    _describe -t commands command commands
   fi
 }
 if [[ "\${funcstack[1]}" == "${fn}" ]]; then

@@ -38,6 +38,7 @@ describe("every command and subcommand", () => {
   it("is there", () => {
     expect(paths.map((p) => p.join(" "))).toEqual([
       "",
+      "init",
       "bootstrap",
       "teardown",
       "doctor",

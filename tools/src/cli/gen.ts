@@ -1,5 +1,6 @@
 // `ctv gen [--check]`: writes the files generated from the values schema (schema, values.yaml, types,
-// chart rules and mode defaults, the chart README, the values table of docs/install.md) and the mock section of docs/test-bed.md
+// chart rules and mode defaults, the chart README, the values table and prerequisites of docs/install.md), the mock
+// section of docs/test-bed.md, and the rights table of docs/real-aks.md (from the bootstrap's plans)
 // from the mock driver's conformance table, or with
 // --check fails when a committed copy is stale. Wires the option to tools/src/schema/generate.ts.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -18,7 +19,17 @@ async function allGenerated(): Promise<{ repoRoot: string; files: Array<{ path: 
   const page = join(repoRoot, CONFORMANCE_DOC);
   const own = files.find((f) => f.path === page);
   const content = renderReadmeConformance(own?.content ?? readFileSync(page, "utf8"));
-  return { repoRoot, files: [...files.filter((f) => f !== own), { path: page, content }] };
+  // The rights table of the real-AKS page, from the bootstrap's own plans.
+  const { RIGHTS_DOC, renderRightsDoc } = await import("../bootstrap/rights.ts");
+  const rights = join(repoRoot, RIGHTS_DOC);
+  return {
+    repoRoot,
+    files: [
+      ...files.filter((f) => f !== own),
+      { path: page, content },
+      { path: rights, content: renderRightsDoc(readFileSync(rights, "utf8")) },
+    ],
+  };
 }
 
 async function runGen(opts: { check: boolean }): Promise<void> {

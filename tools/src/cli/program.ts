@@ -10,6 +10,8 @@ import { csiDriverCommand } from "./csi-driver.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor-command.ts";
 import { genCommand } from "./gen.ts";
+import { initCommand } from "./init.ts";
+import { isCheckout } from "./checkout.ts";
 import { releaseCommand } from "./release.ts";
 import { setupCommand } from "./setup.ts";
 import { soakCommand } from "./soak.ts";
@@ -19,32 +21,36 @@ import { validateCommand } from "./validate.ts";
 export function buildProgram(output: Output = {}): Command {
   const program: Command = new Command("ctv")
     .description(
-      "Mount Azure Storage from another Microsoft Entra tenant into AKS without account keys: bootstrap both tenants, and run the offline test bed.",
+      "Mount Azure Storage from another Microsoft Entra tenant into AKS without account keys: bootstrap both tenants, check a mount, and (from a clone) run the offline test bed.",
     )
     .addHelpText(
       "after",
       `
 Examples:
+  $ ctv init --mode blob-fuse-wi                      # a starter bootstrap.yaml here, to fill in
   $ ctv bootstrap --config bootstrap.yaml --dry-run   # what would change in both tenants
   $ ctv bootstrap --config bootstrap.yaml             # apply, then: helm install ... -f <values file>
-  $ ctv demo                                          # every mode on the offline test bed (from a clone)
   $ ctv <command> --help                              # a command's options
 
-From a clone of the repository the same commands run as npm scripts: npm run bootstrap -- --config bootstrap.yaml`,
+From an installed package run them as npx ctv ...; from a clone as npm scripts: npm run bootstrap -- --config bootstrap.yaml
+(a clone also has the test bed's commands: demo, cluster, soak, setup, gen, release, csi-driver).`,
     );
+  // The test bed's commands need the project's sources: the npm package runs them only to say so, unlisted.
+  const cloneOnly = { hidden: !isCheckout() };
+  program.addCommand(initCommand());
   program.addCommand(bootstrapCommand());
   program.addCommand(teardownCommand());
   program.addCommand(
     doctorCommand(async () => ({ ...(await import("../doctor/index.ts")), ...(await import("../doctor/format.ts")) })),
   );
   program.addCommand(validateCommand());
-  program.addCommand(clusterCommand());
-  program.addCommand(demoCommand());
-  program.addCommand(soakCommand());
-  program.addCommand(setupCommand());
-  program.addCommand(genCommand());
-  program.addCommand(releaseCommand());
-  program.addCommand(csiDriverCommand());
+  program.addCommand(clusterCommand(), cloneOnly);
+  program.addCommand(demoCommand(), cloneOnly);
+  program.addCommand(soakCommand(), cloneOnly);
+  program.addCommand(setupCommand(), cloneOnly);
+  program.addCommand(genCommand(), cloneOnly);
+  program.addCommand(releaseCommand(), cloneOnly);
+  program.addCommand(csiDriverCommand(), cloneOnly);
   program.addCommand(completionCommand(() => program));
   configureTree(program, output);
   return program;

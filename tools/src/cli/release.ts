@@ -32,6 +32,9 @@ async function runRelease(opts: {
     );
 }
 
+/** The dry run as `--help` shows it; a test runs exactly this line in a copy of the checkout. */
+export const releaseDryRunExample = "ctv release --dry-run && (cd dist && sha256sum -c SHA256SUMS)";
+
 export function releaseCommand() {
   return new Command("release")
     .description(
@@ -56,7 +59,7 @@ export function releaseCommand() {
       "after",
       `
 Examples:
-  $ ctv release --dry-run && (cd dist && sha256sum -c SHA256SUMS)
+  $ ${releaseDryRunExample}
   $ ctv release --registry oci://registry.example.org/charts --signing-key release-key.asc`,
     )
     .action(runRelease);

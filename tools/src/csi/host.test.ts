@@ -1,5 +1,5 @@
 // The host-process launcher starts main.ts with its flags, waits for the sockets, and stops it.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -34,6 +34,48 @@ describe("startMockDriver", () => {
     await driver.stop();
     expect(existsSync(socket)).toBe(false);
     expect(existsSync(path.join(kubeletDir, "plugins_registry", "blob.csi.azure.com-reg.sock"))).toBe(false);
+  });
+
+  it("refuses to start beside another driver serving the node's sockets, which keeps serving", async () => {
+    const kubeletDir = path.join(root, "kubelet-shared");
+    const kubeconfig = path.join(root, "kubeconfig");
+    const first = await startMockDriver({
+      kubeconfig,
+      azsimState: path.join(root, "state-first.json"),
+      nodeId: "host-node",
+      kubeletDir,
+      logFile: path.join(root, "first.log"),
+    });
+    try {
+      await expect(
+        startMockDriver({
+          kubeconfig,
+          azsimState: path.join(root, "state-second.json"),
+          nodeId: "host-node",
+          kubeletDir,
+          logFile: path.join(root, "second.log"),
+        }),
+      ).rejects.toMatchObject({ code: "CONFLICT", hint: expect.stringContaining("npm run cluster -- down") });
+      const c = csiClient(path.join(kubeletDir, "plugins", "blob.csi.azure.com", "csi.sock"));
+      expect(await c.NodeGetInfo({})).toMatchObject({ node_id: "host-node" });
+      c.close();
+    } finally {
+      await first.stop();
+    }
+  });
+
+  it("starts over a socket file a dead driver left behind", async () => {
+    const kubeletDir = path.join(root, "kubelet-stale");
+    mkdirSync(path.join(kubeletDir, "plugins_registry"), { recursive: true });
+    writeFileSync(path.join(kubeletDir, "plugins_registry", "blob.csi.azure.com-reg.sock"), "");
+    const driver = await startMockDriver({
+      kubeconfig: path.join(root, "kubeconfig"),
+      azsimState: path.join(root, "state-stale.json"),
+      nodeId: "host-node",
+      kubeletDir,
+      logFile: path.join(root, "stale.log"),
+    });
+    await driver.stop();
   });
 
   it("reports a start failure with the driver's own error", async () => {

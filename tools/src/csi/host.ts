@@ -3,10 +3,12 @@
 // stops it on request. Its log goes to a file, for diagnostics.
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { ToolError } from "../errors.ts";
 import { pollUntilOrTimeout } from "../wait/poll.ts";
-import type { DriverName } from "./attributes.ts";
+import { type DriverName, driverNames } from "./attributes.ts";
+import { registrationSocketPath } from "./server.ts";
 import { cacheDir, repoRoot } from "../paths.ts";
 
 export interface MockDriverOptions {
@@ -34,7 +36,41 @@ export interface MockDriverProcess {
   stop(): Promise<void>;
 }
 
+/** True when a process accepts connections on the unix socket (a file left by a dead process refuses them). */
+export function socketServes(socket: string, timeoutMs = 2_000): Promise<boolean> {
+  if (!existsSync(socket)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const conn = net.connect(socket);
+    const done = (serves: boolean) => {
+      conn.destroy();
+      resolve(serves);
+    };
+    conn.setTimeout(timeoutMs, () => done(false));
+    conn.once("connect", () => done(true));
+    conn.once("error", () => done(false));
+  });
+}
+
+/**
+ * Refuses to start a second driver on a node whose kubelet sockets another one serves: the new one would take
+ * over the sockets, and the kubelet would send each mount to whichever driver it reached, with the other's
+ * simulated Azure (mounts then fail with "permission denied").
+ */
+export async function refuseForeignDriver(kubeletDir: string, drivers: readonly DriverName[]): Promise<void> {
+  for (const driver of drivers) {
+    const socket = registrationSocketPath(kubeletDir, driver);
+    if (await socketServes(socket))
+      throw new ToolError(
+        "CONFLICT",
+        `Another mock CSI driver already serves this node (${socket}); this run did not start it.`,
+        "The one `npm run demo` leaves running stops with `npm run cluster -- down` (which stops the cluster too; " +
+          "the next run brings it up again). Otherwise stop the other test run or soak that uses the cluster.",
+      );
+  }
+}
+
 export async function startMockDriver(opts: MockDriverOptions): Promise<MockDriverProcess> {
+  await refuseForeignDriver(opts.kubeletDir ?? "/var/lib/kubelet", opts.drivers?.length ? opts.drivers : driverNames);
   const logFile = opts.logFile ?? path.join(cacheDir, "logs", "csi-mock.log");
   mkdirSync(path.dirname(logFile), { recursive: true });
   const args = [
@@ -91,7 +127,10 @@ export async function startMockDriver(opts: MockDriverOptions): Promise<MockDriv
     child.stdout!.destroy();
     child.removeAllListeners("exit");
     child.unref();
-    if (opts.pidFile) writeFileSync(opts.pidFile, `${pid}\n`);
+    if (opts.pidFile) {
+      mkdirSync(path.dirname(opts.pidFile), { recursive: true });
+      writeFileSync(opts.pidFile, `${pid}\n`);
+    }
     return { pid, logFile, stop: () => stopPid(pid, opts.pidFile) };
   }
   return {

@@ -7,6 +7,7 @@ import { type Check, broken, ok, unknown } from "./types.ts";
 import type { Facts } from "./facts.ts";
 import { MODES } from "../schema/modes.ts";
 import { aksShowArgv } from "../bootstrap/reads.ts";
+import { chartReference } from "../paths.ts";
 
 const WI = ["blob-fuse-wi"] as const;
 
@@ -83,7 +84,7 @@ export const clusterChecks: Check[] = [
       if (!pv) {
         return broken(
           `No PersistentVolume is labelled app.kubernetes.io/instance=${f.release} with a claim in namespace ${f.namespace}.`,
-          `Check the release name and namespace (helm list -A); install it with helm install ${f.release} charts/cross-tenant-volume -n ${f.namespace} -f <values file>.`,
+          `Check the release name and namespace (helm list -A); install it with helm install ${f.release} ${chartReference()} -n ${f.namespace} -f <values file>.`,
         );
       }
       const name = pv.metadata?.name ?? "";
@@ -111,7 +112,7 @@ export const clusterChecks: Check[] = [
       if (!claim)
         return broken(
           `The PV is reserved for claim ${f.namespace}/${name}, which does not exist.`,
-          `helm upgrade ${f.release} charts/cross-tenant-volume -n ${f.namespace} --reuse-values (recreates the claim), or helm uninstall and install again.`,
+          `helm upgrade ${f.release} ${chartReference()} -n ${f.namespace} --reuse-values (recreates the claim), or helm uninstall and install again.`,
         );
       if (claim.status?.phase !== "Bound" || claim.spec?.volumeName !== pv.metadata?.name) {
         return broken(

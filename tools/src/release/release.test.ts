@@ -1,11 +1,21 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { dirname, join } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { releaseDryRunExample } from "../cli/release.ts";
 import { run } from "../exec/run.ts";
 import { ensureHelm } from "../helm/install.ts";
 import { parseRegistry, release, releaseVersion } from "./release.ts";
-import { repoRoot } from "../paths.ts";
+import { cacheDir, repoRoot } from "../paths.ts";
 
 const cli = (args: string[]) =>
   run("npx", ["tsx", join(repoRoot, "tools/src/cli/ctv.ts"), "release", ...args], {
@@ -109,6 +119,48 @@ describe("release", () => {
     const listing = await run("tar", ["-tzf", result.npmTarball]);
     expect(listing.stdout.split("\n")).toContain("package/package.json");
   }, 180_000);
+});
+
+/** A copy of the checkout's files (tracked and new, not ignored) sharing its node_modules, so dist/ there is scratch. */
+async function copyOfCheckout(): Promise<string> {
+  const copy = mkdtempSync(join(tmpdir(), "ctv-clone-"));
+  const listed = await run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: repoRoot });
+  for (const file of listed.stdout.split("\0").filter(Boolean)) {
+    mkdirSync(dirname(join(copy, file)), { recursive: true });
+    try {
+      copyFileSync(join(repoRoot, file), join(copy, file));
+    } catch {
+      // deleted in the work tree but still in the index
+    }
+  }
+  symlinkSync(join(repoRoot, "node_modules"), join(copy, "node_modules"));
+  return copy;
+}
+
+describe("the dry run as ctv release --help shows it", () => {
+  it("writes dist/ at its default path, and the checksums there verify", async () => {
+    const clone = await copyOfCheckout();
+    onTestFinished(() => rmSync(clone, { recursive: true, force: true }));
+    // `ctv` in a clone: the command's source entry, as `npm run ctv --` runs it.
+    const bin = join(clone, ".bin");
+    mkdirSync(bin);
+    writeFileSync(join(bin, "ctv"), `#!/bin/sh\nexec npx tsx ${join(clone, "tools/src/cli/ctv.ts")} "$@"\n`);
+    chmodSync(join(bin, "ctv"), 0o755);
+    const out = await run("sh", ["-c", releaseDryRunExample], {
+      cwd: clone,
+      env: { PATH: `${bin}:${process.env.PATH ?? ""}`, CTV_CACHE_DIR: cacheDir },
+      allowFailure: true,
+      timeoutMs: 600_000,
+    });
+    expect(out.exitCode, out.stderr.slice(-2000)).toBe(0);
+    const version = releaseVersion();
+    expect(out.stdout).toContain(`aks-cross-tenant-storage-${version}.tgz: OK`);
+    expect(out.stdout).toContain(`cross-tenant-volume-${version}.tgz: OK`);
+    // The package holds the compiled command, never the release's own files from dist/.
+    const listing = await run("tar", ["-tzf", join(clone, "dist", `aks-cross-tenant-storage-${version}.tgz`)]);
+    expect(listing.stdout.split("\n")).toContain("package/dist/tools/cli/ctv.js");
+    expect(listing.stdout).not.toMatch(/package\/dist\/(cross-tenant-volume|SHA256SUMS|public-key)/);
+  }, 600_000);
 });
 
 describe("ctv release (the CLI)", () => {

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { MODES, type Mode } from "./modes.ts";
+import { MODE_PREREQUISITES } from "./prerequisites.ts";
 
 interface ChartMeta {
   name: string;
@@ -13,36 +14,6 @@ interface ChartMeta {
   kubeVersion: string;
   home: string;
 }
-
-/** What each mode needs from the cluster and from the storage side, beyond the chart's kubeVersion. */
-const MODE_NEEDS: Record<Mode, { title: string; namespace: string; needs: string[] }> = {
-  "blob-fuse-wi": {
-    title: "BlobFuse2 with workload identity (block blob container, public endpoint)",
-    namespace: "blob-fuse",
-    needs: [
-      "AKS 1.34 or newer, or the open-source Azure Blob CSI driver v1.27.1 or newer: earlier drivers do not refresh the workload-identity token, and a cross-tenant mount loses access after about 2 hours (kubernetes-sigs/blob-csi-driver#1982, fixed in v1.27.0).",
-      "The Blob CSI driver enabled (`az aks update --enable-blob-driver`), and the cluster's OIDC issuer and workload identity (`az aks update --enable-oidc-issuer --enable-workload-identity`).",
-      "A multi-tenant Entra app with a federated credential for `system:serviceaccount:<namespace>:<serviceAccount.name>` and, in the storage tenant, a service principal holding `Storage Blob Data Contributor` on the container.",
-    ],
-  },
-  "fileshare-nfs": {
-    title: "Azure Files over NFS 4.1 (Premium FileStorage account, private endpoint)",
-    namespace: "fileshare-nfs",
-    needs: [
-      "The Azure Files CSI driver (on by default in AKS).",
-      "An approved private endpoint to the account in a VNet the nodes reach, the `privatelink.file.core.windows.net` zone linked to the AKS VNet, and a `Connected` peering. No identity: NFS access is decided by the network.",
-    ],
-  },
-  "blob-nfs": {
-    title: "Blob over NFS v3 (HNS + NFSv3 account, private endpoint)",
-    namespace: "blob-nfs",
-    needs: [
-      "The Azure Blob CSI driver (`az aks update --enable-blob-driver`).",
-      "An approved private endpoint to the account, the `privatelink.blob.core.windows.net` zone linked to the AKS VNet, and a `Connected` peering.",
-      "Azure Linux nodes reject `nconnect`: install with `--set-json 'persistentVolume.mountOptions=[]'`.",
-    ],
-  },
-};
 
 function chartMeta(chartDir: string): ChartMeta {
   return yaml.load(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as ChartMeta;
@@ -92,12 +63,12 @@ export function renderChartReadme(chartDir: string, valuesTable: string): string
   out.push("## Requirements", "");
   out.push(
     `- Kubernetes \`${meta.kubeVersion}\` (the chart's \`kubeVersion\`: every field its objects set is GA there) and Helm 3.8+ or Helm 4. Each mode's driver has its own minimum, below.`,
-    "- The storage account, its container or share, and (blob-fuse-wi) the Entra app in both tenants: the project's `npm run bootstrap` creates them and writes the values file.",
+    "- The storage account, its container or share, and (blob-fuse-wi) the Entra app in both tenants: the project's `npx ctv bootstrap` (npm package `aks-cross-tenant-storage`) creates them and writes the values file.",
     "",
   );
   out.push("## Install each mode", "");
   for (const mode of MODES) {
-    const m = MODE_NEEDS[mode];
+    const m = MODE_PREREQUISITES[mode];
     out.push(`### \`${mode}\`: ${m.title}`, "");
     for (const need of m.needs) out.push(`- ${need}`);
     out.push(

@@ -10,6 +10,7 @@ import { run } from "../exec/run.ts";
 import { GENERATED, renderModesTemplate, renderReadme, renderValuesTable, staleFiles } from "./generate.ts";
 import { MODE_DEFAULTS, MODES } from "./modes.ts";
 import { schemaModeline } from "./schema-id.ts";
+import { prerequisitesMarkdown } from "./prerequisites.ts";
 import { CHART_DIR, repoRoot } from "../paths.ts";
 
 describe("generated files", () => {
@@ -38,13 +39,18 @@ describe("generated files", () => {
     expect(schemaModeline()).toBe(`# yaml-language-server: $schema=${schema.$id}`);
   });
 
-  it("replaces only the table between the markers of docs/install.md", () => {
-    const readme = "# T\n\nbefore\n<!-- values-table:start -->\nold table\n<!-- values-table:end -->\nafter\n";
+  it("replaces only the prerequisites and the table between the markers of docs/install.md", () => {
+    const readme =
+      "# T\n\nbefore\n<!-- prerequisites:start -->\nold list\n<!-- prerequisites:end -->\nmiddle\n" +
+      "<!-- values-table:start -->\nold table\n<!-- values-table:end -->\nafter\n";
     const out = renderReadme(readme);
-    expect(out.startsWith("# T\n\nbefore\n<!-- values-table:start -->\n")).toBe(true);
+    expect(out.startsWith("# T\n\nbefore\n<!-- prerequisites:start -->\n")).toBe(true);
+    expect(out).toContain("<!-- prerequisites:end -->\nmiddle\n<!-- values-table:start -->\n");
     expect(out.endsWith("<!-- values-table:end -->\nafter\n")).toBe(true);
     expect(out).not.toContain("old table");
+    expect(out).not.toContain("old list");
     expect(out).toContain(renderValuesTable());
+    expect(out).toContain(prerequisitesMarkdown());
     expect(() => renderReadme("no markers")).toThrow(/markers/);
   });
 

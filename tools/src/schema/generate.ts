@@ -8,6 +8,7 @@ import { z } from "zod";
 import { chartRuleLists, valuesSchema } from "./values.ts";
 import { renderChartReadme } from "./chart-readme.ts";
 import { valuesSchemaId } from "./schema-id.ts";
+import { prerequisitesMarkdown } from "./prerequisites.ts";
 import { MODE_DEFAULTS, MODES } from "./modes.ts";
 import { CHART_DIR, repoRoot } from "../paths.ts";
 
@@ -24,6 +25,16 @@ export const GENERATED = {
 
 const TABLE_START = "<!-- values-table:start -->";
 const TABLE_END = "<!-- values-table:end -->";
+const PREREQ_START = "<!-- prerequisites:start -->";
+const PREREQ_END = "<!-- prerequisites:end -->";
+
+/** `current` with the text between the markers replaced by `body`. */
+function between(current: string, startMarker: string, endMarker: string, body: string): string {
+  const start = current.indexOf(startMarker);
+  const end = current.indexOf(endMarker);
+  if (start < 0 || end < start) throw new Error(`a generated page lacks the ${startMarker} ... ${endMarker} markers`);
+  return `${current.slice(0, start + startMarker.length)}\n${body}\n${current.slice(end)}`;
+}
 
 interface JsonSchema {
   type?: string | string[];
@@ -103,7 +114,7 @@ export function renderValuesFile(): string {
   const header = [
     "# Values of the cross-tenant-volume chart: one release per volume.",
     "# GENERATED from tools/src/schema/values.ts by `npm run gen`: do not edit; the values tables of README.md (beside this file) and docs/install.md are generated too.",
-    "# Examples per mode: ci/blob-fuse-wi-values.yaml, ci/fileshare-nfs-values.yaml, ci/blob-nfs-values.yaml.",
+    "# Examples per mode: `helm show readme` (the chart README's install section per mode); `ctv bootstrap` writes one.",
     "",
   ];
   return `${[...header, ...yamlLines(valuesJsonSchema(), "")].join("\n")}\n`;
@@ -145,14 +156,11 @@ export function renderValuesTable(): string {
 
 /** The page (docs/install.md) with the generated table between its markers (content elsewhere untouched). */
 export function renderReadme(current: string): string {
-  const start = current.indexOf(TABLE_START);
-  const end = current.indexOf(TABLE_END);
-  if (start < 0 || end < start) {
-    throw new Error(`docs/install.md lacks the ${TABLE_START} ... ${TABLE_END} markers`);
-  }
   const intro =
     "Generated from `tools/src/schema/values.ts` (`npm run gen`). Empty names and sizes take the mode's seed defaults.";
-  return `${current.slice(0, start + TABLE_START.length)}\n${intro}\n\n${renderValuesTable()}\n${current.slice(end)}`;
+  const prerequisites = `<!-- Generated from tools/src/schema/prerequisites.ts (\`npm run gen\`), as the chart README's are. -->\n${prerequisitesMarkdown()}`;
+  const withTable = between(current, TABLE_START, TABLE_END, `${intro}\n\n${renderValuesTable()}`);
+  return between(withTable, PREREQ_START, PREREQ_END, prerequisites);
 }
 
 /**

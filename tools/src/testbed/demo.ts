@@ -7,7 +7,7 @@ import { stopDetachedDriver } from "../csi/host.ts";
 import { buildImages } from "../images/build.ts";
 import { MODES, type Mode } from "../schema/modes.ts";
 import { demoPodName, pvcName, Testbed } from "./testbed.ts";
-import { demoDir, demoDriverPidFile } from "../paths.ts";
+import { chartReference, demoDir, demoDriverPidFile } from "../paths.ts";
 import type { ProviderName } from "../cluster/provider.ts";
 
 export interface DemoOptions {
@@ -58,7 +58,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult[]> {
       say(`==> 3/4 ${mode}: bootstrap against the simulated Azure`);
       const d = await tb.bootstrap(mode);
       say(
-        `    helm install ${d.release} charts/cross-tenant-volume -n ${d.namespace} -f ${path.relative(process.cwd(), d.valuesFile)}`,
+        `    helm install ${d.release} ${chartReference()} -n ${d.namespace} -f ${path.relative(process.cwd(), d.valuesFile)}`,
       );
       await tb.install(d);
       await tb.waitForPvcBound(d.namespace, pvcName[mode]);

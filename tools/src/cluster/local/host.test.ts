@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { chainKeys, iptablesCleanupScript, listeningInodes, mountPoints, mountsUnder } from "./host.ts";
+import type { Runner } from "../../exec/run.ts";
+import {
+  chainKeys,
+  iptablesCleanupScript,
+  listeningInodes,
+  mountPoints,
+  mountsUnder,
+  ownVethCandidates,
+} from "./host.ts";
 
 const procNetTcp = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 00000000:403B 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 100 0 0 10 0
@@ -93,5 +101,26 @@ describe("mountsUnder", () => {
     expect(mounts.indexOf("/var/lib/kubelet")).toBeGreaterThan(
       mounts.indexOf("/var/lib/kubelet/pods/u1/volumes/kubernetes.io~projected/kube-api-access-x"),
     );
+  });
+});
+
+describe("ownVethCandidates", () => {
+  // `ip -j link show type veth` with the local cluster's pod veth, a leaked one, and a kind node's on its bridge.
+  const links = [
+    { ifname: "vethpod1", master: "ctv0" },
+    { ifname: "vethleak" },
+    { ifname: "veth6a1f2", master: "br-5d2c0e7a9f31" },
+    { ifname: "vethdock", master: "docker0" },
+  ];
+  const run: Runner = async (command, args) => ({
+    command,
+    args,
+    stdout: JSON.stringify(links),
+    stderr: "",
+    exitCode: 0,
+  });
+
+  it("counts veths on the cluster's bridge or on none, never another provider's on its own bridge", async () => {
+    expect(await ownVethCandidates("ctv0", run)).toEqual(["vethpod1", "vethleak"]);
   });
 });

@@ -127,8 +127,20 @@ export interface HostSnapshot {
 }
 
 export async function vethNames(run: Runner = defaultRun): Promise<string[]> {
+  return (await veths(run)).map((l) => l.ifname);
+}
+
+async function veths(run: Runner): Promise<Array<{ ifname: string; master?: string }>> {
   const out = await run("ip", ["-j", "link", "show", "type", "veth"], { allowFailure: true, timeoutMs: 10_000 });
-  return (JSON.parse(out.stdout || "[]") as Array<{ ifname: string }>).map((l) => l.ifname);
+  return JSON.parse(out.stdout || "[]") as Array<{ ifname: string; master?: string }>;
+}
+
+/**
+ * veths that may be this cluster's: on its bridge or on none (a leaked pod interface). One on another bridge
+ * belongs to someone else, such as a kind node on the kind network's bridge while both providers run.
+ */
+export async function ownVethCandidates(bridge: string, run: Runner = defaultRun): Promise<string[]> {
+  return (await veths(run)).filter((l) => l.master === undefined || l.master === bridge).map((l) => l.ifname);
 }
 
 export async function snapshotHost(run: Runner = defaultRun): Promise<HostSnapshot> {

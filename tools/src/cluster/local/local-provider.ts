@@ -42,7 +42,7 @@ import {
   restoreSysctls,
   snapshotHost,
   unmountUnder,
-  vethNames,
+  ownVethCandidates,
   type HostSnapshot,
 } from "./host.ts";
 import { withHostLock } from "./host-lock.ts";
@@ -457,9 +457,9 @@ export class LocalProvider implements ClusterProvider {
       allowFailure: true,
       timeoutMs: 10_000,
     });
-    // Without a snapshot (after down removed it) every veth counts: a leaked pod interface is one.
+    // Without a snapshot (after down removed it) every veth not on another bridge counts: a leaked pod interface is one.
     const vethsBefore = new Set(snapshot?.veths ?? []);
-    const veths = (await vethNames(this.run)).filter((v) => !vethsBefore.has(v));
+    const veths = (await ownVethCandidates(cfg.bridgeName, this.run)).filter((v) => !vethsBefore.has(v));
     const iptables: string[] = [];
     for (const tool of ["iptables", "ip6tables"] as const) {
       const save = await this.run(`${tool}-save`, [], { allowFailure: true, timeoutMs: 30_000 });

@@ -75,7 +75,11 @@ export function setupCommand() {
     .description(
       "Install, once, what the demo needs on this machine (the Kubernetes binary, Helm, kubectl, the FUSE helper, offline images); warm runs only check.",
     )
-    .option("--for-tests", "also what the tests need: Helm 3, the real Azure CLI, and the render checks (kubeconform, Pod Security)", false)
+    .option(
+      "--for-tests",
+      "also what the tests need: Helm 3, the real Azure CLI, and the render checks (kubeconform, Pod Security)",
+      false,
+    )
     .addOption(
       new Option(
         "-p, --provider <name>",

@@ -288,11 +288,11 @@ const FAULTS: E2eFault[] = [
     },
   },
   {
-    name: "account requires secure transfer",
+    name: "account lets unencrypted NFS in (secure transfer off)",
     mode: "fileshare-nfs",
     check: "tenant2.nfs-settings",
     azure: (s, d) => {
-      account(s, d).enableHttpsTrafficOnly = true;
+      account(s, d).enableHttpsTrafficOnly = false;
     },
   },
   {

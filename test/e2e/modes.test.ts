@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findStorageAccount, loadAzState } from "../../tools/src/azsim/state.ts";
 import { MODES } from "../../tools/src/schema/modes.ts";
 import { demoPodName, pvcName, type Deployment, type Testbed } from "../../tools/src/testbed/testbed.ts";
 import { nodeMountinfo, openTestbed } from "./support.ts";
@@ -60,6 +61,19 @@ describe.each(MODES)("%s", (mode) => {
     if (mode === "blob-fuse-wi") expect(fsType).toBe("fuse.blobfuse2");
     else expect(fsType).not.toMatch(/^fuse/);
   });
+
+  it.runIf(mode === "fileshare-nfs")(
+    "mounts the share encrypted in transit while the account keeps secure transfer on",
+    async () => {
+      // The simulated Azure refuses an unencrypted NFS mount on such an account, so the Running pod above proves the pair.
+      expect(findStorageAccount(loadAzState(tb.statePath), d.values.storage.accountName)?.enableHttpsTrafficOnly).toBe(
+        true,
+      );
+      const pvs = await tb.core.listPersistentVolume();
+      const pv = pvs.items.find((p) => p.spec?.claimRef?.namespace === d.namespace);
+      expect(pv?.spec?.csi?.volumeAttributes?.encryptInTransit).toBe("true");
+    },
+  );
 
   it("shows hello! written through the pod in its log and on the host", async () => {
     const { log, host } = await tb.writeHelloAndReadBack(d);

@@ -80,6 +80,8 @@ function expectedAttributes(mode: Mode): Record<string, string> {
       shareName: v.storage.shareName,
       storageEndpointSuffix: "core.windows.net",
       protocol: "nfs",
+      // On by default: NFS over TLS (AZNFS), so the account can keep secure transfer on.
+      encryptInTransit: "true",
     };
   }
   return {
@@ -467,6 +469,25 @@ describe.each(HELM_MAJORS)("with Helm %s", (major) => {
     expect(pvc.metadata.annotations?.["helm.sh/resource-policy"]).toBe("keep");
     expect(pv.spec.claimRef).toMatchObject({ namespace: NAMESPACE["fileshare-nfs"], name: "data" });
     expect(objects.filter((o) => o.kind === "Pod")).toEqual([]);
+  });
+
+  it("encrypts fileshare-nfs in transit unless told not to, and never asks the Blob driver to", async () => {
+    const on = only(await renderScenario(helm, "fileshare-nfs"), "PersistentVolume");
+    expect(on.spec.csi.volumeAttributes.encryptInTransit).toBe("true");
+    const explicit = only(
+      await renderScenario(helm, "fileshare-nfs", { storage: { encryptInTransit: true } }),
+      "PersistentVolume",
+    );
+    expect(explicit.spec.csi.volumeAttributes).toEqual(on.spec.csi.volumeAttributes);
+    const off = only(
+      await renderScenario(helm, "fileshare-nfs", { storage: { encryptInTransit: false } }),
+      "PersistentVolume",
+    );
+    expect(off.spec.csi.volumeAttributes).not.toHaveProperty("encryptInTransit");
+    for (const mode of ["blob-nfs", "blob-fuse-wi"] as const) {
+      const pv = only(await renderScenario(helm, mode, { storage: { encryptInTransit: false } }), "PersistentVolume");
+      expect(Object.keys(pv.spec.csi.volumeAttributes).map((k) => k.toLowerCase())).not.toContain("encryptintransit");
+    }
   });
 
   it("merges common and per-object labels and annotations, emitting each key once and keeping the chart's own", async () => {

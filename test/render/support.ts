@@ -1,13 +1,14 @@
-// Shared pieces of the render tests: a pinned helm per major version, rendering a scenario into parsed
-// objects, and validators for the Kubernetes 1.34 API schemas, read offline from the Go module cache.
+// Shared pieces of the render tests: a pinned helm per major version whose every render passes Kubernetes'
+// own validators (kubeconform, Pod Security "restricted"), rendering a scenario into parsed objects, and
+// validators for the Kubernetes 1.34 API schemas, read offline from the Go module cache.
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import yaml from "js-yaml";
-import { run } from "../../tools/src/exec/run.ts";
-import { HelmClient } from "../../tools/src/helm/helm.ts";
-import { goBinary } from "../../tools/src/exec/go-install.ts";
+import { HelmClient, type TemplateOptions } from "../../tools/src/helm/helm.ts";
+import { checkManifests } from "../../tools/src/kubecheck/index.ts";
+import { kubernetesSourceDir } from "../../tools/src/kubecheck/openapi.ts";
 import { type HelmMajor, ensureHelm } from "../../tools/src/helm/install.ts";
 import { MODES, type Mode } from "../../tools/src/schema/modes.ts";
 import { CHART_DIR } from "../../tools/src/paths.ts";
@@ -31,8 +32,32 @@ export interface K8sObject {
   [key: string]: any;
 }
 
+/** Renders counted per worker, so a test can show the checks ran on every one. */
+export const manifestChecks = { renders: 0, objects: 0, pods: 0 };
+
+/**
+ * Helm whose every successful `template` is also checked by kubeconform (strict, Kubernetes 1.34 schemas)
+ * and the Pod Security admission library ("restricted"): a render either check refuses fails the test
+ * that made it, whichever test that is.
+ */
+export class CheckedHelmClient extends HelmClient {
+  override async template(chart: string, opts: TemplateOptions): Promise<string> {
+    const text = await super.template(chart, opts);
+    const result = await checkManifests(text);
+    if (result.problems.length > 0) {
+      throw new Error(
+        `helm template ${opts.releaseName} ${chart} renders objects Kubernetes would refuse:\n  ${result.problems.join("\n  ")}`,
+      );
+    }
+    manifestChecks.renders++;
+    manifestChecks.objects += result.valid;
+    manifestChecks.pods += result.pods;
+    return text;
+  }
+}
+
 export async function helmClient(major: HelmMajor): Promise<HelmClient> {
-  return new HelmClient({ helmPath: await ensureHelm(major) });
+  return new CheckedHelmClient({ helmPath: await ensureHelm(major) });
 }
 
 export function scenarioFile(mode: Mode): string {
@@ -82,18 +107,9 @@ export const isTestHook = (o: K8sObject) => o.metadata.annotations?.["helm.sh/ho
 
 // ---- Kubernetes 1.34 OpenAPI schemas ----
 
-export const KUBERNETES_MODULE = "k8s.io/kubernetes@v1.34.4";
-
-/** Locates (downloading once, through the Go module proxy) the Kubernetes source that ships the OpenAPI v3 specs. */
+/** The Kubernetes source's OpenAPI v3 documents (the module is downloaded once, through the Go module proxy). */
 async function openapiDir(): Promise<string> {
-  const out = await run(goBinary(), ["mod", "download", "-json", KUBERNETES_MODULE], {
-    cwd: tmpdir(),
-    timeoutMs: 900_000,
-    env: { GOFLAGS: "-mod=mod" },
-  });
-  const info = JSON.parse(out.stdout) as { Dir?: string; Error?: string };
-  if (!info.Dir) throw new Error(`go mod download ${KUBERNETES_MODULE} gave no directory: ${info.Error ?? out.stdout}`);
-  return join(info.Dir, "api", "openapi-spec", "v3");
+  return join(await kubernetesSourceDir(), "api", "openapi-spec", "v3");
 }
 
 /** Kubernetes accepts no unknown fields (kubectl's default field validation is Strict): close every object schema. */

@@ -15,6 +15,7 @@ chartVolumeAttributes:
   - shareName
   - storageEndpointSuffix
   - protocol
+  - encryptInTransit
 credentialKeys:
   - secretname
   - secretnamespace

@@ -34,6 +34,9 @@ values files (test/fixtures/invalid) runs against both. Included once, from pers
 {{- if and $blob (ne $s.shareName "") -}}
 {{- fail (printf "ERROR: storage.shareName: is set, but mode %s mounts a blob container. Remove storage.shareName and set storage.containerName, or choose mode fileshare-nfs." $mode) -}}
 {{- end -}}
+{{- if and $blob (eq (toString $s.encryptInTransit) "true") -}}
+{{- fail (printf "ERROR: storage.encryptInTransit: is true, but only mode fileshare-nfs (the Azure Files driver) takes encryptInTransit, and mode %s uses the Blob driver. Remove it, or choose mode fileshare-nfs." $mode) -}}
+{{- end -}}
 {{- if and (ne $s.containerName "") (or (not (regexMatch $containerRe $s.containerName)) (contains "--" $s.containerName)) -}}
 {{- fail (printf "ERROR: storage.containerName: '%s' is not a valid container name. Use 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit." $s.containerName) -}}
 {{- end -}}

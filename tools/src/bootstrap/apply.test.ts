@@ -148,15 +148,21 @@ describe("bootstrap apply against the simulated Azure", () => {
         defaultAction: "Deny",
       });
       expect(account.privateEndpointConnections.map((c) => c.status)).toEqual(["Approved"]);
+      const fileRequest = {
+        kind: "file" as const,
+        accountName: name,
+        shareName: "aks-share",
+        endpointSuffix: "core.windows.net",
+        fromAksCluster: { resourceGroup: "rg-aks", name: "aks1" },
+      };
+      if (mode === "fileshare-nfs") {
+        // Secure transfer stays on: the chart's mount (encrypted in transit) gets in, a plain NFS mount does not.
+        expect(account.enableHttpsTrafficOnly).toBe(true);
+        expect(authorizeNfsMount(s, fileRequest)).toMatchObject({ ok: false });
+      }
       const decision =
         mode === "fileshare-nfs"
-          ? authorizeNfsMount(s, {
-              kind: "file",
-              accountName: name,
-              shareName: "aks-share",
-              endpointSuffix: "core.windows.net",
-              fromAksCluster: { resourceGroup: "rg-aks", name: "aks1" },
-            })
+          ? authorizeNfsMount(s, { ...fileRequest, encryptInTransit: true })
           : authorizeNfsMount(s, {
               kind: "blob",
               accountName: name,
@@ -431,7 +437,7 @@ describe("bootstrap apply against the simulated Azure", () => {
             name: "ctvsimfiles",
             kind: "FileStorage",
             sku: "Premium_LRS",
-            enableHttpsTrafficOnly: false,
+            enableHttpsTrafficOnly: true,
             publicNetworkAccess: "Enabled",
             defaultAction: "Allow",
           },
@@ -448,6 +454,35 @@ describe("bootstrap apply against the simulated Azure", () => {
       const a = findStorageAccount(s, "ctvsimfiles")!;
       a.defaultAction = "Deny";
       a.publicNetworkAccess = "Disabled";
+    });
+    const { outcome } = await bootstrap(sim, sim.writeConfig("fileshare-nfs"));
+    expect(outcome.applied?.unchanged).toContain("tenant2/storage-account");
+  });
+
+  it("preflight: refuses a brought fileshare-nfs account without secure transfer, and accepts it with secure transfer on", async () => {
+    const sim = createSimulatedAzure({
+      editSeed: (seed) => {
+        seed.storageAccounts = [
+          {
+            subscriptionId: DEMO_IDS.subscription2,
+            resourceGroup: "rg-storage",
+            name: "ctvsimfiles",
+            kind: "FileStorage",
+            sku: "Premium_LRS",
+            enableHttpsTrafficOnly: false,
+            publicNetworkAccess: "Disabled",
+            defaultAction: "Deny",
+          },
+        ];
+      },
+    });
+    const e = await failure(bootstrap(sim, sim.writeConfig("fileshare-nfs")));
+    expect(e.message).toMatch(/ctvsimfiles does not require secure transfer/);
+    expect(e.hint).toMatch(/az storage account update -n ctvsimfiles -g rg-storage --https-only true/);
+    expect(mutations(sim)).toEqual([]);
+    const { updateAzState } = await import("../azsim/state.ts");
+    updateAzState(sim.statePath, (s) => {
+      findStorageAccount(s, "ctvsimfiles")!.enableHttpsTrafficOnly = true;
     });
     const { outcome } = await bootstrap(sim, sim.writeConfig("fileshare-nfs"));
     expect(outcome.applied?.unchanged).toContain("tenant2/storage-account");

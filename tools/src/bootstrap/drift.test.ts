@@ -174,14 +174,14 @@ const CASES: Case[] = [
     runs: /^az storage container-rm create -n aks-container /,
   },
   {
-    name: "secure transfer turned on",
+    name: "secure transfer turned off (unencrypted NFS mounts let in)",
     mode: "fileshare-nfs",
     inject: (s) => {
-      account(s, "fileshare-nfs").enableHttpsTrafficOnly = true;
+      account(s, "fileshare-nfs").enableHttpsTrafficOnly = false;
     },
     step: "tenant2/storage-account",
-    reason: /^enableHttpsTrafficOnly is true, not "false"$/,
-    runs: /--https-only false/,
+    reason: /^enableHttpsTrafficOnly is false, not "true"$/,
+    runs: /--https-only true/,
   },
   {
     name: "endpoint connection back to Pending",

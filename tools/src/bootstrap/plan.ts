@@ -318,8 +318,11 @@ function storageSteps(c: BootstrapConfig, add: Add, pre: string[]): { account: s
             "FileStorage",
             "--sku",
             "Premium_LRS",
+            // Secure transfer stays on: the chart mounts with encryptInTransit (NFS 4.1 over TLS through AZNFS), and an
+            // account requiring secure transfer refuses unencrypted NFS mounts ("Encryption in transit for NFS Azure
+            // file shares", Microsoft Learn).
             "--https-only",
-            "false",
+            "true",
             "--default-action",
             "Deny",
             "--public-network-access",
@@ -347,14 +350,14 @@ function storageSteps(c: BootstrapConfig, add: Add, pre: string[]): { account: s
   // What may drift (or a brought account may lack) and the bootstrap puts back: shared keys off; for NFS, no public network access.
   const doneWhen: Record<string, string> = {
     allowSharedKeyAccess: "false",
-    ...(c.mode === "fileshare-nfs" ? { enableHttpsTrafficOnly: "false" } : {}),
+    ...(c.mode === "fileshare-nfs" ? { enableHttpsTrafficOnly: "true" } : {}),
     ...(nfs ? { publicNetworkAccess: "Disabled", "networkRuleSet.defaultAction": "Deny" } : {}),
   };
   const update = {
     onlyIfCreated: true,
     action:
       c.mode === "fileshare-nfs"
-        ? `turning off shared key access, secure transfer (NFS 4.1 cannot use it) and public network access on ${c.storage.accountName}`
+        ? `turning off shared key access and public network access, and requiring secure transfer (encrypted NFS only), on ${c.storage.accountName}`
         : nfs
           ? `turning off shared key access and public network access on ${c.storage.accountName}`
           : `turning off shared key access on ${c.storage.accountName}`,
@@ -368,7 +371,7 @@ function storageSteps(c: BootstrapConfig, add: Add, pre: string[]): { account: s
       c.storage.resourceGroup,
       "--allow-shared-key-access",
       "false",
-      ...(c.mode === "fileshare-nfs" ? ["--https-only", "false"] : []),
+      ...(c.mode === "fileshare-nfs" ? ["--https-only", "true"] : []),
       ...(nfs ? ["--public-network-access", "Disabled", "--default-action", "Deny"] : []),
       ...sub,
     ],
@@ -427,12 +430,14 @@ function accountExpectations(c: BootstrapConfig): { fixed: Expectation[]; settin
     },
   ];
   if (c.mode === "fileshare-nfs") {
+    // The chart encrypts fileshare-nfs in transit by default, which an account with secure transfer on accepts; with it
+    // off, the account also takes unencrypted mounts from anyone who reaches its endpoint.
     settings.push({
       path: "enableHttpsTrafficOnly",
-      equals: false,
+      equals: true,
       severity: "error",
-      problem: `Storage account ${a} requires secure transfer, which NFS 4.1 cannot use.`,
-      hint: `Turn it off: ${update("--https-only", "false")}`,
+      problem: `Storage account ${a} does not require secure transfer, so it also accepts unencrypted NFS mounts.`,
+      hint: `Require it, so that only mounts encrypted in transit (the chart's default) get in: ${update("--https-only", "true")}`,
     });
   }
   if (c.mode !== "blob-fuse-wi") {
@@ -480,7 +485,7 @@ function accountExpectations(c: BootstrapConfig): { fixed: Expectation[]; settin
           hint: "Pick another storage.accountName (a new one is created as FileStorage Premium_LRS).",
         },
       ],
-      why: "NFS shares need a premium FileStorage account with secure transfer off; public access stays off (private endpoint only).",
+      why: "NFS shares need a premium FileStorage account; secure transfer stays on, so only mounts encrypted in transit (the chart's default) get in; public access stays off (private endpoint only).",
     };
   }
   return {

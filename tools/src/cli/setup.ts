@@ -45,6 +45,11 @@ async function runSetup(opts: { forTests: boolean; provider: ProviderName }): Pr
     await step("actionlint (built from Go modules), for the workflow checks", () =>
       ensureGoProgram(ACTIONLINT, { log }),
     );
+    const { ensureManifestChecks } = await import("../kubecheck/index.ts");
+    await step(
+      "kubeconform and the Pod Security check (built from Go modules) and the Kubernetes schemas, for the render checks",
+      () => ensureManifestChecks({ log }),
+    );
   }
   if (opts.provider === "local") {
     const { ensureClusterPrereqs } = await import("../toolchain/prereqs.ts");
@@ -70,7 +75,11 @@ export function setupCommand() {
     .description(
       "Install, once, what the demo needs on this machine (the Kubernetes binary, Helm, kubectl, the FUSE helper, offline images); warm runs only check.",
     )
-    .option("--for-tests", "also what the tests need: Helm 3 and the real Azure CLI", false)
+    .option(
+      "--for-tests",
+      "also what the tests need: Helm 3, the real Azure CLI, and the render checks (kubeconform, Pod Security)",
+      false,
+    )
     .addOption(
       new Option(
         "-p, --provider <name>",

@@ -264,12 +264,7 @@ export const tenant2Checks: Check[] = [
             `Account ${a.name} is ${a.kind}; NFS shares need a premium FileStorage account.`,
             "Use a new account name in the config and run npm run bootstrap (an account's kind cannot change).",
           );
-        if (a.enableHttpsTrafficOnly)
-          return broken(
-            `Account ${a.name} requires secure transfer, which NFS 4.1 without encryption in transit cannot use (mount.nfs: access denied).`,
-            `AZURE_CONFIG_DIR=${c.tenant2.configDir} az storage account update -n ${a.name} -g ${c.storage.resourceGroup} --subscription ${c.tenant2.subscriptionId} --https-only false`,
-          );
-        return ok("FileStorage, secure transfer off as NFS 4.1 needs.");
+        return secureTransfer(a, c, await encryptsInTransit(f));
       }
       if (!a.isHnsEnabled || !a.enableNfsV3)
         return broken(
@@ -409,4 +404,38 @@ export const tenant2Checks: Check[] = [
 /** The exact az login commands for tenants whose credential cache holds no usable login. */
 export function loginCommands(f: Facts, tenants: TenantKey[]): string[] {
   return tenants.map((t) => loginCommand(f.target(t)));
+}
+
+/** Whether the release's PV mounts through TLS: its encryptInTransit attribute, or the chart's default (on) before install. */
+async function encryptsInTransit(f: Facts): Promise<boolean> {
+  const pv = await f.pv().catch(() => undefined);
+  return pv === undefined || (await f.attr("encryptInTransit")).toLowerCase() === "true";
+}
+
+/**
+ * fileshare-nfs and secure transfer: an account that requires it refuses NFS mounts not encrypted in transit, and one
+ * that does not also lets unencrypted mounts in ("Encryption in transit for NFS Azure file shares", Microsoft Learn).
+ */
+function secureTransfer(
+  a: { name: string; enableHttpsTrafficOnly: boolean },
+  c: NonNullable<Facts["config"]>,
+  encrypted: boolean,
+): CheckResult {
+  const update = (on: boolean) =>
+    `AZURE_CONFIG_DIR=${c.tenant2.configDir} az storage account update -n ${a.name} -g ${c.storage.resourceGroup} --subscription ${c.tenant2.subscriptionId} --https-only ${on}`;
+  if (a.enableHttpsTrafficOnly && !encrypted)
+    return broken(
+      `Account ${a.name} requires secure transfer, and the PV mounts without encryption in transit (storage.encryptInTransit: false), which the account refuses (mount.nfs: access denied).`,
+      `Mount encrypted (storage.encryptInTransit: true; Azure Files CSI driver v1.33.0 or newer), or let unencrypted NFS in: ${update(false)}`,
+    );
+  if (!a.enableHttpsTrafficOnly && encrypted)
+    return broken(
+      `Account ${a.name} does not require secure transfer, so besides this encrypted mount it lets in unencrypted NFS mounts from anywhere that reaches its endpoint.`,
+      update(true),
+    );
+  return ok(
+    encrypted
+      ? "FileStorage with secure transfer on; the PV mounts encrypted in transit (NFS 4.1 over TLS through AZNFS)."
+      : "FileStorage with secure transfer off; the PV mounts without encryption in transit, so NFS traffic is not encrypted (storage.encryptInTransit: false).",
+  );
 }

@@ -51,6 +51,7 @@ function mockDecision(r: SimulatedRelease, opts: { expired?: boolean } = {}) {
     accountName: s.accountName,
     endpointSuffix: "core.windows.net",
     ...(r.values.mode === "fileshare-nfs" ? { shareName: s.shareName! } : { containerName: s.containerName! }),
+    encryptInTransit: r.cluster.pvs[0]?.spec?.csi?.volumeAttributes?.encryptInTransit === "true",
     fromAksCluster: { resourceGroup: DEMO_IDS.aksResourceGroup, name: DEMO_IDS.aksName },
   });
 }
@@ -311,14 +312,23 @@ const FAULTS: Fault[] = [
   },
   // ---- fileshare-nfs ----
   {
-    name: "account requires secure transfer",
+    name: "account lets unencrypted NFS in (secure transfer off)",
+    mode: "fileshare-nfs",
+    check: "tenant2.nfs-settings",
+    mock: "mounts",
+    inject: (r) =>
+      edit(r, (s) => {
+        account(s, r).enableHttpsTrafficOnly = false;
+      }),
+  },
+  {
+    name: "PV mounts without encryption in transit while the account requires secure transfer",
     mode: "fileshare-nfs",
     check: "tenant2.nfs-settings",
     mock: "tenant2.nfs-settings",
-    inject: (r) =>
-      edit(r, (s) => {
-        account(s, r).enableHttpsTrafficOnly = true;
-      }),
+    inject: (r) => {
+      delete r.cluster.pvs[0]!.spec!.csi!.volumeAttributes!.encryptInTransit;
+    },
   },
   {
     name: "account is not FileStorage",

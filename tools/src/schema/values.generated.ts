@@ -41,6 +41,10 @@ export interface CrossTenantVolumeValues {
      * Storage endpoint DNS suffix of the Azure cloud (NFS modes: the PV's storageEndpointSuffix; blob-fuse-wi uses the cluster's own cloud).
      */
     endpointSuffix?: string;
+    /**
+     * fileshare-nfs: mount through TLS (the driver's encryptInTransit: AZNFS and stunnel on the node; azurefile-csi-driver v1.33.0 or newer), so the account can keep secure transfer on. null: on in fileshare-nfs. false: plain NFS 4.1, unencrypted on the wire, which needs secure transfer off. Must not be true in the blob modes.
+     */
+    encryptInTransit?: boolean | null;
   };
   /**
    * The identity the Blob CSI driver exchanges the pod's token for (blob-fuse-wi).

@@ -65,6 +65,15 @@ export const valuesSchema = z
           "core.windows.net",
           "Storage endpoint DNS suffix of the Azure cloud (NFS modes: the PV's storageEndpointSuffix; blob-fuse-wi uses the cluster's own cloud).",
         ),
+        encryptInTransit: z
+          .boolean()
+          .nullable()
+          .default(null)
+          .meta(
+            d(
+              "fileshare-nfs: mount through TLS (the driver's encryptInTransit: AZNFS and stunnel on the node; azurefile-csi-driver v1.33.0 or newer), so the account can keep secure transfer on. null: on in fileshare-nfs. false: plain NFS 4.1, unencrypted on the wire, which needs secure transfer off. Must not be true in the blob modes.",
+            ),
+          ),
       })
       .default({
         accountName: "",
@@ -74,6 +83,7 @@ export const valuesSchema = z
         subscriptionId: "",
         tenantId: "",
         endpointSuffix: "core.windows.net",
+        encryptInTransit: null,
       })
       .meta(
         d(
@@ -340,6 +350,7 @@ export const CHART_VOLUME_ATTRIBUTES = [
   "shareName",
   "storageEndpointSuffix",
   "protocol",
+  "encryptInTransit",
 ] as const;
 /**
  * Attribute keys and StorageClass parameters that name key or Secret material, as the drivers read them
@@ -653,6 +664,12 @@ export function checkValues(v: Values, release?: ReleaseContext): Finding[] {
     f.push({
       path: "storage.shareName",
       message: `is set, but mode ${mode} mounts a blob container. Remove storage.shareName and set storage.containerName, or choose mode fileshare-nfs`,
+    });
+  }
+  if (blob && s.encryptInTransit === true) {
+    f.push({
+      path: "storage.encryptInTransit",
+      message: `is true, but only mode fileshare-nfs (the Azure Files driver) takes encryptInTransit, and mode ${mode} uses the Blob driver. Remove it, or choose mode fileshare-nfs`,
     });
   }
   if (s.containerName !== "" && !validContainer(s.containerName)) {

@@ -38,6 +38,8 @@ export function seedManifests(mode: Mode, namespace: string, values: BootstrapVa
             shareName: s.shareName,
             storageEndpointSuffix: "core.windows.net",
             protocol: "nfs",
+            // Not in the seed: the bootstrap keeps secure transfer on, which only a mount encrypted in transit passes.
+            encryptInTransit: "true",
           }
         : {
             storageAccount: s.accountName,

@@ -101,6 +101,8 @@ export function renderedRelease(
             shareName: s.shareName!,
             storageEndpointSuffix: s.endpointSuffix ?? "core.windows.net",
             protocol: "nfs",
+            // As the chart renders it: encrypted in transit unless the values turn it off.
+            ...(s.encryptInTransit === false ? {} : { encryptInTransit: "true" }),
           }
         : {
             storageAccount: s.accountName,

@@ -553,7 +553,7 @@ describe("mount events", () => {
     const message = `MountVolume.SetUp failed for volume "pv" : rpc error: code = Internal desc = AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:${r.namespace}:x'.`;
     r.cluster.events.push({
       metadata: { name: "e1", namespace: r.namespace },
-      involvedObject: { kind: "Pod", name: pod.metadata!.name! },
+      involvedObject: { kind: "Pod", name: pod.metadata!.name!, uid: pod.metadata!.uid! },
       type: "Warning",
       reason: "FailedMount",
       message,
@@ -564,6 +564,34 @@ describe("mount events", () => {
     expect(events.verdict).toBe("broken");
     expect(events.why).toContain("→ tenant1.federated-subject");
     expect(report.firstBroken).toBe("pods.mount-events");
+    // The subject's row reads ok here, so the events row does not send the user there.
+    expect(events.fix).not.toContain("its row above says how");
+    expect(events.fix).toContain("tenant1.federated-subject ok");
+    expect(events.commands).toEqual([`kubectl describe pod ${pod.metadata!.name} --namespace ${r.namespace}`]);
+
+    // The same failure with the subject really broken: the events row points at that row.
+    edit(r, (s) => {
+      s.apps[0]!.federatedCredentials[0]!.subject = `system:serviceaccount:${r.namespace}:x`;
+    });
+    const broken = (await doctor(r)).checks.find((c) => c.id === "pods.mount-events")!;
+    expect(broken.fix).toContain("Fix the link tenant1.federated-subject (its row above says how)");
+    expect(broken.commands).toBeUndefined();
+  });
+
+  it("does not give a recreated pod (same name, new uid) its predecessor's failures", async () => {
+    const r = await simulatedRelease("blob-fuse-wi");
+    const pod = r.cluster.pods[0]!;
+    pod.status = { phase: "Pending" };
+    r.cluster.events.push({
+      metadata: { name: "e1", namespace: r.namespace },
+      involvedObject: { kind: "Pod", name: pod.metadata!.name!, uid: "uid-of-the-deleted-pod" },
+      type: "Warning",
+      reason: "FailedMount",
+      message: "MountVolume.SetUp failed: AADSTS700213: No matching federated identity record found",
+      lastTimestamp: new Date(),
+    });
+    const events = (await doctor(r)).checks.find((c) => c.id === "pods.mount-events")!;
+    expect(events.verdict, events.why).toBe("ok");
   });
 
   it("ignores failures older than a quarter of an hour and pods that run", async () => {
@@ -571,7 +599,7 @@ describe("mount events", () => {
     const pod = r.cluster.pods[0]!;
     r.cluster.events.push({
       metadata: { name: "e1", namespace: r.namespace },
-      involvedObject: { kind: "Pod", name: pod.metadata!.name! },
+      involvedObject: { kind: "Pod", name: pod.metadata!.name!, uid: pod.metadata!.uid! },
       type: "Warning",
       reason: "FailedMount",
       message: "mount.nfs: access denied by server",

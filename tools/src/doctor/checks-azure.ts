@@ -405,13 +405,24 @@ export const tenant2Checks: Check[] = [
       const acc = await f.account();
       const c = f.config!;
       if (!acc.ok) {
-        return acc.notFound
-          ? broken(
-              `Storage account ${c.storage.accountName} does not exist in resource group ${c.storage.resourceGroup} of subscription ${c.tenant2.subscriptionId}.`,
-              "Run the bootstrap to create it (or fix storage.accountName/resourceGroup in the config).",
-              [bootstrapCommand(f)],
-            )
-          : cannotRead(acc);
+        if (!acc.notFound) return cannotRead(acc);
+        const why = `Storage account ${c.storage.accountName} does not exist in resource group ${c.storage.resourceGroup} of subscription ${c.tenant2.subscriptionId}.`;
+        // NFS: the private endpoint of the deleted account can never connect again; the bootstrap makes a new one.
+        const pe = c.mode === "blob-fuse-wi" ? undefined : await f.endpoint();
+        if (pe?.ok) {
+          const names = f.endpointNames();
+          return broken(
+            why,
+            `Delete private endpoint ${names.name}, which pointed at the deleted account, then run the bootstrap: it creates the account, a new endpoint, approves it and registers it in the DNS zone.`,
+            [
+              azCommand(f, "tenant1", ["network", "private-endpoint", "delete", "-n", names.name, "-g", names.rg, ...f.sub("tenant1")]),
+              bootstrapCommand(f),
+            ],
+          );
+        }
+        return broken(why, "Run the bootstrap to create it (or fix storage.accountName/resourceGroup in the config).", [
+          bootstrapCommand(f),
+        ]);
       }
       if (
         c.mode === "blob-fuse-wi" &&

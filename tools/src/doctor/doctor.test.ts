@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { authorizeNfsMount, authorizeWorkloadIdentityMount } from "../azsim/authorize.ts";
+import { authorizeNfsMount, authorizeWorkloadIdentityMount, roleDefinition } from "../azsim/authorize.ts";
+import { roleDefinitionId } from "../az/resource-id.ts";
 import type { BootstrapMode } from "../azsim/harness.ts";
 import { DEMO_IDS } from "../azsim/seed.ts";
 import { type AzState, findStorageAccount, updateAzState } from "../azsim/state.ts";
@@ -13,6 +14,9 @@ import { CannotRunError, CHECKS, runDoctor } from "./index.ts";
 import { MOUNT_ERROR_LINKS, linkOfMountError } from "./events.ts";
 import { SIM_ISSUER, type SimulatedRelease, simClusterReader, simulatedRelease } from "../testbed/simulated-release.ts";
 import { formatReport } from "./format.ts";
+import type { DoctorReport } from "./types.ts";
+import { isClusterCommand, runPrintedOnSimulatedAzure } from "../testbed/printed-commands.ts";
+import { type Usage, parseUsage } from "../az/surface.ts";
 import { MODES } from "../schema/modes.ts";
 
 async function doctor(r: SimulatedRelease, configPath: string | undefined = r.configPath) {
@@ -67,6 +71,12 @@ interface Fault {
   /** What the mock driver answers a mount with: the check its error maps to, or "mounts" when the fault does not stop a mount. */
   mock: string | "mounts" | "not-an-azure-decision";
   expired?: boolean;
+  /**
+   * What the printed fix is: commands that repair the simulated Azure when run as printed (default); kubectl or
+   * helm commands that only the test cluster runs (test/e2e/doctor.test.ts); or words only, because no command
+   * can repair it (an account's kind) or doctor must not act (deleting a credential it cannot prove unused).
+   */
+  fix?: "runs" | "cluster" | "words";
 }
 
 /** Codes of the mock's refusals the fault table produced (checked against authorize.ts below). */
@@ -75,7 +85,8 @@ const decisionCodes = new Set<string>();
 const FAULTS: Fault[] = [
   // ---- blob-fuse-wi: the cluster ----
   {
-    name: "release not installed",
+    name: "PV deleted (the release's claim still there)",
+    fix: "cluster",
     mode: "blob-fuse-wi",
     check: "cluster.pv",
     mock: "not-an-azure-decision",
@@ -85,6 +96,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "CSIDriver without tokenRequests",
+    fix: "words",
     mode: "blob-fuse-wi",
     check: "cluster.csidriver",
     mock: "not-an-azure-decision",
@@ -94,6 +106,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "CSIDriver without requiresRepublish",
+    fix: "words",
     mode: "blob-fuse-wi",
     check: "cluster.csidriver",
     mock: "not-an-azure-decision",
@@ -103,6 +116,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "driver version below the token-refresh fix",
+    fix: "words",
     mode: "blob-fuse-wi",
     check: "cluster.driver-version",
     mock: "cluster.driver-version",
@@ -116,6 +130,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "cluster without an OIDC issuer",
+    fix: "words",
     mode: "blob-fuse-wi",
     check: "cluster.issuer",
     mock: "not-an-azure-decision",
@@ -125,6 +140,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "PV tenantID names the AKS tenant",
+    fix: "cluster",
     mode: "blob-fuse-wi",
     check: "cluster.pv-attributes",
     mock: "tenant2.service-principal",
@@ -134,6 +150,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "pod's ServiceAccount missing",
+    fix: "cluster",
     mode: "blob-fuse-wi",
     check: "cluster.pods",
     mock: "mounts",
@@ -143,6 +160,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "claim not bound",
+    fix: "words",
     mode: "blob-fuse-wi",
     check: "cluster.claim",
     mock: "mounts",
@@ -163,6 +181,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "app deleted",
+    fix: "cluster",
     mode: "blob-fuse-wi",
     check: "tenant1.app",
     mock: "tenant2.service-principal",
@@ -212,7 +231,28 @@ const FAULTS: Fault[] = [
       }),
   },
   {
+    name: "a full app (20 of 20) without a credential for the pods' ServiceAccount",
+    fix: "words",
+    mode: "blob-fuse-wi",
+    check: "tenant1.federated-subject",
+    mock: "tenant1.federated-subject",
+    inject: (r) =>
+      edit(r, (s) => {
+        const app = s.apps[0]!;
+        app.federatedCredentials = [];
+        for (let i = 0; i < 20; i++)
+          app.federatedCredentials.push({
+            id: `x${i}`,
+            name: `x${i}`,
+            issuer: SIM_ISSUER,
+            subject: `system:serviceaccount:other:sa${i}`,
+            audiences: ["api://AzureADTokenExchange"],
+          });
+      }),
+  },
+  {
     name: "more federated credentials than the limit",
+    fix: "words",
     mode: "blob-fuse-wi",
     check: "tenant1.federated-limit",
     mock: "mounts",
@@ -286,17 +326,27 @@ const FAULTS: Fault[] = [
     mock: "mounts",
     inject: (r) =>
       edit(r, (s) => {
-        s.roleAssignments[0]!.roleDefinitionName = "Storage Blob Data Reader";
+        // The bootstrap's grant replaced by a Reader one (the role of an assignment cannot change in Azure).
+        const a = s.roleAssignments[0]!;
+        a.roleDefinitionName = "Storage Blob Data Reader";
+        a.roleDefinitionId = roleDefinitionId(DEMO_IDS.subscription2, roleDefinition("Storage Blob Data Reader")!.id);
       }),
   },
   {
-    name: "role at subscription scope",
+    name: "a second grant at subscription scope",
     mode: "blob-fuse-wi",
     check: "tenant2.role-scope",
     mock: "mounts",
     inject: (r) =>
       edit(r, (s) => {
-        s.roleAssignments[0]!.scope = `/subscriptions/${DEMO_IDS.subscription2}`;
+        const mine = s.roleAssignments[0]!;
+        const scope = `/subscriptions/${DEMO_IDS.subscription2}`;
+        s.roleAssignments.push({
+          ...mine,
+          id: `${scope}/providers/Microsoft.Authorization/roleAssignments/broad`,
+          name: "broad",
+          scope,
+        });
       }),
   },
   {
@@ -322,6 +372,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "account is not FileStorage",
+    fix: "words",
     mode: "fileshare-nfs",
     check: "tenant2.nfs-settings",
     mock: "tenant2.nfs-settings",
@@ -342,6 +393,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "share is SMB",
+    fix: "words",
     mode: "fileshare-nfs",
     check: "tenant2.share",
     mock: "tenant2.share",
@@ -401,13 +453,26 @@ const FAULTS: Fault[] = [
       }),
   },
   {
+    name: "A record pointing at another address",
+    mode: "fileshare-nfs",
+    check: "network.dns-record",
+    mock: "network.dns-record",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.privateDnsZones[0]!.aRecords[r.values.storage.accountName] = ["10.9.9.9"];
+      }),
+  },
+  {
     name: "private endpoint deleted",
     mode: "fileshare-nfs",
     check: "network.private-endpoint",
     mock: "network.endpoint-connection",
     inject: (r) =>
       edit(r, (s) => {
+        // As Azure deletes an endpoint: its connection leaves the account, its zone group's record the zone.
         s.privateEndpoints = [];
+        for (const a of s.storageAccounts) a.privateEndpointConnections = [];
+        for (const z of s.privateDnsZones) z.aRecords = {};
       }),
   },
   {
@@ -423,6 +488,7 @@ const FAULTS: Fault[] = [
   // ---- blob-nfs (configured with a storage VNet, so peering is checked) ----
   {
     name: "account without NFS v3",
+    fix: "words",
     mode: "blob-nfs",
     check: "tenant2.nfs-settings",
     mock: "tenant2.nfs-settings",
@@ -476,6 +542,35 @@ const FAULTS: Fault[] = [
   },
 ];
 
+/** Every az command line a fix ran, for the check against the real CLI's command table below. */
+const fixUsages: Usage[] = [];
+
+/**
+ * Runs the first broken row's printed commands exactly as printed (sh parses them) against the simulated
+ * Azure; then doctor must find no broken link and the mock driver must mount. Cluster fixes run in the e2e
+ * suite; a fix in words only must print no command.
+ */
+async function runTheFix(r: SimulatedRelease, fault: Fault, report: DoctorReport): Promise<void> {
+  const row = report.checks.find((c) => c.id === report.firstBroken)!;
+  const kind = fault.fix ?? "runs";
+  if (kind === "words") {
+    expect(row.commands ?? [], formatReport(report)).toEqual([]);
+    return;
+  }
+  expect(row.commands?.length, formatReport(report)).toBeGreaterThan(0);
+  if (kind === "cluster") {
+    expect(row.commands!.some(isClusterCommand), formatReport(report)).toBe(true);
+    return;
+  }
+  for (const line of row.commands!) {
+    for (const argv of await runPrintedOnSimulatedAzure(line, r.sim))
+      fixUsages.push(parseUsage(argv, `fix of ${fault.name}`));
+  }
+  const after = await doctor(r);
+  expect(after.firstBroken, `after running the fix:\n${formatReport(after)}`).toBeUndefined();
+  if (fault.mock !== "not-an-azure-decision") expect(mockDecision(r)).toEqual({ ok: true });
+}
+
 describe("doctor on healthy releases", () => {
   for (const mode of MODES) {
     it(`reports every link of a bootstrapped ${mode} release ok, reading only`, async () => {
@@ -514,16 +609,18 @@ describe("doctor names the first broken link", () => {
           .filter((c) => c.mutating),
       ).toEqual([]);
 
-      if (fault.mock === "not-an-azure-decision") return;
-      const decision = mockDecision(r, { expired: fault.expired ?? false });
-      if (!decision.ok) decisionCodes.add(decision.code);
-      if (fault.mock === "mounts") {
-        expect(decision).toEqual({ ok: true });
-      } else {
-        expect(decision.ok).toBe(false);
-        const message = decision.ok ? "" : decision.message;
-        expect(linkOfMountError(message)?.check, message).toBe(fault.mock);
+      if (fault.mock !== "not-an-azure-decision") {
+        const decision = mockDecision(r, { expired: fault.expired ?? false });
+        if (!decision.ok) decisionCodes.add(decision.code);
+        if (fault.mock === "mounts") {
+          expect(decision).toEqual({ ok: true });
+        } else {
+          expect(decision.ok).toBe(false);
+          const message = decision.ok ? "" : decision.message;
+          expect(linkOfMountError(message)?.check, message).toBe(fault.mock);
+        }
       }
+      await runTheFix(r, fault, report);
     });
   }
 

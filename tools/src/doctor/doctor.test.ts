@@ -1,8 +1,10 @@
 // Every doctor check against the simulated Azure and a simulated cluster: healthy releases of each mode
 // report all ok; each injected fault is named as the first broken link, and the mount error the mock
 // driver would give for it points at the same link. Doctor never writes.
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadConfig } from "../bootstrap/config.ts";
 import { describe, expect, it } from "vitest";
 import { authorizeNfsMount, authorizeWorkloadIdentityMount, roleDefinition } from "../azsim/authorize.ts";
 import { roleDefinitionId } from "../az/resource-id.ts";
@@ -10,13 +12,14 @@ import type { BootstrapMode } from "../azsim/harness.ts";
 import { DEMO_IDS } from "../azsim/seed.ts";
 import { type AzState, findStorageAccount, updateAzState } from "../azsim/state.ts";
 import type { ToolError } from "../errors.ts";
-import { CannotRunError, CHECKS, runDoctor } from "./index.ts";
+import { CannotRunError, CHECKS, exitCodeOf, runDoctor } from "./index.ts";
 import { MOUNT_ERROR_LINKS, linkOfMountError } from "./events.ts";
 import { SIM_ISSUER, type SimulatedRelease, simClusterReader, simulatedRelease } from "../testbed/simulated-release.ts";
 import { formatReport } from "./format.ts";
 import type { DoctorReport } from "./types.ts";
 import { isClusterCommand, runPrintedOnSimulatedAzure } from "../testbed/printed-commands.ts";
-import { type Usage, parseUsage } from "../az/surface.ts";
+import { type Usage, compareSurface, loadRealCommandTable, parseUsage } from "../az/surface.ts";
+import { AZURE_CLI_VERSION, azureCliPaths } from "../az/install.ts";
 import { MODES } from "../schema/modes.ts";
 
 async function doctor(r: SimulatedRelease, configPath: string | undefined = r.configPath) {
@@ -775,11 +778,15 @@ describe("when doctor cannot run or cannot tell", () => {
     );
   });
 
-  it("checks the cluster side only, and says so, without a config", async () => {
+  it("checks the cluster side only, and says so, without a config: cannot tell (exit 2)", async () => {
     const r = await simulatedRelease("blob-fuse-wi");
     const report = await doctor(r, "");
     expect(report.azCalls).toBe(0);
     expect(report.firstBroken).toBeUndefined();
+    expect(report.azureChecked).toBe(false);
+    expect(exitCodeOf(report)).toBe(2);
+    expect(formatReport(report)).toContain("the Azure side was not checked (no --config)");
+    expect(exitCodeOf(await doctor(r))).toBe(0);
     const azure = report.checks.filter((c) => c.side === "tenant1" || c.side === "tenant2");
     expect(azure.length).toBeGreaterThan(5);
     expect(azure.every((c) => c.verdict === "unknown" && /--config/.test(c.fix ?? ""))).toBe(true);
@@ -805,4 +812,172 @@ describe("when doctor cannot run or cannot tell", () => {
     expect(new Set(argvs).size).toBe(argvs.length);
     expect(report.azCalls).toBeLessThan(report.checks.length);
   });
+});
+
+/** The error doctor stops with, or undefined when it ran. */
+const stopped = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as ToolError,
+  );
+
+describe("doctor stops (exit 2) instead of guessing", () => {
+  it("refuses a config of another mode before any check, so it never advises removing a working release", async () => {
+    const r = await simulatedRelease("blob-fuse-wi");
+    const other = r.sim.writeConfig("fileshare-nfs", { kubernetes: { namespace: r.namespace } });
+    const err = await stopped(doctor(r, other));
+    expect(err).toBeInstanceOf(CannotRunError);
+    expect(err!.code).toBe("INVALID_INPUT");
+    expect(err!.message).toContain("the release is blob-fuse-wi, the config is for fileshare-nfs");
+  });
+
+  it("refuses a config of another namespace, or of another release when the config names one", async () => {
+    const r = await simulatedRelease("blob-fuse-wi");
+    const ns = r.sim.writeConfig("blob-fuse-wi", { kubernetes: { namespace: "elsewhere" } });
+    expect((await stopped(doctor(r, ns)))?.message).toContain("the config's namespace is elsewhere");
+    const rel = r.sim.writeConfig("blob-fuse-wi", { kubernetes: { releaseName: "another" } });
+    expect((await stopped(doctor(r, rel)))?.message).toContain("the config's release is another, not data");
+  });
+
+  it("stops on a namespace or a release that does not exist", async () => {
+    const r = await simulatedRelease("fileshare-nfs");
+    const noNs = await stopped(runDoctor({ release: r.release, namespace: "nope", cluster: simClusterReader(r.cluster) }));
+    expect([noNs?.code, noNs?.message]).toEqual(["NOT_FOUND", "Namespace nope does not exist in the cluster."]);
+    const noRelease = await stopped(
+      runDoctor({ release: "ctv-nope", namespace: r.namespace, cluster: simClusterReader(r.cluster) }),
+    );
+    expect(noRelease?.code).toBe("NOT_FOUND");
+    expect(noRelease?.message).toContain("No release ctv-nope in namespace fileshare-nfs");
+  });
+
+  it("stops within --timeout when the cluster accepts requests and never answers", async () => {
+    const r = await simulatedRelease("blob-nfs");
+    const silent = simClusterReader(r.cluster);
+    silent.persistentVolumes = () => new Promise(() => {});
+    const started = Date.now();
+    const err = await stopped(runDoctor({ release: r.release, namespace: r.namespace, cluster: silent, timeoutMs: 300 }));
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect([err?.code, err instanceof CannotRunError]).toEqual(["TIMED_OUT", true]);
+  });
+
+  it("names the kubeconfig that is empty", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kc-"));
+    const path = join(dir, "config");
+    writeFileSync(path, "");
+    const err = await stopped(runDoctor({ release: "data", namespace: "ns", kubeconfig: path }));
+    expect(err?.message).toBe(`Cannot read the kubeconfig ${path}: it is empty or holds no clusters.`);
+  });
+});
+
+describe("doctor's fixes never act for anyone the config and record do not name", () => {
+  it("reports a PV naming another app as the broken link, and no row grants that app anything", async () => {
+    const r = await simulatedRelease("blob-fuse-wi");
+    const stranger = "0ther0pp-0000-4000-8000-000000000099".replace(/[^0-9a-f-]/g, "0");
+    edit(r, (s) => {
+      s.apps.push({ ...structuredClone(s.apps[0]!), id: "obj-stranger", appId: stranger, federatedCredentials: [] });
+    });
+    r.cluster.pvs[0]!.spec!.csi!.volumeAttributes!.clientID = stranger;
+    const report = await doctor(r);
+    expect(report.firstBroken, formatReport(report)).toBe("cluster.pv-attributes");
+    const row = report.checks.find((c) => c.id === "cluster.pv-attributes")!;
+    expect(row.why).toContain(`clientID is '${stranger}', expected '${r.values.workloadIdentity!.clientId}'`);
+    expect(row.commands!.every(isClusterCommand)).toBe(true);
+    expect(row.commands!.at(-1)).toContain("helm install data charts/cross-tenant-volume");
+    // The tenant rows follow the app the config's bootstrap made: they read ok, and nothing names the stranger.
+    expect(report.checks.filter((c) => c.side === "tenant1" || c.side === "tenant2").every((c) => c.verdict === "ok")).toBe(
+      true,
+    );
+    expect(report.checks.flatMap((c) => c.commands ?? []).filter((c) => c.includes(stranger))).toEqual([]);
+  });
+
+  it("withholds grants when nothing names the app: the bootstrap sets up the app the config describes", async () => {
+    const r = await simulatedRelease("blob-fuse-wi");
+    const config = loadConfig(r.configPath);
+    rmSync(config.paths.recordFile);
+    rmSync(config.paths.valuesFile);
+    edit(r, (s) => {
+      s.roleAssignments = [];
+    });
+    const row = (await doctor(r)).checks.find((c) => c.id === "tenant2.role")!;
+    expect(row.verdict).toBe("broken");
+    expect(row.commands).toEqual([`ctv bootstrap --config ${r.configPath}`]);
+  });
+
+  it("reports a broader grant with its scope, deletes only one the record does not hold, and leaves a second container's grant", async () => {
+    const r = await simulatedRelease("blob-fuse-wi");
+    const sub = `/subscriptions/${DEMO_IDS.subscription2}`;
+    const otherContainer = `${sub}/resourceGroups/rg-storage/providers/Microsoft.Storage/storageAccounts/ctvsimblob/blobServices/default/containers/second`;
+    edit(r, (s) => {
+      const mine = s.roleAssignments[0]!;
+      s.roleAssignments.push({ ...mine, id: `${otherContainer}/providers/Microsoft.Authorization/roleAssignments/second`, name: "second", scope: otherContainer });
+    });
+    const ok = (await doctor(r)).checks.find((c) => c.id === "tenant2.role-scope")!;
+    expect([ok.verdict, ok.why]).toEqual(["ok", expect.stringContaining(`at ${otherContainer}: other scopes`)]);
+
+    // The record's own assignment seen at subscription scope (as if widened): reported, never deleted.
+    const config = loadConfig(r.configPath);
+    const recorded = JSON.parse(readFileSync(config.paths.recordFile, "utf8")) as { created: { kind: string; id?: string }[] };
+    const heldId = recorded.created.find((i) => i.kind === "role-assignment")!.id!;
+    edit(r, (s) => {
+      s.roleAssignments.find((a) => a.id === heldId)!.scope = sub;
+    });
+    const row = (await doctor(r)).checks.find((c) => c.id === "tenant2.role-scope")!;
+    expect(row.verdict).toBe("broken");
+    expect(row.why).toContain(`at ${sub}`);
+    expect(row.fix).toContain("is in the bootstrap's record, so doctor leaves it");
+    expect(row.commands ?? []).toEqual([]);
+  });
+});
+
+describe("fixes for the cluster", () => {
+  it("clears a Released PV's stale claim uid before the upgrade that recreates the claim, with doctor's kubeconfig", async () => {
+    const r = await simulatedRelease("fileshare-nfs");
+    const pv = r.cluster.pvs[0]!;
+    pv.spec!.claimRef!.uid = "uid-of-the-deleted-claim";
+    pv.status = { phase: "Released" };
+    r.cluster.claims = r.cluster.claims.map((c) => ({ ...c, status: { phase: "Pending" }, spec: {} }));
+    r.cluster.claims[0]!.metadata!.uid = "uid-of-the-new-claim";
+    const withKube = (await runDoctor({
+      release: r.release,
+      namespace: r.namespace,
+      configPath: r.configPath,
+      cluster: simClusterReader(r.cluster),
+      runner: r.sim.inProcessRunner,
+      env: r.sim.env,
+      kubeconfig: "/tmp/my kube",
+      context: "aks1",
+    }));
+    const pending = withKube.checks.find((c) => c.id === "cluster.claim")!;
+    expect(pending.why).toContain("already bound to a different claim");
+    expect(pending.commands).toEqual([
+      `kubectl patch pv ${pv.metadata!.name} -p '{"spec":{"claimRef":{"uid":null,"resourceVersion":null}}}' --kubeconfig '/tmp/my kube' --context aks1`,
+    ]);
+    r.cluster.claims = [];
+    const gone = (await doctor(r)).checks.find((c) => c.id === "cluster.claim")!;
+    expect(gone.commands).toEqual([
+      `kubectl patch pv ${pv.metadata!.name} -p '{"spec":{"claimRef":{"uid":null,"resourceVersion":null}}}'`,
+      `helm upgrade ${r.release} charts/cross-tenant-volume --namespace ${r.namespace} --reuse-values`,
+    ]);
+  });
+});
+
+const { python } = azureCliPaths();
+describe.skipIf(!existsSync(python) && !process.env.CI)(`the fixes against the real Azure CLI ${AZURE_CLI_VERSION}`, () => {
+  it("ran only commands and options the real CLI has (the fault table above ran them)", async () => {
+    expect(fixUsages.length).toBeGreaterThan(20);
+    const commands = [...new Set(fixUsages.map((u) => u.command))].sort();
+    expect(commands).toEqual(
+      expect.arrayContaining([
+        "ad app federated-credential update",
+        "network private-dns record-set a add-record",
+        "network private-dns record-set a remove-record",
+        "network private-endpoint delete",
+        "network vnet peering delete",
+        "role assignment delete",
+      ]),
+    );
+    const { table } = await loadRealCommandTable(python, commands);
+    expect(commands.filter((c) => table[c] === null)).toEqual([]);
+    expect(compareSurface(fixUsages, table)).toEqual([]);
+  }, 300_000);
 });

@@ -48,12 +48,7 @@ const IN_VNET = [...NAMED_IN_RG, req(["--vnet-name"])];
 /** A VNet link or record set: named, inside a private DNS zone. */
 const IN_ZONE = [...NAMED_IN_RG, req(["--zone-name", "-z"])];
 /** One address of an A record set (`add-record`, `remove-record` name the set --record-set-name, not --name). */
-const A_RECORD = [
-  req(["--record-set-name", "-n"]),
-  req(RG),
-  req(["--zone-name", "-z"]),
-  req(["--ipv4-address", "-a"]),
-];
+const A_RECORD = [req(["--record-set-name", "-n"]), req(RG), req(["--zone-name", "-z"]), req(["--ipv4-address", "-a"])];
 /** A private endpoint connection: by --id, or by the resource it belongs to. */
 const CONNECTION = [o(["--id"]), o(NAME), o(RG), o(["--resource-name"]), o(["--type"])];
 /** Storage account settings `create` and `update` both take. */

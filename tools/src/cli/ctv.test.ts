@@ -395,8 +395,13 @@ describe("ctv doctor (with a stand-in for tools/src/doctor)", () => {
     );
     expect([cannot.code, cannot.stderr]).toEqual([2, "Error: tenant1 is not logged in.\nHint: az login --tenant t1\n"]);
     // Without a config nothing in Azure was read: "cannot tell" is 2, not 0.
-    expect((await ctv(["doctor", "-r", "data", "-n", "ns"], doctorRoot(async () => report(undefined, false)))).code).toBe(
-      2,
-    );
+    expect(
+      (
+        await ctv(
+          ["doctor", "-r", "data", "-n", "ns"],
+          doctorRoot(async () => report(undefined, false)),
+        )
+      ).code,
+    ).toBe(2);
   });
 });

@@ -1,10 +1,10 @@
 // Checks in the two tenants: the multi-tenant app and its federated credentials (tenant 1), the service
 // principal, its data role, the storage account and its container or share (tenant 2).
 import { loginCommand } from "../az/az.ts";
-import { TOKEN_EXCHANGE_AUDIENCE, containerResourceId } from "../bootstrap/plan.ts";
+import { TOKEN_EXCHANGE_AUDIENCE, containerResourceId, storageAccountResourceId } from "../bootstrap/plan.ts";
 import { scopeCovers } from "../az/resource-id.ts";
 import { type Check, type CheckResult, broken, ok, unknown } from "./types.ts";
-import type { AzFic, AzRead, Facts, TenantKey } from "./facts.ts";
+import type { AzFic, AzRead, AzRole, Facts, TenantKey } from "./facts.ts";
 import { azCommand, bootstrapCommand, planCommand, reinstallCommands } from "./fixes.ts";
 import { MODES } from "../schema/modes.ts";
 
@@ -85,7 +85,10 @@ async function credentialFix(f: Facts, fics: AzFic[], issuer: string | undefined
   if (!f.namedClientId()) return { fix: UNNAMED_APP, commands: [bootstrapCommand(f)] };
   const app = await f.app();
   if (!app.ok || !issuer)
-    return { fix: "Run the bootstrap: it creates the credential the config describes.", commands: [bootstrapCommand(f)] };
+    return {
+      fix: "Run the bootstrap: it creates the credential the config describes.",
+      commands: [bootstrapCommand(f)],
+    };
   const vars = { appObjectId: app.value.id, oidcIssuer: issuer };
   const c = f.config!;
   const own = fics.find((x) => x.name === c.app.federatedCredentialName);
@@ -96,7 +99,10 @@ async function credentialFix(f: Facts, fics: AzFic[], issuer: string | undefined
   }
   if (fics.length >= FEDERATED_CREDENTIAL_LIMIT) return fullAppFix(f, fics, issuer);
   const cmd = planCommand(f, "tenant1/federated-credential", vars);
-  return { fix: `Create the bootstrap's credential ${c.app.federatedCredentialName} with ${what}.`, commands: cmd ? [cmd] : [] };
+  return {
+    fix: `Create the bootstrap's credential ${c.app.federatedCredentialName} with ${what}.`,
+    commands: cmd ? [cmd] : [],
+  };
 }
 
 export const tenant1Checks: Check[] = [
@@ -125,7 +131,17 @@ export const tenant1Checks: Check[] = [
         return broken(
           `App ${app.value.displayName} (${clientId}) is ${app.value.signInAudience}, not multi-tenant, so tenant 2 cannot hold a service principal for it.`,
           "Make it multi-tenant.",
-          [azCommand(f, "tenant1", ["ad", "app", "update", "--id", clientId, "--sign-in-audience", "AzureADMultipleOrgs"])],
+          [
+            azCommand(f, "tenant1", [
+              "ad",
+              "app",
+              "update",
+              "--id",
+              clientId,
+              "--sign-in-audience",
+              "AzureADMultipleOrgs",
+            ]),
+          ],
         );
       }
       return ok(`${app.value.displayName} (${clientId}), ${app.value.signInAudience}.`);
@@ -291,9 +307,7 @@ const roleCheck: Check = {
     const target = containerResourceId(f.config!);
     const covering = roles.value.filter(
       (r) =>
-        r.principalId === sp.value.id &&
-        scopeCovers(r.scope, target) &&
-        BLOB_ROLES[r.roleDefinitionName.toLowerCase()],
+        r.principalId === sp.value.id && scopeCovers(r.scope, target) && BLOB_ROLES[r.roleDefinitionName.toLowerCase()],
     );
     const grant = planCommand(f, "tenant2/role-assignment", { spObjectId: sp.value.id });
     const fix = (what: string) =>
@@ -301,7 +315,9 @@ const roleCheck: Check = {
         ? { fix: what, commands: grant ? [grant] : [] }
         : { fix: UNNAMED_APP, commands: [bootstrapCommand(f)] };
     if (covering.length === 0) {
-      const { fix: text, commands } = fix(`Grant the role as the bootstrap does, on container ${f.config!.storage.containerName}.`);
+      const { fix: text, commands } = fix(
+        `Grant the role as the bootstrap does, on container ${f.config!.storage.containerName}.`,
+      );
       return broken(
         `The service principal holds no Storage Blob Data role on container ${f.config!.storage.containerName} or any scope above it (AuthorizationPermissionMismatch).`,
         text,
@@ -345,7 +361,10 @@ const roleScopeCheck: Check = {
     const mine = roles.value.filter((r) => r.principalId === sp.value.id && norm(r.scope) !== target);
     const broader = mine.filter((r) => scopeCovers(r.scope, target));
     const elsewhere = mine.filter((r) => !broader.includes(r));
-    const others = elsewhere.length > 0 ? ` Also ${elsewhere.map((r) => `${r.roleDefinitionName} at ${r.scope}`).join("; ")}: other scopes, not this container's; doctor leaves them.` : "";
+    const others =
+      elsewhere.length > 0
+        ? ` Also ${elsewhere.map((r) => `${r.roleDefinitionName} at ${r.scope}`).join("; ")}: other scopes, not this container's; doctor leaves them.`
+        : "";
     if (broader.length === 0) return ok(`Only the container.${others}`);
     const recorded = recordedIds(f);
     const deletable = broader.filter((r) => !recorded.has(norm(r.id)));
@@ -365,6 +384,67 @@ const roleScopeCheck: Check = {
           f.config!.tenant2.subscriptionId,
         ]),
       ),
+    );
+  },
+};
+
+/**
+ * Access left behind: a data role on this account held by a principal other than the app's service principal,
+ * and service principals the bootstrap's record holds whose app no longer exists in tenant 1. Doctor cannot
+ * tell whether something else still uses them, so it names them ("cannot tell") and prints no delete.
+ */
+const orphansCheck: Check = {
+  id: "tenant2.orphans",
+  side: "tenant2",
+  title: "no data access left for identities the release does not use",
+  modes: WI,
+  async run(f) {
+    const none = noAzure(f);
+    if (none) return none;
+    const c = f.config!;
+    const [sp, roles] = await Promise.all([
+      f.servicePrincipal(),
+      f.az<AzRole[]>("tenant2", [
+        "role",
+        "assignment",
+        "list",
+        "--scope",
+        containerResourceId(c),
+        "--include-inherited",
+        ...f.sub("tenant2"),
+      ]),
+    ]);
+    if (!roles.ok) return cannotRead(roles);
+    const account = storageAccountResourceId(c);
+    const foreign = roles.value.filter(
+      (r) =>
+        BLOB_ROLES[r.roleDefinitionName.toLowerCase()] &&
+        scopeCovers(account, r.scope) &&
+        r.principalId !== (sp.ok ? sp.value.id : undefined),
+    );
+    const named = f.namedClientId()?.toLowerCase();
+    const leftover: string[] = [];
+    for (const item of f.recordItems().filter((i) => i.kind === "service-principal")) {
+      const appId = item.ref?.appId ?? item.vars.appId;
+      if (!appId || appId.toLowerCase() === named) continue;
+      const [app, still] = await Promise.all([
+        f.az("tenant1", ["ad", "app", "show", "--id", appId]),
+        f.az("tenant2", ["ad", "sp", "show", "--id", appId]),
+      ]);
+      if (!app.ok && app.notFound && still.ok)
+        leftover.push(`service principal ${item.id ?? appId} of app ${appId}, which no longer exists in tenant 1`);
+    }
+    if (foreign.length === 0 && leftover.length === 0) return ok("None.");
+    const found = [
+      ...foreign.map(
+        (r) =>
+          `${r.roleDefinitionName} at ${r.scope} for principal ${r.principalId} (assignment ${r.id}), not this release's app`,
+      ),
+      ...leftover,
+    ];
+    return unknown(
+      `${found.join("; ")}.`,
+      `Doctor cannot tell whether anything else still uses ${found.length === 1 ? "it" : "them"}, so it deletes nothing. If nothing does, remove ${found.length === 1 ? "it" : "them"} in tenant 2 (az role assignment delete --ids <assignment>; az ad sp delete --id <service principal>, which takes its assignments along).`,
     );
   },
 };
@@ -415,7 +495,16 @@ export const tenant2Checks: Check[] = [
             why,
             `Delete private endpoint ${names.name}, which pointed at the deleted account, then run the bootstrap: it creates the account, a new endpoint, approves it and registers it in the DNS zone.`,
             [
-              azCommand(f, "tenant1", ["network", "private-endpoint", "delete", "-n", names.name, "-g", names.rg, ...f.sub("tenant1")]),
+              azCommand(f, "tenant1", [
+                "network",
+                "private-endpoint",
+                "delete",
+                "-n",
+                names.name,
+                "-g",
+                names.rg,
+                ...f.sub("tenant1"),
+              ]),
               bootstrapCommand(f),
             ],
           );
@@ -543,6 +632,7 @@ export const tenant2Checks: Check[] = [
   },
   roleCheck,
   roleScopeCheck,
+  orphansCheck,
   {
     id: "tenant2.shared-key",
     side: "tenant2",

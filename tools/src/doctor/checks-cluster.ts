@@ -7,7 +7,7 @@ import { type Check, broken, ok, unknown } from "./types.ts";
 import type { Facts } from "./facts.ts";
 import { MODES } from "../schema/modes.ts";
 import { aksShowArgv } from "../bootstrap/reads.ts";
-import { azCommand, helmUpgradeCommand, kubectlCommand, reinstallCommands } from "./fixes.ts";
+import { helmUpgradeCommand, kubectlCommand, reinstallCommands } from "./fixes.ts";
 
 const WI = ["blob-fuse-wi"] as const;
 

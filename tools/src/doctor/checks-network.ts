@@ -117,13 +117,18 @@ export const networkChecks: Check[] = [
       const acc = await f.account();
       if (!acc.ok) return unknown("The account could not be read (see tenant2.storage-account).");
       const conn = (acc.value.privateEndpointConnections ?? []).find((c) => sameId(c.privateEndpoint.id, names.id));
-      if (!conn) return bootstrap(`Account ${acc.value.name} has no connection from private endpoint ${names.name}.`, f);
+      if (!conn)
+        return bootstrap(`Account ${acc.value.name} has no connection from private endpoint ${names.name}.`, f);
       const status = conn.privateLinkServiceConnectionState.status;
       if (status !== "Approved") {
         const why = `The connection from ${names.name} to account ${acc.value.name} is ${status}, not Approved, so NFS mounts are refused (mount.nfs: access denied by server).`;
         if (status === "Pending") {
           const approve = planCommand(f, "tenant2/approve-private-endpoint", { privateEndpointConnectionId: conn.id });
-          return broken(why, "The storage owner approves it in tenant 2, as the bootstrap does.", approve ? [approve] : []);
+          return broken(
+            why,
+            "The storage owner approves it in tenant 2, as the bootstrap does.",
+            approve ? [approve] : [],
+          );
         }
         // A Rejected or Disconnected connection cannot be approved again: the endpoint the config names is made anew.
         return broken(
@@ -185,7 +190,9 @@ export const networkChecks: Check[] = [
       if (!rec.ok && !rec.notFound) return cannotRead(rec);
       const ips = rec.ok ? rec.value.aRecords.map((r) => r.ipv4Address) : [];
       if (ip === undefined)
-        return unknown(`${account} → ${ips.join(", ") || "no record"}; the endpoint's IP is unknown (see network.private-endpoint).`);
+        return unknown(
+          `${account} → ${ips.join(", ") || "no record"}; the endpoint's IP is unknown (see network.private-endpoint).`,
+        );
       if (ips.length === 1 && ips[0] === ip) return ok(`${account} → ${ip}.`);
       // The endpoint's zone group exists, so creating it again fails: the record itself is put right, address first.
       const stale = ips.filter((x) => x !== ip);
@@ -196,7 +203,10 @@ export const networkChecks: Check[] = [
         stale.length > 0
           ? `Add the endpoint's IP ${ip} to the record, then remove the stale ${stale.length === 1 ? "address" : "addresses"} ${stale.join(", ")}.`
           : `Add the endpoint's IP ${ip} to the zone.`,
-        [...(ips.includes(ip) ? [] : [aRecordCommand(f, "add-record", ip)]), ...stale.map((x) => aRecordCommand(f, "remove-record", x))],
+        [
+          ...(ips.includes(ip) ? [] : [aRecordCommand(f, "add-record", ip)]),
+          ...stale.map((x) => aRecordCommand(f, "remove-record", x)),
+        ],
       );
     },
   },

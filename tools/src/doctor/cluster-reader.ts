@@ -75,7 +75,9 @@ export function loadKubeConfig(target: KubeTarget): KubeConfig {
     else kc.loadFromDefault();
   } catch (err) {
     // An empty file makes the client fail inside its parser ("reading 'clusters'"): say what the file lacks.
-    throw unreadable(/reading 'clusters'/.test((err as Error).message) ? "it is empty or holds no clusters." : (err as Error).message);
+    throw unreadable(
+      /reading 'clusters'/.test((err as Error).message) ? "it is empty or holds no clusters." : (err as Error).message,
+    );
   }
   if (kc.getClusters().length === 0) throw unreadable("it names no cluster.");
   if (target.context) {

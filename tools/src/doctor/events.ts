@@ -171,7 +171,9 @@ export const eventsCheck: Check = {
       const link = linkOfMountError(e.message ?? "");
       return `${pod}: ${link ? `${link.meaning} → ${link.check}` : "an error doctor does not recognise"} ("${(e.message ?? "").replace(/\s+/g, " ").slice(0, 300)}")`;
     });
-    const implicates = [...new Set([...latest.values()].flatMap((e) => linkOfMountError(e.message ?? "")?.check ?? []))];
+    const implicates = [
+      ...new Set([...latest.values()].flatMap((e) => linkOfMountError(e.message ?? "")?.check ?? [])),
+    ];
     const describe = kubectlCommand(f, ["describe", "pod", [...latest.keys()][0]!, "--namespace", f.namespace]);
     // settleEventsFix() words the fix once every row has its verdict.
     return { ...broken(lines.join("; "), "Read the full event.", [describe]), events: { implicates, describe } };

@@ -262,7 +262,8 @@ export class Facts {
     const c = this.config;
     if (!c) return undefined;
     if (c.app.clientId) return c.app.clientId;
-    const recorded = this.recordItems().find((i) => i.kind === "app")?.vars.appId;
+    // The newest: a bootstrap run after its app was deleted records the new app after the old one.
+    const recorded = [...this.recordItems()].reverse().find((i) => i.kind === "app")?.vars.appId;
     if (recorded) return recorded;
     try {
       const values = yaml.load(readFileSync(c.paths.valuesFile, "utf8")) as {

@@ -50,10 +50,7 @@ export function bootstrapCommand(f: Facts): string {
 
 function kubeFlags(f: Facts, contextFlag: string): string[] {
   const k = f.input.kube ?? {};
-  return [
-    ...(k.kubeconfig ? ["--kubeconfig", k.kubeconfig] : []),
-    ...(k.context ? [contextFlag, k.context] : []),
-  ];
+  return [...(k.kubeconfig ? ["--kubeconfig", k.kubeconfig] : []), ...(k.context ? [contextFlag, k.context] : [])];
 }
 
 export function kubectlCommand(f: Facts, argv: readonly string[]): string {

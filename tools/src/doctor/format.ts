@@ -20,7 +20,7 @@ export function formatReport(r: DoctorReport, opts: { color?: boolean } = {}): s
       const indent = " ".repeat(12 + idWidth);
       lines.push(`${indent}fix: ${c.fix}`);
       // The commands, in order, each on its own line so it can be copied and run as printed.
-      (c.commands ?? []).forEach((cmd, i) => lines.push(`${indent}  ${i + 1}. ${cmd}`));
+      for (const [i, cmd] of (c.commands ?? []).entries()) lines.push(`${indent}  ${i + 1}. ${cmd}`);
     }
   }
   const { ok, broken, unknown } = r.summary;

@@ -160,7 +160,10 @@ async function diagnose(opts: DoctorOptions, timeoutMs: number, signal: AbortSig
     cluster: kube.reader,
     ...(config ? { config } : {}),
     ...(opts.configPath ? { configPath: opts.configPath } : {}),
-    kube: { ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) },
+    kube: {
+      ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+      ...(opts.context ? { context: opts.context } : {}),
+    },
     ...(az ? { az } : {}),
   });
 

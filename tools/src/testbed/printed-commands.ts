@@ -26,7 +26,10 @@ function shims(): string {
   for (const name of PRINTED_PROGRAMS) {
     const path = join(shimDir, name);
     // NUL-separated: name, AZURE_CONFIG_DIR, argc, argv. No argument can hold a NUL.
-    writeFileSync(path, `#!/bin/sh\nprintf '%s\\0' "\${0##*/}" "\${AZURE_CONFIG_DIR-}" "$#" "$@" >> "$PRINTED_CAPTURE"\n`);
+    writeFileSync(
+      path,
+      `#!/bin/sh\nprintf '%s\\0' "\${0##*/}" "\${AZURE_CONFIG_DIR-}" "$#" "$@" >> "$PRINTED_CAPTURE"\n`,
+    );
     chmodSync(path, 0o755);
   }
   return shimDir;

@@ -942,6 +942,33 @@ describe("doctor's fixes never act for anyone the config and record do not name"
   });
 });
 
+describe("a full app", () => {
+  it("names the credentials no ServiceAccount of this cluster uses, and prints no create Entra would refuse", async () => {
+    const r = await simulatedRelease("blob-fuse-wi");
+    edit(r, (s) => {
+      const app = s.apps[0]!;
+      app.federatedCredentials = [];
+      for (let i = 0; i < 20; i++)
+        app.federatedCredentials.push({
+          id: `x${i}`,
+          name: `x${i}`,
+          issuer: i === 0 ? "https://another.cluster/" : SIM_ISSUER,
+          subject: `system:serviceaccount:${i === 1 ? r.namespace : "other"}:${i === 1 ? "blob-fuse-sa-old" : `sa${i}`}`,
+          audiences: ["api://AzureADTokenExchange"],
+        });
+    });
+    r.cluster.serviceAccounts.push({ metadata: { name: "sa2", namespace: "other" } });
+    const row = (await doctor(r)).checks.find((c) => c.id === "tenant1.federated-subject")!;
+    expect(row.fix).toContain("holds 20 of 20 federated credentials");
+    expect(row.fix).toContain(
+      `x1 (system:serviceaccount:${r.namespace}:blob-fuse-sa-old), x3 (system:serviceaccount:other:sa3)`,
+    );
+    expect(row.fix).not.toContain("x0 ");
+    expect(row.fix).not.toContain("x2 ");
+    expect(row.commands).toBeUndefined();
+  });
+});
+
 describe("fixes for the cluster", () => {
   it("clears a Released PV's stale claim uid before the upgrade that recreates the claim, with doctor's kubeconfig", async () => {
     const r = await simulatedRelease("fileshare-nfs");

@@ -7,7 +7,27 @@ import { type Check, broken, ok, unknown } from "./types.ts";
 import type { Facts } from "./facts.ts";
 import { MODES } from "../schema/modes.ts";
 import { aksShowArgv } from "../bootstrap/reads.ts";
-import { helmUpgradeCommand, kubectlCommand, reinstallCommands } from "./fixes.ts";
+import { azCommand, helmUpgradeCommand, kubectlCommand, reinstallCommands } from "./fixes.ts";
+
+/**
+ * `az aks update` of the configured cluster with its tenant's credential cache, or with placeholders without a
+ * config. Shown in words, not as a command doctor's tests run: the simulated Azure has no AKS control plane.
+ * The flags are the real CLI 2.91's (its `aks update` command table).
+ */
+function aksUpdate(f: Facts, flags: string[]): string {
+  const c = f.config;
+  if (!c) return `az aks update -g <rg> -n <cluster> ${flags.join(" ")}`;
+  return azCommand(f, "tenant1", [
+    "aks",
+    "update",
+    "-g",
+    c.aks.resourceGroup,
+    "-n",
+    c.aks.name,
+    ...flags,
+    ...f.sub("tenant1"),
+  ]);
+}
 
 const WI = ["blob-fuse-wi"] as const;
 
@@ -238,15 +258,14 @@ export const clusterChecks: Check[] = [
       const name = await f.driverName();
       const d = await f.csiDriver(name);
       const mode = await f.mode();
-      const enable =
-        mode === "fileshare-nfs" ? "az aks update --enable-file-driver" : "az aks update --enable-blob-driver";
+      const enable = aksUpdate(f, [mode === "fileshare-nfs" ? "--enable-file-driver" : "--enable-blob-driver"]);
       if (!d)
         return broken(
           `No CSIDriver ${name}: the driver is not installed, so the kubelet cannot mount the volume.`,
-          `${enable} -g <rg> -n <cluster>.`,
+          `${enable}`,
         );
       if (mode !== "blob-fuse-wi") return ok(`${name} is installed.`);
-      const reinstall = `Reinstall the driver so its CSIDriver has tokenRequests [{audience: ${TOKEN_EXCHANGE_AUDIENCE}}] and requiresRepublish: true (AKS: az aks update --disable-blob-driver, then --enable-blob-driver; the open-source chart: helm upgrade it).`;
+      const reinstall = `Reinstall the driver so its CSIDriver has tokenRequests [{audience: ${TOKEN_EXCHANGE_AUDIENCE}}] and requiresRepublish: true (AKS: ${aksUpdate(f, ["--disable-blob-driver"])}, then ${aksUpdate(f, ["--enable-blob-driver"])}; the open-source chart: helm upgrade it).`;
       const audiences = (d.spec?.tokenRequests ?? []).map((t) => t.audience);
       if (!audiences.includes(TOKEN_EXCHANGE_AUDIENCE)) {
         return broken(
@@ -298,13 +317,13 @@ export const clusterChecks: Check[] = [
       } catch (err) {
         return broken(
           `The cluster serves no service-account discovery document (${(err as Error).message}).`,
-          "Enable the OIDC issuer: az aks update -g <rg> -n <cluster> --enable-oidc-issuer --enable-workload-identity.",
+          `Enable the OIDC issuer: ${aksUpdate(f, ["--enable-oidc-issuer", "--enable-workload-identity"])}`,
         );
       }
       if (!/^https:\/\//.test(issuer)) {
         return broken(
           `The cluster's service-account issuer is ${issuer}, which Entra ID cannot fetch keys from.`,
-          "Enable the OIDC issuer: az aks update -g <rg> -n <cluster> --enable-oidc-issuer --enable-workload-identity.",
+          `Enable the OIDC issuer: ${aksUpdate(f, ["--enable-oidc-issuer", "--enable-workload-identity"])}`,
         );
       }
       if (f.canReadAzure) {

@@ -10,6 +10,8 @@ import { CoreV1Api, KubeConfig, StorageV1Api, type V1CSIDriver } from "@kubernet
 import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_IDS } from "../../tools/src/azsim/seed.ts";
+import { roleDefinition } from "../../tools/src/azsim/authorize.ts";
+import { roleDefinitionId } from "../../tools/src/az/resource-id.ts";
 import { type AzState, findStorageAccount, loadAzState, updateAzState } from "../../tools/src/azsim/state.ts";
 import { runBootstrap } from "../../tools/src/bootstrap/index.ts";
 import { csiDriverObjects } from "../../tools/src/csi/manifests.ts";
@@ -247,15 +249,26 @@ const FAULTS: E2eFault[] = [
     mode: "blob-fuse-wi",
     check: "tenant2.role",
     azure: (s, d) => {
-      for (const r of wiRoles(s, d)) r.roleDefinitionName = "Storage Blob Data Reader";
+      // The grant replaced by a Reader one (an assignment's role cannot change in Azure, so its definition id moves too).
+      for (const r of wiRoles(s, d)) {
+        r.roleDefinitionName = "Storage Blob Data Reader";
+        r.roleDefinitionId = roleDefinitionId(DEMO_IDS.subscription2, roleDefinition("Storage Blob Data Reader")!.id);
+      }
     },
   },
   {
-    name: "role at subscription scope",
+    name: "a second grant at subscription scope",
     mode: "blob-fuse-wi",
     check: "tenant2.role-scope",
     azure: (s, d) => {
-      for (const r of wiRoles(s, d)) r.scope = `/subscriptions/${DEMO_IDS.subscription2}`;
+      const scope = `/subscriptions/${DEMO_IDS.subscription2}`;
+      const mine = wiRoles(s, d)[0]!;
+      s.roleAssignments.push({
+        ...mine,
+        id: `${scope}/providers/Microsoft.Authorization/roleAssignments/broad`,
+        name: "broad",
+        scope,
+      });
     },
   },
   {

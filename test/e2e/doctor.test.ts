@@ -2,13 +2,16 @@
 // realistic faults injected into the simulated Azure or the cluster are each named as the first broken
 // link (exit 1); doctor's az calls are all reads and its Kubernetes requests all GETs.
 import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { KubeConfig, StorageV1Api, type V1CSIDriver } from "@kubernetes/client-node";
+import { CoreV1Api, KubeConfig, StorageV1Api, type V1CSIDriver } from "@kubernetes/client-node";
 import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_IDS } from "../../tools/src/azsim/seed.ts";
+import { roleDefinition } from "../../tools/src/azsim/authorize.ts";
+import { roleDefinitionId } from "../../tools/src/az/resource-id.ts";
 import { type AzState, findStorageAccount, loadAzState, updateAzState } from "../../tools/src/azsim/state.ts";
 import { runBootstrap } from "../../tools/src/bootstrap/index.ts";
 import { csiDriverObjects } from "../../tools/src/csi/manifests.ts";
@@ -19,9 +22,14 @@ import { MODES, type Mode } from "../../tools/src/schema/modes.ts";
 import { demoPodName, type Deployment, type Testbed } from "../../tools/src/testbed/testbed.ts";
 import { installVariant, openTestbed } from "./support.ts";
 import { repoRoot } from "../../tools/src/paths.ts";
+import { ensureHelm, ensureKubectl } from "../../tools/src/helm/install.ts";
+import type { DoctorReport } from "../../tools/src/doctor/types.ts";
 
 let tb: Testbed;
 let storage: StorageV1Api;
+let core: CoreV1Api;
+/** PATH for printed fixes: a `ctv` on it, the fake az, and the cluster's kubectl and helm. */
+let fixPath: string;
 const deployments = {} as Record<Mode, Deployment>;
 /** The version the mock driver stands for (AKS 1.34's blob driver); it runs as a host process, so no image tag shows it. */
 const MOCK_BLOB_VERSION = "v1.27.1";
@@ -79,6 +87,14 @@ beforeAll(async () => {
   const kc = new KubeConfig();
   kc.loadFromFile(tb.opts.kubeconfig);
   storage = kc.makeApiClient(StorageV1Api);
+  core = kc.makeApiClient(CoreV1Api);
+  const bin = mkdtempSync(path.join(tmpdir(), "ctv-bin-"));
+  writeFileSync(
+    path.join(bin, "ctv"),
+    `#!/bin/sh\nexec node --import "file://${repoRoot}/node_modules/tsx/dist/loader.mjs" "${repoRoot}/tools/src/cli/ctv.ts" "$@"\n`,
+  );
+  chmodSync(path.join(bin, "ctv"), 0o755);
+  fixPath = [bin, path.dirname(await ensureKubectl()), path.dirname(await ensureHelm("4")), tb.azEnv().PATH].join(":");
   await setBlobDriver(() => undefined);
   for (const mode of MODES) {
     const d = await tb.bootstrap(mode);
@@ -153,6 +169,27 @@ async function cli(d: Deployment, extra: string[] = []): Promise<{ code: number;
   }
 }
 
+/**
+ * Runs the first broken row's commands exactly as printed, one line at a time through sh, from the repository
+ * (the chart path helm lines name), with no AZURE_CONFIG_DIR or KUBECONFIG of their own: a line that lacks its
+ * prefix or flag fails. Returns each line's output, for the failure message.
+ */
+async function runPrintedFix(report: DoctorReport): Promise<void> {
+  const row = report.checks.find((c) => c.id === report.firstBroken)!;
+  expect(row.commands?.length, formatReport(report)).toBeGreaterThan(0);
+  for (const line of row.commands!) {
+    const env = {
+      PATH: fixPath,
+      HOME: process.env.HOME ?? "/root",
+      AZSIM_STATE: tb.statePath,
+      KUBECONFIG: "/nonexistent",
+    };
+    await promisify(execFile)("sh", ["-c", line], { env, cwd: repoRoot }).catch((err: { stderr?: string }) => {
+      throw new Error(`'${line}' failed: ${err.stderr ?? String(err)}`);
+    });
+  }
+}
+
 interface E2eFault {
   name: string;
   mode: Mode;
@@ -212,15 +249,26 @@ const FAULTS: E2eFault[] = [
     mode: "blob-fuse-wi",
     check: "tenant2.role",
     azure: (s, d) => {
-      for (const r of wiRoles(s, d)) r.roleDefinitionName = "Storage Blob Data Reader";
+      // The grant replaced by a Reader one (an assignment's role cannot change in Azure, so its definition id moves too).
+      for (const r of wiRoles(s, d)) {
+        r.roleDefinitionName = "Storage Blob Data Reader";
+        r.roleDefinitionId = roleDefinitionId(DEMO_IDS.subscription2, roleDefinition("Storage Blob Data Reader")!.id);
+      }
     },
   },
   {
-    name: "role at subscription scope",
+    name: "a second grant at subscription scope",
     mode: "blob-fuse-wi",
     check: "tenant2.role-scope",
     azure: (s, d) => {
-      for (const r of wiRoles(s, d)) r.scope = `/subscriptions/${DEMO_IDS.subscription2}`;
+      const scope = `/subscriptions/${DEMO_IDS.subscription2}`;
+      const mine = wiRoles(s, d)[0]!;
+      s.roleAssignments.push({
+        ...mine,
+        id: `${scope}/providers/Microsoft.Authorization/roleAssignments/broad`,
+        name: "broad",
+        scope,
+      });
     },
   },
   {
@@ -288,6 +336,15 @@ const FAULTS: E2eFault[] = [
     },
   },
   {
+    name: "A record pointing at another address",
+    mode: "fileshare-nfs",
+    check: "network.dns-record",
+    azure: (s, d) => {
+      for (const z of s.privateDnsZones)
+        if (z.aRecords[d.values.storage.accountName]) z.aRecords[d.values.storage.accountName] = ["10.9.9.9"];
+    },
+  },
+  {
     name: "account lets unencrypted NFS in (secure transfer off)",
     mode: "fileshare-nfs",
     check: "tenant2.nfs-settings",
@@ -320,6 +377,12 @@ describe("doctor names the first broken link", () => {
       const report = await doctor(d);
       expect(report.firstBroken, formatReport(report)).toBe(fault.check);
       expect(report.checks.find((c) => c.id === fault.check)!.fix).toBeTruthy();
+      // An Azure fault's fix, run exactly as printed, leaves no broken link.
+      if (fault.azure) {
+        await runPrintedFix(report);
+        const after = await doctor(d);
+        expect(after.firstBroken, `after running the fix:\n${formatReport(after)}`).toBeUndefined();
+      }
     };
     if (fault.azure) await withAzureFault((s) => fault.azure!(s, d), run);
     else {
@@ -358,6 +421,28 @@ describe("doctor names the first broken link", () => {
     await runBootstrap(configPath(d), { env: tb.azEnv(), write: () => {}, retryBaseMs: 10 });
     const report = await doctor(d);
     expect(report.firstBroken, formatReport(report)).toBeUndefined();
+  });
+
+  it("repairs a deleted claim (PV Released, stale claim uid) with the printed patch and upgrade; the pod mounts again", async () => {
+    const d = deployments["fileshare-nfs"];
+    const release = "ctv-released";
+    const pod = await installVariant(tb, d, "released", {});
+    await tb.waitForPodRunning(d.namespace, pod);
+    await core.deleteNamespacedPod({ name: pod, namespace: d.namespace, gracePeriodSeconds: 0 });
+    await core.deleteNamespacedPersistentVolumeClaim({ name: "pvc-released", namespace: d.namespace });
+    let report = await doctor(d, release);
+    for (let i = 0; i < 60 && report.firstBroken !== "cluster.claim"; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      report = await doctor(d, release);
+    }
+    expect(report.firstBroken, formatReport(report)).toBe("cluster.claim");
+    const row = report.checks.find((c) => c.id === "cluster.claim")!;
+    expect(row.commands).toHaveLength(2);
+    await runPrintedFix(report);
+    await tb.waitForPodRunning(d.namespace, pod);
+    const after = await doctor(d, release);
+    expect(after.firstBroken, formatReport(after)).toBeUndefined();
+    await tb.uninstall(d, release);
   });
 
   it("matches a pod stuck on AADSTS700213 to the federated subject of its ServiceAccount", async () => {

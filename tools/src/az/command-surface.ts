@@ -47,6 +47,8 @@ const IN_ACCOUNT = [req(NAME), req(["--storage-account"]), o(RG)];
 const IN_VNET = [...NAMED_IN_RG, req(["--vnet-name"])];
 /** A VNet link or record set: named, inside a private DNS zone. */
 const IN_ZONE = [...NAMED_IN_RG, req(["--zone-name", "-z"])];
+/** One address of an A record set (`add-record`, `remove-record` name the set --record-set-name, not --name). */
+const A_RECORD = [req(["--record-set-name", "-n"]), req(RG), req(["--zone-name", "-z"]), req(["--ipv4-address", "-a"])];
 /** A private endpoint connection: by --id, or by the resource it belongs to. */
 const CONNECTION = [o(["--id"]), o(NAME), o(RG), o(["--resource-name"]), o(["--type"])];
 /** Storage account settings `create` and `update` both take. */
@@ -94,6 +96,17 @@ export const AZ_COMMANDS = {
       ],
     }),
     o(["--service-management-reference"]),
+  ]),
+  "ad app update": graphWrite([
+    ID,
+    o(["--sign-in-audience"], {
+      choices: [
+        "AzureADMyOrg",
+        "AzureADMultipleOrgs",
+        "AzureADandPersonalMicrosoftAccount",
+        "PersonalMicrosoftAccount",
+      ],
+    }),
   ]),
   "ad app delete": graphWrite([ID]),
   "ad app federated-credential list": graphRead([ID]),
@@ -182,7 +195,9 @@ export const AZ_COMMANDS = {
     o(["--allow-vnet-access"], { arity: "optional-bool" }),
     o(["--allow-forwarded-traffic"], { arity: "optional-bool" }),
   ]),
+  "network vnet peering delete": write(IN_VNET),
   "network private-endpoint show": read(NAMED_IN_RG),
+  "network private-endpoint delete": write(NAMED_IN_RG),
   "network private-endpoint create": write([
     ...NAMED_IN_RG,
     req(["--subnet"]),
@@ -217,6 +232,11 @@ export const AZ_COMMANDS = {
     TAGS,
   ]),
   "network private-dns record-set a show": read(IN_ZONE),
+  "network private-dns record-set a add-record": write([...A_RECORD]),
+  "network private-dns record-set a remove-record": write([
+    ...A_RECORD,
+    o(["--keep-empty-record-set"], { arity: "flag" }),
+  ]),
 } satisfies Record<string, CommandSurface>;
 
 export type AzCommandName = keyof typeof AZ_COMMANDS;

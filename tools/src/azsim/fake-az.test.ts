@@ -3,6 +3,7 @@ import { ROLE_DEFINITIONS } from "./authorize.ts";
 import { runFakeAz } from "./fake-az.ts";
 import { createSimulatedAzure } from "./harness.ts";
 import { DEMO_IDS } from "./seed.ts";
+import { runBootstrap } from "../bootstrap/index.ts";
 
 function az(sim: ReturnType<typeof createSimulatedAzure>, argv: string[], tenant: "tenant1" | "tenant2" = "tenant2") {
   const r = runFakeAz(argv, { statePath: sim.statePath, configDir: sim.configDirs[tenant] });
@@ -175,5 +176,47 @@ describe("the fake az's roles", () => {
       az(sim, ["role", "assignment", "create", "--role", "Storage Blob Data Writer", "--assignee-object-id", principal])
         .stderr,
     ).toMatch(/Role 'Storage Blob Data Writer' doesn't exist/);
+  });
+  it("gives every private endpoint its own address, also one recreated after another took the next one", async () => {
+    const sim = createSimulatedAzure();
+    await runBootstrap(sim.writeConfig("fileshare-nfs"), {
+      env: sim.env,
+      runner: sim.inProcessRunner,
+      retryBaseMs: 1,
+      write: () => {},
+    });
+    const first = sim.state().privateEndpoints[0]!;
+    const create = (name: string) =>
+      az(
+        sim,
+        [
+          "network",
+          "private-endpoint",
+          "create",
+          "-n",
+          name,
+          "-g",
+          first.resourceGroup,
+          "--subnet",
+          first.subnetId,
+          "--private-connection-resource-id",
+          first.privateLinkServiceId,
+          "--group-id",
+          "file",
+          "--connection-name",
+          `${name}-connection`,
+          "--manual-request",
+          "true",
+        ],
+        "tenant1",
+      );
+    expect(create("pe-second").exitCode).toBe(0);
+    expect(
+      az(sim, ["network", "private-endpoint", "delete", "-n", first.name, "-g", first.resourceGroup], "tenant1")
+        .exitCode,
+    ).toBe(0);
+    expect(create(first.name).exitCode).toBe(0);
+    const ips = sim.state().privateEndpoints.map((p) => p.ipAddress);
+    expect(new Set(ips).size).toBe(ips.length);
   });
 });

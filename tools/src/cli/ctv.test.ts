@@ -9,6 +9,7 @@ import { bootstrapCommand } from "./bootstrap.ts";
 import { commandPath, configureTree, runCli, walk } from "./command.ts";
 import { csiDriverCommand, type CsiDriverFlags } from "./csi-driver.ts";
 import { doctorCommand } from "./doctor-command.ts";
+import { exitCodeOf } from "../doctor/index.ts";
 import { ToolError } from "../errors.ts";
 import { demoCommand, type DemoCommandOptions } from "./demo.ts";
 import { buildProgram } from "./program.ts";
@@ -322,13 +323,21 @@ describe("ctv as a process (through tsx, as the npm scripts run it)", () => {
 });
 
 describe("ctv doctor (with a stand-in for tools/src/doctor)", () => {
-  const report = (firstBroken?: string) => ({ release: "data", ...(firstBroken ? { firstBroken } : {}) });
-  function doctorRoot(result: () => Promise<{ release: string; firstBroken?: string }>, calls: unknown[] = []) {
+  const report = (firstBroken?: string, azureChecked = true) => ({
+    release: "data",
+    azureChecked,
+    ...(firstBroken ? { firstBroken } : {}),
+  });
+  function doctorRoot(
+    result: () => Promise<{ release: string; firstBroken?: string; azureChecked: boolean }>,
+    calls: unknown[] = [],
+  ) {
     return new Command("ctv").addCommand(
       doctorCommand(async () => ({
         runDoctor: async (o) => (calls.push(o), result()),
         defaultConfigPath: () => undefined,
         formatReport: (r) => `report of ${r.release}`,
+        exitCodeOf: (r) => exitCodeOf(r),
       })),
     );
   }
@@ -352,7 +361,12 @@ describe("ctv doctor (with a stand-in for tools/src/doctor)", () => {
     ]);
     const ok = await ctv(["doctor", "-r", "data", "-n", "blob-fuse", "--context", "aks1"], root);
     expect(ok.code).toBe(0);
-    expect(calls).toEqual([{ release: "data", namespace: "blob-fuse", context: "aks1" }]);
+    expect(calls).toEqual([{ release: "data", namespace: "blob-fuse", context: "aks1", timeoutMs: 30_000 }]);
+    await ctv(["doctor", "-r", "data", "-n", "blob-fuse", "--timeout", "5"], root);
+    expect(calls[1]).toMatchObject({ timeoutMs: 5_000 });
+    const bad = await ctv(["doctor", "-r", "data", "-n", "blob-fuse", "--timeout", "soon"], root);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--timeout must be a number of seconds");
   });
 
   it("names a mistyped option before a missing one", async () => {
@@ -382,5 +396,14 @@ describe("ctv doctor (with a stand-in for tools/src/doctor)", () => {
       }),
     );
     expect([cannot.code, cannot.stderr]).toEqual([2, "Error: tenant1 is not logged in.\nHint: az login --tenant t1\n"]);
+    // Without a config nothing in Azure was read: "cannot tell" is 2, not 0.
+    expect(
+      (
+        await ctv(
+          ["doctor", "-r", "data", "-n", "ns"],
+          doctorRoot(async () => report(undefined, false)),
+        )
+      ).code,
+    ).toBe(2);
   });
 });

@@ -1,25 +1,29 @@
-// `ctv doctor --release <name> --namespace <ns> [--config <file>] [--json] [--kubeconfig <file>] [--context <name>]`:
-// says which link of a cross-tenant mount is broken, read-only. The checks live in tools/src/doctor;
-// this file only wires options to them. Exit codes: 0 no broken link, 1 a link is broken, 2 bad usage or
-// doctor cannot run.
+// `ctv doctor --release <name> --namespace <ns> [--config <file>] [--json] [--kubeconfig <file>] [--context <name>]
+// [--timeout <seconds>]`: says which link of a cross-tenant mount is broken, read-only. The checks live in
+// tools/src/doctor; this file only wires options to them. Exit codes (tools/src/doctor exitCodeOf): 0 no broken
+// link, 1 a link is broken, 2 bad usage, doctor cannot run, or cannot tell (no config).
 import { Command } from "@commander-js/extra-typings";
 import { ToolError } from "../errors.ts";
 import { setExitCode } from "./command.ts";
 
 /** What the command needs from tools/src/doctor (index.ts: runDoctor, defaultConfigPath; format.ts: formatReport). */
-export interface DoctorDeps<R extends { firstBroken?: string }> {
+export interface DoctorDeps<R extends { firstBroken?: string; azureChecked: boolean }> {
   runDoctor(opts: {
     release: string;
     namespace: string;
     configPath?: string;
     kubeconfig?: string;
     context?: string;
+    timeoutMs?: number;
   }): Promise<R>;
   defaultConfigPath(): string | undefined;
   formatReport(report: R, opts: { color?: boolean }): string;
+  exitCodeOf(report: R): number;
 }
 
-export function doctorCommand<R extends { firstBroken?: string }>(load: () => Promise<DoctorDeps<R>>) {
+export function doctorCommand<R extends { firstBroken?: string; azureChecked: boolean }>(
+  load: () => Promise<DoctorDeps<R>>,
+) {
   return new Command("doctor")
     .description(
       "Check every link of a cross-tenant mount, read-only (cluster objects, both tenants, the network, the pods' mount errors) and say which is broken.",
@@ -33,10 +37,17 @@ export function doctorCommand<R extends { firstBroken?: string }>(load: () => Pr
     .option("--json", "print the report as JSON", false)
     .option("--kubeconfig <file>", "kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)")
     .option("--context <name>", "kubeconfig context to use (default: the current one)")
+    .option(
+      "--timeout <seconds>",
+      "stop (exit 2) when the cluster or az has not answered within this many seconds",
+      "30",
+    )
     .addHelpText(
       "after",
       `
-Exit codes: 0 no broken link, 1 a link is broken, 2 bad usage or doctor cannot run (e.g. not logged in).
+Exit codes: 0 no broken link, 1 a link is broken, 2 bad usage, doctor cannot run (not logged in, no such
+release or namespace, an unreadable kubeconfig, no answer within --timeout, a config of another release) or
+cannot tell (without a config the Azure side is not checked).
 
 Example:
   $ ctv doctor --release data --namespace blob-fuse --config bootstrap.yaml`,
@@ -53,6 +64,12 @@ Example:
             `ctv doctor: ${flag} is required, e.g. ${example}. Run 'ctv doctor --help' for its options.`,
           );
       }
+      const timeout = Number(opts.timeout);
+      if (!Number.isFinite(timeout) || timeout <= 0)
+        throw new ToolError(
+          "INVALID_INPUT",
+          `ctv doctor: --timeout must be a number of seconds above 0, not '${opts.timeout}', e.g. --timeout 60.`,
+        );
       const release = opts.release!;
       const namespace = opts.namespace!;
       const doctor = await load();
@@ -64,11 +81,12 @@ Example:
           ...(configPath ? { configPath } : {}),
           ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
           ...(opts.context ? { context: opts.context } : {}),
+          timeoutMs: timeout * 1000,
         });
         process.stdout.write(
           `${opts.json ? JSON.stringify(report, null, 2) : doctor.formatReport(report, { color: Boolean(process.stdout.isTTY) })}\n`,
         );
-        setExitCode(report.firstBroken ? 1 : 0);
+        setExitCode(doctor.exitCodeOf(report));
       } catch (err) {
         if (!(err instanceof ToolError)) throw err;
         if (opts.json)

@@ -1,10 +1,11 @@
 // Checks in the two tenants: the multi-tenant app and its federated credentials (tenant 1), the service
 // principal, its data role, the storage account and its container or share (tenant 2).
 import { loginCommand } from "../az/az.ts";
-import { BLOB_DATA_ROLE, TOKEN_EXCHANGE_AUDIENCE, containerResourceId } from "../bootstrap/plan.ts";
+import { TOKEN_EXCHANGE_AUDIENCE, containerResourceId, storageAccountResourceId } from "../bootstrap/plan.ts";
 import { scopeCovers } from "../az/resource-id.ts";
 import { type Check, type CheckResult, broken, ok, unknown } from "./types.ts";
-import type { AzRead, Facts, TenantKey } from "./facts.ts";
+import type { AzFic, AzRead, AzRole, Facts, TenantKey } from "./facts.ts";
+import { azCommand, bootstrapCommand, planCommand, reinstallCommands } from "./fixes.ts";
 import { MODES } from "../schema/modes.ts";
 
 const WI = ["blob-fuse-wi"] as const;
@@ -33,6 +34,10 @@ const noAzure = (f: Facts): CheckResult | undefined =>
 
 const subjectOf = (ns: string, sa: string) => `system:serviceaccount:${ns}:${sa}`;
 
+/** Why a fix that grants is withheld: doctor grants only to the app the config, the record or the values file names. */
+const UNNAMED_APP =
+  "The config names no app (app.clientId), and neither the bootstrap's record nor its values file does, so doctor grants nothing to the PV's clientID: let the bootstrap set up the app the config describes.";
+
 async function ficContext(f: Facts) {
   const [fics, issuer, sas] = await Promise.all([
     f.federatedCredentials(),
@@ -42,14 +47,62 @@ async function ficContext(f: Facts) {
   return { fics, issuer, sas };
 }
 
-function ficCreateCommand(f: Facts, appId: string, issuer: string, sa: string): string {
-  const params = JSON.stringify({
-    name: `${f.namespace}-${sa}`.slice(0, 120),
-    issuer,
-    subject: subjectOf(f.namespace, sa),
-    audiences: [TOKEN_EXCHANGE_AUDIENCE],
-  });
-  return `AZURE_CONFIG_DIR=${f.config!.tenant1.configDir} az ad app federated-credential create --id ${appId} --parameters '${params}'`;
+interface Fix {
+  fix: string;
+  commands: string[];
+}
+
+/** Credentials of a full app that nothing on this cluster uses: this issuer, a ServiceAccount that does not exist. */
+async function unusedCredentials(f: Facts, fics: AzFic[], issuer: string): Promise<AzFic[]> {
+  const recorded = new Set(f.recordItems().map((i) => i.id?.toLowerCase()));
+  const unused: AzFic[] = [];
+  for (const c of fics) {
+    const m = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(c.subject);
+    if (c.issuer !== issuer || !m || recorded.has(c.id.toLowerCase())) continue;
+    if (!(await f.input.cluster.serviceAccount(m[1]!, m[2]!))) unused.push(c);
+  }
+  return unused;
+}
+
+/** Entra refuses a 21st credential: free one (doctor names the candidates, deletes none) or use another app. */
+async function fullAppFix(f: Facts, fics: AzFic[], issuer: string): Promise<Fix> {
+  const unused = await unusedCredentials(f, fics, issuer);
+  return {
+    fix: `The app holds ${fics.length} of ${FEDERATED_CREDENTIAL_LIMIT} federated credentials, so Entra refuses another. Remove an unused one (${
+      unused.length > 0
+        ? `on this cluster, ${unused.map((c) => `${c.name} (${c.subject})`).join(", ")} name ServiceAccounts that do not exist`
+        : "none of them names a missing ServiceAccount of this cluster; the others may serve other clusters"
+    }: az ad app federated-credential delete --id <app> --federated-credential-id <id>), or set app.clientId in the config to another app and run the bootstrap.`,
+    commands: [],
+  };
+}
+
+/**
+ * The bootstrap's own credential (app.federatedCredentialName, for the config's ServiceAccount): its update
+ * when it exists, else its create; both are the plan's argv, for the app the config or record names only.
+ */
+async function credentialFix(f: Facts, fics: AzFic[], issuer: string | undefined): Promise<Fix> {
+  if (!f.namedClientId()) return { fix: UNNAMED_APP, commands: [bootstrapCommand(f)] };
+  const app = await f.app();
+  if (!app.ok || !issuer)
+    return {
+      fix: "Run the bootstrap: it creates the credential the config describes.",
+      commands: [bootstrapCommand(f)],
+    };
+  const vars = { appObjectId: app.value.id, oidcIssuer: issuer };
+  const c = f.config!;
+  const own = fics.find((x) => x.name === c.app.federatedCredentialName);
+  const what = `issuer ${issuer}, subject ${subjectOf(c.kubernetes.namespace, c.kubernetes.serviceAccount)} and audience ${TOKEN_EXCHANGE_AUDIENCE}`;
+  if (own) {
+    const cmd = planCommand(f, "tenant1/federated-credential", { ...vars, federatedCredentialId: own.id }, "update");
+    return { fix: `Set the bootstrap's credential ${own.name} back to ${what}.`, commands: cmd ? [cmd] : [] };
+  }
+  if (fics.length >= FEDERATED_CREDENTIAL_LIMIT) return fullAppFix(f, fics, issuer);
+  const cmd = planCommand(f, "tenant1/federated-credential", vars);
+  return {
+    fix: `Create the bootstrap's credential ${c.app.federatedCredentialName} with ${what}.`,
+    commands: cmd ? [cmd] : [],
+  };
 }
 
 export const tenant1Checks: Check[] = [
@@ -62,19 +115,33 @@ export const tenant1Checks: Check[] = [
       const none = noAzure(f);
       if (none) return none;
       const app = await f.app();
-      const clientId = await f.attr("clientID");
+      const clientId = await f.clientId();
       if (!app.ok) {
-        return app.notFound
-          ? broken(
-              `App ${clientId} (the PV's clientID) does not exist in tenant 1 ${f.config!.tenant1.tenantId}.`,
-              "Run npm run bootstrap with this config to create it, then reinstall the release with the values file it writes (the PV's clientID is immutable).",
-            )
-          : cannotRead(app);
+        if (!app.notFound) return cannotRead(app);
+        const brought = f.config!.app.clientId !== undefined;
+        return broken(
+          `App ${clientId} does not exist in tenant 1 ${f.config!.tenant1.tenantId}.`,
+          brought
+            ? "The config names this app (app.clientId), so the bootstrap cannot recreate it: set app.clientId to an existing multi-tenant app, or remove it to let the bootstrap create one, run the bootstrap, then reinstall the release with the values file it writes (the PV's clientID is immutable)."
+            : "Run the bootstrap to create the app, then reinstall the release with the values file it writes (the PV's clientID is immutable).",
+          brought ? [] : [bootstrapCommand(f), ...(reinstallCommands(f) ?? [])],
+        );
       }
       if (!MULTI_TENANT.includes(app.value.signInAudience)) {
         return broken(
           `App ${app.value.displayName} (${clientId}) is ${app.value.signInAudience}, not multi-tenant, so tenant 2 cannot hold a service principal for it.`,
-          `AZURE_CONFIG_DIR=${f.config!.tenant1.configDir} az ad app update --id ${clientId} --sign-in-audience AzureADMultipleOrgs`,
+          "Make it multi-tenant.",
+          [
+            azCommand(f, "tenant1", [
+              "ad",
+              "app",
+              "update",
+              "--id",
+              clientId,
+              "--sign-in-audience",
+              "AzureADMultipleOrgs",
+            ]),
+          ],
         );
       }
       return ok(`${app.value.displayName} (${clientId}), ${app.value.signInAudience}.`);
@@ -95,16 +162,17 @@ export const tenant1Checks: Check[] = [
       const near = fics.value.find(
         (c) => c.issuer.replace(/\/+$/, "").toLowerCase() === issuer.replace(/\/+$/, "").toLowerCase(),
       );
-      const clientId = await f.attr("clientID");
-      const fix = `Recreate the credential with the issuer exactly as the cluster reports it (az aks show --query oidcIssuerProfile.issuerUrl): ${ficCreateCommand(f, clientId, issuer, (await f.serviceAccounts())[0] ?? f.config!.kubernetes.serviceAccount)}, then delete the old one.`;
+      const { fix, commands } = await credentialFix(f, fics.value, issuer);
       if (near)
         return broken(
           `Federated credential ${near.name} has issuer '${near.issuer}', the cluster's is '${issuer}': they differ ${near.issuer.length !== issuer.length && near.issuer.replace(/\/+$/, "") === issuer.replace(/\/+$/, "") ? "only in the trailing slash" : "in case"}, and Entra compares exactly (AADSTS70021).`,
           fix,
+          commands,
         );
       return broken(
         `None of the app's ${fics.value.length} federated credential(s) has the cluster's issuer ${issuer} (they name ${[...new Set(fics.value.map((c) => c.issuer))].join(", ") || "nothing"}).`,
         fix,
+        commands,
       );
     },
   },
@@ -118,8 +186,8 @@ export const tenant1Checks: Check[] = [
       if (none) return none;
       const { fics, issuer, sas } = await ficContext(f);
       if (!fics.ok) return fics.notFound ? unknown("The app does not exist (see tenant1.app).") : cannotRead(fics);
-      const accounts = sas.length > 0 ? sas : [f.config!.kubernetes.serviceAccount];
-      const clientId = await f.attr("clientID");
+      const configured = f.config!.kubernetes.serviceAccount;
+      const accounts = sas.length > 0 ? sas : [configured];
       for (const sa of accounts) {
         const subject = subjectOf(f.namespace, sa);
         const withIssuer = fics.value.filter(
@@ -127,17 +195,18 @@ export const tenant1Checks: Check[] = [
             issuer === undefined || c.issuer === issuer || c.issuer.replace(/\/+$/, "") === issuer.replace(/\/+$/, ""),
         );
         if (withIssuer.some((c) => c.subject === subject)) continue;
-        const fix = ficCreateCommand(f, clientId, issuer ?? "<the cluster's OIDC issuer>", sa);
         const caseOnly = withIssuer.find((c) => c.subject.toLowerCase() === subject.toLowerCase());
-        if (caseOnly)
+        const why = caseOnly
+          ? `Federated credential ${caseOnly.name} names '${caseOnly.subject}', which matches ${subject} only ignoring case (AADSTS7002138).`
+          : `No federated credential names ${subject}${sas.length > 0 ? ", the ServiceAccount of pods that mount the volume" : ""}; the app's credentials name ${withIssuer.map((c) => c.subject).join(", ") || "none"} (AADSTS700213).`;
+        // The config names one ServiceAccount; doctor does not trust another one with the app on its own.
+        if (sa !== configured)
           return broken(
-            `Federated credential ${caseOnly.name} names '${caseOnly.subject}', which matches ${subject} only ignoring case (AADSTS7002138).`,
-            fix,
+            why,
+            `The config trusts ServiceAccount ${configured}, not ${sa}: run the pods as ${configured} (the release's serviceAccount.name), or set kubernetes.serviceAccount: ${sa} in the config and run the bootstrap.`,
           );
-        return broken(
-          `No federated credential names ${subject}${sas.length > 0 ? ", the ServiceAccount of pods that mount the volume" : ""}; the app's credentials name ${withIssuer.map((c) => c.subject).join(", ") || "none"} (AADSTS700213).`,
-          fix,
-        );
+        const { fix, commands } = await credentialFix(f, fics.value, issuer);
+        return broken(why, fix, commands);
       }
       return ok(accounts.map((sa) => subjectOf(f.namespace, sa)).join(", "));
     },
@@ -150,7 +219,7 @@ export const tenant1Checks: Check[] = [
     async run(f) {
       const none = noAzure(f);
       if (none) return none;
-      const { fics, sas } = await ficContext(f);
+      const { fics, issuer, sas } = await ficContext(f);
       if (!fics.ok) return fics.notFound ? unknown("The app does not exist (see tenant1.app).") : cannotRead(fics);
       const subjects = (sas.length > 0 ? sas : [f.config!.kubernetes.serviceAccount]).map((sa) =>
         subjectOf(f.namespace, sa),
@@ -158,13 +227,35 @@ export const tenant1Checks: Check[] = [
       const bad = fics.value.filter(
         (c) => subjects.includes(c.subject) && !c.audiences.includes(TOKEN_EXCHANGE_AUDIENCE),
       );
-      if (bad.length > 0) {
-        return broken(
-          `Federated credential ${bad[0]!.name} has audiences ${bad[0]!.audiences.join(", ") || "none"}, not ${TOKEN_EXCHANGE_AUDIENCE}, the audience of the token the kubelet requests (AADSTS70021).`,
-          `Recreate it with audiences ["${TOKEN_EXCHANGE_AUDIENCE}"] (az ad app federated-credential update --id ${await f.attr("clientID")} --federated-credential-id ${bad[0]!.id} --audiences ${TOKEN_EXCHANGE_AUDIENCE}).`,
-        );
+      if (bad.length === 0) return ok(`${TOKEN_EXCHANGE_AUDIENCE}.`);
+      const why = `Federated credential ${bad[0]!.name} has audiences ${bad[0]!.audiences.join(", ") || "none"}, not ${TOKEN_EXCHANGE_AUDIENCE}, the audience of the token the kubelet requests (AADSTS70021).`;
+      if (bad[0]!.name === f.config!.app.federatedCredentialName) {
+        const { fix, commands } = await credentialFix(f, fics.value, issuer);
+        return broken(why, fix, commands);
       }
-      return ok(`${TOKEN_EXCHANGE_AUDIENCE}.`);
+      if (!f.namedClientId()) return broken(why, UNNAMED_APP, [bootstrapCommand(f)]);
+      // Another credential for the same subject: the same update, keeping its own name, issuer and subject.
+      const c = bad[0]!;
+      const params = JSON.stringify({
+        name: c.name,
+        issuer: c.issuer,
+        subject: c.subject,
+        audiences: [TOKEN_EXCHANGE_AUDIENCE],
+      });
+      return broken(why, `Set its audience to ${TOKEN_EXCHANGE_AUDIENCE}.`, [
+        azCommand(f, "tenant1", [
+          "ad",
+          "app",
+          "federated-credential",
+          "update",
+          "--id",
+          await f.clientId(),
+          "--federated-credential-id",
+          c.id,
+          "--parameters",
+          params,
+        ]),
+      ]);
     },
   },
   {
@@ -178,11 +269,15 @@ export const tenant1Checks: Check[] = [
       const fics = await f.federatedCredentials();
       if (!fics.ok) return fics.notFound ? unknown("The app does not exist (see tenant1.app).") : cannotRead(fics);
       const n = fics.value.length;
-      if (n > FEDERATED_CREDENTIAL_LIMIT)
+      if (n > FEDERATED_CREDENTIAL_LIMIT) {
+        const issuer = await f.issuer().catch(() => undefined);
         return broken(
           `${n} federated credentials, above Entra's limit of ${FEDERATED_CREDENTIAL_LIMIT}.`,
-          "Delete credentials of clusters or namespaces no longer in use (az ad app federated-credential delete).",
+          issuer
+            ? (await fullAppFix(f, fics.value, issuer)).fix
+            : "Delete credentials of clusters or namespaces no longer in use (az ad app federated-credential delete).",
         );
+      }
       return ok(
         `${n} of ${FEDERATED_CREDENTIAL_LIMIT}${n === FEDERATED_CREDENTIAL_LIMIT ? ": full, a new namespace or ServiceAccount needs another app or a freed slot" : ""}.`,
       );
@@ -190,9 +285,169 @@ export const tenant1Checks: Check[] = [
   },
 ];
 
-function accountRead(f: Facts) {
-  return f.account();
-}
+/** The bootstrap's `storage account update` (shared keys off; for NFS, secure transfer and public access as needed). */
+const accountUpdate = (f: Facts) => planCommand(f, "tenant2/storage-account", {}, "update");
+
+/** Assignment ids the bootstrap's record holds: doctor never prints a delete of one of them. */
+const recordedIds = (f: Facts) =>
+  new Set(f.recordItems().flatMap((i) => (i.id ? [i.id.toLowerCase().replace(/\/+$/, "")] : [])));
+
+/** The data role the pods need, granted as the bootstrap grants it (to the named app's service principal only). */
+const roleCheck: Check = {
+  id: "tenant2.role",
+  side: "tenant2",
+  title: "data role allows what the pods do, at the container or above",
+  modes: WI,
+  async run(f) {
+    const none = noAzure(f);
+    if (none) return none;
+    const [sp, roles, writes] = await Promise.all([f.servicePrincipal(), f.roleAssignments(), f.podsWrite()]);
+    if (!sp.ok) return unknown("No service principal (see tenant2.service-principal).");
+    if (!roles.ok) return cannotRead(roles);
+    const target = containerResourceId(f.config!);
+    const covering = roles.value.filter(
+      (r) =>
+        r.principalId === sp.value.id && scopeCovers(r.scope, target) && BLOB_ROLES[r.roleDefinitionName.toLowerCase()],
+    );
+    const grant = planCommand(f, "tenant2/role-assignment", { spObjectId: sp.value.id });
+    const fix = (what: string) =>
+      f.namedClientId()
+        ? { fix: what, commands: grant ? [grant] : [] }
+        : { fix: UNNAMED_APP, commands: [bootstrapCommand(f)] };
+    if (covering.length === 0) {
+      const { fix: text, commands } = fix(
+        `Grant the role as the bootstrap does, on container ${f.config!.storage.containerName}.`,
+      );
+      return broken(
+        `The service principal holds no Storage Blob Data role on container ${f.config!.storage.containerName} or any scope above it (AuthorizationPermissionMismatch).`,
+        text,
+        commands,
+      );
+    }
+    if (writes && !covering.some((r) => BLOB_ROLES[r.roleDefinitionName.toLowerCase()]!.write)) {
+      const { fix: text, commands } = fix(
+        "Grant the role as the bootstrap does (the read-only assignment may stay: it grants less), or mount the volume read-only.",
+      );
+      return broken(
+        `The service principal holds only ${covering.map((r) => r.roleDefinitionName).join(", ")}, which cannot write, and pods mount the volume read-write (writes fail with 403 AuthorizationPermissionMismatch).`,
+        text,
+        commands,
+      );
+    }
+    return ok(
+      covering.map((r) => `${r.roleDefinitionName} at ${r.scope === target ? "the container" : r.scope}`).join("; "),
+    );
+  },
+};
+
+/**
+ * Least privilege: an assignment of the app above the container reaches every container below it. Each one is
+ * reported with its scope; the fix deletes only those the bootstrap's record does not hold. An assignment on
+ * another scope that does not cover this container (a second container of the same app) is only mentioned.
+ */
+const roleScopeCheck: Check = {
+  id: "tenant2.role-scope",
+  side: "tenant2",
+  title: "nothing broader than the container",
+  modes: WI,
+  async run(f) {
+    const none = noAzure(f);
+    if (none) return none;
+    const [sp, roles] = await Promise.all([f.servicePrincipal(), f.roleAssignments()]);
+    if (!sp.ok) return unknown("No service principal (see tenant2.service-principal).");
+    if (!roles.ok) return cannotRead(roles);
+    const target = containerResourceId(f.config!).toLowerCase();
+    const norm = (x: string) => x.toLowerCase().replace(/\/+$/, "");
+    const mine = roles.value.filter((r) => r.principalId === sp.value.id && norm(r.scope) !== target);
+    const broader = mine.filter((r) => scopeCovers(r.scope, target));
+    const elsewhere = mine.filter((r) => !broader.includes(r));
+    const others =
+      elsewhere.length > 0
+        ? ` Also ${elsewhere.map((r) => `${r.roleDefinitionName} at ${r.scope}`).join("; ")}: other scopes, not this container's; doctor leaves them.`
+        : "";
+    if (broader.length === 0) return ok(`Only the container.${others}`);
+    const recorded = recordedIds(f);
+    const deletable = broader.filter((r) => !recorded.has(norm(r.id)));
+    const held = broader.filter((r) => recorded.has(norm(r.id)));
+    return broken(
+      `The service principal holds ${broader.map((r) => `${r.roleDefinitionName} at ${r.scope}`).join("; ")}, broader than container ${f.config!.storage.containerName}: it reaches every container under that scope.${others}`,
+      `Delete the broader assignment${deletable.length === 1 ? "" : "s"}${held.length > 0 ? `; ${held.map((r) => r.id).join(", ")} is in the bootstrap's record, so doctor leaves it to ctv teardown` : ""}. The container's own assignment stays.`,
+      deletable.map((r) =>
+        azCommand(f, "tenant2", [
+          "role",
+          "assignment",
+          "delete",
+          "--ids",
+          r.id,
+          "--yes",
+          "--subscription",
+          f.config!.tenant2.subscriptionId,
+        ]),
+      ),
+    );
+  },
+};
+
+/**
+ * Access left behind: a data role on this account held by a principal other than the app's service principal,
+ * and service principals the bootstrap's record holds whose app no longer exists in tenant 1. Doctor cannot
+ * tell whether something else still uses them, so it names them ("cannot tell") and prints no delete.
+ */
+const orphansCheck: Check = {
+  id: "tenant2.orphans",
+  side: "tenant2",
+  title: "no data access left for identities the release does not use",
+  modes: WI,
+  async run(f) {
+    const none = noAzure(f);
+    if (none) return none;
+    const c = f.config!;
+    const [sp, roles] = await Promise.all([
+      f.servicePrincipal(),
+      f.az<AzRole[]>("tenant2", [
+        "role",
+        "assignment",
+        "list",
+        "--scope",
+        containerResourceId(c),
+        "--include-inherited",
+        ...f.sub("tenant2"),
+      ]),
+    ]);
+    if (!roles.ok) return cannotRead(roles);
+    const account = storageAccountResourceId(c);
+    const foreign = roles.value.filter(
+      (r) =>
+        BLOB_ROLES[r.roleDefinitionName.toLowerCase()] &&
+        scopeCovers(account, r.scope) &&
+        r.principalId !== (sp.ok ? sp.value.id : undefined),
+    );
+    const named = f.namedClientId()?.toLowerCase();
+    const leftover: string[] = [];
+    for (const item of f.recordItems().filter((i) => i.kind === "service-principal")) {
+      const appId = item.ref?.appId ?? item.vars.appId;
+      if (!appId || appId.toLowerCase() === named) continue;
+      const [app, still] = await Promise.all([
+        f.az("tenant1", ["ad", "app", "show", "--id", appId]),
+        f.az("tenant2", ["ad", "sp", "show", "--id", appId]),
+      ]);
+      if (!app.ok && app.notFound && still.ok)
+        leftover.push(`service principal ${item.id ?? appId} of app ${appId}, which no longer exists in tenant 1`);
+    }
+    if (foreign.length === 0 && leftover.length === 0) return ok("None.");
+    const found = [
+      ...foreign.map(
+        (r) =>
+          `${r.roleDefinitionName} at ${r.scope} for principal ${r.principalId} (assignment ${r.id}), not this release's app`,
+      ),
+      ...leftover,
+    ];
+    return unknown(
+      `${found.join("; ")}.`,
+      `Doctor cannot tell whether anything else still uses ${found.length === 1 ? "it" : "them"}, so it deletes nothing. If nothing does, remove ${found.length === 1 ? "it" : "them"} in tenant 2 (az role assignment delete --ids <assignment>; az ad sp delete --id <service principal>, which takes its assignments along).`,
+    );
+  },
+};
 
 export const tenant2Checks: Check[] = [
   {
@@ -204,12 +459,15 @@ export const tenant2Checks: Check[] = [
       const none = noAzure(f);
       if (none) return none;
       const sp = await f.servicePrincipal();
-      const clientId = await f.attr("clientID");
+      const clientId = await f.clientId();
       if (!sp.ok) {
         return sp.notFound
           ? broken(
               `Tenant 2 ${f.config!.tenant2.tenantId} has no service principal for app ${clientId}, so Entra refuses the token exchange (AADSTS700016).`,
-              `AZURE_CONFIG_DIR=${f.config!.tenant2.configDir} az ad sp create --id ${clientId} (or run npm run bootstrap), then grant its role again.`,
+              f.namedClientId()
+                ? "Run the bootstrap: it creates the service principal in tenant 2 and grants it the data role on the container again."
+                : UNNAMED_APP,
+              [bootstrapCommand(f)],
             )
           : cannotRead(sp);
       }
@@ -224,15 +482,36 @@ export const tenant2Checks: Check[] = [
     async run(f) {
       const none = noAzure(f);
       if (none) return none;
-      const acc = await accountRead(f);
+      const acc = await f.account();
       const c = f.config!;
       if (!acc.ok) {
-        return acc.notFound
-          ? broken(
-              `Storage account ${c.storage.accountName} does not exist in resource group ${c.storage.resourceGroup} of subscription ${c.tenant2.subscriptionId}.`,
-              "Run npm run bootstrap with this config to create it (or fix storage.accountName/resourceGroup).",
-            )
-          : cannotRead(acc);
+        if (!acc.notFound) return cannotRead(acc);
+        const why = `Storage account ${c.storage.accountName} does not exist in resource group ${c.storage.resourceGroup} of subscription ${c.tenant2.subscriptionId}.`;
+        // NFS: the private endpoint of the deleted account can never connect again; the bootstrap makes a new one.
+        const pe = c.mode === "blob-fuse-wi" ? undefined : await f.endpoint();
+        if (pe?.ok) {
+          const names = f.endpointNames();
+          return broken(
+            why,
+            `Delete private endpoint ${names.name}, which pointed at the deleted account, then run the bootstrap: it creates the account, a new endpoint, approves it and registers it in the DNS zone.`,
+            [
+              azCommand(f, "tenant1", [
+                "network",
+                "private-endpoint",
+                "delete",
+                "-n",
+                names.name,
+                "-g",
+                names.rg,
+                ...f.sub("tenant1"),
+              ]),
+              bootstrapCommand(f),
+            ],
+          );
+        }
+        return broken(why, "Run the bootstrap to create it (or fix storage.accountName/resourceGroup in the config).", [
+          bootstrapCommand(f),
+        ]);
       }
       if (
         c.mode === "blob-fuse-wi" &&
@@ -240,7 +519,24 @@ export const tenant2Checks: Check[] = [
       ) {
         return broken(
           `Account ${acc.value.name} refuses public network traffic (public network access ${acc.value.publicNetworkAccess}, default action ${acc.value.networkRuleSet?.defaultAction}), and blob-fuse-wi reaches its public endpoint (AuthorizationFailure).`,
-          `AZURE_CONFIG_DIR=${c.tenant2.configDir} az storage account update -n ${acc.value.name} -g ${c.storage.resourceGroup} --subscription ${c.tenant2.subscriptionId} --public-network-access Enabled --default-action Allow (or allow the cluster's egress IPs).`,
+          "Let public traffic in again (or, instead, allow only the cluster's egress IPs in the account's firewall).",
+          [
+            azCommand(f, "tenant2", [
+              "storage",
+              "account",
+              "update",
+              "-n",
+              acc.value.name,
+              "-g",
+              c.storage.resourceGroup,
+              "--public-network-access",
+              "Enabled",
+              "--default-action",
+              "Allow",
+              "--subscription",
+              c.tenant2.subscriptionId,
+            ]),
+          ],
         );
       }
       return ok(`${acc.value.name} (${acc.value.kind}).`);
@@ -254,7 +550,7 @@ export const tenant2Checks: Check[] = [
     async run(f) {
       const none = noAzure(f);
       if (none) return none;
-      const acc = await accountRead(f);
+      const acc = await f.account();
       if (!acc.ok) return unknown("The account could not be read (see tenant2.storage-account).");
       const c = f.config!;
       const a = acc.value;
@@ -262,14 +558,14 @@ export const tenant2Checks: Check[] = [
         if (a.kind !== "FileStorage")
           return broken(
             `Account ${a.name} is ${a.kind}; NFS shares need a premium FileStorage account.`,
-            "Use a new account name in the config and run npm run bootstrap (an account's kind cannot change).",
+            "An account's kind cannot change: set storage.accountName in the config to a new name, run the bootstrap, then reinstall the release with the values file it writes.",
           );
-        return secureTransfer(a, c, await encryptsInTransit(f));
+        return secureTransfer(a, f, await encryptsInTransit(f));
       }
       if (!a.isHnsEnabled || !a.enableNfsV3)
         return broken(
           `Account ${a.name} has hierarchical namespace ${a.isHnsEnabled ? "on" : "off"} and NFS v3 ${a.enableNfsV3 ? "on" : "off"}; NFS v3 needs both, and both are set only at creation.`,
-          "Use a new account name in the config and run npm run bootstrap.",
+          "Set storage.accountName in the config to a new name, run the bootstrap, then reinstall the release with the values file it writes.",
         );
       return ok("Hierarchical namespace and NFS v3 on.");
     },
@@ -284,13 +580,18 @@ export const tenant2Checks: Check[] = [
       if (none) return none;
       const r = await f.container();
       const c = f.config!;
-      if (!r.ok)
-        return r.notFound
-          ? broken(
-              `Container ${c.storage.containerName} does not exist in account ${c.storage.accountName} (ContainerNotFound).`,
-              `AZURE_CONFIG_DIR=${c.tenant2.configDir} az storage container-rm create -n ${c.storage.containerName} --storage-account ${c.storage.accountName} -g ${c.storage.resourceGroup} --subscription ${c.tenant2.subscriptionId} (or run npm run bootstrap).`,
-            )
-          : cannotRead(r);
+      if (!r.ok) {
+        if (!r.notFound) return cannotRead(r);
+        const cmd = planCommand(f, "tenant2/container", {});
+        // blob-fuse-wi: a role on the deleted container went with it; the bootstrap grants it again.
+        return broken(
+          `Container ${c.storage.containerName} does not exist in account ${c.storage.accountName} (ContainerNotFound).`,
+          c.mode === "blob-fuse-wi"
+            ? "Run the bootstrap: it creates the container and grants the app's role on it again."
+            : "Create it as the bootstrap does.",
+          c.mode === "blob-fuse-wi" ? [bootstrapCommand(f)] : cmd ? [cmd] : [],
+        );
+      }
       return ok(c.storage.containerName);
     },
   },
@@ -304,81 +605,26 @@ export const tenant2Checks: Check[] = [
       if (none) return none;
       const r = await f.share();
       const c = f.config!;
-      if (!r.ok)
-        return r.notFound
-          ? broken(
-              `Share ${c.storage.shareName} does not exist in account ${c.storage.accountName}.`,
-              "Run npm run bootstrap with this config to create it.",
-            )
-          : cannotRead(r);
+      if (!r.ok) {
+        if (!r.notFound) return cannotRead(r);
+        const cmd = planCommand(f, "tenant2/share", {});
+        return broken(
+          `Share ${c.storage.shareName} does not exist in account ${c.storage.accountName}.`,
+          "Create it as the bootstrap does.",
+          cmd ? [cmd] : [],
+        );
+      }
       if (r.value.enabledProtocols !== "NFS")
         return broken(
           `Share ${c.storage.shareName} is an ${r.value.enabledProtocols} share; NFS mounts need an NFS share.`,
-          "A share's protocol cannot change: set storage.shareName to a new name and run npm run bootstrap.",
+          "A share's protocol cannot change: set storage.shareName to a new name, run the bootstrap, then reinstall the release with the values file it writes.",
         );
       return ok(`${c.storage.shareName} (NFS).`);
     },
   },
-  {
-    id: "tenant2.role",
-    side: "tenant2",
-    title: "data role allows what the pods do, at the container or above",
-    modes: WI,
-    async run(f) {
-      const none = noAzure(f);
-      if (none) return none;
-      const [sp, roles, writes] = await Promise.all([f.servicePrincipal(), f.roleAssignments(), f.podsWrite()]);
-      if (!sp.ok) return unknown("No service principal (see tenant2.service-principal).");
-      if (!roles.ok) return cannotRead(roles);
-      const target = containerResourceId(f.config!);
-      const covering = roles.value.filter(
-        (r) =>
-          r.principalId === sp.value.id &&
-          scopeCovers(r.scope, target) &&
-          BLOB_ROLES[r.roleDefinitionName.toLowerCase()],
-      );
-      const grant = `AZURE_CONFIG_DIR=${f.config!.tenant2.configDir} az role assignment create --role "${BLOB_DATA_ROLE}" --assignee-object-id ${sp.value.id} --assignee-principal-type ServicePrincipal --scope ${target} --subscription ${f.config!.tenant2.subscriptionId}`;
-      if (covering.length === 0)
-        return broken(
-          `The service principal holds no Storage Blob Data role on container ${f.config!.storage.containerName} or any scope above it (AuthorizationPermissionMismatch).`,
-          grant,
-        );
-      if (writes && !covering.some((r) => BLOB_ROLES[r.roleDefinitionName.toLowerCase()]!.write)) {
-        return broken(
-          `The service principal holds only ${covering.map((r) => r.roleDefinitionName).join(", ")}, which cannot write, and pods mount the volume read-write (writes fail with 403 AuthorizationPermissionMismatch).`,
-          `${grant} (then remove the read-only assignment), or mount the volume read-only.`,
-        );
-      }
-      return ok(
-        covering.map((r) => `${r.roleDefinitionName} at ${r.scope === target ? "the container" : r.scope}`).join("; "),
-      );
-    },
-  },
-  {
-    id: "tenant2.role-scope",
-    side: "tenant2",
-    title: "nothing broader than the container",
-    modes: WI,
-    async run(f) {
-      const none = noAzure(f);
-      if (none) return none;
-      const [sp, roles] = await Promise.all([f.servicePrincipal(), f.roleAssignments()]);
-      if (!sp.ok) return unknown("No service principal (see tenant2.service-principal).");
-      if (!roles.ok) return cannotRead(roles);
-      const target = containerResourceId(f.config!);
-      const broader = roles.value.filter(
-        (r) => r.principalId === sp.value.id && r.scope.toLowerCase().replace(/\/+$/, "") !== target.toLowerCase(),
-      );
-      if (broader.length > 0) {
-        const r = broader[0]!;
-        return broken(
-          `The service principal holds ${r.roleDefinitionName} at ${r.scope}, broader than the container the config asks for: it reaches ${scopeCovers(r.scope, target) ? "every container under that scope" : "another scope"}.`,
-          `AZURE_CONFIG_DIR=${f.config!.tenant2.configDir} az role assignment delete --ids ${r.id} --subscription ${f.config!.tenant2.subscriptionId}${broader.length > 1 ? ` (and ${broader.length - 1} more)` : ""}; keep ${BLOB_DATA_ROLE} on the container only.`,
-        );
-      }
-      return ok("Only the container.");
-    },
-  },
+  roleCheck,
+  roleScopeCheck,
+  orphansCheck,
   {
     id: "tenant2.shared-key",
     side: "tenant2",
@@ -387,13 +633,14 @@ export const tenant2Checks: Check[] = [
     async run(f) {
       const none = noAzure(f);
       if (none) return none;
-      const acc = await accountRead(f);
+      const acc = await f.account();
       if (!acc.ok) return unknown("The account could not be read (see tenant2.storage-account).");
       if (acc.value.allowSharedKeyAccess !== false) {
-        const c = f.config!;
+        const cmd = accountUpdate(f);
         return broken(
           `Account ${acc.value.name} allows shared key access (${acc.value.allowSharedKeyAccess === null ? "unset, which means on" : "on"}): anyone with a key bypasses Entra ID and RBAC, and a PV without mountWithWorkloadIdentityToken would silently fall back to keys.`,
-          `AZURE_CONFIG_DIR=${c.tenant2.configDir} az storage account update -n ${acc.value.name} -g ${c.storage.resourceGroup} --subscription ${c.tenant2.subscriptionId} --allow-shared-key-access false`,
+          "Turn shared key access off with the bootstrap's account update.",
+          cmd ? [cmd] : [],
         );
       }
       return ok("Off.");
@@ -418,21 +665,22 @@ async function encryptsInTransit(f: Facts): Promise<boolean> {
  */
 function secureTransfer(
   a: { name: string; enableHttpsTrafficOnly: boolean },
-  c: NonNullable<Facts["config"]>,
+  f: Facts,
   encrypted: boolean,
 ): CheckResult {
-  const update = (on: boolean) =>
-    `AZURE_CONFIG_DIR=${c.tenant2.configDir} az storage account update -n ${a.name} -g ${c.storage.resourceGroup} --subscription ${c.tenant2.subscriptionId} --https-only ${on}`;
   if (a.enableHttpsTrafficOnly && !encrypted)
     return broken(
       `Account ${a.name} requires secure transfer, and the PV mounts without encryption in transit (storage.encryptInTransit: false), which the account refuses (mount.nfs: access denied).`,
-      `Mount encrypted (storage.encryptInTransit: true; Azure Files CSI driver v1.33.0 or newer), or let unencrypted NFS in: ${update(false)}`,
+      "Mount encrypted: set storage.encryptInTransit: true (Azure Files CSI driver v1.33.0 or newer) and reinstall the release with that values file. Turning secure transfer off instead would let unencrypted NFS mounts in.",
     );
-  if (!a.enableHttpsTrafficOnly && encrypted)
+  if (!a.enableHttpsTrafficOnly && encrypted) {
+    const cmd = accountUpdate(f);
     return broken(
       `Account ${a.name} does not require secure transfer, so besides this encrypted mount it lets in unencrypted NFS mounts from anywhere that reaches its endpoint.`,
-      update(true),
+      "Require secure transfer with the bootstrap's account update.",
+      cmd ? [cmd] : [],
     );
+  }
   return ok(
     encrypted
       ? "FileStorage with secure transfer on; the PV mounts encrypted in transit (NFS 4.1 over TLS through AZNFS)."

@@ -7,7 +7,27 @@ import { type Check, broken, ok, unknown } from "./types.ts";
 import type { Facts } from "./facts.ts";
 import { MODES } from "../schema/modes.ts";
 import { aksShowArgv } from "../bootstrap/reads.ts";
-import { chartReference } from "../paths.ts";
+import { azCommand, helmUpgradeCommand, kubectlCommand, reinstallCommands } from "./fixes.ts";
+
+/**
+ * `az aks update` of the configured cluster with its tenant's credential cache, or with placeholders without a
+ * config. Shown in words, not as a command doctor's tests run: the simulated Azure has no AKS control plane.
+ * The flags are the real CLI 2.91's (its `aks update` command table).
+ */
+function aksUpdate(f: Facts, flags: string[]): string {
+  const c = f.config;
+  if (!c) return `az aks update -g <rg> -n <cluster> ${flags.join(" ")}`;
+  return azCommand(f, "tenant1", [
+    "aks",
+    "update",
+    "-g",
+    c.aks.resourceGroup,
+    "-n",
+    c.aks.name,
+    ...flags,
+    ...f.sub("tenant1"),
+  ]);
+}
 
 const WI = ["blob-fuse-wi"] as const;
 
@@ -82,16 +102,19 @@ export const clusterChecks: Check[] = [
     async run(f) {
       const pv = await f.pv();
       if (!pv) {
+        // The release exists (doctor stops earlier when it does not): its PV was deleted.
         return broken(
-          `No PersistentVolume is labelled app.kubernetes.io/instance=${f.release} with a claim in namespace ${f.namespace}.`,
-          `Check the release name and namespace (helm list -A); install it with helm install ${f.release} ${chartReference()} -n ${f.namespace} -f <values file>.`,
+          `No PersistentVolume is labelled app.kubernetes.io/instance=${f.release} with a claim in namespace ${f.namespace}, though the release's claim exists: the PV was deleted.`,
+          "Upgrade the release with its own values: helm recreates the PV, pre-bound to the claim.",
+          [helmUpgradeCommand(f)],
         );
       }
       const name = pv.metadata?.name ?? "";
       if (pv.spec?.persistentVolumeReclaimPolicy !== "Retain") {
         return broken(
           `PersistentVolume ${name} has reclaim policy ${pv.spec?.persistentVolumeReclaimPolicy}; with Delete, deleting the claim would let the driver delete the data.`,
-          `kubectl patch pv ${name} -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`,
+          "Set the reclaim policy back to Retain.",
+          [kubectlCommand(f, ["patch", "pv", name, "-p", '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'])],
         );
       }
       return ok(
@@ -108,15 +131,35 @@ export const clusterChecks: Check[] = [
       const pv = await f.pv();
       if (!pv) return unknown("No PersistentVolume (see cluster.pv).");
       const name = pv.spec?.claimRef?.name ?? "";
+      const pvName = pv.metadata?.name ?? "";
       const claim = await f.claim();
+      // A PV whose claim was deleted is Released and keeps the old claim's uid: no new claim binds until it is cleared.
+      const staleUid = pv.spec?.claimRef?.uid !== undefined && pv.spec.claimRef.uid !== claim?.metadata?.uid;
+      const release = kubectlCommand(f, [
+        "patch",
+        "pv",
+        pvName,
+        "-p",
+        '{"spec":{"claimRef":{"uid":null,"resourceVersion":null}}}',
+      ]);
       if (!claim)
         return broken(
-          `The PV is reserved for claim ${f.namespace}/${name}, which does not exist.`,
-          `helm upgrade ${f.release} ${chartReference()} -n ${f.namespace} --reuse-values (recreates the claim), or helm uninstall and install again.`,
+          `The PV is reserved for claim ${f.namespace}/${name}, which does not exist${pv.status?.phase === "Released" ? ` (the PV is Released${staleUid ? ", still naming the deleted claim's uid" : ""})` : ""}.`,
+          staleUid
+            ? "Clear the deleted claim's uid from the PV, so a new claim can bind, then upgrade the release to recreate the claim."
+            : "Upgrade the release with its own values to recreate the claim.",
+          staleUid ? [release, helmUpgradeCommand(f)] : [helmUpgradeCommand(f)],
         );
-      if (claim.status?.phase !== "Bound" || claim.spec?.volumeName !== pv.metadata?.name) {
+      if (claim.status?.phase !== "Bound" || claim.spec?.volumeName !== pvName) {
+        const why = `Claim ${f.namespace}/${name} is ${claim.status?.phase ?? "not bound"}${claim.spec?.volumeName ? ` to ${claim.spec.volumeName}` : ""}, not Bound to ${pvName}`;
+        if (staleUid)
+          return broken(
+            `${why}: the PV still names the uid of an earlier claim of that name (${pv.spec?.claimRef?.uid}), so it refuses this one (already bound to a different claim).`,
+            "Clear the old uid from the PV; the claim then binds.",
+            [release],
+          );
         return broken(
-          `Claim ${f.namespace}/${name} is ${claim.status?.phase ?? "not bound"}${claim.spec?.volumeName ? ` to ${claim.spec.volumeName}` : ""}, not Bound to ${pv.metadata?.name}.`,
+          `${why}.`,
           `Check that the claim's storageClassName and size match the PV (kubectl describe pvc ${name} -n ${f.namespace}); a claim bound elsewhere must be deleted and the release upgraded.`,
         );
       }
@@ -138,7 +181,8 @@ export const clusterChecks: Check[] = [
           if (!(await f.input.cluster.serviceAccount(f.namespace, sa))) {
             return broken(
               `ServiceAccount ${f.namespace}/${sa}, used by pods that mount the claim, does not exist, so they cannot start.`,
-              `kubectl create serviceaccount ${sa} -n ${f.namespace} (or set serviceAccount.create=true in the release).`,
+              "Create it (or set serviceAccount.create=true in the release).",
+              [kubectlCommand(f, ["create", "serviceaccount", sa, "--namespace", f.namespace])],
             );
           }
         }
@@ -158,15 +202,17 @@ export const clusterChecks: Check[] = [
       if (!pv) return unknown("No PersistentVolume (see cluster.pv).");
       const mode = (await f.mode())!;
       const a = await f.attributes();
-      const fixRelease = `Correct the values and reinstall the release (PV attributes are immutable): helm uninstall ${f.release} -n ${f.namespace}, then helm install with the bootstrap's values file.`;
+      const reinstall = reinstallCommands(f);
+      const fixRelease = reinstall
+        ? "Reinstall the release with the values file the bootstrap wrote (PV attributes are immutable; the data stays)."
+        : "Correct the values and reinstall the release (PV attributes are immutable): helm uninstall, then helm install with the bootstrap's values file (pass --config so doctor can print the commands).";
+      const fail = (why: string) => broken(why, fixRelease, reinstall ?? []);
       if (pv.spec?.csi?.nodePublishSecretRef || pv.spec?.csi?.nodeStageSecretRef)
-        return broken("The PV references a Secret; this project mounts without keys or Secrets.", fixRelease);
+        return fail("The PV references a Secret; this project mounts without keys or Secrets.");
       const cred = CREDENTIAL_ATTRIBUTES.find((k) => attr(a, k) !== "");
-      if (cred)
-        return broken(`The PV carries attribute ${cred}, which makes the driver use a key or Secret.`, fixRelease);
+      if (cred) return fail(`The PV carries attribute ${cred}, which makes the driver use a key or Secret.`);
       const problems: string[] = [];
       const c = f.config;
-      if (c && c.mode !== mode) problems.push(`the release is ${mode}, the config ${c.mode}`);
       const want = (key: string, expected: string | undefined, caseInsensitive = false) => {
         const v = attr(a, key);
         if (expected !== undefined && (caseInsensitive ? v.toLowerCase() !== expected.toLowerCase() : v !== expected))
@@ -183,7 +229,9 @@ export const clusterChecks: Check[] = [
           want("resourcegroup", c.storage.resourceGroup, true);
           want("storageaccount", c.storage.accountName);
           want("containerName", c.storage.containerName);
-          if (c.app.clientId) want("clientID", c.app.clientId, true);
+          // The app the config, the record or the values file names: a PV naming another app gives that app the data.
+          const named = f.namedClientId();
+          if (named) want("clientID", named, true);
         }
       } else {
         want("protocol", "nfs");
@@ -197,7 +245,7 @@ export const clusterChecks: Check[] = [
       const driver = pv.spec?.csi?.driver;
       const expectedDriver = mode === "fileshare-nfs" ? fileDriver : blobDriver;
       if (driver !== expectedDriver) problems.push(`driver is ${driver}, expected ${expectedDriver}`);
-      if (problems.length > 0) return broken(`PV ${pv.metadata?.name}: ${problems.join("; ")}.`, fixRelease);
+      if (problems.length > 0) return fail(`PV ${pv.metadata?.name}: ${problems.join("; ")}.`);
       return ok(`${Object.keys(a).length} attributes as ${mode} needs${c ? ", matching the config" : ""}.`);
     },
   },
@@ -210,15 +258,14 @@ export const clusterChecks: Check[] = [
       const name = await f.driverName();
       const d = await f.csiDriver(name);
       const mode = await f.mode();
-      const enable =
-        mode === "fileshare-nfs" ? "az aks update --enable-file-driver" : "az aks update --enable-blob-driver";
+      const enable = aksUpdate(f, [mode === "fileshare-nfs" ? "--enable-file-driver" : "--enable-blob-driver"]);
       if (!d)
         return broken(
           `No CSIDriver ${name}: the driver is not installed, so the kubelet cannot mount the volume.`,
-          `${enable} -g <rg> -n <cluster>.`,
+          `${enable}`,
         );
       if (mode !== "blob-fuse-wi") return ok(`${name} is installed.`);
-      const reinstall = `Reinstall the driver so its CSIDriver has tokenRequests [{audience: ${TOKEN_EXCHANGE_AUDIENCE}}] and requiresRepublish: true (AKS: az aks update --disable-blob-driver, then --enable-blob-driver; the open-source chart: helm upgrade it).`;
+      const reinstall = `Reinstall the driver so its CSIDriver has tokenRequests [{audience: ${TOKEN_EXCHANGE_AUDIENCE}}] and requiresRepublish: true (AKS: ${aksUpdate(f, ["--disable-blob-driver"])}, then ${aksUpdate(f, ["--enable-blob-driver"])}; the open-source chart: helm upgrade it).`;
       const audiences = (d.spec?.tokenRequests ?? []).map((t) => t.audience);
       if (!audiences.includes(TOKEN_EXCHANGE_AUDIENCE)) {
         return broken(
@@ -270,13 +317,13 @@ export const clusterChecks: Check[] = [
       } catch (err) {
         return broken(
           `The cluster serves no service-account discovery document (${(err as Error).message}).`,
-          "Enable the OIDC issuer: az aks update -g <rg> -n <cluster> --enable-oidc-issuer --enable-workload-identity.",
+          `Enable the OIDC issuer: ${aksUpdate(f, ["--enable-oidc-issuer", "--enable-workload-identity"])}`,
         );
       }
       if (!/^https:\/\//.test(issuer)) {
         return broken(
           `The cluster's service-account issuer is ${issuer}, which Entra ID cannot fetch keys from.`,
-          "Enable the OIDC issuer: az aks update -g <rg> -n <cluster> --enable-oidc-issuer --enable-workload-identity.",
+          `Enable the OIDC issuer: ${aksUpdate(f, ["--enable-oidc-issuer", "--enable-workload-identity"])}`,
         );
       }
       if (f.canReadAzure) {

@@ -2,7 +2,9 @@
 // approved in tenant 2, the privatelink DNS zone, its A record and VNet link, and the peering if configured.
 import { lastName, sameId } from "../az/resource-id.ts";
 import { type Check, type CheckResult, broken, ok, unknown } from "./types.ts";
-import type { AzRead, Facts } from "./facts.ts";
+import type { AzRead, Facts, TenantKey } from "./facts.ts";
+import { azCommand, bootstrapCommand, planCommand } from "./fixes.ts";
+import { parseVnetId } from "../az/resource-id.ts";
 
 const NFS = ["fileshare-nfs", "blob-nfs"] as const;
 
@@ -15,7 +17,50 @@ const noAzure = (f: Facts): CheckResult | undefined =>
       );
 const cannotRead = (r: Extract<AzRead<unknown>, { ok: false }>): CheckResult =>
   unknown(`Could not read it: ${r.message}`);
-const rerun = "Run npm run bootstrap with this config: it recreates what is missing and changes nothing else.";
+const rerun = "Run the bootstrap with this config: it recreates what is missing and changes nothing else.";
+const bootstrap = (why: string, f: Facts) => broken(why, rerun, [bootstrapCommand(f)]);
+
+/** `az network private-dns record-set a add-record|remove-record` of the account's name in the zone. */
+function aRecordCommand(f: Facts, verb: "add-record" | "remove-record", ip: string): string {
+  const pe = f.endpointNames();
+  return azCommand(f, "tenant1", [
+    "network",
+    "private-dns",
+    "record-set",
+    "a",
+    verb,
+    "-g",
+    pe.dnsRg,
+    "-z",
+    pe.zone,
+    "--record-set-name",
+    f.config!.storage.accountName,
+    "--ipv4-address",
+    ip,
+    "--subscription",
+    f.config!.tenant1.subscriptionId,
+  ]);
+}
+
+/** Deletes a peering that cannot recover (Disconnected), on the side that owns it. */
+function peeringDelete(f: Facts, t: TenantKey, vnetId: string, name: string): string | undefined {
+  const v = parseVnetId(vnetId);
+  if (!v) return undefined;
+  return azCommand(f, t, [
+    "network",
+    "vnet",
+    "peering",
+    "delete",
+    "-n",
+    name,
+    "-g",
+    v.resourceGroup,
+    "--vnet-name",
+    v.name,
+    "--subscription",
+    v.subscriptionId,
+  ]);
+}
 const vnetOf = (subnetId: string) => subnetId.replace(/\/subnets\/[^/]+$/i, "");
 
 async function endpointIp(f: Facts): Promise<string | undefined> {
@@ -36,7 +81,7 @@ export const networkChecks: Check[] = [
       const [pe, aksVnet] = await Promise.all([f.endpoint(), f.aksVnetId()]);
       if (!pe.ok)
         return pe.notFound
-          ? broken(`Private endpoint ${names.name} does not exist in resource group ${names.rg} of tenant 1.`, rerun)
+          ? bootstrap(`Private endpoint ${names.name} does not exist in resource group ${names.rg} of tenant 1.`, f)
           : cannotRead(pe);
       if (!aksVnet.ok) return cannotRead(aksVnet);
       const peVnet = vnetOf(pe.value.subnet.id);
@@ -45,10 +90,16 @@ export const networkChecks: Check[] = [
         if (!peerings.ok) return cannotRead(peerings);
         const p = peerings.value.find((x) => sameId(x.remoteVirtualNetwork.id, peVnet));
         if (p?.peeringState !== "Connected") {
-          return broken(
-            `Private endpoint ${names.name} sits in ${peVnet}, which the AKS VNet ${aksVnet.value} ${p ? `peers with ${p.peeringState}, not Connected` : "is not peered with"} (mount.nfs: connection timed out).`,
-            "Peer the two VNets from both sides (az network vnet peering create ... --allow-vnet-access), or put the endpoint in the AKS VNet.",
-          );
+          const why = `Private endpoint ${names.name} sits in ${peVnet}, which the AKS VNet ${aksVnet.value} ${p ? `peers with ${p.peeringState}, not Connected` : "is not peered with"} (mount.nfs: connection timed out).`;
+          // The bootstrap peers the two VNets when the config names the endpoint's VNet as the storage VNet.
+          return sameId(f.config!.network.storageVnetId ?? "", peVnet)
+            ? broken(why, `Run the bootstrap: it peers the AKS VNet with ${lastName(peVnet)} from both sides.`, [
+                bootstrapCommand(f),
+              ])
+            : broken(
+                why,
+                `Set network.storageVnetId: ${peVnet} in the config and run the bootstrap (it peers both sides), or delete the endpoint (az network private-endpoint delete -n ${names.name} -g ${names.rg}) and run the bootstrap to create it in the AKS VNet.`,
+              );
         }
       }
       return ok(`${names.name} at ${(await endpointIp(f)) ?? "no IP"} in ${lastName(peVnet)}.`);
@@ -67,16 +118,36 @@ export const networkChecks: Check[] = [
       if (!acc.ok) return unknown("The account could not be read (see tenant2.storage-account).");
       const conn = (acc.value.privateEndpointConnections ?? []).find((c) => sameId(c.privateEndpoint.id, names.id));
       if (!conn)
-        return broken(`Account ${acc.value.name} has no connection from private endpoint ${names.name}.`, rerun);
+        return bootstrap(`Account ${acc.value.name} has no connection from private endpoint ${names.name}.`, f);
       const status = conn.privateLinkServiceConnectionState.status;
       if (status !== "Approved") {
-        const fix =
-          status === "Pending"
-            ? `The storage owner approves it in tenant 2: AZURE_CONFIG_DIR=${f.config!.tenant2.configDir} az network private-endpoint-connection approve --id ${conn.id}`
-            : `A ${status} connection cannot be approved again: delete private endpoint ${names.name} in tenant 1 (az network private-endpoint delete -n ${names.name} -g ${names.rg}), then run npm run bootstrap to request and approve a new one.`;
+        const why = `The connection from ${names.name} to account ${acc.value.name} is ${status}, not Approved, so NFS mounts are refused (mount.nfs: access denied by server).`;
+        if (status === "Pending") {
+          const approve = planCommand(f, "tenant2/approve-private-endpoint", { privateEndpointConnectionId: conn.id });
+          return broken(
+            why,
+            "The storage owner approves it in tenant 2, as the bootstrap does.",
+            approve ? [approve] : [],
+          );
+        }
+        // A Rejected or Disconnected connection cannot be approved again: the endpoint the config names is made anew.
         return broken(
-          `The connection from ${names.name} to account ${acc.value.name} is ${status}, not Approved, so NFS mounts are refused (mount.nfs: access denied by server).`,
-          fix,
+          why,
+          `A ${status} connection cannot be approved again: delete private endpoint ${names.name} in tenant 1, then run the bootstrap to request and approve a new one (it also registers the new endpoint in the DNS zone).`,
+          [
+            azCommand(f, "tenant1", [
+              "network",
+              "private-endpoint",
+              "delete",
+              "-n",
+              names.name,
+              "-g",
+              names.rg,
+              "--subscription",
+              f.config!.tenant1.subscriptionId,
+            ]),
+            bootstrapCommand(f),
+          ],
         );
       }
       return ok(`${lastName(conn.id)} Approved.`);
@@ -91,14 +162,16 @@ export const networkChecks: Check[] = [
       const none = noAzure(f);
       if (none) return none;
       const names = f.endpointNames();
-      const z = await f.zone();
-      if (!z.ok)
-        return z.notFound
-          ? broken(
-              `Private DNS zone ${names.zone} does not exist in resource group ${names.dnsRg}, so ${f.config!.storage.accountName} resolves to its public endpoint, which refuses NFS.`,
-              rerun,
-            )
-          : cannotRead(z);
+      const [z, ip] = await Promise.all([f.zone(), endpointIp(f)]);
+      if (!z.ok) {
+        if (!z.notFound) return cannotRead(z);
+        // The bootstrap makes the zone and its link; the endpoint's zone group still exists, so its record is added by hand.
+        return broken(
+          `Private DNS zone ${names.zone} does not exist in resource group ${names.dnsRg}, so ${f.config!.storage.accountName} resolves to its public endpoint, which refuses NFS.`,
+          `Run the bootstrap (it creates the zone and links it to the AKS VNet), then add the account's A record${ip ? ` for the endpoint's IP ${ip}` : " (see network.dns-record)"}.`,
+          [bootstrapCommand(f), ...(ip ? [aRecordCommand(f, "add-record", ip)] : [])],
+        );
+      }
       return ok(`${names.zone} in ${names.dnsRg}.`);
     },
   },
@@ -114,18 +187,27 @@ export const networkChecks: Check[] = [
       const [z, rec, ip] = await Promise.all([f.zone(), f.aRecord(), endpointIp(f)]);
       if (!z.ok) return unknown("No zone (see network.dns-zone).");
       const account = f.config!.storage.accountName;
-      const fix = `Register the endpoint in the zone: az network private-endpoint dns-zone-group create -n default -g ${names.rg} --endpoint-name ${names.name} --private-dns-zone ${names.zoneId} --zone-name ${names.kind}`;
-      if (!rec.ok)
-        return rec.notFound ? broken(`Zone ${names.zone} has no A record for ${account}.`, fix) : cannotRead(rec);
-      const ips = rec.value.aRecords.map((r) => r.ipv4Address);
+      if (!rec.ok && !rec.notFound) return cannotRead(rec);
+      const ips = rec.ok ? rec.value.aRecords.map((r) => r.ipv4Address) : [];
       if (ip === undefined)
-        return unknown(`${account} → ${ips.join(", ")}; the endpoint's IP is unknown (see network.private-endpoint).`);
-      if (!ips.includes(ip))
-        return broken(
-          `${account}.${names.zone} points at ${ips.join(", ") || "nothing"}, not at the endpoint's IP ${ip}.`,
-          `Delete the stale record (az network private-dns record-set a delete -g ${names.dnsRg} -z ${names.zone} -n ${account}), then ${fix}`,
+        return unknown(
+          `${account} → ${ips.join(", ") || "no record"}; the endpoint's IP is unknown (see network.private-endpoint).`,
         );
-      return ok(`${account} → ${ip}.`);
+      if (ips.length === 1 && ips[0] === ip) return ok(`${account} → ${ip}.`);
+      // The endpoint's zone group exists, so creating it again fails: the record itself is put right, address first.
+      const stale = ips.filter((x) => x !== ip);
+      return broken(
+        ips.length === 0
+          ? `Zone ${names.zone} has no A record for ${account}.`
+          : `${account}.${names.zone} points at ${ips.join(", ")}${ips.includes(ip) ? `, not only at the endpoint's IP ${ip}` : `, not at the endpoint's IP ${ip}`}.`,
+        stale.length > 0
+          ? `Add the endpoint's IP ${ip} to the record, then remove the stale ${stale.length === 1 ? "address" : "addresses"} ${stale.join(", ")}.`
+          : `Add the endpoint's IP ${ip} to the zone.`,
+        [
+          ...(ips.includes(ip) ? [] : [aRecordCommand(f, "add-record", ip)]),
+          ...stale.map((x) => aRecordCommand(f, "remove-record", x)),
+        ],
+      );
     },
   },
   {
@@ -143,9 +225,11 @@ export const networkChecks: Check[] = [
       if (!aksVnet.ok) return cannotRead(aksVnet);
       const link = links.value.find((l) => sameId(l.virtualNetwork.id, aksVnet.value));
       if (!link) {
+        const cmd = planCommand(f, "tenant1/private-dns-link", { aksVnetId: aksVnet.value });
         return broken(
           `Zone ${names.zone} is not linked to the AKS VNet ${lastName(aksVnet.value)}, so the nodes resolve ${f.config!.storage.accountName} to the public endpoint, which refuses NFS.`,
-          `az network private-dns link vnet create -n ${f.config!.aks.name}-link -g ${names.dnsRg} -z ${names.zone} -v ${aksVnet.value} -e false (or run npm run bootstrap).`,
+          "Link it as the bootstrap does.",
+          cmd ? [cmd] : [bootstrapCommand(f)],
         );
       }
       return ok(`Link ${link.name}.`);
@@ -167,23 +251,30 @@ export const networkChecks: Check[] = [
         f.peerings("tenant1", aksVnet.value),
         f.peerings("tenant2", storageVnet),
       ]);
-      for (const [side, r, remote] of [
-        ["the AKS VNet", mine, storageVnet],
-        ["the storage VNet", theirs, aksVnet.value],
-      ] as const) {
+      const sides = [
+        { side: "the AKS VNet", t: "tenant1", r: mine, vnet: aksVnet.value, remote: storageVnet },
+        { side: "the storage VNet", t: "tenant2", r: theirs, vnet: storageVnet, remote: aksVnet.value },
+      ] as const;
+      const problems: string[] = [];
+      const deletes: string[] = [];
+      for (const { side, t, r, vnet, remote } of sides) {
         if (!r.ok) return cannotRead(r);
         const p = r.value.find((x) => sameId(x.remoteVirtualNetwork.id, remote));
-        if (!p) return broken(`${side} has no peering to ${lastName(remote)}.`, rerun);
-        if (p.peeringState !== "Connected") {
-          return broken(
-            `Peering ${p.name} on ${side} is ${p.peeringState}, not Connected.`,
-            p.peeringState === "Disconnected"
-              ? `A Disconnected peering does not recover: delete ${p.name} (az network vnet peering delete) on ${side}, then run npm run bootstrap to create it again.`
-              : "Create the peering from the other side too (npm run bootstrap does both).",
-          );
+        if (!p) problems.push(`${side} has no peering to ${lastName(remote)}`);
+        else if (p.peeringState !== "Connected") {
+          problems.push(`peering ${p.name} on ${side} is ${p.peeringState}, not Connected`);
+          const del = p.peeringState === "Disconnected" ? peeringDelete(f, t, vnet, p.name) : undefined;
+          if (del) deletes.push(del);
         }
       }
-      return ok("Connected on both sides.");
+      if (problems.length === 0) return ok("Connected on both sides.");
+      return broken(
+        `${problems.join("; ")}.`.replace(/^./, (c) => c.toUpperCase()),
+        deletes.length > 0
+          ? "A Disconnected peering does not recover: delete it, then run the bootstrap to create both sides again."
+          : "Run the bootstrap: it creates the peering from both sides.",
+        [...deletes, bootstrapCommand(f)],
+      );
     },
   },
 ];

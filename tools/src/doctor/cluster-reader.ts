@@ -15,11 +15,17 @@ import {
   type V1Pod,
   type V1ServiceAccount,
 } from "@kubernetes/client-node";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { ToolError } from "../errors.ts";
 
 export interface ClusterReader {
   /** PersistentVolumes carrying this label selector. */
   persistentVolumes(labelSelector: string): Promise<V1PersistentVolume[]>;
+  /** Whether the namespace exists. */
+  namespaceExists(name: string): Promise<boolean>;
+  /** Claims of the namespace carrying this label selector. */
+  claims(namespace: string, labelSelector: string): Promise<V1PersistentVolumeClaim[]>;
   claim(namespace: string, name: string): Promise<V1PersistentVolumeClaim | undefined>;
   pods(namespace: string): Promise<V1Pod[]>;
   serviceAccount(namespace: string, name: string): Promise<V1ServiceAccount | undefined>;
@@ -49,19 +55,31 @@ async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
   }
 }
 
+/** Which kubeconfig kubectl would read: --kubeconfig, else $KUBECONFIG, else ~/.kube/config. */
+export function kubeconfigPath(target: KubeTarget): string {
+  return target.kubeconfig ?? process.env.KUBECONFIG ?? join(homedir(), ".kube", "config");
+}
+
 /** Loads the kubeconfig like kubectl: --kubeconfig, else $KUBECONFIG, else ~/.kube/config; --context picks a context. */
 export function loadKubeConfig(target: KubeTarget): KubeConfig {
   const kc = new KubeConfig();
+  const path = kubeconfigPath(target);
+  const unreadable = (why: string) =>
+    new ToolError(
+      "NOT_FOUND",
+      `Cannot read the kubeconfig ${path}: ${why}`,
+      "Pass --kubeconfig <file> (or set KUBECONFIG) to a kubeconfig with a cluster, e.g. after az aks get-credentials -g <rg> -n <cluster>.",
+    );
   try {
     if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
     else kc.loadFromDefault();
   } catch (err) {
-    throw new ToolError(
-      "NOT_FOUND",
-      `Cannot read the kubeconfig${target.kubeconfig ? ` ${target.kubeconfig}` : ""}: ${(err as Error).message}`,
-      "Pass --kubeconfig <file> (or set KUBECONFIG), e.g. after az aks get-credentials -g <rg> -n <cluster>.",
+    // An empty file makes the client fail inside its parser ("reading 'clusters'"): say what the file lacks.
+    throw unreadable(
+      /reading 'clusters'/.test((err as Error).message) ? "it is empty or holds no clusters." : (err as Error).message,
     );
   }
+  if (kc.getClusters().length === 0) throw unreadable("it names no cluster.");
   if (target.context) {
     if (!kc.getContexts().some((c) => c.name === target.context)) {
       throw new ToolError(
@@ -87,7 +105,14 @@ export function loadKubeConfig(target: KubeTarget): KubeConfig {
   return kc;
 }
 
-export function kubeClusterReader(kc: KubeConfig): {
+/**
+ * The cluster reader on @kubernetes/client-node. Every request carries `signal`, so when doctor's
+ * deadline passes the requests still waiting on the API server are cut off.
+ */
+export function kubeClusterReader(
+  kc: KubeConfig,
+  signal?: AbortSignal,
+): {
   reader: ClusterReader;
   requests: { method: string; path: string }[];
 } {
@@ -99,6 +124,7 @@ export function kubeClusterReader(kc: KubeConfig): {
       {
         pre: async (ctx) => {
           requests.push({ method: ctx.getHttpMethod(), path: new URL(ctx.getUrl()).pathname });
+          if (signal) ctx.setSignal(signal);
           return ctx;
         },
         post: async (ctx) => ctx,
@@ -111,6 +137,12 @@ export function kubeClusterReader(kc: KubeConfig): {
   const reader: ClusterReader = {
     async persistentVolumes(labelSelector) {
       return (await core.listPersistentVolume({ labelSelector })).items;
+    },
+    async namespaceExists(name) {
+      return (await orUndefined(core.readNamespace({ name }))) !== undefined;
+    },
+    async claims(namespace, labelSelector) {
+      return (await core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector })).items;
     },
     claim: (namespace, name) => orUndefined(core.readNamespacedPersistentVolumeClaim({ namespace, name })),
     async pods(namespace) {

@@ -1,18 +1,25 @@
 // Every doctor check against the simulated Azure and a simulated cluster: healthy releases of each mode
 // report all ok; each injected fault is named as the first broken link, and the mount error the mock
 // driver would give for it points at the same link. Doctor never writes.
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadConfig } from "../bootstrap/config.ts";
 import { describe, expect, it } from "vitest";
-import { authorizeNfsMount, authorizeWorkloadIdentityMount } from "../azsim/authorize.ts";
+import { authorizeNfsMount, authorizeWorkloadIdentityMount, roleDefinition } from "../azsim/authorize.ts";
+import { roleDefinitionId } from "../az/resource-id.ts";
 import type { BootstrapMode } from "../azsim/harness.ts";
 import { DEMO_IDS } from "../azsim/seed.ts";
 import { type AzState, findStorageAccount, updateAzState } from "../azsim/state.ts";
 import type { ToolError } from "../errors.ts";
-import { CannotRunError, CHECKS, runDoctor } from "./index.ts";
+import { CannotRunError, CHECKS, exitCodeOf, runDoctor } from "./index.ts";
 import { MOUNT_ERROR_LINKS, linkOfMountError } from "./events.ts";
 import { SIM_ISSUER, type SimulatedRelease, simClusterReader, simulatedRelease } from "../testbed/simulated-release.ts";
 import { formatReport } from "./format.ts";
+import type { DoctorReport } from "./types.ts";
+import { isClusterCommand, runPrintedOnSimulatedAzure } from "../testbed/printed-commands.ts";
+import { type Usage, compareSurface, loadRealCommandTable, parseUsage } from "../az/surface.ts";
+import { AZURE_CLI_VERSION, azureCliPaths } from "../az/install.ts";
 import { MODES } from "../schema/modes.ts";
 
 async function doctor(r: SimulatedRelease, configPath: string | undefined = r.configPath) {
@@ -68,6 +75,12 @@ interface Fault {
   /** What the mock driver answers a mount with: the check its error maps to, or "mounts" when the fault does not stop a mount. */
   mock: string | "mounts" | "not-an-azure-decision";
   expired?: boolean;
+  /**
+   * What the printed fix is: commands that repair the simulated Azure when run as printed (default); kubectl or
+   * helm commands that only the test cluster runs (test/e2e/doctor.test.ts); or words only, because no command
+   * can repair it (an account's kind) or doctor must not act (deleting a credential it cannot prove unused).
+   */
+  fix?: "runs" | "cluster" | "words";
 }
 
 /** Codes of the mock's refusals the fault table produced (checked against authorize.ts below). */
@@ -76,7 +89,8 @@ const decisionCodes = new Set<string>();
 const FAULTS: Fault[] = [
   // ---- blob-fuse-wi: the cluster ----
   {
-    name: "release not installed",
+    name: "PV deleted (the release's claim still there)",
+    fix: "cluster",
     mode: "blob-fuse-wi",
     check: "cluster.pv",
     mock: "not-an-azure-decision",
@@ -86,6 +100,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "CSIDriver without tokenRequests",
+    fix: "words",
     mode: "blob-fuse-wi",
     check: "cluster.csidriver",
     mock: "not-an-azure-decision",
@@ -95,6 +110,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "CSIDriver without requiresRepublish",
+    fix: "words",
     mode: "blob-fuse-wi",
     check: "cluster.csidriver",
     mock: "not-an-azure-decision",
@@ -104,6 +120,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "driver version below the token-refresh fix",
+    fix: "words",
     mode: "blob-fuse-wi",
     check: "cluster.driver-version",
     mock: "cluster.driver-version",
@@ -117,6 +134,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "cluster without an OIDC issuer",
+    fix: "words",
     mode: "blob-fuse-wi",
     check: "cluster.issuer",
     mock: "not-an-azure-decision",
@@ -126,6 +144,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "PV tenantID names the AKS tenant",
+    fix: "cluster",
     mode: "blob-fuse-wi",
     check: "cluster.pv-attributes",
     mock: "tenant2.service-principal",
@@ -135,6 +154,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "pod's ServiceAccount missing",
+    fix: "cluster",
     mode: "blob-fuse-wi",
     check: "cluster.pods",
     mock: "mounts",
@@ -144,6 +164,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "claim not bound",
+    fix: "words",
     mode: "blob-fuse-wi",
     check: "cluster.claim",
     mock: "mounts",
@@ -164,6 +185,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "app deleted",
+    fix: "cluster",
     mode: "blob-fuse-wi",
     check: "tenant1.app",
     mock: "tenant2.service-principal",
@@ -213,7 +235,28 @@ const FAULTS: Fault[] = [
       }),
   },
   {
+    name: "a full app (20 of 20) without a credential for the pods' ServiceAccount",
+    fix: "words",
+    mode: "blob-fuse-wi",
+    check: "tenant1.federated-subject",
+    mock: "tenant1.federated-subject",
+    inject: (r) =>
+      edit(r, (s) => {
+        const app = s.apps[0]!;
+        app.federatedCredentials = [];
+        for (let i = 0; i < 20; i++)
+          app.federatedCredentials.push({
+            id: `x${i}`,
+            name: `x${i}`,
+            issuer: SIM_ISSUER,
+            subject: `system:serviceaccount:other:sa${i}`,
+            audiences: ["api://AzureADTokenExchange"],
+          });
+      }),
+  },
+  {
     name: "more federated credentials than the limit",
+    fix: "words",
     mode: "blob-fuse-wi",
     check: "tenant1.federated-limit",
     mock: "mounts",
@@ -287,17 +330,27 @@ const FAULTS: Fault[] = [
     mock: "mounts",
     inject: (r) =>
       edit(r, (s) => {
-        s.roleAssignments[0]!.roleDefinitionName = "Storage Blob Data Reader";
+        // The bootstrap's grant replaced by a Reader one (the role of an assignment cannot change in Azure).
+        const a = s.roleAssignments[0]!;
+        a.roleDefinitionName = "Storage Blob Data Reader";
+        a.roleDefinitionId = roleDefinitionId(DEMO_IDS.subscription2, roleDefinition("Storage Blob Data Reader")!.id);
       }),
   },
   {
-    name: "role at subscription scope",
+    name: "a second grant at subscription scope",
     mode: "blob-fuse-wi",
     check: "tenant2.role-scope",
     mock: "mounts",
     inject: (r) =>
       edit(r, (s) => {
-        s.roleAssignments[0]!.scope = `/subscriptions/${DEMO_IDS.subscription2}`;
+        const mine = s.roleAssignments[0]!;
+        const scope = `/subscriptions/${DEMO_IDS.subscription2}`;
+        s.roleAssignments.push({
+          ...mine,
+          id: `${scope}/providers/Microsoft.Authorization/roleAssignments/broad`,
+          name: "broad",
+          scope,
+        });
       }),
   },
   {
@@ -332,6 +385,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "account is not FileStorage",
+    fix: "words",
     mode: "fileshare-nfs",
     check: "tenant2.nfs-settings",
     mock: "tenant2.nfs-settings",
@@ -352,6 +406,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "share is SMB",
+    fix: "words",
     mode: "fileshare-nfs",
     check: "tenant2.share",
     mock: "tenant2.share",
@@ -411,13 +466,26 @@ const FAULTS: Fault[] = [
       }),
   },
   {
+    name: "A record pointing at another address",
+    mode: "fileshare-nfs",
+    check: "network.dns-record",
+    mock: "network.dns-record",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.privateDnsZones[0]!.aRecords[r.values.storage.accountName] = ["10.9.9.9"];
+      }),
+  },
+  {
     name: "private endpoint deleted",
     mode: "fileshare-nfs",
     check: "network.private-endpoint",
     mock: "network.endpoint-connection",
     inject: (r) =>
       edit(r, (s) => {
+        // As Azure deletes an endpoint: its connection leaves the account, its zone group's record the zone.
         s.privateEndpoints = [];
+        for (const a of s.storageAccounts) a.privateEndpointConnections = [];
+        for (const z of s.privateDnsZones) z.aRecords = {};
       }),
   },
   {
@@ -433,6 +501,7 @@ const FAULTS: Fault[] = [
   // ---- blob-nfs (configured with a storage VNet, so peering is checked) ----
   {
     name: "account without NFS v3",
+    fix: "words",
     mode: "blob-nfs",
     check: "tenant2.nfs-settings",
     mock: "tenant2.nfs-settings",
@@ -486,6 +555,35 @@ const FAULTS: Fault[] = [
   },
 ];
 
+/** Every az command line a fix ran, for the check against the real CLI's command table below. */
+const fixUsages: Usage[] = [];
+
+/**
+ * Runs the first broken row's printed commands exactly as printed (sh parses them) against the simulated
+ * Azure; then doctor must find no broken link and the mock driver must mount. Cluster fixes run in the e2e
+ * suite; a fix in words only must print no command.
+ */
+async function runTheFix(r: SimulatedRelease, fault: Fault, report: DoctorReport): Promise<void> {
+  const row = report.checks.find((c) => c.id === report.firstBroken)!;
+  const kind = fault.fix ?? "runs";
+  if (kind === "words") {
+    expect(row.commands ?? [], formatReport(report)).toEqual([]);
+    return;
+  }
+  expect(row.commands?.length, formatReport(report)).toBeGreaterThan(0);
+  if (kind === "cluster") {
+    expect(row.commands!.some(isClusterCommand), formatReport(report)).toBe(true);
+    return;
+  }
+  for (const line of row.commands!) {
+    for (const argv of await runPrintedOnSimulatedAzure(line, r.sim))
+      fixUsages.push(parseUsage(argv, `fix of ${fault.name}`));
+  }
+  const after = await doctor(r);
+  expect(after.firstBroken, `after running the fix:\n${formatReport(after)}`).toBeUndefined();
+  if (fault.mock !== "not-an-azure-decision") expect(mockDecision(r)).toEqual({ ok: true });
+}
+
 describe("doctor on healthy releases", () => {
   for (const mode of MODES) {
     it(`reports every link of a bootstrapped ${mode} release ok, reading only`, async () => {
@@ -524,22 +622,26 @@ describe("doctor names the first broken link", () => {
           .filter((c) => c.mutating),
       ).toEqual([]);
 
-      if (fault.mock === "not-an-azure-decision") return;
-      const decision = mockDecision(r, { expired: fault.expired ?? false });
-      if (!decision.ok) decisionCodes.add(decision.code);
-      if (fault.mock === "mounts") {
-        expect(decision).toEqual({ ok: true });
-      } else {
-        expect(decision.ok).toBe(false);
-        const message = decision.ok ? "" : decision.message;
-        expect(linkOfMountError(message)?.check, message).toBe(fault.mock);
+      if (fault.mock !== "not-an-azure-decision") {
+        const decision = mockDecision(r, { expired: fault.expired ?? false });
+        if (!decision.ok) decisionCodes.add(decision.code);
+        if (fault.mock === "mounts") {
+          expect(decision).toEqual({ ok: true });
+        } else {
+          expect(decision.ok).toBe(false);
+          const message = decision.ok ? "" : decision.message;
+          expect(linkOfMountError(message)?.check, message).toBe(fault.mock);
+        }
       }
+      await runTheFix(r, fault, report);
     });
   }
 
   it("covers at least one fault per check", () => {
     const named = new Set(FAULTS.map((f) => f.check));
-    expect(CHECKS.map((c) => c.id).filter((id) => !named.has(id) && id !== "pods.mount-events")).toEqual([]);
+    // The events row and the orphans row have tests of their own below (orphans are "cannot tell", not broken).
+    const own = ["pods.mount-events", "tenant2.orphans"];
+    expect(CHECKS.map((c) => c.id).filter((id) => !named.has(id) && !own.includes(id))).toEqual([]);
   });
 });
 
@@ -563,7 +665,7 @@ describe("mount events", () => {
     const message = `MountVolume.SetUp failed for volume "pv" : rpc error: code = Internal desc = AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:${r.namespace}:x'.`;
     r.cluster.events.push({
       metadata: { name: "e1", namespace: r.namespace },
-      involvedObject: { kind: "Pod", name: pod.metadata!.name! },
+      involvedObject: { kind: "Pod", name: pod.metadata!.name!, uid: pod.metadata!.uid! },
       type: "Warning",
       reason: "FailedMount",
       message,
@@ -574,6 +676,34 @@ describe("mount events", () => {
     expect(events.verdict).toBe("broken");
     expect(events.why).toContain("→ tenant1.federated-subject");
     expect(report.firstBroken).toBe("pods.mount-events");
+    // The subject's row reads ok here, so the events row does not send the user there.
+    expect(events.fix).not.toContain("its row above says how");
+    expect(events.fix).toContain("tenant1.federated-subject ok");
+    expect(events.commands).toEqual([`kubectl describe pod ${pod.metadata!.name} --namespace ${r.namespace}`]);
+
+    // The same failure with the subject really broken: the events row points at that row.
+    edit(r, (s) => {
+      s.apps[0]!.federatedCredentials[0]!.subject = `system:serviceaccount:${r.namespace}:x`;
+    });
+    const broken = (await doctor(r)).checks.find((c) => c.id === "pods.mount-events")!;
+    expect(broken.fix).toContain("Fix the link tenant1.federated-subject (its row above says how)");
+    expect(broken.commands).toBeUndefined();
+  });
+
+  it("does not give a recreated pod (same name, new uid) its predecessor's failures", async () => {
+    const r = await simulatedRelease("blob-fuse-wi");
+    const pod = r.cluster.pods[0]!;
+    pod.status = { phase: "Pending" };
+    r.cluster.events.push({
+      metadata: { name: "e1", namespace: r.namespace },
+      involvedObject: { kind: "Pod", name: pod.metadata!.name!, uid: "uid-of-the-deleted-pod" },
+      type: "Warning",
+      reason: "FailedMount",
+      message: "MountVolume.SetUp failed: AADSTS700213: No matching federated identity record found",
+      lastTimestamp: new Date(),
+    });
+    const events = (await doctor(r)).checks.find((c) => c.id === "pods.mount-events")!;
+    expect(events.verdict, events.why).toBe("ok");
   });
 
   it("ignores failures older than a quarter of an hour and pods that run", async () => {
@@ -581,7 +711,7 @@ describe("mount events", () => {
     const pod = r.cluster.pods[0]!;
     r.cluster.events.push({
       metadata: { name: "e1", namespace: r.namespace },
-      involvedObject: { kind: "Pod", name: pod.metadata!.name! },
+      involvedObject: { kind: "Pod", name: pod.metadata!.name!, uid: pod.metadata!.uid! },
       type: "Warning",
       reason: "FailedMount",
       message: "mount.nfs: access denied by server",
@@ -660,11 +790,15 @@ describe("when doctor cannot run or cannot tell", () => {
     );
   });
 
-  it("checks the cluster side only, and says so, without a config", async () => {
+  it("checks the cluster side only, and says so, without a config: cannot tell (exit 2)", async () => {
     const r = await simulatedRelease("blob-fuse-wi");
     const report = await doctor(r, "");
     expect(report.azCalls).toBe(0);
     expect(report.firstBroken).toBeUndefined();
+    expect(report.azureChecked).toBe(false);
+    expect(exitCodeOf(report)).toBe(2);
+    expect(formatReport(report)).toContain("the Azure side was not checked (no --config)");
+    expect(exitCodeOf(await doctor(r))).toBe(0);
     const azure = report.checks.filter((c) => c.side === "tenant1" || c.side === "tenant2");
     expect(azure.length).toBeGreaterThan(5);
     expect(azure.every((c) => c.verdict === "unknown" && /--config/.test(c.fix ?? ""))).toBe(true);
@@ -689,5 +823,245 @@ describe("when doctor cannot run or cannot tell", () => {
       .map((c) => `${c.configDir} ${c.argv.join(" ")}`);
     expect(new Set(argvs).size).toBe(argvs.length);
     expect(report.azCalls).toBeLessThan(report.checks.length);
+  });
+});
+
+/** The error doctor stops with, or undefined when it ran. */
+const stopped = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as ToolError,
+  );
+
+describe("doctor stops (exit 2) instead of guessing", () => {
+  it("refuses a config of another mode before any check, so it never advises removing a working release", async () => {
+    const r = await simulatedRelease("blob-fuse-wi");
+    const other = r.sim.writeConfig("fileshare-nfs", { kubernetes: { namespace: r.namespace } });
+    const err = await stopped(doctor(r, other));
+    expect(err).toBeInstanceOf(CannotRunError);
+    expect(err!.code).toBe("INVALID_INPUT");
+    expect(err!.message).toContain("the release is blob-fuse-wi, the config is for fileshare-nfs");
+  });
+
+  it("refuses a config of another namespace, or of another release when the config names one", async () => {
+    const r = await simulatedRelease("blob-fuse-wi");
+    const ns = r.sim.writeConfig("blob-fuse-wi", { kubernetes: { namespace: "elsewhere" } });
+    expect((await stopped(doctor(r, ns)))?.message).toContain("the config's namespace is elsewhere");
+    const rel = r.sim.writeConfig("blob-fuse-wi", { kubernetes: { releaseName: "another" } });
+    expect((await stopped(doctor(r, rel)))?.message).toContain("the config's release is another, not data");
+  });
+
+  it("stops on a namespace or a release that does not exist", async () => {
+    const r = await simulatedRelease("fileshare-nfs");
+    const noNs = await stopped(
+      runDoctor({ release: r.release, namespace: "nope", cluster: simClusterReader(r.cluster) }),
+    );
+    expect([noNs?.code, noNs?.message]).toEqual(["NOT_FOUND", "Namespace nope does not exist in the cluster."]);
+    const noRelease = await stopped(
+      runDoctor({ release: "ctv-nope", namespace: r.namespace, cluster: simClusterReader(r.cluster) }),
+    );
+    expect(noRelease?.code).toBe("NOT_FOUND");
+    expect(noRelease?.message).toContain("No release ctv-nope in namespace fileshare-nfs");
+  });
+
+  it("stops within --timeout when the cluster accepts requests and never answers", async () => {
+    const r = await simulatedRelease("blob-nfs");
+    const silent = simClusterReader(r.cluster);
+    silent.persistentVolumes = () => new Promise(() => {});
+    const started = Date.now();
+    const err = await stopped(
+      runDoctor({ release: r.release, namespace: r.namespace, cluster: silent, timeoutMs: 300 }),
+    );
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect([err?.code, err instanceof CannotRunError]).toEqual(["TIMED_OUT", true]);
+  });
+
+  it("names the kubeconfig that is empty", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kc-"));
+    const path = join(dir, "config");
+    writeFileSync(path, "");
+    const err = await stopped(runDoctor({ release: "data", namespace: "ns", kubeconfig: path }));
+    expect(err?.message).toBe(`Cannot read the kubeconfig ${path}: it is empty or holds no clusters.`);
+  });
+});
+
+describe("doctor's fixes never act for anyone the config and record do not name", () => {
+  it("reports a PV naming another app as the broken link, and no row grants that app anything", async () => {
+    const r = await simulatedRelease("blob-fuse-wi");
+    const stranger = "0ther0pp-0000-4000-8000-000000000099".replace(/[^0-9a-f-]/g, "0");
+    edit(r, (s) => {
+      s.apps.push({ ...structuredClone(s.apps[0]!), id: "obj-stranger", appId: stranger, federatedCredentials: [] });
+    });
+    r.cluster.pvs[0]!.spec!.csi!.volumeAttributes!.clientID = stranger;
+    const report = await doctor(r);
+    expect(report.firstBroken, formatReport(report)).toBe("cluster.pv-attributes");
+    const row = report.checks.find((c) => c.id === "cluster.pv-attributes")!;
+    expect(row.why).toContain(`clientID is '${stranger}', expected '${r.values.workloadIdentity!.clientId}'`);
+    expect(row.commands!.every(isClusterCommand)).toBe(true);
+    expect(row.commands!.at(-1)).toContain("helm install data charts/cross-tenant-volume");
+    // The tenant rows follow the app the config's bootstrap made: they read ok, and nothing names the stranger.
+    expect(
+      report.checks.filter((c) => c.side === "tenant1" || c.side === "tenant2").every((c) => c.verdict === "ok"),
+    ).toBe(true);
+    expect(report.checks.flatMap((c) => c.commands ?? []).filter((c) => c.includes(stranger))).toEqual([]);
+  });
+
+  it("withholds grants when nothing names the app: the bootstrap sets up the app the config describes", async () => {
+    const r = await simulatedRelease("blob-fuse-wi");
+    const config = loadConfig(r.configPath);
+    rmSync(config.paths.recordFile);
+    rmSync(config.paths.valuesFile);
+    edit(r, (s) => {
+      s.roleAssignments = [];
+    });
+    const row = (await doctor(r)).checks.find((c) => c.id === "tenant2.role")!;
+    expect(row.verdict).toBe("broken");
+    expect(row.commands).toEqual([`ctv bootstrap --config ${r.configPath}`]);
+  });
+
+  it("reports a broader grant with its scope, deletes only one the record does not hold, and leaves a second container's grant", async () => {
+    const r = await simulatedRelease("blob-fuse-wi");
+    const sub = `/subscriptions/${DEMO_IDS.subscription2}`;
+    const otherContainer = `${sub}/resourceGroups/rg-storage/providers/Microsoft.Storage/storageAccounts/ctvsimblob/blobServices/default/containers/second`;
+    edit(r, (s) => {
+      const mine = s.roleAssignments[0]!;
+      s.roleAssignments.push({
+        ...mine,
+        id: `${otherContainer}/providers/Microsoft.Authorization/roleAssignments/second`,
+        name: "second",
+        scope: otherContainer,
+      });
+    });
+    const ok = (await doctor(r)).checks.find((c) => c.id === "tenant2.role-scope")!;
+    expect([ok.verdict, ok.why]).toEqual(["ok", expect.stringContaining(`at ${otherContainer}: other scopes`)]);
+
+    // The record's own assignment seen at subscription scope (as if widened): reported, never deleted.
+    const config = loadConfig(r.configPath);
+    const recorded = JSON.parse(readFileSync(config.paths.recordFile, "utf8")) as {
+      created: { kind: string; id?: string }[];
+    };
+    const heldId = recorded.created.find((i) => i.kind === "role-assignment")!.id!;
+    edit(r, (s) => {
+      s.roleAssignments.find((a) => a.id === heldId)!.scope = sub;
+    });
+    const row = (await doctor(r)).checks.find((c) => c.id === "tenant2.role-scope")!;
+    expect(row.verdict).toBe("broken");
+    expect(row.why).toContain(`at ${sub}`);
+    expect(row.fix).toContain("is in the bootstrap's record, so doctor leaves it");
+    expect(row.commands ?? []).toEqual([]);
+  });
+});
+
+describe("a full app", () => {
+  it("names the credentials no ServiceAccount of this cluster uses, and prints no create Entra would refuse", async () => {
+    const r = await simulatedRelease("blob-fuse-wi");
+    edit(r, (s) => {
+      const app = s.apps[0]!;
+      app.federatedCredentials = [];
+      for (let i = 0; i < 20; i++)
+        app.federatedCredentials.push({
+          id: `x${i}`,
+          name: `x${i}`,
+          issuer: i === 0 ? "https://another.cluster/" : SIM_ISSUER,
+          subject: `system:serviceaccount:${i === 1 ? r.namespace : "other"}:${i === 1 ? "blob-fuse-sa-old" : `sa${i}`}`,
+          audiences: ["api://AzureADTokenExchange"],
+        });
+    });
+    r.cluster.serviceAccounts.push({ metadata: { name: "sa2", namespace: "other" } });
+    const row = (await doctor(r)).checks.find((c) => c.id === "tenant1.federated-subject")!;
+    expect(row.fix).toContain("holds 20 of 20 federated credentials");
+    expect(row.fix).toContain(
+      `x1 (system:serviceaccount:${r.namespace}:blob-fuse-sa-old), x3 (system:serviceaccount:other:sa3)`,
+    );
+    expect(row.fix).not.toContain("x0 ");
+    expect(row.fix).not.toContain("x2 ");
+    expect(row.commands).toBeUndefined();
+  });
+});
+
+describe("fixes for the cluster", () => {
+  it("clears a Released PV's stale claim uid before the upgrade that recreates the claim, with doctor's kubeconfig", async () => {
+    const r = await simulatedRelease("fileshare-nfs");
+    const pv = r.cluster.pvs[0]!;
+    pv.spec!.claimRef!.uid = "uid-of-the-deleted-claim";
+    pv.status = { phase: "Released" };
+    r.cluster.claims = r.cluster.claims.map((c) => ({ ...c, status: { phase: "Pending" }, spec: {} }));
+    r.cluster.claims[0]!.metadata!.uid = "uid-of-the-new-claim";
+    const withKube = await runDoctor({
+      release: r.release,
+      namespace: r.namespace,
+      configPath: r.configPath,
+      cluster: simClusterReader(r.cluster),
+      runner: r.sim.inProcessRunner,
+      env: r.sim.env,
+      kubeconfig: "/tmp/my kube",
+      context: "aks1",
+    });
+    const pending = withKube.checks.find((c) => c.id === "cluster.claim")!;
+    expect(pending.why).toContain("already bound to a different claim");
+    expect(pending.commands).toEqual([
+      `kubectl patch pv ${pv.metadata!.name} -p '{"spec":{"claimRef":{"uid":null,"resourceVersion":null}}}' --kubeconfig '/tmp/my kube' --context aks1`,
+    ]);
+    r.cluster.claims = [];
+    const gone = (await doctor(r)).checks.find((c) => c.id === "cluster.claim")!;
+    expect(gone.commands).toEqual([
+      `kubectl patch pv ${pv.metadata!.name} -p '{"spec":{"claimRef":{"uid":null,"resourceVersion":null}}}'`,
+      `helm upgrade ${r.release} charts/cross-tenant-volume --namespace ${r.namespace} --reuse-values`,
+    ]);
+  });
+});
+
+const { python } = azureCliPaths();
+describe.skipIf(!existsSync(python) && !process.env.CI)(
+  `the fixes against the real Azure CLI ${AZURE_CLI_VERSION}`,
+  () => {
+    it("ran only commands and options the real CLI has (the fault table above ran them)", async () => {
+      expect(fixUsages.length).toBeGreaterThan(20);
+      const commands = [...new Set(fixUsages.map((u) => u.command))].sort();
+      expect(commands).toEqual(
+        expect.arrayContaining([
+          "ad app federated-credential update",
+          "network private-dns record-set a add-record",
+          "network private-dns record-set a remove-record",
+          "network private-endpoint delete",
+          "network vnet peering delete",
+          "role assignment delete",
+        ]),
+      );
+      const { table } = await loadRealCommandTable(python, commands);
+      expect(commands.filter((c) => table[c] === null)).toEqual([]);
+      expect(compareSurface(fixUsages, table)).toEqual([]);
+    }, 300_000);
+  },
+);
+
+describe("access left behind", () => {
+  it("names a data role held by another principal and the service principal of a deleted app, deleting nothing", async () => {
+    const r = await simulatedRelease("blob-fuse-wi");
+    expect((await doctor(r)).checks.find((c) => c.id === "tenant2.orphans")!.verdict).toBe("ok");
+    // Another principal's role on the container: named, never deleted.
+    edit(r, (s) => {
+      const mine = s.roleAssignments[0]!;
+      s.roleAssignments.push({
+        ...mine,
+        id: `${mine.scope}/providers/Microsoft.Authorization/roleAssignments/left`,
+        name: "left",
+        principalId: "someone-else",
+      });
+    });
+    let row = (await doctor(r)).checks.find((c) => c.id === "tenant2.orphans")!;
+    expect(row.verdict).toBe("unknown");
+    expect(row.why).toContain("for principal someone-else");
+    expect(row.commands).toBeUndefined();
+
+    // The app deleted in tenant 1 and the bootstrap run again (a new app): the old service principal is left over.
+    const oldApp = r.values.workloadIdentity!.clientId!;
+    edit(r, (s) => {
+      s.apps = [];
+    });
+    await runPrintedOnSimulatedAzure(`ctv bootstrap --config ${r.configPath}`, r.sim);
+    row = (await doctor(r)).checks.find((c) => c.id === "tenant2.orphans")!;
+    expect(row.verdict).toBe("unknown");
+    expect(row.why).toContain(`of app ${oldApp}, which no longer exists in tenant 1`);
   });
 });

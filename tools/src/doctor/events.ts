@@ -1,7 +1,8 @@
 // The pods' recent mount failures, each matched to the link of the chain it implicates: every AADSTS
 // code and storage or NFS error the Azure side (and the mock driver, which speaks its language) produces.
 import type { CoreV1Event } from "@kubernetes/client-node";
-import { type Check, broken, ok } from "./types.ts";
+import { type Check, type CheckReport, broken, ok } from "./types.ts";
+import { kubectlCommand } from "./fixes.ts";
 import { MODES } from "../schema/modes.ts";
 
 export interface MountErrorLink {
@@ -144,13 +145,15 @@ export const eventsCheck: Check = {
       return ok(
         (await f.pods()).length === 0 ? "No pod mounts the claim." : "Every pod that mounts the claim is running.",
       );
-    const names = new Set(pods.map((p) => p.metadata?.name));
+    // By uid, not name: a pod recreated under the same name must not inherit its predecessor's failures.
+    const byUid = new Map(pods.map((p) => [p.metadata?.uid, p.metadata?.name ?? ""]));
     const now = Date.now();
     const failures = (await f.events())
       .filter(
         (e) =>
           e.type === "Warning" &&
-          names.has(e.involvedObject.name) &&
+          e.involvedObject.uid !== undefined &&
+          byUid.has(e.involvedObject.uid) &&
           now - eventTime(e) < RECENT_MS &&
           /Mount|mount|volume/.test(`${e.reason} ${e.message}`),
       )
@@ -160,17 +163,38 @@ export const eventsCheck: Check = {
         `${pods.length} pod(s) not running yet, with no mount failure in the last ${RECENT_MS / 60_000} minutes.`,
       );
     const latest = new Map<string, CoreV1Event>();
-    for (const e of failures) if (!latest.has(e.involvedObject.name!)) latest.set(e.involvedObject.name!, e);
+    for (const e of failures) {
+      const name = byUid.get(e.involvedObject.uid)!;
+      if (!latest.has(name)) latest.set(name, e);
+    }
     const lines = [...latest.entries()].map(([pod, e]) => {
       const link = linkOfMountError(e.message ?? "");
       return `${pod}: ${link ? `${link.meaning} → ${link.check}` : "an error doctor does not recognise"} ("${(e.message ?? "").replace(/\s+/g, " ").slice(0, 300)}")`;
     });
-    const first = linkOfMountError([...latest.values()][0]!.message ?? "");
-    return broken(
-      lines.join("; "),
-      first
-        ? `Fix the link ${first.check} (its row above says how); the kubelet retries the mount by itself, with back-off up to about 2 minutes.`
-        : `Read the full event: kubectl describe pod ${[...latest.keys()][0]} -n ${f.namespace}.`,
-    );
+    const implicates = [
+      ...new Set([...latest.values()].flatMap((e) => linkOfMountError(e.message ?? "")?.check ?? [])),
+    ];
+    const describe = kubectlCommand(f, ["describe", "pod", [...latest.keys()][0]!, "--namespace", f.namespace]);
+    // settleEventsFix() words the fix once every row has its verdict.
+    return { ...broken(lines.join("; "), "Read the full event.", [describe]), events: { implicates, describe } };
   },
 };
+
+/**
+ * Once every row has its verdict: the events row points only at rows that are broken. When the link an event
+ * names now reads ok (a repair came after the event, or the event is about something doctor cannot see), it
+ * says so and points at the event itself instead.
+ */
+export function settleEventsFix(checks: CheckReport[]): void {
+  const row = checks.find((c) => c.id === eventsCheck.id);
+  if (!row?.events || row.verdict !== "broken" || row.events.implicates.length === 0) return;
+  const { implicates } = row.events;
+  const brokenRow = implicates.find((id) => checks.find((c) => c.id === id)?.verdict === "broken");
+  if (brokenRow) {
+    row.fix = `Fix the link ${brokenRow} (its row above says how); the kubelet retries the mount by itself, with back-off up to about 2 minutes.`;
+    delete row.commands;
+    return;
+  }
+  const verdicts = implicates.map((id) => `${id} ${checks.find((c) => c.id === id)?.verdict ?? "not checked"}`);
+  row.fix = `The failure points at ${verdicts.join(", ")}, so no row above repairs it: if a repair came after the failure, the kubelet retries within about 2 minutes; if it persists, read the full event.`;
+}

@@ -20,7 +20,10 @@ import {
   storageChildArgv,
 } from "../bootstrap/reads.ts";
 import { attr, blobDriver, fileDriver } from "../csi/attributes.ts";
-import type { ClusterReader } from "./cluster-reader.ts";
+import { existsSync, readFileSync } from "node:fs";
+import yaml from "js-yaml";
+import { CreationRecord, type CreatedItem } from "../bootstrap/record.ts";
+import type { ClusterReader, KubeTarget } from "./cluster-reader.ts";
 import { MODES, type Mode } from "../schema/modes.ts";
 
 export type TenantKey = "tenant1" | "tenant2";
@@ -35,6 +38,10 @@ export interface FactsInput {
   release: string;
   namespace: string;
   config?: BootstrapConfig;
+  /** The config's path, for the `ctv bootstrap --config` fixes. */
+  configPath?: string;
+  /** The kubeconfig and context doctor reads the cluster with, repeated in kubectl and helm fixes. */
+  kube?: KubeTarget;
   cluster: ClusterReader;
   az?: AzCall;
 }
@@ -234,31 +241,77 @@ export class Facts {
     });
   }
 
-  /** The app the PV names (clientID), read in tenant 1. */
-  async app(): Promise<AzRead<AzApp>> {
-    const clientId = await this.attr("clientID");
-    if (!clientId) return { ok: false, notFound: false, message: "the PersistentVolume has no clientID attribute" };
-    return this.az<AzApp>("tenant1", ["ad", "app", "show", "--id", clientId]);
+  // ---------- what the config, the bootstrap's record and its values file name ----------
+
+  /** The bootstrap's record of what it created (read only); empty when there is none or it is unreadable. */
+  recordItems(): readonly CreatedItem[] {
+    const path = this.config?.paths.recordFile;
+    if (!path || !existsSync(path)) return [];
+    try {
+      return CreationRecord.read(path).created;
+    } catch {
+      return [];
+    }
   }
 
-  async federatedCredentials(): Promise<AzRead<AzFic[]>> {
-    const clientId = await this.attr("clientID");
+  /**
+   * The app the config names (app.clientId), else the one the bootstrap's record says it created, else the
+   * client ID in the values file the bootstrap wrote; undefined when none of them names one.
+   */
+  namedClientId(): string | undefined {
+    const c = this.config;
+    if (!c) return undefined;
+    if (c.app.clientId) return c.app.clientId;
+    // The newest: a bootstrap run after its app was deleted records the new app after the old one.
+    const recorded = [...this.recordItems()].reverse().find((i) => i.kind === "app")?.vars.appId;
+    if (recorded) return recorded;
+    try {
+      const values = yaml.load(readFileSync(c.paths.valuesFile, "utf8")) as {
+        workloadIdentity?: { clientId?: unknown };
+      };
+      const id = values?.workloadIdentity?.clientId;
+      return typeof id === "string" && id !== "" ? id : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The app whose chain the tenant checks follow: the one the config or record names, else the PV's clientID. */
+  async clientId(): Promise<string> {
+    return this.namedClientId() ?? (await this.attr("clientID"));
+  }
+
+  private async byClientId<T>(t: TenantKey, argv: (id: string) => string[]): Promise<AzRead<T>> {
+    const clientId = await this.clientId();
     if (!clientId) return { ok: false, notFound: false, message: "the PersistentVolume has no clientID attribute" };
-    return this.az<AzFic[]>("tenant1", ["ad", "app", "federated-credential", "list", "--id", clientId]);
+    return this.az<T>(t, argv(clientId));
+  }
+
+  /** The app (see clientId()), read in tenant 1. */
+  app(): Promise<AzRead<AzApp>> {
+    return this.byClientId("tenant1", (id) => ["ad", "app", "show", "--id", id]);
+  }
+
+  federatedCredentials(): Promise<AzRead<AzFic[]>> {
+    return this.byClientId("tenant1", (id) => ["ad", "app", "federated-credential", "list", "--id", id]);
   }
 
   /** The app's service principal in tenant 2 (the storage tenant). */
-  async servicePrincipal(): Promise<AzRead<{ id: string; appId: string }>> {
-    const clientId = await this.attr("clientID");
-    if (!clientId) return { ok: false, notFound: false, message: "the PersistentVolume has no clientID attribute" };
-    return this.az("tenant2", ["ad", "sp", "show", "--id", clientId]);
+  servicePrincipal(): Promise<AzRead<{ id: string; appId: string }>> {
+    return this.byClientId("tenant2", (id) => ["ad", "sp", "show", "--id", id]);
   }
 
   /** Every role assignment of the app's service principal in tenant 2's subscription, at any scope. */
-  async roleAssignments(): Promise<AzRead<AzRole[]>> {
-    const clientId = await this.attr("clientID");
-    if (!clientId) return { ok: false, notFound: false, message: "the PersistentVolume has no clientID attribute" };
-    return this.az("tenant2", ["role", "assignment", "list", "--all", "--assignee", clientId, ...this.sub("tenant2")]);
+  roleAssignments(): Promise<AzRead<AzRole[]>> {
+    return this.byClientId("tenant2", (id) => [
+      "role",
+      "assignment",
+      "list",
+      "--all",
+      "--assignee",
+      id,
+      ...this.sub("tenant2"),
+    ]);
   }
 
   account(): Promise<AzRead<AzAccount>> {

@@ -16,14 +16,18 @@ export function formatReport(r: DoctorReport, opts: { color?: boolean } = {}): s
     lines.push(
       c.verdict === "broken" ? paint(first ? "1;31" : "31", row) : c.verdict === "unknown" ? paint("33", row) : row,
     );
-    if (c.fix && (c.verdict === "broken" || c.verdict === "unknown"))
-      lines.push(`${" ".repeat(12 + idWidth)}fix: ${c.fix}`);
+    if (c.fix && (c.verdict === "broken" || c.verdict === "unknown")) {
+      const indent = " ".repeat(12 + idWidth);
+      lines.push(`${indent}fix: ${c.fix}`);
+      // The commands, in order, each on its own line so it can be copied and run as printed.
+      for (const [i, cmd] of (c.commands ?? []).entries()) lines.push(`${indent}  ${i + 1}. ${cmd}`);
+    }
   }
   const { ok, broken, unknown } = r.summary;
   const first = r.checks.find((c) => c.id === r.firstBroken);
   lines.push(
     "",
-    `${ok} ok, ${broken} broken, ${unknown} cannot tell${first ? `; first broken link: ${first.id} (${first.title})` : broken === 0 ? "; no broken link" : ""}. ${r.azCalls} az calls, ${r.kubeRequests.length} Kubernetes reads, ${(r.durationMs / 1000).toFixed(1)} s.`,
+    `${ok} ok, ${broken} broken, ${unknown} cannot tell${first ? `; first broken link: ${first.id} (${first.title})` : broken === 0 ? (r.azureChecked ? "; no broken link" : "; no broken link on the cluster side, but the Azure side was not checked (no --config), so doctor cannot tell whether the chain holds") : ""}. ${r.azCalls} az calls, ${r.kubeRequests.length} Kubernetes reads, ${(r.durationMs / 1000).toFixed(1)} s.`,
   );
   return lines.join("\n");
 }

@@ -8,9 +8,10 @@ import type { Runner } from "../exec/run.ts";
 import { clusterChecks } from "./checks-cluster.ts";
 import { loginCommands, tenant1Checks, tenant2Checks } from "./checks-azure.ts";
 import { networkChecks } from "./checks-network.ts";
-import { eventsCheck } from "./events.ts";
+import { eventsCheck, settleEventsFix } from "./events.ts";
 import { type ClusterReader, type KubeTarget, kubeClusterReader, loadKubeConfig } from "./cluster-reader.ts";
-import { Facts, type TenantKey } from "./facts.ts";
+import { Facts, MODE_LABEL, type TenantKey } from "./facts.ts";
+import { releaseOf } from "../bootstrap/values.ts";
 import type { Check, CheckReport, DoctorReport } from "./types.ts";
 import { MODES } from "../schema/modes.ts";
 
@@ -33,7 +34,12 @@ export interface DoctorOptions extends KubeTarget {
   /** az runner and environment (tests and the bench point them at the simulated Azure). */
   runner?: Runner;
   env?: Record<string, string | undefined>;
+  /** How long doctor may wait for the cluster and az, in all (default DEFAULT_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
+
+/** Doctor's default deadline: the cluster and both tenants must have answered within it. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Why doctor cannot run at all (exit 2), as opposed to a broken link (exit 1). */
 export class CannotRunError extends ToolError {}
@@ -73,7 +79,68 @@ async function checkLogins(f: Facts, wi: boolean): Promise<void> {
   }
 }
 
+/**
+ * Runs doctor within its deadline: past it, the cluster requests still waiting are cut off and doctor stops
+ * with TIMED_OUT (exit 2) rather than wait on an API server that accepted the connection and never answers.
+ */
 export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const deadline = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      deadline.abort();
+      reject(
+        new CannotRunError(
+          "TIMED_OUT",
+          `The cluster or az did not answer within ${timeoutMs / 1000} s, so doctor stopped without a verdict.`,
+          "Check that the kubeconfig points at a cluster that answers (kubectl get --raw /readyz), or pass --timeout <seconds> to wait longer.",
+        ),
+      );
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([diagnose(opts, timeoutMs, deadline.signal), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Refuses a config made for another release: its fixes would act on objects of the wrong mode or identity. */
+function refuseForeignConfig(opts: DoctorOptions, config: BootstrapConfig, pvMode: string | undefined): void {
+  const problems: string[] = [];
+  if (pvMode && pvMode !== config.mode) problems.push(`the release is ${pvMode}, the config is for ${config.mode}`);
+  if (config.kubernetes.namespace !== opts.namespace)
+    problems.push(`the config's namespace is ${config.kubernetes.namespace}, not ${opts.namespace}`);
+  if (config.kubernetes.releaseName && config.kubernetes.releaseName !== opts.release)
+    problems.push(`the config's release is ${config.kubernetes.releaseName}, not ${opts.release}`);
+  if (problems.length === 0) return;
+  const r = releaseOf(config);
+  throw new CannotRunError(
+    "INVALID_INPUT",
+    `The config ${opts.configPath} is not this release's: ${problems.join("; ")}. Doctor checked nothing, because fixes built from it would act on another release's objects.`,
+    `Pass the config release ${opts.release} was bootstrapped with (--config <file>), or check the release that config names: --release ${config.kubernetes.releaseName ?? r.name} --namespace ${r.namespace}.`,
+  );
+}
+
+/** Stops (exit 2) when the namespace or the release does not exist: there is no chain to check. */
+async function requireRelease(opts: DoctorOptions, cluster: ClusterReader): Promise<void> {
+  if (!(await cluster.namespaceExists(opts.namespace)))
+    throw new CannotRunError(
+      "NOT_FOUND",
+      `Namespace ${opts.namespace} does not exist in the cluster.`,
+      "Check the namespace: helm list -A lists every release with its namespace.",
+    );
+  const claims = await cluster.claims(opts.namespace, `app.kubernetes.io/instance=${opts.release}`);
+  if (claims.length === 0)
+    throw new CannotRunError(
+      "NOT_FOUND",
+      `No release ${opts.release} in namespace ${opts.namespace}: no PersistentVolume or claim carries app.kubernetes.io/instance=${opts.release}.`,
+      `Check the release name: helm list -n ${opts.namespace}.`,
+    );
+}
+
+async function diagnose(opts: DoctorOptions, timeoutMs: number, signal: AbortSignal): Promise<DoctorReport> {
   const started = Date.now();
   let config: BootstrapConfig | undefined;
   if (opts.configPath) config = loadConfig(opts.configPath);
@@ -82,15 +149,21 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     ? createAz({
         ...(opts.runner ? { runner: opts.runner } : {}),
         ...(opts.env ? { env: opts.env } : {}),
+        timeoutMs,
         onCall: () => void azCalls++,
       })
     : undefined;
-  const kube = opts.cluster ? { reader: opts.cluster, requests: [] } : kubeClusterReader(loadKubeConfig(opts));
+  const kube = opts.cluster ? { reader: opts.cluster, requests: [] } : kubeClusterReader(loadKubeConfig(opts), signal);
   const f = new Facts({
     release: opts.release,
     namespace: opts.namespace,
     cluster: kube.reader,
     ...(config ? { config } : {}),
+    ...(opts.configPath ? { configPath: opts.configPath } : {}),
+    kube: {
+      ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+      ...(opts.context ? { context: opts.context } : {}),
+    },
     ...(az ? { az } : {}),
   });
 
@@ -107,26 +180,14 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
       "Check that the kubeconfig and context point at the AKS cluster and that it answers (kubectl get pv).",
     );
   }
+  if (!pvRead.value) await requireRelease(opts, kube.reader);
+  if (config) refuseForeignConfig(opts, config, pvRead.value?.metadata?.labels?.[MODE_LABEL]);
   const mode = await f.mode();
   const applicable = CHECKS.filter(
     (c) => (mode ? c.modes.includes(mode) : c.modes.length === MODES.length) && (c.when?.(f) ?? true),
   );
-  const checks: CheckReport[] = await Promise.all(
-    applicable.map(async (c) => {
-      try {
-        return { id: c.id, side: c.side, title: c.title, ...(await c.run(f)) };
-      } catch (err) {
-        const message = err instanceof AzError || err instanceof ToolError ? err.message : (err as Error).message;
-        return {
-          id: c.id,
-          side: c.side,
-          title: c.title,
-          verdict: "unknown" as const,
-          why: `The check could not run: ${message}`,
-        };
-      }
-    }),
-  );
+  const checks: CheckReport[] = await Promise.all(applicable.map((c) => runCheck(c, f)));
+  settleEventsFix(checks);
   const firstBroken = checks.find((c) => c.verdict === "broken")?.id;
   return {
     release: opts.release,
@@ -134,6 +195,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     ...(mode ? { mode } : {}),
     checks,
     ...(firstBroken ? { firstBroken } : {}),
+    azureChecked: f.canReadAzure,
     summary: {
       ok: checks.filter((c) => c.verdict === "ok").length,
       broken: checks.filter((c) => c.verdict === "broken").length,
@@ -143,6 +205,30 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     kubeRequests: kube.requests,
     durationMs: Date.now() - started,
   };
+}
+
+async function runCheck(c: Check, f: Facts): Promise<CheckReport> {
+  try {
+    return { id: c.id, side: c.side, title: c.title, ...(await c.run(f)) };
+  } catch (err) {
+    const message = err instanceof AzError || err instanceof ToolError ? err.message : (err as Error).message;
+    return {
+      id: c.id,
+      side: c.side,
+      title: c.title,
+      verdict: "unknown" as const,
+      why: `The check could not run: ${message}`,
+    };
+  }
+}
+
+/**
+ * Doctor's exit code, in one place: 1 when a link is broken; 2 when it cannot tell (without a config
+ * nothing in either tenant was read); 0 when every link it read holds.
+ */
+export function exitCodeOf(r: Pick<DoctorReport, "firstBroken" | "azureChecked">): 0 | 1 | 2 {
+  if (r.firstBroken) return 1;
+  return r.azureChecked ? 0 : 2;
 }
 
 /** The config doctor uses when none is given: ./bootstrap.yaml if it exists. */

@@ -12,8 +12,12 @@ export interface CheckResult {
   verdict: Verdict;
   /** What was found, in one or two sentences. */
   why: string;
-  /** When broken: the one thing to do. */
+  /** When broken: the one thing to do, in words. */
   fix?: string;
+  /** The fix as shell command lines to run in this order, each exactly as printed (quoted for sh). */
+  commands?: string[];
+  /** The events row only: the checks its failures point at, and the command that shows the newest one in full. */
+  events?: { implicates: string[]; describe: string };
 }
 
 export interface Check {
@@ -40,6 +44,8 @@ export interface DoctorReport {
   checks: CheckReport[];
   /** Id of the first broken check, in chain order. */
   firstBroken?: string;
+  /** False without a bootstrap config: nothing in either tenant was read, so doctor cannot say the chain holds. */
+  azureChecked: boolean;
   summary: { ok: number; broken: number; unknown: number };
   /** How many az calls the run made, and how many Kubernetes API requests (every one a GET). */
   azCalls: number;
@@ -48,7 +54,12 @@ export interface DoctorReport {
 }
 
 export const ok = (why: string): CheckResult => ({ verdict: "ok", why });
-export const broken = (why: string, fix: string): CheckResult => ({ verdict: "broken", why, fix });
+export const broken = (why: string, fix: string, commands: string[] = []): CheckResult => ({
+  verdict: "broken",
+  why,
+  fix,
+  ...(commands.length > 0 ? { commands } : {}),
+});
 export const unknown = (why: string, fix?: string): CheckResult => ({
   verdict: "unknown",
   why,

@@ -21,6 +21,7 @@ export const SIM_ISSUER = "https://oidc.simulated.example/tenant1/aks1/";
 
 /** The cluster's objects, plain and mutable: tests inject faults by editing them. */
 export interface SimCluster {
+  namespaces: string[];
   pvs: V1PersistentVolume[];
   claims: V1PersistentVolumeClaim[];
   pods: V1Pod[];
@@ -38,6 +39,11 @@ export function simClusterReader(c: SimCluster): ClusterReader {
     persistentVolumes: async (selector) => {
       const [k, v] = selector.split("=");
       return copy(c.pvs.filter((pv) => pv.metadata?.labels?.[k!] === v));
+    },
+    namespaceExists: async (name) => c.namespaces.includes(name),
+    claims: async (ns, selector) => {
+      const [k, v] = selector.split("=");
+      return copy(c.claims.filter((x) => x.metadata?.namespace === ns && x.metadata.labels?.[k!] === v));
     },
     claim: async (ns, name) => copy(c.claims.find((x) => x.metadata?.namespace === ns && x.metadata.name === name)),
     pods: async (ns) => copy(c.pods.filter((p) => p.metadata?.namespace === ns)),
@@ -117,6 +123,7 @@ export function renderedRelease(
     if (d.metadata?.name === "blob.csi.azure.com" && opts.blobDriverVersion)
       d.metadata.labels = { ...d.metadata.labels, [VERSION_LABEL]: opts.blobDriverVersion };
   return {
+    namespaces: [namespace],
     pvs: [
       {
         metadata: { name: pvName, labels },
@@ -144,7 +151,7 @@ export function renderedRelease(
     ],
     pods: [
       {
-        metadata: { name: seedPod[mode], namespace, labels },
+        metadata: { name: seedPod[mode], namespace, labels, uid: `uid-${seedPod[mode]}-1` },
         spec: {
           ...(mode === "blob-fuse-wi" ? { serviceAccountName: sa } : {}),
           containers: [{ name: "demo", image: "busybox", volumeMounts: [{ name: "volume", mountPath: "/mnt/azure" }] }],

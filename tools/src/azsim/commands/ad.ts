@@ -36,6 +36,12 @@ export const AD_HANDLERS = {
     ctx.state.apps.push(app);
     return appJson(app, ctx.state);
   },
+  "ad app update"(ctx) {
+    const app = graphApp(ctx, must(ctx, "id", "--id"));
+    const audience = a(ctx, "sign-in-audience");
+    if (audience) app.signInAudience = audience;
+    return undefined;
+  },
   "ad app delete"(ctx) {
     const app = graphApp(ctx, must(ctx, "id", "--id"));
     ctx.state.apps = ctx.state.apps.filter((x) => x !== app);

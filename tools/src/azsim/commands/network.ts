@@ -32,6 +32,7 @@ import {
   subnetId,
   vnetId,
   vnetOfSubnet,
+  privateDnsZoneId,
 } from "../../az/resource-id.ts";
 
 export const NETWORK_HANDLERS = {
@@ -83,6 +84,42 @@ export const NETWORK_HANDLERS = {
     v.peerings.push(p);
     return peeringJson(v, p);
   },
+  "network vnet peering delete"(ctx) {
+    const v = parentVnet(ctx);
+    const name = must(ctx, "name", "-n");
+    const p = v.peerings.find((x) => x.name === name);
+    // Like ARM: deleting what is not there succeeds. The other side's peering becomes Disconnected.
+    if (!p) return undefined;
+    v.peerings = v.peerings.filter((x) => x !== p);
+    const remote = findVnet(ctx.state, p.remoteVirtualNetworkId);
+    for (const back of remote?.peerings ?? [])
+      if (sameId(back.remoteVirtualNetworkId, vnetId(v))) back.peeringState = "Disconnected";
+    return undefined;
+  },
+  "network private-endpoint delete"(ctx) {
+    const { subscriptionId } = ctx.arm();
+    const pe = ctx.state.privateEndpoints.find(
+      inRg(subscriptionId, must(ctx, "resource-group", "-g"), must(ctx, "name", "-n")),
+    );
+    if (!pe) return undefined;
+    ctx.state.privateEndpoints = ctx.state.privateEndpoints.filter((x) => x !== pe);
+    // Its connection leaves the storage account, and its zone groups take their A records with them.
+    for (const acc of ctx.state.storageAccounts)
+      acc.privateEndpointConnections = acc.privateEndpointConnections.filter(
+        (c) => !sameId(c.privateEndpointId, privateEndpointId(pe)),
+      );
+    for (const g of pe.dnsZoneGroups)
+      for (const zref of g.zones) {
+        const zone = ctx.state.privateDnsZones.find((z) => sameId(privateDnsZoneId(z), zref.privateDnsZoneId));
+        for (const [name, ips] of Object.entries(zone?.aRecords ?? {}))
+          if (ips.includes(pe.ipAddress)) {
+            const left = ips.filter((ip) => ip !== pe.ipAddress);
+            if (left.length === 0) delete zone!.aRecords[name];
+            else zone!.aRecords[name] = left;
+          }
+      }
+    return undefined;
+  },
   "network private-endpoint show": (ctx) =>
     peJson(
       ctx.state,
@@ -126,8 +163,7 @@ export const NETWORK_HANDLERS = {
       );
     const crossTenant = tenantOfSubscription(ctx.state, acc.subscriptionId) !== tenantId;
     if (!manual && crossTenant) throw linkedAuth(ctx, acc.subscriptionId);
-    const used = ctx.state.privateEndpoints.filter((p) => p.subnetId === peSubnetId).length;
-    const ip = subnet.addressPrefix.replace(/\.\d+\/\d+$/, `.${4 + used}`);
+    const ip = freeAddress(ctx, subnet.addressPrefix);
     const pe: PrivateEndpoint = {
       subscriptionId,
       resourceGroup: rg.name,
@@ -166,6 +202,16 @@ export const NETWORK_HANDLERS = {
     return connectionJson(acc, conn);
   },
 } satisfies Partial<Record<AzCommandName, Handler>>;
+
+/** The lowest address of the subnet no endpoint holds (Azure reserves the first four), so each endpoint gets its own. */
+function freeAddress(ctx: Ctx, prefix: string): string {
+  const taken = new Set(ctx.state.privateEndpoints.map((p) => p.ipAddress));
+  for (let host = 4; host < 255; host++) {
+    const ip = prefix.replace(/\.\d+\/\d+$/, `.${host}`);
+    if (!taken.has(ip)) return ip;
+  }
+  throw armError("PrivateIPAddressNotAvailable", `Subnet ${prefix} has no free private IP address left.`);
+}
 
 function connectionOwner(
   ctx: Ctx,

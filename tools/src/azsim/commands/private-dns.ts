@@ -56,6 +56,27 @@ export const PRIVATE_DNS_HANDLERS = {
     if (!ips) throw notFound(`Microsoft.Network/privateDnsZones/${z.name}/A`, name, z.resourceGroup);
     return aRecordSetJson(z, name, ips);
   },
+  "network private-dns record-set a add-record"(ctx) {
+    const z = parentZone(ctx);
+    const name = must(ctx, "record-set-name", "--record-set-name");
+    const ip = must(ctx, "ipv4-address", "--ipv4-address");
+    // Like Azure: the record set is created when missing; an address already in it is kept once.
+    const ips = z.aRecords[name] ?? [];
+    if (!ips.includes(ip)) ips.push(ip);
+    z.aRecords[name] = ips;
+    return aRecordSetJson(z, name, ips);
+  },
+  "network private-dns record-set a remove-record"(ctx) {
+    const z = parentZone(ctx);
+    const name = must(ctx, "record-set-name", "--record-set-name");
+    const ips = z.aRecords[name];
+    if (!ips) throw notFound(`Microsoft.Network/privateDnsZones/${z.name}/A`, name, z.resourceGroup);
+    const left = ips.filter((ip) => ip !== must(ctx, "ipv4-address", "--ipv4-address"));
+    // Azure deletes the record set with its last address unless --keep-empty-record-set is given.
+    if (left.length === 0 && ctx.args["keep-empty-record-set"] !== true) delete z.aRecords[name];
+    else z.aRecords[name] = left;
+    return undefined;
+  },
   "network private-dns link vnet create"(ctx) {
     const { subscriptionId } = ctx.arm();
     const z = parentZone(ctx);

@@ -671,7 +671,8 @@ function secureTransfer(
   if (a.enableHttpsTrafficOnly && !encrypted)
     return broken(
       `Account ${a.name} requires secure transfer, and the PV mounts without encryption in transit (storage.encryptInTransit: false), which the account refuses (mount.nfs: access denied).`,
-      "Mount encrypted: set storage.encryptInTransit: true (Azure Files CSI driver v1.33.0 or newer) and reinstall the release with that values file. Turning secure transfer off instead would let unencrypted NFS mounts in.",
+      "Mount encrypted: storage.encryptInTransit: true (the chart's default; Azure Files CSI driver v1.33.0 or newer) in the values file, then reinstall the release (a PV's attributes cannot change). Turning secure transfer off instead would let unencrypted NFS mounts in.",
+      reinstallCommands(f) ?? [],
     );
   if (!a.enableHttpsTrafficOnly && encrypted) {
     const cmd = accountUpdate(f);

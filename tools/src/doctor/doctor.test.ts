@@ -376,6 +376,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "PV mounts without encryption in transit while the account requires secure transfer",
+    fix: "cluster",
     mode: "fileshare-nfs",
     check: "tenant2.nfs-settings",
     mock: "tenant2.nfs-settings",

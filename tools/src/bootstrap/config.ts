@@ -147,8 +147,8 @@ export const bootstrapConfigSchema = z.strictObject({
 
 export type BootstrapConfigInput = z.input<typeof bootstrapConfigSchema>;
 export type BootstrapConfig = z.output<typeof bootstrapConfigSchema> & {
-  /** Resolved paths, filled in by loadConfig. */
-  paths: { valuesFile: string; recordFile: string };
+  /** Resolved paths, filled in by loadConfig (configFile: the file the config came from, when it came from one). */
+  paths: { valuesFile: string; recordFile: string; configFile?: string };
 };
 
 const FIXES: Record<string, string> = {
@@ -227,7 +227,7 @@ export function parseConfig(input: unknown, baseDir = process.cwd(), configFile?
   const abs = (p: string) => (isAbsolute(expandHome(p)) ? expandHome(p) : resolve(baseDir, p));
   const paths = {
     valuesFile: abs(c.output.valuesFile ?? `values.${c.mode}.yaml`),
-    recordFile: abs(c.output.recordFile ?? `bootstrap-record.${c.mode}.json`),
+    recordFile: abs(c.output.recordFile ?? defaultRecordFile(c.mode, configFile)),
   };
   const files: [string, string][] = [
     ["output.valuesFile", paths.valuesFile],
@@ -251,8 +251,26 @@ export function parseConfig(input: unknown, baseDir = process.cwd(), configFile?
     ...c,
     tenant1: { ...c.tenant1, configDir: d1 },
     tenant2: { ...c.tenant2, configDir: d2 },
-    paths,
+    paths: { ...paths, ...(configFile ? { configFile } : {}) },
   };
+}
+
+/**
+ * The record's default name, from the config's own file name, so two configs in one folder never share one:
+ * bootstrap-alpha.yaml -> bootstrap-record.alpha.json, bootstrap.blob-nfs.yaml -> bootstrap-record.blob-nfs.json,
+ * bootstrap.yaml -> bootstrap-record.json. Without a file (a config built in code): bootstrap-record.<mode>.json.
+ */
+export function defaultRecordFile(mode: string, configFile?: string): string {
+  if (!configFile) return legacyRecordFile(mode);
+  const stem = basename(configFile)
+    .replace(/\.(ya?ml|json)$/i, "")
+    .replace(/^bootstrap(?:[-._]|$)/, "");
+  return stem === "" ? "bootstrap-record.json" : `bootstrap-record.${stem}.json`;
+}
+
+/** The name versions up to 0.1.0 gave every record of a mode (shared by all configs of that mode in a folder). */
+export function legacyRecordFile(mode: string): string {
+  return `bootstrap-record.${mode}.json`;
 }
 
 export function loadConfig(path: string): BootstrapConfig {

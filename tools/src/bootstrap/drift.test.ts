@@ -286,7 +286,8 @@ describe("bootstrap --check", () => {
     const rec = JSON.parse(readFileSync(path, "utf8")) as { created: { stepId: string }[]; pending: unknown[] };
     const entry = rec.created.find((c) => c.stepId === "tenant2/role-assignment")!;
     rec.created = rec.created.filter((c) => c !== entry);
-    rec.pending = [{ ...entry, at: new Date(0).toISOString() }];
+    const { id: _id, ...intent } = entry as { id?: string };
+    rec.pending = [{ ...intent, at: new Date(0).toISOString() }];
     writeFileSync(path, JSON.stringify(rec));
     const { drift, lines } = await check(sim, cfg);
     expect(drift).toEqual([

@@ -14,7 +14,7 @@ import { type BootstrapConfig, loadConfig } from "./config.ts";
 import { formatPlan, commandLine } from "./format.ts";
 import { plan } from "./plan.ts";
 import { withConfigLock } from "./lock.ts";
-import { CreationRecord } from "./record.ts";
+import { openRecord, resolveRecordFile } from "./record.ts";
 import type { Plan } from "./step.ts";
 import { teardown, type TeardownResult } from "./teardown.ts";
 import { type BootstrapValues, buildValues, helmInstallCommand, precheckValues, writeValuesFile } from "./values.ts";
@@ -69,6 +69,7 @@ export async function runBootstrap(configPath: string, opts: RunBootstrapOptions
     ...(opts.env ? { env: opts.env } : {}),
     onCall: (c) => opts.onAzCall?.({ tenant: c.target.label, argv: c.argv, exitCode: c.exitCode }),
   });
+  config.paths.recordFile = resolveRecordFile(config);
   if (opts.check) return checkDrift(configPath, config, p, az, write, opts);
   return withConfigLock(
     config.paths.recordFile,
@@ -91,7 +92,7 @@ async function applyLocked(
 ): Promise<BootstrapOutcome> {
   const out = (l: string) => process.stdout.write(`${l}\n`);
   // Read under the lock: another run may have just written it.
-  const record = new CreationRecord(config.paths.recordFile, config.mode);
+  const record = openRecord(config);
   write(
     `Bootstrapping ${config.mode}: tenant1 ${config.tenant1.tenantId} (AKS ${config.aks.name}), tenant2 ${config.tenant2.tenantId} (storage ${config.storage.accountName}).`,
   );
@@ -162,7 +163,7 @@ async function checkDrift(
 ): Promise<BootstrapOutcome> {
   const out = (l: string) => process.stdout.write(`${l}\n`);
   // Read only: the constructor reads an existing record and writes nothing.
-  const record = new CreationRecord(config.paths.recordFile, config.mode);
+  const record = openRecord(config);
   write(
     `Checking ${config.mode} for drift (read-only): tenant1 ${config.tenant1.tenantId} (AKS ${config.aks.name}), tenant2 ${config.tenant2.tenantId} (storage ${config.storage.accountName}), record ${config.paths.recordFile}.`,
   );
@@ -241,6 +242,7 @@ export interface RunTeardownOptions extends AzRunOptions {
 
 export async function runTeardown(configPath: string, opts: RunTeardownOptions = {}): Promise<TeardownResult> {
   const config = loadConfig(configPath);
+  config.paths.recordFile = resolveRecordFile(config);
   const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
   const az = createAz({ ...(opts.runner ? { runner: opts.runner } : {}), ...(opts.env ? { env: opts.env } : {}) });
   const interactive = opts.interactive ?? Boolean(process.stdin.isTTY);
@@ -273,7 +275,7 @@ export async function runTeardown(configPath: string, opts: RunTeardownOptions =
       ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}),
     },
     async () => {
-      const record = new CreationRecord(config.paths.recordFile, config.mode);
+      const record = openRecord(config);
       write(
         `Tearing down what the record says the bootstrap created for ${config.mode} (record: ${config.paths.recordFile}).`,
       );

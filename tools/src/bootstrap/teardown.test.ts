@@ -235,13 +235,20 @@ describe("teardown deletes only what the record proves the bootstrap created", (
     );
   });
 
-  it("lists, and never deletes, pending entries of a record from an older version", async () => {
+  it("lists, and never deletes, pending entries of a record from an older version (the config names it)", async () => {
     const sim = createSimulatedAzure();
     const cfg = sim.writeConfig("blob-fuse-wi");
     await bootstrap(sim, cfg);
     const path = `${sim.dir}/bootstrap-record.blob-fuse-wi.json`;
     writeFileSync(path, JSON.stringify({ version: 1, mode: "blob-fuse-wi", created: [], pending: ["tenant1/app"] }));
-    const { result, lines } = await teardown(sim, cfg);
+    // Changed with issue 17: an older record (which does not say whose it is) is refused at the default name...
+    const calls = sim.state().calls.length;
+    const refused = await failure(teardown(sim, cfg));
+    expect(refused.message).toMatch(/older version that did not note which config it belongs to/);
+    expect(sim.state().calls).toHaveLength(calls);
+    // ...and read when the config names it as its own.
+    const named = sim.writeConfig("blob-fuse-wi", { output: { recordFile: "bootstrap-record.blob-fuse-wi.json" } });
+    const { result, lines } = await teardown(sim, named);
     expect(sim.state().apps).toHaveLength(1);
     expect(result.leftInPlace).toEqual([
       expect.objectContaining({ label: "tenant1/app", reason: expect.stringMatching(/older version/) }),

@@ -95,6 +95,15 @@ export const AZ_COMMANDS = {
     }),
     o(["--service-management-reference"]),
   ]),
+  // A generic update (azure-cli role/commands.py: generic_update_command('update', custom_func_name='update_application')).
+  "ad app update": graphWrite([
+    ID,
+    o(["--sign-in-audience"]),
+    o(["--set"], { arity: "many" }),
+    o(["--add"], { arity: "many" }),
+    o(["--remove"], { arity: "many" }),
+    o(["--force-string"], { arity: "flag" }),
+  ]),
   "ad app delete": graphWrite([ID]),
   "ad app federated-credential list": graphRead([ID]),
   "ad app federated-credential create": graphWrite([ID, req(["--parameters"])]),

@@ -223,6 +223,10 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
   const check = opts.checkOnly ?? false;
   /** Whether the record says step `id` created its object (so the bootstrap may put it back in line). */
   const recorded = (id: string) => opts.record?.items.some((i) => i.stepId === id) ?? false;
+  /** Whether the record says step `id` created the object whose Azure id is `azureId`. */
+  const recordedAs = (id: string, azureId: string | undefined) =>
+    azureId !== undefined &&
+    (opts.record?.items.some((i) => i.stepId === id && i.id?.toLowerCase() === azureId.toLowerCase()) ?? false);
   /** Fills what is known; a value only a planned change would produce stays a {{placeholder}}. */
   const known = (argv: string[]) => argv.map((a) => a.replace(/\{\{(\w+)\}\}/g, (m, name: string) => vars[name] ?? m));
   const plan1 = (step: Step, reason: string, argv: string[] | undefined, action = step.action) => {
@@ -371,6 +375,14 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
           counter += 1;
           write(
             `[${counter}/${total}] ${step.tenant}: ${known([step.action])[0]} ... would run (after ${waitsFor ?? "a planned change above"})`,
+          );
+          return;
+        }
+        if (step.onlyIfCreatedBy && !recordedAs(step.onlyIfCreatedBy.step, vars[step.onlyIfCreatedBy.idVar])) {
+          result.unchanged.push(step.id);
+          counter += 1;
+          write(
+            `[${counter}/${total}] ${step.tenant}: ${known([step.action])[0]} ... not needed (the bootstrap did not create it)`,
           );
           return;
         }

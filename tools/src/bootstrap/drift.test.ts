@@ -255,9 +255,11 @@ describe("bootstrap --check", () => {
     const { drift } = await check(sim, sim.writeConfig("blob-fuse-wi"));
     expect(drift.map((d) => d.step)).toEqual([
       "tenant1/app",
+      "tenant1/app-mark",
       "tenant1/federated-credential",
       "tenant2/service-principal",
       "tenant2/service-principal-tag",
+      "tenant2/service-principal-mark",
       "tenant2/resource-group",
       "tenant2/storage-account",
       "tenant2/container",

@@ -59,37 +59,33 @@ function objectsOf(sim: SimulatedAzure, app: string, account: string) {
 const ALL = { app: true, sp: true, account: true, role: true };
 const NONE = { app: false, sp: false, account: false, role: false };
 
-describe("two configs of one mode in one folder", () => {
-  for (const order of [
-    ["alpha", "beta"],
-    ["beta", "alpha"],
-  ] as const) {
-    it(`bootstraps both and tears down ${order[0]} then ${order[1]} (--delete-storage --yes), never touching the other`, async () => {
-      const sim = createSimulatedAzure();
-      const cfg = {
-        alpha: named(sim, "bootstrap-alpha.yaml", {
-          app: { displayName: "app-alpha" },
-          storage: { accountName: "alphaacct" },
-        }),
-        beta: named(sim, "bootstrap-beta.yaml", {
-          app: { displayName: "app-beta" },
-          storage: { accountName: "betaacct" },
-        }),
-      };
-      await boot(sim, cfg.alpha);
-      await boot(sim, cfg.beta);
-      const records = ["bootstrap-record.alpha.json", "bootstrap-record.beta.json"].map((f) =>
-        JSON.parse(readFileSync(join(sim.dir, f), "utf8")),
-      );
-      expect(records.map((r) => r.config.file)).toEqual(["bootstrap-alpha.yaml", "bootstrap-beta.yaml"]);
-      const [first, second] = order;
-      await tear(sim, cfg[first], true);
-      expect(objectsOf(sim, `app-${first}`, `${first}acct`)).toEqual(NONE);
-      expect(objectsOf(sim, `app-${second}`, `${second}acct`)).toEqual(ALL);
-      await tear(sim, cfg[second], true);
-      expect(objectsOf(sim, `app-${second}`, `${second}acct`)).toEqual(NONE);
-    });
-  }
+/** Bootstraps alpha and beta (one mode, one folder), then tears `first` down with its storage, then the other. */
+async function bothThenTeardown(first: "alpha" | "beta") {
+  const sim = createSimulatedAzure();
+  const cfg = {
+    alpha: named(sim, "bootstrap-alpha.yaml", {
+      app: { displayName: "app-alpha" },
+      storage: { accountName: "alphaacct" },
+    }),
+    beta: named(sim, "bootstrap-beta.yaml", { app: { displayName: "app-beta" }, storage: { accountName: "betaacct" } }),
+  };
+  const second = first === "alpha" ? "beta" : "alpha";
+  await boot(sim, cfg.alpha);
+  await boot(sim, cfg.beta);
+  const records = ["bootstrap-record.alpha.json", "bootstrap-record.beta.json"].map((f) =>
+    JSON.parse(readFileSync(join(sim.dir, f), "utf8")),
+  );
+  expect(records.map((r) => r.config.file)).toEqual(["bootstrap-alpha.yaml", "bootstrap-beta.yaml"]);
+  await tear(sim, cfg[first], true);
+  expect(objectsOf(sim, `app-${first}`, `${first}acct`)).toEqual(NONE);
+  expect(objectsOf(sim, `app-${second}`, `${second}acct`)).toEqual(ALL);
+  await tear(sim, cfg[second], true);
+  expect(objectsOf(sim, `app-${second}`, `${second}acct`)).toEqual(NONE);
+}
+
+describe("two configs of one mode in one folder: bootstrapped, torn down in either order, never touching each other", () => {
+  it("alpha then beta, with --delete-storage --yes", () => bothThenTeardown("alpha"));
+  it("beta then alpha, with --delete-storage --yes", () => bothThenTeardown("beta"));
 });
 
 describe("a record of another config is refused before any az call", () => {

@@ -230,7 +230,7 @@ describe("teardown deletes only what the record proves the bootstrap created", (
     expect(result.leftInPlace).toContainEqual(
       expect.objectContaining({
         label: "service principal in tenant 2",
-        reason: expect.stringMatching(/which the bootstrap did not create/),
+        reason: expect.stringMatching(/not provably the bootstrap.s/),
       }),
     );
   });
@@ -272,13 +272,23 @@ describe("teardown after a crash at every change", () => {
         const cfg = sim.writeConfig(mode);
         await failure(bootstrap(sim, cfg));
         const before = bootstrapLeftovers(sim.state(), mode);
-        const { lines } = await teardown(
+        const { lines, result } = await teardown(
           sim,
           cfg,
           before.account === 1 ||
             readRecord(sim, mode).created.some((c) => c.kind === "storage-account") ||
             readRecord(sim, mode).pending.some((p) => p.kind === "storage-account"),
         );
+        // Changed with issue 17: an app the run created but had not marked yet (it died in between) cannot be
+        // proven ours, so it stays, listed with the fix: run the bootstrap again (it marks it), then teardown.
+        const unproven = result.leftInPlace.filter((l) => /run the bootstrap (once|again)/.test(l.reason));
+        const left = bootstrapLeftovers(sim.state(), mode);
+        if (left.apps + left.servicePrincipals + left.roleAssignments > 0) {
+          expect(unproven.length, `crash at change ${k}: ${JSON.stringify(result.leftInPlace)}`).toBeGreaterThan(0);
+          await bootstrap(sim, cfg);
+          await teardown(sim, cfg, true);
+          outcomes.push(`${k}:rerun`);
+        }
         const s = sim.state();
         expect(bootstrapLeftovers(s, mode), `crash at change ${k}`).toEqual({
           apps: 0,
@@ -300,7 +310,7 @@ describe("teardown after a crash at every change", () => {
         ).toEqual([]);
         outcomes.push(`${k}:${JSON.stringify(before)}`);
       }
-      expect(outcomes).toHaveLength(changes);
+      expect(outcomes.filter((o) => !o.endsWith(":rerun"))).toHaveLength(changes);
       console.info(`teardown after a crash: ${mode}: ${changes} crash points, each cleaned up`);
     }, 120_000);
   }

@@ -148,7 +148,7 @@ const TAMPER: [string, (r: Rec) => void][] = [
 
 describe("teardown with a tampered record deletes nothing foreign", () => {
   for (const [what, edit] of TAMPER) {
-    it(`${what}: the foreign object stays, listed under "left in place"`, async () => {
+    it(`${what}: the foreign object stays, listed as left in place`, async () => {
       const sim = createSimulatedAzure();
       const cfg = sim.writeConfig("blob-fuse-wi");
       await runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, retryBaseMs: 1, write: () => undefined });

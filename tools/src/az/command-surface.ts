@@ -148,12 +148,19 @@ export const AZ_COMMANDS = {
   ]),
   "storage account update": write([req(NAME), o(RG), ...ACCOUNT_SETTINGS]),
   "storage account delete": write([req(NAME), o(RG), YES]),
+  "storage container-rm list": read([req(["--storage-account"]), o(RG), o(["--include-deleted"], { arity: "flag" })]),
   "storage container-rm show": read(IN_ACCOUNT),
   "storage container-rm create": write([
     ...IN_ACCOUNT,
     o(["--public-access"], { choices: ["blob", "container", "off"] }),
     ROOT_SQUASH,
     o(["--fail-on-exist"], { arity: "flag" }),
+  ]),
+  "storage share-rm list": read([
+    req(["--storage-account"]),
+    o(RG),
+    o(["--include-deleted"], { arity: "flag" }),
+    o(["--include-snapshot"], { arity: "flag" }),
   ]),
   "storage share-rm show": read(IN_ACCOUNT),
   "storage share-rm create": write([

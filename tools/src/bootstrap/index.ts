@@ -238,6 +238,8 @@ export interface RunTeardownOptions extends AzRunOptions {
   yes?: boolean;
   /** Whether stdin is a terminal we may prompt on (default: process.stdin.isTTY). */
   interactive?: boolean;
+  /** Containers or shares the bootstrap did not create that --delete-storage may delete with the account. */
+  alsoDeleteForeignData?: string[];
 }
 
 export async function runTeardown(configPath: string, opts: RunTeardownOptions = {}): Promise<TeardownResult> {
@@ -246,7 +248,7 @@ export async function runTeardown(configPath: string, opts: RunTeardownOptions =
   const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
   const az = createAz({ ...(opts.runner ? { runner: opts.runner } : {}), ...(opts.env ? { env: opts.env } : {}) });
   const interactive = opts.interactive ?? Boolean(process.stdin.isTTY);
-  const confirm = async (accounts: { name: string; id: string }[]): Promise<boolean> => {
+  const confirm = async (accounts: { name: string; id: string; foreign: string[] }[]): Promise<boolean> => {
     if (opts.yes) return true;
     if (!interactive) {
       throw new ToolError(
@@ -259,7 +261,7 @@ export async function runTeardown(configPath: string, opts: RunTeardownOptions =
     try {
       const names = accounts.map((a) => a.name);
       const answer = await rl.question(
-        `This deletes what the record says the bootstrap created: storage account ${accounts.map((a) => `${a.name} (${a.id})`).join(", ")} in tenant ${config.tenant2.tenantId}, and ALL its data. Type ${names.length > 1 ? "the account names, separated by spaces," : "the account name"} to confirm: `,
+        `This deletes what the record says the bootstrap created: storage account ${accounts.map((a) => `${a.name} (${a.id})${a.foreign.length > 0 ? `, with ${a.foreign.join(", ")} that the bootstrap did not create` : ""}`).join("; ")} in tenant ${config.tenant2.tenantId}, and ALL its data. Type ${names.length > 1 ? "the account names, separated by spaces," : "the account name"} to confirm: `,
       );
       return answer.trim().split(/\s+/).sort().join(" ") === [...names].sort().join(" ");
     } finally {
@@ -284,6 +286,7 @@ export async function runTeardown(configPath: string, opts: RunTeardownOptions =
         record,
         deleteStorage: opts.deleteStorage ?? false,
         confirmDeleteStorage: confirm,
+        ...(opts.alsoDeleteForeignData ? { alsoDeleteForeignData: opts.alsoDeleteForeignData } : {}),
         write,
       });
     },

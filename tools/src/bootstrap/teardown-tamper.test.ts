@@ -177,3 +177,47 @@ describe("teardown with a tampered record deletes nothing foreign", () => {
     });
   }
 });
+
+describe("--delete-storage and data the bootstrap did not create", () => {
+  for (const mode of ["blob-fuse-wi", "fileshare-nfs"] as const) {
+    it(`${mode}: refuses while someone else's container or share is in the account, until it is named`, async () => {
+      const sim = createSimulatedAzure();
+      const cfg = sim.writeConfig(mode);
+      await runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, retryBaseMs: 1, write: () => undefined });
+      const account = mode === "blob-fuse-wi" ? "ctvsimblob" : "ctvsimfiles";
+      updateAzState(sim.statePath, (s) => {
+        const acc = s.storageAccounts.find((a) => a.name === account)!;
+        if (mode === "blob-fuse-wi") acc.containers.push({ ...acc.containers[0]!, name: "salaries" });
+        else acc.shares.push({ ...acc.shares[0]!, name: "salaries" });
+      });
+      const tear = (alsoDeleteForeignData?: string[]) =>
+        runTeardown(cfg, {
+          env: sim.env,
+          runner: sim.inProcessRunner,
+          interactive: false,
+          deleteStorage: true,
+          yes: true,
+          write: () => undefined,
+          ...(alsoDeleteForeignData ? { alsoDeleteForeignData } : {}),
+        });
+      const start = sim.state().calls.length;
+      await expect(tear()).rejects.toMatchObject({
+        code: "PRECONDITION",
+        message: expect.stringMatching(
+          new RegExp(`did not create: ${mode === "blob-fuse-wi" ? "container" : "share"} salaries in ${account}`),
+        ),
+        hint: expect.stringMatching(/--also-delete-foreign-data salaries/),
+      });
+      await expect(tear(["other"])).rejects.toMatchObject({ code: "PRECONDITION" });
+      expect(
+        sim
+          .state()
+          .calls.slice(start)
+          .filter((c) => c.mutating),
+      ).toEqual([]);
+      expect(sim.state().storageAccounts.some((a) => a.name === account)).toBe(true);
+      await tear(["salaries"]);
+      expect(sim.state().storageAccounts.some((a) => a.name === account)).toBe(false);
+    });
+  }
+});

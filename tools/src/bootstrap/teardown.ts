@@ -16,8 +16,10 @@ export interface TeardownOptions {
   az: AzCall;
   record: CreationRecord;
   deleteStorage?: boolean;
-  /** Asked once, naming the accounts (from the record) about to be deleted: true = confirmed. */
-  confirmDeleteStorage?: (accounts: { name: string; id: string }[]) => Promise<boolean>;
+  /** Asked once, naming the accounts (from the record) about to be deleted and what else they hold: true = confirmed. */
+  confirmDeleteStorage?: (accounts: { name: string; id: string; foreign: string[] }[]) => Promise<boolean>;
+  /** Containers or shares the bootstrap did not create that may be deleted with their account (--also-delete-foreign-data). */
+  alsoDeleteForeignData?: string[];
   write?: (line: string) => void;
 }
 
@@ -272,10 +274,11 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
         "Delete it yourself in the Azure portal if you really mean to.",
       );
     }
-    storageConfirmed =
-      (await opts.confirmDeleteStorage?.(
-        storage.map((s) => ({ name: accountName(s), id: s.id ?? "(no id recorded)" })),
-      )) ?? false;
+    const accounts = [];
+    for (const s of storage)
+      accounts.push({ name: accountName(s), id: s.id ?? "(no id recorded)", foreign: await foreignData(s) });
+    refuseUnnamedForeignData(accounts, opts.alsoDeleteForeignData ?? []);
+    storageConfirmed = (await opts.confirmDeleteStorage?.(accounts)) ?? false;
     if (!storageConfirmed)
       throw new ToolError(
         "PRECONDITION",
@@ -324,6 +327,33 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
     write(
       `Storage account ${c.storage.accountName} (named in the config) is not in the record: left in place because the bootstrap did not create it.`,
     );
+  }
+
+  /** The containers and shares in a recorded account that the bootstrap did not create ("container x", "share y"). */
+  async function foreignData(item: CreatedItem): Promise<string[]> {
+    const m = armRef(item.id);
+    if (m?.account === undefined) return [];
+    const sub = ["--subscription", m.subscriptionId];
+    const where = ["--storage-account", m.account, "-g", m.resourceGroup, ...sub];
+    const acc = (await read(
+      tgt.tenant2,
+      storageAccountShowArgv({ accountName: m.account, resourceGroup: m.resourceGroup }, sub),
+    )) as { kind?: string; id?: string } | undefined;
+    // An account that is not provably ours is left in place anyway (below), with whatever it holds.
+    if (!acc || acc.id?.toLowerCase() !== item.id?.toLowerCase() || tagsOf(acc)[CREATION_TAG] !== record.creationId)
+      return [];
+    const found: string[] = [];
+    const list = async (what: "container" | "share", ours: string | undefined) => {
+      const answer = await read(tgt.tenant2, ["storage", `${what}-rm`, "list", ...where]);
+      for (const x of (Array.isArray(answer) ? answer : []) as { name?: string }[])
+        if (x.name !== ours) found.push(`${what} ${x.name}`);
+    };
+    // A FileStorage account has no blob service, a BlockBlobStorage account no file service.
+    if (acc.kind !== "FileStorage")
+      await list("container", c.mode === "fileshare-nfs" ? undefined : c.storage.containerName);
+    if (acc.kind !== "BlockBlobStorage")
+      await list("share", c.mode === "fileshare-nfs" ? c.storage.shareName : undefined);
+    return found;
   }
 
   async function removeStorage(item: CreatedItem): Promise<void> {
@@ -379,6 +409,20 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
   else if (total === 0 && result.leftInPlace.length === 0)
     write("Nothing to remove: the interrupted run's entries were looked up and none of them exists.");
   return result;
+}
+
+/** Stops before any deletion when an account holds data the bootstrap did not create and the operator did not name. */
+function refuseUnnamedForeignData(accounts: { name: string; foreign: string[] }[], named: string[]): void {
+  const unnamed = accounts.flatMap((a) =>
+    a.foreign.filter((f) => !named.includes(f.replace(/^\S+ /, ""))).map((f) => `${f} in ${a.name}`),
+  );
+  if (unnamed.length === 0) return;
+  const names = unnamed.map((u) => u.replace(/^\S+ (\S+) in .*$/, "$1"));
+  throw new ToolError(
+    "PRECONDITION",
+    `The storage account holds data the bootstrap did not create: ${unnamed.join(", ")}. Nothing was removed.`,
+    `Deleting the account deletes that data too. If it may go, name it: --also-delete-foreign-data ${names.join(",")}; otherwise run teardown without --delete-storage (the account stays).`,
+  );
 }
 
 function kindRank(kind: PendingItem["kind"]): number {

@@ -73,7 +73,9 @@ const tenant = (which: string) =>
     subscriptionId: guid(`${which} subscription ID`),
     configDir: z
       .string()
-      .min(1, `must be a directory for this tenant's az login cache (AZURE_CONFIG_DIR), e.g. ~/.azure-${which}`),
+      .min(1, `must be a directory for this tenant's az login cache (AZURE_CONFIG_DIR), e.g. ~/.azure-${which}`)
+      .max(1024, "must be a path of at most 1024 characters")
+      .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters such as newlines or tabs"),
   });
 
 export const bootstrapConfigSchema = z.strictObject({
@@ -202,6 +204,7 @@ export function parseConfig(input: unknown, baseDir = process.cwd(), configFile?
     );
   }
   const c = result.data;
+  refuseModeIrrelevantKeys(input, c.mode);
   if (c.tenant1.tenantId.toLowerCase() === c.tenant2.tenantId.toLowerCase()) {
     refuse(
       "tenant1.tenantId and tenant2.tenantId are the same tenant.",
@@ -253,6 +256,18 @@ export function parseConfig(input: unknown, baseDir = process.cwd(), configFile?
     tenant2: { ...c.tenant2, configDir: d2 },
     paths: { ...paths, ...(configFile ? { configFile } : {}) },
   };
+}
+
+/** Keys only blob-fuse-wi reads: in an NFS mode they would be silently ignored, so they are refused. */
+function refuseModeIrrelevantKeys(input: unknown, mode: string): void {
+  if (mode === "blob-fuse-wi") return;
+  const app = (input as { app?: Record<string, unknown> } | null)?.app;
+  const given = Object.keys(app ?? {}).map((k) => `app.${k}`);
+  if (given.length > 0)
+    refuse(
+      `The bootstrap config is invalid:\n  ${given.map((k) => `${k}: ${mode} mounts without an identity (network-based), so it is never used.`).join("\n  ")}`,
+      "Remove the app section from the config, or set mode: blob-fuse-wi if the volume should mount with workload identity.",
+    );
 }
 
 /**

@@ -1,6 +1,6 @@
 // The bootstrap's config file: what the seed article's shell variables hold, per tenant, validated with
 // zod before any az call. Errors name the key and the fix.
-import { readFileSync, realpathSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import yaml from "js-yaml";
@@ -291,8 +291,16 @@ export function legacyRecordFile(mode: string): string {
 export function loadConfig(path: string): BootstrapConfig {
   let bytes: Buffer;
   try {
+    // A FIFO or device would block the read (and signals with it), a directory fails oddly: only regular files.
+    if (!statSync(path).isFile())
+      throw new ToolError(
+        "INVALID_INPUT",
+        `The bootstrap config ${path} is not a regular file.`,
+        "Pass the config file itself with --config <path> (not a directory, pipe or device).",
+      );
     bytes = readFileSync(path);
-  } catch {
+  } catch (err) {
+    if (err instanceof ToolError) throw err;
     throw new ToolError(
       "NOT_FOUND",
       `Cannot read the bootstrap config ${path}.`,

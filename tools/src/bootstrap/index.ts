@@ -17,7 +17,14 @@ import { withConfigLock } from "./lock.ts";
 import { openRecord, resolveRecordFile } from "./record.ts";
 import type { Plan } from "./step.ts";
 import { teardown, type TeardownResult } from "./teardown.ts";
-import { type BootstrapValues, buildValues, helmInstallCommand, precheckValues, writeValuesFile } from "./values.ts";
+import {
+  type BootstrapValues,
+  buildValues,
+  checkOutputFile,
+  helmInstallCommand,
+  precheckValues,
+  writeValuesFile,
+} from "./values.ts";
 
 /** What bootstrap and teardown both take: how to run az, where lines go, how long to wait for the config's lock. */
 interface AzRunOptions {
@@ -71,6 +78,8 @@ export async function runBootstrap(configPath: string, opts: RunBootstrapOptions
   });
   config.paths.recordFile = resolveRecordFile(config);
   if (opts.check) return checkDrift(configPath, config, p, az, write, opts);
+  // Before the first az write: a values file that cannot be written would otherwise fail after every change.
+  checkOutputFile(config.paths.valuesFile, "output.valuesFile");
   return withConfigLock(
     config.paths.recordFile,
     {

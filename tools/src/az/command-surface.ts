@@ -97,6 +97,7 @@ export const AZ_COMMANDS = {
     }),
     o(["--service-management-reference"]),
   ]),
+  // A generic update (azure-cli role/commands.py: generic_update_command('update', custom_func_name='update_application')).
   "ad app update": graphWrite([
     ID,
     o(["--sign-in-audience"], {
@@ -107,6 +108,10 @@ export const AZ_COMMANDS = {
         "PersonalMicrosoftAccount",
       ],
     }),
+    o(["--set"], { arity: "many" }),
+    o(["--add"], { arity: "many" }),
+    o(["--remove"], { arity: "many" }),
+    o(["--force-string"], { arity: "flag" }),
   ]),
   "ad app delete": graphWrite([ID]),
   "ad app federated-credential list": graphRead([ID]),
@@ -152,12 +157,19 @@ export const AZ_COMMANDS = {
   ]),
   "storage account update": write([req(NAME), o(RG), ...ACCOUNT_SETTINGS]),
   "storage account delete": write([req(NAME), o(RG), YES]),
+  "storage container-rm list": read([req(["--storage-account"]), o(RG), o(["--include-deleted"], { arity: "flag" })]),
   "storage container-rm show": read(IN_ACCOUNT),
   "storage container-rm create": write([
     ...IN_ACCOUNT,
     o(["--public-access"], { choices: ["blob", "container", "off"] }),
     ROOT_SQUASH,
     o(["--fail-on-exist"], { arity: "flag" }),
+  ]),
+  "storage share-rm list": read([
+    req(["--storage-account"]),
+    o(RG),
+    o(["--include-deleted"], { arity: "flag" }),
+    o(["--include-snapshot"], { arity: "flag" }),
   ]),
   "storage share-rm show": read(IN_ACCOUNT),
   "storage share-rm create": write([

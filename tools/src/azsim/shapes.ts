@@ -116,7 +116,7 @@ export function appJson(app: App, state: AzState) {
     createdDateTime: app.createdDateTime,
     publisherDomain: tenant?.defaultDomain ?? null,
     identifierUris: [],
-    tags: [],
+    tags: [...(app.tags ?? [])],
     keyCredentials: [],
     passwordCredentials: [],
     api: { requestedAccessTokenVersion: null, oauth2PermissionScopes: [] },

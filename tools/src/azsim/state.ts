@@ -40,6 +40,8 @@ export interface App {
   signInAudience: string;
   federatedCredentials: FederatedCredential[];
   createdDateTime: string;
+  /** Graph's `tags` collection (free strings), set with `az ad app update --add tags ...`. */
+  tags?: string[];
 }
 export interface ServicePrincipal {
   tenantId: string;

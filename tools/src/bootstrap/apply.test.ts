@@ -68,7 +68,9 @@ describe("bootstrap apply against the simulated Azure", () => {
     const { outcome, lines } = await bootstrap(sim, sim.writeConfig("blob-fuse-wi"), "subprocess");
     const s = sim.state();
     const app = s.apps.find((a) => a.displayName === "aks-cross-tenant-storage")!;
-    expect(app).toMatchObject({ tenantId: DEMO_IDS.tenant1, signInAudience: "AzureADMultipleOrgs" });
+    // The app and service principal carry the record's creation marker (issue 17): teardown's proof of ownership.
+    const marker = `ctvCreationId=${JSON.parse(readFileSync(`${sim.dir}/bootstrap-record.blob-fuse-wi.json`, "utf8")).creationId}`;
+    expect(app).toMatchObject({ tenantId: DEMO_IDS.tenant1, signInAudience: "AzureADMultipleOrgs", tags: [marker] });
     expect(app.federatedCredentials).toEqual([
       expect.objectContaining({
         issuer: ISSUER,
@@ -77,7 +79,10 @@ describe("bootstrap apply against the simulated Azure", () => {
       }),
     ]);
     const sp = s.servicePrincipals.find((x) => x.appId === app.appId)!;
-    expect(sp).toMatchObject({ tenantId: DEMO_IDS.tenant2, tags: ["WindowsAzureActiveDirectoryIntegratedApp"] });
+    expect(sp).toMatchObject({
+      tenantId: DEMO_IDS.tenant2,
+      tags: ["WindowsAzureActiveDirectoryIntegratedApp", marker],
+    });
     const account = findStorageAccount(s, "ctvsimblob")!;
     expect(account).toMatchObject({
       kind: "StorageV2",

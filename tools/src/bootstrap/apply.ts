@@ -223,6 +223,10 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
   const check = opts.checkOnly ?? false;
   /** Whether the record says step `id` created its object (so the bootstrap may put it back in line). */
   const recorded = (id: string) => opts.record?.items.some((i) => i.stepId === id) ?? false;
+  /** Whether the record says step `id` created the object whose Azure id is `azureId`. */
+  const recordedAs = (id: string, azureId: string | undefined) =>
+    azureId !== undefined &&
+    (opts.record?.items.some((i) => i.stepId === id && i.id?.toLowerCase() === azureId.toLowerCase()) ?? false);
   /** Fills what is known; a value only a planned change would produce stays a {{placeholder}}. */
   const known = (argv: string[]) => argv.map((a) => a.replace(/\{\{(\w+)\}\}/g, (m, name: string) => vars[name] ?? m));
   const plan1 = (step: Step, reason: string, argv: string[] | undefined, action = step.action) => {
@@ -324,6 +328,23 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
     }
   };
 
+  /**
+   * A create that answered without the new object's id (empty output, `{}`) is recorded only with the id a read
+   * shows afterwards; when the read shows nothing either, the run stops naming the command (the entry stays pending).
+   */
+  const idOfCreated = async (step: Step, answer: unknown): Promise<void> => {
+    const idVar = step.creates?.idVar;
+    if (!idVar || vars[idVar] !== undefined || !step.check) return;
+    const found = selectItem(await readOrAbsent(step, step.check.argv), step.check.select?.where, vars, step.id);
+    if (found !== undefined) capture(step, found, "result", vars);
+    if (vars[idVar] !== undefined) return;
+    throw new ToolError(
+      "COMMAND_FAILED",
+      `${step.tenant}: 'az ${known(step.argv).join(" ")}' exited 0 but answered ${JSON.stringify(answer ?? "") || "nothing"}, and a read afterwards ('az ${known(step.check.argv).join(" ")}') does not show the ${step.creates?.label ?? "object"}; it was not recorded as created.`,
+      "Run the same command again: the record keeps the step as unconfirmed, and the next run looks for the object first and creates it only if it is missing. If this repeats, check the az installation (az version).",
+    );
+  };
+
   const runStep = async (step: Step): Promise<void> => {
     let outcome: string;
     try {
@@ -371,6 +392,14 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
           counter += 1;
           write(
             `[${counter}/${total}] ${step.tenant}: ${known([step.action])[0]} ... would run (after ${waitsFor ?? "a planned change above"})`,
+          );
+          return;
+        }
+        if (step.onlyIfCreatedBy && !recordedAs(step.onlyIfCreatedBy.step, vars[step.onlyIfCreatedBy.idVar])) {
+          result.unchanged.push(step.id);
+          counter += 1;
+          write(
+            `[${counter}/${total}] ${step.tenant}: ${known([step.action])[0]} ... not needed (the bootstrap did not create it)`,
           );
           return;
         }
@@ -444,6 +473,7 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
           opts.record?.intend(step, vars, refOf(step, vars));
           const created = await call(step, step.argv, step.retryOn);
           if (created !== undefined) capture(step, created, "result", vars);
+          await idOfCreated(step, created);
           opts.record?.created(step, vars, refOf(step, vars));
           result.changed.push(step.id);
           outcome = "done";

@@ -139,6 +139,23 @@ describe("bootstrap config checks that run before any az call", () => {
     expect(e.hint).toMatch(/own AZURE_CONFIG_DIR/);
   });
 
+  it("refuses app keys in an NFS mode, where they would be ignored (issue 17)", () => {
+    for (const mode of ["fileshare-nfs", "blob-nfs"]) {
+      const e = errorOf({ ...valid, mode, app: { clientId: "33333333-3333-4333-8333-333333333333" } });
+      expect(e.code).toBe("INVALID_INPUT");
+      expect(e.message).toMatch(new RegExp(`app\\.clientId: ${mode} mounts without an identity`));
+    }
+    expect(parseConfig({ ...valid, mode: "fileshare-nfs" }, "/project").mode).toBe("fileshare-nfs");
+  });
+
+  it("checks configDir's length and characters with the rest of the config (issue 17)", () => {
+    for (const bad of ["x".repeat(5000), "~/.azure\nother"]) {
+      expect(errorOf({ ...valid, tenant1: { ...valid.tenant1, configDir: bad } }).message).toMatch(
+        /tenant1\.configDir: must (be a path of at most 1024|not contain control)/,
+      );
+    }
+  });
+
   it("validates storage.endpointSuffix up front", () => {
     for (const bad of [
       "https://core.windows.net",

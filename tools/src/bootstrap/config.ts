@@ -1,6 +1,6 @@
 // The bootstrap's config file: what the seed article's shell variables hold, per tenant, validated with
 // zod before any az call. Errors name the key and the fix.
-import { readFileSync, realpathSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import yaml from "js-yaml";
@@ -74,7 +74,9 @@ const tenant = (which: string) =>
     subscriptionId: guid(`${which} subscription ID`),
     configDir: z
       .string()
-      .min(1, `must be a directory for this tenant's az login cache (AZURE_CONFIG_DIR), e.g. ~/.azure-${which}`),
+      .min(1, `must be a directory for this tenant's az login cache (AZURE_CONFIG_DIR), e.g. ~/.azure-${which}`)
+      .max(1024, "must be a path of at most 1024 characters")
+      .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters such as newlines or tabs"),
   });
 
 export const bootstrapConfigSchema = z.strictObject({
@@ -148,8 +150,8 @@ export const bootstrapConfigSchema = z.strictObject({
 
 export type BootstrapConfigInput = z.input<typeof bootstrapConfigSchema>;
 export type BootstrapConfig = z.output<typeof bootstrapConfigSchema> & {
-  /** Resolved paths, filled in by loadConfig. */
-  paths: { valuesFile: string; recordFile: string };
+  /** Resolved paths, filled in by loadConfig (configFile: the file the config came from, when it came from one). */
+  paths: { valuesFile: string; recordFile: string; configFile?: string };
 };
 
 const FIXES: Record<string, string> = {
@@ -206,6 +208,7 @@ export function parseConfig(input: unknown, baseDir = process.cwd(), configFile?
     );
   }
   const c = result.data;
+  refuseModeIrrelevantKeys(input, c.mode);
   if (c.tenant1.tenantId.toLowerCase() === c.tenant2.tenantId.toLowerCase()) {
     refuse(
       "tenant1.tenantId and tenant2.tenantId are the same tenant.",
@@ -231,7 +234,7 @@ export function parseConfig(input: unknown, baseDir = process.cwd(), configFile?
   const abs = (p: string) => (isAbsolute(expandHome(p)) ? expandHome(p) : resolve(baseDir, p));
   const paths = {
     valuesFile: abs(c.output.valuesFile ?? `values.${c.mode}.yaml`),
-    recordFile: abs(c.output.recordFile ?? `bootstrap-record.${c.mode}.json`),
+    recordFile: abs(c.output.recordFile ?? defaultRecordFile(c.mode, configFile)),
   };
   const files: [string, string][] = [
     ["output.valuesFile", paths.valuesFile],
@@ -262,15 +265,53 @@ export function parseConfig(input: unknown, baseDir = process.cwd(), configFile?
     ...c,
     tenant1: { ...c.tenant1, configDir: d1 },
     tenant2: { ...c.tenant2, configDir: d2 },
-    paths,
+    paths: { ...paths, ...(configFile ? { configFile } : {}) },
   };
+}
+
+/** Keys only blob-fuse-wi reads: in an NFS mode they would be silently ignored, so they are refused. */
+function refuseModeIrrelevantKeys(input: unknown, mode: string): void {
+  if (mode === "blob-fuse-wi") return;
+  const app = (input as { app?: Record<string, unknown> } | null)?.app;
+  const given = Object.keys(app ?? {}).map((k) => `app.${k}`);
+  if (given.length > 0)
+    refuse(
+      `The bootstrap config is invalid:\n  ${given.map((k) => `${k}: ${mode} mounts without an identity (network-based), so it is never used.`).join("\n  ")}`,
+      "Remove the app section from the config, or set mode: blob-fuse-wi if the volume should mount with workload identity.",
+    );
+}
+
+/**
+ * The record's default name, from the config's own file name, so two configs in one folder never share one:
+ * bootstrap-alpha.yaml -> bootstrap-record.alpha.json, bootstrap.blob-nfs.yaml -> bootstrap-record.blob-nfs.json,
+ * bootstrap.yaml -> bootstrap-record.json. Without a file (a config built in code): bootstrap-record.<mode>.json.
+ */
+export function defaultRecordFile(mode: string, configFile?: string): string {
+  if (!configFile) return legacyRecordFile(mode);
+  const stem = basename(configFile)
+    .replace(/\.(ya?ml|json)$/i, "")
+    .replace(/^bootstrap(?:[-._]|$)/, "");
+  return stem === "" ? "bootstrap-record.json" : `bootstrap-record.${stem}.json`;
+}
+
+/** The name versions up to 0.1.0 gave every record of a mode (shared by all configs of that mode in a folder). */
+export function legacyRecordFile(mode: string): string {
+  return `bootstrap-record.${mode}.json`;
 }
 
 export function loadConfig(path: string): BootstrapConfig {
   let bytes: Buffer;
   try {
+    // A FIFO or device would block the read (and signals with it), a directory fails oddly: only regular files.
+    if (!statSync(path).isFile())
+      throw new ToolError(
+        "INVALID_INPUT",
+        `The bootstrap config ${path} is not a regular file.`,
+        "Pass the config file itself with --config <path> (not a directory, pipe or device).",
+      );
     bytes = readFileSync(path);
-  } catch {
+  } catch (err) {
+    if (err instanceof ToolError) throw err;
     throw new ToolError(
       "NOT_FOUND",
       `Cannot read the bootstrap config ${path}.`,

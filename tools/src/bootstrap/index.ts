@@ -14,10 +14,17 @@ import { type BootstrapConfig, loadConfig } from "./config.ts";
 import { formatPlan, commandLine } from "./format.ts";
 import { plan } from "./plan.ts";
 import { withConfigLock } from "./lock.ts";
-import { CreationRecord } from "./record.ts";
+import { openRecord, resolveRecordFile } from "./record.ts";
 import type { Plan } from "./step.ts";
 import { teardown, type TeardownResult } from "./teardown.ts";
-import { type BootstrapValues, buildValues, helmInstallCommand, precheckValues, writeValuesFile } from "./values.ts";
+import {
+  type BootstrapValues,
+  buildValues,
+  checkOutputFile,
+  helmInstallCommand,
+  precheckValues,
+  writeValuesFile,
+} from "./values.ts";
 
 /** What bootstrap and teardown both take: how to run az, where lines go, how long to wait for the config's lock. */
 interface AzRunOptions {
@@ -69,7 +76,10 @@ export async function runBootstrap(configPath: string, opts: RunBootstrapOptions
     ...(opts.env ? { env: opts.env } : {}),
     onCall: (c) => opts.onAzCall?.({ tenant: c.target.label, argv: c.argv, exitCode: c.exitCode }),
   });
+  config.paths.recordFile = resolveRecordFile(config);
   if (opts.check) return checkDrift(configPath, config, p, az, write, opts);
+  // Before the first az write: a values file that cannot be written would otherwise fail after every change.
+  checkOutputFile(config.paths.valuesFile, "output.valuesFile");
   return withConfigLock(
     config.paths.recordFile,
     {
@@ -91,7 +101,7 @@ async function applyLocked(
 ): Promise<BootstrapOutcome> {
   const out = (l: string) => process.stdout.write(`${l}\n`);
   // Read under the lock: another run may have just written it.
-  const record = new CreationRecord(config.paths.recordFile, config.mode);
+  const record = openRecord(config);
   write(
     `Bootstrapping ${config.mode}: tenant1 ${config.tenant1.tenantId} (AKS ${config.aks.name}), tenant2 ${config.tenant2.tenantId} (storage ${config.storage.accountName}).`,
   );
@@ -162,7 +172,7 @@ async function checkDrift(
 ): Promise<BootstrapOutcome> {
   const out = (l: string) => process.stdout.write(`${l}\n`);
   // Read only: the constructor reads an existing record and writes nothing.
-  const record = new CreationRecord(config.paths.recordFile, config.mode);
+  const record = openRecord(config);
   write(
     `Checking ${config.mode} for drift (read-only): tenant1 ${config.tenant1.tenantId} (AKS ${config.aks.name}), tenant2 ${config.tenant2.tenantId} (storage ${config.storage.accountName}), record ${config.paths.recordFile}.`,
   );
@@ -237,14 +247,17 @@ export interface RunTeardownOptions extends AzRunOptions {
   yes?: boolean;
   /** Whether stdin is a terminal we may prompt on (default: process.stdin.isTTY). */
   interactive?: boolean;
+  /** Containers or shares the bootstrap did not create that --delete-storage may delete with the account. */
+  alsoDeleteForeignData?: string[];
 }
 
 export async function runTeardown(configPath: string, opts: RunTeardownOptions = {}): Promise<TeardownResult> {
   const config = loadConfig(configPath);
+  config.paths.recordFile = resolveRecordFile(config);
   const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
   const az = createAz({ ...(opts.runner ? { runner: opts.runner } : {}), ...(opts.env ? { env: opts.env } : {}) });
   const interactive = opts.interactive ?? Boolean(process.stdin.isTTY);
-  const confirm = async (accounts: { name: string; id: string }[]): Promise<boolean> => {
+  const confirm = async (accounts: { name: string; id: string; foreign: string[] }[]): Promise<boolean> => {
     if (opts.yes) return true;
     if (!interactive) {
       throw new ToolError(
@@ -257,7 +270,7 @@ export async function runTeardown(configPath: string, opts: RunTeardownOptions =
     try {
       const names = accounts.map((a) => a.name);
       const answer = await rl.question(
-        `This deletes what the record says the bootstrap created: storage account ${accounts.map((a) => `${a.name} (${a.id})`).join(", ")} in tenant ${config.tenant2.tenantId}, and ALL its data. Type ${names.length > 1 ? "the account names, separated by spaces," : "the account name"} to confirm: `,
+        `This deletes what the record says the bootstrap created: storage account ${accounts.map((a) => `${a.name} (${a.id})${a.foreign.length > 0 ? `, with ${a.foreign.join(", ")} that the bootstrap did not create` : ""}`).join("; ")} in tenant ${config.tenant2.tenantId}, and ALL its data. Type ${names.length > 1 ? "the account names, separated by spaces," : "the account name"} to confirm: `,
       );
       return answer.trim().split(/\s+/).sort().join(" ") === [...names].sort().join(" ");
     } finally {
@@ -273,7 +286,7 @@ export async function runTeardown(configPath: string, opts: RunTeardownOptions =
       ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}),
     },
     async () => {
-      const record = new CreationRecord(config.paths.recordFile, config.mode);
+      const record = openRecord(config);
       write(
         `Tearing down what the record says the bootstrap created for ${config.mode} (record: ${config.paths.recordFile}).`,
       );
@@ -282,6 +295,7 @@ export async function runTeardown(configPath: string, opts: RunTeardownOptions =
         record,
         deleteStorage: opts.deleteStorage ?? false,
         confirmDeleteStorage: confirm,
+        ...(opts.alsoDeleteForeignData ? { alsoDeleteForeignData: opts.alsoDeleteForeignData } : {}),
         write,
       });
     },

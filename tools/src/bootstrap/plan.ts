@@ -31,7 +31,37 @@ const CREATED_BY_TAG = "createdBy=aks-cross-tenant-storage";
 export const CREATION_TAG = "ctvCreationId";
 /** Variables apply() knows before any step runs (not captured from Azure). */
 export const RUN_VARS = ["creationId"] as const;
-const CREATION_TAGS = ["--tags", CREATED_BY_TAG, `${CREATION_TAG}={{creationId}}`];
+/** The creation marker as one string: an ARM tag, a tag on an Entra app or service principal, a role assignment's description. */
+export const CREATION_MARKER = `${CREATION_TAG}={{creationId}}`;
+const CREATION_TAGS = ["--tags", CREATED_BY_TAG, CREATION_MARKER];
+
+/**
+ * Marks an Entra object the bootstrap created with the record's creation ID (its `tags` collection), so teardown
+ * can prove it is ours. `az ad app update` and `az ad sp update` are generic updates that take `--add <list> <value>`
+ * (azure-cli, src/azure-cli/azure/cli/command_modules/role/commands.py: generic_update_command('update', ...)).
+ * Runs only for an object the record says `createdBy` made: a brought app or service principal is never marked.
+ */
+function markStep(
+  id: string,
+  tenant: TenantKey,
+  what: "app" | "sp",
+  createdBy: { step: string; idVar: string },
+  dependsOn: string[],
+): Step {
+  const target = what === "app" ? "{{appObjectId}}" : "{{appId}}";
+  return {
+    id,
+    tenant,
+    phase: "main",
+    kind: "write",
+    action: `marking the ${what === "app" ? "app" : "service principal"} with this record's creation ID`,
+    why: "Teardown deletes only what carries the creation ID of its record; an object without it is left in place.",
+    argv: ["ad", what, "update", "--id", target, "--add", "tags", CREATION_MARKER],
+    check: { argv: ["ad", what, "show", "--id", target], doneWhen: { tags: CREATION_MARKER } },
+    onlyIfCreatedBy: createdBy,
+    dependsOn,
+  };
+}
 
 export interface ObservedState {
   /** Ids of write steps known to be done already; they are left out of the plan. */
@@ -591,6 +621,8 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
         },
         dependsOn: pre,
       });
+  if (!c.app.clientId)
+    add(markStep("tenant1/app-mark", "tenant1", "app", { step: "tenant1/app", idVar: "appObjectId" }, [app]));
   const params = JSON.stringify({
     name: c.app.federatedCredentialName,
     issuer: "{{oidcIssuer}}",
@@ -631,7 +663,7 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
       kind: "federated-credential",
       idVar: "federatedCredentialId",
       label: `federated credential ${c.app.federatedCredentialName}`,
-      ref: { appObjectId: "{{appObjectId}}", name: c.app.federatedCredentialName, subject },
+      ref: { appObjectId: "{{appObjectId}}", name: c.app.federatedCredentialName, subject, issuer: "{{oidcIssuer}}" },
     },
     dependsOn: [aks, app],
   });
@@ -664,6 +696,15 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
     check: { argv: ["ad", "sp", "show", "--id", "{{appId}}"], doneWhen: { tags: ENTERPRISE_APP_TAG } },
     dependsOn: [sp],
   });
+  add(
+    markStep(
+      "tenant2/service-principal-mark",
+      "tenant2",
+      "sp",
+      { step: "tenant2/service-principal", idVar: "spObjectId" },
+      [sp],
+    ),
+  );
   const { account } = storageSteps(c, add, pre);
   const container = add(containerStep(c, sub2, "The container the volume mounts.", account));
   const scope = containerResourceId(c);
@@ -685,6 +726,8 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
       "ServicePrincipal",
       "--scope",
       scope,
+      "--description",
+      `aks-cross-tenant-storage ${CREATION_MARKER}`,
       ...sub2,
     ],
     check: {

@@ -76,6 +76,11 @@ export interface Step {
   absent?: { problem: string; hint: string };
   /** Failures worth retrying with backoff, besides throttling (always retried). */
   retryOn?: ("principal-not-found" | "not-found")[];
+  /**
+   * Runs only when the record says step `step` created the very object whose id is now in `idVar`
+   * (marking what the bootstrap made; a brought object, or one a record merely names, is never marked).
+   */
+  onlyIfCreatedBy?: { step: string; idVar: string };
   /** What teardown may undo, when this step created it. */
   creates?: {
     kind:

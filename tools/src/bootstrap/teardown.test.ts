@@ -230,18 +230,25 @@ describe("teardown deletes only what the record proves the bootstrap created", (
     expect(result.leftInPlace).toContainEqual(
       expect.objectContaining({
         label: "service principal in tenant 2",
-        reason: expect.stringMatching(/which the bootstrap did not create/),
+        reason: expect.stringMatching(/not provably the bootstrap.s/),
       }),
     );
   });
 
-  it("lists, and never deletes, pending entries of a record from an older version", async () => {
+  it("lists, and never deletes, pending entries of a record from an older version (the config names it)", async () => {
     const sim = createSimulatedAzure();
     const cfg = sim.writeConfig("blob-fuse-wi");
     await bootstrap(sim, cfg);
     const path = `${sim.dir}/bootstrap-record.blob-fuse-wi.json`;
     writeFileSync(path, JSON.stringify({ version: 1, mode: "blob-fuse-wi", created: [], pending: ["tenant1/app"] }));
-    const { result, lines } = await teardown(sim, cfg);
+    // Changed with issue 17: an older record (which does not say whose it is) is refused at the default name...
+    const calls = sim.state().calls.length;
+    const refused = await failure(teardown(sim, cfg));
+    expect(refused.message).toMatch(/older version that did not note which config it belongs to/);
+    expect(sim.state().calls).toHaveLength(calls);
+    // ...and read when the config names it as its own.
+    const named = sim.writeConfig("blob-fuse-wi", { output: { recordFile: "bootstrap-record.blob-fuse-wi.json" } });
+    const { result, lines } = await teardown(sim, named);
     expect(sim.state().apps).toHaveLength(1);
     expect(result.leftInPlace).toEqual([
       expect.objectContaining({ label: "tenant1/app", reason: expect.stringMatching(/older version/) }),
@@ -265,13 +272,23 @@ describe("teardown after a crash at every change", () => {
         const cfg = sim.writeConfig(mode);
         await failure(bootstrap(sim, cfg));
         const before = bootstrapLeftovers(sim.state(), mode);
-        const { lines } = await teardown(
+        const { lines, result } = await teardown(
           sim,
           cfg,
           before.account === 1 ||
             readRecord(sim, mode).created.some((c) => c.kind === "storage-account") ||
             readRecord(sim, mode).pending.some((p) => p.kind === "storage-account"),
         );
+        // Changed with issue 17: an app the run created but had not marked yet (it died in between) cannot be
+        // proven ours, so it stays, listed with the fix: run the bootstrap again (it marks it), then teardown.
+        const unproven = result.leftInPlace.filter((l) => /run the bootstrap (once|again)/.test(l.reason));
+        const left = bootstrapLeftovers(sim.state(), mode);
+        if (left.apps + left.servicePrincipals + left.roleAssignments > 0) {
+          expect(unproven.length, `crash at change ${k}: ${JSON.stringify(result.leftInPlace)}`).toBeGreaterThan(0);
+          await bootstrap(sim, cfg);
+          await teardown(sim, cfg, true);
+          outcomes.push(`${k}:rerun`);
+        }
         const s = sim.state();
         expect(bootstrapLeftovers(s, mode), `crash at change ${k}`).toEqual({
           apps: 0,
@@ -293,7 +310,7 @@ describe("teardown after a crash at every change", () => {
         ).toEqual([]);
         outcomes.push(`${k}:${JSON.stringify(before)}`);
       }
-      expect(outcomes).toHaveLength(changes);
+      expect(outcomes.filter((o) => !o.endsWith(":rerun"))).toHaveLength(changes);
       console.info(`teardown after a crash: ${mode}: ${changes} crash points, each cleaned up`);
     }, 120_000);
   }

@@ -8,6 +8,7 @@ import { RESOURCE_TYPES, sameId, tryParseResourceId } from "../az/resource-id.ts
 import { targets } from "./apply.ts";
 import type { BootstrapConfig } from "./config.ts";
 import { BLOB_DATA_ROLE, CREATION_TAG, storageAccountResourceId } from "./plan.ts";
+import { type Proof, appIsOurs, hasMarker, proveIdentity } from "./ownership.ts";
 import type { CreatedItem, CreationRecord, PendingItem } from "./record.ts";
 import { storageAccountShowArgv } from "./reads.ts";
 
@@ -15,8 +16,10 @@ export interface TeardownOptions {
   az: AzCall;
   record: CreationRecord;
   deleteStorage?: boolean;
-  /** Asked once, naming the accounts (from the record) about to be deleted: true = confirmed. */
-  confirmDeleteStorage?: (accounts: { name: string; id: string }[]) => Promise<boolean>;
+  /** Asked once, naming the accounts (from the record) about to be deleted and what else they hold: true = confirmed. */
+  confirmDeleteStorage?: (accounts: { name: string; id: string; foreign: string[] }[]) => Promise<boolean>;
+  /** Containers or shares the bootstrap did not create that may be deleted with their account (--also-delete-foreign-data). */
+  alsoDeleteForeignData?: string[];
   write?: (line: string) => void;
 }
 
@@ -83,8 +86,11 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
   const resolved: CreatedItem[] = [];
   const settled: PendingItem[] = [];
   let lookedUp = 0;
-  const ownApp = (appId: string | undefined) =>
-    appId !== undefined && [...record.items, ...resolved].some((i) => i.kind === "app" && i.vars.appId === appId);
+  // An app of this record proven by its marker (adopted above, or a recorded one that carries it).
+  const ownApp = async (appId: string | undefined) =>
+    appId !== undefined &&
+    (resolved.some((i) => i.kind === "app" && i.vars.appId === appId) ||
+      (await appIsOurs(appId, { record, read, tgt, items: record.items })));
   const pendingOrder = [...record.pending].sort((a, b) => kindRank(a.kind) - kindRank(b.kind));
   for (const p of pendingOrder) {
     const label = p.label ?? p.stepId;
@@ -117,17 +123,25 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
     switch (p.kind) {
       case "app": {
         const list = await read(tgt.tenant1, ["ad", "app", "list", "--display-name", ref.displayName ?? ""]);
+        const named = (Array.isArray(list) ? list : []).filter(
+          (a: { displayName?: string }) => a.displayName === ref.displayName,
+        ) as { id: string; appId: string; tags?: unknown; createdDateTime?: string }[];
+        // Only the creation marker proves an app ours; a name (and a time) never does.
+        const marked = named.filter((a) => hasMarker(a.tags, record.creationId));
         const since = Date.parse(p.at ?? "") - CLOCK_SKEW_MS;
-        const found = (Array.isArray(list) ? list : []).filter(
-          (a: { displayName?: string; createdDateTime?: string }) =>
-            a.displayName === ref.displayName && !(Date.parse(a.createdDateTime ?? "") < since),
-        ) as { id: string; appId: string }[];
-        if (found.length === 0) neverCreated();
-        else if (found.length === 1) adopt(found[0]!.id, { appId: found[0]!.appId, appObjectId: found[0]!.id });
+        // A missing or invalid `at` never passes the time filter: such an entry can only be proven by the marker.
+        const recent = named.filter((a) => Number.isFinite(since) && Date.parse(a.createdDateTime ?? "") >= since);
+        if (marked.length === 1) adopt(marked[0]!.id, { appId: marked[0]!.appId, appObjectId: marked[0]!.id });
+        else if (marked.length > 1)
+          leave(
+            label,
+            `${marked.length} apps named ${ref.displayName} carry this record's creation ID; remove the right one yourself (az ad app delete --id <object id>)`,
+          );
+        else if (recent.length === 0 && Number.isFinite(since)) neverCreated();
         else
           leave(
             label,
-            `${found.length} apps named ${ref.displayName} were created since the interrupted run started, so the record cannot tell which one it created; remove the right one yourself (az ad app delete --id <object id>)`,
+            `${named.length} app(s) named ${ref.displayName} exist, none carrying this record's creation ID (${CREATION_TAG}=${record.creationId}), so none is provably the one the interrupted run created; run the bootstrap again (it finds the app it was creating and marks it), then teardown`,
           );
         break;
       }
@@ -141,7 +155,8 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
           ref.appObjectId ?? "",
         ]);
         const found = (Array.isArray(list) ? list : []).filter(
-          (f: { name?: string; subject?: string }) => f.name === ref.name && f.subject === ref.subject,
+          (f: { name?: string; subject?: string; issuer?: string }) =>
+            f.name === ref.name && f.subject === ref.subject && (ref.issuer === undefined || f.issuer === ref.issuer),
         ) as { id: string }[];
         if (found.length === 0) neverCreated();
         else adopt(found[0]!.id, { appObjectId: ref.appObjectId ?? "" });
@@ -149,14 +164,15 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
       }
       case "service-principal": {
         const sp = (await read(tgt.tenant2, ["ad", "sp", "show", "--id", ref.appId ?? ""])) as
-          | { id?: string }
+          | { id?: string; tags?: unknown }
           | undefined;
         if (!sp?.id) neverCreated();
-        else if (ownApp(ref.appId)) adopt(sp.id, { spObjectId: sp.id });
+        else if (hasMarker(sp.tags, record.creationId) || (await ownApp(ref.appId)))
+          adopt(sp.id, { spObjectId: sp.id });
         else
           leave(
             label,
-            `it belongs to app ${ref.appId}, which the bootstrap did not create, so it may have been made by someone else (admin consent); remove it yourself if it is yours: az ad sp delete --id ${sp.id}`,
+            `it carries no creation marker of this record and belongs to app ${ref.appId}, which is not provably the bootstrap's, so it may have been made by someone else (admin consent); if the record's run created it, run the bootstrap once (it marks it), then teardown again; otherwise remove it yourself if it is yours: az ad sp delete --id ${sp.id}`,
           );
         break;
       }
@@ -174,9 +190,15 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
           "--subscription",
           c.tenant2.subscriptionId,
         ]);
-        const found = (Array.isArray(list) ? list : []) as { id: string }[];
-        if (found.length === 0) neverCreated();
-        else adopt(found[0]!.id);
+        const all = (Array.isArray(list) ? list : []) as { id: string; description?: unknown }[];
+        const found = all.filter((r) => hasMarker(r.description, record.creationId));
+        if (found.length > 0) adopt(found[0]!.id);
+        else if (all.length === 0) neverCreated();
+        else
+          leave(
+            label,
+            `a role assignment with that scope, role and principal exists, but its description does not carry this record's creation ID, so it may be someone else's`,
+          );
         break;
       }
       case "storage-account":
@@ -252,10 +274,11 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
         "Delete it yourself in the Azure portal if you really mean to.",
       );
     }
-    storageConfirmed =
-      (await opts.confirmDeleteStorage?.(
-        storage.map((s) => ({ name: accountName(s), id: s.id ?? "(no id recorded)" })),
-      )) ?? false;
+    const accounts = [];
+    for (const s of storage)
+      accounts.push({ name: accountName(s), id: s.id ?? "(no id recorded)", foreign: await foreignData(s) });
+    refuseUnnamedForeignData(accounts, opts.alsoDeleteForeignData ?? []);
+    storageConfirmed = (await opts.confirmDeleteStorage?.(accounts)) ?? false;
     if (!storageConfirmed)
       throw new ToolError(
         "PRECONDITION",
@@ -279,57 +302,21 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
     }
     record.remove(item);
   };
-  const step = async (item: CreatedItem, argv: string[] | undefined, what: string) => {
-    n += 1;
-    const prefix = `[${n}/${total}] ${item.tenant}: removing ${what}`;
-    if (!argv) {
-      leave(
-        item.label,
-        "the record holds no Azure id for it, so teardown cannot tell it apart from objects the bootstrap did not create",
-      );
-      write(`${prefix} ... left in place (no Azure id in the record)`);
-      return;
-    }
-    await deleteAndForget(item, tgt[item.tenant], argv, prefix);
-  };
+  const proofs = new Map<CreatedItem, Proof>();
+  for (const item of identity)
+    proofs.set(item, await proveIdentity(item, { c, record, read, tgt, items: identity, proofs }));
   for (const item of identity) {
-    const id = item.id;
-    switch (item.kind) {
-      case "role-assignment":
-        await step(
-          item,
-          id ? ["role", "assignment", "delete", "--ids", id, "--subscription", c.tenant2.subscriptionId] : undefined,
-          `role assignment ${item.label} (${id ?? "no id"})`,
-        );
-        break;
-      case "service-principal":
-        await step(
-          item,
-          id ? ["ad", "sp", "delete", "--id", id] : undefined,
-          `${item.label} (object id ${id ?? "none"})`,
-        );
-        break;
-      case "federated-credential": {
-        const appObjectId = item.ref?.appObjectId ?? item.vars.appObjectId;
-        await step(
-          item,
-          id && appObjectId
-            ? ["ad", "app", "federated-credential", "delete", "--id", appObjectId, "--federated-credential-id", id]
-            : undefined,
-          `${item.label} (id ${id ?? "none"} on app object ${appObjectId ?? "?"})`,
-        );
-        break;
-      }
-      case "app":
-        await step(
-          item,
-          id ? ["ad", "app", "delete", "--id", id] : undefined,
-          `${item.label} (object id ${id ?? "none"}, app id ${item.vars.appId ?? "?"})`,
-        );
-        break;
-      default:
-        break;
-    }
+    const proof = proofs.get(item)!;
+    n += 1;
+    const prefix = `[${n}/${total}] ${item.tenant}: removing ${item.label} (${item.id ?? "no id"})`;
+    if ("gone" in proof) {
+      result.alreadyGone.push(item.label);
+      write(`${prefix} ... already gone`);
+      record.remove(item);
+    } else if ("reason" in proof) {
+      leave(item.label, proof.reason, item.id);
+      write(`${prefix} ... left in place (not provably the bootstrap's)`);
+    } else await deleteAndForget(item, tgt[item.tenant], proof.argv, prefix);
   }
   if (storageConfirmed) {
     for (const item of storage) await removeStorage(item);
@@ -340,6 +327,33 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
     write(
       `Storage account ${c.storage.accountName} (named in the config) is not in the record: left in place because the bootstrap did not create it.`,
     );
+  }
+
+  /** The containers and shares in a recorded account that the bootstrap did not create ("container x", "share y"). */
+  async function foreignData(item: CreatedItem): Promise<string[]> {
+    const m = armRef(item.id);
+    if (m?.account === undefined) return [];
+    const sub = ["--subscription", m.subscriptionId];
+    const where = ["--storage-account", m.account, "-g", m.resourceGroup, ...sub];
+    const acc = (await read(
+      tgt.tenant2,
+      storageAccountShowArgv({ accountName: m.account, resourceGroup: m.resourceGroup }, sub),
+    )) as { kind?: string; id?: string } | undefined;
+    // An account that is not provably ours is left in place anyway (below), with whatever it holds.
+    if (!acc || acc.id?.toLowerCase() !== item.id?.toLowerCase() || tagsOf(acc)[CREATION_TAG] !== record.creationId)
+      return [];
+    const found: string[] = [];
+    const list = async (what: "container" | "share", ours: string | undefined) => {
+      const answer = await read(tgt.tenant2, ["storage", `${what}-rm`, "list", ...where]);
+      for (const x of (Array.isArray(answer) ? answer : []) as { name?: string }[])
+        if (x.name !== ours) found.push(`${what} ${x.name}`);
+    };
+    // A FileStorage account has no blob service, a BlockBlobStorage account no file service.
+    if (acc.kind !== "FileStorage")
+      await list("container", c.mode === "fileshare-nfs" ? undefined : c.storage.containerName);
+    if (acc.kind !== "BlockBlobStorage")
+      await list("share", c.mode === "fileshare-nfs" ? c.storage.shareName : undefined);
+    return found;
   }
 
   async function removeStorage(item: CreatedItem): Promise<void> {
@@ -395,6 +409,20 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
   else if (total === 0 && result.leftInPlace.length === 0)
     write("Nothing to remove: the interrupted run's entries were looked up and none of them exists.");
   return result;
+}
+
+/** Stops before any deletion when an account holds data the bootstrap did not create and the operator did not name. */
+function refuseUnnamedForeignData(accounts: { name: string; foreign: string[] }[], named: string[]): void {
+  const unnamed = accounts.flatMap((a) =>
+    a.foreign.filter((f) => !named.includes(f.replace(/^\S+ /, ""))).map((f) => `${f} in ${a.name}`),
+  );
+  if (unnamed.length === 0) return;
+  const names = unnamed.map((u) => u.replace(/^\S+ (\S+) in .*$/, "$1"));
+  throw new ToolError(
+    "PRECONDITION",
+    `The storage account holds data the bootstrap did not create: ${unnamed.join(", ")}. Nothing was removed.`,
+    `Deleting the account deletes that data too. If it may go, name it: --also-delete-foreign-data ${names.join(",")}; otherwise run teardown without --delete-storage (the account stays).`,
+  );
 }
 
 function kindRank(kind: PendingItem["kind"]): number {

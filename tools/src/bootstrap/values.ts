@@ -1,5 +1,5 @@
 // The chart values the bootstrap writes (keys from the chart's values contract), and the helm command to run next.
-import { mkdirSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, relative } from "node:path";
 import yaml from "js-yaml";
 import writeFileAtomic from "write-file-atomic";
@@ -38,10 +38,50 @@ export function buildValues(c: BootstrapConfig, vars: Record<string, string>): B
 export function writeValuesFile(path: string, c: BootstrapConfig, values: BootstrapValues): void {
   // The chart's own rules (the same the chart enforces at install) vet the file before it is written.
   parseValues(values, releaseOf(c));
-  mkdirSync(dirname(path), { recursive: true });
   const header = `${schemaModeline()}\n# ctv: release=${releaseOf(c).name} namespace=${releaseOf(c).namespace}\n# Written by \`npm run bootstrap\` for mode ${c.mode} (AKS ${c.aks.name} in tenant ${c.tenant1.tenantId}, storage in tenant ${c.tenant2.tenantId}).\n# Re-running the bootstrap rewrites this file. Install with the helm command it printed.\n`;
   // Unique temporary name, then rename: a crash or a second writer never leaves half a file.
-  writeFileAtomic.sync(path, header + yaml.dump(values, { lineWidth: 200, noRefs: true }));
+  try {
+    checkOutputFile(path, "output.valuesFile");
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileAtomic.sync(path, header + yaml.dump(values, { lineWidth: 200, noRefs: true }));
+  } catch (err) {
+    if (err instanceof ToolError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    throw new ToolError(
+      "PRECONDITION",
+      `Cannot write the chart values to ${path}: ${e.code === "ENOSPC" ? "the disk is full" : e.message}.`,
+      "Everything in Azure is done; free space or fix output.valuesFile, then run the bootstrap again (it changes nothing in Azure and writes the file).",
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * Checked before the first az write and again when writing: an output file must be a regular file or absent, in a
+ * directory that is (or can be made) writable; a directory, device or FIFO there is refused, never replaced.
+ */
+export function checkOutputFile(path: string, key: string): void {
+  const refuse = (why: string) =>
+    new ToolError("INVALID_INPUT", `${key} (${path}) ${why}; nothing was changed.`, `Point ${key} at a regular file.`);
+  let st: ReturnType<typeof statSync> | undefined;
+  try {
+    st = statSync(path);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isDirectory()) throw refuse("is a directory");
+  if (st && !st.isFile()) throw refuse("is not a regular file (a device, FIFO or socket)");
+  let dir = dirname(path);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new ToolError(
+      "PRECONDITION",
+      `${key} (${path}) cannot be written: ${dir} is not writable; nothing was changed.`,
+      `Make ${dir} writable or point ${key} elsewhere.`,
+    );
+  }
 }
 
 /**

@@ -91,7 +91,7 @@ describe("ctv bootstrap --check (the entry point as a process)", () => {
     expect([bad.exitCode, bad.stderr]).toEqual([1, expect.stringContaining("The bootstrap config is invalid")]);
     const typo = await execa(tsx, [cli, "bootstrap", "--check", "--jsno"], { env: sim.env, reject: false });
     expect([typo.exitCode, typo.stderr]).toEqual([1, expect.stringContaining("unknown option '--jsno'")]);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe("--lock-wait (bootstrap and teardown)", () => {

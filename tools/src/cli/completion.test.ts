@@ -128,6 +128,7 @@ describe.skipIf(!hasZsh)("zsh completion (needs zsh)", () => {
       "--delete-storage",
       "-y",
       "--yes",
+      "--also-delete-foreign-data",
       "--lock-wait",
       "-h",
       "--help",

@@ -5,7 +5,10 @@ import { ToolError } from "../errors.ts";
 import { DEFAULT_LOCK_WAIT_SECONDS, lockWaitArg } from "./bootstrap.ts";
 
 export interface TeardownCommandDeps {
-  runTeardown(config: string, opts: { deleteStorage: boolean; yes: boolean; lockWaitMs: number }): Promise<unknown>;
+  runTeardown(
+    config: string,
+    opts: { deleteStorage: boolean; yes: boolean; lockWaitMs: number; alsoDeleteForeignData?: string[] },
+  ): Promise<unknown>;
 }
 
 const load = async (): Promise<TeardownCommandDeps> => import("../bootstrap/index.ts");
@@ -18,6 +21,15 @@ export function teardownCommand(deps: () => Promise<TeardownCommandDeps> = load)
     .option("-c, --config <file>", "the bootstrap config the objects were created from", "bootstrap.yaml")
     .option("--delete-storage", "also delete the storage account and all its data (asks you to type its name)", false)
     .option("-y, --yes", "with --delete-storage: confirm without a prompt", false)
+    .option(
+      "--also-delete-foreign-data <names>",
+      "with --delete-storage: containers or shares in the account that the bootstrap did not create and may go with it (comma-separated); without it, such data stops the teardown",
+      (v: string) =>
+        v
+          .split(",")
+          .map((x) => x.trim())
+          .filter((x) => x !== ""),
+    )
     .option(
       "--lock-wait <seconds>",
       "how long to wait for another run of the same config before stopping",
@@ -32,6 +44,8 @@ Examples:
   $ ctv teardown --config bootstrap.yaml --delete-storage --yes`,
     )
     .action(async (opts) => {
+      if (opts.alsoDeleteForeignData && !opts.deleteStorage)
+        throw new ToolError("INVALID_INPUT", "--also-delete-foreign-data only goes with --delete-storage.");
       if (opts.yes && !opts.deleteStorage) {
         throw new ToolError(
           "INVALID_INPUT",
@@ -43,6 +57,7 @@ Examples:
         deleteStorage: opts.deleteStorage,
         yes: opts.yes,
         lockWaitMs: opts.lockWait * 1000,
+        ...(opts.alsoDeleteForeignData ? { alsoDeleteForeignData: opts.alsoDeleteForeignData } : {}),
       });
     });
 }

@@ -39,7 +39,11 @@ export const AD_HANDLERS = {
   "ad app update"(ctx) {
     const app = graphApp(ctx, must(ctx, "id", "--id"));
     const audience = a(ctx, "sign-in-audience");
-    if (audience) app.signInAudience = audience;
+    if (audience !== undefined) {
+      app.signInAudience = audience;
+      if (ctx.args.set === undefined && ctx.args.add === undefined) return undefined;
+    }
+    app.tags = updatedTags(ctx, app.tags ?? [], "az ad app update");
     return undefined;
   },
   "ad app delete"(ctx) {
@@ -131,27 +135,7 @@ export const AD_HANDLERS = {
     const id = must(ctx, "id", "--id");
     const sp = ctx.state.servicePrincipals.find((x) => x.tenantId === tenant && (x.appId === id || x.id === id));
     if (!sp) throw graphNotFound(id);
-    const sets = ctx.args.set;
-    const adds = ctx.args.add;
-    if (Array.isArray(adds)) {
-      // Generic update: `--add <list property> <value>` appends to the list.
-      if (adds[0] !== "tags" || adds.length < 2)
-        throw new AzCommandError("The simulated az supports only `--add tags <value>...` on service principals.", 2);
-      for (const t of adds.slice(1)) if (!sp.tags.includes(t)) sp.tags.push(t);
-      return undefined;
-    }
-    if (!Array.isArray(sets) || ctx.args.remove !== undefined)
-      throw new AzCommandError(
-        "The simulated az supports only `az ad sp update --set tags=[...]` or `--add tags <value>`.",
-        2,
-      );
-    for (const s of sets) {
-      const m = /^tags=(.*)$/s.exec(s);
-      if (!m) throw new AzCommandError(`The simulated az cannot set '${s}'; only tags=[...] is modelled.`, 2);
-      const list = readJsonArg(m[1]!.replace(/'/g, '"'), "--set tags") as unknown;
-      if (!Array.isArray(list)) throw new AzCommandError("tags must be a list.");
-      sp.tags = list.map(String);
-    }
+    sp.tags = updatedTags(ctx, sp.tags, "az ad sp update");
     return undefined;
   },
   "ad sp delete"(ctx) {
@@ -177,4 +161,29 @@ function readJsonArg(value: string, what: string): unknown {
   } catch {
     throw new AzCommandError(`Failed to parse string as JSON: ${what}`);
   }
+}
+
+/** A generic update of a `tags` list: `--add tags <value>...` appends, `--set tags=[...]` replaces; nothing else is modelled. */
+function updatedTags(ctx: Ctx, tags: string[], command: string): string[] {
+  const sets = ctx.args.set;
+  const adds = ctx.args.add;
+  if (Array.isArray(adds)) {
+    if (adds[0] !== "tags" || adds.length < 2)
+      throw new AzCommandError(`The simulated az supports only \`${command} --add tags <value>...\`.`, 2);
+    return [...tags, ...adds.slice(1).filter((t, i, all) => !tags.includes(t) && all.indexOf(t) === i)];
+  }
+  if (!Array.isArray(sets) || ctx.args.remove !== undefined)
+    throw new AzCommandError(
+      `The simulated az supports only \`${command} --set tags=[...]\` or \`--add tags <value>\`.`,
+      2,
+    );
+  let out = tags;
+  for (const s of sets) {
+    const m = /^tags=(.*)$/s.exec(s);
+    if (!m) throw new AzCommandError(`The simulated az cannot set '${s}'; only tags=[...] is modelled.`, 2);
+    const list = readJsonArg(m[1]!.replace(/'/g, '"'), "--set tags") as unknown;
+    if (!Array.isArray(list)) throw new AzCommandError("tags must be a list.");
+    out = list.map(String);
+  }
+  return out;
 }

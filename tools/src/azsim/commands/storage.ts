@@ -123,6 +123,14 @@ export const STORAGE_HANDLERS = {
     );
     return undefined;
   },
+  "storage container-rm list": (ctx) => {
+    const acc = parentAccount(ctx);
+    return acc.containers.map((c) => containerJson(acc, c));
+  },
+  "storage share-rm list": (ctx) => {
+    const acc = parentAccount(ctx);
+    return acc.shares.map((x) => shareJson(acc, x));
+  },
   "storage container-rm show"(ctx) {
     const acc = parentAccount(ctx);
     const name = must(ctx, "name", "--name/-n");

@@ -570,7 +570,7 @@ describe("NFS modes", () => {
     expect(f.code).toBe("INTERNAL");
     expect(f.details).toBe(
       `volume(rg2#safile#x#nfs) mount safile.file.core.windows.net:/safile/aks-share on ${target} failed with mount failed: exit status 32\n` +
-        `Mounting command: mount\nMounting arguments: -t nfs -o vers=4,minorversion=1,sec=sys safile.file.core.windows.net:/safile/aks-share ${target}\n` +
+        `Mounting command: mount\nMounting arguments: -t nfs -o vers=4,minorversion=1,sec=sys,noresvport,actimeo=30 safile.file.core.windows.net:/safile/aks-share ${target}\n` +
         "Output: mount.nfs: access denied by server while mounting safile.file.core.windows.net:/safile/aks-share (no approved private endpoint)",
     );
   });

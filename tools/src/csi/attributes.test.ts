@@ -300,7 +300,10 @@ describe("attributes that change where or how blobfuse2 and NFS mount", () => {
     ]);
     expect(
       refusal(() =>
-        planMount("blob.csi.azure.com", blobReq({ protocol: "nfs", server: "other.blob.core.windows.net" }, { flags: [] })),
+        planMount(
+          "blob.csi.azure.com",
+          blobReq({ protocol: "nfs", server: "other.blob.core.windows.net" }, { flags: [] }),
+        ),
       ).message,
     ).toContain("access denied by server");
     expect(

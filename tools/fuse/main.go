@@ -1,6 +1,8 @@
 // A passthrough FUSE file system for the mock blob CSI driver: it serves a host directory at a
 // mount point, like blobfuse2 serves a container, and fails every operation with EIO once the
-// workload identity token behind the mount has expired without a refresh, as blobfuse2 does.
+// workload identity token behind the mount has expired without a refresh, as blobfuse2 does. Like
+// blobfuse2 it answers listings with an empty directory for --cancel-list-on-mount-seconds after mounting,
+// and serves a file it downloaded from its file cache, without Storage, until the cache timeout runs out.
 package main
 
 import (

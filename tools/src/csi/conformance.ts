@@ -19,18 +19,22 @@ export interface ConformanceRow {
   status: ConformanceStatus;
   /** Test files (repository-relative) and the exact names of the tests that cover the row. */
   tests: { file: string; name: string }[];
+  /** Why no cluster test (test/e2e/) shows the row, when none does. */
+  unitOnly?: string;
+  /** Who, other than the row's writer, read the source at the tag and agreed (file and function). Unset: not yet. */
+  secondReader?: string;
 }
 
 const blob = "kubernetes-sigs/blob-csi-driver";
 const file = "kubernetes-sigs/azurefile-csi-driver";
 const fuse2 = "Azure/azure-storage-fuse (blobfuse2)";
 /** The releases the rows were read from, each written once (the mock's default releases, csi/versions.ts, name the same). */
-const V = { blob: "v1.27.9", file: "v1.34.8", fuse2: "2.5.4" };
+const V = { blob: "v1.27.9", file: "v1.34.8", fuse2: "2.5.4", fuse2Tag: "blobfuse2-2.5.4" };
 /** The component and releases most rows were read from. */
 const BLOB = { component: blob, versions: V.blob };
 const FILE = { component: file, versions: V.file };
 const BOTH = { component: `${blob}, ${file}`, versions: `blob ${V.blob}, azurefile ${V.file}` };
-const FUSE2 = { component: fuse2, versions: V.fuse2 };
+const FUSE2 = { component: fuse2, versions: V.fuse2Tag };
 
 const T = {
   attrs: "tools/src/csi/attributes.test.ts",
@@ -72,9 +76,9 @@ export const conformance: readonly ConformanceRow[] = [
       versions: `blobfuse2 ${V.fuse2}`,
       source:
         "component/azstorage/utils.go storeBlobErrToErr (AuthorizationPermissionMismatch -> InvalidPermission), component/libfuse/libfuse_handler.go (EACCES)",
-      does: "evaluates the identity's data actions per request; a 403 AuthorizationPermissionMismatch reaches the pod as EACCES; a role removed from a live mount affects its next requests",
+      does: "evaluates the identity's data actions per request; a 403 AuthorizationPermissionMismatch reaches the pod as EACCES; a role removed from a live mount affects its next requests (listings, files not in blobfuse2's file cache)",
     },
-    mock: "the driver keeps a grants file per mount in step with the simulated role assignments (every 500 ms); the FUSE helper checks read/write/delete/list per operation and answers EACCES",
+    mock: "the driver keeps a grants file per mount in step with the simulated role assignments (every 500 ms); the FUSE helper checks read/write/delete/list per operation that would reach Storage and answers EACCES",
     status: "same",
     tests: [
       { file: T.fuse, name: "with a reader role: lists and reads, but writes and deletes fail with EACCES" },
@@ -85,7 +89,7 @@ export const conformance: readonly ConformanceRow[] = [
       { file: T.authz, name: "add up the data actions of every assignment whose scope covers the container" },
       {
         file: T.e2e,
-        name: "with Storage Blob Data Reader mounts and reads, refuses writes, and cuts reads off once the role is removed",
+        name: "with Storage Blob Data Reader mounts and reads, refuses writes; once the role is removed, cuts off listings and files not in the file cache, while a file read before is served from the cache",
       },
     ],
   },
@@ -128,6 +132,10 @@ export const conformance: readonly ConformanceRow[] = [
     status: "same",
     tests: [
       { file: T.server, name: "reports the node id, no staging step, and VOLUME_MOUNT_GROUP like both real drivers" },
+      {
+        file: T.e2e,
+        name: "shows the pod's files with its fsGroup as group: the driver advertises VOLUME_MOUNT_GROUP and adds -o gid=",
+      },
     ],
   },
   {
@@ -161,10 +169,10 @@ export const conformance: readonly ConformanceRow[] = [
     real: {
       ...BOTH,
       source:
-        "NodeStageVolume (volumehelper.SetVolumeOwnership) in pkg/blob/nodeserver.go and pkg/azurefile/nodeserver.go",
-      does: "changes the group of every file of the share (OnRootMismatch: only when the root differs; None: never)",
+        "pkg/blob/nodeserver.go NodeStageVolume and pkg/azurefile/nodeserver.go NodeStageVolume (SetVolumeOwnership after the NFS mount); kubernetes pkg/volume/util/operationexecutor/operation_generator.go GenerateMountVolumeFunc (MountDevice only when GetDeviceMountState is not DeviceGloballyMounted; read in a stored version, not at a tag)",
+      does: "changes the group of every file of the share when the volume is staged on a node (OnRootMismatch: only when the root differs; None: never); a second pod on the same node does not restage, so its fsGroup changes nothing",
     },
-    mock: "same, on the share's host directory",
+    mock: "same, on the share's host directory, on the first publish of a volume id while no other target of it is mounted on the node",
     status: "same",
     tests: [
       {
@@ -176,8 +184,12 @@ export const conformance: readonly ConformanceRow[] = [
         name: "leaves ownership alone with fsGroupChangePolicy None, and skips the walk with OnRootMismatch when the root already matches",
       },
       {
+        file: T.node,
+        name: "applies fsGroup only when the volume is first staged on the node: a second pod's fsGroup leaves the share alone",
+      },
+      {
         file: T.e2e,
-        name: "gives every file of the share the group of a pod that sets fsGroup (why the chart sets none in NFS modes)",
+        name: "leaves the share's group alone for a second pod on the same node with an fsGroup: the kubelet skips NodeStageVolume, where both drivers apply it",
       },
     ],
   },
@@ -186,19 +198,29 @@ export const conformance: readonly ConformanceRow[] = [
     behaviour: "fsGroupChangePolicy attribute",
     real: {
       ...BOTH,
-      source: "isSupportedFSGroupChangePolicy (pkg/blob/blob.go, pkg/azurefile/azurefile.go)",
-      does: "None, Always, OnRootMismatch; anything else InvalidArgument",
+      source:
+        "pkg/blob/blob.go isSupportedFSGroupChangePolicy, pkg/util/util.go SetVolumeOwnership; pkg/azurefile/azurefile.go isSupportedFSGroupChangePolicy, pkg/azurefile/utils.go SetVolumeOwnership",
+      does: "None, Always, OnRootMismatch; anything else InvalidArgument; empty means OnRootMismatch",
     },
     mock: "same",
     status: "same",
-    tests: [{ file: T.attrs, name: "accepts the three fsGroupChangePolicy values and refuses others" }],
+    tests: [
+      { file: T.attrs, name: "accepts the three fsGroupChangePolicy values and refuses others" },
+      {
+        file: T.node,
+        name: "treats an empty fsGroupChangePolicy as OnRootMismatch, as both drivers' SetVolumeOwnership does",
+      },
+    ],
+    unitOnly:
+      "the chart refuses other values itself (templates/_validate.tpl) and sets no fsGroup in NFS modes, so no chart install reaches the driver with either case; a hand-written PV and a node whose share root differs would",
   },
   {
     id: "read-only",
     behaviour: "Read-only access modes",
     real: {
       ...BOTH,
-      source: "NodeStageVolume (isReadOnlyFromCapability)",
+      source:
+        "pkg/blob/nodeserver.go NodeStageVolume and pkg/azurefile/nodeserver.go NodeStageVolume (isReadOnlyFromCapability)",
       does: "blobfuse2 gets `-o ro`, NFS mounts `ro`",
     },
     mock: "the FUSE helper mounts read-only (EROFS); NFS bind mounts are read-only",
@@ -208,6 +230,8 @@ export const conformance: readonly ConformanceRow[] = [
       { file: T.fuse, name: "mounts read-only (-o ro) for a reader-only access mode" },
       { file: T.node, name: "mounts read-only when the capability asks for a reader-only access mode" },
     ],
+    unitOnly:
+      "the chart's claims ask for ReadWriteMany; a reader-only access mode comes only from a hand-written PersistentVolume and claim",
   },
   {
     id: "wi-token-parse",
@@ -215,7 +239,7 @@ export const conformance: readonly ConformanceRow[] = [
     real: {
       ...BLOB,
       source: "pkg/blob/blob.go GetAuthEnv (strconv.ParseBool)",
-      does: "1, t, T, TRUE, true, True mount with the token; 0, f, false select the account-key path; anything else fails",
+      does: "1, t, T, TRUE, true, True mount with the token; 0, f, false select the account-key path; anything else fails; releases before v1.26.3 have no such attribute",
     },
     mock: "same",
     status: "same",
@@ -225,15 +249,23 @@ export const conformance: readonly ConformanceRow[] = [
         file: T.attrs,
         name: "0, f, false with clientID select account-key mode; other values are refused as the driver does",
       },
+      {
+        file: T.attrs,
+        name: "v1.26.0-2 have no mountWithWorkloadIdentityToken: clientID alone selects the account-key path",
+      },
     ],
+    unitOnly: 'the chart always writes "true"; other spellings come only from a hand-written PersistentVolume',
   },
   {
     id: "wi-token-republish",
     behaviour: "Token refresh on republish",
     real: {
       ...BLOB,
-      source: 'pkg/blob/nodeserver.go canSkipRepublishNodeStage (strings.EqualFold with "true")',
-      does: 'refreshes the token only when the attribute reads true in any case; "1" mounts but is never refreshed, so the mount fails with EIO at the first expiry',
+      component: blob,
+      versions: "v1.27.0-v1.27.9",
+      source:
+        'pkg/blob/nodeserver.go NodePublishVolume, canSkipRepublishNodeStage (strings.EqualFold with "true", from v1.27.8)',
+      does: 'v1.27.8+: refreshes the token only when the attribute reads true in any case; "1" mounts but is never refreshed, so the mount fails with EIO at the first expiry. v1.27.0-7 restage on every republish, so "1" is refreshed too',
     },
     mock: "same, with a warning event on the pod",
     status: "same",
@@ -242,12 +274,15 @@ export const conformance: readonly ConformanceRow[] = [
         file: T.attrs,
         name: "refreshes on republish only when it reads true in any case (the driver's EqualFold check)",
       },
+      { file: T.attrs, name: 'v1.27.0-7 restage on every republish, so "1" is refreshed; v1.27.8 adds the skip check' },
       {
         file: T.fuse,
         name: 'v1.27: mountWithWorkloadIdentityToken "1" mounts (ParseBool) but a republish does not refresh the token, so reads go EIO',
       },
       { file: T.fuse, name: 'v1.27: "TRUE" counts as "true" for the refresh' },
     ],
+    unitOnly:
+      'the chart writes "true"; "1" comes only from a hand-written PersistentVolume, and the EIO shows only when a token expires (the kubelet\'s shortest token lives 10 minutes)',
   },
   {
     id: "token-file",
@@ -265,6 +300,8 @@ export const conformance: readonly ConformanceRow[] = [
         name: "v1.27: one token file per clientID+account, so a second pod's fresh token keeps the first pod's mount alive",
       },
     ],
+    unitOnly:
+      "it shows only when one pod's token expires while another's is fresh: the kubelet's shortest token lives 10 minutes, too long for a cluster test",
   },
   {
     id: "token-expiry-eio",
@@ -272,7 +309,7 @@ export const conformance: readonly ConformanceRow[] = [
     real: {
       component: fuse2,
       versions: `${V.fuse2} (blob-csi-driver #1982, #1987)`,
-      source: "component/azstorage (token refresh)",
+      source: "component/azstorage/azauthspn.go (token file read on each refresh)",
       does: "every operation fails with EIO (`ls: reading directory: Input/output error`)",
     },
     mock: "the FUSE helper (tools/fuse, a go-fuse passthrough built into <cache>/bin/ctv-fuse-<source digest>) fails every operation with EIO past the expiry",
@@ -283,6 +320,8 @@ export const conformance: readonly ConformanceRow[] = [
         name: "fails reads with EIO once the token expired without a refresh, and recovers on republish",
       },
     ],
+    unitOnly:
+      "a token must expire: the kubelet's shortest lives 10 minutes; `npm run soak` shows it on a cluster over that time, outside the test suite",
   },
   {
     id: "blob-v126",
@@ -303,6 +342,8 @@ export const conformance: readonly ConformanceRow[] = [
       { file: T.manifests, name: "follow the chosen releases: blob v1.26 never republishes, azurefile v1.35 does" },
       { file: T.attrs, name: "v1.26 mounts but warns that the token is never refreshed" },
     ],
+    unitOnly:
+      "the test cluster runs one driver release (v1.27.9); fuse.test.ts starts a v1.26.16 driver beside it, and the EIO needs a token expiry (10 minutes at least)",
   },
   {
     id: "clientid-optional",
@@ -353,11 +394,13 @@ export const conformance: readonly ConformanceRow[] = [
     behaviour: "blobfuse2 flags",
     real: {
       component: `${fuse2}, ${blob}`,
-      versions: `blobfuse2 2.4.1-${V.fuse2} as pinned by charts/latest/blob-csi-driver/values.yaml`,
-      source: "cmd/mount.go and each component's flags",
-      does: "a flag the pinned blobfuse2 does not know fails the mount with `unknown flag`",
+      versions:
+        "blobfuse2-2.4.1..blobfuse2-2.5.5, as each blob-csi-driver tag v1.26.0..v1.27.9 pins it in charts/latest/blob-csi-driver/values.yaml (blobfuse2Version; csi/versions.ts blobfuse2Pins)",
+      source:
+        "cmd/mount.go init (mountCmd flags), cmd/root.go, each component's config.Add*Flag; cmd/mountgen1.go and cmd/mountv1.go (--required-free-space-mb); common/types.go LogLevel.Parse (enum.ParseInt, case-insensitive)",
+      does: "a flag the pinned blobfuse2 does not know fails the mount with `unknown flag` (--log-compress from 2.5.5, --cap-iops 2.5.3, --log-goroutine-id 2.5.2, --cleanup-on-start 2.5.0; --required-free-space-mb never on mount); --log-level in any case",
     },
-    mock: "checks the flag list of the blobfuse2 the chosen driver release pins",
+    mock: "checks the flag list of the blobfuse2 the chosen driver release pins, and --log-level as LogLevel.Parse does",
     status: "same",
     tests: [
       {
@@ -368,7 +411,18 @@ export const conformance: readonly ConformanceRow[] = [
         file: T.attrs,
         name: "pass the pinned blobfuse2 to the option check: v1.26.5 (blobfuse2 2.4.1) does not know --preload",
       },
+      {
+        file: T.opts,
+        name: "knows flags by the blobfuse2 tag that added them: --log-compress 2.5.5, --log-goroutine-id 2.5.2, --cleanup-on-start and --disable-kernel-cache 2.5.0",
+      },
+      {
+        file: T.opts,
+        name: "fails --required-free-space-mb, which blobfuse2 registers on mountgen1/mountv1 only, never on mount",
+      },
+      { file: T.opts, name: "reads --log-level as blobfuse2's LogLevel.Parse does: any case, or an integer" },
+      { file: T.attrs, name: "pins the blobfuse2 of charts/latest/blob-csi-driver/values.yaml at each tag" },
       { file: T.neg, name: "fails a mount option blobfuse2 does not know, with blobfuse2's error" },
+      { file: T.e2e, name: "mounts with --log-level=log_debug: blobfuse2 parses log levels case-insensitively" },
     ],
   },
   {
@@ -376,7 +430,8 @@ export const conformance: readonly ConformanceRow[] = [
     behaviour: "The drivers' own example PersistentVolumes and StorageClasses",
     real: {
       ...BOTH,
-      source: "deploy/example/",
+      versions: `blob ${V.blob}, azurefile ${V.file}`,
+      source: "deploy/example/ (PersistentVolume and StorageClass manifests)",
       does: "their mount option lists mount",
     },
     mock: "accepts every blobfuse2 and NFS option list they use (their SMB examples are a mode not served)",
@@ -385,6 +440,8 @@ export const conformance: readonly ConformanceRow[] = [
       { file: T.opts, name: "accepts every blobfuse2 option their PersistentVolumes and StorageClasses use" },
       { file: T.opts, name: "accepts every NFS option they use, for both drivers" },
     ],
+    unitOnly:
+      "it checks option lists, not mounts: each list goes through the same checks the cluster tests' mounts use, and mounting each example would add a pod per list",
   },
   {
     id: "driver-controlled-flags",
@@ -402,14 +459,17 @@ export const conformance: readonly ConformanceRow[] = [
         name: "passes driver-controlled flags from a PersistentVolume with a warning, and refuses them on inline volumes",
       },
     ],
+    unitOnly:
+      "the chart refuses these flags itself (schema BLOBFUSE_REFUSED), so only a hand-written PersistentVolume has them",
   },
   {
     id: "nfs-options-merge",
     behaviour: "NFS vers/minorversion/sec in mountOptions",
     real: {
       ...BOTH,
-      source: "NodeStageVolume (util.JoinMountOptions)",
-      does: "merged with the driver's own options, duplicates dropped, sorted; mount.nfs gets both and the last vers wins, so a version the endpoint does not speak fails",
+      source:
+        "pkg/blob/nodeserver.go NodeStageVolume and pkg/azurefile/nodeserver.go NodeStageVolume (util.JoinMountOptions: whole entries, sorted); pkg/azurefile/azurefile.go appendDefaultNfsMountOptions",
+      does: "merged with the driver's own options as whole entries (a comma-joined entry sorts as one string), duplicates dropped, sorted; azurefile then appends noresvport and actimeo=30 unless an entry starts with them; mount.nfs gets all and the last vers wins, so a version the endpoint does not speak fails",
     },
     mock: "same, with a warning event when they differ from the driver's; `Protocol not supported` when the last vers is not 3 (blob) or 4.1 (file)",
     status: "warns",
@@ -424,6 +484,14 @@ export const conformance: readonly ConformanceRow[] = [
         name: "merges vers with the blob driver's options like util.JoinMountOptions (sorted, de-duplicated) and warns",
       },
       { file: T.node, name: "accepts vers=4.1 equal to the driver's own without a warning" },
+      {
+        file: T.opts,
+        name: "fails a comma-joined entry that sorts after the blob driver's own and ends on NFSv4.1",
+      },
+      {
+        file: T.opts,
+        name: "appends azurefile's noresvport and actimeo=30 after the sort unless an entry starts with them",
+      },
     ],
   },
   {
@@ -443,15 +511,17 @@ export const conformance: readonly ConformanceRow[] = [
       },
       { file: T.opts, name: "strips encryptInTransit on file shares only" },
     ],
+    unitOnly: "issue 21 adds the encryptInTransit behaviour and its cluster test",
   },
   {
     id: "case-colliding-keys",
     behaviour: "volumeAttributes keys that differ only in case",
     real: {
       ...BOTH,
+      versions: `blob v1.26.16 and ${V.blob} (absent from v1.26.0-15 and v1.27.0-8), azurefile ${V.file}`,
       source:
-        "pkg/blob/blob.go ValidateVolumeAttributeKeys; pkg/azurefile/nodeserver.go NodePublishVolume (caseCollidingKey, inline only)",
-      does: "blob refuses them with different values; azurefile refuses them for inline volumes only",
+        "pkg/blob/blob.go ValidateVolumeAttributeKeys (called by NodePublishVolume, NodeStageVolume); pkg/azurefile/nodeserver.go NodePublishVolume (caseCollidingKey, inline only)",
+      does: "blob v1.26.16 and v1.27.9 refuse them with different values (earlier releases use either); azurefile refuses them for inline volumes only",
     },
     mock: "same; a file PersistentVolume gets a warning event",
     status: "warns",
@@ -459,14 +529,21 @@ export const conformance: readonly ConformanceRow[] = [
       { file: T.node, name: "refuses two attribute keys that differ only in case with different values" },
       { file: T.node, name: "accepts case-colliding keys on a file PersistentVolume, with a warning" },
       { file: T.node, name: "refuses case-colliding keys on an inline file volume" },
+      {
+        file: T.attrs,
+        name: "refuses case-colliding keys only on v1.26.16 and v1.27.9; earlier releases mount with a warning",
+      },
     ],
+    unitOnly:
+      "the chart refuses a key that collides with one it sets (templates/_validate.tpl), so only a hand-written PV has them",
   },
   {
     id: "mount-permissions",
     behaviour: "mountPermissions",
     real: {
       ...BOTH,
-      source: "NodePublishVolume / NodeStageVolume (strconv.ParseUint(v, 8, 32))",
+      source:
+        "pkg/blob/nodeserver.go NodeStageVolume (strconv.ParseUint(v, 8, 32), chmodIfPermissionMismatch), pkg/azurefile/nodeserver.go NodeStageVolume",
       does: "octal digits only (0778, 0o777 are errors); 0 turns the chmod off; NFS roots are chmodded to it",
     },
     mock: "same",
@@ -474,6 +551,7 @@ export const conformance: readonly ConformanceRow[] = [
     tests: [
       { file: T.attrs, name: "parses mountPermissions as Go's ParseUint(v, 8, 32)" },
       { file: T.node, name: "chmods the share root to mountPermissions, and not at all for 0" },
+      { file: T.e2e, name: "chmods the share root to mountPermissions when another volume of the share is staged" },
     ],
   },
   {
@@ -487,6 +565,8 @@ export const conformance: readonly ConformanceRow[] = [
     mock: "same",
     status: "same",
     tests: [{ file: T.attrs, name: "refuses a file fsType outside the driver's list" }],
+    unitOnly:
+      "the chart never passes fsType (it is not an attribute the chart allows), so only a hand-written PV has one",
   },
   {
     id: "aznfs-not-keyless",
@@ -518,6 +598,7 @@ export const conformance: readonly ConformanceRow[] = [
     tests: [
       { file: T.attrs, name: "mounts a protocol value the node server does not check with blobfuse2, with a warning" },
     ],
+    unitOnly: "the chart writes only fuse/fuse2 or nfs, so only a hand-written PersistentVolume has another value",
   },
   {
     id: "wi-ignores-rg",
@@ -530,6 +611,8 @@ export const conformance: readonly ConformanceRow[] = [
     mock: "not used",
     status: "same",
     tests: [{ file: T.attrs, name: "ignores resourcegroup and subscriptionid on the workload identity path" }],
+    unitOnly:
+      "the chart writes the right resource group and subscription, so a cluster mount passes whether or not they are read; only wrong values show it",
   },
   {
     id: "private-endpoint-wi",
@@ -546,6 +629,8 @@ export const conformance: readonly ConformanceRow[] = [
       { file: T.authz, name: "mounts through an approved private endpoint the cluster resolves, as AKS does" },
       { file: T.authz, name: "refuses without that path (AuthorizationFailure)" },
     ],
+    unitOnly:
+      "the decision lives in the simulated Azure (azsim/authorize.ts), which its tests drive directly; the test cluster has no private DNS zone to resolve",
   },
   {
     id: "keyless-modes-not-served",
@@ -594,6 +679,168 @@ export const conformance: readonly ConformanceRow[] = [
     ],
   },
   {
+    id: "cancel-list-on-mount",
+    behaviour: "Listing right after mounting (--cancel-list-on-mount-seconds, the chart's 10)",
+    real: {
+      ...FUSE2,
+      source: "component/azstorage/azstorage.go Start (listBlocked), ReadDir and StreamDir",
+      does: "answers every listing with an empty directory, without calling Storage, until the seconds have passed since mounting; files opened by name are served",
+    },
+    mock: "the FUSE helper answers opendir with an empty directory for that long after it mounted",
+    status: "same",
+    tests: [
+      {
+        file: T.fuse,
+        name: "answers listings with an empty directory for --cancel-list-on-mount-seconds after mounting; a file opened by name still reads",
+      },
+    ],
+    unitOnly:
+      "a cluster test would have to start a pod and exec into it within the 10 s window on a loaded machine; the fuse test controls the clock",
+  },
+  {
+    id: "file-cache-timeout",
+    behaviour: "Files served from blobfuse2's file cache (--file-cache-timeout-in-seconds, the chart's 120)",
+    real: {
+      ...FUSE2,
+      source: "component/file_cache/file_cache.go OpenFile, isDownloadRequired (download time against cacheTimeout)",
+      does: "a file downloaded less than the timeout ago opens and reads from the local copy without calling Storage: a removed role or an expired token shows on it only after the timeout",
+    },
+    mock: "the FUSE helper remembers when it opened each file and serves it without the RBAC or token check until the timeout",
+    status: "same",
+    tests: [
+      {
+        file: T.fuse,
+        name: "serves a file read before from the file cache until --file-cache-timeout-in-seconds runs out, after its role was removed",
+      },
+      {
+        file: T.e2e,
+        name: "with Storage Blob Data Reader mounts and reads, refuses writes; once the role is removed, cuts off listings and files not in the file cache, while a file read before is served from the cache",
+      },
+    ],
+  },
+  {
+    id: "blob-server",
+    behaviour: "server attribute",
+    real: {
+      ...BOTH,
+      source:
+        "pkg/blob/nodeserver.go NodeStageVolume (serverAddress: AZURE_STORAGE_BLOB_ENDPOINT for blobfuse2, the NFS source host); pkg/azurefile/nodeserver.go NodeStageVolume (source server:/account/share); blobfuse2 component/azstorage/config.go formatEndpointProtocol",
+      does: "blobfuse2 and mount.nfs talk to that host: the account's own or privatelink name mounts, another account's endpoint fails",
+    },
+    mock: "an Azure Storage name of another account fails the mount; an IP address or a custom DNS name, which the test bed cannot resolve, mounts the account's own endpoint with a warning",
+    status: "warns",
+    tests: [
+      {
+        file: T.attrs,
+        name: "reads server as blobfuse2's endpoint: another account's name fails, an unknown name warns",
+      },
+      {
+        file: T.e2e,
+        name: "fails the mount when server names another account's endpoint: the driver hands it to blobfuse2 as AZURE_STORAGE_BLOB_ENDPOINT",
+      },
+    ],
+  },
+  {
+    id: "is-hns-enabled",
+    behaviour: "isHnsEnabled on blob-fuse-wi",
+    real: {
+      component: `${blob}, ${fuse2}`,
+      versions: `blob ${V.blob}, ${V.fuse2Tag}`,
+      source:
+        "pkg/blob/nodeserver.go NodeStageVolume (isHnsEnabled: --use-adls=true); blobfuse2 component/azstorage/datalake.go TestPipeline",
+      does: 'with "true" in any case blobfuse2 talks to the dfs endpoint and refuses a flat (non-HNS) account whose container holds anything: "Account is not HNS"',
+    },
+    mock: "same, reading the account's isHnsEnabled from the simulated Azure",
+    status: "same",
+    tests: [
+      { file: T.attrs, name: "takes isHnsEnabled (EqualFold true) as --use-adls=true" },
+      {
+        file: T.node,
+        name: "fails like blobfuse2's Datalake TestPipeline on a flat account whose container holds files, and mounts on an HNS one",
+      },
+    ],
+    unitOnly:
+      'not yet on a cluster: the e2e variant helper passes values with helm --set, which turns "true" into a boolean the chart refuses; it needs a values file',
+  },
+  {
+    id: "file-folder-name",
+    behaviour: "folderName on Azure Files NFS",
+    real: {
+      ...FILE,
+      source: "pkg/azurefile/nodeserver.go NodeStageVolume (source server:/account/share/folderName)",
+      does: "mounts the folder below the share; mount.nfs fails when it does not exist (creating it needs an account key)",
+    },
+    mock: "same",
+    status: "same",
+    tests: [
+      {
+        file: T.node,
+        name: "mounts folderName below the share, and fails like mount.nfs when the folder does not exist",
+      },
+      { file: T.attrs, name: "mounts folderName below the share: server:/account/share/folder" },
+      {
+        file: T.e2e,
+        name: "mounts folderName below the share, and fails like mount.nfs when the folder does not exist",
+      },
+    ],
+  },
+  {
+    id: "blob-auth-env",
+    behaviour: "AzureStorageAuthType and AzureStorageIdentity* on the token path",
+    real: {
+      component: `${blob}, ${fuse2}`,
+      versions: `blob ${V.blob}, ${V.fuse2Tag}`,
+      source:
+        "pkg/blob/blob.go GetAuthEnv (AZURE_STORAGE_AUTH_TYPE, AZURE_STORAGE_IDENTITY_*); blobfuse2 component/azstorage/config.go ParseAndValidateConfig, utils.go autoDetectAuthMode",
+      does: "reach blobfuse2 even with the token: an identity makes it pick msi (the node's identity), key and sas fail for want of a key, spn keeps the token, anything else is an invalid auth type",
+    },
+    mock: "msi, azcli and workloadidentity (and AzureStorageIdentity*) refused as not served; key, sas and unknown types fail with blobfuse2's error; spn mounts",
+    status: "not-served",
+    tests: [
+      {
+        file: T.attrs,
+        name: "follows AzureStorageAuthType and AzureStorageIdentity* into blobfuse2 even on the token path",
+      },
+    ],
+    unitOnly: "the chart refuses both attributes, so only a hand-written PersistentVolume has them",
+  },
+  {
+    id: "inline-volumes",
+    behaviour: "Inline (ephemeral) CSI volumes",
+    real: {
+      ...BOTH,
+      source:
+        "pkg/azurefile/nodeserver.go NodePublishVolume (NFS refused for ephemeral volumes); pkg/blob/nodeserver.go NodePublishVolume (storageAccount cleared without useWorkloadIdentity)",
+      does: 'azurefile refuses NFS inline volumes; blob clears storageAccount of an inline volume without clientID (or mountWithWorkloadIdentityToken exactly "true"), so it must come from a Secret',
+    },
+    mock: "same",
+    status: "same",
+    tests: [
+      {
+        file: T.attrs,
+        name: "refuses NFS inline volumes on azurefile, and blob inline volumes without clientID lose storageAccount",
+      },
+    ],
+    unitOnly: "the chart renders PersistentVolumes, never inline volumes",
+  },
+  {
+    id: "blob-protocol-case",
+    behaviour: "protocol: NFS (upper case) on blob",
+    real: {
+      ...BLOB,
+      source: "pkg/blob/blob.go isNFSProtocol (strings.ToLower), GetAuthEnv (protocol == nfs, exact)",
+      does: "mounts over NFS but looks for an account key first, as for aznfs",
+    },
+    mock: "refused as a mode not served, naming protocol: nfs",
+    status: "not-served",
+    tests: [
+      {
+        file: T.attrs,
+        name: "mounts protocol NFS (any case) over NFS, as isNFSProtocol lower-cases, but only nfs skips the account key",
+      },
+    ],
+  },
+  {
     id: "no-token",
     behaviour: "clientID set but no token from the kubelet (CSIDriver without tokenRequests)",
     real: {
@@ -617,6 +864,8 @@ export const conformance: readonly ConformanceRow[] = [
     mock: "succeeds, records the refusal in the mount record and does not extend the expiry, so the mount fails with EIO later",
     status: "same",
     tests: [{ file: T.node, name: "keeps the mount but records the refusal when a republish is no longer authorized" }],
+    unitOnly:
+      "the refusal shows only as the EIO when the old token expires (10 minutes at least), and the kubelet's republish timing is not under a test's control",
   },
   {
     id: "tenantid-empty",
@@ -651,7 +900,7 @@ export const conformance: readonly ConformanceRow[] = [
       source: "NodeGetCapabilities, the Controller service",
       does: "STAGE_UNSTAGE_VOLUME, a Controller service, volume stats, expansion",
     },
-    mock: "Identity and Node only, no staging step; storage is a host directory per account and container or share",
+    mock: "Identity and Node only, no staging step (the NFS paths do the stage's chmod and fsGroup on the first publish of a volume on the node); storage is a host directory per account and container or share",
     status: "differs",
     tests: [
       { file: T.server, name: "reports the node id, no staging step, and VOLUME_MOUNT_GROUP like both real drivers" },
@@ -668,19 +917,60 @@ const statusText: Record<ConformanceStatus, string> = {
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
+/** Whether a cluster test (test/e2e/) covers the row. */
+export const hasE2e = (r: ConformanceRow) => r.tests.some((t) => t.file.startsWith("test/e2e/"));
+
+export interface ConformanceCounts {
+  rows: number;
+  same: number;
+  warns: number;
+  notServed: number;
+  differs: number;
+  /** Rows with a cluster test. */
+  e2e: number;
+  /** Rows without one. */
+  unitOnly: number;
+  /** Of those, the rows that say why (every "same" and "warns" row without a cluster test must). */
+  unitOnlyExplained: number;
+  /** "same" rows no second reader has confirmed yet. */
+  sameAwaitingSecondReader: number;
+}
+
+export function conformanceCounts(rows: readonly ConformanceRow[] = conformance): ConformanceCounts {
+  const by = (st: ConformanceStatus) => rows.filter((r) => r.status === st).length;
+  return {
+    rows: rows.length,
+    same: by("same"),
+    warns: by("warns"),
+    notServed: by("not-served"),
+    differs: by("differs"),
+    e2e: rows.filter(hasE2e).length,
+    unitOnly: rows.filter((r) => !hasE2e(r)).length,
+    unitOnlyExplained: rows.filter((r) => !hasE2e(r) && r.unitOnly).length,
+    sameAwaitingSecondReader: rows.filter((r) => r.status === "same" && !r.secondReader).length,
+  };
+}
+
+/** One line with the counts, as `npm run conformance` prints it and the docs show it. */
+export function formatConformanceCounts(c: ConformanceCounts = conformanceCounts()): string {
+  return `${c.rows} rows: ${c.same} same, ${c.warns} accepts-and-warns, ${c.notServed} refused as not served, ${c.differs} differs; ${c.e2e} with a cluster test (test/e2e), ${c.unitOnly} without (${c.unitOnlyExplained} say why: every "same" and "warns" one); ${c.sameAwaitingSecondReader} "same" rows await a second reader`;
+}
+
 /** The section of docs/test-bed.md, as markdown. */
 export function renderConformanceSection(rows: readonly ConformanceRow[] = conformance): string {
   const lines = [
     `**How the mock differs from the real drivers** (generated from \`tools/src/csi/conformance.ts\` by \`npm run gen\`; the mock imitates blob-csi-driver \`--blob-driver-version\` (default ${defaultBlobDriverVersion}) and azurefile-csi-driver \`--file-driver-version\` (default ${defaultFileDriverVersion}), what AKS 1.34 ships):`,
     "",
+    `Counts (\`npm run conformance\` prints them): ${formatConformanceCounts(conformanceCounts(rows))}.`,
+    "",
     "| behaviour | real driver (release, source) | mock | status | tests |",
     "|---|---|---|---|---|",
     ...rows.map(
       (r) =>
-        `| ${cell(r.behaviour)} | ${cell(r.real.does)} (${cell(r.real.component)} ${cell(r.real.versions)}, ${cell(r.real.source)}) | ${cell(r.mock)} | ${statusText[r.status]} | ${r.tests
+        `| ${cell(r.behaviour)} | ${cell(r.real.does)} (${cell(r.real.component)} ${cell(r.real.versions)}, ${cell(r.real.source)}) | ${cell(r.mock)} | ${statusText[r.status]}${r.status === "same" && !r.secondReader ? " (second reader pending)" : ""} | ${r.tests
           .map((t) => `\`${t.file.split("/").pop()}\``)
           .filter((v, i, a) => a.indexOf(v) === i)
-          .join(", ")} |`,
+          .join(", ")}${r.unitOnly ? `; no cluster test: ${cell(r.unitOnly)}` : ""} |`,
     ),
   ];
   return `${lines.join("\n")}\n`;

@@ -2,7 +2,7 @@
 // until the mount's token expires without a refresh; then they fail with EIO, as blobfuse2's do,
 // and a republish with a fresh token opens the mount again.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -267,6 +267,7 @@ describe("blob-fuse-wi data-plane RBAC, checked per operation", () => {
 describe("blob-fuse-wi caches blobfuse2 keeps", () => {
   it("answers listings with an empty directory for --cancel-list-on-mount-seconds after mounting; a file opened by name still reads", async () => {
     const target = path.join(root, "pod-cancel-list", "mount");
+    mkdirSync(path.join(root, "storage", "sa2", "aks-container"), { recursive: true });
     writeFileSync(path.join(root, "storage", "sa2", "aks-container", "listed"), "l\n");
     await publish(target, 3600, { flags: ["-o allow_other", "--cancel-list-on-mount-seconds=2"] });
     const mountedAt = Date.now();
@@ -280,6 +281,7 @@ describe("blob-fuse-wi caches blobfuse2 keeps", () => {
   it("serves a file read before from the file cache until --file-cache-timeout-in-seconds runs out, after its role was removed", async () => {
     const target = path.join(root, "pod-file-cache", "mount");
     const container = path.join(root, "storage", "sa2", "aks-container");
+    mkdirSync(container, { recursive: true });
     writeFileSync(path.join(container, "cached"), "c\n");
     writeFileSync(path.join(container, "never-read"), "n\n");
     await publish(target, 3600, { flags: ["-o allow_other", "--file-cache-timeout-in-seconds=3"] });
@@ -295,6 +297,8 @@ describe("blob-fuse-wi caches blobfuse2 keeps", () => {
       );
       // The downloaded copy is served locally until the timeout.
       expect(readFileSync(path.join(target, "cached"), "utf8")).toBe("c\n");
+      const scratch = asPodUser(`cat ${target}/cached`);
+      expect(scratch.stderr).toBe("");
       await sleep(Math.max(0, downloadedAt + 3300 - Date.now()));
       expect(() => readFileSync(path.join(target, "cached"), "utf8")).toThrow(
         expect.objectContaining({ code: "EACCES" }),

@@ -125,7 +125,7 @@ export const conformance: readonly ConformanceRow[] = [
     real: {
       ...BOTH,
       source:
-        "pkg/blob/blob.go NewDriver, pkg/azurefile/azurefile.go NewDriver (--enable-volume-mount-group, default true)",
+        "pkg/blob/blob.go (flag enable-volume-mount-group, default true) and NodeGetCapabilities; pkg/azurefile/azurefile_options.go (the same flag)",
       does: "advertised, so the kubelet hands the pod's fsGroup to the driver and does not change ownership itself",
     },
     mock: "advertised",
@@ -618,9 +618,10 @@ export const conformance: readonly ConformanceRow[] = [
     id: "private-endpoint-wi",
     behaviour: "blob-fuse-wi to an account closed to public networks",
     real: {
-      component: "Azure Storage network rules",
-      versions: "-",
-      source: "-",
+      component: "Azure Storage network rules, Azure Private Link",
+      versions: "Microsoft Learn, read 2026-12-07",
+      source:
+        'Microsoft Learn "Azure Private Endpoint private DNS zone values" (learn.microsoft.com/azure/private-link/private-endpoint-dns): <account>.blob.core.windows.net is a CNAME to <account>.privatelink.blob.core.windows.net, which a linked private DNS zone resolves to the endpoint',
       does: "reachable through an approved private endpoint whose privatelink.blob zone the cluster resolves",
     },
     mock: "the simulated Azure checks that path instead of refusing",

@@ -37,7 +37,8 @@ type gate struct {
 	listUntil time.Time
 	// blobfuse2's --file-cache-timeout-in-seconds: a downloaded file is served locally, without Storage, this long.
 	cacheTimeout time.Duration
-	cached       map[string]time.Time
+	// By inode number: a path can go stale (an orphaned node's path is "", the root's).
+	cached map[uint64]time.Time
 }
 
 // listBlocked reports whether blobfuse2 would still answer listings with an empty directory
@@ -49,25 +50,25 @@ func (g *gate) listBlocked() bool {
 // fromCache reports whether blobfuse2's file cache still holds the file it downloaded less than
 // --file-cache-timeout-in-seconds ago (component/file_cache/file_cache.go isDownloadRequired), so
 // opening or looking it up needs no request to Storage.
-func (g *gate) fromCache(path string) bool {
+func (g *gate) fromCache(ino uint64) bool {
 	if g.cacheTimeout <= 0 {
 		return false
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	t, ok := g.cached[path]
+	t, ok := g.cached[ino]
 	return ok && time.Since(t) < g.cacheTimeout
 }
 
 // remember records a download into the file cache (a successful open).
-func (g *gate) remember(path string) {
+func (g *gate) remember(ino uint64) {
 	if g.cacheTimeout <= 0 {
 		return
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if t, ok := g.cached[path]; !ok || time.Since(t) >= g.cacheTimeout {
-		g.cached[path] = time.Now()
+	if t, ok := g.cached[ino]; !ok || time.Since(t) >= g.cacheTimeout {
+		g.cached[ino] = time.Now()
 	}
 }
 
@@ -183,13 +184,15 @@ func (n *node) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno {
 	return n.LoopbackNode.Statfs(ctx, out)
 }
 
+// Lookup looks at the local file first (no Storage involved) so that a file in the file cache is
+// found by its inode; anything else asks Storage.
 func (n *node) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
-	if !n.gate.fromCache(n.child(name)) {
+	inode, errno := n.LoopbackNode.Lookup(ctx, name, out)
+	if errno != 0 || !n.gate.fromCache(inode.StableAttr().Ino) {
 		if e := n.gate.deny(actRead); e != 0 {
 			return nil, e
 		}
 	}
-	inode, errno := n.LoopbackNode.Lookup(ctx, name, out)
 	n.view.fix(&out.Attr)
 	return inode, errno
 }
@@ -285,8 +288,8 @@ func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, s
 	if writes(flags) {
 		action = actWrite
 	}
-	p := n.Path(nil)
-	if action == actWrite || !n.gate.fromCache(p) {
+	ino := n.StableAttr().Ino
+	if action == actWrite || !n.gate.fromCache(ino) {
 		if e := n.gate.deny(action); e != 0 {
 			return nil, 0, e
 		}
@@ -295,16 +298,8 @@ func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, s
 	if errno != 0 {
 		return fh, fuseFlags, errno
 	}
-	n.gate.remember(p)
+	n.gate.remember(ino)
 	return &file{inner: fh, gate: n.gate, view: n.view, writable: writes(flags), local: n.gate.cacheTimeout > 0}, fuseFlags | fuse.FOPEN_DIRECT_IO, 0
-}
-
-// child is the path of a child below the mount root, as the file cache names it.
-func (n *node) child(name string) string {
-	if p := n.Path(nil); p != "" {
-		return p + "/" + name
-	}
-	return name
 }
 
 func (n *node) OpendirHandle(ctx context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {
@@ -325,7 +320,7 @@ func (n *node) Readdir(ctx context.Context) (fs.DirStream, syscall.Errno) {
 }
 
 func (n *node) Getattr(ctx context.Context, f fs.FileHandle, out *fuse.AttrOut) syscall.Errno {
-	if !n.gate.fromCache(n.Path(nil)) {
+	if !n.gate.fromCache(n.StableAttr().Ino) {
 		if e := n.gate.deny(actRead); e != 0 {
 			return e
 		}
@@ -530,7 +525,7 @@ func main() {
 		deniedLog:    map[string]bool{},
 		listUntil:    time.Now().Add(time.Duration(*cancelList) * time.Second),
 		cacheTimeout: time.Duration(*cacheTimeout) * time.Second,
-		cached:       map[string]time.Time{},
+		cached:       map[uint64]time.Time{},
 	}
 	root := &fs.LoopbackRoot{Path: *source, Dev: uint64(st.Dev)}
 	root.NewNode = func(r *fs.LoopbackRoot, _ *fs.Inode, _ string, _ *syscall.Stat_t) fs.InodeEmbedder {

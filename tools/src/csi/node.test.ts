@@ -8,6 +8,7 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -407,6 +408,23 @@ describe("blob-fuse-wi refusals", () => {
 });
 
 describe("isHnsEnabled on blob-fuse-wi", () => {
+  it("fails like blobfuse2's BlockBlob TestPipeline (permissions listed) on a flat account whose container is empty", async () => {
+    const container = path.join(root, "storage", "sa2", "aks-container");
+    const saved = path.join(root, "hns-saved");
+    mkdirSync(container, { recursive: true });
+    renameSync(container, saved);
+    mkdirSync(container);
+    try {
+      const f = await failure(
+        blob.NodePublishVolume(await wiRequest(newTarget(), { attrs: { isHnsEnabled: "true" } })),
+      );
+      expect(f.details).toContain("BlockBlob::TestPipeline : Detected FNS account being mounted as HNS");
+    } finally {
+      rmSync(container, { recursive: true });
+      renameSync(saved, container);
+    }
+  });
+
   it("fails like blobfuse2's Datalake TestPipeline on a flat account whose container holds files, and mounts on an HNS one", async () => {
     const container = path.join(root, "storage", "sa2", "aks-container");
     mkdirSync(container, { recursive: true });
@@ -550,9 +568,27 @@ describe("NFS modes", () => {
     expect(statSync(path.join(share, "f")).gid).toBe(0);
     await blob.NodeUnpublishVolume({ volume_id: "x", target_path: target });
     chownSync(share, 0, 4321);
+    chmodSync(share, 0o2777);
     req.volume_context.fsGroupChangePolicy = "OnRootMismatch";
     await blob.NodePublishVolume(req);
     expect(statSync(path.join(share, "f")).gid).toBe(0);
+    expect(statSync(share).mode & 0o7777).toBe(0o2777);
+    await blob.NodeUnpublishVolume({ volume_id: "x", target_path: target });
+  });
+
+  it("walks the share with OnRootMismatch when the root has the group but not setgid, as the kubelet's requiresPermissionChange does", async () => {
+    const share = path.join(root, "storage", "sanfs", "aks-container");
+    mkdirSync(share, { recursive: true });
+    writeFileSync(path.join(share, "h"), "x");
+    chownSync(path.join(share, "h"), 0, 0);
+    chownSync(share, 0, 4322);
+    chmodSync(share, 0o777);
+    const target = newTarget();
+    const req = nfsRequest("blob", target, [], { fsGroupChangePolicy: "OnRootMismatch" });
+    req.volume_capability.mount.volume_mount_group = "4322";
+    await blob.NodePublishVolume(req);
+    expect(statSync(path.join(share, "h")).gid).toBe(4322);
+    expect(statSync(share).mode & 0o7777).toBe(0o2777);
     await blob.NodeUnpublishVolume({ volume_id: "x", target_path: target });
   });
 
@@ -585,6 +621,7 @@ describe("NFS modes", () => {
     writeFileSync(path.join(share, "g"), "x");
     chownSync(path.join(share, "g"), 0, 0);
     chownSync(share, 0, 6001);
+    chmodSync(share, 0o2777);
     const target = newTarget();
     const req = nfsRequest("blob", target);
     req.volume_capability.mount.volume_mount_group = "6001";
@@ -615,6 +652,11 @@ describe("NFS modes", () => {
     await file.NodeUnpublishVolume({ volume_id: "x", target_path: target });
     await file.NodePublishVolume(nfsRequest("file", target, [], { mountPermissions: "0750" }));
     expect(statSync(share).mode & 0o7777).toBe(0o750);
+    await file.NodeUnpublishVolume({ volume_id: "x", target_path: target });
+    // chmodIfPermissionMismatch compares and sets the 0777 bits only: setgid stays.
+    chmodSync(share, 0o2700);
+    await file.NodePublishVolume(nfsRequest("file", target, [], { mountPermissions: "0770" }));
+    expect(statSync(share).mode & 0o7777).toBe(0o2770);
     await file.NodeUnpublishVolume({ volume_id: "x", target_path: target });
   });
 

@@ -328,18 +328,20 @@ export class NodeService {
   }
 
   /**
-   * isHnsEnabled makes the driver add --use-adls=true; blobfuse2's Datalake TestPipeline then refuses a flat
-   * (non-HNS) account whose container holds anything (component/azstorage/datalake.go TestPipeline).
+   * isHnsEnabled makes the driver add --use-adls=true; blobfuse2 then refuses a flat (non-HNS) account: its Datalake
+   * TestPipeline when the container holds anything, else the BlockBlob TestPipeline it falls through to, which lists with
+   * permissions included (Datalake.Configure), a query a flat account answers with InvalidQueryParameterValue.
    */
   private async checkAdls(plan: Extract<MountPlan, { mode: "blob-fuse-wi" }>, source: string): Promise<void> {
     if (!plan.useAdls || (await this.deps.authority.accountIsHns(plan.accountName)) !== false) return;
-    if (existsSync(source) && readdirSync(source).length > 0) {
-      throw internal(
-        blobfuseMountFailure(
-          "failed to initialize new pipeline [Datalake::TestPipeline : Account is not HNS, kindly set correct account type]",
-        ),
-      );
-    }
+    const holdsFiles = existsSync(source) && readdirSync(source).length > 0;
+    throw internal(
+      blobfuseMountFailure(
+        holdsFiles
+          ? "failed to initialize new pipeline [Datalake::TestPipeline : Account is not HNS, kindly set correct account type]"
+          : "failed to initialize new pipeline [BlockBlob::TestPipeline : Detected FNS account being mounted as HNS]",
+      ),
+    );
   }
 
   private nfsFailure(
@@ -358,12 +360,17 @@ export class NodeService {
   private prepareNfsShare(plan: Extract<MountPlan, { mode: "blob-nfs" | "fileshare-nfs" }>, dir: string): void {
     // 0 turns the chmod off; the blob driver skips it on read-only mounts.
     const skipChmod = plan.mountPermissions === 0 || (plan.mode === "blob-nfs" && plan.readOnlyCapability);
-    if (!skipChmod && (statSync(dir).mode & 0o7777) !== plan.mountPermissions) chmodSync(dir, plan.mountPermissions);
+    // chmodIfPermissionMismatch compares and sets the 0777 bits only, keeping setgid (both drivers).
+    const mode = statSync(dir).mode;
+    if (!skipChmod && (mode & 0o777) !== (plan.mountPermissions & 0o777))
+      chmodSync(dir, (mode & 0o7000) | (plan.mountPermissions & 0o777));
     if (plan.volumeMountGroup !== "" && plan.fsGroupChangePolicy !== "None") {
       const gid = Number(plan.volumeMountGroup);
       // SetVolumeOwnership (blob pkg/util/util.go, azurefile utils.go): an empty policy means OnRootMismatch.
       const policy = plan.fsGroupChangePolicy || "OnRootMismatch";
-      if (policy === "OnRootMismatch" && statSync(dir).gid === gid) return;
+      // The vendored kubelet requiresPermissionChange: the root matches only with the group, rwx for it and setgid.
+      const root = statSync(dir);
+      if (policy === "OnRootMismatch" && root.gid === gid && (root.mode & 0o2770) === 0o2770) return;
       const changed = setVolumeOwnership(dir, gid);
       this.log(
         `set gid of the share ${dir} to ${gid} on ${changed} files and directories (fsGroupChangePolicy ${policy})`,

@@ -261,8 +261,12 @@ describe("per release (blob-csi-driver tags v1.26.0..v1.27.9)", () => {
     expect(wi(planMount("blob.csi.azure.com", blobReq(one), v("v1.27.7"))).refreshOnRepublish).toBe(true);
     expect(wi(planMount("blob.csi.azure.com", blobReq(one), v("v1.27.8"))).refreshOnRepublish).toBe(false);
   });
-  it("v1.26.0-2 have no mountWithWorkloadIdentityToken: clientID alone selects the account-key path", () => {
-    expect(planMount("blob.csi.azure.com", blobReq(), v("v1.26.2")).mode).toBe("blob-account-key");
+  it("v1.26.0-2 have no mountWithWorkloadIdentityToken: clientID alone lists the keys on v1.26.0 and mounts with the token on v1.26.1-2", () => {
+    const no = { mountWithWorkloadIdentityToken: "false" };
+    expect(planMount("blob.csi.azure.com", blobReq(no), v("v1.26.0")).mode).toBe("blob-account-key");
+    for (const release of ["v1.26.1", "v1.26.2"])
+      expect([release, planMount("blob.csi.azure.com", blobReq(no), v(release)).mode]).toEqual([release, "blob-fuse-wi"]);
+    expect(planMount("blob.csi.azure.com", blobReq(no), v("v1.26.3")).mode).toBe("blob-account-key");
     expect(planMount("blob.csi.azure.com", blobReq(), v("v1.26.3")).mode).toBe("blob-fuse-wi");
   });
   it("refuses case-colliding keys only on v1.26.16 and v1.27.9; earlier releases mount with a warning", () => {

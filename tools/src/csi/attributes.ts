@@ -351,8 +351,9 @@ function planBlob(
   }
   const clientId = attr(context, "clientid");
   const wiRaw = attr(context, "mountwithworkloadidentitytoken");
-  // GetAuthEnv reads the attribute with strconv.ParseBool ("1", "t", "TRUE" ... are true); before v1.26.3 it has none.
-  const mountWithToken = wiRaw === "" || !traits.tokenMode ? false : parseGoBool(wiRaw);
+  // GetAuthEnv reads the attribute with strconv.ParseBool ("1", "t", "TRUE" ... are true); before v1.26.3 it has none,
+  // and v1.26.1-2 mount with the token whenever clientID is set.
+  const mountWithToken = traits.clientIdSelectsToken || (wiRaw !== "" && traits.tokenMode ? parseGoBool(wiRaw) : false);
   if (mountWithToken === undefined)
     throw internal(`invalid mountwithworkloadidentitytoken: ${wiRaw} in volume context`);
   const tenantId = attr(context, "tenantid");

@@ -251,7 +251,7 @@ export const conformance: readonly ConformanceRow[] = [
       },
       {
         file: T.attrs,
-        name: "v1.26.0-2 have no mountWithWorkloadIdentityToken: clientID alone selects the account-key path",
+        name: "v1.26.0-2 have no mountWithWorkloadIdentityToken: clientID alone lists the keys on v1.26.0 and mounts with the token on v1.26.1-2",
       },
     ],
     unitOnly: 'the chart always writes "true"; other spellings come only from a hand-written PersistentVolume',

@@ -46,8 +46,10 @@ export interface BlobDriverTraits {
   clientIdOptional: boolean;
   /** v1.27.0+: mountWithWorkloadIdentityToken alone (exactly "true") selects the token path; before, only clientID does. */
   tokenPathWithoutClientId: boolean;
-  /** v1.26.3+: mountWithWorkloadIdentityToken exists; before, the attribute is ignored (clientID alone lists keys). */
+  /** v1.26.3+: mountWithWorkloadIdentityToken exists; before, the attribute is ignored. */
   tokenMode: boolean;
+  /** v1.26.1-2 only: clientID alone mounts with the token (GetAuthEnv "we only use workload identity"); v1.26.0 lists keys. */
+  clientIdSelectsToken: boolean;
   /**
    * v1.27.8+: canSkipRepublishNodeStage skips the restage (and so the token refresh) unless the attribute reads
    * "true" in any case; v1.27.0-7 restage on every republish, so "1" is refreshed too.
@@ -98,6 +100,7 @@ export function blobDriverTraits(raw: string = defaultBlobDriverVersion): BlobDr
     clientIdOptional: atLeast(v, 1, 27, 1),
     tokenPathWithoutClientId: atLeast(v, 1, 27, 0),
     tokenMode: atLeast(v, 1, 26, 3),
+    clientIdSelectsToken: atLeast(v, 1, 26, 1) && !atLeast(v, 1, 26, 3),
     refreshOnlyForTrue: atLeast(v, 1, 27, 8),
     refusesCaseCollidingKeys: formatVersion(v) === "v1.26.16" || atLeast(v, 1, 27, 9),
     blobfuse2,

@@ -265,7 +265,10 @@ describe("per release (blob-csi-driver tags v1.26.0..v1.27.9)", () => {
     const no = { mountWithWorkloadIdentityToken: "false" };
     expect(planMount("blob.csi.azure.com", blobReq(no), v("v1.26.0")).mode).toBe("blob-account-key");
     for (const release of ["v1.26.1", "v1.26.2"])
-      expect([release, planMount("blob.csi.azure.com", blobReq(no), v(release)).mode]).toEqual([release, "blob-fuse-wi"]);
+      expect([release, planMount("blob.csi.azure.com", blobReq(no), v(release)).mode]).toEqual([
+        release,
+        "blob-fuse-wi",
+      ]);
     expect(planMount("blob.csi.azure.com", blobReq(no), v("v1.26.3")).mode).toBe("blob-account-key");
     expect(planMount("blob.csi.azure.com", blobReq(), v("v1.26.3")).mode).toBe("blob-fuse-wi");
   });

@@ -29,11 +29,19 @@ const blob = "kubernetes-sigs/blob-csi-driver";
 const file = "kubernetes-sigs/azurefile-csi-driver";
 const fuse2 = "Azure/azure-storage-fuse (blobfuse2)";
 /** The releases the rows were read from, each written once (the mock's default releases, csi/versions.ts, name the same). */
-const V = { blob: "v1.27.9", file: "v1.34.8", fuse2: "2.5.4", fuse2Tag: "blobfuse2-2.5.4" };
+const V = {
+  blob: "v1.27.9",
+  file: "v1.34.8",
+  fuse2: "2.5.4",
+  fuse2Tag: "blobfuse2-2.5.4",
+};
 /** The component and releases most rows were read from. */
 const BLOB = { component: blob, versions: V.blob };
 const FILE = { component: file, versions: V.file };
-const BOTH = { component: `${blob}, ${file}`, versions: `blob ${V.blob}, azurefile ${V.file}` };
+const BOTH = {
+  component: `${blob}, ${file}`,
+  versions: `blob ${V.blob}, azurefile ${V.file}`,
+};
 const FUSE2 = { component: fuse2, versions: V.fuse2Tag };
 
 const T = {
@@ -59,13 +67,21 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "the FUSE helper mounts with allow_other only for `-o allow_other`; the kernel refuses everyone else",
     status: "same",
+    secondReader:
+      "second reader (i20 review, 2026-12-07): blobfuse2-2.5.4 cmd/mount.go mountCmd RunE (libfuse-options: only allow_other or allow_other=true set allow-other; anything unknown fails with FuseAllowedFlags) and component/libfuse/libfuse_handler.go (allow_other added to the fuse options only then); the mock's checkFuseOption/fuseOptions accept the same two spellings",
     tests: [
       {
         file: T.fuse,
         name: "keeps a pod user (UID 1000) out with Permission denied unless the options carry -o allow_other",
       },
-      { file: T.attrs, name: "has allow_other only when the options carry -o allow_other" },
-      { file: T.e2e, name: "gives the pod's user Permission denied when the chart's options lost -o allow_other" },
+      {
+        file: T.attrs,
+        name: "has allow_other only when the options carry -o allow_other",
+      },
+      {
+        file: T.e2e,
+        name: "gives the pod's user Permission denied when the chart's options lost -o allow_other",
+      },
     ],
   },
   {
@@ -80,13 +96,21 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "the driver keeps a grants file per mount in step with the simulated role assignments (every 500 ms); the FUSE helper checks read/write/delete/list per operation that would reach Storage and answers EACCES",
     status: "same",
+    secondReader:
+      "second reader (i20 review, 2026-12-07): blobfuse2-2.5.4 component/azstorage/utils.go storeBlobErrToErr (AuthorizationPermissionMismatch -> InvalidPermission) and component/file_cache/file_cache.go isDownloadRequired/GetAttr; agreed for reads, writes, deletes and listings. Nuance: with the chart's --use-attr-cache and attr_timeout=120 a bare stat of a known file may still answer from the attribute cache on AKS, where the FUSE helper refuses it at once",
     tests: [
-      { file: T.fuse, name: "with a reader role: lists and reads, but writes and deletes fail with EACCES" },
+      {
+        file: T.fuse,
+        name: "with a reader role: lists and reads, but writes and deletes fail with EACCES",
+      },
       {
         file: T.fuse,
         name: "applies a role removed from a live mount to its next operations, and a role granted again too",
       },
-      { file: T.authz, name: "add up the data actions of every assignment whose scope covers the container" },
+      {
+        file: T.authz,
+        name: "add up the data actions of every assignment whose scope covers the container",
+      },
       {
         file: T.e2e,
         name: "with Storage Blob Data Reader mounts and reads, refuses writes; once the role is removed, cuts off listings and files not in the file cache, while a file read before is served from the cache",
@@ -103,6 +127,8 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "the mount asks the simulated Azure for the 'list' data action; management-plane roles carry none",
     status: "same",
+    secondReader:
+      "second reader (i20 review, 2026-12-07): blobfuse2-2.5.4 component/azstorage/block_blob.go TestPipeline (one list page, MaxResults 2, at mount; an error fails the mount); cancel-list does not cover it (only ReadDir/StreamDir check listBlocked)",
     tests: [
       {
         file: T.authz,
@@ -116,7 +142,10 @@ export const conformance: readonly ConformanceRow[] = [
         file: T.e2e,
         name: "fails the mount for a role without data actions (Owner) with 403 AuthorizationPermissionMismatch",
       },
-      { file: T.neg, name: "refuses a mount when the role assignment is missing" },
+      {
+        file: T.neg,
+        name: "refuses a mount when the role assignment is missing",
+      },
     ],
   },
   {
@@ -130,8 +159,13 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "advertised",
     status: "same",
+    secondReader:
+      "second reader (i20 review, 2026-12-07): blob v1.27.9 pkg/blob/blob.go (enable-volume-mount-group default true) and NodeGetCapabilities (appends VOLUME_MOUNT_GROUP); azurefile v1.34.8 pkg/azurefile/azurefile_options.go (same flag, default true) and azurefile.go NodeGetCapabilities; the mock's server.ts NodeGetCapabilities advertises it",
     tests: [
-      { file: T.server, name: "reports the node id, no staging step, and VOLUME_MOUNT_GROUP like both real drivers" },
+      {
+        file: T.server,
+        name: "reports the node id, no staging step, and VOLUME_MOUNT_GROUP like both real drivers",
+      },
       {
         file: T.e2e,
         name: "shows the pod's files with its fsGroup as group: the driver advertises VOLUME_MOUNT_GROUP and adds -o gid=",
@@ -148,6 +182,8 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "same; the FUSE helper shows every file with that group (0777 with allow_other, else 0755/0775, less -o umask)",
     status: "same",
+    secondReader:
+      'second reader (i20 review, 2026-12-07): blob v1.27.9 pkg/blob/nodeserver.go NodeStageVolume and checkGidPresentInMountFlags (strings.Contains "gid="; strconv.ParseUint(volumeMountGroup, 10, 32) else InvalidArgument); the mock\'s planBlob does the same check and message',
     tests: [
       {
         file: T.attrs,
@@ -169,11 +205,13 @@ export const conformance: readonly ConformanceRow[] = [
     real: {
       ...BOTH,
       source:
-        "pkg/blob/nodeserver.go NodeStageVolume and pkg/azurefile/nodeserver.go NodeStageVolume (SetVolumeOwnership after the NFS mount); kubernetes pkg/volume/util/operationexecutor/operation_generator.go GenerateMountVolumeFunc (MountDevice only when GetDeviceMountState is not DeviceGloballyMounted; read in a stored version, not at a tag)",
-      does: "changes the group of every file of the share when the volume is staged on a node (OnRootMismatch: only when the root differs; None: never); a second pod on the same node does not restage, so its fsGroup changes nothing",
+        "pkg/blob/nodeserver.go NodeStageVolume and pkg/azurefile/nodeserver.go NodeStageVolume (SetVolumeOwnership after the NFS mount); kubernetes pkg/volume/util/operationexecutor/operation_generator.go GenerateMountVolumeFunc (kubernetes v1.34.4: MountDevice, which is NodeStageVolume for CSI, only when GetDeviceMountState is not DeviceGloballyMounted); the root check of OnRootMismatch is the vendored kubelet pkg/volume/volume_linux.go requiresPermissionChange (group, rwx for it, setgid)",
+      does: "changes the group of every file of the share when the volume is staged on a node (OnRootMismatch: only when the root lacks the group, rwx for it or setgid; None: never); a second pod on the same node does not restage, so its fsGroup changes nothing",
     },
     mock: "same, on the share's host directory, on the first publish of a volume id while no other target of it is mounted on the node",
     status: "same",
+    secondReader:
+      "second reader (i20 review, 2026-12-07): blob v1.27.9 / azurefile v1.34.8 NodeStageVolume (SetVolumeOwnership when volumeMountGroup is set and the policy is not None); kubernetes v1.34.4 pkg/volume/util/operationexecutor/operation_generator.go GenerateMountVolumeFunc (read in the Go module k8s.io/kubernetes@v1.34.4: MountDevice only when GetDeviceMountState != DeviceGloballyMounted); vendored pkg/volume/volume_linux.go skipPermissionChange/requiresPermissionChange: the mock skipped the walk on the root's group alone, fixed to group + 0770 + setgid",
     tests: [
       {
         file: T.node,
@@ -182,6 +220,10 @@ export const conformance: readonly ConformanceRow[] = [
       {
         file: T.node,
         name: "leaves ownership alone with fsGroupChangePolicy None, and skips the walk with OnRootMismatch when the root already matches",
+      },
+      {
+        file: T.node,
+        name: "walks the share with OnRootMismatch when the root has the group but not setgid, as the kubelet's requiresPermissionChange does",
       },
       {
         file: T.node,
@@ -204,8 +246,13 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "same",
     status: "same",
+    secondReader:
+      "second reader (i20 review, 2026-12-07): blob v1.27.9 pkg/blob/blob.go isSupportedFSGroupChangePolicy (empty or None/Always/OnRootMismatch, exact case) and pkg/util/util.go SetVolumeOwnership (empty -> OnRootMismatch); azurefile v1.34.8 azurefile.go isSupportedFSGroupChangePolicy and utils.go SetVolumeOwnership (same); OnRootMismatch's root test follows the vendored requiresPermissionChange after the fix",
     tests: [
-      { file: T.attrs, name: "accepts the three fsGroupChangePolicy values and refuses others" },
+      {
+        file: T.attrs,
+        name: "accepts the three fsGroupChangePolicy values and refuses others",
+      },
       {
         file: T.node,
         name: "treats an empty fsGroupChangePolicy as OnRootMismatch, as both drivers' SetVolumeOwnership does",
@@ -225,10 +272,18 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "the FUSE helper mounts read-only (EROFS); NFS bind mounts are read-only",
     status: "same",
+    secondReader:
+      'second reader (i20 review, 2026-12-07): blob v1.27.9 pkg/blob/nodeserver.go NodeStageVolume (isReadOnlyFromCapability: "ro" for NFS, "-o ro" for blobfuse2) and azurefile v1.34.8 NodeStageVolume ("ro" joined to the mount flags); SINGLE_NODE_READER_ONLY and MULTI_NODE_READER_ONLY in both, as the mock\'s isReadOnlyCapability',
     tests: [
       { file: T.attrs, name: "adds -o ro for a reader-only access mode" },
-      { file: T.fuse, name: "mounts read-only (-o ro) for a reader-only access mode" },
-      { file: T.node, name: "mounts read-only when the capability asks for a reader-only access mode" },
+      {
+        file: T.fuse,
+        name: "mounts read-only (-o ro) for a reader-only access mode",
+      },
+      {
+        file: T.node,
+        name: "mounts read-only when the capability asks for a reader-only access mode",
+      },
     ],
     unitOnly:
       "the chart's claims ask for ReadWriteMany; a reader-only access mode comes only from a hand-written PersistentVolume and claim",
@@ -243,8 +298,13 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "same",
     status: "same",
+    secondReader:
+      'second reader (i20 review, 2026-12-07): blob v1.27.9 pkg/blob/blob.go GetAuthEnv (strconv.ParseBool, error "invalid mountwithworkloadidentitytoken"); the attribute appears at v1.26.3. The mock\'s v1.26.1-2 was wrong: there GetAuthEnv mounts with the token whenever clientID is set; fixed (trait clientIdSelectsToken) with its test',
     tests: [
-      { file: T.attrs, name: "is read with strconv.ParseBool: 1, t, TRUE mount with the token" },
+      {
+        file: T.attrs,
+        name: "is read with strconv.ParseBool: 1, t, TRUE mount with the token",
+      },
       {
         file: T.attrs,
         name: "0, f, false with clientID select account-key mode; other values are refused as the driver does",
@@ -269,12 +329,17 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "same, with a warning event on the pod",
     status: "same",
+    secondReader:
+      'second reader (i20 review, 2026-12-07): blob v1.27.9 pkg/blob/nodeserver.go NodePublishVolume and canSkipRepublishNodeStage (EqualFold "true" never skips; otherwise a healthy mount skips the restage); canSkipRepublishNodeStage is absent at v1.27.0-7 and present from v1.27.8 (checked per tag)',
     tests: [
       {
         file: T.attrs,
         name: "refreshes on republish only when it reads true in any case (the driver's EqualFold check)",
       },
-      { file: T.attrs, name: 'v1.27.0-7 restage on every republish, so "1" is refreshed; v1.27.8 adds the skip check' },
+      {
+        file: T.attrs,
+        name: 'v1.27.0-7 restage on every republish, so "1" is refreshed; v1.27.8 adds the skip check',
+      },
       {
         file: T.fuse,
         name: 'v1.27: mountWithWorkloadIdentityToken "1" mounts (ParseBool) but a republish does not refresh the token, so reads go EIO',
@@ -294,6 +359,8 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "one expiry file per clientID+account under <kubelet>/plugins/blob.csi.azure.com/tokens/",
     status: "same",
+    secondReader:
+      'second reader (i20 review, 2026-12-07): blob v1.27.9 pkg/blob/blob.go GetAuthEnv (tokenFileName clientID + "-" + accountName under defaultAzureOAuthTokenDir, rewritten when its content differs, AZURE_OAUTH_TOKEN_FILE); the mock\'s tokenExpiryFile keys the same pair',
     tests: [
       {
         file: T.fuse,
@@ -314,6 +381,8 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "the FUSE helper (tools/fuse, a go-fuse passthrough built into <cache>/bin/ctv-fuse-<source digest>) fails every operation with EIO past the expiry",
     status: "same",
+    secondReader:
+      "second reader (i20 review, 2026-12-07): blobfuse2-2.5.4 component/azstorage/azauthspn.go getTokenCredential (WorkloadIdentityCredential on the token file). Agreed on the symptom (EIO on every operation); timing: blobfuse2 fails when it next needs an Entra access token after the file's token expired, the FUSE helper at the token's expiry, so the mock fails no later than AKS",
     tests: [
       {
         file: T.fuse,
@@ -334,13 +403,21 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "--blob-driver-version v1.26.x: per-mount token, never refreshed; CSIDriver without requiresRepublish",
     status: "same",
+    secondReader:
+      "second reader (i20 review, 2026-12-07): blob v1.26.16 pkg/blob/blob.go GetAuthEnv (WORKLOAD_IDENTITY_TOKEN in the environment, no token file) and deploy/csi-blob-driver.yaml (tokenRequests without expirationSeconds, no requiresRepublish)",
     tests: [
       {
         file: T.fuse,
         name: "v1.26: the token goes to blobfuse2 once, so the mount goes EIO at its first expiry even after a republish",
       },
-      { file: T.manifests, name: "follow the chosen releases: blob v1.26 never republishes, azurefile v1.35 does" },
-      { file: T.attrs, name: "v1.26 mounts but warns that the token is never refreshed" },
+      {
+        file: T.manifests,
+        name: "follow the chosen releases: blob v1.26 never republishes, azurefile v1.35 does",
+      },
+      {
+        file: T.attrs,
+        name: "v1.26 mounts but warns that the token is never refreshed",
+      },
     ],
     unitOnly:
       "the test cluster runs one driver release (v1.27.9); fuse.test.ts starts a v1.26.16 driver beside it, and the EIO needs a token expiry (10 minutes at least)",
@@ -378,6 +455,8 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: `follow --blob-driver-version / --file-driver-version (defaults ${defaultBlobDriverVersion} and ${defaultFileDriverVersion}, what AKS 1.34 ships)`,
     status: "same",
+    secondReader:
+      "second reader (i20 review, 2026-12-07): deploy/csi-blob-driver.yaml at v1.26.16 and v1.27.9, deploy/csi-azurefile-driver.yaml at v1.34.8 and v1.35.7: requiresRepublish and expirationSeconds 3600 only in blob v1.27.9 and azurefile v1.35.7; fsGroupPolicy, podInfoOnMount and volumeLifecycleModes as in the mock's csiDriverObjects",
     tests: [
       {
         file: T.manifests,
@@ -402,6 +481,8 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "checks the flag list of the blobfuse2 the chosen driver release pins, and --log-level as LogLevel.Parse does",
     status: "same",
+    secondReader:
+      'second reader (i20 review, 2026-12-07): blobfuse2 tags 2.5.2-2.5.5 (git grep): "log-compress" only in 2.5.5 cmd/mount.go, "cap-iops" from 2.5.3 (azstorage config), log-goroutine-id from 2.5.2, required-free-space-mb only in cmd/mountgen1.go and mountv1.go; common/types.go LogLevel.Parse (enum.ParseInt case-insensitive, not strict); blobfuse2Version in charts/latest/blob-csi-driver/values.yaml at 18 tags matches blobfuse2Pins',
     tests: [
       {
         file: T.opts,
@@ -419,10 +500,22 @@ export const conformance: readonly ConformanceRow[] = [
         file: T.opts,
         name: "fails --required-free-space-mb, which blobfuse2 registers on mountgen1/mountv1 only, never on mount",
       },
-      { file: T.opts, name: "reads --log-level as blobfuse2's LogLevel.Parse does: any case, or an integer" },
-      { file: T.attrs, name: "pins the blobfuse2 of charts/latest/blob-csi-driver/values.yaml at each tag" },
-      { file: T.neg, name: "fails a mount option blobfuse2 does not know, with blobfuse2's error" },
-      { file: T.e2e, name: "mounts with --log-level=log_debug: blobfuse2 parses log levels case-insensitively" },
+      {
+        file: T.opts,
+        name: "reads --log-level as blobfuse2's LogLevel.Parse does: any case, or an integer",
+      },
+      {
+        file: T.attrs,
+        name: "pins the blobfuse2 of charts/latest/blob-csi-driver/values.yaml at each tag",
+      },
+      {
+        file: T.neg,
+        name: "fails a mount option blobfuse2 does not know, with blobfuse2's error",
+      },
+      {
+        file: T.e2e,
+        name: "mounts with --log-level=log_debug: blobfuse2 parses log levels case-insensitively",
+      },
     ],
   },
   {
@@ -436,9 +529,17 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "accepts every blobfuse2 and NFS option list they use (their SMB examples are a mode not served)",
     status: "same",
+    secondReader:
+      "second reader (i20 review, 2026-12-07): deploy/example at blob v1.27.9 and azurefile v1.34.8: the blobfuse2 options (allow_other, timeouts, attr cache, cancel-list, log levels, cache size, -o ro) and NFS options (nconnect=4, noresvport, actimeo=30) are the ones the tests feed; the rest are SMB options of a mode not served",
     tests: [
-      { file: T.opts, name: "accepts every blobfuse2 option their PersistentVolumes and StorageClasses use" },
-      { file: T.opts, name: "accepts every NFS option they use, for both drivers" },
+      {
+        file: T.opts,
+        name: "accepts every blobfuse2 option their PersistentVolumes and StorageClasses use",
+      },
+      {
+        file: T.opts,
+        name: "accepts every NFS option they use, for both drivers",
+      },
     ],
     unitOnly:
       "it checks option lists, not mounts: each list goes through the same checks the cluster tests' mounts use, and mounting each example would add a pod per list",
@@ -478,12 +579,18 @@ export const conformance: readonly ConformanceRow[] = [
         file: T.opts,
         name: "fails like mount.nfs when the merged list ends on an NFS version the endpoint does not speak",
       },
-      { file: T.e2e, name: "mounts with nfsvers=3 next to the driver's vers=3, as AKS does, and warns on the pod" },
+      {
+        file: T.e2e,
+        name: "mounts with nfsvers=3 next to the driver's vers=3, as AKS does, and warns on the pod",
+      },
       {
         file: T.opts,
         name: "merges vers with the blob driver's options like util.JoinMountOptions (sorted, de-duplicated) and warns",
       },
-      { file: T.node, name: "accepts vers=4.1 equal to the driver's own without a warning" },
+      {
+        file: T.node,
+        name: "accepts vers=4.1 equal to the driver's own without a warning",
+      },
       {
         file: T.opts,
         name: "fails a comma-joined entry that sorts after the blob driver's own and ends on NFSv4.1",
@@ -504,6 +611,8 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "taken out of the options; the simulated Azure lets it past secure transfer; no TLS is simulated",
     status: "same",
+    secondReader:
+      "second reader (i20 review, 2026-12-07): azurefile v1.34.8 pkg/azurefile/nodeserver.go NodeStageVolume (removeOptionIfExists: strings.EqualFold on a whole entry, then aznfs through azurefile-proxy; InvalidArgument when the proxy is off). Nuance: the mock trims the entry first, the driver does not",
     tests: [
       {
         file: T.node,
@@ -526,9 +635,18 @@ export const conformance: readonly ConformanceRow[] = [
     mock: "same; a file PersistentVolume gets a warning event",
     status: "warns",
     tests: [
-      { file: T.node, name: "refuses two attribute keys that differ only in case with different values" },
-      { file: T.node, name: "accepts case-colliding keys on a file PersistentVolume, with a warning" },
-      { file: T.node, name: "refuses case-colliding keys on an inline file volume" },
+      {
+        file: T.node,
+        name: "refuses two attribute keys that differ only in case with different values",
+      },
+      {
+        file: T.node,
+        name: "accepts case-colliding keys on a file PersistentVolume, with a warning",
+      },
+      {
+        file: T.node,
+        name: "refuses case-colliding keys on an inline file volume",
+      },
       {
         file: T.attrs,
         name: "refuses case-colliding keys only on v1.26.16 and v1.27.9; earlier releases mount with a warning",
@@ -548,10 +666,21 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "same",
     status: "same",
+    secondReader:
+      "second reader (i20 review, 2026-12-07): blob v1.27.9 NodeStageVolume and azurefile v1.34.8 NodeStageVolume (strconv.ParseUint(v, 8, 32); 0 turns the chmod off; blob skips it on read-only NFS) and chmodIfPermissionMismatch (compares and sets the 0777 bits only, keeping setgid): the mock cleared setgid on restage, fixed with its test. Not imitated: azurefile chmods a read-only NFS mount too (which would fail on AKS with a mismatching root); the mock chmods the host directory",
     tests: [
-      { file: T.attrs, name: "parses mountPermissions as Go's ParseUint(v, 8, 32)" },
-      { file: T.node, name: "chmods the share root to mountPermissions, and not at all for 0" },
-      { file: T.e2e, name: "chmods the share root to mountPermissions when another volume of the share is staged" },
+      {
+        file: T.attrs,
+        name: "parses mountPermissions as Go's ParseUint(v, 8, 32)",
+      },
+      {
+        file: T.node,
+        name: "chmods the share root to mountPermissions, and not at all for 0",
+      },
+      {
+        file: T.e2e,
+        name: "chmods the share root to mountPermissions when another volume of the share is staged",
+      },
     ],
   },
   {
@@ -564,7 +693,14 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "same",
     status: "same",
-    tests: [{ file: T.attrs, name: "refuses a file fsType outside the driver's list" }],
+    secondReader:
+      "second reader (i20 review, 2026-12-07): azurefile v1.34.8 pkg/azurefile/utils.go isSupportedFsType (empty, or exactly cifs, smb, nfs, ext4, ext3, ext2, xfs) called from NodeStageVolume with the same InvalidArgument text as the mock's planFile",
+    tests: [
+      {
+        file: T.attrs,
+        name: "refuses a file fsType outside the driver's list",
+      },
+    ],
     unitOnly:
       "the chart never passes fsType (it is not an attribute the chart allows), so only a hand-written PV has one",
   },
@@ -596,7 +732,10 @@ export const conformance: readonly ConformanceRow[] = [
     mock: "mounts with blobfuse2 and warns",
     status: "warns",
     tests: [
-      { file: T.attrs, name: "mounts a protocol value the node server does not check with blobfuse2, with a warning" },
+      {
+        file: T.attrs,
+        name: "mounts a protocol value the node server does not check with blobfuse2, with a warning",
+      },
     ],
     unitOnly: "the chart writes only fuse/fuse2 or nfs, so only a hand-written PersistentVolume has another value",
   },
@@ -610,7 +749,14 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "not used",
     status: "same",
-    tests: [{ file: T.attrs, name: "ignores resourcegroup and subscriptionid on the workload identity path" }],
+    secondReader:
+      "second reader (i20 review, 2026-12-07): blob v1.27.9 pkg/blob/blob.go GetAuthEnv: the mountWithWIToken branch returns the token env before rgName or subsID are used",
+    tests: [
+      {
+        file: T.attrs,
+        name: "ignores resourcegroup and subscriptionid on the workload identity path",
+      },
+    ],
     unitOnly:
       "the chart writes the right resource group and subscription, so a cluster mount passes whether or not they are read; only wrong values show it",
   },
@@ -626,9 +772,17 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "the simulated Azure checks that path instead of refusing",
     status: "same",
+    secondReader:
+      'second reader (i20 review, 2026-12-07): Microsoft Learn "Azure Private Endpoint private DNS zone values" (learn.microsoft.com/azure/private-link/private-endpoint-dns): the public name is a CNAME to the privatelink name a linked zone resolves; the mock\'s azsim authorize.ts checks an approved connection with that zone',
     tests: [
-      { file: T.authz, name: "mounts through an approved private endpoint the cluster resolves, as AKS does" },
-      { file: T.authz, name: "refuses without that path (AuthorizationFailure)" },
+      {
+        file: T.authz,
+        name: "mounts through an approved private endpoint the cluster resolves, as AKS does",
+      },
+      {
+        file: T.authz,
+        name: "refuses without that path (AuthorizationFailure)",
+      },
     ],
     unitOnly:
       "the decision lives in the simulated Azure (azsim/authorize.ts), which its tests drive directly; the test cluster has no private DNS zone to resolve",
@@ -671,12 +825,18 @@ export const conformance: readonly ConformanceRow[] = [
     mock: "clientID without the token flag asks the simulated ARM for listKeys (and fails where shared keys are off); other key modes are refused as not served",
     status: "not-served",
     tests: [
-      { file: T.node, name: "asks ARM for the account keys and fails with its answer" },
+      {
+        file: T.node,
+        name: "asks ARM for the account keys and fails with its answer",
+      },
       {
         file: T.node,
         name: "refuses a blob volume with neither clientID nor NFS as the account-key mode this project does not serve",
       },
-      { file: T.node, name: "refuses SMB file shares with an account key as a mode not served" },
+      {
+        file: T.node,
+        name: "refuses SMB file shares with an account key as a mode not served",
+      },
     ],
   },
   {
@@ -689,6 +849,8 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "the FUSE helper answers opendir with an empty directory for that long after it mounted",
     status: "same",
+    secondReader:
+      "second reader (i20 review, 2026-12-07): blobfuse2-2.5.4 component/azstorage/azstorage.go Start (startTime, listBlocked) and ReadDir/StreamDir (empty answer without Storage until cancelListForSeconds have passed); lookups by name do not check it; the FUSE helper's OpendirHandle does the same",
     tests: [
       {
         file: T.fuse,
@@ -708,6 +870,8 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "the FUSE helper remembers when it opened each file and serves it without the RBAC or token check until the timeout",
     status: "same",
+    secondReader:
+      "second reader (i20 review, 2026-12-07): blobfuse2-2.5.4 component/file_cache/file_cache.go isDownloadRequired (no download, and no GetAttr, while the local copy's mtime/ctime is younger than cacheTimeout or a handle is open); the helper keys the download time by inode. Nuance: blobfuse2 also keeps a file with an open handle past the timeout",
     tests: [
       {
         file: T.fuse,
@@ -748,16 +912,25 @@ export const conformance: readonly ConformanceRow[] = [
       component: `${blob}, ${fuse2}`,
       versions: `blob ${V.blob}, ${V.fuse2Tag}`,
       source:
-        "pkg/blob/nodeserver.go NodeStageVolume (isHnsEnabled: --use-adls=true); blobfuse2 component/azstorage/datalake.go TestPipeline",
-      does: 'with "true" in any case blobfuse2 talks to the dfs endpoint and refuses a flat (non-HNS) account whose container holds anything: "Account is not HNS"',
+        "pkg/blob/nodeserver.go NodeStageVolume (isHnsEnabled: --use-adls=true); blobfuse2 component/azstorage/datalake.go TestPipeline and Configure, block_blob.go TestPipeline",
+      does: 'with "true" in any case blobfuse2 talks to the dfs endpoint and refuses a flat (non-HNS) account: "Account is not HNS" when the container holds anything, else "Detected FNS account being mounted as HNS" (BlockBlob TestPipeline lists with permissions, which Datalake.Configure turns on)',
     },
     mock: "same, reading the account's isHnsEnabled from the simulated Azure",
     status: "same",
+    secondReader:
+      'second reader (i20 review, 2026-12-07): blob v1.27.9 pkg/blob/nodeserver.go NodeStageVolume (EqualFold true -> --use-adls=true); blobfuse2-2.5.4 component/azstorage/datalake.go TestPipeline ("Account is not HNS" when paths come back without permissions) and Configure (BlockBlob listDetails.Permissions = true), block_blob.go TestPipeline (an empty flat container fails with "Detected FNS account being mounted as HNS"): the mock let an empty flat container mount, fixed with its test',
     tests: [
-      { file: T.attrs, name: "takes isHnsEnabled (EqualFold true) as --use-adls=true" },
+      {
+        file: T.attrs,
+        name: "takes isHnsEnabled (EqualFold true) as --use-adls=true",
+      },
       {
         file: T.node,
         name: "fails like blobfuse2's Datalake TestPipeline on a flat account whose container holds files, and mounts on an HNS one",
+      },
+      {
+        file: T.node,
+        name: "fails like blobfuse2's BlockBlob TestPipeline (permissions listed) on a flat account whose container is empty",
       },
     ],
     unitOnly:
@@ -773,12 +946,17 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "same",
     status: "same",
+    secondReader:
+      "second reader (i20 review, 2026-12-07): azurefile v1.34.8 pkg/azurefile/nodeserver.go NodeStageVolume (source server:/account/share + /folderName; createFolderIfNotExists only with createFolderIfNotExist and an account key)",
     tests: [
       {
         file: T.node,
         name: "mounts folderName below the share, and fails like mount.nfs when the folder does not exist",
       },
-      { file: T.attrs, name: "mounts folderName below the share: server:/account/share/folder" },
+      {
+        file: T.attrs,
+        name: "mounts folderName below the share: server:/account/share/folder",
+      },
       {
         file: T.e2e,
         name: "mounts folderName below the share, and fails like mount.nfs when the folder does not exist",
@@ -816,6 +994,8 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "same",
     status: "same",
+    secondReader:
+      'second reader (i20 review, 2026-12-07): azurefile v1.34.8 NodePublishVolume (EqualFold nfs -> "NFS protocol is not supported for ephemeral volumes"); blob v1.27.9 NodePublishVolume (storageAccount set to "" unless allow-inline-volume-key-access-with-idenitity, default false, or useWorkloadIdentity: clientID, or the attribute exactly "true")',
     tests: [
       {
         file: T.attrs,
@@ -852,7 +1032,12 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "refuses with `service account token is empty`, so the missing tokenRequests shows at once",
     status: "differs",
-    tests: [{ file: T.node, name: "fails when the kubelet passed no token (CSIDriver without tokenRequests)" }],
+    tests: [
+      {
+        file: T.node,
+        name: "fails when the kubelet passed no token (CSIDriver without tokenRequests)",
+      },
+    ],
   },
   {
     id: "republish-reverifies",
@@ -864,7 +1049,14 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "succeeds, records the refusal in the mount record and does not extend the expiry, so the mount fails with EIO later",
     status: "same",
-    tests: [{ file: T.node, name: "keeps the mount but records the refusal when a republish is no longer authorized" }],
+    secondReader:
+      "second reader (i20 review, 2026-12-07): blob v1.27.9 pkg/blob/nodeserver.go NodeStageVolume (GetAuthEnv error ignored when ensureMountPoint finds the target mounted; success returned); GetAuthEnv has already rewritten the token file, which blobfuse2 exchanges later",
+    tests: [
+      {
+        file: T.node,
+        name: "keeps the mount but records the refusal when a republish is no longer authorized",
+      },
+    ],
     unitOnly:
       "the refusal shows only as the EIO when the old token expires (10 minutes at least), and the kubelet's republish timing is not under a test's control",
   },
@@ -878,7 +1070,12 @@ export const conformance: readonly ConformanceRow[] = [
     },
     mock: "uses the tenant of the simulated AKS cluster whose OIDC issuer signed the token",
     status: "differs",
-    tests: [{ file: T.node, name: "uses the tenant of the AKS cluster that issued the token when tenantID is empty" }],
+    tests: [
+      {
+        file: T.node,
+        name: "uses the tenant of the AKS cluster that issued the token when tenantID is empty",
+      },
+    ],
   },
   {
     id: "no-fuse-helper",
@@ -904,7 +1101,10 @@ export const conformance: readonly ConformanceRow[] = [
     mock: "Identity and Node only, no staging step (the NFS paths do the stage's chmod and fsGroup on the first publish of a volume on the node); storage is a host directory per account and container or share",
     status: "differs",
     tests: [
-      { file: T.server, name: "reports the node id, no staging step, and VOLUME_MOUNT_GROUP like both real drivers" },
+      {
+        file: T.server,
+        name: "reports the node id, no staging step, and VOLUME_MOUNT_GROUP like both real drivers",
+      },
     ],
   },
 ];

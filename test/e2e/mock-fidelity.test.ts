@@ -71,8 +71,9 @@ describe("blob-fuse-wi: what blobfuse2 does with the mount options and the pod's
 });
 
 describe("blob-fuse-wi: data-plane RBAC per operation", () => {
-  it("with Storage Blob Data Reader mounts and reads, refuses writes, and cuts reads off once the role is removed", async () => {
+  it("with Storage Blob Data Reader mounts and reads, refuses writes; once the role is removed, cuts off listings and files not in the file cache, while a file read before is served from the cache", async () => {
     writeFileSync(path.join(d.storageDir, "reader.txt"), "readable\n");
+    writeFileSync(path.join(d.storageDir, "never-read.txt"), "not cached\n");
     await withRole("Storage Blob Data Reader", async () => {
       const pod = await installVariant(tb, d, "reader", {});
       await tb.waitForPodRunning(d.namespace, pod);
@@ -83,14 +84,19 @@ describe("blob-fuse-wi: data-plane RBAC per operation", () => {
       updateAzState(tb.statePath, (s) => {
         s.roleAssignments = s.roleAssignments.filter((r) => r.roleDefinitionName !== "Storage Blob Data Reader");
       });
-      await pollUntil("reads refused after the role was removed", 30_000, async () => {
+      // Listings reach Storage (after the chart's --cancel-list-on-mount-seconds=10, during which they answer empty).
+      await pollUntil("listings refused after the role was removed", 30_000, async () => {
         try {
-          await sh(d, pod, "cat /mnt/azure/reader.txt");
+          await sh(d, pod, "ls /mnt/azure");
           return false;
         } catch (err) {
           return /Permission denied/.test((err as Error).message);
         }
       });
+      await expect(sh(d, pod, "cat /mnt/azure/never-read.txt")).rejects.toThrow(/Permission denied/);
+      // blobfuse2 serves a file it downloaded from its file cache until the chart's
+      // --file-cache-timeout-in-seconds=120 runs out, without asking Storage.
+      expect(await sh(d, pod, "cat /mnt/azure/reader.txt")).toBe("readable\n");
     });
   });
 
@@ -100,6 +106,23 @@ describe("blob-fuse-wi: data-plane RBAC per operation", () => {
       const message = await tb.waitForPodEvent(d.namespace, pod, /AuthorizationPermissionMismatch/);
       expect(message).toContain("no blob data actions");
     });
+  });
+});
+
+describe("blob-fuse-wi: attributes and options as the driver and blobfuse2 read them", () => {
+  it("mounts with --log-level=log_debug: blobfuse2 parses log levels case-insensitively", async () => {
+    const pod = await installVariant(tb, d, "log-debug", {
+      "persistentVolume.mountOptions": "{-o allow_other,--log-level=log_debug}",
+    });
+    await tb.waitForPodRunning(d.namespace, pod);
+  });
+
+  it("fails the mount when server names another account's endpoint: the driver hands it to blobfuse2 as AZURE_STORAGE_BLOB_ENDPOINT", async () => {
+    const pod = await installVariant(tb, d, "server", {
+      "persistentVolume.volumeAttributes.server": "someoneelse.blob.core.windows.net",
+    });
+    const message = await tb.waitForPodEvent(d.namespace, pod, /is the endpoint of storage account someoneelse/);
+    expect(message).toContain("failed to initialize new pipeline");
   });
 });
 
@@ -134,8 +157,8 @@ describe("blob-nfs: NFS options merged with the driver's", () => {
   });
 });
 
-describe("fileshare-nfs: fsGroup changes the whole share", () => {
-  it("gives every file of the share the group of a pod that sets fsGroup (why the chart sets none in NFS modes)", async () => {
+describe("fileshare-nfs: fsGroup is applied when the volume is staged on a node", () => {
+  it("leaves the share's group alone for a second pod on the same node with an fsGroup: the kubelet skips NodeStageVolume, where both drivers apply it", async () => {
     nfs = await tb.bootstrap("fileshare-nfs");
     await tb.install(nfs);
     const name = demoPodName["fileshare-nfs"];
@@ -147,10 +170,24 @@ describe("fileshare-nfs: fsGroup changes the whole share", () => {
       apiVersion: "v1",
       kind: "Pod",
       metadata: { name: "with-fsgroup", namespace: nfs.namespace },
-      spec: { ...demo.spec!, nodeName: undefined, securityContext: { ...demo.spec!.securityContext, fsGroup: 2345 } },
+      spec: { ...demo.spec!, securityContext: { ...demo.spec!.securityContext, fsGroup: 2345 } },
     };
     await tb.core.createNamespacedPod({ namespace: nfs.namespace, body: pod });
     await tb.waitForPodRunning(nfs.namespace, "with-fsgroup");
-    expect(statSync(path.join(nfs.storageDir, "text")).gid).toBe(2345);
+    expect(statSync(path.join(nfs.storageDir, "text")).gid).toBe(before);
+  });
+
+  it("chmods the share root to mountPermissions when another volume of the share is staged", async () => {
+    const pod = await installVariant(tb, nfs!, "perm", {
+      "persistentVolume.volumeAttributes.mountPermissions": "0750",
+    });
+    await tb.waitForPodRunning(nfs!.namespace, pod);
+    expect(statSync(nfs!.storageDir).mode & 0o7777).toBe(0o750);
+  });
+
+  it("mounts folderName below the share, and fails like mount.nfs when the folder does not exist", async () => {
+    const pod = await installVariant(tb, nfs!, "folder", { "persistentVolume.volumeAttributes.folderName": "absent" });
+    const message = await tb.waitForPodEvent(nfs!.namespace, pod, /No such file or directory/);
+    expect(message).toContain(`/${path.basename(nfs!.storageDir)}/absent`);
   });
 });

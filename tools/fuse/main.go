@@ -1,6 +1,8 @@
 // A passthrough FUSE file system for the mock blob CSI driver: it serves a host directory at a
 // mount point, like blobfuse2 serves a container, and fails every operation with EIO once the
-// workload identity token behind the mount has expired without a refresh, as blobfuse2 does.
+// workload identity token behind the mount has expired without a refresh, as blobfuse2 does. Like
+// blobfuse2 it answers listings with an empty directory for --cancel-list-on-mount-seconds after mounting,
+// and serves a file it downloaded from its file cache, without Storage, until the cache timeout runs out.
 package main
 
 import (
@@ -31,6 +33,43 @@ type gate struct {
 	grants     map[string]bool
 	logged     bool
 	deniedLog  map[string]bool
+	// blobfuse2's --cancel-list-on-mount-seconds: until then listings answer empty without Storage.
+	listUntil time.Time
+	// blobfuse2's --file-cache-timeout-in-seconds: a downloaded file is served locally, without Storage, this long.
+	cacheTimeout time.Duration
+	// By inode number: a path can go stale (an orphaned node's path is "", the root's).
+	cached map[uint64]time.Time
+}
+
+// listBlocked reports whether blobfuse2 would still answer listings with an empty directory
+// (component/azstorage/azstorage.go ReadDir/StreamDir while listBlocked).
+func (g *gate) listBlocked() bool {
+	return time.Now().Before(g.listUntil)
+}
+
+// fromCache reports whether blobfuse2's file cache still holds the file it downloaded less than
+// --file-cache-timeout-in-seconds ago (component/file_cache/file_cache.go isDownloadRequired), so
+// opening or looking it up needs no request to Storage.
+func (g *gate) fromCache(ino uint64) bool {
+	if g.cacheTimeout <= 0 {
+		return false
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	t, ok := g.cached[ino]
+	return ok && time.Since(t) < g.cacheTimeout
+}
+
+// remember records a download into the file cache (a successful open).
+func (g *gate) remember(ino uint64) {
+	if g.cacheTimeout <= 0 {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if t, ok := g.cached[ino]; !ok || time.Since(t) >= g.cacheTimeout {
+		g.cached[ino] = time.Now()
+	}
 }
 
 // Data actions, as the driver writes them to the grants file.
@@ -145,11 +184,15 @@ func (n *node) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno {
 	return n.LoopbackNode.Statfs(ctx, out)
 }
 
+// Lookup looks at the local file first (no Storage involved) so that a file in the file cache is
+// found by its inode; anything else asks Storage.
 func (n *node) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
-	if e := n.gate.deny(actRead); e != 0 {
-		return nil, e
-	}
 	inode, errno := n.LoopbackNode.Lookup(ctx, name, out)
+	if errno != 0 || !n.gate.fromCache(inode.StableAttr().Ino) {
+		if e := n.gate.deny(actRead); e != 0 {
+			return nil, e
+		}
+	}
 	n.view.fix(&out.Attr)
 	return inode, errno
 }
@@ -238,22 +281,31 @@ func writes(flags uint32) bool {
 
 // Open turns off the page cache (direct I/O) so that every read reaches the gate, as every
 // blobfuse2 read without a file cache reaches Azure Storage.
+// With a file cache, a file opened for reading that blobfuse2 downloaded less than the cache timeout ago
+// opens without Storage, and reads on a handle come from the local copy.
 func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {
 	action := actRead
 	if writes(flags) {
 		action = actWrite
 	}
-	if e := n.gate.deny(action); e != 0 {
-		return nil, 0, e
+	ino := n.StableAttr().Ino
+	if action == actWrite || !n.gate.fromCache(ino) {
+		if e := n.gate.deny(action); e != 0 {
+			return nil, 0, e
+		}
 	}
 	fh, fuseFlags, errno := n.LoopbackNode.Open(ctx, flags)
 	if errno != 0 {
 		return fh, fuseFlags, errno
 	}
-	return &file{inner: fh, gate: n.gate, view: n.view, writable: writes(flags)}, fuseFlags | fuse.FOPEN_DIRECT_IO, 0
+	n.gate.remember(ino)
+	return &file{inner: fh, gate: n.gate, view: n.view, writable: writes(flags), local: n.gate.cacheTimeout > 0}, fuseFlags | fuse.FOPEN_DIRECT_IO, 0
 }
 
 func (n *node) OpendirHandle(ctx context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {
+	if n.gate.listBlocked() {
+		return fs.NewListDirStream(nil), 0, 0
+	}
 	if e := n.gate.deny(actList); e != 0 {
 		return nil, 0, e
 	}
@@ -268,8 +320,10 @@ func (n *node) Readdir(ctx context.Context) (fs.DirStream, syscall.Errno) {
 }
 
 func (n *node) Getattr(ctx context.Context, f fs.FileHandle, out *fuse.AttrOut) syscall.Errno {
-	if e := n.gate.deny(actRead); e != 0 {
-		return e
+	if !n.gate.fromCache(n.StableAttr().Ino) {
+		if e := n.gate.deny(actRead); e != 0 {
+			return e
+		}
 	}
 	errno := n.LoopbackNode.Getattr(ctx, unwrap(f), out)
 	n.view.fix(&out.Attr)
@@ -331,6 +385,8 @@ type file struct {
 	gate     *gate
 	view     *view
 	writable bool
+	// local: blobfuse2's file cache holds the file, so reads on this handle never reach Storage.
+	local bool
 }
 
 func unwrap(f fs.FileHandle) fs.FileHandle {
@@ -341,6 +397,9 @@ func unwrap(f fs.FileHandle) fs.FileHandle {
 }
 
 func (f *file) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
+	if f.local {
+		return f.inner.(fs.FileReader).Read(ctx, dest, off)
+	}
 	if e := f.gate.deny(actRead); e != 0 {
 		return nil, e
 	}
@@ -359,7 +418,7 @@ func (f *file) Flush(ctx context.Context) syscall.Errno {
 	var e syscall.Errno
 	if f.writable {
 		e = f.gate.deny(actWrite)
-	} else {
+	} else if !f.local {
 		e = f.gate.deny()
 	}
 	if e != 0 {
@@ -382,8 +441,10 @@ func (f *file) Release(ctx context.Context) syscall.Errno {
 }
 
 func (f *file) Getattr(ctx context.Context, out *fuse.AttrOut) syscall.Errno {
-	if e := f.gate.deny(actRead); e != 0 {
-		return e
+	if !f.local {
+		if e := f.gate.deny(actRead); e != 0 {
+			return e
+		}
 	}
 	errno := f.inner.(fs.FileGetattrer).Getattr(ctx, out)
 	f.view.fix(&out.Attr)
@@ -400,8 +461,10 @@ func (f *file) Setattr(ctx context.Context, in *fuse.SetAttrIn, out *fuse.AttrOu
 }
 
 func (f *file) Lseek(ctx context.Context, off uint64, whence uint32) (uint64, syscall.Errno) {
-	if e := f.gate.deny(actRead); e != 0 {
-		return 0, e
+	if !f.local {
+		if e := f.gate.deny(actRead); e != 0 {
+			return 0, e
+		}
 	}
 	return f.inner.(fs.FileLseeker).Lseek(ctx, off, whence)
 }
@@ -437,6 +500,8 @@ func main() {
 	uid := flag.String("uid", "", "owner shown for every file (-o uid=)")
 	gid := flag.String("gid", "", "group shown for every file (-o gid=)")
 	umask := flag.String("umask", "0", "permission bits taken away from 0777 (-o umask=)")
+	cancelList := flag.Int("cancel-list-seconds", 0, "answer listings with an empty directory for this long after mounting (--cancel-list-on-mount-seconds)")
+	cacheTimeout := flag.Int("file-cache-timeout", 0, "serve a file opened before without Storage for this long (--file-cache-timeout-in-seconds)")
 	flag.Parse()
 	if *source == "" || *target == "" || *expiryFile == "" {
 		fmt.Fprintln(os.Stderr, "usage: ctv-fuse --source DIR --target DIR --expiry-file FILE [--grants-file FILE] [--allow-other] [--read-only] [--uid N] [--gid N] [--umask OCTAL]")
@@ -454,7 +519,14 @@ func main() {
 		fmt.Fprintf(os.Stderr, "cannot stat source %s: %v\n", *source, err)
 		os.Exit(1)
 	}
-	g := &gate{path: *expiryFile, grantsPath: *grantsFile, deniedLog: map[string]bool{}}
+	g := &gate{
+		path:         *expiryFile,
+		grantsPath:   *grantsFile,
+		deniedLog:    map[string]bool{},
+		listUntil:    time.Now().Add(time.Duration(*cancelList) * time.Second),
+		cacheTimeout: time.Duration(*cacheTimeout) * time.Second,
+		cached:       map[uint64]time.Time{},
+	}
 	root := &fs.LoopbackRoot{Path: *source, Dev: uint64(st.Dev)}
 	root.NewNode = func(r *fs.LoopbackRoot, _ *fs.Inode, _ string, _ *syscall.Stat_t) fs.InodeEmbedder {
 		return &node{LoopbackNode: fs.LoopbackNode{RootData: r}, gate: g, view: v}

@@ -49,8 +49,6 @@ credentialFragments:
   - accountkey
 allowedVolumeAttributes:
   blob-fuse-wi:
-    - mountPermissions
-    - fsGroupChangePolicy
     - server
     - isHnsEnabled
   fileshare-nfs:
@@ -62,6 +60,12 @@ allowedVolumeAttributes:
     - mountPermissions
     - fsGroupChangePolicy
     - server
+pointlessVolumeAttributes:
+  blob-fuse-wi:
+    mountpermissions: 'does nothing in mode blob-fuse-wi: the Blob CSI driver chmods the directory blobfuse2 then mounts over, so the mount root shows blobfuse2''s own modes (0777 with -o allow_other). Remove it, or add -o umask=<octal> to persistentVolume.mountOptions'
+    fsgroupchangepolicy: 'does nothing in mode blob-fuse-wi: the Blob CSI driver hands the pod''s fsGroup to blobfuse2 as -o gid= and changes no ownership on this path. Remove it'
+  fileshare-nfs: {}
+  blob-nfs: {}
 allowedClassParameters:
   blob-fuse-wi:
     - skuName

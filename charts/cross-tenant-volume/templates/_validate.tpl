@@ -158,6 +158,8 @@ values files (test/fixtures/invalid) runs against both. Included once, from pers
 {{- fail (printf "ERROR: persistentVolume.volumeAttributes.%s: duplicates the attribute %s that the chart sets (the driver compares keys case-insensitively). Remove it and set the matching storage or workloadIdentity value." $key $own) -}}
 {{- else if and (ne $lower "") (include "cross-tenant-volume.isCredentialKey" (list $lower $rules)) -}}
 {{- fail (printf "ERROR: persistentVolume.volumeAttributes.%s: would make the driver use an account key or a Secret, which this chart never does. Remove it." $key) -}}
+{{- else if hasKey (get $rules.pointlessVolumeAttributes $mode) $lower -}}
+{{- fail (printf "ERROR: persistentVolume.volumeAttributes.%s: %s." $key (get (get $rules.pointlessVolumeAttributes $mode) $lower)) -}}
 {{- else if not $allowed -}}
 {{- fail (printf "ERROR: persistentVolume.volumeAttributes.%s: is not an attribute this chart passes to the driver in mode %s. Remove it, or use one of %s." $key $mode (include "cross-tenant-volume.orList" $allowedAttributes)) -}}
 {{- else if and (eq $lower "mountpermissions") (not (regexMatch "^[0-7]{1,4}$" $value)) -}}

@@ -171,7 +171,9 @@ describe("blob protocols", () => {
     for (const protocol of ["aznfs", "nfsv3"]) {
       const r = refusal(() => planMount("blob.csi.azure.com", blobReq({ protocol })));
       expect(r.message).toMatch(
-        new RegExp(`^protocol: ${protocol} \\(blob-csi-driver v1\\.27\\.9 skips the account key only for protocol nfs`),
+        new RegExp(
+          `^protocol: ${protocol} \\(blob-csi-driver v1\\.27\\.9 mounts it over NFS but skips the account key only for protocol nfs`,
+        ),
       );
       expect(r.message).toContain("is a mode not served by this project");
       expect(r.message).toContain("set protocol: nfs");
@@ -228,5 +230,144 @@ describe("driver versions", () => {
       refusal(() => planMount("blob.csi.azure.com", blobReq({}, { flags: ["--preload"] }), v("v1.26.5"))).message,
     ).toContain("unknown flag: --preload");
     expect(planMount("blob.csi.azure.com", blobReq({}, { flags: ["--preload"] })).mode).toBe("blob-fuse-wi");
+  });
+});
+
+describe("per release (blob-csi-driver tags v1.26.0..v1.27.9)", () => {
+  it("pins the blobfuse2 of charts/latest/blob-csi-driver/values.yaml at each tag", () => {
+    const pins: Record<string, string> = {
+      "v1.26.6": "2.4.1",
+      "v1.26.7": "2.5.0",
+      "v1.26.8": "2.5.1",
+      "v1.26.10": "2.5.2",
+      "v1.26.11": "2.5.3",
+      "v1.26.15": "2.5.4",
+      "v1.27.0": "2.5.0",
+      "v1.27.1": "2.5.1",
+      "v1.27.3": "2.5.2",
+      "v1.27.4": "2.5.3",
+      "v1.27.7": "2.5.3",
+      "v1.27.8": "2.5.4",
+    };
+    for (const [release, pin] of Object.entries(pins))
+      expect([release, v(release).blob.blobfuse2]).toEqual([release, pin]);
+    // v1.27.4 pins blobfuse2 2.5.3, which has --cap-iops.
+    expect(planMount("blob.csi.azure.com", blobReq({}, { flags: ["--cap-iops=100"] }), v("v1.27.4")).mode).toBe(
+      "blob-fuse-wi",
+    );
+  });
+  it('v1.27.0-7 restage on every republish, so "1" is refreshed; v1.27.8 adds the skip check', () => {
+    const one = { mountWithWorkloadIdentityToken: "1" };
+    expect(wi(planMount("blob.csi.azure.com", blobReq(one), v("v1.27.7"))).refreshOnRepublish).toBe(true);
+    expect(wi(planMount("blob.csi.azure.com", blobReq(one), v("v1.27.8"))).refreshOnRepublish).toBe(false);
+  });
+  it("v1.26.0-2 have no mountWithWorkloadIdentityToken: clientID alone lists the keys on v1.26.0 and mounts with the token on v1.26.1-2", () => {
+    const no = { mountWithWorkloadIdentityToken: "false" };
+    expect(planMount("blob.csi.azure.com", blobReq(no), v("v1.26.0")).mode).toBe("blob-account-key");
+    for (const release of ["v1.26.1", "v1.26.2"])
+      expect([release, planMount("blob.csi.azure.com", blobReq(no), v(release)).mode]).toEqual([
+        release,
+        "blob-fuse-wi",
+      ]);
+    expect(planMount("blob.csi.azure.com", blobReq(no), v("v1.26.3")).mode).toBe("blob-account-key");
+    expect(planMount("blob.csi.azure.com", blobReq(), v("v1.26.3")).mode).toBe("blob-fuse-wi");
+  });
+  it("refuses case-colliding keys only on v1.26.16 and v1.27.9; earlier releases mount with a warning", () => {
+    const colliding = { tenantid: "other" };
+    for (const release of ["v1.26.16", "v1.27.9"])
+      expect(refusal(() => planMount("blob.csi.azure.com", blobReq(colliding), v(release))).code).toBe(
+        "InvalidArgument",
+      );
+    for (const release of ["v1.26.15", "v1.27.8"]) {
+      const p = planMount("blob.csi.azure.com", blobReq(colliding), v(release));
+      expect(p.warnings).toEqual(
+        expect.arrayContaining([expect.stringContaining('two keys that normalize to "tenantid"')]),
+      );
+    }
+  });
+});
+
+describe("attributes that change where or how blobfuse2 and NFS mount", () => {
+  it("mounts protocol NFS (any case) over NFS, as isNFSProtocol lower-cases, but only nfs skips the account key", () => {
+    const r = refusal(() => planMount("blob.csi.azure.com", blobReq({ protocol: "NFS" }, { flags: [] })));
+    expect(r.message).toMatch(/^protocol: NFS \(blob-csi-driver v1\.27\.9 mounts it over NFS/);
+    expect(planMount("blob.csi.azure.com", blobReq({ protocol: "nfs" }, { flags: [] })).mode).toBe("blob-nfs");
+  });
+  it("reads server as blobfuse2's endpoint: another account's name fails, an unknown name warns", () => {
+    const p = wi(planMount("blob.csi.azure.com", blobReq({ server: "sa2.privatelink.blob.core.windows.net" })));
+    expect(p.server).toBe("sa2.privatelink.blob.core.windows.net");
+    expect(p.warnings).toEqual([]);
+    expect(refusal(() => planMount("blob.csi.azure.com", blobReq({ server: "other.blob.core.windows.net" })))).toEqual({
+      code: "Internal",
+      message:
+        "Mount failed with error: exit status 1, output: Error: failed to initialize new pipeline [server other.blob.core.windows.net is the endpoint of storage account other, not sa2]",
+    });
+    expect(planMount("blob.csi.azure.com", blobReq({ server: "10.0.0.5" })).warnings).toEqual([
+      expect.stringContaining('server "10.0.0.5" is not an Azure Storage name the test bed can resolve'),
+    ]);
+    expect(
+      refusal(() =>
+        planMount(
+          "blob.csi.azure.com",
+          blobReq({ protocol: "nfs", server: "other.blob.core.windows.net" }, { flags: [] }),
+        ),
+      ).message,
+    ).toContain("access denied by server");
+    expect(
+      refusal(() => planMount("file.csi.azure.com", fileReq({ server: "other.file.core.windows.net" }))).message,
+    ).toContain("access denied by server");
+  });
+  it("takes isHnsEnabled (EqualFold true) as --use-adls=true", () => {
+    expect(wi(planMount("blob.csi.azure.com", blobReq({ isHnsEnabled: "TRUE" }))).useAdls).toBe(true);
+    expect(wi(planMount("blob.csi.azure.com", blobReq({ isHnsEnabled: "1" }))).useAdls).toBe(false);
+  });
+  it("mounts folderName below the share: server:/account/share/folder", () => {
+    const p = planMount("file.csi.azure.com", fileReq({ folderName: "team-a" }));
+    expect(p).toMatchObject({ mode: "fileshare-nfs", folderName: "team-a" });
+  });
+  it("reads the blobfuse2 list and file-cache windows from the options", () => {
+    const p = wi(
+      planMount(
+        "blob.csi.azure.com",
+        blobReq(
+          {},
+          { flags: ["-o allow_other", "--cancel-list-on-mount-seconds=10", "--file-cache-timeout-in-seconds=120"] },
+        ),
+      ),
+    );
+    expect([p.cancelListSeconds, p.fileCacheTimeoutSeconds]).toEqual([10, 120]);
+  });
+});
+
+describe("hand-written PersistentVolumes and inline volumes", () => {
+  it("follows AzureStorageAuthType and AzureStorageIdentity* into blobfuse2 even on the token path", () => {
+    expect(refusal(() => planMount("blob.csi.azure.com", blobReq({ AzureStorageAuthType: "key" }))).message).toContain(
+      "storage key not provided",
+    );
+    expect(refusal(() => planMount("blob.csi.azure.com", blobReq({ AzureStorageAuthType: "sas" }))).message).toContain(
+      "SAS key not provided",
+    );
+    expect(
+      refusal(() => planMount("blob.csi.azure.com", blobReq({ AzureStorageAuthType: "Bogus" }))).message,
+    ).toContain("invalid auth type");
+    expect(
+      refusal(() => planMount("blob.csi.azure.com", blobReq({ AzureStorageIdentityClientID: "node-mi" }))).message,
+    ).toMatch(/^blobfuse2 with a managed identity .* is a mode not served by this project/);
+    expect(planMount("blob.csi.azure.com", blobReq({ AzureStorageAuthType: "SPN" })).mode).toBe("blob-fuse-wi");
+  });
+  it("refuses NFS inline volumes on azurefile, and blob inline volumes without clientID lose storageAccount", () => {
+    const inline = { "csi.storage.k8s.io/ephemeral": "true" };
+    expect(refusal(() => planMount("file.csi.azure.com", fileReq(inline)))).toEqual({
+      code: "InvalidArgument",
+      message: "NFS protocol is not supported for ephemeral volumes",
+    });
+    const nfs = blobReq({ ...inline, protocol: "nfs" }, { drop: ["clientID", "mountWithWorkloadIdentityToken"] });
+    nfs.volume_id = "csi-inline-1";
+    expect(refusal(() => planMount("blob.csi.azure.com", nfs)).message).toContain(
+      "clears storageAccount of an inline volume without clientID",
+    );
+    const withId = blobReq(inline);
+    withId.volume_id = "csi-inline-2";
+    expect(planMount("blob.csi.azure.com", withId).mode).toBe("blob-fuse-wi");
   });
 });

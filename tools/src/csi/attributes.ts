@@ -2,7 +2,15 @@
 // volume-id fallbacks, per-mode required attributes) and turns it into a mount plan, or throws the
 // drivers' own error. Pure: no file system, no network.
 import { CsiError, internal, invalidArgument } from "./grpc-errors.ts";
-import { checkBlobfuseOptions, checkNfsOptions, fuseOptions, nfsFixedOptions } from "./mount-options.ts";
+import {
+  blobfuseMountFailure,
+  checkBlobfuseOptions,
+  checkNfsOptions,
+  fuseOptions,
+  nfsFixedOptions,
+  nfsMountFailure,
+  tokenizeBlobfuseOptions,
+} from "./mount-options.ts";
 import type { NodePublishVolumeRequest } from "./protos.ts";
 import { driverVersions, type BlobDriverTraits, type DriverVersions, type FileDriverTraits } from "./versions.ts";
 
@@ -45,6 +53,15 @@ export type MountPlan = PlanCommon &
         refreshOnRepublish: boolean;
         /** FUSE options blobfuse2 gets, after the driver added -o ro and -o gid=. */
         fuse: { allowOther: boolean; readOnly: boolean; gid?: number; uid?: number; umask?: number };
+        /** AZURE_STORAGE_BLOB_ENDPOINT: the server attribute, else <account>.blob.<suffix> (NodeStageVolume). */
+        server: string;
+        endpointSuffix: string;
+        /** isHnsEnabled (EqualFold "true"): the driver adds --use-adls=true, and blobfuse2 refuses a non-HNS account. */
+        useAdls: boolean;
+        /** blobfuse2's --cancel-list-on-mount-seconds: listings answer empty for this long after mounting. */
+        cancelListSeconds: number;
+        /** blobfuse2's --file-cache-timeout(-in-seconds): a downloaded file is served without Storage for this long. */
+        fileCacheTimeoutSeconds: number;
       }
     | {
         // clientID without mountWithWorkloadIdentityToken: the driver exchanges the token for an ARM
@@ -71,6 +88,8 @@ export type MountPlan = PlanCommon &
         mode: "fileshare-nfs";
         accountName: string;
         shareName: string;
+        /** folderName: the driver mounts server:/account/share/folder. */
+        folderName: string;
         endpointSuffix: string;
         server: string;
         nfsOptions: string[];
@@ -78,6 +97,42 @@ export type MountPlan = PlanCommon &
         encryptInTransit: boolean;
       }
   );
+
+/**
+ * The account a `server` attribute addresses when it is an Azure Storage name (<account>.<kind>.<suffix>, or its
+ * privatelink name); undefined for an IP address or a custom DNS name, which the test bed cannot resolve.
+ */
+export function serverAccount(server: string, kind: "blob" | "file", endpointSuffix: string): string | undefined {
+  const host = server
+    .trim()
+    .toLowerCase()
+    .replace(/^https?:\/\//, "")
+    .replace(/[/:].*$/, "");
+  const suffix = `.${kind}.${endpointSuffix.toLowerCase()}`;
+  if (!host.endsWith(suffix)) return undefined;
+  const name = host.slice(0, -suffix.length).replace(/\.privatelink$/, "");
+  return /^[a-z0-9]+$/.test(name) ? name : undefined;
+}
+
+/**
+ * What the test bed makes of a `server`: an Azure name of another account fails as it would on AKS (the request
+ * reaches that account); a name it cannot resolve mounts the account's own endpoint, with a warning.
+ */
+function checkServer(
+  plan: { server: string; accountName: string; endpointSuffix: string },
+  kind: "blob" | "file",
+  common: PlanCommon,
+  fail: (why: string) => CsiError,
+): void {
+  const addressed = serverAccount(plan.server, kind, plan.endpointSuffix);
+  if (addressed === undefined) {
+    common.warnings.push(
+      `server "${plan.server}" is not an Azure Storage name the test bed can resolve: it mounts ${plan.accountName}.${kind}.${plan.endpointSuffix} instead; on AKS the name must resolve to that account (its private endpoint)`,
+    );
+  } else if (addressed !== plan.accountName.toLowerCase()) {
+    throw fail(`server ${plan.server} is the endpoint of storage account ${addressed}, not ${plan.accountName}`);
+  }
+}
 
 /** Value of a volume attribute, matching its key case-insensitively like the drivers' getValueInMap. */
 export function attr(context: Record<string, string>, key: string): string {
@@ -217,17 +272,30 @@ function planBlob(
   traits: BlobDriverTraits,
 ): MountPlan {
   const conflict = findCaseConflict(context);
-  if (conflict !== undefined) {
+  if (conflict !== undefined && traits.refusesCaseCollidingKeys) {
     throw invalidArgument(
       `NodePublishVolume: conflicting volume attribute: key "${conflict}" collides with another key (case-insensitive) with a different value`,
     );
+  } else if (conflict !== undefined) {
+    common.warnings.push(
+      `volume attributes hold two keys that normalize to "${conflict}"; blob-csi-driver ${traits.version} uses one of them at random: keep one`,
+    );
   }
   const fromId = parseBlobVolumeId(req.volume_id);
+  const inline = attr(context, "csi.storage.k8s.io/ephemeral").toLowerCase() === "true";
+  // NodePublishVolume clears storageAccount of an inline volume without an identity (useWorkloadIdentity:
+  // clientID, or mountWithWorkloadIdentityToken exactly "true"): it must then come from a Secret.
+  const inlineWithoutIdentity =
+    inline && attr(context, "clientid") === "" && attr(context, "mountwithworkloadidentitytoken") !== "true";
   const accountName =
-    attr(context, "storageaccount") || attr(context, "storageaccountname") || (fromId?.accountName ?? "");
+    (inlineWithoutIdentity ? "" : attr(context, "storageaccount")) ||
+    attr(context, "storageaccountname") ||
+    (fromId?.accountName ?? "");
   const containerName = attr(context, "containername") || (fromId?.containerName ?? "");
-  const protocol = attr(context, "protocol");
-  // Only CreateVolume checks the protocol; the node server mounts nfs, aznfs and nfsv3 over NFS and anything else with blobfuse2.
+  // isNFSProtocol lower-cases: "NFS" mounts over NFS. Only CreateVolume checks the list; the node server
+  // mounts nfs, aznfs and nfsv3 over NFS and anything else with blobfuse2.
+  const rawProtocol = attr(context, "protocol");
+  const protocol = rawProtocol.toLowerCase();
   const nfsProtocols = ["nfs", "aznfs", "nfsv3"];
   if (protocol !== "" && !["fuse", "fuse2", ...nfsProtocols].includes(protocol)) {
     common.warnings.push(
@@ -236,18 +304,20 @@ function planBlob(
   }
   if (accountName === "")
     throw internal(
-      `could not find storage account from attributes or volumeID(${req.volume_id}): set volumeAttributes.storageAccount`,
+      inlineWithoutIdentity
+        ? `could not find storage account from attributes or volumeID(${req.volume_id}): blob-csi-driver clears storageAccount of an inline volume without clientID and reads the account from a Secret`
+        : `could not find storage account from attributes or volumeID(${req.volume_id}): set volumeAttributes.storageAccount`,
     );
   if (containerName === "")
     throw internal(`could not find containerName from attributes or volumeID(${req.volume_id})`);
-  const inline = attr(context, "csi.storage.k8s.io/ephemeral").toLowerCase() === "true";
   const perm = mountPermissions(context);
   common.fsGroupChangePolicy = checkFsGroupChangePolicy(context);
 
   if (nfsProtocols.includes(protocol)) {
-    if (protocol !== "nfs") {
+    // GetAuthEnv skips the account key only for protocol == "nfs", compared exactly: "NFS" mounts over NFS with a key.
+    if (rawProtocol !== "nfs") {
       throw notServed(
-        `protocol: ${protocol} (blob-csi-driver ${traits.version} skips the account key only for protocol nfs, so it looks for a key Secret or lists the keys with its own identity)`,
+        `protocol: ${rawProtocol} (blob-csi-driver ${traits.version} mounts it over NFS but skips the account key only for protocol nfs, in lower case, so it looks for a key Secret or lists the keys with its own identity)`,
         "set protocol: nfs (blob-nfs), which needs no credentials",
       );
     }
@@ -257,6 +327,10 @@ function planBlob(
     const flags = common.readOnlyCapability ? [...common.mountFlags, "ro"] : common.mountFlags;
     const checked = checkNfsOptions(blobDriver, flags, (opts) => `-t nfs -o ${opts} ${source} ${req.target_path}`);
     common.warnings.push(...checked.warnings);
+    const args = `-t nfs -o ${checked.options.join(",")} ${source} ${req.target_path}`;
+    checkServer({ server, accountName, endpointSuffix }, "blob", common, (why) =>
+      internal(nfsMountFailure(args, `mount.nfs: access denied by server while mounting ${source} (${why})`)),
+    );
     return {
       ...common,
       mode: "blob-nfs",
@@ -277,8 +351,9 @@ function planBlob(
   }
   const clientId = attr(context, "clientid");
   const wiRaw = attr(context, "mountwithworkloadidentitytoken");
-  // GetAuthEnv reads the attribute with strconv.ParseBool ("1", "t", "TRUE" ... are true).
-  const mountWithToken = wiRaw === "" ? false : parseGoBool(wiRaw);
+  // GetAuthEnv reads the attribute with strconv.ParseBool ("1", "t", "TRUE" ... are true); before v1.26.3 it has none,
+  // and v1.26.1-2 mount with the token whenever clientID is set.
+  const mountWithToken = traits.clientIdSelectsToken || (wiRaw !== "" && traits.tokenMode ? parseGoBool(wiRaw) : false);
   if (mountWithToken === undefined)
     throw internal(`invalid mountwithworkloadidentitytoken: ${wiRaw} in volume context`);
   const tenantId = attr(context, "tenantid");
@@ -294,9 +369,10 @@ function planBlob(
       );
     }
     const token = serviceAccountToken(req);
+    checkBlobfuseAuthEnv(context);
     common.warnings.push(...checkBlobfuseOptions(common.mountFlags, blobfuse));
-    // The republish check compares the attribute with "true" (any case), not with ParseBool.
-    const refreshOnRepublish = traits.refreshesToken && wiRaw.toLowerCase() === "true";
+    // v1.27.8+: the republish check compares the attribute with "true" (any case), not with ParseBool.
+    const refreshOnRepublish = traits.refreshesToken && (!traits.refreshOnlyForTrue || wiRaw.toLowerCase() === "true");
     if (!traits.refreshesToken) {
       common.warnings.push(
         `blob-csi-driver ${traits.version} hands the token to blobfuse2 once: this mount fails with EIO when the token expires (fixed in v1.27.0)`,
@@ -327,6 +403,11 @@ function planBlob(
       ...(uid !== undefined ? { uid } : {}),
       ...(umask !== undefined ? { umask } : {}),
     };
+    const endpointSuffix = attr(context, "storageendpointsuffix") || defaultEndpointSuffix;
+    const server = attr(context, "server").trim() || `${accountName}.blob.${endpointSuffix}`;
+    checkServer({ server, accountName, endpointSuffix }, "blob", common, (why) =>
+      internal(blobfuseMountFailure(`failed to initialize new pipeline [${why}]`)),
+    );
     return {
       ...common,
       mode: "blob-fuse-wi",
@@ -337,6 +418,14 @@ function planBlob(
       token,
       refreshOnRepublish,
       fuse,
+      server,
+      endpointSuffix,
+      useAdls: attr(context, "ishnsenabled").toLowerCase() === "true",
+      cancelListSeconds: blobfuseSeconds(common.mountFlags, ["--cancel-list-on-mount-seconds"]),
+      fileCacheTimeoutSeconds: blobfuseSeconds(common.mountFlags, [
+        "--file-cache-timeout-in-seconds",
+        "--file-cache-timeout",
+      ]),
     };
   }
   if (clientId !== "") {
@@ -358,6 +447,47 @@ function planBlob(
     `blobfuse2 with an account key (no clientID: the driver reads the Secret azure-storage-account-${accountName}-secret or lists the keys with the kubelet identity)`,
     'set mountWithWorkloadIdentityToken: "true" with clientID (blob-fuse-wi), or protocol: nfs (blob-nfs)',
   );
+}
+
+/** The value of the last of `names` in the blobfuse2 options, as whole seconds (0 when absent or not a number). */
+function blobfuseSeconds(mountFlags: readonly string[], names: readonly string[]): number {
+  let out = 0;
+  for (const token of tokenizeBlobfuseOptions(mountFlags)) {
+    const eq = token.indexOf("=");
+    if (eq > 0 && names.includes(token.slice(0, eq)) && /^\d+$/.test(token.slice(eq + 1)))
+      out = Number(token.slice(eq + 1));
+  }
+  return out;
+}
+
+/**
+ * GetAuthEnv passes AzureStorageAuthType and AzureStorageIdentity* to blobfuse2 as AZURE_STORAGE_AUTH_TYPE and
+ * AZURE_STORAGE_IDENTITY_* even on the token path; blobfuse2 (component/azstorage/config.go ParseAndValidateConfig,
+ * utils.go autoDetectAuthMode) then picks that auth mode instead of the token: throws what the mount would end in.
+ */
+function checkBlobfuseAuthEnv(context: Record<string, string>): void {
+  const authType = attr(context, "azurestorageauthtype").toLowerCase();
+  const identity = ["azurestorageidentityclientid", "azurestorageidentityobjectid", "azurestorageidentityresourceid"]
+    .map((k) => attr(context, k))
+    .some((v) => v !== "");
+  const pipeline = (why: string) =>
+    internal(blobfuseMountFailure(`failed to initialize new pipeline [config error in azstorage [${why}]]`));
+  if ((authType === "" && identity) || authType === "msi") {
+    throw notServed(
+      "blobfuse2 with a managed identity (AzureStorageIdentityClientID/ObjectID/ResourceID make blobfuse2 choose msi over the token)",
+      "remove AzureStorageAuthType and AzureStorageIdentity* and keep clientID with mountWithWorkloadIdentityToken (blob-fuse-wi)",
+    );
+  }
+  if (authType === "" || authType === "spn") return;
+  if (authType === "key") throw pipeline("storage key not provided");
+  if (authType === "sas") throw pipeline("SAS key not provided");
+  if (authType === "azcli" || authType === "workloadidentity") {
+    throw notServed(
+      `blobfuse2 with AzureStorageAuthType ${authType} (it ignores the pod's token file)`,
+      "remove AzureStorageAuthType and keep clientID with mountWithWorkloadIdentityToken (blob-fuse-wi)",
+    );
+  }
+  throw pipeline("invalid auth type");
 }
 
 const fileFsTypes = ["cifs", "smb", "nfs", "ext4", "ext3", "ext2", "xfs"];
@@ -388,6 +518,9 @@ function planFile(
   const shareName = attr(context, "sharename") || (segs.length >= 3 ? segs[2]! : "");
   const protocol = attr(context, "protocol");
   const fsType = attr(context, "fstype");
+  // NodePublishVolume refuses NFS for inline volumes (strings.EqualFold) before it stages anything.
+  if (inline && protocol.toLowerCase() === "nfs")
+    throw invalidArgument("NFS protocol is not supported for ephemeral volumes");
   if (shareName === "") throw invalidArgument(`failed to get file share name from ${req.volume_id}`);
   if (accountName === "" && attr(context, "server") === "")
     throw invalidArgument(`failed to get account name from ${req.volume_id}`);
@@ -433,16 +566,24 @@ function planFile(
   }
   const endpointSuffix = attr(context, "storageendpointsuffix") || defaultEndpointSuffix;
   const server = attr(context, "server") || `${accountName}.file.${endpointSuffix}`;
-  const source = `${server}:/${accountName}/${shareName}`;
+  const folder = attr(context, "foldername");
+  const source = `${server}:/${accountName}/${shareName}${folder === "" ? "" : `/${folder}`}`;
   const flags = common.readOnlyCapability ? [...common.mountFlags, "ro"] : common.mountFlags;
   const checked = checkNfsOptions(fileDriver, flags, (opts) => `-t nfs -o ${opts} ${source} ${req.target_path}`);
   common.warnings.push(...checked.warnings);
+  if (accountName !== "") {
+    const args = `-t nfs -o ${checked.options.join(",")} ${source} ${req.target_path}`;
+    checkServer({ server, accountName, endpointSuffix }, "file", common, (why) =>
+      internal(nfsMountFailure(args, `mount.nfs: access denied by server while mounting ${source} (${why})`)),
+    );
+  }
   encryptInTransit ||= checked.encryptInTransit;
   return {
     ...common,
     mode: "fileshare-nfs",
     accountName,
     shareName,
+    folderName: attr(context, "foldername"),
     endpointSuffix,
     server,
     nfsOptions: checked.options,
@@ -457,7 +598,8 @@ export function isCsiError(err: unknown): err is CsiError {
 
 /** The NFS source the drivers would mount, for error messages. */
 export function nfsSource(plan: Extract<MountPlan, { mode: "blob-nfs" | "fileshare-nfs" }>): string {
-  const name = plan.mode === "blob-nfs" ? plan.containerName : plan.shareName;
+  const name =
+    plan.mode === "blob-nfs" ? plan.containerName : `${plan.shareName}${plan.folderName ? `/${plan.folderName}` : ""}`;
   return `${plan.server}:/${plan.accountName}/${name}`;
 }
 

@@ -51,6 +51,8 @@ export interface MountAuthority {
   nfs(req: NfsCheck): Promise<MountDecision>;
   /** The blob data actions the app's service principal holds on the container now (per-operation RBAC). */
   dataActions(req: DataActionsCheck): Promise<DataAction[]>;
+  /** Whether the account has a hierarchical namespace (undefined: no such account). */
+  accountIsHns(accountName: string): Promise<boolean | undefined>;
 }
 
 // The parts of the simulated Azure state (AzState) the account-key decision reads.
@@ -124,6 +126,10 @@ export function azsimAuthority(
     },
     async dataActions(req) {
       return blobDataActions(loadAzState(statePath), req)?.actions ?? [];
+    },
+    async accountIsHns(accountName) {
+      return loadAzState(statePath).storageAccounts.find((a) => a.name.toLowerCase() === accountName.toLowerCase())
+        ?.isHnsEnabled;
     },
     async accountKey(req) {
       const state = loadAzState(statePath);

@@ -3,7 +3,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CONFORMANCE_DOC, conformance, renderReadmeConformance, type ConformanceRow } from "./conformance.ts";
+import {
+  CONFORMANCE_DOC,
+  conformance,
+  conformanceCounts,
+  hasE2e,
+  renderReadmeConformance,
+  type ConformanceRow,
+} from "./conformance.ts";
 import { repoRoot } from "../paths.ts";
 
 /** The tests a row names that no test file declares (it("<name>", ...) with any quote). */
@@ -33,6 +40,22 @@ describe("conformance table", () => {
       `${row.id}: ${row.tests[0]!.file} > a test nobody wrote`,
     ]);
     expect(missingTests([{ ...row, tests: [] }])).toEqual([`${row.id}: names no test`]);
+  });
+
+  it("says why, for every same or warns row without a cluster test, no cluster test shows it", () => {
+    const silent = (rows: readonly ConformanceRow[]) =>
+      rows.filter((r) => (r.status === "same" || r.status === "warns") && !hasE2e(r) && !r.unitOnly).map((r) => r.id);
+    expect(silent(conformance)).toEqual([]);
+    const row = conformance.find((r) => r.status === "same" && r.unitOnly)!;
+    expect(silent([{ ...row, unitOnly: undefined }])).toEqual([row.id]);
+  });
+
+  it("counts every row once by status, and by whether a cluster test covers it", () => {
+    const c = conformanceCounts();
+    expect(c.same + c.warns + c.notServed + c.differs).toBe(conformance.length);
+    expect(c.e2e + c.unitOnly).toBe(conformance.length);
+    expect(c.e2e).toBe(conformance.filter((r) => r.tests.some((t) => t.file.startsWith("test/e2e/"))).length);
+    expect(c.same).toBe(conformance.filter((r) => r.status === "same").length);
   });
 
   it("has one row per behaviour", () => {

@@ -2,7 +2,7 @@
 // until the mount's token expires without a refresh; then they fail with EIO, as blobfuse2's do,
 // and a republish with a fresh token opens the mount again.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -260,6 +260,53 @@ describe("blob-fuse-wi data-plane RBAC, checked per operation", () => {
     }
     await sleep(800);
     expect(readFileSync(path.join(target, "live"), "utf8")).toBe("1\n");
+    await unpublish(target);
+  });
+});
+
+describe("blob-fuse-wi caches blobfuse2 keeps", () => {
+  it("answers listings with an empty directory for --cancel-list-on-mount-seconds after mounting; a file opened by name still reads", async () => {
+    const target = path.join(root, "pod-cancel-list", "mount");
+    mkdirSync(path.join(root, "storage", "sa2", "aks-container"), { recursive: true });
+    writeFileSync(path.join(root, "storage", "sa2", "aks-container", "listed"), "l\n");
+    await publish(target, 3600, { flags: ["-o allow_other", "--cancel-list-on-mount-seconds=2"] });
+    const mountedAt = Date.now();
+    expect(readdirSync(target)).toEqual([]);
+    expect(readFileSync(path.join(target, "listed"), "utf8")).toBe("l\n");
+    await sleep(Math.max(0, mountedAt + 2300 - Date.now()));
+    expect(readdirSync(target)).toContain("listed");
+    await unpublish(target);
+  });
+
+  it("serves a file read before from the file cache until --file-cache-timeout-in-seconds runs out, after its role was removed", async () => {
+    const target = path.join(root, "pod-file-cache", "mount");
+    const container = path.join(root, "storage", "sa2", "aks-container");
+    mkdirSync(container, { recursive: true });
+    writeFileSync(path.join(container, "cached"), "c\n");
+    writeFileSync(path.join(container, "never-read"), "n\n");
+    await publish(target, 3600, { flags: ["-o allow_other", "--file-cache-timeout-in-seconds=3"] });
+    expect(readFileSync(path.join(target, "cached"), "utf8")).toBe("c\n");
+    const downloadedAt = Date.now();
+    authority.actions = [];
+    try {
+      await sleep(800);
+      // Listing and a file never downloaded reach Storage: refused at once.
+      expect(() => readdirSync(target)).toThrow(expect.objectContaining({ code: "EACCES" }));
+      expect(() => readFileSync(path.join(target, "never-read"), "utf8")).toThrow(
+        expect.objectContaining({ code: "EACCES" }),
+      );
+      // The downloaded copy is served locally until the timeout.
+      expect(readFileSync(path.join(target, "cached"), "utf8")).toBe("c\n");
+      const scratch = asPodUser(`cat ${target}/cached`);
+      expect(scratch.stderr).toBe("");
+      await sleep(Math.max(0, downloadedAt + 3300 - Date.now()));
+      expect(() => readFileSync(path.join(target, "cached"), "utf8")).toThrow(
+        expect.objectContaining({ code: "EACCES" }),
+      );
+    } finally {
+      authority.actions = ["read", "write", "delete", "list"];
+    }
+    await sleep(800);
     await unpublish(target);
   });
 });

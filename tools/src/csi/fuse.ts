@@ -64,6 +64,10 @@ export interface FuseMountOptions {
   uid?: number;
   gid?: number;
   umask?: number;
+  /** --cancel-list-on-mount-seconds: blobfuse2 answers listings with an empty directory this long after mounting. */
+  cancelListSeconds?: number;
+  /** --file-cache-timeout-in-seconds: a downloaded file is served from the local cache, without Storage, this long. */
+  fileCacheTimeoutSeconds?: number;
 }
 
 export interface FuseMountFiles {
@@ -95,6 +99,8 @@ export function fuseHelperArgs(
     ...(opts.uid !== undefined ? ["--uid", String(opts.uid)] : []),
     ...(opts.gid !== undefined ? ["--gid", String(opts.gid)] : []),
     ...(opts.umask !== undefined ? ["--umask", opts.umask.toString(8)] : []),
+    ...(opts.cancelListSeconds ? ["--cancel-list-seconds", String(opts.cancelListSeconds)] : []),
+    ...(opts.fileCacheTimeoutSeconds ? ["--file-cache-timeout", String(opts.fileCacheTimeoutSeconds)] : []),
   ];
 }
 

@@ -59,6 +59,38 @@ describe("blobfuse2 options", () => {
     );
   });
 
+  it("knows flags by the blobfuse2 tag that added them: --log-compress 2.5.5, --log-goroutine-id 2.5.2, --cleanup-on-start and --disable-kernel-cache 2.5.0", () => {
+    // blob v1.27.9 pins 2.5.4: no --log-compress yet.
+    expect(refusal(() => checkBlobfuseOptions(["--log-compress=true"], { blobfuse2: "2.5.4" })).message).toBe(
+      "Mount failed with error: exit status 1, output: Error: unknown flag: --log-compress",
+    );
+    expect(() => checkBlobfuseOptions(["--log-compress=true"], { blobfuse2: "2.5.5" })).not.toThrow();
+    expect(refusal(() => checkBlobfuseOptions(["--log-goroutine-id"], { blobfuse2: "2.5.1" })).message).toContain(
+      "unknown flag: --log-goroutine-id",
+    );
+    expect(() => checkBlobfuseOptions(["--log-goroutine-id"], { blobfuse2: "2.5.2" })).not.toThrow();
+    for (const flag of ["--cleanup-on-start", "--disable-kernel-cache"]) {
+      expect(refusal(() => checkBlobfuseOptions([flag], { blobfuse2: "2.4.1" })).message).toContain(
+        `unknown flag: ${flag}`,
+      );
+      expect(() => checkBlobfuseOptions([flag], { blobfuse2: "2.5.0" })).not.toThrow();
+    }
+  });
+
+  it("fails --required-free-space-mb, which blobfuse2 registers on mountgen1/mountv1 only, never on mount", () => {
+    expect(refusal(() => checkBlobfuseOptions(["--required-free-space-mb=100"], { blobfuse2: "2.5.4" })).message).toBe(
+      "Mount failed with error: exit status 1, output: Error: unknown flag: --required-free-space-mb",
+    );
+  });
+
+  it("reads --log-level as blobfuse2's LogLevel.Parse does: any case, or an integer", () => {
+    for (const level of ["log_debug", "Log_Warning", "LOG_TRACE", "7", "0"])
+      expect(() => checkBlobfuseOptions([`--log-level=${level}`])).not.toThrow();
+    expect(refusal(() => checkBlobfuseOptions(["--log-level=debug"])).message).toContain(
+      'mount option --log-level has invalid value "debug"',
+    );
+  });
+
   it("fails an unknown shorthand flag with cobra's wording", () => {
     expect(refusal(() => checkBlobfuseOptions(["-x"]))).toEqual({
       code: "Internal",
@@ -137,22 +169,55 @@ describe("NFS options", () => {
     expect(checkNfsOptions("file.csi.azure.com", ["vers=4.1"], args).options).toEqual([
       "vers=4,minorversion=1,sec=sys",
       "vers=4.1",
+      "noresvport",
+      "actimeo=30",
     ]);
   });
 
-  it("reads comma-joined options one by one", () => {
+  it("sorts comma-joined entries whole, as util.JoinMountOptions does, and still checks each option", () => {
     const out = checkNfsOptions("file.csi.azure.com", ["noresvport,nfsvers=3"], args);
-    expect(out.options).toEqual(["nfsvers=3", "noresvport", "vers=4,minorversion=1,sec=sys"]);
+    expect(out.options).toEqual(["noresvport,nfsvers=3", "vers=4,minorversion=1,sec=sys", "actimeo=30"]);
     expect(out.warnings).toHaveLength(1);
     expect(refusal(() => checkNfsOptions("file.csi.azure.com", ["noresvport,nconect=4"], args)).message).toContain(
       "an incorrect mount option was specified",
     );
   });
 
+  it("fails a comma-joined entry that sorts after the blob driver's own and ends on NFSv4.1", () => {
+    // "timeo=600,nfsvers=4.1" sorts after "sec=sys,vers=3,nolock" as one string: mount.nfs sees 4.1 last.
+    expect(refusal(() => checkNfsOptions("blob.csi.azure.com", ["timeo=600,nfsvers=4.1"], args)).message).toBe(
+      "mount failed: exit status 32\nMounting command: mount\nMounting arguments: -t nfs -o sec=sys,vers=3,nolock,timeo=600,nfsvers=4.1 src dst\nOutput: mount.nfs: Protocol not supported",
+    );
+    // Split into two entries, "nfsvers=4.1" sorts before the driver's own, whose vers=3 wins.
+    expect(checkNfsOptions("blob.csi.azure.com", ["timeo=600", "nfsvers=4.1"], args).options).toEqual([
+      "nfsvers=4.1",
+      "sec=sys,vers=3,nolock",
+      "timeo=600",
+    ]);
+  });
+
+  it("appends azurefile's noresvport and actimeo=30 after the sort unless an entry starts with them", () => {
+    expect(checkNfsOptions("file.csi.azure.com", ["nconnect=4"], args).options).toEqual([
+      "nconnect=4",
+      "vers=4,minorversion=1,sec=sys",
+      "noresvport",
+      "actimeo=30",
+    ]);
+    expect(checkNfsOptions("file.csi.azure.com", ["actimeo=5", "noresvport"], args).options).toEqual([
+      "actimeo=5",
+      "noresvport",
+      "vers=4,minorversion=1,sec=sys",
+    ]);
+    expect(checkNfsOptions("blob.csi.azure.com", ["nconnect=4"], args).options).toEqual([
+      "nconnect=4",
+      "sec=sys,vers=3,nolock",
+    ]);
+  });
+
   it("strips encryptInTransit on file shares only", () => {
     expect(checkNfsOptions("file.csi.azure.com", ["encryptInTransit", "nconnect=4"], args)).toMatchObject({
       encryptInTransit: true,
-      options: ["nconnect=4", "vers=4,minorversion=1,sec=sys"],
+      options: ["nconnect=4", "vers=4,minorversion=1,sec=sys", "noresvport", "actimeo=30"],
     });
     expect(refusal(() => checkNfsOptions("blob.csi.azure.com", ["encryptInTransit"], args)).message).toContain(
       "an incorrect mount option was specified",

@@ -14,7 +14,10 @@ export const driverControlledFlags = [
   "--secure-config",
 ] as const;
 
-/** Every long flag `blobfuse2 mount` knows (its own and its components'), minus the driver-controlled ones. */
+/**
+ * Every long flag `blobfuse2 mount` knows at 2.5.5 (cmd/mount.go, cmd/root.go and each component's config.Add*Flag),
+ * minus the driver-controlled ones. Not `--required-free-space-mb`: blobfuse2 registers it on `mountgen1`/`mountv1` only.
+ */
 export const blobfuse2Flags: ReadonlySet<string> = new Set([
   "--allow-other",
   "--attr-cache-max-size-mb",
@@ -82,7 +85,6 @@ export const blobfuse2Flags: ReadonlySet<string> = new Set([
   "--preload",
   "--preserve-acl",
   "--read-only",
-  "--required-free-space-mb",
   "--retry-delay-factor",
   "--set-content-type",
   "--stream-cache-mb",
@@ -156,15 +158,20 @@ export function tokenizeBlobfuseOptions(mountFlags: readonly string[]): string[]
 }
 
 /** Flags blobfuse2 gained after a release the drivers pinned: older blobfuse2 answers `unknown flag`. */
-// From the flags each blobfuse2 tag registers (Azure/azure-storage-fuse, blobfuse2-2.4.1 .. 2.5.4).
+// From the flags each blobfuse2 tag registers (Azure/azure-storage-fuse tags blobfuse2-2.4.1 .. blobfuse2-2.5.5:
+// cmd/mount.go mountCmd flags and each component's config.Add*Flag), diffed tag by tag.
 export const blobfuse2FlagsSince: Readonly<Record<string, string>> = {
+  "--cleanup-on-start": "2.5.0",
+  "--disable-kernel-cache": "2.5.0",
   "--pool-size": "2.5.0",
   "--preload": "2.5.0",
   "--workers": "2.5.0",
+  "--log-goroutine-id": "2.5.2",
   "--cap-iops": "2.5.3",
   "--cap-mbps-read": "2.5.3",
   "--attr-cache-max-size-mb": "2.5.4",
   "--kernel-list-cache-timeout": "2.5.4",
+  "--log-compress": "2.5.5",
 };
 
 export interface BlobfuseOptionContext {
@@ -207,13 +214,22 @@ export function checkBlobfuseOptions(mountFlags: readonly string[], ctx: Blobfus
     ) {
       throw internal(blobfuseMountFailure(`unknown flag: ${name}`));
     }
-    if (name === "--log-level" && value !== undefined && !(logLevels as readonly string[]).includes(value)) {
+    if (name === "--log-level" && value !== undefined && !isLogLevel(value)) {
       throw invalidArgument(
         `mount option --log-level has invalid value "${value}": allowed values are ${logLevels.join(", ")}`,
       );
     }
   }
   return warnings;
+}
+
+/**
+ * blobfuse2's LogLevel.Parse (common/types.go): enum.ParseInt(type, s, caseInsensitive=true, strict=false), so
+ * any case of a level name, or a Go integer literal (strconv.ParseInt base 0), is accepted.
+ */
+export function isLogLevel(value: string): boolean {
+  if ((logLevels as readonly string[]).includes(value.toUpperCase())) return true;
+  return /^[+-]?(0[xX][0-9a-fA-F_]+|0[oO]?[0-7_]*|0[bB][01_]+|[1-9][0-9_]*)$/.test(value);
 }
 
 /** The FUSE options (`-o a,b=c`) of a blobfuse2 option list, as name -> value ("" for bare options). */
@@ -346,8 +362,24 @@ export function joinMountOptions(user: readonly string[], extra: readonly string
 export const encryptInTransitOption = "encryptInTransit";
 
 /**
+ * azurefile's appendDefaultNfsMountOptions (pkg/azurefile/azurefile.go, on by default: --append-noresvport-option,
+ * --append-actimeo-option): after the sort, `noresvport` and `actimeo=30` unless an entry already starts with them.
+ */
+export function appendFileNfsDefaults(options: readonly string[]): string[] {
+  const out = [...options];
+  for (const [prefix, option] of [
+    ["noresvport", "noresvport"],
+    ["actimeo", "actimeo=30"],
+  ] as const) {
+    if (!options.some((o) => o.startsWith(prefix))) out.push(option);
+  }
+  return out;
+}
+
+/**
  * Checks NFS mountOptions as mount.nfs would after the driver merged them with its own; returns the
  * merged option list and warnings for user options that change what the driver fixes (vers, sec).
+ * The drivers sort whole mountOptions entries, so "timeo=600,nfsvers=4.1" sorts as one string.
  */
 export function checkNfsOptions(
   driver: keyof typeof nfsFixedOptions,
@@ -356,21 +388,26 @@ export function checkNfsOptions(
 ): { options: string[]; warnings: string[]; encryptInTransit: boolean } {
   const warnings: string[] = [];
   let encryptInTransit = false;
-  const user: string[] = [];
-  for (const opt of tokenizeNfsOptions(mountFlags)) {
-    if (driver === "file.csi.azure.com" && opt.toLowerCase() === encryptInTransitOption.toLowerCase()) {
+  const entries: string[] = [];
+  for (const entry of mountFlags) {
+    if (driver === "file.csi.azure.com" && entry.trim().toLowerCase() === encryptInTransitOption.toLowerCase()) {
       // azurefile strips it and mounts through aznfs (stunnel) instead of plain NFS.
       encryptInTransit = true;
       continue;
     }
-    user.push(opt);
+    entries.push(entry.trim());
   }
-  const options = joinMountOptions(user, [nfsFixedOptions[driver]]);
+  const user = tokenizeNfsOptions(entries);
+  const joined = joinMountOptions(
+    entries.filter((e) => e !== ""),
+    [nfsFixedOptions[driver]],
+  );
+  const options = driver === "file.csi.azure.com" ? appendFileNfsDefaults(joined) : joined;
   // mount.nfs reads the merged list left to right; the last vers/nfsvers wins. Blob endpoints speak
   // NFSv3 only, Azure Files NFSv4.1 only: any other outcome fails as the kernel would.
   const versions = options
     .flatMap((o) => o.split(","))
-    .map((o) => splitFlag(o))
+    .map((o) => splitFlag(o.trim()))
     .filter(([n]) => n === "vers" || n === "nfsvers")
     .map(([, v]) => v ?? "");
   const effective = versions[versions.length - 1] ?? "";

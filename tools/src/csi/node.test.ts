@@ -8,6 +8,7 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -406,6 +407,38 @@ describe("blob-fuse-wi refusals", () => {
   });
 });
 
+describe("isHnsEnabled on blob-fuse-wi", () => {
+  it("fails like blobfuse2's BlockBlob TestPipeline (permissions listed) on a flat account whose container is empty", async () => {
+    const container = path.join(root, "storage", "sa2", "aks-container");
+    const saved = path.join(root, "hns-saved");
+    mkdirSync(container, { recursive: true });
+    renameSync(container, saved);
+    mkdirSync(container);
+    try {
+      const f = await failure(
+        blob.NodePublishVolume(await wiRequest(newTarget(), { attrs: { isHnsEnabled: "true" } })),
+      );
+      expect(f.details).toContain("BlockBlob::TestPipeline : Detected FNS account being mounted as HNS");
+    } finally {
+      rmSync(container, { recursive: true });
+      renameSync(saved, container);
+    }
+  });
+
+  it("fails like blobfuse2's Datalake TestPipeline on a flat account whose container holds files, and mounts on an HNS one", async () => {
+    const container = path.join(root, "storage", "sa2", "aks-container");
+    mkdirSync(container, { recursive: true });
+    writeFileSync(path.join(container, "hns-check"), "x");
+    const f = await failure(blob.NodePublishVolume(await wiRequest(newTarget(), { attrs: { isHnsEnabled: "true" } })));
+    expect(f.details).toContain("Account is not HNS, kindly set correct account type");
+    authority.hnsAccounts.add("sa2");
+    const target = newTarget();
+    await blob.NodePublishVolume(await wiRequest(target, { attrs: { isHnsEnabled: "true" } }));
+    await blob.NodeUnpublishVolume({ volume_id: "x", target_path: target });
+    authority.hnsAccounts.delete("sa2");
+  });
+});
+
 describe("clientID without mountWithWorkloadIdentityToken (account-key mode)", () => {
   it("asks ARM for the account keys and fails with its answer", async () => {
     authority.key = {
@@ -535,10 +568,79 @@ describe("NFS modes", () => {
     expect(statSync(path.join(share, "f")).gid).toBe(0);
     await blob.NodeUnpublishVolume({ volume_id: "x", target_path: target });
     chownSync(share, 0, 4321);
+    chmodSync(share, 0o2777);
     req.volume_context.fsGroupChangePolicy = "OnRootMismatch";
     await blob.NodePublishVolume(req);
     expect(statSync(path.join(share, "f")).gid).toBe(0);
+    expect(statSync(share).mode & 0o7777).toBe(0o2777);
     await blob.NodeUnpublishVolume({ volume_id: "x", target_path: target });
+  });
+
+  it("walks the share with OnRootMismatch when the root has the group but not setgid, as the kubelet's requiresPermissionChange does", async () => {
+    const share = path.join(root, "storage", "sanfs", "aks-container");
+    mkdirSync(share, { recursive: true });
+    writeFileSync(path.join(share, "h"), "x");
+    chownSync(path.join(share, "h"), 0, 0);
+    chownSync(share, 0, 4322);
+    chmodSync(share, 0o777);
+    const target = newTarget();
+    const req = nfsRequest("blob", target, [], { fsGroupChangePolicy: "OnRootMismatch" });
+    req.volume_capability.mount.volume_mount_group = "4322";
+    await blob.NodePublishVolume(req);
+    expect(statSync(path.join(share, "h")).gid).toBe(4322);
+    expect(statSync(share).mode & 0o7777).toBe(0o2777);
+    await blob.NodeUnpublishVolume({ volume_id: "x", target_path: target });
+  });
+
+  it("applies fsGroup only when the volume is first staged on the node: a second pod's fsGroup leaves the share alone", async () => {
+    const share = path.join(root, "storage", "safile", "aks-share");
+    mkdirSync(share, { recursive: true });
+    writeFileSync(path.join(share, "second"), "x");
+    const first = newTarget();
+    const one = nfsRequest("file", first, [], { fsGroupChangePolicy: "Always" });
+    one.volume_capability.mount.volume_mount_group = "5001";
+    await file.NodePublishVolume(one);
+    expect(statSync(path.join(share, "second")).gid).toBe(5001);
+    // Same volume, another pod on the node: the kubelet skips NodeStageVolume, so no ownership change.
+    const second = newTarget();
+    const two = nfsRequest("file", second, [], { fsGroupChangePolicy: "Always" });
+    two.volume_capability.mount.volume_mount_group = "5002";
+    await file.NodePublishVolume(two);
+    expect(statSync(path.join(share, "second")).gid).toBe(5001);
+    await file.NodeUnpublishVolume({ volume_id: "x", target_path: second });
+    await file.NodeUnpublishVolume({ volume_id: "x", target_path: first });
+    // Once no pod holds it, the next publish stages again.
+    await file.NodePublishVolume(two);
+    expect(statSync(path.join(share, "second")).gid).toBe(5002);
+    await file.NodeUnpublishVolume({ volume_id: "x", target_path: second });
+  });
+
+  it("treats an empty fsGroupChangePolicy as OnRootMismatch, as both drivers' SetVolumeOwnership does", async () => {
+    const share = path.join(root, "storage", "sanfs", "aks-container");
+    mkdirSync(share, { recursive: true });
+    writeFileSync(path.join(share, "g"), "x");
+    chownSync(path.join(share, "g"), 0, 0);
+    chownSync(share, 0, 6001);
+    chmodSync(share, 0o2777);
+    const target = newTarget();
+    const req = nfsRequest("blob", target);
+    req.volume_capability.mount.volume_mount_group = "6001";
+    await blob.NodePublishVolume(req);
+    expect(statSync(path.join(share, "g")).gid).toBe(0);
+    await blob.NodeUnpublishVolume({ volume_id: "x", target_path: target });
+  });
+
+  it("mounts folderName below the share, and fails like mount.nfs when the folder does not exist", async () => {
+    const folder = path.join(root, "storage", "safile", "aks-share", "team-a");
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, "inside"), "a");
+    const target = newTarget();
+    await file.NodePublishVolume(nfsRequest("file", target, [], { folderName: "team-a" }));
+    expect(readdirSync(target)).toEqual(["inside"]);
+    await file.NodeUnpublishVolume({ volume_id: "x", target_path: target });
+    const f = await failure(file.NodePublishVolume(nfsRequest("file", newTarget(), [], { folderName: "team-b" })));
+    expect(f.details).toContain("safile.file.core.windows.net:/safile/aks-share/team-b");
+    expect(f.details).toContain("No such file or directory");
   });
 
   it("chmods the share root to mountPermissions, and not at all for 0", async () => {
@@ -550,6 +652,11 @@ describe("NFS modes", () => {
     await file.NodeUnpublishVolume({ volume_id: "x", target_path: target });
     await file.NodePublishVolume(nfsRequest("file", target, [], { mountPermissions: "0750" }));
     expect(statSync(share).mode & 0o7777).toBe(0o750);
+    await file.NodeUnpublishVolume({ volume_id: "x", target_path: target });
+    // chmodIfPermissionMismatch compares and sets the 0777 bits only: setgid stays.
+    chmodSync(share, 0o2700);
+    await file.NodePublishVolume(nfsRequest("file", target, [], { mountPermissions: "0770" }));
+    expect(statSync(share).mode & 0o7777).toBe(0o2770);
     await file.NodeUnpublishVolume({ volume_id: "x", target_path: target });
   });
 
@@ -570,7 +677,7 @@ describe("NFS modes", () => {
     expect(f.code).toBe("INTERNAL");
     expect(f.details).toBe(
       `volume(rg2#safile#x#nfs) mount safile.file.core.windows.net:/safile/aks-share on ${target} failed with mount failed: exit status 32\n` +
-        `Mounting command: mount\nMounting arguments: -t nfs -o vers=4,minorversion=1,sec=sys safile.file.core.windows.net:/safile/aks-share ${target}\n` +
+        `Mounting command: mount\nMounting arguments: -t nfs -o vers=4,minorversion=1,sec=sys,noresvport,actimeo=30 safile.file.core.windows.net:/safile/aks-share ${target}\n` +
         "Output: mount.nfs: access denied by server while mounting safile.file.core.windows.net:/safile/aks-share (no approved private endpoint)",
     );
   });

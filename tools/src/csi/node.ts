@@ -204,8 +204,23 @@ export class NodeService {
 
       await this.warnings(plan, req);
       const claims = await this.authorize(plan, req);
+      if (plan.mode === "fileshare-nfs" && plan.folderName !== "") {
+        mkdirSync(path.join(this.deps.storageRoot, plan.accountName.toLowerCase(), plan.shareName), {
+          recursive: true,
+        });
+        if (!existsSync(source))
+          throw this.nfsFailure(
+            plan,
+            req,
+            "mount.nfs: mounting failed, reason given by server: No such file or directory",
+          );
+      }
+      if (plan.mode === "blob-fuse-wi") await this.checkAdls(plan, source);
       mkdirSync(source, { recursive: true });
-      if (plan.mode === "blob-nfs" || plan.mode === "fileshare-nfs") this.prepareNfsShare(plan, source);
+      // The NFS paths chmod and apply fsGroup in NodeStageVolume, which the kubelet skips while the volume is
+      // already staged on the node (a second pod): only the first publish of a volume on this node does it.
+      const staged = plan.mode !== "blob-fuse-wi" && this.publishedElsewhere(req.volume_id, target);
+      if ((plan.mode === "blob-nfs" || plan.mode === "fileshare-nfs") && !staged) this.prepareNfsShare(plan, source);
       mkdirSync(target, { recursive: true });
       let expiryFile: string | undefined;
       try {
@@ -221,7 +236,11 @@ export class NodeService {
               grantsFile: this.grantsPath(target),
               logFile: path.join(this.mountsDir, `${recordKey(target)}.log`),
             },
-            plan.fuse,
+            {
+              ...plan.fuse,
+              cancelListSeconds: plan.cancelListSeconds,
+              fileCacheTimeoutSeconds: plan.fileCacheTimeoutSeconds,
+            },
           );
           this.startGrantsLoop();
         } else {
@@ -294,17 +313,67 @@ export class NodeService {
     };
   }
 
+  /** Whether another live target on this node holds the volume (the kubelet's "device globally mounted"). */
+  private publishedElsewhere(volumeId: string, target: string): boolean {
+    for (const f of readdirSync(this.mountsDir).filter((n) => n.endsWith(".json"))) {
+      try {
+        const rec = JSON.parse(readFileSync(path.join(this.mountsDir, f), "utf8")) as MountRecord;
+        if (rec.volumeId === volumeId && rec.targetPath !== target && this.deps.mounter.isMountPoint(rec.targetPath))
+          return true;
+      } catch {
+        // A record being rewritten: not a second mount.
+      }
+    }
+    return false;
+  }
+
+  /**
+   * isHnsEnabled makes the driver add --use-adls=true; blobfuse2 then refuses a flat (non-HNS) account: its Datalake
+   * TestPipeline when the container holds anything, else the BlockBlob TestPipeline it falls through to, which lists with
+   * permissions included (Datalake.Configure), a query a flat account answers with InvalidQueryParameterValue.
+   */
+  private async checkAdls(plan: Extract<MountPlan, { mode: "blob-fuse-wi" }>, source: string): Promise<void> {
+    if (!plan.useAdls || (await this.deps.authority.accountIsHns(plan.accountName)) !== false) return;
+    const holdsFiles = existsSync(source) && readdirSync(source).length > 0;
+    throw internal(
+      blobfuseMountFailure(
+        holdsFiles
+          ? "failed to initialize new pipeline [Datalake::TestPipeline : Account is not HNS, kindly set correct account type]"
+          : "failed to initialize new pipeline [BlockBlob::TestPipeline : Detected FNS account being mounted as HNS]",
+      ),
+    );
+  }
+
+  private nfsFailure(
+    plan: Extract<MountPlan, { mode: "blob-nfs" | "fileshare-nfs" }>,
+    req: NodePublishVolumeRequest,
+    output: string,
+  ): CsiError {
+    const src = nfsSource(plan);
+    const args = `-t nfs -o ${plan.nfsOptions.join(",")} ${src} ${req.target_path}`;
+    return internal(
+      `volume(${req.volume_id}) mount ${src} on ${req.target_path} failed with ${nfsMountFailure(args, output)}`,
+    );
+  }
+
   /** What the NFS paths of both drivers do after mounting: chmod the root to mountPermissions, then apply fsGroup to the whole share. */
   private prepareNfsShare(plan: Extract<MountPlan, { mode: "blob-nfs" | "fileshare-nfs" }>, dir: string): void {
     // 0 turns the chmod off; the blob driver skips it on read-only mounts.
     const skipChmod = plan.mountPermissions === 0 || (plan.mode === "blob-nfs" && plan.readOnlyCapability);
-    if (!skipChmod && (statSync(dir).mode & 0o7777) !== plan.mountPermissions) chmodSync(dir, plan.mountPermissions);
+    // chmodIfPermissionMismatch compares and sets the 0777 bits only, keeping setgid (both drivers).
+    const mode = statSync(dir).mode;
+    if (!skipChmod && (mode & 0o777) !== (plan.mountPermissions & 0o777))
+      chmodSync(dir, (mode & 0o7000) | (plan.mountPermissions & 0o777));
     if (plan.volumeMountGroup !== "" && plan.fsGroupChangePolicy !== "None") {
       const gid = Number(plan.volumeMountGroup);
-      if (plan.fsGroupChangePolicy === "OnRootMismatch" && statSync(dir).gid === gid) return;
+      // SetVolumeOwnership (blob pkg/util/util.go, azurefile utils.go): an empty policy means OnRootMismatch.
+      const policy = plan.fsGroupChangePolicy || "OnRootMismatch";
+      // The vendored kubelet requiresPermissionChange: the root matches only with the group, rwx for it and setgid.
+      const root = statSync(dir);
+      if (policy === "OnRootMismatch" && root.gid === gid && (root.mode & 0o2770) === 0o2770) return;
       const changed = setVolumeOwnership(dir, gid);
       this.log(
-        `set gid of the share ${dir} to ${gid} on ${changed} files and directories (fsGroupChangePolicy ${plan.fsGroupChangePolicy || "Always"})`,
+        `set gid of the share ${dir} to ${gid} on ${changed} files and directories (fsGroupChangePolicy ${policy})`,
       );
     }
   }
@@ -378,7 +447,12 @@ export class NodeService {
     if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(plan.accountName) || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
       throw invalidArgument(`invalid storage account "${plan.accountName}" or container/share "${name}" name`);
     }
-    return path.join(this.deps.storageRoot, plan.accountName.toLowerCase(), name);
+    const dir = path.join(this.deps.storageRoot, plan.accountName.toLowerCase(), name);
+    if (plan.mode !== "fileshare-nfs" || plan.folderName === "") return dir;
+    const parts = plan.folderName.split("/").filter((p) => p !== "");
+    if (parts.some((p) => p === "." || p === ".." || !/^[A-Za-z0-9._ -]+$/.test(p)))
+      throw invalidArgument(`invalid folderName "${plan.folderName}"`);
+    return path.join(dir, ...parts);
   }
 
   private writeExpiry(file: string, exp: number): void {

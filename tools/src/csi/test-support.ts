@@ -99,6 +99,11 @@ export class ScriptedAuthority implements MountAuthority {
     this.asked.push({ kind: "data", req });
     return this.actions;
   }
+  /** Accounts with a hierarchical namespace; others are flat (blob-nfs accounts are HNS in Azure). */
+  hnsAccounts = new Set<string>();
+  async accountIsHns(accountName: string) {
+    return this.hnsAccounts.has(accountName);
+  }
 }
 
 type Call = (req: object) => Promise<Record<string, unknown>>;

@@ -46,18 +46,37 @@ export interface BlobDriverTraits {
   clientIdOptional: boolean;
   /** v1.27.0+: mountWithWorkloadIdentityToken alone (exactly "true") selects the token path; before, only clientID does. */
   tokenPathWithoutClientId: boolean;
+  /** v1.26.3+: mountWithWorkloadIdentityToken exists; before, the attribute is ignored. */
+  tokenMode: boolean;
+  /** v1.26.1-2 only: clientID alone mounts with the token (GetAuthEnv "we only use workload identity"); v1.26.0 lists keys. */
+  clientIdSelectsToken: boolean;
+  /**
+   * v1.27.8+: canSkipRepublishNodeStage skips the restage (and so the token refresh) unless the attribute reads
+   * "true" in any case; v1.27.0-7 restage on every republish, so "1" is refreshed too.
+   */
+  refreshOnlyForTrue: boolean;
+  /** v1.26.16 and v1.27.9: ValidateVolumeAttributeKeys refuses keys differing only in case with different values. */
+  refusesCaseCollidingKeys: boolean;
   /** The blobfuse2 release the driver's chart pins (charts/latest/blob-csi-driver/values.yaml blobfuse2Version). */
   blobfuse2: string;
 }
 
-// blobfuse2Version in each release's chart, read from the tags; releases between two rows pin the earlier one.
-const blobfuse2Pins: [string, string][] = [
+/**
+ * blobfuse2Version in charts/latest/blob-csi-driver/values.yaml of kubernetes-sigs/blob-csi-driver, read at every
+ * tag v1.26.0..v1.26.16 and v1.27.0..v1.27.9 (2026-12-07); a release not listed pins what the row before it pins.
+ */
+export const blobfuse2Pins: readonly (readonly [string, string])[] = [
   ["v1.26.0", "2.4.1"],
+  ["v1.26.7", "2.5.0"],
+  ["v1.26.8", "2.5.1"],
   ["v1.26.9", "2.5.2"],
-  ["v1.26.12", "2.5.3"],
-  ["v1.26.16", "2.5.4"],
+  ["v1.26.11", "2.5.3"],
+  ["v1.26.15", "2.5.4"],
   ["v1.27.0", "2.5.0"],
-  ["v1.27.9", "2.5.4"],
+  ["v1.27.1", "2.5.1"],
+  ["v1.27.2", "2.5.2"],
+  ["v1.27.4", "2.5.3"],
+  ["v1.27.8", "2.5.4"],
 ];
 
 export function blobDriverTraits(raw: string = defaultBlobDriverVersion): BlobDriverTraits {
@@ -80,6 +99,10 @@ export function blobDriverTraits(raw: string = defaultBlobDriverVersion): BlobDr
     refreshesToken: atLeast(v, 1, 27, 0),
     clientIdOptional: atLeast(v, 1, 27, 1),
     tokenPathWithoutClientId: atLeast(v, 1, 27, 0),
+    tokenMode: atLeast(v, 1, 26, 3),
+    clientIdSelectsToken: atLeast(v, 1, 26, 1) && !atLeast(v, 1, 26, 3),
+    refreshOnlyForTrue: atLeast(v, 1, 27, 8),
+    refusesCaseCollidingKeys: formatVersion(v) === "v1.26.16" || atLeast(v, 1, 27, 9),
     blobfuse2,
   };
 }

@@ -105,7 +105,7 @@ export interface CrossTenantVolumeValues {
      */
     volumeHandle?: string;
     /**
-     * Extra CSI volume attributes: mountPermissions (default 0777 in the drivers), fsGroupChangePolicy, server; also isHnsEnabled (blob-fuse-wi) and folderName (fileshare-nfs). Any other key is refused, in any case: the chart's own, Secret or key references, the rest.
+     * Extra CSI volume attributes: server; mountPermissions (default 0777 in the drivers) and fsGroupChangePolicy in the NFS modes (blob-fuse-wi refuses them: they do nothing there); also isHnsEnabled (blob-fuse-wi) and folderName (fileshare-nfs). Any other key is refused, in any case: the chart's own, Secret or key references, the rest.
      */
     volumeAttributes?: {
       [k: string]: string | undefined;

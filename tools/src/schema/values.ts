@@ -146,7 +146,7 @@ export const valuesSchema = z
           "CSI volume handle. Empty: <resourceGroup>#<account>#<container>#<pv name> (blob) or <resourceGroup>#<account>#<share>##<pv name> (file), deterministic and unique. A segment the drivers would read as a Secret namespace is refused. Fixed after install.",
         ),
         volumeAttributes: stringMap(
-          "Extra CSI volume attributes: mountPermissions (default 0777 in the drivers), fsGroupChangePolicy, server; also isHnsEnabled (blob-fuse-wi) and folderName (fileshare-nfs). Any other key is refused, in any case: the chart's own, Secret or key references, the rest.",
+          "Extra CSI volume attributes: server; mountPermissions (default 0777 in the drivers) and fsGroupChangePolicy in the NFS modes (blob-fuse-wi refuses them: they do nothing there); also isHnsEnabled (blob-fuse-wi) and folderName (fileshare-nfs). Any other key is refused, in any case: the chart's own, Secret or key references, the rest.",
         ),
         annotations: stringMap("Annotations on the PersistentVolume."),
         labels: stringMap("Labels on the PersistentVolume."),
@@ -396,9 +396,23 @@ export function isCredentialKey(lowerKey: string): boolean {
 }
 /** The extra volume attributes a user may set, per mode (compared lower-cased); anything else is refused. */
 export const ALLOWED_VOLUME_ATTRIBUTES: Record<Mode, readonly string[]> = {
-  "blob-fuse-wi": ["mountPermissions", "fsGroupChangePolicy", "server", "isHnsEnabled"],
+  "blob-fuse-wi": ["server", "isHnsEnabled"],
   "fileshare-nfs": ["mountPermissions", "fsGroupChangePolicy", "server", "folderName"],
   "blob-nfs": ["mountPermissions", "fsGroupChangePolicy", "server"],
+};
+/**
+ * Attributes the driver reads in a mode but that cannot do there what a user means, with why (lower-cased keys;
+ * read in kubernetes-sigs/blob-csi-driver v1.27.9 pkg/blob/nodeserver.go NodeStageVolume, blobfuse2 path).
+ */
+export const POINTLESS_VOLUME_ATTRIBUTES: Record<Mode, Readonly<Record<string, string>>> = {
+  "blob-fuse-wi": {
+    mountpermissions:
+      "does nothing in mode blob-fuse-wi: the Blob CSI driver chmods the directory blobfuse2 then mounts over, so the mount root shows blobfuse2's own modes (0777 with -o allow_other). Remove it, or add -o umask=<octal> to persistentVolume.mountOptions",
+    fsgroupchangepolicy:
+      "does nothing in mode blob-fuse-wi: the Blob CSI driver hands the pod's fsGroup to blobfuse2 as -o gid= and changes no ownership on this path. Remove it",
+  },
+  "fileshare-nfs": {},
+  "blob-nfs": {},
 };
 /** StorageClass parameters a user may set, per driver (compared lower-cased; driver-parameters.md of each driver, secrets left out). */
 const COMMON_CLASS_PARAMETERS = [
@@ -507,6 +521,7 @@ export function chartRuleLists() {
     credentialKeys: [...CREDENTIAL_KEYS],
     credentialFragments: [...CREDENTIAL_FRAGMENTS],
     allowedVolumeAttributes: ALLOWED_VOLUME_ATTRIBUTES,
+    pointlessVolumeAttributes: POINTLESS_VOLUME_ATTRIBUTES,
     allowedClassParameters: ALLOWED_CLASS_PARAMETERS,
     classProtocols: CLASS_PROTOCOLS,
     blobfuseRefused: BLOBFUSE_REFUSED,
@@ -777,6 +792,8 @@ export function checkValues(v: Values, release?: ReleaseContext): Finding[] {
         path,
         message: "would make the driver use an account key or a Secret, which this chart never does. Remove it",
       });
+    } else if (POINTLESS_VOLUME_ATTRIBUTES[mode][lower] !== undefined) {
+      f.push({ path, message: POINTLESS_VOLUME_ATTRIBUTES[mode][lower]! });
     } else if (!allowed.some((k) => k.toLowerCase() === lower)) {
       f.push({
         path,

@@ -27,11 +27,15 @@ export const STEP_RIGHTS: Record<string, string> = {
   "tenant1/private-endpoint-subnet": "Reader on the subnet's virtual network.",
   "tenant1/app":
     "Register an application: allowed to all users unless the tenant restricts it; otherwise Application Developer (Entra role).",
+  "tenant1/app-mark":
+    "Owner of the app (whoever created it is), or Application Administrator: it tags the app it created.",
   "tenant1/federated-credential": "Owner of the app (whoever created it is), or Application Administrator.",
   "tenant2/service-principal":
     "Create a service principal of another tenant's multi-tenant app: Cloud Application Administrator or Application Administrator (Entra role) in tenant 2.",
   "tenant2/service-principal-tag":
     "The same as creating it (Cloud Application Administrator or Application Administrator).",
+  "tenant2/service-principal-mark":
+    "The same as creating it (Cloud Application Administrator or Application Administrator): it tags the service principal it created.",
   "tenant2/resource-group": "Contributor on the subscription (not needed when the resource group exists).",
   "tenant2/storage-account": "Storage Account Contributor (or Contributor) on the resource group.",
   "tenant2/container":

@@ -243,15 +243,25 @@ export class Facts {
 
   // ---------- what the config, the bootstrap's record and its values file name ----------
 
-  /** The bootstrap's record of what it created (read only); empty when there is none or it is unreadable. */
-  recordItems(): readonly CreatedItem[] {
+  /** The bootstrap's record (read only); undefined when there is none or it is unreadable. */
+  private record(): ReturnType<typeof CreationRecord.read> | undefined {
     const path = this.config?.paths.recordFile;
-    if (!path || !existsSync(path)) return [];
+    if (!path || !existsSync(path)) return undefined;
     try {
-      return CreationRecord.read(path).created;
+      return CreationRecord.read(path);
     } catch {
-      return [];
+      return undefined;
     }
+  }
+
+  /** What the bootstrap's record says it created; empty when there is no readable record. */
+  recordItems(): readonly CreatedItem[] {
+    return this.record()?.created ?? [];
+  }
+
+  /** The record's creation ID, which the bootstrap marks onto what it creates (so teardown can prove it is ours). */
+  creationId(): string | undefined {
+    return this.record()?.creationId;
   }
 
   /**

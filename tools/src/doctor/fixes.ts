@@ -30,6 +30,9 @@ export function planCommand(
   const step = planStep(f, id);
   const argv = which === "update" ? step?.update?.argv : step?.argv;
   if (!step || !argv) return undefined;
+  // What the fix creates carries the record's creation marker, as the bootstrap's own objects do, so teardown can prove it.
+  const creationId = f.creationId();
+  if (creationId && vars.creationId === undefined) vars = { ...vars, creationId };
   let missing = false;
   const filled = argv.map((a) =>
     a.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {

@@ -31,7 +31,8 @@ describe("the chart as printed commands name it", () => {
     expect(chartReference(path.dirname(repoRoot))).toBe(
       path.join(path.basename(repoRoot), "charts", "cross-tenant-volume"),
     );
-    expect(chartReference(tmpdir())).toBe(CHART_DIR);
+    // A fresh directory is never above the checkout (tmpdir() itself may be, when the clone lives in /tmp).
+    expect(chartReference(mkdtempSync(path.join(tmpdir(), "ctv-elsewhere-")))).toBe(CHART_DIR);
   });
 
   it("tells an installed package's files (node_modules) from the user's", () => {

@@ -74,6 +74,11 @@ export interface Step {
   checkExpect?: Expectation[];
   /** For reads: what it means when the object read does not exist (a preflight finding with its fix). */
   absent?: { problem: string; hint: string };
+  /**
+   * Variables the step cannot run without that Azure may not answer (an endpoint's IP): when one is unknown
+   * and no planned change would provide it, the step is skipped with a warning naming the problem, not a stop.
+   */
+  needs?: { vars: string[]; problem: string; hint: string };
   /** Failures worth retrying with backoff, besides throttling (always retried). */
   retryOn?: ("principal-not-found" | "not-found")[];
   /**

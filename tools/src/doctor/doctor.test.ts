@@ -1023,7 +1023,7 @@ describe.skipIf(!existsSync(python) && !process.env.CI)(
         expect.arrayContaining([
           "ad app federated-credential update",
           "network private-dns record-set a add-record",
-          "network private-dns record-set a remove-record",
+          "network private-dns record-set a update",
           "network private-endpoint delete",
           "network vnet peering delete",
           "role assignment delete",

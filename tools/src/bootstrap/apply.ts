@@ -434,6 +434,8 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
             )
           : undefined;
         if (item !== undefined) capture(step, item, "check", vars);
+        // A found object no run can bring in line (a rejected connection) stops here, with its fix.
+        if (item !== undefined) checkExpectations(step, item, vars, result.warnings, write, step.checkExpect);
         const done =
           item !== undefined &&
           Object.entries(step.check?.doneWhen ?? {}).every(([p, v]) =>

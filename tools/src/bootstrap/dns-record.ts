@@ -13,7 +13,7 @@ export const PE_IP = "privateEndpointIp";
 /** The record set's addresses joined with commas: equal to the endpoint's IP exactly when it is right. */
 export const A_RECORD_ADDRESSES = "join(',', aRecords[].ipv4Address)";
 
-type Names = ReturnType<typeof privateEndpointNames>;
+export type Names = ReturnType<typeof privateEndpointNames>;
 
 export function dnsRecordStep(c: BootstrapConfig, pe: Names, sub1: string[], dependsOn: string[]): Step {
   const account = c.storage.accountName;

@@ -120,16 +120,6 @@ const CASES: Case[] = [
     runs: /^az ad sp create --id /,
   },
   {
-    name: "endpoint connection rejected",
-    mode: "fileshare-nfs",
-    inject: (s) => {
-      account(s, "fileshare-nfs").privateEndpointConnections[0]!.status = "Rejected";
-    },
-    step: "tenant2/approve-private-endpoint",
-    reason: /privateLinkServiceConnectionState.status is "Rejected", not "Approved"/,
-    runs: /^az network private-endpoint-connection approve --id \/subscriptions\/.*privateEndpointConnections\//,
-  },
-  {
     name: "DNS zone link deleted",
     mode: "fileshare-nfs",
     inject: (s) => {
@@ -316,6 +306,39 @@ describe("bootstrap --check", () => {
     }
     // Nothing was written in the record's place: the run did not guess an address.
     expect(sim.state().privateDnsZones.some((z) => z.aRecords[ACCOUNT["blob-nfs"]])).toBe(false);
+  });
+
+  it("stops at a Rejected endpoint connection (Azure does not approve it again), naming the delete; after it a run requests a new one", async () => {
+    const { sim, cfg } = await setUp("fileshare-nfs");
+    updateAzState(sim.statePath, (s) => {
+      account(s, "fileshare-nfs").privateEndpointConnections[0]!.status = "Rejected";
+    });
+    const opts = { env: sim.env, runner: sim.inProcessRunner, retryBaseMs: 1, write: () => undefined };
+    for (const check of [true, false]) {
+      const before = sim.state().calls.length;
+      const err = await runBootstrap(cfg, { ...opts, check }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ToolError);
+      expect((err as ToolError).message).toContain("Azure does not approve a rejected connection again");
+      expect((err as ToolError).hint).toContain("az network private-endpoint delete -n pe-ctvsimfiles-file -g ");
+      // Nothing was approved or changed: the approve the real Azure would refuse is never sent.
+      expect(
+        sim
+          .state()
+          .calls.slice(before)
+          .filter((c) => c.mutating)
+          .map((c) => c.argv.join(" ")),
+      ).toEqual([]);
+    }
+    const del = (err: ToolError) => err.hint!.match(/\((az network private-endpoint delete [^)]*)\)/)![1]!;
+    const err = (await runBootstrap(cfg, opts).catch((e: unknown) => e)) as ToolError;
+    const argv = del(err).split(" ").slice(1);
+    expect(argv).toContain("--subscription");
+    await sim.inProcessRunner("az", argv, { env: { ...sim.env, AZURE_CONFIG_DIR: sim.configDirs.tenant1 } });
+    const repaired = await runBootstrap(cfg, opts);
+    expect(repaired.applied!.changed).toEqual(
+      expect.arrayContaining(["tenant1/private-endpoint", "tenant2/approve-private-endpoint"]),
+    );
+    expect((await check(sim, cfg)).drift).toEqual([]);
   });
 
   it("reports what a run would create when the bootstrap never ran, without creating anything", async () => {

@@ -1,6 +1,7 @@
 // plan(config) -> Step[]: everything the seed article's az commands do, for one mode, in order,
 // as data. Pure: no az call, no file access. apply() runs it.
 import { PE_IP, dnsRecordStep } from "./dns-record.ts";
+import { rejectedConnection } from "./rejected-connection.ts";
 import {
   RESOURCE_TYPES,
   childId,
@@ -913,6 +914,8 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
       waitForItem: `the connection request from private endpoint ${pe.name}`,
     },
     captures: [{ name: "privateEndpointConnectionId", path: "id", from: "check" }],
+    // Microsoft Learn, "Manage Azure Private Endpoints": a connection once denied can't be approved; a new endpoint can.
+    checkExpect: [rejectedConnection(pe, sub1)],
     retryOn: ["not-found"],
     dependsOn: [endpoint],
   });

@@ -70,7 +70,7 @@ export interface Step {
   captures?: Capture[];
   /** Checked against the resource when it already exists (or, for reads, against the answer). */
   expect?: Expectation[];
-  /** For reads with a `check`: checked against what the check found (a brought resource), before anything changes. */
+  /** Checked against what the step's `check` found, before anything changes (reads: a brought resource; writes: a state no run can repair). */
   checkExpect?: Expectation[];
   /** For reads: what it means when the object read does not exist (a preflight finding with its fix). */
   absent?: { problem: string; hint: string };

@@ -109,7 +109,8 @@ export const networkChecks: Check[] = [
             approve ? [approve] : [],
           );
         }
-        // A Rejected or Disconnected connection cannot be approved again: the endpoint the config names is made anew.
+        // A Rejected or Disconnected connection cannot be approved again (Microsoft Learn, "Manage Azure Private Endpoints":
+        // "Connections that have been previously denied can't be approved"): the endpoint the config names is made anew.
         return broken(
           why,
           `A ${status} connection cannot be approved again: delete private endpoint ${names.name} in tenant 1, then run the bootstrap to request and approve a new one (it also registers the new endpoint in the DNS zone).`,

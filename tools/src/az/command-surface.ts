@@ -245,6 +245,7 @@ export const AZ_COMMANDS = {
   ]),
   "network private-dns record-set a show": read(IN_ZONE),
   "network private-dns record-set a add-record": write([...A_RECORD]),
+  "network private-dns record-set a update": write([...IN_ZONE, o(["--set"], { arity: "many" })]),
   "network private-dns record-set a remove-record": write([
     ...A_RECORD,
     o(["--keep-empty-record-set"], { arity: "flag" }),

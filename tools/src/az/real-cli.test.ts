@@ -40,7 +40,7 @@ function plannedUsages(): Usage[] {
   ];
   return variants.flatMap((v) =>
     plan(parseConfig({ ...base, ...v }, "/")).steps.flatMap((s) =>
-      [s.argv, ...(s.check ? [s.check.argv] : [])].map((argv) =>
+      [s.argv, ...(s.check ? [s.check.argv] : []), ...(s.update ? [s.update.argv] : [])].map((argv) =>
         parseUsage([...argv, ...WRAPPER_FLAGS], `plan ${v.mode} ${s.id}`),
       ),
     ),

@@ -400,15 +400,24 @@ function networkPath(
     (z) =>
       z.name === zoneName &&
       z.links.some((l) => sameId(l.virtualNetworkId, cluster.vnetId)) &&
-      (z.aRecords[account.name] ?? []).some((ip) => reachable.some((pe) => pe.ipAddress === ip)),
+      // Every address must be an endpoint's: with a stale one beside it, the name resolves to either (round robin).
+      (z.aRecords[account.name] ?? []).length > 0 &&
+      (z.aRecords[account.name] ?? []).every((ip) => reachable.some((pe) => pe.ipAddress === ip)),
   );
   if (resolving.length === 0) {
-    const zone = state.privateDnsZones.find((z) => z.name === zoneName);
+    const zone =
+      state.privateDnsZones.find(
+        (z) => z.name === zoneName && z.links.some((l) => sameId(l.virtualNetworkId, cluster.vnetId)),
+      ) ?? state.privateDnsZones.find((z) => z.name === zoneName);
+    const ips = zone?.aRecords[account.name] ?? [];
+    const stale = ips.filter((ip) => !reachable.some((pe) => pe.ipAddress === ip));
     const reason = !zone
       ? `no private DNS zone ${zoneName}, so ${account.name}.${kind}.${endpointSuffix} resolves to the public endpoint, which refuses the connection`
       : !zone.links.some((l) => sameId(l.virtualNetworkId, cluster.vnetId))
         ? `private DNS zone ${zoneName} is not linked to the AKS VNet ${cluster.vnetId}, so the name resolves to the public endpoint`
-        : `private DNS zone ${zoneName} has no A record for '${account.name}'; add a DNS zone group to the private endpoint`;
+        : ips.length === 0
+          ? `private DNS zone ${zoneName} has no A record for '${account.name}'; add a DNS zone group to the private endpoint`
+          : `the A record for '${account.name}' in private DNS zone ${zoneName} points at ${ips.join(", ")}; ${stale.join(", ")} is not the private endpoint's IP ${reachable.map((pe) => pe.ipAddress).join(", ")}`;
     return denied("PrivateDnsNotLinked", reason);
   }
   return { ok: true };

@@ -395,6 +395,16 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
           );
           return;
         }
+        const unreadable = step.needs?.vars.find((v) => vars[v] === undefined);
+        if (step.needs && unreadable) {
+          // Azure did not answer a value the step needs: say so and go on (the rest of the run still helps).
+          result.warnings.push(`${step.needs.problem} ${step.needs.hint}`);
+          write(`  warning: ${step.needs.problem}\n  hint: ${step.needs.hint}`);
+          result.unchanged.push(step.id);
+          counter += 1;
+          write(`[${counter}/${total}] ${step.tenant}: ${known([step.action])[0]} ... skipped (${unreadable} unknown)`);
+          return;
+        }
         if (step.onlyIfCreatedBy && !recordedAs(step.onlyIfCreatedBy.step, vars[step.onlyIfCreatedBy.idVar])) {
           result.unchanged.push(step.id);
           counter += 1;
@@ -424,6 +434,8 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
             )
           : undefined;
         if (item !== undefined) capture(step, item, "check", vars);
+        // A found object no run can bring in line (a rejected connection) stops here, with its fix.
+        if (item !== undefined) checkExpectations(step, item, vars, result.warnings, write, step.checkExpect);
         const done =
           item !== undefined &&
           Object.entries(step.check?.doneWhen ?? {}).every(([p, v]) =>

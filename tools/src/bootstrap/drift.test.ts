@@ -7,6 +7,7 @@ import { type AzState, findStorageAccount, updateAzState } from "../azsim/state.
 import { ToolError } from "../errors.ts";
 import { runBootstrap } from "./index.ts";
 import { MODES } from "../schema/modes.ts";
+import type { Runner } from "../exec/run.ts";
 
 const ACCOUNT: Record<BootstrapMode, string> = {
   "blob-fuse-wi": "ctvsimblob",
@@ -119,16 +120,6 @@ const CASES: Case[] = [
     runs: /^az ad sp create --id /,
   },
   {
-    name: "endpoint connection rejected",
-    mode: "fileshare-nfs",
-    inject: (s) => {
-      account(s, "fileshare-nfs").privateEndpointConnections[0]!.status = "Rejected";
-    },
-    step: "tenant2/approve-private-endpoint",
-    reason: /privateLinkServiceConnectionState.status is "Rejected", not "Approved"/,
-    runs: /^az network private-endpoint-connection approve --id \/subscriptions\/.*privateEndpointConnections\//,
-  },
-  {
     name: "DNS zone link deleted",
     mode: "fileshare-nfs",
     inject: (s) => {
@@ -204,6 +195,37 @@ const CASES: Case[] = [
     runs: /--allow-shared-key-access false/,
   },
   {
+    name: "A record deleted behind the existing zone group",
+    mode: "fileshare-nfs",
+    inject: (s) => {
+      for (const z of s.privateDnsZones) delete z.aRecords[ACCOUNT["fileshare-nfs"]];
+    },
+    step: "tenant1/dns-record",
+    reason: /^missing$/,
+    runs: /^az network private-dns record-set a add-record -g \S+ -z privatelink\.file\.core\.windows\.net --record-set-name ctvsimfiles --ipv4-address 10\.\d+\.\d+\.\d+ /,
+  },
+  {
+    name: "A record pointing at another address",
+    mode: "blob-nfs",
+    inject: (s) => {
+      for (const z of s.privateDnsZones)
+        if (z.aRecords[ACCOUNT["blob-nfs"]]) z.aRecords[ACCOUNT["blob-nfs"]] = ["10.9.9.9"];
+    },
+    step: "tenant1/dns-record",
+    reason: /is "10\.9\.9\.9", not "10\.\d+\.\d+\.\d+"/,
+    runs: /^az network private-dns record-set a update -n ctvsimnfs -g \S+ -z privatelink\.blob\.core\.windows\.net --set aRecords=\[\{"ipv4Address":"10\.\d+\.\d+\.\d+"\}\] /,
+  },
+  {
+    name: "A record holding a stale address beside the endpoint's",
+    mode: "blob-nfs",
+    inject: (s) => {
+      for (const z of s.privateDnsZones) z.aRecords[ACCOUNT["blob-nfs"]]?.push("10.9.9.9");
+    },
+    step: "tenant1/dns-record",
+    reason: /is "10\.\d+\.\d+\.\d+,10\.9\.9\.9", not/,
+    runs: /record-set a update -n ctvsimnfs .* --set aRecords=/,
+  },
+  {
     name: "one side of the peering deleted",
     mode: "blob-nfs",
     inject: (s) => {
@@ -249,6 +271,75 @@ describe("bootstrap --check", () => {
       expect((await check(sim, cfg)).drift).toEqual([]);
     });
   }
+
+  it("says so, and does not stop, when Azure does not answer the private endpoint's IP", async () => {
+    const { sim, cfg } = await setUp("blob-nfs");
+    updateAzState(sim.statePath, (s) => {
+      for (const z of s.privateDnsZones) delete z.aRecords[ACCOUNT["blob-nfs"]];
+    });
+    // As Azure may answer: no customDnsConfigs on the endpoint, no record sets on its zone group.
+    const hideIp: Runner = async (cmd, args, options) => {
+      const r = await sim.inProcessRunner(cmd, args, options);
+      const shows = args.join(" ").match(/private-endpoint (show|dns-zone-group show|dns-zone-group create)/);
+      if (!shows || r.exitCode !== 0) return r;
+      const answer = JSON.parse(r.stdout) as Record<string, unknown>;
+      delete answer.customDnsConfigs;
+      delete answer.privateDnsZoneConfigs;
+      return { ...r, stdout: JSON.stringify(answer) };
+    };
+    for (const check of [true, false]) {
+      const lines: string[] = [];
+      const outcome = await runBootstrap(cfg, {
+        env: sim.env,
+        runner: hideIp,
+        check,
+        retryBaseMs: 1,
+        write: (l) => lines.push(l),
+      });
+      const text = lines.join("\n");
+      expect(text).toContain("Azure did not say the private endpoint pe-ctvsimnfs-blob's IP");
+      expect(text).toMatch(
+        /A record in privatelink\.blob\.core\.windows\.net \.\.\. skipped \(privateEndpointIp unknown\)/,
+      );
+      if (check) expect(outcome.drift!.map((d) => d.step)).not.toContain("tenant1/dns-record");
+      else expect(outcome.applied!.warnings.join(" ")).toContain("network.dns-record");
+    }
+    // Nothing was written in the record's place: the run did not guess an address.
+    expect(sim.state().privateDnsZones.some((z) => z.aRecords[ACCOUNT["blob-nfs"]])).toBe(false);
+  });
+
+  it("stops at a Rejected endpoint connection (Azure does not approve it again), naming the delete; after it a run requests a new one", async () => {
+    const { sim, cfg } = await setUp("fileshare-nfs");
+    updateAzState(sim.statePath, (s) => {
+      account(s, "fileshare-nfs").privateEndpointConnections[0]!.status = "Rejected";
+    });
+    const opts = { env: sim.env, runner: sim.inProcessRunner, retryBaseMs: 1, write: () => undefined };
+    for (const check of [true, false]) {
+      const before = sim.state().calls.length;
+      const err = await runBootstrap(cfg, { ...opts, check }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ToolError);
+      expect((err as ToolError).message).toContain("Azure does not approve a rejected connection again");
+      expect((err as ToolError).hint).toContain("az network private-endpoint delete -n pe-ctvsimfiles-file -g ");
+      // Nothing was approved or changed: the approve the real Azure would refuse is never sent.
+      expect(
+        sim
+          .state()
+          .calls.slice(before)
+          .filter((c) => c.mutating)
+          .map((c) => c.argv.join(" ")),
+      ).toEqual([]);
+    }
+    const del = (err: ToolError) => err.hint!.match(/\((az network private-endpoint delete [^)]*)\)/)![1]!;
+    const err = (await runBootstrap(cfg, opts).catch((e: unknown) => e)) as ToolError;
+    const argv = del(err).split(" ").slice(1);
+    expect(argv).toContain("--subscription");
+    await sim.inProcessRunner("az", argv, { env: { ...sim.env, AZURE_CONFIG_DIR: sim.configDirs.tenant1 } });
+    const repaired = await runBootstrap(cfg, opts);
+    expect(repaired.applied!.changed).toEqual(
+      expect.arrayContaining(["tenant1/private-endpoint", "tenant2/approve-private-endpoint"]),
+    );
+    expect((await check(sim, cfg)).drift).toEqual([]);
+  });
 
   it("reports what a run would create when the bootstrap never ran, without creating anything", async () => {
     const sim = createSimulatedAzure();

@@ -1,5 +1,7 @@
 // plan(config) -> Step[]: everything the seed article's az commands do, for one mode, in order,
 // as data. Pure: no az call, no file access. apply() runs it.
+import { PE_IP, dnsRecordStep } from "./dns-record.ts";
+import { rejectedConnection } from "./rejected-connection.ts";
 import {
   RESOURCE_TYPES,
   childId,
@@ -884,6 +886,8 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
       ...sub1,
     ],
     check: { argv: privateEndpointShowArgv(pe, sub1) },
+    // The endpoint's IP, for its A record (tenant1/dns-record); Azure may leave it out, see that step.
+    captures: [{ name: PE_IP, path: "customDnsConfigs[0].ipAddresses[0]" }],
     creates: { kind: "network", label: `private endpoint ${pe.name}` },
     dependsOn: [aks, account],
   });
@@ -910,6 +914,8 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
       waitForItem: `the connection request from private endpoint ${pe.name}`,
     },
     captures: [{ name: "privateEndpointConnectionId", path: "id", from: "check" }],
+    // Microsoft Learn, "Manage Azure Private Endpoints": a connection once denied can't be approved; a new endpoint can.
+    checkExpect: [rejectedConnection(pe, sub1)],
     retryOn: ["not-found"],
     dependsOn: [endpoint],
   });
@@ -967,7 +973,7 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
     creates: { kind: "network", label: `DNS link ${c.aks.name}-link` },
     dependsOn: [zone, aks],
   });
-  add({
+  const zoneGroup = add({
     id: "tenant1/dns-zone-group",
     tenant: "tenant1",
     kind: "write",
@@ -1005,8 +1011,11 @@ function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void
         ...sub1,
       ],
     },
+    // The zone group's own view of the endpoint's IP, when the endpoint's answer has none.
+    captures: [{ name: PE_IP, path: "privateDnsZoneConfigs[0].recordSets[0].ipAddresses[0]" }],
     dependsOn: [endpoint, zone],
   });
+  add(dnsRecordStep(c, pe, sub1, [endpoint, zoneGroup]));
   if (c.network.storageVnetId) {
     const storageVnet = resourceRefOf(c.network.storageVnetId, RESOURCE_TYPES.vnet);
     const aksVnet = c.network.aksVnetId ? resourceRefOf(c.network.aksVnetId, RESOURCE_TYPES.vnet) : undefined;

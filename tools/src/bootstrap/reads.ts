@@ -45,3 +45,12 @@ export function privateEndpointShowArgv(pe: { name: string; rg: string }, sub: r
 export function privateDnsZoneShowArgv(pe: { zone: string; dnsRg: string }, sub: readonly string[]): string[] {
   return ["network", "private-dns", "zone", "show", "-n", pe.zone, "-g", pe.dnsRg, ...sub];
 }
+
+/** `az network private-dns record-set a show` of the storage account's A record in the privatelink zone. */
+export function aRecordShowArgv(
+  pe: { zone: string; dnsRg: string },
+  account: string,
+  sub: readonly string[],
+): string[] {
+  return ["network", "private-dns", "record-set", "a", "show", "-n", account, "-g", pe.dnsRg, "-z", pe.zone, ...sub];
+}

@@ -50,6 +50,7 @@ export const STEP_RIGHTS: Record<string, string> = {
   "tenant1/private-dns-link":
     "Private DNS Zone Contributor on the zone, and Network Contributor on the AKS VNet (join).",
   "tenant1/dns-zone-group": "Network Contributor on the private endpoint, Private DNS Zone Contributor on the zone.",
+  "tenant1/dns-record": "Private DNS Zone Contributor on the zone (reads and writes the account's A record).",
   "tenant1/peering":
     "Network Contributor on the AKS VNet, and the peer action (Network Contributor) on tenant 2's VNet (only with network.storageVnetId).",
   "tenant2/peering":

@@ -70,10 +70,15 @@ export interface Step {
   captures?: Capture[];
   /** Checked against the resource when it already exists (or, for reads, against the answer). */
   expect?: Expectation[];
-  /** For reads with a `check`: checked against what the check found (a brought resource), before anything changes. */
+  /** Checked against what the step's `check` found, before anything changes (reads: a brought resource; writes: a state no run can repair). */
   checkExpect?: Expectation[];
   /** For reads: what it means when the object read does not exist (a preflight finding with its fix). */
   absent?: { problem: string; hint: string };
+  /**
+   * Variables the step cannot run without that Azure may not answer (an endpoint's IP): when one is unknown
+   * and no planned change would provide it, the step is skipped with a warning naming the problem, not a stop.
+   */
+  needs?: { vars: string[]; problem: string; hint: string };
   /** Failures worth retrying with backoff, besides throttling (always retried). */
   retryOn?: ("principal-not-found" | "not-found")[];
   /**

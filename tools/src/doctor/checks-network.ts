@@ -4,6 +4,7 @@ import { lastName, sameId } from "../az/resource-id.ts";
 import { type Check, type CheckResult, broken, ok, unknown } from "./types.ts";
 import type { AzRead, Facts, TenantKey } from "./facts.ts";
 import { azCommand, bootstrapCommand, planCommand } from "./fixes.ts";
+import { PE_IP } from "../bootstrap/dns-record.ts";
 import { parseVnetId } from "../az/resource-id.ts";
 
 const NFS = ["fileshare-nfs", "blob-nfs"] as const;
@@ -19,28 +20,6 @@ const cannotRead = (r: Extract<AzRead<unknown>, { ok: false }>): CheckResult =>
   unknown(`Could not read it: ${r.message}`);
 const rerun = "Run the bootstrap with this config: it recreates what is missing and changes nothing else.";
 const bootstrap = (why: string, f: Facts) => broken(why, rerun, [bootstrapCommand(f)]);
-
-/** `az network private-dns record-set a add-record|remove-record` of the account's name in the zone. */
-function aRecordCommand(f: Facts, verb: "add-record" | "remove-record", ip: string): string {
-  const pe = f.endpointNames();
-  return azCommand(f, "tenant1", [
-    "network",
-    "private-dns",
-    "record-set",
-    "a",
-    verb,
-    "-g",
-    pe.dnsRg,
-    "-z",
-    pe.zone,
-    "--record-set-name",
-    f.config!.storage.accountName,
-    "--ipv4-address",
-    ip,
-    "--subscription",
-    f.config!.tenant1.subscriptionId,
-  ]);
-}
 
 /** Deletes a peering that cannot recover (Disconnected), on the side that owns it. */
 function peeringDelete(f: Facts, t: TenantKey, vnetId: string, name: string): string | undefined {
@@ -130,7 +109,8 @@ export const networkChecks: Check[] = [
             approve ? [approve] : [],
           );
         }
-        // A Rejected or Disconnected connection cannot be approved again: the endpoint the config names is made anew.
+        // A Rejected or Disconnected connection cannot be approved again (Microsoft Learn, "Manage Azure Private Endpoints":
+        // "Connections that have been previously denied can't be approved"): the endpoint the config names is made anew.
         return broken(
           why,
           `A ${status} connection cannot be approved again: delete private endpoint ${names.name} in tenant 1, then run the bootstrap to request and approve a new one (it also registers the new endpoint in the DNS zone).`,
@@ -162,14 +142,14 @@ export const networkChecks: Check[] = [
       const none = noAzure(f);
       if (none) return none;
       const names = f.endpointNames();
-      const [z, ip] = await Promise.all([f.zone(), endpointIp(f)]);
+      const z = await f.zone();
       if (!z.ok) {
         if (!z.notFound) return cannotRead(z);
-        // The bootstrap makes the zone and its link; the endpoint's zone group still exists, so its record is added by hand.
+        // The endpoint's zone group still exists, so Azure does not write the record again: the bootstrap's tenant1/dns-record does.
         return broken(
           `Private DNS zone ${names.zone} does not exist in resource group ${names.dnsRg}, so ${f.config!.storage.accountName} resolves to its public endpoint, which refuses NFS.`,
-          `Run the bootstrap (it creates the zone and links it to the AKS VNet), then add the account's A record${ip ? ` for the endpoint's IP ${ip}` : " (see network.dns-record)"}.`,
-          [bootstrapCommand(f), ...(ip ? [aRecordCommand(f, "add-record", ip)] : [])],
+          "Run the bootstrap: it creates the zone, links it to the AKS VNet and adds the account's A record for the endpoint's IP.",
+          [bootstrapCommand(f)],
         );
       }
       return ok(`${names.zone} in ${names.dnsRg}.`);
@@ -194,19 +174,18 @@ export const networkChecks: Check[] = [
           `${account} → ${ips.join(", ") || "no record"}; the endpoint's IP is unknown (see network.private-endpoint).`,
         );
       if (ips.length === 1 && ips[0] === ip) return ok(`${account} → ${ip}.`);
-      // The endpoint's zone group exists, so creating it again fails: the record itself is put right, address first.
+      // The endpoint's zone group exists, so creating it again fails: the record itself is put right, with the
+      // command the bootstrap's tenant1/dns-record step runs (add the address, or set the record to it alone).
       const stale = ips.filter((x) => x !== ip);
+      const fix = planCommand(f, "tenant1/dns-record", { [PE_IP]: ip }, ips.length === 0 ? "argv" : "update");
       return broken(
         ips.length === 0
           ? `Zone ${names.zone} has no A record for ${account}.`
           : `${account}.${names.zone} points at ${ips.join(", ")}${ips.includes(ip) ? `, not only at the endpoint's IP ${ip}` : `, not at the endpoint's IP ${ip}`}.`,
         stale.length > 0
-          ? `Add the endpoint's IP ${ip} to the record, then remove the stale ${stale.length === 1 ? "address" : "addresses"} ${stale.join(", ")}.`
-          : `Add the endpoint's IP ${ip} to the zone.`,
-        [
-          ...(ips.includes(ip) ? [] : [aRecordCommand(f, "add-record", ip)]),
-          ...stale.map((x) => aRecordCommand(f, "remove-record", x)),
-        ],
+          ? `Set the record to the endpoint's IP ${ip} alone, dropping the stale ${stale.length === 1 ? "address" : "addresses"} ${stale.join(", ")} (ctv bootstrap does the same).`
+          : `Add the endpoint's IP ${ip} to the zone (ctv bootstrap does the same).`,
+        fix ? [fix] : [bootstrapCommand(f)],
       );
     },
   },

@@ -477,6 +477,16 @@ const FAULTS: Fault[] = [
       }),
   },
   {
+    name: "A record holding a stale address beside the endpoint's",
+    mode: "blob-nfs",
+    check: "network.dns-record",
+    mock: "network.dns-record",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.privateDnsZones[0]!.aRecords[r.values.storage.accountName]!.unshift("10.9.9.9");
+      }),
+  },
+  {
     name: "private endpoint deleted",
     mode: "fileshare-nfs",
     check: "network.private-endpoint",
@@ -722,6 +732,29 @@ describe("mount events", () => {
     pod.status = { phase: "Pending" };
     r.cluster.events[0]!.lastTimestamp = new Date(Date.now() - 30 * 60_000);
     expect((await doctor(r)).firstBroken).toBeUndefined();
+  });
+
+  it("names the address a wrong A record points at (not a missing record), and links it to network.dns-record", async () => {
+    const r = await simulatedRelease("fileshare-nfs");
+    edit(r, (s) => {
+      s.privateDnsZones[0]!.aRecords[r.values.storage.accountName] = ["10.9.9.9"];
+    });
+    const decision = mockDecision(r);
+    const message = decision.ok ? "" : decision.message;
+    expect(message).toMatch(/points at 10\.9\.9\.9; 10\.9\.9\.9 is not the private endpoint's IP 10\./);
+    expect(message).not.toContain("has no A record");
+    expect(linkOfMountError(message)?.check).toBe("network.dns-record");
+  });
+
+  it("links each blobfuse2 refusal of the mock driver's isHnsEnabled check to the PV's attributes", () => {
+    const text = readFileSync(join(import.meta.dirname, "../csi/node.ts"), "utf8");
+    const refusals = [...text.matchAll(/"(failed to initialize new pipeline \[[^"]*\])"/g)].map((m) => m[1]!);
+    expect(refusals.join("\n")).toContain("Detected FNS account being mounted as HNS");
+    expect(refusals.join("\n")).toContain("Account is not HNS");
+    for (const refusal of refusals) {
+      const event = `MountVolume.MountDevice failed for volume "pv" : rpc error: code = Internal desc = Mount failed with error: ${refusal}`;
+      expect(linkOfMountError(event)?.check, refusal).toBe("cluster.pv-attributes");
+    }
   });
 
   it("has a link for every error code the simulated Azure and the mock driver produce", () => {
@@ -1023,7 +1056,7 @@ describe.skipIf(!existsSync(python) && !process.env.CI)(
         expect.arrayContaining([
           "ad app federated-credential update",
           "network private-dns record-set a add-record",
-          "network private-dns record-set a remove-record",
+          "network private-dns record-set a update",
           "network private-endpoint delete",
           "network vnet peering delete",
           "role assignment delete",

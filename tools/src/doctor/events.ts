@@ -102,7 +102,11 @@ export const MOUNT_ERROR_LINKS: MountErrorLink[] = [
     check: "network.dns-link",
     meaning: "the DNS zone is not linked to the AKS VNet",
   },
-  { pattern: /has no A record/, check: "network.dns-record", meaning: "the zone has no A record for the account" },
+  {
+    pattern: /has no A record|A record for '[^']*' in private DNS zone \S+ points at/,
+    check: "network.dns-record",
+    meaning: "the zone's A record for the account is missing or points at another address",
+  },
   {
     pattern:
       /token for audience .* not found|service account token is empty|failed to unmarshal service account tokens/,
@@ -113,6 +117,12 @@ export const MOUNT_ERROR_LINKS: MountErrorLink[] = [
     pattern: /not found in the list of registered CSI drivers/,
     check: "cluster.csidriver",
     meaning: "the driver is not registered on the node",
+  },
+  {
+    // blobfuse2 with --use-adls=true (the PV's isHnsEnabled) on a flat account: Datalake or BlockBlob TestPipeline.
+    pattern: /Detected FNS account being mounted as HNS|Account is not HNS/,
+    check: "cluster.pv-attributes",
+    meaning: "the PV sets isHnsEnabled, but the account has no hierarchical namespace",
   },
   {
     pattern:

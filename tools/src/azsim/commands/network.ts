@@ -197,6 +197,9 @@ export const NETWORK_HANDLERS = {
   },
   "network private-endpoint-connection approve"(ctx) {
     const { acc, conn } = connection(ctx);
+    // Microsoft Learn, "Manage Azure Private Endpoints": connections that have been previously denied can't be approved.
+    if (conn.status === "Rejected")
+      throw armError("BadRequest", "Approving rejected private endpoint connections is not supported.");
     conn.status = "Approved";
     conn.description = a(ctx, "description") ?? "Approved";
     return connectionJson(acc, conn);

@@ -66,6 +66,20 @@ export const PRIVATE_DNS_HANDLERS = {
     z.aRecords[name] = ips;
     return aRecordSetJson(z, name, ips);
   },
+  "network private-dns record-set a update"(ctx) {
+    const z = parentZone(ctx);
+    const name = must(ctx, "name", "-n");
+    if (!z.aRecords[name]) throw notFound(`Microsoft.Network/privateDnsZones/${z.name}/A`, name, z.resourceGroup);
+    // Only what the bootstrap sends: --set aRecords=<JSON list>, which replaces the record set's addresses.
+    for (const item of (ctx.args.set as string[] | undefined) ?? []) {
+      const m = /^aRecords=(.*)$/s.exec(item);
+      const list: unknown = m ? JSON.parse(m[1]!) : undefined;
+      if (!Array.isArray(list))
+        throw armError("InvalidArgumentValue", `The fake az supports only --set aRecords=[...], not '${item}'.`);
+      z.aRecords[name] = list.map((r: { ipv4Address: string }) => r.ipv4Address);
+    }
+    return aRecordSetJson(z, name, z.aRecords[name]!);
+  },
   "network private-dns record-set a remove-record"(ctx) {
     const z = parentZone(ctx);
     const name = must(ctx, "record-set-name", "--record-set-name");

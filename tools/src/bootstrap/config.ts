@@ -233,7 +233,7 @@ export function parseConfig(input: unknown, baseDir = process.cwd(), configFile?
     );
   const abs = (p: string) => (isAbsolute(expandHome(p)) ? expandHome(p) : resolve(baseDir, p));
   const paths = {
-    valuesFile: abs(c.output.valuesFile ?? `values.${c.mode}.yaml`),
+    valuesFile: abs(c.output.valuesFile ?? defaultValuesFile(c.mode, configFile)),
     recordFile: abs(c.output.recordFile ?? defaultRecordFile(c.mode, configFile)),
   };
   const files: [string, string][] = [
@@ -256,7 +256,7 @@ export function parseConfig(input: unknown, baseDir = process.cwd(), configFile?
       if (realPath(pa) === realPath(pb)) {
         refuse(
           `${ka} (${pa}) is the same file as ${kb} (${realPath(pb)}); writing it would destroy the other.`,
-          `Point ${ka} at a file of its own (default values.${c.mode}.yaml and bootstrap-record.${c.mode}.json next to the config).`,
+          `Point ${ka} at a file of its own (default ${defaultValuesFile(c.mode, configFile)} and ${defaultRecordFile(c.mode, configFile)} next to the config).`,
         );
       }
     }
@@ -288,10 +288,26 @@ function refuseModeIrrelevantKeys(input: unknown, mode: string): void {
  */
 export function defaultRecordFile(mode: string, configFile?: string): string {
   if (!configFile) return legacyRecordFile(mode);
-  const stem = basename(configFile)
+  const stem = configStem(configFile);
+  return stem === "" ? "bootstrap-record.json" : `bootstrap-record.${stem}.json`;
+}
+
+/**
+ * The values file's default name, by the record's rule, so two configs in one folder never overwrite each other's:
+ * bootstrap-alpha.yaml -> values.alpha.yaml, bootstrap.blob-nfs.yaml -> values.blob-nfs.yaml,
+ * bootstrap.yaml -> values.yaml. Without a file (a config built in code): values.<mode>.yaml.
+ */
+export function defaultValuesFile(mode: string, configFile?: string): string {
+  if (!configFile) return `values.${mode}.yaml`;
+  const stem = configStem(configFile);
+  return stem === "" ? "values.yaml" : `values.${stem}.yaml`;
+}
+
+/** The part of a config's file name that tells it from its neighbours: bootstrap-alpha.yaml -> alpha, bootstrap.yaml -> "". */
+function configStem(configFile: string): string {
+  return basename(configFile)
     .replace(/\.(ya?ml|json)$/i, "")
     .replace(/^bootstrap(?:[-._]|$)/, "");
-  return stem === "" ? "bootstrap-record.json" : `bootstrap-record.${stem}.json`;
 }
 
 /** The name versions up to 0.1.0 gave every record of a mode (shared by all configs of that mode in a folder). */

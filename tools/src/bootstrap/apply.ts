@@ -10,6 +10,7 @@ import type { BootstrapConfig } from "./config.ts";
 import type { Capture, Expectation, Plan, Step, TenantKey } from "./step.ts";
 import type { CreationRecord } from "./record.ts";
 import { versionAtLeast } from "../version.ts";
+import { shellCommand as sh } from "../az/shell.ts";
 
 export interface ApplyOptions {
   az: AzCall;
@@ -24,6 +25,8 @@ export interface ApplyOptions {
    * run is listed in `planned` instead. Nothing changes in Azure, the az config or the record.
    */
   checkOnly?: boolean;
+  /** Runs a step that names a `machineLock` while holding that lock (runs on one machine take turns). */
+  machineLock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 /** A change a run would make (what `bootstrap --check` reports as drift), with the step that makes it. */
@@ -49,8 +52,16 @@ export interface ApplyResult {
 
 export function targets(c: BootstrapConfig): Record<TenantKey, AzTarget> {
   return {
-    tenant1: { configDir: c.tenant1.configDir, label: "tenant1", tenantId: c.tenant1.tenantId },
-    tenant2: { configDir: c.tenant2.configDir, label: "tenant2", tenantId: c.tenant2.tenantId },
+    tenant1: {
+      configDir: c.tenant1.configDir,
+      label: "tenant1",
+      tenantId: c.tenant1.tenantId,
+    },
+    tenant2: {
+      configDir: c.tenant2.configDir,
+      label: "tenant2",
+      tenantId: c.tenant2.tenantId,
+    },
   };
 }
 
@@ -62,11 +73,18 @@ export function getPath(value: unknown, path: string): unknown {
   try {
     return jmespath.search(value ?? null, path) ?? undefined;
   } catch (e) {
-    throw new ToolError("INTERNAL", `The plan's path '${path}' is not valid JMESPath: ${(e as Error).message}`);
+    throw new ToolError(
+      "INTERNAL",
+      `The plan's path '${path}' is not valid JMESPath: ${(e as Error).message}`,
+    );
   }
 }
 
-export function fill(text: string, vars: Record<string, string>, stepId: string): string {
+export function fill(
+  text: string,
+  vars: Record<string, string>,
+  stepId: string,
+): string {
   return text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
     const v = vars[name];
     if (v === undefined) {
@@ -82,7 +100,9 @@ export function fill(text: string, vars: Record<string, string>, stepId: string)
 
 function matches(actual: unknown, expected: string): boolean {
   if (Array.isArray(actual)) return actual.some((a) => String(a) === expected);
-  return typeof actual === "string" ? actual.toLowerCase() === expected.toLowerCase() : String(actual) === expected;
+  return typeof actual === "string"
+    ? actual.toLowerCase() === expected.toLowerCase()
+    : String(actual) === expected;
 }
 
 function selectItem(
@@ -91,10 +111,8 @@ function selectItem(
   vars: Record<string, string>,
   stepId: string,
 ): unknown {
-  const ok = (item: unknown) =>
-    Object.entries(where ?? {}).every(([p, v]) => matches(getPath(item, p), fill(v, vars, stepId)));
   if (Array.isArray(answer)) {
-    const found = answer.filter(ok);
+    const found = matching(answer, where, vars, stepId);
     if (found.length > 1) {
       throw new ToolError(
         "CONFLICT",
@@ -104,7 +122,61 @@ function selectItem(
     }
     return found[0];
   }
-  return answer !== undefined && ok(answer) ? answer : undefined;
+  return answer !== undefined &&
+    matching([answer], where, vars, stepId).length > 0
+    ? answer
+    : undefined;
+}
+
+/** The items of a list answer that match every `where` path (case-insensitively). */
+function matching(
+  answer: unknown[],
+  where: Record<string, string> | undefined,
+  vars: Record<string, string>,
+  stepId: string,
+): unknown[] {
+  return answer.filter((item) =>
+    Object.entries(where ?? {}).every(([p, v]) =>
+      matches(getPath(item, p), fill(v, vars, stepId)),
+    ),
+  );
+}
+
+/** Before a create that counts toward an Azure limit: how many are used, or a stop when none is free. */
+function checkLimit(
+  step: Step,
+  list: unknown,
+  vars: Record<string, string>,
+  parent: string,
+  write: (line: string) => void,
+): void {
+  if (!step.limit) return;
+  const { max, what, hint, unique } = step.limit;
+  const twin =
+    unique && Array.isArray(list)
+      ? matching(list, unique.where, vars, step.id)[0]
+      : undefined;
+  if (twin !== undefined) {
+    const name = String(getPath(twin, "name"));
+    const values = Object.entries(unique!.where).map(
+      ([p, v]) => `${p} ${fill(v, vars, step.id)}`,
+    );
+    throw new ToolError(
+      "CONFLICT",
+      `${step.tenant}: ${parent} already has ${name} with ${values.join(" and ")}, which Azure allows only once there; nothing was added.`,
+      unique!.hint.replaceAll("{{existingName}}", name),
+    );
+  }
+  const used = Array.isArray(list) ? list.length : 0;
+  if (used >= max)
+    throw new ToolError(
+      "PRECONDITION",
+      `${step.tenant}: ${parent} holds ${used} of its ${max} ${what}, so none is free for ${step.creates?.label ?? step.id}; nothing was added.`,
+      hint,
+    );
+  write(
+    `  ${step.tenant}: ${parent} holds ${used} of its ${max} ${what}; adding one (${used + 1} of ${max})`,
+  );
 }
 
 function transform(value: string, t: Capture["transform"]): string {
@@ -145,21 +217,36 @@ function checkExpectations(
   }
 }
 
-function violates(e: Expectation, actual: unknown, vars: Record<string, string>, stepId: string): boolean {
-  if (e.atLeastVersion !== undefined) return typeof actual !== "string" || !versionAtLeast(actual, e.atLeastVersion);
+function violates(
+  e: Expectation,
+  actual: unknown,
+  vars: Record<string, string>,
+  stepId: string,
+): boolean {
+  if (e.atLeastVersion !== undefined)
+    return (
+      typeof actual !== "string" || !versionAtLeast(actual, e.atLeastVersion)
+    );
   if (e.equals !== undefined) {
-    const want = typeof e.equals === "string" ? fill(e.equals, vars, stepId) : e.equals;
+    const want =
+      typeof e.equals === "string" ? fill(e.equals, vars, stepId) : e.equals;
     return (actual ?? null) !== want;
   }
   if (e.notEquals !== undefined) return (actual ?? null) === e.notEquals;
   return false;
 }
 
-function capture(step: Step, item: unknown, which: "check" | "result", vars: Record<string, string>): void {
+function capture(
+  step: Step,
+  item: unknown,
+  which: "check" | "result",
+  vars: Record<string, string>,
+): void {
   for (const c of step.captures ?? []) {
     if (which === "result" && c.from === "check") continue;
     const v = getPath(item, c.path);
-    if (typeof v === "string" && v !== "") vars[c.name] = transform(v, c.transform);
+    if (typeof v === "string" && v !== "")
+      vars[c.name] = transform(v, c.transform);
   }
 }
 
@@ -180,20 +267,34 @@ export function formatDuration(ms: number): string {
 }
 
 /** The step's `creates.ref` with placeholders filled, for the record. */
-function refOf(step: Step, vars: Record<string, string>): Record<string, string> | undefined {
+function refOf(
+  step: Step,
+  vars: Record<string, string>,
+): Record<string, string> | undefined {
   const ref = step.creates?.ref;
-  return ref ? Object.fromEntries(Object.entries(ref).map(([k, v]) => [k, fill(v, vars, step.id)])) : undefined;
+  return ref
+    ? Object.fromEntries(
+        Object.entries(ref).map(([k, v]) => [k, fill(v, vars, step.id)]),
+      )
+    : undefined;
 }
 
 /** Hints for errors that retrying will not fix. */
-function hintFor(step: Step, err: AzError, c: { tenantId: string }): string | undefined {
+function hintFor(
+  step: Step,
+  err: AzError,
+  c: { tenantId: string },
+): string | undefined {
   switch (err.kind) {
     case "name-taken":
       return "Storage account names are global across Azure. Choose another storage.accountName and run again.";
     case "credential-limit":
       return "An app holds at most 20 federated identity credentials. Remove unused ones (az ad app federated-credential list/delete --id <app object id>) or use another app (app.displayName).";
     case "insufficient-privileges":
-      if (step.id === "tenant1/app" || step.id === "tenant1/federated-credential")
+      if (
+        step.id === "tenant1/app" ||
+        step.id === "tenant1/federated-credential"
+      )
         return `Your account in tenant ${c.tenantId} may not register apps. Ask for the Application Developer role (or an admin to run this step), then run again.`;
       if (step.id.startsWith("tenant2/service-principal"))
         return `Creating a service principal for another tenant's app needs Application Administrator or Cloud Application Administrator in tenant ${c.tenantId}, or admin consent for the app.`;
@@ -209,7 +310,11 @@ function hintFor(step: Step, err: AzError, c: { tenantId: string }): string | un
   }
 }
 
-export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOptions): Promise<ApplyResult> {
+export async function apply(
+  plan: Plan,
+  config: BootstrapConfig,
+  opts: ApplyOptions,
+): Promise<ApplyResult> {
   const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
   const base = opts.retryBaseMs ?? 2_000;
   const maxRetries = opts.maxRetries ?? 7;
@@ -218,18 +323,38 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
   const budgetText = `${formatDuration(budgetMs)} (retry.replicationMinutes: ${config.retry.replicationMinutes})`;
   const tgt = targets(config);
   // creationId goes into the tags of what this run creates, so teardown can prove later that they are the record's.
-  const vars: Record<string, string> = opts.record ? { creationId: opts.record.creationId } : {};
-  const result: ApplyResult = { changed: [], unchanged: [], warnings: [], planned: [], vars };
+  const vars: Record<string, string> = opts.record
+    ? { creationId: opts.record.creationId }
+    : {};
+  const result: ApplyResult = {
+    changed: [],
+    unchanged: [],
+    warnings: [],
+    planned: [],
+    vars,
+  };
   const check = opts.checkOnly ?? false;
   /** Whether the record says step `id` created its object (so the bootstrap may put it back in line). */
-  const recorded = (id: string) => opts.record?.items.some((i) => i.stepId === id) ?? false;
+  const recorded = (id: string) =>
+    opts.record?.items.some((i) => i.stepId === id) ?? false;
   /** Whether the record says step `id` created the object whose Azure id is `azureId`. */
   const recordedAs = (id: string, azureId: string | undefined) =>
     azureId !== undefined &&
-    (opts.record?.items.some((i) => i.stepId === id && i.id?.toLowerCase() === azureId.toLowerCase()) ?? false);
+    (opts.record?.items.some(
+      (i) => i.stepId === id && i.id?.toLowerCase() === azureId.toLowerCase(),
+    ) ??
+      false);
   /** Fills what is known; a value only a planned change would produce stays a {{placeholder}}. */
-  const known = (argv: string[]) => argv.map((a) => a.replace(/\{\{(\w+)\}\}/g, (m, name: string) => vars[name] ?? m));
-  const plan1 = (step: Step, reason: string, argv: string[] | undefined, action = step.action) => {
+  const known = (argv: string[]) =>
+    argv.map((a) =>
+      a.replace(/\{\{(\w+)\}\}/g, (m, name: string) => vars[name] ?? m),
+    );
+  const plan1 = (
+    step: Step,
+    reason: string,
+    argv: string[] | undefined,
+    action = step.action,
+  ) => {
     result.planned.push({
       step: step.id,
       tenant: step.tenant,
@@ -242,7 +367,8 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
   let counter = 0;
 
   /** The pause p-retry makes after `retriesConsumed` retries (base, doubling, at most a minute), for progress lines. */
-  const delayAfter = (retriesConsumed: number) => Math.min(base * 2 ** retriesConsumed, MAX_DELAY_MS);
+  const delayAfter = (retriesConsumed: number) =>
+    Math.min(base * 2 ** retriesConsumed, MAX_DELAY_MS);
 
   /**
    * Waits out Entra/RBAC replication within the budget: retries `attempt` while `waiting(err)` names what it waits
@@ -252,7 +378,12 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
     step: Step,
     attempt: () => Promise<T>,
     waiting: (err: unknown) => string | undefined,
-    line: (err: unknown, delay: string, waited: string, retry: number) => string,
+    line: (
+      err: unknown,
+      delay: string,
+      waited: string,
+      retry: number,
+    ) => string,
   ): Promise<T> => {
     const started = Date.now();
     return pRetry(attempt, {
@@ -273,7 +404,14 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
           );
         }
         const delay = Math.min(delayAfter(retriesConsumed), budgetMs - waited);
-        write(line(error, seconds(delay), formatDuration(waited), retriesConsumed + 1));
+        write(
+          line(
+            error,
+            seconds(delay),
+            formatDuration(waited),
+            retriesConsumed + 1,
+          ),
+        );
       },
     });
   };
@@ -290,9 +428,18 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
         retries: maxRetries,
         minTimeout: base,
         maxTimeout: MAX_DELAY_MS,
-        shouldRetry: ({ error }) => error instanceof AzError && error.kind === "throttled",
-        onFailedAttempt: ({ error, retriesConsumed, retriesLeft }: RetryContext) => {
-          if (!(error instanceof AzError && error.kind === "throttled") || retriesLeft === 0) return;
+        shouldRetry: ({ error }) =>
+          error instanceof AzError && error.kind === "throttled",
+        onFailedAttempt: ({
+          error,
+          retriesConsumed,
+          retriesLeft,
+        }: RetryContext) => {
+          if (
+            !(error instanceof AzError && error.kind === "throttled") ||
+            retriesLeft === 0
+          )
+            return;
           write(
             `  ${step.tenant}: throttled by Azure (429); retrying in ${seconds(delayAfter(retriesConsumed))} (attempt ${retriesConsumed + 2} of ${maxRetries + 1})`,
           );
@@ -301,7 +448,11 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
     );
 
   /** An az call; the failures `retryOn` names (replication not caught up yet) are retried within the budget. */
-  const call = (step: Step, argv: string[], retryOn: Step["retryOn"] = []): Promise<unknown> =>
+  const call = (
+    step: Step,
+    argv: string[],
+    retryOn: Step["retryOn"] = [],
+  ): Promise<unknown> =>
     untilReplicated(
       step,
       () => callOnce(step, argv),
@@ -335,7 +486,12 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
   const idOfCreated = async (step: Step, answer: unknown): Promise<void> => {
     const idVar = step.creates?.idVar;
     if (!idVar || vars[idVar] !== undefined || !step.check) return;
-    const found = selectItem(await readOrAbsent(step, step.check.argv), step.check.select?.where, vars, step.id);
+    const found = selectItem(
+      await readOrAbsent(step, step.check.argv),
+      step.check.select?.where,
+      vars,
+      step.id,
+    );
     if (found !== undefined) capture(step, found, "result", vars);
     if (vars[idVar] !== undefined) return;
     throw new ToolError(
@@ -345,22 +501,76 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
     );
   };
 
+  /** The object the record says this step created, read by its id (undefined: none recorded, gone, or no longer the one the config names). */
+  const readByRecordedId = async (step: Step): Promise<unknown> => {
+    const id = opts.record?.items.find((i) => i.stepId === step.id && i.id)?.id;
+    if (!id || !step.check?.byRecordedId) return undefined;
+    const item = await readOrAbsent(
+      step,
+      step.check.byRecordedId.map((a) => a.replaceAll("{{recordedId}}", id)),
+    );
+    return item === undefined
+      ? undefined
+      : selectItem([item], step.check.select?.where, vars, step.id);
+  };
+
+  /** After a create: another object matching the step's lookup was made elsewhere at the same time. */
+  const reportDuplicates = async (step: Step): Promise<void> => {
+    const dup = step.check?.reportDuplicates;
+    if (!dup) return;
+    const answer = await readOrAbsent(step, step.check!.argv);
+    const ours = vars[step.creates?.idVar ?? ""];
+    const ids = (
+      Array.isArray(answer)
+        ? matching(answer, step.check!.select?.where, vars, step.id)
+        : []
+    )
+      .map((x) => String(getPath(x, "id")))
+      .filter((id) => id.toLowerCase() !== ours?.toLowerCase());
+    if (ids.length === 0) return;
+    throw new ToolError(
+      "CONFLICT",
+      `${step.tenant}: right after this run created ${step.creates?.label ?? step.id} (${ours}), ${ids.length} more of that name exist (${ids.join(", ")}): another run (on another machine, or one that did not share this machine's lock) created one at the same time.`,
+      `This run's (${ours}) is in the record. If ${ids.join(", ")} is not another team's, delete it (${sh(["az", ...dup.deleteArgv.map((a) => a.replaceAll("{{duplicateId}}", ids[0]!))])}), then run again; otherwise give this config its own app.displayName.`,
+    );
+  };
+
   const runStep = async (step: Step): Promise<void> => {
     let outcome: string;
     try {
       if (step.kind === "read") {
-        const found = step.check ? await readOrAbsent(step, step.check.argv) : undefined;
+        const found = step.check
+          ? await readOrAbsent(step, step.check.argv)
+          : undefined;
         if (found !== undefined) {
-          checkExpectations(step, found, vars, result.warnings, write, step.checkExpect);
+          checkExpectations(
+            step,
+            found,
+            vars,
+            result.warnings,
+            write,
+            step.checkExpect,
+          );
           if (step.brought && !recorded(step.brought.createdBy))
-            checkExpectations(step, found, vars, result.warnings, write, step.brought.expect);
+            checkExpectations(
+              step,
+              found,
+              vars,
+              result.warnings,
+              write,
+              step.brought.expect,
+            );
           outcome = "ok";
         } else {
           let answer: unknown;
           try {
             answer = await call(step, step.argv, step.retryOn);
           } catch (err) {
-            if (step.absent && err instanceof AzError && err.kind === "not-found") {
+            if (
+              step.absent &&
+              err instanceof AzError &&
+              err.kind === "not-found"
+            ) {
               throw new ToolError(
                 "PRECONDITION",
                 `${step.tenant}: ${step.absent.problem}`,
@@ -378,24 +588,39 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
       } else {
         // A local step (selecting the tenant's subscription in its az config) still runs: the reads after it depend on it.
         const dry = check && step.kind === "write";
-        const waitsFor = dry ? step.dependsOn.find((d) => result.planned.some((p) => p.step === d)) : undefined;
+        const waitsFor = dry
+          ? step.dependsOn.find((d) => result.planned.some((p) => p.step === d))
+          : undefined;
         const unknownVar =
           dry && step.check
-            ? [step.check.argv.join(" "), ...Object.values(step.check.select?.where ?? {})]
+            ? [
+                step.check.argv.join(" "),
+                ...Object.values(step.check.select?.where ?? {}),
+              ]
                 .join(" ")
                 .match(/\{\{(\w+)\}\}/g)
                 ?.find((m) => vars[m.slice(2, -2)] === undefined)
             : undefined;
         if (dry && (waitsFor || unknownVar)) {
           // What it acts on is itself a planned change: a run makes it after that one.
-          plan1(step, `after ${waitsFor ?? "a planned change above"}`, step.argv);
+          plan1(
+            step,
+            `after ${waitsFor ?? "a planned change above"}`,
+            step.argv,
+          );
           counter += 1;
           write(
             `[${counter}/${total}] ${step.tenant}: ${known([step.action])[0]} ... would run (after ${waitsFor ?? "a planned change above"})`,
           );
           return;
         }
-        if (step.onlyIfCreatedBy && !recordedAs(step.onlyIfCreatedBy.step, vars[step.onlyIfCreatedBy.idVar])) {
+        if (
+          step.onlyIfCreatedBy &&
+          !recordedAs(
+            step.onlyIfCreatedBy.step,
+            vars[step.onlyIfCreatedBy.idVar],
+          )
+        ) {
           result.unchanged.push(step.id);
           counter += 1;
           write(
@@ -404,21 +629,29 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
           return;
         }
         const stepCheck = step.check;
+        let list: unknown;
         // An item the step waits for (it appears after a write elsewhere) is looked for again within the budget.
         const item: unknown = stepCheck
           ? await untilReplicated(
               step,
               async () => {
+                const byId = await readByRecordedId(step);
+                if (byId !== undefined) return byId;
+                list = await readOrAbsent(step, stepCheck.argv);
                 const found = selectItem(
-                  await readOrAbsent(step, stepCheck.argv),
+                  list,
                   stepCheck.select?.where,
                   vars,
                   step.id,
                 );
-                if (found === undefined && stepCheck.waitForItem && !dry) throw new NotThereYet();
+                if (found === undefined && stepCheck.waitForItem && !dry)
+                  throw new NotThereYet();
                 return found;
               },
-              (err) => (err instanceof NotThereYet ? `${stepCheck.waitForItem} did not show up` : undefined),
+              (err) =>
+                err instanceof NotThereYet
+                  ? `${stepCheck.waitForItem} did not show up`
+                  : undefined,
               (_err, delay, waited) =>
                 `  ${step.tenant}: waiting for ${stepCheck.waitForItem}; checking again in ${delay} (waited ${waited} of ${budgetText})`,
             )
@@ -429,13 +662,30 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
           Object.entries(step.check?.doneWhen ?? {}).every(([p, v]) =>
             matches(getPath(item, p), fill(v, vars, step.id)),
           );
-        if (item !== undefined && step.brought && !recorded(step.brought.createdBy))
-          checkExpectations(step, item, vars, result.warnings, write, step.brought.expect);
-        const update = step.update && (!step.update.onlyIfCreated || recorded(step.id)) ? step.update : undefined;
+        if (
+          item !== undefined &&
+          step.brought &&
+          !recorded(step.brought.createdBy)
+        )
+          checkExpectations(
+            step,
+            item,
+            vars,
+            result.warnings,
+            write,
+            step.brought.expect,
+          );
+        const update =
+          step.update && (!step.update.onlyIfCreated || recorded(step.id))
+            ? step.update
+            : undefined;
         const differs =
           item !== undefined && !done
             ? Object.entries(step.check?.doneWhen ?? {})
-                .filter(([p, v]) => !matches(getPath(item, p), fill(v, vars, step.id)))
+                .filter(
+                  ([p, v]) =>
+                    !matches(getPath(item, p), fill(v, vars, step.id)),
+                )
                 .map(
                   ([p, v]) =>
                     `${p} is ${JSON.stringify(getPath(item, p) ?? null)}, not ${JSON.stringify(fill(v, vars, step.id))}`,
@@ -458,8 +708,15 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
           }
           result.unchanged.push(step.id);
           outcome = "already in place";
+        } else if (item !== undefined && !update && step.update?.foreignHint) {
+          throw new ToolError(
+            "CONFLICT",
+            `${step.tenant}: ${known([step.creates?.label ?? step.id])[0]} exists, but ${differs}, and this config's record did not create it (another config's, or made by hand): it is left as it is.`,
+            step.update.foreignHint,
+          );
         } else if (dry) {
-          if (item !== undefined && update) plan1(step, differs, update.argv, update.action);
+          if (item !== undefined && update)
+            plan1(step, differs, update.argv, update.action);
           else plan1(step, item === undefined ? "missing" : differs, step.argv);
           outcome = `would run (${item === undefined ? "missing" : differs})`;
         } else if (item !== undefined && update) {
@@ -470,30 +727,51 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
           result.changed.push(step.id);
           outcome = `done (${update.action})`;
         } else {
+          if (step.limit)
+            checkLimit(step, list, vars, known([step.limit.parent])[0]!, write);
           opts.record?.intend(step, vars, refOf(step, vars));
           const created = await call(step, step.argv, step.retryOn);
           if (created !== undefined) capture(step, created, "result", vars);
           await idOfCreated(step, created);
           opts.record?.created(step, vars, refOf(step, vars));
+          await reportDuplicates(step);
           result.changed.push(step.id);
           outcome = "done";
         }
       }
     } catch (err) {
-      if (err instanceof AzError && err.kind !== "not-logged-in" && err.kind !== "crashed") {
-        throw new ToolError(err.code, `${err.message}`, hintFor(step, err, tgt[step.tenant]), { cause: err });
+      if (
+        err instanceof AzError &&
+        err.kind !== "not-logged-in" &&
+        err.kind !== "crashed"
+      ) {
+        throw new ToolError(
+          err.code,
+          `${err.message}`,
+          hintFor(step, err, tgt[step.tenant]),
+          { cause: err },
+        );
       }
       throw err;
     }
     counter += 1;
-    write(`[${counter}/${total}] ${step.tenant}: ${known([step.action])[0]} ... ${outcome}`);
+    write(
+      `[${counter}/${total}] ${step.tenant}: ${known([step.action])[0]} ... ${outcome}`,
+    );
   };
+
+  const runLocked = (step: Step): Promise<void> =>
+    step.machineLock && opts.machineLock && !check
+      ? opts.machineLock(step.machineLock, () => runStep(step))
+      : runStep(step);
 
   // Preflight: every check runs, so the user sees all missing logins at once, before any change.
   const preflight = plan.steps.filter((s) => s.phase === "preflight");
-  const failures = await runPhase(preflight, runStep, true);
+  const failures = await runPhase(preflight, runLocked, true);
   if (failures.length > 0) {
-    const logins = failures.filter((f) => f.err instanceof AzError && f.err.kind === "not-logged-in");
+    const logins = failures.filter(
+      (f) => f.err instanceof AzError && f.err.kind === "not-logged-in",
+    );
     if (logins.length > 0) {
       const cmds = logins.map((f) => {
         const t = tgt[f.step.tenant];
@@ -513,7 +791,7 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
     throw failures[0]!.err;
   }
   const main = plan.steps.filter((s) => s.phase === "main");
-  const mainFailures = await runPhase(main, runStep, false);
+  const mainFailures = await runPhase(main, runLocked, false);
   if (mainFailures.length > 0) throw mainFailures[0]!.err;
   // The tenants run side by side; report planned changes in plan order, the same every time.
   const order = new Map(plan.steps.map((s, i) => [s.id, i]));
@@ -544,13 +822,23 @@ async function runPhase(
       if (running.has(t)) continue;
       // Skip steps whose dependencies failed; then take the first step (in plan order) that is ready.
       for (const s of [...queues[t]]) {
-        const failedDep = s.dependsOn.find((d) => failed.some((f) => f.step.id === d));
+        const failedDep = s.dependsOn.find((d) =>
+          failed.some((f) => f.step.id === d),
+        );
         if (failedDep) {
           queues[t] = queues[t].filter((x) => x !== s);
-          failed.push({ step: s, err: new ToolError("PRECONDITION", `${s.id} skipped: ${failedDep} failed.`) });
+          failed.push({
+            step: s,
+            err: new ToolError(
+              "PRECONDITION",
+              `${s.id} skipped: ${failedDep} failed.`,
+            ),
+          });
         }
       }
-      const next = queues[t].find((s) => s.dependsOn.every((d) => !ids.has(d) || done.has(d)));
+      const next = queues[t].find((s) =>
+        s.dependsOn.every((d) => !ids.has(d) || done.has(d)),
+      );
       if (!next) continue;
       queues[t] = queues[t].filter((x) => x !== next);
       running.set(

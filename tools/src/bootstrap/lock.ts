@@ -2,6 +2,10 @@
 // (proper-lockfile: an atomic mkdir, refreshed while held, stale after its holder stops). A second
 // run waits briefly, then stops naming the holder. The record is what two runs would fight over,
 // so the lock is keyed on its real path: two config files sharing one record share one lock.
+import { createHash } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { withFileLock } from "../exec/file-lock.ts";
 import { ToolError } from "../errors.ts";
 import { realPath } from "./config.ts";
@@ -19,7 +23,11 @@ export interface ConfigLockOptions {
 }
 
 /** Runs `fn` holding the lock of the config whose record file is `recordFile`. */
-export function withConfigLock<T>(recordFile: string, opts: ConfigLockOptions, fn: () => Promise<T>): Promise<T> {
+export function withConfigLock<T>(
+  recordFile: string,
+  opts: ConfigLockOptions,
+  fn: () => Promise<T>,
+): Promise<T> {
   const target = realPath(recordFile);
   const lockDir = `${target}.lock`;
   const waitMs = opts.waitMs ?? DEFAULT_LOCK_WAIT_MS;
@@ -52,6 +60,48 @@ export function withConfigLock<T>(recordFile: string, opts: ConfigLockOptions, f
           "CONFLICT",
           `The lock ${lockDir} was taken over while this run held it (${err.message}); another run may have worked on the same config at the same time.`,
           "Run the same command again once no other run of this config is active: every step checks Azure first.",
+        ),
+    },
+    fn,
+  );
+}
+
+/** Where the machine's per-name locks live (one folder for every config and user of this temporary directory). */
+export function machineLockDir(): string {
+  return join(tmpdir(), "ctv-machine-locks");
+}
+
+/**
+ * Runs `fn` holding the machine-wide lock `key` (e.g. "app <tenant> <display name>"): runs of different configs
+ * that find-or-create one app take turns, so two first runs at once make one app. Held only around that step.
+ */
+export function withMachineLock<T>(
+  key: string,
+  opts: Pick<ConfigLockOptions, "configPath" | "write" | "command">,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const dir = machineLockDir();
+  mkdirSync(dir, { recursive: true });
+  const lockDir = join(
+    dir,
+    `${createHash("sha256").update(key.toLowerCase()).digest("hex").slice(0, 24)}.lock`,
+  );
+  return withFileLock(
+    lockDir,
+    {
+      what: key,
+      purpose: `${opts.command} of ${opts.configPath} (${key})`,
+      staleMs: LOCK_STALE_MS,
+      waitMs: 120_000,
+      onWait: (holder) =>
+        opts.write?.(
+          `Waiting for another run that is finding or creating the same ${key} (${holder}).`,
+        ),
+      busy: (holder) =>
+        new ToolError(
+          "CONFLICT",
+          `Another run has been finding or creating ${key} for 2 minutes: ${holder}. Lock: ${lockDir}.`,
+          `Run again when it has finished. If no bootstrap runs on this machine, remove ${lockDir}.`,
         ),
     },
     fn,

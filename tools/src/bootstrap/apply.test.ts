@@ -4,15 +4,8 @@ import { existsSync, readFileSync } from "node:fs";
 import yaml from "js-yaml";
 import { describe, expect, it, vi } from "vitest";
 import { ToolError } from "../errors.ts";
-import {
-  authorizeNfsMount,
-  authorizeWorkloadIdentityMount,
-} from "../azsim/authorize.ts";
-import {
-  type BootstrapMode,
-  createSimulatedAzure,
-  type SimulatedAzure,
-} from "../azsim/harness.ts";
+import { authorizeNfsMount, authorizeWorkloadIdentityMount } from "../azsim/authorize.ts";
+import { type BootstrapMode, createSimulatedAzure, type SimulatedAzure } from "../azsim/harness.ts";
 import { DEMO_IDS } from "../azsim/seed.ts";
 import { findStorageAccount } from "../azsim/state.ts";
 import { containerId } from "../az/resource-id.ts";
@@ -20,11 +13,7 @@ import { runBootstrap, runTeardown } from "./index.ts";
 
 const ISSUER = "https://oidc.simulated.example/tenant1/aks1/";
 
-async function bootstrap(
-  sim: SimulatedAzure,
-  configPath: string,
-  how: "in-process" | "subprocess" = "in-process",
-) {
+async function bootstrap(sim: SimulatedAzure, configPath: string, how: "in-process" | "subprocess" = "in-process") {
   const lines: string[] = [];
   const outcome = await runBootstrap(configPath, {
     env: sim.env,
@@ -40,9 +29,7 @@ async function bootstrap(
  * that wait minutes take milliseconds (the in-process fake az answers synchronously).
  */
 async function onFakeClock<T>(fn: () => Promise<T>): Promise<T> {
-  vi.useFakeTimers({
-    toFake: ["setTimeout", "clearTimeout", "Date", "performance"],
-  });
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
   try {
     let settled = false;
     const p = fn().finally(() => {
@@ -69,37 +56,21 @@ async function failure(p: Promise<unknown>): Promise<ToolError> {
   throw new Error("expected the bootstrap to fail");
 }
 
-const mutations = (sim: SimulatedAzure) =>
-  sim.state().calls.filter((c) => c.mutating);
+const mutations = (sim: SimulatedAzure) => sim.state().calls.filter((c) => c.mutating);
 
 function wiToken(sub = "system:serviceaccount:blob-fuse-wi:blob-fuse-sa") {
-  return {
-    iss: ISSUER,
-    sub,
-    aud: "api://AzureADTokenExchange",
-    exp: Math.floor(Date.now() / 1000) + 3600,
-  };
+  return { iss: ISSUER, sub, aud: "api://AzureADTokenExchange", exp: Math.floor(Date.now() / 1000) + 3600 };
 }
 
 describe("bootstrap apply against the simulated Azure", () => {
   it("sets up blob-fuse-wi through the fake az on PATH, so a pod's token would mount the container", async () => {
     const sim = createSimulatedAzure({ oidcIssuerUrl: ISSUER });
-    const { outcome, lines } = await bootstrap(
-      sim,
-      sim.writeConfig("blob-fuse-wi"),
-      "subprocess",
-    );
+    const { outcome, lines } = await bootstrap(sim, sim.writeConfig("blob-fuse-wi"), "subprocess");
     const s = sim.state();
-    const app = s.apps.find(
-      (a) => a.displayName === "aks-cross-tenant-storage",
-    )!;
+    const app = s.apps.find((a) => a.displayName === "aks-cross-tenant-storage")!;
     // The app and service principal carry the record's creation marker (issue 17): teardown's proof of ownership.
     const marker = `ctvCreationId=${JSON.parse(readFileSync(`${sim.dir}/bootstrap-record.blob-fuse-wi.json`, "utf8")).creationId}`;
-    expect(app).toMatchObject({
-      tenantId: DEMO_IDS.tenant1,
-      signInAudience: "AzureADMultipleOrgs",
-      tags: [marker],
-    });
+    expect(app).toMatchObject({ tenantId: DEMO_IDS.tenant1, signInAudience: "AzureADMultipleOrgs", tags: [marker] });
     expect(app.federatedCredentials).toEqual([
       expect.objectContaining({
         issuer: ISSUER,
@@ -149,24 +120,12 @@ describe("bootstrap apply against the simulated Azure", () => {
       serviceAccount: { create: true, name: "blob-fuse-sa" },
     });
     expect(outcome.helmCommand).toEqual(
-      expect.arrayContaining([
-        "helm",
-        "install",
-        "--namespace",
-        "blob-fuse-wi",
-        "-f",
-      ]),
+      expect.arrayContaining(["helm", "install", "--namespace", "blob-fuse-wi", "-f"]),
     );
-    expect(
-      lines.filter((l) => /^\[\d+\/\d+\] tenant[12]: /.test(l)),
-    ).toHaveLength(outcome.plan.steps.length);
+    expect(lines.filter((l) => /^\[\d+\/\d+\] tenant[12]: /.test(l))).toHaveLength(outcome.plan.steps.length);
 
     const before = s.calls.length;
-    const second = await bootstrap(
-      sim,
-      sim.writeConfig("blob-fuse-wi"),
-      "subprocess",
-    );
+    const second = await bootstrap(sim, sim.writeConfig("blob-fuse-wi"), "subprocess");
     expect(
       sim
         .state()
@@ -174,9 +133,7 @@ describe("bootstrap apply against the simulated Azure", () => {
         .filter((c) => c.mutating),
     ).toEqual([]);
     expect(second.outcome.applied?.changed).toEqual([]);
-    expect(second.lines).toContain(
-      "Nothing to change: both tenants already match the config.",
-    );
+    expect(second.lines).toContain("Nothing to change: both tenants already match the config.");
   }, 240_000);
 
   for (const mode of ["fileshare-nfs", "blob-nfs"] as const) {
@@ -186,11 +143,7 @@ describe("bootstrap apply against the simulated Azure", () => {
       const { lines } = await bootstrap(sim, cfg);
       // What the progress lines name is filled in from what the run read (the VNet comes from the AKS cluster).
       expect(lines.filter((l) => l.includes("{{"))).toEqual([]);
-      expect(
-        lines.some((l) =>
-          /checking that subnet \S+ exists in VNet [\w-]+ \.\.\. ok/.test(l),
-        ),
-      ).toBe(true);
+      expect(lines.some((l) => /checking that subnet \S+ exists in VNet [\w-]+ \.\.\. ok/.test(l))).toBe(true);
       const s = sim.state();
       const name = mode === "fileshare-nfs" ? "ctvsimfiles" : "ctvsimnfs";
       const account = findStorageAccount(s, name)!;
@@ -199,9 +152,7 @@ describe("bootstrap apply against the simulated Azure", () => {
         publicNetworkAccess: "Disabled",
         defaultAction: "Deny",
       });
-      expect(account.privateEndpointConnections.map((c) => c.status)).toEqual([
-        "Approved",
-      ]);
+      expect(account.privateEndpointConnections.map((c) => c.status)).toEqual(["Approved"]);
       const fileRequest = {
         kind: "file" as const,
         accountName: name,
@@ -226,11 +177,10 @@ describe("bootstrap apply against the simulated Azure", () => {
             });
       expect(decision).toEqual({ ok: true });
       if (mode === "blob-nfs") {
-        expect(
-          s.virtualNetworks.flatMap((v) =>
-            v.peerings.map((p) => p.peeringState),
-          ),
-        ).toEqual(["Connected", "Connected"]);
+        expect(s.virtualNetworks.flatMap((v) => v.peerings.map((p) => p.peeringState))).toEqual([
+          "Connected",
+          "Connected",
+        ]);
       }
       const before = s.calls.length;
       const { outcome } = await bootstrap(sim, cfg);
@@ -247,15 +197,9 @@ describe("bootstrap apply against the simulated Azure", () => {
   it("retries role assignment while the new service principal has not propagated (PrincipalNotFound)", async () => {
     const sim = createSimulatedAzure({ faults: { principalNotFound: 3 } });
     const { lines } = await bootstrap(sim, sim.writeConfig("blob-fuse-wi"));
-    const creates = sim
-      .state()
-      .calls.filter(
-        (c) => c.argv.slice(0, 3).join(" ") === "role assignment create",
-      );
+    const creates = sim.state().calls.filter((c) => c.argv.slice(0, 3).join(" ") === "role assignment create");
     expect(creates.map((c) => c.exitCode)).toEqual([1, 1, 1, 0]);
-    expect(lines.filter((l) => l.includes("PrincipalNotFound"))).toHaveLength(
-      3,
-    );
+    expect(lines.filter((l) => l.includes("PrincipalNotFound"))).toHaveLength(3);
     expect(sim.state().roleAssignments).toHaveLength(1);
   });
 
@@ -274,17 +218,13 @@ describe("bootstrap apply against the simulated Azure", () => {
     expect(retries[0]).toBe(
       "  tenant2: the new service principal has not reached Azure RBAC yet (PrincipalNotFound); retry 1 in 2 s (waited 0 s of 10 min (retry.replicationMinutes: 10))",
     );
-    expect(retries[11]).toMatch(
-      /retry 12 in 60 s \(waited 7 min 2 s of 10 min/,
-    );
+    expect(retries[11]).toMatch(/retry 12 in 60 s \(waited 7 min 2 s of 10 min/);
     expect(sim.state().roleAssignments).toHaveLength(1);
   });
 
   it("stops when the replication budget is spent, saying that a rerun resumes; the rerun does", async () => {
     const sim = createSimulatedAzure({ faults: { principalNotFound: 1_000 } });
-    const cfg = sim.writeConfig("blob-fuse-wi", {
-      retry: { replicationMinutes: 2 },
-    });
+    const cfg = sim.writeConfig("blob-fuse-wi", { retry: { replicationMinutes: 2 } });
     const lines: string[] = [];
     const e = await failure(
       onFakeClock(() =>
@@ -299,9 +239,7 @@ describe("bootstrap apply against the simulated Azure", () => {
     expect(e.message).toBe(
       "tenant2: Azure RBAC kept answering PrincipalNotFound for 2 min, the whole replication budget of 2 min (retry.replicationMinutes: 2); granting Storage Blob Data Contributor on container aks-container did not finish.",
     );
-    expect(e.hint).toMatch(
-      /run the same command again and it resumes where it stopped/,
-    );
+    expect(e.hint).toMatch(/run the same command again and it resumes where it stopped/);
     expect(e.hint).toMatch(/raise retry.replicationMinutes/);
     // 2, 4, 8, 16, 32 s, then the 58 s left of the budget: 120 s in all.
     const retries = lines.filter((l) => l.includes("(PrincipalNotFound)"));
@@ -325,16 +263,12 @@ describe("bootstrap apply against the simulated Azure", () => {
   it("backs off and retries when Azure throttles (429)", async () => {
     const sim = createSimulatedAzure({ faults: { throttle: 2 } });
     const { lines } = await bootstrap(sim, sim.writeConfig("fileshare-nfs"));
-    expect(
-      lines.filter((l) => l.includes("throttled by Azure (429)")),
-    ).toHaveLength(2);
+    expect(lines.filter((l) => l.includes("throttled by Azure (429)"))).toHaveLength(2);
     expect(findStorageAccount(sim.state(), "ctvsimfiles")).toBeDefined();
   });
 
   it("stops before any change when the storage account name is taken elsewhere, and says to pick another", async () => {
-    const sim = createSimulatedAzure({
-      faults: { takenStorageAccountNames: ["ctvsimblob"] },
-    });
+    const sim = createSimulatedAzure({ faults: { takenStorageAccountNames: ["ctvsimblob"] } });
     const e = await failure(bootstrap(sim, sim.writeConfig("blob-fuse-wi")));
     expect(e.message).toMatch(/ctvsimblob is already taken/);
     expect(e.hint).toMatch(/Choose another storage.accountName/);
@@ -342,14 +276,10 @@ describe("bootstrap apply against the simulated Azure", () => {
   });
 
   it("stops before any change when tenant 2 is not logged in, printing the exact login command", async () => {
-    const sim = createSimulatedAzure({
-      faults: { loggedOutTenants: [DEMO_IDS.tenant2] },
-    });
+    const sim = createSimulatedAzure({ faults: { loggedOutTenants: [DEMO_IDS.tenant2] } });
     const e = await failure(bootstrap(sim, sim.writeConfig("blob-fuse-wi")));
     expect(e.code).toBe("NOT_LOGGED_IN");
-    expect(e.hint).toContain(
-      `AZURE_CONFIG_DIR=${sim.configDirs.tenant2} az login --tenant ${DEMO_IDS.tenant2}`,
-    );
+    expect(e.hint).toContain(`AZURE_CONFIG_DIR=${sim.configDirs.tenant2} az login --tenant ${DEMO_IDS.tenant2}`);
     expect(e.hint).not.toContain(`--tenant ${DEMO_IDS.tenant1}`);
     expect(mutations(sim)).toEqual([]);
     expect(sim.state().calls.some((c) => c.argv[0] === "login")).toBe(false);
@@ -358,16 +288,10 @@ describe("bootstrap apply against the simulated Azure", () => {
   it("lists every missing login at once when neither tenant is logged in", async () => {
     const sim = createSimulatedAzure({ loggedIn: false });
     const e = await failure(bootstrap(sim, sim.writeConfig("blob-nfs")));
-    expect(e.hint).toContain(
-      `AZURE_CONFIG_DIR=${sim.configDirs.tenant1} az login --tenant ${DEMO_IDS.tenant1}`,
-    );
-    expect(e.hint).toContain(
-      `AZURE_CONFIG_DIR=${sim.configDirs.tenant2} az login --tenant ${DEMO_IDS.tenant2}`,
-    );
+    expect(e.hint).toContain(`AZURE_CONFIG_DIR=${sim.configDirs.tenant1} az login --tenant ${DEMO_IDS.tenant1}`);
+    expect(e.hint).toContain(`AZURE_CONFIG_DIR=${sim.configDirs.tenant2} az login --tenant ${DEMO_IDS.tenant2}`);
     // Cross-tenant peering needs each cache logged in to the other tenant too.
-    expect(e.hint).toContain(
-      `AZURE_CONFIG_DIR=${sim.configDirs.tenant1} az login --tenant ${DEMO_IDS.tenant2}`,
-    );
+    expect(e.hint).toContain(`AZURE_CONFIG_DIR=${sim.configDirs.tenant1} az login --tenant ${DEMO_IDS.tenant2}`);
   });
 
   it("finishes a run that crashed half-way when run again, creating nothing twice (real subprocesses)", async () => {
@@ -385,9 +309,7 @@ describe("bootstrap apply against the simulated Azure", () => {
     expect(s.servicePrincipals).toHaveLength(1);
     expect(s.apps[0]!.federatedCredentials).toHaveLength(1);
     expect(s.roleAssignments).toHaveLength(1);
-    const record = JSON.parse(
-      readFileSync(`${sim.dir}/bootstrap-record.blob-fuse-wi.json`, "utf8"),
-    ) as {
+    const record = JSON.parse(readFileSync(`${sim.dir}/bootstrap-record.blob-fuse-wi.json`, "utf8")) as {
       created: { stepId: string }[];
       pending: string[];
     };
@@ -408,12 +330,7 @@ describe("bootstrap apply against the simulated Azure", () => {
     await bootstrap(sim, cfg);
     const { updateAzState } = await import("../azsim/state.ts");
     updateAzState(sim.statePath, (s) => {
-      s.apps.push({
-        ...s.apps[0]!,
-        id: "dup-object",
-        appId: "dup-app",
-        federatedCredentials: [],
-      });
+      s.apps.push({ ...s.apps[0]!, id: "dup-object", appId: "dup-app", federatedCredentials: [] });
     });
     // A config whose record names neither (the recorded id, when there is one, is looked up first).
     const e = await failure(
@@ -448,12 +365,7 @@ describe("bootstrap apply against the simulated Azure", () => {
 
   it("points at the config when the AKS cluster does not exist", async () => {
     const sim = createSimulatedAzure();
-    const e = await failure(
-      bootstrap(
-        sim,
-        sim.writeConfig("blob-fuse-wi", { aks: { name: "aks-typo" } }),
-      ),
-    );
+    const e = await failure(bootstrap(sim, sim.writeConfig("blob-fuse-wi", { aks: { name: "aks-typo" } })));
     expect(e.code).toBe("NOT_FOUND");
     expect(e.message).toMatch(/aks-typo/);
     expect(mutations(sim)).toEqual([]);
@@ -496,9 +408,7 @@ describe("bootstrap apply against the simulated Azure", () => {
       ),
     );
     expect(e.code).toBe("PRECONDITION");
-    expect(e.message).toMatch(
-      /app aks-cross-tenant-storage holds 20 of its 20 federated credentials/,
-    );
+    expect(e.message).toMatch(/app aks-cross-tenant-storage holds 20 of its 20 federated credentials/);
     expect(e.hint).toMatch(/az ad app federated-credential list --id/);
   });
 
@@ -525,8 +435,7 @@ describe("bootstrap apply against the simulated Azure", () => {
     const sim = createSimulatedAzure();
     const { updateAzState } = await import("../azsim/state.ts");
     updateAzState(sim.statePath, (s) => {
-      for (const v of s.virtualNetworks)
-        v.subnets = v.subnets.filter((x) => x.name !== "private-endpoints");
+      for (const v of s.virtualNetworks) v.subnets = v.subnets.filter((x) => x.name !== "private-endpoints");
     });
     const e = await failure(bootstrap(sim, sim.writeConfig("fileshare-nfs")));
     expect(e.code).toBe("PRECONDITION");
@@ -558,12 +467,8 @@ describe("bootstrap apply against the simulated Azure", () => {
       },
     });
     const e = await failure(bootstrap(sim, sim.writeConfig("fileshare-nfs")));
-    expect(e.message).toMatch(
-      /ctvsimfiles accepts traffic from any network \(default action Allow\)/,
-    );
-    expect(e.hint).toMatch(
-      /az storage account update -n ctvsimfiles -g rg-storage --default-action Deny/,
-    );
+    expect(e.message).toMatch(/ctvsimfiles accepts traffic from any network \(default action Allow\)/);
+    expect(e.hint).toMatch(/az storage account update -n ctvsimfiles -g rg-storage --default-action Deny/);
     expect(mutations(sim)).toEqual([]);
     // Fixed as the hint says (and public access off): the run goes through and leaves the brought account's settings alone.
     const { updateAzState } = await import("../azsim/state.ts");
@@ -595,9 +500,7 @@ describe("bootstrap apply against the simulated Azure", () => {
     });
     const e = await failure(bootstrap(sim, sim.writeConfig("fileshare-nfs")));
     expect(e.message).toMatch(/ctvsimfiles does not require secure transfer/);
-    expect(e.hint).toMatch(
-      /az storage account update -n ctvsimfiles -g rg-storage --https-only true/,
-    );
+    expect(e.hint).toMatch(/az storage account update -n ctvsimfiles -g rg-storage --https-only true/);
     expect(mutations(sim)).toEqual([]);
     const { updateAzState } = await import("../azsim/state.ts");
     updateAzState(sim.statePath, (s) => {
@@ -624,26 +527,15 @@ describe("bootstrap apply against the simulated Azure", () => {
     const sim = createSimulatedAzure({
       editSeed: (seed) => {
         seed.storageAccounts = [
-          {
-            subscriptionId: DEMO_IDS.subscription2,
-            resourceGroup: "rg-storage",
-            name: "ctvsimblob",
-          },
+          { subscriptionId: DEMO_IDS.subscription2, resourceGroup: "rg-storage", name: "ctvsimblob" },
         ];
       },
     });
     const { outcome } = await bootstrap(sim, sim.writeConfig("blob-fuse-wi"));
     expect(outcome.applied?.unchanged).toEqual(
-      expect.arrayContaining([
-        "tenant2/resource-group",
-        "tenant2/storage-account",
-      ]),
+      expect.arrayContaining(["tenant2/resource-group", "tenant2/storage-account"]),
     );
-    expect(
-      mutations(sim).filter(
-        (c) => c.argv.slice(0, 2).join(" ") === "storage account",
-      ),
-    ).toEqual([]);
+    expect(mutations(sim).filter((c) => c.argv.slice(0, 2).join(" ") === "storage account")).toEqual([]);
   });
 
   it("stops before any change when AKS has no workload identity", async () => {
@@ -660,9 +552,7 @@ describe("bootstrap apply against the simulated Azure", () => {
   it("warns but carries on when AKS is older than 1.34", async () => {
     const sim = createSimulatedAzure({ kubernetesVersion: "1.33.5" });
     const { outcome } = await bootstrap(sim, sim.writeConfig("blob-fuse-wi"));
-    expect(outcome.applied?.warnings).toEqual([
-      expect.stringMatching(/older than 1\.34/),
-    ]);
+    expect(outcome.applied?.warnings).toEqual([expect.stringMatching(/older than 1\.34/)]);
   });
 
   it("runs tenant-1 and tenant-2 steps side by side, but never two steps of one tenant at once", async () => {
@@ -699,11 +589,7 @@ describe("bootstrap apply against the simulated Azure", () => {
     const sim = createSimulatedAzure();
     let hidden = 2;
     const lagging: typeof sim.inProcessRunner = async (cmd, args, options) => {
-      if (
-        args.slice(0, 3).join(" ") ===
-          "network private-endpoint-connection list" &&
-        hidden > 0
-      ) {
+      if (args.slice(0, 3).join(" ") === "network private-endpoint-connection list" && hidden > 0) {
         hidden -= 1;
         return { command: cmd, args, exitCode: 0, stdout: "[]", stderr: "" };
       }
@@ -716,15 +602,10 @@ describe("bootstrap apply against the simulated Azure", () => {
       write: (l) => lines.push(l),
       retryBaseMs: 1,
     });
-    expect(
-      lines.filter((l) => l.includes("waiting for the connection request")),
-    ).toHaveLength(2);
-    expect(
-      findStorageAccount(
-        sim.state(),
-        "ctvsimfiles",
-      )?.privateEndpointConnections.map((c) => c.status),
-    ).toEqual(["Approved"]);
+    expect(lines.filter((l) => l.includes("waiting for the connection request"))).toHaveLength(2);
+    expect(findStorageAccount(sim.state(), "ctvsimfiles")?.privateEndpointConnections.map((c) => c.status)).toEqual([
+      "Approved",
+    ]);
   });
 
   it("makes no az call on a dry run", async () => {
@@ -737,9 +618,7 @@ describe("bootstrap apply against the simulated Azure", () => {
       write: (l) => lines.push(l),
     });
     expect(sim.state().calls).toEqual([]);
-    expect(lines.join("\n")).toContain(
-      `Plan for mode blob-nfs: ${plan.steps.length} steps`,
-    );
+    expect(lines.join("\n")).toContain(`Plan for mode blob-nfs: ${plan.steps.length} steps`);
   });
 });
 
@@ -759,12 +638,8 @@ describe("teardown", () => {
     expect(s.apps).toEqual([]);
     expect(s.servicePrincipals).toEqual([]);
     expect(s.roleAssignments).toEqual([]);
-    expect(
-      findStorageAccount(s, "ctvsimblob")?.containers.map((c) => c.name),
-    ).toEqual(["aks-container"]);
-    expect(r.kept).toEqual(
-      expect.arrayContaining(["storage account ctvsimblob"]),
-    );
+    expect(findStorageAccount(s, "ctvsimblob")?.containers.map((c) => c.name)).toEqual(["aks-container"]);
+    expect(r.kept).toEqual(expect.arrayContaining(["storage account ctvsimblob"]));
     const again = await runTeardown(cfg, {
       env: sim.env,
       runner: sim.inProcessRunner,
@@ -783,12 +658,7 @@ describe("teardown", () => {
       output: { recordFile: "byo-record.json" },
     });
     await bootstrap(sim, cfg);
-    await runTeardown(cfg, {
-      env: sim.env,
-      runner: sim.inProcessRunner,
-      write: () => undefined,
-      interactive: false,
-    });
+    await runTeardown(cfg, { env: sim.env, runner: sim.inProcessRunner, write: () => undefined, interactive: false });
     expect(sim.state().apps.map((a) => a.appId)).toEqual([appId]);
   });
 
@@ -816,9 +686,7 @@ describe("teardown", () => {
       interactive: false,
     });
     expect(findStorageAccount(sim.state(), "ctvsimfiles")).toBeUndefined();
-    expect(existsSync(`${sim.dir}/bootstrap-record.fileshare-nfs.json`)).toBe(
-      true,
-    );
+    expect(existsSync(`${sim.dir}/bootstrap-record.fileshare-nfs.json`)).toBe(true);
   });
 });
 

@@ -52,16 +52,8 @@ export interface ApplyResult {
 
 export function targets(c: BootstrapConfig): Record<TenantKey, AzTarget> {
   return {
-    tenant1: {
-      configDir: c.tenant1.configDir,
-      label: "tenant1",
-      tenantId: c.tenant1.tenantId,
-    },
-    tenant2: {
-      configDir: c.tenant2.configDir,
-      label: "tenant2",
-      tenantId: c.tenant2.tenantId,
-    },
+    tenant1: { configDir: c.tenant1.configDir, label: "tenant1", tenantId: c.tenant1.tenantId },
+    tenant2: { configDir: c.tenant2.configDir, label: "tenant2", tenantId: c.tenant2.tenantId },
   };
 }
 
@@ -73,18 +65,11 @@ export function getPath(value: unknown, path: string): unknown {
   try {
     return jmespath.search(value ?? null, path) ?? undefined;
   } catch (e) {
-    throw new ToolError(
-      "INTERNAL",
-      `The plan's path '${path}' is not valid JMESPath: ${(e as Error).message}`,
-    );
+    throw new ToolError("INTERNAL", `The plan's path '${path}' is not valid JMESPath: ${(e as Error).message}`);
   }
 }
 
-export function fill(
-  text: string,
-  vars: Record<string, string>,
-  stepId: string,
-): string {
+export function fill(text: string, vars: Record<string, string>, stepId: string): string {
   return text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
     const v = vars[name];
     if (v === undefined) {
@@ -100,9 +85,7 @@ export function fill(
 
 function matches(actual: unknown, expected: string): boolean {
   if (Array.isArray(actual)) return actual.some((a) => String(a) === expected);
-  return typeof actual === "string"
-    ? actual.toLowerCase() === expected.toLowerCase()
-    : String(actual) === expected;
+  return typeof actual === "string" ? actual.toLowerCase() === expected.toLowerCase() : String(actual) === expected;
 }
 
 function selectItem(
@@ -122,10 +105,7 @@ function selectItem(
     }
     return found[0];
   }
-  return answer !== undefined &&
-    matching([answer], where, vars, stepId).length > 0
-    ? answer
-    : undefined;
+  return answer !== undefined && matching([answer], where, vars, stepId).length > 0 ? answer : undefined;
 }
 
 /** The items of a list answer that match every `where` path (case-insensitively). */
@@ -136,9 +116,7 @@ function matching(
   stepId: string,
 ): unknown[] {
   return answer.filter((item) =>
-    Object.entries(where ?? {}).every(([p, v]) =>
-      matches(getPath(item, p), fill(v, vars, stepId)),
-    ),
+    Object.entries(where ?? {}).every(([p, v]) => matches(getPath(item, p), fill(v, vars, stepId))),
   );
 }
 
@@ -152,15 +130,10 @@ function checkLimit(
 ): void {
   if (!step.limit) return;
   const { max, what, hint, unique } = step.limit;
-  const twin =
-    unique && Array.isArray(list)
-      ? matching(list, unique.where, vars, step.id)[0]
-      : undefined;
+  const twin = unique && Array.isArray(list) ? matching(list, unique.where, vars, step.id)[0] : undefined;
   if (twin !== undefined) {
     const name = String(getPath(twin, "name"));
-    const values = Object.entries(unique!.where).map(
-      ([p, v]) => `${p} ${fill(v, vars, step.id)}`,
-    );
+    const values = Object.entries(unique!.where).map(([p, v]) => `${p} ${fill(v, vars, step.id)}`);
     throw new ToolError(
       "CONFLICT",
       `${step.tenant}: ${parent} already has ${name} with ${values.join(" and ")}, which Azure allows only once there; nothing was added.`,
@@ -174,9 +147,7 @@ function checkLimit(
       `${step.tenant}: ${parent} holds ${used} of its ${max} ${what}, so none is free for ${step.creates?.label ?? step.id}; nothing was added.`,
       hint,
     );
-  write(
-    `  ${step.tenant}: ${parent} holds ${used} of its ${max} ${what}; adding one (${used + 1} of ${max})`,
-  );
+  write(`  ${step.tenant}: ${parent} holds ${used} of its ${max} ${what}; adding one (${used + 1} of ${max})`);
 }
 
 function transform(value: string, t: Capture["transform"]): string {
@@ -217,36 +188,21 @@ function checkExpectations(
   }
 }
 
-function violates(
-  e: Expectation,
-  actual: unknown,
-  vars: Record<string, string>,
-  stepId: string,
-): boolean {
-  if (e.atLeastVersion !== undefined)
-    return (
-      typeof actual !== "string" || !versionAtLeast(actual, e.atLeastVersion)
-    );
+function violates(e: Expectation, actual: unknown, vars: Record<string, string>, stepId: string): boolean {
+  if (e.atLeastVersion !== undefined) return typeof actual !== "string" || !versionAtLeast(actual, e.atLeastVersion);
   if (e.equals !== undefined) {
-    const want =
-      typeof e.equals === "string" ? fill(e.equals, vars, stepId) : e.equals;
+    const want = typeof e.equals === "string" ? fill(e.equals, vars, stepId) : e.equals;
     return (actual ?? null) !== want;
   }
   if (e.notEquals !== undefined) return (actual ?? null) === e.notEquals;
   return false;
 }
 
-function capture(
-  step: Step,
-  item: unknown,
-  which: "check" | "result",
-  vars: Record<string, string>,
-): void {
+function capture(step: Step, item: unknown, which: "check" | "result", vars: Record<string, string>): void {
   for (const c of step.captures ?? []) {
     if (which === "result" && c.from === "check") continue;
     const v = getPath(item, c.path);
-    if (typeof v === "string" && v !== "")
-      vars[c.name] = transform(v, c.transform);
+    if (typeof v === "string" && v !== "") vars[c.name] = transform(v, c.transform);
   }
 }
 
@@ -267,34 +223,20 @@ export function formatDuration(ms: number): string {
 }
 
 /** The step's `creates.ref` with placeholders filled, for the record. */
-function refOf(
-  step: Step,
-  vars: Record<string, string>,
-): Record<string, string> | undefined {
+function refOf(step: Step, vars: Record<string, string>): Record<string, string> | undefined {
   const ref = step.creates?.ref;
-  return ref
-    ? Object.fromEntries(
-        Object.entries(ref).map(([k, v]) => [k, fill(v, vars, step.id)]),
-      )
-    : undefined;
+  return ref ? Object.fromEntries(Object.entries(ref).map(([k, v]) => [k, fill(v, vars, step.id)])) : undefined;
 }
 
 /** Hints for errors that retrying will not fix. */
-function hintFor(
-  step: Step,
-  err: AzError,
-  c: { tenantId: string },
-): string | undefined {
+function hintFor(step: Step, err: AzError, c: { tenantId: string }): string | undefined {
   switch (err.kind) {
     case "name-taken":
       return "Storage account names are global across Azure. Choose another storage.accountName and run again.";
     case "credential-limit":
       return "An app holds at most 20 federated identity credentials. Remove unused ones (az ad app federated-credential list/delete --id <app object id>) or use another app (app.displayName).";
     case "insufficient-privileges":
-      if (
-        step.id === "tenant1/app" ||
-        step.id === "tenant1/federated-credential"
-      )
+      if (step.id === "tenant1/app" || step.id === "tenant1/federated-credential")
         return `Your account in tenant ${c.tenantId} may not register apps. Ask for the Application Developer role (or an admin to run this step), then run again.`;
       if (step.id.startsWith("tenant2/service-principal"))
         return `Creating a service principal for another tenant's app needs Application Administrator or Cloud Application Administrator in tenant ${c.tenantId}, or admin consent for the app.`;
@@ -310,11 +252,7 @@ function hintFor(
   }
 }
 
-export async function apply(
-  plan: Plan,
-  config: BootstrapConfig,
-  opts: ApplyOptions,
-): Promise<ApplyResult> {
+export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOptions): Promise<ApplyResult> {
   const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
   const base = opts.retryBaseMs ?? 2_000;
   const maxRetries = opts.maxRetries ?? 7;
@@ -323,38 +261,18 @@ export async function apply(
   const budgetText = `${formatDuration(budgetMs)} (retry.replicationMinutes: ${config.retry.replicationMinutes})`;
   const tgt = targets(config);
   // creationId goes into the tags of what this run creates, so teardown can prove later that they are the record's.
-  const vars: Record<string, string> = opts.record
-    ? { creationId: opts.record.creationId }
-    : {};
-  const result: ApplyResult = {
-    changed: [],
-    unchanged: [],
-    warnings: [],
-    planned: [],
-    vars,
-  };
+  const vars: Record<string, string> = opts.record ? { creationId: opts.record.creationId } : {};
+  const result: ApplyResult = { changed: [], unchanged: [], warnings: [], planned: [], vars };
   const check = opts.checkOnly ?? false;
   /** Whether the record says step `id` created its object (so the bootstrap may put it back in line). */
-  const recorded = (id: string) =>
-    opts.record?.items.some((i) => i.stepId === id) ?? false;
+  const recorded = (id: string) => opts.record?.items.some((i) => i.stepId === id) ?? false;
   /** Whether the record says step `id` created the object whose Azure id is `azureId`. */
   const recordedAs = (id: string, azureId: string | undefined) =>
     azureId !== undefined &&
-    (opts.record?.items.some(
-      (i) => i.stepId === id && i.id?.toLowerCase() === azureId.toLowerCase(),
-    ) ??
-      false);
+    (opts.record?.items.some((i) => i.stepId === id && i.id?.toLowerCase() === azureId.toLowerCase()) ?? false);
   /** Fills what is known; a value only a planned change would produce stays a {{placeholder}}. */
-  const known = (argv: string[]) =>
-    argv.map((a) =>
-      a.replace(/\{\{(\w+)\}\}/g, (m, name: string) => vars[name] ?? m),
-    );
-  const plan1 = (
-    step: Step,
-    reason: string,
-    argv: string[] | undefined,
-    action = step.action,
-  ) => {
+  const known = (argv: string[]) => argv.map((a) => a.replace(/\{\{(\w+)\}\}/g, (m, name: string) => vars[name] ?? m));
+  const plan1 = (step: Step, reason: string, argv: string[] | undefined, action = step.action) => {
     result.planned.push({
       step: step.id,
       tenant: step.tenant,
@@ -367,8 +285,7 @@ export async function apply(
   let counter = 0;
 
   /** The pause p-retry makes after `retriesConsumed` retries (base, doubling, at most a minute), for progress lines. */
-  const delayAfter = (retriesConsumed: number) =>
-    Math.min(base * 2 ** retriesConsumed, MAX_DELAY_MS);
+  const delayAfter = (retriesConsumed: number) => Math.min(base * 2 ** retriesConsumed, MAX_DELAY_MS);
 
   /**
    * Waits out Entra/RBAC replication within the budget: retries `attempt` while `waiting(err)` names what it waits
@@ -378,12 +295,7 @@ export async function apply(
     step: Step,
     attempt: () => Promise<T>,
     waiting: (err: unknown) => string | undefined,
-    line: (
-      err: unknown,
-      delay: string,
-      waited: string,
-      retry: number,
-    ) => string,
+    line: (err: unknown, delay: string, waited: string, retry: number) => string,
   ): Promise<T> => {
     const started = Date.now();
     return pRetry(attempt, {
@@ -404,14 +316,7 @@ export async function apply(
           );
         }
         const delay = Math.min(delayAfter(retriesConsumed), budgetMs - waited);
-        write(
-          line(
-            error,
-            seconds(delay),
-            formatDuration(waited),
-            retriesConsumed + 1,
-          ),
-        );
+        write(line(error, seconds(delay), formatDuration(waited), retriesConsumed + 1));
       },
     });
   };
@@ -428,18 +333,9 @@ export async function apply(
         retries: maxRetries,
         minTimeout: base,
         maxTimeout: MAX_DELAY_MS,
-        shouldRetry: ({ error }) =>
-          error instanceof AzError && error.kind === "throttled",
-        onFailedAttempt: ({
-          error,
-          retriesConsumed,
-          retriesLeft,
-        }: RetryContext) => {
-          if (
-            !(error instanceof AzError && error.kind === "throttled") ||
-            retriesLeft === 0
-          )
-            return;
+        shouldRetry: ({ error }) => error instanceof AzError && error.kind === "throttled",
+        onFailedAttempt: ({ error, retriesConsumed, retriesLeft }: RetryContext) => {
+          if (!(error instanceof AzError && error.kind === "throttled") || retriesLeft === 0) return;
           write(
             `  ${step.tenant}: throttled by Azure (429); retrying in ${seconds(delayAfter(retriesConsumed))} (attempt ${retriesConsumed + 2} of ${maxRetries + 1})`,
           );
@@ -448,11 +344,7 @@ export async function apply(
     );
 
   /** An az call; the failures `retryOn` names (replication not caught up yet) are retried within the budget. */
-  const call = (
-    step: Step,
-    argv: string[],
-    retryOn: Step["retryOn"] = [],
-  ): Promise<unknown> =>
+  const call = (step: Step, argv: string[], retryOn: Step["retryOn"] = []): Promise<unknown> =>
     untilReplicated(
       step,
       () => callOnce(step, argv),
@@ -486,12 +378,7 @@ export async function apply(
   const idOfCreated = async (step: Step, answer: unknown): Promise<void> => {
     const idVar = step.creates?.idVar;
     if (!idVar || vars[idVar] !== undefined || !step.check) return;
-    const found = selectItem(
-      await readOrAbsent(step, step.check.argv),
-      step.check.select?.where,
-      vars,
-      step.id,
-    );
+    const found = selectItem(await readOrAbsent(step, step.check.argv), step.check.select?.where, vars, step.id);
     if (found !== undefined) capture(step, found, "result", vars);
     if (vars[idVar] !== undefined) return;
     throw new ToolError(
@@ -509,9 +396,7 @@ export async function apply(
       step,
       step.check.byRecordedId.map((a) => a.replaceAll("{{recordedId}}", id)),
     );
-    return item === undefined
-      ? undefined
-      : selectItem([item], step.check.select?.where, vars, step.id);
+    return item === undefined ? undefined : selectItem([item], step.check.select?.where, vars, step.id);
   };
 
   /** After a create: another object matching the step's lookup was made elsewhere at the same time. */
@@ -520,11 +405,7 @@ export async function apply(
     if (!dup) return;
     const answer = await readOrAbsent(step, step.check!.argv);
     const ours = vars[step.creates?.idVar ?? ""];
-    const ids = (
-      Array.isArray(answer)
-        ? matching(answer, step.check!.select?.where, vars, step.id)
-        : []
-    )
+    const ids = (Array.isArray(answer) ? matching(answer, step.check!.select?.where, vars, step.id) : [])
       .map((x) => String(getPath(x, "id")))
       .filter((id) => id.toLowerCase() !== ours?.toLowerCase());
     if (ids.length === 0) return;
@@ -539,38 +420,18 @@ export async function apply(
     let outcome: string;
     try {
       if (step.kind === "read") {
-        const found = step.check
-          ? await readOrAbsent(step, step.check.argv)
-          : undefined;
+        const found = step.check ? await readOrAbsent(step, step.check.argv) : undefined;
         if (found !== undefined) {
-          checkExpectations(
-            step,
-            found,
-            vars,
-            result.warnings,
-            write,
-            step.checkExpect,
-          );
+          checkExpectations(step, found, vars, result.warnings, write, step.checkExpect);
           if (step.brought && !recorded(step.brought.createdBy))
-            checkExpectations(
-              step,
-              found,
-              vars,
-              result.warnings,
-              write,
-              step.brought.expect,
-            );
+            checkExpectations(step, found, vars, result.warnings, write, step.brought.expect);
           outcome = "ok";
         } else {
           let answer: unknown;
           try {
             answer = await call(step, step.argv, step.retryOn);
           } catch (err) {
-            if (
-              step.absent &&
-              err instanceof AzError &&
-              err.kind === "not-found"
-            ) {
+            if (step.absent && err instanceof AzError && err.kind === "not-found") {
               throw new ToolError(
                 "PRECONDITION",
                 `${step.tenant}: ${step.absent.problem}`,
@@ -588,39 +449,24 @@ export async function apply(
       } else {
         // A local step (selecting the tenant's subscription in its az config) still runs: the reads after it depend on it.
         const dry = check && step.kind === "write";
-        const waitsFor = dry
-          ? step.dependsOn.find((d) => result.planned.some((p) => p.step === d))
-          : undefined;
+        const waitsFor = dry ? step.dependsOn.find((d) => result.planned.some((p) => p.step === d)) : undefined;
         const unknownVar =
           dry && step.check
-            ? [
-                step.check.argv.join(" "),
-                ...Object.values(step.check.select?.where ?? {}),
-              ]
+            ? [step.check.argv.join(" "), ...Object.values(step.check.select?.where ?? {})]
                 .join(" ")
                 .match(/\{\{(\w+)\}\}/g)
                 ?.find((m) => vars[m.slice(2, -2)] === undefined)
             : undefined;
         if (dry && (waitsFor || unknownVar)) {
           // What it acts on is itself a planned change: a run makes it after that one.
-          plan1(
-            step,
-            `after ${waitsFor ?? "a planned change above"}`,
-            step.argv,
-          );
+          plan1(step, `after ${waitsFor ?? "a planned change above"}`, step.argv);
           counter += 1;
           write(
             `[${counter}/${total}] ${step.tenant}: ${known([step.action])[0]} ... would run (after ${waitsFor ?? "a planned change above"})`,
           );
           return;
         }
-        if (
-          step.onlyIfCreatedBy &&
-          !recordedAs(
-            step.onlyIfCreatedBy.step,
-            vars[step.onlyIfCreatedBy.idVar],
-          )
-        ) {
+        if (step.onlyIfCreatedBy && !recordedAs(step.onlyIfCreatedBy.step, vars[step.onlyIfCreatedBy.idVar])) {
           result.unchanged.push(step.id);
           counter += 1;
           write(
@@ -638,20 +484,11 @@ export async function apply(
                 const byId = await readByRecordedId(step);
                 if (byId !== undefined) return byId;
                 list = await readOrAbsent(step, stepCheck.argv);
-                const found = selectItem(
-                  list,
-                  stepCheck.select?.where,
-                  vars,
-                  step.id,
-                );
-                if (found === undefined && stepCheck.waitForItem && !dry)
-                  throw new NotThereYet();
+                const found = selectItem(list, stepCheck.select?.where, vars, step.id);
+                if (found === undefined && stepCheck.waitForItem && !dry) throw new NotThereYet();
                 return found;
               },
-              (err) =>
-                err instanceof NotThereYet
-                  ? `${stepCheck.waitForItem} did not show up`
-                  : undefined,
+              (err) => (err instanceof NotThereYet ? `${stepCheck.waitForItem} did not show up` : undefined),
               (_err, delay, waited) =>
                 `  ${step.tenant}: waiting for ${stepCheck.waitForItem}; checking again in ${delay} (waited ${waited} of ${budgetText})`,
             )
@@ -662,30 +499,13 @@ export async function apply(
           Object.entries(step.check?.doneWhen ?? {}).every(([p, v]) =>
             matches(getPath(item, p), fill(v, vars, step.id)),
           );
-        if (
-          item !== undefined &&
-          step.brought &&
-          !recorded(step.brought.createdBy)
-        )
-          checkExpectations(
-            step,
-            item,
-            vars,
-            result.warnings,
-            write,
-            step.brought.expect,
-          );
-        const update =
-          step.update && (!step.update.onlyIfCreated || recorded(step.id))
-            ? step.update
-            : undefined;
+        if (item !== undefined && step.brought && !recorded(step.brought.createdBy))
+          checkExpectations(step, item, vars, result.warnings, write, step.brought.expect);
+        const update = step.update && (!step.update.onlyIfCreated || recorded(step.id)) ? step.update : undefined;
         const differs =
           item !== undefined && !done
             ? Object.entries(step.check?.doneWhen ?? {})
-                .filter(
-                  ([p, v]) =>
-                    !matches(getPath(item, p), fill(v, vars, step.id)),
-                )
+                .filter(([p, v]) => !matches(getPath(item, p), fill(v, vars, step.id)))
                 .map(
                   ([p, v]) =>
                     `${p} is ${JSON.stringify(getPath(item, p) ?? null)}, not ${JSON.stringify(fill(v, vars, step.id))}`,
@@ -715,8 +535,7 @@ export async function apply(
             step.update.foreignHint,
           );
         } else if (dry) {
-          if (item !== undefined && update)
-            plan1(step, differs, update.argv, update.action);
+          if (item !== undefined && update) plan1(step, differs, update.argv, update.action);
           else plan1(step, item === undefined ? "missing" : differs, step.argv);
           outcome = `would run (${item === undefined ? "missing" : differs})`;
         } else if (item !== undefined && update) {
@@ -727,8 +546,7 @@ export async function apply(
           result.changed.push(step.id);
           outcome = `done (${update.action})`;
         } else {
-          if (step.limit)
-            checkLimit(step, list, vars, known([step.limit.parent])[0]!, write);
+          if (step.limit) checkLimit(step, list, vars, known([step.limit.parent])[0]!, write);
           opts.record?.intend(step, vars, refOf(step, vars));
           const created = await call(step, step.argv, step.retryOn);
           if (created !== undefined) capture(step, created, "result", vars);
@@ -740,24 +558,13 @@ export async function apply(
         }
       }
     } catch (err) {
-      if (
-        err instanceof AzError &&
-        err.kind !== "not-logged-in" &&
-        err.kind !== "crashed"
-      ) {
-        throw new ToolError(
-          err.code,
-          `${err.message}`,
-          hintFor(step, err, tgt[step.tenant]),
-          { cause: err },
-        );
+      if (err instanceof AzError && err.kind !== "not-logged-in" && err.kind !== "crashed") {
+        throw new ToolError(err.code, `${err.message}`, hintFor(step, err, tgt[step.tenant]), { cause: err });
       }
       throw err;
     }
     counter += 1;
-    write(
-      `[${counter}/${total}] ${step.tenant}: ${known([step.action])[0]} ... ${outcome}`,
-    );
+    write(`[${counter}/${total}] ${step.tenant}: ${known([step.action])[0]} ... ${outcome}`);
   };
 
   const runLocked = (step: Step): Promise<void> =>
@@ -769,9 +576,7 @@ export async function apply(
   const preflight = plan.steps.filter((s) => s.phase === "preflight");
   const failures = await runPhase(preflight, runLocked, true);
   if (failures.length > 0) {
-    const logins = failures.filter(
-      (f) => f.err instanceof AzError && f.err.kind === "not-logged-in",
-    );
+    const logins = failures.filter((f) => f.err instanceof AzError && f.err.kind === "not-logged-in");
     if (logins.length > 0) {
       const cmds = logins.map((f) => {
         const t = tgt[f.step.tenant];
@@ -822,23 +627,13 @@ async function runPhase(
       if (running.has(t)) continue;
       // Skip steps whose dependencies failed; then take the first step (in plan order) that is ready.
       for (const s of [...queues[t]]) {
-        const failedDep = s.dependsOn.find((d) =>
-          failed.some((f) => f.step.id === d),
-        );
+        const failedDep = s.dependsOn.find((d) => failed.some((f) => f.step.id === d));
         if (failedDep) {
           queues[t] = queues[t].filter((x) => x !== s);
-          failed.push({
-            step: s,
-            err: new ToolError(
-              "PRECONDITION",
-              `${s.id} skipped: ${failedDep} failed.`,
-            ),
-          });
+          failed.push({ step: s, err: new ToolError("PRECONDITION", `${s.id} skipped: ${failedDep} failed.`) });
         }
       }
-      const next = queues[t].find((s) =>
-        s.dependsOn.every((d) => !ids.has(d) || done.has(d)),
-      );
+      const next = queues[t].find((s) => s.dependsOn.every((d) => !ids.has(d) || done.has(d)));
       if (!next) continue;
       queues[t] = queues[t].filter((x) => x !== next);
       running.set(

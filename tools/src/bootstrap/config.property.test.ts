@@ -38,15 +38,8 @@ const valid = {
     shareQuotaGiB: 100,
     endpointSuffix: "core.windows.net",
   },
-  app: {
-    displayName: "aks-cross-tenant-storage",
-    federatedCredentialName: "kubernetes-federated-credential",
-  },
-  kubernetes: {
-    namespace: "blob-fuse",
-    serviceAccount: "blob-fuse-sa",
-    releaseName: "ctv",
-  },
+  app: { displayName: "aks-cross-tenant-storage", federatedCredentialName: "kubernetes-federated-credential" },
+  kubernetes: { namespace: "blob-fuse", serviceAccount: "blob-fuse-sa", releaseName: "ctv" },
   network: {
     privateEndpointSubnet: "private-endpoints",
     aksVnetId:
@@ -59,16 +52,10 @@ const valid = {
 };
 
 /** Every leaf key path of the valid config, plus paths that do not exist. */
-function leafPaths(
-  o: Record<string, unknown>,
-  prefix: string[] = [],
-): string[][] {
+function leafPaths(o: Record<string, unknown>, prefix: string[] = []): string[][] {
   return Object.entries(o).flatMap(([k, v]) =>
     v && typeof v === "object"
-      ? [
-          [...prefix, k],
-          ...leafPaths(v as Record<string, unknown>, [...prefix, k]),
-        ]
+      ? [[...prefix, k], ...leafPaths(v as Record<string, unknown>, [...prefix, k])]
       : [[...prefix, k]],
   );
 }
@@ -129,40 +116,23 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.anything({ maxDepth: 2 }),
 );
 
-function setPath(
-  root: Record<string, unknown>,
-  path: string[],
-  value: unknown,
-): void {
+function setPath(root: Record<string, unknown>, path: string[], value: unknown): void {
   let cur: Record<string, unknown> = root;
   for (const k of path.slice(0, -1)) {
     const next = Object.hasOwn(cur, k) ? cur[k] : undefined;
     if (!next || typeof next !== "object" || Array.isArray(next)) {
       const fresh: Record<string, unknown> = {};
-      Object.defineProperty(cur, k, {
-        value: fresh,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      Object.defineProperty(cur, k, { value: fresh, enumerable: true, writable: true, configurable: true });
       cur = fresh;
     } else cur = next as Record<string, unknown>;
   }
-  Object.defineProperty(cur, path[path.length - 1]!, {
-    value,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  });
+  Object.defineProperty(cur, path[path.length - 1]!, { value, enumerable: true, writable: true, configurable: true });
 }
 
 const mutatedConfig = fc
   .record({
     mode: fc.constantFrom(...MODES),
-    edits: fc.array(
-      fc.tuple(fc.constantFrom(...PATHS), hostileValue, fc.boolean()),
-      { minLength: 0, maxLength: 4 },
-    ),
+    edits: fc.array(fc.tuple(fc.constantFrom(...PATHS), hostileValue, fc.boolean()), { minLength: 0, maxLength: 4 }),
   })
   .map(({ mode, edits }) => {
     const c = structuredClone(valid) as Record<string, unknown>;
@@ -208,12 +178,7 @@ describe("bootstrap config validator (property-based)", () => {
       fc.property(mutatedConfig, (input) => {
         const outcome = expectRefusalOrAcceptance(() => validate(input));
         seen[outcome] += 1;
-        if (
-          outcome === "refused" &&
-          expectRefusalOrAcceptance(() =>
-            parseConfig(input, "/project/dir"),
-          ) === "accepted"
-        )
+        if (outcome === "refused" && expectRefusalOrAcceptance(() => parseConfig(input, "/project/dir")) === "accepted")
           seen.refusedByChartPrecheck += 1;
       }),
       { numRuns: RUNS.mutated },
@@ -228,16 +193,9 @@ describe("bootstrap config validator (property-based)", () => {
 
   it("never crashes on arbitrary values in place of a config", () => {
     fc.assert(
-      fc.property(
-        fc.anything({
-          maxDepth: 4,
-          withNullPrototype: true,
-          withObjectString: true,
-        }),
-        (input) => {
-          expectRefusalOrAcceptance(() => validate(input));
-        },
-      ),
+      fc.property(fc.anything({ maxDepth: 4, withNullPrototype: true, withObjectString: true }), (input) => {
+        expectRefusalOrAcceptance(() => validate(input));
+      }),
       { numRuns: RUNS.anything },
     );
   });
@@ -247,20 +205,14 @@ describe("bootstrap config validator (property-based)", () => {
     const file = join(dir, "bootstrap.yaml");
     const contents = fc.oneof(
       fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)),
-      fc
-        .string({ unit: "binary", maxLength: 200 })
-        .map((s) => Buffer.from(s, "utf8")),
-      mutatedConfig.map((c) =>
-        Buffer.from(yaml.dump(c, { skipInvalid: true }), "utf8"),
-      ),
+      fc.string({ unit: "binary", maxLength: 200 }).map((s) => Buffer.from(s, "utf8")),
+      mutatedConfig.map((c) => Buffer.from(yaml.dump(c, { skipInvalid: true }), "utf8")),
       // A valid config with one byte flipped somewhere.
-      fc
-        .tuple(mutatedConfig, fc.nat(), fc.integer({ min: 0, max: 255 }))
-        .map(([c, at, byte]) => {
-          const b = Buffer.from(yaml.dump(c, { skipInvalid: true }), "utf8");
-          if (b.length > 0) b[at % b.length] = byte;
-          return b;
-        }),
+      fc.tuple(mutatedConfig, fc.nat(), fc.integer({ min: 0, max: 255 })).map(([c, at, byte]) => {
+        const b = Buffer.from(yaml.dump(c, { skipInvalid: true }), "utf8");
+        if (b.length > 0) b[at % b.length] = byte;
+        return b;
+      }),
     );
     fc.assert(
       fc.property(contents, (bytes) => {
@@ -278,21 +230,14 @@ describe("bootstrap config validator (property-based)", () => {
   it("accepts nothing whose text is not valid UTF-8", () => {
     const dir = mkdtempSync(join(tmpdir(), "ctv-config-prop-"));
     const file = join(dir, "bootstrap.yaml");
-    const good = Buffer.from(
-      yaml.dump({ ...valid, app: { displayName: "x" } }),
-      "utf8",
-    );
+    const good = Buffer.from(yaml.dump({ ...valid, app: { displayName: "x" } }), "utf8");
     fc.assert(
-      fc.property(
-        fc.nat(good.length - 1),
-        fc.constantFrom(0x80, 0xbf, 0xc0, 0xc1, 0xf5, 0xff),
-        (at, byte) => {
-          const b = Buffer.from(good);
-          b[at] = byte;
-          writeFileSync(file, b);
-          expect(() => loadConfig(file)).toThrow(/is not valid UTF-8/);
-        },
-      ),
+      fc.property(fc.nat(good.length - 1), fc.constantFrom(0x80, 0xbf, 0xc0, 0xc1, 0xf5, 0xff), (at, byte) => {
+        const b = Buffer.from(good);
+        b[at] = byte;
+        writeFileSync(file, b);
+        expect(() => loadConfig(file)).toThrow(/is not valid UTF-8/);
+      }),
       { numRuns: 200 },
     );
   });

@@ -23,11 +23,7 @@ const valid = {
     configDir: "~/.azure-tenant2",
   },
   aks: { resourceGroup: "rg-aks", name: "aks1" },
-  storage: {
-    resourceGroup: "rg-storage",
-    location: "westeurope",
-    accountName: "ctvdata2",
-  },
+  storage: { resourceGroup: "rg-storage", location: "westeurope", accountName: "ctvdata2" },
   kubernetes: { namespace: "blob-fuse" },
 };
 
@@ -51,82 +47,43 @@ describe("bootstrap config", () => {
   });
   it("names the values file and the record after the config file, so configs in one folder never share them", () => {
     const names = (file?: string) => {
-      const c = parseConfig(
-        valid,
-        "/project",
-        file === undefined ? undefined : `/project/${file}`,
-      );
-      return [c.paths.valuesFile, c.paths.recordFile].map((p) =>
-        p.replace("/project/", ""),
-      );
+      const c = parseConfig(valid, "/project", file === undefined ? undefined : `/project/${file}`);
+      return [c.paths.valuesFile, c.paths.recordFile].map((p) => p.replace("/project/", ""));
     };
-    expect(names("bootstrap-alpha.yaml")).toEqual([
-      "values.alpha.yaml",
-      "bootstrap-record.alpha.json",
-    ]);
-    expect(names("bootstrap-beta.yml")).toEqual([
-      "values.beta.yaml",
-      "bootstrap-record.beta.json",
-    ]);
+    expect(names("bootstrap-alpha.yaml")).toEqual(["values.alpha.yaml", "bootstrap-record.alpha.json"]);
+    expect(names("bootstrap-beta.yml")).toEqual(["values.beta.yaml", "bootstrap-record.beta.json"]);
     expect(names("bootstrap.blob-fuse-wi.yaml")).toEqual([
       "values.blob-fuse-wi.yaml",
       "bootstrap-record.blob-fuse-wi.json",
     ]);
-    expect(names("bootstrap.yaml")).toEqual([
-      "values.yaml",
-      "bootstrap-record.json",
-    ]);
-    expect(names("team-a.yaml")).toEqual([
-      "values.team-a.yaml",
-      "bootstrap-record.team-a.json",
-    ]);
-    expect(names()).toEqual([
-      "values.blob-fuse-wi.yaml",
-      "bootstrap-record.blob-fuse-wi.json",
-    ]);
+    expect(names("bootstrap.yaml")).toEqual(["values.yaml", "bootstrap-record.json"]);
+    expect(names("team-a.yaml")).toEqual(["values.team-a.yaml", "bootstrap-record.team-a.json"]);
+    expect(names()).toEqual(["values.blob-fuse-wi.yaml", "bootstrap-record.blob-fuse-wi.json"]);
   });
   it("names the key and the fix for a bad storage account name", () => {
-    const e = errorOf({
-      ...valid,
-      storage: { ...valid.storage, accountName: "Bad_Name" },
-    });
+    const e = errorOf({ ...valid, storage: { ...valid.storage, accountName: "Bad_Name" } });
     expect(e.code).toBe("INVALID_INPUT");
-    expect(e.message).toContain(
-      "storage.accountName: must be 3-24 lowercase letters and digits",
-    );
+    expect(e.message).toContain("storage.accountName: must be 3-24 lowercase letters and digits");
   });
   it("rejects a tenant ID that is not a GUID", () => {
-    expect(
-      errorOf({
-        ...valid,
-        tenant2: { ...valid.tenant2, tenantId: "contoso.com" },
-      }).message,
-    ).toContain("tenant2.tenantId: must be the tenant2 tenant ID GUID");
-  });
-  it("rejects unknown keys, so typos do not pass silently", () => {
-    expect(errorOf({ ...valid, storgae: {} }).message).toMatch(
-      /unknown key\(s\) storgae/,
+    expect(errorOf({ ...valid, tenant2: { ...valid.tenant2, tenantId: "contoso.com" } }).message).toContain(
+      "tenant2.tenantId: must be the tenant2 tenant ID GUID",
     );
   });
+  it("rejects unknown keys, so typos do not pass silently", () => {
+    expect(errorOf({ ...valid, storgae: {} }).message).toMatch(/unknown key\(s\) storgae/);
+  });
   it("refuses one credential cache for both tenants", () => {
-    const e = errorOf({
-      ...valid,
-      tenant2: { ...valid.tenant2, configDir: "~/.azure-tenant1" },
-    });
+    const e = errorOf({ ...valid, tenant2: { ...valid.tenant2, configDir: "~/.azure-tenant1" } });
     expect(e.hint).toMatch(/own AZURE_CONFIG_DIR/);
   });
   it("refuses the same tenant twice", () => {
-    expect(
-      errorOf({
-        ...valid,
-        tenant2: { ...valid.tenant2, tenantId: valid.tenant1.tenantId },
-      }).message,
-    ).toMatch(/same tenant/);
+    expect(errorOf({ ...valid, tenant2: { ...valid.tenant2, tenantId: valid.tenant1.tenantId } }).message).toMatch(
+      /same tenant/,
+    );
   });
   it("says which keys are missing", () => {
-    expect(errorOf({ mode: "blob-nfs" }).message).toMatch(
-      /tenant1: .*required|tenant1:/,
-    );
+    expect(errorOf({ mode: "blob-nfs" }).message).toMatch(/tenant1: .*required|tenant1:/);
   });
 });
 
@@ -143,11 +100,7 @@ function loadError(path: string): ToolError {
 describe("the example configs", () => {
   for (const mode of MODES) {
     it(`examples/bootstrap.${mode}.yaml passes every check`, () => {
-      expect(
-        loadConfig(
-          join(import.meta.dirname, `../../../examples/bootstrap.${mode}.yaml`),
-        ).mode,
-      ).toBe(mode);
+      expect(loadConfig(join(import.meta.dirname, `../../../examples/bootstrap.${mode}.yaml`)).mode).toBe(mode);
     });
   }
 });
@@ -156,17 +109,10 @@ describe("bootstrap config checks that run before any az call", () => {
   it("refuses tenant 1's subscription as tenant 2's", () => {
     const e = errorOf({
       ...valid,
-      tenant2: {
-        ...valid.tenant2,
-        subscriptionId: valid.tenant1.subscriptionId.toUpperCase(),
-      },
+      tenant2: { ...valid.tenant2, subscriptionId: valid.tenant1.subscriptionId.toUpperCase() },
     });
-    expect(e.message).toMatch(
-      /^tenant2\.subscriptionId is tenant1's subscription/,
-    );
-    expect(e.hint).toMatch(
-      /Set tenant2.subscriptionId to the storage tenant's subscription/,
-    );
+    expect(e.message).toMatch(/^tenant2\.subscriptionId is tenant1's subscription/);
+    expect(e.hint).toMatch(/Set tenant2.subscriptionId to the storage tenant's subscription/);
   });
 
   it("refuses an output.valuesFile that is the record file or the config file, also through a symbolic link", () => {
@@ -179,22 +125,13 @@ describe("bootstrap config checks that run before any az call", () => {
         { valuesFile: "bootstrap.yaml" },
         /output\.valuesFile \(.*bootstrap\.yaml\) is the same file as the config file/,
       ],
-      [
-        { valuesFile: "./sub/../bootstrap.yaml" },
-        /output\.valuesFile .* the config file/,
-      ],
-      [
-        { valuesFile: "r.json", recordFile: "r.json" },
-        /output\.valuesFile .* is the same file as output\.recordFile/,
-      ],
+      [{ valuesFile: "./sub/../bootstrap.yaml" }, /output\.valuesFile .* the config file/],
+      [{ valuesFile: "r.json", recordFile: "r.json" }, /output\.valuesFile .* is the same file as output\.recordFile/],
       [
         { valuesFile: "real/x.yaml", recordFile: "link/x.yaml" },
         /output\.valuesFile .* is the same file as output\.recordFile/,
       ],
-      [
-        { recordFile: "bootstrap.yaml" },
-        /output\.recordFile .* is the same file as the config file/,
-      ],
+      [{ recordFile: "bootstrap.yaml" }, /output\.recordFile .* is the same file as the config file/],
     ];
     for (const [output, message] of cases) {
       writeFileSync(cfg, yaml.dump({ ...valid, output }));
@@ -219,27 +156,16 @@ describe("bootstrap config checks that run before any az call", () => {
 
   it("refuses app keys in an NFS mode, where they would be ignored (issue 17)", () => {
     for (const mode of ["fileshare-nfs", "blob-nfs"]) {
-      const e = errorOf({
-        ...valid,
-        mode,
-        app: { clientId: "33333333-3333-4333-8333-333333333333" },
-      });
+      const e = errorOf({ ...valid, mode, app: { clientId: "33333333-3333-4333-8333-333333333333" } });
       expect(e.code).toBe("INVALID_INPUT");
-      expect(e.message).toMatch(
-        new RegExp(`app\\.clientId: ${mode} mounts without an identity`),
-      );
+      expect(e.message).toMatch(new RegExp(`app\\.clientId: ${mode} mounts without an identity`));
     }
-    expect(
-      parseConfig({ ...valid, mode: "fileshare-nfs" }, "/project").mode,
-    ).toBe("fileshare-nfs");
+    expect(parseConfig({ ...valid, mode: "fileshare-nfs" }, "/project").mode).toBe("fileshare-nfs");
   });
 
   it("checks configDir's length and characters with the rest of the config (issue 17)", () => {
     for (const bad of ["x".repeat(5000), "~/.azure\nother"]) {
-      expect(
-        errorOf({ ...valid, tenant1: { ...valid.tenant1, configDir: bad } })
-          .message,
-      ).toMatch(
+      expect(errorOf({ ...valid, tenant1: { ...valid.tenant1, configDir: bad } }).message).toMatch(
         /tenant1\.configDir: must (be a path of at most 1024|not contain control)/,
       );
     }
@@ -254,24 +180,14 @@ describe("bootstrap config checks that run before any az call", () => {
       "CORE.WINDOWS.NET",
       "localhost",
     ]) {
-      expect(
-        errorOf({
-          ...valid,
-          storage: { ...valid.storage, endpointSuffix: bad },
-        }).message,
-        bad,
-      ).toMatch(/storage\.endpointSuffix: must be a storage DNS suffix/);
+      expect(errorOf({ ...valid, storage: { ...valid.storage, endpointSuffix: bad } }).message, bad).toMatch(
+        /storage\.endpointSuffix: must be a storage DNS suffix/,
+      );
     }
-    for (const good of [
-      "core.windows.net",
-      "core.chinacloudapi.cn",
-      "core.usgovcloudapi.net",
-    ]) {
+    for (const good of ["core.windows.net", "core.chinacloudapi.cn", "core.usgovcloudapi.net"]) {
       expect(
-        parseConfig(
-          { ...valid, storage: { ...valid.storage, endpointSuffix: good } },
-          "/project",
-        ).storage.endpointSuffix,
+        parseConfig({ ...valid, storage: { ...valid.storage, endpointSuffix: good } }, "/project").storage
+          .endpointSuffix,
       ).toBe(good);
     }
   });
@@ -286,42 +202,31 @@ describe("bootstrap config checks that run before any az call", () => {
       "/subscriptions/nope/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s",
     ]) {
       expect(
-        errorOf({
-          ...valid,
-          mode: "fileshare-nfs",
-          network: { privateEndpointSubnet: bad },
-        }).message,
+        errorOf({ ...valid, mode: "fileshare-nfs", network: { privateEndpointSubnet: bad } }).message,
         bad,
       ).toMatch(/network\.privateEndpointSubnet: must be a subnet name/);
     }
     const id =
       "/subscriptions/aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/pe";
     expect(
-      parseConfig(
-        {
-          ...valid,
-          mode: "fileshare-nfs",
-          network: { privateEndpointSubnet: id },
-        },
-        "/project",
-      ).network.privateEndpointSubnet,
+      parseConfig({ ...valid, mode: "fileshare-nfs", network: { privateEndpointSubnet: id } }, "/project").network
+        .privateEndpointSubnet,
     ).toBe(id);
   });
 
   it("refuses names az would read as a flag, and app names with control characters or placeholders", () => {
-    expect(
-      errorOf({ ...valid, app: { displayName: "--debug" } }).message,
-    ).toMatch(/app\.displayName: must not start with '-'/);
-    expect(
-      errorOf({ ...valid, storage: { ...valid.storage, resourceGroup: "-rg" } })
-        .message,
-    ).toMatch(/storage\.resourceGroup: must not start with '-'/);
+    expect(errorOf({ ...valid, app: { displayName: "--debug" } }).message).toMatch(
+      /app\.displayName: must not start with '-'/,
+    );
+    expect(errorOf({ ...valid, storage: { ...valid.storage, resourceGroup: "-rg" } }).message).toMatch(
+      /storage\.resourceGroup: must not start with '-'/,
+    );
     expect(errorOf({ ...valid, app: { displayName: "a\nb" } }).message).toMatch(
       /app\.displayName: must not contain control characters/,
     );
-    expect(
-      errorOf({ ...valid, app: { displayName: "x{{appId}}" } }).message,
-    ).toMatch(/app\.displayName: must not contain '\{\{'/);
+    expect(errorOf({ ...valid, app: { displayName: "x{{appId}}" } }).message).toMatch(
+      /app\.displayName: must not contain '\{\{'/,
+    );
   });
 
   it("refuses a config file that is not valid UTF-8 instead of replacing the bytes", () => {
@@ -332,9 +237,7 @@ describe("bootstrap config checks that run before any az call", () => {
     writeFileSync(cfg, latin1);
     const e = loadError(cfg);
     expect(e.code).toBe("INVALID_INPUT");
-    expect(e.message).toMatch(
-      /is not valid UTF-8 \(first bad byte at offset \d+, line \d+\)/,
-    );
+    expect(e.message).toMatch(/is not valid UTF-8 \(first bad byte at offset \d+, line \d+\)/);
     expect(e.hint).toMatch(/Save the file as UTF-8/);
     writeFileSync(cfg, text);
     expect(loadConfig(cfg).app.displayName).toBe("caf\u00e9");
@@ -351,11 +254,7 @@ describe("bootstrap config checks that run before any az call", () => {
     for (const over of bad) {
       const cfg = sim.writeConfig("blob-fuse-wi", over);
       await expect(
-        runBootstrap(cfg, {
-          env: sim.env,
-          runner: sim.inProcessRunner,
-          write: () => undefined,
-        }),
+        runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, write: () => undefined }),
       ).rejects.toMatchObject({ code: "INVALID_INPUT" });
     }
     expect(sim.state().calls).toEqual([]);

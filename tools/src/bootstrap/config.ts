@@ -30,18 +30,14 @@ const rgName = z
   .refine(notAFlag, "must not start with '-' (az would read it as an option)");
 const azName = z
   .string()
-  .regex(
-    new RegExp(`^${AZ_NAME}$`),
-    "must be 1-80 letters, digits, - _ . starting with a letter or digit",
-  );
+  .regex(new RegExp(`^${AZ_NAME}$`), "must be 1-80 letters, digits, - _ . starting with a letter or digit");
 const dns1123 = z
   .string()
   .regex(
     /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
     "must be a DNS-1123 label: lowercase letters, digits and '-', at most 63",
   );
-const GUID =
-  "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+const GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 const VNET_ID = `/subscriptions/${GUID}/resourceGroups/${RG}/providers/Microsoft\\.Network/virtualNetworks/${AZ_NAME}`;
 const vnetId = z
   .string()
@@ -67,15 +63,9 @@ const displayName = z
   .string()
   .min(1)
   .max(120)
-  .refine(
-    notAFlag,
-    "must not start with '-' (az would read it as an option); rename the app",
-  )
+  .refine(notAFlag, "must not start with '-' (az would read it as an option); rename the app")
   // Control characters would end up in Entra and in printed commands; no app name needs them.
-  .refine(
-    (s) => !/[\u0000-\u001f\u007f]/.test(s),
-    "must not contain control characters such as newlines or tabs",
-  )
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters such as newlines or tabs")
   // {{name}} marks a value read from Azure in planned commands; a name holding one would be filled in.
   .refine((s) => !s.includes("{{"), "must not contain '{{'");
 
@@ -85,15 +75,9 @@ const tenant = (which: string) =>
     subscriptionId: guid(`${which} subscription ID`),
     configDir: z
       .string()
-      .min(
-        1,
-        `must be a directory for this tenant's az login cache (AZURE_CONFIG_DIR), e.g. ~/.azure-${which}`,
-      )
+      .min(1, `must be a directory for this tenant's az login cache (AZURE_CONFIG_DIR), e.g. ~/.azure-${which}`)
       .max(1024, "must be a path of at most 1024 characters")
-      .refine(
-        (s) => !/[\u0000-\u001f\u007f]/.test(s),
-        "must not contain control characters such as newlines or tabs",
-      ),
+      .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters such as newlines or tabs"),
   });
 
 export const bootstrapConfigSchema = z.strictObject({
@@ -103,35 +87,19 @@ export const bootstrapConfigSchema = z.strictObject({
   aks: z.strictObject({ resourceGroup: rgName, name: azName }),
   storage: z.strictObject({
     resourceGroup: rgName,
-    location: z
-      .string()
-      .regex(/^[a-z0-9]+$/, "must be an Azure region name such as westeurope"),
+    location: z.string().regex(/^[a-z0-9]+$/, "must be an Azure region name such as westeurope"),
     accountName: z
       .string()
-      .regex(
-        /^[a-z0-9]{3,24}$/,
-        "must be 3-24 lowercase letters and digits (storage account names are global)",
-      ),
+      .regex(/^[a-z0-9]{3,24}$/, "must be 3-24 lowercase letters and digits (storage account names are global)"),
     containerName: z
       .string()
-      .regex(
-        /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
-        "must be 3-63 lowercase letters, digits and single hyphens",
-      )
+      .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, "must be 3-63 lowercase letters, digits and single hyphens")
       .default("aks-container"),
     shareName: z
       .string()
-      .regex(
-        /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
-        "must be 3-63 lowercase letters, digits and single hyphens",
-      )
+      .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, "must be 3-63 lowercase letters, digits and single hyphens")
       .default("aks-share"),
-    shareQuotaGiB: z
-      .number()
-      .int()
-      .min(100, "must be at least 100 (premium NFS shares)")
-      .max(102400)
-      .default(100),
+    shareQuotaGiB: z.number().int().min(100, "must be at least 100 (premium NFS shares)").max(102400).default(100),
     endpointSuffix: endpointSuffix.default("core.windows.net"),
   }),
   app: z
@@ -195,18 +163,12 @@ export type BootstrapConfig = Omit<ParsedConfig, "app"> & {
 
 const FIXES: Record<string, string> = {
   mode: "Set mode to blob-fuse-wi, fileshare-nfs or blob-nfs.",
-  tenant1:
-    "Fill in tenant1 (the AKS tenant): tenantId, subscriptionId, configDir.",
-  tenant2:
-    "Fill in tenant2 (the storage tenant): tenantId, subscriptionId, configDir.",
+  tenant1: "Fill in tenant1 (the AKS tenant): tenantId, subscriptionId, configDir.",
+  tenant2: "Fill in tenant2 (the storage tenant): tenantId, subscriptionId, configDir.",
 };
 
 function expandHome(p: string): string {
-  return p === "~"
-    ? homedir()
-    : p.startsWith("~/")
-      ? resolve(homedir(), p.slice(2))
-      : p;
+  return p === "~" ? homedir() : p.startsWith("~/") ? resolve(homedir(), p.slice(2)) : p;
 }
 
 /**
@@ -224,8 +186,7 @@ export function realPath(p: string): string {
 }
 
 /** How a user gets a starter config, in a clone and from the installed package alike. */
-const INIT_HINT =
-  "`npx ctv init --mode <mode>` (from a clone: `npm run ctv -- init --mode <mode>`)";
+const INIT_HINT = "`npx ctv init --mode <mode>` (from a clone: `npm run ctv -- init --mode <mode>`)";
 
 function refuse(message: string, hint: string): never {
   throw new ToolError("INVALID_INPUT", message, hint);
@@ -235,11 +196,7 @@ function refuse(message: string, hint: string): never {
  * Validates a parsed config object; `baseDir` resolves relative paths (the config file's directory).
  * `configFile` is the file it came from, so no output path may overwrite it.
  */
-export function parseConfig(
-  input: unknown,
-  baseDir = process.cwd(),
-  configFile?: string,
-): BootstrapConfig {
+export function parseConfig(input: unknown, baseDir = process.cwd(), configFile?: string): BootstrapConfig {
   const result = bootstrapConfigSchema.safeParse(input);
   if (!result.success) {
     const lines = result.error.issues.map((i) => {
@@ -247,18 +204,14 @@ export function parseConfig(
       const msg =
         i.code === "unrecognized_keys"
           ? `unknown key(s) ${i.keys.join(", ")}; remove them or check the spelling`
-          : i.message.replace(
-              /^Invalid input: expected (\w+), received undefined$/,
-              "is required ($1)",
-            );
+          : i.message.replace(/^Invalid input: expected (\w+), received undefined$/, "is required ($1)");
       return `${key}: ${msg}.`;
     });
     const first = result.error.issues[0]?.path[0];
     throw new ToolError(
       "INVALID_INPUT",
       `The bootstrap config is invalid:\n  ${lines.join("\n  ")}`,
-      FIXES[String(first)] ??
-        `Fix the keys above; ${INIT_HINT} writes a complete file to start from.`,
+      FIXES[String(first)] ?? `Fix the keys above; ${INIT_HINT} writes a complete file to start from.`,
     );
   }
   const c = result.data;
@@ -269,10 +222,7 @@ export function parseConfig(
       "This tool is for storage in another tenant; for one tenant, follow the single-tenant AKS guide instead.",
     );
   }
-  if (
-    c.tenant1.subscriptionId.toLowerCase() ===
-    c.tenant2.subscriptionId.toLowerCase()
-  ) {
+  if (c.tenant1.subscriptionId.toLowerCase() === c.tenant2.subscriptionId.toLowerCase()) {
     refuse(
       `tenant2.subscriptionId is tenant1's subscription ${c.tenant1.subscriptionId}.`,
       "Set tenant2.subscriptionId to the storage tenant's subscription (az account list --query \"[?tenantId=='<tenant2 id>'].id\" with tenant 2's AZURE_CONFIG_DIR); a subscription belongs to one tenant only.",
@@ -282,29 +232,21 @@ export function parseConfig(
   const d2 = resolve(baseDir, expandHome(c.tenant2.configDir));
   const ownCache =
     "Give each tenant its own AZURE_CONFIG_DIR (e.g. ~/.azure-tenant1 and ~/.azure-tenant2), so both stay logged in and no run switches tenants.";
-  if (d1 === d2)
-    refuse(`tenant1.configDir and tenant2.configDir are both ${d1}.`, ownCache);
+  if (d1 === d2) refuse(`tenant1.configDir and tenant2.configDir are both ${d1}.`, ownCache);
   if (realPath(d1) === realPath(d2))
     refuse(
       `tenant1.configDir (${d1}) and tenant2.configDir (${d2}) are the same directory ${realPath(d1)} (through a symbolic link).`,
       ownCache,
     );
-  const abs = (p: string) =>
-    isAbsolute(expandHome(p)) ? expandHome(p) : resolve(baseDir, p);
+  const abs = (p: string) => (isAbsolute(expandHome(p)) ? expandHome(p) : resolve(baseDir, p));
   const paths = {
-    valuesFile: abs(
-      c.output.valuesFile ?? defaultValuesFile(c.mode, configFile),
-    ),
-    recordFile: abs(
-      c.output.recordFile ?? defaultRecordFile(c.mode, configFile),
-    ),
+    valuesFile: abs(c.output.valuesFile ?? defaultValuesFile(c.mode, configFile)),
+    recordFile: abs(c.output.recordFile ?? defaultRecordFile(c.mode, configFile)),
   };
   const files: [string, string][] = [
     ["output.valuesFile", paths.valuesFile],
     ["output.recordFile", paths.recordFile],
-    ...(configFile
-      ? [["the config file", configFile] as [string, string]]
-      : []),
+    ...(configFile ? [["the config file", configFile] as [string, string]] : []),
   ];
   for (const [key, p] of files) {
     if (insideNodeModules(p))
@@ -331,11 +273,7 @@ export function parseConfig(
     app: {
       ...c.app,
       federatedCredentialName:
-        c.app.federatedCredentialName ??
-        defaultCredentialName(
-          c.kubernetes.namespace,
-          c.kubernetes.serviceAccount,
-        ),
+        c.app.federatedCredentialName ?? defaultCredentialName(c.kubernetes.namespace, c.kubernetes.serviceAccount),
     },
     tenant1: { ...c.tenant1, configDir: d1 },
     tenant2: { ...c.tenant2, configDir: d2 },
@@ -363,9 +301,7 @@ function refuseModeIrrelevantKeys(input: unknown, mode: string): void {
 export function defaultRecordFile(mode: string, configFile?: string): string {
   if (!configFile) return legacyRecordFile(mode);
   const stem = configStem(configFile);
-  return stem === ""
-    ? "bootstrap-record.json"
-    : `bootstrap-record.${stem}.json`;
+  return stem === "" ? "bootstrap-record.json" : `bootstrap-record.${stem}.json`;
 }
 
 /**
@@ -394,10 +330,7 @@ function configStem(configFile: string): string {
  * "federatedIdentityCredential resource type": at most 120 characters, URL friendly, immutable). Two 63-character
  * labels make 127: a longer pair keeps 111 characters and ends in `_` and 8 hex digits of its SHA-256.
  */
-export function defaultCredentialName(
-  namespace: string,
-  serviceAccount: string,
-): string {
+export function defaultCredentialName(namespace: string, serviceAccount: string): string {
   const full = `${namespace}_${serviceAccount}`;
   if (full.length <= 120) return full;
   return `${full.slice(0, 111)}_${createHash("sha256").update(full).digest("hex").slice(0, 8)}`;

@@ -9,33 +9,20 @@ import { runBootstrap, runTeardown } from "./index.ts";
 import type { RecordFile } from "./record.ts";
 
 const boot = (sim: SimulatedAzure, runner: Runner) =>
-  runBootstrap(sim.writeConfig("blob-fuse-wi"), {
-    env: sim.env,
-    runner,
-    retryBaseMs: 1,
-    write: () => undefined,
-  });
+  runBootstrap(sim.writeConfig("blob-fuse-wi"), { env: sim.env, runner, retryBaseMs: 1, write: () => undefined });
 const record = (sim: SimulatedAzure) =>
-  JSON.parse(
-    readFileSync(join(sim.dir, "bootstrap-record.blob-fuse-wi.json"), "utf8"),
-  ) as RecordFile;
+  JSON.parse(readFileSync(join(sim.dir, "bootstrap-record.blob-fuse-wi.json"), "utf8")) as RecordFile;
 
 describe("a create that answers without an id", () => {
   it("empty output after the app was made: recorded with the id a read shows, so teardown removes it", async () => {
     const sim = createSimulatedAzure();
     const emptyAppCreate: Runner = async (cmd, args, o) => {
       const r = await sim.inProcessRunner(cmd, args, o);
-      return args.slice(0, 3).join(" ") === "ad app create"
-        ? { ...r, stdout: "" }
-        : r;
+      return args.slice(0, 3).join(" ") === "ad app create" ? { ...r, stdout: "" } : r;
     };
     await boot(sim, emptyAppCreate);
-    const app = sim
-      .state()
-      .apps.find((a) => a.displayName === "aks-cross-tenant-storage")!;
-    expect(record(sim).created.find((c) => c.kind === "app")).toMatchObject({
-      id: app.id,
-    });
+    const app = sim.state().apps.find((a) => a.displayName === "aks-cross-tenant-storage")!;
+    expect(record(sim).created.find((c) => c.kind === "app")).toMatchObject({ id: app.id });
     await runTeardown(sim.writeConfig("blob-fuse-wi"), {
       env: sim.env,
       runner: sim.inProcessRunner,
@@ -58,9 +45,7 @@ describe("a create that answers without an id", () => {
       ),
     });
     expect(sim.state().roleAssignments).toEqual([]);
-    expect(record(sim).created.map((c) => c.kind)).not.toContain(
-      "role-assignment",
-    );
+    expect(record(sim).created.map((c) => c.kind)).not.toContain("role-assignment");
     expect(record(sim).pending.map((p) => p.kind)).toContain("role-assignment");
   });
 });

@@ -2,16 +2,8 @@
 // repairs it, the check only reads, and after a run repairs it the check is clean again.
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import {
-  type BootstrapMode,
-  createSimulatedAzure,
-  type SimulatedAzure,
-} from "../azsim/harness.ts";
-import {
-  type AzState,
-  findStorageAccount,
-  updateAzState,
-} from "../azsim/state.ts";
+import { type BootstrapMode, createSimulatedAzure, type SimulatedAzure } from "../azsim/harness.ts";
+import { type AzState, findStorageAccount, updateAzState } from "../azsim/state.ts";
 import { ToolError } from "../errors.ts";
 import { runBootstrap } from "./index.ts";
 import { MODES } from "../schema/modes.ts";
@@ -25,12 +17,7 @@ const ACCOUNT: Record<BootstrapMode, string> = {
 async function setUp(mode: BootstrapMode) {
   const sim = createSimulatedAzure();
   const cfg = sim.writeConfig(mode);
-  await runBootstrap(cfg, {
-    env: sim.env,
-    runner: sim.inProcessRunner,
-    retryBaseMs: 1,
-    write: () => undefined,
-  });
+  await runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, retryBaseMs: 1, write: () => undefined });
   return { sim, cfg };
 }
 
@@ -41,9 +28,7 @@ async function check(sim: SimulatedAzure, cfg: string) {
     (f) =>
       `${sim.dir}/${f === "record" ? "bootstrap-record" : "values"}.${cfg.match(/bootstrap\.(.+)\.yaml$/)![1]}.${f === "record" ? "json" : "yaml"}`,
   );
-  const bytes = files.map((f) =>
-    existsSync(f) ? readFileSync(f, "utf8") : undefined,
-  );
+  const bytes = files.map((f) => (existsSync(f) ? readFileSync(f, "utf8") : undefined));
   const lines: string[] = [];
   const outcome = await runBootstrap(cfg, {
     env: sim.env,
@@ -53,17 +38,12 @@ async function check(sim: SimulatedAzure, cfg: string) {
   });
   const calls = sim.state().calls.slice(before);
   expect(calls.length).toBeGreaterThan(0);
-  expect(calls.filter((c) => c.mutating).map((c) => c.argv.join(" "))).toEqual(
-    [],
-  );
-  expect(
-    files.map((f) => (existsSync(f) ? readFileSync(f, "utf8") : undefined)),
-  ).toEqual(bytes);
+  expect(calls.filter((c) => c.mutating).map((c) => c.argv.join(" "))).toEqual([]);
+  expect(files.map((f) => (existsSync(f) ? readFileSync(f, "utf8") : undefined))).toEqual(bytes);
   return { drift: outcome.drift!, lines, calls };
 }
 
-const account = (s: AzState, mode: BootstrapMode) =>
-  findStorageAccount(s, ACCOUNT[mode])!;
+const account = (s: AzState, mode: BootstrapMode) => findStorageAccount(s, ACCOUNT[mode])!;
 
 interface Case {
   name: string;
@@ -90,12 +70,10 @@ const CASES: Case[] = [
     name: "federated credential's subject edited",
     mode: "blob-fuse-wi",
     inject: (s) => {
-      s.apps[0]!.federatedCredentials[0]!.subject =
-        "system:serviceaccount:other:sa";
+      s.apps[0]!.federatedCredentials[0]!.subject = "system:serviceaccount:other:sa";
     },
     step: "tenant1/federated-credential",
-    reason:
-      /subject is "system:serviceaccount:other:sa", not "system:serviceaccount:blob-fuse-wi:blob-fuse-sa"/,
+    reason: /subject is "system:serviceaccount:other:sa", not "system:serviceaccount:blob-fuse-wi:blob-fuse-sa"/,
     runs: /^az ad app federated-credential update --id [0-9a-f-]{36} --federated-credential-id [0-9a-f-]{36} /,
   },
   {
@@ -105,16 +83,14 @@ const CASES: Case[] = [
       s.apps[0]!.federatedCredentials[0]!.audiences = ["api://something-else"];
     },
     step: "tenant1/federated-credential",
-    reason:
-      /audiences is \["api:\/\/something-else"\], not "api:\/\/AzureADTokenExchange"/,
+    reason: /audiences is \["api:\/\/something-else"\], not "api:\/\/AzureADTokenExchange"/,
     runs: /federated-credential update/,
   },
   {
     name: "federated credential's issuer edited (trailing slash lost)",
     mode: "blob-fuse-wi",
     inject: (s) => {
-      s.apps[0]!.federatedCredentials[0]!.issuer =
-        "https://oidc.simulated.example/tenant1/aks1";
+      s.apps[0]!.federatedCredentials[0]!.issuer = "https://oidc.simulated.example/tenant1/aks1";
     },
     step: "tenant1/federated-credential",
     reason:
@@ -146,12 +122,10 @@ const CASES: Case[] = [
     name: "endpoint connection rejected",
     mode: "fileshare-nfs",
     inject: (s) => {
-      account(s, "fileshare-nfs").privateEndpointConnections[0]!.status =
-        "Rejected";
+      account(s, "fileshare-nfs").privateEndpointConnections[0]!.status = "Rejected";
     },
     step: "tenant2/approve-private-endpoint",
-    reason:
-      /privateLinkServiceConnectionState.status is "Rejected", not "Approved"/,
+    reason: /privateLinkServiceConnectionState.status is "Rejected", not "Approved"/,
     runs: /^az network private-endpoint-connection approve --id \/subscriptions\/.*privateEndpointConnections\//,
   },
   {
@@ -173,8 +147,7 @@ const CASES: Case[] = [
       a.defaultAction = "Allow";
     },
     step: "tenant2/storage-account",
-    reason:
-      /publicNetworkAccess is "Enabled", not "Disabled"; networkRuleSet.defaultAction is "Allow", not "Deny"/,
+    reason: /publicNetworkAccess is "Enabled", not "Disabled"; networkRuleSet.defaultAction is "Allow", not "Deny"/,
     runs: /--public-network-access Disabled --default-action Deny/,
   },
   {
@@ -183,10 +156,7 @@ const CASES: Case[] = [
     inject: (s) => {
       for (const r of s.roleAssignments) {
         r.roleDefinitionName = "Storage Blob Data Reader";
-        r.roleDefinitionId = r.roleDefinitionId.replace(
-          /[^/]+$/,
-          "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
-        );
+        r.roleDefinitionId = r.roleDefinitionId.replace(/[^/]+$/, "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1");
       }
     },
     step: "tenant2/role-assignment",
@@ -266,12 +236,8 @@ describe("bootstrap --check", () => {
       const d = drift.find((x) => x.step === c.step)!;
       expect(d.reason).toMatch(c.reason);
       expect(d.command.join(" ")).toMatch(c.runs);
-      expect(lines).toContain(
-        `Drift: a run would make ${drift.length} change(s):`,
-      );
-      expect(lines.join("\n")).toContain(
-        `  ${c.step} (${d.tenant}): ${d.action}\n    because: ${d.reason}`,
-      );
+      expect(lines).toContain(`Drift: a run would make ${drift.length} change(s):`);
+      expect(lines.join("\n")).toContain(`  ${c.step} (${d.tenant}): ${d.action}\n    because: ${d.reason}`);
       // The repair: the same bootstrap, which checks Azure first and changes only what drifted.
       const repaired = await runBootstrap(cfg, {
         env: sim.env,
@@ -300,24 +266,18 @@ describe("bootstrap --check", () => {
       "tenant2/role-assignment",
       "values-file",
     ]);
-    expect(
-      drift.find((d) => d.step === "tenant1/federated-credential")!.reason,
-    ).toBe("after tenant1/app");
-    expect(
-      drift.find((d) => d.step === "tenant2/role-assignment")!.command,
-    ).toContain("{{spObjectId}}");
+    expect(drift.find((d) => d.step === "tenant1/federated-credential")!.reason).toBe("after tenant1/app");
+    expect(drift.find((d) => d.step === "tenant2/role-assignment")!.command).toContain("{{spObjectId}}");
   });
 
   it("reports a deleted values file, and a changed config as drift", async () => {
     const { sim, cfg } = await setUp("fileshare-nfs");
     rmSync(`${sim.dir}/values.fileshare-nfs.yaml`);
-    expect(
-      (await check(sim, cfg)).drift.map((d) => [d.step, d.reason]),
-    ).toEqual([["values-file", "missing or unreadable"]]);
+    expect((await check(sim, cfg)).drift.map((d) => [d.step, d.reason])).toEqual([
+      ["values-file", "missing or unreadable"],
+    ]);
     // Another share name in the config: the share is missing and the values file differs.
-    const other = sim.writeConfig("fileshare-nfs", {
-      storage: { shareName: "other-share" },
-    });
+    const other = sim.writeConfig("fileshare-nfs", { storage: { shareName: "other-share" } });
     const { drift } = await check(sim, other);
     expect(drift.map((d) => d.step)).toEqual(["tenant2/share", "values-file"]);
   });
@@ -325,13 +285,8 @@ describe("bootstrap --check", () => {
   it("reports a record entry left unconfirmed by an interrupted run; a run confirms it", async () => {
     const { sim, cfg } = await setUp("blob-fuse-wi");
     const path = `${sim.dir}/bootstrap-record.blob-fuse-wi.json`;
-    const rec = JSON.parse(readFileSync(path, "utf8")) as {
-      created: { stepId: string }[];
-      pending: unknown[];
-    };
-    const entry = rec.created.find(
-      (c) => c.stepId === "tenant2/role-assignment",
-    )!;
+    const rec = JSON.parse(readFileSync(path, "utf8")) as { created: { stepId: string }[]; pending: unknown[] };
+    const entry = rec.created.find((c) => c.stepId === "tenant2/role-assignment")!;
     rec.created = rec.created.filter((c) => c !== entry);
     const { id: _id, ...intent } = entry as { id?: string };
     rec.pending = [{ ...intent, at: new Date(0).toISOString() }];
@@ -345,12 +300,7 @@ describe("bootstrap --check", () => {
       }),
     ]);
     expect(lines.join("\n")).not.toMatch(/runs: $/m);
-    await runBootstrap(cfg, {
-      env: sim.env,
-      runner: sim.inProcessRunner,
-      retryBaseMs: 1,
-      write: () => undefined,
-    });
+    await runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, retryBaseMs: 1, write: () => undefined });
     expect((await check(sim, cfg)).drift).toEqual([]);
   });
 

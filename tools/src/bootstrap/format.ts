@@ -9,9 +9,7 @@ import type { Plan, Step } from "./step.ts";
 function word(a: string): string {
   const shown = a.replace(/\{\{(\w+)\}\}/g, "<$1>");
   const literal = a.replace(/\{\{\w+\}\}/g, "");
-  return shown !== a && (literal === "" || shellWord(literal) === literal)
-    ? shown
-    : shellWord(shown);
+  return shown !== a && (literal === "" || shellWord(literal) === literal) ? shown : shellWord(shown);
 }
 
 export function commandLine(argv: readonly string[]): string {
@@ -25,15 +23,12 @@ export function formatPlan(plan: Plan): string {
     "",
   ];
   plan.steps.forEach((s: Step, i) => {
-    const verb =
-      s.kind === "read" ? "read" : s.kind === "local" ? "local" : "change";
+    const verb = s.kind === "read" ? "read" : s.kind === "local" ? "local" : "change";
     lines.push(
       `${String(i + 1).padStart(2)}. [${s.tenant}] ${s.action} (${verb}${s.phase === "preflight" ? ", before any change" : ""})`,
     );
     if (s.check) lines.push(`      check:  ${commandLine(s.check.argv)}`);
-    lines.push(
-      `      ${s.kind === "read" ? "run:   " : "change:"} ${commandLine(s.argv)}`,
-    );
+    lines.push(`      ${s.kind === "read" ? "run:   " : "change:"} ${commandLine(s.argv)}`);
     lines.push(`      why:    ${s.why}`);
   });
   return lines.join("\n");

@@ -45,11 +45,7 @@ export interface RunBootstrapOptions extends AzRunOptions {
   json?: boolean;
   retryBaseMs?: number;
   /** Counts every az call (reads and writes), for the benchmark. */
-  onAzCall?: (call: {
-    tenant: string;
-    argv: readonly string[];
-    exitCode: number;
-  }) => void;
+  onAzCall?: (call: { tenant: string; argv: readonly string[]; exitCode: number }) => void;
 }
 
 export interface BootstrapOutcome {
@@ -63,10 +59,7 @@ export interface BootstrapOutcome {
   drift?: PlannedChange[];
 }
 
-export async function runBootstrap(
-  configPath: string,
-  opts: RunBootstrapOptions = {},
-): Promise<BootstrapOutcome> {
+export async function runBootstrap(configPath: string, opts: RunBootstrapOptions = {}): Promise<BootstrapOutcome> {
   const config = loadConfig(configPath);
   precheckValues(config);
   const p = plan(config);
@@ -81,12 +74,7 @@ export async function runBootstrap(
   const az = createAz({
     ...(opts.runner ? { runner: opts.runner } : {}),
     ...(opts.env ? { env: opts.env } : {}),
-    onCall: (c) =>
-      opts.onAzCall?.({
-        tenant: c.target.label,
-        argv: c.argv,
-        exitCode: c.exitCode,
-      }),
+    onCall: (c) => opts.onAzCall?.({ tenant: c.target.label, argv: c.argv, exitCode: c.exitCode }),
   });
   config.paths.recordFile = resolveRecordFile(config);
   if (opts.check) return checkDrift(configPath, config, p, az, write, opts);
@@ -133,9 +121,7 @@ async function applyLocked(
           },
           fn,
         ),
-      ...(opts.retryBaseMs !== undefined
-        ? { retryBaseMs: opts.retryBaseMs }
-        : {}),
+      ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
     });
   } catch (e) {
     if (
@@ -161,11 +147,8 @@ async function applyLocked(
   const values = buildValues(config, applied.vars);
   writeValuesFile(config.paths.valuesFile, config, values);
   const helmCommand = helmInstallCommand(config, config.paths.valuesFile);
-  write(
-    `Wrote chart values to ${config.paths.valuesFile}. Install the chart with:\n  ${shellCommand(helmCommand)}`,
-  );
-  if (applied.warnings.length > 0)
-    write(`${applied.warnings.length} warning(s) above need attention.`);
+  write(`Wrote chart values to ${config.paths.valuesFile}. Install the chart with:\n  ${shellCommand(helmCommand)}`);
+  if (applied.warnings.length > 0) write(`${applied.warnings.length} warning(s) above need attention.`);
   if (opts.json)
     out(
       JSON.stringify(
@@ -182,14 +165,7 @@ async function applyLocked(
         2,
       ),
     );
-  return {
-    config,
-    plan: p,
-    applied,
-    values,
-    valuesFile: config.paths.valuesFile,
-    helmCommand,
-  };
+  return { config, plan: p, applied, values, valuesFile: config.paths.valuesFile, helmCommand };
 }
 
 /**
@@ -215,23 +191,15 @@ async function checkDrift(
     write,
     record,
     checkOnly: true,
-    ...(opts.retryBaseMs !== undefined
-      ? { retryBaseMs: opts.retryBaseMs }
-      : {}),
+    ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
   });
   const drift = [...applied.planned];
   // The values file: what a run would write, given what the reads found.
   const appKnown =
-    config.mode !== "blob-fuse-wi" ||
-    applied.vars.appId !== undefined ||
-    config.app.clientId !== undefined;
+    config.mode !== "blob-fuse-wi" || applied.vars.appId !== undefined || config.app.clientId !== undefined;
   const values = appKnown ? buildValues(config, applied.vars) : undefined;
   const onDisk = readValuesFile(config.paths.valuesFile);
-  if (
-    values === undefined ||
-    onDisk === undefined ||
-    !isDeepStrictEqual(onDisk, JSON.parse(JSON.stringify(values)))
-  ) {
+  if (values === undefined || onDisk === undefined || !isDeepStrictEqual(onDisk, JSON.parse(JSON.stringify(values)))) {
     drift.push({
       step: "values-file",
       tenant: "tenant1",
@@ -260,9 +228,7 @@ async function checkDrift(
       ),
     );
   } else if (drift.length === 0) {
-    write(
-      "No drift: both tenants, the record and the values file match the config; a run would change nothing.",
-    );
+    write("No drift: both tenants, the record and the values file match the config; a run would change nothing.");
   } else {
     write(`Drift: a run would make ${drift.length} change(s):`);
     for (const d of drift)
@@ -273,8 +239,7 @@ async function checkDrift(
       `Repair: ${shellCommand(["ctv", "bootstrap", "--config", configPath])}  (from a clone: npm run bootstrap -- --config ${configPath})`,
     );
   }
-  if (applied.warnings.length > 0)
-    write(`${applied.warnings.length} warning(s) above need attention.`);
+  if (applied.warnings.length > 0) write(`${applied.warnings.length} warning(s) above need attention.`);
   return { config, plan: p, applied, drift };
 }
 
@@ -296,21 +261,13 @@ export interface RunTeardownOptions extends AzRunOptions {
   alsoDeleteForeignData?: string[];
 }
 
-export async function runTeardown(
-  configPath: string,
-  opts: RunTeardownOptions = {},
-): Promise<TeardownResult> {
+export async function runTeardown(configPath: string, opts: RunTeardownOptions = {}): Promise<TeardownResult> {
   const config = loadConfig(configPath);
   config.paths.recordFile = resolveRecordFile(config);
   const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const az = createAz({
-    ...(opts.runner ? { runner: opts.runner } : {}),
-    ...(opts.env ? { env: opts.env } : {}),
-  });
+  const az = createAz({ ...(opts.runner ? { runner: opts.runner } : {}), ...(opts.env ? { env: opts.env } : {}) });
   const interactive = opts.interactive ?? Boolean(process.stdin.isTTY);
-  const confirm = async (
-    accounts: { name: string; id: string; foreign: string[] }[],
-  ): Promise<boolean> => {
+  const confirm = async (accounts: { name: string; id: string; foreign: string[] }[]): Promise<boolean> => {
     if (opts.yes) return true;
     if (!interactive) {
       throw new ToolError(
@@ -319,19 +276,13 @@ export async function runTeardown(
         "Pass --yes to confirm deleting the storage account (and all its data) without a prompt.",
       );
     }
-    const rl = createInterface({
-      input: process.stdin,
-      output: process.stdout,
-    });
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
     try {
       const names = accounts.map((a) => a.name);
       const answer = await rl.question(
         `This deletes what the record says the bootstrap created: storage account ${accounts.map((a) => `${a.name} (${a.id})${a.foreign.length > 0 ? `, with ${a.foreign.join(", ")} that the bootstrap did not create` : ""}`).join("; ")} in tenant ${config.tenant2.tenantId}, and ALL its data. Type ${names.length > 1 ? "the account names, separated by spaces," : "the account name"} to confirm: `,
       );
-      return (
-        answer.trim().split(/\s+/).sort().join(" ") ===
-        [...names].sort().join(" ")
-      );
+      return answer.trim().split(/\s+/).sort().join(" ") === [...names].sort().join(" ");
     } finally {
       rl.close();
     }
@@ -354,9 +305,7 @@ export async function runTeardown(
         record,
         deleteStorage: opts.deleteStorage ?? false,
         confirmDeleteStorage: confirm,
-        ...(opts.alsoDeleteForeignData
-          ? { alsoDeleteForeignData: opts.alsoDeleteForeignData }
-          : {}),
+        ...(opts.alsoDeleteForeignData ? { alsoDeleteForeignData: opts.alsoDeleteForeignData } : {}),
         write,
       });
     },

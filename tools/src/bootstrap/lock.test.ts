@@ -7,11 +7,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { ToolError } from "../errors.ts";
-import {
-  type BootstrapMode,
-  createSimulatedAzure,
-  type SimulatedAzure,
-} from "../azsim/harness.ts";
+import { type BootstrapMode, createSimulatedAzure, type SimulatedAzure } from "../azsim/harness.ts";
 import type { Runner } from "../exec/run.ts";
 import { runBootstrap, runTeardown } from "./index.ts";
 import type { RecordFile } from "./record.ts";
@@ -55,9 +51,7 @@ function interleaving(sim: SimulatedAzure): Runner {
 }
 
 function record(sim: SimulatedAzure, mode: BootstrapMode): RecordFile {
-  return JSON.parse(
-    readFileSync(join(sim.dir, `bootstrap-record.${mode}.json`), "utf8"),
-  ) as RecordFile;
+  return JSON.parse(readFileSync(join(sim.dir, `bootstrap-record.${mode}.json`), "utf8")) as RecordFile;
 }
 
 function expectOneOfEverything(sim: SimulatedAzure, mode: BootstrapMode): void {
@@ -74,9 +68,7 @@ function expectOneOfEverything(sim: SimulatedAzure, mode: BootstrapMode): void {
   const r = record(sim, mode);
   expect(r.pending).toEqual([]);
   expect(r.created.map((c) => c.stepId).sort()).toEqual(EXPECTED_CREATED[mode]);
-  expect(
-    r.created.every((c) => c.kind === "network" || typeof c.id === "string"),
-  ).toBe(true);
+  expect(r.created.every((c) => c.kind === "network" || typeof c.id === "string")).toBe(true);
 }
 
 describe("one run per config at a time", () => {
@@ -98,19 +90,13 @@ describe("one run per config at a time", () => {
       );
       const outcomes = await Promise.all(runs);
       expectOneOfEverything(sim, mode);
-      const changed = outcomes
-        .map((o) => o.applied!.changed.length)
-        .sort((a, b) => a - b);
+      const changed = outcomes.map((o) => o.applied!.changed.length).sort((a, b) => a - b);
       expect(changed[0], `pair ${i}`).toBe(0);
       expect(changed[1], `pair ${i}`).toBeGreaterThan(0);
       expect(
         lines
           .flat()
-          .filter((l) =>
-            l.startsWith(
-              "Waiting up to 60 s for the other run of this config to finish (bootstrap of",
-            ),
-          ),
+          .filter((l) => l.startsWith("Waiting up to 60 s for the other run of this config to finish (bootstrap of")),
       ).toHaveLength(1);
     }
   }, 120_000);
@@ -141,51 +127,29 @@ describe("one run per config at a time", () => {
     expect(e.message).toContain(
       `Another run holds the lock of this config: bootstrap of ${cfg}, pid ${process.pid} on host ${hostname()}, running since `,
     );
-    expect(e.message).toContain(
-      `Lock: ${join(sim.dir, "bootstrap-record.blob-fuse-wi.json.lock")}.`,
-    );
+    expect(e.message).toContain(`Lock: ${join(sim.dir, "bootstrap-record.blob-fuse-wi.json.lock")}.`);
     expect(e.hint).toMatch(
       /clears itself 20 s after its holder stopped; to clear it at once, .* remove .*bootstrap-record\.blob-fuse-wi\.json\.lock/,
     );
     expectOneOfEverything(sim, "blob-fuse-wi");
-    expect(
-      existsSync(join(sim.dir, "bootstrap-record.blob-fuse-wi.json.lock")),
-    ).toBe(false);
-    expect(
-      existsSync(
-        join(sim.dir, "bootstrap-record.blob-fuse-wi.json.lock-owner.json"),
-      ),
-    ).toBe(false);
+    expect(existsSync(join(sim.dir, "bootstrap-record.blob-fuse-wi.json.lock"))).toBe(false);
+    expect(existsSync(join(sim.dir, "bootstrap-record.blob-fuse-wi.json.lock-owner.json"))).toBe(false);
   });
 
   it("says so, naming output.recordFile, when the lock cannot be made next to the record", async () => {
     const sim = createSimulatedAzure();
     writeFileSync(join(sim.dir, "not-a-dir"), "");
-    const cfg = sim.writeConfig("fileshare-nfs", {
-      output: { recordFile: "not-a-dir/record.json" },
-    });
+    const cfg = sim.writeConfig("fileshare-nfs", { output: { recordFile: "not-a-dir/record.json" } });
     await expect(
-      runBootstrap(cfg, {
-        env: sim.env,
-        runner: sim.inProcessRunner,
-        write: () => undefined,
-      }),
-    ).rejects.toMatchObject({
-      code: "PRECONDITION",
-      hint: expect.stringMatching(/output\.recordFile/),
-    });
+      runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, write: () => undefined }),
+    ).rejects.toMatchObject({ code: "PRECONDITION", hint: expect.stringMatching(/output\.recordFile/) });
     expect(sim.state().calls).toEqual([]);
   });
 
   it("serialises a teardown started during a bootstrap: it removes everything the bootstrap recorded", async () => {
     const sim = createSimulatedAzure();
     const cfg = sim.writeConfig("blob-fuse-wi");
-    const boot = runBootstrap(cfg, {
-      env: sim.env,
-      runner: interleaving(sim),
-      retryBaseMs: 1,
-      write: () => undefined,
-    });
+    const boot = runBootstrap(cfg, { env: sim.env, runner: interleaving(sim), retryBaseMs: 1, write: () => undefined });
     await new Promise((r) => setTimeout(r, 10));
     const down = runTeardown(cfg, {
       env: sim.env,
@@ -197,11 +161,7 @@ describe("one run per config at a time", () => {
     await boot;
     const result = await down;
     const s = sim.state();
-    expect([
-      s.apps.length,
-      s.servicePrincipals.length,
-      s.roleAssignments.length,
-    ]).toEqual([0, 0, 0]);
+    expect([s.apps.length, s.servicePrincipals.length, s.roleAssignments.length]).toEqual([0, 0, 0]);
     expect(result.removed).toHaveLength(4);
     expect(
       record(sim, "blob-fuse-wi")
@@ -215,24 +175,11 @@ describe("two real bootstrap processes of one config at once (fake az on PATH)",
   const cli = join(import.meta.dirname, "../cli/ctv.ts");
   const loader = `file://${join(import.meta.dirname, "../../../node_modules/tsx/dist/loader.mjs")}`;
   const start = (sim: SimulatedAzure, cfg: string, wait: number) =>
-    execa(
-      process.execPath,
-      [
-        "--import",
-        loader,
-        cli,
-        "bootstrap",
-        "--config",
-        cfg,
-        "--lock-wait",
-        String(wait),
-      ],
-      {
-        env: sim.env,
-        reject: false,
-        all: true,
-      },
-    );
+    execa(process.execPath, ["--import", loader, cli, "bootstrap", "--config", cfg, "--lock-wait", String(wait)], {
+      env: sim.env,
+      reject: false,
+      all: true,
+    });
 
   it("the second stops after a short wait, naming the first by pid and host; Azure and the record hold one of everything", async () => {
     const sim = createSimulatedAzure();
@@ -253,22 +200,13 @@ describe("two real bootstrap processes of one config at once (fake az on PATH)",
   it("with --lock-wait long enough, the second waits and then changes nothing", async () => {
     const sim = createSimulatedAzure();
     const cfg = sim.writeConfig("blob-fuse-wi");
-    const [ra, rb] = await Promise.all([
-      start(sim, cfg, 170),
-      start(sim, cfg, 170),
-    ]);
+    const [ra, rb] = await Promise.all([start(sim, cfg, 170), start(sim, cfg, 170)]);
     expect([ra.exitCode, rb.exitCode]).toEqual([0, 0]);
     const outs = [ra.all ?? "", rb.all ?? ""];
+    expect(outs.filter((o) => o.includes("Nothing to change: both tenants already match the config."))).toHaveLength(1);
     expect(
       outs.filter((o) =>
-        o.includes("Nothing to change: both tenants already match the config."),
-      ),
-    ).toHaveLength(1);
-    expect(
-      outs.filter((o) =>
-        /Waiting up to 170 s for the other run of this config to finish \(bootstrap of .*, pid \d+ on host /.test(
-          o,
-        ),
+        /Waiting up to 170 s for the other run of this config to finish \(bootstrap of .*, pid \d+ on host /.test(o),
       ),
     ).toHaveLength(1);
     expectOneOfEverything(sim, "blob-fuse-wi");

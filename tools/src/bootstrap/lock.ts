@@ -23,11 +23,7 @@ export interface ConfigLockOptions {
 }
 
 /** Runs `fn` holding the lock of the config whose record file is `recordFile`. */
-export function withConfigLock<T>(
-  recordFile: string,
-  opts: ConfigLockOptions,
-  fn: () => Promise<T>,
-): Promise<T> {
+export function withConfigLock<T>(recordFile: string, opts: ConfigLockOptions, fn: () => Promise<T>): Promise<T> {
   const target = realPath(recordFile);
   const lockDir = `${target}.lock`;
   const waitMs = opts.waitMs ?? DEFAULT_LOCK_WAIT_MS;
@@ -82,10 +78,7 @@ export function withMachineLock<T>(
 ): Promise<T> {
   const dir = machineLockDir();
   mkdirSync(dir, { recursive: true });
-  const lockDir = join(
-    dir,
-    `${createHash("sha256").update(key.toLowerCase()).digest("hex").slice(0, 24)}.lock`,
-  );
+  const lockDir = join(dir, `${createHash("sha256").update(key.toLowerCase()).digest("hex").slice(0, 24)}.lock`);
   return withFileLock(
     lockDir,
     {
@@ -94,9 +87,7 @@ export function withMachineLock<T>(
       staleMs: LOCK_STALE_MS,
       waitMs: 120_000,
       onWait: (holder) =>
-        opts.write?.(
-          `Waiting for another run that is finding or creating the same ${key} (${holder}).`,
-        ),
+        opts.write?.(`Waiting for another run that is finding or creating the same ${key} (${holder}).`),
       busy: (holder) =>
         new ToolError(
           "CONFLICT",

@@ -12,9 +12,7 @@ describe("files that are not files", () => {
     const sim = createSimulatedAzure();
     const fifo = join(sim.dir, "bootstrap.fifo.yaml");
     execFileSync("mkfifo", [fifo]);
-    await expect(
-      runBootstrap(fifo, { dryRun: true, write: () => undefined }),
-    ).rejects.toMatchObject({
+    await expect(runBootstrap(fifo, { dryRun: true, write: () => undefined })).rejects.toMatchObject({
       code: "INVALID_INPUT",
       message: expect.stringMatching(/is not a regular file/),
     });
@@ -27,27 +25,15 @@ describe("files that are not files", () => {
   ] as const) {
     it(`refuses an output.valuesFile that is ${what} before any az write`, async () => {
       const sim = createSimulatedAzure();
-      const target = join(
-        sim.dir,
-        what === "a device node" ? "values-device" : "values-dir",
-      );
+      const target = join(sim.dir, what === "a device node" ? "values-device" : "values-dir");
       make(target);
-      const cfg = sim.writeConfig("blob-fuse-wi", {
-        output: { valuesFile: target },
-      });
+      const cfg = sim.writeConfig("blob-fuse-wi", { output: { valuesFile: target } });
       const before = statSync(target);
       await expect(
-        runBootstrap(cfg, {
-          env: sim.env,
-          runner: sim.inProcessRunner,
-          retryBaseMs: 1,
-          write: () => undefined,
-        }),
+        runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, retryBaseMs: 1, write: () => undefined }),
       ).rejects.toMatchObject({
         code: "INVALID_INPUT",
-        message: expect.stringMatching(
-          /output\.valuesFile .* is (a directory|not a regular file)/,
-        ),
+        message: expect.stringMatching(/output\.valuesFile .* is (a directory|not a regular file)/),
       });
       expect(sim.state().calls.filter((c) => c.mutating)).toEqual([]);
       const after = statSync(target);

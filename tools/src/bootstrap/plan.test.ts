@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "./config.ts";
 import { commandLine, formatPlan } from "./format.ts";
-import {
-  REQUEST_MESSAGE_MAX,
-  RUN_VARS,
-  endpointSubnet,
-  plan,
-  requestMessage,
-} from "./plan.ts";
+import { REQUEST_MESSAGE_MAX, RUN_VARS, endpointSubnet, plan, requestMessage } from "./plan.ts";
 import type { Step } from "./step.ts";
 import { MODES } from "../schema/modes.ts";
 
@@ -22,21 +16,14 @@ const T2 = {
   configDir: "/home/user/.azure-tenant2",
 };
 
-function config(
-  mode: "blob-fuse-wi" | "fileshare-nfs" | "blob-nfs",
-  extra: Record<string, unknown> = {},
-) {
+function config(mode: "blob-fuse-wi" | "fileshare-nfs" | "blob-nfs", extra: Record<string, unknown> = {}) {
   return parseConfig(
     {
       mode,
       tenant1: T1,
       tenant2: T2,
       aks: { resourceGroup: "rg-aks", name: "aks1" },
-      storage: {
-        resourceGroup: "rg-storage",
-        location: "westeurope",
-        accountName: "ctvdata2",
-      },
+      storage: { resourceGroup: "rg-storage", location: "westeurope", accountName: "ctvdata2" },
       kubernetes: { namespace: "demo" },
       ...(mode === "blob-nfs"
         ? {
@@ -69,9 +56,7 @@ function checkVariableFlow(steps: Step[]): string[] {
     const used = new Set(
       [
         ...s.argv,
-        ...(s.update?.argv ?? []).filter(
-          (a) => !(s.captures ?? []).some((c) => a === `{{${c.name}}}`),
-        ),
+        ...(s.update?.argv ?? []).filter((a) => !(s.captures ?? []).some((c) => a === `{{${c.name}}}`)),
         ...(s.check?.argv ?? []),
         ...Object.values(s.check?.doneWhen ?? {}),
         ...Object.values(s.check?.select?.where ?? {}),
@@ -82,15 +67,10 @@ function checkVariableFlow(steps: Step[]): string[] {
     );
     const available = new Set<string>([
       ...RUN_VARS,
-      ...[...ancestors(s)].flatMap((id) =>
-        (byId.get(id)?.captures ?? []).map((c) => c.name),
-      ),
+      ...[...ancestors(s)].flatMap((id) => (byId.get(id)?.captures ?? []).map((c) => c.name)),
     ]);
-    for (const c of s.captures ?? [])
-      if (c.from === "check") available.add(c.name);
-    for (const v of used)
-      if (!available.has(v))
-        problems.push(`${s.id} uses {{${v}}} that no dependency captures`);
+    for (const c of s.captures ?? []) if (c.from === "check") available.add(c.name);
+    for (const v of used) if (!available.has(v)) problems.push(`${s.id} uses {{${v}}} that no dependency captures`);
   }
   return problems;
 }
@@ -99,28 +79,17 @@ describe("plan", () => {
   for (const mode of MODES) {
     it(`lists the ${mode} steps in order (snapshot)`, () => {
       const p = plan(config(mode));
-      expect(
-        p.steps.map(
-          (s) => `${s.tenant} ${s.kind.padEnd(5)} ${commandLine(s.argv)}`,
-        ),
-      ).toMatchSnapshot();
+      expect(p.steps.map((s) => `${s.tenant} ${s.kind.padEnd(5)} ${commandLine(s.argv)}`)).toMatchSnapshot();
     });
     it(`feeds every ${mode} placeholder from a step it depends on`, () => {
       expect(checkVariableFlow(plan(config(mode)).steps)).toEqual([]);
     });
     it(`checks Azure before every ${mode} change and never turns shared keys on`, () => {
       const steps = plan(config(mode)).steps;
-      for (const s of steps.filter((x) => x.kind === "write"))
-        expect(s.check, s.id).toBeDefined();
+      for (const s of steps.filter((x) => x.kind === "write")) expect(s.check, s.id).toBeDefined();
       const create = steps.find((s) => s.id === "tenant2/storage-account")!;
-      expect(
-        create.argv[create.argv.indexOf("--allow-shared-key-access") + 1],
-      ).toBe("false");
-      expect(
-        steps
-          .filter((s) => s.phase === "preflight")
-          .every((s) => s.kind !== "write"),
-      ).toBe(true);
+      expect(create.argv[create.argv.indexOf("--allow-shared-key-access") + 1]).toBe("false");
+      expect(steps.filter((s) => s.phase === "preflight").every((s) => s.kind !== "write")).toBe(true);
     });
   }
 
@@ -129,9 +98,7 @@ describe("plan", () => {
   });
 
   it("scopes the blob-fuse-wi role assignment to the container", () => {
-    const role = plan(config("blob-fuse-wi")).steps.find(
-      (s) => s.id === "tenant2/role-assignment",
-    )!;
+    const role = plan(config("blob-fuse-wi")).steps.find((s) => s.id === "tenant2/role-assignment")!;
     expect(role.argv[role.argv.indexOf("--scope") + 1]).toBe(
       "/subscriptions/bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb/resourceGroups/rg-storage/providers/Microsoft.Storage/storageAccounts/ctvdata2/blobServices/default/containers/aks-container",
     );
@@ -139,13 +106,9 @@ describe("plan", () => {
 
   it("puts the federated credential on the issuer AKS reports and the configured service account", () => {
     const fic = plan(
-      config("blob-fuse-wi", {
-        kubernetes: { namespace: "team-a", serviceAccount: "reader" },
-      }),
+      config("blob-fuse-wi", { kubernetes: { namespace: "team-a", serviceAccount: "reader" } }),
     ).steps.find((s) => s.id === "tenant1/federated-credential")!;
-    const params = JSON.parse(
-      fic.argv[fic.argv.indexOf("--parameters") + 1]!,
-    ) as Record<string, unknown>;
+    const params = JSON.parse(fic.argv[fic.argv.indexOf("--parameters") + 1]!) as Record<string, unknown>;
     expect(params).toMatchObject({
       issuer: "{{oidcIssuer}}",
       subject: "system:serviceaccount:team-a:reader",
@@ -154,35 +117,21 @@ describe("plan", () => {
   });
 
   it("reads a brought app instead of creating one", () => {
-    const steps = plan(
-      config("blob-fuse-wi", {
-        app: { clientId: "c0ffee00-0000-4000-8000-000000000001" },
-      }),
-    ).steps;
+    const steps = plan(config("blob-fuse-wi", { app: { clientId: "c0ffee00-0000-4000-8000-000000000001" } })).steps;
     const app = steps.find((s) => s.id === "tenant1/app")!;
     expect(app.kind).toBe("read");
-    expect(app.argv).toEqual([
-      "ad",
-      "app",
-      "show",
-      "--id",
-      "c0ffee00-0000-4000-8000-000000000001",
-    ]);
+    expect(app.argv).toEqual(["ad", "app", "show", "--id", "c0ffee00-0000-4000-8000-000000000001"]);
   });
 
   it("uses a manual private endpoint request for the cross-tenant NFS link", () => {
-    const pe = plan(config("fileshare-nfs")).steps.find(
-      (s) => s.id === "tenant1/private-endpoint",
-    )!;
+    const pe = plan(config("fileshare-nfs")).steps.find((s) => s.id === "tenant1/private-endpoint")!;
     expect(pe.argv).toContain("--manual-request");
     expect(pe.argv[pe.argv.indexOf("--group-id") + 1]).toBe("file");
   });
 
   it("puts the private endpoint into a subnet given by name (in the AKS VNet) or by full id", () => {
     const subnetOf = (extra: Record<string, unknown>) => {
-      const pe = plan(config("fileshare-nfs", extra)).steps.find(
-        (s) => s.id === "tenant1/private-endpoint",
-      )!;
+      const pe = plan(config("fileshare-nfs", extra)).steps.find((s) => s.id === "tenant1/private-endpoint")!;
       return pe.argv[pe.argv.indexOf("--subnet") + 1];
     };
     expect(subnetOf({})).toBe("{{aksVnetId}}/subnets/private-endpoints");
@@ -192,11 +141,7 @@ describe("plan", () => {
   });
 
   it("peers both sides only when a storage VNet is configured", () => {
-    expect(
-      plan(config("fileshare-nfs")).steps.filter((s) =>
-        s.id.endsWith("/peering"),
-      ),
-    ).toHaveLength(0);
+    expect(plan(config("fileshare-nfs")).steps.filter((s) => s.id.endsWith("/peering"))).toHaveLength(0);
     expect(
       plan(config("blob-nfs"))
         .steps.filter((s) => s.id.endsWith("/peering"))
@@ -205,17 +150,13 @@ describe("plan", () => {
   });
 
   it("leaves out changes an observed state says are done", () => {
-    const steps = plan(config("blob-fuse-wi"), {
-      done: ["tenant2/container"],
-    }).steps;
+    const steps = plan(config("blob-fuse-wi"), { done: ["tenant2/container"] }).steps;
     expect(steps.some((s) => s.id === "tenant2/container")).toBe(false);
   });
 
   it("prints a dry run with tenant, command and why, and placeholders as <name>", () => {
     const text = formatPlan(plan(config("blob-fuse-wi")));
-    expect(text).toContain(
-      "[tenant2] granting Storage Blob Data Contributor on container aks-container",
-    );
+    expect(text).toContain("[tenant2] granting Storage Blob Data Contributor on container aks-container");
     expect(text).toContain("--assignee-object-id <spObjectId>");
     expect(text).toMatch(/why: +The narrowest scope that works/);
   });
@@ -225,39 +166,23 @@ describe("plan", () => {
     expect(requestMessage(short)).toBe(
       "AKS aks1 (tenant 11111111-1111-4111-8111-111111111111) mounting ctvdata2 over NFS",
     );
-    for (const name of [
-      "a".repeat(50),
-      "b".repeat(70),
-      `aks-${"c".repeat(76)}`,
-    ]) {
+    for (const name of ["a".repeat(50), "b".repeat(70), `aks-${"c".repeat(76)}`]) {
       const c = config("fileshare-nfs", {
         aks: { resourceGroup: "rg-aks", name },
-        storage: {
-          resourceGroup: "rg-storage",
-          location: "westeurope",
-          accountName: "x".repeat(24),
-        },
+        storage: { resourceGroup: "rg-storage", location: "westeurope", accountName: "x".repeat(24) },
       });
       const msg = requestMessage(c);
       expect(msg.length).toBeLessThanOrEqual(REQUEST_MESSAGE_MAX);
       expect(msg).toContain("x".repeat(24));
-      const argv = plan(c).steps.find(
-        (s) => s.id === "tenant1/private-endpoint",
-      )!.argv;
+      const argv = plan(c).steps.find((s) => s.id === "tenant1/private-endpoint")!.argv;
       expect(argv[argv.indexOf("--request-message") + 1]).toBe(msg);
     }
     const longest = config("blob-nfs", {
       aks: { resourceGroup: "rg-aks", name: "d".repeat(80) },
-      storage: {
-        resourceGroup: "rg-storage",
-        location: "westeurope",
-        accountName: "y".repeat(24),
-      },
+      storage: { resourceGroup: "rg-storage", location: "westeurope", accountName: "y".repeat(24) },
     });
     // The tenant id goes first; the AKS name (80 characters at most) and account name stay whole.
-    expect(requestMessage(longest)).toMatch(
-      /^AKS d{80} mounting y{24} over NFS$/,
-    );
+    expect(requestMessage(longest)).toMatch(/^AKS d{80} mounting y{24} over NFS$/);
   });
 
   it("checks the private endpoint's subnet in preflight, in the VNet it will use", () => {
@@ -270,16 +195,8 @@ describe("plan", () => {
     const vnet =
       "/subscriptions/aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa/resourceGroups/MC_rg-aks_aks1_westeurope/providers/Microsoft.Network/virtualNetworks/aks-vnet-1";
     expect(
-      endpointSubnet(
-        config("fileshare-nfs", {
-          network: { aksVnetId: vnet, privateEndpointSubnet: "pe" },
-        }),
-      ),
-    ).toMatchObject({
-      resourceGroup: "MC_rg-aks_aks1_westeurope",
-      vnet: "aks-vnet-1",
-      name: "pe",
-    });
+      endpointSubnet(config("fileshare-nfs", { network: { aksVnetId: vnet, privateEndpointSubnet: "pe" } })),
+    ).toMatchObject({ resourceGroup: "MC_rg-aks_aks1_westeurope", vnet: "aks-vnet-1", name: "pe" });
     expect(
       endpointSubnet(
         config("fileshare-nfs", {
@@ -295,17 +212,9 @@ describe("plan", () => {
       vnet: "hub",
       name: "endpoints",
     });
-    const step = plan(config("blob-nfs")).steps.find(
-      (s) => s.id === "tenant1/private-endpoint-subnet",
-    )!;
-    expect(step).toMatchObject({
-      phase: "preflight",
-      kind: "read",
-      dependsOn: ["tenant1/aks"],
-    });
-    const firstWrite = plan(config("blob-nfs")).steps.find(
-      (s) => s.kind === "write",
-    )!;
+    const step = plan(config("blob-nfs")).steps.find((s) => s.id === "tenant1/private-endpoint-subnet")!;
+    expect(step).toMatchObject({ phase: "preflight", kind: "read", dependsOn: ["tenant1/aks"] });
+    const firstWrite = plan(config("blob-nfs")).steps.find((s) => s.kind === "write")!;
     expect(firstWrite.dependsOn).toContain("tenant1/private-endpoint-subnet");
   });
 });

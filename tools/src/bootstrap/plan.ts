@@ -56,20 +56,8 @@ function markStep(
     kind: "write",
     action: `marking the ${what === "app" ? "app" : "service principal"} with this record's creation ID`,
     why: "Teardown deletes only what carries the creation ID of its record; an object without it is left in place.",
-    argv: [
-      "ad",
-      what,
-      "update",
-      "--id",
-      target,
-      "--add",
-      "tags",
-      CREATION_MARKER,
-    ],
-    check: {
-      argv: ["ad", what, "show", "--id", target],
-      doneWhen: { tags: CREATION_MARKER },
-    },
+    argv: ["ad", what, "update", "--id", target, "--add", "tags", CREATION_MARKER],
+    check: { argv: ["ad", what, "show", "--id", target], doneWhen: { tags: CREATION_MARKER } },
     onlyIfCreatedBy: createdBy,
     dependsOn,
   };
@@ -96,8 +84,7 @@ export function containerResourceId(c: BootstrapConfig): string {
 export function privateEndpointNames(c: BootstrapConfig) {
   const kind = c.mode === "fileshare-nfs" ? "file" : "blob";
   const rg = c.network.privateEndpointResourceGroup ?? c.aks.resourceGroup;
-  const name =
-    c.network.privateEndpointName ?? `pe-${c.storage.accountName}-${kind}`;
+  const name = c.network.privateEndpointName ?? `pe-${c.storage.accountName}-${kind}`;
   const dnsRg = c.network.dnsZoneResourceGroup ?? c.aks.resourceGroup;
   const zone = `privatelink.${kind}.${c.storage.endpointSuffix}`;
   return {
@@ -106,16 +93,8 @@ export function privateEndpointNames(c: BootstrapConfig) {
     name,
     dnsRg,
     zone,
-    id: privateEndpointId({
-      subscriptionId: c.tenant1.subscriptionId,
-      resourceGroup: rg,
-      name,
-    }),
-    zoneId: privateDnsZoneId({
-      subscriptionId: c.tenant1.subscriptionId,
-      resourceGroup: dnsRg,
-      name: zone,
-    }),
+    id: privateEndpointId({ subscriptionId: c.tenant1.subscriptionId, resourceGroup: rg, name }),
+    zoneId: privateDnsZoneId({ subscriptionId: c.tenant1.subscriptionId, resourceGroup: dnsRg, name: zone }),
   };
 }
 
@@ -132,17 +111,8 @@ export function endpointSubnet(c: BootstrapConfig): {
   // The config's schema has checked aksVnetId's shape, so reading it cannot fail here.
   const vnet = c.network.aksVnetId
     ? resourceRefOf(c.network.aksVnetId, RESOURCE_TYPES.vnet)
-    : {
-        subscriptionId: c.tenant1.subscriptionId,
-        resourceGroup: "{{aksVnetResourceGroup}}",
-        name: "{{aksVnetName}}",
-      };
-  return {
-    subscriptionId: vnet.subscriptionId,
-    resourceGroup: vnet.resourceGroup,
-    vnet: vnet.name,
-    name: given,
-  };
+    : { subscriptionId: c.tenant1.subscriptionId, resourceGroup: "{{aksVnetResourceGroup}}", name: "{{aksVnetName}}" };
+  return { subscriptionId: vnet.subscriptionId, resourceGroup: vnet.resourceGroup, vnet: vnet.name, name: given };
 }
 
 export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
@@ -202,10 +172,7 @@ export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
           action: `selecting subscription ${c[t].subscriptionId} in ${t}'s credential cache`,
           why: "Microsoft Graph (az ad) commands act on the active subscription's tenant.",
           argv: ["account", "set", "--subscription", c[t].subscriptionId],
-          check: {
-            argv: ["account", "show"],
-            doneWhen: { id: c[t].subscriptionId },
-          },
+          check: { argv: ["account", "show"], doneWhen: { id: c[t].subscriptionId } },
           dependsOn: [`${t}/login`],
         }),
       );
@@ -220,21 +187,11 @@ export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
       kind: "read",
       action: `checking that storage account name ${c.storage.accountName} is ours or free`,
       why: "Storage account names are global across Azure; find out before creating anything else.",
-      argv: [
-        "storage",
-        "account",
-        "check-name",
-        "-n",
-        c.storage.accountName,
-        ...sub("tenant2"),
-      ],
+      argv: ["storage", "account", "check-name", "-n", c.storage.accountName, ...sub("tenant2")],
       check: { argv: accountShow },
       // A brought account: what cannot change later is checked now, before anything else changes.
       checkExpect: accountExpectations(c).fixed,
-      brought: {
-        createdBy: "tenant2/storage-account",
-        expect: accountExpectations(c).settings,
-      },
+      brought: { createdBy: "tenant2/storage-account", expect: accountExpectations(c).settings },
       expect: [
         {
           path: "nameAvailable",
@@ -283,10 +240,7 @@ export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
         hint: `Enable it: ${sh(["az", "aks", "update", "-g", c.aks.resourceGroup, "-n", c.aks.name, "--enable-blob-driver", "--subscription", c.tenant1.subscriptionId])} (or install the open-source driver v1.27.1+).`,
       },
     );
-    aksCaptures.push({
-      name: "oidcIssuer",
-      path: "oidcIssuerProfile.issuerUrl",
-    });
+    aksCaptures.push({ name: "oidcIssuer", path: "oidcIssuerProfile.issuerUrl" });
   } else if (!c.network.aksVnetId) {
     aksExpect.unshift({
       path: "agentPoolProfiles[0].vnetSubnetId",
@@ -295,22 +249,14 @@ export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
       problem: `AKS ${c.aks.name} uses a VNet that AKS manages, so its id is not in the node pool profile.`,
       hint: "Set network.aksVnetId to the node VNet's full resource id (in the cluster's MC_ resource group).",
     });
-    aksCaptures.push({
-      name: "aksVnetId",
-      path: "agentPoolProfiles[0].vnetSubnetId",
-      transform: "vnet-of-subnet",
-    });
+    aksCaptures.push({ name: "aksVnetId", path: "agentPoolProfiles[0].vnetSubnetId", transform: "vnet-of-subnet" });
     aksCaptures.push(
       {
         name: "aksVnetResourceGroup",
         path: "agentPoolProfiles[0].vnetSubnetId",
         transform: "vnet-resource-group-of-subnet",
       },
-      {
-        name: "aksVnetName",
-        path: "agentPoolProfiles[0].vnetSubnetId",
-        transform: "vnet-name-of-subnet",
-      },
+      { name: "aksVnetName", path: "agentPoolProfiles[0].vnetSubnetId", transform: "vnet-name-of-subnet" },
     );
   }
   // A preflight read: a cluster without OIDC or workload identity stops the run before any change.
@@ -334,10 +280,7 @@ export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
   else planNfs(c, add, aks, pre);
 
   const done = new Set(observed.done ?? []);
-  return {
-    mode: c.mode,
-    steps: steps.filter((s) => s.kind === "read" || !done.has(s.id)),
-  };
+  return { mode: c.mode, steps: steps.filter((s) => s.kind === "read" || !done.has(s.id)) };
 }
 
 type Add = (
@@ -348,47 +291,22 @@ type Add = (
 ) => string;
 
 /** The step that makes the blob container (both blob modes), through ARM so shared keys may stay off. */
-function containerStep(
-  c: BootstrapConfig,
-  sub2: string[],
-  why: string,
-  account: string,
-): Parameters<Add>[0] {
+function containerStep(c: BootstrapConfig, sub2: string[], why: string, account: string): Parameters<Add>[0] {
   return {
     id: "tenant2/container",
     tenant: "tenant2",
     kind: "write",
     action: `creating container ${c.storage.containerName}`,
     why,
-    argv: [
-      ...storageChildArgv(
-        "container-rm",
-        "create",
-        c.storage.containerName,
-        c.storage,
-        sub2,
-      ),
-    ],
+    argv: [...storageChildArgv("container-rm", "create", c.storage.containerName, c.storage, sub2)],
     check: {
-      argv: [
-        ...storageChildArgv(
-          "container-rm",
-          "show",
-          c.storage.containerName,
-          c.storage,
-          sub2,
-        ),
-      ],
+      argv: [...storageChildArgv("container-rm", "show", c.storage.containerName, c.storage, sub2)],
     },
     dependsOn: [account],
   };
 }
 
-function storageSteps(
-  c: BootstrapConfig,
-  add: Add,
-  pre: string[],
-): { account: string; rg: string } {
+function storageSteps(c: BootstrapConfig, add: Add, pre: string[]): { account: string; rg: string } {
   const sub = ["--subscription", c.tenant2.subscriptionId];
   const rg = add({
     id: "tenant2/resource-group",
@@ -396,28 +314,14 @@ function storageSteps(
     kind: "write",
     action: `creating resource group ${c.storage.resourceGroup}`,
     why: "The storage account needs a resource group in tenant 2.",
-    argv: [
-      "group",
-      "create",
-      "-n",
-      c.storage.resourceGroup,
-      "-l",
-      c.storage.location,
-      ...CREATION_TAGS,
-      ...sub,
-    ],
+    argv: ["group", "create", "-n", c.storage.resourceGroup, "-l", c.storage.location, ...CREATION_TAGS, ...sub],
     check: { argv: ["group", "show", "-n", c.storage.resourceGroup, ...sub] },
     captures: [{ name: "resourceGroupId", path: "id" }],
     creates: {
       kind: "resource-group",
       idVar: "resourceGroupId",
       label: `resource group ${c.storage.resourceGroup}`,
-      ref: {
-        resourceId: resourceGroupId(
-          c.tenant2.subscriptionId,
-          c.storage.resourceGroup,
-        ),
-      },
+      ref: { resourceId: resourceGroupId(c.tenant2.subscriptionId, c.storage.resourceGroup) },
     },
     dependsOn: pre,
   });
@@ -446,16 +350,7 @@ function storageSteps(
   const nfs = c.mode !== "blob-fuse-wi";
   const argv =
     c.mode === "blob-fuse-wi"
-      ? [
-          ...common,
-          "--kind",
-          "StorageV2",
-          "--sku",
-          "Standard_LRS",
-          "--https-only",
-          "true",
-          ...secure,
-        ]
+      ? [...common, "--kind", "StorageV2", "--sku", "Standard_LRS", "--https-only", "true", ...secure]
       : c.mode === "fileshare-nfs"
         ? [
             ...common,
@@ -496,12 +391,7 @@ function storageSteps(
   const doneWhen: Record<string, string> = {
     allowSharedKeyAccess: "false",
     ...(c.mode === "fileshare-nfs" ? { enableHttpsTrafficOnly: "true" } : {}),
-    ...(nfs
-      ? {
-          publicNetworkAccess: "Disabled",
-          "networkRuleSet.defaultAction": "Deny",
-        }
-      : {}),
+    ...(nfs ? { publicNetworkAccess: "Disabled", "networkRuleSet.defaultAction": "Deny" } : {}),
   };
   const update = {
     onlyIfCreated: true,
@@ -522,9 +412,7 @@ function storageSteps(
       "--allow-shared-key-access",
       "false",
       ...(c.mode === "fileshare-nfs" ? ["--https-only", "true"] : []),
-      ...(nfs
-        ? ["--public-network-access", "Disabled", "--default-action", "Deny"]
-        : []),
+      ...(nfs ? ["--public-network-access", "Disabled", "--default-action", "Deny"] : []),
       ...sub,
     ],
   };
@@ -674,19 +562,13 @@ export function requestMessage(c: BootstrapConfig): string {
   const full = (aks: string, tenant: boolean) =>
     `AKS ${aks}${tenant ? ` (tenant ${c.tenant1.tenantId})` : ""} mounting ${c.storage.accountName} over NFS`;
   for (const tenant of [true, false]) {
-    if (full(c.aks.name, tenant).length <= REQUEST_MESSAGE_MAX)
-      return full(c.aks.name, tenant);
+    if (full(c.aks.name, tenant).length <= REQUEST_MESSAGE_MAX) return full(c.aks.name, tenant);
   }
   const room = REQUEST_MESSAGE_MAX - full("", true).length - 1;
   return full(`${c.aks.name.slice(0, room)}…`, true);
 }
 
-function planWorkloadIdentity(
-  c: BootstrapConfig,
-  add: Add,
-  aks: string,
-  pre: string[],
-): void {
+function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void {
   const sub2 = ["--subscription", c.tenant2.subscriptionId];
   const subject = `system:serviceaccount:${c.kubernetes.namespace}:${c.kubernetes.serviceAccount}`;
   const app = c.app.clientId
@@ -728,15 +610,7 @@ function planWorkloadIdentity(
         action: `creating multi-tenant app ${c.app.displayName}`,
         machineLock: `app ${c.tenant1.tenantId} ${c.app.displayName}`,
         why: "A multi-tenant app registration is the identity that tenant 2 trusts; pods act as it through workload identity.",
-        argv: [
-          "ad",
-          "app",
-          "create",
-          "--display-name",
-          c.app.displayName,
-          "--sign-in-audience",
-          "AzureADMultipleOrgs",
-        ],
+        argv: ["ad", "app", "create", "--display-name", c.app.displayName, "--sign-in-audience", "AzureADMultipleOrgs"],
         check: {
           argv: ["ad", "app", "list", "--display-name", c.app.displayName],
           select: { where: { displayName: c.app.displayName } },
@@ -767,15 +641,7 @@ function planWorkloadIdentity(
         dependsOn: pre,
       });
   if (!c.app.clientId)
-    add(
-      markStep(
-        "tenant1/app-mark",
-        "tenant1",
-        "app",
-        { step: "tenant1/app", idVar: "appObjectId" },
-        [app],
-      ),
-    );
+    add(markStep("tenant1/app-mark", "tenant1", "app", { step: "tenant1/app", idVar: "appObjectId" }, [app]));
   const params = JSON.stringify({
     name: c.app.federatedCredentialName,
     issuer: "{{oidcIssuer}}",
@@ -789,26 +655,10 @@ function planWorkloadIdentity(
     kind: "write",
     action: `adding federated credential ${c.app.federatedCredentialName} for ${subject}`,
     why: "Lets Entra accept the pod's service account token (issuer exactly as AKS reports it) in exchange for the app's token.",
-    argv: [
-      "ad",
-      "app",
-      "federated-credential",
-      "create",
-      "--id",
-      "{{appObjectId}}",
-      "--parameters",
-      params,
-    ],
+    argv: ["ad", "app", "federated-credential", "create", "--id", "{{appObjectId}}", "--parameters", params],
     // Issuer, subject and audience edited (or a reused credential of the same name made for something else): put back.
     check: {
-      argv: [
-        "ad",
-        "app",
-        "federated-credential",
-        "list",
-        "--id",
-        "{{appObjectId}}",
-      ],
+      argv: ["ad", "app", "federated-credential", "list", "--id", "{{appObjectId}}"],
       select: { where: { name: c.app.federatedCredentialName } },
       doneWhen: {
         issuer: "{{oidcIssuer}}",
@@ -852,12 +702,7 @@ function planWorkloadIdentity(
       kind: "federated-credential",
       idVar: "federatedCredentialId",
       label: `federated credential ${c.app.federatedCredentialName}`,
-      ref: {
-        appObjectId: "{{appObjectId}}",
-        name: c.app.federatedCredentialName,
-        subject,
-        issuer: "{{oidcIssuer}}",
-      },
+      ref: { appObjectId: "{{appObjectId}}", name: c.app.federatedCredentialName, subject, issuer: "{{oidcIssuer}}" },
     },
     dependsOn: [aks, app],
   });
@@ -886,20 +731,8 @@ function planWorkloadIdentity(
     kind: "write",
     action: "tagging the service principal as an enterprise application",
     why: "The tag makes it show up under Enterprise applications in the portal of tenant 2.",
-    argv: [
-      "ad",
-      "sp",
-      "update",
-      "--id",
-      "{{appId}}",
-      "--add",
-      "tags",
-      ENTERPRISE_APP_TAG,
-    ],
-    check: {
-      argv: ["ad", "sp", "show", "--id", "{{appId}}"],
-      doneWhen: { tags: ENTERPRISE_APP_TAG },
-    },
+    argv: ["ad", "sp", "update", "--id", "{{appId}}", "--add", "tags", ENTERPRISE_APP_TAG],
+    check: { argv: ["ad", "sp", "show", "--id", "{{appId}}"], doneWhen: { tags: ENTERPRISE_APP_TAG } },
     dependsOn: [sp],
   });
   add(
@@ -912,9 +745,7 @@ function planWorkloadIdentity(
     ),
   );
   const { account } = storageSteps(c, add, pre);
-  const container = add(
-    containerStep(c, sub2, "The container the volume mounts.", account),
-  );
+  const container = add(containerStep(c, sub2, "The container the volume mounts.", account));
   const scope = containerResourceId(c);
   add({
     id: "tenant2/role-assignment",
@@ -965,12 +796,7 @@ function planWorkloadIdentity(
   });
 }
 
-function planNfs(
-  c: BootstrapConfig,
-  add: Add,
-  aks: string,
-  pre: string[],
-): void {
+function planNfs(c: BootstrapConfig, add: Add, aks: string, pre: string[]): void {
   const sub1 = ["--subscription", c.tenant1.subscriptionId];
   const sub2 = ["--subscription", c.tenant2.subscriptionId];
   const pe = privateEndpointNames(c);
@@ -1047,15 +873,7 @@ function planNfs(
         ...sub2,
       ],
       check: {
-        argv: [
-          ...storageChildArgv(
-            "share-rm",
-            "show",
-            c.storage.shareName,
-            c.storage,
-            sub2,
-          ),
-        ],
+        argv: [...storageChildArgv("share-rm", "show", c.storage.shareName, c.storage, sub2)],
       },
       expect: [
         {
@@ -1069,14 +887,7 @@ function planNfs(
       dependsOn: [account],
     });
   } else {
-    add(
-      containerStep(
-        c,
-        sub2,
-        "The container the volume mounts over NFS v3.",
-        account,
-      ),
-    );
+    add(containerStep(c, sub2, "The container the volume mounts over NFS v3.", account));
   }
   const vnetVar = c.network.aksVnetId ?? "{{aksVnetId}}";
   const endpoint = add({
@@ -1132,21 +943,12 @@ function planNfs(
       ...sub2,
     ],
     check: {
-      argv: [
-        "network",
-        "private-endpoint-connection",
-        "list",
-        "--id",
-        storageAccountResourceId(c),
-        ...sub2,
-      ],
+      argv: ["network", "private-endpoint-connection", "list", "--id", storageAccountResourceId(c), ...sub2],
       select: { where: { "privateEndpoint.id": pe.id } },
       doneWhen: { "privateLinkServiceConnectionState.status": "Approved" },
       waitForItem: `the connection request from private endpoint ${pe.name}`,
     },
-    captures: [
-      { name: "privateEndpointConnectionId", path: "id", from: "check" },
-    ],
+    captures: [{ name: "privateEndpointConnectionId", path: "id", from: "check" }],
     retryOn: ["not-found"],
     dependsOn: [endpoint],
   });
@@ -1156,17 +958,7 @@ function planNfs(
     kind: "write",
     action: `creating private DNS zone ${pe.zone}`,
     why: `Pods resolve ${c.storage.accountName}.${pe.kind}.${c.storage.endpointSuffix} through this zone to the endpoint's private IP.`,
-    argv: [
-      "network",
-      "private-dns",
-      "zone",
-      "create",
-      "-n",
-      pe.zone,
-      "-g",
-      pe.dnsRg,
-      ...sub1,
-    ],
+    argv: ["network", "private-dns", "zone", "create", "-n", pe.zone, "-g", pe.dnsRg, ...sub1],
     check: { argv: privateDnsZoneShowArgv(pe, sub1) },
     creates: { kind: "network", label: `private DNS zone ${pe.zone}` },
     dependsOn: pre,
@@ -1255,13 +1047,8 @@ function planNfs(
     dependsOn: [endpoint, zone],
   });
   if (c.network.storageVnetId) {
-    const storageVnet = resourceRefOf(
-      c.network.storageVnetId,
-      RESOURCE_TYPES.vnet,
-    );
-    const aksVnet = c.network.aksVnetId
-      ? resourceRefOf(c.network.aksVnetId, RESOURCE_TYPES.vnet)
-      : undefined;
+    const storageVnet = resourceRefOf(c.network.storageVnetId, RESOURCE_TYPES.vnet);
+    const aksVnet = c.network.aksVnetId ? resourceRefOf(c.network.aksVnetId, RESOURCE_TYPES.vnet) : undefined;
     const aksVnetArgs = aksVnet
       ? ["-g", aksVnet.resourceGroup, "--vnet-name", aksVnet.name]
       : ["-g", "{{aksVnetResourceGroup}}", "--vnet-name", "{{aksVnetName}}"];
@@ -1285,18 +1072,7 @@ function planNfs(
         "true",
         ...sub1,
       ],
-      check: {
-        argv: [
-          "network",
-          "vnet",
-          "peering",
-          "show",
-          "-n",
-          `to-${storageVnet.name}`,
-          ...aksVnetArgs,
-          ...sub1,
-        ],
-      },
+      check: { argv: ["network", "vnet", "peering", "show", "-n", `to-${storageVnet.name}`, ...aksVnetArgs, ...sub1] },
       creates: { kind: "network", label: `peering to-${storageVnet.name}` },
       dependsOn: [aks],
     });

@@ -8,12 +8,8 @@ import { repoRoot } from "../paths.ts";
 
 const root = repoRoot;
 const page = readFileSync(join(root, "docs", "development.md"), "utf8");
-const section = page.slice(
-  page.indexOf("## Where the bootstrap's promises are tested"),
-);
-const proofs = [...section.matchAll(/proof: `([^`]+)` › "([^"]+)"/g)].map(
-  (m) => ({ file: m[1]!, name: m[2]! }),
-);
+const section = page.slice(page.indexOf("## Where the bootstrap's promises are tested"));
+const proofs = [...section.matchAll(/proof: `([^`]+)` › "([^"]+)"/g)].map((m) => ({ file: m[1]!, name: m[2]! }));
 
 describe("the bootstrap safety promises of docs/bootstrap.md, as docs/development.md cites their tests", () => {
   it("cite tests for: teardown keeps what it did not create, pending entries, the lock, reruns, quoting, the retry budget, config checks", () => {
@@ -37,9 +33,7 @@ describe("the bootstrap safety promises of docs/bootstrap.md, as docs/developmen
       expect(
         text.includes(`it("${p.name}"`) ||
           text.includes(`it(\`${p.name}\``) ||
-          new RegExp(
-            `it\\(\`[^\`]*${p.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\``,
-          ).test(text),
+          new RegExp(`it\\(\`[^\`]*${p.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\``).test(text),
         `${p.file} › ${p.name}`,
       ).toBe(true);
     }

@@ -28,57 +28,20 @@ export function storageAccountShowArgv(
   storage: { accountName: string; resourceGroup: string },
   sub: readonly string[],
 ): string[] {
-  return [
-    "storage",
-    "account",
-    "show",
-    "-n",
-    storage.accountName,
-    "-g",
-    storage.resourceGroup,
-    ...sub,
-  ];
+  return ["storage", "account", "show", "-n", storage.accountName, "-g", storage.resourceGroup, ...sub];
 }
 
 /** `az aks show` of the cluster (its OIDC issuer, version and node subnet). */
-export function aksShowArgv(
-  aks: { name: string; resourceGroup: string },
-  sub: readonly string[],
-): string[] {
+export function aksShowArgv(aks: { name: string; resourceGroup: string }, sub: readonly string[]): string[] {
   return ["aks", "show", "-g", aks.resourceGroup, "-n", aks.name, ...sub];
 }
 
 /** `az network private-endpoint show` of the storage account's private endpoint. */
-export function privateEndpointShowArgv(
-  pe: { name: string; rg: string },
-  sub: readonly string[],
-): string[] {
-  return [
-    "network",
-    "private-endpoint",
-    "show",
-    "-n",
-    pe.name,
-    "-g",
-    pe.rg,
-    ...sub,
-  ];
+export function privateEndpointShowArgv(pe: { name: string; rg: string }, sub: readonly string[]): string[] {
+  return ["network", "private-endpoint", "show", "-n", pe.name, "-g", pe.rg, ...sub];
 }
 
 /** `az network private-dns zone show` of the endpoint's privatelink zone. */
-export function privateDnsZoneShowArgv(
-  pe: { zone: string; dnsRg: string },
-  sub: readonly string[],
-): string[] {
-  return [
-    "network",
-    "private-dns",
-    "zone",
-    "show",
-    "-n",
-    pe.zone,
-    "-g",
-    pe.dnsRg,
-    ...sub,
-  ];
+export function privateDnsZoneShowArgv(pe: { zone: string; dnsRg: string }, sub: readonly string[]): string[] {
+  return ["network", "private-dns", "zone", "show", "-n", pe.zone, "-g", pe.dnsRg, ...sub];
 }

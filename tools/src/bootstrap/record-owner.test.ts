@@ -67,27 +67,18 @@ async function bothThenTeardown(first: "alpha" | "beta") {
       app: { displayName: "app-alpha" },
       storage: { accountName: "alphaacct" },
     }),
-    beta: named(sim, "bootstrap-beta.yaml", {
-      app: { displayName: "app-beta" },
-      storage: { accountName: "betaacct" },
-    }),
+    beta: named(sim, "bootstrap-beta.yaml", { app: { displayName: "app-beta" }, storage: { accountName: "betaacct" } }),
   };
   const second = first === "alpha" ? "beta" : "alpha";
   await boot(sim, cfg.alpha);
   await boot(sim, cfg.beta);
-  const records = [
-    "bootstrap-record.alpha.json",
-    "bootstrap-record.beta.json",
-  ].map((f) => JSON.parse(readFileSync(join(sim.dir, f), "utf8")));
-  expect(records.map((r) => r.config.file)).toEqual([
-    "bootstrap-alpha.yaml",
-    "bootstrap-beta.yaml",
-  ]);
+  const records = ["bootstrap-record.alpha.json", "bootstrap-record.beta.json"].map((f) =>
+    JSON.parse(readFileSync(join(sim.dir, f), "utf8")),
+  );
+  expect(records.map((r) => r.config.file)).toEqual(["bootstrap-alpha.yaml", "bootstrap-beta.yaml"]);
   // Each config its own values file too: beta's bootstrap did not overwrite alpha's.
   for (const name of ["alpha", "beta"])
-    expect(
-      readFileSync(join(sim.dir, `values.${name}.yaml`), "utf8"),
-    ).toContain(`${name}acct`);
+    expect(readFileSync(join(sim.dir, `values.${name}.yaml`), "utf8")).toContain(`${name}acct`);
   await tear(sim, cfg[first], true);
   expect(objectsOf(sim, `app-${first}`, `${first}acct`)).toEqual(NONE);
   expect(objectsOf(sim, `app-${second}`, `${second}acct`)).toEqual(ALL);
@@ -96,10 +87,8 @@ async function bothThenTeardown(first: "alpha" | "beta") {
 }
 
 describe("two configs of one mode in one folder: bootstrapped, torn down in either order, never touching each other", () => {
-  it("alpha then beta, with --delete-storage --yes", () =>
-    bothThenTeardown("alpha"));
-  it("beta then alpha, with --delete-storage --yes", () =>
-    bothThenTeardown("beta"));
+  it("alpha then beta, with --delete-storage --yes", () => bothThenTeardown("alpha"));
+  it("beta then alpha, with --delete-storage --yes", () => bothThenTeardown("beta"));
 });
 
 describe("a record of another config is refused before any az call", () => {
@@ -113,9 +102,7 @@ describe("a record of another config is refused before any az call", () => {
 
   it("another config's record named by output.recordFile: names both config files", async () => {
     const sim = createSimulatedAzure();
-    const alpha = named(sim, "bootstrap-alpha.yaml", {
-      storage: { accountName: "alphaacct" },
-    });
+    const alpha = named(sim, "bootstrap-alpha.yaml", { storage: { accountName: "alphaacct" } });
     await boot(sim, alpha);
     const beta = named(sim, "bootstrap-beta.yaml", {
       app: { displayName: "app-beta" },
@@ -125,28 +112,17 @@ describe("a record of another config is refused before any az call", () => {
     const e = await refusedWithoutCalls(sim, beta);
     expect(e.message).toContain(join(sim.dir, "bootstrap-alpha.yaml"));
     expect(e.message).toContain(join(sim.dir, "bootstrap-beta.yaml"));
-    expect(objectsOf(sim, "aks-cross-tenant-storage", "alphaacct")).toEqual(
-      ALL,
-    );
+    expect(objectsOf(sim, "aks-cross-tenant-storage", "alphaacct")).toEqual(ALL);
   });
 
   it("a blob-nfs config pointed at a blob-fuse-wi record", async () => {
     const sim = createSimulatedAzure();
     const fuse = named(sim, "bootstrap-fuse.yaml");
     await boot(sim, fuse);
-    const nfs = named(
-      sim,
-      "bootstrap-fuse.yaml",
-      {},
-      "blob-nfs" as "blob-fuse-wi",
-    );
+    const nfs = named(sim, "bootstrap-fuse.yaml", {}, "blob-nfs" as "blob-fuse-wi");
     const e = await refusedWithoutCalls(sim, nfs);
-    expect(e.message).toMatch(
-      /belongs to the config .*\(blob-fuse-wi, .*not to .*\(blob-nfs/,
-    );
-    const rec = JSON.parse(
-      readFileSync(join(sim.dir, "bootstrap-record.fuse.json"), "utf8"),
-    );
+    expect(e.message).toMatch(/belongs to the config .*\(blob-fuse-wi, .*not to .*\(blob-nfs/);
+    const rec = JSON.parse(readFileSync(join(sim.dir, "bootstrap-record.fuse.json"), "utf8"));
     expect(rec.mode).toBe("blob-fuse-wi");
   });
 
@@ -164,51 +140,28 @@ describe("a record of another config is refused before any az call", () => {
 
   it("a record at the old shared name (bootstrap-record.<mode>.json) that does not say whose it is", async () => {
     const sim = createSimulatedAzure();
-    const beta = named(sim, "bootstrap-beta.yaml", {
-      app: { displayName: "app-beta" },
-    });
+    const beta = named(sim, "bootstrap-beta.yaml", { app: { displayName: "app-beta" } });
     await boot(sim, beta);
     // As an older version left it: shared name, no owner.
-    const rec = JSON.parse(
-      readFileSync(join(sim.dir, "bootstrap-record.beta.json"), "utf8"),
-    );
+    const rec = JSON.parse(readFileSync(join(sim.dir, "bootstrap-record.beta.json"), "utf8"));
     delete rec.config;
     rec.version = 2;
-    writeFileSync(
-      join(sim.dir, "bootstrap-record.blob-fuse-wi.json"),
-      JSON.stringify(rec),
-    );
-    const alpha = named(sim, "bootstrap-alpha.yaml", {
-      storage: { accountName: "alphaacct" },
-    });
+    writeFileSync(join(sim.dir, "bootstrap-record.blob-fuse-wi.json"), JSON.stringify(rec));
+    const alpha = named(sim, "bootstrap-alpha.yaml", { storage: { accountName: "alphaacct" } });
     const e = await refusedWithoutCalls(sim, alpha);
     expect(e.message).toMatch(
       /older version kept a record of mode blob-fuse-wi at .*bootstrap-record\.blob-fuse-wi\.json/,
     );
-    expect(e.hint).toMatch(
-      /output: \{recordFile: bootstrap-record\.blob-fuse-wi\.json\}/,
-    );
+    expect(e.hint).toMatch(/output: \{recordFile: bootstrap-record\.blob-fuse-wi\.json\}/);
     expect(objectsOf(sim, "app-beta", "ctvsimblob")).toEqual(ALL);
   });
 });
 
 describe("a record outside the known shape is refused as a whole", () => {
-  const tamper: [
-    string,
-    (rec: { created: Record<string, unknown>[] }) => unknown,
-    RegExp,
-  ][] = [
+  const tamper: [string, (rec: { created: Record<string, unknown>[] }) => unknown, RegExp][] = [
     ["null", () => null, /\(top level\)/],
-    [
-      "an entry in tenant3",
-      (r) => ((r.created[0]!.tenant = "tenant3"), r),
-      /created\.0\.tenant/,
-    ],
-    [
-      "an entry of an unknown kind",
-      (r) => ((r.created[0]!.kind = "key-vault"), r),
-      /created\.0\.kind/,
-    ],
+    ["an entry in tenant3", (r) => ((r.created[0]!.tenant = "tenant3"), r), /created\.0\.tenant/],
+    ["an entry of an unknown kind", (r) => ((r.created[0]!.kind = "key-vault"), r), /created\.0\.kind/],
     [
       "an app entry marked tenant2",
       (r) => ((r.created.find((c) => c.kind === "app")!.tenant = "tenant2"), r),
@@ -221,18 +174,13 @@ describe("a record outside the known shape is refused as a whole", () => {
       const cfg = named(sim, "bootstrap-alpha.yaml");
       await boot(sim, cfg);
       const path = join(sim.dir, "bootstrap-record.alpha.json");
-      writeFileSync(
-        path,
-        JSON.stringify(edit(JSON.parse(readFileSync(path, "utf8")))),
-      );
+      writeFileSync(path, JSON.stringify(edit(JSON.parse(readFileSync(path, "utf8")))));
       const calls = sim.state().calls.length;
       const e = await refusal(tear(sim, cfg, true));
       expect(e.message).toMatch(reason);
       expect(e.message).toMatch(/Nothing was done/);
       expect(sim.state().calls).toHaveLength(calls);
-      expect(objectsOf(sim, "aks-cross-tenant-storage", "ctvsimblob")).toEqual(
-        ALL,
-      );
+      expect(objectsOf(sim, "aks-cross-tenant-storage", "ctvsimblob")).toEqual(ALL);
     });
   }
 });

@@ -79,14 +79,9 @@ const recordSchema = z
     pending: z.array(pendingItem),
   })
   .superRefine((r, ctx) => {
-    for (const [i, item] of r.created.entries())
-      wrongTenant(item, ["created", i], ctx);
+    for (const [i, item] of r.created.entries()) wrongTenant(item, ["created", i], ctx);
     for (const [i, item] of r.pending.entries())
-      wrongTenant(
-        item as { kind?: Kind; tenant?: TenantKey },
-        ["pending", i],
-        ctx,
-      );
+      wrongTenant(item as { kind?: Kind; tenant?: TenantKey }, ["pending", i], ctx);
   });
 
 function wrongTenant(
@@ -131,27 +126,14 @@ export interface RecordFile {
 /** The identity of `config`, as its record keeps it: the config file relative to the record's folder, mode, tenants. */
 export function recordOwner(config: BootstrapConfig): RecordOwner {
   const file = config.paths.configFile
-    ? relative(
-        dirname(realPath(config.paths.recordFile)),
-        realPath(config.paths.configFile),
-      )
+    ? relative(dirname(realPath(config.paths.recordFile)), realPath(config.paths.configFile))
     : "(no config file)";
-  return {
-    file,
-    mode: config.mode,
-    tenant1: config.tenant1.tenantId,
-    tenant2: config.tenant2.tenantId,
-  };
+  return { file, mode: config.mode, tenant1: config.tenant1.tenantId, tenant2: config.tenant2.tenantId };
 }
 
 function sameOwner(a: RecordOwner, b: RecordOwner): boolean {
   const lc = (s: string) => s.toLowerCase();
-  return (
-    a.file === b.file &&
-    a.mode === b.mode &&
-    lc(a.tenant1) === lc(b.tenant1) &&
-    lc(a.tenant2) === lc(b.tenant2)
-  );
+  return a.file === b.file && a.mode === b.mode && lc(a.tenant1) === lc(b.tenant1) && lc(a.tenant2) === lc(b.tenant2);
 }
 
 function describeOwner(o: RecordOwner, recordPath: string): string {
@@ -172,14 +154,7 @@ export class CreationRecord {
     adoptLegacy = true,
   ) {
     if (!existsSync(path)) {
-      this.data = {
-        version: 3,
-        mode: owner.mode,
-        config: owner,
-        creationId: randomUUID(),
-        created: [],
-        pending: [],
-      };
+      this.data = { version: 3, mode: owner.mode, config: owner, creationId: randomUUID(), created: [], pending: [] };
       return;
     }
     this.data = CreationRecord.read(path);
@@ -225,10 +200,7 @@ export class CreationRecord {
       throw unreadable(
         parsed.error.issues
           .slice(0, 5)
-          .map(
-            (i) =>
-              `${i.path.map(String).join(".") || "(top level)"}: ${i.message}`,
-          )
+          .map((i) => `${i.path.map(String).join(".") || "(top level)"}: ${i.message}`)
           .join("; "),
       );
     const data = parsed.data;
@@ -256,13 +228,8 @@ export class CreationRecord {
   }
 
   /** Before sending a change: what it is and how to find it (`ref` with placeholders filled). */
-  intend(
-    step: Step,
-    vars: Record<string, string>,
-    ref?: Record<string, string>,
-  ): void {
-    if (!step.creates || this.data.pending.some((p) => p.stepId === step.id))
-      return;
+  intend(step: Step, vars: Record<string, string>, ref?: Record<string, string>): void {
+    if (!step.creates || this.data.pending.some((p) => p.stepId === step.id)) return;
     this.data.pending.push({
       stepId: step.id,
       tenant: step.tenant,
@@ -275,23 +242,14 @@ export class CreationRecord {
     this.save();
   }
 
-  created(
-    step: Step,
-    vars: Record<string, string>,
-    ref?: Record<string, string>,
-  ): void {
+  created(step: Step, vars: Record<string, string>, ref?: Record<string, string>): void {
     if (!step.creates) return;
     const id = step.creates.idVar ? vars[step.creates.idVar] : undefined;
     this.data.pending = this.data.pending.filter((p) => p.stepId !== step.id);
     // One entry per object: a re-pointed config that creates a second object keeps the first one's entry.
     this.data.created = this.data.created.filter(
       (c) =>
-        !(
-          c.stepId === step.id &&
-          (c.id === undefined ||
-            id === undefined ||
-            c.id.toLowerCase() === id.toLowerCase())
-        ),
+        !(c.stepId === step.id && (c.id === undefined || id === undefined || c.id.toLowerCase() === id.toLowerCase())),
     );
     this.data.created.push({
       stepId: step.id,
@@ -307,38 +265,27 @@ export class CreationRecord {
   }
 
   /** A resumed run found the change of an interrupted step in place: it was ours. */
-  confirmIfPending(
-    step: Step,
-    vars: Record<string, string>,
-    ref?: Record<string, string>,
-  ): void {
-    if (this.data.pending.some((p) => p.stepId === step.id))
-      this.created(step, vars, ref);
+  confirmIfPending(step: Step, vars: Record<string, string>, ref?: Record<string, string>): void {
+    if (this.data.pending.some((p) => p.stepId === step.id)) this.created(step, vars, ref);
   }
 
   remove(item: CreatedItem): void {
     this.data.created = this.data.created.filter(
-      (c) =>
-        c !== item &&
-        !(c.stepId === item.stepId && c.id === item.id && c.at === item.at),
+      (c) => c !== item && !(c.stepId === item.stepId && c.id === item.id && c.at === item.at),
     );
     this.save();
   }
 
   /** Teardown found the object of a pending entry and proved it ours: it becomes a created entry. */
   adoptPending(pending: PendingItem, item: CreatedItem): void {
-    this.data.pending = this.data.pending.filter(
-      (p) => p.stepId !== pending.stepId,
-    );
+    this.data.pending = this.data.pending.filter((p) => p.stepId !== pending.stepId);
     this.data.created.push(item);
     this.save();
   }
 
   /** Teardown looked a pending entry up and found nothing: the interrupted run never created it. */
   settle(pending: PendingItem): void {
-    this.data.pending = this.data.pending.filter(
-      (p) => p.stepId !== pending.stepId,
-    );
+    this.data.pending = this.data.pending.filter((p) => p.stepId !== pending.stepId);
     this.save();
   }
 
@@ -360,16 +307,7 @@ export function resolveRecordFile(config: BootstrapConfig): string {
   const legacy = join(dirname(path), legacyRecordFile(config.mode));
   if (legacy === path || !existsSync(legacy)) return path;
   const theirs = CreationRecord.read(legacy).config;
-  if (
-    theirs &&
-    sameOwner(
-      theirs,
-      recordOwner({
-        ...config,
-        paths: { ...config.paths, recordFile: legacy },
-      }),
-    )
-  )
+  if (theirs && sameOwner(theirs, recordOwner({ ...config, paths: { ...config.paths, recordFile: legacy } })))
     return legacy;
   throw new ToolError(
     "INVALID_INPUT",
@@ -380,9 +318,5 @@ export function resolveRecordFile(config: BootstrapConfig): string {
 
 /** Opens the record of `config` at its resolved path (see resolveRecordFile). */
 export function openRecord(config: BootstrapConfig): CreationRecord {
-  return new CreationRecord(
-    config.paths.recordFile,
-    recordOwner(config),
-    config.output.recordFile !== undefined,
-  );
+  return new CreationRecord(config.paths.recordFile, recordOwner(config), config.output.recordFile !== undefined);
 }

@@ -7,9 +7,7 @@ import { repoRoot } from "../paths.ts";
 import { STEP_RIGHTS, renderRightsTable, stepsByMode } from "./rights.ts";
 
 describe("the rights each tenant needs", () => {
-  const ids = new Set(
-    Object.values(stepsByMode()).flatMap((steps) => steps.map((s) => s.id)),
-  );
+  const ids = new Set(Object.values(stepsByMode()).flatMap((steps) => steps.map((s) => s.id)));
 
   it("names a right for every step any mode's plan holds, peering included", () => {
     expect([...ids].filter((id) => !(id in STEP_RIGHTS))).toEqual([]);
@@ -22,10 +20,7 @@ describe("the rights each tenant needs", () => {
   });
 
   it("is the table docs/real-aks.md shows (npm run gen)", () => {
-    const page = readFileSync(
-      path.join(repoRoot, "docs", "real-aks.md"),
-      "utf8",
-    );
+    const page = readFileSync(path.join(repoRoot, "docs", "real-aks.md"), "utf8");
     expect(page).toContain(renderRightsTable());
     for (const id of ids) expect(page).toContain(`\`${id}\``);
   });

@@ -12,11 +12,7 @@ import { runBootstrap, runTeardown } from "./index.ts";
 const ISSUER = "https://oidc.simulated.example/tenant1/aks1/";
 
 /** A blob-fuse-wi config named `bootstrap-<name>.yaml` for ServiceAccount `<name>-sa`, default app name. */
-function config(
-  sim: SimulatedAzure,
-  name: string,
-  overrides: Record<string, unknown> = {},
-) {
+function config(sim: SimulatedAzure, name: string, overrides: Record<string, unknown> = {}) {
   const path = join(sim.dir, `bootstrap-${name}.yaml`);
   renameSync(
     sim.writeConfig("blob-fuse-wi", {
@@ -124,27 +120,14 @@ describe("configs sharing the default app", () => {
         });
     });
     const e = await refusal(boot(sim, config(sim, "beta")));
-    expect(e.message).toContain(
-      "holds 20 of its 20 federated credentials, so none is free",
-    );
-    expect(e.hint).toMatch(
-      /federated-credential list --id .*another app.displayName/,
-    );
-    expect(
-      sim
-        .state()
-        .calls.filter((c) =>
-          c.argv.join(" ").includes("federated-credential create"),
-        ),
-    ).toHaveLength(1);
+    expect(e.message).toContain("holds 20 of its 20 federated credentials, so none is free");
+    expect(e.hint).toMatch(/federated-credential list --id .*another app.displayName/);
+    expect(sim.state().calls.filter((c) => c.argv.join(" ").includes("federated-credential create"))).toHaveLength(1);
   });
 
   it("never rewrites a credential of its name that another config made (it stops naming the fix)", async () => {
     const sim = createSimulatedAzure();
-    await boot(
-      sim,
-      config(sim, "alpha", { app: { federatedCredentialName: "shared-name" } }),
-    );
+    await boot(sim, config(sim, "alpha", { app: { federatedCredentialName: "shared-name" } }));
     const e = await refusal(
       boot(
         sim,
@@ -174,13 +157,9 @@ describe("configs sharing the default app", () => {
         app: { federatedCredentialName: "kubernetes-federated-credential" },
       }),
     );
-    const e = await refusal(
-      boot(sim, config(sim, "alpha", { output: { recordFile: "other.json" } })),
-    );
+    const e = await refusal(boot(sim, config(sim, "alpha", { output: { recordFile: "other.json" } })));
     expect(e.code).toBe("CONFLICT");
-    expect(e.hint).toContain(
-      "set app.federatedCredentialName: kubernetes-federated-credential",
-    );
+    expect(e.hint).toContain("set app.federatedCredentialName: kubernetes-federated-credential");
   });
 });
 
@@ -210,9 +189,7 @@ describe("the record's app id before the app's name", () => {
     updateAzState(sim.statePath, (s) => {
       s.faults.lagAppList = 1;
     });
-    const e = await refusal(
-      boot(sim, config(sim, "beta", { app: { displayName: "shared-app" } })),
-    );
+    const e = await refusal(boot(sim, config(sim, "beta", { app: { displayName: "shared-app" } })));
     expect(e.code).toBe("CONFLICT");
     expect(e.message).toContain(theirs);
     expect(e.hint).toContain(`az ad app delete --id ${theirs}`);
@@ -224,8 +201,6 @@ describe("the record's app id before the app's name", () => {
     const beta = config(sim, "beta", { app: { displayName: "turns-app" } });
     await Promise.all([boot(sim, alpha), boot(sim, beta)]);
     expect(sim.state().apps.map((a) => a.displayName)).toEqual(["turns-app"]);
-    expect(credentials(sim).map((c) => c.name)).toEqual(
-      ["data_alpha-sa", "data_beta-sa"].sort(),
-    );
+    expect(credentials(sim).map((c) => c.name)).toEqual(["data_alpha-sa", "data_beta-sa"].sort());
   });
 });

@@ -16,8 +16,7 @@ export interface Capture {
   /** "check": from the check's answer (even when it says a change is needed); "result": from whichever answer describes the resource. */
   from?: "check" | "result";
   /** From a subnet id: the VNet's id, resource group or name. */
-  transform?:
-    "vnet-of-subnet" | "vnet-resource-group-of-subnet" | "vnet-name-of-subnet";
+  transform?: "vnet-of-subnet" | "vnet-resource-group-of-subnet" | "vnet-name-of-subnet";
 }
 
 export interface Expectation {

@@ -6,11 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createSimulatedAzure, type SimulatedAzure } from "../azsim/harness.ts";
-import {
-  DEMO_IDS,
-  roleAssignmentFixture,
-  storageAccountFixture,
-} from "../azsim/seed.ts";
+import { DEMO_IDS, roleAssignmentFixture, storageAccountFixture } from "../azsim/seed.ts";
 import { type AzState, updateAzState } from "../azsim/state.ts";
 import { storageAccountId } from "../az/resource-id.ts";
 import { runBootstrap, runTeardown } from "./index.ts";
@@ -23,11 +19,7 @@ const F = {
   sp: "f0000000-0000-4000-8000-0000000000a3",
   cred: "f0000000-0000-4000-8000-0000000000a5",
 };
-const FOREIGN_ACCOUNT = {
-  subscriptionId: DEMO_IDS.subscription2,
-  resourceGroup: "rg-payroll",
-  name: "payrolldata",
-};
+const FOREIGN_ACCOUNT = { subscriptionId: DEMO_IDS.subscription2, resourceGroup: "rg-payroll", name: "payrolldata" };
 const ROLE_T2 = roleAssignmentFixture({
   name: "f0000000-0000-4000-8000-0000000000a6",
   scope: storageAccountId(FOREIGN_ACCOUNT),
@@ -81,17 +73,11 @@ function addForeign(sim: SimulatedAzure): void {
     s.storageAccounts.push(
       storageAccountFixture({
         ...FOREIGN_ACCOUNT,
-        tags: {
-          createdBy: "aks-cross-tenant-storage",
-          ctvCreationId: OTHER_RECORD.split("=")[1]!,
-        },
+        tags: { createdBy: "aks-cross-tenant-storage", ctvCreationId: OTHER_RECORD.split("=")[1]! },
         containers: [{ name: "salaries", publicAccess: "None" }],
       }),
     );
-    s.roleAssignments.push(
-      { ...ROLE_T2, description: `aks-cross-tenant-storage ${OTHER_RECORD}` },
-      ROLE_T1,
-    );
+    s.roleAssignments.push({ ...ROLE_T2, description: `aks-cross-tenant-storage ${OTHER_RECORD}` }, ROLE_T1);
   });
 }
 
@@ -106,27 +92,13 @@ function foreignIntact(s: AzState): Record<string, boolean> {
     roleTenant1: s.roleAssignments.some((r) => r.id === ROLE_T1.id),
   };
 }
-const INTACT = {
-  app: true,
-  cred: true,
-  sp: true,
-  account: true,
-  roleTenant2: true,
-  roleTenant1: true,
-};
+const INTACT = { app: true, cred: true, sp: true, account: true, roleTenant2: true, roleTenant1: true };
 
 type Rec = { created: CreatedItem[]; pending: PendingItem[] };
-const entry = (r: Rec, kind: CreatedItem["kind"]) =>
-  r.created.find((c) => c.kind === kind)!;
+const entry = (r: Rec, kind: CreatedItem["kind"]) => r.created.find((c) => c.kind === kind)!;
 const TAMPER: [string, (r: Rec) => void][] = [
-  [
-    "the app entry names a foreign app",
-    (r) => void (entry(r, "app").id = F.app),
-  ],
-  [
-    "the service principal entry names a foreign one",
-    (r) => void (entry(r, "service-principal").id = F.sp),
-  ],
+  ["the app entry names a foreign app", (r) => void (entry(r, "app").id = F.app)],
+  ["the service principal entry names a foreign one", (r) => void (entry(r, "service-principal").id = F.sp)],
   [
     "the role assignment entry names one in another resource group",
     (r) => void (entry(r, "role-assignment").id = ROLE_T2.id),
@@ -145,8 +117,7 @@ const TAMPER: [string, (r: Rec) => void][] = [
   ],
   [
     "the storage account entry names a foreign account",
-    (r) =>
-      void (entry(r, "storage-account").id = storageAccountId(FOREIGN_ACCOUNT)),
+    (r) => void (entry(r, "storage-account").id = storageAccountId(FOREIGN_ACCOUNT)),
   ],
   [
     "a hand-added pending app entry by name, without `at`",
@@ -169,11 +140,7 @@ const TAMPER: [string, (r: Rec) => void][] = [
         kind: "role-assignment",
         tenant: "tenant2",
         label: "foreign role",
-        ref: {
-          scope: ROLE_T2.scope,
-          role: "Storage Blob Data Contributor",
-          principalId: F.sp,
-        },
+        ref: { scope: ROLE_T2.scope, role: "Storage Blob Data Contributor", principalId: F.sp },
         at: new Date(0).toISOString(),
       }),
   ],
@@ -184,12 +151,7 @@ describe("teardown with a tampered record deletes nothing foreign", () => {
     it(`${what}: the foreign object stays, listed as left in place`, async () => {
       const sim = createSimulatedAzure();
       const cfg = sim.writeConfig("blob-fuse-wi");
-      await runBootstrap(cfg, {
-        env: sim.env,
-        runner: sim.inProcessRunner,
-        retryBaseMs: 1,
-        write: () => undefined,
-      });
+      await runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, retryBaseMs: 1, write: () => undefined });
       addForeign(sim);
       const path = join(sim.dir, "bootstrap-record.blob-fuse-wi.json");
       const rec = JSON.parse(readFileSync(path, "utf8")) as Rec;
@@ -206,22 +168,10 @@ describe("teardown with a tampered record deletes nothing foreign", () => {
       });
       const s = sim.state();
       expect(foreignIntact(s)).toEqual(INTACT);
-      const foreignIds = [
-        F.app,
-        F.appId,
-        F.sp,
-        F.cred,
-        ROLE_T2.id,
-        ROLE_T1.id,
-        FOREIGN_ACCOUNT.name,
-      ];
+      const foreignIds = [F.app, F.appId, F.sp, F.cred, ROLE_T2.id, ROLE_T1.id, FOREIGN_ACCOUNT.name];
       const writes = s.calls.slice(start).filter((c) => c.mutating);
       expect(
-        writes.filter((c) =>
-          foreignIds.some((id) =>
-            c.argv.join(" ").toLowerCase().includes(id.toLowerCase()),
-          ),
-        ),
+        writes.filter((c) => foreignIds.some((id) => c.argv.join(" ").toLowerCase().includes(id.toLowerCase()))),
       ).toEqual([]);
       expect(result.leftInPlace.length).toBeGreaterThan(0);
     });
@@ -233,17 +183,11 @@ describe("--delete-storage and data the bootstrap did not create", () => {
     it(`${mode}: refuses while someone else's container or share is in the account, until it is named`, async () => {
       const sim = createSimulatedAzure();
       const cfg = sim.writeConfig(mode);
-      await runBootstrap(cfg, {
-        env: sim.env,
-        runner: sim.inProcessRunner,
-        retryBaseMs: 1,
-        write: () => undefined,
-      });
+      await runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, retryBaseMs: 1, write: () => undefined });
       const account = mode === "blob-fuse-wi" ? "ctvsimblob" : "ctvsimfiles";
       updateAzState(sim.statePath, (s) => {
         const acc = s.storageAccounts.find((a) => a.name === account)!;
-        if (mode === "blob-fuse-wi")
-          acc.containers.push({ ...acc.containers[0]!, name: "salaries" });
+        if (mode === "blob-fuse-wi") acc.containers.push({ ...acc.containers[0]!, name: "salaries" });
         else acc.shares.push({ ...acc.shares[0]!, name: "salaries" });
       });
       const tear = (alsoDeleteForeignData?: string[]) =>
@@ -260,28 +204,20 @@ describe("--delete-storage and data the bootstrap did not create", () => {
       await expect(tear()).rejects.toMatchObject({
         code: "PRECONDITION",
         message: expect.stringMatching(
-          new RegExp(
-            `did not create: ${mode === "blob-fuse-wi" ? "container" : "share"} salaries in ${account}`,
-          ),
+          new RegExp(`did not create: ${mode === "blob-fuse-wi" ? "container" : "share"} salaries in ${account}`),
         ),
         hint: expect.stringMatching(/--also-delete-foreign-data salaries/),
       });
-      await expect(tear(["other"])).rejects.toMatchObject({
-        code: "PRECONDITION",
-      });
+      await expect(tear(["other"])).rejects.toMatchObject({ code: "PRECONDITION" });
       expect(
         sim
           .state()
           .calls.slice(start)
           .filter((c) => c.mutating),
       ).toEqual([]);
-      expect(sim.state().storageAccounts.some((a) => a.name === account)).toBe(
-        true,
-      );
+      expect(sim.state().storageAccounts.some((a) => a.name === account)).toBe(true);
       await tear(["salaries"]);
-      expect(sim.state().storageAccounts.some((a) => a.name === account)).toBe(
-        false,
-      );
+      expect(sim.state().storageAccounts.some((a) => a.name === account)).toBe(false);
     });
   }
 });

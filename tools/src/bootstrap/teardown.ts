@@ -4,24 +4,11 @@
 // Anything it cannot prove is listed with the reason, never deleted.
 import { ToolError } from "../errors.ts";
 import { type AzCall, AzError, type AzTarget } from "../az/az.ts";
-import {
-  RESOURCE_TYPES,
-  sameId,
-  tryParseResourceId,
-} from "../az/resource-id.ts";
+import { RESOURCE_TYPES, sameId, tryParseResourceId } from "../az/resource-id.ts";
 import { targets } from "./apply.ts";
 import type { BootstrapConfig } from "./config.ts";
-import {
-  BLOB_DATA_ROLE,
-  CREATION_TAG,
-  storageAccountResourceId,
-} from "./plan.ts";
-import {
-  type Proof,
-  appIsOurs,
-  hasMarker,
-  proveIdentity,
-} from "./ownership.ts";
+import { BLOB_DATA_ROLE, CREATION_TAG, storageAccountResourceId } from "./plan.ts";
+import { type Proof, appIsOurs, hasMarker, proveIdentity } from "./ownership.ts";
 import type { CreatedItem, CreationRecord, PendingItem } from "./record.ts";
 import { storageAccountShowArgv } from "./reads.ts";
 
@@ -30,9 +17,7 @@ export interface TeardownOptions {
   record: CreationRecord;
   deleteStorage?: boolean;
   /** Asked once, naming the accounts (from the record) about to be deleted and what else they hold: true = confirmed. */
-  confirmDeleteStorage?: (
-    accounts: { name: string; id: string; foreign: string[] }[],
-  ) => Promise<boolean>;
+  confirmDeleteStorage?: (accounts: { name: string; id: string; foreign: string[] }[]) => Promise<boolean>;
   /** Containers or shares the bootstrap did not create that may be deleted with their account (--also-delete-foreign-data). */
   alsoDeleteForeignData?: string[];
   write?: (line: string) => void;
@@ -52,27 +37,17 @@ export interface TeardownResult {
   leftInPlace: LeftInPlace[];
 }
 
-const ORDER: CreatedItem["kind"][] = [
-  "role-assignment",
-  "service-principal",
-  "federated-credential",
-  "app",
-];
+const ORDER: CreatedItem["kind"][] = ["role-assignment", "service-principal", "federated-credential", "app"];
 /** Entra's clock and ours may differ a little; an object created by the interrupted run is at most this much older than its intent. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** The subscription, group and (for an account) name of a recorded resource group or storage account id. */
 function armRef(
   id: string | undefined,
-):
-  | { subscriptionId: string; resourceGroup: string; account?: string }
-  | undefined {
+): { subscriptionId: string; resourceGroup: string; account?: string } | undefined {
   const p = tryParseResourceId(id ?? "");
   if (p?.resourceGroup === undefined || p.scope !== undefined) return undefined;
-  const ref = {
-    subscriptionId: p.subscriptionId,
-    resourceGroup: p.resourceGroup,
-  };
+  const ref = { subscriptionId: p.subscriptionId, resourceGroup: p.resourceGroup };
   if (p.type === undefined) return ref;
   return sameId(p.type, RESOURCE_TYPES.storageAccount) && p.names.length === 1
     ? { ...ref, account: p.names[0]! }
@@ -80,33 +55,20 @@ function armRef(
 }
 
 function isGone(err: unknown): boolean {
-  return (
-    err instanceof AzError &&
-    (err.kind === "not-found" || /No matched assignments/.test(err.stderr))
-  );
+  return err instanceof AzError && (err.kind === "not-found" || /No matched assignments/.test(err.stderr));
 }
 
 /** Tags of an ARM answer, as a record. */
 function tagsOf(answer: unknown): Record<string, string> {
   const t = (answer as { tags?: unknown } | undefined)?.tags;
-  return t && typeof t === "object" && !Array.isArray(t)
-    ? (t as Record<string, string>)
-    : {};
+  return t && typeof t === "object" && !Array.isArray(t) ? (t as Record<string, string>) : {};
 }
 
-export async function teardown(
-  c: BootstrapConfig,
-  opts: TeardownOptions,
-): Promise<TeardownResult> {
+export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promise<TeardownResult> {
   const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
   const tgt = targets(c);
   const record = opts.record;
-  const result: TeardownResult = {
-    removed: [],
-    alreadyGone: [],
-    kept: [],
-    leftInPlace: [],
-  };
+  const result: TeardownResult = { removed: [], alreadyGone: [], kept: [], leftInPlace: [] };
   const leave = (label: string, reason: string, id?: string) => {
     result.leftInPlace.push({ label, reason, ...(id ? { id } : {}) });
     result.kept.push(label);
@@ -129,9 +91,7 @@ export async function teardown(
     appId !== undefined &&
     (resolved.some((i) => i.kind === "app" && i.vars.appId === appId) ||
       (await appIsOurs(appId, { record, read, tgt, items: record.items })));
-  const pendingOrder = [...record.pending].sort(
-    (a, b) => kindRank(a.kind) - kindRank(b.kind),
-  );
+  const pendingOrder = [...record.pending].sort((a, b) => kindRank(a.kind) - kindRank(b.kind));
   for (const p of pendingOrder) {
     const label = p.label ?? p.stepId;
     const ref = p.ref;
@@ -157,44 +117,21 @@ export async function teardown(
     };
     const neverCreated = () => {
       settled.push(p);
-      write(
-        `  ${label}: the interrupted run never created it (not found); nothing to remove`,
-      );
+      write(`  ${label}: the interrupted run never created it (not found); nothing to remove`);
     };
     lookedUp += 1;
     switch (p.kind) {
       case "app": {
-        const list = await read(tgt.tenant1, [
-          "ad",
-          "app",
-          "list",
-          "--display-name",
-          ref.displayName ?? "",
-        ]);
+        const list = await read(tgt.tenant1, ["ad", "app", "list", "--display-name", ref.displayName ?? ""]);
         const named = (Array.isArray(list) ? list : []).filter(
           (a: { displayName?: string }) => a.displayName === ref.displayName,
-        ) as {
-          id: string;
-          appId: string;
-          tags?: unknown;
-          createdDateTime?: string;
-        }[];
+        ) as { id: string; appId: string; tags?: unknown; createdDateTime?: string }[];
         // Only the creation marker proves an app ours; a name (and a time) never does.
-        const marked = named.filter((a) =>
-          hasMarker(a.tags, record.creationId),
-        );
+        const marked = named.filter((a) => hasMarker(a.tags, record.creationId));
         const since = Date.parse(p.at ?? "") - CLOCK_SKEW_MS;
         // A missing or invalid `at` never passes the time filter: such an entry can only be proven by the marker.
-        const recent = named.filter(
-          (a) =>
-            Number.isFinite(since) &&
-            Date.parse(a.createdDateTime ?? "") >= since,
-        );
-        if (marked.length === 1)
-          adopt(marked[0]!.id, {
-            appId: marked[0]!.appId,
-            appObjectId: marked[0]!.id,
-          });
+        const recent = named.filter((a) => Number.isFinite(since) && Date.parse(a.createdDateTime ?? "") >= since);
+        if (marked.length === 1) adopt(marked[0]!.id, { appId: marked[0]!.appId, appObjectId: marked[0]!.id });
         else if (marked.length > 1)
           leave(
             label,
@@ -219,27 +156,18 @@ export async function teardown(
         ]);
         const found = (Array.isArray(list) ? list : []).filter(
           (f: { name?: string; subject?: string; issuer?: string }) =>
-            f.name === ref.name &&
-            f.subject === ref.subject &&
-            (ref.issuer === undefined || f.issuer === ref.issuer),
+            f.name === ref.name && f.subject === ref.subject && (ref.issuer === undefined || f.issuer === ref.issuer),
         ) as { id: string }[];
         if (found.length === 0) neverCreated();
         else adopt(found[0]!.id, { appObjectId: ref.appObjectId ?? "" });
         break;
       }
       case "service-principal": {
-        const sp = (await read(tgt.tenant2, [
-          "ad",
-          "sp",
-          "show",
-          "--id",
-          ref.appId ?? "",
-        ])) as { id?: string; tags?: unknown } | undefined;
+        const sp = (await read(tgt.tenant2, ["ad", "sp", "show", "--id", ref.appId ?? ""])) as
+          | { id?: string; tags?: unknown }
+          | undefined;
         if (!sp?.id) neverCreated();
-        else if (
-          hasMarker(sp.tags, record.creationId) ||
-          (await ownApp(ref.appId))
-        )
+        else if (hasMarker(sp.tags, record.creationId) || (await ownApp(ref.appId)))
           adopt(sp.id, { spObjectId: sp.id });
         else
           leave(
@@ -262,13 +190,8 @@ export async function teardown(
           "--subscription",
           c.tenant2.subscriptionId,
         ]);
-        const all = (Array.isArray(list) ? list : []) as {
-          id: string;
-          description?: unknown;
-        }[];
-        const found = all.filter((r) =>
-          hasMarker(r.description, record.creationId),
-        );
+        const all = (Array.isArray(list) ? list : []) as { id: string; description?: unknown }[];
+        const found = all.filter((r) => hasMarker(r.description, record.creationId));
         if (found.length > 0) adopt(found[0]!.id);
         else if (all.length === 0) neverCreated();
         else
@@ -298,19 +221,10 @@ export async function teardown(
                 "--subscription",
                 m.subscriptionId,
               ]
-            : [
-                "group",
-                "show",
-                "-n",
-                m.resourceGroup,
-                "--subscription",
-                m.subscriptionId,
-              ];
-        const found = (await read(tgt.tenant2, argv)) as
-          { id?: string } | undefined;
+            : ["group", "show", "-n", m.resourceGroup, "--subscription", m.subscriptionId];
+        const found = (await read(tgt.tenant2, argv)) as { id?: string } | undefined;
         if (!found?.id) neverCreated();
-        else if (tagsOf(found)[CREATION_TAG] === record.creationId)
-          adopt(found.id);
+        else if (tagsOf(found)[CREATION_TAG] === record.creationId) adopt(found.id);
         else
           leave(
             label,
@@ -349,9 +263,7 @@ export async function teardown(
       );
   }
   const configAccount = storageAccountResourceId(c);
-  const inRecord = storage.some(
-    (s) => s.id?.toLowerCase() === configAccount.toLowerCase(),
-  );
+  const inRecord = storage.some((s) => s.id?.toLowerCase() === configAccount.toLowerCase());
 
   let storageConfirmed = false;
   if (opts.deleteStorage) {
@@ -364,11 +276,7 @@ export async function teardown(
     }
     const accounts = [];
     for (const s of storage)
-      accounts.push({
-        name: accountName(s),
-        id: s.id ?? "(no id recorded)",
-        foreign: await foreignData(s),
-      });
+      accounts.push({ name: accountName(s), id: s.id ?? "(no id recorded)", foreign: await foreignData(s) });
     refuseUnnamedForeignData(accounts, opts.alsoDeleteForeignData ?? []);
     storageConfirmed = (await opts.confirmDeleteStorage?.(accounts)) ?? false;
     if (!storageConfirmed)
@@ -382,12 +290,7 @@ export async function teardown(
   const total = identity.length + (storageConfirmed ? storage.length : 0);
   let n = 0;
   /** Runs the delete; an object already gone counts as removed; either way the record forgets it. */
-  const deleteAndForget = async (
-    item: CreatedItem,
-    target: AzTarget,
-    argv: string[],
-    prefix: string,
-  ) => {
+  const deleteAndForget = async (item: CreatedItem, target: AzTarget, argv: string[], prefix: string) => {
     try {
       await opts.az(target, argv);
       result.removed.push(item.label);
@@ -401,17 +304,7 @@ export async function teardown(
   };
   const proofs = new Map<CreatedItem, Proof>();
   for (const item of identity)
-    proofs.set(
-      item,
-      await proveIdentity(item, {
-        c,
-        record,
-        read,
-        tgt,
-        items: identity,
-        proofs,
-      }),
-    );
+    proofs.set(item, await proveIdentity(item, { c, record, read, tgt, items: identity, proofs }));
   for (const item of identity) {
     const proof = proofs.get(item)!;
     n += 1;
@@ -428,12 +321,7 @@ export async function teardown(
   if (storageConfirmed) {
     for (const item of storage) await removeStorage(item);
   } else {
-    for (const s of storage)
-      leave(
-        s.label,
-        "--delete-storage was not given: data stays unless you ask",
-        s.id,
-      );
+    for (const s of storage) leave(s.label, "--delete-storage was not given: data stays unless you ask", s.id);
   }
   if (!inRecord && (opts.deleteStorage || storage.length > 0)) {
     write(
@@ -446,54 +334,25 @@ export async function teardown(
     const m = armRef(item.id);
     if (m?.account === undefined) return [];
     const sub = ["--subscription", m.subscriptionId];
-    const where = [
-      "--storage-account",
-      m.account,
-      "-g",
-      m.resourceGroup,
-      ...sub,
-    ];
+    const where = ["--storage-account", m.account, "-g", m.resourceGroup, ...sub];
     const acc = (await read(
       tgt.tenant2,
-      storageAccountShowArgv(
-        { accountName: m.account, resourceGroup: m.resourceGroup },
-        sub,
-      ),
+      storageAccountShowArgv({ accountName: m.account, resourceGroup: m.resourceGroup }, sub),
     )) as { kind?: string; id?: string } | undefined;
     // An account that is not provably ours is left in place anyway (below), with whatever it holds.
-    if (
-      !acc ||
-      acc.id?.toLowerCase() !== item.id?.toLowerCase() ||
-      tagsOf(acc)[CREATION_TAG] !== record.creationId
-    )
+    if (!acc || acc.id?.toLowerCase() !== item.id?.toLowerCase() || tagsOf(acc)[CREATION_TAG] !== record.creationId)
       return [];
     const found: string[] = [];
-    const list = async (
-      what: "container" | "share",
-      ours: string | undefined,
-    ) => {
-      const answer = await read(tgt.tenant2, [
-        "storage",
-        `${what}-rm`,
-        "list",
-        ...where,
-      ]);
-      for (const x of (Array.isArray(answer) ? answer : []) as {
-        name?: string;
-      }[])
+    const list = async (what: "container" | "share", ours: string | undefined) => {
+      const answer = await read(tgt.tenant2, ["storage", `${what}-rm`, "list", ...where]);
+      for (const x of (Array.isArray(answer) ? answer : []) as { name?: string }[])
         if (x.name !== ours) found.push(`${what} ${x.name}`);
     };
     // A FileStorage account has no blob service, a BlockBlobStorage account no file service.
     if (acc.kind !== "FileStorage")
-      await list(
-        "container",
-        c.mode === "fileshare-nfs" ? undefined : c.storage.containerName,
-      );
+      await list("container", c.mode === "fileshare-nfs" ? undefined : c.storage.containerName);
     if (acc.kind !== "BlockBlobStorage")
-      await list(
-        "share",
-        c.mode === "fileshare-nfs" ? c.storage.shareName : undefined,
-      );
+      await list("share", c.mode === "fileshare-nfs" ? c.storage.shareName : undefined);
     return found;
   }
 
@@ -512,10 +371,7 @@ export async function teardown(
     const { subscriptionId: sub, resourceGroup: rg, account: name } = m;
     const now = (await read(
       tgt.tenant2,
-      storageAccountShowArgv({ accountName: name!, resourceGroup: rg! }, [
-        "--subscription",
-        sub!,
-      ]),
+      storageAccountShowArgv({ accountName: name!, resourceGroup: rg! }, ["--subscription", sub!]),
     )) as { id?: string } | undefined;
     if (!now) {
       result.alreadyGone.push(item.label);
@@ -524,10 +380,7 @@ export async function teardown(
       return;
     }
     const tag = tagsOf(now)[CREATION_TAG];
-    if (
-      now.id?.toLowerCase() !== item.id!.toLowerCase() ||
-      tag !== record.creationId
-    ) {
+    if (now.id?.toLowerCase() !== item.id!.toLowerCase() || tag !== record.creationId) {
       leave(
         item.label,
         tag === undefined
@@ -541,18 +394,7 @@ export async function teardown(
     await deleteAndForget(
       item,
       tgt.tenant2,
-      [
-        "storage",
-        "account",
-        "delete",
-        "-n",
-        name,
-        "-g",
-        rg!,
-        "--yes",
-        "--subscription",
-        sub!,
-      ],
+      ["storage", "account", "delete", "-n", name, "-g", rg!, "--yes", "--subscription", sub!],
       prefix,
     );
   }
@@ -560,28 +402,19 @@ export async function teardown(
   if (result.leftInPlace.length > 0) {
     write("Left in place:");
     for (const l of result.leftInPlace)
-      write(
-        `  - ${l.label}${l.id ? ` (${l.id})` : ""}: left in place because ${l.reason}.`,
-      );
+      write(`  - ${l.label}${l.id ? ` (${l.id})` : ""}: left in place because ${l.reason}.`);
   }
   if (total === 0 && lookedUp === 0 && result.leftInPlace.length === 0)
     write("Nothing to remove: the record lists nothing the bootstrap created.");
   else if (total === 0 && result.leftInPlace.length === 0)
-    write(
-      "Nothing to remove: the interrupted run's entries were looked up and none of them exists.",
-    );
+    write("Nothing to remove: the interrupted run's entries were looked up and none of them exists.");
   return result;
 }
 
 /** Stops before any deletion when an account holds data the bootstrap did not create and the operator did not name. */
-function refuseUnnamedForeignData(
-  accounts: { name: string; foreign: string[] }[],
-  named: string[],
-): void {
+function refuseUnnamedForeignData(accounts: { name: string; foreign: string[] }[], named: string[]): void {
   const unnamed = accounts.flatMap((a) =>
-    a.foreign
-      .filter((f) => !named.includes(f.replace(/^\S+ /, "")))
-      .map((f) => `${f} in ${a.name}`),
+    a.foreign.filter((f) => !named.includes(f.replace(/^\S+ /, ""))).map((f) => `${f} in ${a.name}`),
   );
   if (unnamed.length === 0) return;
   const names = unnamed.map((u) => u.replace(/^\S+ (\S+) in .*$/, "$1"));
@@ -594,17 +427,9 @@ function refuseUnnamedForeignData(
 
 function kindRank(kind: PendingItem["kind"]): number {
   // Apps first, so a service principal of an app the same crashed run created is recognised as ours.
-  return kind === "app"
-    ? 0
-    : kind === "federated-credential"
-      ? 1
-      : kind === "service-principal"
-        ? 2
-        : 3;
+  return kind === "app" ? 0 : kind === "federated-credential" ? 1 : kind === "service-principal" ? 2 : 3;
 }
 
 function accountName(item: CreatedItem): string {
-  return (
-    armRef(item.id)?.account ?? item.label.replace(/^storage account /, "")
-  );
+  return armRef(item.id)?.account ?? item.label.replace(/^storage account /, "");
 }

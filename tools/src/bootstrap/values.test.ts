@@ -18,11 +18,7 @@ const config = parseConfig(
       configDir: "/home/u/.azure-tenant2",
     },
     aks: { resourceGroup: "rg-aks", name: "aks1" },
-    storage: {
-      resourceGroup: "rg-storage",
-      location: "westeurope",
-      accountName: "ctvdata2",
-    },
+    storage: { resourceGroup: "rg-storage", location: "westeurope", accountName: "ctvdata2" },
     kubernetes: { namespace: "nfs", releaseName: "ctv" },
   },
   "/project",
@@ -31,12 +27,7 @@ const config = parseConfig(
 describe("precheckValues", () => {
   it("passes the release (namespace and name) to the chart's rules", () => {
     expect(releaseOf(config)).toEqual({ namespace: "nfs", name: "ctv" });
-    expect(
-      releaseOf({
-        ...config,
-        kubernetes: { ...config.kubernetes, releaseName: undefined },
-      }),
-    ).toEqual({
+    expect(releaseOf({ ...config, kubernetes: { ...config.kubernetes, releaseName: undefined } })).toEqual({
       namespace: "nfs",
       name: "ctv-fileshare-nfs",
     });
@@ -44,10 +35,7 @@ describe("precheckValues", () => {
   });
   it("refuses a namespace the chart cannot write into object names, before any az call", () => {
     // The config schema already refuses such a namespace; a config built in code must be refused here too.
-    const bad = {
-      ...config,
-      kubernetes: { ...config.kubernetes, namespace: "Team_A" },
-    };
+    const bad = { ...config, kubernetes: { ...config.kubernetes, namespace: "Team_A" } };
     let err: unknown;
     try {
       precheckValues(bad);
@@ -55,9 +43,7 @@ describe("precheckValues", () => {
       err = e;
     }
     expect(err).toBeInstanceOf(ToolError);
-    expect((err as ToolError).message).toMatch(
-      /namespace: 'Team_A' is not a valid Kubernetes namespace/,
-    );
+    expect((err as ToolError).message).toMatch(/namespace: 'Team_A' is not a valid Kubernetes namespace/);
     expect((err as ToolError).message).toMatch(
       /persistentVolume\.name: is empty, and the name the chart would give the PV, 'pv-fileshare-nfs-Team_A-ctv'/,
     );

@@ -1,11 +1,5 @@
 // The chart values the bootstrap writes (keys from the chart's values contract), and the helm command to run next.
-import {
-  accessSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  statSync,
-} from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, relative } from "node:path";
 import yaml from "js-yaml";
 import writeFileAtomic from "write-file-atomic";
@@ -19,47 +13,29 @@ import { chartReference } from "../paths.ts";
 /** The values the bootstrap writes: a subset of the chart's values, typed by the generated chart types. */
 export type BootstrapValues = CrossTenantVolumeValues & {
   mode: BootstrapConfig["mode"];
-  storage: NonNullable<CrossTenantVolumeValues["storage"]> & {
-    accountName: string;
-    resourceGroup: string;
-  };
+  storage: NonNullable<CrossTenantVolumeValues["storage"]> & { accountName: string; resourceGroup: string };
 };
 
-export function buildValues(
-  c: BootstrapConfig,
-  vars: Record<string, string>,
-): BootstrapValues {
+export function buildValues(c: BootstrapConfig, vars: Record<string, string>): BootstrapValues {
   const storage: BootstrapValues["storage"] = {
     accountName: c.storage.accountName,
     resourceGroup: c.storage.resourceGroup,
   };
   if (c.mode === "fileshare-nfs") storage.shareName = c.storage.shareName;
   else storage.containerName = c.storage.containerName;
-  if (c.storage.endpointSuffix !== "core.windows.net")
-    storage.endpointSuffix = c.storage.endpointSuffix;
+  if (c.storage.endpointSuffix !== "core.windows.net") storage.endpointSuffix = c.storage.endpointSuffix;
   if (c.mode !== "blob-fuse-wi") return { mode: c.mode, storage };
   const clientId = vars.appId ?? c.app.clientId;
-  if (!clientId)
-    throw new Error(
-      "buildValues: blob-fuse-wi needs the app's client id (vars.appId)",
-    );
+  if (!clientId) throw new Error("buildValues: blob-fuse-wi needs the app's client id (vars.appId)");
   return {
     mode: c.mode,
-    storage: {
-      ...storage,
-      subscriptionId: c.tenant2.subscriptionId,
-      tenantId: c.tenant2.tenantId,
-    },
+    storage: { ...storage, subscriptionId: c.tenant2.subscriptionId, tenantId: c.tenant2.tenantId },
     workloadIdentity: { clientId },
     serviceAccount: { create: true, name: c.kubernetes.serviceAccount },
   };
 }
 
-export function writeValuesFile(
-  path: string,
-  c: BootstrapConfig,
-  values: BootstrapValues,
-): void {
+export function writeValuesFile(path: string, c: BootstrapConfig, values: BootstrapValues): void {
   // The chart's own rules (the same the chart enforces at install) vet the file before it is written.
   parseValues(values, releaseOf(c));
   const header = `${schemaModeline()}\n# ctv: release=${releaseOf(c).name} namespace=${releaseOf(c).namespace}\n# Written by \`npm run bootstrap\` for mode ${c.mode} (AKS ${c.aks.name} in tenant ${c.tenant1.tenantId}, storage in tenant ${c.tenant2.tenantId}).\n# Re-running the bootstrap rewrites this file. Install with the helm command it printed.\n`;
@@ -67,10 +43,7 @@ export function writeValuesFile(
   try {
     checkOutputFile(path, "output.valuesFile");
     mkdirSync(dirname(path), { recursive: true });
-    writeFileAtomic.sync(
-      path,
-      header + yaml.dump(values, { lineWidth: 200, noRefs: true }),
-    );
+    writeFileAtomic.sync(path, header + yaml.dump(values, { lineWidth: 200, noRefs: true }));
   } catch (err) {
     if (err instanceof ToolError) throw err;
     const e = err as NodeJS.ErrnoException;
@@ -89,11 +62,7 @@ export function writeValuesFile(
  */
 export function checkOutputFile(path: string, key: string): void {
   const refuse = (why: string) =>
-    new ToolError(
-      "INVALID_INPUT",
-      `${key} (${path}) ${why}; nothing was changed.`,
-      `Point ${key} at a regular file.`,
-    );
+    new ToolError("INVALID_INPUT", `${key} (${path}) ${why}; nothing was changed.`, `Point ${key} at a regular file.`);
   let st: ReturnType<typeof statSync> | undefined;
   try {
     st = statSync(path);
@@ -101,8 +70,7 @@ export function checkOutputFile(path: string, key: string): void {
     st = undefined;
   }
   if (st?.isDirectory()) throw refuse("is a directory");
-  if (st && !st.isFile())
-    throw refuse("is not a regular file (a device, FIFO or socket)");
+  if (st && !st.isFile()) throw refuse("is not a regular file (a device, FIFO or socket)");
   let dir = dirname(path);
   while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
   try {
@@ -123,12 +91,7 @@ export function checkOutputFile(path: string, key: string): void {
 export function precheckValues(c: BootstrapConfig): void {
   try {
     // The client id comes from Azure later; a well-formed stand-in checks everything else.
-    parseValues(
-      buildValues(c, {
-        appId: c.app.clientId ?? "00000000-0000-4000-8000-000000000000",
-      }),
-      releaseOf(c),
-    );
+    parseValues(buildValues(c, { appId: c.app.clientId ?? "00000000-0000-4000-8000-000000000000" }), releaseOf(c));
   } catch (err) {
     if (!(err instanceof ToolError)) throw err;
     throw new ToolError(
@@ -140,21 +103,11 @@ export function precheckValues(c: BootstrapConfig): void {
 }
 
 /** The Helm release the printed command installs: its namespace and name (the chart derives object names from both). */
-export function releaseOf(c: BootstrapConfig): {
-  namespace: string;
-  name: string;
-} {
-  return {
-    namespace: c.kubernetes.namespace,
-    name: c.kubernetes.releaseName ?? `ctv-${c.mode}`,
-  };
+export function releaseOf(c: BootstrapConfig): { namespace: string; name: string } {
+  return { namespace: c.kubernetes.namespace, name: c.kubernetes.releaseName ?? `ctv-${c.mode}` };
 }
 
-export function helmInstallCommand(
-  c: BootstrapConfig,
-  valuesPath: string,
-  cwd = process.cwd(),
-): string[] {
+export function helmInstallCommand(c: BootstrapConfig, valuesPath: string, cwd = process.cwd()): string[] {
   const release = releaseOf(c).name;
   const shown = relative(cwd, valuesPath);
   return [

@@ -5,6 +5,7 @@ import { renameSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ToolError } from "../errors.ts";
+import type { Runner } from "../exec/run.ts";
 import { createSimulatedAzure, type SimulatedAzure } from "../azsim/harness.ts";
 import { updateAzState } from "../azsim/state.ts";
 import { runBootstrap, runTeardown } from "./index.ts";
@@ -199,7 +200,14 @@ describe("the record's app id before the app's name", () => {
     const sim = createSimulatedAzure();
     const alpha = config(sim, "alpha", { app: { displayName: "turns-app" } });
     const beta = config(sim, "beta", { app: { displayName: "turns-app" } });
-    await Promise.all([boot(sim, alpha), boot(sim, beta)]);
+    // A create takes a moment, as a real one does: without turns, both runs would look, find nothing, and create.
+    const slowCreate: Runner = async (command, args, options) => {
+      if (args.slice(0, 3).join(" ") === "ad app create") await new Promise((r) => setTimeout(r, 300));
+      return sim.inProcessRunner(command, args, options);
+    };
+    const run = (cfg: string) =>
+      runBootstrap(cfg, { env: sim.env, runner: slowCreate, retryBaseMs: 1, write: () => undefined });
+    await Promise.all([run(alpha), run(beta)]);
     expect(sim.state().apps.map((a) => a.displayName)).toEqual(["turns-app"]);
     expect(credentials(sim).map((c) => c.name)).toEqual(["data_alpha-sa", "data_beta-sa"].sort());
   });

@@ -80,6 +80,7 @@ export async function runBootstrap(configPath: string, opts: RunBootstrapOptions
   if (opts.check) return checkDrift(configPath, config, p, az, write, opts);
   // Before the first az write: a values file that cannot be written would otherwise fail after every change.
   checkOutputFile(config.paths.valuesFile, "output.valuesFile");
+  checkOutputFile(config.paths.recordFile, "output.recordFile");
   return withConfigLock(
     config.paths.recordFile,
     {
@@ -287,6 +288,7 @@ export async function runTeardown(configPath: string, opts: RunTeardownOptions =
       rl.close();
     }
   };
+  checkOutputFile(config.paths.recordFile, "output.recordFile");
   return withConfigLock(
     config.paths.recordFile,
     {

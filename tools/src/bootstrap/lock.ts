@@ -3,10 +3,10 @@
 // run waits briefly, then stops naming the holder. The record is what two runs would fight over,
 // so the lock is keyed on its real path: two config files sharing one record share one lock.
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { withFileLock } from "../exec/file-lock.ts";
+import { holderFile, withFileLock } from "../exec/file-lock.ts";
 import { ToolError } from "../errors.ts";
 import { realPath } from "./config.ts";
 
@@ -58,8 +58,37 @@ export function withConfigLock<T>(recordFile: string, opts: ConfigLockOptions, f
           "Run the same command again once no other run of this config is active: every step checks Azure first.",
         ),
     },
-    fn,
+    () => releasedOnSignal(lockDir, fn),
   );
+}
+
+/** Locks this process holds, released (directory and holder file) when SIGINT or SIGTERM stops the run. */
+const held = new Set<string>();
+
+function onSignal(signal: NodeJS.Signals): void {
+  for (const dir of held) {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(holderFile(dir), { force: true });
+  }
+  process.exit(signal === "SIGINT" ? 130 : 143);
+}
+
+/** Runs `fn` so that Ctrl-C or a SIGTERM always stops the run at once and leaves no lock behind. */
+async function releasedOnSignal<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
+  if (held.size === 0) {
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
+  held.add(lockDir);
+  try {
+    return await fn();
+  } finally {
+    held.delete(lockDir);
+    if (held.size === 0) {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+  }
 }
 
 /** Where the machine's per-name locks live (one folder for every config and user of this temporary directory). */
@@ -95,6 +124,6 @@ export function withMachineLock<T>(
           `Run again when it has finished. If no bootstrap runs on this machine, remove ${lockDir}.`,
         ),
     },
-    fn,
+    () => releasedOnSignal(lockDir, fn),
   );
 }

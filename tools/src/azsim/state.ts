@@ -182,6 +182,8 @@ export interface Faults {
   crashAtMutation?: number;
   /** Identities without the right to create apps (Microsoft Graph Authorization_RequestDenied). */
   denyAppCreate?: boolean;
+  /** `ad app list` answers `[]` this many more times (Microsoft Graph's list lagging behind a create). */
+  lagAppList?: number;
 }
 
 /** One az invocation, for tests and benchmarks that count calls. */

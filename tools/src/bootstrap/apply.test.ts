@@ -332,7 +332,15 @@ describe("bootstrap apply against the simulated Azure", () => {
     updateAzState(sim.statePath, (s) => {
       s.apps.push({ ...s.apps[0]!, id: "dup-object", appId: "dup-app", federatedCredentials: [] });
     });
-    const e = await failure(bootstrap(sim, cfg));
+    // A config whose record names neither (the recorded id, when there is one, is looked up first).
+    const e = await failure(
+      bootstrap(
+        sim,
+        sim.writeConfig("blob-fuse-wi", {
+          output: { recordFile: "fresh.json" },
+        }),
+      ),
+    );
     expect(e.code).toBe("CONFLICT");
     expect(e.hint).toMatch(/app.clientId/);
   });
@@ -389,10 +397,19 @@ describe("bootstrap apply against the simulated Azure", () => {
           audiences: ["api://AzureADTokenExchange"],
         });
     });
+    // Another ServiceAccount's config on the same app: its credential would be the 21st.
     const e = await failure(
-      bootstrap(sim, sim.writeConfig("blob-fuse-wi", { app: { federatedCredentialName: "another-one" } })),
+      bootstrap(
+        sim,
+        sim.writeConfig("blob-fuse-wi", {
+          kubernetes: { namespace: "blob-fuse-wi", serviceAccount: "other-sa" },
+          output: { recordFile: "other.json", valuesFile: "other.yaml" },
+        }),
+      ),
     );
-    expect(e.hint).toMatch(/at most 20 federated identity credentials/);
+    expect(e.code).toBe("PRECONDITION");
+    expect(e.message).toMatch(/app aks-cross-tenant-storage holds 20 of its 20 federated credentials/);
+    expect(e.hint).toMatch(/az ad app federated-credential list --id/);
   });
 
   it("refuses an existing storage account that allows shared keys instead of changing it", async () => {

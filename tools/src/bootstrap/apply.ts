@@ -10,6 +10,7 @@ import type { BootstrapConfig } from "./config.ts";
 import type { Capture, Expectation, Plan, Step, TenantKey } from "./step.ts";
 import type { CreationRecord } from "./record.ts";
 import { versionAtLeast } from "../version.ts";
+import { shellCommand as sh } from "../az/shell.ts";
 
 export interface ApplyOptions {
   az: AzCall;
@@ -24,6 +25,8 @@ export interface ApplyOptions {
    * run is listed in `planned` instead. Nothing changes in Azure, the az config or the record.
    */
   checkOnly?: boolean;
+  /** Runs a step that names a `machineLock` while holding that lock (runs on one machine take turns). */
+  machineLock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 /** A change a run would make (what `bootstrap --check` reports as drift), with the step that makes it. */
@@ -91,10 +94,8 @@ function selectItem(
   vars: Record<string, string>,
   stepId: string,
 ): unknown {
-  const ok = (item: unknown) =>
-    Object.entries(where ?? {}).every(([p, v]) => matches(getPath(item, p), fill(v, vars, stepId)));
   if (Array.isArray(answer)) {
-    const found = answer.filter(ok);
+    const found = matching(answer, where, vars, stepId);
     if (found.length > 1) {
       throw new ToolError(
         "CONFLICT",
@@ -104,7 +105,49 @@ function selectItem(
     }
     return found[0];
   }
-  return answer !== undefined && ok(answer) ? answer : undefined;
+  return answer !== undefined && matching([answer], where, vars, stepId).length > 0 ? answer : undefined;
+}
+
+/** The items of a list answer that match every `where` path (case-insensitively). */
+function matching(
+  answer: unknown[],
+  where: Record<string, string> | undefined,
+  vars: Record<string, string>,
+  stepId: string,
+): unknown[] {
+  return answer.filter((item) =>
+    Object.entries(where ?? {}).every(([p, v]) => matches(getPath(item, p), fill(v, vars, stepId))),
+  );
+}
+
+/** Before a create that counts toward an Azure limit: how many are used, or a stop when none is free. */
+function checkLimit(
+  step: Step,
+  list: unknown,
+  vars: Record<string, string>,
+  parent: string,
+  write: (line: string) => void,
+): void {
+  if (!step.limit) return;
+  const { max, what, hint, unique } = step.limit;
+  const twin = unique && Array.isArray(list) ? matching(list, unique.where, vars, step.id)[0] : undefined;
+  if (twin !== undefined) {
+    const name = String(getPath(twin, "name"));
+    const values = Object.entries(unique!.where).map(([p, v]) => `${p} ${fill(v, vars, step.id)}`);
+    throw new ToolError(
+      "CONFLICT",
+      `${step.tenant}: ${parent} already has ${name} with ${values.join(" and ")}, which Azure allows only once there; nothing was added.`,
+      unique!.hint.replaceAll("{{existingName}}", name),
+    );
+  }
+  const used = Array.isArray(list) ? list.length : 0;
+  if (used >= max)
+    throw new ToolError(
+      "PRECONDITION",
+      `${step.tenant}: ${parent} holds ${used} of its ${max} ${what}, so none is free for ${step.creates?.label ?? step.id}; nothing was added.`,
+      hint,
+    );
+  write(`  ${step.tenant}: ${parent} holds ${used} of its ${max} ${what}; adding one (${used + 1} of ${max})`);
 }
 
 function transform(value: string, t: Capture["transform"]): string {
@@ -345,6 +388,34 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
     );
   };
 
+  /** The object the record says this step created, read by its id (undefined: none recorded, gone, or no longer the one the config names). */
+  const readByRecordedId = async (step: Step): Promise<unknown> => {
+    const id = opts.record?.items.find((i) => i.stepId === step.id && i.id)?.id;
+    if (!id || !step.check?.byRecordedId) return undefined;
+    const item = await readOrAbsent(
+      step,
+      step.check.byRecordedId.map((a) => a.replaceAll("{{recordedId}}", id)),
+    );
+    return item === undefined ? undefined : selectItem([item], step.check.select?.where, vars, step.id);
+  };
+
+  /** After a create: another object matching the step's lookup was made elsewhere at the same time. */
+  const reportDuplicates = async (step: Step): Promise<void> => {
+    const dup = step.check?.reportDuplicates;
+    if (!dup) return;
+    const answer = await readOrAbsent(step, step.check!.argv);
+    const ours = vars[step.creates?.idVar ?? ""];
+    const ids = (Array.isArray(answer) ? matching(answer, step.check!.select?.where, vars, step.id) : [])
+      .map((x) => String(getPath(x, "id")))
+      .filter((id) => id.toLowerCase() !== ours?.toLowerCase());
+    if (ids.length === 0) return;
+    throw new ToolError(
+      "CONFLICT",
+      `${step.tenant}: right after this run created ${step.creates?.label ?? step.id} (${ours}), ${ids.length} more of that name exist (${ids.join(", ")}): another run (on another machine, or one that did not share this machine's lock) created one at the same time.`,
+      `This run's (${ours}) is in the record. If ${ids.join(", ")} is not another team's, delete it (${sh(["az", ...dup.deleteArgv.map((a) => a.replaceAll("{{duplicateId}}", ids[0]!))])}), then run again; otherwise give this config its own app.displayName.`,
+    );
+  };
+
   const runStep = async (step: Step): Promise<void> => {
     let outcome: string;
     try {
@@ -414,17 +485,16 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
           return;
         }
         const stepCheck = step.check;
+        let list: unknown;
         // An item the step waits for (it appears after a write elsewhere) is looked for again within the budget.
         const item: unknown = stepCheck
           ? await untilReplicated(
               step,
               async () => {
-                const found = selectItem(
-                  await readOrAbsent(step, stepCheck.argv),
-                  stepCheck.select?.where,
-                  vars,
-                  step.id,
-                );
+                const byId = await readByRecordedId(step);
+                if (byId !== undefined) return byId;
+                list = await readOrAbsent(step, stepCheck.argv);
+                const found = selectItem(list, stepCheck.select?.where, vars, step.id);
                 if (found === undefined && stepCheck.waitForItem && !dry) throw new NotThereYet();
                 return found;
               },
@@ -470,6 +540,12 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
           }
           result.unchanged.push(step.id);
           outcome = "already in place";
+        } else if (item !== undefined && !update && step.update?.foreignHint) {
+          throw new ToolError(
+            "CONFLICT",
+            `${step.tenant}: ${known([step.creates?.label ?? step.id])[0]} exists, but ${differs}, and this config's record did not create it (another config's, or made by hand): it is left as it is.`,
+            step.update.foreignHint,
+          );
         } else if (dry) {
           if (item !== undefined && update) plan1(step, differs, update.argv, update.action);
           else plan1(step, item === undefined ? "missing" : differs, step.argv);
@@ -482,11 +558,13 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
           result.changed.push(step.id);
           outcome = `done (${update.action})`;
         } else {
+          if (step.limit) checkLimit(step, list, vars, known([step.limit.parent])[0]!, write);
           opts.record?.intend(step, vars, refOf(step, vars));
           const created = await call(step, step.argv, step.retryOn);
           if (created !== undefined) capture(step, created, "result", vars);
           await idOfCreated(step, created);
           opts.record?.created(step, vars, refOf(step, vars));
+          await reportDuplicates(step);
           result.changed.push(step.id);
           outcome = "done";
         }
@@ -501,9 +579,14 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
     write(`[${counter}/${total}] ${step.tenant}: ${known([step.action])[0]} ... ${outcome}`);
   };
 
+  const runLocked = (step: Step): Promise<void> =>
+    step.machineLock && opts.machineLock && !check
+      ? opts.machineLock(step.machineLock, () => runStep(step))
+      : runStep(step);
+
   // Preflight: every check runs, so the user sees all missing logins at once, before any change.
   const preflight = plan.steps.filter((s) => s.phase === "preflight");
-  const failures = await runPhase(preflight, runStep, true);
+  const failures = await runPhase(preflight, runLocked, true);
   if (failures.length > 0) {
     const logins = failures.filter((f) => f.err instanceof AzError && f.err.kind === "not-logged-in");
     if (logins.length > 0) {
@@ -525,7 +608,7 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
     throw failures[0]!.err;
   }
   const main = plan.steps.filter((s) => s.phase === "main");
-  const mainFailures = await runPhase(main, runStep, false);
+  const mainFailures = await runPhase(main, runLocked, false);
   if (mainFailures.length > 0) throw mainFailures[0]!.err;
   // The tenants run side by side; report planned changes in plan order, the same every time.
   const order = new Map(plan.steps.map((s, i) => [s.id, i]));

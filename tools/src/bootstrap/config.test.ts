@@ -45,6 +45,21 @@ describe("bootstrap config", () => {
     expect(c.paths.valuesFile).toBe("/project/values.blob-fuse-wi.yaml");
     expect(c.tenant1.configDir).toMatch(/\.azure-tenant1$/);
   });
+  it("names the values file and the record after the config file, so configs in one folder never share them", () => {
+    const names = (file?: string) => {
+      const c = parseConfig(valid, "/project", file === undefined ? undefined : `/project/${file}`);
+      return [c.paths.valuesFile, c.paths.recordFile].map((p) => p.replace("/project/", ""));
+    };
+    expect(names("bootstrap-alpha.yaml")).toEqual(["values.alpha.yaml", "bootstrap-record.alpha.json"]);
+    expect(names("bootstrap-beta.yml")).toEqual(["values.beta.yaml", "bootstrap-record.beta.json"]);
+    expect(names("bootstrap.blob-fuse-wi.yaml")).toEqual([
+      "values.blob-fuse-wi.yaml",
+      "bootstrap-record.blob-fuse-wi.json",
+    ]);
+    expect(names("bootstrap.yaml")).toEqual(["values.yaml", "bootstrap-record.json"]);
+    expect(names("team-a.yaml")).toEqual(["values.team-a.yaml", "bootstrap-record.team-a.json"]);
+    expect(names()).toEqual(["values.blob-fuse-wi.yaml", "bootstrap-record.blob-fuse-wi.json"]);
+  });
   it("names the key and the fix for a bad storage account name", () => {
     const e = errorOf({ ...valid, storage: { ...valid.storage, accountName: "Bad_Name" } });
     expect(e.code).toBe("INVALID_INPUT");

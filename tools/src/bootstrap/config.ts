@@ -1,5 +1,6 @@
 // The bootstrap's config file: what the seed article's shell variables hold, per tenant, validated with
 // zod before any az call. Errors name the key and the fix.
+import { createHash } from "node:crypto";
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
@@ -106,12 +107,16 @@ export const bootstrapConfigSchema = z.strictObject({
       displayName: displayName.default("aks-cross-tenant-storage"),
       /** Bring your own multi-tenant app: its client (application) ID. */
       clientId: guid("application (client)").optional(),
+      /** Default: derived from kubernetes.namespace and kubernetes.serviceAccount (defaultCredentialName). */
       federatedCredentialName: z
         .string()
-        .regex(/^[A-Za-z0-9][-A-Za-z0-9_]{0,119}$/, "must be 1-120 letters, digits, - and _")
-        .default("kubernetes-federated-credential"),
+        .regex(
+          /^[A-Za-z0-9][-A-Za-z0-9_]{2,119}$/,
+          "must be 3-120 letters, digits, - and _, starting with a letter or digit",
+        )
+        .optional(),
     })
-    .default({ displayName: "aks-cross-tenant-storage", federatedCredentialName: "kubernetes-federated-credential" }),
+    .default({ displayName: "aks-cross-tenant-storage" }),
   kubernetes: z.strictObject({
     namespace: dns1123,
     serviceAccount: dns1123.default("blob-fuse-sa"),
@@ -149,7 +154,9 @@ export const bootstrapConfigSchema = z.strictObject({
 });
 
 export type BootstrapConfigInput = z.input<typeof bootstrapConfigSchema>;
-export type BootstrapConfig = z.output<typeof bootstrapConfigSchema> & {
+type ParsedConfig = z.output<typeof bootstrapConfigSchema>;
+export type BootstrapConfig = Omit<ParsedConfig, "app"> & {
+  app: ParsedConfig["app"] & { federatedCredentialName: string };
   /** Resolved paths, filled in by loadConfig (configFile: the file the config came from, when it came from one). */
   paths: { valuesFile: string; recordFile: string; configFile?: string };
 };
@@ -233,7 +240,7 @@ export function parseConfig(input: unknown, baseDir = process.cwd(), configFile?
     );
   const abs = (p: string) => (isAbsolute(expandHome(p)) ? expandHome(p) : resolve(baseDir, p));
   const paths = {
-    valuesFile: abs(c.output.valuesFile ?? `values.${c.mode}.yaml`),
+    valuesFile: abs(c.output.valuesFile ?? defaultValuesFile(c.mode, configFile)),
     recordFile: abs(c.output.recordFile ?? defaultRecordFile(c.mode, configFile)),
   };
   const files: [string, string][] = [
@@ -256,13 +263,18 @@ export function parseConfig(input: unknown, baseDir = process.cwd(), configFile?
       if (realPath(pa) === realPath(pb)) {
         refuse(
           `${ka} (${pa}) is the same file as ${kb} (${realPath(pb)}); writing it would destroy the other.`,
-          `Point ${ka} at a file of its own (default values.${c.mode}.yaml and bootstrap-record.${c.mode}.json next to the config).`,
+          `Point ${ka} at a file of its own (default ${defaultValuesFile(c.mode, configFile)} and ${defaultRecordFile(c.mode, configFile)} next to the config).`,
         );
       }
     }
   }
   return {
     ...c,
+    app: {
+      ...c.app,
+      federatedCredentialName:
+        c.app.federatedCredentialName ?? defaultCredentialName(c.kubernetes.namespace, c.kubernetes.serviceAccount),
+    },
     tenant1: { ...c.tenant1, configDir: d1 },
     tenant2: { ...c.tenant2, configDir: d2 },
     paths: { ...paths, ...(configFile ? { configFile } : {}) },
@@ -288,10 +300,40 @@ function refuseModeIrrelevantKeys(input: unknown, mode: string): void {
  */
 export function defaultRecordFile(mode: string, configFile?: string): string {
   if (!configFile) return legacyRecordFile(mode);
-  const stem = basename(configFile)
+  const stem = configStem(configFile);
+  return stem === "" ? "bootstrap-record.json" : `bootstrap-record.${stem}.json`;
+}
+
+/**
+ * The values file's default name, by the record's rule, so two configs in one folder never overwrite each other's:
+ * bootstrap-alpha.yaml -> values.alpha.yaml, bootstrap.blob-nfs.yaml -> values.blob-nfs.yaml,
+ * bootstrap.yaml -> values.yaml. Without a file (a config built in code): values.<mode>.yaml.
+ */
+export function defaultValuesFile(mode: string, configFile?: string): string {
+  if (!configFile) return `values.${mode}.yaml`;
+  const stem = configStem(configFile);
+  return stem === "" ? "values.yaml" : `values.${stem}.yaml`;
+}
+
+/** The part of a config's file name that tells it from its neighbours: bootstrap-alpha.yaml -> alpha, bootstrap.yaml -> "". */
+function configStem(configFile: string): string {
+  return basename(configFile)
     .replace(/\.(ya?ml|json)$/i, "")
     .replace(/^bootstrap(?:[-._]|$)/, "");
-  return stem === "" ? "bootstrap-record.json" : `bootstrap-record.${stem}.json`;
+}
+
+/**
+ * The federated credential's default name, one per namespace and ServiceAccount, so configs that share an app each
+ * add their own: `<namespace>_<serviceAccount>` (both DNS labels, which never hold `_`, so the pair is unambiguous).
+ * Entra's rules for the name: 3-120 characters, letters, digits, `-` and `_`, the first a letter or digit
+ * (Microsoft Learn, "Important considerations and restrictions for federated identity credentials"; the Graph
+ * "federatedIdentityCredential resource type": at most 120 characters, URL friendly, immutable). Two 63-character
+ * labels make 127: a longer pair keeps 111 characters and ends in `_` and 8 hex digits of its SHA-256.
+ */
+export function defaultCredentialName(namespace: string, serviceAccount: string): string {
+  const full = `${namespace}_${serviceAccount}`;
+  if (full.length <= 120) return full;
+  return `${full.slice(0, 111)}_${createHash("sha256").update(full).digest("hex").slice(0, 8)}`;
 }
 
 /** The name versions up to 0.1.0 gave every record of a mode (shared by all configs of that mode in a folder). */

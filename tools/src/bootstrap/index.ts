@@ -13,7 +13,7 @@ import { type ApplyResult, type PlannedChange, apply } from "./apply.ts";
 import { type BootstrapConfig, loadConfig } from "./config.ts";
 import { formatPlan, commandLine } from "./format.ts";
 import { plan } from "./plan.ts";
-import { withConfigLock } from "./lock.ts";
+import { withConfigLock, withMachineLock } from "./lock.ts";
 import { openRecord, resolveRecordFile } from "./record.ts";
 import type { Plan } from "./step.ts";
 import { teardown, type TeardownResult } from "./teardown.ts";
@@ -80,6 +80,7 @@ export async function runBootstrap(configPath: string, opts: RunBootstrapOptions
   if (opts.check) return checkDrift(configPath, config, p, az, write, opts);
   // Before the first az write: a values file that cannot be written would otherwise fail after every change.
   checkOutputFile(config.paths.valuesFile, "output.valuesFile");
+  checkOutputFile(config.paths.recordFile, "output.recordFile");
   return withConfigLock(
     config.paths.recordFile,
     {
@@ -111,6 +112,16 @@ async function applyLocked(
       az,
       write,
       record,
+      machineLock: (key, fn) =>
+        withMachineLock(
+          key,
+          {
+            command: "bootstrap",
+            configPath: config.paths.configFile ?? "",
+            write,
+          },
+          fn,
+        ),
       ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
     });
   } catch (e) {
@@ -277,6 +288,7 @@ export async function runTeardown(configPath: string, opts: RunTeardownOptions =
       rl.close();
     }
   };
+  checkOutputFile(config.paths.recordFile, "output.recordFile");
   return withConfigLock(
     config.paths.recordFile,
     {

@@ -5,7 +5,7 @@ import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createSimulatedAzure } from "../azsim/harness.ts";
-import { runBootstrap } from "./index.ts";
+import { runBootstrap, runTeardown } from "./index.ts";
 
 describe("files that are not files", () => {
   it("refuses a config that is a FIFO without blocking on it", async () => {
@@ -17,6 +17,19 @@ describe("files that are not files", () => {
       message: expect.stringMatching(/is not a regular file/),
     });
   }, 5_000);
+
+  it("refuses an output.recordFile that is a directory before any az call, in bootstrap and teardown", async () => {
+    const sim = createSimulatedAzure();
+    const target = join(sim.dir, "record-dir");
+    mkdirSync(target);
+    const cfg = sim.writeConfig("blob-fuse-wi", { output: { recordFile: target } });
+    const opts = { env: sim.env, runner: sim.inProcessRunner, retryBaseMs: 1, write: () => undefined };
+    const refused = { code: "INVALID_INPUT", message: expect.stringMatching(/output\.recordFile .* is a directory/) };
+    await expect(runBootstrap(cfg, opts)).rejects.toMatchObject(refused);
+    await expect(runTeardown(cfg, { ...opts, interactive: false })).rejects.toMatchObject(refused);
+    expect(sim.state().calls).toEqual([]);
+    expect(statSync(target).isDirectory()).toBe(true);
+  });
 
   for (const [what, make] of [
     ["a directory", (p: string) => mkdirSync(p)],

@@ -119,7 +119,12 @@ export function endpointSubnet(c: BootstrapConfig): {
 
 export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
   const steps: Step[] = [];
-  const add = (s: Omit<Step, "phase" | "dependsOn"> & { phase?: Step["phase"]; dependsOn?: string[] }) => {
+  const add = (
+    s: Omit<Step, "phase" | "dependsOn"> & {
+      phase?: Step["phase"];
+      dependsOn?: string[];
+    },
+  ) => {
     steps.push({ phase: "main", dependsOn: [], ...s });
     return s.id;
   };
@@ -280,7 +285,12 @@ export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
   return { mode: c.mode, steps: steps.filter((s) => s.kind === "read" || !done.has(s.id)) };
 }
 
-type Add = (s: Omit<Step, "phase" | "dependsOn"> & { phase?: Step["phase"]; dependsOn?: string[] }) => string;
+type Add = (
+  s: Omit<Step, "phase" | "dependsOn"> & {
+    phase?: Step["phase"];
+    dependsOn?: string[];
+  },
+) => string;
 
 /** The step that makes the blob container (both blob modes), through ARM so shared keys may stay off. */
 function containerStep(c: BootstrapConfig, sub2: string[], why: string, account: string): Parameters<Add>[0] {
@@ -435,7 +445,11 @@ function storageSteps(c: BootstrapConfig, add: Add, pre: string[]): { account: s
 }
 
 /** What a storage account must be for this mode and cannot become later (so a brought account is checked in preflight). */
-function accountExpectations(c: BootstrapConfig): { fixed: Expectation[]; settings: Expectation[]; why: string } {
+function accountExpectations(c: BootstrapConfig): {
+  fixed: Expectation[];
+  settings: Expectation[];
+  why: string;
+} {
   const a = c.storage.accountName;
   const update = (...flags: string[]) =>
     sh([
@@ -596,11 +610,16 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
         tenant: "tenant1",
         kind: "write",
         action: `creating multi-tenant app ${c.app.displayName}`,
+        machineLock: `app ${c.tenant1.tenantId} ${c.app.displayName}`,
         why: "A multi-tenant app registration is the identity that tenant 2 trusts; pods act as it through workload identity.",
         argv: ["ad", "app", "create", "--display-name", c.app.displayName, "--sign-in-audience", "AzureADMultipleOrgs"],
         check: {
           argv: ["ad", "app", "list", "--display-name", c.app.displayName],
           select: { where: { displayName: c.app.displayName } },
+          byRecordedId: ["ad", "app", "show", "--id", "{{recordedId}}"],
+          reportDuplicates: {
+            deleteArgv: ["ad", "app", "delete", "--id", "{{duplicateId}}"],
+          },
         },
         captures: [
           { name: "appId", path: "appId" },
@@ -643,9 +662,29 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
     check: {
       argv: ["ad", "app", "federated-credential", "list", "--id", "{{appObjectId}}"],
       select: { where: { name: c.app.federatedCredentialName } },
-      doneWhen: { issuer: "{{oidcIssuer}}", subject, audiences: TOKEN_EXCHANGE_AUDIENCE },
+      doneWhen: {
+        issuer: "{{oidcIssuer}}",
+        subject,
+        audiences: TOKEN_EXCHANGE_AUDIENCE,
+      },
+    },
+    // Entra allows 20 federated credentials per app (Microsoft Learn, "Important considerations and restrictions for
+    // federated identity credentials"); configs sharing an app each use one.
+    limit: {
+      max: 20,
+      what: "federated credentials",
+      parent: `app ${c.app.displayName}`,
+      // Entra accepts one credential per issuer and subject on an app (same page).
+      unique: {
+        where: { issuer: "{{oidcIssuer}}", subject },
+        hint: "If {{existingName}} is this config's (an older version named it so), set app.federatedCredentialName: {{existingName}}. If another config made it, both configs are for one ServiceAccount of one cluster: keep one of them.",
+      },
+      hint: `Remove credentials no config uses any more (${sh(["az", "ad", "app", "federated-credential", "list", "--id", "{{appObjectId}}"])}, then delete by id), or give this config an app of its own (another app.displayName).`,
     },
     update: {
+      // Only this config's own credential is put back; one another config (or a person) made is never rewritten.
+      onlyIfCreated: true,
+      foreignHint: `Give this config's credential a name of its own: set app.federatedCredentialName (its default is derived from kubernetes.namespace and kubernetes.serviceAccount, so configs of different ServiceAccounts never share one).`,
       action: `setting federated credential ${c.app.federatedCredentialName} back to issuer, subject ${subject} and audience ${TOKEN_EXCHANGE_AUDIENCE}`,
       argv: [
         "ad",

@@ -76,6 +76,9 @@ async function bothThenTeardown(first: "alpha" | "beta") {
     JSON.parse(readFileSync(join(sim.dir, f), "utf8")),
   );
   expect(records.map((r) => r.config.file)).toEqual(["bootstrap-alpha.yaml", "bootstrap-beta.yaml"]);
+  // Each config its own values file too: beta's bootstrap did not overwrite alpha's.
+  for (const name of ["alpha", "beta"])
+    expect(readFileSync(join(sim.dir, `values.${name}.yaml`), "utf8")).toContain(`${name}acct`);
   await tear(sim, cfg[first], true);
   expect(objectsOf(sim, `app-${first}`, `${first}acct`)).toEqual(NONE);
   expect(objectsOf(sim, `app-${second}`, `${second}acct`)).toEqual(ALL);

@@ -51,6 +51,31 @@ export interface Step {
     doneWhen?: Record<string, string>;
     /** The selected item must exist (it is made by an earlier step and may take a while to show up): re-read with backoff. */
     waitForItem?: string;
+    /**
+     * Read first when the record says this step created an object (`{{recordedId}}` is its id): a lookup by name
+     * may lag behind a create and answer `[]`, and must not make the run create a second one.
+     */
+    byRecordedId?: string[];
+    /**
+     * After a create, read again and stop if more than one object matches (a run elsewhere created one at the same
+     * time), printing `deleteArgv` (`{{duplicateId}}`: the other one's id) for the user to run if it is not someone's.
+     */
+    reportDuplicates?: { deleteArgv: string[] };
+  };
+  /**
+   * Before a create: every item of the check's list counts toward Azure's limit of `max` per parent. The run says
+   * how many are used, and stops with `hint` when none is free.
+   */
+  limit?: {
+    max: number;
+    what: string;
+    parent: string;
+    hint: string;
+    /**
+     * Values Azure allows only once per parent: an item already holding them (under another name) stops the run
+     * with `hint` (`{{existingName}}`: that item's name).
+     */
+    unique?: { where: Record<string, string>; hint: string };
   };
   /**
    * When `check` finds the object but `doneWhen` is not met: the command that brings it back in line
@@ -61,6 +86,8 @@ export interface Step {
     action: string;
     /** Only for an object the record says this step created; a brought one is refused by `brought` instead of changed. */
     onlyIfCreated?: boolean;
+    /** With onlyIfCreated: an object of the same name the record did not create stops the run with this hint (never rewritten). */
+    foreignHint?: string;
   };
   /**
    * Expectations that hold only for a brought object (the record does not say step `createdBy` made it):
@@ -86,6 +113,11 @@ export interface Step {
    * (marking what the bootstrap made; a brought object, or one a record merely names, is never marked).
    */
   onlyIfCreatedBy?: { step: string; idVar: string };
+  /**
+   * Runs of any config on this machine whose steps name the same key take turns at them (the find-or-create of an
+   * app by name: two first runs at once would each create one).
+   */
+  machineLock?: string;
   /** What teardown may undo, when this step created it. */
   creates?: {
     kind:

@@ -10,6 +10,10 @@ export const AD_HANDLERS = {
     const tenant = ctx.graphTenant();
     const dn = a(ctx, "display-name");
     const appId = a(ctx, "app-id");
+    if ((ctx.state.faults.lagAppList ?? 0) > 0) {
+      ctx.state.faults.lagAppList! -= 1;
+      return [];
+    }
     // Like the real CLI, --display-name is a Graph startswith() filter (case-insensitive), not an exact match.
     return ctx.state.apps
       .filter(

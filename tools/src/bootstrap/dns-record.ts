@@ -3,7 +3,7 @@
 // edited later stays wrong (Azure does not write it again while the zone group exists), so the
 // bootstrap checks it on every run and puts it right. Doctor prints the same commands (doctor/fixes.ts).
 import type { BootstrapConfig } from "./config.ts";
-import type { privateEndpointNames } from "./plan.ts";
+import type { privateEndpointNames } from "./private-endpoint-names.ts";
 import { aRecordShowArgv } from "./reads.ts";
 import type { Step } from "./step.ts";
 

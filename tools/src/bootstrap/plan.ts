@@ -1,6 +1,7 @@
 // plan(config) -> Step[]: everything the seed article's az commands do, for one mode, in order,
 // as data. Pure: no az call, no file access. apply() runs it.
 import { PE_IP, dnsRecordStep } from "./dns-record.ts";
+import { privateEndpointNames } from "./private-endpoint-names.ts";
 import { rejectedConnection } from "./rejected-connection.ts";
 import {
   RESOURCE_TYPES,
@@ -8,8 +9,6 @@ import {
   containerId,
   resourceRefOf,
   parseSubnetId,
-  privateDnsZoneId,
-  privateEndpointId,
   resourceGroupId,
   storageAccountId,
 } from "../az/resource-id.ts";
@@ -82,22 +81,6 @@ export function storageAccountResourceId(c: BootstrapConfig): string {
 }
 export function containerResourceId(c: BootstrapConfig): string {
   return containerId(storageAccountRef(c), c.storage.containerName);
-}
-export function privateEndpointNames(c: BootstrapConfig) {
-  const kind = c.mode === "fileshare-nfs" ? "file" : "blob";
-  const rg = c.network.privateEndpointResourceGroup ?? c.aks.resourceGroup;
-  const name = c.network.privateEndpointName ?? `pe-${c.storage.accountName}-${kind}`;
-  const dnsRg = c.network.dnsZoneResourceGroup ?? c.aks.resourceGroup;
-  const zone = `privatelink.${kind}.${c.storage.endpointSuffix}`;
-  return {
-    kind,
-    rg,
-    name,
-    dnsRg,
-    zone,
-    id: privateEndpointId({ subscriptionId: c.tenant1.subscriptionId, resourceGroup: rg, name }),
-    zoneId: privateDnsZoneId({ subscriptionId: c.tenant1.subscriptionId, resourceGroup: dnsRg, name: zone }),
-  };
 }
 
 /** Where the private endpoint goes: resource group, VNet and name of its subnet (placeholders when read from AKS). */

@@ -11,7 +11,8 @@ import type {
 import { AzError, type AzCall, type AzFailureKind, type AzTarget } from "../az/az.ts";
 import { parseVnetId } from "../az/resource-id.ts";
 import type { BootstrapConfig } from "../bootstrap/config.ts";
-import { privateEndpointNames, storageAccountResourceId } from "../bootstrap/plan.ts";
+import { storageAccountResourceId } from "../bootstrap/plan.ts";
+import { privateEndpointNames } from "../bootstrap/private-endpoint-names.ts";
 import {
   aksShowArgv,
   privateDnsZoneShowArgv,

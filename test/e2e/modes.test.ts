@@ -10,6 +10,11 @@ import { MODES } from "../../tools/src/schema/modes.ts";
 import { demoPodName, pvcName, type Deployment, type Testbed } from "../../tools/src/testbed/testbed.ts";
 import { nodeMountinfo, openTestbed } from "./support.ts";
 
+// One helm install creates the claim and the pod together; kube-scheduler may see the pod before the claim is
+// bound and park it until its 5-minute flush of unschedulable pods (kubernetes/kubernetes#93552, see
+// docs/troubleshooting.md). This is what users run, so the install stays one step and the wait covers the flush.
+const POD_AFTER_INSTALL_MS = 420_000;
+
 let tb: Testbed;
 
 beforeAll(async () => {
@@ -47,7 +52,7 @@ describe.each(MODES)("%s", (mode) => {
     expect(d.values.mode).toBe(mode);
     await tb.install(d);
     await tb.waitForPvcBound(d.namespace, pvcName[mode]);
-    const pod = await tb.waitForPodRunning(d.namespace, demoPodName[mode]);
+    const pod = await tb.waitForPodRunning(d.namespace, demoPodName[mode], POD_AFTER_INSTALL_MS);
     expect(pod.status?.phase).toBe("Running");
   });
 
@@ -105,7 +110,7 @@ describe.each(MODES)("%s", (mode) => {
   it("reads the data back after a reinstall", async () => {
     await tb.install(d);
     await tb.waitForPvcBound(d.namespace, pvcName[mode]);
-    await tb.waitForPodRunning(d.namespace, demoPodName[mode]);
+    await tb.waitForPodRunning(d.namespace, demoPodName[mode], POD_AFTER_INSTALL_MS);
     const { log } = await tb.readBack(d);
     expect(log.split("\n")).toContain("hello!");
   });

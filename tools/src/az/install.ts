@@ -1,13 +1,13 @@
-// Installs the real Azure CLI (pinned) into .cache/azure-cli-venv from the Python package registry,
+// Installs the real Azure CLI (pinned) into <cache>/azure-cli-venv (CTV_CACHE_DIR, else .cache) from the Python package registry,
 // so tests can check the fake az against its command table without any call to Azure.
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ToolError } from "../errors.ts";
 import { type Runner, run as defaultRunner } from "../exec/run.ts";
-import { repoRoot } from "../paths.ts";
+import { cacheDir } from "../paths.ts";
 
 export const AZURE_CLI_VERSION = "2.91.0";
-export const azureCliVenv = join(repoRoot, ".cache", "azure-cli-venv");
+export const azureCliVenv = join(cacheDir, "azure-cli-venv");
 
 export function azureCliPaths(venv = azureCliVenv) {
   return { venv, python: join(venv, "bin", "python"), az: join(venv, "bin", "az") };
@@ -23,7 +23,7 @@ async function installedVersion(python: string, runner: Runner): Promise<string 
 }
 
 /**
- * Makes sure the pinned Azure CLI is installed in .cache/azure-cli-venv and returns the path of its
+ * Makes sure the pinned Azure CLI is installed in <cache>/azure-cli-venv and returns the path of its
  * `az`. Idempotent: a matching install is reused. Takes about two minutes the first time.
  */
 export async function ensureAzureCli(

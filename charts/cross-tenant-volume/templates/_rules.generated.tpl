@@ -1,9 +1,26 @@
 {{/*
-cross-tenant-volume.rules: takes nothing; returns (as YAML) the lists the no-Secret rules check: attribute
-keys and StorageClass parameters that name key or Secret material, the ones a user may set per mode,
-and the mount options the drivers refuse. GENERATED from tools/src/schema/values.ts by `npm run gen`: do not edit.
+cross-tenant-volume.rules: takes nothing; returns (as YAML) what templates/_validate.tpl checks with: the
+regular expressions of its rules, the attribute keys and StorageClass parameters that name key or Secret
+material, the ones a user may set per mode, and the mount options the drivers refuse.
+GENERATED from tools/src/schema/chart-rules.ts by `npm run gen`: do not edit.
 */}}
 {{- define "cross-tenant-volume.rules" -}}
+patterns:
+  namespace: ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+  account: ^[a-z0-9]{3,24}$
+  container: ^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$
+  resourceGroup: ^[-A-Za-z0-9_.()]{0,89}[-A-Za-z0-9_()]$
+  guid: ^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$
+  dnsSuffix: ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$
+  objectName: ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$
+  quantity: ^([1-9][0-9]{0,5})(Mi|Gi|Ti|Pi)$
+  whitespace: '[\t\n\v\f\r ]'
+  asciiKey: ^[!-~]+$
+  octalMode: ^[0-7]{1,4}$
+  mountPath: ^(/[-A-Za-z0-9._@+]+)+/?$
+defaultImage:
+  repository: alpine
+  tag: '3.22'
 chartVolumeAttributes:
   - mountWithWorkloadIdentityToken
   - storageaccount

@@ -11,21 +11,20 @@ values files (test/fixtures/invalid) runs against both. Included once, from pers
 {{- $s := $v.storage -}}
 {{- $blob := ne $mode "fileshare-nfs" -}}
 {{- $wi := eq $mode "blob-fuse-wi" -}}
-{{- $containerRe := "^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$" -}}
-{{- $nameRe := "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" -}}
-{{- $guidRe := "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$" -}}
 {{- $rules := include "cross-tenant-volume.rules" . | fromYaml -}}
+{{- /* The regular expressions are checkValues' own, generated into _rules.generated.tpl: none is typed here. */ -}}
+{{- $re := $rules.patterns -}}
 
 {{- /* release: the namespace is written into object names and fields (and the default PV name) */ -}}
 {{- $ns := .Release.Namespace -}}
-{{- if or (gt (len $ns) 63) (not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" $ns)) -}}
+{{- if or (gt (len $ns) 63) (not (regexMatch $re.namespace $ns)) -}}
 {{- fail (printf "ERROR: namespace: '%s' is not a valid Kubernetes namespace, and the chart writes it into the PV's name and claimRef. Install into a namespace of at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit (helm --namespace)." $ns) -}}
 {{- end -}}
 
 {{- /* storage */ -}}
 {{- if eq $s.accountName "" -}}
 {{- fail "ERROR: storage.accountName: is empty. Set it to the storage account's name in the storage tenant (3-24 lowercase letters and digits)." -}}
-{{- else if not (regexMatch "^[a-z0-9]{3,24}$" $s.accountName) -}}
+{{- else if not (regexMatch $re.account $s.accountName) -}}
 {{- fail (printf "ERROR: storage.accountName: '%s' is not a valid storage account name. Use 3-24 lowercase letters and digits only." $s.accountName) -}}
 {{- end -}}
 {{- if and (not $blob) (ne $s.containerName "") -}}
@@ -37,17 +36,17 @@ values files (test/fixtures/invalid) runs against both. Included once, from pers
 {{- if and $blob (eq (toString $s.encryptInTransit) "true") -}}
 {{- fail (printf "ERROR: storage.encryptInTransit: is true, but only mode fileshare-nfs (the Azure Files driver) takes encryptInTransit, and mode %s uses the Blob driver. Remove it, or choose mode fileshare-nfs." $mode) -}}
 {{- end -}}
-{{- if and (ne $s.containerName "") (or (not (regexMatch $containerRe $s.containerName)) (contains "--" $s.containerName)) -}}
+{{- if and (ne $s.containerName "") (or (not (regexMatch $re.container $s.containerName)) (contains "--" $s.containerName)) -}}
 {{- fail (printf "ERROR: storage.containerName: '%s' is not a valid container name. Use 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit." $s.containerName) -}}
 {{- end -}}
-{{- if and (ne $s.shareName "") (or (not (regexMatch $containerRe $s.shareName)) (contains "--" $s.shareName)) -}}
+{{- if and (ne $s.shareName "") (or (not (regexMatch $re.container $s.shareName)) (contains "--" $s.shareName)) -}}
 {{- fail (printf "ERROR: storage.shareName: '%s' is not a valid file share name. Use 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit." $s.shareName) -}}
 {{- end -}}
 {{- /* Every mode: it opens the volume handle, which may never change once the PV exists. */ -}}
 {{- if eq $s.resourceGroup "" -}}
 {{- fail (printf "ERROR: storage.resourceGroup: is empty, but mode %s needs it. Set it to the storage account's resource group in the storage tenant." $mode) -}}
 {{- end -}}
-{{- if and (ne $s.resourceGroup "") (not (regexMatch "^[-A-Za-z0-9_.()]{0,89}[-A-Za-z0-9_()]$" $s.resourceGroup)) -}}
+{{- if and (ne $s.resourceGroup "") (not (regexMatch $re.resourceGroup $s.resourceGroup)) -}}
 {{- fail (printf "ERROR: storage.resourceGroup: '%s' is not a valid resource group name. Use 1-90 letters, digits, '.', '_', '-', '(' and ')', not ending with '.'." $s.resourceGroup) -}}
 {{- end -}}
 {{- $wiOnly := list
@@ -63,11 +62,11 @@ values files (test/fixtures/invalid) runs against both. Included once, from pers
 {{- else if and (not $wi) (ne $value "") -}}
 {{- fail (printf "ERROR: %s: is set, but mode %s does not use it (NFS access is granted by the network, not an identity). Remove it, or choose mode blob-fuse-wi." $path $mode) -}}
 {{- end -}}
-{{- if and (ne $value "") (not (regexMatch $guidRe $value)) -}}
+{{- if and (ne $value "") (not (regexMatch $re.guid $value)) -}}
 {{- fail (printf "ERROR: %s: '%s' is not a GUID. Use the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (%s)." $path $value $how) -}}
 {{- end -}}
 {{- end -}}
-{{- if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$" $s.endpointSuffix) -}}
+{{- if not (regexMatch $re.dnsSuffix $s.endpointSuffix) -}}
 {{- fail (printf "ERROR: storage.endpointSuffix: '%s' is not a DNS suffix. Use core.windows.net for Azure's public cloud, or your cloud's storage suffix." $s.endpointSuffix) -}}
 {{- end -}}
 
@@ -75,12 +74,12 @@ values files (test/fixtures/invalid) runs against both. Included once, from pers
 {{- if and $wi (eq $v.serviceAccount.name "") -}}
 {{- fail "ERROR: serviceAccount.name: is empty, but mode blob-fuse-wi runs the pods as a named ServiceAccount that the federated credential trusts. Set it (the seed uses blob-fuse-sa)." -}}
 {{- end -}}
-{{- include "cross-tenant-volume.validateName" (list "serviceAccount.name" $v.serviceAccount.name "ServiceAccount" $nameRe) -}}
+{{- include "cross-tenant-volume.validateName" (list "serviceAccount.name" $v.serviceAccount.name "ServiceAccount" $re.objectName) -}}
 
 {{- /* volume */ -}}
 {{- $pv := $v.persistentVolume -}}
-{{- include "cross-tenant-volume.validateName" (list "persistentVolume.name" $pv.name "PersistentVolume" $nameRe) -}}
-{{- $capacity := include "cross-tenant-volume.quantityMi" $pv.capacity -}}
+{{- include "cross-tenant-volume.validateName" (list "persistentVolume.name" $pv.name "PersistentVolume" $re.objectName) -}}
+{{- $capacity := include "cross-tenant-volume.quantityMi" (list $pv.capacity $re.quantity) -}}
 {{- if eq $capacity "" -}}
 {{- fail (printf "ERROR: persistentVolume.capacity: '%s' is not a size this chart accepts. Use a whole number of Mi, Gi, Ti or Pi, like 10Gi." $pv.capacity) -}}
 {{- end -}}
@@ -89,12 +88,12 @@ values files (test/fixtures/invalid) runs against both. Included once, from pers
 {{- end -}}
 {{- if eq $pv.name "" -}}
 {{- $name := include "cross-tenant-volume.persistentVolumeName" . -}}
-{{- if or (gt (len $name) 253) (not (regexMatch $nameRe $name)) -}}
+{{- if or (gt (len $name) 253) (not (regexMatch $re.objectName $name)) -}}
 {{- fail (printf "ERROR: persistentVolume.name: is empty, and the name the chart would give the PV, '%s' (<seed name>-<namespace>-<release>), is not a valid PersistentVolume name. Set persistentVolume.name, or install with a lowercase namespace and release name." $name) -}}
 {{- end -}}
 {{- end -}}
 {{- /* Mount options, split as the drivers split them: blobfuse2's argv words (a --flag, or -o and a FUSE list), NFS comma lists. */ -}}
-{{- $ws := "[\\t\\n\\v\\f\\r ]" -}}
+{{- $ws := $re.whitespace -}}
 {{- range $i, $option := ($pv.mountOptions | default list) -}}
 {{- $where := printf "persistentVolume.mountOptions[%d]" $i -}}
 {{- if $wi -}}
@@ -145,7 +144,7 @@ values files (test/fixtures/invalid) runs against both. Included once, from pers
 {{- range $key := keys $pv.volumeAttributes | sortAlpha -}}
 {{- $value := get $pv.volumeAttributes $key -}}
 {{- $lower := "" -}}
-{{- if regexMatch "^[!-~]+$" $key -}}{{- $lower = lower $key -}}{{- end -}}
+{{- if regexMatch $re.asciiKey $key -}}{{- $lower = lower $key -}}{{- end -}}
 {{- $own := "" -}}
 {{- range $rules.chartVolumeAttributes -}}
 {{- if eq (lower .) $lower -}}{{- $own = . -}}{{- end -}}
@@ -162,7 +161,7 @@ values files (test/fixtures/invalid) runs against both. Included once, from pers
 {{- fail (printf "ERROR: persistentVolume.volumeAttributes.%s: %s." $key (get (get $rules.pointlessVolumeAttributes $mode) $lower)) -}}
 {{- else if not $allowed -}}
 {{- fail (printf "ERROR: persistentVolume.volumeAttributes.%s: is not an attribute this chart passes to the driver in mode %s. Remove it, or use one of %s." $key $mode (include "cross-tenant-volume.orList" $allowedAttributes)) -}}
-{{- else if and (eq $lower "mountpermissions") (not (regexMatch "^[0-7]{1,4}$" $value)) -}}
+{{- else if and (eq $lower "mountpermissions") (not (regexMatch $re.octalMode $value)) -}}
 {{- fail (printf "ERROR: persistentVolume.volumeAttributes.%s: '%s' is not an octal file mode. Use 1-4 digits 0-7, like 0777, or 0 to skip the chmod of the mount root." $key $value) -}}
 {{- else if and (eq $lower "fsgroupchangepolicy") (not (has $value $rules.fsGroupChangePolicies)) -}}
 {{- fail (printf "ERROR: persistentVolume.volumeAttributes.%s: '%s' is not a policy the drivers accept. Use %s." $key $value (include "cross-tenant-volume.orList" $rules.fsGroupChangePolicies)) -}}
@@ -171,9 +170,9 @@ values files (test/fixtures/invalid) runs against both. Included once, from pers
 
 {{- /* claim */ -}}
 {{- $pvc := $v.persistentVolumeClaim -}}
-{{- include "cross-tenant-volume.validateName" (list "persistentVolumeClaim.name" $pvc.name "PersistentVolumeClaim" $nameRe) -}}
+{{- include "cross-tenant-volume.validateName" (list "persistentVolumeClaim.name" $pvc.name "PersistentVolumeClaim" $re.objectName) -}}
 {{- $claimText := include "cross-tenant-volume.claimStorage" . -}}
-{{- $claim := include "cross-tenant-volume.quantityMi" $claimText -}}
+{{- $claim := include "cross-tenant-volume.quantityMi" (list $claimText $re.quantity) -}}
 {{- if eq $claim "" -}}
 {{- fail (printf "ERROR: persistentVolumeClaim.storage: '%s' is not a size this chart accepts. Use a whole number of Mi, Gi, Ti or Pi, like 5Gi." $pvc.storage) -}}
 {{- else if and (ne $capacity "") (gt (int64 $claim) (int64 $capacity)) -}}
@@ -181,13 +180,13 @@ values files (test/fixtures/invalid) runs against both. Included once, from pers
 {{- end -}}
 
 {{- /* class and pods */ -}}
-{{- include "cross-tenant-volume.validateName" (list "storageClass.name" $v.storageClass.name "StorageClass" $nameRe) -}}
+{{- include "cross-tenant-volume.validateName" (list "storageClass.name" $v.storageClass.name "StorageClass" $re.objectName) -}}
 {{- $seedParameters := keys (get (include "cross-tenant-volume.modeDefaults" . | fromYaml) "storageClassParameters") -}}
 {{- $allowedParameters := get $rules.allowedClassParameters $mode -}}
 {{- range $key := keys $v.storageClass.parameters | sortAlpha -}}
 {{- $value := get $v.storageClass.parameters $key -}}
 {{- $lower := "" -}}
-{{- if regexMatch "^[!-~]+$" $key -}}{{- $lower = lower $key -}}{{- end -}}
+{{- if regexMatch $re.asciiKey $key -}}{{- $lower = lower $key -}}{{- end -}}
 {{- $seed := "" -}}
 {{- range $seedParameters -}}
 {{- if eq (lower .) $lower -}}{{- $seed = . -}}{{- end -}}
@@ -206,16 +205,16 @@ values files (test/fixtures/invalid) runs against both. Included once, from pers
 {{- fail (printf "ERROR: storageClass.parameters.%s: '%s' is not a protocol of mode %s. Use %s, or remove it." $key $value $mode (include "cross-tenant-volume.orList" (get $rules.classProtocols $mode))) -}}
 {{- end -}}
 {{- end -}}
-{{- include "cross-tenant-volume.validateName" (list "demo.name" $v.demo.name "Pod" $nameRe) -}}
-{{- if not (regexMatch "^(/[-A-Za-z0-9._@+]+)+/?$" $v.pods.mountPath) -}}
+{{- include "cross-tenant-volume.validateName" (list "demo.name" $v.demo.name "Pod" $re.objectName) -}}
+{{- if not (regexMatch $re.mountPath $v.pods.mountPath) -}}
 {{- fail (printf "ERROR: pods.mountPath: '%s' is not an absolute path below / made of letters, digits and . _ - + @. Use a path like /mnt/azure." $v.pods.mountPath) -}}
 {{- end -}}
 {{- range $path, $img := dict "demo.image" $v.demo.image "tests.image" $v.tests.image -}}
 {{- if eq $img.repository "" -}}
-{{- fail (printf "ERROR: %s.repository: is empty. Set an image repository, e.g. alpine." $path) -}}
+{{- fail (printf "ERROR: %s.repository: is empty. Set an image repository, e.g. %s." $path $rules.defaultImage.repository) -}}
 {{- end -}}
 {{- if eq $img.tag "" -}}
-{{- fail (printf "ERROR: %s.tag: is empty. Set an image tag, e.g. 3.22, so the pod's image is pinned." $path) -}}
+{{- fail (printf "ERROR: %s.tag: is empty. Set an image tag, e.g. %s, so the pod's image is pinned." $path $rules.defaultImage.tag) -}}
 {{- end -}}
 {{- end -}}
 {{- end }}
@@ -233,15 +232,16 @@ non-empty value is not a valid Kubernetes object name (DNS subdomain, at most 25
 {{- end }}
 
 {{/*
-cross-tenant-volume.quantityMi: takes a size string; returns it in MiB as a decimal string, or ""
-when it is not a whole number (at most 6 digits) of Mi, Gi, Ti or Pi. Helm has no quantity parser,
-so the chart accepts only the forms it can compare exactly.
+cross-tenant-volume.quantityMi: takes (list <size> <the quantity pattern>); returns the size in MiB as a decimal
+string, or "" when it is not a whole number (at most 6 digits) of Mi, Gi, Ti or Pi. Helm has no quantity parser,
+so the chart accepts only the forms it can compare exactly. The pattern's groups are the number and the unit.
 */}}
 {{- define "cross-tenant-volume.quantityMi" -}}
-{{- $q := toString . -}}
-{{- if regexMatch "^[1-9][0-9]{0,5}(Mi|Gi|Ti|Pi)$" $q -}}
-{{- $number := regexFind "^[0-9]+" $q -}}
-{{- $unit := trimPrefix $number $q -}}
+{{- $q := toString (index . 0) -}}
+{{- $pattern := index . 1 -}}
+{{- if regexMatch $pattern $q -}}
+{{- $number := regexReplaceAll $pattern $q "${1}" -}}
+{{- $unit := regexReplaceAll $pattern $q "${2}" -}}
 {{- $factor := get (dict "Mi" 1 "Gi" 1024 "Ti" 1048576 "Pi" 1073741824) $unit -}}
 {{- mul (int64 $number) $factor -}}
 {{- end -}}

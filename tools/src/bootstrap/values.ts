@@ -4,16 +4,15 @@ import { dirname, relative } from "node:path";
 import yaml from "js-yaml";
 import writeFileAtomic from "write-file-atomic";
 import { ToolError } from "../errors.ts";
-import type { CrossTenantVolumeValues } from "../schema/values.generated.ts";
 import { schemaModeline } from "../schema/schema-id.ts";
-import { parseValues } from "../schema/values.ts";
+import { parseValues, type ValuesInput } from "../schema/values.ts";
 import type { BootstrapConfig } from "./config.ts";
 import { chartReference } from "../paths.ts";
 
-/** The values the bootstrap writes: a subset of the chart's values, typed by the generated chart types. */
-export type BootstrapValues = CrossTenantVolumeValues & {
+/** The values the bootstrap writes: a subset of the chart's values, typed by zod's input type of the values schema. */
+export type BootstrapValues = ValuesInput & {
   mode: BootstrapConfig["mode"];
-  storage: NonNullable<CrossTenantVolumeValues["storage"]> & { accountName: string; resourceGroup: string };
+  storage: NonNullable<ValuesInput["storage"]> & { accountName: string; resourceGroup: string };
 };
 
 export function buildValues(c: BootstrapConfig, vars: Record<string, string>): BootstrapValues {

@@ -265,12 +265,21 @@ export function planMount(
     : planFile(req, context, common, versions.file);
 }
 
-function planBlob(
-  req: NodePublishVolumeRequest,
-  context: Record<string, string>,
-  common: PlanCommon,
-  traits: BlobDriverTraits,
-): MountPlan {
+/** The storage a blob volume names, read as NodePublishVolume reads it (attributes first, then the volume ID). */
+interface BlobTarget {
+  fromId: ReturnType<typeof parseBlobVolumeId>;
+  inline: boolean;
+  accountName: string;
+  containerName: string;
+  /** The protocol attribute as written; `protocol` is it lower-cased, as isNFSProtocol compares it. */
+  rawProtocol: string;
+  protocol: string;
+}
+
+/** The node server mounts these over NFS and anything else with blobfuse2. */
+const blobNfsProtocols = ["nfs", "aznfs", "nfsv3"];
+
+function refuseBlobCaseConflict(context: Record<string, string>, common: PlanCommon, traits: BlobDriverTraits): void {
   const conflict = findCaseConflict(context);
   if (conflict !== undefined && traits.refusesCaseCollidingKeys) {
     throw invalidArgument(
@@ -281,6 +290,9 @@ function planBlob(
       `volume attributes hold two keys that normalize to "${conflict}"; blob-csi-driver ${traits.version} uses one of them at random: keep one`,
     );
   }
+}
+
+function blobTarget(req: NodePublishVolumeRequest, context: Record<string, string>, common: PlanCommon): BlobTarget {
   const fromId = parseBlobVolumeId(req.volume_id);
   const inline = attr(context, "csi.storage.k8s.io/ephemeral").toLowerCase() === "true";
   // NodePublishVolume clears storageAccount of an inline volume without an identity (useWorkloadIdentity:
@@ -296,8 +308,7 @@ function planBlob(
   // mounts nfs, aznfs and nfsv3 over NFS and anything else with blobfuse2.
   const rawProtocol = attr(context, "protocol");
   const protocol = rawProtocol.toLowerCase();
-  const nfsProtocols = ["nfs", "aznfs", "nfsv3"];
-  if (protocol !== "" && !["fuse", "fuse2", ...nfsProtocols].includes(protocol)) {
+  if (protocol !== "" && !["fuse", "fuse2", ...blobNfsProtocols].includes(protocol)) {
     common.warnings.push(
       `protocol "${protocol}" is not in the driver's list [fuse fuse2 nfs aznfs]; a static volume still mounts, with blobfuse2`,
     );
@@ -310,39 +321,68 @@ function planBlob(
     );
   if (containerName === "")
     throw internal(`could not find containerName from attributes or volumeID(${req.volume_id})`);
+  return { fromId, inline, accountName, containerName, rawProtocol, protocol };
+}
+
+function planBlob(
+  req: NodePublishVolumeRequest,
+  context: Record<string, string>,
+  common: PlanCommon,
+  traits: BlobDriverTraits,
+): MountPlan {
+  refuseBlobCaseConflict(context, common, traits);
+  const target = blobTarget(req, context, common);
   const perm = mountPermissions(context);
   common.fsGroupChangePolicy = checkFsGroupChangePolicy(context);
+  if (blobNfsProtocols.includes(target.protocol)) return planBlobNfs(req, context, common, traits, target, perm);
+  return planBlobfuse(req, context, common, traits, target);
+}
 
-  if (nfsProtocols.includes(protocol)) {
-    // GetAuthEnv skips the account key only for protocol == "nfs", compared exactly: "NFS" mounts over NFS with a key.
-    if (rawProtocol !== "nfs") {
-      throw notServed(
-        `protocol: ${rawProtocol} (blob-csi-driver ${traits.version} mounts it over NFS but skips the account key only for protocol nfs, in lower case, so it looks for a key Secret or lists the keys with its own identity)`,
-        "set protocol: nfs (blob-nfs), which needs no credentials",
-      );
-    }
-    const endpointSuffix = attr(context, "storageendpointsuffix") || defaultEndpointSuffix;
-    const server = attr(context, "server") || `${accountName}.blob.${endpointSuffix}`;
-    const source = `${server}:/${accountName}/${containerName}`;
-    const flags = common.readOnlyCapability ? [...common.mountFlags, "ro"] : common.mountFlags;
-    const checked = checkNfsOptions(blobDriver, flags, (opts) => `-t nfs -o ${opts} ${source} ${req.target_path}`);
-    common.warnings.push(...checked.warnings);
-    const args = `-t nfs -o ${checked.options.join(",")} ${source} ${req.target_path}`;
-    checkServer({ server, accountName, endpointSuffix }, "blob", common, (why) =>
-      internal(nfsMountFailure(args, `mount.nfs: access denied by server while mounting ${source} (${why})`)),
+function planBlobNfs(
+  req: NodePublishVolumeRequest,
+  context: Record<string, string>,
+  common: PlanCommon,
+  traits: BlobDriverTraits,
+  { accountName, containerName, rawProtocol }: BlobTarget,
+  perm: number,
+): MountPlan {
+  // GetAuthEnv skips the account key only for protocol == "nfs", compared exactly: "NFS" mounts over NFS with a key.
+  if (rawProtocol !== "nfs") {
+    throw notServed(
+      `protocol: ${rawProtocol} (blob-csi-driver ${traits.version} mounts it over NFS but skips the account key only for protocol nfs, in lower case, so it looks for a key Secret or lists the keys with its own identity)`,
+      "set protocol: nfs (blob-nfs), which needs no credentials",
     );
-    return {
-      ...common,
-      mode: "blob-nfs",
-      accountName,
-      containerName,
-      endpointSuffix,
-      server,
-      nfsOptions: checked.options,
-      mountPermissions: perm,
-    };
   }
+  const endpointSuffix = attr(context, "storageendpointsuffix") || defaultEndpointSuffix;
+  const server = attr(context, "server") || `${accountName}.blob.${endpointSuffix}`;
+  const source = `${server}:/${accountName}/${containerName}`;
+  const flags = common.readOnlyCapability ? [...common.mountFlags, "ro"] : common.mountFlags;
+  const checked = checkNfsOptions(blobDriver, flags, (opts) => `-t nfs -o ${opts} ${source} ${req.target_path}`);
+  common.warnings.push(...checked.warnings);
+  const args = `-t nfs -o ${checked.options.join(",")} ${source} ${req.target_path}`;
+  checkServer({ server, accountName, endpointSuffix }, "blob", common, (why) =>
+    internal(nfsMountFailure(args, `mount.nfs: access denied by server while mounting ${source} (${why})`)),
+  );
+  return {
+    ...common,
+    mode: "blob-nfs",
+    accountName,
+    containerName,
+    endpointSuffix,
+    server,
+    nfsOptions: checked.options,
+    mountPermissions: perm,
+  };
+}
 
+/** blobfuse2: with the pod's token (blob-fuse-wi), with clientID only (an account key the driver fetches), or refused. */
+function planBlobfuse(
+  req: NodePublishVolumeRequest,
+  context: Record<string, string>,
+  common: PlanCommon,
+  traits: BlobDriverTraits,
+  target: BlobTarget,
+): MountPlan {
   if (attr(context, "azurestorageauthtype").toUpperCase() === "MSI") {
     throw notServed(
       "blobfuse2 with the node's managed identity (AzureStorageAuthType: MSI)",
@@ -356,97 +396,119 @@ function planBlob(
   const mountWithToken = traits.clientIdSelectsToken || (wiRaw !== "" && traits.tokenMode ? parseGoBool(wiRaw) : false);
   if (mountWithToken === undefined)
     throw internal(`invalid mountwithworkloadidentitytoken: ${wiRaw} in volume context`);
-  const tenantId = attr(context, "tenantid");
-  const blobfuse = { blobfuse2: traits.blobfuse2, inline };
-
   if (mountWithToken && (clientId !== "" || traits.tokenPathWithoutClientId)) {
-    if (clientId === "") {
-      if (!traits.clientIdOptional)
-        throw internal("mountWithWorkloadIdentityToken is true but clientID is not specified");
-      throw notServed(
-        `mountWithWorkloadIdentityToken without clientID (blob-csi-driver ${traits.version} then uses the kubelet's managed identity)`,
-        "set clientID to the client ID of the app whose federated credential trusts the pod's ServiceAccount (blob-fuse-wi)",
-      );
-    }
-    const token = serviceAccountToken(req);
-    checkBlobfuseAuthEnv(context);
-    common.warnings.push(...checkBlobfuseOptions(common.mountFlags, blobfuse));
-    // v1.27.8+: the republish check compares the attribute with "true" (any case), not with ParseBool.
-    const refreshOnRepublish = traits.refreshesToken && (!traits.refreshOnlyForTrue || wiRaw.toLowerCase() === "true");
-    if (!traits.refreshesToken) {
-      common.warnings.push(
-        `blob-csi-driver ${traits.version} hands the token to blobfuse2 once: this mount fails with EIO when the token expires (fixed in v1.27.0)`,
-      );
-    } else if (!refreshOnRepublish) {
-      common.warnings.push(
-        `mountWithWorkloadIdentityToken "${wiRaw}" mounts with the token, but the driver refreshes it on republish only for "true": this mount fails with EIO when its first token expires; write "true"`,
-      );
-    }
-    const fo = fuseOptions(common.mountFlags);
-    const num = (name: string) => (fo.has(name) ? Number(fo.get(name)) : undefined);
-    let gid = num("gid");
-    if (!common.mountFlags.some((f) => f.includes("gid=")) && common.volumeMountGroup !== "") {
-      // The driver appends -o gid=<fsGroup> itself.
-      if (!/^\d+$/.test(common.volumeMountGroup) || Number(common.volumeMountGroup) > 0xffffffff) {
-        throw invalidArgument(
-          `invalid volumeMountGroup "${common.volumeMountGroup}": must be an unsigned 32-bit integer (POSIX GID)`,
-        );
-      }
-      gid = Number(common.volumeMountGroup);
-    }
-    const uid = num("uid");
-    const umask = fo.has("umask") ? parseInt(fo.get("umask")!, 8) : undefined;
-    const fuse = {
-      allowOther: fo.has("allow_other") && fo.get("allow_other") !== "false",
-      readOnly: fo.has("ro") || common.readOnlyCapability,
-      ...(gid !== undefined ? { gid } : {}),
-      ...(uid !== undefined ? { uid } : {}),
-      ...(umask !== undefined ? { umask } : {}),
-    };
-    const endpointSuffix = attr(context, "storageendpointsuffix") || defaultEndpointSuffix;
-    const server = attr(context, "server").trim() || `${accountName}.blob.${endpointSuffix}`;
-    checkServer({ server, accountName, endpointSuffix }, "blob", common, (why) =>
-      internal(blobfuseMountFailure(`failed to initialize new pipeline [${why}]`)),
-    );
-    return {
-      ...common,
-      mode: "blob-fuse-wi",
-      accountName,
-      containerName,
-      clientId,
-      tenantId,
-      token,
-      refreshOnRepublish,
-      fuse,
-      server,
-      endpointSuffix,
-      useAdls: attr(context, "ishnsenabled").toLowerCase() === "true",
-      cancelListSeconds: blobfuseSeconds(common.mountFlags, ["--cancel-list-on-mount-seconds"]),
-      fileCacheTimeoutSeconds: blobfuseSeconds(common.mountFlags, [
-        "--file-cache-timeout-in-seconds",
-        "--file-cache-timeout",
-      ]),
-    };
+    return planBlobFuseWi(req, context, common, traits, target);
   }
   if (clientId !== "") {
     const token = serviceAccountToken(req);
-    common.warnings.push(...checkBlobfuseOptions(common.mountFlags, blobfuse));
+    common.warnings.push(
+      ...checkBlobfuseOptions(common.mountFlags, { blobfuse2: traits.blobfuse2, inline: target.inline }),
+    );
     return {
       ...common,
       mode: "blob-account-key",
-      accountName,
-      containerName,
+      accountName: target.accountName,
+      containerName: target.containerName,
       clientId,
-      tenantId,
-      resourceGroup: attr(context, "resourcegroup") || (fromId?.resourceGroup ?? ""),
-      subscriptionId: attr(context, "subscriptionid") || (fromId?.subscriptionId ?? ""),
+      tenantId: attr(context, "tenantid"),
+      resourceGroup: attr(context, "resourcegroup") || (target.fromId?.resourceGroup ?? ""),
+      subscriptionId: attr(context, "subscriptionid") || (target.fromId?.subscriptionId ?? ""),
       token,
     };
   }
   throw notServed(
-    `blobfuse2 with an account key (no clientID: the driver reads the Secret azure-storage-account-${accountName}-secret or lists the keys with the kubelet identity)`,
+    `blobfuse2 with an account key (no clientID: the driver reads the Secret azure-storage-account-${target.accountName}-secret or lists the keys with the kubelet identity)`,
     'set mountWithWorkloadIdentityToken: "true" with clientID (blob-fuse-wi), or protocol: nfs (blob-nfs)',
   );
+}
+
+/** Whether the driver refreshes the token on republish, with a warning when this mount will fail once its token expires. */
+function tokenRefresh(wiRaw: string, common: PlanCommon, traits: BlobDriverTraits): boolean {
+  // v1.27.8+: the republish check compares the attribute with "true" (any case), not with ParseBool.
+  const refreshOnRepublish = traits.refreshesToken && (!traits.refreshOnlyForTrue || wiRaw.toLowerCase() === "true");
+  if (!traits.refreshesToken) {
+    common.warnings.push(
+      `blob-csi-driver ${traits.version} hands the token to blobfuse2 once: this mount fails with EIO when the token expires (fixed in v1.27.0)`,
+    );
+  } else if (!refreshOnRepublish) {
+    common.warnings.push(
+      `mountWithWorkloadIdentityToken "${wiRaw}" mounts with the token, but the driver refreshes it on republish only for "true": this mount fails with EIO when its first token expires; write "true"`,
+    );
+  }
+  return refreshOnRepublish;
+}
+
+/** The FUSE options blobfuse2 mounts with: the user's -o list, and the gid the driver appends from the pod's fsGroup. */
+function fuseMount(common: PlanCommon) {
+  const fo = fuseOptions(common.mountFlags);
+  const num = (name: string) => (fo.has(name) ? Number(fo.get(name)) : undefined);
+  let gid = num("gid");
+  if (!common.mountFlags.some((f) => f.includes("gid=")) && common.volumeMountGroup !== "") {
+    // The driver appends -o gid=<fsGroup> itself.
+    if (!/^\d+$/.test(common.volumeMountGroup) || Number(common.volumeMountGroup) > 0xffffffff) {
+      throw invalidArgument(
+        `invalid volumeMountGroup "${common.volumeMountGroup}": must be an unsigned 32-bit integer (POSIX GID)`,
+      );
+    }
+    gid = Number(common.volumeMountGroup);
+  }
+  const uid = num("uid");
+  const umask = fo.has("umask") ? parseInt(fo.get("umask")!, 8) : undefined;
+  return {
+    allowOther: fo.has("allow_other") && fo.get("allow_other") !== "false",
+    readOnly: fo.has("ro") || common.readOnlyCapability,
+    ...(gid !== undefined ? { gid } : {}),
+    ...(uid !== undefined ? { uid } : {}),
+    ...(umask !== undefined ? { umask } : {}),
+  };
+}
+
+/** blob-fuse-wi: blobfuse2 with the pod's ServiceAccount token, exchanged for the app's. */
+function planBlobFuseWi(
+  req: NodePublishVolumeRequest,
+  context: Record<string, string>,
+  common: PlanCommon,
+  traits: BlobDriverTraits,
+  { accountName, containerName, inline }: BlobTarget,
+): MountPlan {
+  const clientId = attr(context, "clientid");
+  if (clientId === "") {
+    if (!traits.clientIdOptional)
+      throw internal("mountWithWorkloadIdentityToken is true but clientID is not specified");
+    throw notServed(
+      `mountWithWorkloadIdentityToken without clientID (blob-csi-driver ${traits.version} then uses the kubelet's managed identity)`,
+      "set clientID to the client ID of the app whose federated credential trusts the pod's ServiceAccount (blob-fuse-wi)",
+    );
+  }
+  const token = serviceAccountToken(req);
+  checkBlobfuseAuthEnv(context);
+  common.warnings.push(...checkBlobfuseOptions(common.mountFlags, { blobfuse2: traits.blobfuse2, inline }));
+  const refreshOnRepublish = tokenRefresh(attr(context, "mountwithworkloadidentitytoken"), common, traits);
+  const fuse = fuseMount(common);
+  const endpointSuffix = attr(context, "storageendpointsuffix") || defaultEndpointSuffix;
+  const server = attr(context, "server").trim() || `${accountName}.blob.${endpointSuffix}`;
+  checkServer({ server, accountName, endpointSuffix }, "blob", common, (why) =>
+    internal(blobfuseMountFailure(`failed to initialize new pipeline [${why}]`)),
+  );
+  return {
+    ...common,
+    mode: "blob-fuse-wi",
+    accountName,
+    containerName,
+    clientId,
+    tenantId: attr(context, "tenantid"),
+    token,
+    refreshOnRepublish,
+    fuse,
+    server,
+    endpointSuffix,
+    useAdls: attr(context, "ishnsenabled").toLowerCase() === "true",
+    cancelListSeconds: blobfuseSeconds(common.mountFlags, ["--cancel-list-on-mount-seconds"]),
+    fileCacheTimeoutSeconds: blobfuseSeconds(common.mountFlags, [
+      "--file-cache-timeout-in-seconds",
+      "--file-cache-timeout",
+    ]),
+  };
 }
 
 /** The value of the last of `names` in the blobfuse2 options, as whole seconds (0 when absent or not a number). */
@@ -498,6 +560,42 @@ function planFile(
   common: PlanCommon,
   traits: FileDriverTraits,
 ): MountPlan {
+  const { accountName, shareName, protocol } = fileTarget(req, context, common);
+  common.fsGroupChangePolicy = checkFsGroupChangePolicy(context);
+  const perm = mountPermissions(context);
+  const withManagedIdentity = fileBoolAttr(context, "mountwithmanagedidentity", "mountWithManagedIdentity");
+  let encryptInTransit = fileBoolAttr(context, "encryptintransit", "encryptInTransit");
+  if (protocol !== "nfs") refuseSmb(context, traits, accountName, withManagedIdentity);
+  const endpointSuffix = attr(context, "storageendpointsuffix") || defaultEndpointSuffix;
+  const server = attr(context, "server") || `${accountName}.file.${endpointSuffix}`;
+  const folder = attr(context, "foldername");
+  const source = `${server}:/${accountName}/${shareName}${folder === "" ? "" : `/${folder}`}`;
+  const flags = common.readOnlyCapability ? [...common.mountFlags, "ro"] : common.mountFlags;
+  const checked = checkNfsOptions(fileDriver, flags, (opts) => `-t nfs -o ${opts} ${source} ${req.target_path}`);
+  common.warnings.push(...checked.warnings);
+  if (accountName !== "") {
+    const args = `-t nfs -o ${checked.options.join(",")} ${source} ${req.target_path}`;
+    checkServer({ server, accountName, endpointSuffix }, "file", common, (why) =>
+      internal(nfsMountFailure(args, `mount.nfs: access denied by server while mounting ${source} (${why})`)),
+    );
+  }
+  encryptInTransit ||= checked.encryptInTransit;
+  return {
+    ...common,
+    mode: "fileshare-nfs",
+    accountName,
+    shareName,
+    folderName: attr(context, "foldername"),
+    endpointSuffix,
+    server,
+    nfsOptions: checked.options,
+    mountPermissions: perm,
+    encryptInTransit,
+  };
+}
+
+/** The account, share and protocol a file volume names, refused as NodePublishVolume refuses them. */
+function fileTarget(req: NodePublishVolumeRequest, context: Record<string, string>, common: PlanCommon) {
   const inline = attr(context, "csi.storage.k8s.io/ephemeral").toLowerCase() === "true";
   // The file driver refuses two keys that differ only in case for inline volumes only (caseCollidingKey);
   // for a PersistentVolume whichever key its map loop sees last wins.
@@ -530,66 +628,46 @@ function planFile(
   if (protocol !== "" && protocol !== "smb" && protocol !== "nfs") {
     throw invalidArgument(`protocol(${protocol}) is not supported, supported protocol list: [smb nfs]`);
   }
-  common.fsGroupChangePolicy = checkFsGroupChangePolicy(context);
-  const perm = mountPermissions(context);
-  const boolAttr = (key: string, name: string): boolean => {
-    const raw = attr(context, key);
-    if (raw === "") return false;
-    const v = parseGoBool(raw);
-    if (v === undefined)
-      throw invalidArgument(
-        `Volume context property "${name}" must be a boolean value: strconv.ParseBool: parsing "${raw}": invalid syntax`,
-      );
-    return v;
-  };
-  const withManagedIdentity = boolAttr("mountwithmanagedidentity", "mountWithManagedIdentity");
-  let encryptInTransit = boolAttr("encryptintransit", "encryptInTransit");
-  if (protocol !== "nfs") {
-    if (withManagedIdentity) {
-      throw notServed(
-        "Azure Files SMB with the node's managed identity (mountWithManagedIdentity)",
-        "use fileshare-nfs (protocol: nfs), which needs no credentials",
-      );
-    }
-    if (attr(context, "clientid") !== "" && attr(context, serviceAccountTokensKey) !== "") {
-      throw notServed(
-        traits.smbWorkloadIdentity
-          ? `Azure Files SMB with a workload identity token (azurefile-csi-driver ${traits.version})`
-          : `Azure Files SMB with clientID (azurefile-csi-driver ${traits.version} lists the account keys with the workload identity token)`,
-        "use fileshare-nfs (protocol: nfs), which needs no credentials",
-      );
-    }
+  return { accountName, shareName, protocol };
+}
+
+/** A boolean attribute of the file driver, read with Go's strconv.ParseBool; empty is false. */
+function fileBoolAttr(context: Record<string, string>, key: string, name: string): boolean {
+  const raw = attr(context, key);
+  if (raw === "") return false;
+  const v = parseGoBool(raw);
+  if (v === undefined)
+    throw invalidArgument(
+      `Volume context property "${name}" must be a boolean value: strconv.ParseBool: parsing "${raw}": invalid syntax`,
+    );
+  return v;
+}
+
+/** SMB always needs a key or an identity this project does not serve: refused, naming which one the driver would use. */
+function refuseSmb(
+  context: Record<string, string>,
+  traits: FileDriverTraits,
+  accountName: string,
+  withManagedIdentity: boolean,
+): never {
+  if (withManagedIdentity) {
     throw notServed(
-      `Azure Files SMB with an account key (accountName(${accountName}) or accountKey is empty)`,
-      "set protocol: nfs (fileshare-nfs)",
+      "Azure Files SMB with the node's managed identity (mountWithManagedIdentity)",
+      "use fileshare-nfs (protocol: nfs), which needs no credentials",
     );
   }
-  const endpointSuffix = attr(context, "storageendpointsuffix") || defaultEndpointSuffix;
-  const server = attr(context, "server") || `${accountName}.file.${endpointSuffix}`;
-  const folder = attr(context, "foldername");
-  const source = `${server}:/${accountName}/${shareName}${folder === "" ? "" : `/${folder}`}`;
-  const flags = common.readOnlyCapability ? [...common.mountFlags, "ro"] : common.mountFlags;
-  const checked = checkNfsOptions(fileDriver, flags, (opts) => `-t nfs -o ${opts} ${source} ${req.target_path}`);
-  common.warnings.push(...checked.warnings);
-  if (accountName !== "") {
-    const args = `-t nfs -o ${checked.options.join(",")} ${source} ${req.target_path}`;
-    checkServer({ server, accountName, endpointSuffix }, "file", common, (why) =>
-      internal(nfsMountFailure(args, `mount.nfs: access denied by server while mounting ${source} (${why})`)),
+  if (attr(context, "clientid") !== "" && attr(context, serviceAccountTokensKey) !== "") {
+    throw notServed(
+      traits.smbWorkloadIdentity
+        ? `Azure Files SMB with a workload identity token (azurefile-csi-driver ${traits.version})`
+        : `Azure Files SMB with clientID (azurefile-csi-driver ${traits.version} lists the account keys with the workload identity token)`,
+      "use fileshare-nfs (protocol: nfs), which needs no credentials",
     );
   }
-  encryptInTransit ||= checked.encryptInTransit;
-  return {
-    ...common,
-    mode: "fileshare-nfs",
-    accountName,
-    shareName,
-    folderName: attr(context, "foldername"),
-    endpointSuffix,
-    server,
-    nfsOptions: checked.options,
-    mountPermissions: perm,
-    encryptInTransit,
-  };
+  throw notServed(
+    `Azure Files SMB with an account key (accountName(${accountName}) or accountKey is empty)`,
+    "set protocol: nfs (fileshare-nfs)",
+  );
 }
 
 export function isCsiError(err: unknown): err is CsiError {

@@ -183,106 +183,131 @@ export class NodeService {
 
   async publish(req: NodePublishVolumeRequest): Promise<void> {
     const plan = planMount(this.deps.driver, req, this.versions);
-    await this.exclusive(req, async () => {
-      const target = req.target_path;
-      const source = this.storageDir(plan);
-      let mounted = this.deps.mounter.isMountPoint(target);
-      const useFuse = plan.mode === "blob-fuse-wi" && this.deps.fuse !== undefined;
+    await this.exclusive(req, () => this.publishOnce(plan, req));
+  }
 
-      if (mounted && brokenMount(target)) {
-        // Its FUSE helper is gone (killed, or the node rebooted its processes): mount afresh.
-        this.log(`remounting ${target}: the previous mount no longer answers`);
-        await this.deps.mounter.unmount(target);
-        mounted = false;
-      }
-      if (mounted) {
-        // requiresRepublish: the kubelet calls again with a fresh token. The real driver only hands
-        // the new token to blobfuse2 here; a refused refresh shows later, as I/O errors.
-        await this.republish(plan, req, useFuse);
-        return;
-      }
+  private async publishOnce(plan: MountPlan, req: NodePublishVolumeRequest): Promise<void> {
+    const target = req.target_path;
+    const source = this.storageDir(plan);
+    let mounted = this.deps.mounter.isMountPoint(target);
+    const useFuse = plan.mode === "blob-fuse-wi" && this.deps.fuse !== undefined;
 
-      await this.warnings(plan, req);
-      const claims = await this.authorize(plan, req);
-      if (plan.mode === "fileshare-nfs" && plan.folderName !== "") {
-        mkdirSync(path.join(this.deps.storageRoot, plan.accountName.toLowerCase(), plan.shareName), {
-          recursive: true,
-        });
-        if (!existsSync(source))
-          throw this.nfsFailure(
-            plan,
-            req,
-            "mount.nfs: mounting failed, reason given by server: No such file or directory",
-          );
-      }
-      if (plan.mode === "blob-fuse-wi") await this.checkAdls(plan, source);
-      mkdirSync(source, { recursive: true });
-      // The NFS paths chmod and apply fsGroup in NodeStageVolume, which the kubelet skips while the volume is
-      // already staged on the node (a second pod): only the first publish of a volume on this node does it.
-      const staged = plan.mode !== "blob-fuse-wi" && this.publishedElsewhere(req.volume_id, target);
-      if ((plan.mode === "blob-nfs" || plan.mode === "fileshare-nfs") && !staged) this.prepareNfsShare(plan, source);
-      mkdirSync(target, { recursive: true });
-      let expiryFile: string | undefined;
-      try {
-        if (useFuse && plan.mode === "blob-fuse-wi") {
-          expiryFile = this.tokenExpiryFile(plan, target);
-          this.writeExpiry(expiryFile, claims!.exp);
-          this.writeGrants(target, await this.deps.authority.dataActions(this.identityOf(plan, claims!)));
-          await this.deps.fuse!.mount(
-            source,
-            target,
-            {
-              expiryFile,
-              grantsFile: this.grantsPath(target),
-              logFile: path.join(this.mountsDir, `${recordKey(target)}.log`),
-            },
-            {
-              ...plan.fuse,
-              cancelListSeconds: plan.cancelListSeconds,
-              fileCacheTimeoutSeconds: plan.fileCacheTimeoutSeconds,
-            },
-          );
-          this.startGrantsLoop();
-        } else {
-          if (plan.mode === "blob-fuse-wi" || plan.mode === "blob-account-key") {
-            // Without the FUSE helper a bind mount stands in for blobfuse2 with -o allow_other, which
-            // shows everything as 0777; allow_other, -o gid= and per-operation RBAC are not imitated then.
-            if ((statSync(source).mode & 0o777) !== 0o777) chmodSync(source, 0o777);
-          }
-          await this.deps.mounter.bindMount(source, target, plan.readOnly || plan.readOnlyCapability);
-        }
-      } catch (err) {
-        // As the real drivers do: leave no empty target behind for the next attempt.
-        try {
-          rmdirSync(target);
-        } catch {
-          // Not empty or already gone: the kubelet cleans it up.
-        }
-        rmSync(this.grantsPath(target), { force: true });
-        const why = (err as Error).message;
-        throw internal(
-          useFuse
-            ? blobfuseMountFailure(`failed to mount: ${why}`)
-            : `Could not mount "${source}" at "${target}": ${why}`,
-        );
-      }
-      this.writeRecord({
-        volumeId: req.volume_id,
-        targetPath: target,
-        mode: plan.mode,
-        source,
-        fuse: useFuse,
-        publishes: 1,
-        rotations: 0,
-        ...(claims ? { tokenExpiry: claims.exp } : {}),
-        ...(useFuse && plan.mode === "blob-fuse-wi"
-          ? { identity: this.identityOf(plan, claims!), expiryFile: expiryFile! }
-          : {}),
-      });
-      this.log(
-        `published ${req.volume_id} (${plan.mode}) at ${target} from ${source}${useFuse ? " through FUSE" : ""}`,
-      );
+    if (mounted && brokenMount(target)) {
+      // Its FUSE helper is gone (killed, or the node rebooted its processes): mount afresh.
+      this.log(`remounting ${target}: the previous mount no longer answers`);
+      await this.deps.mounter.unmount(target);
+      mounted = false;
+    }
+    if (mounted) {
+      // requiresRepublish: the kubelet calls again with a fresh token. The real driver only hands
+      // the new token to blobfuse2 here; a refused refresh shows later, as I/O errors.
+      await this.republish(plan, req, useFuse);
+      return;
+    }
+
+    await this.warnings(plan, req);
+    const claims = await this.authorize(plan, req);
+    await this.prepareSource(plan, req, source);
+    const expiryFile = await this.mountTarget(plan, req, source, useFuse, claims);
+    this.writeRecord({
+      volumeId: req.volume_id,
+      targetPath: target,
+      mode: plan.mode,
+      source,
+      fuse: useFuse,
+      publishes: 1,
+      rotations: 0,
+      ...(claims ? { tokenExpiry: claims.exp } : {}),
+      ...(useFuse && plan.mode === "blob-fuse-wi"
+        ? { identity: this.identityOf(plan, claims!), expiryFile: expiryFile! }
+        : {}),
     });
+    this.log(`published ${req.volume_id} (${plan.mode}) at ${target} from ${source}${useFuse ? " through FUSE" : ""}`);
+  }
+
+  /** The storage directory and the target, made ready as the drivers' NodeStageVolume would leave them. */
+  private async prepareSource(plan: MountPlan, req: NodePublishVolumeRequest, source: string): Promise<void> {
+    if (plan.mode === "fileshare-nfs" && plan.folderName !== "") {
+      mkdirSync(path.join(this.deps.storageRoot, plan.accountName.toLowerCase(), plan.shareName), {
+        recursive: true,
+      });
+      if (!existsSync(source))
+        throw this.nfsFailure(
+          plan,
+          req,
+          "mount.nfs: mounting failed, reason given by server: No such file or directory",
+        );
+    }
+    if (plan.mode === "blob-fuse-wi") await this.checkAdls(plan, source);
+    mkdirSync(source, { recursive: true });
+    // The NFS paths chmod and apply fsGroup in NodeStageVolume, which the kubelet skips while the volume is
+    // already staged on the node (a second pod): only the first publish of a volume on this node does it.
+    const staged = plan.mode !== "blob-fuse-wi" && this.publishedElsewhere(req.volume_id, req.target_path);
+    if ((plan.mode === "blob-nfs" || plan.mode === "fileshare-nfs") && !staged) this.prepareNfsShare(plan, source);
+    mkdirSync(req.target_path, { recursive: true });
+  }
+
+  /** Mounts `source` at the target (FUSE or a bind mount); returns the token expiry file of a FUSE mount. */
+  private async mountTarget(
+    plan: MountPlan,
+    req: NodePublishVolumeRequest,
+    source: string,
+    useFuse: boolean,
+    claims: (TokenClaims & { tenantId: string }) | undefined,
+  ): Promise<string | undefined> {
+    const target = req.target_path;
+    try {
+      if (useFuse && plan.mode === "blob-fuse-wi") return await this.fuseMount(plan, source, target, claims!);
+      if (plan.mode === "blob-fuse-wi" || plan.mode === "blob-account-key") {
+        // Without the FUSE helper a bind mount stands in for blobfuse2 with -o allow_other, which
+        // shows everything as 0777; allow_other, -o gid= and per-operation RBAC are not imitated then.
+        if ((statSync(source).mode & 0o777) !== 0o777) chmodSync(source, 0o777);
+      }
+      await this.deps.mounter.bindMount(source, target, plan.readOnly || plan.readOnlyCapability);
+      return undefined;
+    } catch (err) {
+      // As the real drivers do: leave no empty target behind for the next attempt.
+      try {
+        rmdirSync(target);
+      } catch {
+        // Not empty or already gone: the kubelet cleans it up.
+      }
+      rmSync(this.grantsPath(target), { force: true });
+      const why = (err as Error).message;
+      throw internal(
+        useFuse
+          ? blobfuseMountFailure(`failed to mount: ${why}`)
+          : `Could not mount "${source}" at "${target}": ${why}`,
+      );
+    }
+  }
+
+  /** blob-fuse-wi through the FUSE helper: the token's expiry and the identity's grants beside the mount. */
+  private async fuseMount(
+    plan: Extract<MountPlan, { mode: "blob-fuse-wi" }>,
+    source: string,
+    target: string,
+    claims: TokenClaims & { tenantId: string },
+  ): Promise<string> {
+    const expiryFile = this.tokenExpiryFile(plan, target);
+    this.writeExpiry(expiryFile, claims.exp);
+    this.writeGrants(target, await this.deps.authority.dataActions(this.identityOf(plan, claims)));
+    await this.deps.fuse!.mount(
+      source,
+      target,
+      {
+        expiryFile,
+        grantsFile: this.grantsPath(target),
+        logFile: path.join(this.mountsDir, `${recordKey(target)}.log`),
+      },
+      {
+        ...plan.fuse,
+        cancelListSeconds: plan.cancelListSeconds,
+        fileCacheTimeoutSeconds: plan.fileCacheTimeoutSeconds,
+      },
+    );
+    this.startGrantsLoop();
+    return expiryFile;
   }
 
   private async warnings(plan: MountPlan, req: NodePublishVolumeRequest): Promise<void> {

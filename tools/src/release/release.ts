@@ -91,9 +91,8 @@ function sha256(file: string): string {
   return createHash("sha256").update(readFileSync(file)).digest("hex");
 }
 
-export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
-  const runner = options.runner ?? defaultRunner;
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+/** The registry to push to; refuses a real release without a registry or without the release key. */
+function checkReleaseOptions(options: ReleaseOptions): string | undefined {
   const registry = options.registry === undefined ? undefined : parseRegistry(options.registry);
   if (!options.dryRun && !registry) {
     throw new ToolError(
@@ -109,6 +108,81 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
       "Pass --signing-key <file> (gpg --armor --export-secret-keys <key id> > file); only --dry-run signs with a throwaway key.",
     );
   }
+  return registry;
+}
+
+/** What the steps of one release share: the runner, a helm with a private home, and where artifacts go. */
+interface ReleaseRun {
+  runner: Runner;
+  helm: HelmClient;
+  helmPath: string;
+  helmHome: string;
+  outDir: string;
+}
+
+/** Packages the chart signed with `key` into outDir, checks the signature with the public key alone, and exports it. */
+async function packageSigned(run: ReleaseRun, key: SigningKey) {
+  mkdirSync(run.outDir, { recursive: true });
+  const chartArchive = await run.helm.package(CHART_DIR, {
+    destination: run.outDir,
+    sign: { key: key.name, keyring: key.secring },
+  });
+  const provenance = `${chartArchive}.prov`;
+  // Check the signature the way users will, with the public key alone.
+  await run.runner(run.helmPath, ["verify", chartArchive, "--keyring", key.pubring], {
+    env: {
+      HELM_CONFIG_HOME: join(run.helmHome, "config"),
+      HELM_CACHE_HOME: join(run.helmHome, "cache"),
+      HELM_DATA_HOME: join(run.helmHome, "data"),
+    },
+    timeoutMs: 60_000,
+  });
+  const publicKey = join(run.outDir, "public-key.asc");
+  copyFileSync(key.publicKeyAsc, publicKey);
+  return { chartArchive, provenance, publicKey };
+}
+
+/** `npm pack` into outDir; returns the tarball's path. */
+async function packNpm(run: ReleaseRun): Promise<string> {
+  const packed = await run.runner("npm", ["pack", "--json", "--pack-destination", run.outDir], {
+    cwd: repoRoot,
+    timeoutMs: 600_000,
+  });
+  const entry = (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0];
+  if (!entry) throw new ToolError("INTERNAL", "npm pack printed no package.");
+  return join(run.outDir, basename(entry.filename));
+}
+
+/** SHA256SUMS in outDir, in the format `sha256sum -c SHA256SUMS` reads. */
+function writeChecksums(outDir: string, files: string[]): { artifacts: ReleaseArtifact[]; checksums: string } {
+  const artifacts = files.map((file) => ({ file, sha256: sha256(file) }));
+  const checksums = join(outDir, "SHA256SUMS");
+  writeFileSync(checksums, artifacts.map((a) => `${a.sha256}  ${basename(a.file)}\n`).join(""));
+  return { artifacts, checksums };
+}
+
+/** Pushes the chart (and its provenance) to the registry, logged in with the credentials when given. */
+async function pushChart(
+  run: ReleaseRun,
+  options: ReleaseOptions,
+  registry: string,
+  chartArchive: string,
+  version: string,
+): Promise<NonNullable<ReleaseResult["pushed"]>> {
+  const host = registry.slice("oci://".length).split("/")[0]!;
+  if (options.credentials) await run.helm.registryLogin(host, { ...options.credentials, caFile: options.caFile });
+  const started = Date.now();
+  const out = await run.helm.push(chartArchive, registry, { caFile: options.caFile });
+  const seconds = (Date.now() - started) / 1000;
+  const digest = /Digest: (sha256:[0-9a-f]{64})/.exec(out)?.[1];
+  if (!digest) throw new ToolError("INTERNAL", `helm push printed no digest: ${out.slice(-300)}`);
+  return { reference: `${registry}/cross-tenant-volume:${version}`, digest, seconds };
+}
+
+export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
+  const runner = options.runner ?? defaultRunner;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const registry = checkReleaseOptions(options);
   const outDir = options.outDir ?? join(repoRoot, "dist");
   const total = options.dryRun ? 6 : 7;
   let n = 0;
@@ -121,12 +195,18 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   const helmPath = await ensureHelm(options.helmMajor ?? "4", { runner, log });
   // A private helm home: registry credentials from this run are never left behind.
   const helmHome = mkdtempSync(join(tmpdir(), "ctv-release-helm-"));
-  const helm = new HelmClient({ helmPath, runner, homeDir: helmHome });
+  const run: ReleaseRun = {
+    runner,
+    helmPath,
+    helmHome,
+    outDir,
+    helm: new HelmClient({ helmPath, runner, homeDir: helmHome }),
+  };
   const keyDir = mkdtempSync(join(tmpdir(), "ctv-release-key-"));
   let key: SigningKey | undefined;
   try {
     for (const mode of MODES)
-      await helm.lint(CHART_DIR, { valuesFiles: [join(CHART_DIR, "ci", `${mode}-values.yaml`)] });
+      await run.helm.lint(CHART_DIR, { valuesFiles: [join(CHART_DIR, "ci", `${mode}-values.yaml`)] });
 
     step(
       options.signingKey
@@ -137,40 +217,13 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
     key = options.signingKey
       ? await importKey(options.signingKey, keyDir, { runner })
       : await throwawayKey(keyDir, { runner });
-    mkdirSync(outDir, { recursive: true });
-    const chartArchive = await helm.package(CHART_DIR, {
-      destination: outDir,
-      sign: { key: key.name, keyring: key.secring },
-    });
-    const provenance = `${chartArchive}.prov`;
-    // Check the signature the way users will, with the public key alone.
-    await runner(helmPath, ["verify", chartArchive, "--keyring", key.pubring], {
-      env: {
-        HELM_CONFIG_HOME: join(helmHome, "config"),
-        HELM_CACHE_HOME: join(helmHome, "cache"),
-        HELM_DATA_HOME: join(helmHome, "data"),
-      },
-      timeoutMs: 60_000,
-    });
-    const publicKey = join(outDir, "public-key.asc");
-    copyFileSync(key.publicKeyAsc, publicKey);
+    const { chartArchive, provenance, publicKey } = await packageSigned(run, key);
 
     step("packing the npm package (npm pack)");
-    const packed = await runner("npm", ["pack", "--json", "--pack-destination", outDir], {
-      cwd: repoRoot,
-      timeoutMs: 600_000,
-    });
-    const entry = (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0];
-    if (!entry) throw new ToolError("INTERNAL", "npm pack printed no package.");
-    const npmTarball = join(outDir, basename(entry.filename));
+    const npmTarball = await packNpm(run);
 
     step("writing SHA-256 checksums");
-    const files = [chartArchive, provenance, npmTarball, publicKey];
-    const artifacts = files.map((file) => ({ file, sha256: sha256(file) }));
-    const checksums = join(outDir, "SHA256SUMS");
-    // The format `sha256sum -c SHA256SUMS` reads.
-    writeFileSync(checksums, artifacts.map((a) => `${a.sha256}  ${basename(a.file)}\n`).join(""));
-
+    const { artifacts, checksums } = writeChecksums(outDir, [chartArchive, provenance, npmTarball, publicKey]);
     const result: ReleaseResult = {
       version,
       outDir,
@@ -189,15 +242,8 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
     }
 
     step(`pushing the chart and its provenance to ${registry}`);
-    const host = registry!.slice("oci://".length).split("/")[0]!;
-    if (options.credentials) await helm.registryLogin(host, { ...options.credentials, caFile: options.caFile });
-    const started = Date.now();
-    const out = await helm.push(chartArchive, registry!, { caFile: options.caFile });
-    const seconds = (Date.now() - started) / 1000;
-    const digest = /Digest: (sha256:[0-9a-f]{64})/.exec(out)?.[1];
-    if (!digest) throw new ToolError("INTERNAL", `helm push printed no digest: ${out.slice(-300)}`);
-    result.pushed = { reference: `${registry}/cross-tenant-volume:${version}`, digest, seconds };
-    step(`pushed ${result.pushed.reference}@${digest} in ${seconds.toFixed(2)} s`);
+    result.pushed = await pushChart(run, options, registry!, chartArchive, version);
+    step(`pushed ${result.pushed.reference}@${result.pushed.digest} in ${result.pushed.seconds.toFixed(2)} s`);
     return result;
   } finally {
     await key?.dispose();

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { compile } from "json-schema-to-typescript";
 import { z } from "zod";
-import { chartRuleLists, valuesSchema } from "./values.ts";
+import { valuesSchema } from "./values.ts";
+import { chartRules } from "./chart-rules.ts";
 import { renderChartReadme } from "./chart-readme.ts";
 import { valuesSchemaId } from "./schema-id.ts";
 import { prerequisitesMarkdown } from "./prerequisites.ts";
@@ -164,17 +165,18 @@ export function renderReadme(current: string): string {
 }
 
 /**
- * templates/_rules.generated.tpl: the key and option lists of the no-Secret rules (deny-lists and
- * allow-lists), so that templates/_validate.tpl checks exactly the lists zod checks.
+ * templates/_rules.generated.tpl: the regular expressions and the key and option lists of the chart's rules
+ * (chart-rules.ts), so that templates/_validate.tpl checks exactly the patterns and lists checkValues checks.
  */
 export function renderRulesTemplate(): string {
-  const body = yaml.dump(chartRuleLists(), { lineWidth: -1, noRefs: true }).trimEnd();
+  const body = yaml.dump(chartRules(), { lineWidth: -1, noRefs: true }).trimEnd();
   if (body.includes("{{") || body.includes("}}")) throw new Error("a rule list holds template delimiters");
   return [
     "{{/*",
-    "cross-tenant-volume.rules: takes nothing; returns (as YAML) the lists the no-Secret rules check: attribute",
-    "keys and StorageClass parameters that name key or Secret material, the ones a user may set per mode,",
-    "and the mount options the drivers refuse. GENERATED from tools/src/schema/values.ts by `npm run gen`: do not edit.",
+    "cross-tenant-volume.rules: takes nothing; returns (as YAML) what templates/_validate.tpl checks with: the",
+    "regular expressions of its rules, the attribute keys and StorageClass parameters that name key or Secret",
+    "material, the ones a user may set per mode, and the mount options the drivers refuse.",
+    "GENERATED from tools/src/schema/chart-rules.ts by `npm run gen`: do not edit.",
     "*/}}",
     '{{- define "cross-tenant-volume.rules" -}}',
     body,

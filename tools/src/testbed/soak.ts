@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { V1Pod } from "@kubernetes/client-node";
 import { getProvider } from "../cluster/create-provider.ts";
 import type { MountRecord } from "../csi/node.ts";
 import { ToolError } from "../errors.ts";
@@ -64,10 +65,11 @@ export function mountRecords(kubeletDir: string, podUid: string): MountRecord[] 
 const soakScript =
   'i=0; while true; do i=$((i+1)); if echo "$i" > "$MOUNT_PATH/soak.txt" && [ "$(cat "$MOUNT_PATH/soak.txt")" = "$i" ] && ls "$MOUNT_PATH" > /dev/null; then echo "ok $i"; else echo "FAIL $i"; fi; sleep "$INTERVAL"; done';
 
-export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
-  const say = opts.write;
+type SoakCluster = { kubeconfig: string; issuer: string; nodeName: string; provider: ProviderName };
+
+/** The cluster to soak in: the one CTV_KUBECONFIG names (with its issuer and node), or the local one, brought up. */
+async function soakCluster(say: (line: string) => void): Promise<SoakCluster> {
   const fromEnv = process.env.CTV_KUBECONFIG;
-  let cluster: { kubeconfig: string; issuer: string; nodeName: string; provider: ProviderName };
   if (fromEnv) {
     const issuer = process.env.CTV_SA_ISSUER;
     const nodeName = process.env.CTV_NODE_NAME;
@@ -77,107 +79,123 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
         "CTV_KUBECONFIG is set without CTV_SA_ISSUER and CTV_NODE_NAME.",
         "Set all three, or unset CTV_KUBECONFIG to let the soak bring up the local cluster.",
       );
-    cluster = { kubeconfig: fromEnv, issuer, nodeName, provider: "local" };
-  } else {
-    const provider = getProvider();
-    if (provider.name !== "local")
-      throw new ToolError(
-        "INVALID_INPUT",
-        "The soak reads the mock driver's mount records on the host, so it runs on the local provider only.",
-        "Run it with CTV_CLUSTER_PROVIDER=local (the default).",
-      );
-    say("==> bringing up the local test cluster");
-    const info = await provider.up();
-    const images = await buildImages();
-    await provider.loadImages([images.pause, images.demo, ...(images.csi ? [images.csi] : [])]);
-    cluster = {
-      kubeconfig: info.kubeconfigPath,
-      issuer: info.serviceAccountIssuer,
-      nodeName: info.nodeName,
-      provider: "local",
-    };
+    return { kubeconfig: fromEnv, issuer, nodeName, provider: "local" };
   }
+  const provider = getProvider();
+  if (provider.name !== "local")
+    throw new ToolError(
+      "INVALID_INPUT",
+      "The soak reads the mock driver's mount records on the host, so it runs on the local provider only.",
+      "Run it with CTV_CLUSTER_PROVIDER=local (the default).",
+    );
+  say("==> bringing up the local test cluster");
+  const info = await provider.up();
+  const images = await buildImages();
+  await provider.loadImages([images.pause, images.demo, ...(images.csi ? [images.csi] : [])]);
+  return {
+    kubeconfig: info.kubeconfigPath,
+    issuer: info.serviceAccountIssuer,
+    nodeName: info.nodeName,
+    provider: "local",
+  };
+}
+
+const SOAK_POD = "soak";
+
+/** The soak pod: writes and reads a file on the claim every `intervalSeconds`, as the restricted Pod Security Standard allows. */
+function soakPod(intervalSeconds: number): V1Pod {
+  return {
+    metadata: { name: SOAK_POD, labels: { "app.kubernetes.io/component": "soak" } },
+    spec: {
+      serviceAccountName: "blob-fuse-sa",
+      automountServiceAccountToken: false,
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        seccompProfile: { type: "RuntimeDefault" },
+      },
+      containers: [
+        {
+          name: "soak",
+          image: demoImage,
+          imagePullPolicy: "Never",
+          command: ["/bin/sh", "-c", soakScript],
+          env: [
+            { name: "MOUNT_PATH", value: "/mnt/azure" },
+            { name: "INTERVAL", value: String(intervalSeconds) },
+          ],
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+          },
+          volumeMounts: [{ name: "volume", mountPath: "/mnt/azure" }],
+        },
+      ],
+      volumes: [{ name: "volume", persistentVolumeClaim: { claimName: "pvc-blob-wi" } }],
+    },
+  };
+}
+
+/** The report so far: the pod's operations from its log, the rotations and publishes from the driver's records. */
+async function measureSoak(tb: Testbed, namespace: string, podUid: string, started: number, kubeletDir: string) {
+  const counts = countOperations(await tb.logs(namespace, SOAK_POD));
+  const recs = mountRecords(kubeletDir, podUid);
+  const lastRefusal = recs.map((r) => r.lastRefusal).find(Boolean);
+  return {
+    seconds: Math.round((Date.now() - started) / 1000),
+    operations: counts.ok + counts.failed,
+    failedOperations: counts.failed,
+    rotations: recs.reduce((n, r) => n + r.rotations, 0),
+    publishes: recs.reduce((n, r) => n + r.publishes, 0),
+    ...(counts.firstFailure ? { firstFailure: counts.firstFailure } : {}),
+    ...(lastRefusal ? { lastRefusal } : {}),
+  } satisfies SoakReport;
+}
+
+/** Installs blob-fuse-wi, starts the soak pod, and reports every `reportEverySeconds` until the time is up. */
+async function soak(tb: Testbed, opts: SoakOptions, onNamespace: (namespace: string) => void): Promise<SoakReport> {
+  const say = opts.write;
+  say(
+    `==> bootstrap and install blob-fuse-wi (tokens live ${opts.tokenExpirationSeconds} s; the kubelet renews them at 80%)`,
+  );
+  const d = await tb.bootstrap("blob-fuse-wi");
+  onNamespace(d.namespace);
+  await tb.install(d, { "demo.enabled": "false", "tests.enabled": "false" });
+  await tb.waitForPvcBound(d.namespace, "pvc-blob-wi");
+  await tb.core.createNamespacedPod({ namespace: d.namespace, body: soakPod(opts.operationIntervalSeconds) });
+  const running = await tb.waitForPodRunning(d.namespace, SOAK_POD);
+  const uid = running.metadata!.uid!;
+  const started = Date.now();
+  say(`==> soaking for ${Math.round(opts.durationMs / 1000)} s`);
+  while (Date.now() - started < opts.durationMs) {
+    await sleep(Math.min(opts.reportEverySeconds * 1000, Math.max(0, opts.durationMs - (Date.now() - started))));
+    const report = await measureSoak(tb, d.namespace, uid, started, opts.kubeletDir);
+    say(
+      `    ${report.seconds} s: ${report.operations} operations, ${report.failedOperations} failed, ${report.publishes} publishes, ${report.rotations} token rotations`,
+    );
+  }
+  return await measureSoak(tb, d.namespace, uid, started, opts.kubeletDir);
+}
+
+export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
+  const say = opts.write;
+  const cluster = await soakCluster(say);
   const tb = await Testbed.open({
     ...cluster,
     workDir: path.join(repoRoot, ".cache", "soak", new Date().toISOString().replace(/[:.]/g, "-")),
     tokenExpirationSeconds: opts.tokenExpirationSeconds,
     log: (l) => say(`    ${l}`),
   });
-  const pod = "soak";
   let namespace = "";
   try {
-    say(
-      `==> bootstrap and install blob-fuse-wi (tokens live ${opts.tokenExpirationSeconds} s; the kubelet renews them at 80%)`,
-    );
-    const d = await tb.bootstrap("blob-fuse-wi");
-    namespace = d.namespace;
-    await tb.install(d, { "demo.enabled": "false", "tests.enabled": "false" });
-    await tb.waitForPvcBound(d.namespace, "pvc-blob-wi");
-    await tb.core.createNamespacedPod({
-      namespace: d.namespace,
-      body: {
-        metadata: { name: pod, labels: { "app.kubernetes.io/component": "soak" } },
-        spec: {
-          serviceAccountName: "blob-fuse-sa",
-          automountServiceAccountToken: false,
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 1000,
-            runAsGroup: 1000,
-            seccompProfile: { type: "RuntimeDefault" },
-          },
-          containers: [
-            {
-              name: "soak",
-              image: demoImage,
-              imagePullPolicy: "Never",
-              command: ["/bin/sh", "-c", soakScript],
-              env: [
-                { name: "MOUNT_PATH", value: "/mnt/azure" },
-                { name: "INTERVAL", value: String(opts.operationIntervalSeconds) },
-              ],
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ["ALL"] },
-              },
-              volumeMounts: [{ name: "volume", mountPath: "/mnt/azure" }],
-            },
-          ],
-          volumes: [{ name: "volume", persistentVolumeClaim: { claimName: "pvc-blob-wi" } }],
-        },
-      },
+    return await soak(tb, opts, (ns) => {
+      namespace = ns;
     });
-    const running = await tb.waitForPodRunning(d.namespace, pod);
-    const uid = running.metadata!.uid!;
-    const started = Date.now();
-    say(`==> soaking for ${Math.round(opts.durationMs / 1000)} s`);
-    let report: SoakReport = { seconds: 0, operations: 0, failedOperations: 0, rotations: 0, publishes: 0 };
-    const measure = async (): Promise<SoakReport> => {
-      const counts = countOperations(await tb.logs(d.namespace, pod));
-      const recs = mountRecords(opts.kubeletDir, uid);
-      const lastRefusal = recs.map((r) => r.lastRefusal).find(Boolean);
-      return {
-        seconds: Math.round((Date.now() - started) / 1000),
-        operations: counts.ok + counts.failed,
-        failedOperations: counts.failed,
-        rotations: recs.reduce((n, r) => n + r.rotations, 0),
-        publishes: recs.reduce((n, r) => n + r.publishes, 0),
-        ...(counts.firstFailure ? { firstFailure: counts.firstFailure } : {}),
-        ...(lastRefusal ? { lastRefusal } : {}),
-      };
-    };
-    while (Date.now() - started < opts.durationMs) {
-      await sleep(Math.min(opts.reportEverySeconds * 1000, Math.max(0, opts.durationMs - (Date.now() - started))));
-      report = await measure();
-      say(
-        `    ${report.seconds} s: ${report.operations} operations, ${report.failedOperations} failed, ${report.publishes} publishes, ${report.rotations} token rotations`,
-      );
-    }
-    return await measure();
   } finally {
     if (namespace) {
-      await tb.core.deleteNamespacedPod({ namespace, name: pod, gracePeriodSeconds: 0 }).catch(() => undefined);
+      await tb.core.deleteNamespacedPod({ namespace, name: SOAK_POD, gracePeriodSeconds: 0 }).catch(() => undefined);
       await tb.helm.uninstall("ctv-blob-fuse-wi", { namespace, wait: true, timeout: "3m0s" }).catch(() => undefined);
       await tb.deleteNamespace(namespace);
     }

@@ -327,99 +327,108 @@ export interface ComponentCommand {
   env?: Record<string, string>;
 }
 
-/** The command line of each component. */
-export function componentCommands(c: LocalClusterConfig, kubeBinary: string): ComponentCommand[] {
-  const l = layout(c);
+type Layout = ReturnType<typeof layout>;
+
+/** etcd on loopback only, with client and peer TLS. */
+function etcdArgs(c: LocalClusterConfig, l: Layout): string[] {
   const etcdURL = `https://127.0.0.1:${c.ports.etcdClient}`;
+  return [
+    "--name=ctv",
+    `--data-dir=${l.etcdData}`,
+    `--listen-client-urls=${etcdURL}`,
+    `--advertise-client-urls=${etcdURL}`,
+    `--listen-peer-urls=https://127.0.0.1:${c.ports.etcdPeer}`,
+    `--initial-advertise-peer-urls=https://127.0.0.1:${c.ports.etcdPeer}`,
+    `--initial-cluster=ctv=https://127.0.0.1:${c.ports.etcdPeer}`,
+    `--cert-file=${l.cert("etcd-server")}`,
+    `--key-file=${l.key("etcd-server")}`,
+    `--trusted-ca-file=${l.cert("ca")}`,
+    "--client-cert-auth=true",
+    `--peer-cert-file=${l.cert("etcd-server")}`,
+    `--peer-key-file=${l.key("etcd-server")}`,
+    `--peer-trusted-ca-file=${l.cert("ca")}`,
+    "--peer-client-cert-auth=true",
+    "--snapshot-count=10000",
+  ];
+}
+
+/** The API server: etcd over TLS, Node and RBAC authorization, and the service account issuer the tokens carry. */
+function apiserverArgs(c: LocalClusterConfig, l: Layout): string[] {
   const issuer = serviceAccountIssuer(c);
-  const kubeconfigAuth = (user: KubeconfigUser) => [
+  return [
+    "kube-apiserver",
+    `--etcd-servers=https://127.0.0.1:${c.ports.etcdClient}`,
+    `--etcd-cafile=${l.cert("ca")}`,
+    `--etcd-certfile=${l.cert("apiserver-etcd-client")}`,
+    `--etcd-keyfile=${l.key("apiserver-etcd-client")}`,
+    "--bind-address=0.0.0.0",
+    `--advertise-address=${c.nodeIP}`,
+    `--secure-port=${c.ports.apiserver}`,
+    `--tls-cert-file=${l.cert("apiserver")}`,
+    `--tls-private-key-file=${l.key("apiserver")}`,
+    `--client-ca-file=${l.cert("ca")}`,
+    `--kubelet-client-certificate=${l.cert("apiserver-kubelet-client")}`,
+    `--kubelet-client-key=${l.key("apiserver-kubelet-client")}`,
+    `--kubelet-certificate-authority=${l.cert("ca")}`,
+    "--kubelet-preferred-address-types=InternalIP",
+    "--authorization-mode=Node,RBAC",
+    "--enable-admission-plugins=NodeRestriction",
+    `--service-account-issuer=${issuer}`,
+    `--service-account-jwks-uri=${issuer}/openid/v1/jwks`,
+    `--service-account-key-file=${l.saPublicKey}`,
+    `--service-account-signing-key-file=${l.key("sa")}`,
+    `--service-cluster-ip-range=${c.serviceCIDR}`,
+    "--allow-privileged=true",
+    "--profiling=false",
+  ];
+}
+
+/** A control-plane component's kubeconfig, used for authentication and authorization too. */
+function kubeconfigAuth(l: Layout, user: KubeconfigUser): string[] {
+  return [
     `--kubeconfig=${l.kubeconfig(user)}`,
     `--authentication-kubeconfig=${l.kubeconfig(user)}`,
     `--authorization-kubeconfig=${l.kubeconfig(user)}`,
   ];
+}
+
+/** The controller manager: its controllers use per-controller service account credentials; it signs certificates with the cluster CA. */
+function controllerManagerArgs(c: LocalClusterConfig, l: Layout): string[] {
   return [
-    {
-      component: "etcd",
-      command: "/usr/bin/etcd",
-      args: [
-        "--name=ctv",
-        `--data-dir=${l.etcdData}`,
-        `--listen-client-urls=${etcdURL}`,
-        `--advertise-client-urls=${etcdURL}`,
-        `--listen-peer-urls=https://127.0.0.1:${c.ports.etcdPeer}`,
-        `--initial-advertise-peer-urls=https://127.0.0.1:${c.ports.etcdPeer}`,
-        `--initial-cluster=ctv=https://127.0.0.1:${c.ports.etcdPeer}`,
-        `--cert-file=${l.cert("etcd-server")}`,
-        `--key-file=${l.key("etcd-server")}`,
-        `--trusted-ca-file=${l.cert("ca")}`,
-        "--client-cert-auth=true",
-        `--peer-cert-file=${l.cert("etcd-server")}`,
-        `--peer-key-file=${l.key("etcd-server")}`,
-        `--peer-trusted-ca-file=${l.cert("ca")}`,
-        "--peer-client-cert-auth=true",
-        "--snapshot-count=10000",
-      ],
-    },
+    "kube-controller-manager",
+    ...kubeconfigAuth(l, "controller-manager"),
+    "--bind-address=127.0.0.1",
+    `--secure-port=${c.ports.controllerManager}`,
+    `--tls-cert-file=${l.cert("controller-manager-serving")}`,
+    `--tls-private-key-file=${l.key("controller-manager-serving")}`,
+    `--client-ca-file=${l.cert("ca")}`,
+    `--service-account-private-key-file=${l.key("sa")}`,
+    `--root-ca-file=${l.cert("ca")}`,
+    "--use-service-account-credentials=true",
+    `--cluster-signing-cert-file=${l.cert("ca")}`,
+    `--cluster-signing-key-file=${l.key("ca")}`,
+    `--service-cluster-ip-range=${c.serviceCIDR}`,
+    "--allocate-node-cidrs=false",
+    `--pvclaimbinder-sync-period=${pvClaimBinderSyncPeriod}`,
+    "--leader-elect=false",
+    "--profiling=false",
+  ];
+}
+
+/** The command line of each component. */
+export function componentCommands(c: LocalClusterConfig, kubeBinary: string): ComponentCommand[] {
+  const l = layout(c);
+  return [
+    { component: "etcd", command: "/usr/bin/etcd", args: etcdArgs(c, l) },
     { component: "containerd", command: "/usr/bin/containerd", args: [`--config=${l.containerdConfig}`] },
-    {
-      component: "kube-apiserver",
-      command: kubeBinary,
-      args: [
-        "kube-apiserver",
-        `--etcd-servers=${etcdURL}`,
-        `--etcd-cafile=${l.cert("ca")}`,
-        `--etcd-certfile=${l.cert("apiserver-etcd-client")}`,
-        `--etcd-keyfile=${l.key("apiserver-etcd-client")}`,
-        "--bind-address=0.0.0.0",
-        `--advertise-address=${c.nodeIP}`,
-        `--secure-port=${c.ports.apiserver}`,
-        `--tls-cert-file=${l.cert("apiserver")}`,
-        `--tls-private-key-file=${l.key("apiserver")}`,
-        `--client-ca-file=${l.cert("ca")}`,
-        `--kubelet-client-certificate=${l.cert("apiserver-kubelet-client")}`,
-        `--kubelet-client-key=${l.key("apiserver-kubelet-client")}`,
-        `--kubelet-certificate-authority=${l.cert("ca")}`,
-        "--kubelet-preferred-address-types=InternalIP",
-        "--authorization-mode=Node,RBAC",
-        "--enable-admission-plugins=NodeRestriction",
-        `--service-account-issuer=${issuer}`,
-        `--service-account-jwks-uri=${issuer}/openid/v1/jwks`,
-        `--service-account-key-file=${l.saPublicKey}`,
-        `--service-account-signing-key-file=${l.key("sa")}`,
-        `--service-cluster-ip-range=${c.serviceCIDR}`,
-        "--allow-privileged=true",
-        "--profiling=false",
-      ],
-    },
-    {
-      component: "kube-controller-manager",
-      command: kubeBinary,
-      args: [
-        "kube-controller-manager",
-        ...kubeconfigAuth("controller-manager"),
-        "--bind-address=127.0.0.1",
-        `--secure-port=${c.ports.controllerManager}`,
-        `--tls-cert-file=${l.cert("controller-manager-serving")}`,
-        `--tls-private-key-file=${l.key("controller-manager-serving")}`,
-        `--client-ca-file=${l.cert("ca")}`,
-        `--service-account-private-key-file=${l.key("sa")}`,
-        `--root-ca-file=${l.cert("ca")}`,
-        "--use-service-account-credentials=true",
-        `--cluster-signing-cert-file=${l.cert("ca")}`,
-        `--cluster-signing-key-file=${l.key("ca")}`,
-        `--service-cluster-ip-range=${c.serviceCIDR}`,
-        "--allocate-node-cidrs=false",
-        `--pvclaimbinder-sync-period=${pvClaimBinderSyncPeriod}`,
-        "--leader-elect=false",
-        "--profiling=false",
-      ],
-    },
+    { component: "kube-apiserver", command: kubeBinary, args: apiserverArgs(c, l) },
+    { component: "kube-controller-manager", command: kubeBinary, args: controllerManagerArgs(c, l) },
     {
       component: "kube-scheduler",
       command: kubeBinary,
       args: [
         "kube-scheduler",
-        ...kubeconfigAuth("scheduler"),
+        ...kubeconfigAuth(l, "scheduler"),
         "--bind-address=127.0.0.1",
         `--secure-port=${c.ports.scheduler}`,
         `--tls-cert-file=${l.cert("scheduler-serving")}`,

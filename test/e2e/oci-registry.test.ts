@@ -132,7 +132,8 @@ describe("helm install oci://… --verify", () => {
 
   beforeAll(async () => {
     tb = await openTestbed("oci");
-    d = await tb.bootstrap("fileshare-nfs", { namespace: "oci-fileshare" });
+    // The config names the published chart, so the bootstrap's closing line installs from the registry.
+    d = await tb.bootstrap("fileshare-nfs", { namespace: "oci-fileshare", chart: { reference: chartRef, keyring } });
   });
 
   afterAll(async () => {
@@ -204,17 +205,37 @@ describe("helm install oci://… --verify", () => {
     });
   });
 
-  it("installs fileshare-nfs from the registry with --version and --verify: claim Bound, hello! through the pod", async () => {
+  it("runs the bootstrap's printed helm install, which names the OCI chart, its version and the keyring: claim Bound, hello! through the pod", async () => {
+    const printed = d.helmCommand;
+    expect(printed.slice(0, 9)).toEqual([
+      "helm",
+      "install",
+      d.release,
+      chartRef,
+      "--version",
+      version,
+      "--verify",
+      "--keyring",
+      path.relative(process.cwd(), keyring),
+    ]);
+    // As printed, plus what only this test bed needs: its registry's private CA and the offline images.
+    const extra = [
+      "--ca-file",
+      registry.caFile,
+      ...Object.entries(offlineImages).flatMap(([k, v]) => ["--set", `${k}=${v}`]),
+      "--timeout",
+      "5m0s",
+    ];
+    const helmHome = path.join(work, "helm-user");
     const started = Date.now();
-    const out = await helm.install(d.release, chartRef, {
-      namespace: d.namespace,
-      createNamespace: true,
-      valuesFiles: [d.valuesFile],
-      set: offlineImages,
-      chartVersion: version,
-      verifyKeyring: keyring,
-      caFile: registry.caFile,
-      timeout: "5m0s",
+    const { stdout: out } = await run(helmPath, [...printed.slice(1), ...extra], {
+      timeoutMs: 360_000,
+      env: {
+        KUBECONFIG: inject("CTV_KUBECONFIG"),
+        HELM_CONFIG_HOME: path.join(helmHome, "config"),
+        HELM_CACHE_HOME: path.join(helmHome, "cache"),
+        HELM_DATA_HOME: path.join(helmHome, "data"),
+      },
     });
     log(`helm install oci://… --verify (pull, verify, install): ${((Date.now() - started) / 1000).toFixed(2)} s`);
     expect(out).toContain("STATUS: deployed");

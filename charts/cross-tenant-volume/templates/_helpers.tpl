@@ -115,6 +115,31 @@ cross-tenant-volume.shareName: takes the root context; the Azure Files share the
 {{- end }}
 
 {{/*
+cross-tenant-volume.encryptInTransit: takes the root context; "true" or "false", whether the fileshare-nfs PV
+mounts through TLS: storage.encryptInTransit, where null means on. On helm upgrade the release's PV already exists
+(lookup is empty in helm template and --dry-run=client, so those render the value alone), and Kubernetes never lets
+a PV's attributes change: a value that would change its encryptInTransit fails here, naming the value to set, instead
+of failing at the API server with "spec.persistentvolumesource is immutable".
+*/}}
+{{- define "cross-tenant-volume.encryptInTransit" -}}
+{{- $value := .Values.storage.encryptInTransit -}}
+{{- $want := or (kindIs "invalid" $value) $value -}}
+{{- $name := include "cross-tenant-volume.persistentVolumeName" . -}}
+{{- $csi := dig "spec" "csi" dict (lookup "v1" "PersistentVolume" "" $name) -}}
+{{- if eq (get $csi "driver" | default "" | toString) "file.csi.azure.com" -}}
+{{- $has := eq (dig "volumeAttributes" "encryptInTransit" "" $csi | toString | lower) "true" -}}
+{{- $reinstall := printf "helm uninstall %s -n %s, then helm install with the same values (the PV is Retain: the share keeps its data)" .Release.Name .Release.Namespace -}}
+{{- if and $want (not $has) -}}
+{{- fail (printf "ERROR: storage.encryptInTransit: is %s, but this release's PersistentVolume %s already mounts without encryptInTransit (it was installed by a chart that did not encrypt fileshare-nfs in transit), and a PV's attributes can never change. Set storage.encryptInTransit: false to keep it mounting unencrypted (the account must then keep secure transfer off), or reinstall to encrypt it: %s." (ternary "unset (on by default)" "true" (kindIs "invalid" $value)) $name $reinstall) -}}
+{{- end -}}
+{{- if and (not $want) $has -}}
+{{- fail (printf "ERROR: storage.encryptInTransit: is false, but this release's PersistentVolume %s already mounts encrypted in transit, and a PV's attributes can never change. Remove storage.encryptInTransit (or set it to true) to keep it encrypted, or reinstall to mount unencrypted: %s." $name $reinstall) -}}
+{{- end -}}
+{{- end -}}
+{{- ternary "true" "false" (not (not $want)) -}}
+{{- end }}
+
+{{/*
 cross-tenant-volume.claimStorage: takes the root context; the size the claim requests.
 */}}
 {{- define "cross-tenant-volume.claimStorage" -}}

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { ToolError } from "../errors.ts";
 import { MODES } from "../schema/modes.ts";
 import { insideNodeModules } from "../paths.ts";
+import { chartSourceSchema } from "./chart-source.ts";
 
 const guid = (what: string) =>
   z
@@ -145,6 +146,8 @@ export const bootstrapConfigSchema = z.strictObject({
         .default(10),
     })
     .default({ replicationMinutes: 10 }),
+  /** The published chart the printed helm commands name (default: the chart this package ships). */
+  chart: chartSourceSchema.optional(),
   output: z
     .strictObject({
       valuesFile: z.string().optional(),
@@ -277,6 +280,7 @@ export function parseConfig(input: unknown, baseDir = process.cwd(), configFile?
     },
     tenant1: { ...c.tenant1, configDir: d1 },
     tenant2: { ...c.tenant2, configDir: d2 },
+    ...(c.chart?.keyring ? { chart: { ...c.chart, keyring: abs(c.chart.keyring) } } : {}),
     paths: { ...paths, ...(configFile ? { configFile } : {}) },
   };
 }

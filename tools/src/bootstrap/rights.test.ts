@@ -19,6 +19,17 @@ describe("the rights each tenant needs", () => {
     expect(Object.keys(STEP_RIGHTS).filter((id) => !ids.has(id))).toEqual([]);
   });
 
+  it("cites a Microsoft Learn page for every right that names a role, and names a role where it cites one", () => {
+    const role = /Reader|Contributor|Owner|Administrator|Developer/;
+    const uncited = Object.entries(STEP_RIGHTS).filter(([, r]) => role.test(r.right) && r.sources.length === 0);
+    expect(uncited.map(([id]) => id)).toEqual([]);
+    for (const [id, r] of Object.entries(STEP_RIGHTS)) {
+      for (const s of r.sources)
+        expect(s.url, id).toMatch(/^https:\/\/learn\.microsoft\.com\/(azure|entra)\/[a-z0-9/-]+$/);
+      if (r.sources.length > 0) expect(r.right, id).toMatch(role);
+    }
+  });
+
   it("is the table docs/real-aks.md shows (npm run gen)", () => {
     const page = readFileSync(path.join(repoRoot, "docs", "real-aks.md"), "utf8");
     expect(page).toContain(renderRightsTable());

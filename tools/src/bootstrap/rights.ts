@@ -2,9 +2,8 @@
 // generated from this and the plans themselves (`npm run gen`), and a test fails when a plan has a step this
 // map does not cover, or this map names a step no plan has: the page cannot drift from what the bootstrap runs.
 // These are the smallest built-in roles we know to cover each step; a tenant's own custom roles may be narrower.
-// Sources: Microsoft Learn, "Azure built-in roles", "Azure RBAC permissions for Azure Private Link",
-// "Create a virtual network peering - different subscriptions and Microsoft Entra tenants", "Create an
-// enterprise application from a multitenant application" (service principal in another tenant).
+// Each right names the Microsoft Learn pages it was checked against (the role's actions, or the page that says
+// which role a task takes); the table prints them beside it.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import yaml from "js-yaml";
@@ -14,47 +13,145 @@ import { parseConfig } from "./config.ts";
 import { plan } from "./plan.ts";
 import type { Step } from "./step.ts";
 
-export const STEP_RIGHTS: Record<string, string> = {
-  "tenant1/login": "Sign in to tenant 1 (any member or guest account).",
-  "tenant2/login": "Sign in to tenant 2 (any member or guest account).",
-  "tenant1/login-tenant2":
+/** A Microsoft Learn page a right was checked against. */
+export interface Source {
+  title: string;
+  url: string;
+}
+
+const learn = (title: string, path: string): Source => ({ title, url: `https://learn.microsoft.com/${path}` });
+const ROLES = "azure/role-based-access-control/built-in-roles";
+/** Reader: every read action. */
+const GENERAL = learn("Azure built-in roles for General", `${ROLES}/general`);
+/** Contributor (all actions but Microsoft.Authorization writes), Owner, Role Based Access Control Administrator, User Access Administrator. */
+const PRIVILEGED = learn("Azure built-in roles for Privileged", `${ROLES}/privileged`);
+/** Storage Account Contributor: every action under Microsoft.Storage/storageAccounts. */
+const STORAGE = learn("Azure built-in roles for Storage", `${ROLES}/storage`);
+/** Network Contributor: every Microsoft.Network action; Private DNS Zone Contributor: privateDnsZones and virtualNetworks/join/action. */
+const NETWORKING = learn("Azure built-in roles for Networking", `${ROLES}/networking`);
+const PRIVATE_LINK = learn("Azure RBAC permissions for Azure Private Link", "azure/private-link/rbac-permissions");
+const PEERING = learn(
+  "Create a virtual network peering - Resource Manager, different subscriptions and Microsoft Entra tenants",
+  "azure/virtual-network/create-peering-different-subscriptions",
+);
+const ENTRA_ROLES = learn(
+  "Microsoft Entra built-in roles",
+  "entra/identity/role-based-access-control/permissions-reference",
+);
+const DELEGATE_APPS = learn(
+  "Delegate app registration permissions in Microsoft Entra ID",
+  "entra/identity/role-based-access-control/delegate-app-roles",
+);
+const CROSS_TENANT_SP = learn(
+  "Create an enterprise application from a multitenant application in Microsoft Entra ID",
+  "entra/identity/enterprise-apps/create-service-principal-cross-tenant",
+);
+
+/** The right a step needs and where it was checked; `sources` is empty only where no role is named. */
+export interface StepRight {
+  right: string;
+  sources: Source[];
+}
+
+const none = (right: string): StepRight => ({ right, sources: [] });
+const cited = (right: string, ...sources: Source[]): StepRight => ({ right, sources });
+
+export const STEP_RIGHTS: Record<string, StepRight> = {
+  "tenant1/login": none("Sign in to tenant 1 (any member or guest account)."),
+  "tenant2/login": none("Sign in to tenant 2 (any member or guest account)."),
+  "tenant1/login-tenant2": none(
     "Tenant 1's credential cache also signed in to tenant 2 (NFS modes: cross-tenant peering and DNS links send its token).",
-  "tenant2/login-tenant1": "Tenant 2's credential cache also signed in to tenant 1 (NFS modes, as above).",
-  "tenant1/active-subscription": "None (local az setting).",
-  "tenant2/active-subscription": "None (local az setting).",
-  "tenant2/storage-account-name": "Reader on tenant 2's subscription (name availability check).",
-  "tenant1/aks": "Reader on the AKS cluster.",
-  "tenant1/private-endpoint-subnet": "Reader on the subnet's virtual network.",
-  "tenant1/app":
+  ),
+  "tenant2/login-tenant1": none("Tenant 2's credential cache also signed in to tenant 1 (NFS modes, as above)."),
+  "tenant1/active-subscription": none("None (local az setting)."),
+  "tenant2/active-subscription": none("None (local az setting)."),
+  "tenant2/storage-account-name": cited(
+    "Reader on tenant 2's subscription (the name check, Microsoft.Storage/checknameavailability/read, is a read).",
+    GENERAL,
+  ),
+  "tenant1/aks": cited("Reader on the AKS cluster.", GENERAL),
+  "tenant1/private-endpoint-subnet": cited("Reader on the subnet's virtual network.", GENERAL),
+  "tenant1/app": cited(
     "Register an application: allowed to all users unless the tenant restricts it; otherwise Application Developer (Entra role).",
-  "tenant1/app-mark":
-    "Owner of the app (whoever created it is), or Application Administrator: it tags the app it created.",
-  "tenant1/federated-credential": "Owner of the app (whoever created it is), or Application Administrator.",
-  "tenant2/service-principal":
+    DELEGATE_APPS,
+    ENTRA_ROLES,
+  ),
+  "tenant1/app-mark": cited(
+    "Owner of the app (whoever created it is), or Application Administrator or Cloud Application Administrator: it tags the app it created.",
+    DELEGATE_APPS,
+    ENTRA_ROLES,
+  ),
+  "tenant1/federated-credential": cited(
+    "Owner of the app (whoever created it is), or Application Administrator or Cloud Application Administrator.",
+    DELEGATE_APPS,
+    ENTRA_ROLES,
+  ),
+  "tenant2/service-principal": cited(
     "Create a service principal of another tenant's multi-tenant app: Cloud Application Administrator or Application Administrator (Entra role) in tenant 2.",
-  "tenant2/service-principal-tag":
-    "The same as creating it (Cloud Application Administrator or Application Administrator).",
-  "tenant2/service-principal-mark":
+    CROSS_TENANT_SP,
+  ),
+  "tenant2/service-principal-tag": cited(
+    "The same as creating it (Cloud Application Administrator or Application Administrator: they manage all aspects of enterprise apps).",
+    ENTRA_ROLES,
+  ),
+  "tenant2/service-principal-mark": cited(
     "The same as creating it (Cloud Application Administrator or Application Administrator): it tags the service principal it created.",
-  "tenant2/resource-group": "Contributor on the subscription (not needed when the resource group exists).",
-  "tenant2/storage-account": "Storage Account Contributor (or Contributor) on the resource group.",
-  "tenant2/container":
+    ENTRA_ROLES,
+  ),
+  "tenant2/resource-group": cited(
+    "Contributor on the subscription (not needed when the resource group exists).",
+    PRIVILEGED,
+  ),
+  "tenant2/storage-account": cited(
+    "Storage Account Contributor (or Contributor) on the resource group.",
+    STORAGE,
+    PRIVILEGED,
+  ),
+  "tenant2/container": cited(
     "Storage Account Contributor on the account (the container is created through ARM, keys stay off).",
-  "tenant2/share": "Storage Account Contributor on the account (the share is created through ARM, keys stay off).",
-  "tenant2/role-assignment":
+    STORAGE,
+  ),
+  "tenant2/share": cited(
+    "Storage Account Contributor on the account (the share is created through ARM, keys stay off).",
+    STORAGE,
+  ),
+  "tenant2/role-assignment": cited(
     "Role Based Access Control Administrator (or User Access Administrator, or Owner) on the container.",
-  "tenant1/private-endpoint": "Network Contributor on the endpoint's subnet and its resource group.",
-  "tenant2/approve-private-endpoint":
-    "Storage Account Contributor (or Contributor) on the account: approving writes the account's private endpoint connection.",
-  "tenant1/private-dns-zone": "Private DNS Zone Contributor on the zone's resource group.",
-  "tenant1/private-dns-link":
-    "Private DNS Zone Contributor on the zone, and Network Contributor on the AKS VNet (join).",
-  "tenant1/dns-zone-group": "Network Contributor on the private endpoint, Private DNS Zone Contributor on the zone.",
-  "tenant1/dns-record": "Private DNS Zone Contributor on the zone (reads and writes the account's A record).",
-  "tenant1/peering":
+    PRIVILEGED,
+  ),
+  "tenant1/private-endpoint": cited(
+    "Network Contributor on the endpoint's resource group and on its subnet (Microsoft.Network/virtualNetworks/subnets/join/action).",
+    PRIVATE_LINK,
+    NETWORKING,
+  ),
+  "tenant2/approve-private-endpoint": cited(
+    "Storage Account Contributor (or Contributor) on the account: approving takes Microsoft.Storage/storageAccounts/privateEndpointConnectionsApproval/action, which Microsoft.Storage/storageAccounts/* holds.",
+    PRIVATE_LINK,
+    STORAGE,
+  ),
+  "tenant1/private-dns-zone": cited("Private DNS Zone Contributor on the zone's resource group.", NETWORKING),
+  "tenant1/private-dns-link": cited(
+    "Private DNS Zone Contributor on the zone and on the AKS VNet (the role holds Microsoft.Network/virtualNetworks/join/action), or Network Contributor on the VNet.",
+    NETWORKING,
+  ),
+  "tenant1/dns-zone-group": cited(
+    "Network Contributor on the private endpoint, Private DNS Zone Contributor on the zone.",
+    NETWORKING,
+  ),
+  "tenant1/dns-record": cited(
+    "Private DNS Zone Contributor on the zone (reads and writes the account's A record).",
+    NETWORKING,
+  ),
+  "tenant1/peering": cited(
     "Network Contributor on the AKS VNet, and the peer action (Network Contributor) on tenant 2's VNet (only with network.storageVnetId).",
-  "tenant2/peering":
+    PEERING,
+    NETWORKING,
+  ),
+  "tenant2/peering": cited(
     "Network Contributor on tenant 2's VNet, and the peer action (Network Contributor) on the AKS VNet (only with network.storageVnetId).",
+    PEERING,
+    NETWORKING,
+  ),
 };
 
 /** Every step each mode's plan can hold: the example config, with network.storageVnetId in the NFS modes (peering). */
@@ -82,11 +179,15 @@ export function renderRightsTable(): string {
       row.modes.push(mode);
       rows.set(step.id, row);
     }
-  const lines = ["| Tenant | Step | Kind | Modes | Right it needs |", "|---|---|---|---|---|"];
+  const lines = [
+    "| Tenant | Step | Kind | Modes | Right it needs | Checked against (Microsoft Learn) |",
+    "|---|---|---|---|---|---|",
+  ];
   for (const { step, modes } of rows.values()) {
-    const right = STEP_RIGHTS[step.id] ?? "(not listed)";
+    const { right, sources } = STEP_RIGHTS[step.id] ?? { right: "(not listed)", sources: [] };
     const which = modes.length === MODES.length ? "all" : modes.join(", ");
-    lines.push(`| ${step.tenant} | \`${step.id}\` | ${step.kind} | ${which} | ${right} |`);
+    const cite = sources.map((s) => `[${s.title}](${s.url})`).join("; ") || "-";
+    lines.push(`| ${step.tenant} | \`${step.id}\` | ${step.kind} | ${which} | ${right} | ${cite} |`);
   }
   return lines.join("\n");
 }

@@ -7,7 +7,7 @@ import { ToolError } from "../errors.ts";
 import { schemaModeline } from "../schema/schema-id.ts";
 import { parseValues, type ValuesInput } from "../schema/values.ts";
 import type { BootstrapConfig } from "./config.ts";
-import { chartReference } from "../paths.ts";
+import { chartArgs } from "./chart-source.ts";
 
 /** The values the bootstrap writes: a subset of the chart's values, typed by zod's input type of the values schema. */
 export type BootstrapValues = ValuesInput & {
@@ -106,6 +106,7 @@ export function releaseOf(c: BootstrapConfig): { namespace: string; name: string
   return { namespace: c.kubernetes.namespace, name: c.kubernetes.releaseName ?? `ctv-${c.mode}` };
 }
 
+/** The `helm install` the bootstrap prints: the chart from chartArgs (published or packaged), this release, the values file. */
 export function helmInstallCommand(c: BootstrapConfig, valuesPath: string, cwd = process.cwd()): string[] {
   const release = releaseOf(c).name;
   const shown = relative(cwd, valuesPath);
@@ -113,7 +114,7 @@ export function helmInstallCommand(c: BootstrapConfig, valuesPath: string, cwd =
     "helm",
     "install",
     release,
-    chartReference(cwd),
+    ...chartArgs(c.chart, cwd),
     "--namespace",
     c.kubernetes.namespace,
     "--create-namespace",

@@ -3,7 +3,8 @@
 // driver would give for it points at the same link. Doctor never writes.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import yaml from "js-yaml";
 import { loadConfig } from "../bootstrap/config.ts";
 import { describe, expect, it } from "vitest";
 import { authorizeNfsMount, authorizeWorkloadIdentityMount, roleDefinition } from "../azsim/authorize.ts";
@@ -1042,6 +1043,31 @@ describe("fixes for the cluster", () => {
       `kubectl patch pv ${pv.metadata!.name} -p '{"spec":{"claimRef":{"uid":null,"resourceVersion":null}}}'`,
       `helm upgrade ${r.release} charts/cross-tenant-volume --namespace ${r.namespace} --reuse-values`,
     ]);
+  });
+
+  it("names the published chart the config names (chart.reference, version, keyring) in its upgrade and reinstall", async () => {
+    const r = await simulatedRelease("fileshare-nfs");
+    const ref = "oci://registry.example.org/charts/cross-tenant-volume";
+    const config = yaml.load(readFileSync(r.configPath, "utf8")) as Record<string, unknown>;
+    writeFileSync(
+      r.configPath,
+      yaml.dump({ ...config, chart: { reference: ref, version: "0.9.1", keyring: "k.gpg" } }),
+    );
+    const keyring = join(dirname(r.configPath), "k.gpg");
+    const claims = r.cluster.claims;
+    r.cluster.claims = [];
+    const gone = (await doctor(r)).checks.find((c) => c.id === "cluster.claim")!;
+    r.cluster.claims = claims;
+    expect(gone.commands?.at(-1)).toBe(
+      `helm upgrade ${r.release} ${ref} --version 0.9.1 --verify --keyring ${keyring} --namespace ${r.namespace} --reuse-values`,
+    );
+    r.cluster.pvs[0]!.spec!.csi!.volumeAttributes!.shareName = "another-share";
+    const report = await doctor(r);
+    const row = report.checks.find((c) => c.id === "cluster.pv-attributes")!;
+    expect(row.verdict, formatReport(report)).toBe("broken");
+    expect(row.commands?.at(-1)).toContain(
+      `helm install ${r.release} ${ref} --version 0.9.1 --verify --keyring ${keyring}`,
+    );
   });
 });
 

@@ -6,7 +6,7 @@ import { plan } from "../bootstrap/plan.ts";
 import type { Step } from "../bootstrap/step.ts";
 import { helmInstallCommand } from "../bootstrap/values.ts";
 import type { Facts, TenantKey } from "./facts.ts";
-import { chartReference } from "../paths.ts";
+import { chartArgs } from "../bootstrap/chart-source.ts";
 
 /** `AZURE_CONFIG_DIR=<tenant's cache> az ...`, quoted for sh. */
 export function azCommand(f: Facts, t: TenantKey, argv: readonly string[]): string {
@@ -62,9 +62,13 @@ export function helmCommand(f: Facts, argv: readonly string[]): string {
   return shellCommand(["helm", ...argv, ...kubeFlags(f, "--kube-context")]);
 }
 
-/** helm upgrade of the release with its own values: recreates objects of the release that were deleted. */
+/**
+ * helm upgrade of the release with its own values: recreates objects of the release that were deleted. The chart
+ * is the one the config names (chart.reference), else the packaged one.
+ */
 export function helmUpgradeCommand(f: Facts): string {
-  return helmCommand(f, ["upgrade", f.release, chartReference(), "--namespace", f.namespace, "--reuse-values"]);
+  const chart = chartArgs(f.config?.chart);
+  return helmCommand(f, ["upgrade", f.release, ...chart, "--namespace", f.namespace, "--reuse-values"]);
 }
 
 /**

@@ -31,7 +31,7 @@ export const MODE_PREREQUISITES: Record<Mode, ModePrerequisites> = {
     title: "Azure Files over NFS 4.1 (Premium FileStorage account, private endpoint)",
     namespace: "fileshare-nfs",
     needs: [
-      "The Azure Files CSI driver (on by default in AKS).",
+      "The Azure Files CSI driver (on by default in AKS), v1.33.0 or newer for the default `storage.encryptInTransit` (NFS over TLS; on AKS: Kubernetes 1.33 or newer, Azure/AKS release notes 2025-07-20). With an older driver set `storage.encryptInTransit: false`: the traffic is then unencrypted and the account must have secure transfer off.",
       "An approved private endpoint to the account in a VNet the nodes reach, and the `privatelink.file.core.windows.net` zone linked to the AKS VNet.",
       peering,
       networkBased,

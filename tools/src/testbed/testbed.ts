@@ -11,6 +11,7 @@ import { CoreV1Api, Exec, KubeConfig, type CoreV1Event, type V1Pod } from "@kube
 import yaml from "js-yaml";
 import { DEMO_IDS, demoSeed, seedAzState } from "../azsim/seed.ts";
 import { runBootstrap } from "../bootstrap/index.ts";
+import type { BootstrapConfigInput } from "../bootstrap/config.ts";
 import type { BootstrapValues } from "../bootstrap/values.ts";
 import { ToolError } from "../errors.ts";
 import { installMockDriver, type InstalledMockDriver } from "../csi/on-cluster.ts";
@@ -50,6 +51,8 @@ export interface Deployment {
   release: string;
   valuesFile: string;
   values: BootstrapValues;
+  /** The `helm install` the bootstrap printed, as argv. */
+  helmCommand: string[];
   /** Host directory that backs the container or share. */
   storageDir: string;
 }
@@ -121,7 +124,11 @@ export class Testbed {
   }
 
   /** Writes a bootstrap config for the mode (the examples/ file with this test bed's tenants) and runs the bootstrap. */
-  async bootstrap(mode: Mode, opts: { namespace?: string; accountName?: string } = {}): Promise<Deployment> {
+  /** Bootstraps `mode` on the simulated Azure; `chart` is the config's optional chart section (a published chart). */
+  async bootstrap(
+    mode: Mode,
+    opts: { namespace?: string; accountName?: string; chart?: BootstrapConfigInput["chart"] } = {},
+  ): Promise<Deployment> {
     const suffix = randomBytes(3).toString("hex");
     const namespace = opts.namespace ?? `${mode}-${suffix}`;
     const accountName = opts.accountName ?? `ctv${mode.replace(/-/g, "").slice(0, 8)}${suffix}`;
@@ -134,6 +141,7 @@ export class Testbed {
       aks: { resourceGroup: DEMO_IDS.aksResourceGroup, name: DEMO_IDS.aksName },
       storage: { resourceGroup: `rg-storage-${mode}`, location: "westeurope", accountName },
       kubernetes: { namespace, ...(mode === "blob-fuse-wi" ? { serviceAccount: "blob-fuse-sa" } : {}) },
+      ...(opts.chart ? { chart: opts.chart } : {}),
       output: {
         valuesFile: path.join(this.opts.workDir, `values.${namespace}.yaml`),
         recordFile: path.join(this.opts.workDir, `record.${namespace}.json`),
@@ -157,6 +165,7 @@ export class Testbed {
       release: `ctv-${mode}`,
       valuesFile: outcome.valuesFile,
       values: outcome.values,
+      helmCommand: outcome.helmCommand ?? [],
       storageDir: path.join(this.storageRoot, accountName, name),
     };
   }

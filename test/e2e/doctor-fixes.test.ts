@@ -86,7 +86,13 @@ describe("doctor's reinstall fixes, run as printed on the cluster", () => {
     const stranger = "5e7a0000-0000-4000-8000-00000000e2e1";
     updateAzState(tb.statePath, (s) => {
       const app = apps(s).find((a) => a.appId === mine)!;
-      apps(s).push({ ...structuredClone(app), id: "obj-stranger", appId: stranger, federatedCredentials: [] });
+      apps(s).push({
+        ...structuredClone(app),
+        id: "obj-stranger",
+        appId: stranger,
+        displayName: "another-teams-app",
+        federatedCredentials: [],
+      });
     });
     await tb.install(d, { "workloadIdentity.clientId": stranger });
     const report = await doctor(d);

@@ -701,6 +701,28 @@ describe("mount events", () => {
     expect(broken.commands).toBeUndefined();
   });
 
+  it("counts mount events only, not other warnings whose text names the pod (blob-fuse-wi-mount)", async () => {
+    const r = await simulatedRelease("blob-fuse-wi");
+    const pod = r.cluster.pods[0]!;
+    pod.status = { phase: "Pending", containerStatuses: [] };
+    const warning = (reason: string, message: string) =>
+      r.cluster.events.push({
+        metadata: { name: `e-${reason}`, namespace: r.namespace },
+        involvedObject: { kind: "Pod", name: pod.metadata!.name!, uid: pod.metadata!.uid! },
+        type: "Warning",
+        reason,
+        message,
+        lastTimestamp: new Date(),
+      });
+    warning(
+      "DNSConfigForming",
+      `pod: "${pod.metadata!.name}_${r.namespace}(${pod.metadata!.uid})". kubelet does not have ClusterDNS IP configured and cannot create Pod using "ClusterFirst" policy.`,
+    );
+    warning("Failed", `Failed to pull image "alpine:3.22" for pod ${pod.metadata!.name}`);
+    const events = (await doctor(r)).checks.find((c) => c.id === "pods.mount-events")!;
+    expect(events.verdict, events.why).toBe("ok");
+  });
+
   it("does not give a recreated pod (same name, new uid) its predecessor's failures", async () => {
     const r = await simulatedRelease("blob-fuse-wi");
     const pod = r.cluster.pods[0]!;

@@ -81,3 +81,23 @@ export function reinstallCommands(f: Facts): string[] | undefined {
     helmCommand(f, install.slice(1)),
   ];
 }
+
+/**
+ * `az aks update` of the configured cluster with its tenant's credential cache; the flags are the real CLI
+ * 2.91's (its `aks update` command table, checked in doctor.test.ts). Without a config, the same line with
+ * placeholders, for words only.
+ */
+export function aksUpdateCommand(f: Facts, flags: string[]): string {
+  const c = f.config;
+  if (!c) return `az aks update -g <rg> -n <cluster> ${flags.join(" ")}`;
+  return azCommand(f, "tenant1", [
+    "aks",
+    "update",
+    "-g",
+    c.aks.resourceGroup,
+    "-n",
+    c.aks.name,
+    ...flags,
+    ...f.sub("tenant1"),
+  ]);
+}

@@ -116,6 +116,7 @@ describe("doctor's reinstall fixes, run as printed on the cluster", () => {
     const report = await doctor(d);
     expect(report.firstBroken, formatReport(report)).toBe("tenant1.app");
     const commands = report.checks.find((c) => c.id === "tenant1.app")!.commands!;
+    expect(commands, formatReport(report)).toHaveLength(3);
     expect(commands[0]).toMatch(/^ctv bootstrap --config /);
     expect(commands.slice(1).every(isClusterCommand)).toBe(true);
     await fixAndMount(d, report);

@@ -342,7 +342,8 @@ export const clusterChecks: Check[] = [
       if (off.length > 0)
         return broken(
           `AKS ${f.config!.aks.name} has ${off.join(" and ")}, so its pods' tokens are not ones Entra ID can check against a federated credential.`,
-          "Turn both on (the CLI refuses workload identity without the issuer), then run the bootstrap: it creates the federated credential for the issuer AKS then shows. The issuer cannot be turned off again.",
+          // Learn, "Create an OpenID Connect provider on AKS": enabling restarts the API server, cannot be disabled.
+          "Turn both on (the CLI refuses workload identity without the issuer), then run the bootstrap: it creates the federated credential for the issuer AKS then shows. Turning the issuer on restarts the API server and cannot be undone; restart pods that stay failed after it.",
           [aksUpdateCommand(f, ["--enable-oidc-issuer", "--enable-workload-identity"]), bootstrapCommand(f)],
         );
       const enable = `Enable the OIDC issuer: ${aksUpdateCommand(f, ["--enable-oidc-issuer", "--enable-workload-identity"])}`;

@@ -35,8 +35,8 @@ export interface SimCluster {
   events: CoreV1Event[];
   /**
    * The AKS object of the simulated Azure this cluster is, read at each request: its settings win over the
-   * objects above, as on AKS. Without the OIDC issuer the API server's issuer is the in-cluster default
-   * (Learn, "Create an OpenID Connect provider on AKS": the issuer URL exists only once the issuer is on);
+   * objects above, as on AKS. Without the OIDC issuer the API server's issuer is the in-cluster default, and
+   * turning it on changes it to AKS's issuer URL (Learn, "Create an OpenID Connect provider on AKS");
    * a managed CSI driver turned off has no CSIDriver, and turned on has the one the driver ships.
    */
   aks?: () => AksCluster | undefined;

@@ -1,12 +1,19 @@
 // Checks on the cluster side: the release's PV, claim, ServiceAccounts and pods, the PV's attributes,
 // the CSIDriver object, the installed driver's version and the service-account issuer.
 import type { V1Pod } from "@kubernetes/client-node";
-import { TOKEN_EXCHANGE_AUDIENCE } from "../bootstrap/plan.ts";
+import { MIN_AKS_VERSION, TOKEN_EXCHANGE_AUDIENCE } from "../bootstrap/plan.ts";
 import { attr, blobDriver, fileDriver } from "../csi/attributes.ts";
 import { type Check, broken, ok, unknown } from "./types.ts";
 import type { AzAks, Facts } from "./facts.ts";
 import { MODES } from "../schema/modes.ts";
-import { aksUpdateCommand, bootstrapCommand, helmUpgradeCommand, kubectlCommand, reinstallCommands } from "./fixes.ts";
+import {
+  aksCommand,
+  aksUpdateCommand,
+  bootstrapCommand,
+  helmUpgradeCommand,
+  kubectlCommand,
+  reinstallCommands,
+} from "./fixes.ts";
 
 const WI = ["blob-fuse-wi"] as const;
 
@@ -324,7 +331,7 @@ export const clusterChecks: Check[] = [
       if (versionBelow(v, parseVersion(TOKEN_REFRESH_FIX)!)) {
         return broken(
           `Blob CSI driver ${found.version} (${found.source}) is older than ${TOKEN_REFRESH_FIX}: it never refreshes the workload-identity token, so mounts fail with I/O errors about 2 hours after they start.`,
-          "Upgrade to v1.27.1 or newer: on AKS, upgrade the cluster to 1.34+ (az aks upgrade); elsewhere az aks update --disable-blob-driver and install the driver's chart v1.27.1+.",
+          `Upgrade the driver to v1.27.1 or newer. Doctor prints no command: an upgrade of the cluster is yours to schedule, and which installation owns the driver does not show here. AKS's managed driver: upgrade AKS to ${MIN_AKS_VERSION}+ (${aksCommand(f, "upgrade", ["--kubernetes-version", MIN_AKS_VERSION])}). An open-source driver: helm upgrade its chart to v1.27.1+.`,
         );
       }
       return ok(`${found.version} (${found.source}).`);

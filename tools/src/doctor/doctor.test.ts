@@ -27,6 +27,7 @@ import { isClusterCommand, runPrintedOnSimulatedAzure } from "../testbed/printed
 import { type Usage, compareSurface, loadRealCommandTable, parseUsage } from "../az/surface.ts";
 import { AZURE_CLI_VERSION, azureCliPaths } from "../az/install.ts";
 import { MODES } from "../schema/modes.ts";
+import { MIN_AKS_VERSION } from "../bootstrap/plan.ts";
 
 async function doctor(r: SimulatedRelease, configPath: string | undefined = r.configPath) {
   return runDoctor({
@@ -149,6 +150,7 @@ const FAULTS: Fault[] = [
   {
     name: "driver version below the token-refresh fix",
     fix: "words",
+    says: `az aks upgrade -g ${DEMO_IDS.aksResourceGroup} -n ${DEMO_IDS.aksName} --kubernetes-version ${MIN_AKS_VERSION} --subscription ${DEMO_IDS.subscription1}`,
     mode: "blob-fuse-wi",
     check: "cluster.driver-version",
     mock: "cluster.driver-version",

@@ -83,16 +83,16 @@ export function reinstallCommands(f: Facts): string[] | undefined {
 }
 
 /**
- * `az aks update` of the configured cluster with its tenant's credential cache; the flags are the real CLI
- * 2.91's (its `aks update` command table, checked in doctor.test.ts). Without a config, the same line with
- * placeholders, for words only.
+ * `az aks <verb>` of the configured cluster with its tenant's credential cache; the options are the real CLI
+ * 2.91's (its command table; the `aks update` lines run in doctor.test.ts). Without a config, the same line
+ * with placeholders, for words only.
  */
-export function aksUpdateCommand(f: Facts, flags: string[]): string {
+export function aksCommand(f: Facts, verb: "update" | "upgrade", flags: string[]): string {
   const c = f.config;
-  if (!c) return `az aks update -g <rg> -n <cluster> ${flags.join(" ")}`;
+  if (!c) return `az aks ${verb} -g <rg> -n <cluster> ${flags.join(" ")}`;
   return azCommand(f, "tenant1", [
     "aks",
-    "update",
+    verb,
     "-g",
     c.aks.resourceGroup,
     "-n",
@@ -101,3 +101,5 @@ export function aksUpdateCommand(f: Facts, flags: string[]): string {
     ...f.sub("tenant1"),
   ]);
 }
+
+export const aksUpdateCommand = (f: Facts, flags: string[]): string => aksCommand(f, "update", flags);

@@ -77,6 +77,21 @@ export const AZ_COMMANDS = {
   "account set": graphRead([req(SUBSCRIPTION)]),
 
   "aks show": read(NAMED_IN_RG),
+  // Doctor's fixes for the cluster's OIDC issuer, workload identity and AKS-managed CSI drivers.
+  "aks update": write([
+    ...NAMED_IN_RG,
+    ...[
+      "--enable-oidc-issuer",
+      "--enable-workload-identity",
+      "--disable-workload-identity",
+      "--enable-blob-driver",
+      "--disable-blob-driver",
+      "--enable-file-driver",
+      "--disable-file-driver",
+      "--no-wait",
+    ].map((flag) => o([flag], { arity: "flag" })),
+    YES,
+  ]),
 
   "ad app list": graphRead([
     o(["--display-name"]),

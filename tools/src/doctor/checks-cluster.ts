@@ -1,42 +1,67 @@
 // Checks on the cluster side: the release's PV, claim, ServiceAccounts and pods, the PV's attributes,
 // the CSIDriver object, the installed driver's version and the service-account issuer.
 import type { V1Pod } from "@kubernetes/client-node";
-import { TOKEN_EXCHANGE_AUDIENCE } from "../bootstrap/plan.ts";
+import { MIN_AKS_VERSION, TOKEN_EXCHANGE_AUDIENCE } from "../bootstrap/plan.ts";
 import { attr, blobDriver, fileDriver } from "../csi/attributes.ts";
 import { type Check, broken, ok, unknown } from "./types.ts";
-import type { Facts } from "./facts.ts";
+import type { AzAks, Facts } from "./facts.ts";
 import { MODES } from "../schema/modes.ts";
-import { aksShowArgv } from "../bootstrap/reads.ts";
-import { azCommand, helmUpgradeCommand, kubectlCommand, reinstallCommands } from "./fixes.ts";
-
-/**
- * `az aks update` of the configured cluster with its tenant's credential cache, or with placeholders without a
- * config. Shown in words, not as a command doctor's tests run: the simulated Azure has no AKS control plane.
- * The flags are the real CLI 2.91's (its `aks update` command table).
- */
-function aksUpdate(f: Facts, flags: string[]): string {
-  const c = f.config;
-  if (!c) return `az aks update -g <rg> -n <cluster> ${flags.join(" ")}`;
-  return azCommand(f, "tenant1", [
-    "aks",
-    "update",
-    "-g",
-    c.aks.resourceGroup,
-    "-n",
-    c.aks.name,
-    ...flags,
-    ...f.sub("tenant1"),
-  ]);
-}
+import {
+  aksCommand,
+  aksUpdateCommand,
+  bootstrapCommand,
+  helmUpgradeCommand,
+  kubectlCommand,
+  reinstallCommands,
+} from "./fixes.ts";
 
 const WI = ["blob-fuse-wi"] as const;
+
+/** What AKS has off of the two settings a workload-identity mount needs (the bootstrap requires both too). */
+function identityOff(aks: AzAks): string[] {
+  return [
+    ...(aks.oidcIssuerProfile?.enabled === true ? [] : ["no OIDC issuer"]),
+    ...(aks.securityProfile?.workloadIdentity?.enabled === true ? [] : ["workload identity off"]),
+  ];
+}
+
+/**
+ * No CSIDriver of the mode's driver. With the config, AKS says whether its managed driver is off: then the fix
+ * is to turn it on, with --yes (the CLI asks whether an open-source driver is installed; doctor found none,
+ * since that would have registered this CSIDriver). In words when AKS says it is on, or is not read.
+ */
+async function missingDriver(f: Facts, name: string, kind: "blob" | "file") {
+  const why = `No CSIDriver ${name}: the driver is not installed, so the kubelet cannot mount the volume.`;
+  const flag = `--enable-${kind}-driver`;
+  const aks = f.canReadAzure ? await f.aks() : undefined;
+  const profile = aks?.ok ? aks.value.storageProfile : undefined;
+  const managed = kind === "blob" ? profile?.blobCsiDriver?.enabled : profile?.fileCsiDriver?.enabled;
+  if (managed === false)
+    return broken(
+      `${why} AKS ${f.config!.aks.name} has its managed ${kind} driver off.`,
+      "Turn AKS's managed driver on (--yes answers the CLI's question whether an open-source driver is installed: none is, or its CSIDriver would be here).",
+      [aksUpdateCommand(f, [flag, "--yes"])],
+    );
+  if (managed === true)
+    return broken(
+      `${why} AKS ${f.config!.aks.name} reports its managed ${kind} driver on.`,
+      "AKS installs the driver's objects itself within minutes of turning it on; if the CSIDriver stays missing, the kubeconfig may name another cluster (compare kubectl get csidriver with the AKS cluster the config names).",
+    );
+  return broken(
+    why,
+    `Install the driver: on AKS, ${aksUpdateCommand(f, [flag, "--yes"])}; elsewhere, the driver's Helm chart. Pass --config so doctor can read AKS and print the command.`,
+  );
+}
 
 /** First blob CSI driver release that refreshes the workload-identity token (PR #2071). */
 export const TOKEN_REFRESH_FIX = "v1.27.0";
 /** The label the drivers' Helm charts put on their objects, CSIDriver included. */
 export const VERSION_LABEL = "app.kubernetes.io/version";
 /** Image repositories of the node plugins on AKS and in the drivers' charts (the last path segment). */
-const NODE_PLUGIN_IMAGES: Record<string, string> = { [blobDriver]: "blob-csi", [fileDriver]: "azurefile-csi" };
+const NODE_PLUGIN_IMAGES: Record<string, string> = {
+  [blobDriver]: "blob-csi",
+  [fileDriver]: "azurefile-csi",
+};
 
 const GUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** Attribute keys that make a driver read a Secret or an account key (the chart refuses them too). */
@@ -65,7 +90,10 @@ export async function driverVersion(
 ): Promise<{ version: string; source: string } | undefined> {
   const repo = NODE_PLUGIN_IMAGES[driver];
   const images = (await f.systemPods()).flatMap((p: V1Pod) =>
-    (p.spec?.containers ?? []).map((c) => ({ pod: p.metadata?.name ?? "", image: c.image ?? "" })),
+    (p.spec?.containers ?? []).map((c) => ({
+      pod: p.metadata?.name ?? "",
+      image: c.image ?? "",
+    })),
   );
   const plugin = images.find((i) => {
     const name = i.image
@@ -76,10 +104,18 @@ export async function driverVersion(
   });
   if (plugin) {
     const tag = /:([^/@]+)(@.*)?$/.exec(plugin.image)?.[1];
-    if (tag) return { version: tag, source: `image ${plugin.image} of pod kube-system/${plugin.pod}` };
+    if (tag)
+      return {
+        version: tag,
+        source: `image ${plugin.image} of pod kube-system/${plugin.pod}`,
+      };
   }
   const label = (await f.csiDriver(driver))?.metadata?.labels?.[VERSION_LABEL];
-  if (label) return { version: label, source: `label ${VERSION_LABEL} of CSIDriver ${driver}` };
+  if (label)
+    return {
+      version: label,
+      source: `label ${VERSION_LABEL} of CSIDriver ${driver}`,
+    };
   return undefined;
 }
 
@@ -258,14 +294,10 @@ export const clusterChecks: Check[] = [
       const name = await f.driverName();
       const d = await f.csiDriver(name);
       const mode = await f.mode();
-      const enable = aksUpdate(f, [mode === "fileshare-nfs" ? "--enable-file-driver" : "--enable-blob-driver"]);
-      if (!d)
-        return broken(
-          `No CSIDriver ${name}: the driver is not installed, so the kubelet cannot mount the volume.`,
-          `${enable}`,
-        );
+      if (!d) return missingDriver(f, name, mode === "fileshare-nfs" ? "file" : "blob");
       if (mode !== "blob-fuse-wi") return ok(`${name} is installed.`);
-      const reinstall = `Reinstall the driver so its CSIDriver has tokenRequests [{audience: ${TOKEN_EXCHANGE_AUDIENCE}}] and requiresRepublish: true (AKS: ${aksUpdate(f, ["--disable-blob-driver"])}, then ${aksUpdate(f, ["--enable-blob-driver"])}; the open-source chart: helm upgrade it).`;
+      // No command: the object belongs to whatever installed the driver, and doctor cannot tell which that is.
+      const reinstall = `Reinstall the driver so its CSIDriver has tokenRequests [{audience: ${TOKEN_EXCHANGE_AUDIENCE}}] and requiresRepublish: true. Doctor prints no command: this object belongs to whatever installed the driver, which the object does not show. AKS's managed driver: ${aksUpdateCommand(f, ["--disable-blob-driver", "--yes"])}, then ${aksUpdateCommand(f, ["--enable-blob-driver", "--yes"])} (the CLI's own warning: only with no blob PV or claim in use). The open-source chart: helm upgrade it to v1.27.1+.`;
       const audiences = (d.spec?.tokenRequests ?? []).map((t) => t.audience);
       if (!audiences.includes(TOKEN_EXCHANGE_AUDIENCE)) {
         return broken(
@@ -299,7 +331,7 @@ export const clusterChecks: Check[] = [
       if (versionBelow(v, parseVersion(TOKEN_REFRESH_FIX)!)) {
         return broken(
           `Blob CSI driver ${found.version} (${found.source}) is older than ${TOKEN_REFRESH_FIX}: it never refreshes the workload-identity token, so mounts fail with I/O errors about 2 hours after they start.`,
-          "Upgrade to v1.27.1 or newer: on AKS, upgrade the cluster to 1.34+ (az aks upgrade); elsewhere az aks update --disable-blob-driver and install the driver's chart v1.27.1+.",
+          `Upgrade the driver to v1.27.1 or newer. Doctor prints no command: an upgrade of the cluster is yours to schedule, and which installation owns the driver does not show here. AKS's managed driver: upgrade AKS to ${MIN_AKS_VERSION}+ (${aksCommand(f, "upgrade", ["--kubernetes-version", MIN_AKS_VERSION])}). An open-source driver: helm upgrade its chart to v1.27.1+.`,
         );
       }
       return ok(`${found.version} (${found.source}).`);
@@ -308,37 +340,34 @@ export const clusterChecks: Check[] = [
   {
     id: "cluster.issuer",
     side: "cluster",
-    title: "service-account issuer (discovery document)",
+    title: "service-account issuer (discovery document) and AKS workload identity",
     modes: WI,
     async run(f) {
-      let issuer: string;
-      try {
-        issuer = await f.issuer();
-      } catch (err) {
+      const issuer = await f.issuer().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+      const aks = f.canReadAzure ? await f.aks() : undefined;
+      const off = aks?.ok ? identityOff(aks.value) : [];
+      if (off.length > 0)
         return broken(
-          `The cluster serves no service-account discovery document (${(err as Error).message}).`,
-          `Enable the OIDC issuer: ${aksUpdate(f, ["--enable-oidc-issuer", "--enable-workload-identity"])}`,
+          `AKS ${f.config!.aks.name} has ${off.join(" and ")}, so its pods' tokens are not ones Entra ID can check against a federated credential.`,
+          // Learn, "Create an OpenID Connect provider on AKS": enabling restarts the API server, cannot be disabled.
+          "Turn both on (the CLI refuses workload identity without the issuer), then run the bootstrap: it creates the federated credential for the issuer AKS then shows. Turning the issuer on restarts the API server and cannot be undone; restart pods that stay failed after it.",
+          [aksUpdateCommand(f, ["--enable-oidc-issuer", "--enable-workload-identity"]), bootstrapCommand(f)],
         );
-      }
-      if (!/^https:\/\//.test(issuer)) {
+      const enable = `Enable the OIDC issuer: ${aksUpdateCommand(f, ["--enable-oidc-issuer", "--enable-workload-identity"])}`;
+      if (issuer instanceof Error)
+        return broken(`The cluster serves no service-account discovery document (${issuer.message}).`, enable);
+      if (!/^https:\/\//.test(issuer))
         return broken(
           `The cluster's service-account issuer is ${issuer}, which Entra ID cannot fetch keys from.`,
-          `Enable the OIDC issuer: ${aksUpdate(f, ["--enable-oidc-issuer", "--enable-workload-identity"])}`,
+          enable,
         );
-      }
-      if (f.canReadAzure) {
+      const aksIssuer = aks?.ok ? aks.value.oidcIssuerProfile?.issuerUrl : undefined;
+      if (aks?.ok && aksIssuer !== issuer) {
         const c = f.config!;
-        const aks = await f.az<{ oidcIssuerProfile?: { issuerUrl?: string | null } }>(
-          "tenant1",
-          aksShowArgv(c.aks, f.sub("tenant1")),
+        return broken(
+          `The cluster's issuer ${issuer} is not AKS ${c.aks.name}'s OIDC issuer (${aksIssuer ?? "none"}): the kubeconfig points at another cluster, or the config names another AKS.`,
+          `Point --kubeconfig/--context at AKS ${c.aks.name}, or fix aks.name/aks.resourceGroup in the config.`,
         );
-        const aksIssuer = aks.ok ? aks.value.oidcIssuerProfile?.issuerUrl : undefined;
-        if (aks.ok && aksIssuer !== issuer) {
-          return broken(
-            `The cluster's issuer ${issuer} is not AKS ${c.aks.name}'s OIDC issuer (${aksIssuer ?? "none"}): the kubeconfig points at another cluster, or the config names another AKS.`,
-            `Point --kubeconfig/--context at AKS ${c.aks.name}, or fix aks.name/aks.resourceGroup in the config.`,
-          );
-        }
       }
       return ok(issuer);
     },

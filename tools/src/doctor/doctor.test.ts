@@ -15,13 +15,20 @@ import { type AzState, findStorageAccount, updateAzState } from "../azsim/state.
 import type { ToolError } from "../errors.ts";
 import { CannotRunError, CHECKS, exitCodeOf, runDoctor } from "./index.ts";
 import { MOUNT_ERROR_LINKS, linkOfMountError } from "./events.ts";
-import { SIM_ISSUER, type SimulatedRelease, simClusterReader, simulatedRelease } from "../testbed/simulated-release.ts";
+import {
+  IN_CLUSTER_ISSUER,
+  SIM_ISSUER,
+  type SimulatedRelease,
+  simClusterReader,
+  simulatedRelease,
+} from "../testbed/simulated-release.ts";
 import { formatReport } from "./format.ts";
 import type { DoctorReport } from "./types.ts";
 import { isClusterCommand, runPrintedOnSimulatedAzure } from "../testbed/printed-commands.ts";
 import { type Usage, compareSurface, loadRealCommandTable, parseUsage } from "../az/surface.ts";
 import { AZURE_CLI_VERSION, azureCliPaths } from "../az/install.ts";
 import { MODES } from "../schema/modes.ts";
+import { MIN_AKS_VERSION } from "../bootstrap/plan.ts";
 
 async function doctor(r: SimulatedRelease, configPath: string | undefined = r.configPath) {
   return runDoctor({
@@ -47,7 +54,12 @@ function mockDecision(r: SimulatedRelease, opts: { expired?: boolean } = {}) {
       accountName: s.accountName,
       containerName: s.containerName!,
       token: {
-        iss: typeof r.cluster.issuer === "string" ? r.cluster.issuer : SIM_ISSUER,
+        iss:
+          r.cluster.aks?.()?.oidcIssuerEnabled === false
+            ? IN_CLUSTER_ISSUER
+            : typeof r.cluster.issuer === "string"
+              ? r.cluster.issuer
+              : SIM_ISSUER,
         sub: `system:serviceaccount:${r.namespace}:${pod.spec!.serviceAccountName}`,
         aud: "api://AzureADTokenExchange",
         exp: Math.floor(Date.now() / 1000) + (opts.expired ? -60 : 3600),
@@ -60,7 +72,10 @@ function mockDecision(r: SimulatedRelease, opts: { expired?: boolean } = {}) {
     endpointSuffix: "core.windows.net",
     ...(r.values.mode === "fileshare-nfs" ? { shareName: s.shareName! } : { containerName: s.containerName! }),
     encryptInTransit: r.cluster.pvs[0]?.spec?.csi?.volumeAttributes?.encryptInTransit === "true",
-    fromAksCluster: { resourceGroup: DEMO_IDS.aksResourceGroup, name: DEMO_IDS.aksName },
+    fromAksCluster: {
+      resourceGroup: DEMO_IDS.aksResourceGroup,
+      name: DEMO_IDS.aksName,
+    },
   });
 }
 
@@ -82,6 +97,8 @@ interface Fault {
    * can repair it (an account's kind) or doctor must not act (deleting a credential it cannot prove unused).
    */
   fix?: "runs" | "cluster" | "words";
+  /** Words the fix must hold (a fix in words says why it prints no command). */
+  says?: string;
 }
 
 /** Codes of the mock's refusals the fault table produced (checked against authorize.ts below). */
@@ -100,8 +117,19 @@ const FAULTS: Fault[] = [
     },
   },
   {
+    name: "AKS-managed blob driver off (no CSIDriver)",
+    mode: "blob-fuse-wi",
+    check: "cluster.csidriver",
+    mock: "not-an-azure-decision",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.aksClusters[0]!.blobCsiDriverEnabled = false;
+      }),
+  },
+  {
     name: "CSIDriver without tokenRequests",
     fix: "words",
+    says: "Doctor prints no command: this object belongs to whatever installed the driver",
     mode: "blob-fuse-wi",
     check: "cluster.csidriver",
     mock: "not-an-azure-decision",
@@ -112,6 +140,7 @@ const FAULTS: Fault[] = [
   {
     name: "CSIDriver without requiresRepublish",
     fix: "words",
+    says: "Doctor prints no command: this object belongs to whatever installed the driver",
     mode: "blob-fuse-wi",
     check: "cluster.csidriver",
     mock: "not-an-azure-decision",
@@ -122,6 +151,7 @@ const FAULTS: Fault[] = [
   {
     name: "driver version below the token-refresh fix",
     fix: "words",
+    says: `az aks upgrade -g ${DEMO_IDS.aksResourceGroup} -n ${DEMO_IDS.aksName} --kubernetes-version ${MIN_AKS_VERSION} --subscription ${DEMO_IDS.subscription1}`,
     mode: "blob-fuse-wi",
     check: "cluster.driver-version",
     mock: "cluster.driver-version",
@@ -129,13 +159,42 @@ const FAULTS: Fault[] = [
     inject: (r) => {
       r.cluster.systemPods.push({
         metadata: { name: "csi-blob-node-x1", namespace: "kube-system" },
-        spec: { containers: [{ name: "blob", image: "mcr.example/oss/kubernetes-csi/blob-csi:v1.26.4" }] },
+        spec: {
+          containers: [
+            {
+              name: "blob",
+              image: "mcr.example/oss/kubernetes-csi/blob-csi:v1.26.4",
+            },
+          ],
+        },
       });
     },
   },
   {
-    name: "cluster without an OIDC issuer",
+    name: "AKS without its OIDC issuer (so without workload identity)",
+    mode: "blob-fuse-wi",
+    check: "cluster.issuer",
+    mock: "tenant1.federated-issuer",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.aksClusters[0]!.oidcIssuerEnabled = false;
+        s.aksClusters[0]!.workloadIdentityEnabled = false;
+      }),
+  },
+  {
+    name: "AKS with workload identity off",
+    mode: "blob-fuse-wi",
+    check: "cluster.issuer",
+    mock: "mounts",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.aksClusters[0]!.workloadIdentityEnabled = false;
+      }),
+  },
+  {
+    name: "kubeconfig naming a cluster whose issuer is not AKS's",
     fix: "words",
+    says: "Point --kubeconfig/--context at AKS",
     mode: "blob-fuse-wi",
     check: "cluster.issuer",
     mock: "not-an-azure-decision",
@@ -366,6 +425,16 @@ const FAULTS: Fault[] = [
   },
   // ---- fileshare-nfs ----
   {
+    name: "AKS-managed file driver off (no CSIDriver)",
+    mode: "fileshare-nfs",
+    check: "cluster.csidriver",
+    mock: "not-an-azure-decision",
+    inject: (r) =>
+      edit(r, (s) => {
+        s.aksClusters[0]!.fileCsiDriverEnabled = false;
+      }),
+  },
+  {
     name: "account lets unencrypted NFS in (secure transfer off)",
     mode: "fileshare-nfs",
     check: "tenant2.nfs-settings",
@@ -578,6 +647,7 @@ const fixUsages: Usage[] = [];
 async function runTheFix(r: SimulatedRelease, fault: Fault, report: DoctorReport): Promise<void> {
   const row = report.checks.find((c) => c.id === report.firstBroken)!;
   const kind = fault.fix ?? "runs";
+  if (fault.says) expect(row.fix).toContain(fault.says);
   if (kind === "words") {
     expect(row.commands ?? [], formatReport(report)).toEqual([]);
     return;
@@ -677,7 +747,11 @@ describe("mount events", () => {
     const message = `MountVolume.SetUp failed for volume "pv" : rpc error: code = Internal desc = AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:${r.namespace}:x'.`;
     r.cluster.events.push({
       metadata: { name: "e1", namespace: r.namespace },
-      involvedObject: { kind: "Pod", name: pod.metadata!.name!, uid: pod.metadata!.uid! },
+      involvedObject: {
+        kind: "Pod",
+        name: pod.metadata!.name!,
+        uid: pod.metadata!.uid!,
+      },
       type: "Warning",
       reason: "FailedMount",
       message,
@@ -702,13 +776,43 @@ describe("mount events", () => {
     expect(broken.commands).toBeUndefined();
   });
 
+  it("counts mount events only, not other warnings whose text names the pod (blob-fuse-wi-mount)", async () => {
+    const r = await simulatedRelease("blob-fuse-wi");
+    const pod = r.cluster.pods[0]!;
+    pod.status = { phase: "Pending", containerStatuses: [] };
+    const warning = (reason: string, message: string) =>
+      r.cluster.events.push({
+        metadata: { name: `e-${reason}`, namespace: r.namespace },
+        involvedObject: {
+          kind: "Pod",
+          name: pod.metadata!.name!,
+          uid: pod.metadata!.uid!,
+        },
+        type: "Warning",
+        reason,
+        message,
+        lastTimestamp: new Date(),
+      });
+    warning(
+      "DNSConfigForming",
+      `pod: "${pod.metadata!.name}_${r.namespace}(${pod.metadata!.uid})". kubelet does not have ClusterDNS IP configured and cannot create Pod using "ClusterFirst" policy.`,
+    );
+    warning("Failed", `Failed to pull image "alpine:3.22" for pod ${pod.metadata!.name}`);
+    const events = (await doctor(r)).checks.find((c) => c.id === "pods.mount-events")!;
+    expect(events.verdict, events.why).toBe("ok");
+  });
+
   it("does not give a recreated pod (same name, new uid) its predecessor's failures", async () => {
     const r = await simulatedRelease("blob-fuse-wi");
     const pod = r.cluster.pods[0]!;
     pod.status = { phase: "Pending" };
     r.cluster.events.push({
       metadata: { name: "e1", namespace: r.namespace },
-      involvedObject: { kind: "Pod", name: pod.metadata!.name!, uid: "uid-of-the-deleted-pod" },
+      involvedObject: {
+        kind: "Pod",
+        name: pod.metadata!.name!,
+        uid: "uid-of-the-deleted-pod",
+      },
       type: "Warning",
       reason: "FailedMount",
       message: "MountVolume.SetUp failed: AADSTS700213: No matching federated identity record found",
@@ -723,7 +827,11 @@ describe("mount events", () => {
     const pod = r.cluster.pods[0]!;
     r.cluster.events.push({
       metadata: { name: "e1", namespace: r.namespace },
-      involvedObject: { kind: "Pod", name: pod.metadata!.name!, uid: pod.metadata!.uid! },
+      involvedObject: {
+        kind: "Pod",
+        name: pod.metadata!.name!,
+        uid: pod.metadata!.uid!,
+      },
       type: "Warning",
       reason: "FailedMount",
       message: "mount.nfs: access denied by server",
@@ -871,7 +979,9 @@ const stopped = (p: Promise<unknown>) =>
 describe("doctor stops (exit 2) instead of guessing", () => {
   it("refuses a config of another mode before any check, so it never advises removing a working release", async () => {
     const r = await simulatedRelease("blob-fuse-wi");
-    const other = r.sim.writeConfig("fileshare-nfs", { kubernetes: { namespace: r.namespace } });
+    const other = r.sim.writeConfig("fileshare-nfs", {
+      kubernetes: { namespace: r.namespace },
+    });
     const err = await stopped(doctor(r, other));
     expect(err).toBeInstanceOf(CannotRunError);
     expect(err!.code).toBe("INVALID_INPUT");
@@ -880,20 +990,32 @@ describe("doctor stops (exit 2) instead of guessing", () => {
 
   it("refuses a config of another namespace, or of another release when the config names one", async () => {
     const r = await simulatedRelease("blob-fuse-wi");
-    const ns = r.sim.writeConfig("blob-fuse-wi", { kubernetes: { namespace: "elsewhere" } });
+    const ns = r.sim.writeConfig("blob-fuse-wi", {
+      kubernetes: { namespace: "elsewhere" },
+    });
     expect((await stopped(doctor(r, ns)))?.message).toContain("the config's namespace is elsewhere");
-    const rel = r.sim.writeConfig("blob-fuse-wi", { kubernetes: { releaseName: "another" } });
+    const rel = r.sim.writeConfig("blob-fuse-wi", {
+      kubernetes: { releaseName: "another" },
+    });
     expect((await stopped(doctor(r, rel)))?.message).toContain("the config's release is another, not data");
   });
 
   it("stops on a namespace or a release that does not exist", async () => {
     const r = await simulatedRelease("fileshare-nfs");
     const noNs = await stopped(
-      runDoctor({ release: r.release, namespace: "nope", cluster: simClusterReader(r.cluster) }),
+      runDoctor({
+        release: r.release,
+        namespace: "nope",
+        cluster: simClusterReader(r.cluster),
+      }),
     );
     expect([noNs?.code, noNs?.message]).toEqual(["NOT_FOUND", "Namespace nope does not exist in the cluster."]);
     const noRelease = await stopped(
-      runDoctor({ release: "ctv-nope", namespace: r.namespace, cluster: simClusterReader(r.cluster) }),
+      runDoctor({
+        release: "ctv-nope",
+        namespace: r.namespace,
+        cluster: simClusterReader(r.cluster),
+      }),
     );
     expect(noRelease?.code).toBe("NOT_FOUND");
     expect(noRelease?.message).toContain("No release ctv-nope in namespace fileshare-nfs");
@@ -905,7 +1027,12 @@ describe("doctor stops (exit 2) instead of guessing", () => {
     silent.persistentVolumes = () => new Promise(() => {});
     const started = Date.now();
     const err = await stopped(
-      runDoctor({ release: r.release, namespace: r.namespace, cluster: silent, timeoutMs: 300 }),
+      runDoctor({
+        release: r.release,
+        namespace: r.namespace,
+        cluster: silent,
+        timeoutMs: 300,
+      }),
     );
     expect(Date.now() - started).toBeLessThan(3_000);
     expect([err?.code, err instanceof CannotRunError]).toEqual(["TIMED_OUT", true]);
@@ -925,7 +1052,12 @@ describe("doctor's fixes never act for anyone the config and record do not name"
     const r = await simulatedRelease("blob-fuse-wi");
     const stranger = "0ther0pp-0000-4000-8000-000000000099".replace(/[^0-9a-f-]/g, "0");
     edit(r, (s) => {
-      s.apps.push({ ...structuredClone(s.apps[0]!), id: "obj-stranger", appId: stranger, federatedCredentials: [] });
+      s.apps.push({
+        ...structuredClone(s.apps[0]!),
+        id: "obj-stranger",
+        appId: stranger,
+        federatedCredentials: [],
+      });
     });
     r.cluster.pvs[0]!.spec!.csi!.volumeAttributes!.clientID = stranger;
     const report = await doctor(r);
@@ -1002,7 +1134,9 @@ describe("a full app", () => {
           audiences: ["api://AzureADTokenExchange"],
         });
     });
-    r.cluster.serviceAccounts.push({ metadata: { name: "sa2", namespace: "other" } });
+    r.cluster.serviceAccounts.push({
+      metadata: { name: "sa2", namespace: "other" },
+    });
     const row = (await doctor(r)).checks.find((c) => c.id === "tenant1.federated-subject")!;
     expect(row.fix).toContain("holds 20 of 20 federated credentials");
     expect(row.fix).toContain(
@@ -1020,7 +1154,11 @@ describe("fixes for the cluster", () => {
     const pv = r.cluster.pvs[0]!;
     pv.spec!.claimRef!.uid = "uid-of-the-deleted-claim";
     pv.status = { phase: "Released" };
-    r.cluster.claims = r.cluster.claims.map((c) => ({ ...c, status: { phase: "Pending" }, spec: {} }));
+    r.cluster.claims = r.cluster.claims.map((c) => ({
+      ...c,
+      status: { phase: "Pending" },
+      spec: {},
+    }));
     r.cluster.claims[0]!.metadata!.uid = "uid-of-the-new-claim";
     const withKube = await runDoctor({
       release: r.release,
@@ -1081,6 +1219,7 @@ describe.skipIf(!existsSync(python) && !process.env.CI)(
       expect(commands).toEqual(
         expect.arrayContaining([
           "ad app federated-credential update",
+          "aks update",
           "network private-dns record-set a add-record",
           "network private-dns record-set a update",
           "network private-endpoint delete",

@@ -93,6 +93,13 @@ export interface AzLink {
   name: string;
   virtualNetwork: { id: string };
 }
+/** What doctor reads of `az aks show`: the settings a workload-identity mount and the managed drivers need. */
+export interface AzAks {
+  oidcIssuerProfile?: { enabled?: boolean; issuerUrl?: string | null };
+  securityProfile?: { workloadIdentity?: { enabled?: boolean } | null };
+  storageProfile?: { blobCsiDriver?: { enabled?: boolean }; fileCsiDriver?: { enabled?: boolean } };
+  agentPoolProfiles?: { vnetSubnetId?: string | null }[];
+}
 export interface AzPeering {
   name: string;
   remoteVirtualNetwork: { id: string };
@@ -359,15 +366,18 @@ export class Facts {
     return this.az("tenant1", privateEndpointShowArgv(pe, this.sub("tenant1")));
   }
 
+  /** `az aks show` of the configured cluster (one read, shared by the rows that need it). */
+  aks(): Promise<AzRead<AzAks>> {
+    const c = this.config!;
+    return this.az<AzAks>("tenant1", aksShowArgv(c.aks, this.sub("tenant1")));
+  }
+
   /** The AKS VNet: from the config, else from the cluster's node pool subnet. */
   aksVnetId(): Promise<AzRead<string>> {
     return this.once("aks-vnet", async (): Promise<AzRead<string>> => {
       const c = this.config!;
       if (c.network.aksVnetId) return { ok: true, value: c.network.aksVnetId };
-      const aks = await this.az<{ agentPoolProfiles?: { vnetSubnetId?: string | null }[] }>(
-        "tenant1",
-        aksShowArgv(c.aks, this.sub("tenant1")),
-      );
+      const aks = await this.aks();
       if (!aks.ok) return aks;
       const subnet = aks.value.agentPoolProfiles?.find((p) => p.vnetSubnetId)?.vnetSubnetId;
       if (!subnet)

@@ -85,3 +85,25 @@ export function reinstallCommands(f: Facts): string[] | undefined {
     helmCommand(f, install.slice(1)),
   ];
 }
+
+/**
+ * `az aks <verb>` of the configured cluster with its tenant's credential cache; the options are the real CLI
+ * 2.91's (its command table; the `aks update` lines run in doctor.test.ts). Without a config, the same line
+ * with placeholders, for words only.
+ */
+export function aksCommand(f: Facts, verb: "update" | "upgrade", flags: string[]): string {
+  const c = f.config;
+  if (!c) return `az aks ${verb} -g <rg> -n <cluster> ${flags.join(" ")}`;
+  return azCommand(f, "tenant1", [
+    "aks",
+    verb,
+    "-g",
+    c.aks.resourceGroup,
+    "-n",
+    c.aks.name,
+    ...flags,
+    ...f.sub("tenant1"),
+  ]);
+}
+
+export const aksUpdateCommand = (f: Facts, flags: string[]): string => aksCommand(f, "update", flags);

@@ -12,6 +12,8 @@ import type {
 import { type BootstrapMode, type SimulatedAzure, createSimulatedAzure } from "../azsim/harness.ts";
 import { runBootstrap } from "../bootstrap/index.ts";
 import type { BootstrapValues } from "../bootstrap/values.ts";
+import type { AksCluster } from "../azsim/state.ts";
+import { blobDriver, fileDriver } from "../csi/attributes.ts";
 import { csiDriverObjects } from "../csi/manifests.ts";
 import { VERSION_LABEL } from "../doctor/checks-cluster.ts";
 import type { ClusterReader } from "../doctor/cluster-reader.ts";
@@ -31,6 +33,22 @@ export interface SimCluster {
   /** The discovery document's issuer, or an Error the API server answers with. */
   issuer: string | Error;
   events: CoreV1Event[];
+  /**
+   * The AKS object of the simulated Azure this cluster is, read at each request: its settings win over the
+   * objects above, as on AKS. Without the OIDC issuer the API server's issuer is the in-cluster default, and
+   * turning it on changes it to AKS's issuer URL (Learn, "Create an OpenID Connect provider on AKS");
+   * a managed CSI driver turned off has no CSIDriver, and turned on has the one the driver ships.
+   */
+  aks?: () => AksCluster | undefined;
+}
+
+/** The API server's own issuer when AKS's OIDC issuer is off. */
+export const IN_CLUSTER_ISSUER = "https://kubernetes.default.svc.cluster.local";
+
+function managedDriver(aks: AksCluster, name: string): boolean | undefined {
+  if (name === blobDriver) return aks.blobCsiDriverEnabled;
+  if (name === fileDriver) return aks.fileCsiDriverEnabled;
+  return undefined;
 }
 
 export function simClusterReader(c: SimCluster): ClusterReader {
@@ -49,15 +67,25 @@ export function simClusterReader(c: SimCluster): ClusterReader {
     pods: async (ns) => copy(c.pods.filter((p) => p.metadata?.namespace === ns)),
     serviceAccount: async (ns, name) =>
       copy(c.serviceAccounts.find((x) => x.metadata?.namespace === ns && x.metadata.name === name)),
-    csiDriver: async (name) => copy(c.csiDrivers.find((d) => d.metadata?.name === name)),
+    csiDriver: async (name) => {
+      const aks = c.aks?.();
+      const managed = aks ? managedDriver(aks, name) : undefined;
+      if (managed === false) return undefined;
+      const own = c.csiDrivers.find((d) => d.metadata?.name === name);
+      return copy(own ?? (managed ? shippedDriver(name) : undefined));
+    },
     systemPods: async () => copy(c.systemPods),
     issuer: async () => {
+      if (c.aks?.()?.oidcIssuerEnabled === false) return IN_CLUSTER_ISSUER;
       if (c.issuer instanceof Error) throw c.issuer;
       return c.issuer;
     },
     events: async (ns) => copy(c.events.filter((e) => e.metadata?.namespace === ns)),
   };
 }
+
+const shippedDriver = (name: string) =>
+  (csiDriverObjects() as unknown as V1CSIDriver[]).find((d) => d.metadata?.name === name);
 
 const seedPv: Record<BootstrapMode, string> = {
   "blob-fuse-wi": "pv-blob-wi",
@@ -203,8 +231,11 @@ export async function simulatedRelease(
     values: outcome.values!,
     release,
     namespace,
-    cluster: renderedRelease(mode, outcome.values!, release, namespace, {
-      blobDriverVersion: opts.blobDriverVersion ?? "v1.27.1",
-    }),
+    cluster: {
+      ...renderedRelease(mode, outcome.values!, release, namespace, {
+        blobDriverVersion: opts.blobDriverVersion ?? "v1.27.1",
+      }),
+      aks: () => sim.state().aksClusters[0],
+    },
   };
 }

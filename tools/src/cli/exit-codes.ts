@@ -30,7 +30,7 @@ export const EXIT_CODES: Record<Row, { exit: Record<ExitScheme, number>; means: 
   PRECONDITION: { exit: usual(1), means: "something must be done first (the hint says what)" },
   INTERNAL: { exit: usual(1), means: "a tool answered what ctv cannot read" },
   // Under --check only 2 is drift and every error is 1, a bug's included.
-  [UNEXPECTED]: { exit: { default: 70, doctor: 70, "drift-check": 1 }, means: "a bug in ctv; please report it" },
+  [UNEXPECTED]: { exit: { default: 70, doctor: 70, "drift-check": 1 }, means: "a bug in ctv (please report it)" },
 };
 
 /** The codes a command ends with when nothing went wrong, by scheme (the rest come from EXIT_CODES). */

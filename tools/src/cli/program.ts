@@ -11,6 +11,7 @@ import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor-command.ts";
 import { genCommand } from "./gen.ts";
 import { initCommand } from "./init.ts";
+import { exitCodesHelp } from "./output-docs.ts";
 import { type IOStreams, processStreams } from "../output/io.ts";
 import { isCheckout } from "./checkout.ts";
 import { releaseCommand } from "./release.ts";
@@ -35,7 +36,9 @@ Examples:
   $ ctv <command> --help                              # a command's options
 
 From an installed package run them as npx ctv ...; from a clone as npm scripts: npm run bootstrap -- --config bootstrap.yaml
-(a clone also has the test bed's commands: demo, cluster, soak, setup, gen, release, csi-driver).`,
+(a clone also has the test bed's commands: demo, cluster, soak, setup, gen, release, csi-driver).
+
+Exit codes: ${exitCodesHelp()}`,
     );
   // The test bed's commands need the project's sources: the npm package runs them only to say so, unlisted.
   const cloneOnly = { hidden: !isCheckout() };

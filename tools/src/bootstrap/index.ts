@@ -150,7 +150,7 @@ async function applyLocked(
   write(`Wrote chart values to ${config.paths.valuesFile}. Install the chart with:\n  ${shellCommand(helmCommand)}`);
   if (applied.warnings.length > 0) write(`${applied.warnings.length} warning(s) above need attention.`);
   if (opts.json)
-    writeJson(opts.io?.out ?? process.stdout, BOOTSTRAP_APPLY, {
+    writeJson((opts.io ?? processStreams()).out, BOOTSTRAP_APPLY, {
       mode: config.mode,
       changed: applied.changed,
       unchanged: applied.unchanged,
@@ -207,7 +207,7 @@ async function checkDrift(
     });
   }
   if (opts.json) {
-    writeJson(opts.io?.out ?? process.stdout, BOOTSTRAP_CHECK, {
+    writeJson((opts.io ?? processStreams()).out, BOOTSTRAP_CHECK, {
       mode: config.mode,
       drift: drift.length > 0,
       changes: drift,

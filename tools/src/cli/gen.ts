@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { Command } from "@commander-js/extra-typings";
 import { ToolError } from "../errors.ts";
+import { type IOStreams, processStreams } from "../output/io.ts";
 import { repoRoot } from "../paths.ts";
 import { requireCheckout } from "./checkout.ts";
 
@@ -37,7 +38,7 @@ async function allGenerated(): Promise<{ repoRoot: string; files: Array<{ path: 
   };
 }
 
-async function runGen(opts: { check: boolean }): Promise<void> {
+async function runGen(opts: { check: boolean }, io: IOStreams): Promise<void> {
   requireCheckout("gen");
   const { repoRoot, files } = await allGenerated();
   if (opts.check) {
@@ -55,17 +56,17 @@ async function runGen(opts: { check: boolean }): Promise<void> {
         "Run `npm run gen` and commit the result.",
       );
     }
-    process.stdout.write("Generated files are up to date.\n");
+    io.out.write("Generated files are up to date.\n");
     return;
   }
   for (const file of files) {
     mkdirSync(dirname(file.path), { recursive: true });
     writeFileSync(file.path, file.content);
-    process.stdout.write(`wrote ${relative(repoRoot, file.path)}\n`);
+    io.out.write(`wrote ${relative(repoRoot, file.path)}\n`);
   }
 }
 
-export function genCommand() {
+export function genCommand(io: IOStreams = processStreams()) {
   return new Command("gen")
     .description(
       "Regenerate values.schema.json, values.yaml, the TypeScript types, the chart's rules, mode defaults and README, the values table of docs/install.md and the mock section of docs/test-bed.md.",
@@ -78,5 +79,5 @@ Examples:
   $ ctv gen
   $ ctv gen --check     # in CI`,
     )
-    .action(runGen);
+    .action((opts) => runGen(opts, io));
 }

@@ -52,14 +52,14 @@ Exit codes: ${exitCodesHelp()}`,
     ),
   );
   program.addCommand(validateCommand(io));
-  program.addCommand(clusterCommand(), cloneOnly);
-  program.addCommand(demoCommand(), cloneOnly);
-  program.addCommand(soakCommand(), cloneOnly);
+  program.addCommand(clusterCommand(io), cloneOnly);
+  program.addCommand(demoCommand(undefined, io), cloneOnly);
+  program.addCommand(soakCommand(undefined, io), cloneOnly);
   program.addCommand(setupCommand(), cloneOnly);
-  program.addCommand(genCommand(), cloneOnly);
+  program.addCommand(genCommand(io), cloneOnly);
   program.addCommand(releaseCommand(io), cloneOnly);
   program.addCommand(csiDriverCommand(), cloneOnly);
-  program.addCommand(completionCommand(() => program));
+  program.addCommand(completionCommand(() => program, io));
   configureTree(program, io);
   return program;
 }

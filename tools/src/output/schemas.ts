@@ -114,6 +114,33 @@ export const BOOTSTRAP_APPLY = {
   }),
 } satisfies JsonOutput;
 
+const clusterInfo = z.strictObject({
+  provider: z.enum(["local", "kind"]),
+  kubeconfigPath: z.string(),
+  serviceAccountIssuer: z.string(),
+  nodeName: z.string(),
+});
+
+export const CLUSTER_STATUS = {
+  name: "cluster-status",
+  title: "ctv cluster status (a clone's test bed): the test cluster's state",
+  schema: z.strictObject({
+    running: z.boolean(),
+    info: clusterInfo.optional().describe("when running: how to reach it"),
+    detail: z.string().describe("each component's state, in words"),
+  }),
+} satisfies JsonOutput;
+
+export const CLUSTER_IMAGES = {
+  name: "cluster-images",
+  title: "ctv cluster images (a clone's test bed): the offline images' archives",
+  schema: z.strictObject({
+    pause: z.string(),
+    demo: z.string(),
+    csi: z.string().optional().describe("absent until the mock CSI driver's entry exists"),
+  }),
+} satisfies JsonOutput;
+
 /** Every documented output, in the order docs/cli-output.md lists them. */
 export const JSON_OUTPUTS: readonly JsonOutput[] = [
   DOCTOR_REPORT,
@@ -121,4 +148,6 @@ export const JSON_OUTPUTS: readonly JsonOutput[] = [
   VALIDATE_REPORT,
   BOOTSTRAP_CHECK,
   BOOTSTRAP_APPLY,
+  CLUSTER_STATUS,
+  CLUSTER_IMAGES,
 ];

@@ -6,6 +6,7 @@ import { DEFAULT_LOCK_WAIT_MS } from "../bootstrap/lock.ts";
 import { ToolError } from "../errors.ts";
 import { type IOStreams, processStreams } from "../output/io.ts";
 import { setExitCode } from "./command.ts";
+import { exitCodesHelp } from "./exit-codes.ts";
 
 /** Default seconds a run waits for another run of the same config (it holds the config's lock). */
 export const DEFAULT_LOCK_WAIT_SECONDS = DEFAULT_LOCK_WAIT_MS / 1000;
@@ -35,7 +36,7 @@ export function bootstrapCommand(deps: () => Promise<BootstrapCommandDeps> = loa
     .option("--dry-run", "print the ordered plan (tenant, command, why) and change nothing", false)
     .option(
       "--check",
-      "drift check: read both tenants, the record and the values file, change nothing; exit 0 no drift, 2 drift (listed, each with the step that repairs it), 1 error",
+      "drift check: read both tenants, the record and the values file, change nothing; exit 2 on drift (below)",
       false,
     )
     .option(
@@ -55,7 +56,10 @@ export function bootstrapCommand(deps: () => Promise<BootstrapCommandDeps> = loa
 Examples:
   $ ctv bootstrap --config examples/bootstrap.blob-fuse-wi.yaml --dry-run
   $ ctv bootstrap --config bootstrap.yaml          # apply; safe to run again
-  $ ctv bootstrap --config bootstrap.yaml --check  # drift: exit 0 none, 2 drift, 1 error`,
+  $ ctv bootstrap --config bootstrap.yaml --check  # drift: exit 0 none, 2 drift, 1 error
+
+${exitCodesHelp("bootstrap and teardown")}
+With --check, ${exitCodesHelp("bootstrap --check").replace(/^Exit codes/, "exit codes")}`,
     )
     .action(async (opts) => {
       // Under --check, 2 means drift and nothing else: every error exits 1 (the "drift-check" column of exit-codes.ts).

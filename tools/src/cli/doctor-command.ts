@@ -9,6 +9,7 @@ import { type IOStreams, processStreams } from "../output/io.ts";
 import { writeJson } from "../output/json.ts";
 import { DOCTOR_ERROR, DOCTOR_REPORT } from "../output/schemas.ts";
 import { setExitCode } from "./command.ts";
+import { exitCodesHelp } from "./exit-codes.ts";
 import type { DoctorReport } from "../doctor/types.ts";
 
 /** What the command needs from tools/src/doctor (index.ts: runDoctor, defaultConfigPath; format.ts: formatReport). */
@@ -51,9 +52,9 @@ export function doctorCommand<R extends DoctorReport>(
     .addHelpText(
       "after",
       `
-Exit codes: 0 no broken link, 1 a link is broken, 2 bad usage, doctor cannot run (not logged in, no such
-release or namespace, an unreadable kubeconfig, no answer within --timeout, a config of another release) or
-cannot tell (without a config the Azure side is not checked).
+${exitCodesHelp("doctor")} Doctor cannot run when a tenant is not logged in,
+the release or namespace does not exist, the kubeconfig cannot be read, nothing answers within --timeout, or
+the config is another release's; with --json the error is printed as data too.
 
 Example:
   $ ctv doctor --release data --namespace blob-fuse --config bootstrap.yaml`,

@@ -7,7 +7,17 @@ import { bufferStreams } from "../output/io.ts";
 import { bootstrapCommand } from "./bootstrap.ts";
 import { configureTree, runCli } from "./command.ts";
 import { doctorCommand } from "./doctor-command.ts";
-import { EXIT_CODES, type ExitScheme, exitCodeFor, exitSchemeOf, UNEXPECTED } from "./exit-codes.ts";
+import {
+  EXIT_CODES,
+  type ExitScheme,
+  RESULT_CODES,
+  UNEXPECTED,
+  errorCodesLine,
+  exitCodeFor,
+  exitCodesHelp,
+  exitSchemeOf,
+} from "./exit-codes.ts";
+import { buildProgram } from "./program.ts";
 import { validateCommand } from "./validate.ts";
 import type { DoctorReport } from "../doctor/types.ts";
 
@@ -100,5 +110,31 @@ describe("every command's entry follows the table", () => {
     expect((await run(["bootstrap", "--bogus"], undefined)).code).toBe(2);
     expect((await run(["bootstrap", "--bogus", "--check"], undefined)).code).toBe(1);
     expect((await run(["doctor", "--bogus"], undefined)).code).toBe(2);
+  });
+});
+
+describe("the exit codes in --help", () => {
+  it("come from the table: each command's results, then its errors", () => {
+    expect(exitCodesHelp("doctor")).toBe(
+      `Exit codes: ${RESULT_CODES.doctor.codes}; 2 any error ctv raises; 70 a bug in ctv (please report it).`,
+    );
+    expect(exitCodesHelp("bootstrap --check")).toBe(
+      `Exit codes: ${RESULT_CODES["bootstrap --check"].codes}; 1 any error, a bug in ctv included.`,
+    );
+    expect(errorCodesLine("default")).toBe(
+      `1 an error (the message says which); 2 ${EXIT_CODES.INVALID_INPUT.means}; 70 ${EXIT_CODES[UNEXPECTED].means}`,
+    );
+  });
+
+  it("are printed by ctv --help, doctor --help and validate --help", async () => {
+    for (const [args, line] of [
+      [["--help"], exitCodesHelp("every command")],
+      [["doctor", "--help"], exitCodesHelp("doctor")],
+      [["validate", "--help"], exitCodesHelp("validate")],
+    ] as const) {
+      const io = bufferStreams({ helpWidth: 200 });
+      expect(await runCli(buildProgram(io), args, io)).toBe(0);
+      expect(io.stdout()).toContain(line);
+    }
   });
 });

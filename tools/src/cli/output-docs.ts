@@ -1,5 +1,5 @@
 // The generated parts of docs/cli-output.md (the exit-code table, the list of JSON outputs), the JSON Schema files
-// under docs/json/, and the exit-code line of `ctv --help`: all from exit-codes.ts and tools/src/output/schemas.ts.
+// under docs/json/: all from exit-codes.ts and tools/src/output/schemas.ts.
 import { join } from "node:path";
 import { ToolError } from "../errors.ts";
 import { JSON_OUTPUTS } from "../output/schemas.ts";
@@ -13,17 +13,6 @@ const SCHEME_TITLE: Record<ExitScheme, string> = {
   "drift-check": "`bootstrap --check`",
 };
 
-/** The exit codes of the commands that follow the usual scheme, in one line (for `ctv --help`). */
-export function exitCodesHelp(): string {
-  const byCode = new Map<number, string[]>();
-  for (const { exit, means } of Object.values(EXIT_CODES))
-    byCode.set(exit.default, [...(byCode.get(exit.default) ?? []), means]);
-  const parts = [...byCode.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([code, meanings]) => `${code} ${meanings.length === 1 ? meanings[0] : "an error (the message says which)"}`);
-  return `0 done; ${parts.join("; ")}. doctor and bootstrap --check read them otherwise: see ${CLI_OUTPUT_DOC}.`;
-}
-
 function exitCodeTable(): string {
   const head = `| error code | what it means | ${EXIT_SCHEMES.map((s) => SCHEME_TITLE[s]).join(" | ")} |`;
   const rule = `|---|---|${EXIT_SCHEMES.map(() => "---:").join("|")}|`;
@@ -31,7 +20,7 @@ function exitCodeTable(): string {
     ([row, { exit, means }]) =>
       `| ${row === UNEXPECTED ? "(not a ToolError)" : `\`${row}\``} | ${means} | ${EXIT_SCHEMES.map((s) => exit[s]).join(" | ")} |`,
   );
-  const results = EXIT_SCHEMES.map((s) => `- ${SCHEME_TITLE[s]}: ${RESULT_CODES[s]}.`);
+  const results = Object.entries(RESULT_CODES).map(([command, { codes }]) => `- ${command}: ${codes}.`);
   return [
     "Without an error:",
     "",

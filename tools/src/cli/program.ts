@@ -11,7 +11,7 @@ import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor-command.ts";
 import { genCommand } from "./gen.ts";
 import { initCommand } from "./init.ts";
-import { exitCodesHelp } from "./output-docs.ts";
+import { exitCodesHelp } from "./exit-codes.ts";
 import { type IOStreams, processStreams } from "../output/io.ts";
 import { isCheckout } from "./checkout.ts";
 import { releaseCommand } from "./release.ts";
@@ -38,7 +38,8 @@ Examples:
 From an installed package run them as npx ctv ...; from a clone as npm scripts: npm run bootstrap -- --config bootstrap.yaml
 (a clone also has the test bed's commands: demo, cluster, soak, setup, gen, release, csi-driver).
 
-Exit codes: ${exitCodesHelp()}`,
+${exitCodesHelp("every command")} doctor and bootstrap --check read them otherwise:
+their --help and docs/cli-output.md say how.`,
     );
   // The test bed's commands need the project's sources: the npm package runs them only to say so, unlisted.
   const cloneOnly = { hidden: !isCheckout() };

@@ -7,6 +7,7 @@ import { type IOStreams, processStreams } from "../output/io.ts";
 import { writeJson } from "../output/json.ts";
 import { VALIDATE_REPORT } from "../output/schemas.ts";
 import { setExitCode } from "./command.ts";
+import { exitCodesHelp } from "./exit-codes.ts";
 
 export function validateCommand(io: IOStreams = processStreams()) {
   return new Command("validate")
@@ -37,7 +38,7 @@ export function validateCommand(io: IOStreams = processStreams()) {
       `
 A file's own header wins over the options, e.g. a first line: # ctv: release=data namespace=blob-fuse
 
-Exit codes: 0 every file valid, 1 a file invalid, 2 bad usage or a file that cannot be read.
+${exitCodesHelp("validate")}
 
 Examples:
   $ ctv validate values.yaml --release data --namespace blob-fuse

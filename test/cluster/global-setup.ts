@@ -4,7 +4,7 @@
 import type { TestProject } from "vitest/node";
 import { getProvider } from "../../tools/src/cluster/create-provider.ts";
 import { buildImages } from "../../tools/src/images/build.ts";
-import { reportError } from "../../tools/src/errors.ts";
+import { printError } from "../../tools/src/errors.ts";
 import { stopDetachedDriver } from "../../tools/src/csi/host.ts";
 import { demoDriverPidFile } from "../../tools/src/paths.ts";
 
@@ -45,7 +45,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     const images = await buildImages();
     await provider.loadImages([images.pause, images.demo, ...(images.csi ? [images.csi] : [])]);
   } catch (err) {
-    reportError(err, (line) => process.stderr.write(`${line}\n`));
+    printError(err, (line) => process.stderr.write(`${line}\n`));
     process.stderr.write(`${await provider.diagnostics().catch(() => "(no diagnostics)")}\n`);
     throw err;
   }

@@ -16,7 +16,8 @@ import { buildImages } from "../src/images/build.ts";
 import { demoImage } from "../src/images/names.ts";
 import { defaultStateDir } from "../src/cluster/local/config.ts";
 import { prepareNodeImage } from "../src/images/kind-node/node-image.ts";
-import { ToolError, runMain } from "../src/errors.ts";
+import { runMain } from "../src/cli/command.ts";
+import { ToolError } from "../src/errors.ts";
 import path from "node:path";
 import { cacheDir } from "../src/paths.ts";
 

@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import yaml from "js-yaml";
 import { getProvider } from "../src/cluster/create-provider.ts";
-import { runMain } from "../src/errors.ts";
+import { runMain } from "../src/cli/command.ts";
 import { buildImages } from "../src/images/build.ts";
 import { Kubectl } from "../src/testbed/kubectl.ts";
 import { seedManifests } from "../src/testbed/seed-manifests.ts";

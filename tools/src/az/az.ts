@@ -26,7 +26,7 @@ export class AzError extends ToolError {
     readonly argv: readonly string[],
     hint?: string,
   ) {
-    super(code, message, hint);
+    super(code, message, hint, { hintSaysRerun: kind === "crashed" });
   }
 }
 

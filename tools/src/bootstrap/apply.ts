@@ -313,6 +313,7 @@ export async function apply(plan: Plan, config: BootstrapConfig, opts: ApplyOpti
             "TIMED_OUT",
             `${step.tenant}: ${what} for ${formatDuration(waited)}, the whole replication budget of ${budgetText}; ${step.action} did not finish.`,
             `Entra ID and Azure RBAC replication sometimes takes longer. Everything done so far stays: run the same command again and it resumes where it stopped (the step checks Azure first). To wait longer in one run, raise retry.replicationMinutes in the config.`,
+            { hintSaysRerun: true },
           );
         }
         const delay = Math.min(delayAfter(retriesConsumed), budgetMs - waited);

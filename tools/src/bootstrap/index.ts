@@ -6,6 +6,9 @@ import { isDeepStrictEqual } from "node:util";
 import yaml from "js-yaml";
 import { createInterface } from "node:readline/promises";
 import { ToolError } from "../errors.ts";
+import { type IOStreams, lineWriter, processStreams } from "../output/io.ts";
+import { writeJson } from "../output/json.ts";
+import { BOOTSTRAP_APPLY, BOOTSTRAP_CHECK } from "../output/schemas.ts";
 import type { Runner } from "../exec/run.ts";
 import { createAz } from "../az/az.ts";
 import { shellCommand } from "../az/shell.ts";
@@ -31,8 +34,10 @@ interface AzRunOptions {
   /** Extra environment for az (the demo and tests put the fake az on PATH and set AZSIM_STATE). */
   env?: Record<string, string | undefined>;
   runner?: Runner;
-  /** Where human-readable lines go (default stdout; bootstrap's stderr with json). */
+  /** Where human-readable lines go (default io.out; bootstrap's io.err with json). */
   write?: (line: string) => void;
+  /** The command's output streams (default: the process's). */
+  io?: IOStreams;
   /** How long to wait for another run of the same config to finish (default 10 s). */
   lockWaitMs?: number;
 }
@@ -63,9 +68,9 @@ export async function runBootstrap(configPath: string, opts: RunBootstrapOptions
   const config = loadConfig(configPath);
   precheckValues(config);
   const p = plan(config);
-  const out = (l: string) => process.stdout.write(`${l}\n`);
-  const err = (l: string) => process.stderr.write(`${l}\n`);
-  const write = opts.write ?? (opts.json ? err : out);
+  const io = opts.io ?? processStreams();
+  const out = lineWriter(io.out);
+  const write = opts.write ?? (opts.json ? lineWriter(io.err) : out);
   if (opts.dryRun) {
     if (opts.json) out(JSON.stringify(p, null, 2));
     else write(formatPlan(p));
@@ -100,7 +105,6 @@ async function applyLocked(
   write: (l: string) => void,
   opts: RunBootstrapOptions,
 ): Promise<BootstrapOutcome> {
-  const out = (l: string) => process.stdout.write(`${l}\n`);
   // Read under the lock: another run may have just written it.
   const record = openRecord(config);
   write(
@@ -125,17 +129,12 @@ async function applyLocked(
       ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
     });
   } catch (e) {
-    if (
-      e instanceof ToolError &&
-      e.code !== "NOT_LOGGED_IN" &&
-      e.code !== "INVALID_INPUT" &&
-      !e.hint?.includes("resumes where it stopped")
-    ) {
+    if (e instanceof ToolError && e.code !== "NOT_LOGGED_IN" && e.code !== "INVALID_INPUT" && !e.hintSaysRerun) {
       throw new ToolError(
         e.code,
         e.message,
         `${e.hint ? `${e.hint}\n` : ""}Everything done so far stays; after fixing this, run the same command again and it continues where it stopped.`,
-        { cause: e },
+        { cause: e, hintSaysRerun: true },
       );
     }
     throw e;
@@ -151,21 +150,15 @@ async function applyLocked(
   write(`Wrote chart values to ${config.paths.valuesFile}. Install the chart with:\n  ${shellCommand(helmCommand)}`);
   if (applied.warnings.length > 0) write(`${applied.warnings.length} warning(s) above need attention.`);
   if (opts.json)
-    out(
-      JSON.stringify(
-        {
-          mode: config.mode,
-          changed: applied.changed,
-          unchanged: applied.unchanged,
-          warnings: applied.warnings,
-          valuesFile: config.paths.valuesFile,
-          values,
-          helmCommand,
-        },
-        null,
-        2,
-      ),
-    );
+    writeJson((opts.io ?? processStreams()).out, BOOTSTRAP_APPLY, {
+      mode: config.mode,
+      changed: applied.changed,
+      unchanged: applied.unchanged,
+      warnings: applied.warnings,
+      valuesFile: config.paths.valuesFile,
+      values,
+      helmCommand,
+    });
   return { config, plan: p, applied, values, valuesFile: config.paths.valuesFile, helmCommand };
 }
 
@@ -181,7 +174,6 @@ async function checkDrift(
   write: (l: string) => void,
   opts: RunBootstrapOptions,
 ): Promise<BootstrapOutcome> {
-  const out = (l: string) => process.stdout.write(`${l}\n`);
   // Read only: the constructor reads an existing record and writes nothing.
   const record = openRecord(config);
   write(
@@ -215,19 +207,13 @@ async function checkDrift(
     });
   }
   if (opts.json) {
-    out(
-      JSON.stringify(
-        {
-          mode: config.mode,
-          drift: drift.length > 0,
-          changes: drift,
-          unchanged: applied.unchanged,
-          warnings: applied.warnings,
-        },
-        null,
-        2,
-      ),
-    );
+    writeJson((opts.io ?? processStreams()).out, BOOTSTRAP_CHECK, {
+      mode: config.mode,
+      drift: drift.length > 0,
+      changes: drift,
+      unchanged: applied.unchanged,
+      warnings: applied.warnings,
+    });
   } else if (drift.length === 0) {
     write("No drift: both tenants, the record and the values file match the config; a run would change nothing.");
   } else {
@@ -265,7 +251,8 @@ export interface RunTeardownOptions extends AzRunOptions {
 export async function runTeardown(configPath: string, opts: RunTeardownOptions = {}): Promise<TeardownResult> {
   const config = loadConfig(configPath);
   config.paths.recordFile = resolveRecordFile(config);
-  const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const io = opts.io ?? processStreams();
+  const write = opts.write ?? lineWriter(io.out);
   const az = createAz({ ...(opts.runner ? { runner: opts.runner } : {}), ...(opts.env ? { env: opts.env } : {}) });
   const interactive = opts.interactive ?? Boolean(process.stdin.isTTY);
   const confirm = async (accounts: { name: string; id: string; foreign: string[] }[]): Promise<boolean> => {
@@ -277,12 +264,14 @@ export async function runTeardown(configPath: string, opts: RunTeardownOptions =
         "Pass --yes to confirm deleting the storage account (and all its data) without a prompt.",
       );
     }
-    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    // The question goes to the command's output; the terminal echoes the answer.
+    const rl = createInterface({ input: process.stdin });
     try {
       const names = accounts.map((a) => a.name);
-      const answer = await rl.question(
+      io.out.write(
         `This deletes what the record says the bootstrap created: storage account ${accounts.map((a) => `${a.name} (${a.id})${a.foreign.length > 0 ? `, with ${a.foreign.join(", ")} that the bootstrap did not create` : ""}`).join("; ")} in tenant ${config.tenant2.tenantId}, and ALL its data. Type ${names.length > 1 ? "the account names, separated by spaces," : "the account name"} to confirm: `,
       );
+      const answer = await rl.question("");
       return answer.trim().split(/\s+/).sort().join(" ") === [...names].sort().join(" ");
     } finally {
       rl.close();

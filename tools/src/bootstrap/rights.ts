@@ -12,6 +12,7 @@ import { MODES, type Mode } from "../schema/modes.ts";
 import { parseConfig } from "./config.ts";
 import { plan } from "./plan.ts";
 import type { Step } from "./step.ts";
+import { ToolError } from "../errors.ts";
 
 /** A Microsoft Learn page a right was checked against. */
 export interface Source {
@@ -197,6 +198,11 @@ export const RIGHTS_DOC = "docs/real-aks.md";
 export function renderRightsDoc(current: string): string {
   const start = current.indexOf("<!-- rights:start -->");
   const end = current.indexOf("<!-- rights:end -->");
-  if (start < 0 || end < start) throw new Error(`${RIGHTS_DOC} lacks the <!-- rights:start --> ... end markers`);
+  if (start < 0 || end < start)
+    throw new ToolError(
+      "PRECONDITION",
+      `${RIGHTS_DOC} lacks the <!-- rights:start --> ... <!-- rights:end --> markers.`,
+      "Put the two marker lines back where the rights table goes (git diff shows where they were), then run npm run gen.",
+    );
   return `${current.slice(0, start + "<!-- rights:start -->".length)}\n${renderRightsTable()}\n${current.slice(end)}`;
 }

@@ -25,7 +25,12 @@ export function buildValues(c: BootstrapConfig, vars: Record<string, string>): B
   if (c.storage.endpointSuffix !== "core.windows.net") storage.endpointSuffix = c.storage.endpointSuffix;
   if (c.mode !== "blob-fuse-wi") return { mode: c.mode, storage };
   const clientId = vars.appId ?? c.app.clientId;
-  if (!clientId) throw new Error("buildValues: blob-fuse-wi needs the app's client id (vars.appId)");
+  if (!clientId)
+    throw new ToolError(
+      "PRECONDITION",
+      "The chart values of blob-fuse-wi need the app's client id, and the run did not find or create the app.",
+      "Run the bootstrap again: it reads the app first and continues where it stopped. Or set app.clientId in the config to an existing app's client id.",
+    );
   return {
     mode: c.mode,
     storage: { ...storage, subscriptionId: c.tenant2.subscriptionId, tenantId: c.tenant2.tenantId },

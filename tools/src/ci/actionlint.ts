@@ -3,6 +3,7 @@
 import { ensureGoProgram, type GoProgram } from "../exec/go-install.ts";
 import { run as defaultRunner } from "../exec/run.ts";
 import type { InstallOptions } from "../exec/go-install.ts";
+import { ToolError } from "../errors.ts";
 
 export const ACTIONLINT: GoProgram = {
   pkg: "github.com/rhysd/actionlint/cmd/actionlint",
@@ -33,7 +34,11 @@ export async function actionlint(files: readonly string[], options: InstallOptio
     },
   );
   if (result.exitCode !== 0 && result.exitCode !== 1) {
-    throw new Error(`actionlint failed with exit code ${result.exitCode}: ${result.stderr.trim()}`);
+    throw new ToolError(
+      "COMMAND_FAILED",
+      `actionlint failed with exit code ${result.exitCode}: ${result.stderr.trim()}`,
+      "Run npm run setup to build it again.",
+    );
   }
   const out = result.stdout.trim();
   return out === "" ? [] : (JSON.parse(out) as ActionlintFinding[]);

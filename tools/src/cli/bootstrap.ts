@@ -3,8 +3,10 @@
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 
 import { DEFAULT_LOCK_WAIT_MS } from "../bootstrap/lock.ts";
-import { ToolError, reportError } from "../errors.ts";
+import { ToolError } from "../errors.ts";
+import { type IOStreams, processStreams } from "../output/io.ts";
 import { setExitCode } from "./command.ts";
+import { exitCodesHelp } from "./exit-codes.ts";
 
 /** Default seconds a run waits for another run of the same config (it holds the config's lock). */
 export const DEFAULT_LOCK_WAIT_SECONDS = DEFAULT_LOCK_WAIT_MS / 1000;
@@ -21,20 +23,20 @@ export function lockWaitArg(text: string): number {
 export interface BootstrapCommandDeps {
   runBootstrap(
     config: string,
-    opts: { dryRun: boolean; check: boolean; json: boolean; lockWaitMs: number },
+    opts: { dryRun: boolean; check: boolean; json: boolean; lockWaitMs: number; io: IOStreams },
   ): Promise<unknown>;
 }
 
 const load = async (): Promise<BootstrapCommandDeps> => import("../bootstrap/index.ts");
 
-export function bootstrapCommand(deps: () => Promise<BootstrapCommandDeps> = load) {
+export function bootstrapCommand(deps: () => Promise<BootstrapCommandDeps> = load, io: IOStreams = processStreams()) {
   return new Command("bootstrap")
     .description("Plan and apply the Azure side in both tenants (az), then write the chart's values file.")
     .option("-c, --config <file>", "bootstrap config (start from examples/bootstrap.<mode>.yaml)", "bootstrap.yaml")
     .option("--dry-run", "print the ordered plan (tenant, command, why) and change nothing", false)
     .option(
       "--check",
-      "drift check: read both tenants, the record and the values file, change nothing; exit 0 no drift, 2 drift (listed, each with the step that repairs it), 1 error",
+      "drift check: read both tenants, the record and the values file, change nothing; exit 2 on drift (below)",
       false,
     )
     .option(
@@ -54,38 +56,27 @@ export function bootstrapCommand(deps: () => Promise<BootstrapCommandDeps> = loa
 Examples:
   $ ctv bootstrap --config examples/bootstrap.blob-fuse-wi.yaml --dry-run
   $ ctv bootstrap --config bootstrap.yaml          # apply; safe to run again
-  $ ctv bootstrap --config bootstrap.yaml --check  # drift: exit 0 none, 2 drift, 1 error`,
+  $ ctv bootstrap --config bootstrap.yaml --check  # drift: exit 0 none, 2 drift, 1 error
+
+${exitCodesHelp("bootstrap and teardown")}
+With --check, ${exitCodesHelp("bootstrap --check").replace(/^Exit codes/, "exit codes")}`,
     )
     .action(async (opts) => {
-      if (!opts.check) {
-        const { runBootstrap } = await deps();
-        await runBootstrap(opts.config, {
-          dryRun: opts.dryRun,
-          check: false,
-          json: opts.json,
-          lockWaitMs: opts.lockWait * 1000,
-        });
-        return;
-      }
-      // Under --check, 2 means drift and nothing else: every error, a bad config included, exits 1.
-      try {
-        if (opts.dryRun)
-          throw new ToolError(
-            "INVALID_INPUT",
-            "--check and --dry-run do not go together.",
-            "--dry-run prints the whole plan without reading Azure; --check reads Azure and lists only what would change. Pass one.",
-          );
-        const { runBootstrap } = await deps();
-        const outcome = await runBootstrap(opts.config, {
-          dryRun: false,
-          check: true,
-          json: opts.json,
-          lockWaitMs: opts.lockWait * 1000,
-        });
-        setExitCode(((outcome as { drift?: unknown[] } | undefined)?.drift?.length ?? 0) > 0 ? 2 : 0);
-      } catch (err) {
-        reportError(err);
-        setExitCode(1);
-      }
+      // Under --check, 2 means drift and nothing else: every error exits 1 (the "drift-check" column of exit-codes.ts).
+      if (opts.check && opts.dryRun)
+        throw new ToolError(
+          "INVALID_INPUT",
+          "--check and --dry-run do not go together.",
+          "--dry-run prints the whole plan without reading Azure; --check reads Azure and lists only what would change. Pass one.",
+        );
+      const { runBootstrap } = await deps();
+      const outcome = await runBootstrap(opts.config, {
+        dryRun: opts.dryRun,
+        check: opts.check,
+        json: opts.json,
+        lockWaitMs: opts.lockWait * 1000,
+        io,
+      });
+      if (opts.check) setExitCode(((outcome as { drift?: unknown[] } | undefined)?.drift?.length ?? 0) > 0 ? 2 : 0);
     });
 }

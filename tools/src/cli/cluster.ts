@@ -2,6 +2,9 @@
 // cluster. Wires each subcommand to the provider in tools/src/cluster.
 import { Command, Option } from "@commander-js/extra-typings";
 import { type ProviderName, providerNames } from "../cluster/provider.ts";
+import { type IOStreams, lineWriter, processStreams } from "../output/io.ts";
+import { writeJson } from "../output/json.ts";
+import { CLUSTER_IMAGES, CLUSTER_STATUS } from "../output/schemas.ts";
 import { demoDriverPidFile } from "../paths.ts";
 import { setExitCode } from "./command.ts";
 import { requireCheckout } from "./checkout.ts";
@@ -33,7 +36,8 @@ function sub(name: string, description: string, example: string) {
     .addHelpText("after", `\nExample:\n  $ ${example}`);
 }
 
-export function clusterCommand() {
+export function clusterCommand(io: IOStreams = processStreams()) {
+  const say = lineWriter(io.out);
   return new Command("cluster")
     .description("Manage the offline test cluster (Kubernetes 1.34; local host processes or kind).")
     .addHelpText(
@@ -53,7 +57,7 @@ Examples:
         const p = await provider(opts.provider, "up");
         const info = await p.up();
         await loadImages(p);
-        console.log(info.kubeconfigPath);
+        say(info.kubeconfigPath);
       }),
     )
     .addCommand(
@@ -66,7 +70,7 @@ Examples:
         const { stopDetachedDriver } = await import("../csi/host.ts");
         // The demo leaves its mock CSI driver running beside a cluster it keeps; it goes with the cluster.
         if (await stopDetachedDriver(demoDriverPidFile))
-          console.error("==> stopped the mock CSI driver left by npm run demo");
+          lineWriter(io.err)("==> stopped the mock CSI driver left by npm run demo");
         await p.down();
       }),
     )
@@ -77,7 +81,7 @@ Examples:
         "ctv cluster status",
       ).action(async (opts) => {
         const status = await (await provider(opts.provider, "status")).status();
-        console.log(JSON.stringify(status, null, 2));
+        writeJson(io.out, CLUSTER_STATUS, status);
         setExitCode(status.running ? 0 : 3);
       }),
     )
@@ -88,7 +92,7 @@ Examples:
         "ctv cluster images",
       ).action(async (opts) => {
         const images = await loadImages(await provider(opts.provider, "images"));
-        console.log(JSON.stringify(images, null, 2));
+        writeJson(io.out, CLUSTER_IMAGES, images);
       }),
     )
     .addCommand(
@@ -97,7 +101,7 @@ Examples:
         "Print what helps find out why the cluster misbehaves (process states, logs' tails, node conditions).",
         "ctv cluster diagnostics",
       ).action(async (opts) => {
-        console.log(await (await provider(opts.provider, "diagnostics")).diagnostics());
+        say(await (await provider(opts.provider, "diagnostics")).diagnostics());
       }),
     );
 }

@@ -3,7 +3,9 @@
 // domain modules so the mock CSI driver's image bundle (tools/src/cli/csi-driver-main.ts) stays small.
 import { type Command, CommanderError } from "@commander-js/extra-typings";
 import pkg from "../../../package.json" with { type: "json" };
-import { ToolError, reportError } from "../errors.ts";
+import { ToolError, printError } from "../errors.ts";
+import { exitCodeFor, exitSchemeOf } from "./exit-codes.ts";
+import { type IOStreams, lineWriter, processStreams } from "../output/io.ts";
 
 export const version: string = pkg.version;
 
@@ -31,20 +33,18 @@ export function usageErrorLine(err: CommanderError, path: string): string {
   return `${path}: ${text}. Run '${path} --help' for its options.`;
 }
 
-/** Where help and version text go (stdout and stderr unless a test captures them). */
-export interface Output {
-  writeOut?: (text: string) => void;
-  writeErr?: (text: string) => void;
-  /** Columns to wrap help at (default: the terminal's, else 80). */
-  getOutHelpWidth?: () => number;
-  getErrHelpWidth?: () => number;
-}
-
 /**
  * Applies the shared behaviour to a command tree: `--version` everywhere, help with defaults, and usage
  * errors thrown as one-line INVALID_INPUT ToolErrors (exit 2) instead of commander printing and exiting.
  */
-export function configureTree(root: Command<any, any, any>, output: Output = {}): void {
+export function configureTree(root: Command<any, any, any>, io: IOStreams = processStreams()): void {
+  // Help and version text go to the command's streams; commander's own error output is replaced by the ToolError.
+  const { helpWidth } = io;
+  const output = {
+    writeOut: (t: string) => void io.out.write(t),
+    writeErr: (t: string) => void io.err.write(t),
+    ...(helpWidth ? { getOutHelpWidth: () => helpWidth, getErrHelpWidth: () => helpWidth } : {}),
+  };
   for (const cmd of walk(root)) {
     if (!cmd.options.some((o) => o.long === "--version"))
       cmd.version(version, "-V, --version", "print the version of ctv and exit");
@@ -65,11 +65,14 @@ export function setExitCode(code: number): void {
   exitCode = code;
 }
 
-/** Parses `args` (without node and the script) with `root` and runs the chosen action; returns the exit code. */
+/**
+ * Parses `args` (without node and the script) with `root` and runs the chosen action; returns the exit code. The
+ * one place errors are caught: printed to `io.err`, their exit code from the table in exit-codes.ts.
+ */
 export async function runCli(
   root: Command<any, any, any>,
   args: readonly string[],
-  write?: (line: string) => void,
+  io: IOStreams = processStreams(),
 ): Promise<number> {
   exitCode = 0;
   try {
@@ -77,18 +80,23 @@ export async function runCli(
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    const code = reportError(err, write);
-    // `bootstrap --check` keeps exit 2 for drift (like terraform plan -detailed-exitcode): a usage error there is 1.
-    return code === 2 && driftCheck(args) ? 1 : code;
+    printError(err, lineWriter(io.err));
+    return exitCodeFor(err, exitSchemeOf(args));
   }
 }
 
-/** Whether a command line asks `bootstrap --check` (before any `--`). */
-export function driftCheck(args: readonly string[]): boolean {
-  const end = args.indexOf("--");
-  const words = end === -1 ? args : args.slice(0, end);
-  const at = words.indexOf("bootstrap");
-  return at !== -1 && words.slice(at + 1).includes("--check");
+/** Runs an executable's main function and sets the process's exit code; the one place that exits. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a main returns nothing or its exit code
+export function runMain(main: () => Promise<void | number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = typeof code === "number" ? code : 0;
+    },
+    (err: unknown) => {
+      printError(err);
+      process.exitCode = exitCodeFor(err, "default");
+    },
+  );
 }
 
 /** For entry points: `ctv --help | head -1` closes the pipe early; stop writing to it rather than crash with a stack trace. */

@@ -2,6 +2,7 @@
 // command, option and choice (modes, providers, drivers, shells) completes without a list to keep in step.
 import { Argument, Command } from "@commander-js/extra-typings";
 import { commandPath, walk } from "./command.ts";
+import { type IOStreams, processStreams } from "../output/io.ts";
 
 interface OptionSpec {
   flags: string[];
@@ -199,7 +200,7 @@ fi
 `;
 }
 
-export function completionCommand(root: () => Command<any, any, any>) {
+export function completionCommand(root: () => Command<any, any, any>, io: IOStreams = processStreams()) {
   return new Command("completion")
     .description("Print a shell completion script for bash or zsh.")
     .addArgument(new Argument("<shell>", "the shell to complete in").choices(["bash", "zsh"] as const))
@@ -212,6 +213,6 @@ Examples:
   $ ctv completion zsh > "\${fpath[1]}/_ctv"                                # zsh`,
     )
     .action((shell) => {
-      process.stdout.write(shell === "bash" ? bashCompletion(root()) : zshCompletion(root()));
+      io.out.write(shell === "bash" ? bashCompletion(root()) : zshCompletion(root()));
     });
 }

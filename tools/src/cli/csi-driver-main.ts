@@ -2,9 +2,8 @@
 // launcher in host.ts): the same `ctv csi-driver` command, without the rest of ctv. Flags, defaults and
 // errors live in csi-driver.ts.
 import { Command } from "@commander-js/extra-typings";
-import { configureTree, ignoreClosedStdout, runCli } from "./command.ts";
+import { configureTree, ignoreClosedStdout, runCli, runMain } from "./command.ts";
 import { csiDriverCommand } from "./csi-driver.ts";
-import { runMain } from "../errors.ts";
 
 const root = new Command("ctv").addCommand(csiDriverCommand());
 configureTree(root);

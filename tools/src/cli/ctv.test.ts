@@ -10,26 +10,21 @@ import { commandPath, configureTree, runCli, walk } from "./command.ts";
 import { csiDriverCommand, type CsiDriverFlags } from "./csi-driver.ts";
 import { doctorCommand } from "./doctor-command.ts";
 import { exitCodeOf } from "../doctor/index.ts";
+import type { DoctorReport } from "../doctor/types.ts";
 import { ToolError } from "../errors.ts";
+import { bufferStreams, type IOStreams } from "../output/io.ts";
 import { demoCommand, type DemoCommandOptions } from "./demo.ts";
 import { buildProgram } from "./program.ts";
 import { soakCommand, type SoakCommandOptions } from "./soak.ts";
 import { teardownCommand } from "./teardown.ts";
 
-/** Runs ctv in this process and returns what a user would see. */
-async function ctv(args: string[], root?: Command<any, any, any>) {
-  let stdout = "";
-  let stderr = "";
-  const output = {
-    writeOut: (t: string) => void (stdout += t),
-    writeErr: (t: string) => void (stderr += t),
-    getOutHelpWidth: () => 80,
-    getErrHelpWidth: () => 80,
-  };
-  const program = root ?? buildProgram(output);
-  if (root) configureTree(root, output);
-  const code = await runCli(program, args, (line) => void (stderr += `${line}\n`));
-  return { code, stdout, stderr };
+/** Runs ctv in this process and returns what a user would see (a root given as a function gets the streams). */
+async function ctv(args: string[], root?: Command<any, any, any> | ((io: IOStreams) => Command<any, any, any>)) {
+  const io = bufferStreams({ helpWidth: 80 });
+  const program = typeof root === "function" ? root(io) : (root ?? buildProgram(io));
+  if (root) configureTree(program, io);
+  const code = await runCli(program, args, io);
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
 }
 
 const program = buildProgram();
@@ -164,8 +159,8 @@ describe("what each command hands the domain code", () => {
     expect((await ctv(["bootstrap", "--dry-run"], root)).code).toBe(0);
     expect((await ctv(["bootstrap", "-c", "x.yaml", "--json"], root)).code).toBe(0);
     expect(calls).toEqual([
-      ["bootstrap.yaml", { dryRun: true, check: false, json: false, lockWaitMs: 10_000 }],
-      ["x.yaml", { dryRun: false, check: false, json: true, lockWaitMs: 10_000 }],
+      ["bootstrap.yaml", { dryRun: true, check: false, json: false, lockWaitMs: 10_000, io: expect.anything() }],
+      ["x.yaml", { dryRun: false, check: false, json: true, lockWaitMs: 10_000, io: expect.anything() }],
     ]);
   });
 
@@ -182,7 +177,9 @@ describe("what each command hands the domain code", () => {
         })),
       );
     expect((await ctv(["bootstrap", "--check"], root())).code).toBe(0);
-    expect(calls).toEqual([["bootstrap.yaml", { dryRun: false, check: true, json: false, lockWaitMs: 10_000 }]]);
+    expect(calls).toEqual([
+      ["bootstrap.yaml", { dryRun: false, check: true, json: false, lockWaitMs: 10_000, io: expect.anything() }],
+    ]);
     answer = async () => ({ drift: [{ step: "tenant2/role-assignment" }] });
     expect((await ctv(["bootstrap", "--check", "--json"], root())).code).toBe(2);
     answer = async () => {
@@ -213,7 +210,9 @@ describe("what each command hands the domain code", () => {
       "Error: --yes only confirms --delete-storage; add --delete-storage or drop --yes.\n",
     ]);
     expect((await ctv(["teardown", "--delete-storage", "-y"], root)).code).toBe(0);
-    expect(calls).toEqual([["bootstrap.yaml", { deleteStorage: true, yes: true, lockWaitMs: 10_000 }]]);
+    expect(calls).toEqual([
+      ["bootstrap.yaml", { deleteStorage: true, yes: true, lockWaitMs: 10_000, io: expect.anything() }],
+    ]);
   });
 
   it("demo: every mode by default; --mode repeats", async () => {
@@ -323,23 +322,30 @@ describe("ctv as a process (through tsx, as the npm scripts run it)", () => {
 });
 
 describe("ctv doctor (with a stand-in for tools/src/doctor)", () => {
-  const report = (firstBroken?: string, azureChecked = true) => ({
+  const report = (firstBroken?: string, azureChecked = true): DoctorReport => ({
     release: "data",
+    namespace: "ns",
+    checks: [],
     azureChecked,
     ...(firstBroken ? { firstBroken } : {}),
+    summary: { ok: 0, broken: firstBroken ? 1 : 0, unknown: 0 },
+    azCalls: 0,
+    kubeRequests: [],
+    durationMs: 1,
   });
-  function doctorRoot(
-    result: () => Promise<{ release: string; firstBroken?: string; azureChecked: boolean }>,
-    calls: unknown[] = [],
-  ) {
-    return new Command("ctv").addCommand(
-      doctorCommand(async () => ({
-        runDoctor: async (o) => (calls.push(o), result()),
-        defaultConfigPath: () => undefined,
-        formatReport: (r) => `report of ${r.release}`,
-        exitCodeOf: (r) => exitCodeOf(r),
-      })),
-    );
+  function doctorRoot(result: () => Promise<DoctorReport>, calls: unknown[] = []) {
+    return (io: IOStreams) =>
+      new Command("ctv").addCommand(
+        doctorCommand(
+          async () => ({
+            runDoctor: async (o) => (calls.push(o), result()),
+            defaultConfigPath: () => undefined,
+            formatReport: (r) => `report of ${r.release}`,
+            exitCodeOf: (r) => exitCodeOf(r),
+          }),
+          io,
+        ),
+      );
   }
 
   it("answers --help with its usage, exit 0", async () => {

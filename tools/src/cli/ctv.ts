@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The `ctv` executable (package.json "bin", and every `npm run <command>` script through tsx).
-import { runMain } from "../errors.ts";
-import { ignoreClosedStdout, runCli } from "./command.ts";
+import { ignoreClosedStdout, runCli, runMain } from "./command.ts";
+import { processStreams } from "../output/io.ts";
 import { buildProgram } from "./program.ts";
 
 ignoreClosedStdout();
-runMain(() => runCli(buildProgram(), process.argv.slice(2)));
+const io = processStreams();
+runMain(() => runCli(buildProgram(io), process.argv.slice(2), io));

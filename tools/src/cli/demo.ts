@@ -2,6 +2,7 @@
 // bed, no Azure account. Wires options to tools/src/testbed/demo.ts.
 import { Command, Option } from "@commander-js/extra-typings";
 import type { ProviderName } from "../cluster/provider.ts";
+import { type IOStreams, lineWriter, processStreams } from "../output/io.ts";
 import { requireCheckout } from "./checkout.ts";
 import { setExitCode } from "./command.ts";
 import { MODES, type Mode } from "../schema/modes.ts";
@@ -12,14 +13,17 @@ export interface DemoCommandOptions {
   provider?: ProviderName;
 }
 
-async function runDemoCli(opts: DemoCommandOptions): Promise<void> {
+async function runDemoCli(opts: DemoCommandOptions, io: IOStreams): Promise<void> {
   requireCheckout("demo");
   const { runDemo } = await import("../testbed/demo.ts");
-  const results = await runDemo({ ...opts, write: (line) => process.stdout.write(`${line}\n`) });
+  const results = await runDemo({ ...opts, write: lineWriter(io.out) });
   setExitCode(results.every((r) => r.line === "hello!") ? 0 : 1);
 }
 
-export function demoCommand(run: (opts: DemoCommandOptions) => Promise<void> = runDemoCli) {
+export function demoCommand(
+  run: (opts: DemoCommandOptions, io: IOStreams) => Promise<void> = runDemoCli,
+  io: IOStreams = processStreams(),
+) {
   return new Command("demo")
     .description(
       "Run every mode on the offline test bed (local Kubernetes, simulated Azure, mock CSI driver) and print each pod's hello!.",
@@ -47,10 +51,13 @@ Examples:
   $ ctv demo --mode blob-nfs --mode fileshare-nfs --down`,
     )
     .action(async (opts) => {
-      await run({
-        down: opts.down,
-        ...(opts.mode ? { modes: opts.mode } : {}),
-        ...(opts.provider ? { provider: opts.provider } : {}),
-      });
+      await run(
+        {
+          down: opts.down,
+          ...(opts.mode ? { modes: opts.mode } : {}),
+          ...(opts.provider ? { provider: opts.provider } : {}),
+        },
+        io,
+      );
     });
 }

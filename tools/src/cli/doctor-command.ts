@@ -1,13 +1,19 @@
 // `ctv doctor --release <name> --namespace <ns> [--config <file>] [--json] [--kubeconfig <file>] [--context <name>]
 // [--timeout <seconds>]`: says which link of a cross-tenant mount is broken, read-only. The checks live in
-// tools/src/doctor; this file only wires options to them. Exit codes (tools/src/doctor exitCodeOf): 0 no broken
-// link, 1 a link is broken, 2 bad usage, doctor cannot run, or cannot tell (no config).
+// tools/src/doctor; this file only wires options to them. Exit codes: 0 no broken link, 1 a link is broken
+// (tools/src/doctor exitCodeOf), 2 doctor cannot tell (no config) or cannot run (every error: the "doctor" column
+// of the table in exit-codes.ts).
 import { Command } from "@commander-js/extra-typings";
 import { ToolError } from "../errors.ts";
+import { type IOStreams, processStreams } from "../output/io.ts";
+import { writeJson } from "../output/json.ts";
+import { DOCTOR_ERROR, DOCTOR_REPORT } from "../output/schemas.ts";
 import { setExitCode } from "./command.ts";
+import { exitCodesHelp } from "./exit-codes.ts";
+import type { DoctorReport } from "../doctor/types.ts";
 
 /** What the command needs from tools/src/doctor (index.ts: runDoctor, defaultConfigPath; format.ts: formatReport). */
-export interface DoctorDeps<R extends { firstBroken?: string; azureChecked: boolean }> {
+export interface DoctorDeps<R extends DoctorReport> {
   runDoctor(opts: {
     release: string;
     namespace: string;
@@ -21,8 +27,9 @@ export interface DoctorDeps<R extends { firstBroken?: string; azureChecked: bool
   exitCodeOf(report: R): number;
 }
 
-export function doctorCommand<R extends { firstBroken?: string; azureChecked: boolean }>(
+export function doctorCommand<R extends DoctorReport>(
   load: () => Promise<DoctorDeps<R>>,
+  io: IOStreams = processStreams(),
 ) {
   return new Command("doctor")
     .description(
@@ -45,9 +52,9 @@ export function doctorCommand<R extends { firstBroken?: string; azureChecked: bo
     .addHelpText(
       "after",
       `
-Exit codes: 0 no broken link, 1 a link is broken, 2 bad usage, doctor cannot run (not logged in, no such
-release or namespace, an unreadable kubeconfig, no answer within --timeout, a config of another release) or
-cannot tell (without a config the Azure side is not checked).
+${exitCodesHelp("doctor")} Doctor cannot run when a tenant is not logged in,
+the release or namespace does not exist, the kubeconfig cannot be read, nothing answers within --timeout, or
+the config is another release's; with --json the error is printed as data too.
 
 Example:
   $ ctv doctor --release data --namespace blob-fuse --config bootstrap.yaml`,
@@ -83,18 +90,14 @@ Example:
           ...(opts.context ? { context: opts.context } : {}),
           timeoutMs: timeout * 1000,
         });
-        process.stdout.write(
-          `${opts.json ? JSON.stringify(report, null, 2) : doctor.formatReport(report, { color: Boolean(process.stdout.isTTY) })}\n`,
-        );
+        if (opts.json) writeJson(io.out, DOCTOR_REPORT, report);
+        else io.out.write(`${doctor.formatReport(report, { color: io.isTTY })}\n`);
         setExitCode(doctor.exitCodeOf(report));
       } catch (err) {
-        if (!(err instanceof ToolError)) throw err;
-        if (opts.json)
-          process.stdout.write(
-            `${JSON.stringify({ error: { code: err.code, message: err.message, hint: err.hint ?? null } }, null, 2)}\n`,
-          );
-        // Doctor that cannot run (not logged in, no kubeconfig) exits 2, like bad usage.
-        throw new ToolError("INVALID_INPUT", err.message, err.hint, { cause: err });
+        // A script reading --json gets the error as data too; the exit code (2: cannot run) comes from the table.
+        if (opts.json && err instanceof ToolError)
+          writeJson(io.out, DOCTOR_ERROR, { error: { code: err.code, message: err.message, hint: err.hint ?? null } });
+        throw err;
       }
     });
 }

@@ -1,15 +1,14 @@
 // `ctv doctor` wired to the real tools/src/doctor: a doctor that cannot run (no readable kubeconfig)
 // exits 2 with the fix; a release's checks are covered in tools/src/doctor and test/e2e/doctor.test.ts.
 import { describe, expect, it } from "vitest";
+import { bufferStreams } from "../output/io.ts";
 import { runCli } from "./command.ts";
 import { buildProgram } from "./program.ts";
 
 async function ctv(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const program = buildProgram({ writeOut: (t) => void (stdout += t), writeErr: (t) => void (stderr += t) });
-  const code = await runCli(program, args, (line) => void (stderr += `${line}\n`));
-  return { code, stdout, stderr };
+  const io = bufferStreams();
+  const code = await runCli(buildProgram(io), args, io);
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
 }
 
 describe("ctv doctor", () => {

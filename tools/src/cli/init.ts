@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Command, Option } from "@commander-js/extra-typings";
 import { ToolError } from "../errors.ts";
+import { type IOStreams, processStreams } from "../output/io.ts";
 import { EXAMPLES_DIR, insideNodeModules } from "../paths.ts";
 import { MODES, type Mode } from "../schema/modes.ts";
 
@@ -34,7 +35,7 @@ export function writeStarterConfig(opts: { mode: Mode; output: string; force: bo
   return file;
 }
 
-export function initCommand() {
+export function initCommand(io: IOStreams = processStreams()) {
   return new Command("init")
     .description("Write a starter bootstrap config for a mode into the current directory, to fill in.")
     .addOption(new Option("-m, --mode <mode>", "the mode to set up (required)").choices(MODES))
@@ -54,7 +55,7 @@ Example:
           `ctv init: --mode <mode> is required, one of ${MODES.join(", ")}. Run 'ctv init --help' for its options.`,
         );
       const file = writeStarterConfig({ mode: opts.mode, output: opts.output, force: opts.force });
-      process.stderr.write(
+      io.err.write(
         `==> wrote ${path.relative(process.cwd(), file) || file} (${opts.mode}); fill in the tenant, subscription and resource names, then:\n` +
           `    npx ctv bootstrap --config ${opts.output} --dry-run\n`,
       );

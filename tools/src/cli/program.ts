@@ -4,13 +4,15 @@
 import { Command } from "@commander-js/extra-typings";
 import { bootstrapCommand } from "./bootstrap.ts";
 import { clusterCommand } from "./cluster.ts";
-import { configureTree, type Output } from "./command.ts";
+import { configureTree } from "./command.ts";
 import { completionCommand } from "./completion.ts";
 import { csiDriverCommand } from "./csi-driver.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor-command.ts";
 import { genCommand } from "./gen.ts";
 import { initCommand } from "./init.ts";
+import { exitCodesHelp } from "./exit-codes.ts";
+import { type IOStreams, processStreams } from "../output/io.ts";
 import { isCheckout } from "./checkout.ts";
 import { releaseCommand } from "./release.ts";
 import { setupCommand } from "./setup.ts";
@@ -18,7 +20,8 @@ import { soakCommand } from "./soak.ts";
 import { teardownCommand } from "./teardown.ts";
 import { validateCommand } from "./validate.ts";
 
-export function buildProgram(output: Output = {}): Command {
+/** The whole `ctv` command tree; every command writes through `io`. */
+export function buildProgram(io: IOStreams = processStreams()): Command {
   const program: Command = new Command("ctv")
     .description(
       "Mount Azure Storage from another Microsoft Entra tenant into AKS without account keys: bootstrap both tenants, check a mount, and (from a clone) run the offline test bed.",
@@ -33,25 +36,31 @@ Examples:
   $ ctv <command> --help                              # a command's options
 
 From an installed package run them as npx ctv ...; from a clone as npm scripts: npm run bootstrap -- --config bootstrap.yaml
-(a clone also has the test bed's commands: demo, cluster, soak, setup, gen, release, csi-driver).`,
+(a clone also has the test bed's commands: demo, cluster, soak, setup, gen, release, csi-driver).
+
+${exitCodesHelp("every command")} doctor and bootstrap --check read them otherwise:
+their --help and docs/cli-output.md say how.`,
     );
   // The test bed's commands need the project's sources: the npm package runs them only to say so, unlisted.
   const cloneOnly = { hidden: !isCheckout() };
-  program.addCommand(initCommand());
-  program.addCommand(bootstrapCommand());
-  program.addCommand(teardownCommand());
+  program.addCommand(initCommand(io));
+  program.addCommand(bootstrapCommand(undefined, io));
+  program.addCommand(teardownCommand(undefined, io));
   program.addCommand(
-    doctorCommand(async () => ({ ...(await import("../doctor/index.ts")), ...(await import("../doctor/format.ts")) })),
+    doctorCommand(
+      async () => ({ ...(await import("../doctor/index.ts")), ...(await import("../doctor/format.ts")) }),
+      io,
+    ),
   );
-  program.addCommand(validateCommand());
-  program.addCommand(clusterCommand(), cloneOnly);
-  program.addCommand(demoCommand(), cloneOnly);
-  program.addCommand(soakCommand(), cloneOnly);
+  program.addCommand(validateCommand(io));
+  program.addCommand(clusterCommand(io), cloneOnly);
+  program.addCommand(demoCommand(undefined, io), cloneOnly);
+  program.addCommand(soakCommand(undefined, io), cloneOnly);
   program.addCommand(setupCommand(), cloneOnly);
-  program.addCommand(genCommand(), cloneOnly);
-  program.addCommand(releaseCommand(), cloneOnly);
+  program.addCommand(genCommand(io), cloneOnly);
+  program.addCommand(releaseCommand(io), cloneOnly);
   program.addCommand(csiDriverCommand(), cloneOnly);
-  program.addCommand(completionCommand(() => program));
-  configureTree(program, output);
+  program.addCommand(completionCommand(() => program, io));
+  configureTree(program, io);
   return program;
 }

@@ -2,15 +2,19 @@
 // provenance file, the npm tarball and SHA-256 checksums into dist/, and without --dry-run pushes the
 // chart. Wires options to tools/src/release.
 import { Command } from "@commander-js/extra-typings";
+import { type IOStreams, lineWriter, processStreams } from "../output/io.ts";
 import { requireCheckout } from "./checkout.ts";
 
-async function runRelease(opts: {
-  dryRun: boolean;
-  registry?: string;
-  signingKey?: string;
-  caFile?: string;
-  out?: string;
-}): Promise<void> {
+async function runRelease(
+  opts: {
+    dryRun: boolean;
+    registry?: string;
+    signingKey?: string;
+    caFile?: string;
+    out?: string;
+  },
+  io: IOStreams,
+): Promise<void> {
   requireCheckout("release");
   const { release } = await import("../release/release.ts");
   const { CTV_REGISTRY_USERNAME: username, CTV_REGISTRY_PASSWORD: password } = process.env;
@@ -22,20 +26,19 @@ async function runRelease(opts: {
     outDir: opts.out,
     credentials: username && password ? { username, password } : undefined,
   });
-  for (const a of result.artifacts) process.stdout.write(`${a.sha256}  ${a.file}\n`);
-  process.stdout.write(
-    `signed by: ${result.signedBy}${result.throwawayKey ? " (throwaway key: this build is not for publishing)" : ""}\n`,
+  const say = lineWriter(io.out);
+  for (const a of result.artifacts) say(`${a.sha256}  ${a.file}`);
+  say(
+    `signed by: ${result.signedBy}${result.throwawayKey ? " (throwaway key: this build is not for publishing)" : ""}`,
   );
   if (result.pushed)
-    process.stdout.write(
-      `pushed: ${result.pushed.reference} ${result.pushed.digest} (${result.pushed.seconds.toFixed(2)} s)\n`,
-    );
+    say(`pushed: ${result.pushed.reference} ${result.pushed.digest} (${result.pushed.seconds.toFixed(2)} s)`);
 }
 
 /** The dry run as `--help` shows it; a test runs exactly this line in a copy of the checkout. */
 export const releaseDryRunExample = "ctv release --dry-run && (cd dist && sha256sum -c SHA256SUMS)";
 
-export function releaseCommand() {
+export function releaseCommand(io: IOStreams = processStreams()) {
   return new Command("release")
     .description(
       "Build the signed chart package and its .prov, the npm tarball, public-key.asc and SHA256SUMS into dist/; without --dry-run, push the chart (with its provenance) to an OCI registry. Registry login: env CTV_REGISTRY_USERNAME and CTV_REGISTRY_PASSWORD.",
@@ -62,5 +65,5 @@ Examples:
   $ ${releaseDryRunExample}
   $ ctv release --registry oci://registry.example.org/charts --signing-key release-key.asc`,
     )
-    .action(runRelease);
+    .action((opts) => runRelease(opts, io));
 }

@@ -4,6 +4,7 @@
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { ToolError } from "../errors.ts";
 import { requireCheckout } from "./checkout.ts";
+import { type IOStreams, lineWriter, processStreams } from "../output/io.ts";
 
 /** "30m", "90s", "1h", "2h30m" -> milliseconds. */
 export function parseDuration(text: string): number {
@@ -39,10 +40,10 @@ export interface SoakCommandOptions {
   kubeletDir: string;
 }
 
-async function runSoakCli(args: SoakCommandOptions): Promise<void> {
+async function runSoakCli(args: SoakCommandOptions, io: IOStreams): Promise<void> {
   requireCheckout("soak");
   const { runSoak, soakVerdict } = await import("../testbed/soak.ts");
-  const write = (line: string) => process.stdout.write(`${line}\n`);
+  const write = lineWriter(io.out);
   const report = await runSoak({ ...args, reportEverySeconds: 60, write });
   write(
     `soak: ${report.seconds} s, ${report.operations} operations, ${report.failedOperations} failed, ${report.rotations} token rotations, ${report.publishes} publishes`,
@@ -58,7 +59,10 @@ async function runSoakCli(args: SoakCommandOptions): Promise<void> {
   write("soak: passed");
 }
 
-export function soakCommand(run: (opts: SoakCommandOptions) => Promise<void> = runSoakCli) {
+export function soakCommand(
+  run: (opts: SoakCommandOptions, io: IOStreams) => Promise<void> = runSoakCli,
+  io: IOStreams = processStreams(),
+) {
   return new Command("soak")
     .description(
       "Read and write through a blob-fuse-wi mount while its tokens rotate; fail on any failed operation (local provider; not in CI).",
@@ -89,11 +93,14 @@ Example:
   $ ctv soak --duration 30m --token-lifetime 600s`,
     )
     .action(async (opts) => {
-      await run({
-        durationMs: opts.duration,
-        tokenExpirationSeconds: opts.tokenLifetime / 1000,
-        operationIntervalSeconds: Math.max(1, opts.interval / 1000),
-        kubeletDir: opts.kubeletDir,
-      });
+      await run(
+        {
+          durationMs: opts.duration,
+          tokenExpirationSeconds: opts.tokenLifetime / 1000,
+          operationIntervalSeconds: Math.max(1, opts.interval / 1000),
+          kubeletDir: opts.kubeletDir,
+        },
+        io,
+      );
     });
 }

@@ -2,18 +2,25 @@
 // bootstrap created; storage only with --delete-storage and a confirmation. Wires options to tools/src/bootstrap.
 import { Command } from "@commander-js/extra-typings";
 import { ToolError } from "../errors.ts";
+import { type IOStreams, processStreams } from "../output/io.ts";
 import { DEFAULT_LOCK_WAIT_SECONDS, lockWaitArg } from "./bootstrap.ts";
 
 export interface TeardownCommandDeps {
   runTeardown(
     config: string,
-    opts: { deleteStorage: boolean; yes: boolean; lockWaitMs: number; alsoDeleteForeignData?: string[] },
+    opts: {
+      deleteStorage: boolean;
+      yes: boolean;
+      lockWaitMs: number;
+      alsoDeleteForeignData?: string[];
+      io: IOStreams;
+    },
   ): Promise<unknown>;
 }
 
 const load = async (): Promise<TeardownCommandDeps> => import("../bootstrap/index.ts");
 
-export function teardownCommand(deps: () => Promise<TeardownCommandDeps> = load) {
+export function teardownCommand(deps: () => Promise<TeardownCommandDeps> = load, io: IOStreams = processStreams()) {
   return new Command("teardown")
     .description(
       "Remove what the bootstrap created (role assignment, service principal, federated credential, app); storage only on request.",
@@ -57,6 +64,7 @@ Examples:
         deleteStorage: opts.deleteStorage,
         yes: opts.yes,
         lockWaitMs: opts.lockWait * 1000,
+        io,
         ...(opts.alsoDeleteForeignData ? { alsoDeleteForeignData: opts.alsoDeleteForeignData } : {}),
       });
     });

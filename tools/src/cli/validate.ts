@@ -1,10 +1,15 @@
 // `ctv validate FILE...`: checks chart values files as the chart would (the same rules as values.schema.json and
 // templates/_validate.tpl), every problem of every file with its line. The work is in tools/src/schema/validate.ts;
-// this file only wires options to it. Exit codes: 0 every file valid, 1 a file invalid, 2 bad usage or unreadable input.
+// this file only wires options to it. Exit codes: 0 every file valid, 1 a file invalid, 2 bad usage or unreadable input
+// (INVALID_INPUT in the table of exit-codes.ts).
 import { Command, Option } from "@commander-js/extra-typings";
+import { type IOStreams, processStreams } from "../output/io.ts";
+import { writeJson } from "../output/json.ts";
+import { VALIDATE_REPORT } from "../output/schemas.ts";
 import { setExitCode } from "./command.ts";
+import { exitCodesHelp } from "./exit-codes.ts";
 
-export function validateCommand() {
+export function validateCommand(io: IOStreams = processStreams()) {
   return new Command("validate")
     .description(
       "Check chart values files the way the chart will (schema and the chart's own rules): every problem of every file, with its key path, line and column.",
@@ -33,7 +38,7 @@ export function validateCommand() {
       `
 A file's own header wins over the options, e.g. a first line: # ctv: release=data namespace=blob-fuse
 
-Exit codes: 0 every file valid, 1 a file invalid, 2 bad usage or a file that cannot be read.
+${exitCodesHelp("validate")}
 
 Examples:
   $ ctv validate values.yaml --release data --namespace blob-fuse
@@ -46,7 +51,9 @@ Examples:
         ...(opts.namespace ? { namespace: opts.namespace } : {}),
         fromPath: opts.fromPath,
       });
-      process.stdout.write(`${formatReports(reports, opts.format)}\n`);
-      setExitCode(reports.every((r) => r.valid) ? 0 : 1);
+      const valid = reports.every((r) => r.valid);
+      if (opts.format === "json") writeJson(io.out, VALIDATE_REPORT, { valid, files: reports });
+      else io.out.write(`${formatReports(reports, opts.format)}\n`);
+      setExitCode(valid ? 0 : 1);
     });
 }

@@ -5,6 +5,7 @@
 // names a test that does not exist.
 
 import { defaultBlobDriverVersion, defaultFileDriverVersion } from "./versions.ts";
+import { ToolError } from "../errors.ts";
 
 /** same: the mock does what the real component does. warns: it accepts what AKS accepts and warns.
  * not-served: a keyless mode this project does not serve, refused as that. differs: a known gap. */
@@ -1189,6 +1190,10 @@ export function renderReadmeConformance(current: string): string {
   const start = current.indexOf(CONFORMANCE_START);
   const end = current.indexOf(CONFORMANCE_END);
   if (start < 0 || end < start)
-    throw new Error(`${CONFORMANCE_DOC} lacks the ${CONFORMANCE_START} ... ${CONFORMANCE_END} markers`);
+    throw new ToolError(
+      "PRECONDITION",
+      `${CONFORMANCE_DOC} lacks the ${CONFORMANCE_START} ... ${CONFORMANCE_END} markers.`,
+      "Put the two marker lines back where the generated section goes (git diff shows where they were), then run npm run gen.",
+    );
   return `${current.slice(0, start + CONFORMANCE_START.length)}\n${renderConformanceSection()}${current.slice(end)}`;
 }

@@ -24,7 +24,12 @@ export function kubeConfigFrom(kubeconfigPath: string | undefined): KubeConfig {
 export function apiServerJwks(kc: KubeConfig, timeoutMs = 10_000): JwksSource {
   return async () => {
     const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error("the kubeconfig has no current cluster");
+    if (!cluster)
+      throw new ToolError(
+        "INVALID_INPUT",
+        "The kubeconfig has no current cluster.",
+        "Set one: kubectl config use-context <name>.",
+      );
     // Appended, not resolved: a server URL may carry a path prefix (API proxies).
     const url = `${cluster.server.replace(/\/+$/, "")}/openid/v1/jwks`;
     // The API server offers the key set only as application/jwk-set+json and answers 406 otherwise.
@@ -36,14 +41,26 @@ export function apiServerJwks(kc: KubeConfig, timeoutMs = 10_000): JwksSource {
       headers: { accept: "application/jwk-set+json, application/json" },
     });
     const res = await fetch(url, init).catch((err: FetchError) => {
-      throw new Error(
+      throw new ToolError(
+        err.type === "request-timeout" ? "TIMED_OUT" : "COMMAND_FAILED",
         err.type === "request-timeout" ? `GET ${url} timed out after ${timeoutMs} ms` : `GET ${url}: ${err.message}`,
+        "Check that the API server is up (kubectl get --raw /openid/v1/jwks); the driver reads the keys again on the next mount.",
       );
     });
     const body = await res.text();
-    if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${body.slice(0, 200)}`);
+    if (res.status !== 200)
+      throw new ToolError(
+        "COMMAND_FAILED",
+        `GET ${url} answered ${res.status}: ${body.slice(0, 200)}`,
+        "The driver's ServiceAccount needs get on the nonResourceURL /openid/v1/jwks (the chart's ClusterRole grants it).",
+      );
     const parsed = JSON.parse(body) as JSONWebKeySet;
-    if (!Array.isArray(parsed.keys)) throw new Error(`GET ${url} did not return a JWKS`);
+    if (!Array.isArray(parsed.keys))
+      throw new ToolError(
+        "INTERNAL",
+        `GET ${url} did not return a JWKS (no keys array).`,
+        "Check what the API server answers: kubectl get --raw /openid/v1/jwks.",
+      );
     return parsed;
   };
 }

@@ -156,7 +156,12 @@ export function kubeClusterReader(
     async issuer() {
       const doc: unknown = await wellKnown.getServiceAccountIssuerOpenIDConfiguration();
       const parsed = (typeof doc === "string" ? JSON.parse(doc) : doc) as { issuer?: unknown };
-      if (typeof parsed.issuer !== "string") throw new Error("the discovery document has no issuer");
+      if (typeof parsed.issuer !== "string")
+        throw new ToolError(
+          "INTERNAL",
+          "The cluster's service-account discovery document (/.well-known/openid-configuration) has no issuer.",
+          "Enable the cluster's OIDC issuer (az aks update --enable-oidc-issuer), then run doctor again.",
+        );
       return parsed.issuer;
     },
     async events(namespace) {

@@ -3,6 +3,7 @@
 import { ensureGoProgram, type GoProgram, type InstallOptions } from "../exec/go-install.ts";
 import { run as defaultRunner } from "../exec/run.ts";
 import { ensureSchemas } from "./openapi.ts";
+import { ToolError } from "../errors.ts";
 
 export const KUBECONFORM: GoProgram = {
   pkg: "github.com/yannh/kubeconform/cmd/kubeconform",
@@ -47,7 +48,11 @@ export async function kubeconform(manifests: string, options: InstallOptions = {
     { input: manifests, timeoutMs: 60_000, allowFailure: true },
   );
   if (result.exitCode !== 0 && result.exitCode !== 1) {
-    throw new Error(`kubeconform failed with exit code ${result.exitCode}: ${result.stderr.trim()}`);
+    throw new ToolError(
+      "COMMAND_FAILED",
+      `kubeconform failed with exit code ${result.exitCode}: ${result.stderr.trim()}`,
+      "Run npm run setup to build it and its schemas again.",
+    );
   }
   const out = JSON.parse(result.stdout) as {
     resources: KubeconformResource[];

@@ -12,6 +12,7 @@ import { valuesSchemaId } from "./schema-id.ts";
 import { prerequisitesMarkdown } from "./prerequisites.ts";
 import { MODE_DEFAULTS, MODES } from "./modes.ts";
 import { CHART_DIR, repoRoot } from "../paths.ts";
+import { ToolError } from "../errors.ts";
 
 export const GENERATED = {
   schema: join(CHART_DIR, "values.schema.json"),
@@ -33,7 +34,12 @@ const PREREQ_END = "<!-- prerequisites:end -->";
 function between(current: string, startMarker: string, endMarker: string, body: string): string {
   const start = current.indexOf(startMarker);
   const end = current.indexOf(endMarker);
-  if (start < 0 || end < start) throw new Error(`a generated page lacks the ${startMarker} ... ${endMarker} markers`);
+  if (start < 0 || end < start)
+    throw new ToolError(
+      "PRECONDITION",
+      `A generated page lacks the ${startMarker} ... ${endMarker} markers.`,
+      "Put the two marker lines back where the generated part goes (git diff shows where they were), then run npm run gen.",
+    );
   return `${current.slice(0, start + startMarker.length)}\n${body}\n${current.slice(end)}`;
 }
 
@@ -164,13 +170,17 @@ export function renderReadme(current: string): string {
   return between(withTable, PREREQ_START, PREREQ_END, prerequisites);
 }
 
+const TEMPLATE_DELIMITER_FIX =
+  "Remove {{ and }} from the patterns, lists and defaults in tools/src/schema/chart-rules.ts and values.ts: Helm would run them as template code.";
+
 /**
  * templates/_rules.generated.tpl: the regular expressions and the key and option lists of the chart's rules
  * (chart-rules.ts), so that templates/_validate.tpl checks exactly the patterns and lists checkValues checks.
  */
 export function renderRulesTemplate(): string {
   const body = yaml.dump(chartRules(), { lineWidth: -1, noRefs: true }).trimEnd();
-  if (body.includes("{{") || body.includes("}}")) throw new Error("a rule list holds template delimiters");
+  if (body.includes("{{") || body.includes("}}"))
+    throw new ToolError("PRECONDITION", "A rule list holds template delimiters ({{ or }}).", TEMPLATE_DELIMITER_FIX);
   return [
     "{{/*",
     "cross-tenant-volume.rules: takes nothing; returns (as YAML) what templates/_validate.tpl checks with: the",
@@ -192,7 +202,12 @@ export function renderRulesTemplate(): string {
 export function renderModesTemplate(): string {
   const branches = MODES.map((mode, i) => {
     const body = yaml.dump(MODE_DEFAULTS[mode], { lineWidth: -1, noRefs: true }).trimEnd();
-    if (body.includes("{{") || body.includes("}}")) throw new Error(`a default of ${mode} holds template delimiters`);
+    if (body.includes("{{") || body.includes("}}"))
+      throw new ToolError(
+        "PRECONDITION",
+        `A default of ${mode} holds template delimiters ({{ or }}).`,
+        TEMPLATE_DELIMITER_FIX,
+      );
     const open =
       i === 0
         ? `{{- if eq .Values.mode "${mode}" -}}`

@@ -1,5 +1,5 @@
 // `ctv validate FILE...`: which files the arguments name (files, directories, globs), each file checked by
-// validate-file.ts, and the three ways to print the result (text, json, GitHub annotations).
+// validate-file.ts, and the ways to print the result for people (text) and pull requests (GitHub annotations).
 import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { globSync } from "tinyglobby";
@@ -107,7 +107,7 @@ function github(reports: readonly FileReport[]): string {
   return [...lines, summary(reports)].join("\n");
 }
 
-export function formatReports(reports: readonly FileReport[], format: Format): string {
-  if (format === "json") return JSON.stringify({ valid: reports.every((r) => r.valid), files: reports }, null, 2);
+/** The report for people (text) or pull requests (github); JSON goes through the command's JSON writer. */
+export function formatReports(reports: readonly FileReport[], format: Exclude<Format, "json">): string {
   return format === "github" ? github(reports) : text(reports);
 }

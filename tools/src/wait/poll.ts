@@ -1,5 +1,6 @@
 // One polling loop for everything that waits on a cluster: retries a check until it yields a value
 // or the deadline passes, and stops at once when the check reports a state that will not get better.
+import { ToolError } from "../errors.ts";
 
 /** Thrown (via `giveUp`) from a check to end polling now, e.g. a pod that has already Failed. */
 export class PollGaveUp extends Error {
@@ -60,7 +61,11 @@ export async function pollUntil<T>(
   if (outcome.done) return outcome.value;
   const last = outcome.lastError;
   if (options.onTimeout) throw await options.onTimeout(last);
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last error: ${last})` : ""}`);
+  throw new ToolError(
+    "TIMED_OUT",
+    `timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last error: ${last})` : ""}`,
+    "Look at why it is not ready (the last error above; for the test cluster: ctv cluster diagnostics), then run the command again.",
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { pollUntilOrTimeout } from "../../wait/poll.ts";
+import { ToolError } from "../../errors.ts";
 
 export interface DaemonSpec {
   name: string;
@@ -36,7 +37,12 @@ export function startDaemon(dirs: DaemonDirs, spec: DaemonSpec): number {
       stdio: ["ignore", fd, fd],
       env: { ...process.env, ...spec.env },
     });
-    if (child.pid === undefined) throw new Error(`could not start ${spec.command}`);
+    if (child.pid === undefined)
+      throw new ToolError(
+        "NOT_INSTALLED",
+        `Could not start ${spec.command}.`,
+        "Check that it exists and is executable; npm run setup builds the test cluster's binaries.",
+      );
     child.unref();
     // The start time identifies the process for good: it survives an exec (a shell that execs its
     // program) and differs for any later process that reuses the pid.

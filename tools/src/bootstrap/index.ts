@@ -16,7 +16,7 @@ import { plan } from "./plan.ts";
 import { withConfigLock, withMachineLock } from "./lock.ts";
 import { openRecord, resolveRecordFile } from "./record.ts";
 import type { Plan } from "./step.ts";
-import { teardown, type TeardownResult } from "./teardown.ts";
+import { teardown, type TeardownOptions, type TeardownResult } from "./teardown.ts";
 import {
   type BootstrapValues,
   buildValues,
@@ -260,15 +260,65 @@ export interface RunTeardownOptions extends AzRunOptions {
   interactive?: boolean;
   /** Containers or shares the bootstrap did not create that --delete-storage may delete with the account. */
   alsoDeleteForeignData?: string[];
+  /** Preview: read, decide, change nothing (no lock taken, the record untouched). */
+  dryRun?: boolean;
+  /** With dryRun: print the preview as data (TeardownPreviewSchema) instead of prose. */
+  json?: boolean;
+  /** Where the JSON document goes (default stdout). */
+  out?: (text: string) => void;
 }
 
 export async function runTeardown(configPath: string, opts: RunTeardownOptions = {}): Promise<TeardownResult> {
   const config = loadConfig(configPath);
   config.paths.recordFile = resolveRecordFile(config);
-  const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const err = (l: string) => process.stderr.write(`${l}\n`);
+  const write = opts.write ?? (opts.json ? err : (l: string) => process.stdout.write(`${l}\n`));
   const az = createAz({ ...(opts.runner ? { runner: opts.runner } : {}), ...(opts.env ? { env: opts.env } : {}) });
+  const teardownOpts = {
+    az,
+    deleteStorage: opts.deleteStorage ?? false,
+    confirmDeleteStorage: confirmByName(config, opts),
+    ...(opts.alsoDeleteForeignData ? { alsoDeleteForeignData: opts.alsoDeleteForeignData } : {}),
+    write,
+  };
+  if (opts.dryRun) {
+    const out = opts.json ? (opts.out ?? ((t: string) => process.stdout.write(t))) : undefined;
+    return previewTeardown(config, { ...teardownOpts, record: openRecord(config) }, out);
+  }
+  checkOutputFile(config.paths.recordFile, "output.recordFile");
+  return withConfigLock(
+    config.paths.recordFile,
+    {
+      command: "teardown",
+      configPath: resolve(configPath),
+      write,
+      ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}),
+    },
+    async () => {
+      const record = openRecord(config);
+      write(
+        `Tearing down what the record says the bootstrap created for ${config.mode} (record: ${config.paths.recordFile}).`,
+      );
+      return teardown(config, { ...teardownOpts, record });
+    },
+  );
+}
+
+/** `teardown --dry-run`: reads only, so no lock (like `bootstrap --check`); the record is read, never written. */
+async function previewTeardown(
+  config: BootstrapConfig,
+  opts: TeardownOptions,
+  json: ((text: string) => void) | undefined,
+): Promise<TeardownResult> {
+  const result = await teardown(config, { ...opts, dryRun: true, write: json ? () => undefined : opts.write });
+  json?.(`${JSON.stringify(result.preview, null, 2)}\n`);
+  return result;
+}
+
+/** The --delete-storage confirmation: --yes, or the account names typed at a terminal. */
+function confirmByName(config: BootstrapConfig, opts: RunTeardownOptions) {
   const interactive = opts.interactive ?? Boolean(process.stdin.isTTY);
-  const confirm = async (accounts: { name: string; id: string; foreign: string[] }[]): Promise<boolean> => {
+  return async (accounts: { name: string; id: string; foreign: string[] }[]): Promise<boolean> => {
     if (opts.yes) return true;
     if (!interactive) {
       throw new ToolError(
@@ -288,30 +338,6 @@ export async function runTeardown(configPath: string, opts: RunTeardownOptions =
       rl.close();
     }
   };
-  checkOutputFile(config.paths.recordFile, "output.recordFile");
-  return withConfigLock(
-    config.paths.recordFile,
-    {
-      command: "teardown",
-      configPath: resolve(configPath),
-      write,
-      ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}),
-    },
-    async () => {
-      const record = openRecord(config);
-      write(
-        `Tearing down what the record says the bootstrap created for ${config.mode} (record: ${config.paths.recordFile}).`,
-      );
-      return teardown(config, {
-        az,
-        record,
-        deleteStorage: opts.deleteStorage ?? false,
-        confirmDeleteStorage: confirm,
-        ...(opts.alsoDeleteForeignData ? { alsoDeleteForeignData: opts.alsoDeleteForeignData } : {}),
-        write,
-      });
-    },
-  );
 }
 
 export { commandLine, formatPlan, plan };

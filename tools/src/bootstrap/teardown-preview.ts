@@ -124,3 +124,11 @@ export function writePreview(p: TeardownPreview, write: (line: string) => void):
   if (p.leave.length > 0) write("Would leave in place:");
   for (const l of p.leave) write(`  - ${l.label}${l.id ? ` (${l.id})` : ""}: ${l.reason}.`);
 }
+
+/** Where the preview's JSON Schema is published (written by `npm run gen`, checked by `npm run gen -- --check`). */
+export const TEARDOWN_PREVIEW_SCHEMA_DOC = "docs/teardown-preview.schema.json";
+
+/** The published JSON Schema (draft-07) of `ctv teardown --dry-run --json`. */
+export function renderTeardownPreviewSchema(): string {
+  return `${JSON.stringify(z.toJSONSchema(TeardownPreviewSchema, { target: "draft-07", io: "output" }), null, 2)}\n`;
+}

@@ -1,6 +1,7 @@
 // `ctv gen [--check]`: writes the files generated from the values schema (schema, values.yaml, types,
 // chart rules and mode defaults, the chart README, the values table and prerequisites of docs/install.md), the mock
-// section of docs/test-bed.md, and the rights table of docs/real-aks.md (from the bootstrap's plans)
+// section of docs/test-bed.md, the rights table of docs/real-aks.md (from the bootstrap's plans), the JSON Schema
+// of `ctv teardown --dry-run --json` (docs/teardown-preview.schema.json)
 // from the mock driver's conformance table, or with
 // --check fails when a committed copy is stale. Wires the option to tools/src/schema/generate.ts.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -22,12 +23,14 @@ async function allGenerated(): Promise<{ repoRoot: string; files: Array<{ path: 
   // The rights table of the real-AKS page, from the bootstrap's own plans.
   const { RIGHTS_DOC, renderRightsDoc } = await import("../bootstrap/rights.ts");
   const rights = join(repoRoot, RIGHTS_DOC);
+  const { TEARDOWN_PREVIEW_SCHEMA_DOC, renderTeardownPreviewSchema } = await import("../bootstrap/teardown-preview.ts");
   return {
     repoRoot,
     files: [
       ...files.filter((f) => f !== own),
       { path: page, content },
       { path: rights, content: renderRightsDoc(readFileSync(rights, "utf8")) },
+      { path: join(repoRoot, TEARDOWN_PREVIEW_SCHEMA_DOC), content: renderTeardownPreviewSchema() },
     ],
   };
 }

@@ -43,7 +43,11 @@ export function teardownCommand(deps: () => Promise<TeardownCommandDeps> = load)
       "change nothing: read Azure and the record, and list what a teardown with these flags would delete (by recorded id) and what it would leave in place, and why",
       false,
     )
-    .option("--json", "with --dry-run: print the preview as data (schema in docs/bootstrap.md)", false)
+    .option(
+      "--json",
+      "with --dry-run: print the preview as one JSON document (schema: docs/teardown-preview.schema.json)",
+      false,
+    )
     .option(
       "--lock-wait <seconds>",
       "how long to wait for another run of the same config before stopping",

@@ -64,16 +64,7 @@ Examples:
   $ ctv teardown --config bootstrap.yaml --delete-storage --yes`,
     )
     .action(async (opts) => {
-      if (opts.alsoDeleteForeignData && !opts.deleteStorage)
-        throw new ToolError("INVALID_INPUT", "--also-delete-foreign-data only goes with --delete-storage.");
-      if (opts.json && !opts.dryRun)
-        throw new ToolError("INVALID_INPUT", "--json only goes with --dry-run (the preview as data).");
-      if (opts.yes && !opts.deleteStorage) {
-        throw new ToolError(
-          "INVALID_INPUT",
-          "--yes only confirms --delete-storage; add --delete-storage or drop --yes.",
-        );
-      }
+      refuseLoneFlags(opts);
       const { runTeardown } = await deps();
       await runTeardown(opts.config, {
         deleteStorage: opts.deleteStorage,
@@ -83,4 +74,20 @@ Examples:
         ...(opts.alsoDeleteForeignData ? { alsoDeleteForeignData: opts.alsoDeleteForeignData } : {}),
       });
     });
+}
+
+/** Flags that only qualify another one are bad input without it. */
+function refuseLoneFlags(opts: {
+  alsoDeleteForeignData?: string[];
+  deleteStorage: boolean;
+  json: boolean;
+  dryRun: boolean;
+  yes: boolean;
+}): void {
+  if (opts.alsoDeleteForeignData && !opts.deleteStorage)
+    throw new ToolError("INVALID_INPUT", "--also-delete-foreign-data only goes with --delete-storage.");
+  if (opts.json && !opts.dryRun)
+    throw new ToolError("INVALID_INPUT", "--json only goes with --dry-run (the preview as data).");
+  if (opts.yes && !opts.deleteStorage)
+    throw new ToolError("INVALID_INPUT", "--yes only confirms --delete-storage; add --delete-storage or drop --yes.");
 }

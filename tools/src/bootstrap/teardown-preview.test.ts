@@ -102,6 +102,15 @@ describe("teardown --dry-run", () => {
       ]),
     );
     expect(p.stop?.message).toMatch(/container salaries in ctvsimblob/);
+    expect(p.delete[0]!.command).toEqual([
+      "role",
+      "assignment",
+      "delete",
+      "--ids",
+      id("role-assignment"),
+      "--subscription",
+      DEMO_IDS.subscription2,
+    ]);
   });
 
   it("names exactly what the real run then deletes, and in prose without --json", async () => {

@@ -2,6 +2,7 @@
 // forget, and leave in place with the reason; as prose or as data (TeardownPreviewSchema, `--json`).
 import { z } from "zod";
 import type { ToolError } from "../errors.ts";
+import { shellCommand } from "../az/shell.ts";
 import { MODES } from "../schema/modes.ts";
 import type { BootstrapConfig } from "./config.ts";
 import type { Proof } from "./ownership.ts";
@@ -23,6 +24,7 @@ export const TeardownPreviewSchema = z
           tenant: z.enum(["tenant1", "tenant2"]),
           kind: z.string(),
           id: z.string().describe("the Azure id the record holds and the delete names"),
+          command: z.array(z.string()).describe("the az command (without `az`) a run would send"),
           with: z
             .array(z.string())
             .optional()
@@ -75,7 +77,8 @@ export function previewOf(input: PreviewInput): TeardownPreview {
     else {
       const named = foreign.filter((f) => input.named.includes(f.replace(/^\S+ /, "")));
       const { tenant, kind, label } = item;
-      p.delete.push({ tenant, kind, label, id: item.id ?? "", ...(named.length > 0 ? { with: named } : {}) });
+      const command = proof.argv;
+      p.delete.push({ tenant, kind, label, id: item.id ?? "", command, ...(named.length > 0 ? { with: named } : {}) });
       for (const f of foreign.filter((x) => !named.includes(x)))
         p.leave.push({ label: `${f} in ${label}`, reason: foreignReason(f) });
     }
@@ -118,7 +121,9 @@ export function writePreview(p: TeardownPreview, write: (line: string) => void):
   if (p.delete.length === 0) write("Would delete nothing.");
   else write(`Would delete, in this order:`);
   for (const [i, d] of p.delete.entries())
-    write(`  ${i + 1}. ${d.tenant}: ${d.label} (${d.id})${d.with ? `, with ${d.with.join(", ")}` : ""}`);
+    write(
+      `  ${i + 1}. ${d.tenant}: ${d.label} (${d.id})${d.with ? `, with ${d.with.join(", ")}` : ""}\n     runs: ${shellCommand(["az", ...d.command])}`,
+    );
   if (p.forget.length > 0) write("Would forget (not in Azure):");
   for (const f of p.forget) write(`  - ${f.label}: ${f.why}`);
   if (p.leave.length > 0) write("Would leave in place:");

@@ -4,11 +4,12 @@
 import jmespath from "jmespath";
 import pRetry, { type RetryContext } from "p-retry";
 import { ToolError } from "../errors.ts";
-import { type AzCall, AzError, type AzTarget, loginCommand } from "../az/az.ts";
+import { type AzCall, AzError, loginCommand } from "../az/az.ts";
 import { parseVnetId, vnetOfSubnet } from "../az/resource-id.ts";
 import type { BootstrapConfig } from "./config.ts";
 import type { Capture, Expectation, Plan, Step, TenantKey } from "./step.ts";
 import type { CreationRecord } from "./record.ts";
+import { targets } from "./targets.ts";
 import { versionAtLeast } from "../version.ts";
 import { shellCommand as sh } from "../az/shell.ts";
 
@@ -48,13 +49,6 @@ export interface ApplyResult {
   /** With checkOnly: the changes a run would make, in plan order. */
   planned: PlannedChange[];
   vars: Record<string, string>;
-}
-
-export function targets(c: BootstrapConfig): Record<TenantKey, AzTarget> {
-  return {
-    tenant1: { configDir: c.tenant1.configDir, label: "tenant1", tenantId: c.tenant1.tenantId },
-    tenant2: { configDir: c.tenant2.configDir, label: "tenant2", tenantId: c.tenant2.tenantId },
-  };
 }
 
 /**

@@ -6,9 +6,9 @@ import { isDeepStrictEqual } from "node:util";
 import yaml from "js-yaml";
 import { createInterface } from "node:readline/promises";
 import { ToolError } from "../errors.ts";
-import { type IOStreams, lineWriter, processStreams } from "../output/io.ts";
+import { type IOStreams, lineWriter, processStreams, type TextSink } from "../output/io.ts";
 import { writeJson } from "../output/json.ts";
-import { BOOTSTRAP_APPLY, BOOTSTRAP_CHECK } from "../output/schemas.ts";
+import { BOOTSTRAP_APPLY, BOOTSTRAP_CHECK, TEARDOWN_PREVIEW } from "../output/schemas.ts";
 import type { Runner } from "../exec/run.ts";
 import { createAz } from "../az/az.ts";
 import { shellCommand } from "../az/shell.ts";
@@ -19,7 +19,7 @@ import { plan } from "./plan.ts";
 import { withConfigLock, withMachineLock } from "./lock.ts";
 import { openRecord, resolveRecordFile } from "./record.ts";
 import type { Plan } from "./step.ts";
-import { teardown, type TeardownResult } from "./teardown.ts";
+import { teardown, type TeardownOptions, type TeardownResult } from "./teardown.ts";
 import {
   type BootstrapValues,
   buildValues,
@@ -246,16 +246,63 @@ export interface RunTeardownOptions extends AzRunOptions {
   interactive?: boolean;
   /** Containers or shares the bootstrap did not create that --delete-storage may delete with the account. */
   alsoDeleteForeignData?: string[];
+  /** Preview: read, decide, change nothing (no lock taken, the record untouched). */
+  dryRun?: boolean;
+  /** With dryRun: print the preview as data (TEARDOWN_PREVIEW in output/schemas.ts) instead of prose. */
+  json?: boolean;
 }
 
 export async function runTeardown(configPath: string, opts: RunTeardownOptions = {}): Promise<TeardownResult> {
   const config = loadConfig(configPath);
   config.paths.recordFile = resolveRecordFile(config);
   const io = opts.io ?? processStreams();
-  const write = opts.write ?? lineWriter(io.out);
+  // With --json, stdout holds only the JSON document: the progress lines go to stderr.
+  const write = opts.write ?? lineWriter(opts.json ? io.err : io.out);
   const az = createAz({ ...(opts.runner ? { runner: opts.runner } : {}), ...(opts.env ? { env: opts.env } : {}) });
+  const teardownOpts = {
+    az,
+    deleteStorage: opts.deleteStorage ?? false,
+    confirmDeleteStorage: confirmByName(config, opts, io),
+    ...(opts.alsoDeleteForeignData ? { alsoDeleteForeignData: opts.alsoDeleteForeignData } : {}),
+    write,
+  };
+  if (opts.dryRun) {
+    return previewTeardown(config, { ...teardownOpts, record: openRecord(config) }, opts.json ? io.out : undefined);
+  }
+  checkOutputFile(config.paths.recordFile, "output.recordFile");
+  return withConfigLock(
+    config.paths.recordFile,
+    {
+      command: "teardown",
+      configPath: resolve(configPath),
+      write,
+      ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}),
+    },
+    async () => {
+      const record = openRecord(config);
+      write(
+        `Tearing down what the record says the bootstrap created for ${config.mode} (record: ${config.paths.recordFile}).`,
+      );
+      return teardown(config, { ...teardownOpts, record });
+    },
+  );
+}
+
+/** `teardown --dry-run`: reads only, so no lock (like `bootstrap --check`); the record is read, never written. */
+async function previewTeardown(
+  config: BootstrapConfig,
+  opts: TeardownOptions,
+  json: TextSink | undefined,
+): Promise<TeardownResult> {
+  const result = await teardown(config, { ...opts, dryRun: true, write: json ? () => undefined : opts.write });
+  if (json && result.preview) writeJson(json, TEARDOWN_PREVIEW, result.preview);
+  return result;
+}
+
+/** The --delete-storage confirmation: --yes, or the account names typed at a terminal. */
+function confirmByName(config: BootstrapConfig, opts: RunTeardownOptions, io: IOStreams) {
   const interactive = opts.interactive ?? Boolean(process.stdin.isTTY);
-  const confirm = async (accounts: { name: string; id: string; foreign: string[] }[]): Promise<boolean> => {
+  return async (accounts: { name: string; id: string; foreign: string[] }[]): Promise<boolean> => {
     if (opts.yes) return true;
     if (!interactive) {
       throw new ToolError(
@@ -277,30 +324,6 @@ export async function runTeardown(configPath: string, opts: RunTeardownOptions =
       rl.close();
     }
   };
-  checkOutputFile(config.paths.recordFile, "output.recordFile");
-  return withConfigLock(
-    config.paths.recordFile,
-    {
-      command: "teardown",
-      configPath: resolve(configPath),
-      write,
-      ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}),
-    },
-    async () => {
-      const record = openRecord(config);
-      write(
-        `Tearing down what the record says the bootstrap created for ${config.mode} (record: ${config.paths.recordFile}).`,
-      );
-      return teardown(config, {
-        az,
-        record,
-        deleteStorage: opts.deleteStorage ?? false,
-        confirmDeleteStorage: confirm,
-        ...(opts.alsoDeleteForeignData ? { alsoDeleteForeignData: opts.alsoDeleteForeignData } : {}),
-        write,
-      });
-    },
-  );
 }
 
 export { commandLine, formatPlan, plan };

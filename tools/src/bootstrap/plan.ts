@@ -16,8 +16,11 @@ import { shellCommand as sh } from "../az/shell.ts";
 import type { BootstrapConfig } from "./config.ts";
 import {
   aksShowArgv,
+  appListArgv,
+  federatedCredentialListArgv,
   privateDnsZoneShowArgv,
   privateEndpointShowArgv,
+  roleAssignmentListArgv,
   storageAccountShowArgv,
   storageChildArgv,
 } from "./reads.ts";
@@ -597,7 +600,7 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
         why: "A multi-tenant app registration is the identity that tenant 2 trusts; pods act as it through workload identity.",
         argv: ["ad", "app", "create", "--display-name", c.app.displayName, "--sign-in-audience", "AzureADMultipleOrgs"],
         check: {
-          argv: ["ad", "app", "list", "--display-name", c.app.displayName],
+          argv: appListArgv(c.app.displayName),
           select: { where: { displayName: c.app.displayName } },
           byRecordedId: ["ad", "app", "show", "--id", "{{recordedId}}"],
           reportDuplicates: {
@@ -643,7 +646,7 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
     argv: ["ad", "app", "federated-credential", "create", "--id", "{{appObjectId}}", "--parameters", params],
     // Issuer, subject and audience edited (or a reused credential of the same name made for something else): put back.
     check: {
-      argv: ["ad", "app", "federated-credential", "list", "--id", "{{appObjectId}}"],
+      argv: federatedCredentialListArgv("{{appObjectId}}"),
       select: { where: { name: c.app.federatedCredentialName } },
       doneWhen: {
         issuer: "{{oidcIssuer}}",
@@ -755,18 +758,7 @@ function planWorkloadIdentity(c: BootstrapConfig, add: Add, aks: string, pre: st
       ...sub2,
     ],
     check: {
-      argv: [
-        "role",
-        "assignment",
-        "list",
-        "--scope",
-        scope,
-        "--assignee-object-id",
-        "{{spObjectId}}",
-        "--role",
-        BLOB_DATA_ROLE,
-        ...sub2,
-      ],
+      argv: roleAssignmentListArgv({ scope, principalId: "{{spObjectId}}", role: BLOB_DATA_ROLE }, sub2),
       select: { where: { roleDefinitionName: BLOB_DATA_ROLE } },
     },
     captures: [{ name: "roleAssignmentId", path: "id" }],

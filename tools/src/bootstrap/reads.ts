@@ -54,3 +54,54 @@ export function aRecordShowArgv(
 ): string[] {
   return ["network", "private-dns", "record-set", "a", "show", "-n", account, "-g", pe.dnsRg, "-z", pe.zone, ...sub];
 }
+
+/** `az ad app list` of the apps with a display name (Graph matches by prefix; callers keep the exact name). */
+export function appListArgv(displayName: string): string[] {
+  return ["ad", "app", "list", "--display-name", displayName];
+}
+
+/** `az ad app show` of one app, by object id or app (client) id. */
+export function appShowArgv(id: string): string[] {
+  return ["ad", "app", "show", "--id", id];
+}
+
+/** `az ad app federated-credential list` of the credentials on one app (by its object id). */
+export function federatedCredentialListArgv(appObjectId: string): string[] {
+  return ["ad", "app", "federated-credential", "list", "--id", appObjectId];
+}
+
+/** `az ad sp show` of one service principal, by object id or app id. */
+export function servicePrincipalShowArgv(id: string): string[] {
+  return ["ad", "sp", "show", "--id", id];
+}
+
+/** `az role assignment list` at a scope, narrowed to one principal and role when given. */
+export function roleAssignmentListArgv(
+  q: { scope: string; principalId?: string; role?: string },
+  sub: readonly string[],
+): string[] {
+  return [
+    "role",
+    "assignment",
+    "list",
+    "--scope",
+    q.scope,
+    ...(q.principalId !== undefined ? ["--assignee-object-id", q.principalId] : []),
+    ...(q.role !== undefined ? ["--role", q.role] : []),
+    ...sub,
+  ];
+}
+
+/** `az group show` of one resource group. */
+export function groupShowArgv(resourceGroup: string, sub: readonly string[]): string[] {
+  return ["group", "show", "-n", resourceGroup, ...sub];
+}
+
+/** `az storage container-rm|share-rm list` of every container or share in the storage account. */
+export function storageChildListArgv(
+  kind: "container-rm" | "share-rm",
+  storage: { accountName: string; resourceGroup: string },
+  sub: readonly string[],
+): string[] {
+  return ["storage", kind, "list", "--storage-account", storage.accountName, "-g", storage.resourceGroup, ...sub];
+}

@@ -1,26 +1,44 @@
 // teardown: removes what the record proves the bootstrap created, newest kind first (role assignment,
 // service principal, federated credential, app), and the storage account only when asked, confirmed,
 // and still carrying this record's creation tag. Entries a crashed run left pending are looked up first.
-// Anything it cannot prove is listed with the reason, never deleted.
-import { ToolError } from "../errors.ts";
+// Anything it cannot prove is listed with the reason, never deleted. Each kind's knowledge (how to find
+// it, prove it ours, delete it) is in resources/<kind>.delete.ts; this file runs them in one order.
+// With dryRun it stops after the reads and returns what it would do (see teardown-preview.ts).
 import { type AzCall, AzError, type AzTarget } from "../az/az.ts";
-import { RESOURCE_TYPES, sameId, tryParseResourceId } from "../az/resource-id.ts";
-import { targets } from "./apply.ts";
+import { ToolError } from "../errors.ts";
 import type { BootstrapConfig } from "./config.ts";
-import { BLOB_DATA_ROLE, CREATION_TAG, storageAccountResourceId } from "./plan.ts";
-import { type Proof, appIsOurs, hasMarker, proveIdentity } from "./ownership.ts";
+import type { CreatedKind, DeleteKind, Lookup, Proof, ProofContext } from "./ownership.ts";
+import { isNotFound } from "./ownership.ts";
+import { storageAccountResourceId } from "./plan.ts";
 import type { CreatedItem, CreationRecord, PendingItem } from "./record.ts";
-import { storageAccountShowArgv } from "./reads.ts";
+import { appDelete } from "./resources/app.delete.ts";
+import { federatedCredentialDelete } from "./resources/federated-credential.delete.ts";
+import { networkDelete } from "./resources/network.delete.ts";
+import { resourceGroupDelete } from "./resources/resource-group.delete.ts";
+import { roleAssignmentDelete } from "./resources/role-assignment.delete.ts";
+import { servicePrincipalDelete } from "./resources/service-principal.delete.ts";
+import { accountName, foreignData, storageAccountDelete } from "./resources/storage-account.delete.ts";
+import { targets } from "./targets.ts";
+import { type TeardownPreview, previewOf, writePreview } from "./teardown-preview.ts";
 
 export interface TeardownOptions {
   az: AzCall;
   record: CreationRecord;
   deleteStorage?: boolean;
   /** Asked once, naming the accounts (from the record) about to be deleted and what else they hold: true = confirmed. */
-  confirmDeleteStorage?: (accounts: { name: string; id: string; foreign: string[] }[]) => Promise<boolean>;
+  confirmDeleteStorage?: (accounts: Omit<StorageToDelete, "item">[]) => Promise<boolean>;
   /** Containers or shares the bootstrap did not create that may be deleted with their account (--also-delete-foreign-data). */
   alsoDeleteForeignData?: string[];
+  /** Read only: decide everything, change nothing (neither Azure nor the record), return the preview. */
+  dryRun?: boolean;
   write?: (line: string) => void;
+}
+
+export interface StorageToDelete {
+  name: string;
+  id: string;
+  foreign: string[];
+  item: CreatedItem;
 }
 
 export interface LeftInPlace {
@@ -35,44 +53,73 @@ export interface TeardownResult {
   /** Labels of everything left in place (see leftInPlace for why). */
   kept: string[];
   leftInPlace: LeftInPlace[];
+  /** With dryRun: what a run would do (nothing was changed). */
+  preview?: TeardownPreview;
 }
 
-const ORDER: CreatedItem["kind"][] = ["role-assignment", "service-principal", "federated-credential", "app"];
-/** Entra's clock and ours may differ a little; an object created by the interrupted run is at most this much older than its intent. */
-const CLOCK_SKEW_MS = 5 * 60_000;
+/**
+ * The one order teardown acts in: newest kind first, so nothing is deleted while something made from it remains
+ * (credentials are proven before their app, which stays while others' credentials remain). Pending entries are
+ * looked up in the reverse order (creation order): an app found first proves its service principal ours.
+ */
+export const DELETE_ORDER: readonly DeleteKind[] = [
+  roleAssignmentDelete,
+  servicePrincipalDelete,
+  federatedCredentialDelete,
+  appDelete,
+  storageAccountDelete,
+  networkDelete,
+  resourceGroupDelete,
+];
 
-/** The subscription, group and (for an account) name of a recorded resource group or storage account id. */
-function armRef(
-  id: string | undefined,
-): { subscriptionId: string; resourceGroup: string; account?: string } | undefined {
-  const p = tryParseResourceId(id ?? "");
-  if (p?.resourceGroup === undefined || p.scope !== undefined) return undefined;
-  const ref = { subscriptionId: p.subscriptionId, resourceGroup: p.resourceGroup };
-  if (p.type === undefined) return ref;
-  return sameId(p.type, RESOURCE_TYPES.storageAccount) && p.names.length === 1
-    ? { ...ref, account: p.names[0]! }
-    : undefined;
+const kindOf = (kind: CreatedKind): DeleteKind => DELETE_ORDER.find((k) => k.kind === kind)!;
+const rank = (kind: CreatedKind | undefined): number =>
+  kind === undefined ? -1 : DELETE_ORDER.length - DELETE_ORDER.indexOf(kindOf(kind));
+
+/** One recorded object teardown acts on, with what its proof allows. */
+export interface Decision {
+  item: CreatedItem;
+  proof: Proof;
 }
 
-function isGone(err: unknown): boolean {
-  return err instanceof AzError && (err.kind === "not-found" || /No matched assignments/.test(err.stderr));
+/** What the lookup of one pending entry settled: adopted as a created item, or never created (no item). */
+interface Settled {
+  pending: PendingItem;
+  item?: CreatedItem;
 }
 
-/** Tags of an ARM answer, as a record. */
-function tagsOf(answer: unknown): Record<string, string> {
-  const t = (answer as { tags?: unknown } | undefined)?.tags;
-  return t && typeof t === "object" && !Array.isArray(t) ? (t as Record<string, string>) : {};
+/** The state of one teardown run. */
+interface Run {
+  c: BootstrapConfig;
+  opts: TeardownOptions;
+  record: CreationRecord;
+  write: (line: string) => void;
+  ctx: ProofContext & { items: CreatedItem[]; proofs: Map<CreatedItem, Proof> };
+  result: TeardownResult;
+  /** Entries forgotten without a delete: pending ones the interrupted run never created. */
+  neverCreated: string[];
+  lookedUp: number;
+  /** Why a run with these flags stops before deleting anything (dry run: reported, not thrown). */
+  stop?: ToolError;
 }
 
 export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promise<TeardownResult> {
+  const run = startRun(c, opts);
+  const settled = await lookUpPending(run);
+  const items = keepSettled(run, settled);
+  const identity = await proveIdentity(run, items);
+  const storage = await storageToDelete(run, items);
+  if (opts.dryRun) return previewRun(run, identity, storage);
+  if (run.stop) throw run.stop;
+  const confirmed = storage.length > 0 && (await confirmStorage(run, storage));
+  await removeAll(run, identity, confirmed ? storage.map((s) => s.item) : []);
+  const hadStorage = items.some((i) => i.kind === "storage-account");
+  summarize(run, identity.length + (confirmed ? storage.length : 0), hadStorage);
+  return run.result;
+}
+
+function startRun(c: BootstrapConfig, opts: TeardownOptions): Run {
   const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const tgt = targets(c);
-  const record = opts.record;
-  const result: TeardownResult = { removed: [], alreadyGone: [], kept: [], leftInPlace: [] };
-  const leave = (label: string, reason: string, id?: string) => {
-    result.leftInPlace.push({ label, reason, ...(id ? { id } : {}) });
-    result.kept.push(label);
-  };
   const read = async (target: AzTarget, argv: string[]): Promise<unknown> => {
     try {
       return await opts.az(target, argv);
@@ -81,355 +128,211 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
       throw err;
     }
   };
+  const ctx = { c, record: opts.record, read, tgt: targets(c), items: [], proofs: new Map() };
+  const result: TeardownResult = { removed: [], alreadyGone: [], kept: [], leftInPlace: [] };
+  return { c, opts, record: opts.record, write, ctx, result, neverCreated: [], lookedUp: 0 };
+}
 
-  // ---- 1. pending entries: look each one up; what the record can prove becomes a created item ----
-  const resolved: CreatedItem[] = [];
-  const settled: PendingItem[] = [];
-  let lookedUp = 0;
-  // An app of this record proven by its marker (adopted above, or a recorded one that carries it).
-  const ownApp = async (appId: string | undefined) =>
-    appId !== undefined &&
-    (resolved.some((i) => i.kind === "app" && i.vars.appId === appId) ||
-      (await appIsOurs(appId, { record, read, tgt, items: record.items })));
-  const pendingOrder = [...record.pending].sort((a, b) => kindRank(a.kind) - kindRank(b.kind));
-  for (const p of pendingOrder) {
+function isGone(err: unknown): boolean {
+  return isNotFound(err) || (err instanceof AzError && DELETE_ORDER.some((k) => k.alreadyGone?.(err)));
+}
+
+function leave(run: Run, label: string, reason: string, id?: string): void {
+  run.result.leftInPlace.push({ label, reason, ...(id ? { id } : {}) });
+  run.result.kept.push(label);
+}
+
+/** Looks each pending entry up (reads only); what the record can prove becomes a created item. */
+async function lookUpPending(run: Run): Promise<Settled[]> {
+  const settled: Settled[] = [];
+  run.ctx.items.push(...run.record.items);
+  const pending = [...run.record.pending].sort((a, b) => rank(a.kind) - rank(b.kind));
+  for (const p of pending) {
     const label = p.label ?? p.stepId;
-    const ref = p.ref;
-    if (!p.kind || !ref) {
+    if (!p.kind || !p.ref) {
       leave(
+        run,
         label,
         "the run that was creating it stopped, and this record (from an older version) does not say how to find it; check Azure and remove it yourself if it exists",
       );
       continue;
     }
-    const adopt = (id: string, vars: Record<string, string> = {}) => {
-      resolved.push({
-        stepId: p.stepId,
-        tenant: p.tenant ?? "tenant1",
-        kind: p.kind!,
-        label,
-        id,
-        ref,
-        vars: { ...p.vars, ...vars },
-        at: p.at ?? new Date().toISOString(),
-      });
-      settled.push(p);
-    };
-    const neverCreated = () => {
-      settled.push(p);
-      write(`  ${label}: the interrupted run never created it (not found); nothing to remove`);
-    };
-    lookedUp += 1;
-    switch (p.kind) {
-      case "app": {
-        const list = await read(tgt.tenant1, ["ad", "app", "list", "--display-name", ref.displayName ?? ""]);
-        const named = (Array.isArray(list) ? list : []).filter(
-          (a: { displayName?: string }) => a.displayName === ref.displayName,
-        ) as { id: string; appId: string; tags?: unknown; createdDateTime?: string }[];
-        // Only the creation marker proves an app ours; a name (and a time) never does.
-        const marked = named.filter((a) => hasMarker(a.tags, record.creationId));
-        const since = Date.parse(p.at ?? "") - CLOCK_SKEW_MS;
-        // A missing or invalid `at` never passes the time filter: such an entry can only be proven by the marker.
-        const recent = named.filter((a) => Number.isFinite(since) && Date.parse(a.createdDateTime ?? "") >= since);
-        if (marked.length === 1) adopt(marked[0]!.id, { appId: marked[0]!.appId, appObjectId: marked[0]!.id });
-        else if (marked.length > 1)
-          leave(
-            label,
-            `${marked.length} apps named ${ref.displayName} carry this record's creation ID; remove the right one yourself (az ad app delete --id <object id>)`,
-          );
-        else if (recent.length === 0 && Number.isFinite(since)) neverCreated();
-        else
-          leave(
-            label,
-            `${named.length} app(s) named ${ref.displayName} exist, none carrying this record's creation ID (${CREATION_TAG}=${record.creationId}), so none is provably the one the interrupted run created; run the bootstrap again (it finds the app it was creating and marks it), then teardown`,
-          );
-        break;
-      }
-      case "federated-credential": {
-        const list = await read(tgt.tenant1, [
-          "ad",
-          "app",
-          "federated-credential",
-          "list",
-          "--id",
-          ref.appObjectId ?? "",
-        ]);
-        const found = (Array.isArray(list) ? list : []).filter(
-          (f: { name?: string; subject?: string; issuer?: string }) =>
-            f.name === ref.name && f.subject === ref.subject && (ref.issuer === undefined || f.issuer === ref.issuer),
-        ) as { id: string }[];
-        if (found.length === 0) neverCreated();
-        else adopt(found[0]!.id, { appObjectId: ref.appObjectId ?? "" });
-        break;
-      }
-      case "service-principal": {
-        const sp = (await read(tgt.tenant2, ["ad", "sp", "show", "--id", ref.appId ?? ""])) as
-          | { id?: string; tags?: unknown }
-          | undefined;
-        if (!sp?.id) neverCreated();
-        else if (hasMarker(sp.tags, record.creationId) || (await ownApp(ref.appId)))
-          adopt(sp.id, { spObjectId: sp.id });
-        else
-          leave(
-            label,
-            `it carries no creation marker of this record and belongs to app ${ref.appId}, which is not provably the bootstrap's, so it may have been made by someone else (admin consent); if the record's run created it, run the bootstrap once (it marks it), then teardown again; otherwise remove it yourself if it is yours: az ad sp delete --id ${sp.id}`,
-          );
-        break;
-      }
-      case "role-assignment": {
-        const list = await read(tgt.tenant2, [
-          "role",
-          "assignment",
-          "list",
-          "--scope",
-          ref.scope ?? "",
-          "--assignee-object-id",
-          ref.principalId ?? "",
-          "--role",
-          ref.role ?? BLOB_DATA_ROLE,
-          "--subscription",
-          c.tenant2.subscriptionId,
-        ]);
-        const all = (Array.isArray(list) ? list : []) as { id: string; description?: unknown }[];
-        const found = all.filter((r) => hasMarker(r.description, record.creationId));
-        if (found.length > 0) adopt(found[0]!.id);
-        else if (all.length === 0) neverCreated();
-        else
-          leave(
-            label,
-            `a role assignment with that scope, role and principal exists, but its description does not carry this record's creation ID, so it may be someone else's`,
-          );
-        break;
-      }
-      case "storage-account":
-      case "resource-group": {
-        const m = armRef(ref.resourceId);
-        if (!m) {
-          leave(label, "the record names no valid resource id for it");
-          break;
-        }
-        const argv =
-          p.kind === "storage-account"
-            ? [
-                "storage",
-                "account",
-                "show",
-                "-n",
-                m.account ?? "",
-                "-g",
-                m.resourceGroup,
-                "--subscription",
-                m.subscriptionId,
-              ]
-            : ["group", "show", "-n", m.resourceGroup, "--subscription", m.subscriptionId];
-        const found = (await read(tgt.tenant2, argv)) as { id?: string } | undefined;
-        if (!found?.id) neverCreated();
-        else if (tagsOf(found)[CREATION_TAG] === record.creationId) adopt(found.id);
-        else
-          leave(
-            label,
-            `it exists but does not carry the tag ${CREATION_TAG}=${record.creationId} the bootstrap puts on what it creates, so it was not created by this record's runs`,
-          );
-        break;
-      }
-      default:
-        leave(
-          label,
-          "teardown leaves network objects (private endpoint, DNS zone and link, peering) in place; remove them with az network ... if nothing else uses them",
-        );
+    run.lookedUp += 1;
+    const found = await kindOf(p.kind).find(p as Lookup, run.ctx);
+    if ("reason" in found) leave(run, label, found.reason);
+    else if ("absent" in found) {
+      settled.push({ pending: p });
+      run.neverCreated.push(label);
+      if (!run.opts.dryRun)
+        run.write(`  ${label}: the interrupted run never created it (not found); nothing to remove`);
+    } else {
+      const item = adopted(p as Lookup, label, found.id, found.vars ?? {});
+      settled.push({ pending: p, item });
+      run.ctx.items.push(item);
     }
   }
-  for (const p of settled) {
-    const item = resolved.find((r) => r.stepId === p.stepId);
-    if (item) record.adoptPending(p, item);
-    else record.settle(p);
-  }
-
-  // ---- 2. what to remove ----
-  const items = [...record.items];
-  const identity = ORDER.flatMap((k) => items.filter((i) => i.kind === k));
-  const storage = items.filter((i) => i.kind === "storage-account");
-  for (const i of items) {
-    if (i.kind === "resource-group")
-      leave(
-        i.label,
-        "teardown never deletes resource groups: they may hold other things; delete it yourself when it is empty",
-        i.id,
-      );
-    if (i.kind === "network")
-      leave(
-        i.label,
-        "teardown leaves network objects (private endpoint, DNS zone and link, peering) in place; remove them with az network ... if nothing else uses them",
-      );
-  }
-  const configAccount = storageAccountResourceId(c);
-  const inRecord = storage.some((s) => s.id?.toLowerCase() === configAccount.toLowerCase());
-
-  let storageConfirmed = false;
-  if (opts.deleteStorage) {
-    if (storage.length === 0) {
-      throw new ToolError(
-        "PRECONDITION",
-        `The record ${record.path} shows no storage account created by the bootstrap; teardown never deletes storage it did not create (storage account ${c.storage.accountName} stays).`,
-        "Delete it yourself in the Azure portal if you really mean to.",
-      );
-    }
-    const accounts = [];
-    for (const s of storage)
-      accounts.push({ name: accountName(s), id: s.id ?? "(no id recorded)", foreign: await foreignData(s) });
-    refuseUnnamedForeignData(accounts, opts.alsoDeleteForeignData ?? []);
-    storageConfirmed = (await opts.confirmDeleteStorage?.(accounts)) ?? false;
-    if (!storageConfirmed)
-      throw new ToolError(
-        "PRECONDITION",
-        "Deleting the storage account was not confirmed; nothing was removed.",
-        "Run again and confirm, or pass --yes when running without a terminal.",
-      );
-  }
-
-  const total = identity.length + (storageConfirmed ? storage.length : 0);
-  let n = 0;
-  /** Runs the delete; an object already gone counts as removed; either way the record forgets it. */
-  const deleteAndForget = async (item: CreatedItem, target: AzTarget, argv: string[], prefix: string) => {
-    try {
-      await opts.az(target, argv);
-      result.removed.push(item.label);
-      write(`${prefix} ... done`);
-    } catch (err) {
-      if (!isGone(err)) throw err;
-      result.alreadyGone.push(item.label);
-      write(`${prefix} ... already gone`);
-    }
-    record.remove(item);
-  };
-  const proofs = new Map<CreatedItem, Proof>();
-  for (const item of identity)
-    proofs.set(item, await proveIdentity(item, { c, record, read, tgt, items: identity, proofs }));
-  for (const item of identity) {
-    const proof = proofs.get(item)!;
-    n += 1;
-    const prefix = `[${n}/${total}] ${item.tenant}: removing ${item.label} (${item.id ?? "no id"})`;
-    if ("gone" in proof) {
-      result.alreadyGone.push(item.label);
-      write(`${prefix} ... already gone`);
-      record.remove(item);
-    } else if ("reason" in proof) {
-      leave(item.label, proof.reason, item.id);
-      write(`${prefix} ... left in place (not provably the bootstrap's)`);
-    } else await deleteAndForget(item, tgt[item.tenant], proof.argv, prefix);
-  }
-  if (storageConfirmed) {
-    for (const item of storage) await removeStorage(item);
-  } else {
-    for (const s of storage) leave(s.label, "--delete-storage was not given: data stays unless you ask", s.id);
-  }
-  if (!inRecord && (opts.deleteStorage || storage.length > 0)) {
-    write(
-      `Storage account ${c.storage.accountName} (named in the config) is not in the record: left in place because the bootstrap did not create it.`,
-    );
-  }
-
-  /** The containers and shares in a recorded account that the bootstrap did not create ("container x", "share y"). */
-  async function foreignData(item: CreatedItem): Promise<string[]> {
-    const m = armRef(item.id);
-    if (m?.account === undefined) return [];
-    const sub = ["--subscription", m.subscriptionId];
-    const where = ["--storage-account", m.account, "-g", m.resourceGroup, ...sub];
-    const acc = (await read(
-      tgt.tenant2,
-      storageAccountShowArgv({ accountName: m.account, resourceGroup: m.resourceGroup }, sub),
-    )) as { kind?: string; id?: string } | undefined;
-    // An account that is not provably ours is left in place anyway (below), with whatever it holds.
-    if (!acc || acc.id?.toLowerCase() !== item.id?.toLowerCase() || tagsOf(acc)[CREATION_TAG] !== record.creationId)
-      return [];
-    const found: string[] = [];
-    const list = async (what: "container" | "share", ours: string | undefined) => {
-      const answer = await read(tgt.tenant2, ["storage", `${what}-rm`, "list", ...where]);
-      for (const x of (Array.isArray(answer) ? answer : []) as { name?: string }[])
-        if (x.name !== ours) found.push(`${what} ${x.name}`);
-    };
-    // A FileStorage account has no blob service, a BlockBlobStorage account no file service.
-    if (acc.kind !== "FileStorage")
-      await list("container", c.mode === "fileshare-nfs" ? undefined : c.storage.containerName);
-    if (acc.kind !== "BlockBlobStorage")
-      await list("share", c.mode === "fileshare-nfs" ? c.storage.shareName : undefined);
-    return found;
-  }
-
-  async function removeStorage(item: CreatedItem): Promise<void> {
-    n += 1;
-    const prefix = `[${n}/${total}] tenant2: removing ${item.label} (${item.id ?? "no id recorded"})`;
-    const m = armRef(item.id);
-    if (m?.account === undefined) {
-      leave(
-        item.label,
-        "the record holds no resource id for it (written by an older version), so teardown cannot prove it is the account the bootstrap created",
-      );
-      write(`${prefix} ... left in place (no resource id in the record)`);
-      return;
-    }
-    const { subscriptionId: sub, resourceGroup: rg, account: name } = m;
-    const now = (await read(
-      tgt.tenant2,
-      storageAccountShowArgv({ accountName: name!, resourceGroup: rg! }, ["--subscription", sub!]),
-    )) as { id?: string } | undefined;
-    if (!now) {
-      result.alreadyGone.push(item.label);
-      write(`${prefix} ... already gone`);
-      record.remove(item);
-      return;
-    }
-    const tag = tagsOf(now)[CREATION_TAG];
-    if (now.id?.toLowerCase() !== item.id!.toLowerCase() || tag !== record.creationId) {
-      leave(
-        item.label,
-        tag === undefined
-          ? `it has no ${CREATION_TAG} tag: an account of that name exists, but it is not the one the bootstrap created (that one was deleted and the name reused?)`
-          : `its ${CREATION_TAG} tag is ${tag}, not this record's ${record.creationId}: another record's run created it`,
-        item.id,
-      );
-      write(`${prefix} ... left in place (not provably the bootstrap's)`);
-      return;
-    }
-    await deleteAndForget(
-      item,
-      tgt.tenant2,
-      ["storage", "account", "delete", "-n", name, "-g", rg!, "--yes", "--subscription", sub!],
-      prefix,
-    );
-  }
-
-  if (result.leftInPlace.length > 0) {
-    write("Left in place:");
-    for (const l of result.leftInPlace)
-      write(`  - ${l.label}${l.id ? ` (${l.id})` : ""}: left in place because ${l.reason}.`);
-  }
-  if (total === 0 && lookedUp === 0 && result.leftInPlace.length === 0)
-    write("Nothing to remove: the record lists nothing the bootstrap created.");
-  else if (total === 0 && result.leftInPlace.length === 0)
-    write("Nothing to remove: the interrupted run's entries were looked up and none of them exists.");
-  return result;
+  return settled;
 }
 
-/** Stops before any deletion when an account holds data the bootstrap did not create and the operator did not name. */
-function refuseUnnamedForeignData(accounts: { name: string; foreign: string[] }[], named: string[]): void {
+function adopted(p: Lookup, label: string, id: string, vars: Record<string, string>): CreatedItem {
+  return {
+    stepId: p.stepId,
+    tenant: p.tenant ?? "tenant1",
+    kind: p.kind,
+    label,
+    id,
+    ref: p.ref,
+    vars: { ...p.vars, ...vars },
+    at: p.at ?? new Date().toISOString(),
+  };
+}
+
+/** Writes what the lookups settled into the record (not in a dry run) and returns the entries to act on. */
+function keepSettled(run: Run, settled: Settled[]): CreatedItem[] {
+  if (run.opts.dryRun) return [...run.ctx.items];
+  for (const s of settled) {
+    if (s.item) run.record.adoptPending(s.pending, s.item);
+    else run.record.settle(s.pending);
+  }
+  return [...run.record.items];
+}
+
+/** Proves each identity entry (reads only), in DELETE_ORDER; resource groups and network objects stay. */
+async function proveIdentity(run: Run, items: CreatedItem[]): Promise<Decision[]> {
+  const decisions: Decision[] = [];
+  for (const kind of DELETE_ORDER) {
+    for (const item of items.filter((i) => i.kind === kind.kind)) {
+      if (kind === storageAccountDelete) continue;
+      const proof = await kind.prove(item, run.ctx);
+      run.ctx.proofs.set(item, proof);
+      if (kind === networkDelete || kind === resourceGroupDelete) {
+        if ("reason" in proof) leave(run, item.label, proof.reason, kind === networkDelete ? undefined : item.id);
+      } else decisions.push({ item, proof });
+    }
+  }
+  return decisions;
+}
+
+/** The recorded accounts --delete-storage would delete, each with what else it holds; without the flag they stay. */
+async function storageToDelete(run: Run, items: CreatedItem[]): Promise<StorageToDelete[]> {
+  const storage = items.filter((i) => i.kind === "storage-account");
+  if (!run.opts.deleteStorage) {
+    for (const s of storage) leave(run, s.label, "--delete-storage was not given: data stays unless you ask", s.id);
+    return [];
+  }
+  if (storage.length === 0) {
+    run.stop = new ToolError(
+      "PRECONDITION",
+      `The record ${run.record.path} shows no storage account created by the bootstrap; teardown never deletes storage it did not create (storage account ${run.c.storage.accountName} stays).`,
+      "Delete it yourself in the Azure portal if you really mean to.",
+    );
+    return [];
+  }
+  const accounts = [];
+  for (const item of storage)
+    accounts.push({
+      item,
+      name: accountName(item),
+      id: item.id ?? "(no id recorded)",
+      foreign: await foreignData(item, run.ctx),
+    });
+  run.stop = unnamedForeignData(accounts, run.opts.alsoDeleteForeignData ?? []);
+  return accounts;
+}
+
+/** Why deletion must stop: an account holds data the bootstrap did not create and the operator did not name. */
+function unnamedForeignData(accounts: StorageToDelete[], named: string[]): ToolError | undefined {
   const unnamed = accounts.flatMap((a) =>
     a.foreign.filter((f) => !named.includes(f.replace(/^\S+ /, ""))).map((f) => `${f} in ${a.name}`),
   );
-  if (unnamed.length === 0) return;
+  if (unnamed.length === 0) return undefined;
   const names = unnamed.map((u) => u.replace(/^\S+ (\S+) in .*$/, "$1"));
-  throw new ToolError(
+  return new ToolError(
     "PRECONDITION",
     `The storage account holds data the bootstrap did not create: ${unnamed.join(", ")}. Nothing was removed.`,
     `Deleting the account deletes that data too. If it may go, name it: --also-delete-foreign-data ${names.join(",")}; otherwise run teardown without --delete-storage (the account stays).`,
   );
 }
 
-function kindRank(kind: PendingItem["kind"]): number {
-  // Apps first, so a service principal of an app the same crashed run created is recognised as ours.
-  return kind === "app" ? 0 : kind === "federated-credential" ? 1 : kind === "service-principal" ? 2 : 3;
+async function confirmStorage(run: Run, storage: StorageToDelete[]): Promise<boolean> {
+  const accounts = storage.map(({ name, id, foreign }) => ({ name, id, foreign }));
+  if ((await run.opts.confirmDeleteStorage?.(accounts)) ?? false) return true;
+  throw new ToolError(
+    "PRECONDITION",
+    "Deleting the storage account was not confirmed; nothing was removed.",
+    "Run again and confirm, or pass --yes when running without a terminal.",
+  );
 }
 
-function accountName(item: CreatedItem): string {
-  return armRef(item.id)?.account ?? item.label.replace(/^storage account /, "");
+/** Acts on each decision in order; a storage account is proven again right before its delete (the prompt may have taken minutes). */
+async function removeAll(run: Run, identity: Decision[], storage: CreatedItem[]): Promise<void> {
+  const total = identity.length + storage.length;
+  for (const [i, d] of identity.entries()) await act(run, d, `[${i + 1}/${total}]`);
+  for (const [i, item] of storage.entries()) {
+    const proof = await storageAccountDelete.prove(item, run.ctx);
+    await act(run, { item, proof }, `[${identity.length + i + 1}/${total}]`);
+  }
+}
+
+/** Deletes one object when proven; one already gone counts as removed; either way the record forgets it. */
+async function act(run: Run, { item, proof }: Decision, counter: string): Promise<void> {
+  const prefix = `${counter} ${item.tenant}: removing ${item.label} (${item.id ?? "no id recorded"})`;
+  if ("reason" in proof) {
+    leave(run, item.label, proof.reason, item.id);
+    run.write(`${prefix} ... left in place (not provably the bootstrap's)`);
+    return;
+  }
+  let gone = "gone" in proof;
+  if (!gone && "argv" in proof) {
+    try {
+      await run.opts.az(run.ctx.tgt[item.tenant], proof.argv);
+    } catch (err) {
+      if (!isGone(err)) throw err;
+      gone = true;
+    }
+  }
+  (gone ? run.result.alreadyGone : run.result.removed).push(item.label);
+  run.write(`${prefix} ... ${gone ? "already gone" : "done"}`);
+  run.record.remove(item);
+}
+
+function summarize(run: Run, total: number, hadStorage: boolean): void {
+  const { c, result, write } = run;
+  if (configAccountBrought(run) && (run.opts.deleteStorage || hadStorage))
+    write(
+      `Storage account ${c.storage.accountName} (named in the config) is not in the record: left in place because the bootstrap did not create it.`,
+    );
+  if (result.leftInPlace.length > 0) {
+    write("Left in place:");
+    for (const l of result.leftInPlace)
+      write(`  - ${l.label}${l.id ? ` (${l.id})` : ""}: left in place because ${l.reason}.`);
+  }
+  if (total === 0 && run.lookedUp === 0 && result.leftInPlace.length === 0)
+    write("Nothing to remove: the record lists nothing the bootstrap created.");
+  else if (total === 0 && result.leftInPlace.length === 0)
+    write("Nothing to remove: the interrupted run's entries were looked up and none of them exists.");
+}
+
+/** Whether the config's storage account is not one the record (with the pending entries found) says the bootstrap created. */
+function configAccountBrought(run: Run): boolean {
+  const id = storageAccountResourceId(run.c).toLowerCase();
+  return !run.ctx.items.some((i) => i.kind === "storage-account" && i.id?.toLowerCase() === id);
+}
+
+/** The dry run's answer: every decision a run would act on (accounts proven now, as a run would after its prompt). */
+async function previewRun(run: Run, identity: Decision[], storage: StorageToDelete[]): Promise<TeardownResult> {
+  const accounts = [];
+  for (const s of storage) accounts.push({ ...s, proof: await storageAccountDelete.prove(s.item, run.ctx) });
+  const preview = previewOf({
+    c: run.c,
+    recordPath: run.record.path,
+    decisions: [...identity, ...accounts],
+    leftInPlace: run.result.leftInPlace,
+    neverCreated: run.neverCreated,
+    configAccountBrought: configAccountBrought(run),
+    named: run.opts.alsoDeleteForeignData ?? [],
+    ...(run.stop ? { stop: run.stop } : {}),
+  });
+  writePreview(preview, run.write);
+  return { ...run.result, preview };
 }

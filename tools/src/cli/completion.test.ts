@@ -129,6 +129,8 @@ describe.skipIf(!hasZsh)("zsh completion (needs zsh)", () => {
       "-y",
       "--yes",
       "--also-delete-foreign-data",
+      "--dry-run",
+      "--json",
       "--lock-wait",
       "-h",
       "--help",

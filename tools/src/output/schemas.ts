@@ -142,6 +142,47 @@ export const CLUSTER_IMAGES = {
 } satisfies JsonOutput;
 
 /** Every documented output, in the order docs/cli-output.md lists them. */
+const previewEntry = { label: z.string().describe("what the bootstrap's record calls it") };
+
+const teardownPreview = z
+  .strictObject({
+    dryRun: z.literal(true),
+    mode: z.enum(MODES),
+    record: z.string().describe("the record file read"),
+    delete: z
+      .array(
+        z.strictObject({
+          ...previewEntry,
+          tenant: z.enum(["tenant1", "tenant2"]),
+          kind: z.string(),
+          id: z.string().describe("the Azure id the record holds and the delete names"),
+          command: z.array(z.string()).describe("the az command (without `az`) a run would send"),
+          with: z
+            .array(z.string())
+            .optional()
+            .describe("data in the account that the bootstrap did not create, named to go with it"),
+        }),
+      )
+      .describe("what a run would delete, in the order it would"),
+    forget: z
+      .array(z.strictObject({ ...previewEntry, why: z.enum(["already gone", "never created"]) }))
+      .describe("record entries a run would drop without a delete: nothing of them is in Azure"),
+    leave: z
+      .array(z.strictObject({ ...previewEntry, id: z.string().optional(), reason: z.string() }))
+      .describe("what stays, and why"),
+    stop: z
+      .strictObject({ message: z.string(), hint: z.string().optional() })
+      .nullable()
+      .describe("why a run with these flags would stop before deleting anything (null: it would not)"),
+  })
+  .describe("What `ctv teardown` would do with the same flags; nothing was changed.");
+
+export const TEARDOWN_PREVIEW = {
+  name: "teardown-preview",
+  title: "ctv teardown --dry-run --json: what a teardown would delete, forget and leave",
+  schema: teardownPreview,
+} satisfies JsonOutput;
+
 export const JSON_OUTPUTS: readonly JsonOutput[] = [
   DOCTOR_REPORT,
   DOCTOR_ERROR,
@@ -150,4 +191,5 @@ export const JSON_OUTPUTS: readonly JsonOutput[] = [
   BOOTSTRAP_APPLY,
   CLUSTER_STATUS,
   CLUSTER_IMAGES,
+  TEARDOWN_PREVIEW,
 ];

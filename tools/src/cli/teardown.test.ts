@@ -1,0 +1,77 @@
+// `ctv teardown`: which flags go together, and `--dry-run [--json]` as a process against the simulated Azure
+// (exit 0, the preview as data on stdout, only reads in the call log).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Command } from "@commander-js/extra-typings";
+import { Ajv } from "ajv";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { createSimulatedAzure } from "../azsim/harness.ts";
+import { runBootstrap } from "../bootstrap/index.ts";
+import { bufferStreams } from "../output/io.ts";
+import { jsonSchemaPath } from "../output/json.ts";
+import { TEARDOWN_PREVIEW } from "../output/schemas.ts";
+import { repoRoot } from "../paths.ts";
+import { configureTree, runCli } from "./command.ts";
+import { teardownCommand } from "./teardown.ts";
+
+const cli = join(import.meta.dirname, "ctv.ts");
+const tsx = join(import.meta.dirname, "../../../node_modules/.bin/tsx");
+
+/** Runs `ctv teardown ...` in this process with a recording runTeardown; returns the exit code, stderr and the calls. */
+async function teardownCli(args: string[]) {
+  const calls: unknown[] = [];
+  const io = bufferStreams();
+  const root = new Command("ctv").addCommand(
+    teardownCommand(async () => ({ runTeardown: async (...a: unknown[]) => void calls.push(a) }), io),
+  );
+  configureTree(root, io);
+  const code = await runCli(root, ["teardown", ...args], io);
+  return { code, stderr: io.stderr(), calls };
+}
+
+describe("ctv teardown --dry-run", () => {
+  it("hands dryRun (and json) to the teardown; --json alone is refused as bad input", async () => {
+    const dry = await teardownCli(["--dry-run", "--delete-storage", "--json"]);
+    expect(dry.code).toBe(0);
+    expect(dry.calls).toEqual([
+      [
+        "bootstrap.yaml",
+        { deleteStorage: true, yes: false, lockWaitMs: 10_000, io: expect.anything(), dryRun: true, json: true },
+      ],
+    ]);
+    const json = await teardownCli(["--json"]);
+    expect([json.code, json.stderr]).toEqual([2, "Error: --json only goes with --dry-run (the preview as data).\n"]);
+    expect(json.calls).toEqual([]);
+  });
+
+  it("runs as a process: exit 0, the preview as JSON on stdout, and only reads", async () => {
+    const sim = createSimulatedAzure();
+    const cfg = sim.writeConfig("blob-fuse-wi");
+    await runBootstrap(cfg, { env: sim.env, runner: sim.inProcessRunner, retryBaseMs: 1, write: () => undefined });
+    const start = sim.state().calls.length;
+    const r = await execa(tsx, [cli, "teardown", "--config", cfg, "--dry-run", "--json"], {
+      env: sim.env,
+      reject: false,
+    });
+    expect([r.exitCode, r.stderr]).toEqual([0, ""]);
+    const doc: unknown = JSON.parse(r.stdout);
+    // The schema published in docs/ (what users validate against) accepts it, as does the zod source.
+    const validate = new Ajv().compile(
+      JSON.parse(readFileSync(join(repoRoot, jsonSchemaPath(TEARDOWN_PREVIEW)), "utf8")),
+    );
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    const p = TEARDOWN_PREVIEW.schema.parse(doc);
+    expect(p.mode).toBe("blob-fuse-wi");
+    expect(p.delete.map((d) => d.kind)).toEqual([
+      "role-assignment",
+      "service-principal",
+      "federated-credential",
+      "app",
+    ]);
+    expect(p.leave.map((l) => l.label)).toContain("storage account ctvsimblob");
+    const calls = sim.state().calls.slice(start);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.filter((c) => c.mutating)).toEqual([]);
+  }, 60_000);
+});

@@ -111,6 +111,19 @@ function checkReleaseOptions(options: ReleaseOptions): string | undefined {
   return registry;
 }
 
+/** The release key from --signing-key, or (dry run) a throwaway key, in a keyring under keyDir. */
+async function signingKey(
+  options: ReleaseOptions,
+  keyDir: string,
+  runner: Runner,
+  log: (line: string) => void,
+): Promise<SigningKey> {
+  await ensureGpg({ runner, log });
+  return options.signingKey
+    ? await importKey(options.signingKey, keyDir, { runner })
+    : await throwawayKey(keyDir, { runner });
+}
+
 /** What the steps of one release share: the runner, a helm with a private home, and where artifacts go. */
 interface ReleaseRun {
   runner: Runner;
@@ -213,10 +226,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
         ? `signing with the key in ${options.signingKey}`
         : "signing with a throwaway key (dry run: not the release key)",
     );
-    await ensureGpg({ runner, log });
-    key = options.signingKey
-      ? await importKey(options.signingKey, keyDir, { runner })
-      : await throwawayKey(keyDir, { runner });
+    key = await signingKey(options, keyDir, runner, log);
     const { chartArchive, provenance, publicKey } = await packageSigned(run, key);
 
     step("packing the npm package (npm pack)");

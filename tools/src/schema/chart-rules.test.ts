@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { chartRules, PATTERNS } from "./chart-rules.ts";
+import { chartRuleLists, PATTERNS } from "./chart-rules.ts";
 import { CHART_DIR } from "../paths.ts";
 
 const validateTpl = () => readFileSync(join(CHART_DIR, "templates", "_validate.tpl"), "utf8");
@@ -35,9 +35,9 @@ describe("templates/_validate.tpl", () => {
   });
 });
 
-describe("chartRules", () => {
+describe("chartRuleLists", () => {
   it("hands the template the patterns and the default image that checkValues uses", () => {
-    const rules = chartRules();
+    const rules = chartRuleLists();
     expect(rules.patterns).toBe(PATTERNS);
     expect(rules.defaultImage).toEqual({ repository: "alpine", tag: "3.22" });
   });

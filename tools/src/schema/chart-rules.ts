@@ -1,5 +1,5 @@
 // The rules the chart shares with templates/_validate.tpl, as data: the regular expressions and the key and option
-// lists that checkValues (values.ts) applies. `npm run gen` writes chartRules() into templates/_rules.generated.tpl,
+// lists that checkValues (values.ts) applies. `npm run gen` writes chartRuleLists() into templates/_rules.generated.tpl,
 // so the template reads the same patterns and lists instead of typing them again.
 import type { Mode } from "./modes.ts";
 
@@ -195,7 +195,7 @@ export const BLOBFUSE_REFUSED = [
 export const NFS_REFUSED = ["vers", "minorversion", "sec"];
 
 /** What templates/_validate.tpl reads from templates/_rules.generated.tpl (`npm run gen` writes it). */
-export function chartRules() {
+export function chartRuleLists() {
   return {
     patterns: PATTERNS,
     defaultImage: { repository: DEFAULT_IMAGE.repository, tag: DEFAULT_IMAGE.tag },

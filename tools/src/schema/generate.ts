@@ -6,7 +6,7 @@ import yaml from "js-yaml";
 import { compile } from "json-schema-to-typescript";
 import { z } from "zod";
 import { valuesSchema } from "./values.ts";
-import { chartRules } from "./chart-rules.ts";
+import { chartRuleLists } from "./chart-rules.ts";
 import { renderChartReadme } from "./chart-readme.ts";
 import { valuesSchemaId } from "./schema-id.ts";
 import { prerequisitesMarkdown } from "./prerequisites.ts";
@@ -178,7 +178,7 @@ const TEMPLATE_DELIMITER_FIX =
  * (chart-rules.ts), so that templates/_validate.tpl checks exactly the patterns and lists checkValues checks.
  */
 export function renderRulesTemplate(): string {
-  const body = yaml.dump(chartRules(), { lineWidth: -1, noRefs: true }).trimEnd();
+  const body = yaml.dump(chartRuleLists(), { lineWidth: -1, noRefs: true }).trimEnd();
   if (body.includes("{{") || body.includes("}}"))
     throw new ToolError("PRECONDITION", "A rule list holds template delimiters ({{ or }}).", TEMPLATE_DELIMITER_FIX);
   return [

@@ -1,6 +1,7 @@
 // Every `--json` output, produced by the real command on the simulated Azure (or the gitops fixtures), checked with
 // ajv against the schema file published under docs/json/: the documented shape is the printed shape.
 import { readFileSync } from "node:fs";
+import { globSync } from "tinyglobby";
 import { join } from "node:path";
 import { Command } from "@commander-js/extra-typings";
 import { Ajv, type ValidateFunction } from "ajv";
@@ -61,6 +62,30 @@ function doctorOn(r: SimulatedRelease) {
       io,
     );
 }
+
+/** Printing JSON by hand: a write of a JSON.stringify on one line (files written as JSON are not output). */
+const HAND_PRINTED_JSON = /\b(write|out|say|log)\([^)]*JSON\.stringify\(/;
+/** Hand-printed JSON that another change replaces, each with who and why. */
+const TOLERATED: Record<string, string> = {
+  "output/json.ts": "the writer itself",
+  "bootstrap/index.ts":
+    "bootstrap --dry-run --json prints the plan's steps; issue 18's plan-as-a-diff (h18core) replaces that output, and its schema goes into output/schemas.ts with it",
+  "csi/conformance-report.ts": "npm run conformance, a report of the test bed's mock driver, not a ctv command",
+};
+
+describe("one JSON writer", () => {
+  it("prints every JSON output of product code through writeJson (tolerated: the listed ones)", () => {
+    const src = join(repoRoot, "tools/src");
+    const hand = globSync("**/*.ts", { cwd: src, ignore: ["**/*.test.ts", "azsim/**", "testbed/**"] }).flatMap((f) =>
+      readFileSync(join(src, f), "utf8")
+        .split("\n")
+        .flatMap((line, i) => (HAND_PRINTED_JSON.test(line) ? [`${f}:${i + 1}`] : [])),
+    );
+    expect(hand.filter((at) => !(at.slice(0, at.indexOf(":")) in TOLERATED))).toEqual([]);
+    expect(HAND_PRINTED_JSON.test("io.out.write(`${JSON.stringify(report, null, 2)}\\n`);")).toBe(true);
+    expect(HAND_PRINTED_JSON.test("writeFileSync(path, JSON.stringify(state));")).toBe(false);
+  });
+});
 
 describe("the published JSON Schemas", () => {
   it("are what npm run gen writes from tools/src/output/schemas.ts", () => {

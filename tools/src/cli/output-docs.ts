@@ -1,8 +1,8 @@
 // The generated parts of docs/cli-output.md (the exit-code table, the list of JSON outputs), the JSON Schema files
 // under docs/json/: all from exit-codes.ts and tools/src/output/schemas.ts.
 import { join } from "node:path";
-import { ToolError } from "../errors.ts";
 import { JSON_OUTPUTS } from "../output/schemas.ts";
+import { between } from "../schema/generate.ts";
 import { jsonSchemaOf, jsonSchemaPath } from "../output/json.ts";
 import { EXIT_CODES, EXIT_SCHEMES, type ExitScheme, RESULT_CODES, UNEXPECTED } from "./exit-codes.ts";
 
@@ -38,22 +38,11 @@ function jsonOutputList(): string {
   return JSON_OUTPUTS.map((o) => `- ${o.title}: [\`${o.name}.schema.json\`](json/${o.name}.schema.json)`).join("\n");
 }
 
-/** `page` with the text between `<!-- name:start -->` and `<!-- name:end -->` replaced by `body`. */
-function between(page: string, name: string, body: string): string {
-  const [start, end] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`];
-  const from = page.indexOf(start);
-  const to = page.indexOf(end);
-  if (from < 0 || to < from)
-    throw new ToolError(
-      "PRECONDITION",
-      `${CLI_OUTPUT_DOC} lacks the ${start} ... ${end} markers.`,
-      "Put the two marker lines back where the generated part goes (git diff shows where they were), then run npm run gen.",
-    );
-  return `${page.slice(0, from + start.length)}\n${body}\n${page.slice(to)}`;
-}
-
+/** docs/cli-output.md with its generated parts (between `<!-- name:start -->` and `<!-- name:end -->`) renewed. */
 export function renderCliOutputDoc(page: string): string {
-  return between(between(page, "exit-codes", exitCodeTable()), "json-outputs", jsonOutputList());
+  const part = (text: string, name: string, body: string) =>
+    between(text, `<!-- ${name}:start -->`, `<!-- ${name}:end -->`, body);
+  return part(part(page, "exit-codes", exitCodeTable()), "json-outputs", jsonOutputList());
 }
 
 /** docs/json/<name>.schema.json for every documented JSON output. */

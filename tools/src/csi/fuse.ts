@@ -136,7 +136,9 @@ export function fuseMounter(helper: string): FuseMounter {
           const tail = existsSync(logFile)
             ? readFileSync(logFile, "utf8").trim().split("\n").slice(-3).join(" | ")
             : "";
-          reject(new Error(`${why}${tail ? `: ${tail}` : ""}`));
+          reject(
+            new ToolError("COMMAND_FAILED", `${why}${tail ? `: ${tail}` : ""}`, `The FUSE helper's log: ${logFile}.`),
+          );
         };
         const timer = setTimeout(() => {
           child.kill("SIGKILL");

@@ -11,6 +11,7 @@ import yaml from "js-yaml";
 import { run as defaultRunner, type Runner } from "../exec/run.ts";
 import { giveUp, pollUntil } from "../wait/poll.ts";
 import { ensureRegistry } from "./install.ts";
+import { ToolError } from "../errors.ts";
 
 export interface LocalRegistry {
   /** host:port, e.g. 127.0.0.1:41234 */
@@ -113,7 +114,7 @@ function probe(host: string, ca: string): Promise<number> {
       },
     );
     req.on("error", reject);
-    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("timeout", () => req.destroy(new ToolError("TIMED_OUT", `GET https://${host}/v2/ timed out after 2 s.`)));
     req.end();
   });
 }

@@ -31,7 +31,7 @@ const PREREQ_START = "<!-- prerequisites:start -->";
 const PREREQ_END = "<!-- prerequisites:end -->";
 
 /** `current` with the text between the markers replaced by `body`. */
-function between(current: string, startMarker: string, endMarker: string, body: string): string {
+export function between(current: string, startMarker: string, endMarker: string, body: string): string {
   const start = current.indexOf(startMarker);
   const end = current.indexOf(endMarker);
   if (start < 0 || end < start)

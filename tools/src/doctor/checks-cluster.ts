@@ -215,11 +215,18 @@ export const clusterChecks: Check[] = [
       if (mode === "blob-fuse-wi") {
         for (const sa of await f.serviceAccounts()) {
           if (!(await f.input.cluster.serviceAccount(f.namespace, sa))) {
-            return broken(
-              `ServiceAccount ${f.namespace}/${sa}, used by pods that mount the claim, does not exist, so they cannot start.`,
-              "Create it (or set serviceAccount.create=true in the release).",
-              [kubectlCommand(f, ["create", "serviceaccount", sa, "--namespace", f.namespace])],
-            );
+            const why = `ServiceAccount ${f.namespace}/${sa}, used by pods that mount the claim, does not exist, so they cannot start.`;
+            // The release made it (the bootstrap's values set serviceAccount.create): helm recreates it. One made by
+            // kubectl would lack Helm's ownership labels, and the next helm upgrade would refuse to adopt it.
+            if (sa === f.config?.kubernetes.serviceAccount)
+              return broken(
+                why,
+                "Upgrade the release with its own values: it creates this ServiceAccount (serviceAccount.create), and helm recreates what it made.",
+                [helmUpgradeCommand(f)],
+              );
+            return broken(why, "Create it (or set serviceAccount.create=true in the release).", [
+              kubectlCommand(f, ["create", "serviceaccount", sa, "--namespace", f.namespace]),
+            ]);
           }
         }
       }

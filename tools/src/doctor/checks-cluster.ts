@@ -347,7 +347,7 @@ export const clusterChecks: Check[] = [
   {
     id: "cluster.issuer",
     side: "cluster",
-    title: "service-account issuer (discovery document) and AKS workload identity",
+    title: "service-account issuer and AKS workload identity",
     modes: WI,
     async run(f) {
       const issuer = await f.issuer().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));

@@ -217,7 +217,8 @@ export const clusterChecks: Check[] = [
           if (!(await f.input.cluster.serviceAccount(f.namespace, sa))) {
             const why = `ServiceAccount ${f.namespace}/${sa}, used by pods that mount the claim, does not exist, so they cannot start.`;
             // The release made it (the bootstrap's values set serviceAccount.create): helm recreates it. One made by
-            // kubectl would lack Helm's ownership labels, and the next helm upgrade would refuse to adopt it.
+            // kubectl lacks the release's ownership metadata, which Helm checks before adopting an object (v3.17.4
+            // pkg/action/validate.go checkOwnership), so the next helm upgrade could refuse it.
             if (sa === f.config?.kubernetes.serviceAccount)
               return broken(
                 why,

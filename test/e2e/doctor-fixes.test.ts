@@ -1,6 +1,6 @@
 // doctor's reinstall fixes on the local test cluster: a fault only a new release can repair (PV attributes are
 // immutable) is named, its printed commands run exactly as printed through sh, and then the pod mounts the
-// volume and doctor finds no broken link. Each case works on a blob-fuse-wi deployment of its own.
+// volume and doctor finds no broken link. Each case works on a deployment of its own.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type AzState, loadAzState, updateAzState } from "../../tools/src/azsim/state.ts";
 import { formatReport } from "../../tools/src/doctor/format.ts";
@@ -8,6 +8,7 @@ import { exitCodeOf, runDoctor } from "../../tools/src/doctor/index.ts";
 import type { DoctorReport } from "../../tools/src/doctor/types.ts";
 import { isClusterCommand } from "../../tools/src/testbed/printed-commands.ts";
 import { demoPodName, type Deployment, type Testbed } from "../../tools/src/testbed/testbed.ts";
+import type { Mode } from "../../tools/src/schema/modes.ts";
 import { printedFixPath, runPrintedFix } from "./printed-fix.ts";
 import { nodeMountinfo, openTestbed } from "./support.ts";
 
@@ -34,8 +35,8 @@ afterAll(async () => {
   }
 });
 
-async function deployment(): Promise<Deployment> {
-  const d = await tb.bootstrap("blob-fuse-wi");
+async function deployment(mode: Mode = "blob-fuse-wi"): Promise<Deployment> {
+  const d = await tb.bootstrap(mode);
   namespaces.push(d.namespace);
   return d;
 }
@@ -123,5 +124,41 @@ describe("doctor's reinstall fixes, run as printed on the cluster", () => {
     const pv = (await doctor(d)).checks.find((c) => c.id === "cluster.pv-attributes")!;
     expect(pv.verdict).toBe("ok");
     expect(loadAzState(tb.statePath).apps.some((a) => a.appId === old)).toBe(false);
+  }, 900_000);
+
+  it("reinstalls a share mounted without encryption in transit that the account refuses, and it mounts encrypted", async () => {
+    const d = await deployment("fileshare-nfs");
+    await tb.install(d, { "storage.encryptInTransit": "false" });
+    const report = await doctor(d);
+    expect(report.firstBroken, formatReport(report)).toBe("tenant2.nfs-settings");
+    expect(report.checks.find((c) => c.id === "tenant2.nfs-settings")!.commands!.every(isClusterCommand)).toBe(true);
+    await fixAndMount(d, report);
+    const pv = (await tb.core.listPersistentVolume()).items.find(
+      (p) =>
+        p.metadata?.labels?.["app.kubernetes.io/instance"] === d.release && p.spec?.claimRef?.namespace === d.namespace,
+    );
+    expect(pv?.spec?.csi?.volumeAttributes?.encryptInTransit).toBe("true");
+  }, 900_000);
+
+  it("recreates the release's deleted ServiceAccount with helm, so the next helm upgrade still owns it", async () => {
+    const d = await deployment();
+    await tb.install(d);
+    await tb.waitForPodRunning(d.namespace, demoPodName[d.mode], POD_AFTER_INSTALL_MS);
+    const sa = d.values.serviceAccount!.name!;
+    await tb.core.deleteNamespacedServiceAccount({ name: sa, namespace: d.namespace });
+    const report = await doctor(d);
+    expect(report.firstBroken, formatReport(report)).toBe("cluster.pods");
+    expect(report.checks.find((c) => c.id === "cluster.pods")!.commands).toEqual([
+      expect.stringMatching(/^helm upgrade /),
+    ]);
+    await runPrintedFix(tb, fixPath, report);
+    const after = await doctor(d);
+    expect(after.firstBroken, formatReport(after)).toBeUndefined();
+    expect(exitCodeOf(after)).toBe(0);
+    const recreated = await tb.core.readNamespacedServiceAccount({ name: sa, namespace: d.namespace });
+    expect(recreated.metadata?.annotations?.["meta.helm.sh/release-name"]).toBe(d.release);
+    // The pod kept its mount, and the next upgrade adopts the ServiceAccount without complaint.
+    await tb.upgrade(d);
+    await tb.waitForPodRunning(d.namespace, demoPodName[d.mode]);
   }, 900_000);
 });

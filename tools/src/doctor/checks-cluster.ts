@@ -215,11 +215,19 @@ export const clusterChecks: Check[] = [
       if (mode === "blob-fuse-wi") {
         for (const sa of await f.serviceAccounts()) {
           if (!(await f.input.cluster.serviceAccount(f.namespace, sa))) {
-            return broken(
-              `ServiceAccount ${f.namespace}/${sa}, used by pods that mount the claim, does not exist, so they cannot start.`,
-              "Create it (or set serviceAccount.create=true in the release).",
-              [kubectlCommand(f, ["create", "serviceaccount", sa, "--namespace", f.namespace])],
-            );
+            const why = `ServiceAccount ${f.namespace}/${sa}, used by pods that mount the claim, does not exist, so they cannot start.`;
+            // The release made it (the bootstrap's values set serviceAccount.create): helm recreates it. One made by
+            // kubectl lacks the release's ownership metadata, which Helm checks before adopting an object (v3.17.4
+            // pkg/action/validate.go checkOwnership), so the next helm upgrade could refuse it.
+            if (sa === f.config?.kubernetes.serviceAccount)
+              return broken(
+                why,
+                "Upgrade the release with its own values: it creates this ServiceAccount (serviceAccount.create), and helm recreates what it made.",
+                [helmUpgradeCommand(f)],
+              );
+            return broken(why, "Create it (or set serviceAccount.create=true in the release).", [
+              kubectlCommand(f, ["create", "serviceaccount", sa, "--namespace", f.namespace]),
+            ]);
           }
         }
       }
@@ -340,7 +348,7 @@ export const clusterChecks: Check[] = [
   {
     id: "cluster.issuer",
     side: "cluster",
-    title: "service-account issuer (discovery document) and AKS workload identity",
+    title: "service-account issuer and AKS workload identity",
     modes: WI,
     async run(f) {
       const issuer = await f.issuer().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));

@@ -215,6 +215,7 @@ const FAULTS: Fault[] = [
   {
     name: "pod's ServiceAccount missing",
     fix: "cluster",
+    says: "helm recreates what it made",
     mode: "blob-fuse-wi",
     check: "cluster.pods",
     mock: "mounts",

@@ -31,6 +31,11 @@ const STORAGE = learn("Azure built-in roles for Storage", `${ROLES}/storage`);
 /** Network Contributor: every Microsoft.Network action; Private DNS Zone Contributor: privateDnsZones and virtualNetworks/join/action. */
 const NETWORKING = learn("Azure built-in roles for Networking", `${ROLES}/networking`);
 const PRIVATE_LINK = learn("Azure RBAC permissions for Azure Private Link", "azure/private-link/rbac-permissions");
+// Says what the approver of a connection needs (the Private Link page lists the approval action for auto-approval only).
+const SHARED_PRIVATE_LINK = learn(
+  "Make outbound connections through a shared private link",
+  "azure/search/search-indexer-howto-access-private",
+);
 const PEERING = learn(
   "Create a virtual network peering - Resource Manager, different subscriptions and Microsoft Entra tenants",
   "azure/virtual-network/create-peering-different-subscriptions",
@@ -78,12 +83,12 @@ export const STEP_RIGHTS: Record<string, StepRight> = {
     ENTRA_ROLES,
   ),
   "tenant1/app-mark": cited(
-    "Owner of the app (whoever created it is), or Application Administrator or Cloud Application Administrator: it tags the app it created.",
+    "Owner of the app (a creator without an admin role is made its owner), or Application Administrator or Cloud Application Administrator: it tags the app it created.",
     DELEGATE_APPS,
     ENTRA_ROLES,
   ),
   "tenant1/federated-credential": cited(
-    "Owner of the app (whoever created it is), or Application Administrator or Cloud Application Administrator.",
+    "Owner of the app (a creator without an admin role is made its owner), or Application Administrator or Cloud Application Administrator.",
     DELEGATE_APPS,
     ENTRA_ROLES,
   ),
@@ -92,11 +97,11 @@ export const STEP_RIGHTS: Record<string, StepRight> = {
     CROSS_TENANT_SP,
   ),
   "tenant2/service-principal-tag": cited(
-    "The same as creating it (Cloud Application Administrator or Application Administrator: they manage all aspects of enterprise apps).",
+    "Cloud Application Administrator or Application Administrator, as for creating it: both roles hold microsoft.directory/servicePrincipals/tag/update.",
     ENTRA_ROLES,
   ),
   "tenant2/service-principal-mark": cited(
-    "The same as creating it (Cloud Application Administrator or Application Administrator): it tags the service principal it created.",
+    "Cloud Application Administrator or Application Administrator, as for creating it (both hold microsoft.directory/servicePrincipals/tag/update): it tags the service principal it created.",
     ENTRA_ROLES,
   ),
   "tenant2/resource-group": cited(
@@ -121,13 +126,14 @@ export const STEP_RIGHTS: Record<string, StepRight> = {
     PRIVILEGED,
   ),
   "tenant1/private-endpoint": cited(
-    "Network Contributor on the endpoint's resource group and on its subnet (Microsoft.Network/virtualNetworks/subnets/join/action).",
+    "Network Contributor on the endpoint's resource group and on its subnet (Microsoft.Network/virtualNetworks/subnets/join/action); the Microsoft.Storage resource provider must be registered in tenant 1's subscription (Network Contributor cannot register it).",
     PRIVATE_LINK,
     NETWORKING,
   ),
   "tenant2/approve-private-endpoint": cited(
     "Storage Account Contributor (or Contributor) on the account: approving takes Microsoft.Storage/storageAccounts/privateEndpointConnectionsApproval/action, which Microsoft.Storage/storageAccounts/* holds.",
     PRIVATE_LINK,
+    SHARED_PRIVATE_LINK,
     STORAGE,
   ),
   "tenant1/private-dns-zone": cited("Private DNS Zone Contributor on the zone's resource group.", NETWORKING),

@@ -1,5 +1,6 @@
 // Which release of each real driver the mock imitates (--blob-driver-version, --file-driver-version),
-// and what changes between releases. Defaults: what AKS 1.34 ships (blob v1.27.x, azurefile v1.34.x).
+// and what changes between releases. Defaults: what AKS 1.34 ships (blob v1.27.x; azurefile v1.34.x: "v1.34.6 on AKS
+// 1.34", Azure/AKS CHANGELOG.md, "Release Notes - 2026-05-29").
 import { ToolError } from "../errors.ts";
 
 export const defaultBlobDriverVersion = "v1.27.9";

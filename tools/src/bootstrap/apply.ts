@@ -195,6 +195,7 @@ function violates(e: Expectation, actual: unknown, vars: Record<string, string>,
     return (actual ?? null) !== want;
   }
   if (e.notEquals !== undefined) return (actual ?? null) === e.notEquals;
+  if (e.oneOf !== undefined) return typeof actual !== "string" || !e.oneOf.includes(actual);
   return false;
 }
 

@@ -1,4 +1,4 @@
-// The rights each bootstrap step needs in its tenant, keyed by the step's id. docs/real-aks.md's table is
+// The rights each bootstrap step needs in its tenant, keyed by the step's id (each resource module states its own). docs/real-aks.md's table is
 // generated from this and the plans themselves (`npm run gen`), and a test fails when a plan has a step this
 // map does not cover, or this map names a step no plan has: the page cannot drift from what the bootstrap runs.
 // These are the smallest built-in roles we know to cover each step; a tenant's own custom roles may be narrower.
@@ -13,8 +13,25 @@ import { MODES, type Mode } from "../schema/modes.ts";
 import { parseConfig } from "./config.ts";
 import { plan } from "./plan.ts";
 import type { Step } from "./step.ts";
+import * as aks from "./resources/aks.ts";
+import * as app from "./resources/app.ts";
+import type { Rights } from "./resources/common.ts";
+import * as container from "./resources/container.ts";
+import * as endpointConnection from "./resources/endpoint-connection.ts";
+import * as federatedCredential from "./resources/federated-credential.ts";
+import * as peering from "./resources/peering.ts";
+import * as privateDnsZone from "./resources/private-dns-zone.ts";
+import * as privateEndpoint from "./resources/private-endpoint.ts";
+import * as resourceGroup from "./resources/resource-group.ts";
+import * as roleAssignment from "./resources/role-assignment.ts";
+import * as servicePrincipal from "./resources/service-principal.ts";
+import * as share from "./resources/share.ts";
+import * as storageAccount from "./resources/storage-account.ts";
+import * as zoneGroup from "./resources/zone-group.ts";
+import * as zoneLink from "./resources/zone-link.ts";
 
-export const STEP_RIGHTS: Record<string, string> = {
+/** Preflight reads and local settings that belong to no resource kind. */
+const PREFLIGHT_RIGHTS: Rights = {
   "tenant1/login": "Sign in to tenant 1 (any member or guest account).",
   "tenant2/login": "Sign in to tenant 2 (any member or guest account).",
   "tenant1/login-tenant2":
@@ -22,39 +39,26 @@ export const STEP_RIGHTS: Record<string, string> = {
   "tenant2/login-tenant1": "Tenant 2's credential cache also signed in to tenant 1 (NFS modes, as above).",
   "tenant1/active-subscription": "None (local az setting).",
   "tenant2/active-subscription": "None (local az setting).",
-  "tenant2/storage-account-name": "Reader on tenant 2's subscription (name availability check).",
-  "tenant1/aks": "Reader on the AKS cluster.",
-  "tenant1/private-endpoint-subnet": "Reader on the subnet's virtual network.",
-  "tenant1/app":
-    "Register an application: allowed to all users unless the tenant restricts it; otherwise Application Developer (Entra role).",
-  "tenant1/app-mark":
-    "Owner of the app (whoever created it is), or Application Administrator: it tags the app it created.",
-  "tenant1/federated-credential": "Owner of the app (whoever created it is), or Application Administrator.",
-  "tenant2/service-principal":
-    "Create a service principal of another tenant's multi-tenant app: Cloud Application Administrator or Application Administrator (Entra role) in tenant 2.",
-  "tenant2/service-principal-tag":
-    "The same as creating it (Cloud Application Administrator or Application Administrator).",
-  "tenant2/service-principal-mark":
-    "The same as creating it (Cloud Application Administrator or Application Administrator): it tags the service principal it created.",
-  "tenant2/resource-group": "Contributor on the subscription (not needed when the resource group exists).",
-  "tenant2/storage-account": "Storage Account Contributor (or Contributor) on the resource group.",
-  "tenant2/container":
-    "Storage Account Contributor on the account (the container is created through ARM, keys stay off).",
-  "tenant2/share": "Storage Account Contributor on the account (the share is created through ARM, keys stay off).",
-  "tenant2/role-assignment":
-    "Role Based Access Control Administrator (or User Access Administrator, or Owner) on the container.",
-  "tenant1/private-endpoint": "Network Contributor on the endpoint's subnet and its resource group.",
-  "tenant2/approve-private-endpoint":
-    "Storage Account Contributor (or Contributor) on the account: approving writes the account's private endpoint connection.",
-  "tenant1/private-dns-zone": "Private DNS Zone Contributor on the zone's resource group.",
-  "tenant1/private-dns-link":
-    "Private DNS Zone Contributor on the zone, and Network Contributor on the AKS VNet (join).",
-  "tenant1/dns-zone-group": "Network Contributor on the private endpoint, Private DNS Zone Contributor on the zone.",
-  "tenant1/dns-record": "Private DNS Zone Contributor on the zone (reads and writes the account's A record).",
-  "tenant1/peering":
-    "Network Contributor on the AKS VNet, and the peer action (Network Contributor) on tenant 2's VNet (only with network.storageVnetId).",
-  "tenant2/peering":
-    "Network Contributor on tenant 2's VNet, and the peer action (Network Contributor) on the AKS VNet (only with network.storageVnetId).",
+};
+
+/** Each step's right, from the resource module that owns the step (in plan order, for the table). */
+export const STEP_RIGHTS: Rights = {
+  ...PREFLIGHT_RIGHTS,
+  ...storageAccount.rights,
+  ...aks.rights,
+  ...privateEndpoint.rights,
+  ...app.rights,
+  ...federatedCredential.rights,
+  ...servicePrincipal.rights,
+  ...resourceGroup.rights,
+  ...container.rights,
+  ...share.rights,
+  ...roleAssignment.rights,
+  ...endpointConnection.rights,
+  ...privateDnsZone.rights,
+  ...zoneLink.rights,
+  ...zoneGroup.rights,
+  ...peering.rights,
 };
 
 /** Every step each mode's plan can hold: the example config, with network.storageVnetId in the NFS modes (peering). */

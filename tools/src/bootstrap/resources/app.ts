@@ -1,0 +1,100 @@
+// The multi-tenant Entra app in tenant 1 (blob-fuse-wi): created by name, or brought by client ID. The identity
+// tenant 2 trusts; pods act as it through workload identity.
+import { shellCommand as sh } from "../../az/shell.ts";
+import type { BootstrapConfig } from "../config.ts";
+import { type Rights, type StepInput, markStep } from "./common.ts";
+
+export const rights: Rights = {
+  "tenant1/app":
+    "Register an application: allowed to all users unless the tenant restricts it; otherwise Application Developer (Entra role).",
+  "tenant1/app-mark":
+    "Owner of the app (whoever created it is), or Application Administrator: it tags the app it created.",
+};
+
+/**
+ * The app's `signInAudience` values that let another Entra tenant hold a service principal of it. Microsoft Graph,
+ * "application resource type" (signInAudience) and Microsoft Learn, "Single-tenant and multitenant apps"
+ * (learn.microsoft.com/entra/identity-platform/single-and-multi-tenant-apps): AzureADMultipleOrgs is "accounts in any
+ * Microsoft Entra directory" (multitenant); AzureADandPersonalMicrosoftAccount is the same plus personal Microsoft
+ * accounts, so it is multitenant too. AzureADMyOrg and PersonalMicrosoftAccount are not.
+ */
+export const MULTI_TENANT_AUDIENCES = ["AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount"] as const;
+/** What the bootstrap creates and tells users to set: the narrowest multitenant audience (no personal accounts). */
+export const MULTI_TENANT_AUDIENCE = MULTI_TENANT_AUDIENCES[0];
+
+/** Whether an app with this signInAudience can have a service principal in the storage tenant. */
+export function isMultiTenant(signInAudience: string | undefined): boolean {
+  return (MULTI_TENANT_AUDIENCES as readonly string[]).includes(signInAudience ?? "");
+}
+
+/** `az ad app update` that makes an app multitenant. */
+export function makeMultiTenantArgv(id: string): string[] {
+  return ["ad", "app", "update", "--id", id, "--sign-in-audience", MULTI_TENANT_AUDIENCE];
+}
+
+const CAPTURES = [
+  { name: "appId", path: "appId" },
+  { name: "appObjectId", path: "id" },
+];
+
+function broughtAppStep(clientId: string, pre: string[]): StepInput {
+  return {
+    id: "tenant1/app",
+    tenant: "tenant1",
+    kind: "read",
+    action: `reading app ${clientId}`,
+    why: "The multi-tenant app you brought is the identity the storage tenant trusts.",
+    argv: ["ad", "app", "show", "--id", clientId],
+    captures: CAPTURES,
+    expect: [
+      {
+        path: "signInAudience",
+        oneOf: [...MULTI_TENANT_AUDIENCES],
+        severity: "error",
+        problem: `App ${clientId} is not multi-tenant, so tenant 2 cannot have a service principal for it.`,
+        hint: sh(["az", ...makeMultiTenantArgv(clientId)]),
+      },
+    ],
+    dependsOn: pre,
+  };
+}
+
+function createdAppStep(c: BootstrapConfig, pre: string[]): StepInput {
+  const name = c.app.displayName;
+  return {
+    id: "tenant1/app",
+    tenant: "tenant1",
+    kind: "write",
+    action: `creating multi-tenant app ${name}`,
+    machineLock: `app ${c.tenant1.tenantId} ${name}`,
+    why: "A multi-tenant app registration is the identity that tenant 2 trusts; pods act as it through workload identity.",
+    argv: ["ad", "app", "create", "--display-name", name, "--sign-in-audience", MULTI_TENANT_AUDIENCE],
+    check: {
+      argv: ["ad", "app", "list", "--display-name", name],
+      select: { where: { displayName: name } },
+      byRecordedId: ["ad", "app", "show", "--id", "{{recordedId}}"],
+      reportDuplicates: { deleteArgv: ["ad", "app", "delete", "--id", "{{duplicateId}}"] },
+    },
+    captures: CAPTURES,
+    expect: [
+      {
+        path: "signInAudience",
+        oneOf: [...MULTI_TENANT_AUDIENCES],
+        severity: "error",
+        problem: `App ${name} exists but is not multi-tenant.`,
+        hint: `Make it multi-tenant (${sh(["az", ...makeMultiTenantArgv("{{appId}}")])}) or set app.displayName to a new name.`,
+      },
+    ],
+    creates: { kind: "app", idVar: "appObjectId", label: `app ${name}`, ref: { displayName: name } },
+    dependsOn: pre,
+  };
+}
+
+/** The app step, and (for a created app) the step that marks it with the record's creation ID. */
+export function appSteps(c: BootstrapConfig, pre: string[]): StepInput[] {
+  if (c.app.clientId) return [broughtAppStep(c.app.clientId, pre)];
+  return [
+    createdAppStep(c, pre),
+    markStep("tenant1/app-mark", "tenant1", "app", { step: "tenant1/app", idVar: "appObjectId" }, ["tenant1/app"]),
+  ];
+}

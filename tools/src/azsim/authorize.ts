@@ -1,5 +1,6 @@
 // Pure decisions on whether Entra ID and Azure Storage would let a mount through, from the simulated
 // state: the mock CSI driver asks these instead of talking to Azure. Messages carry the real error text.
+import { isMultiTenant } from "../bootstrap/resources/sign-in-audience.ts";
 import { type AksCluster, type AzState, type StorageAccount, findStorageAccount, findVnet } from "./state.ts";
 import { containerId, privateEndpointId, sameId, scopeCovers, vnetOfSubnet } from "../az/resource-id.ts";
 import { BLOB_DATA_OWNER_ROLE, BLOB_DATA_READER_ROLE, BLOB_DATA_ROLE } from "../bootstrap/resources/role-assignment.ts";
@@ -162,7 +163,7 @@ export function authorizeWorkloadIdentityMount(
   );
   const app = state.apps.find((a) => a.appId.toLowerCase() === req.clientId.toLowerCase());
   if (!app) return notFound;
-  if (app.tenantId !== req.tenantId && app.signInAudience === "AzureADMyOrg") return notFound;
+  if (app.tenantId !== req.tenantId && !isMultiTenant(app.signInAudience)) return notFound;
   const sp = state.servicePrincipals.find(
     (s) => s.tenantId === req.tenantId && s.appId.toLowerCase() === req.clientId.toLowerCase(),
   );

@@ -188,7 +188,8 @@ function checkExpectations(
   }
 }
 
-function violates(e: Expectation, actual: unknown, vars: Record<string, string>, stepId: string): boolean {
+/** Whether an observed value breaks an expectation (placeholders in `equals` filled from `vars`). */
+export function violates(e: Expectation, actual: unknown, vars: Record<string, string>, stepId: string): boolean {
   if (e.atLeastVersion !== undefined) return typeof actual !== "string" || !versionAtLeast(actual, e.atLeastVersion);
   if (e.equals !== undefined) {
     const want = typeof e.equals === "string" ? fill(e.equals, vars, stepId) : e.equals;

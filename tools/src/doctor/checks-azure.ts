@@ -501,6 +501,11 @@ export const tenant2Checks: Check[] = [
           bootstrapCommand(f),
         ]);
       }
+      if (c.mode === "blob-fuse-wi" && breaks(c.mode, acc.value).has("kind"))
+        return broken(
+          `Account ${acc.value.name} is ${acc.value.kind}; blob-fuse-wi needs a StorageV2 account.`,
+          "An account's kind cannot change: set storage.accountName in the config to a new name, run the bootstrap, then reinstall the release with the values file it writes.",
+        );
       if (
         c.mode === "blob-fuse-wi" &&
         (breaks(c.mode, acc.value).has("public-network") || breaks(c.mode, acc.value).has("default-action"))

@@ -3,6 +3,7 @@
 import { shellCommand as sh } from "../../az/shell.ts";
 import type { BootstrapConfig } from "../config.ts";
 import { type Rights, type StepInput, markStep } from "./common.ts";
+import { MULTI_TENANT_AUDIENCE, MULTI_TENANT_AUDIENCES, isMultiTenant } from "./sign-in-audience.ts";
 
 export const rights: Rights = {
   "tenant1/app":
@@ -11,21 +12,7 @@ export const rights: Rights = {
     "Owner of the app (whoever created it is), or Application Administrator: it tags the app it created.",
 };
 
-/**
- * The app's `signInAudience` values that let another Entra tenant hold a service principal of it. Microsoft Graph,
- * "application resource type" (signInAudience) and Microsoft Learn, "Single-tenant and multitenant apps"
- * (learn.microsoft.com/entra/identity-platform/single-and-multi-tenant-apps): AzureADMultipleOrgs is "accounts in any
- * Microsoft Entra directory" (multitenant); AzureADandPersonalMicrosoftAccount is the same plus personal Microsoft
- * accounts, so it is multitenant too. AzureADMyOrg and PersonalMicrosoftAccount are not.
- */
-export const MULTI_TENANT_AUDIENCES = ["AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount"] as const;
-/** What the bootstrap creates and tells users to set: the narrowest multitenant audience (no personal accounts). */
-export const MULTI_TENANT_AUDIENCE = MULTI_TENANT_AUDIENCES[0];
-
-/** Whether an app with this signInAudience can have a service principal in the storage tenant. */
-export function isMultiTenant(signInAudience: string | undefined): boolean {
-  return (MULTI_TENANT_AUDIENCES as readonly string[]).includes(signInAudience ?? "");
-}
+export { MULTI_TENANT_AUDIENCES, MULTI_TENANT_AUDIENCE, isMultiTenant };
 
 /** `az ad app update` that makes an app multitenant. */
 export function makeMultiTenantArgv(id: string): string[] {

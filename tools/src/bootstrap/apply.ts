@@ -152,6 +152,8 @@ class Run {
   private readonly checkOnly: boolean;
   private readonly total: number;
   private counter = 0;
+  /** checkOnly: steps whose object a run would create (or that wait for such a step): it cannot be read yet. */
+  private readonly notThereYet = new Set<string>();
 
   constructor(
     private readonly plan: Plan,
@@ -370,7 +372,8 @@ class Run {
 
   /** checkOnly: the earlier planned change this step waits for (what it acts on does not exist yet), if any. */
   private waitsOnPlanned(step: Step): string | undefined {
-    const dep = step.dependsOn.find((d) => this.result.planned.some((p) => p.step === d));
+    // An object a planned update changes still exists and can be read; one a planned create makes cannot.
+    const dep = step.dependsOn.find((d) => this.notThereYet.has(d));
     if (dep) return dep;
     const unknownVar = step.check
       ? [step.check.argv.join(" "), ...Object.values(step.check.select?.where ?? {})]
@@ -382,6 +385,7 @@ class Run {
   }
 
   private plannedAfter(step: Step, after: string): string {
+    this.notThereYet.add(step.id);
     this.planned(step, `after ${after}`, step.argv);
     this.diff(step, "unknown", [], step.argv, after);
     return `would run (after ${after})`;
@@ -471,6 +475,7 @@ class Run {
     } else {
       this.planned(step, reason, step.argv);
       this.diff(step, r.item === undefined ? "create" : "update", r.fields, step.argv);
+      if (r.item === undefined) this.notThereYet.add(step.id);
     }
     return `would run (${reason})`;
   }

@@ -11,11 +11,12 @@ import { createAz } from "../az/az.ts";
 import { shellCommand } from "../az/shell.ts";
 import { type ApplyResult, type PlannedChange, apply } from "./apply.ts";
 import { type BootstrapConfig, loadConfig } from "./config.ts";
-import { formatPlan, commandLine } from "./format.ts";
+import { formatDiff, formatPlan, commandLine } from "./format.ts";
 import { plan } from "./plan.ts";
 import { withConfigLock, withMachineLock } from "./lock.ts";
 import { openRecord, resolveRecordFile } from "./record.ts";
 import type { Plan } from "./step.ts";
+import { PLAN_PREVIEW, type PlanPreview } from "./preview.ts";
 import { teardown, type TeardownResult } from "./teardown.ts";
 import {
   type BootstrapValues,
@@ -57,6 +58,8 @@ export interface BootstrapOutcome {
   helmCommand?: string[];
   /** With check: what a run would change (empty: no drift). */
   drift?: PlannedChange[];
+  /** With dryRun: the refreshed diff, per resource. */
+  preview?: PlanPreview;
 }
 
 export async function runBootstrap(configPath: string, opts: RunBootstrapOptions = {}): Promise<BootstrapOutcome> {
@@ -66,17 +69,13 @@ export async function runBootstrap(configPath: string, opts: RunBootstrapOptions
   const out = (l: string) => process.stdout.write(`${l}\n`);
   const err = (l: string) => process.stderr.write(`${l}\n`);
   const write = opts.write ?? (opts.json ? err : out);
-  if (opts.dryRun) {
-    if (opts.json) out(JSON.stringify(p, null, 2));
-    else write(formatPlan(p));
-    return { config, plan: p };
-  }
   const az = createAz({
     ...(opts.runner ? { runner: opts.runner } : {}),
     ...(opts.env ? { env: opts.env } : {}),
     onCall: (c) => opts.onAzCall?.({ tenant: c.target.label, argv: c.argv, exitCode: c.exitCode }),
   });
   config.paths.recordFile = resolveRecordFile(config);
+  if (opts.dryRun) return previewPlan(config, p, az, write, opts);
   if (opts.check) return checkDrift(configPath, config, p, az, write, opts);
   // Before the first az write: a values file that cannot be written would otherwise fail after every change.
   checkOutputFile(config.paths.valuesFile, "output.valuesFile");
@@ -167,6 +166,36 @@ async function applyLocked(
       ),
     );
   return { config, plan: p, applied, values, valuesFile: config.paths.valuesFile, helmCommand };
+}
+
+/**
+ * `bootstrap --dry-run`: refresh, then diff. Every read a run makes, no write, no lock (it changes nothing), and per
+ * resource what a run would do: create it, update named fields, leave it, or act on what an earlier change makes.
+ */
+async function previewPlan(
+  config: BootstrapConfig,
+  p: Plan,
+  az: ReturnType<typeof createAz>,
+  write: (l: string) => void,
+  opts: RunBootstrapOptions,
+): Promise<BootstrapOutcome> {
+  const out = (l: string) => process.stdout.write(`${l}\n`);
+  // Read only: the constructor reads an existing record and writes nothing.
+  const record = openRecord(config);
+  write(
+    `Planning ${config.mode} (read-only): tenant1 ${config.tenant1.tenantId} (AKS ${config.aks.name}), tenant2 ${config.tenant2.tenantId} (storage ${config.storage.accountName}).`,
+  );
+  const applied = await apply(p, config, {
+    az,
+    write,
+    record,
+    checkOnly: true,
+    ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
+  });
+  const preview: PlanPreview = { mode: config.mode, resources: applied.resources, warnings: applied.warnings };
+  if (opts.json) out(JSON.stringify(PLAN_PREVIEW.parse(preview), null, 2));
+  else write(formatDiff(config.mode, applied.resources));
+  return { config, plan: p, applied, preview };
 }
 
 /**

@@ -31,7 +31,11 @@ export function bootstrapCommand(deps: () => Promise<BootstrapCommandDeps> = loa
   return new Command("bootstrap")
     .description("Plan and apply the Azure side in both tenants (az), then write the chart's values file.")
     .option("-c, --config <file>", "bootstrap config (start from examples/bootstrap.<mode>.yaml)", "bootstrap.yaml")
-    .option("--dry-run", "print the ordered plan (tenant, command, why) and change nothing", false)
+    .option(
+      "--dry-run",
+      "read both tenants and print, per resource in apply order, + create, ~ update field: now → wanted, = unchanged or ? unknown until an earlier step runs; changes nothing",
+      false,
+    )
     .option(
       "--check",
       "drift check: read both tenants, the record and the values file, change nothing; exit 0 no drift, 2 drift (listed, each with the step that repairs it), 1 error",
@@ -39,7 +43,7 @@ export function bootstrapCommand(deps: () => Promise<BootstrapCommandDeps> = loa
     )
     .option(
       "--json",
-      "with --dry-run: the plan as JSON on stdout; with --check: the planned changes; otherwise progress goes to stderr",
+      "with --dry-run: the diff as JSON on stdout (schema: docs/bootstrap-plan.schema.json); with --check: the planned changes; otherwise progress goes to stderr",
       false,
     )
     .option(
@@ -73,7 +77,7 @@ Examples:
           throw new ToolError(
             "INVALID_INPUT",
             "--check and --dry-run do not go together.",
-            "--dry-run prints the whole plan without reading Azure; --check reads Azure and lists only what would change. Pass one.",
+            "--dry-run prints every resource's diff; --check lists only what would change and exits 2 on drift. Pass one.",
           );
         const { runBootstrap } = await deps();
         const outcome = await runBootstrap(opts.config, {

@@ -22,12 +22,18 @@ async function allGenerated(): Promise<{ repoRoot: string; files: Array<{ path: 
   // The rights table of the real-AKS page, from the bootstrap's own plans.
   const { RIGHTS_DOC, renderRightsDoc } = await import("../bootstrap/rights.ts");
   const rights = join(repoRoot, RIGHTS_DOC);
+  const { PLAN_PREVIEW_SCHEMA_DOC, planPreviewJsonSchema } = await import("../bootstrap/preview.ts");
   return {
     repoRoot,
     files: [
       ...files.filter((f) => f !== own),
       { path: page, content },
       { path: rights, content: renderRightsDoc(readFileSync(rights, "utf8")) },
+      // The JSON Schema of `bootstrap --dry-run --json`.
+      {
+        path: join(repoRoot, PLAN_PREVIEW_SCHEMA_DOC),
+        content: `${JSON.stringify(planPreviewJsonSchema(), null, 2)}\n`,
+      },
     ],
   };
 }

@@ -77,6 +77,8 @@ export interface ResourceDiff {
   after?: string;
   /** The az command a run would make (empty for unchanged). */
   command: string[];
+  /** What the read saw (absent when nothing was read): whether the object exists, and its `doneWhen` fields. */
+  seen?: { exists: boolean; fields: Record<string, unknown> };
 }
 
 export interface ApplyResult {
@@ -461,7 +463,7 @@ class Run {
         undefined,
         `recording ${step.creates?.label ?? step.id} as created`,
       );
-    if (this.checkOnly) this.diff(step, "unchanged", [], []);
+    if (this.checkOnly) this.diff(step, "unchanged", [], [], undefined, this.seen(step, item));
     this.result.unchanged.push(step.id);
     return "already in place";
   }
@@ -469,12 +471,13 @@ class Run {
   /** checkOnly: the create or update a run would make. */
   private planChange(step: Step, r: Refreshed): string {
     const reason = r.item === undefined ? "missing" : describe(r.fields);
+    const seen = this.seen(step, r.item);
     if (r.item !== undefined && r.update) {
       this.planned(step, reason, r.update.argv, r.update.action);
-      this.diff(step, "update", r.fields, r.update.argv);
+      this.diff(step, "update", r.fields, r.update.argv, undefined, seen);
     } else {
       this.planned(step, reason, step.argv);
-      this.diff(step, r.item === undefined ? "create" : "update", r.fields, step.argv);
+      this.diff(step, r.item === undefined ? "create" : "update", r.fields, step.argv, undefined, seen);
       if (r.item === undefined) this.notThereYet.add(step.id);
     }
     return `would run (${reason})`;
@@ -512,8 +515,16 @@ class Run {
     });
   }
 
-  private diff(step: Step, change: ResourceDiff["change"], fields: FieldChange[], argv: string[], after?: string) {
+  private diff(
+    step: Step,
+    change: ResourceDiff["change"],
+    fields: FieldChange[],
+    argv: string[],
+    after?: string,
+    seen?: ResourceDiff["seen"],
+  ) {
     this.result.resources.push({
+      ...(seen ? { seen } : {}),
       step: step.id,
       tenant: step.tenant,
       action: this.known([step.action])[0]!,
@@ -522,6 +533,15 @@ class Run {
       ...(after !== undefined ? { after } : {}),
       command: argv.length > 0 ? ["az", ...this.known(argv)] : [],
     });
+  }
+
+  /** What a read saw of a step's object, for a saved plan to compare with a fresh read. */
+  private seen(step: Step, item: unknown): NonNullable<ResourceDiff["seen"]> {
+    const paths = Object.keys(step.check?.doneWhen ?? {});
+    return {
+      exists: item !== undefined,
+      fields: item === undefined ? {} : Object.fromEntries(paths.map((p) => [p, getPath(item, p) ?? null])),
+    };
   }
 
   // ---- after a create ----

@@ -17,6 +17,7 @@ import { withConfigLock, withMachineLock } from "./lock.ts";
 import { openRecord, resolveRecordFile } from "./record.ts";
 import type { Plan } from "./step.ts";
 import { PLAN_PREVIEW, type PlanPreview } from "./preview.ts";
+import { type SavedPlan, checkPlanStillHolds, readSavedPlan, writeSavedPlan } from "./saved-plan.ts";
 import { teardown, type TeardownResult } from "./teardown.ts";
 import {
   type BootstrapValues,
@@ -45,6 +46,10 @@ export interface RunBootstrapOptions extends AzRunOptions {
   /** Print data instead of prose: the plan (dry run) or the outcome (apply). Progress goes to stderr. */
   json?: boolean;
   retryBaseMs?: number;
+  /** With dryRun: also write the plan, with what each read saw, to this file (`--out`). */
+  out?: string;
+  /** Apply this saved plan (`--plan`): only for its config, and only while Azure still holds what it saw. */
+  plan?: string;
   /** Counts every az call (reads and writes), for the benchmark. */
   onAzCall?: (call: { tenant: string; argv: readonly string[]; exitCode: number }) => void;
 }
@@ -75,7 +80,18 @@ export async function runBootstrap(configPath: string, opts: RunBootstrapOptions
     onCall: (c) => opts.onAzCall?.({ tenant: c.target.label, argv: c.argv, exitCode: c.exitCode }),
   });
   config.paths.recordFile = resolveRecordFile(config);
-  if (opts.dryRun) return previewPlan(config, p, az, write, opts);
+  if (opts.dryRun || opts.out) {
+    const outcome = await previewPlan(config, p, az, write, opts);
+    if (opts.out) {
+      writeSavedPlan(opts.out, config, configPath, outcome.preview!);
+      write(
+        `Wrote the plan to ${opts.out}; apply exactly it with: ctv bootstrap --config ${configPath} --plan ${opts.out}`,
+      );
+    }
+    return outcome;
+  }
+  // A saved plan of another config or format is refused before any az call.
+  const saved = opts.plan ? readSavedPlan(opts.plan, config) : undefined;
   if (opts.check) return checkDrift(configPath, config, p, az, write, opts);
   // Before the first az write: a values file that cannot be written would otherwise fail after every change.
   checkOutputFile(config.paths.valuesFile, "output.valuesFile");
@@ -88,8 +104,32 @@ export async function runBootstrap(configPath: string, opts: RunBootstrapOptions
       write,
       ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}),
     },
-    () => applyLocked(config, p, az, write, opts),
+    async () => {
+      if (saved) await stillAsPlanned(config, p, az, write, opts, saved);
+      return applyLocked(config, p, az, write, opts);
+    },
   );
+}
+
+/** `--plan`: a fresh refresh (reads only) must see what the saved plan saw, or the run stops before any write. */
+async function stillAsPlanned(
+  config: BootstrapConfig,
+  p: Plan,
+  az: ReturnType<typeof createAz>,
+  write: (l: string) => void,
+  opts: RunBootstrapOptions,
+  saved: SavedPlan,
+): Promise<void> {
+  write(`Checking that both tenants still hold what ${opts.plan} saw (read-only) ...`);
+  const fresh = await apply(p, config, {
+    az,
+    write: () => undefined,
+    record: openRecord(config),
+    checkOnly: true,
+    ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
+  });
+  checkPlanStillHolds(saved, fresh.resources, opts.plan!);
+  write("They do; applying the plan.");
 }
 
 async function applyLocked(

@@ -20,6 +20,10 @@ export const RESOURCE_DIFF = z.strictObject({
   fields: z.array(FIELD_CHANGE),
   after: z.string().optional().describe("With unknown: the earlier change (step id) or value it waits for."),
   command: z.array(z.string()).describe("The az command a run would make, with what is known filled in."),
+  seen: z
+    .strictObject({ exists: z.boolean(), fields: z.record(z.string(), z.unknown()) })
+    .optional()
+    .describe("What the read saw: whether the object exists, and the fields a run compares."),
 });
 
 export const PLAN_PREVIEW = z.strictObject({

@@ -21,7 +21,7 @@ export function lockWaitArg(text: string): number {
 export interface BootstrapCommandDeps {
   runBootstrap(
     config: string,
-    opts: { dryRun: boolean; check: boolean; json: boolean; lockWaitMs: number },
+    opts: { dryRun: boolean; check: boolean; json: boolean; lockWaitMs: number; out?: string; plan?: string },
   ): Promise<unknown>;
 }
 
@@ -46,6 +46,11 @@ export function bootstrapCommand(deps: () => Promise<BootstrapCommandDeps> = loa
       "with --dry-run: the diff as JSON on stdout (schema: docs/bootstrap-plan.schema.json); with --check: the planned changes; otherwise progress goes to stderr",
       false,
     )
+    .option("--out <file>", "with the dry run: also save the plan, with what each read saw, to this file")
+    .option(
+      "--plan <file>",
+      "apply a plan saved with --out: refused (exit 2) for another config or format; stops before any write (exit 1) when Azure no longer holds what the plan saw",
+    )
     .option(
       "--lock-wait <seconds>",
       "how long to wait for another run of the same config before stopping",
@@ -58,16 +63,26 @@ export function bootstrapCommand(deps: () => Promise<BootstrapCommandDeps> = loa
 Examples:
   $ ctv bootstrap --config examples/bootstrap.blob-fuse-wi.yaml --dry-run
   $ ctv bootstrap --config bootstrap.yaml          # apply; safe to run again
+  $ ctv bootstrap --config bootstrap.yaml --out plan.json   # save the refreshed plan
+  $ ctv bootstrap --config bootstrap.yaml --plan plan.json  # apply it, if Azure still holds what it saw
   $ ctv bootstrap --config bootstrap.yaml --check  # drift: exit 0 none, 2 drift, 1 error`,
     )
     .action(async (opts) => {
       if (!opts.check) {
         const { runBootstrap } = await deps();
+        if (opts.out && opts.plan)
+          throw new ToolError(
+            "INVALID_INPUT",
+            "--out and --plan do not go together.",
+            "Save a plan with --out, then apply it with --plan.",
+          );
         await runBootstrap(opts.config, {
           dryRun: opts.dryRun,
           check: false,
           json: opts.json,
           lockWaitMs: opts.lockWait * 1000,
+          ...(opts.out ? { out: opts.out } : {}),
+          ...(opts.plan ? { plan: opts.plan } : {}),
         });
         return;
       }

@@ -523,6 +523,8 @@ class Run {
     after?: string,
     seen?: ResourceDiff["seen"],
   ) {
+    // A local step (the az config's active subscription) is no Azure resource.
+    if (step.kind === "local") return;
     this.result.resources.push({
       ...(seen ? { seen } : {}),
       step: step.id,

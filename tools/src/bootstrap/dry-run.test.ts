@@ -87,6 +87,14 @@ describe("bootstrap --dry-run (refresh, then diff)", () => {
     expect(text).toContain("~ allowSharedKeyAccess: true → false");
   });
 
+  for (const mode of ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as BootstrapMode[]) {
+    it(`prints the ${mode} diff on empty tenants, one line per resource in apply order (snapshot)`, async () => {
+      const sim = createSimulatedAzure();
+      const { text } = await dryRun(sim, sim.writeConfig(mode));
+      expect(text.split("\n").filter((l) => /^ {2}[+~=?] /.test(l) || /^\d+ to create/.test(l))).toMatchSnapshot();
+    });
+  }
+
   it("prints the same as data with --json, valid against the published schema", async () => {
     const sim = createSimulatedAzure();
     const cfg = sim.writeConfig("blob-nfs");

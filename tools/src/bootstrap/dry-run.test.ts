@@ -4,7 +4,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
-import { type BootstrapMode, createSimulatedAzure, type SimulatedAzure } from "../azsim/harness.ts";
+import { createSimulatedAzure, type SimulatedAzure } from "../azsim/harness.ts";
+import { MODES } from "../schema/modes.ts";
 import { findStorageAccount, updateAzState } from "../azsim/state.ts";
 import { repoRoot } from "../paths.ts";
 import { runBootstrap } from "./index.ts";
@@ -50,7 +51,7 @@ describe("bootstrap --dry-run (refresh, then diff)", () => {
     );
   });
 
-  for (const mode of ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as BootstrapMode[]) {
+  for (const mode of MODES) {
     it(`after a run: every ${mode} resource is unchanged, in apply order`, async () => {
       const sim = createSimulatedAzure();
       const cfg = sim.writeConfig(mode);
@@ -87,7 +88,7 @@ describe("bootstrap --dry-run (refresh, then diff)", () => {
     expect(text).toContain("~ allowSharedKeyAccess: true → false");
   });
 
-  for (const mode of ["blob-fuse-wi", "fileshare-nfs", "blob-nfs"] as BootstrapMode[]) {
+  for (const mode of MODES) {
     it(`prints the ${mode} diff on empty tenants, one line per resource in apply order (snapshot)`, async () => {
       const sim = createSimulatedAzure();
       const { text } = await dryRun(sim, sim.writeConfig(mode));

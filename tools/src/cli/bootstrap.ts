@@ -67,44 +67,57 @@ Examples:
   $ ctv bootstrap --config bootstrap.yaml --plan plan.json  # apply it, if Azure still holds what it saw
   $ ctv bootstrap --config bootstrap.yaml --check  # drift: exit 0 none, 2 drift, 1 error`,
     )
-    .action(async (opts) => {
-      if (!opts.check) {
-        const { runBootstrap } = await deps();
-        if (opts.out && opts.plan)
-          throw new ToolError(
-            "INVALID_INPUT",
-            "--out and --plan do not go together.",
-            "Save a plan with --out, then apply it with --plan.",
-          );
-        await runBootstrap(opts.config, {
-          dryRun: opts.dryRun,
-          check: false,
-          json: opts.json,
-          lockWaitMs: opts.lockWait * 1000,
-          ...(opts.out ? { out: opts.out } : {}),
-          ...(opts.plan ? { plan: opts.plan } : {}),
-        });
-        return;
-      }
-      // Under --check, 2 means drift and nothing else: every error, a bad config included, exits 1.
-      try {
-        if (opts.dryRun)
-          throw new ToolError(
-            "INVALID_INPUT",
-            "--check and --dry-run do not go together.",
-            "--dry-run prints every resource's diff; --check lists only what would change and exits 2 on drift. Pass one.",
-          );
-        const { runBootstrap } = await deps();
-        const outcome = await runBootstrap(opts.config, {
-          dryRun: false,
-          check: true,
-          json: opts.json,
-          lockWaitMs: opts.lockWait * 1000,
-        });
-        setExitCode(((outcome as { drift?: unknown[] } | undefined)?.drift?.length ?? 0) > 0 ? 2 : 0);
-      } catch (err) {
-        reportError(err);
-        setExitCode(1);
-      }
+    .action((opts) => (opts.check ? runCheck(opts, deps) : runApply(opts, deps)));
+}
+
+interface CommandOptions {
+  config: string;
+  dryRun: boolean;
+  check: boolean;
+  json: boolean;
+  lockWait: number;
+  out?: string;
+  plan?: string;
+}
+
+/** A run, a dry run, or a saved plan's (--out, --plan). */
+async function runApply(opts: CommandOptions, deps: () => Promise<BootstrapCommandDeps>): Promise<void> {
+  const { runBootstrap } = await deps();
+  if (opts.out && opts.plan)
+    throw new ToolError(
+      "INVALID_INPUT",
+      "--out and --plan do not go together.",
+      "Save a plan with --out, then apply it with --plan.",
+    );
+  await runBootstrap(opts.config, {
+    dryRun: opts.dryRun,
+    check: false,
+    json: opts.json,
+    lockWaitMs: opts.lockWait * 1000,
+    ...(opts.out ? { out: opts.out } : {}),
+    ...(opts.plan ? { plan: opts.plan } : {}),
+  });
+}
+
+/** --check: under it, 2 means drift and nothing else; every error, a bad config included, exits 1. */
+async function runCheck(opts: CommandOptions, deps: () => Promise<BootstrapCommandDeps>): Promise<void> {
+  try {
+    if (opts.dryRun)
+      throw new ToolError(
+        "INVALID_INPUT",
+        "--check and --dry-run do not go together.",
+        "--dry-run prints every resource's diff; --check lists only what would change and exits 2 on drift. Pass one.",
+      );
+    const { runBootstrap } = await deps();
+    const outcome = await runBootstrap(opts.config, {
+      dryRun: false,
+      check: true,
+      json: opts.json,
+      lockWaitMs: opts.lockWait * 1000,
     });
+    setExitCode(((outcome as { drift?: unknown[] } | undefined)?.drift?.length ?? 0) > 0 ? 2 : 0);
+  } catch (err) {
+    reportError(err);
+    setExitCode(1);
+  }
 }

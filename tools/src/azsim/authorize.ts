@@ -1,11 +1,13 @@
 // Pure decisions on whether Entra ID and Azure Storage would let a mount through, from the simulated
 // state: the mock CSI driver asks these instead of talking to Azure. Messages carry the real error text.
+import { isMultiTenant } from "../bootstrap/resources/sign-in-audience.ts";
 import { type AksCluster, type AzState, type StorageAccount, findStorageAccount, findVnet } from "./state.ts";
 import { containerId, privateEndpointId, sameId, scopeCovers, vnetOfSubnet } from "../az/resource-id.ts";
+import { BLOB_DATA_OWNER_ROLE, BLOB_DATA_READER_ROLE, BLOB_DATA_ROLE } from "../bootstrap/resources/role-assignment.ts";
 
 export type MountDecision = { ok: true } | { ok: false; code: string; message: string };
 
-export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
+export { TOKEN_EXCHANGE_AUDIENCE } from "../bootstrap/resources/federated-credential.ts";
 
 /** What a principal may do with the blobs of a container: Azure's blob data actions, per operation. */
 export const DATA_ACTIONS = ["read", "write", "delete", "list"] as const;
@@ -30,21 +32,21 @@ export const LIST_KEYS_ACTION = "Microsoft.Storage/storageAccounts/listKeys/acti
 
 export const ROLE_DEFINITIONS: readonly RoleDefinition[] = [
   {
-    name: "Storage Blob Data Owner",
+    name: BLOB_DATA_OWNER_ROLE,
     id: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
     plane: "data",
     actions: [],
     dataActions: ["read", "write", "delete", "list"],
   },
   {
-    name: "Storage Blob Data Contributor",
+    name: BLOB_DATA_ROLE,
     id: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
     plane: "data",
     actions: [],
     dataActions: ["read", "write", "delete", "list"],
   },
   {
-    name: "Storage Blob Data Reader",
+    name: BLOB_DATA_READER_ROLE,
     id: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
     plane: "data",
     actions: [],
@@ -161,7 +163,7 @@ export function authorizeWorkloadIdentityMount(
   );
   const app = state.apps.find((a) => a.appId.toLowerCase() === req.clientId.toLowerCase());
   if (!app) return notFound;
-  if (app.tenantId !== req.tenantId && app.signInAudience === "AzureADMyOrg") return notFound;
+  if (app.tenantId !== req.tenantId && !isMultiTenant(app.signInAudience)) return notFound;
   const sp = state.servicePrincipals.find(
     (s) => s.tenantId === req.tenantId && s.appId.toLowerCase() === req.clientId.toLowerCase(),
   );

@@ -1,5 +1,6 @@
 // Printing a plan for --dry-run: ordered, with tenant, command and why; placeholders shown as <name>.
 import { shellWord } from "../az/shell.ts";
+import type { ResourceDiff } from "./apply.ts";
 import type { Plan, Step } from "./step.ts";
 
 /**
@@ -31,5 +32,30 @@ export function formatPlan(plan: Plan): string {
     lines.push(`      ${s.kind === "read" ? "run:   " : "change:"} ${commandLine(s.argv)}`);
     lines.push(`      why:    ${s.why}`);
   });
+  return lines.join("\n");
+}
+
+const SIGN: Record<ResourceDiff["change"], string> = { create: "+", update: "~", unchanged: "=", unknown: "?" };
+
+/** One value as the diff shows it: strings bare, anything else as JSON. */
+function shown(v: unknown): string {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/**
+ * `bootstrap --dry-run`: what the reads found, per resource in the order a run would act on them: `+ create`,
+ * `~ update field: now → wanted`, `= unchanged`, `? unknown until an earlier step runs`.
+ */
+export function formatDiff(mode: string, resources: ResourceDiff[]): string {
+  const count = (c: ResourceDiff["change"]) => resources.filter((r) => r.change === c).length;
+  const lines = [`Plan for mode ${mode}, from what both tenants hold now (read only; nothing was changed):`];
+  for (const r of resources) {
+    const after = r.change === "unknown" ? ` (unknown until ${r.after ?? "an earlier step"} runs)` : "";
+    lines.push(`  ${SIGN[r.change]} ${r.tenant} ${r.action} [${r.step}]${after}`);
+    for (const f of r.fields) lines.push(`      ~ ${f.field}: ${shown(f.now)} → ${shown(f.wanted)}`);
+  }
+  lines.push(
+    `${count("create")} to create, ${count("update")} to update, ${count("unchanged")} unchanged, ${count("unknown")} unknown until an earlier step runs.`,
+  );
   return lines.join("\n");
 }

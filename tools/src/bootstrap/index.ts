@@ -8,18 +8,20 @@ import { createInterface } from "node:readline/promises";
 import { ToolError } from "../errors.ts";
 import { type IOStreams, lineWriter, processStreams, type TextSink } from "../output/io.ts";
 import { writeJson } from "../output/json.ts";
-import { BOOTSTRAP_APPLY, BOOTSTRAP_CHECK, TEARDOWN_PREVIEW } from "../output/schemas.ts";
+import { BOOTSTRAP_APPLY, BOOTSTRAP_CHECK, BOOTSTRAP_PLAN, TEARDOWN_PREVIEW } from "../output/schemas.ts";
 import type { Runner } from "../exec/run.ts";
 import { createAz } from "../az/az.ts";
 import { shellCommand } from "../az/shell.ts";
 import { type ApplyResult, type PlannedChange, apply } from "./apply.ts";
 import { type BootstrapConfig, loadConfig } from "./config.ts";
-import { formatPlan, commandLine } from "./format.ts";
+import { formatDiff, formatPlan, commandLine } from "./format.ts";
 import { plan } from "./plan.ts";
 import { withConfigLock, withMachineLock } from "./lock.ts";
 import { openRecord, resolveRecordFile } from "./record.ts";
 import type { Plan } from "./step.ts";
 import { teardown, type TeardownOptions, type TeardownResult } from "./teardown.ts";
+import { PLAN_PREVIEW, type PlanPreview } from "./preview.ts";
+import { type SavedPlan, checkPlanStillHolds, readSavedPlan, writeSavedPlan } from "./saved-plan.ts";
 import {
   type BootstrapValues,
   buildValues,
@@ -49,6 +51,10 @@ export interface RunBootstrapOptions extends AzRunOptions {
   /** Print data instead of prose: the plan (dry run) or the outcome (apply). Progress goes to stderr. */
   json?: boolean;
   retryBaseMs?: number;
+  /** With dryRun: also write the plan, with what each read saw, to this file (`--out`). */
+  out?: string;
+  /** Apply this saved plan (`--plan`): only for its config, and only while Azure still holds what it saw. */
+  plan?: string;
   /** Counts every az call (reads and writes), for the benchmark. */
   onAzCall?: (call: { tenant: string; argv: readonly string[]; exitCode: number }) => void;
 }
@@ -62,6 +68,8 @@ export interface BootstrapOutcome {
   helmCommand?: string[];
   /** With check: what a run would change (empty: no drift). */
   drift?: PlannedChange[];
+  /** With dryRun: the refreshed diff, per resource. */
+  preview?: PlanPreview;
 }
 
 export async function runBootstrap(configPath: string, opts: RunBootstrapOptions = {}): Promise<BootstrapOutcome> {
@@ -71,17 +79,24 @@ export async function runBootstrap(configPath: string, opts: RunBootstrapOptions
   const io = opts.io ?? processStreams();
   const out = lineWriter(io.out);
   const write = opts.write ?? (opts.json ? lineWriter(io.err) : out);
-  if (opts.dryRun) {
-    if (opts.json) out(JSON.stringify(p, null, 2));
-    else write(formatPlan(p));
-    return { config, plan: p };
-  }
   const az = createAz({
     ...(opts.runner ? { runner: opts.runner } : {}),
     ...(opts.env ? { env: opts.env } : {}),
     onCall: (c) => opts.onAzCall?.({ tenant: c.target.label, argv: c.argv, exitCode: c.exitCode }),
   });
   config.paths.recordFile = resolveRecordFile(config);
+  if (opts.dryRun || opts.out) {
+    const outcome = await previewPlan(config, p, az, write, opts, io);
+    if (opts.out) {
+      writeSavedPlan(opts.out, config, configPath, outcome.preview!);
+      write(
+        `Wrote the plan to ${opts.out}; apply exactly it with: ctv bootstrap --config ${configPath} --plan ${opts.out}`,
+      );
+    }
+    return outcome;
+  }
+  // A saved plan of another config or format is refused before any az call.
+  const saved = opts.plan ? readSavedPlan(opts.plan, config) : undefined;
   if (opts.check) return checkDrift(configPath, config, p, az, write, opts);
   // Before the first az write: a values file that cannot be written would otherwise fail after every change.
   checkOutputFile(config.paths.valuesFile, "output.valuesFile");
@@ -94,8 +109,32 @@ export async function runBootstrap(configPath: string, opts: RunBootstrapOptions
       write,
       ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}),
     },
-    () => applyLocked(config, p, az, write, opts),
+    async () => {
+      if (saved) await stillAsPlanned(config, p, az, write, opts, saved);
+      return applyLocked(config, p, az, write, opts);
+    },
   );
+}
+
+/** `--plan`: a fresh refresh (reads only) must see what the saved plan saw, or the run stops before any write. */
+async function stillAsPlanned(
+  config: BootstrapConfig,
+  p: Plan,
+  az: ReturnType<typeof createAz>,
+  write: (l: string) => void,
+  opts: RunBootstrapOptions,
+  saved: SavedPlan,
+): Promise<void> {
+  write(`Checking that both tenants still hold what ${opts.plan} saw (read-only) ...`);
+  const fresh = await apply(p, config, {
+    az,
+    write: () => undefined,
+    record: openRecord(config),
+    checkOnly: true,
+    ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
+  });
+  checkPlanStillHolds(saved, fresh.resources, opts.plan!);
+  write("They do; applying the plan.");
 }
 
 async function applyLocked(
@@ -160,6 +199,36 @@ async function applyLocked(
       helmCommand,
     });
   return { config, plan: p, applied, values, valuesFile: config.paths.valuesFile, helmCommand };
+}
+
+/**
+ * `bootstrap --dry-run`: refresh, then diff. Every read a run makes, no write, no lock (it changes nothing), and per
+ * resource what a run would do: create it, update named fields, leave it, or act on what an earlier change makes.
+ */
+async function previewPlan(
+  config: BootstrapConfig,
+  p: Plan,
+  az: ReturnType<typeof createAz>,
+  write: (l: string) => void,
+  opts: RunBootstrapOptions,
+  io: IOStreams,
+): Promise<BootstrapOutcome> {
+  // Read only: the constructor reads an existing record and writes nothing.
+  const record = openRecord(config);
+  write(
+    `Planning ${config.mode} (read-only): tenant1 ${config.tenant1.tenantId} (AKS ${config.aks.name}), tenant2 ${config.tenant2.tenantId} (storage ${config.storage.accountName}).`,
+  );
+  const applied = await apply(p, config, {
+    az,
+    write,
+    record,
+    checkOnly: true,
+    ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
+  });
+  const preview: PlanPreview = { mode: config.mode, resources: applied.resources, warnings: applied.warnings };
+  if (opts.json) writeJson(io.out, BOOTSTRAP_PLAN, PLAN_PREVIEW.parse(preview));
+  else write(formatDiff(config.mode, applied.resources));
+  return { config, plan: p, applied, preview };
 }
 
 /**

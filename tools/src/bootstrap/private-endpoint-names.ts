@@ -2,13 +2,14 @@
 // step and doctor (a module of its own so that the plan's step modules need not import the plan).
 import { privateDnsZoneId, privateEndpointId } from "../az/resource-id.ts";
 import type { BootstrapConfig } from "./config.ts";
+import { privateDnsZoneName } from "./resources/private-dns-zone.ts";
 
 export function privateEndpointNames(c: BootstrapConfig) {
-  const kind = c.mode === "fileshare-nfs" ? "file" : "blob";
+  const kind = c.mode === "fileshare-nfs" ? ("file" as const) : ("blob" as const);
   const rg = c.network.privateEndpointResourceGroup ?? c.aks.resourceGroup;
   const name = c.network.privateEndpointName ?? `pe-${c.storage.accountName}-${kind}`;
   const dnsRg = c.network.dnsZoneResourceGroup ?? c.aks.resourceGroup;
-  const zone = `privatelink.${kind}.${c.storage.endpointSuffix}`;
+  const zone = privateDnsZoneName(kind, c.storage.endpointSuffix);
   return {
     kind,
     rg,

@@ -1,4 +1,4 @@
-// The rights each bootstrap step needs in its tenant, keyed by the step's id. docs/real-aks.md's table is
+// The rights each bootstrap step needs in its tenant, keyed by the step's id (each resource module states its own, with its sources: resources/sources.ts). docs/real-aks.md's table is
 // generated from this and the plans themselves (`npm run gen`), and a test fails when a plan has a step this
 // map does not cover, or this map names a step no plan has: the page cannot drift from what the bootstrap runs.
 // These are the smallest built-in roles we know to cover each step; a tenant's own custom roles may be narrower.
@@ -7,62 +7,32 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import yaml from "js-yaml";
+import { ToolError } from "../errors.ts";
 import { EXAMPLES_DIR } from "../paths.ts";
 import { MODES, type Mode } from "../schema/modes.ts";
 import { parseConfig } from "./config.ts";
 import { plan } from "./plan.ts";
 import type { Step } from "./step.ts";
-import { ToolError } from "../errors.ts";
+import * as aks from "./resources/aks.ts";
+import * as app from "./resources/app.ts";
+import type { Rights } from "./resources/common.ts";
+import { none } from "./resources/sources.ts";
+import * as container from "./resources/container.ts";
+import * as endpointConnection from "./resources/endpoint-connection.ts";
+import * as federatedCredential from "./resources/federated-credential.ts";
+import * as peering from "./resources/peering.ts";
+import * as privateDnsZone from "./resources/private-dns-zone.ts";
+import * as privateEndpoint from "./resources/private-endpoint.ts";
+import * as resourceGroup from "./resources/resource-group.ts";
+import * as roleAssignment from "./resources/role-assignment.ts";
+import * as servicePrincipal from "./resources/service-principal.ts";
+import * as share from "./resources/share.ts";
+import * as storageAccount from "./resources/storage-account.ts";
+import * as zoneGroup from "./resources/zone-group.ts";
+import * as zoneLink from "./resources/zone-link.ts";
 
-/** A Microsoft Learn page a right was checked against. */
-export interface Source {
-  title: string;
-  url: string;
-}
-
-const learn = (title: string, path: string): Source => ({ title, url: `https://learn.microsoft.com/${path}` });
-const ROLES = "azure/role-based-access-control/built-in-roles";
-/** Reader: every read action. */
-const GENERAL = learn("Azure built-in roles for General", `${ROLES}/general`);
-/** Contributor (all actions but Microsoft.Authorization writes), Owner, Role Based Access Control Administrator, User Access Administrator. */
-const PRIVILEGED = learn("Azure built-in roles for Privileged", `${ROLES}/privileged`);
-/** Storage Account Contributor: every action under Microsoft.Storage/storageAccounts. */
-const STORAGE = learn("Azure built-in roles for Storage", `${ROLES}/storage`);
-/** Network Contributor: every Microsoft.Network action; Private DNS Zone Contributor: privateDnsZones and virtualNetworks/join/action. */
-const NETWORKING = learn("Azure built-in roles for Networking", `${ROLES}/networking`);
-const PRIVATE_LINK = learn("Azure RBAC permissions for Azure Private Link", "azure/private-link/rbac-permissions");
-// Says what the approver of a connection needs (the Private Link page lists the approval action for auto-approval only).
-const SHARED_PRIVATE_LINK = learn(
-  "Make outbound connections through a shared private link",
-  "azure/search/search-indexer-howto-access-private",
-);
-const PEERING = learn(
-  "Create a virtual network peering - Resource Manager, different subscriptions and Microsoft Entra tenants",
-  "azure/virtual-network/create-peering-different-subscriptions",
-);
-const ENTRA_ROLES = learn(
-  "Microsoft Entra built-in roles",
-  "entra/identity/role-based-access-control/permissions-reference",
-);
-const DELEGATE_APPS = learn(
-  "Delegate app registration permissions in Microsoft Entra ID",
-  "entra/identity/role-based-access-control/delegate-app-roles",
-);
-const CROSS_TENANT_SP = learn(
-  "Create an enterprise application from a multitenant application in Microsoft Entra ID",
-  "entra/identity/enterprise-apps/create-service-principal-cross-tenant",
-);
-
-/** The right a step needs and where it was checked; `sources` is empty only where no role is named. */
-export interface StepRight {
-  right: string;
-  sources: Source[];
-}
-
-const none = (right: string): StepRight => ({ right, sources: [] });
-const cited = (right: string, ...sources: Source[]): StepRight => ({ right, sources });
-
-export const STEP_RIGHTS: Record<string, StepRight> = {
+/** Preflight reads and local settings that belong to no resource kind. */
+const PREFLIGHT_RIGHTS: Rights = {
   "tenant1/login": none("Sign in to tenant 1 (any member or guest account)."),
   "tenant2/login": none("Sign in to tenant 2 (any member or guest account)."),
   "tenant1/login-tenant2": none(
@@ -71,94 +41,26 @@ export const STEP_RIGHTS: Record<string, StepRight> = {
   "tenant2/login-tenant1": none("Tenant 2's credential cache also signed in to tenant 1 (NFS modes, as above)."),
   "tenant1/active-subscription": none("None (local az setting)."),
   "tenant2/active-subscription": none("None (local az setting)."),
-  "tenant2/storage-account-name": cited(
-    "Reader on tenant 2's subscription (the name check, Microsoft.Storage/checknameavailability/read, is a read).",
-    GENERAL,
-  ),
-  "tenant1/aks": cited("Reader on the AKS cluster.", GENERAL),
-  "tenant1/private-endpoint-subnet": cited("Reader on the subnet's virtual network.", GENERAL),
-  "tenant1/app": cited(
-    "Register an application: allowed to all users unless the tenant restricts it; otherwise Application Developer (Entra role).",
-    DELEGATE_APPS,
-    ENTRA_ROLES,
-  ),
-  "tenant1/app-mark": cited(
-    "Owner of the app (a creator without an admin role is made its owner), or Application Administrator or Cloud Application Administrator: it tags the app it created.",
-    DELEGATE_APPS,
-    ENTRA_ROLES,
-  ),
-  "tenant1/federated-credential": cited(
-    "Owner of the app (a creator without an admin role is made its owner), or Application Administrator or Cloud Application Administrator.",
-    DELEGATE_APPS,
-    ENTRA_ROLES,
-  ),
-  "tenant2/service-principal": cited(
-    "Create a service principal of another tenant's multi-tenant app: Cloud Application Administrator or Application Administrator (Entra role) in tenant 2.",
-    CROSS_TENANT_SP,
-  ),
-  "tenant2/service-principal-tag": cited(
-    "Cloud Application Administrator or Application Administrator, as for creating it: both roles hold microsoft.directory/servicePrincipals/tag/update.",
-    ENTRA_ROLES,
-  ),
-  "tenant2/service-principal-mark": cited(
-    "Cloud Application Administrator or Application Administrator, as for creating it (both hold microsoft.directory/servicePrincipals/tag/update): it tags the service principal it created.",
-    ENTRA_ROLES,
-  ),
-  "tenant2/resource-group": cited(
-    "Contributor on the subscription (not needed when the resource group exists).",
-    PRIVILEGED,
-  ),
-  "tenant2/storage-account": cited(
-    "Storage Account Contributor (or Contributor) on the resource group.",
-    STORAGE,
-    PRIVILEGED,
-  ),
-  "tenant2/container": cited(
-    "Storage Account Contributor on the account (the container is created through ARM, keys stay off).",
-    STORAGE,
-  ),
-  "tenant2/share": cited(
-    "Storage Account Contributor on the account (the share is created through ARM, keys stay off).",
-    STORAGE,
-  ),
-  "tenant2/role-assignment": cited(
-    "Role Based Access Control Administrator (or User Access Administrator, or Owner) on the container.",
-    PRIVILEGED,
-  ),
-  "tenant1/private-endpoint": cited(
-    "Network Contributor on the endpoint's resource group and on its subnet (Microsoft.Network/virtualNetworks/subnets/join/action); the Microsoft.Storage resource provider must be registered in tenant 1's subscription (Network Contributor cannot register it).",
-    PRIVATE_LINK,
-    NETWORKING,
-  ),
-  "tenant2/approve-private-endpoint": cited(
-    "Storage Account Contributor (or Contributor) on the account: approving takes Microsoft.Storage/storageAccounts/privateEndpointConnectionsApproval/action, which Microsoft.Storage/storageAccounts/* holds.",
-    PRIVATE_LINK,
-    SHARED_PRIVATE_LINK,
-    STORAGE,
-  ),
-  "tenant1/private-dns-zone": cited("Private DNS Zone Contributor on the zone's resource group.", NETWORKING),
-  "tenant1/private-dns-link": cited(
-    "Private DNS Zone Contributor on the zone and on the AKS VNet (the role holds Microsoft.Network/virtualNetworks/join/action), or Network Contributor on the VNet.",
-    NETWORKING,
-  ),
-  "tenant1/dns-zone-group": cited(
-    "Network Contributor on the private endpoint, Private DNS Zone Contributor on the zone.",
-    NETWORKING,
-  ),
-  "tenant1/dns-record": cited(
-    "Private DNS Zone Contributor on the zone (reads and writes the account's A record).",
-    NETWORKING,
-  ),
-  "tenant1/peering": cited(
-    "Network Contributor on the AKS VNet, and the peer action (Network Contributor) on tenant 2's VNet (only with network.storageVnetId).",
-    PEERING,
-    NETWORKING,
-  ),
-  "tenant2/peering": cited(
-    "Network Contributor on tenant 2's VNet, and the peer action (Network Contributor) on the AKS VNet (only with network.storageVnetId).",
-    PEERING,
-    NETWORKING,
-  ),
+};
+
+/** Each step's right, from the resource module that owns the step (in plan order, for the table). */
+export const STEP_RIGHTS: Rights = {
+  ...PREFLIGHT_RIGHTS,
+  ...storageAccount.rights,
+  ...aks.rights,
+  ...privateEndpoint.rights,
+  ...app.rights,
+  ...federatedCredential.rights,
+  ...servicePrincipal.rights,
+  ...resourceGroup.rights,
+  ...container.rights,
+  ...share.rights,
+  ...roleAssignment.rights,
+  ...endpointConnection.rights,
+  ...privateDnsZone.rights,
+  ...zoneLink.rights,
+  ...zoneGroup.rights,
+  ...peering.rights,
 };
 
 /** Every step each mode's plan can hold: the example config, with network.storageVnetId in the NFS modes (peering). */

@@ -24,6 +24,8 @@ export interface Expectation {
   /** Value the resource must have (compared as strings, case-sensitively), or... */
   equals?: string | boolean | null;
   notEquals?: string | boolean | null;
+  /** ...one of these values... */
+  oneOf?: string[];
   /** ...a Kubernetes version it must be at least. */
   atLeastVersion?: string;
   severity: "error" | "warning";

@@ -12,7 +12,7 @@ const cli = join(import.meta.dirname, "ctv.ts");
 const tsx = join(import.meta.dirname, "../../../node_modules/.bin/tsx");
 
 describe("ctv bootstrap (the entry point as a process)", () => {
-  it("prints the plan as JSON on --dry-run --json and calls no az", async () => {
+  it("prints the refreshed plan as JSON on --dry-run --json, making only reads", async () => {
     const sim = createSimulatedAzure();
     const r = await execa(
       tsx,
@@ -22,11 +22,12 @@ describe("ctv bootstrap (the entry point as a process)", () => {
     expect(r.exitCode).toBe(0);
     const plan = JSON.parse(r.stdout) as {
       mode: string;
-      steps: { id: string; tenant: string; argv: string[]; why: string }[];
+      resources: { step: string; tenant: string; change: string; command: string[] }[];
     };
     expect(plan.mode).toBe("fileshare-nfs");
-    expect(plan.steps.map((s) => s.id)).toContain("tenant2/approve-private-endpoint");
-    expect(sim.state().calls).toEqual([]);
+    expect(plan.resources.map((s) => s.step)).toContain("tenant2/approve-private-endpoint");
+    expect(sim.state().calls.length).toBeGreaterThan(0);
+    expect(sim.state().calls.filter((c) => c.mutating)).toEqual([]);
   });
   it("exits non-zero with the login command when a tenant is not logged in", async () => {
     const sim = createSimulatedAzure({ loggedIn: false });

@@ -23,7 +23,15 @@ export function lockWaitArg(text: string): number {
 export interface BootstrapCommandDeps {
   runBootstrap(
     config: string,
-    opts: { dryRun: boolean; check: boolean; json: boolean; lockWaitMs: number; io: IOStreams },
+    opts: {
+      dryRun: boolean;
+      check: boolean;
+      json: boolean;
+      lockWaitMs: number;
+      io: IOStreams;
+      out?: string;
+      plan?: string;
+    },
   ): Promise<unknown>;
 }
 
@@ -33,7 +41,11 @@ export function bootstrapCommand(deps: () => Promise<BootstrapCommandDeps> = loa
   return new Command("bootstrap")
     .description("Plan and apply the Azure side in both tenants (az), then write the chart's values file.")
     .option("-c, --config <file>", "bootstrap config (start from examples/bootstrap.<mode>.yaml)", "bootstrap.yaml")
-    .option("--dry-run", "print the ordered plan (tenant, command, why) and change nothing", false)
+    .option(
+      "--dry-run",
+      "read both tenants and print, per resource in apply order, + create, ~ update field: now → wanted, = unchanged or ? unknown until an earlier step runs; changes nothing",
+      false,
+    )
     .option(
       "--check",
       "drift check: read both tenants, the record and the values file, change nothing; exit 2 on drift (below)",
@@ -41,8 +53,13 @@ export function bootstrapCommand(deps: () => Promise<BootstrapCommandDeps> = loa
     )
     .option(
       "--json",
-      "with --dry-run: the plan as JSON on stdout; with --check: the planned changes; otherwise progress goes to stderr",
+      "with --dry-run: the diff as JSON on stdout (schema: docs/json/bootstrap-plan.schema.json); with --check: the planned changes; otherwise progress goes to stderr",
       false,
+    )
+    .option("--out <file>", "with the dry run: also save the plan, with what each read saw, to this file")
+    .option(
+      "--plan <file>",
+      "apply a plan saved with --out: refused (exit 2) for another config or format; stops before any write (exit 1) when Azure no longer holds what the plan saw",
     )
     .option(
       "--lock-wait <seconds>",
@@ -56,27 +73,61 @@ export function bootstrapCommand(deps: () => Promise<BootstrapCommandDeps> = loa
 Examples:
   $ ctv bootstrap --config examples/bootstrap.blob-fuse-wi.yaml --dry-run
   $ ctv bootstrap --config bootstrap.yaml          # apply; safe to run again
+  $ ctv bootstrap --config bootstrap.yaml --out plan.json   # save the refreshed plan
+  $ ctv bootstrap --config bootstrap.yaml --plan plan.json  # apply it, if Azure still holds what it saw
   $ ctv bootstrap --config bootstrap.yaml --check  # drift: exit 0 none, 2 drift, 1 error
 
 ${exitCodesHelp("bootstrap and teardown")}
 With --check, ${exitCodesHelp("bootstrap --check").replace(/^Exit codes/, "exit codes")}`,
     )
-    .action(async (opts) => {
-      // Under --check, 2 means drift and nothing else: every error exits 1 (the "drift-check" column of exit-codes.ts).
-      if (opts.check && opts.dryRun)
-        throw new ToolError(
-          "INVALID_INPUT",
-          "--check and --dry-run do not go together.",
-          "--dry-run prints the whole plan without reading Azure; --check reads Azure and lists only what would change. Pass one.",
-        );
-      const { runBootstrap } = await deps();
-      const outcome = await runBootstrap(opts.config, {
-        dryRun: opts.dryRun,
-        check: opts.check,
-        json: opts.json,
-        lockWaitMs: opts.lockWait * 1000,
-        io,
-      });
-      if (opts.check) setExitCode(((outcome as { drift?: unknown[] } | undefined)?.drift?.length ?? 0) > 0 ? 2 : 0);
-    });
+    .action((opts) => (opts.check ? runCheck(opts, deps, io) : runApply(opts, deps, io)));
+}
+
+interface CommandOptions {
+  config: string;
+  dryRun: boolean;
+  check: boolean;
+  json: boolean;
+  lockWait: number;
+  out?: string;
+  plan?: string;
+}
+
+/** A run, a dry run, or a saved plan's (--out, --plan). */
+async function runApply(opts: CommandOptions, deps: () => Promise<BootstrapCommandDeps>, io: IOStreams): Promise<void> {
+  if (opts.out && opts.plan)
+    throw new ToolError(
+      "INVALID_INPUT",
+      "--out and --plan do not go together.",
+      "Save a plan with --out, then apply it with --plan.",
+    );
+  const { runBootstrap } = await deps();
+  await runBootstrap(opts.config, {
+    dryRun: opts.dryRun,
+    check: false,
+    json: opts.json,
+    lockWaitMs: opts.lockWait * 1000,
+    io,
+    ...(opts.out ? { out: opts.out } : {}),
+    ...(opts.plan ? { plan: opts.plan } : {}),
+  });
+}
+
+/** --check: 2 means drift and nothing else; every error exits 1 (the "drift-check" column of exit-codes.ts). */
+async function runCheck(opts: CommandOptions, deps: () => Promise<BootstrapCommandDeps>, io: IOStreams): Promise<void> {
+  if (opts.dryRun)
+    throw new ToolError(
+      "INVALID_INPUT",
+      "--check and --dry-run do not go together.",
+      "--dry-run prints every resource's diff; --check lists only what would change and exits 2 on drift. Pass one.",
+    );
+  const { runBootstrap } = await deps();
+  const outcome = await runBootstrap(opts.config, {
+    dryRun: false,
+    check: true,
+    json: opts.json,
+    lockWaitMs: opts.lockWait * 1000,
+    io,
+  });
+  setExitCode(((outcome as { drift?: unknown[] } | undefined)?.drift?.length ?? 0) > 0 ? 2 : 0);
 }

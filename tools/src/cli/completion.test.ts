@@ -86,6 +86,8 @@ describe("bash completion", () => {
       "--dry-run",
       "--check",
       "--json",
+      "--out",
+      "--plan",
       "--lock-wait",
       "--help",
       "--version",

@@ -19,7 +19,9 @@ export const fileDriver = "file.csi.azure.com";
 export type DriverName = typeof blobDriver | typeof fileDriver;
 export const driverNames: readonly DriverName[] = [blobDriver, fileDriver];
 
-export const tokenAudience = "api://AzureADTokenExchange";
+/** The audience of the ServiceAccount token the driver exchanges (one fact, kept with the federated credential). */
+export { TOKEN_EXCHANGE_AUDIENCE as tokenAudience } from "../bootstrap/resources/federated-credential.ts";
+import { TOKEN_EXCHANGE_AUDIENCE as tokenAudience } from "../bootstrap/resources/federated-credential.ts";
 export const serviceAccountTokensKey = "csi.storage.k8s.io/serviceAccount.tokens";
 const defaultEndpointSuffix = "core.windows.net";
 

@@ -4,6 +4,7 @@
 // differs" section of docs/test-bed.md is generated from it (`npm run gen`), and conformance.test.ts fails when a row
 // names a test that does not exist.
 
+import { BLOB_DATA_READER_ROLE } from "../bootstrap/resources/role-assignment.ts";
 import { defaultBlobDriverVersion, defaultFileDriverVersion } from "./versions.ts";
 import { ToolError } from "../errors.ts";
 
@@ -114,7 +115,7 @@ export const conformance: readonly ConformanceRow[] = [
       },
       {
         file: T.e2e,
-        name: "with Storage Blob Data Reader mounts and reads, refuses writes; once the role is removed, cuts off listings and files not in the file cache, while a file read before is served from the cache",
+        name: `with ${BLOB_DATA_READER_ROLE} mounts and reads, refuses writes; once the role is removed, cuts off listings and files not in the file cache, while a file read before is served from the cache`,
       },
     ],
   },
@@ -880,7 +881,7 @@ export const conformance: readonly ConformanceRow[] = [
       },
       {
         file: T.e2e,
-        name: "with Storage Blob Data Reader mounts and reads, refuses writes; once the role is removed, cuts off listings and files not in the file cache, while a file read before is served from the cache",
+        name: `with ${BLOB_DATA_READER_ROLE} mounts and reads, refuses writes; once the role is removed, cuts off listings and files not in the file cache, while a file read before is served from the cache`,
       },
     ],
   },

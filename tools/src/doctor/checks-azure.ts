@@ -1,24 +1,25 @@
 // Checks in the two tenants: the multi-tenant app and its federated credentials (tenant 1), the service
 // principal, its data role, the storage account and its container or share (tenant 2).
 import { loginCommand } from "../az/az.ts";
-import { TOKEN_EXCHANGE_AUDIENCE, containerResourceId, storageAccountResourceId } from "../bootstrap/plan.ts";
+import { isMultiTenant, makeMultiTenantArgv } from "../bootstrap/resources/app.ts";
+import { containerResourceId } from "../bootstrap/resources/container.ts";
+import {
+  FEDERATED_CREDENTIAL_LIMIT,
+  TOKEN_EXCHANGE_AUDIENCE,
+  serviceAccountSubject as subjectOf,
+} from "../bootstrap/resources/federated-credential.ts";
+import { blobDataRole } from "../bootstrap/resources/role-assignment.ts";
+import { accountBreaks, storageAccountResourceId } from "../bootstrap/resources/storage-account.ts";
 import { scopeCovers } from "../az/resource-id.ts";
 import { type Check, type CheckResult, broken, ok, unknown } from "./types.ts";
-import type { AzFic, AzRead, AzRole, Facts, TenantKey } from "./facts.ts";
+import type { AzAccount, AzFic, AzRead, AzRole, Facts, TenantKey } from "./facts.ts";
 import { azCommand, bootstrapCommand, planCommand, reinstallCommands } from "./fixes.ts";
-import { MODES } from "../schema/modes.ts";
+import { MODES, type Mode } from "../schema/modes.ts";
 
 const WI = ["blob-fuse-wi"] as const;
 const NFS = ["fileshare-nfs", "blob-nfs"] as const;
-/** Entra's limit of federated identity credentials per app. */
-export const FEDERATED_CREDENTIAL_LIMIT = 20;
-const MULTI_TENANT = ["AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount"];
-/** Data roles on blobs and what they allow. */
-const BLOB_ROLES: Record<string, { read: boolean; write: boolean }> = {
-  "storage blob data owner": { read: true, write: true },
-  "storage blob data contributor": { read: true, write: true },
-  "storage blob data reader": { read: true, write: false },
-};
+/** Entra's limit of federated identity credentials per app (kept with the credential's resource module). */
+export { FEDERATED_CREDENTIAL_LIMIT };
 
 /** A failed read as a verdict: a missing Azure object is the caller's to judge; anything else cannot tell. */
 function cannotRead(r: Extract<AzRead<unknown>, { ok: false }>): CheckResult {
@@ -31,8 +32,6 @@ const noAzure = (f: Facts): CheckResult | undefined =>
         "No bootstrap config (--config), so doctor does not know the tenants' credential caches.",
         "Pass --config bootstrap.yaml (the file the bootstrap ran with).",
       );
-
-const subjectOf = (ns: string, sa: string) => `system:serviceaccount:${ns}:${sa}`;
 
 /** Why a fix that grants is withheld: doctor grants only to the app the config, the record or the values file names. */
 const UNNAMED_APP =
@@ -127,21 +126,11 @@ export const tenant1Checks: Check[] = [
           brought ? [] : [bootstrapCommand(f), ...(reinstallCommands(f) ?? [])],
         );
       }
-      if (!MULTI_TENANT.includes(app.value.signInAudience)) {
+      if (!isMultiTenant(app.value.signInAudience)) {
         return broken(
           `App ${app.value.displayName} (${clientId}) is ${app.value.signInAudience}, not multi-tenant, so tenant 2 cannot hold a service principal for it.`,
           "Make it multi-tenant.",
-          [
-            azCommand(f, "tenant1", [
-              "ad",
-              "app",
-              "update",
-              "--id",
-              clientId,
-              "--sign-in-audience",
-              "AzureADMultipleOrgs",
-            ]),
-          ],
+          [azCommand(f, "tenant1", makeMultiTenantArgv(clientId))],
         );
       }
       return ok(`${app.value.displayName} (${clientId}), ${app.value.signInAudience}.`);
@@ -306,8 +295,7 @@ const roleCheck: Check = {
     if (!roles.ok) return cannotRead(roles);
     const target = containerResourceId(f.config!);
     const covering = roles.value.filter(
-      (r) =>
-        r.principalId === sp.value.id && scopeCovers(r.scope, target) && BLOB_ROLES[r.roleDefinitionName.toLowerCase()],
+      (r) => r.principalId === sp.value.id && scopeCovers(r.scope, target) && blobDataRole(r.roleDefinitionName),
     );
     const grant = planCommand(f, "tenant2/role-assignment", { spObjectId: sp.value.id });
     const fix = (what: string) =>
@@ -324,7 +312,7 @@ const roleCheck: Check = {
         commands,
       );
     }
-    if (writes && !covering.some((r) => BLOB_ROLES[r.roleDefinitionName.toLowerCase()]!.write)) {
+    if (writes && !covering.some((r) => blobDataRole(r.roleDefinitionName)!.write)) {
       const { fix: text, commands } = fix(
         "Grant the role as the bootstrap does (the read-only assignment may stay: it grants less), or mount the volume read-only.",
       );
@@ -418,7 +406,7 @@ const orphansCheck: Check = {
     const account = storageAccountResourceId(c);
     const foreign = roles.value.filter(
       (r) =>
-        BLOB_ROLES[r.roleDefinitionName.toLowerCase()] &&
+        blobDataRole(r.roleDefinitionName) &&
         scopeCovers(account, r.scope) &&
         r.principalId !== (sp.ok ? sp.value.id : undefined),
     );
@@ -513,9 +501,14 @@ export const tenant2Checks: Check[] = [
           bootstrapCommand(f),
         ]);
       }
+      if (c.mode === "blob-fuse-wi" && breaks(c.mode, acc.value).has("kind"))
+        return broken(
+          `Account ${acc.value.name} is ${acc.value.kind}; blob-fuse-wi needs a StorageV2 account.`,
+          "An account's kind cannot change: set storage.accountName in the config to a new name, run the bootstrap, then reinstall the release with the values file it writes.",
+        );
       if (
         c.mode === "blob-fuse-wi" &&
-        (acc.value.publicNetworkAccess === "Disabled" || acc.value.networkRuleSet?.defaultAction === "Deny")
+        (breaks(c.mode, acc.value).has("public-network") || breaks(c.mode, acc.value).has("default-action"))
       ) {
         return broken(
           `Account ${acc.value.name} refuses public network traffic (public network access ${acc.value.publicNetworkAccess}, default action ${acc.value.networkRuleSet?.defaultAction}), and blob-fuse-wi reaches its public endpoint (AuthorizationFailure).`,
@@ -555,19 +548,19 @@ export const tenant2Checks: Check[] = [
       const c = f.config!;
       const a = acc.value;
       if (c.mode === "fileshare-nfs") {
-        if (a.kind !== "FileStorage")
+        if (breaks(c.mode, a).has("kind"))
           return broken(
             `Account ${a.name} is ${a.kind}; NFS shares need a premium FileStorage account.`,
             "An account's kind cannot change: set storage.accountName in the config to a new name, run the bootstrap, then reinstall the release with the values file it writes.",
           );
-        return secureTransfer(a, f, await encryptsInTransit(f));
+        return privateOnly(a, c.mode, f) ?? secureTransfer(a, f, await encryptsInTransit(f));
       }
-      if (!a.isHnsEnabled || !a.enableNfsV3)
+      if (breaks(c.mode, a).has("hns") || breaks(c.mode, a).has("nfs-v3"))
         return broken(
           `Account ${a.name} has hierarchical namespace ${a.isHnsEnabled ? "on" : "off"} and NFS v3 ${a.enableNfsV3 ? "on" : "off"}; NFS v3 needs both, and both are set only at creation.`,
           "Set storage.accountName in the config to a new name, run the bootstrap, then reinstall the release with the values file it writes.",
         );
-      return ok("Hierarchical namespace and NFS v3 on.");
+      return privateOnly(a, c.mode, f) ?? ok("Hierarchical namespace and NFS v3 on.");
     },
   },
   {
@@ -635,7 +628,7 @@ export const tenant2Checks: Check[] = [
       if (none) return none;
       const acc = await f.account();
       if (!acc.ok) return unknown("The account could not be read (see tenant2.storage-account).");
-      if (acc.value.allowSharedKeyAccess !== false) {
+      if (breaks(f.config!.mode, acc.value).has("shared-key")) {
         const cmd = accountUpdate(f);
         return broken(
           `Account ${acc.value.name} allows shared key access (${acc.value.allowSharedKeyAccess === null ? "unset, which means on" : "on"}): anyone with a key bypasses Entra ID and RBAC, and a PV without mountWithWorkloadIdentityToken would silently fall back to keys.`,
@@ -647,6 +640,23 @@ export const tenant2Checks: Check[] = [
     },
   },
 ];
+
+/** The storage account rules the bootstrap holds accounts to (resources/storage-account.ts) that this account breaks. */
+function breaks(mode: Mode, a: AzAccount): ReturnType<typeof accountBreaks> {
+  return accountBreaks(mode, a as unknown as Record<string, unknown>);
+}
+
+/** NFS modes: an account open to public networks lets NFS in from anywhere that reaches it, not only the private endpoint. */
+function privateOnly(a: AzAccount, mode: Mode, f: Facts): CheckResult | undefined {
+  const open = breaks(mode, a);
+  if (!open.has("public-network") && !open.has("default-action")) return undefined;
+  const cmd = accountUpdate(f);
+  return broken(
+    `Account ${a.name} accepts public network traffic (public network access ${a.publicNetworkAccess}, default action ${a.networkRuleSet?.defaultAction}); NFS must reach it only through the private endpoint.`,
+    "Turn public network access off and deny by default with the bootstrap's account update.",
+    cmd ? [cmd] : [],
+  );
+}
 
 /** The exact az login commands for tenants whose credential cache holds no usable login. */
 export function loginCommands(f: Facts, tenants: TenantKey[]): string[] {
@@ -663,18 +673,15 @@ async function encryptsInTransit(f: Facts): Promise<boolean> {
  * fileshare-nfs and secure transfer: an account that requires it refuses NFS mounts not encrypted in transit, and one
  * that does not also lets unencrypted mounts in ("Encryption in transit for NFS Azure file shares", Microsoft Learn).
  */
-function secureTransfer(
-  a: { name: string; enableHttpsTrafficOnly: boolean },
-  f: Facts,
-  encrypted: boolean,
-): CheckResult {
-  if (a.enableHttpsTrafficOnly && !encrypted)
+function secureTransfer(a: AzAccount, f: Facts, encrypted: boolean): CheckResult {
+  const required = !breaks("fileshare-nfs", a).has("secure-transfer");
+  if (required && !encrypted)
     return broken(
       `Account ${a.name} requires secure transfer, and the PV mounts without encryption in transit (storage.encryptInTransit: false), which the account refuses (mount.nfs: access denied).`,
       "Mount encrypted: storage.encryptInTransit: true (the chart's default; Azure Files CSI driver v1.33.0 or newer) in the values file, then reinstall the release (a PV's attributes cannot change). Turning secure transfer off instead would let unencrypted NFS mounts in.",
       reinstallCommands(f) ?? [],
     );
-  if (!a.enableHttpsTrafficOnly && encrypted) {
+  if (!required && encrypted) {
     const cmd = accountUpdate(f);
     return broken(
       `Account ${a.name} does not require secure transfer, so besides this encrypted mount it lets in unencrypted NFS mounts from anywhere that reaches its endpoint.`,

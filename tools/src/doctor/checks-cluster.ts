@@ -1,7 +1,8 @@
 // Checks on the cluster side: the release's PV, claim, ServiceAccounts and pods, the PV's attributes,
 // the CSIDriver object, the installed driver's version and the service-account issuer.
 import type { V1Pod } from "@kubernetes/client-node";
-import { MIN_AKS_VERSION, TOKEN_EXCHANGE_AUDIENCE } from "../bootstrap/plan.ts";
+import { MIN_AKS_VERSION } from "../bootstrap/resources/aks.ts";
+import { TOKEN_EXCHANGE_AUDIENCE } from "../bootstrap/resources/federated-credential.ts";
 import { attr, blobDriver, fileDriver } from "../csi/attributes.ts";
 import { type Check, broken, ok, unknown } from "./types.ts";
 import type { AzAks, Facts } from "./facts.ts";

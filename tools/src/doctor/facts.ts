@@ -11,7 +11,7 @@ import type {
 import { AzError, type AzCall, type AzFailureKind, type AzTarget } from "../az/az.ts";
 import { parseVnetId } from "../az/resource-id.ts";
 import type { BootstrapConfig } from "../bootstrap/config.ts";
-import { storageAccountResourceId } from "../bootstrap/plan.ts";
+import { storageAccountResourceId } from "../bootstrap/resources/storage-account.ts";
 import { privateEndpointNames } from "../bootstrap/private-endpoint-names.ts";
 import {
   aksShowArgv,
@@ -27,7 +27,8 @@ import { CreationRecord, type CreatedItem } from "../bootstrap/record.ts";
 import type { ClusterReader, KubeTarget } from "./cluster-reader.ts";
 import { MODES, type Mode } from "../schema/modes.ts";
 
-export type TenantKey = "tenant1" | "tenant2";
+import type { TenantKey } from "../bootstrap/step.ts";
+export type { TenantKey };
 export type AzRead<T> =
   | { ok: true; value: T }
   | { ok: false; notFound: boolean; kind?: AzFailureKind; message: string };

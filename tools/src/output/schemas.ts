@@ -183,12 +183,48 @@ export const TEARDOWN_PREVIEW = {
   schema: teardownPreview,
 } satisfies JsonOutput;
 
+const fieldChange = z.strictObject({
+  field: z.string().describe("The field that differs, as a JMESPath into the resource's az answer."),
+  now: z.unknown().describe("What Azure holds now (null: unset)."),
+  wanted: z.string().describe("What the config wants."),
+});
+
+const resourceDiff = z.strictObject({
+  step: z.string().describe('The plan step, e.g. "tenant2/storage-account".'),
+  tenant: z.enum(["tenant1", "tenant2"]),
+  action: z.string(),
+  change: z
+    .enum(["create", "update", "unchanged", "unknown"])
+    .describe(
+      "create: missing; update: exists, fields differ; unchanged: in place; unknown: waits for an earlier change.",
+    ),
+  fields: z.array(fieldChange),
+  after: z.string().optional().describe("With unknown: the earlier change (step id) or value it waits for."),
+  command: z.array(z.string()).describe("The az command a run would make, with what is known filled in."),
+  seen: z
+    .strictObject({ exists: z.boolean(), fields: z.record(z.string(), z.unknown()) })
+    .optional()
+    .describe("What the read saw: whether the object exists, and the fields a run compares."),
+});
+
+const planPreview = z.strictObject({
+  mode: z.string(),
+  resources: z.array(resourceDiff),
+  warnings: z.array(z.string()),
+});
+export const BOOTSTRAP_PLAN = {
+  name: "bootstrap-plan",
+  title: "ctv bootstrap --dry-run --json: per resource, in apply order, what a run would do",
+  schema: planPreview,
+} satisfies JsonOutput;
+
 export const JSON_OUTPUTS: readonly JsonOutput[] = [
   DOCTOR_REPORT,
   DOCTOR_ERROR,
   VALIDATE_REPORT,
   BOOTSTRAP_CHECK,
   BOOTSTRAP_APPLY,
+  BOOTSTRAP_PLAN,
   CLUSTER_STATUS,
   CLUSTER_IMAGES,
   TEARDOWN_PREVIEW,

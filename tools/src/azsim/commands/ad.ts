@@ -1,4 +1,5 @@
 // az ad: Microsoft Graph applications, their federated credentials, and service principals.
+import { SINGLE_TENANT_AUDIENCE, isMultiTenant } from "../../bootstrap/resources/sign-in-audience.ts";
 import type { AzCommandName } from "../../az/command-surface.ts";
 import { readFileSync } from "node:fs";
 import { AzCommandError, type Ctx, type Handler, a, graphNotFound, must } from "./context.ts";
@@ -33,7 +34,7 @@ export const AD_HANDLERS = {
       id: ctx.nextGuid(),
       appId: ctx.nextGuid(),
       displayName: must(ctx, "display-name", "--display-name"),
-      signInAudience: a(ctx, "sign-in-audience") ?? "AzureADMyOrg",
+      signInAudience: a(ctx, "sign-in-audience") ?? SINGLE_TENANT_AUDIENCE,
       federatedCredentials: [],
       createdDateTime: new Date().toISOString(),
     };
@@ -114,7 +115,7 @@ export const AD_HANDLERS = {
     const tenant = ctx.graphTenant();
     const id = must(ctx, "id", "--id");
     const app = ctx.state.apps.find((x) => x.appId === id);
-    if (!app || (app.tenantId !== tenant && app.signInAudience === "AzureADMyOrg")) {
+    if (!app || (app.tenantId !== tenant && !isMultiTenant(app.signInAudience))) {
       throw new AzCommandError(
         `When using this permission, the backing application of the service principal being created must in the local tenant. (application '${id}' is not multi-tenant or does not exist)`,
       );

@@ -1,0 +1,56 @@
+// The approval of the private endpoint's connection, in tenant 2 (the storage owner approves the cross-tenant request).
+import type { BootstrapConfig } from "../config.ts";
+import { privateEndpointNames } from "../private-endpoint-names.ts";
+import { rejectedConnection } from "../rejected-connection.ts";
+import { type Rights, type StepInput, sub } from "./common.ts";
+import { storageAccountResourceId } from "./storage-account.ts";
+import { cited, PRIVATE_LINK, SHARED_PRIVATE_LINK, STORAGE } from "./sources.ts";
+
+export const rights: Rights = {
+  "tenant2/approve-private-endpoint": cited(
+    "Storage Account Contributor (or Contributor) on the account: approving takes Microsoft.Storage/storageAccounts/privateEndpointConnectionsApproval/action, which Microsoft.Storage/storageAccounts/* holds.",
+    PRIVATE_LINK,
+    SHARED_PRIVATE_LINK,
+    STORAGE,
+  ),
+};
+
+/** The connection state that lets traffic through. */
+export const APPROVED = "Approved";
+
+export function approvalStep(c: BootstrapConfig, endpoint: string): StepInput {
+  const pe = privateEndpointNames(c);
+  return {
+    id: "tenant2/approve-private-endpoint",
+    tenant: "tenant2",
+    kind: "write",
+    action: `approving the private endpoint connection from ${pe.name}`,
+    why: "The storage owner approves the cross-tenant connection in tenant 2.",
+    argv: [
+      ...["network", "private-endpoint-connection", "approve", "--id", "{{privateEndpointConnectionId}}"],
+      ...[
+        "--description",
+        `Approved for AKS ${c.aks.name} by aks-cross-tenant-storage bootstrap`,
+        ...sub(c, "tenant2"),
+      ],
+    ],
+    check: {
+      argv: [
+        "network",
+        "private-endpoint-connection",
+        "list",
+        "--id",
+        storageAccountResourceId(c),
+        ...sub(c, "tenant2"),
+      ],
+      select: { where: { "privateEndpoint.id": pe.id } },
+      doneWhen: { "privateLinkServiceConnectionState.status": APPROVED },
+      waitForItem: `the connection request from private endpoint ${pe.name}`,
+    },
+    captures: [{ name: "privateEndpointConnectionId", path: "id", from: "check" }],
+    // Microsoft Learn, "Manage Azure Private Endpoints": a connection once denied can't be approved; a new endpoint can.
+    checkExpect: [rejectedConnection(pe, sub(c, "tenant1"))],
+    retryOn: ["not-found"],
+    dependsOn: [endpoint],
+  };
+}

@@ -1,0 +1,52 @@
+// The Microsoft Learn pages the rights of the resource modules were checked against, and the shape of a right:
+// what a step's write needs in its tenant and where that was checked (docs/real-aks.md prints both).
+/** A Microsoft Learn page a right was checked against. */
+export interface Source {
+  title: string;
+  url: string;
+}
+
+const learn = (title: string, path: string): Source => ({ title, url: `https://learn.microsoft.com/${path}` });
+const ROLES = "azure/role-based-access-control/built-in-roles";
+/** Reader: every read action. */
+export const GENERAL = learn("Azure built-in roles for General", `${ROLES}/general`);
+/** Contributor (all actions but Microsoft.Authorization writes), Owner, Role Based Access Control Administrator, User Access Administrator. */
+export const PRIVILEGED = learn("Azure built-in roles for Privileged", `${ROLES}/privileged`);
+/** Storage Account Contributor: every action under Microsoft.Storage/storageAccounts. */
+export const STORAGE = learn("Azure built-in roles for Storage", `${ROLES}/storage`);
+/** Network Contributor: every Microsoft.Network action; Private DNS Zone Contributor: privateDnsZones and virtualNetworks/join/action. */
+export const NETWORKING = learn("Azure built-in roles for Networking", `${ROLES}/networking`);
+export const PRIVATE_LINK = learn(
+  "Azure RBAC permissions for Azure Private Link",
+  "azure/private-link/rbac-permissions",
+);
+// Says what the approver of a connection needs (the Private Link page lists the approval action for auto-approval only).
+export const SHARED_PRIVATE_LINK = learn(
+  "Make outbound connections through a shared private link",
+  "azure/search/search-indexer-howto-access-private",
+);
+export const PEERING = learn(
+  "Create a virtual network peering - Resource Manager, different subscriptions and Microsoft Entra tenants",
+  "azure/virtual-network/create-peering-different-subscriptions",
+);
+export const ENTRA_ROLES = learn(
+  "Microsoft Entra built-in roles",
+  "entra/identity/role-based-access-control/permissions-reference",
+);
+export const DELEGATE_APPS = learn(
+  "Delegate app registration permissions in Microsoft Entra ID",
+  "entra/identity/role-based-access-control/delegate-app-roles",
+);
+export const CROSS_TENANT_SP = learn(
+  "Create an enterprise application from a multitenant application in Microsoft Entra ID",
+  "entra/identity/enterprise-apps/create-service-principal-cross-tenant",
+);
+
+/** The right a step needs and where it was checked; `sources` is empty only where no role is named. */
+export interface StepRight {
+  right: string;
+  sources: Source[];
+}
+
+export const none = (right: string): StepRight => ({ right, sources: [] });
+export const cited = (right: string, ...sources: Source[]): StepRight => ({ right, sources });

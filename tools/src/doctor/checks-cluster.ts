@@ -352,7 +352,9 @@ export const clusterChecks: Check[] = [
     title: "service-account issuer and AKS workload identity",
     modes: WI,
     async run(f) {
-      const issuer = await f.issuer().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+      const issuer = await f
+        .issuer()
+        .catch((err: unknown) => ({ failed: err instanceof Error ? err.message : String(err) }));
       const aks = f.canReadAzure ? await f.aks() : undefined;
       const off = aks?.ok ? identityOff(aks.value) : [];
       if (off.length > 0)
@@ -363,8 +365,8 @@ export const clusterChecks: Check[] = [
           [aksUpdateCommand(f, ["--enable-oidc-issuer", "--enable-workload-identity"]), bootstrapCommand(f)],
         );
       const enable = `Enable the OIDC issuer: ${aksUpdateCommand(f, ["--enable-oidc-issuer", "--enable-workload-identity"])}`;
-      if (issuer instanceof Error)
-        return broken(`The cluster serves no service-account discovery document (${issuer.message}).`, enable);
+      if (typeof issuer !== "string")
+        return broken(`The cluster serves no service-account discovery document (${issuer.failed}).`, enable);
       if (!/^https:\/\//.test(issuer))
         return broken(
           `The cluster's service-account issuer is ${issuer}, which Entra ID cannot fetch keys from.`,

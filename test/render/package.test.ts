@@ -93,6 +93,16 @@ describe("the npm package, installed from its tarball", () => {
       expect(existsSync(join(app, "node_modules", dep)), `${dep} is installed`).toBe(true);
   });
 
+  it("ships the JSON Schemas that the commands' --help names (docs/json/...)", async () => {
+    const named = new Set<string>();
+    for (const c of ["bootstrap", "teardown", "doctor", "validate", "cluster"]) {
+      const help = await npxCtv([c, "--help"]);
+      for (const m of help.stdout.matchAll(/docs\/json\/[\w.-]+\.schema\.json/g)) named.add(m[0]);
+    }
+    expect(named.size).toBeGreaterThan(0);
+    for (const f of named) expect(existsSync(join(installed, f)), `${f} is in the package`).toBe(true);
+  });
+
   it("npx ctv --help lists what runs from the package, not the test bed's commands, and --version", async () => {
     const help = await npxCtv(["--help"]);
     expect(help.exitCode).toBe(0);

@@ -6,7 +6,7 @@
 import { type AzTarget, AzError } from "../az/az.ts";
 import { RESOURCE_TYPES, sameId, tryParseResourceId } from "../az/resource-id.ts";
 import type { BootstrapConfig } from "./config.ts";
-import { CREATION_TAG } from "./plan.ts";
+import { CREATION_TAG } from "./resources/common.ts";
 import type { CreatedItem, CreationRecord, PendingItem } from "./record.ts";
 import type { Step, TenantKey } from "./step.ts";
 

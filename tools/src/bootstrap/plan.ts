@@ -21,21 +21,6 @@ import { dnsRecordStep, zoneGroupStep } from "./resources/zone-group.ts";
 import { zoneLinkStep } from "./resources/zone-link.ts";
 import type { Plan, Step, TenantKey } from "./step.ts";
 
-// Re-exported for the modules that imported them from here before the resource modules existed.
-export { CREATION_MARKER, CREATION_TAG, RUN_VARS } from "./resources/common.ts";
-export { BLOB_DATA_ROLE } from "./resources/role-assignment.ts";
-export { TOKEN_EXCHANGE_AUDIENCE } from "./resources/federated-credential.ts";
-export { ENTERPRISE_APP_TAG } from "./resources/service-principal.ts";
-export { MIN_AKS_VERSION } from "./resources/aks.ts";
-export { storageAccountResourceId } from "./resources/storage-account.ts";
-export { containerResourceId } from "./resources/container.ts";
-export { REQUEST_MESSAGE_MAX, endpointSubnet, requestMessage } from "./resources/private-endpoint.ts";
-
-export interface ObservedState {
-  /** Ids of write steps known to be done already; they are left out of the plan. */
-  done?: string[];
-}
-
 /** Collects steps in order; `add` returns the step's id for later steps' dependsOn. */
 class Steps {
   readonly list: Step[] = [];
@@ -140,11 +125,11 @@ function planNfs(c: BootstrapConfig, s: Steps, aks: string, pre: string[]): void
   for (const x of peeringSteps(c, aks, pre)) s.add(x);
 }
 
-export function plan(c: BootstrapConfig, observed: ObservedState = {}): Plan {
+/** Every step for the config's mode, in order; what Azure already holds is found when a run refreshes (apply). */
+export function plan(c: BootstrapConfig): Plan {
   const s = new Steps();
   const { pre, aks } = preflight(c, s);
   if (c.mode === "blob-fuse-wi") planWorkloadIdentity(c, s, aks, pre);
   else planNfs(c, s, aks, pre);
-  const done = new Set(observed.done ?? []);
-  return { mode: c.mode, steps: s.list.filter((x) => x.kind === "read" || !done.has(x.id)) };
+  return { mode: c.mode, steps: s.list };
 }

@@ -6,7 +6,7 @@ import { shellCommand } from "../az/shell.ts";
 import { TEARDOWN_PREVIEW } from "../output/schemas.ts";
 import type { BootstrapConfig } from "./config.ts";
 import type { Proof } from "./ownership.ts";
-import { storageAccountResourceId } from "./plan.ts";
+import { storageAccountResourceId } from "./resources/storage-account.ts";
 import type { CreatedItem } from "./record.ts";
 
 export type TeardownPreview = z.infer<typeof TEARDOWN_PREVIEW.schema>;

@@ -9,7 +9,7 @@ import { ToolError } from "../errors.ts";
 import type { BootstrapConfig } from "./config.ts";
 import type { CreatedKind, DeleteKind, Lookup, Proof, ProofContext } from "./ownership.ts";
 import { isNotFound } from "./ownership.ts";
-import { storageAccountResourceId } from "./plan.ts";
+import { storageAccountResourceId } from "./resources/storage-account.ts";
 import type { CreatedItem, CreationRecord, PendingItem } from "./record.ts";
 import { appDelete } from "./resources/app.delete.ts";
 import { federatedCredentialDelete } from "./resources/federated-credential.delete.ts";

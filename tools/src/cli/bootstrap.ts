@@ -56,7 +56,10 @@ export function bootstrapCommand(deps: () => Promise<BootstrapCommandDeps> = loa
       "with --dry-run: the diff as JSON on stdout (schema: docs/json/bootstrap-plan.schema.json); with --check: the planned changes; otherwise progress goes to stderr",
       false,
     )
-    .option("--out <file>", "a dry run (nothing changes) that also saves the plan, with what each read saw, to this file for --plan")
+    .option(
+      "--out <file>",
+      "a dry run (nothing changes) that also saves the plan, with what each read saw, to this file for --plan",
+    )
     .option(
       "--plan <file>",
       "apply a plan saved with --out: refused (exit 2) for another config or format; stops before any write (exit 1) when Azure no longer holds what the plan saw",

@@ -28,7 +28,7 @@ import { isClusterCommand, runPrintedOnSimulatedAzure } from "../testbed/printed
 import { type Usage, compareSurface, loadRealCommandTable, parseUsage } from "../az/surface.ts";
 import { AZURE_CLI_VERSION, azureCliPaths } from "../az/install.ts";
 import { MODES } from "../schema/modes.ts";
-import { MIN_AKS_VERSION } from "../bootstrap/plan.ts";
+import { MIN_AKS_VERSION } from "../bootstrap/resources/aks.ts";
 
 async function doctor(r: SimulatedRelease, configPath: string | undefined = r.configPath) {
   return runDoctor({

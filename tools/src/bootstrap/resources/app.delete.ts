@@ -1,6 +1,6 @@
 // Teardown of the multi-tenant app (tenant 1): proven ours only by this record's creation marker in its tags,
 // never by its name; it stays while a federated credential this record did not create remains on it.
-import { CREATION_TAG } from "../plan.ts";
+import { CREATION_TAG } from "./common.ts";
 import {
   type DeleteKind,
   type Found,

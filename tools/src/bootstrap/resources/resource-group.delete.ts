@@ -2,7 +2,7 @@
 // entry is looked up only so that the record can say whether the interrupted run created it (its tag).
 import type { DeleteKind, Found, Lookup, ProofContext } from "../ownership.ts";
 import { armRef, tagsOf } from "../ownership.ts";
-import { CREATION_TAG } from "../plan.ts";
+import { CREATION_TAG } from "./common.ts";
 import { groupShowArgv } from "../reads.ts";
 
 /** Finds a pending resource group or storage account by its recorded id; ours only with this record's tag. */

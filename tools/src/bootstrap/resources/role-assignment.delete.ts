@@ -1,7 +1,8 @@
 // Teardown of the role assignment in tenant 2: ours when its description carries this record's creation
 // marker, and only in tenant 2's subscription, where the bootstrap grants its role.
 import type { AzError } from "../../az/az.ts";
-import { BLOB_DATA_ROLE, CREATION_TAG } from "../plan.ts";
+import { CREATION_TAG } from "./common.ts";
+import { BLOB_DATA_ROLE } from "./role-assignment.ts";
 import type { DeleteKind, Found, Lookup, Proof, ProofContext } from "../ownership.ts";
 import { NO_ID, hasMarker, listOf } from "../ownership.ts";
 import type { CreatedItem } from "../record.ts";

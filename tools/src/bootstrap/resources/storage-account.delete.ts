@@ -4,7 +4,7 @@
 import type { BootstrapConfig } from "../config.ts";
 import type { DeleteKind, Proof, ProofContext } from "../ownership.ts";
 import { armRef, tagsOf } from "../ownership.ts";
-import { CREATION_TAG } from "../plan.ts";
+import { CREATION_TAG } from "./common.ts";
 import type { CreatedItem } from "../record.ts";
 import { storageAccountShowArgv, storageChildListArgv } from "../reads.ts";
 import { findTagged } from "./resource-group.delete.ts";

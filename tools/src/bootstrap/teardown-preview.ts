@@ -3,7 +3,7 @@
 import type { z } from "zod";
 import type { ToolError } from "../errors.ts";
 import { shellCommand } from "../az/shell.ts";
-import { TEARDOWN_PREVIEW } from "../output/schemas.ts";
+import type { TEARDOWN_PREVIEW } from "../output/schemas.ts";
 import type { BootstrapConfig } from "./config.ts";
 import type { Proof } from "./ownership.ts";
 import { storageAccountResourceId } from "./resources/storage-account.ts";

@@ -443,7 +443,7 @@ describe("bootstrap apply against the simulated Azure", () => {
       /^tenant1: Subnet private-endpoints does not exist in VNet \S+ \(resource group \S+\); the private endpoint needs it\. An AKS-managed VNet/,
     );
     expect(e.hint).toMatch(
-      /^Create it \(nothing was changed yet\): az network vnet subnet create -g \S+ --vnet-name \S+ -n private-endpoints --address-prefixes '<a free \/28 or larger in the VNet>' --subscription /,
+      /^Create it \(nothing was changed yet\): AZURE_CONFIG_DIR=\S+ az network vnet subnet create -g \S+ --vnet-name \S+ -n private-endpoints --address-prefixes '<a free \/28 or larger in the VNet>' --subscription /,
     );
     expect(e.hint).not.toContain("{{");
     expect(mutations(sim)).toEqual([]);

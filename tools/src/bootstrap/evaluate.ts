@@ -4,7 +4,7 @@ import jmespath from "jmespath";
 import { ToolError } from "../errors.ts";
 import type { AzError } from "../az/az.ts";
 import { parseVnetId, vnetOfSubnet } from "../az/resource-id.ts";
-import type { Capture, Expectation, Step, } from "./step.ts";
+import type { Capture, Expectation, Step } from "./step.ts";
 import { versionAtLeast } from "../version.ts";
 
 /**

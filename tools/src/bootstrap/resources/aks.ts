@@ -1,9 +1,8 @@
 // The AKS cluster in tenant 1: only read. Its OIDC issuer (blob-fuse-wi), its VNet (NFS modes), its version.
-import { shellCommand as sh } from "../../az/shell.ts";
 import type { BootstrapConfig } from "../config.ts";
 import { aksShowArgv } from "../reads.ts";
 import type { Capture, Expectation } from "../step.ts";
-import { type Rights, type StepInput, sub } from "./common.ts";
+import { type Rights, type StepInput, azIn, sub } from "./common.ts";
 import { cited, GENERAL } from "./sources.ts";
 
 export const rights: Rights = {
@@ -14,7 +13,16 @@ export const rights: Rights = {
 export const MIN_AKS_VERSION = "1.34";
 
 function aksUpdate(c: BootstrapConfig, ...flags: string[]): string {
-  return sh(["az", "aks", "update", "-g", c.aks.resourceGroup, "-n", c.aks.name, ...flags, ...sub(c, "tenant1")]);
+  return azIn(c, "tenant1", [
+    "aks",
+    "update",
+    "-g",
+    c.aks.resourceGroup,
+    "-n",
+    c.aks.name,
+    ...flags,
+    ...sub(c, "tenant1"),
+  ]);
 }
 
 function workloadIdentityExpectations(c: BootstrapConfig): Expectation[] {
@@ -38,7 +46,7 @@ function workloadIdentityExpectations(c: BootstrapConfig): Expectation[] {
       equals: true,
       severity: "warning",
       problem: `The managed Blob CSI driver is off on AKS ${c.aks.name}.`,
-      hint: `Enable it: ${aksUpdate(c, "--enable-blob-driver")} (or install the open-source driver v1.27.1+).`,
+      hint: `Enable it: ${aksUpdate(c, "--enable-blob-driver", "--yes")} (--yes answers the CLI's question whether an open-source Blob driver is installed; if one is, upgrade it to v1.27.1+ instead).`,
     },
   ];
 }
@@ -50,7 +58,7 @@ function aksReadSpec(c: BootstrapConfig): { expect: Expectation[]; captures: Cap
     atLeastVersion: MIN_AKS_VERSION,
     severity: "warning",
     problem: `AKS is older than ${MIN_AKS_VERSION}; its managed Blob CSI driver lacks the token refresh fix (v1.27), so mounts lose access after a few hours.`,
-    hint: `Upgrade: ${sh(["az", "aks", "upgrade", "-g", c.aks.resourceGroup, "-n", c.aks.name, "--kubernetes-version", MIN_AKS_VERSION, ...sub(c, "tenant1")])}`,
+    hint: `Upgrade: ${azIn(c, "tenant1", ["aks", "upgrade", "-g", c.aks.resourceGroup, "-n", c.aks.name, "--kubernetes-version", MIN_AKS_VERSION, ...sub(c, "tenant1")])}`,
   };
   const location: Capture = { name: "aksLocation", path: "location" };
   if (c.mode === "blob-fuse-wi")

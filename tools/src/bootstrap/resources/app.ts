@@ -1,9 +1,7 @@
-// The multi-tenant Entra app in tenant 1 (blob-fuse-wi): created by name, or brought by client ID. The identity
-// tenant 2 trusts; pods act as it through workload identity.
-import { shellCommand as sh } from "../../az/shell.ts";
+
 import type { BootstrapConfig } from "../config.ts";
 import { appListArgv } from "../reads.ts";
-import { type Rights, type StepInput, markStep } from "./common.ts";
+import { type Rights, type StepInput, azIn, markStep } from "./common.ts";
 import { MULTI_TENANT_AUDIENCE, MULTI_TENANT_AUDIENCES, isMultiTenant } from "./sign-in-audience.ts";
 import { cited, DELEGATE_APPS, ENTRA_ROLES } from "./sources.ts";
 
@@ -32,7 +30,7 @@ const CAPTURES = [
   { name: "appObjectId", path: "id" },
 ];
 
-function broughtAppStep(clientId: string, pre: string[]): StepInput {
+function broughtAppStep(c: BootstrapConfig, clientId: string, pre: string[]): StepInput {
   return {
     id: "tenant1/app",
     tenant: "tenant1",
@@ -47,7 +45,7 @@ function broughtAppStep(clientId: string, pre: string[]): StepInput {
         oneOf: [...MULTI_TENANT_AUDIENCES],
         severity: "error",
         problem: `App ${clientId} is not multi-tenant, so tenant 2 cannot have a service principal for it.`,
-        hint: sh(["az", ...makeMultiTenantArgv(clientId)]),
+        hint: azIn(c, "tenant1", makeMultiTenantArgv(clientId)),
       },
     ],
     dependsOn: pre,
@@ -77,7 +75,7 @@ function createdAppStep(c: BootstrapConfig, pre: string[]): StepInput {
         oneOf: [...MULTI_TENANT_AUDIENCES],
         severity: "error",
         problem: `App ${name} exists but is not multi-tenant.`,
-        hint: `Make it multi-tenant (${sh(["az", ...makeMultiTenantArgv("{{appId}}")])}) or set app.displayName to a new name.`,
+        hint: `Make it multi-tenant (${azIn(c, "tenant1", makeMultiTenantArgv("{{appId}}"))}) or set app.displayName to a new name.`,
       },
     ],
     creates: { kind: "app", idVar: "appObjectId", label: `app ${name}`, ref: { displayName: name } },
@@ -87,7 +85,7 @@ function createdAppStep(c: BootstrapConfig, pre: string[]): StepInput {
 
 /** The app step, and (for a created app) the step that marks it with the record's creation ID. */
 export function appSteps(c: BootstrapConfig, pre: string[]): StepInput[] {
-  if (c.app.clientId) return [broughtAppStep(c.app.clientId, pre)];
+  if (c.app.clientId) return [broughtAppStep(c, c.app.clientId, pre)];
   return [
     createdAppStep(c, pre),
     markStep("tenant1/app-mark", "tenant1", "app", { step: "tenant1/app", idVar: "appObjectId" }, ["tenant1/app"]),

@@ -1,5 +1,6 @@
 // What every resource module shares: the step shape a module contributes, the subscription flag, and the creation
 // marker that proves an object is the bootstrap's (teardown checks it before deleting).
+import { shellCommandWithEnv } from "../../az/shell.ts";
 import type { BootstrapConfig } from "../config.ts";
 import type { Step, TenantKey } from "../step.ts";
 import type { StepRight } from "./sources.ts";
@@ -10,6 +11,14 @@ export type StepInput = Omit<Step, "phase" | "dependsOn"> & { phase?: Step["phas
 /** `--subscription <id>` of a tenant's subscription. */
 export function sub(c: BootstrapConfig, t: TenantKey): string[] {
   return ["--subscription", c[t].subscriptionId];
+}
+
+/**
+ * An az command for the user to run in tenant `t`, as a shell line with that tenant's credential cache
+ * (`AZURE_CONFIG_DIR=<configDir> az ...`): without it, az uses the default cache, logged in elsewhere or not at all.
+ */
+export function azIn(c: BootstrapConfig, t: TenantKey, argv: readonly string[]): string {
+  return shellCommandWithEnv({ AZURE_CONFIG_DIR: c[t].configDir }, ["az", ...argv]);
 }
 
 const CREATED_BY_TAG = "createdBy=aks-cross-tenant-storage";

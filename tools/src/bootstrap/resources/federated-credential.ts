@@ -1,9 +1,7 @@
-// The app's federated identity credential (tenant 1): lets Entra accept the pod's ServiceAccount token, issued by
-// the cluster's OIDC issuer for the token-exchange audience, in exchange for the app's token.
-import { shellCommand as sh } from "../../az/shell.ts";
+
 import type { BootstrapConfig } from "../config.ts";
 import { federatedCredentialListArgv } from "../reads.ts";
-import type { Rights, StepInput } from "./common.ts";
+import { type Rights, type StepInput, azIn } from "./common.ts";
 import { cited, DELEGATE_APPS, ENTRA_ROLES } from "./sources.ts";
 
 export const rights: Rights = {
@@ -49,7 +47,7 @@ function limit(c: BootstrapConfig, subject: string): NonNullable<StepInput["limi
       where: { issuer: "{{oidcIssuer}}", subject },
       hint: "If {{existingName}} is this config's (an older version named it so), set app.federatedCredentialName: {{existingName}}. If another config made it, both configs are for one ServiceAccount of one cluster: keep one of them.",
     },
-    hint: `Remove credentials no config uses any more (${sh(["az", "ad", "app", "federated-credential", "list", "--id", "{{appObjectId}}"])}, then delete by id), or give this config an app of its own (another app.displayName).`,
+    hint: `Remove credentials no config uses any more (${azIn(c, "tenant1", federatedCredentialListArgv("{{appObjectId}}"))}, then delete by id), or give this config an app of its own (another app.displayName).`,
   };
 }
 

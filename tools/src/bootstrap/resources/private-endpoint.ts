@@ -1,12 +1,11 @@
 // The private endpoint in tenant 1's AKS VNet that reaches the storage account in tenant 2 (NFS modes), and the
 // subnet it goes into. Cross-tenant, it is a manual request that tenant 2 approves (endpoint-connection.ts).
 import { RESOURCE_TYPES, childId, parseSubnetId, resourceRefOf } from "../../az/resource-id.ts";
-import { shellCommand as sh } from "../../az/shell.ts";
 import type { BootstrapConfig } from "../config.ts";
 import { PE_IP } from "../dns-record.ts";
 import { privateEndpointNames } from "../private-endpoint-names.ts";
 import { privateEndpointShowArgv } from "../reads.ts";
-import { type Rights, type StepInput, sub } from "./common.ts";
+import { type Rights, type StepInput, azIn, sub } from "./common.ts";
 import { storageAccountResourceId } from "./storage-account.ts";
 import { cited, GENERAL, NETWORKING, PRIVATE_LINK } from "./sources.ts";
 
@@ -59,8 +58,8 @@ export function requestMessage(c: BootstrapConfig): string {
 export function subnetStep(c: BootstrapConfig, aks: string): StepInput {
   const sn = endpointSubnet(c);
   const where = ["-g", sn.resourceGroup, "--vnet-name", sn.vnet, "-n", sn.name];
-  const createSubnet = sh([
-    ...["az", "network", "vnet", "subnet", "create", ...where],
+  const createSubnet = azIn(c, "tenant1", [
+    ...["network", "vnet", "subnet", "create", ...where],
     ...["--address-prefixes", "<a free /28 or larger in the VNet>", "--subscription", sn.subscriptionId],
   ]);
   return {

@@ -1,12 +1,11 @@
 // The storage account in tenant 2: its ID, its read, what it must be per mode (the rules the bootstrap and doctor
 // both judge an account by), its create and its update. Names are global across Azure, so preflight checks it.
 import { storageAccountId } from "../../az/resource-id.ts";
-import { shellCommand as sh } from "../../az/shell.ts";
 import type { Mode } from "../../schema/modes.ts";
 import type { BootstrapConfig } from "../config.ts";
 import { storageAccountShowArgv } from "../reads.ts";
 import type { Expectation } from "../step.ts";
-import { CREATION_TAGS, type Rights, type StepInput, sub } from "./common.ts";
+import { CREATION_TAGS, type Rights, type StepInput, azIn, sub } from "./common.ts";
 import { cited, GENERAL, PRIVILEGED, STORAGE } from "./sources.ts";
 
 export const STORAGE_ACCOUNT_STEP = "tenant2/storage-account";
@@ -114,7 +113,17 @@ export function accountBreaks(mode: Mode, account: Record<string, unknown>): Set
 function ruleText(c: BootstrapConfig, rule: AccountRule): { problem: string; hint: string } {
   const a = c.storage.accountName;
   const update = (...flags: string[]) =>
-    sh(["az", "storage", "account", "update", "-n", a, "-g", c.storage.resourceGroup, ...flags, ...sub(c, "tenant2")]);
+    azIn(c, "tenant2", [
+      "storage",
+      "account",
+      "update",
+      "-n",
+      a,
+      "-g",
+      c.storage.resourceGroup,
+      ...flags,
+      ...sub(c, "tenant2"),
+    ]);
   switch (rule.id) {
     case "shared-key":
       return {

@@ -106,9 +106,7 @@ export const bootstrapConfigSchema = z.strictObject({
      * fileshare-nfs only: false mounts without encryption in transit (Azure Files CSI driver older than v1.33.0) and
      * keeps the account's secure transfer off, which such mounts need. Default (absent): encrypted, secure transfer on.
      */
-    encryptInTransit: z
-      .boolean({ error: "must be true or false (a YAML boolean, without quotes)" })
-      .optional(),
+    encryptInTransit: z.boolean({ error: "must be true or false (a YAML boolean, without quotes)" }).optional(),
   }),
   app: z
     .strictObject({

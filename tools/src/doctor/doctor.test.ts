@@ -699,7 +699,9 @@ describe("doctor and storage.encryptInTransit: false (fileshare-nfs, a driver ol
     const report = await doctor(r);
     expect(report.firstBroken, formatReport(report)).toBe("tenant2.nfs-settings");
     const check = report.checks.find((c) => c.id === "tenant2.nfs-settings")!;
-    expect(check.why).toMatch(/does not say storage\.encryptInTransit: false, so the next bootstrap run requires secure transfer/);
+    expect(check.why).toMatch(
+      /does not say storage\.encryptInTransit: false, so the next bootstrap run requires secure transfer/,
+    );
     expect(check.fix).toMatch(/Add encryptInTransit: false under storage in the bootstrap config/);
     expect(r.sim.writeConfig("fileshare-nfs", { storage: { encryptInTransit: false } })).toBe(r.configPath);
     const after = await doctor(r);

@@ -62,11 +62,7 @@ function bootstrapFinds(expect: Expectation[], item: unknown): boolean {
 }
 
 /** Doctor's verdict on the checks that read only the account (or only the app). */
-async function doctorFinds(
-  c: ReturnType<typeof config>,
-  ids: string[],
-  reads: Partial<Facts>,
-): Promise<boolean> {
+async function doctorFinds(c: ReturnType<typeof config>, ids: string[], reads: Partial<Facts>): Promise<boolean> {
   const { mode } = c;
   const f = {
     canReadAzure: true,

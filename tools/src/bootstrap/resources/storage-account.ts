@@ -111,11 +111,7 @@ export function breaksRule(rule: Pick<AccountRule, "equals" | "notEquals">, actu
 }
 
 /** The rules an observed account breaks, for doctor (`encrypted`: as in accountRules). */
-export function accountBreaks(
-  mode: Mode,
-  account: Record<string, unknown>,
-  encrypted = true,
-): Set<AccountRule["id"]> {
+export function accountBreaks(mode: Mode, account: Record<string, unknown>, encrypted = true): Set<AccountRule["id"]> {
   const read = (path: string) =>
     path.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown> | null)?.[k], account);
   return new Set(

@@ -307,6 +307,10 @@ class Run {
   // ---- one step ----
 
   private async runStep(step: Step): Promise<void> {
+    if (step.warning) {
+      this.result.warnings.push(`${step.warning.problem} ${step.warning.hint}`);
+      this.write(`  warning: ${step.warning.problem}\n  hint: ${step.warning.hint}`);
+    }
     let outcome: string;
     try {
       outcome = step.kind === "read" ? await this.runRead(step) : await this.runWrite(step);

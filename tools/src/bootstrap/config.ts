@@ -102,6 +102,11 @@ export const bootstrapConfigSchema = z.strictObject({
       .default("aks-share"),
     shareQuotaGiB: z.number().int().min(100, "must be at least 100 (premium NFS shares)").max(102400).default(100),
     endpointSuffix: endpointSuffix.default("core.windows.net"),
+    /**
+     * fileshare-nfs only: false mounts without encryption in transit (Azure Files CSI driver older than v1.33.0) and
+     * keeps the account's secure transfer off, which such mounts need. Default (absent): encrypted, secure transfer on.
+     */
+    encryptInTransit: z.boolean({ error: "must be true or false (a YAML boolean, without quotes)" }).optional(),
   }),
   app: z
     .strictObject({
@@ -285,8 +290,17 @@ export function parseConfig(input: unknown, baseDir = process.cwd(), configFile?
   };
 }
 
-/** Keys only blob-fuse-wi reads: in an NFS mode they would be silently ignored, so they are refused. */
+/**
+ * Keys one mode reads, refused in the others, where they would be silently ignored or claim what they do not do:
+ * app.* (blob-fuse-wi only) and storage.encryptInTransit (fileshare-nfs only).
+ */
 function refuseModeIrrelevantKeys(input: unknown, mode: string): void {
+  const storage = (input as { storage?: Record<string, unknown> } | null)?.storage;
+  if (mode !== "fileshare-nfs" && storage?.encryptInTransit !== undefined)
+    refuse(
+      `The bootstrap config is invalid:\n  storage.encryptInTransit: only fileshare-nfs (Azure Files NFS 4.1) can encrypt NFS in transit; mode ${mode} ${mode === "blob-nfs" ? "mounts Blob NFS 3.0, which the setting does not cover (secure transfer does not apply to NFS 3.0 on blob)" : "reaches Blob Storage over HTTPS (blobfuse2), encrypted anyway"}, so the key would change nothing.`,
+      "Remove storage.encryptInTransit from the config, or set mode: fileshare-nfs if the volume is an Azure Files NFS share.",
+    );
   if (mode === "blob-fuse-wi") return;
   const app = (input as { app?: Record<string, unknown> } | null)?.app;
   const given = Object.keys(app ?? {}).map((k) => `app.${k}`);

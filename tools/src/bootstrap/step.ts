@@ -108,6 +108,8 @@ export interface Step {
    * and no planned change would provide it, the step is skipped with a warning naming the problem, not a stop.
    */
   needs?: { vars: string[]; problem: string; hint: string };
+  /** A warning the step gives on every run, plan and check: a config choice that gives up a safe default. */
+  warning?: { problem: string; hint: string };
   /** Failures worth retrying with backoff, besides throttling (always retried). */
   retryOn?: ("principal-not-found" | "not-found")[];
   /**

@@ -8,6 +8,7 @@ import { schemaModeline } from "../schema/schema-id.ts";
 import { parseValues, type ValuesInput } from "../schema/values.ts";
 import type { BootstrapConfig } from "./config.ts";
 import { chartArgs } from "./chart-source.ts";
+import { encryptsInTransit } from "./resources/storage-account.ts";
 
 /** The values the bootstrap writes: a subset of the chart's values, typed by zod's input type of the values schema. */
 export type BootstrapValues = ValuesInput & {
@@ -20,8 +21,11 @@ export function buildValues(c: BootstrapConfig, vars: Record<string, string>): B
     accountName: c.storage.accountName,
     resourceGroup: c.storage.resourceGroup,
   };
-  if (c.mode === "fileshare-nfs") storage.shareName = c.storage.shareName;
-  else storage.containerName = c.storage.containerName;
+  if (c.mode === "fileshare-nfs") {
+    storage.shareName = c.storage.shareName;
+    // Absent: the chart's default (encrypted); false must reach the PV, or the mounts would not match the account.
+    if (!encryptsInTransit(c)) storage.encryptInTransit = false;
+  } else storage.containerName = c.storage.containerName;
   if (c.storage.endpointSuffix !== "core.windows.net") storage.endpointSuffix = c.storage.endpointSuffix;
   if (c.mode !== "blob-fuse-wi") return { mode: c.mode, storage };
   const clientId = vars.appId ?? c.app.clientId;

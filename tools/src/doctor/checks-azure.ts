@@ -9,7 +9,11 @@ import {
   serviceAccountSubject as subjectOf,
 } from "../bootstrap/resources/federated-credential.ts";
 import { blobDataRole } from "../bootstrap/resources/role-assignment.ts";
-import { accountBreaks, storageAccountResourceId } from "../bootstrap/resources/storage-account.ts";
+import {
+  accountBreaks,
+  encryptsInTransit as configEncrypts,
+  storageAccountResourceId,
+} from "../bootstrap/resources/storage-account.ts";
 import { scopeCovers } from "../az/resource-id.ts";
 import { type Check, type CheckResult, broken, ok, unknown } from "./types.ts";
 import type { AzAccount, AzFic, AzRead, AzRole, Facts, TenantKey } from "./facts.ts";
@@ -553,7 +557,7 @@ export const tenant2Checks: Check[] = [
             `Account ${a.name} is ${a.kind}; NFS shares need a premium FileStorage account.`,
             "An account's kind cannot change: set storage.accountName in the config to a new name, run the bootstrap, then reinstall the release with the values file it writes.",
           );
-        return privateOnly(a, c.mode, f) ?? secureTransfer(a, f, await encryptsInTransit(f));
+        return privateOnly(a, c.mode, f) ?? secureTransfer(a, f, await transit(f));
       }
       if (breaks(c.mode, a).has("hns") || breaks(c.mode, a).has("nfs-v3"))
         return broken(
@@ -642,8 +646,8 @@ export const tenant2Checks: Check[] = [
 ];
 
 /** The storage account rules the bootstrap holds accounts to (resources/storage-account.ts) that this account breaks. */
-function breaks(mode: Mode, a: AzAccount): ReturnType<typeof accountBreaks> {
-  return accountBreaks(mode, a as unknown as Record<string, unknown>);
+function breaks(mode: Mode, a: AzAccount, encrypted = true): ReturnType<typeof accountBreaks> {
+  return accountBreaks(mode, a as unknown as Record<string, unknown>, encrypted);
 }
 
 /** NFS modes: an account open to public networks lets NFS in from anywhere that reaches it, not only the private endpoint. */
@@ -663,35 +667,54 @@ export function loginCommands(f: Facts, tenants: TenantKey[]): string[] {
   return tenants.map((t) => loginCommand(f.target(t)));
 }
 
-/** Whether the release's PV mounts through TLS: its encryptInTransit attribute, or the chart's default (on) before install. */
-async function encryptsInTransit(f: Facts): Promise<boolean> {
+/**
+ * Whether the release's mounts go through TLS: its PV's encryptInTransit attribute, or, before install, what the
+ * bootstrap config asks for (storage.encryptInTransit, default on), as the bootstrap judges the account by.
+ */
+async function transit(f: Facts): Promise<{ encrypted: boolean; pv: boolean }> {
   const pv = await f.pv().catch(() => undefined);
-  return pv === undefined || (await f.attr("encryptInTransit")).toLowerCase() === "true";
+  if (pv === undefined) return { encrypted: configEncrypts(f.config!), pv: false };
+  return { encrypted: (await f.attr("encryptInTransit")).toLowerCase() === "true", pv: true };
 }
 
 /**
  * fileshare-nfs and secure transfer: an account that requires it refuses NFS mounts not encrypted in transit, and one
  * that does not also lets unencrypted mounts in ("Encryption in transit for NFS Azure file shares", Microsoft Learn).
+ * Judged by the bootstrap's own rule (accountRules) for the encryption the mounts use.
  */
-function secureTransfer(a: AzAccount, f: Facts, encrypted: boolean): CheckResult {
-  const required = !breaks("fileshare-nfs", a).has("secure-transfer");
-  if (required && !encrypted)
-    return broken(
-      `Account ${a.name} requires secure transfer, and the PV mounts without encryption in transit (storage.encryptInTransit: false), which the account refuses (mount.nfs: access denied).`,
-      "Mount encrypted: storage.encryptInTransit: true (the chart's default; Azure Files CSI driver v1.33.0 or newer) in the values file, then reinstall the release (a PV's attributes cannot change). Turning secure transfer off instead would let unencrypted NFS mounts in.",
-      reinstallCommands(f) ?? [],
-    );
-  if (!required && encrypted) {
+function secureTransfer(a: AzAccount, f: Facts, t: { encrypted: boolean; pv: boolean }): CheckResult {
+  const configOff = !configEncrypts(f.config!);
+  const mounts = t.pv ? "the PV mounts" : "the bootstrap config (storage.encryptInTransit: false) asks for mounts";
+  const mismatch = breaks("fileshare-nfs", a, t.encrypted).has("secure-transfer");
+  if (mismatch && !t.encrypted) {
     const cmd = accountUpdate(f);
     return broken(
+      `Account ${a.name} requires secure transfer, and ${mounts} without encryption in transit, which the account refuses (mount.nfs: access denied).`,
+      t.pv
+        ? "Mount encrypted: storage.encryptInTransit: true (the chart's default; Azure Files CSI driver v1.33.0 or newer) in the values file, then reinstall the release (a PV's attributes cannot change). Turning secure transfer off instead would let unencrypted NFS mounts in."
+        : "Mount encrypted: remove storage.encryptInTransit: false from the bootstrap config (Azure Files CSI driver v1.33.0 or newer). With an older driver, turn secure transfer off with the bootstrap's account update.",
+      t.pv ? (reinstallCommands(f) ?? []) : cmd ? [cmd] : [],
+    );
+  }
+  if (mismatch) {
+    const cmd = configOff ? bootstrapCommand(f) : accountUpdate(f);
+    return broken(
       `Account ${a.name} does not require secure transfer, so besides this encrypted mount it lets in unencrypted NFS mounts from anywhere that reaches its endpoint.`,
-      "Require secure transfer with the bootstrap's account update.",
+      configOff
+        ? "Remove storage.encryptInTransit: false from the bootstrap config (the release already mounts encrypted) and run the bootstrap: it then requires secure transfer."
+        : "Require secure transfer with the bootstrap's account update.",
       cmd ? [cmd] : [],
     );
   }
+  if (!t.encrypted && !configOff)
+    // Fine today, but the bootstrap, told nothing, requires secure transfer on its next run and the mounts are refused.
+    return broken(
+      `Account ${a.name} lets the PV's unencrypted mounts in, but the bootstrap config does not say storage.encryptInTransit: false, so the next bootstrap run requires secure transfer and the account then refuses them (mount.nfs: access denied).`,
+      "Add encryptInTransit: false under storage in the bootstrap config while the release mounts unencrypted (an Azure Files CSI driver older than v1.33.0), or mount encrypted and reinstall the release.",
+    );
   return ok(
-    encrypted
+    t.encrypted
       ? "FileStorage with secure transfer on; the PV mounts encrypted in transit (NFS 4.1 over TLS through AZNFS)."
-      : "FileStorage with secure transfer off; the PV mounts without encryption in transit, so NFS traffic is not encrypted (storage.encryptInTransit: false).",
+      : `FileStorage with secure transfer off; ${mounts} without encryption in transit, so NFS traffic is not encrypted (storage.encryptInTransit: false).`,
   );
 }

@@ -688,6 +688,27 @@ describe("doctor on healthy releases", () => {
   }
 });
 
+describe("doctor and storage.encryptInTransit: false (fileshare-nfs, a driver older than v1.33.0)", () => {
+  it("flags an unencrypted release on an account without secure transfer when the bootstrap config lacks the key (a rerun would refuse its mounts), and is content once the config has it", async () => {
+    const r = await simulatedRelease("fileshare-nfs");
+    delete r.cluster.pvs[0]!.spec!.csi!.volumeAttributes!.encryptInTransit;
+    edit(r, (s) => {
+      account(s, r).enableHttpsTrafficOnly = false;
+    });
+    expect(mockDecision(r)).toEqual({ ok: true });
+    const report = await doctor(r);
+    expect(report.firstBroken, formatReport(report)).toBe("tenant2.nfs-settings");
+    const check = report.checks.find((c) => c.id === "tenant2.nfs-settings")!;
+    expect(check.why).toMatch(
+      /does not say storage\.encryptInTransit: false, so the next bootstrap run requires secure transfer/,
+    );
+    expect(check.fix).toMatch(/Add encryptInTransit: false under storage in the bootstrap config/);
+    expect(r.sim.writeConfig("fileshare-nfs", { storage: { encryptInTransit: false } })).toBe(r.configPath);
+    const after = await doctor(r);
+    expect(after.checks.find((c) => c.id === "tenant2.nfs-settings")!.verdict, formatReport(after)).toBe("ok");
+  });
+});
+
 describe("doctor names the first broken link", () => {
   for (const fault of FAULTS) {
     it(`${fault.mode}: ${fault.name} → ${fault.check}`, async () => {

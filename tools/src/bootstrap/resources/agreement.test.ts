@@ -12,7 +12,7 @@ import { SIGN_IN_AUDIENCES } from "./sign-in-audience.ts";
 import { accountExpectations } from "./storage-account.ts";
 
 const SUB2 = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
-function config(mode: Mode) {
+function config(mode: Mode, storage: Record<string, unknown> = {}) {
   return parseConfig(
     {
       mode,
@@ -23,7 +23,7 @@ function config(mode: Mode) {
       },
       tenant2: { tenantId: "22222222-2222-4222-8222-222222222222", subscriptionId: SUB2, configDir: "/tmp/t2" },
       aks: { resourceGroup: "rg-aks", name: "aks1" },
-      storage: { resourceGroup: "rg-storage", location: "westeurope", accountName: "ctvdata2" },
+      storage: { resourceGroup: "rg-storage", location: "westeurope", accountName: "ctvdata2", ...storage },
       kubernetes: { namespace: "demo" },
     },
     "/tmp",
@@ -62,8 +62,8 @@ function bootstrapFinds(expect: Expectation[], item: unknown): boolean {
 }
 
 /** Doctor's verdict on the checks that read only the account (or only the app). */
-async function doctorFinds(mode: Mode, ids: string[], reads: Partial<Facts>): Promise<boolean> {
-  const c = config(mode);
+async function doctorFinds(c: ReturnType<typeof config>, ids: string[], reads: Partial<Facts>): Promise<boolean> {
+  const { mode } = c;
   const f = {
     canReadAzure: true,
     config: c,
@@ -82,17 +82,23 @@ async function doctorFinds(mode: Mode, ids: string[], reads: Partial<Facts>): Pr
   return results.some((r) => r.verdict === "broken");
 }
 
+/** Every mode with its default config, and fileshare-nfs mounting unencrypted (storage.encryptInTransit: false). */
+const CONFIGS: [string, ReturnType<typeof config>][] = [
+  ...MODES.map((m): [string, ReturnType<typeof config>] => [m, config(m)]),
+  ["fileshare-nfs, storage.encryptInTransit: false", config("fileshare-nfs", { encryptInTransit: false })],
+];
+
 describe("doctor and the bootstrap agree", () => {
-  for (const mode of MODES) {
-    it(`on every storage account rule (${mode})`, async () => {
-      const c = config(mode);
+  for (const [name, c] of CONFIGS) {
+    const { mode } = c;
+    it(`on every storage account rule (${name})`, async () => {
       const { fixed, settings } = accountExpectations(c);
       const accounts = VARIANTS.flatMap(([field, values]) => values.map((v) => ({ ...sound(mode), [field]: v })));
       const verdicts = await Promise.all(
         accounts.map(async (a) => ({
           account: a,
           bootstrap: bootstrapFinds([...fixed, ...settings], a),
-          doctor: await doctorFinds(mode, ["tenant2.storage-account", "tenant2.nfs-settings", "tenant2.shared-key"], {
+          doctor: await doctorFinds(c, ["tenant2.storage-account", "tenant2.nfs-settings", "tenant2.shared-key"], {
             account: () => Promise.resolve({ ok: true, value: a as never }),
           }),
         })),
@@ -114,7 +120,7 @@ describe("doctor and the bootstrap agree", () => {
         return {
           signInAudience,
           bootstrap: bootstrapFinds(app.expect!, value),
-          doctor: await doctorFinds("blob-fuse-wi", ["tenant1.app"], {
+          doctor: await doctorFinds(config("blob-fuse-wi"), ["tenant1.app"], {
             app: () => Promise.resolve({ ok: true, value }),
           }),
         };

@@ -51,7 +51,18 @@ export interface AccountRule {
 const WI_KIND = "StorageV2";
 const FILES_KIND = "FileStorage";
 
-export function accountRules(mode: Mode): AccountRule[] {
+/**
+ * Whether this config's fileshare-nfs mounts are encrypted in transit (config `storage.encryptInTransit`, default on;
+ * the values file carries `false` to the chart). The account's secure transfer must match it: an account requiring
+ * secure transfer refuses unencrypted NFS mounts, and one that does not also takes them ("Encryption in transit for
+ * NFS Azure file shares", Microsoft Learn). False in the blob modes, whose traffic this setting does not cover.
+ */
+export function encryptsInTransit(c: Pick<BootstrapConfig, "mode" | "storage">): boolean {
+  return c.mode === "fileshare-nfs" && c.storage.encryptInTransit !== false;
+}
+
+/** `encrypted` (fileshare-nfs): whether the mounts are encrypted in transit, which secure transfer must match. */
+export function accountRules(mode: Mode, encrypted = true): AccountRule[] {
   const sharedKey: AccountRule = {
     id: "shared-key",
     path: "allowSharedKeyAccess",
@@ -80,7 +91,7 @@ export function accountRules(mode: Mode): AccountRule[] {
     return [
       { id: "kind", path: "kind", equals: FILES_KIND, fixed: true, severity: "error" },
       sharedKey,
-      { id: "secure-transfer", path: "enableHttpsTrafficOnly", equals: true, fixed: false, severity: "error" },
+      { id: "secure-transfer", path: "enableHttpsTrafficOnly", equals: encrypted, fixed: false, severity: "error" },
       ...privateOnly,
     ];
   return [
@@ -98,12 +109,12 @@ export function breaksRule(rule: Pick<AccountRule, "equals" | "notEquals">, actu
   return false;
 }
 
-/** The rules an observed account breaks, for doctor. */
-export function accountBreaks(mode: Mode, account: Record<string, unknown>): Set<AccountRule["id"]> {
+/** The rules an observed account breaks, for doctor (`encrypted`: as in accountRules). */
+export function accountBreaks(mode: Mode, account: Record<string, unknown>, encrypted = true): Set<AccountRule["id"]> {
   const read = (path: string) =>
     path.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown> | null)?.[k], account);
   return new Set(
-    accountRules(mode)
+    accountRules(mode, encrypted)
       .filter((r) => breaksRule(r, read(r.path)))
       .map((r) => r.id),
   );
@@ -133,6 +144,11 @@ function ruleText(c: BootstrapConfig, rule: AccountRule): { problem: string; hin
     case "secure-transfer":
       // The chart encrypts fileshare-nfs in transit by default, which an account with secure transfer on accepts; with it
       // off, the account also takes unencrypted mounts from anyone who reaches its endpoint.
+      if (!encryptsInTransit(c))
+        return {
+          problem: `Storage account ${a} requires secure transfer, which refuses the unencrypted NFS mounts that storage.encryptInTransit: false in the config asks for (mount.nfs: access denied).`,
+          hint: `Mount encrypted (remove storage.encryptInTransit: false; Azure Files CSI driver v1.33.0 or newer), or let unencrypted mounts in: ${update("--https-only", "false")}`,
+        };
       return {
         problem: `Storage account ${a} does not require secure transfer, so it also accepts unencrypted NFS mounts.`,
         hint: `Require it, so that only mounts encrypted in transit (the chart's default) get in: ${update("--https-only", "true")}`,
@@ -193,30 +209,33 @@ export function accountExpectations(c: BootstrapConfig): { fixed: Expectation[];
     severity: r.severity,
     ...ruleText(c, r),
   });
-  const rules = accountRules(c.mode);
+  const rules = accountRules(c.mode, encryptsInTransit(c));
   return {
     fixed: rules.filter((r) => r.fixed).map(toExpectation),
     settings: rules.filter((r) => !r.fixed).map(toExpectation),
   };
 }
 
-const WHY: Record<Mode, string> = {
+const WHY: Record<Mode | "fileshare-nfs-unencrypted", string> = {
   "blob-fuse-wi": "A StorageV2 account with shared key access off: only Entra identities get in.",
   "fileshare-nfs":
     "NFS shares need a premium FileStorage account; secure transfer stays on, so only mounts encrypted in transit (the chart's default) get in; public access stays off (private endpoint only).",
+  "fileshare-nfs-unencrypted":
+    "NFS shares need a premium FileStorage account; secure transfer stays off, as storage.encryptInTransit: false asks (unencrypted NFS 4.1 mounts); public access stays off (private endpoint only).",
   "blob-nfs":
     "NFS v3 on blob needs a hierarchical-namespace account with NFS v3 on and network access limited to private endpoints.",
 };
 
-/** The flags of `az storage account create` for this mode. */
-function createFlags(mode: Mode): string[] {
+/** The flags of `az storage account create` for this config's mode. */
+function createFlags(c: BootstrapConfig): string[] {
+  const { mode } = c;
   const privateOnly = ["--default-action", "Deny", "--public-network-access", "Disabled"];
   if (mode === "blob-fuse-wi") return ["--kind", WI_KIND, "--sku", "Standard_LRS", "--https-only", "true"];
   if (mode === "fileshare-nfs")
-    // Secure transfer stays on: the chart mounts with encryptInTransit (NFS 4.1 over TLS through AZNFS), and an
-    // account requiring secure transfer refuses unencrypted NFS mounts ("Encryption in transit for NFS Azure
-    // file shares", Microsoft Learn).
-    return ["--kind", FILES_KIND, "--sku", "Premium_LRS", "--https-only", "true", ...privateOnly];
+    // Secure transfer matches the mounts: on when the chart mounts with encryptInTransit (NFS 4.1 over TLS through
+    // AZNFS), off only when the config says the mounts are not encrypted (an account requiring secure transfer
+    // refuses them: "Encryption in transit for NFS Azure file shares", Microsoft Learn).
+    return ["--kind", FILES_KIND, "--sku", "Premium_LRS", "--https-only", String(encryptsInTransit(c)), ...privateOnly];
   return [
     ...["--kind", WI_KIND, "--sku", "Standard_LRS"],
     ...["--enable-hierarchical-namespace", "true", "--enable-nfs-v3", "true", "--https-only", "true", ...privateOnly],
@@ -228,16 +247,17 @@ function repair(c: BootstrapConfig): Pick<StepInput, "update"> & { doneWhen: Rec
   const files = c.mode === "fileshare-nfs";
   const nfs = c.mode !== "blob-fuse-wi";
   const a = c.storage.accountName;
+  const secure = String(encryptsInTransit(c));
   return {
     doneWhen: {
       allowSharedKeyAccess: "false",
-      ...(files ? { enableHttpsTrafficOnly: "true" } : {}),
+      ...(files ? { enableHttpsTrafficOnly: secure } : {}),
       ...(nfs ? { publicNetworkAccess: "Disabled", "networkRuleSet.defaultAction": "Deny" } : {}),
     },
     update: {
       onlyIfCreated: true,
       action: files
-        ? `turning off shared key access and public network access, and requiring secure transfer (encrypted NFS only), on ${a}`
+        ? `turning off shared key access and public network access, and ${encryptsInTransit(c) ? "requiring secure transfer (encrypted NFS only)" : "not requiring secure transfer (storage.encryptInTransit: false)"}, on ${a}`
         : nfs
           ? `turning off shared key access and public network access on ${a}`
           : `turning off shared key access on ${a}`,
@@ -253,13 +273,20 @@ function repair(c: BootstrapConfig): Pick<StepInput, "update"> & { doneWhen: Rec
           "--allow-shared-key-access",
           "false",
         ],
-        ...(files ? ["--https-only", "true"] : []),
+        ...(files ? ["--https-only", secure] : []),
         ...(nfs ? ["--public-network-access", "Disabled", "--default-action", "Deny"] : []),
         ...sub(c, "tenant2"),
       ],
     },
   };
 }
+
+/** Said on every fileshare-nfs run whose config turns encryption in transit off. */
+const UNENCRYPTED = {
+  problem:
+    "NFS traffic between the nodes and the share is not encrypted in transit (storage.encryptInTransit: false in the config), and the account does not require secure transfer.",
+  hint: "Once the cluster's Azure Files CSI driver is v1.33.0 or newer (AKS 1.33 or newer), remove storage.encryptInTransit: false from the config, run the bootstrap (it then requires secure transfer, which refuses the current unencrypted mounts) and reinstall the release with the values file it writes (docs/install.md, section Encryption in transit).",
+};
 
 /** Preflight: the global name is ours or free; a brought account's fixed settings are checked before any change. */
 export function accountNameStep(c: BootstrapConfig): StepInput {
@@ -298,10 +325,10 @@ export function storageAccountStep(c: BootstrapConfig, rg: string): StepInput {
     tenant: "tenant2",
     kind: "write",
     action: `creating storage account ${s.accountName}`,
-    why: WHY[c.mode],
+    why: WHY[c.mode === "fileshare-nfs" && !encryptsInTransit(c) ? "fileshare-nfs-unencrypted" : c.mode],
     argv: [
       ...["storage", "account", "create", "-n", s.accountName, "-g", s.resourceGroup, "-l", s.location],
-      ...createFlags(c.mode),
+      ...createFlags(c),
       ...["--allow-shared-key-access", "false", "--min-tls-version", "TLS1_2", "--allow-blob-public-access", "false"],
       ...CREATION_TAGS,
       ...sub(c, "tenant2"),
@@ -310,6 +337,7 @@ export function storageAccountStep(c: BootstrapConfig, rg: string): StepInput {
     ...(update ? { update } : {}),
     expect: fixed,
     brought: { createdBy: STORAGE_ACCOUNT_STEP, expect: settings },
+    ...(c.mode === "fileshare-nfs" && !encryptsInTransit(c) ? { warning: UNENCRYPTED } : {}),
     captures: [{ name: "storageAccountId", path: "id" }],
     creates: {
       kind: "storage-account",

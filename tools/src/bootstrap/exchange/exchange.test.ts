@@ -3,30 +3,16 @@
 // against the request it answers, and no file carries a secret.
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { ToolError } from "../../errors.ts";
 import { MODES, type Mode } from "../../schema/modes.ts";
-import { BLOB_DATA_OWNER_ROLE, BLOB_DATA_ROLE } from "../resources/role-assignment.ts";
+import { BLOB_DATA_ROLE } from "../resources/role-assignment.ts";
 import { requestMessage } from "../resources/private-endpoint.ts";
 import { canonicalJson, contentDigest, shortDigest } from "./digest.ts";
-import { APP_ID, AKS_VNET, configFor, requestFor, responseFor, STORAGE_VNET, T1, T2 } from "./fixtures.test-support.ts";
-import { parseRequest } from "./request.ts";
+import { APP_ID, AKS_VNET, configFor, requestFor, responseFor, STORAGE_VNET, T1 } from "./fixtures.test-support.ts";
 import { verifyResponse } from "./response.ts";
 import { checkRequestScope } from "./scope.ts";
 
 /** A copy of `value` through YAML, as the other side reads the file. */
 const viaYaml = <T>(value: T): unknown => yaml.load(yaml.dump(value));
-
-/** The refusal `run` throws: a ToolError of bad input. */
-function refusal(run: () => unknown): ToolError {
-  try {
-    run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ToolError);
-    expect((e as ToolError).code).toBe("INVALID_INPUT");
-    return e as ToolError;
-  }
-  throw new Error("expected a refusal, got none");
-}
 
 /** `request` changed by `edit`, its digest made to match again (a tamperer who recomputes it). */
 function tampered(mode: Mode, edit: (q: any) => void, extra: Record<string, unknown> = {}): Record<string, unknown> {

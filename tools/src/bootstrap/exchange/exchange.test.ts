@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { MODES, type Mode } from "../../schema/modes.ts";
 import { BLOB_DATA_ROLE } from "../resources/role-assignment.ts";
 import { requestMessage } from "../resources/private-endpoint.ts";
+import { plan } from "../plan.ts";
 import { canonicalJson, contentDigest, shortDigest } from "./digest.ts";
 import { APP_ID, AKS_VNET, configFor, requestFor, responseFor, STORAGE_VNET, T1 } from "./fixtures.test-support.ts";
 import { verifyResponse } from "./response.ts";
@@ -36,6 +37,20 @@ describe("the request and response files", () => {
     expect(q.grants).toEqual([{ role: BLOB_DATA_ROLE, scope: expect.stringMatching(/\/containers\/aks-container$/) }]);
     expect(q.app).toEqual({ clientId: APP_ID, displayName: "aks-cross-tenant-storage" });
     expect(q.privateEndpoint).toBeUndefined();
+  });
+
+  it("asks for what the one-operator plan grants and approves: the same role, scope and request message", () => {
+    for (const mode of MODES) {
+      const steps = plan(configFor(mode)).steps;
+      const flag = (id: string, name: string) => {
+        const argv = steps.find((s) => s.id === id)?.argv ?? [];
+        return argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined;
+      };
+      const q = requestFor(mode);
+      const role = flag("tenant2/role-assignment", "--role");
+      expect(q.grants).toEqual(role ? [{ role, scope: flag("tenant2/role-assignment", "--scope") }] : []);
+      expect(q.privateEndpoint?.requestMessage).toBe(flag("tenant1/private-endpoint", "--request-message"));
+    }
   });
 
   it("asks for no role in the NFS modes, and names the endpoint with its request message", () => {

@@ -1,6 +1,8 @@
 // The generated parts of docs/cli-output.md (the exit-code table, the list of JSON outputs), the JSON Schema files
-// under docs/json/: all from exit-codes.ts and tools/src/output/schemas.ts.
+// under docs/json/: all from exit-codes.ts and tools/src/output/schemas.ts (and the two-party flow's exchange files,
+// tools/src/bootstrap/exchange/files.ts).
 import { join } from "node:path";
+import { EXCHANGE_FILES } from "../bootstrap/exchange/files.ts";
 import { JSON_OUTPUTS } from "../output/schemas.ts";
 import { between } from "../schema/generate.ts";
 import { jsonSchemaOf, jsonSchemaPath } from "../output/json.ts";
@@ -45,9 +47,9 @@ export function renderCliOutputDoc(page: string): string {
   return part(part(page, "exit-codes", exitCodeTable()), "json-outputs", jsonOutputList());
 }
 
-/** docs/json/<name>.schema.json for every documented JSON output. */
+/** docs/json/<name>.schema.json for every documented JSON output and exchange file. */
 export function jsonSchemaFiles(root: string): Array<{ path: string; content: string }> {
-  return JSON_OUTPUTS.map((o) => ({
+  return [...JSON_OUTPUTS, ...EXCHANGE_FILES].map((o) => ({
     path: join(root, jsonSchemaPath(o)),
     content: `${JSON.stringify(jsonSchemaOf(o), null, 2)}\n`,
   }));

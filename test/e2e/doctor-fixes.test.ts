@@ -7,7 +7,7 @@ import { formatReport } from "../../tools/src/doctor/format.ts";
 import { exitCodeOf, runDoctor } from "../../tools/src/doctor/index.ts";
 import type { DoctorReport } from "../../tools/src/doctor/types.ts";
 import { isClusterCommand } from "../../tools/src/testbed/printed-commands.ts";
-import { demoPodName, type Deployment, type Testbed } from "../../tools/src/testbed/testbed.ts";
+import { demoPodName, type Deployment, pvcName, type Testbed } from "../../tools/src/testbed/testbed.ts";
 import type { Mode } from "../../tools/src/schema/modes.ts";
 import { printedFixPath, runPrintedFix } from "./printed-fix.ts";
 import { nodeMountinfo, openTestbed } from "./support.ts";
@@ -69,6 +69,14 @@ async function waitForPodMount(d: Deployment): Promise<void> {
   );
 }
 
+/**
+ * Waits for the release's claim to be Bound, as a user runs doctor some time after an install: right after it,
+ * the PV controller may have bound the PV but not yet the claim (a few seconds), which doctor reports as the claim.
+ */
+async function claimBound(d: Deployment): Promise<void> {
+  await tb.waitForPvcBound(d.namespace, pvcName[d.mode]);
+}
+
 /** Runs the printed fix, then waits for the mount and for doctor to find no broken link (exit 0). */
 async function fixAndMount(d: Deployment, report: DoctorReport): Promise<void> {
   await runPrintedFix(tb, fixPath, report);
@@ -96,6 +104,7 @@ describe("doctor's reinstall fixes, run as printed on the cluster", () => {
       });
     });
     await tb.install(d, { "workloadIdentity.clientId": stranger });
+    await claimBound(d);
     const report = await doctor(d);
     expect(report.firstBroken, formatReport(report)).toBe("cluster.pv-attributes");
     const row = report.checks.find((c) => c.id === "cluster.pv-attributes")!;
@@ -129,6 +138,7 @@ describe("doctor's reinstall fixes, run as printed on the cluster", () => {
   it("reinstalls a share mounted without encryption in transit that the account refuses, and it mounts encrypted", async () => {
     const d = await deployment("fileshare-nfs");
     await tb.install(d, { "storage.encryptInTransit": "false" });
+    await claimBound(d);
     const report = await doctor(d);
     expect(report.firstBroken, formatReport(report)).toBe("tenant2.nfs-settings");
     expect(report.checks.find((c) => c.id === "tenant2.nfs-settings")!.commands!.every(isClusterCommand)).toBe(true);

@@ -1,6 +1,6 @@
 // Checks on the cluster side: the release's PV, claim, ServiceAccounts and pods, the PV's attributes,
 // the CSIDriver object, the installed driver's version and the service-account issuer.
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from "@kubernetes/client-node";
 import { MIN_AKS_VERSION } from "../bootstrap/resources/aks.ts";
 import { TOKEN_EXCHANGE_AUDIENCE } from "../bootstrap/resources/federated-credential.ts";
 import { attr, blobDriver, fileDriver } from "../csi/attributes.ts";
@@ -51,6 +51,16 @@ async function missingDriver(f: Facts, name: string, kind: "blob" | "file") {
   return broken(
     why,
     `Install the driver: on AKS, ${aksUpdateCommand(f, [flag, "--yes"])}; elsewhere, the driver's Helm chart. Pass --config so doctor can read AKS and print the command.`,
+  );
+}
+
+/** The PV is Bound to this claim and the claim names the PV: only the claim's phase has not caught up yet. */
+function binding(pv: V1PersistentVolume, claim: V1PersistentVolumeClaim, pvName: string): boolean {
+  return (
+    pv.status?.phase === "Bound" &&
+    pv.spec?.claimRef?.uid !== undefined &&
+    pv.spec.claimRef.uid === claim.metadata?.uid &&
+    claim.spec?.volumeName === pvName
   );
 }
 
@@ -194,6 +204,13 @@ export const clusterChecks: Check[] = [
             `${why}: the PV still names the uid of an earlier claim of that name (${pv.spec?.claimRef?.uid}), so it refuses this one (already bound to a different claim).`,
             "Clear the old uid from the PV; the claim then binds.",
             [release],
+          );
+        // The PV controller binds the PV first, then the claim (volumeName, then its phase): for a few seconds the
+        // PV is Bound to this very claim while the claim still says Pending. Not a fault; a read a moment later shows it.
+        if (binding(pv, claim, pvName))
+          return unknown(
+            `${why}, but the PV is already Bound to this claim (uid ${claim.metadata?.uid}): the binding is in progress.`,
+            "Run doctor again in a few seconds; if the claim stays Pending, describe it (kubectl describe pvc).",
           );
         return broken(
           `${why}.`,

@@ -229,8 +229,11 @@ const FAULTS: Fault[] = [
     mode: "blob-fuse-wi",
     check: "cluster.claim",
     mock: "mounts",
+    // A claim that never bound (a size or class the PV does not offer): it names no volume, and the PV waits for it.
     inject: (r) => {
       r.cluster.claims[0]!.status = { phase: "Pending" };
+      delete r.cluster.claims[0]!.spec!.volumeName;
+      r.cluster.pvs[0]!.status = { phase: "Available" };
     },
   },
   // ---- blob-fuse-wi: tenant 1 ----
@@ -1171,6 +1174,23 @@ describe("a full app", () => {
 });
 
 describe("fixes for the cluster", () => {
+  it("calls a claim whose PV is already Bound to it a binding in progress (cannot tell), not a broken link", async () => {
+    const r = await simulatedRelease("blob-fuse-wi");
+    const pv = r.cluster.pvs[0]!;
+    const claim = r.cluster.claims[0]!;
+    // As the PV controller leaves them between binding the PV and the claim's phase (the simulated objects have no uids).
+    claim.metadata!.uid = "uid-of-the-claim";
+    pv.spec!.claimRef!.uid = "uid-of-the-claim";
+    expect([pv.status?.phase, claim.spec?.volumeName]).toEqual(["Bound", pv.metadata?.name]);
+    claim.status = { phase: "Pending" };
+    const report = await doctor(r);
+    const row = report.checks.find((c) => c.id === "cluster.claim")!;
+    expect([row.verdict, report.firstBroken], formatReport(report)).toEqual(["unknown", undefined]);
+    expect(row.why).toContain("the binding is in progress");
+    pv.spec!.claimRef!.uid = "uid-of-another-claim";
+    expect((await doctor(r)).firstBroken).toBe("cluster.claim");
+  });
+
   it("clears a Released PV's stale claim uid before the upgrade that recreates the claim, with doctor's kubeconfig", async () => {
     const r = await simulatedRelease("fileshare-nfs");
     const pv = r.cluster.pvs[0]!;

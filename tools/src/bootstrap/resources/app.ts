@@ -1,4 +1,5 @@
-
+// The multi-tenant Entra app in tenant 1 (blob-fuse-wi): created by name, or brought by client ID. The identity
+// tenant 2 trusts; pods act as it through workload identity.
 import type { BootstrapConfig } from "../config.ts";
 import { appListArgv } from "../reads.ts";
 import { type Rights, type StepInput, azIn, markStep } from "./common.ts";

@@ -1,4 +1,5 @@
-
+// The app's federated identity credential (tenant 1): lets Entra accept the pod's ServiceAccount token, issued by
+// the cluster's OIDC issuer for the token-exchange audience, in exchange for the app's token.
 import type { BootstrapConfig } from "../config.ts";
 import { federatedCredentialListArgv } from "../reads.ts";
 import { type Rights, type StepInput, azIn } from "./common.ts";

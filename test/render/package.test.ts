@@ -197,7 +197,7 @@ describe("the npm package, installed from its tarball", () => {
     expect(r.exitCode).toBe(0);
   });
 
-  it("README and NOTES as written, in an empty directory: init, bootstrap, the printed helm install, NOTES' doctor", async () => {
+  it("README and NOTES as written, in an empty directory: init, bootstrap (dry run, saved plan, apply), the printed helm install, NOTES' doctor", async () => {
     const sim = createSimulatedAzure();
     const user = mkdtempSync(join(tmpdir(), "ctv-user-"));
     writeFileSync(join(user, "package.json"), JSON.stringify({ name: "user-project", private: true }));
@@ -220,7 +220,10 @@ describe("the npm package, installed from its tarball", () => {
       yaml.dump({ ...(yaml.load(written) as Record<string, unknown>), ...filled, output: {} }),
     );
     expect((await ctv(["bootstrap", "--config", "bootstrap.yaml", "--dry-run"])).exitCode).toBe(0);
-    const applied = await ctv(["bootstrap", "--config", "bootstrap.yaml"]);
+    // The README's saved plan: --out writes it (a dry run), --plan applies it.
+    const saved = await ctv(["bootstrap", "--config", "bootstrap.yaml", "--out", "plan.json"]);
+    expect([saved.exitCode, existsSync(join(user, "plan.json"))], saved.stderr).toEqual([0, true]);
+    const applied = await ctv(["bootstrap", "--config", "bootstrap.yaml", "--plan", "plan.json"]);
     expect(applied.exitCode, applied.stderr).toBe(0);
     const printed = `${applied.stdout}\n${applied.stderr}`.split("\n").find((l) => /^\s*helm install /.test(l));
     expect(printed, "the bootstrap prints the helm install command").toBeDefined();

@@ -22,6 +22,8 @@ export const fields = {
   appDisplayName: cfg.app.unwrap().shape.displayName.unwrap(),
   clientId: cfg.app.unwrap().shape.clientId.unwrap(),
   vnetId: cfg.network.unwrap().shape.storageVnetId.unwrap(),
+  aksName: cfg.aks.shape.name,
+  encryptInTransit: cfg.storage.shape.encryptInTransit.unwrap(),
 };
 
 /** sha256 of a file's canonical content, in lowercase hex. */

@@ -15,6 +15,11 @@ export const requestSchema = z.strictObject({
   format: z.literal(EXCHANGE_FORMAT).describe("the exchange format's version; a ctv refuses one it does not read"),
   mode: z.enum(MODES),
   tenants: tenantsField.describe("aks: where AKS runs (tenant 1); storage: where the storage lives (tenant 2)"),
+  aks: z
+    .strictObject({ resourceGroup: fields.resourceGroup, name: fields.aksName })
+    .describe(
+      "the AKS cluster the storage is for (named in the approval's description and the storage side's peering)",
+    ),
   app: z
     .strictObject({ clientId: fields.clientId, displayName: fields.appDisplayName })
     .optional()
@@ -30,7 +35,14 @@ export const requestSchema = z.strictObject({
       containerName: fields.containerName.optional().describe("blob modes"),
       shareName: fields.shareName.optional().describe("fileshare-nfs"),
       endpointSuffix: fields.endpointSuffix,
-      settings: z.strictObject({ shareQuotaGiB: fields.shareQuotaGiB.optional() }),
+      settings: z.strictObject({
+        shareQuotaGiB: fields.shareQuotaGiB.optional(),
+        encryptInTransit: fields.encryptInTransit
+          .optional()
+          .describe(
+            "fileshare-nfs: false keeps the account's secure transfer off (mounts without encryption in transit)",
+          ),
+      }),
     })
     .describe("the storage asked for, in tenant 2's subscription"),
   privateEndpoint: z
@@ -65,7 +77,12 @@ function storageAsked(c: BootstrapConfig): ExchangeRequest["storage"] {
     location: s.location,
     ...(share ? { shareName: s.shareName } : { containerName: s.containerName }),
     endpointSuffix: s.endpointSuffix,
-    settings: share ? { shareQuotaGiB: s.shareQuotaGiB } : {},
+    settings: share
+      ? {
+          shareQuotaGiB: s.shareQuotaGiB,
+          ...(s.encryptInTransit !== undefined ? { encryptInTransit: s.encryptInTransit } : {}),
+        }
+      : {},
   };
 }
 
@@ -84,6 +101,7 @@ export function buildRequest(c: BootstrapConfig, learned: Learned): ExchangeRequ
       aks: { tenantId: c.tenant1.tenantId, subscriptionId: c.tenant1.subscriptionId },
       storage: { tenantId: c.tenant2.tenantId, subscriptionId: c.tenant2.subscriptionId },
     },
+    aks: { resourceGroup: c.aks.resourceGroup, name: c.aks.name },
     ...(wi ? { app: { clientId: clientId!, displayName: c.app.displayName } } : {}),
     grants: wi ? [{ role: BLOB_DATA_ROLE, scope: containerResourceId(c) }] : [],
     storage: storageAsked(c),

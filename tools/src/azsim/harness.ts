@@ -33,8 +33,11 @@ export interface SimulatedAzureOptions {
   /** The AKS cluster's OIDC issuer (e.g. the test cluster's service-account issuer). */
   oidcIssuerUrl?: string;
   kubernetesVersion?: string;
-  /** Log both credential caches in to both tenants (default true). */
-  loggedIn?: boolean;
+  /**
+   * Log both credential caches in to both tenants (default true); "own-tenant": each cache only to its own tenant,
+   * as the two organisations of the two-party flow are (a call to the other tenant is refused).
+   */
+  loggedIn?: boolean | "own-tenant";
   faults?: Faults;
   dir?: string;
   /** Adjust the seed before it is written. */
@@ -62,6 +65,7 @@ export function createSimulatedAzure(opts: SimulatedAzureOptions = {}): Simulate
     oidcIssuerUrl: opts.oidcIssuerUrl ?? "https://oidc.simulated.example/tenant1/aks1/",
     ...(opts.kubernetesVersion ? { kubernetesVersion: opts.kubernetesVersion } : {}),
     ...(opts.loggedIn === false ? {} : { loginConfigDirs: configDirs }),
+    ...(opts.loggedIn === "own-tenant" ? { ownTenantOnly: true } : {}),
     ...(opts.faults ? { faults: opts.faults } : {}),
   });
   opts.editSeed?.(seed);

@@ -235,6 +235,8 @@ export function demoSeed(opts: {
   oidcIssuerUrl: string;
   kubernetesVersion?: string;
   loginConfigDirs?: { tenant1: string; tenant2: string };
+  /** Each cache logged in to its own tenant only, as two organisations' operators are (the two-party flow). */
+  ownTenantOnly?: boolean;
   faults?: Faults;
 }): SeedInput {
   const ids = DEMO_IDS;
@@ -243,12 +245,12 @@ export function demoSeed(opts: {
         // NFS modes peer VNets across tenants, which needs a token for the other tenant in each cache too.
         {
           configDir: opts.loginConfigDirs.tenant1,
-          tenantIds: [ids.tenant1, ids.tenant2],
+          tenantIds: opts.ownTenantOnly ? [ids.tenant1] : [ids.tenant1, ids.tenant2],
           defaultSubscriptionId: ids.subscription1,
         },
         {
           configDir: opts.loginConfigDirs.tenant2,
-          tenantIds: [ids.tenant2, ids.tenant1],
+          tenantIds: opts.ownTenantOnly ? [ids.tenant2] : [ids.tenant2, ids.tenant1],
           defaultSubscriptionId: ids.subscription2,
         },
       ]

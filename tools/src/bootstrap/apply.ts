@@ -44,6 +44,8 @@ export interface ApplyOptions {
   checkOnly?: boolean;
   /** Runs a step that names a `machineLock` while holding that lock (runs on one machine take turns). */
   machineLock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  /** Values known before the run (the two-party flow: what the other side's file says, e.g. the app's client ID). */
+  vars?: Record<string, string>;
 }
 
 /** A change a run would make (what `bootstrap --check` reports as drift), with the step that makes it. */
@@ -170,7 +172,7 @@ class Run {
     this.budgetText = `${formatDuration(this.budgetMs)} (retry.replicationMinutes: ${config.retry.replicationMinutes})`;
     this.tgt = targets(config);
     // creationId goes into the tags of what this run creates, so teardown can prove later that they are the record's.
-    this.vars = opts.record ? { creationId: opts.record.creationId } : {};
+    this.vars = { ...(opts.vars ?? {}), ...(opts.record ? { creationId: opts.record.creationId } : {}) };
     this.result = { changed: [], unchanged: [], warnings: [], planned: [], resources: [], vars: this.vars };
     this.checkOnly = opts.checkOnly ?? false;
     this.total = plan.steps.length;

@@ -47,6 +47,11 @@ export interface SimulatedAzureOptions {
 function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
+    // null removes a key of the base config (e.g. blob-nfs's default peering).
+    if (v === null) {
+      delete out[k];
+      continue;
+    }
     const b = out[k];
     out[k] =
       v && typeof v === "object" && !Array.isArray(v) && b && typeof b === "object" && !Array.isArray(b)

@@ -1,0 +1,80 @@
+// The two-party flow end to end against the simulated Azure, each cache logged in to its own tenant only: the AKS
+// side and the storage side exchange a request and a response, and neither side's calls touch the other's tenant.
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import yaml from "js-yaml";
+import { createSimulatedAzure, type SimulatedAzure } from "../azsim/harness.ts";
+import { DEMO_IDS } from "../azsim/seed.ts";
+import { MODES } from "../schema/modes.ts";
+import { runAksSide, runStorageSide } from "./two-party.ts";
+
+function setup(mode: (typeof MODES)[number]) {
+  const sim = createSimulatedAzure({ loggedIn: "own-tenant" });
+  // Peering across tenants needs a login to both (docs/two-organisations.md); tested on its own below.
+  const cfg = sim.writeConfig(mode, mode === "blob-nfs" ? { network: { storageVnetId: null } } : {});
+  // The storage owner works in a folder of their own: they receive the request as a file.
+  const inbox = mkdtempSync(join(tmpdir(), "ctv-storage-side-"));
+  return { sim, cfg, inbox };
+}
+
+const quiet = { retryBaseMs: 1, write: () => undefined };
+
+async function aks(sim: SimulatedAzure, cfg: string, response?: string) {
+  return runAksSide(cfg, { env: sim.env, runner: sim.inProcessRunner, ...quiet, ...(response ? { response } : {}) });
+}
+
+async function storage(sim: SimulatedAzure, request: string) {
+  return runStorageSide(request, {
+    env: sim.env,
+    runner: sim.inProcessRunner,
+    configDir: sim.configDirs.tenant2,
+    yes: true,
+    ...quiet,
+  });
+}
+
+/** Sends a file to the other organisation: a copy in their folder. */
+function send(file: string, dir: string): string {
+  const to = join(dir, file.split("/").pop()!);
+  copyFileSync(file, to);
+  return to;
+}
+
+/** The subscriptions each cache's calls ran in (az ad calls act on the login's tenant, its only one here). */
+function subscriptionsCalledFrom(sim: SimulatedAzure, configDir: string): Set<string> {
+  const subs = new Set<string>();
+  for (const c of sim.state().calls.filter((x) => x.configDir === configDir)) {
+    const i = c.argv.indexOf("--subscription");
+    if (i >= 0) subs.add(c.argv[i + 1]!);
+  }
+  return subs;
+}
+
+describe("two organisations, each running its half", () => {
+  for (const mode of MODES) {
+    it(`${mode}: the halves converge by exchanging a request and a response`, async () => {
+      const { sim, cfg, inbox } = setup(mode);
+      const r1 = await aks(sim, cfg);
+      expect(r1.finished).toBe(false);
+      const s1 = await storage(sim, send(r1.requestFile!, inbox));
+      let last = await aks(sim, cfg, send(s1.responseFile!, join(cfg, "..")));
+      if (mode !== "blob-fuse-wi") {
+        // Round 2: the endpoint exists now, and its connection waits for the storage owner's approval.
+        expect(last.finished).toBe(false);
+        expect(last.request?.privateEndpoint?.id).toMatch(/privateEndpoints\//);
+        const s2 = await storage(sim, send(last.requestFile!, inbox));
+        expect(s2.response?.privateEndpointConnection?.state).toBe("Approved");
+        last = await aks(sim, cfg, send(s2.responseFile!, join(cfg, "..")));
+      }
+      expect(last.finished).toBe(true);
+      const values = yaml.load(readFileSync(last.valuesFile!, "utf8")) as Record<string, unknown>;
+      expect(values).toMatchObject({ mode });
+      // Neither side called the other's tenant.
+      expect([...subscriptionsCalledFrom(sim, sim.configDirs.tenant1)]).toEqual([DEMO_IDS.subscription1]);
+      expect([...subscriptionsCalledFrom(sim, sim.configDirs.tenant2)]).toEqual([DEMO_IDS.subscription2]);
+      expect(sim.state().calls.every((c) => c.exitCode === 0 || !c.mutating)).toBe(true);
+    });
+  }
+});

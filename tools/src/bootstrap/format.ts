@@ -46,9 +46,9 @@ function shown(v: unknown): string {
  * `bootstrap --dry-run`: what the reads found, per resource in the order a run would act on them: `+ create`,
  * `~ update field: now → wanted`, `= unchanged`, `? unknown until an earlier step runs`.
  */
-export function formatDiff(mode: string, resources: ResourceDiff[]): string {
+export function formatDiff(mode: string, resources: ResourceDiff[], read = "both tenants hold"): string {
   const count = (c: ResourceDiff["change"]) => resources.filter((r) => r.change === c).length;
-  const lines = [`Plan for mode ${mode}, from what both tenants hold now (read only; nothing was changed):`];
+  const lines = [`Plan for mode ${mode}, from what ${read} now (read only; nothing was changed):`];
   for (const r of resources) {
     const after = r.change === "unknown" ? ` (unknown until ${r.after ?? "an earlier step"} runs)` : "";
     lines.push(`  ${SIGN[r.change]} ${r.tenant} ${r.action} [${r.step}]${after}`);

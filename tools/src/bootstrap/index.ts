@@ -396,3 +396,4 @@ function confirmByName(config: BootstrapConfig, opts: RunTeardownOptions, io: IO
 }
 
 export { commandLine, formatPlan, plan };
+export { runAksSide, runStorageSide } from "./two-party.ts";

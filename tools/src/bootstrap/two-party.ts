@@ -79,6 +79,9 @@ export interface SideOutcome {
   helmCommand?: string[];
 }
 
+/** The npm package the other organisation installs to run its half. */
+const PACKAGE = "aks-cross-tenant-storage";
+
 // ---- files ----
 
 function readYaml(path: string, what: string, hint: string): { text: string; data: unknown } {
@@ -189,7 +192,7 @@ export async function runAksSide(configPath: string, opts: AksSideOptions = {}):
   );
   if (opts.dryRun) {
     const applied = await run(true);
-    write(formatDiff(config.mode, applied.resources));
+    write(formatDiff(config.mode, applied.resources, "tenant 1 holds"));
     return { side: "aks", config, plan: p, applied, requestFile, finished: false };
   }
   checkOutputFile(requestFile, "the request file");
@@ -222,14 +225,14 @@ function finishAksSide(
   if (answered && approved) return writeAksValues(configPath, config, base, response!, write);
   if (answered && nfs) refuseUnapproved(response!, requestFile);
   writeExchangeFile(requestFile, requestHeader(request), request);
-  const storageCmd = `ctv bootstrap --side storage --request ${basename(requestFile)}`;
+  const storageCmd = `npx ctv bootstrap --side storage --request ${basename(requestFile)}`;
   write(
     [
       `Wrote the request to ${shown(requestFile)} (digest ${shortDigest(request.digest)}).`,
-      `Send it to the storage owner (tenant ${config.tenant2.tenantId}); they review and apply it with:`,
+      `Send it to the storage owner (tenant ${config.tenant2.tenantId}); with the npm package ${PACKAGE} installed, they review and apply it with:`,
       `  ${storageCmd}`,
       "and read the digest above back to you before they apply it. When their response comes back, run:",
-      `  ctv bootstrap --config ${configPath} --side aks --response response.${config.mode}.yaml`,
+      `  npx ctv bootstrap --config ${configPath} --side aks --response response.${config.mode}.yaml`,
     ].join("\n"),
   );
   return { ...base, request, finished: false, ...(response ? { response } : {}) };
@@ -242,7 +245,7 @@ function refuseUnapproved(response: ExchangeResponse, requestFile: string): neve
     `The storage side answered ${shown(requestFile)}, but the private endpoint connection is ${state}, not ${APPROVED}; nothing more was done.`,
     state === "Rejected"
       ? "The storage owner rejected it. A rejected connection cannot be approved again: agree with them, then delete the private endpoint and run --side aks again (it makes a new one and a new request)."
-      : `Ask the storage owner to run: ctv bootstrap --side storage --request ${basename(requestFile)}`,
+      : `Ask the storage owner to run: npx ctv bootstrap --side storage --request ${basename(requestFile)}`,
   );
 }
 
@@ -250,7 +253,7 @@ function requestHeader(r: ExchangeRequest): string[] {
   return [
     `ctv two-party request (${r.mode}): from the AKS side, tenant ${r.tenants.aks.tenantId}, to the storage owner, tenant ${r.tenants.storage.tenantId}.`,
     `Digest ${shortDigest(r.digest)}: read it aloud to the storage owner; ctv shows them the same before it applies.`,
-    "It holds no secret. Apply it in tenant 2 with: ctv bootstrap --side storage --request <this file>",
+    `It holds no secret. Apply it in tenant 2 (npm package ${PACKAGE}) with: npx ctv bootstrap --side storage --request <this file>`,
   ];
 }
 
@@ -269,7 +272,7 @@ function writeAksValues(
       `The storage side answered this request (digest ${shortDigest(response.requestDigest)})${response.privateEndpointConnection ? " and approved the private endpoint" : ""}: both halves are done.`,
       `Wrote chart values to ${shown(config.paths.valuesFile)}. Install the chart with:`,
       `  ${shellCommand(helmCommand)}`,
-      `Check the mount end to end: ctv doctor --config ${configPath} --side aks`,
+      `After the install, check the mount end to end: npx ctv doctor --config ${configPath} --side aks`,
     ].join("\n"),
   );
   return { ...base, response, finished: true, values, valuesFile: config.paths.valuesFile, helmCommand };
@@ -359,8 +362,8 @@ export async function runStorageSide(requestFile: string, opts: StorageSideOptio
     write(
       [
         `Wrote the response to ${shown(paths.responseFile)} (it answers request ${shortDigest(request.digest)}). Send it back to the AKS side; they finish with:`,
-        `  ctv bootstrap --config <their config> --side aks --response ${basename(paths.responseFile)}`,
-        `What this side made is in ${shown(paths.recordFile)}; undo it with: ctv teardown --side storage --request ${shown(requestFile)}`,
+        `  npx ctv bootstrap --config <their config> --side aks --response ${basename(paths.responseFile)}`,
+        `What this side made is in ${shown(paths.recordFile)}; undo it with: npx ctv teardown --side storage --request ${shown(requestFile)}`,
       ].join("\n"),
     );
     return { ...base, applied, response, responseFile: paths.responseFile, finished: true };
@@ -392,7 +395,7 @@ function reviewText(r: ExchangeRequest, c: BootstrapConfig, preview: ApplyResult
     lines.push(
       "  No private endpoint yet: this round makes the storage; the AKS side then sends the endpoint to approve.",
     );
-  lines.push(formatDiff(r.mode, preview.resources));
+  lines.push(formatDiff(r.mode, preview.resources, "your tenant holds"));
   return lines.join("\n");
 }
 

@@ -1,6 +1,6 @@
 // `ctv bootstrap [--config bootstrap.yaml] [--dry-run | --check] [--json]`: plans and applies the Azure side in
 // both tenants, then writes the chart's values file. Wires options to tools/src/bootstrap.
-import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
+import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 
 import { DEFAULT_LOCK_WAIT_MS } from "../bootstrap/lock.ts";
 import { ToolError } from "../errors.ts";
@@ -33,6 +33,15 @@ export interface BootstrapCommandDeps {
       plan?: string;
     },
   ): Promise<unknown>;
+  /** The two-party flow's halves (default: tools/src/bootstrap/two-party.ts). */
+  runAksSide?(
+    config: string,
+    opts: { dryRun: boolean; lockWaitMs: number; io: IOStreams; response?: string },
+  ): Promise<unknown>;
+  runStorageSide?(
+    request: string,
+    opts: { dryRun: boolean; lockWaitMs: number; io: IOStreams; yes: boolean },
+  ): Promise<unknown>;
 }
 
 const load = async (): Promise<BootstrapCommandDeps> => import("../bootstrap/index.ts");
@@ -64,6 +73,22 @@ export function bootstrapCommand(deps: () => Promise<BootstrapCommandDeps> = loa
       "--plan <file>",
       "apply a plan saved with --out: refused (exit 2) for another config or format; stops before any write (exit 1) when Azure no longer holds what the plan saw",
     )
+    .addOption(
+      new Option(
+        "--side <side>",
+        "two organisations, each with only its own login (docs/two-organisations.md): aks runs tenant 1's half and writes a request; storage runs tenant 2's half from that request and writes a response",
+      ).choices(["aks", "storage"] as const),
+    )
+    .option("--request <file>", "with --side storage: the request the AKS side sent (request.<mode>.yaml)")
+    .option(
+      "--response <file>",
+      "with --side aks: the storage owner's response to your last request; continues or finishes",
+    )
+    .option(
+      "-y, --yes",
+      "with --side storage: apply the reviewed request without asking (needed without a terminal)",
+      false,
+    )
     .option(
       "--lock-wait <seconds>",
       "how long to wait for another run of the same config before stopping",
@@ -80,10 +105,20 @@ Examples:
   $ ctv bootstrap --config bootstrap.yaml --plan plan.json  # apply it, if Azure still holds what it saw
   $ ctv bootstrap --config bootstrap.yaml --check  # drift: exit 0 none, 2 drift, 1 error
 
+Two organisations (docs/two-organisations.md), each logged in to its own tenant only:
+  $ ctv bootstrap --config bootstrap.yaml --side aks            # tenant 1; writes request.<mode>.yaml
+  $ ctv bootstrap --side storage --request request.<mode>.yaml  # tenant 2 (az's own login): review, confirm, respond
+  $ ctv bootstrap --config bootstrap.yaml --side aks --response response.<mode>.yaml   # continue / finish
+
 ${exitCodesHelp("bootstrap and teardown")}
 With --check, ${exitCodesHelp("bootstrap --check").replace(/^Exit codes/, "exit codes")}`,
     )
-    .action((opts) => (opts.check ? runCheck(opts, deps, io) : runApply(opts, deps, io)));
+    .action(function (this: Command, opts) {
+      const configGiven = this.getOptionValueSource("config") === "cli";
+      if (opts.side) return runSide(opts.side, { ...opts, configGiven }, deps, io);
+      refuseSideOnly(opts);
+      return opts.check ? runCheck(opts, deps, io) : runApply(opts, deps, io);
+    });
 }
 
 interface CommandOptions {
@@ -94,6 +129,76 @@ interface CommandOptions {
   lockWait: number;
   out?: string;
   plan?: string;
+  request?: string;
+  response?: string;
+  yes: boolean;
+}
+
+function badInput(message: string, hint: string): never {
+  throw new ToolError("INVALID_INPUT", message, hint);
+}
+
+/** --request, --response and --yes belong to the two-party flow. */
+function refuseSideOnly(opts: CommandOptions): void {
+  if (opts.request)
+    badInput("--request needs --side storage.", "ctv bootstrap --side storage --request request.<mode>.yaml");
+  if (opts.response)
+    badInput(
+      "--response needs --side aks.",
+      "ctv bootstrap --config <your config> --side aks --response response.<mode>.yaml",
+    );
+  if (opts.yes) badInput("--yes goes with --side storage.", "A one-operator run applies without asking; drop --yes.");
+}
+
+/** What a side's run refuses: options of the one-operator flow, and the other side's. */
+function refuseForSide(side: "aks" | "storage", opts: CommandOptions & { configGiven: boolean }): void {
+  const oneOperator = (["check", "out", "plan", "json"] as const).find((k) => opts[k]);
+  if (oneOperator)
+    badInput(
+      `--${oneOperator} is not available with --side.`,
+      side === "aks"
+        ? "Use --dry-run to see tenant 1's half; --check, --out, --plan and --json are for the one-operator flow."
+        : "Use --dry-run to review the request without applying it.",
+    );
+  if (side === "aks") {
+    if (opts.request)
+      badInput(
+        "--request goes with --side storage.",
+        "The AKS side writes the request; it reads the storage owner's --response.",
+      );
+    if (opts.yes)
+      badInput("--yes goes with --side storage.", "The AKS side changes only tenant 1 and does not ask; drop --yes.");
+    return;
+  }
+  if (!opts.request)
+    badInput(
+      "--side storage needs --request <file>: the request the AKS side sent you.",
+      "ctv bootstrap --side storage --request request.<mode>.yaml",
+    );
+  if (opts.configGiven)
+    badInput(
+      "--side storage takes no --config: its whole input is the request, and it uses your own az login ($AZURE_CONFIG_DIR, else ~/.azure).",
+      "Drop --config: ctv bootstrap --side storage --request request.<mode>.yaml",
+    );
+  if (opts.response)
+    badInput("--response goes with --side aks.", "The storage side reads a --request and writes the response.");
+}
+
+async function runSide(
+  side: "aks" | "storage",
+  opts: CommandOptions & { configGiven: boolean },
+  deps: () => Promise<BootstrapCommandDeps>,
+  io: IOStreams,
+): Promise<void> {
+  refuseForSide(side, opts);
+  const d = await deps();
+  const real = d.runAksSide !== undefined && d.runStorageSide !== undefined ? d : await load();
+  const runAksSide = d.runAksSide ?? real.runAksSide!;
+  const runStorageSide = d.runStorageSide ?? real.runStorageSide!;
+  const common = { dryRun: opts.dryRun, lockWaitMs: opts.lockWait * 1000, io };
+  if (side === "aks")
+    await runAksSide(opts.config, { ...common, ...(opts.response ? { response: opts.response } : {}) });
+  else await runStorageSide(opts.request!, { ...common, yes: opts.yes });
 }
 
 /** A run, a dry run, or a saved plan's (--out, --plan). */

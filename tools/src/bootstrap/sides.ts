@@ -7,7 +7,7 @@ import { RESOURCE_TYPES, resourceRefOf } from "../az/resource-id.ts";
 import { ToolError } from "../errors.ts";
 import type { BootstrapConfig } from "./config.ts";
 import type { ExchangeRequest } from "./exchange/request.ts";
-import type { Plan, Step, TenantKey } from "./step.ts";
+import type { Plan, TenantKey } from "./step.ts";
 
 export const SIDES = ["aks", "storage"] as const;
 export type Side = (typeof SIDES)[number];
@@ -21,13 +21,19 @@ export function otherSide(side: Side): Side {
 }
 
 /**
- * The steps one side runs: only its tenant's. The one-operator plan's check that each credential cache can also
- * reach the other tenant (for cross-tenant peering) is left out: a side never holds the other tenant's login.
+ * The steps one side runs: only its tenant's. With network.storageVnetId the one-operator plan's check that the
+ * side's credential cache can also reach the other tenant stays: each side creates its own half of the peering, and
+ * Azure checks its right on the other VNet with a token from the other tenant, so each operator needs a guest login
+ * there (docs/two-organisations.md#vnet-peering). Without peering no side ever holds the other tenant's login.
  */
 export function sidePlan(p: Plan, side: Side): Plan {
   const tenant = SIDE_TENANT[side];
-  const own = (s: Step) => s.tenant === tenant && !/^tenant[12]\/login-tenant[12]$/.test(s.id);
-  return { mode: p.mode, steps: p.steps.filter(own) };
+  return { mode: p.mode, steps: p.steps.filter((s) => s.tenant === tenant) };
+}
+
+/** The hint a side gets when its cache cannot reach the other tenant that peering needs. */
+export function peeringLoginHint(side: Side): string {
+  return `Peering with the ${side === "aks" ? "storage owner's" : "AKS side's"} VNet needs a login to their tenant as well: ask them to invite you as a guest with Network Contributor on their VNet, sign in to their tenant in the same credential cache, then run again (docs/two-organisations.md#vnet-peering). Without network.storageVnetId no peering is made and no such login is needed.`;
 }
 
 /** Where the storage side keeps its record and writes its response by default: beside the request it was sent. */

@@ -78,3 +78,29 @@ describe("two organisations, each running its half", () => {
     });
   }
 });
+
+describe("two organisations with VNet peering (network.storageVnetId)", () => {
+  it("stops each side before any change when its cache cannot reach the other tenant, saying to ask for a guest login", async () => {
+    const { sim } = setup("blob-nfs");
+    const peered = sim.writeConfig("blob-nfs");
+    await expect(aks(sim, peered)).rejects.toMatchObject({
+      code: "NOT_LOGGED_IN",
+      hint: expect.stringContaining("invite you as a guest with Network Contributor on their VNet"),
+    });
+    expect(sim.state().calls.filter((c) => c.mutating)).toEqual([]);
+  });
+
+  it("with a guest login in the other tenant, each side makes its own half and the exchange converges", async () => {
+    const sim = createSimulatedAzure({ loggedIn: true });
+    const cfg = sim.writeConfig("blob-nfs");
+    const inbox = mkdtempSync(join(tmpdir(), "ctv-storage-side-"));
+    const r1 = await aks(sim, cfg);
+    const s1 = await storage(sim, send(r1.requestFile!, inbox));
+    const r2 = await aks(sim, cfg, send(s1.responseFile!, join(cfg, "..")));
+    const s2 = await storage(sim, send(r2.requestFile!, inbox));
+    const done = await aks(sim, cfg, send(s2.responseFile!, join(cfg, "..")));
+    expect(done.finished).toBe(true);
+    const peerings = sim.state().virtualNetworks.flatMap((v) => v.peerings ?? []);
+    expect(peerings.map((p) => p.peeringState).sort()).toEqual(["Connected", "Connected"]);
+  });
+});

@@ -25,7 +25,14 @@ import { plan } from "./plan.ts";
 import { privateEndpointNames } from "./private-endpoint-names.ts";
 import { openRecord } from "./record.ts";
 import { APPROVED } from "./resources/endpoint-connection.ts";
-import { type Side, sidePlan, storageSideConfig, storageSidePaths, storageSideVars } from "./sides.ts";
+import {
+  peeringLoginHint,
+  type Side,
+  sidePlan,
+  storageSideConfig,
+  storageSidePaths,
+  storageSideVars,
+} from "./sides.ts";
 import type { Plan } from "./step.ts";
 import {
   type BootstrapValues,
@@ -180,13 +187,17 @@ export async function runAksSide(configPath: string, opts: AksSideOptions = {}):
   const write = opts.write ?? lineWriter(io.out);
   const az = azFor(opts);
   const run = (checkOnly: boolean) =>
-    apply(p, config, {
-      az,
-      write,
-      record: openRecord(config),
-      checkOnly,
-      ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
-    });
+    withPeeringHint(
+      "aks",
+      config,
+      apply(p, config, {
+        az,
+        write,
+        record: openRecord(config),
+        checkOnly,
+        ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
+      }),
+    );
   write(
     `AKS side of ${config.mode}: tenant 1 ${config.tenant1.tenantId} only (AKS ${config.aks.name}); tenant 2 ${config.tenant2.tenantId} is the storage owner's.`,
   );
@@ -278,6 +289,22 @@ function writeAksValues(
   return { ...base, response, finished: true, values, valuesFile: config.paths.valuesFile, helmCommand };
 }
 
+/** A side whose cache cannot reach the other tenant only fails that way with peering: say what it takes. */
+async function withPeeringHint<T>(side: Side, config: BootstrapConfig, run: Promise<T>): Promise<T> {
+  try {
+    return await run;
+  } catch (e) {
+    if (
+      e instanceof ToolError &&
+      e.code === "NOT_LOGGED_IN" &&
+      config.network.storageVnetId &&
+      /can also reach/.test(e.message)
+    )
+      throw new ToolError(e.code, e.message, `${peeringLoginHint(side)}\n${e.hint ?? ""}`.trim(), { cause: e });
+    throw e;
+  }
+}
+
 function lockOptions(configPath: string, write: (l: string) => void, opts: SideRunOptions) {
   return {
     command: "bootstrap",
@@ -333,14 +360,18 @@ export async function runStorageSide(requestFile: string, opts: StorageSideOptio
   const write = opts.write ?? lineWriter(io.out);
   const az = azFor(opts);
   const run = (checkOnly: boolean) =>
-    apply(p, config, {
-      az,
-      write: checkOnly ? () => undefined : write,
-      record: openRecord(config),
-      checkOnly,
-      vars: storageSideVars(request),
-      ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
-    });
+    withPeeringHint(
+      "storage",
+      config,
+      apply(p, config, {
+        az,
+        write: checkOnly ? () => undefined : write,
+        record: openRecord(config),
+        checkOnly,
+        vars: storageSideVars(request),
+        ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
+      }),
+    );
   const preview = await run(true);
   write(reviewText(request, config, preview, requestFile));
   const base = { side: "storage" as const, config, plan: p, request, requestFile };

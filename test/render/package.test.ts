@@ -253,6 +253,59 @@ describe("the npm package, installed from its tarball", () => {
     expect([inside.exitCode, inside.stderr]).toEqual([2, expect.stringMatching(/inside node_modules[\s\S]*ctv init/)]);
   });
 
+  it("two organisations, each in its own empty directory with the package: every npx ctv line the halves print, as printed", async () => {
+    const sim = createSimulatedAzure({ loggedIn: "own-tenant" });
+    const install = async (prefix: string) => {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "side", private: true }));
+      await execa("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", installedTarball], {
+        cwd: dir,
+        env: cleanEnv(),
+      });
+      return dir;
+    };
+    const [aksDir, storageDir] = [await install("ctv-aks-side-"), await install("ctv-storage-side-")];
+    const config = join(aksDir, "bootstrap.yaml");
+    writeFileSync(config, readFileSync(sim.writeConfig("blob-fuse-wi"), "utf8").replace(/recordFile: .*\n/, ""));
+    const run = (cwd: string, line: string, env: Record<string, string> = {}) =>
+      execa("npx", line.trim().split(/\s+/).slice(1), { cwd, env: cleanEnv({ ...sim.env, ...env }), reject: false });
+    const printed = (out: string, what: RegExp) => {
+      const line = out.split("\n").find((l) => what.test(l));
+      expect(line, `a printed line matching ${what}`).toBeDefined();
+      return line!.trim();
+    };
+    const first = await run(aksDir, "npx ctv bootstrap --config bootstrap.yaml --side aks");
+    expect(first.exitCode, first.stderr).toBe(0);
+    // What the AKS side tells the storage owner to run, in the storage owner's own directory, with their login.
+    writeFileSync(
+      join(storageDir, "request.blob-fuse-wi.yaml"),
+      readFileSync(join(aksDir, "request.blob-fuse-wi.yaml")),
+    );
+    const storageLine = printed(first.stdout, /^\s*npx ctv bootstrap --side storage --request /);
+    const owner = { AZURE_CONFIG_DIR: sim.configDirs.tenant2 };
+    const review = await run(storageDir, storageLine, owner);
+    expect([review.exitCode, review.stderr]).toEqual([1, expect.stringContaining("run the same command with --yes")]);
+    const applied = await run(storageDir, `${storageLine} --yes`, owner);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    writeFileSync(
+      join(aksDir, "response.blob-fuse-wi.yaml"),
+      readFileSync(join(storageDir, "response.blob-fuse-wi.yaml")),
+    );
+    const finishLine = printed(applied.stdout, /^\s*npx ctv bootstrap --config <their config> --side aks --response /);
+    const finish = await run(aksDir, finishLine.replace("<their config>", "bootstrap.yaml"));
+    expect(finish.exitCode, finish.stderr).toBe(0);
+    expect(printed(finish.stdout, /^\s*helm install /)).toContain(
+      "node_modules/aks-cross-tenant-storage/charts/cross-tenant-volume",
+    );
+    // The AKS side's own "when their response comes back" line works as printed too.
+    const again = await run(aksDir, printed(first.stdout, /^\s*npx ctv bootstrap --config .* --side aks --response /));
+    expect(again.exitCode, again.stderr).toBe(0);
+    // The storage owner's printed undo line starts as printed (its dry run reads only).
+    const undo = printed(applied.stdout, /npx ctv teardown --side storage --request /);
+    const undone = await run(storageDir, `${undo.slice(undo.indexOf("npx ctv"))} --dry-run`, owner);
+    expect(undone.stderr).not.toMatch(/unknown option|unknown command|\n\s+at /);
+  }, 600_000);
+
   it("the shipped chart renders each mode with the values the bootstrap writes", async () => {
     const helm = new HelmClient({ helmPath: await ensureHelm("4") });
     const chart = join(installed, "charts", "cross-tenant-volume");

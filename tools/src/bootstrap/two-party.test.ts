@@ -104,3 +104,37 @@ describe("two organisations with VNet peering (network.storageVnetId)", () => {
     expect(peerings.map((p) => p.peeringState).sort()).toEqual(["Connected", "Connected"]);
   });
 });
+
+describe("reruns of the AKS side", () => {
+  it("given the first round's response again after writing the second request, it says so and writes the same request", async () => {
+    const { sim, cfg, inbox } = setup("fileshare-nfs");
+    const r1 = await aks(sim, cfg);
+    const s1 = await storage(sim, send(r1.requestFile!, inbox));
+    const response1 = send(s1.responseFile!, join(cfg, ".."));
+    const r2 = await aks(sim, cfg, response1);
+    const lines: string[] = [];
+    const again = await runAksSide(cfg, {
+      env: sim.env,
+      runner: sim.inProcessRunner,
+      retryBaseMs: 1,
+      write: (l) => lines.push(l),
+      response: response1,
+    });
+    expect(again.request?.digest).toBe(r2.request?.digest);
+    expect(lines.join("\n")).toContain("answers the first round, which this side already used");
+  });
+
+  it("refuses a response to another request, naming the field, and changes nothing", async () => {
+    const { sim, cfg, inbox } = setup("blob-fuse-wi");
+    const r1 = await aks(sim, cfg);
+    const s1 = await storage(sim, send(r1.requestFile!, inbox));
+    // Another team's exchange: the same tenants, another container.
+    const other = createSimulatedAzure({ loggedIn: "own-tenant" });
+    const otherCfg = other.writeConfig("blob-fuse-wi", { storage: { containerName: "other-team" } });
+    await aks(other, otherCfg);
+    const before = other.state().calls.length;
+    await expect(aks(other, otherCfg, s1.responseFile!)).rejects.toThrow(/response\.requestDigest/);
+    expect(other.state().calls.length).toBe(before);
+    expect(sim.state().calls.every((c) => c.configDir !== other.configDirs.tenant1)).toBe(true);
+  });
+});

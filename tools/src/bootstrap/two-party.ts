@@ -16,7 +16,8 @@ import { type ApplyResult, apply } from "./apply.ts";
 import { type BootstrapConfig, loadConfig } from "./config.ts";
 import { shortDigest } from "./exchange/digest.ts";
 import { buildRequest, type ExchangeRequest, parseRequest } from "./exchange/request.ts";
-import { buildResponse, type ExchangeResponse, verifyResponse } from "./exchange/response.ts";
+import { buildResponse, type ExchangeResponse, responseSchema, verifyResponse } from "./exchange/response.ts";
+import { parseExchange } from "./exchange/format.ts";
 import { checkRequestScope } from "./exchange/scope.ts";
 import { secretShapesIn } from "./exchange/secrets.ts";
 import { formatDiff } from "./format.ts";
@@ -152,8 +153,16 @@ function waitsForStorage(full: Plan): Set<string> {
   return waiting;
 }
 
-/** The storage side's response, checked against the request this side last wrote. */
-function readResponse(responseFile: string, requestFile: string): ExchangeResponse {
+/**
+ * The storage side's response, checked against the request this side last wrote. The first round's answer given
+ * again after the second request is written (a rerun of round 3) is not refused: it has already been used, and the
+ * run goes on from the request that names the endpoint (undefined).
+ */
+function readResponse(
+  responseFile: string,
+  requestFile: string,
+  write: (l: string) => void,
+): ExchangeResponse | undefined {
   const hint = "Pass the response.<mode>.yaml the storage owner sent back for the request you sent them.";
   if (!existsSync(requestFile))
     throw new ToolError(
@@ -164,6 +173,13 @@ function readResponse(responseFile: string, requestFile: string): ExchangeRespon
   const request = parseRequest(readYaml(requestFile, "request", hint).data);
   const { text, data } = readYaml(responseFile, "response", hint);
   refuseSecrets(text, responseFile, true);
+  const answered = parseExchange("response", responseSchema, data);
+  if (answered.requestDigest !== request.digest && request.privateEndpoint && !answered.privateEndpointConnection) {
+    write(
+      `${shown(responseFile)} answers the first round, which this side already used: the request naming the private endpoint is written (${shown(requestFile)}, digest ${shortDigest(request.digest)}).`,
+    );
+    return undefined;
+  }
   return verifyResponse(request, data);
 }
 
@@ -181,10 +197,10 @@ export async function runAksSide(configPath: string, opts: AksSideOptions = {}):
   const config = loadConfig(configPath);
   precheckValues(config);
   const requestFile = aksRequestFile(configPath, config.mode);
-  const response = opts.response ? readResponse(opts.response, requestFile) : undefined;
-  const p = aksSidePlan(config, requestFile, response);
   const io = opts.io ?? processStreams();
   const write = opts.write ?? lineWriter(io.out);
+  const response = opts.response ? readResponse(opts.response, requestFile, write) : undefined;
+  const p = aksSidePlan(config, requestFile, response);
   const az = azFor(opts);
   const run = (checkOnly: boolean) =>
     withPeeringHint(

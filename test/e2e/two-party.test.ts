@@ -8,12 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAzState } from "../../tools/src/azsim/state.ts";
 import { DEMO_IDS } from "../../tools/src/azsim/seed.ts";
 import { demoPodName, pvcName, type Deployment, type Testbed } from "../../tools/src/testbed/testbed.ts";
-import {
-  bootstrapTwoParty,
-  crossTenantCalls,
-  type Handover,
-  testbedSides,
-} from "../../tools/src/testbed/two-party.ts";
+import { bootstrapTwoParty, crossTenantCalls, type Handover, testbedSides } from "../../tools/src/testbed/two-party.ts";
 import { openTestbed } from "./support.ts";
 
 // As in modes.test.ts: one helm install makes the claim and the pod, which the scheduler may park until its flush.

@@ -100,7 +100,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
   return { results, crossTenantCalls: crossTenant };
 }
 
-async function bootstrapMode(tb: Testbed, mode: Mode, twoParty: boolean, say: (l: string) => void): Promise<Deployment> {
+async function bootstrapMode(
+  tb: Testbed,
+  mode: Mode,
+  twoParty: boolean,
+  say: (l: string) => void,
+): Promise<Deployment> {
   if (!twoParty) {
     say(`==> 3/4 ${mode}: bootstrap against the simulated Azure`);
     return tb.bootstrap(mode);

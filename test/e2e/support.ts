@@ -26,7 +26,10 @@ export async function nodeMountinfo(nodeName: string): Promise<string> {
   return docker.stdout;
 }
 
-export async function openTestbed(name: string, opts: { tokenExpirationSeconds?: number } = {}): Promise<Testbed> {
+export async function openTestbed(
+  name: string,
+  opts: { tokenExpirationSeconds?: number; ownTenantOnly?: boolean } = {},
+): Promise<Testbed> {
   const provider = clusterProvider();
   const workRoot = path.join(repoRoot, ".cache", "e2e");
   (await import("node:fs")).mkdirSync(workRoot, { recursive: true });

@@ -215,12 +215,17 @@ describe("what each command hands the domain code", () => {
     ]);
   });
 
-  it("demo: every mode by default; --mode repeats", async () => {
+  it("demo: every mode by default; --mode repeats; --two-party", async () => {
     const calls: DemoCommandOptions[] = [];
     const root = new Command("ctv").addCommand(demoCommand(async (o) => void calls.push(o)));
     await ctv(["demo"], root);
     await ctv(["demo", "--down", "--mode", "blob-nfs", "--mode", "fileshare-nfs", "--provider", "local"], root);
-    expect(calls).toEqual([{ down: false }, { down: true, modes: ["blob-nfs", "fileshare-nfs"], provider: "local" }]);
+    await ctv(["demo", "--two-party", "--mode", "blob-fuse-wi"], root);
+    expect(calls).toEqual([
+      { down: false },
+      { down: true, modes: ["blob-nfs", "fileshare-nfs"], provider: "local" },
+      { down: false, twoParty: true, modes: ["blob-fuse-wi"] },
+    ]);
   });
 
   it("soak: 30 minutes with 600 s tokens by default; durations like 1h30m", async () => {

@@ -1,5 +1,5 @@
-// `ctv demo [--down] [--mode <mode>]... [--provider local|kind]`: all three modes on the offline test
-// bed, no Azure account. Wires options to tools/src/testbed/demo.ts.
+// `ctv demo [--down] [--two-party] [--mode <mode>]... [--provider local|kind]`: all three modes on the offline
+// test bed, no Azure account. Wires options to tools/src/testbed/demo.ts.
 import { Command, Option } from "@commander-js/extra-typings";
 import type { ProviderName } from "../cluster/provider.ts";
 import { type IOStreams, lineWriter, processStreams } from "../output/io.ts";
@@ -9,6 +9,7 @@ import { MODES, type Mode } from "../schema/modes.ts";
 
 export interface DemoCommandOptions {
   down: boolean;
+  twoParty?: boolean;
   modes?: Mode[];
   provider?: ProviderName;
 }
@@ -16,8 +17,8 @@ export interface DemoCommandOptions {
 async function runDemoCli(opts: DemoCommandOptions, io: IOStreams): Promise<void> {
   requireCheckout("demo");
   const { runDemo } = await import("../testbed/demo.ts");
-  const results = await runDemo({ ...opts, write: lineWriter(io.out) });
-  setExitCode(results.every((r) => r.line === "hello!") ? 0 : 1);
+  const { results, crossTenantCalls } = await runDemo({ ...opts, write: lineWriter(io.out) });
+  setExitCode(results.every((r) => r.line === "hello!") && crossTenantCalls.length === 0 ? 0 : 1);
 }
 
 export function demoCommand(
@@ -31,6 +32,11 @@ export function demoCommand(
     .option(
       "--down",
       "remove the cluster and the mock driver at the end (default: keep them for `ctv cluster down`)",
+      false,
+    )
+    .option(
+      "--two-party",
+      "bootstrap through the two halves (--side aks, --side storage), each logged in to its own tenant only; fails if either side's login called the other's tenant",
       false,
     )
     .addOption(
@@ -48,12 +54,14 @@ export function demoCommand(
       `
 Examples:
   $ ctv demo                                   # all three modes; the cluster stays up
-  $ ctv demo --mode blob-nfs --mode fileshare-nfs --down`,
+  $ ctv demo --mode blob-nfs --mode fileshare-nfs --down
+  $ ctv demo --two-party                       # two organisations exchange a request and a response`,
     )
     .action(async (opts) => {
       await run(
         {
           down: opts.down,
+          ...(opts.twoParty ? { twoParty: true } : {}),
           ...(opts.mode ? { modes: opts.mode } : {}),
           ...(opts.provider ? { provider: opts.provider } : {}),
         },

@@ -1,12 +1,15 @@
 // `npm run demo`: the README's main job without an Azure account. Brings up the local test cluster,
 // runs the bootstrap against the simulated Azure, installs all three modes, shows each demo pod's
-// hello!, and leaves the cluster running or removes it.
+// hello!, and leaves the cluster running or removes it. With `twoParty`, each mode is bootstrapped by the two
+// halves (the AKS side and the storage side, each logged in to its own tenant only) and the call log is checked.
 import path from "node:path";
 import { getProvider } from "../cluster/create-provider.ts";
 import { stopDetachedDriver } from "../csi/host.ts";
 import { buildImages } from "../images/build.ts";
 import { MODES, type Mode } from "../schema/modes.ts";
-import { demoPodName, pvcName, Testbed } from "./testbed.ts";
+import { loadAzState } from "../azsim/state.ts";
+import { demoPodName, pvcName, Testbed, type Deployment } from "./testbed.ts";
+import { bootstrapTwoParty, crossTenantCalls, testbedSides } from "./two-party.ts";
 import { chartReference, demoDir, demoDriverPidFile } from "../paths.ts";
 import type { ProviderName } from "../cluster/provider.ts";
 
@@ -15,7 +18,15 @@ export interface DemoOptions {
   modes?: Mode[];
   /** Remove the cluster (and the mock driver) at the end. */
   down: boolean;
+  /** Bootstrap through the two halves, each cache logged in to its own tenant only. */
+  twoParty?: boolean;
   write: (line: string) => void;
+}
+
+export interface DemoRun {
+  results: DemoResult[];
+  /** Two-party: the calls in which one side's cache named the other's subscription or tenant (none, when right). */
+  crossTenantCalls: string[];
 }
 
 export interface DemoResult {
@@ -27,7 +38,7 @@ export interface DemoResult {
   seconds: number;
 }
 
-export async function runDemo(opts: DemoOptions): Promise<DemoResult[]> {
+export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
   const say = (line: string) => opts.write(line);
   const provider = getProvider(opts.provider);
   const started = Date.now();
@@ -50,13 +61,14 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult[]> {
     workDir: path.join(demoDir, new Date().toISOString().replace(/[:.]/g, "-")),
     log: (l) => say(`    ${l}`),
     ...(opts.down ? {} : { driverPidFile: demoDriverPidFile }),
+    ...(opts.twoParty ? { ownTenantOnly: true } : {}),
   });
   const results: DemoResult[] = [];
+  let crossTenant: string[] = [];
   try {
     for (const mode of opts.modes ?? MODES) {
       const t0 = Date.now();
-      say(`==> 3/4 ${mode}: bootstrap against the simulated Azure`);
-      const d = await tb.bootstrap(mode);
+      const d = await bootstrapMode(tb, mode, opts.twoParty ?? false, say);
       say(
         `    helm install ${d.release} ${chartReference()} -n ${d.namespace} -f ${path.relative(process.cwd(), d.valuesFile)}`,
       );
@@ -72,6 +84,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult[]> {
       );
       results.push({ mode, namespace: d.namespace, pod: demoPodName[mode], line, seconds });
     }
+    if (opts.twoParty) crossTenant = checkCallLog(tb, say);
   } finally {
     if (opts.down) await tb.close();
   }
@@ -84,5 +97,36 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult[]> {
     const flag = provider.name === "kind" ? " --provider kind" : "";
     say(`    remove it with: npm run cluster -- down${flag} (it stops the demo's mock CSI driver too)`);
   }
-  return results;
+  return { results, crossTenantCalls: crossTenant };
+}
+
+async function bootstrapMode(
+  tb: Testbed,
+  mode: Mode,
+  twoParty: boolean,
+  say: (l: string) => void,
+): Promise<Deployment> {
+  if (!twoParty) {
+    say(`==> 3/4 ${mode}: bootstrap against the simulated Azure`);
+    return tb.bootstrap(mode);
+  }
+  say(`==> 3/4 ${mode}: bootstrap by two organisations, each logged in to its own tenant only`);
+  return bootstrapTwoParty(tb, mode, {
+    say: (l) => say(`    ${l}`),
+    detail: (side, l) => say(`      ${side} side: ${l.replace(/\n/g, `\n      ${side} side: `)}`),
+  });
+}
+
+/** The simulated Azure's call log, per side: which subscriptions each cache called; lists any cross-tenant call. */
+function checkCallLog(tb: Testbed, say: (l: string) => void): string[] {
+  const calls = loadAzState(tb.statePath).calls;
+  const sides = testbedSides(tb);
+  for (const s of sides) {
+    const own = calls.filter((c) => path.resolve(c.configDir) === path.resolve(s.configDir));
+    say(`    call log: ${own.length} az calls from the ${s.side} side's login (${s.configDir})`);
+  }
+  const bad = crossTenantCalls(calls, sides);
+  if (bad.length === 0) say("    call log: neither side's login called the other's subscription or tenant");
+  for (const b of bad) say(`    call log: CROSS-TENANT CALL ${b}`);
+  return bad;
 }

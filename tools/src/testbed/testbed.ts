@@ -42,6 +42,16 @@ export interface TestbedOptions {
   tokenExpirationSeconds?: number;
   /** Leave the mock driver running after this process exits (host provider), its pid in this file. */
   driverPidFile?: string;
+  /** Log each credential cache in to its own tenant only, as the two organisations of the two-party flow are. */
+  ownTenantOnly?: boolean;
+}
+
+/** A bootstrap config written for one mode: where it is and the names it chose. */
+export interface PreparedConfig {
+  mode: Mode;
+  configPath: string;
+  namespace: string;
+  accountName: string;
 }
 
 /** One mode bootstrapped: where its values are and which release/namespace it goes to. */
@@ -82,7 +92,14 @@ export class Testbed {
     mkdirSync(opts.workDir, { recursive: true });
     const helm = new HelmClient({ helmPath: await ensureHelm("4"), kubeconfig: opts.kubeconfig });
     const tb = new Testbed(opts, helm, undefined);
-    seedAzState(tb.statePath, demoSeed({ oidcIssuerUrl: opts.issuer, loginConfigDirs: tb.configDirs() }));
+    seedAzState(
+      tb.statePath,
+      demoSeed({
+        oidcIssuerUrl: opts.issuer,
+        loginConfigDirs: tb.configDirs(),
+        ...(opts.ownTenantOnly ? { ownTenantOnly: true } : {}),
+      }),
+    );
     tb.log(`simulated Azure: ${tb.statePath} (AKS ${DEMO_IDS.aksName} with OIDC issuer ${opts.issuer})`);
     tb.driver = await installMockDriver({
       kubeconfig: opts.kubeconfig,
@@ -108,7 +125,8 @@ export class Testbed {
     return this.driver?.logFile;
   }
 
-  private configDirs(): { tenant1: string; tenant2: string } {
+  /** The two credential caches the simulated Azure logged in: tenant 1's and tenant 2's. */
+  configDirs(): { tenant1: string; tenant2: string } {
     return {
       tenant1: path.join(this.opts.workDir, "azure-tenant1"),
       tenant2: path.join(this.opts.workDir, "azure-tenant2"),
@@ -123,50 +141,81 @@ export class Testbed {
     };
   }
 
-  /** Writes a bootstrap config for the mode (the examples/ file with this test bed's tenants) and runs the bootstrap. */
-  /** Bootstraps `mode` on the simulated Azure; `chart` is the config's optional chart section (a published chart). */
-  async bootstrap(
+  /**
+   * Writes a bootstrap config for `mode` (the examples/ file with this test bed's tenants), in `dir` (default: the
+   * work directory); `tenant2ConfigDir` replaces tenant 2's cache (the AKS side of the two-party flow has none).
+   */
+  prepareConfig(
     mode: Mode,
-    opts: { namespace?: string; accountName?: string; chart?: BootstrapConfigInput["chart"] } = {},
-  ): Promise<Deployment> {
+    opts: {
+      namespace?: string;
+      accountName?: string;
+      chart?: BootstrapConfigInput["chart"];
+      dir?: string;
+      tenant2ConfigDir?: string;
+    } = {},
+  ): PreparedConfig {
     const suffix = randomBytes(3).toString("hex");
     const namespace = opts.namespace ?? `${mode}-${suffix}`;
     const accountName = opts.accountName ?? `ctv${mode.replace(/-/g, "").slice(0, 8)}${suffix}`;
     const dirs = this.configDirs();
-    const configPath = path.join(this.opts.workDir, `bootstrap.${namespace}.yaml`);
+    const dir = opts.dir ?? this.opts.workDir;
+    mkdirSync(dir, { recursive: true });
+    const configPath = path.join(dir, `bootstrap.${namespace}.yaml`);
     const config = {
       mode,
       tenant1: { tenantId: DEMO_IDS.tenant1, subscriptionId: DEMO_IDS.subscription1, configDir: dirs.tenant1 },
-      tenant2: { tenantId: DEMO_IDS.tenant2, subscriptionId: DEMO_IDS.subscription2, configDir: dirs.tenant2 },
+      tenant2: {
+        tenantId: DEMO_IDS.tenant2,
+        subscriptionId: DEMO_IDS.subscription2,
+        configDir: opts.tenant2ConfigDir ?? dirs.tenant2,
+      },
       aks: { resourceGroup: DEMO_IDS.aksResourceGroup, name: DEMO_IDS.aksName },
       storage: { resourceGroup: `rg-storage-${mode}`, location: "westeurope", accountName },
       kubernetes: { namespace, ...(mode === "blob-fuse-wi" ? { serviceAccount: "blob-fuse-sa" } : {}) },
       ...(opts.chart ? { chart: opts.chart } : {}),
       output: {
-        valuesFile: path.join(this.opts.workDir, `values.${namespace}.yaml`),
-        recordFile: path.join(this.opts.workDir, `record.${namespace}.json`),
+        valuesFile: path.join(dir, `values.${namespace}.yaml`),
+        recordFile: path.join(dir, `record.${namespace}.json`),
       },
     };
     writeFileSync(configPath, yaml.dump(config));
-    const outcome = await runBootstrap(configPath, {
+    return { mode, configPath, namespace, accountName };
+  }
+
+  /** Bootstraps `mode` on the simulated Azure; `chart` is the config's optional chart section (a published chart). */
+  async bootstrap(
+    mode: Mode,
+    opts: { namespace?: string; accountName?: string; chart?: BootstrapConfigInput["chart"] } = {},
+  ): Promise<Deployment> {
+    const prepared = this.prepareConfig(mode, opts);
+    const outcome = await runBootstrap(prepared.configPath, {
       env: this.azEnv(),
       write: (l) => this.log(`  bootstrap: ${l}`),
       retryBaseMs: 10,
     });
+    return this.deployment(prepared, outcome);
+  }
+
+  /** What a finished bootstrap (either flow) gives the chart: its values file, release and storage directory. */
+  deployment(
+    p: PreparedConfig,
+    outcome: { values?: BootstrapValues; valuesFile?: string; helmCommand?: string[] },
+  ): Deployment {
     if (!outcome.values || !outcome.valuesFile)
-      throw new ToolError("INTERNAL", `The bootstrap of ${mode} wrote no values file.`);
+      throw new ToolError("INTERNAL", `The bootstrap of ${p.mode} wrote no values file.`);
     const name =
-      mode === "fileshare-nfs"
+      p.mode === "fileshare-nfs"
         ? (outcome.values.storage.shareName ?? "")
         : (outcome.values.storage.containerName ?? "");
     return {
-      mode,
-      namespace,
-      release: `ctv-${mode}`,
+      mode: p.mode,
+      namespace: p.namespace,
+      release: `ctv-${p.mode}`,
       valuesFile: outcome.valuesFile,
       values: outcome.values,
       helmCommand: outcome.helmCommand ?? [],
-      storageDir: path.join(this.storageRoot, accountName, name),
+      storageDir: path.join(this.storageRoot, p.accountName, name),
     };
   }
 

@@ -234,6 +234,16 @@ describe("ctv teardown --side storage", () => {
 describe("ctv teardown --config bootstrap.yaml --side aks", () => {
   it("removes tenant 1's app and credential only, with tenant 1's login; tenant 2's grants stay for the storage side", async () => {
     const { sim, tp } = await twoParty("blob-fuse-wi");
+    // The storage account the config names is the storage side's: the AKS side's preview does not claim it "brought".
+    const dry = await runTeardown(tp.configFile, {
+      env: sim.env,
+      runner: sim.inProcessRunner,
+      write: () => undefined,
+      side: "aks",
+      dryRun: true,
+    });
+    expect(dry.preview!.leave.map((l) => l.label).join("\n")).not.toMatch(/storage account/);
+    expect(dry.preview!.delete.map((d) => d.tenant)).toEqual(["tenant1", "tenant1"]);
     const start = sim.state().calls.length;
     const lines: string[] = [];
     const result = await runTeardown(tp.configFile, {
@@ -249,7 +259,6 @@ describe("ctv teardown --config bootstrap.yaml --side aks", () => {
     expect(s.apps).toEqual([]);
     expect(s.servicePrincipals.map((p) => p.appId)).toContain(tp.request.app!.clientId);
     expect(s.roleAssignments).toHaveLength(1);
-    // The storage account the config names is the storage side's: not listed as "brought" by the AKS side.
     expect(lines.join("\n")).not.toMatch(/named in the config/);
   });
 

@@ -23,7 +23,13 @@ async function teardownCli(args: string[]) {
   const calls: unknown[] = [];
   const io = bufferStreams();
   const root = new Command("ctv").addCommand(
-    teardownCommand(async () => ({ runTeardown: async (...a: unknown[]) => void calls.push(a) }), io),
+    teardownCommand(
+      async () => ({
+        runTeardown: async (...a: unknown[]) => void calls.push(["config", ...a]),
+        runStorageTeardown: async (...a: unknown[]) => void calls.push(["request", ...a]),
+      }),
+      io,
+    ),
   );
   configureTree(root, io);
   const code = await runCli(root, ["teardown", ...args], io);
@@ -36,6 +42,7 @@ describe("ctv teardown --dry-run", () => {
     expect(dry.code).toBe(0);
     expect(dry.calls).toEqual([
       [
+        "config",
         "bootstrap.yaml",
         { deleteStorage: true, yes: false, lockWaitMs: 10_000, io: expect.anything(), dryRun: true, json: true },
       ],
@@ -74,4 +81,45 @@ describe("ctv teardown --dry-run", () => {
     expect(calls.length).toBeGreaterThan(0);
     expect(calls.filter((c) => c.mutating)).toEqual([]);
   }, 60_000);
+});
+
+describe("ctv teardown --side", () => {
+  it("hands each side its own input: the AKS side its config, the storage side its request", async () => {
+    const aks = await teardownCli(["--config", "b.yaml", "--side", "aks", "--dry-run"]);
+    expect([aks.code, aks.calls]).toEqual([
+      0,
+      [["config", "b.yaml", expect.objectContaining({ side: "aks", deleteStorage: false, dryRun: true })]],
+    ]);
+    const storage = await teardownCli(["--side", "storage", "--request", "request.blob-nfs.yaml", "--delete-storage"]);
+    expect([storage.code, storage.calls]).toEqual([
+      0,
+      [["request", "request.blob-nfs.yaml", expect.objectContaining({ deleteStorage: true })]],
+    ]);
+    expect(storage.calls[0]![2]).not.toHaveProperty("side");
+  });
+
+  for (const [args, message, hint] of [
+    [["--side", "storage"], /^Error: --side storage needs --request/, /Hint: Add --request request\.<mode>\.yaml/],
+    [["--side", "aks"], /^Error: --side aks needs --config/, /Hint: Add --config bootstrap\.yaml/],
+    [
+      ["--side", "aks", "--config", "b.yaml", "--delete-storage"],
+      /^Error: --delete-storage does not go with --side aks/,
+      /Hint: .*ctv teardown --side storage --request request\.<mode>\.yaml --delete-storage/,
+    ],
+    [
+      ["--side", "storage", "--request", "r.yaml", "--config", "b.yaml"],
+      /^Error: --side storage takes no --config/,
+      /Hint: Drop --config/,
+    ],
+    [["--request", "r.yaml"], /^Error: --request only goes with --side storage/, /Hint: Add --side storage/],
+    [["--side", "tenant2"], /option '--side <side>' argument 'tenant2' is invalid/, /Allowed choices are aks, storage/],
+  ] as const) {
+    it(`refuses ${args.join(" ")} as bad input (exit 2), naming the fix, and runs nothing`, async () => {
+      const r = await teardownCli([...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toMatch(hint);
+      expect(r.calls).toEqual([]);
+    });
+  }
 });

@@ -3,52 +3,19 @@
 // beside the request and az's own login (tenant 2 only). It revokes what this side granted (the role assignment, the
 // service principal it created, the approval of the endpoint connection) and deletes storage only with
 // --delete-storage, by the same proofs as every teardown (teardown.ts and resources/*.delete.ts).
-import { existsSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join, resolve } from "node:path";
-import yaml from "js-yaml";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { createAz } from "../az/az.ts";
 import { ToolError } from "../errors.ts";
 import { lineWriter, processStreams } from "../output/io.ts";
 import { confirmByName, previewTeardown, type RunTeardownOptions } from "./index.ts";
-import { checkRequestScope } from "./exchange/scope.ts";
-import type { ExchangeRequest } from "./exchange/request.ts";
 import { withConfigLock } from "./lock.ts";
 import { openRecord } from "./record.ts";
 import { connectionRevocation } from "./resources/endpoint-connection.delete.ts";
 import { storageSideConfig, storageSidePaths } from "./sides.ts";
+import { readRequestFile, storageSideLogin } from "./storage-side.ts";
 import { type TeardownOptions, type TeardownResult, teardown } from "./teardown.ts";
 import { checkOutputFile } from "./values.ts";
-
-/** The storage side's login: az's own credential cache ($AZURE_CONFIG_DIR, else ~/.azure). */
-export function storageSideLogin(env: Record<string, string | undefined> = process.env): string {
-  return env.AZURE_CONFIG_DIR ?? join(homedir(), ".azure");
-}
-
-/** Reads a request file as the storage side's bootstrap accepts it: schema, digest and scope (exchange/scope.ts). */
-export function readRequestFile(path: string): ExchangeRequest {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new ToolError(
-      "INVALID_INPUT",
-      `Cannot read the request ${path}: ${(err as Error).message}.`,
-      "Pass the request file the AKS side sent you (request.<mode>.yaml): --request <file>.",
-    );
-  }
-  let content: unknown;
-  try {
-    content = yaml.load(text);
-  } catch (err) {
-    throw new ToolError(
-      "INVALID_INPUT",
-      `The request ${path} is not YAML: ${(err as Error).message}.`,
-      "Ask the AKS side to send it again.",
-    );
-  }
-  return checkRequestScope(content);
-}
 
 export async function runStorageTeardown(requestFile: string, opts: RunTeardownOptions = {}): Promise<TeardownResult> {
   const request = readRequestFile(requestFile);

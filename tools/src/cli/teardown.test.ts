@@ -20,7 +20,7 @@ const tsx = join(import.meta.dirname, "../../../node_modules/.bin/tsx");
 
 /** Runs `ctv teardown ...` in this process with a recording runTeardown; returns the exit code, stderr and the calls. */
 async function teardownCli(args: string[]) {
-  const calls: unknown[] = [];
+  const calls: unknown[][] = [];
   const io = bufferStreams();
   const root = new Command("ctv").addCommand(
     teardownCommand(

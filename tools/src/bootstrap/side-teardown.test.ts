@@ -3,7 +3,7 @@
 // leaves another team's role assignment, storage account and endpoint connection beside ours untouched.
 import { existsSync, rmSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { containerId, privateEndpointId, storageAccountId } from "../az/resource-id.ts";
+import { containerId, privateEndpointId } from "../az/resource-id.ts";
 import { createSimulatedAzure, type SimulatedAzure } from "../azsim/harness.ts";
 import { DEMO_IDS, roleAssignmentFixture, storageAccountFixture } from "../azsim/seed.ts";
 import { type AzState, findStorageAccount, updateAzState } from "../azsim/state.ts";
@@ -12,7 +12,7 @@ import type { Mode } from "../schema/modes.ts";
 import { runTeardown } from "./index.ts";
 import { REVOKED_DESCRIPTION } from "./resources/endpoint-connection.delete.ts";
 import { runStorageTeardown } from "./side-teardown.ts";
-import { bootstrapTwoParty, type TwoParty } from "./two-party.test-support.ts";
+import { bootstrapTwoParty, type TwoParty } from "../testbed/two-party.ts";
 
 const OTHER_TEAM_ROLE = "c0000000-0000-4000-8000-0000000000c1";
 const OTHER_TEAM_SP = "c0000000-0000-4000-8000-0000000000c2";

@@ -2,6 +2,7 @@
 // reads tenant 1 and the cluster, and shows tenant 2's links as rows for the storage owner to check; the storage side
 // reads tenant 2 only (no cluster, no tenant 1) and shows a link it cannot read as a row for the AKS side.
 import { SIDE_TENANT, type Side } from "../bootstrap/sides.ts";
+import { ToolError } from "../errors.ts";
 import type { ClusterReader } from "./cluster-reader.ts";
 import type { Facts, TenantKey } from "./facts.ts";
 import type { Check, CheckReport } from "./types.ts";
@@ -43,7 +44,7 @@ export function noClusterReader(): ClusterReader {
     csiDriver: nothing,
     systemPods: none,
     issuer: async () => {
-      throw new Error("the storage side reads no cluster");
+      throw new ToolError("INTERNAL", "The storage side reads no cluster.", "Run ctv doctor --side aks to check it.");
     },
     events: none,
   };

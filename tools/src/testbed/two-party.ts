@@ -9,14 +9,14 @@ import type { SimulatedAzure } from "../azsim/harness.ts";
 import { DEMO_IDS } from "../azsim/seed.ts";
 import { vnetId } from "../az/resource-id.ts";
 import type { Mode } from "../schema/modes.ts";
-import { apply } from "./apply.ts";
-import { loadConfig } from "./config.ts";
-import { buildRequest, type ExchangeRequest } from "./exchange/request.ts";
-import { plan } from "./plan.ts";
-import { privateEndpointNames } from "./private-endpoint-names.ts";
-import { openRecord } from "./record.ts";
-import { sidePlan, storageSideConfig, storageSidePaths, storageSideVars } from "./sides.ts";
-import type { Plan } from "./step.ts";
+import { apply } from "../bootstrap/apply.ts";
+import { loadConfig } from "../bootstrap/config.ts";
+import { buildRequest, type ExchangeRequest } from "../bootstrap/exchange/request.ts";
+import { plan } from "../bootstrap/plan.ts";
+import { privateEndpointNames } from "../bootstrap/private-endpoint-names.ts";
+import { openRecord } from "../bootstrap/record.ts";
+import { sidePlan, storageSideConfig, storageSidePaths, storageSideVars } from "../bootstrap/sides.ts";
+import type { Plan } from "../bootstrap/step.ts";
 
 export interface TwoParty {
   configFile: string;

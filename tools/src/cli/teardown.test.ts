@@ -8,6 +8,7 @@ import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { createSimulatedAzure } from "../azsim/harness.ts";
 import { runBootstrap } from "../bootstrap/index.ts";
+import { bootstrapTwoParty } from "../testbed/two-party.ts";
 import { bufferStreams } from "../output/io.ts";
 import { jsonSchemaPath } from "../output/json.ts";
 import { TEARDOWN_PREVIEW } from "../output/schemas.ts";
@@ -122,4 +123,34 @@ describe("ctv teardown --side", () => {
       expect(r.calls).toEqual([]);
     });
   }
+});
+
+describe("ctv teardown --side storage as a process", () => {
+  it("--dry-run --json: tenant 2 only, the reject of the connection in the preview the published schema accepts", async () => {
+    const sim = createSimulatedAzure({ loggedIn: "own-tenant" });
+    const tp = await bootstrapTwoParty(sim, "fileshare-nfs");
+    const start = sim.state().calls.length;
+    const r = await execa(
+      tsx,
+      [cli, "teardown", "--side", "storage", "--request", tp.requestFile, "--dry-run", "--json"],
+      {
+        env: { ...sim.env, AZURE_CONFIG_DIR: sim.configDirs.tenant2 },
+        reject: false,
+      },
+    );
+    expect([r.exitCode, r.stderr]).toEqual([0, ""]);
+    const doc: unknown = JSON.parse(r.stdout);
+    const validate = new Ajv().compile(
+      JSON.parse(readFileSync(join(repoRoot, jsonSchemaPath(TEARDOWN_PREVIEW)), "utf8")),
+    );
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    const p = TEARDOWN_PREVIEW.schema.parse(doc);
+    expect(p.record).toBe(tp.recordFile);
+    expect(p.delete.map((d) => [d.tenant, d.label])).toEqual([
+      ["tenant2", "approval of the connection from private endpoint pe-ctvsimfiles-file"],
+    ]);
+    const calls = sim.state().calls.slice(start);
+    expect(new Set(calls.map((c) => c.configDir))).toEqual(new Set([sim.configDirs.tenant2]));
+    expect(calls.filter((c) => c.mutating)).toEqual([]);
+  }, 60_000);
 });

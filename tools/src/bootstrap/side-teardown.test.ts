@@ -126,6 +126,27 @@ describe("ctv teardown --side storage", () => {
     expect(lines.join("\n")).toMatch(/--delete-storage was not given/);
   });
 
+  it("keeps a service principal it did not create (an admin's consent made it first): not in its record", async () => {
+    const sim = createSimulatedAzure({ loggedIn: "own-tenant" });
+    const consented = "e0000000-0000-4000-8000-0000000000e1";
+    const tp = await bootstrapTwoParty(sim, "blob-fuse-wi", sim.writeConfig("blob-fuse-wi"), (request) =>
+      updateAzState(sim.statePath, (s) => {
+        s.servicePrincipals.push({
+          tenantId: DEMO_IDS.tenant2,
+          id: consented,
+          appId: request.app!.clientId,
+          displayName: request.app!.displayName,
+          appOwnerOrganizationId: DEMO_IDS.tenant1,
+          tags: [],
+          servicePrincipalType: "Application",
+        });
+      }),
+    );
+    const { result } = await storageTeardown(sim, tp);
+    expect(sim.state().servicePrincipals.map((p) => p.id)).toEqual([consented]);
+    expect(result.removed).toEqual(["Storage Blob Data Contributor on aks-container"]);
+  });
+
   it("--delete-storage deletes only the account its record and tag prove it created, never the other account in the group", async () => {
     const { sim, tp } = await twoParty("blob-fuse-wi");
     // (No other team's role on our container here: deleting the account takes the roles at its scope along.)

@@ -27,8 +27,16 @@ export interface TwoParty {
 
 const APPROVE = "tenant2/approve-private-endpoint";
 
-/** Runs both sides of `mode` to the end (NFS: storage, AKS, storage again to approve), each with its own login. */
-export async function bootstrapTwoParty(sim: SimulatedAzure, mode: Mode, configFile = sim.writeConfig(mode)) {
+/**
+ * Runs both sides of `mode` to the end (NFS: storage, AKS, storage again to approve), each with its own login;
+ * `beforeStorage` runs between the AKS side and the storage side's (last) run, with the request.
+ */
+export async function bootstrapTwoParty(
+  sim: SimulatedAzure,
+  mode: Mode,
+  configFile = sim.writeConfig(mode),
+  beforeStorage: (request: ExchangeRequest) => void = () => undefined,
+): Promise<TwoParty> {
   const az = createAz({ runner: sim.inProcessRunner, env: sim.env });
   const cfg = loadConfig(configFile);
   const aks = sidePlan(plan(cfg), "aks");
@@ -65,6 +73,7 @@ export async function bootstrapTwoParty(sim: SimulatedAzure, mode: Mode, configF
       privateEndpointId: privateEndpointNames(cfg).id,
     });
   }
+  beforeStorage(request);
   await storageSide(sim, az, request, requestFile);
   return {
     configFile,

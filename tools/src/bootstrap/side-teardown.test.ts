@@ -12,7 +12,7 @@ import type { Mode } from "../schema/modes.ts";
 import { runTeardown } from "./index.ts";
 import { REVOKED_DESCRIPTION } from "./resources/endpoint-connection.delete.ts";
 import { runStorageTeardown } from "./side-teardown.ts";
-import { bootstrapTwoParty, type TwoParty } from "../testbed/two-party.ts";
+import { bootstrapTwoParty, type TwoParty } from "../testbed/two-party-bootstrap.ts";
 
 const OTHER_TEAM_ROLE = "c0000000-0000-4000-8000-0000000000c1";
 const OTHER_TEAM_SP = "c0000000-0000-4000-8000-0000000000c2";

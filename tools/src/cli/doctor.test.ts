@@ -6,7 +6,7 @@ import { Ajv } from "ajv";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { createSimulatedAzure } from "../azsim/harness.ts";
-import { bootstrapTwoParty } from "../testbed/two-party.ts";
+import { bootstrapTwoParty } from "../testbed/two-party-bootstrap.ts";
 import { jsonSchemaPath } from "../output/json.ts";
 import { DOCTOR_REPORT } from "../output/schemas.ts";
 import { repoRoot } from "../paths.ts";

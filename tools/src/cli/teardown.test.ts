@@ -8,7 +8,7 @@ import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { createSimulatedAzure } from "../azsim/harness.ts";
 import { runBootstrap } from "../bootstrap/index.ts";
-import { bootstrapTwoParty } from "../testbed/two-party.ts";
+import { bootstrapTwoParty } from "../testbed/two-party-bootstrap.ts";
 import { bufferStreams } from "../output/io.ts";
 import { jsonSchemaPath } from "../output/json.ts";
 import { TEARDOWN_PREVIEW } from "../output/schemas.ts";

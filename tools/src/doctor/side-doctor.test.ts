@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createSimulatedAzure, type SimulatedAzure } from "../azsim/harness.ts";
 import { findStorageAccount, updateAzState } from "../azsim/state.ts";
 import { loadConfig } from "../bootstrap/config.ts";
-import { bootstrapTwoParty, type TwoParty } from "../testbed/two-party.ts";
+import { bootstrapTwoParty, type TwoParty } from "../testbed/two-party-bootstrap.ts";
 import type { RecordFile } from "../bootstrap/record.ts";
 import { buildValues } from "../bootstrap/values.ts";
 import type { ToolError } from "../errors.ts";

@@ -222,3 +222,44 @@ describe("ctv doctor --side storage --request", () => {
     expect(row(r, "tenant2.role").why).toMatch(/holds only Storage Blob Data Reader, which cannot write/);
   });
 });
+
+describe("the peering, each side its own half (blob-nfs with network.storageVnetId)", () => {
+  // Cross-tenant peering needs each cache logged in to both tenants (Learn, create-peering-different-subscriptions),
+  // so this bootstrap runs with both logins; what doctor reads is still only its side's (the call log).
+  async function peered() {
+    const sim = createSimulatedAzure({ oidcIssuerUrl: SIM_ISSUER });
+    return { sim, tp: await bootstrapTwoParty(sim, "blob-nfs") };
+  }
+
+  it("each side reads its own half only and finds it Connected", async () => {
+    const { sim, tp } = await peered();
+    let start = sim.state().calls.length;
+    const aks = await aksDoctor(sim, tp, "blob-nfs");
+    expect(dirsSince(sim, start)).toEqual([sim.configDirs.tenant1]);
+    expect(row(aks, "network.peering")).toMatchObject({ verdict: "ok", why: "Connected (the AKS VNet's half)." });
+    start = sim.state().calls.length;
+    const storage = await storageDoctor(sim, tp);
+    expect(dirsSince(sim, start)).toEqual([sim.configDirs.tenant2]);
+    expect(row(storage, "network.peering")).toMatchObject({
+      verdict: "ok",
+      why: "Connected (the storage VNet's half).",
+    });
+  });
+
+  it("the storage side's half Disconnected (the AKS side deleted its own): the fix deletes and remakes only tenant 2's half", async () => {
+    const { sim, tp } = await peered();
+    updateAzState(sim.statePath, (s) => {
+      const aksVnet = s.virtualNetworks.find((v) => v.name === "aks-vnet")!;
+      const storageVnet = s.virtualNetworks.find((v) => v.name === "storage-vnet")!;
+      aksVnet.peerings = [];
+      for (const p of storageVnet.peerings) p.peeringState = "Disconnected";
+    });
+    const r = await storageDoctor(sim, tp);
+    expect(r.firstBroken).toBe("network.peering");
+    expect(row(r, "network.peering").why).toMatch(/on the storage VNet is Disconnected, not Connected/);
+    expect(row(r, "network.peering").commands).toEqual([
+      expect.stringMatching(new RegExp(`^AZURE_CONFIG_DIR=${sim.configDirs.tenant2} az network vnet peering delete `)),
+      `ctv bootstrap --side storage --request ${tp.requestFile}`,
+    ]);
+  });
+});

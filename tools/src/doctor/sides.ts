@@ -7,9 +7,9 @@ import type { ClusterReader } from "./cluster-reader.ts";
 import type { Facts, TenantKey } from "./facts.ts";
 import type { Check, CheckReport } from "./types.ts";
 
-/** The checks the storage side runs: the tenant 2 rows, and the approval of the endpoint's connection. */
+/** The checks the storage side runs: the tenant 2 rows, the approval of the endpoint's connection, its peering half. */
 export function storageSideCheck(c: Check): boolean {
-  return c.side === "tenant2" || c.id === "network.endpoint-connection";
+  return c.side === "tenant2" || c.id === "network.endpoint-connection" || c.id === "network.peering";
 }
 
 /** The tenants whose login a side's doctor checks: its own only. */

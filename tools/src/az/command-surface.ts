@@ -240,6 +240,7 @@ export const AZ_COMMANDS = {
   "network private-endpoint-connection list": read(CONNECTION.filter((x) => x.names[0] !== "--resource-name")),
   "network private-endpoint-connection show": read(CONNECTION),
   "network private-endpoint-connection approve": write([...CONNECTION, o(["--description", "-d"])]),
+  "network private-endpoint-connection reject": write([...CONNECTION, o(["--description", "-d"])]),
   "network private-endpoint dns-zone-group show": read([...NAMED_IN_RG, req(["--endpoint-name"])]),
   "network private-endpoint dns-zone-group create": write([
     ...NAMED_IN_RG,

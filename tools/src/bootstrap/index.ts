@@ -319,6 +319,8 @@ export interface RunTeardownOptions extends AzRunOptions {
   dryRun?: boolean;
   /** With dryRun: print the preview as data (TEARDOWN_PREVIEW in output/schemas.ts) instead of prose. */
   json?: boolean;
+  /** `--side aks`: tenant 1 only (the two-party flow; the storage side: side-teardown.ts). */
+  side?: "aks";
 }
 
 export async function runTeardown(configPath: string, opts: RunTeardownOptions = {}): Promise<TeardownResult> {
@@ -333,6 +335,7 @@ export async function runTeardown(configPath: string, opts: RunTeardownOptions =
     deleteStorage: opts.deleteStorage ?? false,
     confirmDeleteStorage: confirmByName(config, opts, io),
     ...(opts.alsoDeleteForeignData ? { alsoDeleteForeignData: opts.alsoDeleteForeignData } : {}),
+    ...(opts.side ? { side: opts.side } : {}),
     write,
   };
   if (opts.dryRun) {
@@ -358,7 +361,7 @@ export async function runTeardown(configPath: string, opts: RunTeardownOptions =
 }
 
 /** `teardown --dry-run`: reads only, so no lock (like `bootstrap --check`); the record is read, never written. */
-async function previewTeardown(
+export async function previewTeardown(
   config: BootstrapConfig,
   opts: TeardownOptions,
   json: TextSink | undefined,
@@ -369,7 +372,7 @@ async function previewTeardown(
 }
 
 /** The --delete-storage confirmation: --yes, or the account names typed at a terminal. */
-function confirmByName(config: BootstrapConfig, opts: RunTeardownOptions, io: IOStreams) {
+export function confirmByName(config: BootstrapConfig, opts: RunTeardownOptions, io: IOStreams) {
   const interactive = opts.interactive ?? Boolean(process.stdin.isTTY);
   return async (accounts: { name: string; id: string; foreign: string[] }[]): Promise<boolean> => {
     if (opts.yes) return true;

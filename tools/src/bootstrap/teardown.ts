@@ -18,6 +18,7 @@ import { resourceGroupDelete } from "./resources/resource-group.delete.ts";
 import { roleAssignmentDelete } from "./resources/role-assignment.delete.ts";
 import { servicePrincipalDelete } from "./resources/service-principal.delete.ts";
 import { accountName, foreignData, storageAccountDelete } from "./resources/storage-account.delete.ts";
+import { SIDE_TENANT, type Side, otherSide } from "./sides.ts";
 import { targets } from "./targets.ts";
 import { type TeardownPreview, previewOf, writePreview } from "./teardown-preview.ts";
 
@@ -32,6 +33,13 @@ export interface TeardownOptions {
   /** Read only: decide everything, change nothing (neither Azure nor the record), return the preview. */
   dryRun?: boolean;
   write?: (line: string) => void;
+  /**
+   * The two-party flow: only this side's tenant is called (a call to the other is refused before it is made), and
+   * entries of the other tenant are left to the other side's teardown.
+   */
+  side?: Side;
+  /** Grants the run also withdraws that the record does not hold (the storage side's approval), after the identities. */
+  revoke?: (ctx: ProofContext) => Promise<Decision[]>;
 }
 
 export interface StorageToDelete {
@@ -106,8 +114,8 @@ interface Run {
 export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promise<TeardownResult> {
   const run = startRun(c, opts);
   const settled = await lookUpPending(run);
-  const items = keepSettled(run, settled);
-  const identity = await proveIdentity(run, items);
+  const items = ownItems(run, keepSettled(run, settled));
+  const identity = [...(await proveIdentity(run, items)), ...((await opts.revoke?.(run.ctx)) ?? [])];
   const storage = await storageToDelete(run, items);
   if (opts.dryRun) return previewRun(run, identity, storage);
   if (run.stop) throw run.stop;
@@ -118,7 +126,8 @@ export async function teardown(c: BootstrapConfig, opts: TeardownOptions): Promi
   return run.result;
 }
 
-function startRun(c: BootstrapConfig, opts: TeardownOptions): Run {
+function startRun(c: BootstrapConfig, given: TeardownOptions): Run {
+  const opts = { ...given, az: sideAz(given.az, given.side) };
   const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
   const read = async (target: AzTarget, argv: string[]): Promise<unknown> => {
     try {
@@ -128,9 +137,58 @@ function startRun(c: BootstrapConfig, opts: TeardownOptions): Run {
       throw err;
     }
   };
-  const ctx = { c, record: opts.record, read, tgt: targets(c), items: [], proofs: new Map() };
-  const result: TeardownResult = { removed: [], alreadyGone: [], kept: [], leftInPlace: [] };
-  return { c, opts, record: opts.record, write, ctx, result, neverCreated: [], lookedUp: 0 };
+  const ctx = {
+    c,
+    record: opts.record,
+    read,
+    tgt: targets(c),
+    items: [],
+    proofs: new Map(),
+  };
+  const result: TeardownResult = {
+    removed: [],
+    alreadyGone: [],
+    kept: [],
+    leftInPlace: [],
+  };
+  return {
+    c,
+    opts,
+    record: opts.record,
+    write,
+    ctx,
+    result,
+    neverCreated: [],
+    lookedUp: 0,
+  };
+}
+
+/** One side's az: a call to the other side's tenant is refused before it reaches az (that login is not ours). */
+function sideAz(az: AzCall, side: Side | undefined): AzCall {
+  if (!side) return az;
+  return async (target, argv) => {
+    if (target.label !== SIDE_TENANT[side])
+      throw new ToolError(
+        "INTERNAL",
+        `teardown --side ${side} was about to call ${target.label} (az ${argv.join(" ")}), which only the ${otherSide(side)} side may do; nothing was sent.`,
+        "This is a bug in ctv: please report it with the command you ran.",
+      );
+    return az(target, argv);
+  };
+}
+
+/** With a side: entries of the other side's tenant are left to that side's teardown (pending ones too). */
+function ownItems(run: Run, items: CreatedItem[]): CreatedItem[] {
+  const side = run.opts.side;
+  if (!side) return items;
+  const own = items.filter((i) => i.tenant === SIDE_TENANT[side]);
+  for (const i of items.filter((x) => !own.includes(x))) leave(run, i.label, othersReason(side), i.id);
+  return own;
+}
+
+function othersReason(side: Side): string {
+  const other = otherSide(side);
+  return `it is in ${SIDE_TENANT[other]}, which only the ${other} side's login may change: ${other === "storage" ? "the storage owner runs ctv teardown --side storage --request request.<mode>.yaml" : "the AKS side runs ctv teardown --config bootstrap.yaml --side aks"}`;
 }
 
 function isGone(err: unknown): boolean {
@@ -149,6 +207,10 @@ async function lookUpPending(run: Run): Promise<Settled[]> {
   const pending = [...run.record.pending].sort((a, b) => rank(a.kind) - rank(b.kind));
   for (const p of pending) {
     const label = p.label ?? p.stepId;
+    if (run.opts.side && p.tenant !== SIDE_TENANT[run.opts.side]) {
+      leave(run, label, othersReason(run.opts.side));
+      continue;
+    }
     if (!p.kind || !p.ref) {
       leave(
         run,
@@ -255,7 +317,11 @@ function unnamedForeignData(accounts: StorageToDelete[], named: string[]): ToolE
 }
 
 async function confirmStorage(run: Run, storage: StorageToDelete[]): Promise<boolean> {
-  const accounts = storage.map(({ name, id, foreign }) => ({ name, id, foreign }));
+  const accounts = storage.map(({ name, id, foreign }) => ({
+    name,
+    id,
+    foreign,
+  }));
   if ((await run.opts.confirmDeleteStorage?.(accounts)) ?? false) return true;
   throw new ToolError(
     "PRECONDITION",
@@ -315,6 +381,8 @@ function summarize(run: Run, total: number, hadStorage: boolean): void {
 
 /** Whether the config's storage account is not one the record (with the pending entries found) says the bootstrap created. */
 function configAccountBrought(run: Run): boolean {
+  // The AKS side's config names the account only to ask the storage side for it: it is not the AKS side's to keep.
+  if (run.opts.side === "aks") return false;
   const id = storageAccountResourceId(run.c).toLowerCase();
   return !run.ctx.items.some((i) => i.kind === "storage-account" && i.id?.toLowerCase() === id);
 }
@@ -322,7 +390,11 @@ function configAccountBrought(run: Run): boolean {
 /** The dry run's answer: every decision a run would act on (accounts proven now, as a run would after its prompt). */
 async function previewRun(run: Run, identity: Decision[], storage: StorageToDelete[]): Promise<TeardownResult> {
   const accounts = [];
-  for (const s of storage) accounts.push({ ...s, proof: await storageAccountDelete.prove(s.item, run.ctx) });
+  for (const s of storage)
+    accounts.push({
+      ...s,
+      proof: await storageAccountDelete.prove(s.item, run.ctx),
+    });
   const preview = previewOf({
     c: run.c,
     recordPath: run.record.path,

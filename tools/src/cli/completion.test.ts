@@ -127,6 +127,8 @@ describe.skipIf(!hasZsh)("zsh completion (needs zsh)", () => {
     expect(zsh("ctv teardown --")).toEqual([
       "-c",
       "--config",
+      "--side",
+      "--request",
       "--delete-storage",
       "-y",
       "--yes",
@@ -140,6 +142,8 @@ describe.skipIf(!hasZsh)("zsh completion (needs zsh)", () => {
       "--version",
     ]);
     expect(zsh("ctv demo --mode ")).toEqual(["blob-fuse-wi", "fileshare-nfs", "blob-nfs"]);
+    expect(zsh("ctv teardown --side ")).toEqual(["aks", "storage"]);
+    expect(zsh("ctv doctor --side ")).toEqual(["aks", "storage"]);
     expect(zsh("ctv bootstrap --config ")).toEqual(["FILES "]);
     expect(zsh("ctv release --out ")).toEqual(["FILES -/"]);
   });

@@ -8,6 +8,7 @@ import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { createSimulatedAzure } from "../azsim/harness.ts";
 import { runBootstrap } from "../bootstrap/index.ts";
+import { bootstrapTwoParty } from "../testbed/two-party-bootstrap.ts";
 import { bufferStreams } from "../output/io.ts";
 import { jsonSchemaPath } from "../output/json.ts";
 import { TEARDOWN_PREVIEW } from "../output/schemas.ts";
@@ -20,10 +21,16 @@ const tsx = join(import.meta.dirname, "../../../node_modules/.bin/tsx");
 
 /** Runs `ctv teardown ...` in this process with a recording runTeardown; returns the exit code, stderr and the calls. */
 async function teardownCli(args: string[]) {
-  const calls: unknown[] = [];
+  const calls: unknown[][] = [];
   const io = bufferStreams();
   const root = new Command("ctv").addCommand(
-    teardownCommand(async () => ({ runTeardown: async (...a: unknown[]) => void calls.push(a) }), io),
+    teardownCommand(
+      async () => ({
+        runTeardown: async (...a: unknown[]) => void calls.push(["config", ...a]),
+        runStorageTeardown: async (...a: unknown[]) => void calls.push(["request", ...a]),
+      }),
+      io,
+    ),
   );
   configureTree(root, io);
   const code = await runCli(root, ["teardown", ...args], io);
@@ -36,6 +43,7 @@ describe("ctv teardown --dry-run", () => {
     expect(dry.code).toBe(0);
     expect(dry.calls).toEqual([
       [
+        "config",
         "bootstrap.yaml",
         { deleteStorage: true, yes: false, lockWaitMs: 10_000, io: expect.anything(), dryRun: true, json: true },
       ],
@@ -72,6 +80,77 @@ describe("ctv teardown --dry-run", () => {
     expect(p.leave.map((l) => l.label)).toContain("storage account ctvsimblob");
     const calls = sim.state().calls.slice(start);
     expect(calls.length).toBeGreaterThan(0);
+    expect(calls.filter((c) => c.mutating)).toEqual([]);
+  }, 60_000);
+});
+
+describe("ctv teardown --side", () => {
+  it("hands each side its own input: the AKS side its config, the storage side its request", async () => {
+    const aks = await teardownCli(["--config", "b.yaml", "--side", "aks", "--dry-run"]);
+    expect([aks.code, aks.calls]).toEqual([
+      0,
+      [["config", "b.yaml", expect.objectContaining({ side: "aks", deleteStorage: false, dryRun: true })]],
+    ]);
+    const storage = await teardownCli(["--side", "storage", "--request", "request.blob-nfs.yaml", "--delete-storage"]);
+    expect([storage.code, storage.calls]).toEqual([
+      0,
+      [["request", "request.blob-nfs.yaml", expect.objectContaining({ deleteStorage: true })]],
+    ]);
+    expect(storage.calls[0]![2]).not.toHaveProperty("side");
+  });
+
+  for (const [args, message, hint] of [
+    [["--side", "storage"], /^Error: --side storage needs --request/, /Hint: Add --request request\.<mode>\.yaml/],
+    [["--side", "aks"], /^Error: --side aks needs --config/, /Hint: Add --config bootstrap\.yaml/],
+    [
+      ["--side", "aks", "--config", "b.yaml", "--delete-storage"],
+      /^Error: --delete-storage does not go with --side aks/,
+      /Hint: .*ctv teardown --side storage --request request\.<mode>\.yaml --delete-storage/,
+    ],
+    [
+      ["--side", "storage", "--request", "r.yaml", "--config", "b.yaml"],
+      /^Error: --side storage takes no --config/,
+      /Hint: Drop --config/,
+    ],
+    [["--request", "r.yaml"], /^Error: --request only goes with --side storage/, /Hint: Add --side storage/],
+    [["--side", "tenant2"], /option '--side <side>' argument 'tenant2' is invalid/, /Allowed choices are aks, storage/],
+  ] as const) {
+    it(`refuses ${args.join(" ")} as bad input (exit 2), naming the fix, and runs nothing`, async () => {
+      const r = await teardownCli([...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toMatch(hint);
+      expect(r.calls).toEqual([]);
+    });
+  }
+});
+
+describe("ctv teardown --side storage as a process", () => {
+  it("--dry-run --json: tenant 2 only, the reject of the connection in the preview the published schema accepts", async () => {
+    const sim = createSimulatedAzure({ loggedIn: "own-tenant" });
+    const tp = await bootstrapTwoParty(sim, "fileshare-nfs");
+    const start = sim.state().calls.length;
+    const r = await execa(
+      tsx,
+      [cli, "teardown", "--side", "storage", "--request", tp.requestFile, "--dry-run", "--json"],
+      {
+        env: { ...sim.env, AZURE_CONFIG_DIR: sim.configDirs.tenant2 },
+        reject: false,
+      },
+    );
+    expect([r.exitCode, r.stderr]).toEqual([0, ""]);
+    const doc: unknown = JSON.parse(r.stdout);
+    const validate = new Ajv().compile(
+      JSON.parse(readFileSync(join(repoRoot, jsonSchemaPath(TEARDOWN_PREVIEW)), "utf8")),
+    );
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    const p = TEARDOWN_PREVIEW.schema.parse(doc);
+    expect(p.record).toBe(tp.recordFile);
+    expect(p.delete.map((d) => [d.tenant, d.label])).toEqual([
+      ["tenant2", "approval of the connection from private endpoint pe-ctvsimfiles-file"],
+    ]);
+    const calls = sim.state().calls.slice(start);
+    expect(new Set(calls.map((c) => c.configDir))).toEqual(new Set([sim.configDirs.tenant2]));
     expect(calls.filter((c) => c.mutating)).toEqual([]);
   }, 60_000);
 });

@@ -480,7 +480,8 @@ export const tenant2Checks: Check[] = [
         if (!acc.notFound) return cannotRead(acc);
         const why = `Storage account ${c.storage.accountName} does not exist in resource group ${c.storage.resourceGroup} of subscription ${c.tenant2.subscriptionId}.`;
         // NFS: the private endpoint of the deleted account can never connect again; the bootstrap makes a new one.
-        const pe = c.mode === "blob-fuse-wi" ? undefined : await f.endpoint();
+        // (The storage side does not read tenant 1's endpoint: the bootstrap's account is the storage side's fix.)
+        const pe = c.mode === "blob-fuse-wi" || f.input.side === "storage" ? undefined : await f.endpoint();
         if (pe?.ok) {
           const names = f.endpointNames();
           return broken(

@@ -6,6 +6,7 @@ import type { AzRead, Facts, TenantKey } from "./facts.ts";
 import { azCommand, bootstrapCommand, planCommand } from "./fixes.ts";
 import { PE_IP } from "../bootstrap/dns-record.ts";
 import { parseVnetId } from "../az/resource-id.ts";
+import { SIDE_TENANT } from "../bootstrap/sides.ts";
 
 const NFS = ["fileshare-nfs", "blob-nfs"] as const;
 
@@ -226,14 +227,14 @@ export const networkChecks: Check[] = [
       const storageVnet = f.config!.network.storageVnetId!;
       const aksVnet = await f.aksVnetId();
       if (!aksVnet.ok) return cannotRead(aksVnet);
-      const [mine, theirs] = await Promise.all([
-        f.peerings("tenant1", aksVnet.value),
-        f.peerings("tenant2", storageVnet),
-      ]);
-      const sides = [
-        { side: "the AKS VNet", t: "tenant1", r: mine, vnet: aksVnet.value, remote: storageVnet },
-        { side: "the storage VNet", t: "tenant2", r: theirs, vnet: storageVnet, remote: aksVnet.value },
+      // Two organisations: each side reads and repairs its own half (its state still says whether the other exists).
+      const halves = [
+        { side: "the AKS VNet", t: "tenant1", vnet: aksVnet.value, remote: storageVnet },
+        { side: "the storage VNet", t: "tenant2", vnet: storageVnet, remote: aksVnet.value },
       ] as const;
+      const own = halves.filter((h) => !f.input.side || SIDE_TENANT[f.input.side] === h.t);
+      const reads = await Promise.all(own.map((h) => f.peerings(h.t, h.vnet)));
+      const sides = own.map((h, i) => ({ ...h, r: reads[i]! }));
       const problems: string[] = [];
       const deletes: string[] = [];
       for (const { side, t, r, vnet, remote } of sides) {
@@ -246,7 +247,8 @@ export const networkChecks: Check[] = [
           if (del) deletes.push(del);
         }
       }
-      if (problems.length === 0) return ok("Connected on both sides.");
+      if (problems.length === 0)
+        return ok(`Connected${f.input.side ? ` (${sides[0]!.side}'s half)` : " on both sides"}.`);
       return broken(
         `${problems.join("; ")}.`.replace(/^./, (c) => c.toUpperCase()),
         deletes.length > 0

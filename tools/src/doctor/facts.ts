@@ -28,6 +28,7 @@ import type { ClusterReader, KubeTarget } from "./cluster-reader.ts";
 import { MODES, type Mode } from "../schema/modes.ts";
 
 import type { TenantKey } from "../bootstrap/step.ts";
+import { SIDE_TENANT, type Side } from "../bootstrap/sides.ts";
 export type { TenantKey };
 export type AzRead<T> =
   | { ok: true; value: T }
@@ -46,6 +47,15 @@ export interface FactsInput {
   kube?: KubeTarget;
   cluster: ClusterReader;
   az?: AzCall;
+  /** The two-party flow: doctor reads only this side's tenant (a read of the other is the other side's row). */
+  side?: Side;
+}
+
+/** A read of the other side's tenant, refused before az runs: the check becomes a row for the other side to check. */
+export class OtherSideRead extends Error {
+  constructor(readonly tenant: TenantKey) {
+    super(`${tenant} is the other side's tenant`);
+  }
 }
 
 // Shapes of the az answers doctor reads (the fields it uses).
@@ -183,8 +193,12 @@ export class Facts {
     return [...new Set((await this.pods()).map((p) => p.spec?.serviceAccountName || "default"))].sort();
   }
 
-  /** True when some pod mounts the claim writable (the claim and the container mount are not read-only). */
+  /**
+   * True when some pod mounts the claim writable (the claim and the container mount are not read-only). The storage
+   * side sees no pods: it holds the grant to what the request asks for, the write role (Storage Blob Data Contributor).
+   */
   async podsWrite(): Promise<boolean> {
+    if (this.input.side === "storage") return true;
     const claim = await this.claimName();
     return (await this.pods()).some((p) => {
       const vols = (p.spec?.volumes ?? [])
@@ -234,6 +248,7 @@ export class Facts {
   /** One az read, memoised by tenant and argv; a failure is returned, not thrown. */
   az<T>(t: TenantKey, argv: string[]): Promise<AzRead<T>> {
     return this.once(`az/${t}/${argv.join(" ")}`, async (): Promise<AzRead<T>> => {
+      if (this.input.side && t !== SIDE_TENANT[this.input.side]) throw new OtherSideRead(t);
       if (!this.canReadAzure)
         return {
           ok: false,

@@ -44,9 +44,12 @@ export function planCommand(
   return missing ? undefined : azCommand(f, step.tenant, filled);
 }
 
-/** `ctv bootstrap --config <file>`: repairs what the bootstrap makes, and changes nothing else. */
+/** `ctv bootstrap --config <file>` (or this side's run): repairs what the bootstrap makes, and changes nothing else. */
 export function bootstrapCommand(f: Facts): string {
-  return shellCommand(["ctv", "bootstrap", "--config", f.input.configPath ?? "bootstrap.yaml"]);
+  if (f.input.side === "storage")
+    return shellCommand(["ctv", "bootstrap", "--side", "storage", "--request", f.input.configPath ?? "request.yaml"]);
+  const side = f.input.side === "aks" ? ["--side", "aks"] : [];
+  return shellCommand(["ctv", "bootstrap", "--config", f.input.configPath ?? "bootstrap.yaml", ...side]);
 }
 
 function kubeFlags(f: Facts, contextFlag: string): string[] {

@@ -7,7 +7,11 @@ const LABEL: Record<Verdict, string> = { ok: "ok", broken: "BROKEN", unknown: "?
 export function formatReport(r: DoctorReport, opts: { color?: boolean } = {}): string {
   const paint = (code: string, s: string) => (opts.color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const idWidth = Math.max(...r.checks.map((c) => c.id.length), 10);
-  const lines = [`doctor: release ${r.release} in namespace ${r.namespace}${r.mode ? ` (${r.mode})` : ""}`, ""];
+  const what =
+    r.side === "storage"
+      ? `storage side of ${r.request ?? "the request"}`
+      : `release ${r.release} in namespace ${r.namespace}${r.side === "aks" ? ", AKS side" : ""}`;
+  const lines = [`doctor: ${what}${r.mode ? ` (${r.mode})` : ""}`, ""];
   for (const c of r.checks) {
     const first = c.id === r.firstBroken;
     const mark = first ? ">" : " ";

@@ -10,10 +10,13 @@ import { loginCommands, tenant1Checks, tenant2Checks } from "./checks-azure.ts";
 import { networkChecks } from "./checks-network.ts";
 import { eventsCheck, settleEventsFix } from "./events.ts";
 import { type ClusterReader, type KubeTarget, kubeClusterReader, loadKubeConfig } from "./cluster-reader.ts";
-import { Facts, MODE_LABEL, type TenantKey } from "./facts.ts";
+import { Facts, MODE_LABEL, OtherSideRead, type TenantKey } from "./facts.ts";
+import { loginsOf, noClusterReader, otherSideRow, storageSideCheck } from "./sides.ts";
+import { type Side, storageSideConfig, storageSidePaths } from "../bootstrap/sides.ts";
+import { readRequestFile, storageSideLogin } from "../bootstrap/storage-side.ts";
 import { releaseOf } from "../bootstrap/values.ts";
 import type { Check, CheckReport, DoctorReport } from "./types.ts";
-import { MODES } from "../schema/modes.ts";
+import { MODES, type Mode } from "../schema/modes.ts";
 
 /** Every check, in the order a mount crosses the links: cluster, tenant 1, tenant 2, network, the pods. */
 export const CHECKS: readonly Check[] = [
@@ -36,6 +39,10 @@ export interface DoctorOptions extends KubeTarget {
   env?: Record<string, string | undefined>;
   /** How long doctor may wait for the cluster and az, in all (default DEFAULT_TIMEOUT_MS). */
   timeoutMs?: number;
+  /** The two-party flow: aks = tenant 1 and the cluster only (needs configPath); storage = tenant 2 only (requestPath). */
+  side?: Side;
+  /** With side storage: the request the storage side ran with (its record is beside it); no config, no cluster. */
+  requestPath?: string;
 }
 
 /** Doctor's default deadline: the cluster and both tenants must have answered within it. */
@@ -44,8 +51,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Why doctor cannot run at all (exit 2), as opposed to a broken link (exit 1). */
 export class CannotRunError extends ToolError {}
 
-async function checkLogins(f: Facts, wi: boolean): Promise<void> {
-  const tenants: TenantKey[] = ["tenant1", "tenant2"];
+async function checkLogins(f: Facts, wi: boolean, tenants: TenantKey[]): Promise<void> {
   // az ad commands act on the active subscription's tenant, so in blob-fuse-wi the active one must be this
   // tenant's (doctor does not switch it: that writes the profile); one `account show` proves the login too.
   const results = await Promise.all(
@@ -100,7 +106,9 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     }, timeoutMs);
   });
   try {
-    return await Promise.race([diagnose(opts, timeoutMs, deadline.signal), expired]);
+    const run =
+      opts.side === "storage" ? diagnoseStorageSide(opts, timeoutMs) : diagnose(opts, timeoutMs, deadline.signal);
+    return await Promise.race([run, expired]);
   } finally {
     clearTimeout(timer);
   }
@@ -143,6 +151,12 @@ async function requireRelease(opts: DoctorOptions, cluster: ClusterReader): Prom
 async function diagnose(opts: DoctorOptions, timeoutMs: number, signal: AbortSignal): Promise<DoctorReport> {
   const started = Date.now();
   let config: BootstrapConfig | undefined;
+  if (opts.side === "aks" && !opts.configPath)
+    throw new CannotRunError(
+      "INVALID_INPUT",
+      "doctor --side aks needs the AKS side's bootstrap config: it names tenant 1's login and what tenant 1 holds.",
+      "Pass --config bootstrap.yaml (the file ctv bootstrap --side aks ran with).",
+    );
   if (opts.configPath) config = loadConfig(opts.configPath);
   let azCalls = 0;
   const az = config
@@ -165,12 +179,13 @@ async function diagnose(opts: DoctorOptions, timeoutMs: number, signal: AbortSig
       ...(opts.context ? { context: opts.context } : {}),
     },
     ...(az ? { az } : {}),
+    ...(opts.side ? { side: opts.side } : {}),
   });
 
   // The cluster's first read and the logins go first, side by side: either failing means doctor cannot run.
   const [pvRead, logins] = await Promise.allSettled([
     f.pv(),
-    config ? checkLogins(f, config.mode === "blob-fuse-wi") : Promise.resolve(),
+    config ? checkLogins(f, config.mode === "blob-fuse-wi", loginsOf(opts.side)) : Promise.resolve(),
   ]);
   if (logins.status === "rejected") throw logins.reason;
   if (pvRead.status === "rejected") {
@@ -186,12 +201,32 @@ async function diagnose(opts: DoctorOptions, timeoutMs: number, signal: AbortSig
   const applicable = CHECKS.filter(
     (c) => (mode ? c.modes.includes(mode) : c.modes.length === MODES.length) && (c.when?.(f) ?? true),
   );
-  const checks: CheckReport[] = await Promise.all(applicable.map((c) => runCheck(c, f)));
+  const side = opts.side;
+  // With --side aks, a check that reads tenant 2 stops at that read and becomes the storage side's row (Facts.az).
+  const checks: CheckReport[] = await Promise.all(applicable.map((c) => runCheck(c, f, side)));
   settleEventsFix(checks);
+  return reportOf(opts, f, { mode, checks, azCalls, kubeRequests: kube.requests, started });
+}
+
+/** The report of one run: the checks in chain order, the first broken one, the counts. */
+function reportOf(
+  opts: DoctorOptions,
+  f: Facts,
+  r: {
+    mode: Mode | undefined;
+    checks: CheckReport[];
+    azCalls: number;
+    kubeRequests: DoctorReport["kubeRequests"];
+    started: number;
+  },
+): DoctorReport {
+  const { mode, checks } = r;
   const firstBroken = checks.find((c) => c.verdict === "broken")?.id;
   return {
     release: opts.release,
     namespace: opts.namespace,
+    ...(opts.side ? { side: opts.side } : {}),
+    ...(opts.requestPath ? { request: opts.requestPath } : {}),
     ...(mode ? { mode } : {}),
     checks,
     ...(firstBroken ? { firstBroken } : {}),
@@ -201,16 +236,52 @@ async function diagnose(opts: DoctorOptions, timeoutMs: number, signal: AbortSig
       broken: checks.filter((c) => c.verdict === "broken").length,
       unknown: checks.filter((c) => c.verdict === "unknown").length,
     },
-    azCalls,
-    kubeRequests: kube.requests,
-    durationMs: Date.now() - started,
+    azCalls: r.azCalls,
+    kubeRequests: r.kubeRequests,
+    durationMs: Date.now() - r.started,
   };
 }
 
-async function runCheck(c: Check, f: Facts): Promise<CheckReport> {
+/**
+ * `doctor --side storage --request request.<mode>.yaml`: tenant 2 only, with az's own login, from the request and the
+ * storage side's record beside it (as its bootstrap and teardown); no cluster and no tenant 1 read.
+ */
+async function diagnoseStorageSide(opts: DoctorOptions, timeoutMs: number): Promise<DoctorReport> {
+  const started = Date.now();
+  const requestPath = opts.requestPath ?? "";
+  const request = readRequestFile(requestPath);
+  const { recordFile } = storageSidePaths(requestPath, request);
+  const configDir = storageSideLogin({ ...process.env, ...opts.env });
+  const config = storageSideConfig(request, { configDir, recordFile, requestFile: requestPath });
+  let azCalls = 0;
+  const az = createAz({
+    ...(opts.runner ? { runner: opts.runner } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
+    timeoutMs,
+    onCall: () => void azCalls++,
+  });
+  const f = new Facts({
+    release: opts.release,
+    namespace: opts.namespace,
+    cluster: noClusterReader(),
+    config,
+    configPath: requestPath,
+    az,
+    side: "storage",
+  });
+  await checkLogins(f, config.mode === "blob-fuse-wi", loginsOf("storage"));
+  const applicable = CHECKS.filter(
+    (c) => c.modes.includes(config.mode) && storageSideCheck(c) && (c.when?.(f) ?? true),
+  );
+  const checks = await Promise.all(applicable.map((c) => runCheck(c, f, "storage")));
+  return reportOf(opts, f, { mode: config.mode, checks, azCalls, kubeRequests: [], started });
+}
+
+async function runCheck(c: Check, f: Facts, side?: Side): Promise<CheckReport> {
   try {
     return { id: c.id, side: c.side, title: c.title, ...(await c.run(f)) };
   } catch (err) {
+    if (err instanceof OtherSideRead && side) return otherSideRow(c, f, side);
     const message = err instanceof AzError || err instanceof ToolError ? err.message : (err as Error).message;
     return {
       id: c.id,

@@ -40,6 +40,10 @@ export interface CheckReport extends CheckResult {
 export interface DoctorReport {
   release: string;
   namespace: string;
+  /** The two-party flow: which side's doctor this is (each reads only its own tenant). */
+  side?: "aks" | "storage";
+  /** With side storage: the request file checked. */
+  request?: string;
   mode?: Mode;
   checks: CheckReport[];
   /** Id of the first broken check, in chain order. */

@@ -27,8 +27,15 @@ export const DOCTOR_REPORT = {
   name: "doctor-report",
   title: "ctv doctor --json: the report",
   schema: z.strictObject({
-    release: z.string(),
-    namespace: z.string(),
+    release: z.string().describe("empty with --side storage (it reads no cluster)"),
+    namespace: z.string().describe("empty with --side storage"),
+    side: z
+      .enum(["aks", "storage"])
+      .optional()
+      .describe(
+        "--side: whose doctor this is; it read only that side's tenant (the other side's links are rows naming the command that checks them)",
+      ),
+    request: z.string().optional().describe("with --side storage: the request file checked"),
     mode: z.enum(MODES).optional().describe("absent when no PV of the release was found"),
     checks: z.array(doctorCheck).describe("every check, in chain order"),
     firstBroken: z.string().optional().describe("the id of the first broken check"),

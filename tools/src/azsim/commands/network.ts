@@ -204,6 +204,14 @@ export const NETWORK_HANDLERS = {
     conn.description = a(ctx, "description") ?? "Approved";
     return connectionJson(acc, conn);
   },
+  // Microsoft Learn, "Manage Azure private endpoints": the owner may reject a pending or approved connection; the
+  // endpoint then shows Rejected and carries no traffic, and the connection can never be approved again.
+  "network private-endpoint-connection reject"(ctx) {
+    const { acc, conn } = connection(ctx);
+    conn.status = "Rejected";
+    conn.description = a(ctx, "description") ?? "Rejected";
+    return connectionJson(acc, conn);
+  },
 } satisfies Partial<Record<AzCommandName, Handler>>;
 
 /** The lowest address of the subnet no endpoint holds (Azure reserves the first four), so each endpoint gets its own. */

@@ -18,6 +18,16 @@ export const rights: Rights = {
 /** The connection state that lets traffic through. */
 export const APPROVED = "Approved";
 
+/** The description the bootstrap approves a connection with: what lets teardown tell its approval from others'. */
+export function approvalDescription(c: BootstrapConfig): string {
+  return `Approved for AKS ${c.aks.name} by aks-cross-tenant-storage bootstrap`;
+}
+
+/** Lists the connections of the config's storage account, in tenant 2. */
+export function connectionListArgv(c: BootstrapConfig): string[] {
+  return ["network", "private-endpoint-connection", "list", "--id", storageAccountResourceId(c), ...sub(c, "tenant2")];
+}
+
 export function approvalStep(c: BootstrapConfig, endpoint: string): StepInput {
   const pe = privateEndpointNames(c);
   return {
@@ -28,21 +38,10 @@ export function approvalStep(c: BootstrapConfig, endpoint: string): StepInput {
     why: "The storage owner approves the cross-tenant connection in tenant 2.",
     argv: [
       ...["network", "private-endpoint-connection", "approve", "--id", "{{privateEndpointConnectionId}}"],
-      ...[
-        "--description",
-        `Approved for AKS ${c.aks.name} by aks-cross-tenant-storage bootstrap`,
-        ...sub(c, "tenant2"),
-      ],
+      ...["--description", approvalDescription(c), ...sub(c, "tenant2")],
     ],
     check: {
-      argv: [
-        "network",
-        "private-endpoint-connection",
-        "list",
-        "--id",
-        storageAccountResourceId(c),
-        ...sub(c, "tenant2"),
-      ],
+      argv: connectionListArgv(c),
       select: { where: { "privateEndpoint.id": pe.id } },
       doneWhen: { "privateLinkServiceConnectionState.status": APPROVED },
       waitForItem: `the connection request from private endpoint ${pe.name}`,

@@ -136,10 +136,11 @@ function preflightError(failures: { step: Step; err: unknown }[], config: Bootst
         : t.tenantId;
     return loginCommand({ configDir: t.configDir, tenantId: otherTenant });
   });
+  const more = [...new Set(logins.flatMap((f) => (f.step.loginHint ? [f.step.loginHint] : [])))];
   return new ToolError(
     "NOT_LOGGED_IN",
     `Not logged in: ${logins.map((f) => f.step.action.replace(/^checking /, "")).join("; ")}. Nothing was changed.`,
-    `Run, then start the bootstrap again:\n  ${[...new Set(cmds)].join("\n  ")}`,
+    [...more, `Run, then start the bootstrap again:\n  ${[...new Set(cmds)].join("\n  ")}`].join("\n"),
   );
 }
 

@@ -28,7 +28,13 @@ export function otherSide(side: Side): Side {
  */
 export function sidePlan(p: Plan, side: Side): Plan {
   const tenant = SIDE_TENANT[side];
-  return { mode: p.mode, steps: p.steps.filter((s) => s.tenant === tenant) };
+  const crossTenantLogin = (id: string) => /^tenant[12]\/login-tenant[12]$/.test(id);
+  return {
+    mode: p.mode,
+    steps: p.steps
+      .filter((s) => s.tenant === tenant)
+      .map((s) => (crossTenantLogin(s.id) ? { ...s, loginHint: peeringLoginHint(side) } : s)),
+  };
 }
 
 /** The hint a side gets when its cache cannot reach the other tenant that peering needs. */

@@ -101,6 +101,8 @@ export interface Step {
   expect?: Expectation[];
   /** Checked against what the step's `check` found, before anything changes (reads: a brought resource; writes: a state no run can repair). */
   checkExpect?: Expectation[];
+  /** For a login check: what to do besides logging in when it fails (said after the login commands). */
+  loginHint?: string;
   /** For reads: what it means when the object read does not exist (a preflight finding with its fix). */
   absent?: { problem: string; hint: string };
   /**

@@ -1,11 +1,9 @@
-// What every storage-side command (teardown, doctor; the lead's bootstrap too) starts from: the request file it was
-// sent, read and checked as the storage side's bootstrap accepts it, and az's own login (no config file, issue 19).
-import { readFileSync } from "node:fs";
+// What every storage-side command (bootstrap, teardown, doctor) starts from: the request file it was sent, read and
+// checked as the storage side's bootstrap accepts it, and az's own login (no config file, issue 19).
 import { homedir } from "node:os";
 import { join } from "node:path";
-import yaml from "js-yaml";
-import { ToolError } from "../errors.ts";
 import type { ExchangeRequest } from "./exchange/request.ts";
+import { readExchangeYaml, refuseSecrets } from "./exchange/io.ts";
 import { checkRequestScope } from "./exchange/scope.ts";
 
 /** The storage side's login: az's own credential cache ($AZURE_CONFIG_DIR, else ~/.azure). */
@@ -13,27 +11,16 @@ export function storageSideLogin(env: Record<string, string | undefined> = proce
   return env.AZURE_CONFIG_DIR ?? join(homedir(), ".azure");
 }
 
-/** Reads a request file as the storage side's bootstrap accepts it: schema, digest and scope (exchange/scope.ts). */
+/**
+ * Reads a request as the storage side accepts it, before any az call: a file holding something shaped like a secret
+ * is refused, then the schema, the digest and the scope (exchange/scope.ts).
+ */
 export function readRequestFile(path: string): ExchangeRequest {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new ToolError(
-      "INVALID_INPUT",
-      `Cannot read the request ${path}: ${(err as Error).message}.`,
-      "Pass the request file the AKS side sent you (request.<mode>.yaml): --request <file>.",
-    );
-  }
-  let content: unknown;
-  try {
-    content = yaml.load(text);
-  } catch (err) {
-    throw new ToolError(
-      "INVALID_INPUT",
-      `The request ${path} is not YAML: ${(err as Error).message}.`,
-      "Ask the AKS side to send it again.",
-    );
-  }
-  return checkRequestScope(content);
+  const { text, data } = readExchangeYaml(
+    path,
+    "request",
+    "Pass the request.<mode>.yaml the AKS side sent you (written by ctv bootstrap --side aks).",
+  );
+  refuseSecrets(text, path, true);
+  return checkRequestScope(data);
 }

@@ -2,11 +2,9 @@
 // steps of the one plan (sides.ts), with only its own login, and the two exchange a request and a response
 // (./exchange/). blob-fuse-wi takes one round; the NFS modes two, because a private endpoint must name an existing
 // storage account (docs/two-organisations.md).
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { existsSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
-import yaml from "js-yaml";
 import { createAz } from "../az/az.ts";
 import { shellCommand } from "../az/shell.ts";
 import { ToolError } from "../errors.ts";
@@ -18,22 +16,15 @@ import { shortDigest } from "./exchange/digest.ts";
 import { buildRequest, type ExchangeRequest, parseRequest } from "./exchange/request.ts";
 import { buildResponse, type ExchangeResponse, responseSchema, verifyResponse } from "./exchange/response.ts";
 import { parseExchange } from "./exchange/format.ts";
-import { checkRequestScope } from "./exchange/scope.ts";
-import { secretShapesIn } from "./exchange/secrets.ts";
+import { readExchangeYaml, refuseSecrets, writeExchangeFile } from "./exchange/io.ts";
+import { readRequestFile, storageSideLogin } from "./storage-side.ts";
 import { formatDiff } from "./format.ts";
 import { withConfigLock } from "./lock.ts";
 import { plan } from "./plan.ts";
 import { privateEndpointNames } from "./private-endpoint-names.ts";
 import { openRecord } from "./record.ts";
 import { APPROVED } from "./resources/endpoint-connection.ts";
-import {
-  peeringLoginHint,
-  type Side,
-  sidePlan,
-  storageSideConfig,
-  storageSidePaths,
-  storageSideVars,
-} from "./sides.ts";
+import { type Side, sidePlan, storageSideConfig, storageSidePaths, storageSideVars } from "./sides.ts";
 import type { Plan } from "./step.ts";
 import {
   type BootstrapValues,
@@ -92,45 +83,6 @@ const PACKAGE = "aks-cross-tenant-storage";
 
 // ---- files ----
 
-function readYaml(path: string, what: string, hint: string): { text: string; data: unknown } {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new ToolError("INVALID_INPUT", `Cannot read the ${what} ${path}: ${(e as Error).message}.`, hint);
-  }
-  try {
-    return { text, data: yaml.load(text) };
-  } catch (e) {
-    throw new ToolError(
-      "INVALID_INPUT",
-      `The ${what} ${path} is not YAML: ${(e as Error).message.split("\n")[0]}.`,
-      hint,
-    );
-  }
-}
-
-/** Refuses a file that holds something shaped like a key, token or connection string: it must not travel. */
-function refuseSecrets(text: string, file: string, incoming: boolean): void {
-  const found = secretShapesIn(text);
-  if (found.length === 0) return;
-  throw new ToolError(
-    incoming ? "INVALID_INPUT" : "INTERNAL",
-    `${file} holds what looks like a secret (${found.join(", ")}); nothing was done with it.`,
-    incoming
-      ? "The exchange never carries keys, tokens or connection strings. Ask the other side for the file ctv wrote, unedited, and tell them a secret may have leaked."
-      : "This is a bug in ctv: the file was not written. Report it.",
-  );
-}
-
-/** Writes an exchange file with a header saying what it is and its digest to read aloud. */
-function writeExchangeFile(path: string, header: string[], body: object): void {
-  const text = `${header.map((l) => `# ${l}`).join("\n")}\n${yaml.dump(body, { lineWidth: -1, noRefs: true })}`;
-  refuseSecrets(text, path, false);
-  checkOutputFile(path, basename(path));
-  writeFileSync(path, text);
-}
-
 function shown(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel.startsWith("..") ? path : rel;
@@ -170,8 +122,8 @@ function readResponse(
       `--response needs the request it answers, ${shown(requestFile)}, and there is none: this side has not written one.`,
       "Run the same command without --response first; it writes the request to send to the storage owner.",
     );
-  const request = parseRequest(readYaml(requestFile, "request", hint).data);
-  const { text, data } = readYaml(responseFile, "response", hint);
+  const request = parseRequest(readExchangeYaml(requestFile, "request", hint).data);
+  const { text, data } = readExchangeYaml(responseFile, "response", hint);
   refuseSecrets(text, responseFile, true);
   const answered = parseExchange("response", responseSchema, data);
   if (answered.requestDigest !== request.digest && request.privateEndpoint && !answered.privateEndpointConnection) {
@@ -185,7 +137,9 @@ function readResponse(
 
 function aksSidePlan(config: BootstrapConfig, requestFile: string, response: ExchangeResponse | undefined): Plan {
   const full = plan(config);
-  const previous = existsSync(requestFile) ? parseRequest(readYaml(requestFile, "request", "").data) : undefined;
+  const previous = existsSync(requestFile)
+    ? parseRequest(readExchangeYaml(requestFile, "request", "").data)
+    : undefined;
   // A request that names the endpoint was written after the storage side answered the first round.
   const storageReady = response !== undefined || previous?.privateEndpoint !== undefined;
   const waiting = waitsForStorage(full);
@@ -203,17 +157,13 @@ export async function runAksSide(configPath: string, opts: AksSideOptions = {}):
   const p = aksSidePlan(config, requestFile, response);
   const az = azFor(opts);
   const run = (checkOnly: boolean) =>
-    withPeeringHint(
-      "aks",
-      config,
-      apply(p, config, {
-        az,
-        write,
-        record: openRecord(config),
-        checkOnly,
-        ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
-      }),
-    );
+    apply(p, config, {
+      az,
+      write,
+      record: openRecord(config),
+      checkOnly,
+      ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
+    });
   write(
     `AKS side of ${config.mode}: tenant 1 ${config.tenant1.tenantId} only (AKS ${config.aks.name}); tenant 2 ${config.tenant2.tenantId} is the storage owner's.`,
   );
@@ -305,22 +255,6 @@ function writeAksValues(
   return { ...base, response, finished: true, values, valuesFile: config.paths.valuesFile, helmCommand };
 }
 
-/** A side whose cache cannot reach the other tenant only fails that way with peering: say what it takes. */
-async function withPeeringHint<T>(side: Side, config: BootstrapConfig, run: Promise<T>): Promise<T> {
-  try {
-    return await run;
-  } catch (e) {
-    if (
-      e instanceof ToolError &&
-      e.code === "NOT_LOGGED_IN" &&
-      config.network.storageVnetId &&
-      /can also reach/.test(e.message)
-    )
-      throw new ToolError(e.code, e.message, `${peeringLoginHint(side)}\n${e.hint ?? ""}`.trim(), { cause: e });
-    throw e;
-  }
-}
-
 function lockOptions(configPath: string, write: (l: string) => void, opts: SideRunOptions) {
   return {
     command: "bootstrap",
@@ -340,27 +274,11 @@ function azFor(opts: SideRunOptions) {
 
 // ---- the storage side ----
 
-/** The storage side's az login: az's own default, unless given. */
-export function storageSideConfigDir(opts: StorageSideOptions): string {
-  return opts.configDir ?? opts.env?.AZURE_CONFIG_DIR ?? process.env.AZURE_CONFIG_DIR ?? join(homedir(), ".azure");
-}
-
-/** Reads a request, refusing one that holds a secret or asks for more than its mode needs (before any az call). */
-export function readRequest(requestFile: string): ExchangeRequest {
-  const { text, data } = readYaml(
-    requestFile,
-    "request",
-    "Pass the request.<mode>.yaml the AKS side sent you (written by ctv bootstrap --side aks).",
-  );
-  refuseSecrets(text, requestFile, true);
-  return checkRequestScope(data);
-}
-
 export function storageSide(requestFile: string, opts: StorageSideOptions) {
-  const request = readRequest(requestFile);
+  const request = readRequestFile(requestFile);
   const paths = storageSidePaths(requestFile, request);
   const config = storageSideConfig(request, {
-    configDir: storageSideConfigDir(opts),
+    configDir: opts.configDir ?? storageSideLogin({ ...process.env, ...opts.env }),
     recordFile: paths.recordFile,
     requestFile,
   });
@@ -376,18 +294,14 @@ export async function runStorageSide(requestFile: string, opts: StorageSideOptio
   const write = opts.write ?? lineWriter(io.out);
   const az = azFor(opts);
   const run = (checkOnly: boolean) =>
-    withPeeringHint(
-      "storage",
-      config,
-      apply(p, config, {
-        az,
-        write: checkOnly ? () => undefined : write,
-        record: openRecord(config),
-        checkOnly,
-        vars: storageSideVars(request),
-        ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
-      }),
-    );
+    apply(p, config, {
+      az,
+      write: checkOnly ? () => undefined : write,
+      record: openRecord(config),
+      checkOnly,
+      vars: storageSideVars(request),
+      ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
+    });
   const preview = await run(true);
   write(reviewText(request, config, preview, requestFile));
   const base = { side: "storage" as const, config, plan: p, request, requestFile };

@@ -88,10 +88,15 @@ describe("bash completion", () => {
       "--json",
       "--out",
       "--plan",
+      "--side",
+      "--request",
+      "--response",
+      "--yes",
       "--lock-wait",
       "--help",
       "--version",
     ]);
+    expect(bash("ctv bootstrap --side ")).toEqual(["aks", "storage"]);
     expect(bash("ctv demo --mode blob-")).toEqual(["blob-fuse-wi", "blob-nfs"]);
     expect(bash("ctv demo --down --mode blob-nfs --provider ")).toEqual(["local", "kind"]);
     expect(bash("ctv cluster up -p k")).toEqual(["kind"]);

@@ -297,6 +297,18 @@ describe("the npm package, installed from its tarball", () => {
     expect(printed(finish.stdout, /^\s*helm install /)).toContain(
       "node_modules/aks-cross-tenant-storage/charts/cross-tenant-volume",
     );
+    // The doctor line it prints runs from the package (no cluster here: it says what it could not read).
+    const doctorLine = printed(finish.stdout, /npx ctv doctor --side aks /);
+    const doctor = await run(aksDir, doctorLine.slice(doctorLine.indexOf("npx ctv")), {
+      KUBECONFIG: join(aksDir, "no-kubeconfig"),
+    });
+    expect(doctor.stderr).not.toMatch(/unknown option|unknown command|required|\n\s+at /);
+    const storageDoctor = await run(
+      storageDir,
+      "npx ctv doctor --side storage --request request.blob-fuse-wi.yaml",
+      owner,
+    );
+    expect([storageDoctor.exitCode, storageDoctor.stderr]).toEqual([0, ""]);
     // The AKS side's own "when their response comes back" line works as printed too.
     const again = await run(aksDir, printed(first.stdout, /^\s*npx ctv bootstrap --config .* --side aks --response /));
     expect(again.exitCode, again.stderr).toBe(0);

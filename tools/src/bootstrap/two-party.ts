@@ -27,6 +27,7 @@ import { APPROVED } from "./resources/endpoint-connection.ts";
 import { type Side, sidePlan, storageSideConfig, storageSidePaths, storageSideVars } from "./sides.ts";
 import type { Plan } from "./step.ts";
 import {
+  releaseOf,
   type BootstrapValues,
   buildValues,
   checkOutputFile,
@@ -249,7 +250,7 @@ function writeAksValues(
       `The storage side answered this request (digest ${shortDigest(response.requestDigest)})${response.privateEndpointConnection ? " and approved the private endpoint" : ""}: both halves are done.`,
       `Wrote chart values to ${shown(config.paths.valuesFile)}. Install the chart with:`,
       `  ${shellCommand(helmCommand)}`,
-      `After the install, check the mount end to end: npx ctv doctor --config ${configPath} --side aks`,
+      `After the install, check tenant 1 and the cluster: npx ctv doctor --side aks --config ${configPath} --release ${releaseOf(config).name} --namespace ${releaseOf(config).namespace}`,
     ].join("\n"),
   );
   return { ...base, response, finished: true, values, valuesFile: config.paths.valuesFile, helmCommand };

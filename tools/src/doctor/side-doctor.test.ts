@@ -76,7 +76,7 @@ describe("ctv doctor --side aks", () => {
       for (const c of theirs)
         expect(c.why).toMatch(
           new RegExp(
-            `^storage side: ask the storage owner to run \`ctv doctor --side storage --request request\\.${mode}\\.yaml\``,
+            `^storage side: ask the storage owner to run \`npx ctv doctor --side storage --request request\\.${mode}\\.yaml\``,
           ),
         );
       const own = r.checks.filter((c) => !theirs.includes(c));
@@ -208,7 +208,7 @@ describe("ctv doctor --side storage --request", () => {
     const r = await storageDoctor(sim, tp);
     expect(dirsSince(sim, start)).toEqual([sim.configDirs.tenant2]);
     expect(row(r, "tenant2.orphans").why).toMatch(
-      /^AKS side: ask the AKS operator to run `ctv doctor --side aks --config bootstrap\.yaml --release <release> --namespace <namespace>`/,
+      /^AKS side: ask the AKS operator to run `npx ctv doctor --side aks --config bootstrap\.yaml --release <release> --namespace <namespace>`/,
     );
   });
 

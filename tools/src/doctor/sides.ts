@@ -21,8 +21,8 @@ export function loginsOf(side: Side | undefined): TenantKey[] {
 export function askOtherSide(side: Side, f: Facts): string {
   const mode = f.config?.mode ?? "<mode>";
   return side === "aks"
-    ? `storage side: ask the storage owner to run \`ctv doctor --side storage --request request.${mode}.yaml\` (the AKS side has no login to tenant 2 and does not read it).`
-    : "AKS side: ask the AKS operator to run `ctv doctor --side aks --config bootstrap.yaml --release <release> --namespace <namespace>` (the storage side has no login to tenant 1 and does not read it).";
+    ? `storage side: ask the storage owner to run \`npx ctv doctor --side storage --request request.${mode}.yaml\` (the AKS side has no login to tenant 2 and does not read it).`
+    : "AKS side: ask the AKS operator to run `npx ctv doctor --side aks --config bootstrap.yaml --release <release> --namespace <namespace>` (the storage side has no login to tenant 1 and does not read it).";
 }
 
 /** A link of the other side's tenant: named, not read. */

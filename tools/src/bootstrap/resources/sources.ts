@@ -1,5 +1,7 @@
 // The Microsoft Learn pages the rights of the resource modules were checked against, and the shape of a right:
 // what a step's write needs in its tenant and where that was checked (docs/real-aks.md prints both).
+import type { Need } from "./needs.ts";
+
 /** A Microsoft Learn page a right was checked against. */
 export interface Source {
   title: string;
@@ -42,10 +44,14 @@ export const CROSS_TENANT_SP = learn(
   "entra/identity/enterprise-apps/create-service-principal-cross-tenant",
 );
 
-/** The right a step needs and where it was checked; `sources` is empty only where no role is named. */
+/**
+ * The right a step needs and where it was checked; `sources` is empty only where no role is named. `needs`: the same
+ * as data (./needs.ts), for the roles-per-side table and the self-check; absent where no role is needed.
+ */
 export interface StepRight {
   right: string;
   sources: Source[];
+  needs?: Need[];
 }
 
 export const none = (right: string): StepRight => ({ right, sources: [] });

@@ -342,9 +342,7 @@ export function userObjectId(tenantId: string, userPrincipalName: string): strin
 export function userOfLogin(state: AzState, tenantId: string, userPrincipalName: string): User {
   const key = userPrincipalName.toLowerCase();
   return (
-    state.users.find(
-      (u) => u.tenantId === tenantId && (u.signInName ?? u.userPrincipalName).toLowerCase() === key,
-    ) ?? {
+    state.users.find((u) => u.tenantId === tenantId && (u.signInName ?? u.userPrincipalName).toLowerCase() === key) ?? {
       tenantId,
       id: userObjectId(tenantId, userPrincipalName),
       userPrincipalName,

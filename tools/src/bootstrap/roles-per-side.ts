@@ -13,7 +13,7 @@ import type { Plan, Step, TenantKey } from "./step.ts";
 export const ROLES_DOC = "docs/roles-per-side.md";
 
 const SIDE_NAME: Record<Side, string> = { aks: "The AKS side", storage: "The storage side" };
-const TENANT_NAME: Record<TenantKey, string> = { tenant1: "tenant 1", tenant2: "tenant 2" };
+export const TENANT_NAME: Record<TenantKey, string> = { tenant1: "tenant 1", tenant2: "tenant 2" };
 
 /** "A, B or C". */
 export function anyOf(roles: readonly string[]): string {
@@ -76,7 +76,10 @@ function cell(text: string): string {
 
 /** One side's table for one mode: a row per need of each step (a step with several needs takes several rows). */
 function sideTable(steps: Step[], tenant: TenantKey): string[] {
-  const rows = ["| Step | Kind | Role (any one) | Where | Checked against (Microsoft Learn) |", "|---|---|---|---|---|"];
+  const rows = [
+    "| Step | Kind | Role (any one) | Where | Checked against (Microsoft Learn) |",
+    "|---|---|---|---|---|",
+  ];
   for (const step of steps) {
     const right = STEP_RIGHTS[step.id];
     const cite = (right?.sources ?? []).map((s) => `[${s.title}](${s.url})`).join("; ") || "-";
@@ -107,10 +110,10 @@ export function renderRolesDoc(): string {
     "",
     "- Any one role of a row suffices; a step with several rows needs each of them.",
     "- A role held on a parent scope covers the child: Owner on the subscription covers a resource group in it. A role held on another resource group does not.",
-    "- Before any write, each side reads its own Azure role assignments (`az role assignment list --all --include-groups` for the signed-in user or service principal) and says, per write, which role it holds, which it lacks (with the `az role assignment create` for an admin to run; the run then stops before changing anything), or what it could not check. Entra directory roles are not read, so those rows always say \"could not check\".",
+    '- Before any write, each side reads its own Azure role assignments (`az role assignment list --all --include-groups` for the signed-in user or service principal) and says, per write, which role it holds, which it lacks (with the `az role assignment create` for an admin to run; the run then stops before changing anything), or what it could not check. Entra directory roles are not read, so those rows always say "could not check".',
     "- `ctv bootstrap --side … --dry-run` prints the same list with the scopes' IDs from your config.",
-    "- Steps with \"-\" under Where need no role. With the one-operator flow the same roles are needed in both tenants at once: [Rights each tenant needs](real-aks.md#2-rights-each-tenant-needs).",
-    "- The roles named are built-in ones the cited pages show to cover the step (Contributor and Owner hold every action but role assignments); a custom role may be narrower, and the self-check says \"could not check\" for a role it does not know.",
+    '- Steps with "-" under Where need no role. With the one-operator flow the same roles are needed in both tenants at once: [Rights each tenant needs](real-aks.md#2-rights-each-tenant-needs).',
+    '- The roles named are built-in ones the cited pages show to cover the step (Contributor and Owner hold every action but role assignments); a custom role may be narrower, and the self-check says "could not check" for a role it does not know.',
   ];
   for (const mode of MODES) out.push(...modeSection(mode, byMode[mode]));
   return `${out.join("\n")}\n`;

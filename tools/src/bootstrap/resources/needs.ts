@@ -2,15 +2,7 @@
 // the config, or the Entra directory roles (any one) in the step's tenant. docs/roles-per-side.md and the self-check
 // (../self-check.ts) read these; the prose beside them (sources.ts `cited`) says the same for people.
 // Imports no resource module (they import this one to state their rights); scopes.ts resolves scope names to ids.
-import {
-  ENTRA_ROLES,
-  GENERAL,
-  NETWORKING,
-  PRIVILEGED,
-  type Source,
-  STORAGE,
-  type StepRight,
-} from "./sources.ts";
+import { ENTRA_ROLES, GENERAL, NETWORKING, PRIVILEGED, type Source, STORAGE, type StepRight } from "./sources.ts";
 
 // Azure built-in roles, each with the page that lists its actions (a need may name a role only with its page).
 export const READER = "Reader";

@@ -26,7 +26,8 @@ export const SCOPES: Record<
   "aks-cluster": {
     label: "the AKS cluster",
     tenant: "tenant1",
-    id: (c) => aksId({ subscriptionId: c.tenant1.subscriptionId, resourceGroup: c.aks.resourceGroup, name: c.aks.name }),
+    id: (c) =>
+      aksId({ subscriptionId: c.tenant1.subscriptionId, resourceGroup: c.aks.resourceGroup, name: c.aks.name }),
   },
   "private-endpoint-resource-group": {
     label: "the private endpoint's resource group",

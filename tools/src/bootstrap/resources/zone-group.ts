@@ -10,12 +10,20 @@ export { dnsRecordStep } from "../dns-record.ts";
 
 export const rights: Rights = {
   "tenant1/dns-zone-group": needing(
-    cited("Network Contributor on the private endpoint, Private DNS Zone Contributor on the zone.", NETWORKING, PRIVILEGED),
+    cited(
+      "Network Contributor on the private endpoint, Private DNS Zone Contributor on the zone.",
+      NETWORKING,
+      PRIVILEGED,
+    ),
     azureRole(NETWORK_WRITERS, "private-endpoint"),
     azureRole(DNS_WRITERS, "private-dns-zone"),
   ),
   "tenant1/dns-record": needing(
-    cited("Private DNS Zone Contributor on the zone (reads and writes the account's A record).", NETWORKING, PRIVILEGED),
+    cited(
+      "Private DNS Zone Contributor on the zone (reads and writes the account's A record).",
+      NETWORKING,
+      PRIVILEGED,
+    ),
     azureRole(DNS_WRITERS, "private-dns-zone"),
   ),
 };

@@ -16,8 +16,8 @@ import { type Side, sidePlan } from "./sides.ts";
 
 const SUB2 = subscriptionScope(DEMO_IDS.subscription2);
 const OUR_RG = resourceGroupId(DEMO_IDS.subscription2, "rg-storage");
-/** Another team's resource group beside ours, whose name starts like ours. */
-const FOREIGN_RG = resourceGroupId(DEMO_IDS.subscription2, "rg-storage2");
+/** Another team's resource group beside ours, whose name is the start of ours. */
+const FOREIGN_RG = resourceGroupId(DEMO_IDS.subscription2, "rg-stor");
 const ACCOUNT = storageAccountId({
   subscriptionId: DEMO_IDS.subscription2,
   resourceGroup: "rg-storage",
@@ -35,7 +35,7 @@ function tenant2Roles(...roles: { role: string; scope: string }[]) {
     seed.resourceGroups = [
       ...(seed.resourceGroups ?? []),
       { subscriptionId: DEMO_IDS.subscription2, name: "rg-storage" },
-      { subscriptionId: DEMO_IDS.subscription2, name: "rg-storage2" },
+      { subscriptionId: DEMO_IDS.subscription2, name: "rg-stor" },
     ];
     seed.operatorRoles = [
       ...(seed.operatorRoles ?? []).filter((r) => r.tenantId !== DEMO_IDS.tenant2),
@@ -201,6 +201,24 @@ describe("a side's check of its own rights", () => {
       guest: true,
     });
     expect(line("tenant2/storage-account")).toBe(`  tenant2/storage-account: holds Owner at ${SUB2}`);
+  });
+
+  it("counts a role the user holds through a group", async () => {
+    const group = "96000000-0000-4000-8000-000000000001";
+    const env = setup("blob-fuse-wi", (seed) => {
+      tenant2Roles({ role: "Reader", scope: SUB2 })(seed);
+      seed.users = [{ tenantId: DEMO_IDS.tenant2, userPrincipalName: DEMO_USER, memberOf: [group] }];
+      seed.operatorRoles!.push({
+        tenantId: DEMO_IDS.tenant2,
+        principal: group,
+        role: "Storage Account Contributor",
+        scope: OUR_RG,
+      });
+    });
+    const { line } = await check(env, "storage", GROUP_EXISTS);
+    expect(line("tenant2/storage-account")).toBe(
+      `  tenant2/storage-account: holds Storage Account Contributor at ${OUR_RG}`,
+    );
   });
 
   it("leaves the other tenant's scopes to the other side and calls only its own tenant", async () => {

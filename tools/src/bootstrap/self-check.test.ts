@@ -114,6 +114,13 @@ describe("a side's check of its own rights", () => {
     expect(again.error).toBeUndefined();
   });
 
+  it("only reports a missing role when told not to stop (a dry run)", async () => {
+    const env = setup("blob-fuse-wi", tenant2Roles({ role: "Reader", scope: SUB2 }));
+    const { error, report } = await check(env, "storage", { ...GROUP_EXISTS, stopWhenMissing: false });
+    expect(error).toBeUndefined();
+    expect(report?.steps.find((s) => s.step === "tenant2/storage-account")?.status).toBe("missing");
+  });
+
   it("counts a role held on the subscription for the resource group and the account in it", async () => {
     const env = setup(
       "blob-fuse-wi",
@@ -254,6 +261,38 @@ describe("a side's check of its own rights", () => {
     const { line } = await check(env, "aks");
     expect(line("tenant1/private-dns-link")).toBe(
       `  tenant1/private-dns-link: holds Owner at ${subscriptionScope(DEMO_IDS.subscription1)}; and could not check: needs one of Private DNS Zone Contributor, Network Contributor, Contributor or Owner at {{aksVnetId}}, whose ID the run reads first`,
+    );
+  });
+
+  it("reads a service principal's login as that principal and names it in the fix", async () => {
+    const env = setup("blob-fuse-wi", tenant2Roles({ role: "Reader", scope: SUB2 }));
+    const appId = "c1c1c1c1-0000-4000-8000-000000000001";
+    const spId = "5b5b5b5b-0000-4000-8000-000000000001";
+    const seen: string[][] = [];
+    // The simulated az has no service principal logins: answer the three reads as az does for one (`az account show`
+    // gives user.type servicePrincipal and user.name the app ID), and the rest from the simulated Azure.
+    const az: typeof env.az = async (target, argv) => {
+      seen.push([...argv]);
+      if (argv.join(" ") === "account show")
+        return { tenantId: DEMO_IDS.tenant2, user: { name: appId, type: "servicePrincipal" } };
+      if (argv.join(" ") === `ad sp show --id ${appId}`) return { id: spId, appId };
+      if (argv[0] === "role")
+        return [{ scope: OUR_RG, roleDefinitionName: "Storage Account Contributor", principalId: spId }];
+      return env.az(target, argv);
+    };
+    const lines: string[] = [];
+    const p = sidePlan(plan(env.config), "storage");
+    const error = await checkOwnRights(p, env.config, "storage", az, (l) => lines.push(l), GROUP_EXISTS).catch(
+      (e) => e,
+    );
+    expect(lines[0]).toContain(`service principal ${appId} (object ID ${spId})`);
+    expect(seen).toContainEqual([
+      ...["role", "assignment", "list", "--assignee-object-id", spId, "--all", "--include-groups"],
+      ...["--subscription", DEMO_IDS.subscription2],
+    ]);
+    expect(lines).toContain(`  tenant2/storage-account: holds Storage Account Contributor at ${OUR_RG}`);
+    expect((error as ToolError).hint).toContain(
+      `--assignee-object-id ${spId} --assignee-principal-type ServicePrincipal --role 'Role Based Access Control Administrator'`,
     );
   });
 });

@@ -53,6 +53,8 @@ export interface SelfCheckOptions {
    * read ({{aksVnetId}}) fill the scopes. Without it, every write of the plan counts as needed.
    */
   refreshed?: { resources: readonly { step: string; change: string }[]; vars: Record<string, string> };
+  /** false: report a missing role without throwing (a dry run, which changes nothing anyway). Default true. */
+  stopWhenMissing?: boolean;
 }
 
 interface Assignment {
@@ -95,7 +97,7 @@ export async function checkOwnRights(
   const report: SelfCheckReport = { side, tenant, ...("why" in who ? {} : { signedIn: who }), steps };
   writeReport(report, write);
   const missing = steps.flatMap((s) => s.needs.filter((n) => n.status === "missing").map((n) => ({ s, n })));
-  if (missing.length > 0) throw missingRoles(report, missing);
+  if (missing.length > 0 && opts.stopWhenMissing !== false) throw missingRoles(report, missing);
   return report;
 }
 

@@ -2,7 +2,21 @@
 // the config, or the Entra directory roles (any one) in the step's tenant. docs/roles-per-side.md and the self-check
 // (../self-check.ts) read these; the prose beside them (sources.ts `cited`) says the same for people.
 // Imports no resource module (they import this one to state their rights); scopes.ts resolves scope names to ids.
-import { ENTRA_ROLES, GENERAL, NETWORKING, PRIVILEGED, type Source, STORAGE, type StepRight } from "./sources.ts";
+import {
+  type AzureRoleNeed,
+  type EntraRoleNeed,
+  ENTRA_ROLES,
+  GENERAL,
+  NETWORKING,
+  type Need,
+  PRIVILEGED,
+  type ScopeName,
+  type Source,
+  STORAGE,
+  type StepRight,
+} from "./sources.ts";
+
+export type { AzureRoleNeed, EntraRoleNeed, Need, ScopeName };
 
 // Azure built-in roles, each with the page that lists its actions (a need may name a role only with its page).
 export const READER = "Reader";
@@ -35,37 +49,6 @@ export const ROLE_PAGES: Record<string, Source> = {
 
 /** Roles whose every action is a read (GENERAL: Reader "can't make any changes"): holding one never suffices for a write. */
 export const READ_ONLY_ROLES: readonly string[] = [READER];
-
-/** Where a role must be held, named from the config (resolved to an ARM id by scopes.ts). */
-export type ScopeName =
-  | "subscription"
-  | "storage-resource-group"
-  | "storage-account"
-  | "container"
-  | "share"
-  | "aks-cluster"
-  | "private-endpoint-resource-group"
-  | "private-endpoint"
-  | "endpoint-subnet"
-  | "dns-zone-resource-group"
-  | "private-dns-zone"
-  | "aks-vnet"
-  | "storage-vnet";
-
-/** Any one of these Azure roles, held at the scope or at a parent of it (a subscription covers its groups). */
-export interface AzureRoleNeed {
-  kind: "azure-role";
-  roles: readonly string[];
-  scope: ScopeName;
-}
-/** Any one of these Entra directory roles in the step's tenant, or what `orElse` says (the app's owner, any user). */
-export interface EntraRoleNeed {
-  kind: "entra-role";
-  roles: readonly string[];
-  orElse?: string;
-}
-/** All of a right's needs must be met; within one, any role suffices. */
-export type Need = AzureRoleNeed | EntraRoleNeed;
 
 /** Any one of `roles` at `scope`: list the least-privileged first (the fix a self-check prints grants it). */
 export const azureRole = (roles: readonly string[], scope: ScopeName): AzureRoleNeed => ({

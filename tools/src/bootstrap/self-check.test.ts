@@ -295,4 +295,19 @@ describe("a side's check of its own rights", () => {
       `--assignee-object-id ${spId} --assignee-principal-type ServicePrincipal --role 'Role Based Access Control Administrator'`,
     );
   });
+
+  it("says it could not check when reading the role assignments fails, and does not stop", async () => {
+    const env = setup("blob-fuse-wi", tenant2Roles({ role: "Reader", scope: SUB2 }));
+    const az: typeof env.az = async (target, argv) => {
+      if (argv[0] === "role")
+        throw new ToolError("PERMISSION_DENIED", "AuthorizationFailed: no read on roleAssignments");
+      return env.az(target, argv);
+    };
+    const lines: string[] = [];
+    const p = sidePlan(plan(env.config), "storage");
+    await checkOwnRights(p, env.config, "storage", az, (l) => lines.push(l));
+    expect(lines).toContain(
+      `  tenant2/storage-account: could not check: could not list your role assignments in subscription ${DEMO_IDS.subscription2} (AuthorizationFailed: no read on roleAssignments)`,
+    );
+  });
 });

@@ -126,9 +126,9 @@ async function whoIsSignedIn(az: AzCall, target: AzTarget, subscription: string)
   }
 }
 
-/** The subscription an ARM id lies in. */
+/** The subscription an ARM id lies in (as written there). */
 function subscriptionOf(scope: string): string | undefined {
-  return /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1]?.toLowerCase();
+  return /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1];
 }
 
 /** Every role assignment of the principal (and its groups) in each subscription the side's scopes lie in. */
@@ -140,19 +140,19 @@ async function listAssignments(
   tenant: TenantKey,
   scopes: string[],
 ): Promise<Map<string, Listing>> {
-  const subs = new Set([
-    config[tenant].subscriptionId.toLowerCase(),
-    ...scopes.flatMap((s) => subscriptionOf(s) ?? []),
-  ]);
+  // Keyed by the ID in lower case (IDs compare so); listed as first written.
+  const subs = new Map<string, string>();
+  for (const sub of [config[tenant].subscriptionId, ...scopes.flatMap((s) => subscriptionOf(s) ?? [])])
+    if (!subs.has(sub.toLowerCase())) subs.set(sub.toLowerCase(), sub);
   const out = new Map<string, Listing>();
-  for (const sub of subs) {
+  for (const [key, sub] of subs) {
     const argv = ["role", "assignment", "list", "--assignee-object-id", who.objectId, "--all", "--include-groups"];
     try {
       const list = (await az(target, [...argv, "--subscription", sub])) as Assignment[] | undefined;
-      out.set(sub, { ok: true, assignments: list ?? [] });
+      out.set(key, { ok: true, assignments: list ?? [] });
     } catch (e) {
       if (!(e instanceof ToolError)) throw e;
-      out.set(sub, { ok: false, why: `could not list your role assignments in subscription ${sub} (${e.message})` });
+      out.set(key, { ok: false, why: `could not list your role assignments in subscription ${sub} (${e.message})` });
     }
   }
   return out;
@@ -169,7 +169,7 @@ const sameRole = (a: string | null | undefined, b: string) => (a ?? "").toLowerC
 function judge(need: AzureRoleNeed, scope: string, who: SignedIn, listings: Map<string, Listing>): NeedCheck {
   const known = scope.split(/\/?\{\{/)[0]!;
   const readFirst = `could not check: needs one of ${anyOf(need.roles)} at ${scope}, whose ID the run reads first`;
-  const listing = listings.get(subscriptionOf(scope) ?? "");
+  const listing = listings.get(subscriptionOf(scope)?.toLowerCase() ?? "");
   if (known === "") return { status: "unchecked", text: readFirst };
   if (!listing?.ok)
     return { status: "unchecked", text: `could not check: ${listing?.why ?? `${scope} is not an ARM ID`}` };

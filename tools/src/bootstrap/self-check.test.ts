@@ -100,6 +100,8 @@ describe("a side's check of its own rights", () => {
     expect((error as ToolError).code).toBe("PRECONDITION");
     expect((error as ToolError).message).toContain(`tenant2/storage-account needs one of Storage Account Contributor`);
     expect((error as ToolError).hint).toContain(fix);
+    // The account lies in that resource group: the one grant there covers the container's step too.
+    expect((error as ToolError).hint?.match(/az role assignment create/g)).toHaveLength(1);
     expect(mutations(env)).toEqual([]);
 
     // The printed command, pasted into a shell by the admin, is what the check wanted.

@@ -30,6 +30,8 @@ export interface NeedCheck {
   text: string;
   /** With missing: the command an admin runs to grant the least-privileged role that suffices. */
   fix?: string;
+  /** With missing: the role that command grants and where. */
+  grant?: { role: string; scope: string };
 }
 
 export interface StepCheck {
@@ -196,6 +198,7 @@ function judge(need: AzureRoleNeed, scope: string, who: SignedIn, listings: Map<
     status: "missing",
     text: `MISSING: needs one of ${anyOf(need.roles)} at ${scope}; ask your admin: ${fix}`,
     fix,
+    grant: { role: need.roles[0]!, scope },
   };
 }
 
@@ -234,7 +237,16 @@ function writeReport(r: SelfCheckReport, write: (line: string) => void): void {
 }
 
 function missingRoles(r: SelfCheckReport, missing: { s: StepCheck; n: NeedCheck }[]): ToolError {
-  const fixes = [...new Set(missing.map(({ n }) => n.fix!))];
+  // One grant on a parent scope also gives the same role on its children: the admin needs only the outermost ones.
+  const grants = missing.map(({ n }) => ({ ...n.grant!, fix: n.fix! }));
+  const outermost = grants.filter(
+    (g, i) =>
+      !grants.some(
+        (o, j) =>
+          sameRole(o.role, g.role) && scopeCovers(o.scope, g.scope) && (o.scope.length < g.scope.length || j < i),
+      ),
+  );
+  const fixes = [...new Set(outermost.map((g) => g.fix))];
   const what = missing.map(
     ({ s, n }) => `${s.step} ${n.text.replace(/; ask your admin:.*$/, "").replace(/^MISSING: /, "")}`,
   );

@@ -133,7 +133,12 @@ function subscriptionOf(scope: string): string | undefined {
   return /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1];
 }
 
-/** Every role assignment of the principal (and its groups) in each subscription the side's scopes lie in. */
+/**
+ * Every role assignment of the principal (and its groups) in each subscription the side's scopes lie in. With --all
+ * and --include-groups, az asks ARM for the subscription's assignments `assignedTo('<id>')` (azure-cli,
+ * role/custom.py `_search_role_assignments`); --assignee-object-id skips the Graph lookup --assignee makes first,
+ * which a guest may not be allowed (`_resolve_object_id_and_type`).
+ */
 async function listAssignments(
   az: AzCall,
   target: AzTarget,

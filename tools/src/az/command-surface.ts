@@ -143,6 +143,8 @@ export const AZ_COMMANDS = {
     o(["--force-string"], { arity: "flag" }),
   ]),
   "ad sp delete": graphWrite([ID]),
+  // The bootstrap's check of its own rights: who is signed in (azure-cli role/commands.py: ad signed-in-user show).
+  "ad signed-in-user show": graphRead([]),
 
   "group show": read([req(["--name", "-n", "--resource-group", "-g"])]),
   "group create": write([req(["--name", "-n", "--resource-group", "-g"]), req(["--location", "-l"]), TAGS]),
@@ -201,6 +203,7 @@ export const AZ_COMMANDS = {
     o(RG),
     o(["--all"], { arity: "flag" }),
     o(["--include-inherited"], { arity: "flag" }),
+    o(["--include-groups"], { arity: "flag" }),
   ]),
   "role assignment create": write([
     req(["--role"]),

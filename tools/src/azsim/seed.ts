@@ -7,11 +7,20 @@ import {
   type Faults,
   type RoleAssignment,
   type StorageAccount,
+  type User,
   emptyAzState,
   saveAzState,
   tenantOfSubscription,
+  userObjectId,
 } from "./state.ts";
-import { type ResourceRef, parseVnetId, resourceGroupId, roleAssignmentId, vnetId } from "../az/resource-id.ts";
+import {
+  type ResourceRef,
+  parseVnetId,
+  resourceGroupId,
+  roleAssignmentId,
+  subscriptionScope,
+  vnetId,
+} from "../az/resource-id.ts";
 import { roleDefinition } from "./authorize.ts";
 
 export interface SeedAksCluster {
@@ -46,8 +55,15 @@ export interface SeedInput {
   storageAccounts?: (Partial<StorageAccount> & { subscriptionId: string; resourceGroup: string; name: string })[];
   /** Logins per AZURE_CONFIG_DIR, as if `az login --tenant` had been run there. */
   logins?: { configDir: string; tenantIds: string[]; user?: string; defaultSubscriptionId?: string }[];
+  /** Directory users beyond each login's own (guests with their `#EXT#` name, users in groups). */
+  users?: (Partial<User> & { tenantId: string; userPrincipalName: string })[];
+  /** Azure roles of the people who run ctv: `principal` is a user's sign-in name (its object in `tenantId`) or an object id. */
+  operatorRoles?: { tenantId: string; principal: string; role: string; scope: string; principalType?: string }[];
   faults?: Faults;
 }
+
+/** The user every simulated login signs in as unless a seed names another (the fake's `az login` uses it too). */
+export const DEMO_USER = "admin@example.com";
 
 const DEFAULT_LOCATION = "westeurope";
 
@@ -199,15 +215,49 @@ export function buildAzState(input: SeedInput): AzState {
     ensureGroup(a.subscriptionId, a.resourceGroup, a.location);
     state.storageAccounts.push(storageAccountFixture(a));
   }
+  seedUsers(state, input);
   for (const l of input.logins ?? []) {
     state.logins[resolve(l.configDir)] = {
-      user: l.user ?? "admin@example.com",
+      user: l.user ?? DEMO_USER,
       tenantIds: [...l.tenantIds],
       ...(l.defaultSubscriptionId ? { defaultSubscriptionId: l.defaultSubscriptionId } : {}),
     };
   }
   state.faults = { ...(input.faults ?? {}) };
   return state;
+}
+
+/** Each login's user in each of its tenants, the seed's other users, and the roles the operators hold. */
+function seedUsers(state: AzState, input: SeedInput): void {
+  const ensure = (u: Partial<User> & { tenantId: string; userPrincipalName: string }): User => {
+    const name = (u.signInName ?? u.userPrincipalName).toLowerCase();
+    const found = state.users.find(
+      (x) => x.tenantId === u.tenantId && (x.signInName ?? x.userPrincipalName).toLowerCase() === name,
+    );
+    if (found) return found;
+    const user: User = {
+      id: u.id ?? userObjectId(u.tenantId, u.signInName ?? u.userPrincipalName),
+      displayName: u.displayName ?? u.userPrincipalName.split("@")[0]!,
+      memberOf: u.memberOf ?? [],
+      ...u,
+    };
+    state.users.push(user);
+    return user;
+  };
+  for (const u of input.users ?? []) ensure(u);
+  for (const l of input.logins ?? [])
+    for (const tenantId of l.tenantIds) ensure({ tenantId, userPrincipalName: l.user ?? DEMO_USER });
+  for (const r of input.operatorRoles ?? []) {
+    const isId = /^[0-9a-f-]{36}$/i.test(r.principal);
+    const principalId = isId ? r.principal : ensure({ tenantId: r.tenantId, userPrincipalName: r.principal }).id;
+    const a = roleAssignmentFixture({
+      scope: r.scope,
+      name: `operator-${state.operatorRoleAssignments.length + 1}`,
+      roleDefinitionName: r.role,
+      principalId,
+    });
+    state.operatorRoleAssignments.push({ ...a, principalType: r.principalType ?? (isId ? "Group" : "User") });
+  }
 }
 
 /** Writes a fresh simulated Azure to `path` (replacing any previous one) and returns it. */
@@ -285,6 +335,11 @@ export function demoSeed(opts: {
       },
     ],
     logins,
+    // The demo's operator may do everything the bootstrap does in each tenant (its self-check finds Owner).
+    operatorRoles: [
+      { tenantId: ids.tenant1, principal: DEMO_USER, role: "Owner", scope: subscriptionScope(ids.subscription1) },
+      { tenantId: ids.tenant2, principal: DEMO_USER, role: "Owner", scope: subscriptionScope(ids.subscription2) },
+    ],
     ...(opts.faults ? { faults: opts.faults } : {}),
   };
 }

@@ -24,6 +24,20 @@ export interface Login {
   defaultSubscriptionId?: string;
 }
 
+/**
+ * A user of a tenant's directory (one per login and tenant: a guest in another tenant is another object there).
+ * `memberOf`: ids of the groups it belongs to, whose role assignments `--include-groups` counts as its own.
+ */
+export interface User {
+  tenantId: string;
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  memberOf: string[];
+  /** A guest's home sign-in name, which its logins show, when it differs from its userPrincipalName here (`..#EXT#@..`). */
+  signInName?: string;
+}
+
 export interface FederatedCredential {
   id: string;
   name: string;
@@ -204,6 +218,12 @@ export interface AzState {
   resourceGroups: ResourceGroup[];
   storageAccounts: StorageAccount[];
   roleAssignments: RoleAssignment[];
+  /**
+   * Role assignments of the people and automation that run ctv (seeded, or made with `az role assignment create` for
+   * a user): kept apart from the grants the bootstrap makes (roleAssignments), which tests and the mock driver read.
+   */
+  operatorRoleAssignments: RoleAssignment[];
+  users: User[];
   virtualNetworks: VirtualNetwork[];
   privateEndpoints: PrivateEndpoint[];
   privateDnsZones: PrivateDnsZone[];
@@ -225,6 +245,8 @@ export function emptyAzState(): AzState {
     resourceGroups: [],
     storageAccounts: [],
     roleAssignments: [],
+    operatorRoleAssignments: [],
+    users: [],
     virtualNetworks: [],
     privateEndpoints: [],
     privateDnsZones: [],
@@ -306,4 +328,26 @@ export function tenantOfSubscription(state: AzState, subscriptionId: string): st
 
 export function findVnet(state: AzState, id: string): VirtualNetwork | undefined {
   return state.virtualNetworks.find((v) => sameId(vnetId(v), id));
+}
+
+/** A directory user's object id in a tenant, the same for every run (a login's user is the same person each time). */
+export function userObjectId(tenantId: string, userPrincipalName: string): string {
+  let h = 0x811c9dc5;
+  for (const ch of `${tenantId}/${userPrincipalName.toLowerCase()}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+  const hex = (h >>> 0).toString(16).padStart(8, "0");
+  return `05e40000-0000-4000-8000-0000${hex}`;
+}
+
+/** The user a login is signed in as in `tenantId`: the seeded one, or (a login made by `az login`) a plain member. */
+export function userOfLogin(state: AzState, tenantId: string, userPrincipalName: string): User {
+  const key = userPrincipalName.toLowerCase();
+  return (
+    state.users.find((u) => u.tenantId === tenantId && (u.signInName ?? u.userPrincipalName).toLowerCase() === key) ?? {
+      tenantId,
+      id: userObjectId(tenantId, userPrincipalName),
+      userPrincipalName,
+      displayName: userPrincipalName.split("@")[0] ?? userPrincipalName,
+      memberOf: [],
+    }
+  );
 }

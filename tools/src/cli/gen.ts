@@ -1,6 +1,6 @@
 // `ctv gen [--check]`: writes the files generated from the values schema (schema, values.yaml, types,
 // chart rules and mode defaults, the chart README, the values table and prerequisites of docs/install.md), the mock
-// section of docs/test-bed.md, and the rights table of docs/real-aks.md (from the bootstrap's plans)
+// section of docs/test-bed.md, the rights table of docs/real-aks.md and docs/roles-per-side.md (from the bootstrap's plans)
 // from the mock driver's conformance table, the exit codes and JSON Schemas of docs/cli-output.md, or with
 // --check fails when a committed copy is stale. Wires the option to tools/src/schema/generate.ts.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -23,6 +23,8 @@ async function allGenerated(): Promise<{ repoRoot: string; files: Array<{ path: 
   // The rights table of the real-AKS page, from the bootstrap's own plans.
   const { RIGHTS_DOC, renderRightsDoc } = await import("../bootstrap/rights.ts");
   const rights = join(repoRoot, RIGHTS_DOC);
+  // Who needs which role in the two-party flow, per side, from the same rights.
+  const { ROLES_DOC, renderRolesDoc } = await import("../bootstrap/roles-per-side.ts");
   // Exit codes and the JSON outputs' schemas, from tools/src/cli/exit-codes.ts and tools/src/output/schemas.ts.
   const { CLI_OUTPUT_DOC, jsonSchemaFiles, renderCliOutputDoc } = await import("./output-docs.ts");
   const cliOutput = join(repoRoot, CLI_OUTPUT_DOC);
@@ -32,6 +34,7 @@ async function allGenerated(): Promise<{ repoRoot: string; files: Array<{ path: 
       ...files.filter((f) => f !== own),
       { path: page, content },
       { path: rights, content: renderRightsDoc(readFileSync(rights, "utf8")) },
+      { path: join(repoRoot, ROLES_DOC), content: renderRolesDoc() },
       { path: cliOutput, content: renderCliOutputDoc(readFileSync(cliOutput, "utf8")) },
       ...jsonSchemaFiles(repoRoot),
     ],
@@ -52,7 +55,7 @@ async function runGen(opts: { check: boolean }, io: IOStreams): Promise<void> {
     if (stale.length > 0) {
       throw new ToolError(
         "PRECONDITION",
-        `Generated files are out of date with their sources (tools/src/schema/values.ts, tools/src/schema/modes.ts, Chart.yaml and the ci/ values files, tools/src/csi/conformance.ts, tools/src/cli/exit-codes.ts, tools/src/output/schemas.ts): ${stale.map((f) => relative(repoRoot, f.path)).join(", ")}.`,
+        `Generated files are out of date with their sources (tools/src/schema/values.ts, tools/src/schema/modes.ts, Chart.yaml and the ci/ values files, tools/src/csi/conformance.ts, tools/src/bootstrap/resources/*.ts, tools/src/cli/exit-codes.ts, tools/src/output/schemas.ts): ${stale.map((f) => relative(repoRoot, f.path)).join(", ")}.`,
         "Run `npm run gen` and commit the result.",
       );
     }

@@ -4,7 +4,7 @@ import type { AzCommandName } from "../../az/command-surface.ts";
 import { readFileSync } from "node:fs";
 import { AzCommandError, type Ctx, type Handler, a, graphNotFound, must } from "./context.ts";
 import { appJson, ficJson, spJson } from "../shapes.ts";
-import type { App, ServicePrincipal } from "../state.ts";
+import { type App, type ServicePrincipal, userOfLogin } from "../state.ts";
 
 export const AD_HANDLERS = {
   "ad app list"(ctx) {
@@ -142,6 +142,23 @@ export const AD_HANDLERS = {
     if (!sp) throw graphNotFound(id);
     sp.tags = updatedTags(ctx, sp.tags, "az ad sp update");
     return undefined;
+  },
+  // Microsoft Graph's /me: the login's user in the active subscription's tenant (its default properties only).
+  "ad signed-in-user show"(ctx) {
+    const user = userOfLogin(ctx.state, ctx.graphTenant(), ctx.state.logins[ctx.configDir]!.user);
+    return {
+      businessPhones: [],
+      displayName: user.displayName,
+      givenName: null,
+      id: user.id,
+      jobTitle: null,
+      mail: null,
+      mobilePhone: null,
+      officeLocation: null,
+      preferredLanguage: null,
+      surname: null,
+      userPrincipalName: user.userPrincipalName,
+    };
   },
   "ad sp delete"(ctx) {
     const tenant = ctx.graphTenant();

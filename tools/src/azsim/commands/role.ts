@@ -1,9 +1,9 @@
 // az role assignment: who holds which role on which scope (the roles the simulated Azure authorises).
 import type { AzCommandName } from "../../az/command-surface.ts";
 import { ROLE_DEFINITIONS } from "../authorize.ts";
-import { AzCommandError, type Handler, a, armError, must } from "./context.ts";
+import { AzCommandError, type Ctx, type Handler, a, armError, must } from "./context.ts";
 import { roleJson } from "../shapes.ts";
-import type { AzState, RoleAssignment } from "../state.ts";
+import { type AzState, type RoleAssignment, userOfLogin } from "../state.ts";
 import {
   RESOURCE_TYPES,
   resourceGroupId,
@@ -15,28 +15,68 @@ import {
   tryParseResourceId,
 } from "../../az/resource-id.ts";
 
-/** Role name -> definition GUID, for `az role assignment create --role`: the roles the simulated Azure knows. */
-const ROLES: Record<string, string> = Object.fromEntries(ROLE_DEFINITIONS.map((r) => [r.name, r.id]));
+/**
+ * Role name -> definition id, for `az role assignment create --role`: the roles the simulated Azure authorises (by
+ * their GUIDs), and roles it only records for the people who run ctv (ids that say they are simulated).
+ */
+const ROLES: Record<string, string> = {
+  ...Object.fromEntries(ROLE_DEFINITIONS.map((r) => [r.name, r.id])),
+  ...Object.fromEntries(
+    [
+      "Network Contributor",
+      "Private DNS Zone Contributor",
+      "User Access Administrator",
+      "Role Based Access Control Administrator",
+    ].map((name) => [name, `simulated-${name.toLowerCase().replace(/ /g, "-")}`]),
+  ),
+};
+
+/** Every assignment: the bootstrap's grants and the operators' roles. */
+function allAssignments(state: AzState): RoleAssignment[] {
+  return [...state.roleAssignments, ...state.operatorRoleAssignments];
+}
+
+/**
+ * The object ids an `--assignee` stands for: itself, the service principal of an app id, the user of a sign-in name;
+ * with `--include-groups`, also the groups the user is in (Azure's assignedTo() filter).
+ */
+function principalIds(ctx: Ctx, tenantId: string, assignee: string): string[] {
+  const sp = ctx.state.servicePrincipals.find((x) => x.tenantId === tenantId && x.appId === assignee);
+  const byName = assignee.includes("@") ? userOfLogin(ctx.state, tenantId, assignee).id : undefined;
+  const id = sp?.id ?? byName ?? assignee;
+  const user = ctx.state.users.find((u) => u.tenantId === tenantId && u.id === id);
+  return [id, ...(ctx.args["include-groups"] === true && user ? user.memberOf : [])];
+}
+
+/** What kind of directory object `id` is in `tenantId` (undefined: none). */
+function principalType(state: AzState, tenantId: string, id: string): string | undefined {
+  if (state.servicePrincipals.some((sp) => sp.tenantId === tenantId && sp.id === id)) return "ServicePrincipal";
+  const users = [
+    ...state.users,
+    ...Object.values(state.logins).flatMap((l) => l.tenantIds.map((t) => userOfLogin(state, t, l.user))),
+  ].filter((u) => u.tenantId === tenantId);
+  if (users.some((u) => u.id === id)) return "User";
+  return users.some((u) => u.memberOf.includes(id)) ? "Group" : undefined;
+}
 
 export const ROLE_HANDLERS = {
   "role assignment list"(ctx) {
-    const { subscriptionId } = ctx.arm();
+    const { subscriptionId, tenantId } = ctx.arm();
     const scope =
       a(ctx, "scope") ??
       (a(ctx, "resource-group")
         ? resourceGroupId(subscriptionId, a(ctx, "resource-group")!)
         : subscriptionScope(subscriptionId));
-    const principal = a(ctx, "assignee-object-id") ?? a(ctx, "assignee");
+    const assignee = a(ctx, "assignee-object-id") ?? a(ctx, "assignee");
+    const principals = assignee === undefined ? undefined : principalIds(ctx, tenantId, assignee);
     const role = a(ctx, "role");
     const inherited = ctx.args["include-inherited"] === true;
-    return ctx.state.roleAssignments
+    return allAssignments(ctx.state)
       .filter(
         (r) =>
           r.scope.toLowerCase().startsWith(subscriptionScope(subscriptionId).toLowerCase()) &&
           (ctx.args.all === true || sameId(r.scope, scope) || (inherited && scopeCovers(r.scope, scope))) &&
-          (principal === undefined ||
-            r.principalId === principal ||
-            ctx.state.servicePrincipals.some((sp) => sp.id === r.principalId && sp.appId === principal)) &&
+          (principals === undefined || principals.includes(r.principalId)) &&
           (role === undefined || r.roleDefinitionName === role || r.roleDefinitionId.endsWith(role)),
       )
       .map((r) => roleJson(r, ctx.state));
@@ -52,10 +92,8 @@ export const ROLE_HANDLERS = {
     const principalId = a(ctx, "assignee-object-id") ?? a(ctx, "assignee");
     if (!principalId) throw new AzCommandError("usage error: --assignee STRING | --assignee-object-id GUID", 2);
     const faults = ctx.state.faults;
-    if (
-      (faults.principalNotFound ?? 0) > 0 ||
-      !ctx.state.servicePrincipals.some((sp) => sp.tenantId === tenantId && sp.id === principalId)
-    ) {
+    const kind = principalType(ctx.state, tenantId, principalId);
+    if ((faults.principalNotFound ?? 0) > 0 || kind === undefined) {
       if ((faults.principalNotFound ?? 0) > 0) faults.principalNotFound = faults.principalNotFound! - 1;
       throw armError(
         "PrincipalNotFound",
@@ -64,7 +102,7 @@ export const ROLE_HANDLERS = {
     }
     const definitionId = roleDefinitionId(subscriptionId, roleGuid);
     if (
-      ctx.state.roleAssignments.some(
+      allAssignments(ctx.state).some(
         (r) => sameId(r.scope, scope) && r.principalId === principalId && r.roleDefinitionId === definitionId,
       )
     ) {
@@ -78,18 +116,20 @@ export const ROLE_HANDLERS = {
       roleDefinitionName: Object.keys(ROLES).find((k) => ROLES[k] === roleGuid)!,
       roleDefinitionId: definitionId,
       principalId,
-      principalType: a(ctx, "assignee-principal-type") ?? "ServicePrincipal",
+      principalType: a(ctx, "assignee-principal-type") ?? kind,
       ...(a(ctx, "description") ? { description: a(ctx, "description")! } : {}),
     };
-    ctx.state.roleAssignments.push(r);
+    (kind === "ServicePrincipal" ? ctx.state.roleAssignments : ctx.state.operatorRoleAssignments).push(r);
     return roleJson(r);
   },
   "role assignment delete"(ctx) {
     ctx.arm();
     const ids = ctx.args.ids;
-    const before = ctx.state.roleAssignments.length;
+    const before = allAssignments(ctx.state).length;
     if (Array.isArray(ids)) {
-      ctx.state.roleAssignments = ctx.state.roleAssignments.filter((r) => !ids.some((id) => sameId(id, r.id)));
+      const keep = (r: RoleAssignment) => !ids.some((id) => sameId(id, r.id));
+      ctx.state.roleAssignments = ctx.state.roleAssignments.filter(keep);
+      ctx.state.operatorRoleAssignments = ctx.state.operatorRoleAssignments.filter(keep);
     } else {
       const principal = a(ctx, "assignee-object-id") ?? a(ctx, "assignee");
       const scope = a(ctx, "scope");
@@ -105,7 +145,7 @@ export const ROLE_HANDLERS = {
           ),
       );
     }
-    if (ctx.state.roleAssignments.length === before)
+    if (allAssignments(ctx.state).length === before)
       throw new AzCommandError("No matched assignments were found to delete");
     return undefined;
   },

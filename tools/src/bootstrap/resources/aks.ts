@@ -3,10 +3,11 @@ import type { BootstrapConfig } from "../config.ts";
 import { aksShowArgv } from "../reads.ts";
 import type { Capture, Expectation } from "../step.ts";
 import { type Rights, type StepInput, azIn, sub } from "./common.ts";
-import { cited, GENERAL } from "./sources.ts";
+import { cited, GENERAL, PRIVILEGED } from "./sources.ts";
+import { READERS, azureRole, needing } from "./needs.ts";
 
 export const rights: Rights = {
-  "tenant1/aks": cited("Reader on the AKS cluster.", GENERAL),
+  "tenant1/aks": needing(cited("Reader on the AKS cluster.", GENERAL, PRIVILEGED), azureRole(READERS, "aks-cluster")),
 };
 
 /** The oldest AKS whose managed Blob CSI driver (v1.27+) has the token refresh fix (blob-csi-driver PR #2071). */

@@ -5,17 +5,24 @@ import { appListArgv } from "../reads.ts";
 import { type Rights, type StepInput, azIn, markStep } from "./common.ts";
 import { MULTI_TENANT_AUDIENCE, MULTI_TENANT_AUDIENCES, isMultiTenant } from "./sign-in-audience.ts";
 import { cited, DELEGATE_APPS, ENTRA_ROLES } from "./sources.ts";
+import { ANY_USER, APP_ADMINS, APP_OWNER, APP_REGISTRANTS, entraRole, needing } from "./needs.ts";
 
 export const rights: Rights = {
-  "tenant1/app": cited(
-    "Register an application: allowed to all users unless the tenant restricts it; otherwise Application Developer (Entra role).",
-    DELEGATE_APPS,
-    ENTRA_ROLES,
+  "tenant1/app": needing(
+    cited(
+      "Register an application: allowed to all users unless the tenant restricts it; otherwise Application Developer (Entra role).",
+      DELEGATE_APPS,
+      ENTRA_ROLES,
+    ),
+    entraRole(APP_REGISTRANTS, ANY_USER),
   ),
-  "tenant1/app-mark": cited(
-    "Owner of the app (a creator without an admin role is made its owner), or Application Administrator or Cloud Application Administrator: it tags the app it created.",
-    DELEGATE_APPS,
-    ENTRA_ROLES,
+  "tenant1/app-mark": needing(
+    cited(
+      "Owner of the app (a creator without an admin role is made its owner), or Application Administrator or Cloud Application Administrator: it tags the app it created.",
+      DELEGATE_APPS,
+      ENTRA_ROLES,
+    ),
+    entraRole(APP_ADMINS, APP_OWNER),
   ),
 };
 

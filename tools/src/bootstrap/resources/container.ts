@@ -4,12 +4,17 @@ import type { BootstrapConfig } from "../config.ts";
 import { storageChildArgv } from "../reads.ts";
 import { type Rights, type StepInput, sub } from "./common.ts";
 import { storageAccountRef } from "./storage-account.ts";
-import { cited, STORAGE } from "./sources.ts";
+import { cited, PRIVILEGED, STORAGE } from "./sources.ts";
+import { STORAGE_WRITERS, azureRole, needing } from "./needs.ts";
 
 export const rights: Rights = {
-  "tenant2/container": cited(
-    "Storage Account Contributor on the account (the container is created through ARM, keys stay off).",
-    STORAGE,
+  "tenant2/container": needing(
+    cited(
+      "Storage Account Contributor on the account (the container is created through ARM, keys stay off).",
+      STORAGE,
+      PRIVILEGED,
+    ),
+    azureRole(STORAGE_WRITERS, "storage-account"),
   ),
 };
 

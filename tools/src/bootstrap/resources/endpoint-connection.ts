@@ -4,14 +4,19 @@ import { privateEndpointNames } from "../private-endpoint-names.ts";
 import { rejectedConnection } from "../rejected-connection.ts";
 import { type Rights, type StepInput, sub } from "./common.ts";
 import { storageAccountResourceId } from "./storage-account.ts";
-import { cited, PRIVATE_LINK, SHARED_PRIVATE_LINK, STORAGE } from "./sources.ts";
+import { cited, PRIVATE_LINK, PRIVILEGED, SHARED_PRIVATE_LINK, STORAGE } from "./sources.ts";
+import { STORAGE_WRITERS, azureRole, needing } from "./needs.ts";
 
 export const rights: Rights = {
-  "tenant2/approve-private-endpoint": cited(
-    "Storage Account Contributor (or Contributor) on the account: approving takes Microsoft.Storage/storageAccounts/privateEndpointConnectionsApproval/action, which Microsoft.Storage/storageAccounts/* holds.",
-    PRIVATE_LINK,
-    SHARED_PRIVATE_LINK,
-    STORAGE,
+  "tenant2/approve-private-endpoint": needing(
+    cited(
+      "Storage Account Contributor (or Contributor) on the account: approving takes Microsoft.Storage/storageAccounts/privateEndpointConnectionsApproval/action, which Microsoft.Storage/storageAccounts/* holds.",
+      PRIVATE_LINK,
+      SHARED_PRIVATE_LINK,
+      STORAGE,
+      PRIVILEGED,
+    ),
+    azureRole(STORAGE_WRITERS, "storage-account"),
   ),
 };
 

@@ -4,12 +4,16 @@ import type { BootstrapConfig } from "../config.ts";
 import { federatedCredentialListArgv } from "../reads.ts";
 import { type Rights, type StepInput, azIn } from "./common.ts";
 import { cited, DELEGATE_APPS, ENTRA_ROLES } from "./sources.ts";
+import { APP_ADMINS, APP_OWNER, entraRole, needing } from "./needs.ts";
 
 export const rights: Rights = {
-  "tenant1/federated-credential": cited(
-    "Owner of the app (a creator without an admin role is made its owner), or Application Administrator or Cloud Application Administrator.",
-    DELEGATE_APPS,
-    ENTRA_ROLES,
+  "tenant1/federated-credential": needing(
+    cited(
+      "Owner of the app (a creator without an admin role is made its owner), or Application Administrator or Cloud Application Administrator.",
+      DELEGATE_APPS,
+      ENTRA_ROLES,
+    ),
+    entraRole(APP_ADMINS, APP_OWNER),
   ),
 };
 

@@ -4,18 +4,29 @@ import { RESOURCE_TYPES, resourceRefOf } from "../../az/resource-id.ts";
 import type { BootstrapConfig } from "../config.ts";
 import { type Rights, type StepInput, sub } from "./common.ts";
 import { aksVnet } from "./private-endpoint.ts";
-import { cited, NETWORKING, PEERING } from "./sources.ts";
+import { cited, NETWORKING, PEERING, PRIVILEGED } from "./sources.ts";
+import { NETWORK_WRITERS, azureRole, needing } from "./needs.ts";
 
 export const rights: Rights = {
-  "tenant1/peering": cited(
-    "Network Contributor on the AKS VNet, and the peer action (Network Contributor) on tenant 2's VNet (only with network.storageVnetId).",
-    PEERING,
-    NETWORKING,
+  "tenant1/peering": needing(
+    cited(
+      "Network Contributor on the AKS VNet, and the peer action (Network Contributor) on tenant 2's VNet (only with network.storageVnetId).",
+      PEERING,
+      NETWORKING,
+      PRIVILEGED,
+    ),
+    azureRole(NETWORK_WRITERS, "aks-vnet"),
+    azureRole(NETWORK_WRITERS, "storage-vnet"),
   ),
-  "tenant2/peering": cited(
-    "Network Contributor on tenant 2's VNet, and the peer action (Network Contributor) on the AKS VNet (only with network.storageVnetId).",
-    PEERING,
-    NETWORKING,
+  "tenant2/peering": needing(
+    cited(
+      "Network Contributor on tenant 2's VNet, and the peer action (Network Contributor) on the AKS VNet (only with network.storageVnetId).",
+      PEERING,
+      NETWORKING,
+      PRIVILEGED,
+    ),
+    azureRole(NETWORK_WRITERS, "storage-vnet"),
+    azureRole(NETWORK_WRITERS, "aks-vnet"),
   ),
 };
 

@@ -2,10 +2,14 @@
 import type { BootstrapConfig } from "../config.ts";
 import { privateDnsZoneShowArgv } from "../reads.ts";
 import { type Rights, type StepInput, sub } from "./common.ts";
-import { cited, NETWORKING } from "./sources.ts";
+import { cited, NETWORKING, PRIVILEGED } from "./sources.ts";
+import { DNS_WRITERS, azureRole, needing } from "./needs.ts";
 
 export const rights: Rights = {
-  "tenant1/private-dns-zone": cited("Private DNS Zone Contributor on the zone's resource group.", NETWORKING),
+  "tenant1/private-dns-zone": needing(
+    cited("Private DNS Zone Contributor on the zone's resource group.", NETWORKING, PRIVILEGED),
+    azureRole(DNS_WRITERS, "dns-zone-resource-group"),
+  ),
 };
 
 /** The storage sub-resource a private endpoint reaches: `file` for Azure Files, `blob` for blob storage. */

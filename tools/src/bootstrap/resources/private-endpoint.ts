@@ -7,14 +7,23 @@ import { privateEndpointNames } from "../private-endpoint-names.ts";
 import { privateEndpointShowArgv } from "../reads.ts";
 import { type Rights, type StepInput, azIn, sub } from "./common.ts";
 import { storageAccountResourceId } from "./storage-account.ts";
-import { cited, GENERAL, NETWORKING, PRIVATE_LINK } from "./sources.ts";
+import { cited, GENERAL, NETWORKING, PRIVATE_LINK, PRIVILEGED } from "./sources.ts";
+import { NETWORK_WRITERS, READERS, azureRole, needing } from "./needs.ts";
 
 export const rights: Rights = {
-  "tenant1/private-endpoint-subnet": cited("Reader on the subnet's virtual network.", GENERAL),
-  "tenant1/private-endpoint": cited(
-    "Network Contributor on the endpoint's resource group and on its subnet (Microsoft.Network/virtualNetworks/subnets/join/action); the Microsoft.Storage resource provider must be registered in tenant 1's subscription (Network Contributor cannot register it).",
-    PRIVATE_LINK,
-    NETWORKING,
+  "tenant1/private-endpoint-subnet": needing(
+    cited("Reader on the subnet's virtual network.", GENERAL, PRIVILEGED),
+    azureRole(READERS, "endpoint-subnet"),
+  ),
+  "tenant1/private-endpoint": needing(
+    cited(
+      "Network Contributor on the endpoint's resource group and on its subnet (Microsoft.Network/virtualNetworks/subnets/join/action); the Microsoft.Storage resource provider must be registered in tenant 1's subscription (Network Contributor cannot register it).",
+      PRIVATE_LINK,
+      NETWORKING,
+      PRIVILEGED,
+    ),
+    azureRole(NETWORK_WRITERS, "private-endpoint-resource-group"),
+    azureRole(NETWORK_WRITERS, "endpoint-subnet"),
   ),
 };
 

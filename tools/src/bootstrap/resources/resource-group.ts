@@ -3,11 +3,12 @@ import { resourceGroupId } from "../../az/resource-id.ts";
 import type { BootstrapConfig } from "../config.ts";
 import { CREATION_TAGS, type Rights, type StepInput, sub } from "./common.ts";
 import { cited, PRIVILEGED } from "./sources.ts";
+import { CONTRIBUTOR, OWNER, azureRole, needing } from "./needs.ts";
 
 export const rights: Rights = {
-  "tenant2/resource-group": cited(
-    "Contributor on the subscription (not needed when the resource group exists).",
-    PRIVILEGED,
+  "tenant2/resource-group": needing(
+    cited("Contributor on the subscription (not needed when the resource group exists).", PRIVILEGED),
+    azureRole([CONTRIBUTOR, OWNER], "subscription"),
   ),
 };
 

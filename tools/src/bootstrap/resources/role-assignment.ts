@@ -4,11 +4,15 @@ import { roleAssignmentListArgv } from "../reads.ts";
 import { CREATION_MARKER, type Rights, type StepInput, sub } from "./common.ts";
 import { containerResourceId } from "./container.ts";
 import { cited, PRIVILEGED } from "./sources.ts";
+import { ROLE_GRANTERS, azureRole, needing } from "./needs.ts";
 
 export const rights: Rights = {
-  "tenant2/role-assignment": cited(
-    "Role Based Access Control Administrator (or User Access Administrator, or Owner) on the container.",
-    PRIVILEGED,
+  "tenant2/role-assignment": needing(
+    cited(
+      "Role Based Access Control Administrator (or User Access Administrator, or Owner) on the container.",
+      PRIVILEGED,
+    ),
+    azureRole(ROLE_GRANTERS, "container"),
   ),
 };
 

@@ -3,19 +3,30 @@
 import type { BootstrapConfig } from "../config.ts";
 import { type Rights, type StepInput, markStep } from "./common.ts";
 import { cited, CROSS_TENANT_SP, ENTRA_ROLES } from "./sources.ts";
+import { APP_ADMINS, entraRole, needing } from "./needs.ts";
 
 export const rights: Rights = {
-  "tenant2/service-principal": cited(
-    "Create a service principal of another tenant's multi-tenant app: Cloud Application Administrator or Application Administrator (Entra role) in tenant 2.",
-    CROSS_TENANT_SP,
+  "tenant2/service-principal": needing(
+    cited(
+      "Create a service principal of another tenant's multi-tenant app: Cloud Application Administrator or Application Administrator (Entra role) in tenant 2.",
+      CROSS_TENANT_SP,
+      ENTRA_ROLES,
+    ),
+    entraRole(APP_ADMINS),
   ),
-  "tenant2/service-principal-tag": cited(
-    "Cloud Application Administrator or Application Administrator, as for creating it: both roles hold microsoft.directory/servicePrincipals/tag/update.",
-    ENTRA_ROLES,
+  "tenant2/service-principal-tag": needing(
+    cited(
+      "Cloud Application Administrator or Application Administrator, as for creating it: both roles hold microsoft.directory/servicePrincipals/tag/update.",
+      ENTRA_ROLES,
+    ),
+    entraRole(APP_ADMINS),
   ),
-  "tenant2/service-principal-mark": cited(
-    "Cloud Application Administrator or Application Administrator, as for creating it (both hold microsoft.directory/servicePrincipals/tag/update): it tags the service principal it created.",
-    ENTRA_ROLES,
+  "tenant2/service-principal-mark": needing(
+    cited(
+      "Cloud Application Administrator or Application Administrator, as for creating it (both hold microsoft.directory/servicePrincipals/tag/update): it tags the service principal it created.",
+      ENTRA_ROLES,
+    ),
+    entraRole(APP_ADMINS),
   ),
 };
 

@@ -2,12 +2,17 @@
 import type { BootstrapConfig } from "../config.ts";
 import { storageChildArgv } from "../reads.ts";
 import { type Rights, type StepInput, sub } from "./common.ts";
-import { cited, STORAGE } from "./sources.ts";
+import { cited, PRIVILEGED, STORAGE } from "./sources.ts";
+import { STORAGE_WRITERS, azureRole, needing } from "./needs.ts";
 
 export const rights: Rights = {
-  "tenant2/share": cited(
-    "Storage Account Contributor on the account (the share is created through ARM, keys stay off).",
-    STORAGE,
+  "tenant2/share": needing(
+    cited(
+      "Storage Account Contributor on the account (the share is created through ARM, keys stay off).",
+      STORAGE,
+      PRIVILEGED,
+    ),
+    azureRole(STORAGE_WRITERS, "storage-account"),
   ),
 };
 

@@ -42,10 +42,45 @@ export const CROSS_TENANT_SP = learn(
   "entra/identity/enterprise-apps/create-service-principal-cross-tenant",
 );
 
-/** The right a step needs and where it was checked; `sources` is empty only where no role is named. */
+/** Where a role must be held, named from the config (resolved to an ARM id by scopes.ts). */
+export type ScopeName =
+  | "subscription"
+  | "storage-resource-group"
+  | "storage-account"
+  | "container"
+  | "share"
+  | "aks-cluster"
+  | "private-endpoint-resource-group"
+  | "private-endpoint"
+  | "endpoint-subnet"
+  | "dns-zone-resource-group"
+  | "private-dns-zone"
+  | "aks-vnet"
+  | "storage-vnet";
+
+/** Any one of these Azure roles, held at the scope or at a parent of it (a subscription covers its groups). */
+export interface AzureRoleNeed {
+  kind: "azure-role";
+  roles: readonly string[];
+  scope: ScopeName;
+}
+/** Any one of these Entra directory roles in the step's tenant, or what `orElse` says (the app's owner, any user). */
+export interface EntraRoleNeed {
+  kind: "entra-role";
+  roles: readonly string[];
+  orElse?: string;
+}
+/** All of a right's needs must be met; within one, any role suffices. */
+export type Need = AzureRoleNeed | EntraRoleNeed;
+
+/**
+ * The right a step needs and where it was checked; `sources` is empty only where no role is named. `needs`: the same
+ * as data (built with ./needs.ts), for the roles-per-side table and the self-check; absent where no role is needed.
+ */
 export interface StepRight {
   right: string;
   sources: Source[];
+  needs?: Need[];
 }
 
 export const none = (right: string): StepRight => ({ right, sources: [] });

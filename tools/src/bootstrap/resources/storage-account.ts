@@ -7,18 +7,22 @@ import { storageAccountShowArgv } from "../reads.ts";
 import type { Expectation } from "../step.ts";
 import { CREATION_TAGS, type Rights, type StepInput, azIn, sub } from "./common.ts";
 import { cited, GENERAL, PRIVILEGED, STORAGE } from "./sources.ts";
+import { READERS, STORAGE_WRITERS, azureRole, needing } from "./needs.ts";
 
 export const STORAGE_ACCOUNT_STEP = "tenant2/storage-account";
 
 export const rights: Rights = {
-  "tenant2/storage-account-name": cited(
-    "Reader on tenant 2's subscription (the name check, Microsoft.Storage/checknameavailability/read, is a read).",
-    GENERAL,
+  "tenant2/storage-account-name": needing(
+    cited(
+      "Reader on tenant 2's subscription (the name check, Microsoft.Storage/checknameavailability/read, is a read).",
+      GENERAL,
+      PRIVILEGED,
+    ),
+    azureRole(READERS, "subscription"),
   ),
-  [STORAGE_ACCOUNT_STEP]: cited(
-    "Storage Account Contributor (or Contributor) on the resource group.",
-    STORAGE,
-    PRIVILEGED,
+  [STORAGE_ACCOUNT_STEP]: needing(
+    cited("Storage Account Contributor (or Contributor) on the resource group.", STORAGE, PRIVILEGED),
+    azureRole(STORAGE_WRITERS, "storage-resource-group"),
   ),
 };
 

@@ -3,18 +3,28 @@
 import type { BootstrapConfig } from "../config.ts";
 import { PE_IP, type Names } from "../dns-record.ts";
 import { type Rights, type StepInput, sub } from "./common.ts";
-import { cited, NETWORKING } from "./sources.ts";
+import { cited, NETWORKING, PRIVILEGED } from "./sources.ts";
+import { DNS_WRITERS, NETWORK_WRITERS, azureRole, needing } from "./needs.ts";
 
 export { dnsRecordStep } from "../dns-record.ts";
 
 export const rights: Rights = {
-  "tenant1/dns-zone-group": cited(
-    "Network Contributor on the private endpoint, Private DNS Zone Contributor on the zone.",
-    NETWORKING,
+  "tenant1/dns-zone-group": needing(
+    cited(
+      "Network Contributor on the private endpoint, Private DNS Zone Contributor on the zone.",
+      NETWORKING,
+      PRIVILEGED,
+    ),
+    azureRole(NETWORK_WRITERS, "private-endpoint"),
+    azureRole(DNS_WRITERS, "private-dns-zone"),
   ),
-  "tenant1/dns-record": cited(
-    "Private DNS Zone Contributor on the zone (reads and writes the account's A record).",
-    NETWORKING,
+  "tenant1/dns-record": needing(
+    cited(
+      "Private DNS Zone Contributor on the zone (reads and writes the account's A record).",
+      NETWORKING,
+      PRIVILEGED,
+    ),
+    azureRole(DNS_WRITERS, "private-dns-zone"),
   ),
 };
 

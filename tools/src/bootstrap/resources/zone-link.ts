@@ -2,12 +2,18 @@
 import type { BootstrapConfig } from "../config.ts";
 import { type Rights, type StepInput, sub } from "./common.ts";
 import { aksVnet } from "./private-endpoint.ts";
-import { cited, NETWORKING } from "./sources.ts";
+import { cited, NETWORKING, PRIVILEGED } from "./sources.ts";
+import { DNS_WRITERS, azureRole, needing } from "./needs.ts";
 
 export const rights: Rights = {
-  "tenant1/private-dns-link": cited(
-    "Private DNS Zone Contributor on the zone and on the AKS VNet (the role holds Microsoft.Network/virtualNetworks/join/action), or Network Contributor on the VNet.",
-    NETWORKING,
+  "tenant1/private-dns-link": needing(
+    cited(
+      "Private DNS Zone Contributor on the zone and on the AKS VNet (the role holds Microsoft.Network/virtualNetworks/join/action), or Network Contributor on the VNet.",
+      NETWORKING,
+      PRIVILEGED,
+    ),
+    azureRole(DNS_WRITERS, "private-dns-zone"),
+    azureRole(DNS_WRITERS, "aks-vnet"),
   ),
 };
 

@@ -138,3 +138,35 @@ describe("reruns of the AKS side", () => {
     expect(sim.state().calls.every((c) => c.configDir !== other.configDirs.tenant1)).toBe(true);
   });
 });
+
+describe("each side's own rights, checked with its own login before any write", () => {
+  it("the storage side with only Reader stops before any write, naming the role to ask for; its review lists the roles", async () => {
+    const sim = createSimulatedAzure({
+      loggedIn: "own-tenant",
+      editSeed: (s) => {
+        s.operatorRoles = s.operatorRoles!.map((r) => (r.tenantId === DEMO_IDS.tenant2 ? { ...r, role: "Reader" } : r));
+      },
+    });
+    const cfg = sim.writeConfig("blob-fuse-wi");
+    const inbox = mkdtempSync(join(tmpdir(), "ctv-storage-side-"));
+    const r1 = await aks(sim, cfg);
+    const before = sim.state().calls.length;
+    const lines: string[] = [];
+    const err = await runStorageSide(send(r1.requestFile!, inbox), {
+      env: sim.env,
+      runner: sim.inProcessRunner,
+      configDir: sim.configDirs.tenant2,
+      yes: true,
+      retryBaseMs: 1,
+      write: (l) => lines.push(l),
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "PRECONDITION" });
+    expect(lines.join("\n")).toMatch(/MISSING: needs one of/);
+    expect(
+      sim
+        .state()
+        .calls.slice(before)
+        .filter((c) => c.mutating),
+    ).toEqual([]);
+  });
+});

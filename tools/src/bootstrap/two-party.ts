@@ -20,6 +20,8 @@ import { readExchangeYaml, refuseSecrets, writeExchangeFile } from "./exchange/i
 import { readRequestFile, storageSideLogin } from "./storage-side.ts";
 import { formatDiff } from "./format.ts";
 import { withConfigLock } from "./lock.ts";
+import { rolesForSide } from "./roles-per-side.ts";
+import { checkOwnRights } from "./self-check.ts";
 import { plan } from "./plan.ts";
 import { privateEndpointNames } from "./private-endpoint-names.ts";
 import { openRecord } from "./record.ts";
@@ -157,10 +159,10 @@ export async function runAksSide(configPath: string, opts: AksSideOptions = {}):
   const response = opts.response ? readResponse(opts.response, requestFile, write) : undefined;
   const p = aksSidePlan(config, requestFile, response);
   const az = azFor(opts);
-  const run = (checkOnly: boolean) =>
+  const run = (checkOnly: boolean, quiet = false) =>
     apply(p, config, {
       az,
-      write,
+      write: quiet ? () => undefined : write,
       record: openRecord(config),
       checkOnly,
       ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
@@ -171,11 +173,15 @@ export async function runAksSide(configPath: string, opts: AksSideOptions = {}):
   if (opts.dryRun) {
     const applied = await run(true);
     write(formatDiff(config.mode, applied.resources, "tenant 1 holds"));
+    for (const line of rolesForSide(p, "aks", config)) write(line);
+    await checkOwnRights(p, config, "aks", az, write, { refreshed: applied, stopWhenMissing: false });
     return { side: "aks", config, plan: p, applied, requestFile, finished: false };
   }
   checkOutputFile(requestFile, "the request file");
   checkOutputFile(config.paths.valuesFile, "output.valuesFile");
   return withConfigLock(config.paths.recordFile, lockOptions(configPath, write, opts), async () => {
+    // Before any write: this side's own Azure roles, read with its own login (stops when one is certainly missing).
+    await checkOwnRights(p, config, "aks", az, write, { refreshed: await run(true, true) });
     const applied = await run(false);
     return finishAksSide(configPath, config, p, applied, requestFile, response, write);
   });
@@ -305,6 +311,9 @@ export async function runStorageSide(requestFile: string, opts: StorageSideOptio
     });
   const preview = await run(true);
   write(reviewText(request, config, preview, requestFile));
+  for (const line of rolesForSide(p, "storage", config)) write(line);
+  // Before any write: this side's own Azure roles (a dry run only reports a missing one).
+  await checkOwnRights(p, config, "storage", az, write, { refreshed: preview, stopWhenMissing: !opts.dryRun });
   const base = { side: "storage" as const, config, plan: p, request, requestFile };
   if (opts.dryRun) return { ...base, applied: preview, finished: false };
   if (!(await confirmed(opts, io))) {

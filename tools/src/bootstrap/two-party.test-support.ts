@@ -216,6 +216,11 @@ function rename(value: unknown, names: Map<string, string>, creationIds: string[
   return value;
 }
 
+/** `value` with the GUIDs the simulated Azure generated named by their objects in `s`, and creation IDs named. */
+export function named(value: unknown, s: AzState, creationIds: string[] = []): unknown {
+  return rename(value, guidNames(s), creationIds);
+}
+
 /** The simulated Azure's resources (no call log, logins, faults or counters), run-to-run noise named. */
 export function azureView(s: AzState, creationIds: string[]): unknown {
   const { calls: _c, sequence: _s, logins: _l, faults: _f, ...resources } = s;

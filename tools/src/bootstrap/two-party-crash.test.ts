@@ -1,85 +1,20 @@
 // A crash at each write of either side (issue 19): the operator whose command died runs it again, the exchange goes
 // on, and the end is the clean run's: the same objects in Azure (one app, one service principal, one role assignment,
 // one endpoint and connection), the same records on both sides with nothing left pending, the same values file.
-import { existsSync, readFileSync } from "node:fs";
-import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { updateAzState } from "../azsim/state.ts";
-import { MODES, type Mode } from "../schema/modes.ts";
-import { loadConfig } from "./config.ts";
+import { MODES } from "../schema/modes.ts";
 import {
-  ACCOUNT,
-  azureView,
+  counts,
+  endState,
   exchangeCommands,
   failingWriteRunner,
   failure,
   mutatingCalls,
-  named,
+  ONE_OF_EACH,
   type Parties,
-  recordView,
-  sideRecords,
   twoParties,
 } from "./two-party.test-support.ts";
-
-/** The end of an exchange: Azure, both records and the values file, with run-to-run noise named. */
-function endState(p: Parties) {
-  const s = p.sim.state();
-  const { aks, storage } = sideRecords(p);
-  const valuesFile = loadConfig(p.cfg).paths.valuesFile;
-  const values = existsSync(valuesFile) ? yaml.load(readFileSync(valuesFile, "utf8")) : undefined;
-  const ids = [aks?.creationId ?? "-", storage?.creationId ?? "-"];
-  return {
-    azure: azureView(s, ids),
-    aksRecord: aks && recordView(aks, s),
-    storageRecord: storage && recordView(storage, s),
-    values: named(values, s),
-  };
-}
-
-/** How many of each object the bootstrap makes there is: never two. */
-function counts(p: Parties, mode: Mode) {
-  const s = p.sim.state();
-  const account = s.storageAccounts.filter((a) => a.name === ACCOUNT[mode]);
-  return {
-    apps: s.apps.length,
-    credentials: s.apps.flatMap((a) => a.federatedCredentials).length,
-    servicePrincipals: s.servicePrincipals.length,
-    roleAssignments: s.roleAssignments.length,
-    accounts: account.length,
-    endpoints: s.privateEndpoints.length,
-    connections: account.flatMap((a) => a.privateEndpointConnections).length,
-  };
-}
-
-const ONE_OF_EACH: Record<Mode, ReturnType<typeof counts>> = {
-  "blob-fuse-wi": {
-    apps: 1,
-    credentials: 1,
-    servicePrincipals: 1,
-    roleAssignments: 1,
-    accounts: 1,
-    endpoints: 0,
-    connections: 0,
-  },
-  "fileshare-nfs": {
-    apps: 0,
-    credentials: 0,
-    servicePrincipals: 0,
-    roleAssignments: 0,
-    accounts: 1,
-    endpoints: 1,
-    connections: 1,
-  },
-  "blob-nfs": {
-    apps: 0,
-    credentials: 0,
-    servicePrincipals: 0,
-    roleAssignments: 0,
-    accounts: 1,
-    endpoints: 1,
-    connections: 1,
-  },
-};
 
 type Fault = "killed after the write" | "the write fails";
 

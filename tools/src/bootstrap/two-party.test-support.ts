@@ -2,6 +2,7 @@
 // tenant only), the exchange as the list of commands the operators run in turn, and a view of the simulated Azure
 // and the records with the run-to-run noise (generated GUIDs, creation IDs, times) named, so two runs compare whole.
 import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import yaml from "js-yaml";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { expect } from "vitest";
@@ -16,7 +17,8 @@ import { runBootstrap } from "./index.ts";
 import type { RecordFile } from "./record.ts";
 import { aksRequestFile, runAksSide, runStorageSide, type SideOutcome } from "./two-party.ts";
 
-export const quiet = { retryBaseMs: 1, write: () => undefined };
+/** No output, no waiting between retries; a lock held by another run fails fast instead of after 10 s. */
+export const quiet = { retryBaseMs: 1, lockWaitMs: 2000, write: () => undefined };
 
 export const ACCOUNT: Record<Mode, string> = {
   "blob-fuse-wi": "ctvsimblob",
@@ -38,15 +40,17 @@ export interface Parties {
   runner: Runner;
 }
 
+/** The two organisations of one exchange; `on`: a simulated Azure already in use (another exchange's). */
 export function twoParties(
   mode: Mode,
   opts: {
     sim?: SimulatedAzureOptions;
+    on?: SimulatedAzure;
     overrides?: Record<string, unknown>;
     inbox?: string;
   } = {},
 ): Parties {
-  const sim = createSimulatedAzure({ loggedIn: "own-tenant", ...opts.sim });
+  const sim = opts.on ?? createSimulatedAzure({ loggedIn: "own-tenant", ...opts.sim });
   const cfg = sim.writeConfig(mode, opts.overrides ?? (mode === "blob-nfs" ? NO_PEERING : {}));
   const inbox = opts.inbox ?? mkdtempSync(join(tmpdir(), "ctv-storage-side-"));
   return { sim, mode, cfg, inbox, runner: sim.inProcessRunner };
@@ -254,3 +258,63 @@ export function sideRecords(p: Parties): {
     ...(existsSync(st) ? { storage: readRecord(st) } : {}),
   };
 }
+
+/** The end of an exchange: Azure, both records and the values file, with run-to-run noise named. */
+export function endState(p: Parties) {
+  const s = p.sim.state();
+  const { aks, storage } = sideRecords(p);
+  const valuesFile = loadConfig(p.cfg).paths.valuesFile;
+  const values = existsSync(valuesFile) ? yaml.load(readFileSync(valuesFile, "utf8")) : undefined;
+  const ids = [aks?.creationId ?? "-", storage?.creationId ?? "-"];
+  return {
+    azure: azureView(s, ids),
+    aksRecord: aks && recordView(aks, s),
+    storageRecord: storage && recordView(storage, s),
+    values: named(values, s),
+  };
+}
+
+/** How many of each object the bootstrap makes there is: never two. */
+export function counts(p: Parties, mode: Mode) {
+  const s = p.sim.state();
+  const account = s.storageAccounts.filter((a) => a.name === ACCOUNT[mode]);
+  return {
+    apps: s.apps.length,
+    credentials: s.apps.flatMap((a) => a.federatedCredentials).length,
+    servicePrincipals: s.servicePrincipals.length,
+    roleAssignments: s.roleAssignments.length,
+    accounts: account.length,
+    endpoints: s.privateEndpoints.length,
+    connections: account.flatMap((a) => a.privateEndpointConnections).length,
+  };
+}
+
+export const ONE_OF_EACH: Record<Mode, ReturnType<typeof counts>> = {
+  "blob-fuse-wi": {
+    apps: 1,
+    credentials: 1,
+    servicePrincipals: 1,
+    roleAssignments: 1,
+    accounts: 1,
+    endpoints: 0,
+    connections: 0,
+  },
+  "fileshare-nfs": {
+    apps: 0,
+    credentials: 0,
+    servicePrincipals: 0,
+    roleAssignments: 0,
+    accounts: 1,
+    endpoints: 1,
+    connections: 1,
+  },
+  "blob-nfs": {
+    apps: 0,
+    credentials: 0,
+    servicePrincipals: 0,
+    roleAssignments: 0,
+    accounts: 1,
+    endpoints: 1,
+    connections: 1,
+  },
+};

@@ -12,7 +12,6 @@ import {
   ACCOUNT,
   azureView,
   exchange,
-  NO_PEERING,
   oneOperator,
   readRecord,
   recordView,
@@ -42,6 +41,28 @@ const CASES: Array<{
   peering?: boolean;
 }> = [
   ...MODES.map((mode) => ({ name: mode, mode })),
+  // Names and settings of the config's own that only the request carries to the storage side.
+  {
+    name: "blob-fuse-wi, its own container and app names",
+    mode: "blob-fuse-wi",
+    overrides: { storage: { containerName: "team-data" }, app: { displayName: "team-a-reader" } },
+  },
+  {
+    name: "fileshare-nfs, its own share, quota, endpoint name and no encryption in transit",
+    mode: "fileshare-nfs",
+    overrides: {
+      storage: { shareName: "team-share", shareQuotaGiB: 256, encryptInTransit: false },
+      network: { privateEndpointName: "pe-team-files" },
+    },
+  },
+  {
+    name: "blob-nfs, its own container and endpoint names",
+    mode: "blob-nfs",
+    overrides: {
+      storage: { containerName: "nfs-data" },
+      network: { privateEndpointName: "pe-team-blob", storageVnetId: null },
+    },
+  },
   // Peering across tenants: each cache is logged in to both tenants (the one thing a side cannot do alone).
   {
     name: "blob-nfs with peering",
@@ -102,13 +123,13 @@ describe("the one-operator plan is the AKS half plus the storage half planned fr
 });
 
 describe("after the exchange, Azure holds what one operator's run leaves", () => {
-  for (const mode of MODES) {
-    it(`${mode}: same resources, settings, role assignment and approval; each side's objects carry its record's mark`, async () => {
-      const p = twoParties(mode);
+  for (const { name, mode, overrides } of CASES.filter((c) => !c.peering)) {
+    it(`${name}: same resources, settings, role assignment and approval; each side's objects carry its record's mark`, async () => {
+      const p = twoParties(mode, overrides ? { overrides } : {});
       await exchange(p);
       const { aks: aksRecord, storage: storageRecord } = sideRecords(p);
       const two = p.sim.state();
-      const one = await oneOperator(mode, mode === "blob-nfs" ? NO_PEERING : {});
+      const one = await oneOperator(mode, overrides);
       expect(azureView(two, [aksRecord!.creationId, storageRecord!.creationId])).toEqual(
         azureView(one.sim.state(), [one.record.creationId]),
       );

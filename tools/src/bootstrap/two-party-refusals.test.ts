@@ -5,7 +5,7 @@
 // pending connection on the same account stays Pending when the storage side approves ours.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import yaml from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { storageAccountId } from "../az/resource-id.ts";
@@ -140,11 +140,11 @@ describe("--side storage refuses a tampered request, naming the field, before an
   const secrets: Array<[string, string, RegExp]> = [
     [
       "an account key connection string",
-      "DefaultEndpointsProtocol=https;AccountName=ctvsimblob;AccountKey=" + "A".repeat(86) + "==",
+      `DefaultEndpointsProtocol=https;AccountName=ctvsimblob;AccountKey=${"A".repeat(86)}==`,
       /connection string AccountKey=/,
     ],
     ["a SAS token", "https://ctvsimblob.blob.core.windows.net/c?sv=2022-11-02&se=2030-01-01&sig=abcdEFGH1234", /SAS/],
-    ["a JWT", `eyJhbGciOiJSUzI1NiJ9.${"eyJzdWIiOiJ4In0"}.c2lnbmF0dXJlLXBhcnQ`, /JWT/],
+    ["a JWT", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXBhcnQ", /JWT/],
   ];
   for (const [name, secret, shape] of secrets)
     it(`refuses a request holding ${name}, without echoing it`, async () => {
@@ -154,6 +154,24 @@ describe("--side storage refuses a tampered request, naming the field, before an
       expect(message).toMatch(shape);
       expect(message).not.toContain(secret);
     });
+
+  it("stops at its login check, changing nothing, on a request for a tenant and subscription this login does not hold", async () => {
+    const p = nfs;
+    const file = join(mkdtempSync(join(tmpdir(), "ctv-tampered-")), `request.${p.mode}.yaml`);
+    writeFileSync(
+      file,
+      tampered(requestFile(p), (q) => (q.tenants.storage = { tenantId: OTHER_TENANT, subscriptionId: OTHER_SUB })),
+    );
+    const before = p.sim.state().calls.length;
+    const e = await failure(storage(p, file));
+    expect(e.code).toBe("NOT_LOGGED_IN");
+    expect(`${e.message}\n${e.hint}`).toContain(OTHER_TENANT);
+    const made = p.sim.state().calls.slice(before);
+    expect(made.filter((c) => c.mutating)).toEqual([]);
+    // Only the preflight's reads ran, each with the storage side's own login.
+    expect(new Set(made.map((c) => c.configDir))).toEqual(new Set([p.sim.configDirs.tenant2]));
+    expect(existsSync(join(dirname(file), `response.${p.mode}.yaml`))).toBe(false);
+  });
 
   it("a swapped endpoint with a recomputed digest shows another digest than the AKS side read out, and names the endpoint", async () => {
     // Only the phone call catches a tamperer who recomputes the digest: the review shows the digest to compare.

@@ -148,7 +148,7 @@ export async function failure(p: Promise<unknown>): Promise<ToolError> {
     if (e instanceof ToolError) return e;
     throw e;
   }
-  throw new Error("expected a failure, the command succeeded");
+  return expect.unreachable("expected a failure, the command succeeded");
 }
 
 export function mutatingCalls(state: AzState): AzState["calls"] {

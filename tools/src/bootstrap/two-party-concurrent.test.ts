@@ -28,7 +28,7 @@ import {
   storage,
   storageRecordFile,
   twoParties,
-} from "./two-party.test-support.ts";
+} from "../testbed/two-party-exchange.ts";
 
 /** Every collection of the simulated Azure in a fixed order: two exchanges at once create in any order. */
 function sortedView(s: AzState, creationIds: string[]): Record<string, unknown> {

@@ -14,7 +14,7 @@ import {
   ONE_OF_EACH,
   type Parties,
   twoParties,
-} from "./two-party.test-support.ts";
+} from "../testbed/two-party-exchange.ts";
 
 type Fault = "killed after the write" | "the write fails";
 

@@ -19,7 +19,7 @@ import {
   sideRecords,
   storageRecordFile,
   twoParties,
-} from "./two-party.test-support.ts";
+} from "../testbed/two-party-exchange.ts";
 import yaml from "js-yaml";
 import { readFileSync } from "node:fs";
 

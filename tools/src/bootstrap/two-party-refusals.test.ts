@@ -25,7 +25,7 @@ import {
   send,
   storage,
   twoParties,
-} from "./two-party.test-support.ts";
+} from "../testbed/two-party-exchange.ts";
 import { runStorageSide } from "./two-party.ts";
 
 type Fields = any;

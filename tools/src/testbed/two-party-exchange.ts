@@ -1,21 +1,20 @@
-// What the two-party tests share: two organisations against one simulated Azure (each cache logged in to its own
-// tenant only), the exchange as the list of commands the operators run in turn, and a view of the simulated Azure
+// The two-party flow on the test bed (issue 19): two organisations against one simulated Azure (each cache logged in
+// to its own tenant only), the exchange as the commands the operators run in turn, and a view of the simulated Azure
 // and the records with the run-to-run noise (generated GUIDs, creation IDs, times) named, so two runs compare whole.
 import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import yaml from "js-yaml";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { expect } from "vitest";
 import { ToolError } from "../errors.ts";
 import { createSimulatedAzure, type SimulatedAzure, type SimulatedAzureOptions } from "../azsim/harness.ts";
 import { COMMANDS } from "../azsim/commands/index.ts";
 import type { AzState } from "../azsim/state.ts";
 import type { Runner } from "../exec/run.ts";
 import type { Mode } from "../schema/modes.ts";
-import { loadConfig } from "./config.ts";
-import { runBootstrap } from "./index.ts";
-import type { RecordFile } from "./record.ts";
-import { aksRequestFile, runAksSide, runStorageSide, type SideOutcome } from "./two-party.ts";
+import { loadConfig } from "../bootstrap/config.ts";
+import { runBootstrap } from "../bootstrap/index.ts";
+import type { RecordFile } from "../bootstrap/record.ts";
+import { aksRequestFile, runAksSide, runStorageSide, type SideOutcome } from "../bootstrap/two-party.ts";
 
 /** No output, no waiting between retries; a lock held by another run fails fast instead of after 10 s. */
 export const quiet = { retryBaseMs: 1, lockWaitMs: 2000, write: () => undefined };
@@ -121,7 +120,7 @@ export function exchangeCommands(mode: Mode): Command[] {
 export async function exchange(p: Parties): Promise<SideOutcome[]> {
   const outcomes: SideOutcome[] = [];
   for (const c of exchangeCommands(p.mode)) outcomes.push(await c.run(p));
-  expect(outcomes.at(-1)?.finished).toBe(true);
+  if (!outcomes.at(-1)?.finished) throw new Error(`the ${p.mode} exchange did not finish`);
   return outcomes;
 }
 
@@ -148,7 +147,7 @@ export async function failure(p: Promise<unknown>): Promise<ToolError> {
     if (e instanceof ToolError) return e;
     throw e;
   }
-  return expect.unreachable("expected a failure, the command succeeded");
+  throw new Error("expected a failure, the command succeeded");
 }
 
 export function mutatingCalls(state: AzState): AzState["calls"] {

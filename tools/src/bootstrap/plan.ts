@@ -45,6 +45,16 @@ function loginSteps(c: BootstrapConfig, peering: boolean): StepInput[] {
       action: `checking the login to ${t} (${c[t].tenantId})`,
       why: `Every ${t} command runs with AZURE_CONFIG_DIR=${c[t].configDir}, which must hold a login to this tenant.`,
       argv: ["account", "show", ...sub(c, t)],
+      // A subscription belongs to one tenant: a config (or a request) naming another tenant is a typo or a tampering.
+      expect: [
+        {
+          path: "tenantId",
+          oneOf: [c[t].tenantId.toLowerCase(), c[t].tenantId],
+          severity: "error",
+          problem: `Subscription ${c[t].subscriptionId} is not in tenant ${c[t].tenantId}, the ${t} tenant named.`,
+          hint: `Check the tenant and subscription IDs (${t}.tenantId and subscriptionId in the config; on the storage side, the request's tenants.storage): they must name one tenant and a subscription in it.`,
+        },
+      ],
     },
     // Cross-tenant peering sends a token for the other tenant from the same credential cache.
     ...(peering

@@ -173,6 +173,22 @@ describe("--side storage refuses a tampered request, naming the field, before an
     expect(existsSync(join(dirname(file), `response.${p.mode}.yaml`))).toBe(false);
   });
 
+  it("stops at its login check, changing nothing, on a request naming another tenant with this tenant's subscription", async () => {
+    const p = nfs;
+    const file = join(mkdtempSync(join(tmpdir(), "ctv-tampered-")), `request.${p.mode}.yaml`);
+    writeFileSync(
+      file,
+      tampered(requestFile(p), (q) => (q.tenants.storage.tenantId = OTHER_TENANT)),
+    );
+    const before = p.sim.state().calls.length;
+    const e = await failure(storage(p, file));
+    expect(e.code).toBe("PRECONDITION");
+    expect(e.message).toContain(`is not in tenant ${OTHER_TENANT}`);
+    const made = p.sim.state().calls.slice(before);
+    expect(made.filter((c) => c.mutating)).toEqual([]);
+    expect(existsSync(join(dirname(file), `response.${p.mode}.yaml`))).toBe(false);
+  });
+
   it("a swapped endpoint with a recomputed digest shows another digest than the AKS side read out, and names the endpoint", async () => {
     // Only the phone call catches a tamperer who recomputes the digest: the review shows the digest to compare.
     const p = nfs;
@@ -249,13 +265,22 @@ describe("--side aks --response refuses a response that does not answer its requ
       expect(await aksRefuses(p, tampered(responseFile(p), edit))).toMatch(message);
     });
 
-  it("refuses the first round's response once the request changed, then finishes with the right one", async () => {
+  it("takes the first round's response again as already used (no refusal, nothing new), then finishes with the right one", async () => {
     const p = await upTo("fileshare-nfs", 4);
     const stale = join(mkdtempSync(join(tmpdir(), "ctv-stale-")), `response.${p.mode}.yaml`);
     // The first round's response, kept before the second round overwrote it.
     const first = await upTo("fileshare-nfs", 2);
     writeFileSync(stale, readFileSync(responseFile(first), "utf8"));
-    expect(await aksRefuses(p, readFileSync(stale, "utf8"))).toMatch(/^response\.requestDigest:/);
+    const again = await aks(p, stale);
+    expect(again.finished).toBe(false);
+    expect(again.request?.privateEndpoint).toBeDefined();
+    // ... but not a first-round response of another account: that is refused, naming the field.
+    expect(
+      await aksRefuses(
+        p,
+        tampered(stale, (r) => (r.storage.accountName = "someoneelse")),
+      ),
+    ).toMatch(/^response\.storage\.accountName:/);
     // The refusals lost nothing: the genuine response still finishes.
     const done = await aks(p, send(responseFile(p), join(p.cfg, "..")));
     expect(done.finished).toBe(true);

@@ -130,6 +130,8 @@ function readResponse(
   refuseSecrets(text, responseFile, true);
   const answered = parseExchange("response", responseSchema, data);
   if (answered.requestDigest !== request.digest && request.privateEndpoint && !answered.privateEndpointConnection) {
+    // Every other field must still be this exchange's: only the digest of the first request differs.
+    verifyResponse({ ...request, digest: answered.requestDigest }, data);
     write(
       `${shown(responseFile)} answers the first round, which this side already used: the request naming the private endpoint is written (${shown(requestFile)}, digest ${shortDigest(request.digest)}).`,
     );

@@ -10,7 +10,7 @@ import { STORAGE_WRITERS, azureRole, needing } from "./needs.ts";
 export const rights: Rights = {
   "tenant2/approve-private-endpoint": needing(
     cited(
-      "Storage Account Contributor (or Contributor) on the account: approving takes Microsoft.Storage/storageAccounts/privateEndpointConnectionsApproval/action, which Microsoft.Storage/storageAccounts/* holds.",
+      "Storage Account Contributor (or Contributor) on the account: approving updates the account's private endpoint connection, and Microsoft.Storage/storageAccounts/*, which both roles hold, covers every action on the account (privateEndpointConnectionsApproval/action, which Learn names for automatic approval, included).",
       PRIVATE_LINK,
       SHARED_PRIVATE_LINK,
       STORAGE,

@@ -23,14 +23,14 @@ import {
 import yaml from "js-yaml";
 import { readFileSync } from "node:fs";
 
-/** The one-operator plan's checks that each cache also reaches the other tenant (cross-tenant peering): no side makes them. */
+/** The one-operator plan's checks that each cache also reaches the other tenant (cross-tenant peering): each side keeps its own, with a hint on the guest login it needs. */
 const CROSS_TENANT_LOGIN_CHECKS = ["tenant1/login-tenant2", "tenant2/login-tenant1"];
 
 /** A step as data, with the placeholders the request supplies filled in (the rest stay: apply fills them from Azure). */
 function stepView(s: Step, vars: Record<string, string>): unknown {
   let text = JSON.stringify(s);
   for (const [name, value] of Object.entries(vars)) text = text.split(`{{${name}}}`).join(value);
-  const { why: _why, ...rest } = JSON.parse(text) as Step;
+  const { why: _why, loginHint: _hint, ...rest } = JSON.parse(text) as Step;
   return rest;
 }
 
@@ -74,7 +74,7 @@ const CASES: Array<{
 
 describe("the one-operator plan is the AKS half plus the storage half planned from the request", () => {
   for (const c of CASES) {
-    it(`${c.name}: same steps (ids, argv, checks, tenant, order), but the cross-tenant login checks`, async () => {
+    it(`${c.name}: same steps (ids, argv, checks, tenant, order); a side's cross-tenant login check adds a hint`, async () => {
       const p = twoParties(c.mode, {
         ...(c.overrides ? { overrides: c.overrides } : {}),
         ...(c.peering ? { sim: { loggedIn: true } } : {}),
@@ -109,9 +109,11 @@ describe("the one-operator plan is the AKS half plus the storage half planned fr
       ).steps;
       expect(storageHalf.map((s) => stepView(s, vars))).toEqual(fromRequest.map((s) => stepView(s, vars)));
 
-      const own = full.steps.filter((s) => !CROSS_TENANT_LOGIN_CHECKS.includes(s.id));
-      const left = full.steps.filter((s) => CROSS_TENANT_LOGIN_CHECKS.includes(s.id)).map((s) => s.id);
-      expect(left).toEqual(c.peering ? CROSS_TENANT_LOGIN_CHECKS : []);
+      const own = full.steps;
+      const crossTenant = full.steps.filter((s) => CROSS_TENANT_LOGIN_CHECKS.includes(s.id)).map((s) => s.id);
+      expect(crossTenant).toEqual(c.peering ? CROSS_TENANT_LOGIN_CHECKS : []);
+      for (const s of [...aksHalf, ...storageHalf].filter((x) => CROSS_TENANT_LOGIN_CHECKS.includes(x.id)))
+        expect(s.loginHint).toContain("invite you as a guest");
       expect(aksHalf.map((s) => stepView(s, vars))).toEqual(
         own.filter((s) => s.tenant === "tenant1").map((s) => stepView(s, vars)),
       );

@@ -93,12 +93,13 @@ describe("the npm package, installed from its tarball", () => {
       expect(existsSync(join(app, "node_modules", dep)), `${dep} is installed`).toBe(true);
   });
 
-  it("ships the JSON Schemas that the commands' --help names (docs/json/...)", async () => {
+  it("ships the JSON Schemas and guides that the commands' --help names (docs/...)", async () => {
     const named = new Set<string>();
     for (const c of ["bootstrap", "teardown", "doctor", "validate", "cluster"]) {
       const help = await npxCtv([c, "--help"]);
-      for (const m of help.stdout.matchAll(/docs\/json\/[\w.-]+\.schema\.json/g)) named.add(m[0]);
+      for (const m of help.stdout.matchAll(/docs\/[\w/.-]+\.(?:json|md)/g)) named.add(m[0]);
     }
+    expect(named).toContain("docs/two-organisations.md");
     expect(named.size).toBeGreaterThan(0);
     for (const f of named) expect(existsSync(join(installed, f)), `${f} is in the package`).toBe(true);
   });
